@@ -1,0 +1,146 @@
+# kemu: one non-recursive Makefile.  `make` builds kemu and kemu-img;
+# `make check` sets up what is missing and runs the tests; `make demo` boots
+# a guest; `make bench` compares with QEMU; `make deps` installs packages.
+
+-include config.mak
+
+WERROR ?= 1
+V ?= 0
+WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wshadow=local -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) -I. -D_GNU_SOURCE -MMD -MP $(CFLAGS) $(CONFIG_CFLAGS)
+LDLIBS := $(CONFIG_LIBS) -lpthread -lm -lutil
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Sources: every .c in a layer folder is part of kemu; sources that need an
+# optional library are listed here and replaced by their stub when it is off.
+LAYER_SRC := $(wildcard cpu/*.c translate/*.c accel/*.c hw/*/*.c ui/*.c)
+MAIN_SRC := ui/main.c
+IMG_MAIN_SRC := $(wildcard ui/kemu-img*.c)
+STUB_SRC := $(wildcard */*-stub.c */*/*-stub.c)
+OPT_kvm := accel/kvm.c accel/kvm-cpu.c
+OPT_sdl := ui/sdl.c
+OPT_curses := ui/curses.c
+OPT_slirp := hw/net/slirp.c
+OPT_capstone := cpu/disas.c
+DISABLED :=
+STUB_ON :=
+define optional
+ifneq ($$(HAVE_$(1)),yes)
+DISABLED += $$(OPT_$(2))
+STUB_ON += $$(wildcard $$(patsubst %.c,%-stub.c,$$(firstword $$(OPT_$(2)))))
+endif
+endef
+$(eval $(call optional,KVM,kvm))
+$(eval $(call optional,SDL,sdl))
+$(eval $(call optional,CURSES,curses))
+$(eval $(call optional,SLIRP,slirp))
+$(eval $(call optional,CAPSTONE,capstone))
+LIB_SRC := $(filter-out $(MAIN_SRC) $(IMG_MAIN_SRC) $(STUB_SRC) $(DISABLED),$(LAYER_SRC)) $(STUB_ON)
+LIB_OBJ := $(LIB_SRC:.c=.o)
+
+# kemu-img needs the block layer and the core helpers only.
+IMG_LIB_SRC := $(wildcard hw/block/*.c) hw/core/error.c hw/core/util.c hw/core/aio.c
+IMG_LIB_OBJ := $(patsubst %.c,%.o,$(filter $(LIB_SRC),$(IMG_LIB_SRC)))
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:.c=.o)
+DIFF_SRC := $(wildcard tests/diff/*.c)
+DIFF_OBJ := $(DIFF_SRC:.c=.o)
+
+# Guest programs: *.bios.S -> 64 KiB -bios image; *.mb.S -> Multiboot ELF.
+GUEST_BIOS := $(patsubst %.S,%.bin,$(wildcard tests/guest/*.bios.S))
+GUEST_MB := $(patsubst %.S,%.elf,$(wildcard tests/guest/*.mb.S))
+GUESTS := $(GUEST_BIOS) $(GUEST_MB)
+
+PROGS := kemu kemu-img
+TEST_PROGS := tests/unit/unit-tests $(if $(DIFF_SRC),tests/diff/difftest)
+
+all: $(PROGS)
+
+config.mak config.h:
+	./configure
+
+%.o: %.c config.h
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+kemu: $(MAIN_SRC:.c=.o) $(LIB_OBJ)
+	@$(if $(filter 0,$(V)),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+kemu-img: $(IMG_MAIN_SRC:.c=.o) $(IMG_LIB_OBJ)
+	@$(if $(filter 0,$(V)),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/unit/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
+	@$(if $(filter 0,$(V)),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/diff/difftest: $(DIFF_OBJ) $(LIB_OBJ)
+	@$(if $(filter 0,$(V)),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/guest/%.bios.bin: tests/guest/%.bios.S tests/guest/bios.ld tests/guest/guest.h
+	@$(if $(filter 0,$(V)),echo "  GUEST   $@")
+	$(Q)$(CC) -m32 -nostdlib -ffreestanding -I. -c -o $(@:.bin=.o) $<
+	$(Q)ld -m elf_i386 -T tests/guest/bios.ld -o $(@:.bin=.elf) $(@:.bin=.o)
+	$(Q)objcopy -O binary $(@:.bin=.elf) $@
+
+tests/guest/%.mb.elf: tests/guest/%.mb.S tests/guest/multiboot.ld tests/guest/guest.h
+	@$(if $(filter 0,$(V)),echo "  GUEST   $@")
+	$(Q)$(CC) -m32 -nostdlib -ffreestanding -I. -c -o $(@:.elf=.o) $<
+	$(Q)ld -m elf_i386 -T tests/guest/multiboot.ld -o $@ $(@:.elf=.o)
+
+guests: $(GUESTS)
+
+tests: $(PROGS) $(TEST_PROGS) $(GUESTS)
+
+deps:
+	@sh tests/deps.sh
+
+check: deps config.mak
+	$(MAKE) tests
+	@sh tests/fetch-assets.sh
+	@sh tests/run
+
+# The sanitizer leg (CI): unit and guest tests on an ASan/UBSan build.
+check-sanitize: deps
+	./configure --enable-sanitizers
+	$(MAKE) clean-objs
+	$(MAKE) tests
+	@sh tests/run unit guest img
+
+demo: deps config.mak
+	$(MAKE) all guests
+	@sh tests/fetch-assets.sh
+	@sh tests/demo.sh
+
+bench: deps config.mak
+	$(MAKE) all guests
+	@sh tests/fetch-assets.sh
+	@sh tests/bench/run.sh
+
+fuzz-cpu: deps config.mak
+	$(MAKE) tests
+	@sh tests/run diff-long
+
+clean-objs:
+	rm -f $(shell find . -name '*.o' -o -name '*.d' | grep -v '^./.git') $(PROGS) $(TEST_PROGS)
+	rm -f tests/guest/*.bin tests/guest/*.elf
+
+clean: clean-objs
+	rm -f config.mak config.h
+
+.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu
+
+-include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)

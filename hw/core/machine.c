@@ -1,0 +1,68 @@
+#include "hw/core/machine.h"
+#include "hw/core/clock.h"
+#include "hw/core/loop.h"
+#include "accel/accel.h"
+#include "cpu/cpu.h"
+
+#include <string.h>
+
+void machine_request_reset(Machine *m)
+{
+    m->reset_requested = 1;
+    loop_notify();
+}
+
+void machine_request_shutdown(Machine *m, int exit_code)
+{
+    m->exit_code = exit_code;
+    m->shutdown_requested = 1;
+    loop_notify();
+}
+
+void machine_reset(Machine *m)
+{
+    for (Device *d = m->devices; d; d = d->next) {
+        if (d->cls->reset)
+            d->cls->reset(d);
+    }
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        cpu_reset(m->cpus[i]);
+        if (m->accel && m->accel->sync_state)
+            m->accel->sync_state(m->cpus[i], false);
+    }
+}
+
+void machine_pause(Machine *m)
+{
+    if (m->state != RUN_STATE_RUNNING)
+        return;
+    m->state = RUN_STATE_PAUSED;
+    clock_pause();
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        m->cpus[i]->stopped = true;
+        if (m->accel && m->accel->kick)
+            m->accel->kick(m->cpus[i]);
+    }
+}
+
+void machine_resume(Machine *m)
+{
+    if (m->state != RUN_STATE_PAUSED && m->state != RUN_STATE_PRELAUNCH)
+        return;
+    m->state = RUN_STATE_RUNNING;
+    clock_resume();
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        m->cpus[i]->stopped = false;
+        if (m->accel && m->accel->kick)
+            m->accel->kick(m->cpus[i]);
+    }
+}
+
+Device *machine_find_device(Machine *m, const char *name)
+{
+    for (Device *d = m->devices; d; d = d->next) {
+        if (!strcmp(d->cls->name, name) || (d->id && !strcmp(d->id, name)))
+            return d;
+    }
+    return NULL;
+}

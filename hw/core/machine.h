@@ -1,0 +1,68 @@
+/* The machine: the buses, the CPUs and the board's configuration.  A board
+ * (hw/pc) fills it in; devices reach the guest only through mem, io and the
+ * GSI lines; accelerators only through this struct and the CPU structs. */
+#ifndef KEMU_MACHINE_H
+#define KEMU_MACHINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/core/device.h"
+#include "hw/core/irq.h"
+#include "hw/core/memory.h"
+
+struct CPUState;
+struct AccelOps;
+
+#define MAX_CPUS 255
+#define NUM_GSI 24
+
+typedef enum { RUN_STATE_PRELAUNCH, RUN_STATE_RUNNING, RUN_STATE_PAUSED,
+               RUN_STATE_SHUTDOWN } RunState;
+
+typedef struct MachineConfig {
+    const char *type;          /* "pc" */
+    uint64_t ram_size;
+    unsigned smp_cpus, smp_max, sockets, dies, cores, threads;
+    const char *cpu_model;     /* "qemu64", "host", ... with +feat,-feat */
+    const char *name;
+    const char *kernel, *initrd, *append, *bios;
+    char boot_order[8], boot_once[8];
+    bool boot_menu, boot_strict;
+    int boot_reboot_timeout;   /* ms, -1 = never */
+    bool no_reboot, no_shutdown;
+    bool kernel_irqchip;       /* -machine kernel-irqchip=on/off */
+    bool kernel_irqchip_set;
+} MachineConfig;
+
+typedef struct Machine {
+    MachineConfig cfg;
+    AddressSpace mem;          /* guest physical memory */
+    AddressSpace io;           /* x86 I/O ports, 64 KiB */
+    IrqLine gsi[NUM_GSI];      /* board-wired interrupt inputs */
+    struct CPUState *cpus[MAX_CPUS];
+    unsigned ncpus;
+    const struct AccelOps *accel;
+    const char *accel_why;     /* why this accelerator was chosen */
+    Device *devices;
+    RunState state;
+    /* Requests raised by devices/monitor, served by the main loop. */
+    _Atomic int reset_requested;
+    _Atomic int shutdown_requested;
+    _Atomic int exit_code;
+    void *board;               /* board-private data (hw/pc) */
+} Machine;
+
+/* Requests from devices, vCPUs and the monitor (thread-safe). */
+void machine_request_reset(Machine *m);
+void machine_request_shutdown(Machine *m, int exit_code);
+/* Reset every device and CPU (main loop, big lock held). */
+void machine_reset(Machine *m);
+void machine_pause(Machine *m);
+void machine_resume(Machine *m);
+
+/* Find a realized device by class name (first) or by id. */
+Device *machine_find_device(Machine *m, const char *cls_name);
+
+#endif
