@@ -1,5 +1,6 @@
 #include "cpu/cpu.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void seg_real(SegReg *s, uint16_t sel, uint16_t attr)
@@ -52,4 +53,19 @@ void seg_from_desc(SegReg *s, uint16_t sel, uint32_t lo, uint32_t hi)
     s->base = (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
     s->attr = ((hi >> 8) & 0xff) | ((hi >> 12) & 0xf00);
     s->limit = (s->attr & SEGATTR_G) ? (limit << 12) | 0xfff : limit;
+}
+
+CPUState *cpu_create(struct Machine *m, int index, const CPUModel *model,
+                     const uint32_t *features)
+{
+    CPUState *cpu = calloc(1, sizeof(*cpu));
+    if (!cpu)
+        return NULL;
+    cpu->index = index;
+    cpu->model = model;
+    cpu->machine = m;
+    if (features)
+        memcpy(cpu->features, features, sizeof(cpu->features));
+    cpu_reset(cpu);
+    return cpu;
 }

@@ -185,6 +185,10 @@ typedef struct CPUState {
     bool created;
 } CPUState;
 
+/* Allocate vCPU index of machine m with the parsed -cpu model. */
+CPUState *cpu_create(struct Machine *m, int index, const CPUModel *model,
+                     const uint32_t *features);
+
 /* Power-on/INIT state of a CPU (SDM vol. 3, table 9-1): real mode at
  * F000:FFF0, CS base FFFF0000.  A BSP runs; an AP waits for SIPI (halted). */
 void cpu_reset(CPUState *cpu);

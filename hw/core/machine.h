@@ -52,6 +52,16 @@ typedef struct Machine {
     _Atomic int shutdown_requested;
     _Atomic int exit_code;
     void *board;               /* board-private data (hw/pc) */
+    /* Interrupt controllers live in the accelerator (KVM in-kernel irqchip
+     * and PIT): set by accel->init; the board then routes GSIs to
+     * accel->set_gsi and creates no userspace PIC/IOAPIC/PIT. */
+    bool kernel_irqchip;
+    /* For engines that deliver interrupts themselves (TCG): acknowledge the
+     * highest-priority pending external interrupt for cpu and return its
+     * vector, or -1 if none is pending any more.  Set by the board. */
+    int (*irq_ack)(struct Machine *m, struct CPUState *cpu);
+    /* The A20 gate (port 0x92, i8042): engines mask addresses with it. */
+    bool a20;
 } Machine;
 
 /* Requests from devices, vCPUs and the monitor (thread-safe). */

@@ -1,0 +1,40 @@
+/* CPU models and CPUID.  A model is a vendor/family/model/stepping and
+ * feature words; `-cpu NAME,+feat,-feat,feat=on|off` adjusts one; `-cpu
+ * help` lists them.  "host" exists only under KVM (its features come from
+ * KVM_GET_SUPPORTED_CPUID, filled in by accel/kvm). */
+#ifndef KEMU_CPUID_H
+#define KEMU_CPUID_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct CPUState;
+
+/* Feature words (index into CPUState.features). */
+enum { FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
+       FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_WORDS };
+
+struct CPUModel {
+    const char *name;
+    const char *desc;
+    const char *vendor;        /* 12 chars: "GenuineIntel", "AuthenticAMD" */
+    uint32_t family, model, stepping;
+    uint32_t level, xlevel;    /* max basic / extended leaf */
+    uint32_t features[FEAT_WORDS];
+    const char *model_id;      /* brand string */
+};
+
+/* Find a model by name (NULL if unknown). */
+const struct CPUModel *cpu_model_find(const char *name);
+/* Print `-cpu help` to stdout. */
+void cpu_model_list(void);
+/* Parse "-cpu" ("qemu64", "host,+x2apic,-sse4.2", "Skylake-Client,pdpe1gb=on")
+ * into a model and feature words.  host_ok says whether "host" is allowed
+ * (KVM only).  Returns 0 or -1 after error_report naming the bad part. */
+int cpu_model_parse(const char *spec, bool host_ok, const struct CPUModel **model,
+                    uint32_t features[FEAT_WORDS]);
+/* Execute CPUID for a vCPU (the TCG instruction and KVM's CPUID table). */
+void cpu_cpuid(const struct CPUState *cpu, uint32_t leaf, uint32_t subleaf,
+               uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx);
+
+#endif

@@ -1,0 +1,24 @@
+/* The PC board (i440FX/PIIX-style): memory map with the PCI hole, e820,
+ * firmware or kernel loading, the basic ISA devices and their IRQ wiring. */
+#ifndef KEMU_PC_H
+#define KEMU_PC_H
+
+#include "hw/core/machine.h"
+
+/* Build the board on an initialized Machine whose accelerator is chosen and
+ * initialized (m->accel->init done): RAM, ROM/firmware, devices, CPUs
+ * (created and handed to accel->vcpu_init), kernel/initrd loading.
+ * Returns 0 or -1 after error_report. */
+int pc_init(Machine *m);
+
+/* The e820 map the board reports (for tests and the Linux loader). */
+typedef struct E820Entry {
+    uint64_t addr, size;
+    uint32_t type;              /* 1 RAM, 2 reserved, 3 ACPI */
+} E820Entry;
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define E820_ACPI 3
+int pc_e820(const Machine *m, E820Entry *out, int max);
+
+#endif
