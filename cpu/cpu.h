@@ -182,6 +182,7 @@ typedef struct CPUState {
     void *accel;              /* per-vCPU accelerator data */
     void *lapic;              /* userspace local APIC (TCG, kernel-irqchip=off) */
     bool stopped;             /* by the monitor */
+    void *jmp_env;            /* TCG: sigjmp_buf of the running loop, for exceptions */
     bool created;
 } CPUState;
 

@@ -66,3 +66,14 @@ Device *machine_find_device(Machine *m, const char *name)
     }
     return NULL;
 }
+
+void machine_set_a20(Machine *m, bool enabled)
+{
+    m->a20 = enabled;
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        m->cpus[i]->env.a20_enabled = enabled;
+        m->cpus[i]->env.a20_mask = enabled ? ~0ULL : ~(1ULL << 20);
+        if (m->accel && m->accel->kick)
+            m->accel->kick(m->cpus[i]);
+    }
+}

@@ -75,4 +75,8 @@ void machine_resume(Machine *m);
 /* Find a realized device by class name (first) or by id. */
 Device *machine_find_device(Machine *m, const char *cls_name);
 
+/* Drive the A20 gate (i8042 output port, port 0x92): sets m->a20 and every
+ * CPU's a20_mask, and kicks the vCPUs so engines see the change. */
+void machine_set_a20(Machine *m, bool enabled);
+
 #endif
