@@ -1,0 +1,39 @@
+/* x87, MMX and SSE (through SSE4.2) execution, one entry for the engines.
+ * The translator decodes prefixes, the opcode map and ModRM/SIB; these
+ * helpers do the rest, with 80-bit x87 arithmetic written from the IEEE 754
+ * and Intel rules (no host floating point for x87). */
+#ifndef KEMU_CPU_FPU_H
+#define KEMU_CPU_FPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+typedef struct FpuInsn {
+    uint8_t map;          /* 0: one-byte (x87 D8-DF), 1: 0F, 2: 0F38, 3: 0F3A */
+    uint8_t opcode;
+    uint8_t prefix;       /* mandatory prefix: 0, 0x66, 0xF2 or 0xF3 */
+    uint8_t modrm;
+    bool rex_w;
+    uint8_t reg;          /* ModRM.reg with REX.R */
+    uint8_t rm;           /* ModRM.rm with REX.B (register form) */
+    bool has_mem;         /* memory operand: la is its linear address */
+    uint64_t la;
+    uint8_t imm8;         /* for opcodes that take one */
+    int opsize;           /* current operand size (for x87 env/save forms) */
+    uint64_t next_rip;    /* for FIP/FOP bookkeeping */
+} FpuInsn;
+
+/* Execute one x87/MMX/SSE instruction.  Faults (#UD, #NM, #MF, #XM, #GP,
+ * #PF) are raised with cpu_raise_exception().  Returns normally when done. */
+void fpu_exec(CPUState *cpu, const FpuInsn *insn);
+/* Whether (map, opcode, prefix) is an x87/MMX/SSE instruction fpu_exec
+ * handles, and whether it has an imm8 (for the decoder's length). */
+bool fpu_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8);
+/* FXSAVE/FXRSTOR images (512 bytes) for the instructions and for KVM sync. */
+void fpu_fxsave(const CPUState *cpu, uint8_t img[512]);
+void fpu_fxrstor(CPUState *cpu, const uint8_t img[512]);
+void fpu_reset(CPUState *cpu);
+
+#endif

@@ -1,0 +1,49 @@
+/* Linear -> physical translation (SDM vol. 3 ch. 4): paging off, 32-bit
+ * (with PSE 4 MiB pages), PAE, 4-level; NX, global pages, CR0.WP, U/S,
+ * SMEP/SMAP, accessed/dirty updates; and guest memory access helpers used by
+ * the CPU's system code (descriptor tables, stacks, TSS). */
+#ifndef KEMU_CPU_MMU_H
+#define KEMU_CPU_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+typedef enum { MMU_READ = 0, MMU_WRITE = 1, MMU_EXEC = 2 } MMUAccess;
+
+#define PROT_R 1
+#define PROT_W 2
+#define PROT_X 4
+
+typedef struct MMUResult {
+    uint64_t pa;          /* physical address of la (A20 applied) */
+    uint64_t page_size;   /* 4 KiB, 2 MiB, 4 MiB or 1 GiB */
+    unsigned prot;        /* PROT_* allowed for this privilege */
+    bool global;
+} MMUResult;
+
+/* Walk the page tables for la with the given access and privilege
+ * (user = CPL 3, or an implicit supervisor access when false).  Sets the
+ * accessed (and, for writes, dirty) bits.  Returns true on success; on a
+ * fault returns false with *pf_error holding the #PF error code (the caller
+ * raises, so the soft TLB fill and system code share this). */
+bool mmu_translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user,
+                   MMUResult *r, uint32_t *pf_error);
+
+/* Physical access through the machine's memory bus with the A20 mask. */
+uint64_t cpu_phys_ld(CPUState *cpu, uint64_t pa, unsigned size);
+void cpu_phys_st(CPUState *cpu, uint64_t pa, uint64_t val, unsigned size);
+
+/* Linear-address access for system code: translates (raising #PF on fault)
+ * and splits page-crossing accesses.  user selects CPL-3 permission checks. */
+uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user);
+void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool user);
+
+/* Flush hooks: implemented by the engine that caches translations (TCG's
+ * soft TLB in translate/); cpu/ calls them on CR0/CR3/CR4/EFER writes,
+ * INVLPG and A20 changes.  KVM never calls them. */
+void tlb_flush(CPUState *cpu);
+void tlb_flush_page(CPUState *cpu, uint64_t la);
+
+#endif

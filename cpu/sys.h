@@ -1,0 +1,69 @@
+/* System instructions shared by the engines' translated code: segment
+ * loads with their checks, far transfers, task/descriptor-table registers,
+ * control registers, MSRs, fast system calls.  Each helper runs with
+ * env->rip at the start of the instruction (for precise faults) and takes
+ * next_rip where the instruction continues; helpers that fault call
+ * cpu_raise_exception() and never return. */
+#ifndef KEMU_CPU_SYS_H
+#define KEMU_CPU_SYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+/* Current privilege level and mode queries. */
+int cpu_cpl(const CPUState *cpu);
+bool cpu_long_mode(const CPUState *cpu);        /* EFER.LMA */
+bool cpu_code64(const CPUState *cpu);           /* LMA and CS.L */
+
+/* MOV Sreg / POP Sreg / LDS...: load with protected-mode checks. */
+void cpu_load_seg(CPUState *cpu, int seg, uint16_t sel);
+/* Far JMP/CALL (with call gates and task switches) and RET/IRET.
+ * opsize is 2, 4 or 8 bytes.  They set env->rip/CS themselves. */
+void cpu_far_jmp(CPUState *cpu, uint16_t sel, uint64_t off, uint64_t next_rip);
+void cpu_far_call(CPUState *cpu, uint16_t sel, uint64_t off, int opsize, uint64_t next_rip);
+void cpu_far_ret(CPUState *cpu, int opsize, uint16_t pop_bytes);
+void cpu_iret(CPUState *cpu, int opsize);
+
+void cpu_lldt(CPUState *cpu, uint16_t sel);
+void cpu_ltr(CPUState *cpu, uint16_t sel);
+/* LAR/LSL/VERR/VERW: return the result and set ZF in env->rflags (the
+ * caller materializes lazy flags first). */
+uint32_t cpu_lar(CPUState *cpu, uint16_t sel, bool *ok);
+uint32_t cpu_lsl(CPUState *cpu, uint16_t sel, bool *ok);
+bool cpu_verr(CPUState *cpu, uint16_t sel);
+bool cpu_verw(CPUState *cpu, uint16_t sel);
+
+/* MOV to/from CRn, DRn, with #GP/#UD checks; CR writes may change mode
+ * (LMA) and flush the TLB. */
+void cpu_write_cr(CPUState *cpu, int n, uint64_t val);
+uint64_t cpu_read_cr(CPUState *cpu, int n);
+void cpu_write_dr(CPUState *cpu, int n, uint64_t val);
+uint64_t cpu_read_dr(CPUState *cpu, int n);
+void cpu_lmsw(CPUState *cpu, uint16_t val);
+void cpu_clts(CPUState *cpu);
+
+/* RDMSR/WRMSR on ECX and EDX:EAX (#GP for unknown MSRs or bad values). */
+void cpu_rdmsr(CPUState *cpu);
+void cpu_wrmsr(CPUState *cpu);
+/* Generic MSR access (also used by KVM sync and the monitor).  false: no such MSR. */
+bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val);
+bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val);
+uint64_t cpu_rdtsc(CPUState *cpu);
+
+void cpu_syscall(CPUState *cpu, uint64_t next_rip);
+void cpu_sysret(CPUState *cpu, int opsize);
+void cpu_sysenter(CPUState *cpu);
+void cpu_sysexit(CPUState *cpu, int opsize);
+void cpu_swapgs(CPUState *cpu);
+
+/* CPUID on EAX/ECX -> EAX..EDX. */
+void cpu_exec_cpuid(CPUState *cpu);
+/* HLT: sets env->halted (the loop waits for an interrupt). */
+void cpu_hlt(CPUState *cpu, uint64_t next_rip);
+void cpu_invlpg(CPUState *cpu, uint64_t la);
+/* IN/OUT permission check (IOPL and the TSS I/O bitmap). */
+void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size);
+
+#endif
