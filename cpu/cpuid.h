@@ -12,7 +12,7 @@ struct CPUState;
 
 /* Feature words (index into CPUState.features). */
 enum { FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
-       FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_WORDS };
+       FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX, FEAT_WORDS };
 
 struct CPUModel {
     const char *name;
