@@ -1,0 +1,151 @@
+/* Softfloat against the host's own x87 and SSE units (the oracle): random
+ * and edge-case operands through every rounding mode and precision
+ * control, comparing result bits, exception flags and C1. */
+#include "tests/unit/unit.h"
+
+#include "cpu/softfloat.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define HAVE_HOST_X87 1
+#endif
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, OP_RNDINT, OP_COUNT };
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+    /* xorshift64*: deterministic operands for reproducible failures. */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* An operand biased towards the edges: zeros, denormals, the extremes of
+ * the exponent range, infinities, NaNs, and short or full significands. */
+static Float80 rnd_f80(void)
+{
+    uint64_t r = rnd(), m = rnd();
+    uint16_t s = (r & 1) ? 0x8000 : 0;
+    int kind = (r >> 1) % 16;
+    if ((r >> 8) & 1)
+        m &= ~0ULL << ((r >> 9) % 64);  /* short significand: exact cases */
+    switch (kind) {
+    case 0:
+        return (Float80){ 0, s };
+    case 1:
+        return (Float80){ m >> 1, s };                       /* denormal */
+    case 2:
+        return (Float80){ 1ULL << 63, s | 0x7fff };          /* infinity */
+    case 3:
+        return (Float80){ (3ULL << 62) | (m >> 2), s | 0x7fff }; /* QNaN */
+    case 4:
+        return (Float80){ (1ULL << 63) | ((m >> 2) | 1), s | 0x7fff }; /* SNaN */
+    case 5:
+        return (Float80){ m | (1ULL << 63), s | (uint16_t)(1 + (r >> 16) % 70) };
+    case 6:
+        return (Float80){ m | (1ULL << 63), s | (uint16_t)(0x7ffe - (r >> 16) % 70) };
+    case 7:
+        /* Near binary32/binary64 limits, for the precision and store paths. */
+        return (Float80){ m | (1ULL << 63),
+                          s | (uint16_t)(((r >> 20) & 1 ? 0x3fff + 127 : 0x3fff - 126) +
+                                         (int)((r >> 16) % 8) - 4) };
+    default:
+        return (Float80){ m | (1ULL << 63), s | (uint16_t)(0x3fff - 40 + (r >> 16) % 80) };
+    }
+}
+
+#ifdef HAVE_HOST_X87
+/* Run op on the host x87 with all exceptions masked. */
+static Float80 host_x87(int op, Float80 a, Float80 b, uint16_t cw, uint16_t *sw)
+{
+    struct { uint64_t m; uint16_t e; } __attribute__((packed)) x = { a.mant, a.sexp },
+        y = { b.mant, b.sexp }, r;
+    uint16_t s;
+    switch (op) {
+    case OP_ADD:
+        __asm__ volatile("fninit; fldcw %4; fldt %3; fldt %2; faddp; fnstsw %1; fstpt %0"
+                         : "=m"(r), "=m"(s) : "m"(x), "m"(y), "m"(cw));
+        break;
+    case OP_SUB:
+        __asm__ volatile("fninit; fldcw %4; fldt %3; fldt %2; fsubp %%st, %%st(1); fnstsw %1; fstpt %0"
+                         : "=m"(r), "=m"(s) : "m"(x), "m"(y), "m"(cw));
+        break;
+    case OP_MUL:
+        __asm__ volatile("fninit; fldcw %4; fldt %3; fldt %2; fmulp; fnstsw %1; fstpt %0"
+                         : "=m"(r), "=m"(s) : "m"(x), "m"(y), "m"(cw));
+        break;
+    case OP_DIV:
+        __asm__ volatile("fninit; fldcw %4; fldt %3; fldt %2; fdivp %%st, %%st(1); fnstsw %1; fstpt %0"
+                         : "=m"(r), "=m"(s) : "m"(x), "m"(y), "m"(cw));
+        break;
+    case OP_SQRT:
+        __asm__ volatile("fninit; fldcw %3; fldt %2; fsqrt; fnstsw %1; fstpt %0"
+                         : "=m"(r), "=m"(s) : "m"(x), "m"(cw));
+        break;
+    default:
+        __asm__ volatile("fninit; fldcw %3; fldt %2; frndint; fnstsw %1; fstpt %0"
+                         : "=m"(r), "=m"(s) : "m"(x), "m"(cw));
+        break;
+    }
+    __asm__ volatile("" ::: "memory");
+    *sw = s;
+    return (Float80){ r.m, r.e };
+}
+#endif
+
+static Float80 soft_x87(int op, Float80 a, Float80 b, uint16_t cw, uint16_t *sw)
+{
+    static const uint8_t pcs[4] = { 24, 64, 53, 64 };
+    FloatStatus st = { .round = (cw >> 10) & 3, .prec = pcs[(cw >> 8) & 3], .x87 = true };
+    Float80 r;
+    switch (op) {
+    case OP_ADD: r = f80_add(a, b, &st); break;
+    case OP_SUB: r = f80_sub(a, b, &st); break;
+    case OP_MUL: r = f80_mul(a, b, &st); break;
+    case OP_DIV: r = f80_div(a, b, &st); break;
+    case OP_SQRT: r = f80_sqrt(a, &st); break;
+    default: r = f80_round_int(a, &st); break;
+    }
+    *sw = st.flags | (st.c1_up && (st.flags & SF_PE) ? 0x200 : 0);
+    return r;
+}
+
+static const char *const op_names[OP_COUNT] = { "fadd", "fsub", "fmul", "fdiv", "fsqrt",
+                                                "frndint" };
+
+static int x87_differential(int op, int n)
+{
+#ifdef HAVE_HOST_X87
+    int bad = 0;
+    for (int i = 0; i < n && bad < 5; i++) {
+        Float80 a = rnd_f80(), b = rnd_f80();
+        uint16_t cw = 0x037f & ~0x300;
+        cw |= (uint16_t)((rnd() % 4) << 10);
+        cw |= (uint16_t)(((const uint8_t[]){ 0, 2, 3 })[rnd() % 3] << 8);
+        uint16_t hsw, ssw;
+        Float80 h = host_x87(op, a, b, cw, &hsw), s = soft_x87(op, a, b, cw, &ssw);
+        hsw &= 0x23f;
+        if (h.mant != s.mant || h.sexp != s.sexp || hsw != ssw) {
+            bad++;
+            unit_fail(__FILE__, __LINE__,
+                      "%s cw=%04x a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64
+                      " host=%04x:%016" PRIx64 " sw=%03x soft=%04x:%016" PRIx64 " sw=%03x",
+                      op_names[op], cw, a.sexp, a.mant, b.sexp, b.mant, h.sexp, h.mant, hsw,
+                      s.sexp, s.mant, ssw);
+        }
+    }
+    return bad;
+#else
+    (void)op; (void)n;
+    SKIP("host has no x87 to compare with");
+#endif
+}
+
+TEST(softfloat, x87_add_vs_host) { x87_differential(OP_ADD, 3000); }
+TEST(softfloat, x87_sub_vs_host) { x87_differential(OP_SUB, 3000); }
+TEST(softfloat, x87_mul_vs_host) { x87_differential(OP_MUL, 3000); }
+TEST(softfloat, x87_div_vs_host) { x87_differential(OP_DIV, 3000); }
+TEST(softfloat, x87_sqrt_vs_host) { x87_differential(OP_SQRT, 3000); }
+TEST(softfloat, x87_frndint_vs_host) { x87_differential(OP_RNDINT, 3000); }
