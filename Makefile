@@ -63,7 +63,7 @@ GUEST_MB := $(patsubst %.S,%.elf,$(wildcard tests/guest/*.mb.S))
 GUESTS := $(GUEST_BIOS) $(GUEST_MB)
 
 PROGS := kemu kemu-img
-TEST_PROGS := tests/unit/unit-tests $(if $(DIFF_SRC),tests/diff/difftest)
+TEST_PROGS := tests/unit/unit-tests $(if $(wildcard tests/diff/difftest.c),tests/diff/difftest)
 
 all: $(PROGS)
 
