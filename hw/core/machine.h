@@ -31,6 +31,8 @@ typedef struct MachineConfig {
     char boot_order[8], boot_once[8];
     bool boot_menu, boot_strict;
     int boot_reboot_timeout;   /* ms, -1 = never */
+    const char *boot_splash;   /* -boot splash=FILE (a JPEG/BMP for the firmware) */
+    int boot_splash_time;      /* ms */
     bool no_reboot, no_shutdown;
     bool kernel_irqchip;       /* -machine kernel-irqchip=on/off */
     bool kernel_irqchip_set;

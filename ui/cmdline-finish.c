@@ -1,0 +1,136 @@
+/* Checks across options and the defaults that depend on other options,
+ * run once the whole command line is read. */
+#include "ui/cmdline-int.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int file_readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fclose(f);
+    return 0;
+}
+
+static int check_boot_files(const MachineConfig *cfg)
+{
+    if (!cfg->kernel && cfg->initrd) {
+        error_report("-initrd only allowed with -kernel option");
+        return -1;
+    }
+    if (!cfg->kernel && cfg->append) {
+        error_report("-append only allowed with -kernel option");
+        return -1;
+    }
+    if (cfg->kernel && file_readable(cfg->kernel)) {
+        error_report("could not open kernel file '%s': %s", cfg->kernel, strerror(errno));
+        return -1;
+    }
+    if (cfg->initrd && file_readable(cfg->initrd)) {
+        error_report("could not load initial ram disk '%s': %s", cfg->initrd, strerror(errno));
+        return -1;
+    }
+    if (cfg->bios && file_readable(cfg->bios)) {
+        error_report("could not load PC BIOS '%s'", cfg->bios);
+        return -1;
+    }
+    return 0;
+}
+
+/* QEMU's defaults: -nographic puts the serial port and the monitor on
+ * stdio (multiplexed when both are defaults); otherwise both go to the
+ * graphical console, which kemu does not have yet ("vc" discards). */
+static void default_consoles(KemuOptions *o)
+{
+    bool def_serial = !o->serial_set && !o->nodefaults;
+    bool def_monitor = !o->monitor_set && !o->nodefaults;
+    if (o->nographic) {
+        o->display = DISPLAY_NONE;
+        if (def_serial && def_monitor) {
+            o->serial[o->nserial++] = xstrdup("mon:stdio");
+            return;
+        }
+        if (def_serial)
+            o->serial[o->nserial++] = xstrdup("stdio");
+        if (def_monitor)
+            o->monitor = xstrdup("stdio");
+        return;
+    }
+    if (o->display == DISPLAY_DEFAULT)
+        o->display = DISPLAY_NONE;
+    if (def_serial)
+        o->serial[o->nserial++] = xstrdup("vc");
+    if (def_monitor)
+        o->monitor = xstrdup("vc");
+}
+
+static bool is_stdio(const char *spec)
+{
+    return spec && (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio"));
+}
+
+static int check_daemonize(const KemuOptions *o)
+{
+    if (!o->daemonize)
+        return 0;
+    if (o->nographic) {
+        error_report("-nographic cannot be used with -daemonize");
+        return -1;
+    }
+    for (int i = 0; i < o->nserial; i++) {
+        if (is_stdio(o->serial[i])) {
+            error_report("-serial %s: cannot use stdio with -daemonize", o->serial[i]);
+            return -1;
+        }
+    }
+    if (is_stdio(o->monitor)) {
+        error_report("-monitor %s: cannot use stdio with -daemonize", o->monitor);
+        return -1;
+    }
+    return 0;
+}
+
+int cmdline_finish(KemuOptions *o)
+{
+    cmdline_set_current(o);
+    if (check_boot_files(&o->cfg) || check_daemonize(o))
+        return CMDLINE_ERROR;
+    default_consoles(o);
+    return CMDLINE_RUN;
+}
+
+void cmdline_free(KemuOptions *o)
+{
+    for (int i = 0; i < o->ndrives; i++) {
+        DriveOpts *d = &o->drives[i];
+        free(d->spec);
+        free(d->opt_name);
+        free(d->file);
+        free(d->format);
+        free(d->id);
+        free(d->serial);
+    }
+    for (int i = 0; i < o->nserial; i++)
+        free(o->serial[i]);
+    for (int i = 0; i < o->nchardevs; i++)
+        free(o->chardevs[i]);
+    for (int i = 0; i < o->ndevices; i++)
+        free(o->devices[i]);
+    free(o->monitor);
+    free(o->accel_list);
+    free(o->cpu);
+    free(o->pidfile);
+    free((char *)o->cfg.name);
+    free((char *)o->cfg.kernel);
+    free((char *)o->cfg.initrd);
+    free((char *)o->cfg.append);
+    free((char *)o->cfg.bios);
+    free((char *)o->cfg.boot_splash);
+    cmdline_set_current(NULL);
+}
