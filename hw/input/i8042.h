@@ -1,0 +1,19 @@
+/* The 8042 keyboard controller ("i8042"): data port 0x60, status/command
+ * port 0x64, the keyboard on IRQ 1 and the PS/2 mouse on IRQ 12.  Its output
+ * port drives the CPU reset line and the A20 gate. */
+#ifndef KEMU_I8042_H
+#define KEMU_I8042_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/core/device.h"
+
+/* Bytes from the keyboard (scan codes in the set the guest selected, and
+ * unchanged by the controller's set-2-to-set-1 translation, which kemu
+ * leaves to the caller) or from the mouse (movement packets).  Dropped while
+ * the device has reporting disabled; a full 16-byte buffer drops the rest. */
+void i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n);
+void i8042_queue_aux(Device *dev, const uint8_t *bytes, size_t n);
+
+#endif
