@@ -1,0 +1,128 @@
+/* Direct kernel boot without firmware: load -kernel (a Linux bzImage or a
+ * Multiboot kernel), then start the BSP in flat 32-bit protected mode at
+ * the kernel's entry, the way a boot loader would leave it. */
+#include "hw/pc/pc-board.h"
+#include "hw/pc/acpi.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+#include "accel/accel.h"
+#include "cpu/cpu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint8_t *pc_load_file(const char *opt, const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    const char *what = opt ? opt : "file";
+    if (!f) {
+        if (opt)
+            error_report("%s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (err) {
+        error_report("%s %s: read error", what, path);
+        free(buf);
+        return NULL;
+    }
+    *size = len;
+    return buf;
+}
+
+bool pc_write_guest(Machine *m, uint64_t addr, const void *buf, size_t len)
+{
+    if (len == 0)
+        return true;
+    uint8_t *p = as_ram_ptr(&m->mem, addr, len, true);
+    if (!p)
+        return false;
+    memcpy(p, buf, len);
+    return true;
+}
+
+/* Flat 4 GiB descriptors: 0x10 execute/read code, 0x18 read/write data,
+ * both 32-bit, page-granular (the Linux boot protocol's __BOOT_CS/__BOOT_DS). */
+static const uint64_t boot_gdt[4] = {
+    0, 0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL,
+};
+
+void pc_enter_flat32(Machine *m, uint32_t eip, uint32_t eax, uint32_t ebx, uint32_t esi)
+{
+    CPUState *cpu = m->cpus[0];
+    CPUX86State *env = &cpu->env;
+    uint8_t gdt[sizeof(boot_gdt)];
+    for (size_t i = 0; i < ARRAY_SIZE(boot_gdt); i++) {
+        for (int j = 0; j < 8; j++)
+            gdt[i * 8 + j] = (uint8_t)(boot_gdt[i] >> (8 * j));
+    }
+    pc_write_guest(m, PC_BOOT_GDT, gdt, sizeof(gdt));
+    env->gdt.base = PC_BOOT_GDT;
+    env->gdt.limit = sizeof(gdt) - 1;
+    env->idt.base = 0;
+    env->idt.limit = 0;
+    for (int i = 0; i < SEG_COUNT; i++) {
+        uint64_t d = i == SEG_CS ? boot_gdt[2] : boot_gdt[3];
+        seg_from_desc(&env->seg[i], i == SEG_CS ? 0x10 : 0x18, (uint32_t)d, (uint32_t)(d >> 32));
+    }
+    env->cr0 = CR0_PE | CR0_ET;
+    env->rflags = 0x2;          /* IF clear */
+    env->rip = eip;
+    memset(env->regs, 0, sizeof(env->regs));
+    env->regs[R_EAX] = eax;
+    env->regs[R_EBX] = ebx;
+    env->regs[R_ESI] = esi;
+    env->halted = false;
+    if (m->accel && m->accel->sync_state)
+        m->accel->sync_state(cpu, false);
+}
+
+/* Without firmware nobody else writes ACPI tables: put them (RSDP first) in
+ * the BIOS area, where a kernel scanning 0xe0000-0xfffff finds them. */
+static void install_acpi(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    uint8_t *area = b->isa_bios.host + (PC_ACPI_AREA - PC_BIOS_AREA);
+    size_t used = acpi_build_tables(m, area, PC_ACPI_AREA, PC_ACPI_AREA_SIZE);
+    if (!used)
+        KEMU_BUG("ACPI tables larger than their area");
+    b->rsdp_addr = PC_ACPI_AREA;
+}
+
+int pc_boot_kernel(Machine *m)
+{
+    const char *path = m->cfg.kernel;
+    size_t size;
+    uint8_t *img = pc_load_file("-kernel", path, &size);
+    if (!img)
+        return -1;
+    int ret;
+    install_acpi(m);
+    if (linux_is_bzimage(img, size)) {
+        pc_board(m)->kernel_kind = PC_KERNEL_LINUX;
+        ret = linux_load(m, path, img, size);
+    } else if (multiboot_find_header(img, size) >= 0) {
+        pc_board(m)->kernel_kind = PC_KERNEL_MULTIBOOT;
+        ret = multiboot_load(m, path, img, size);
+    } else {
+        error_report("-kernel %s: not a Linux bzImage (no HdrS signature)", path);
+        ret = -1;
+    }
+    free(img);
+    return ret;
+}

@@ -1,0 +1,191 @@
+/* The PC's CPUs, its fixed ISA devices and their interrupt wiring, and the
+ * CMOS bytes the firmware reads (memory sizes, CPU count, boot order).
+ * With KVM's in-kernel irqchip every GSI goes to the accelerator and KVM
+ * provides the PIC and PIT; otherwise the userspace i8259 pair takes ISA
+ * IRQs 0-15 and its INTR output raises CPU_INTERRUPT_HARD on the BSP. */
+#include "hw/pc/pc-board.h"
+#include "hw/pc/fw_cfg.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+#include "hw/intc/i8259.h"
+#include "hw/timer/mc146818rtc.h"
+#include "accel/accel.h"
+#include "cpu/cpu.h"
+#include "cpu/cpuid.h"
+#include "ui/chardev.h"
+
+#include <stdio.h>
+#include <string.h>
+
+_Static_assert(FEAT_WORDS <= ARRAY_SIZE(((CPUState *)0)->features), "feature words fit");
+
+int pc_cpus_init(Machine *m)
+{
+    const CPUModel *model;
+    uint32_t features[ARRAY_SIZE(((CPUState *)0)->features)] = { 0 };
+    bool host_ok = m->accel && m->accel->name && !strcmp(m->accel->name, "kvm");
+    const char *spec = m->cfg.cpu_model ? m->cfg.cpu_model : "qemu64";
+    if (cpu_model_parse(spec, host_ok, &model, features))
+        return -1;
+    unsigned n = m->cfg.smp_cpus ? m->cfg.smp_cpus : 1;
+    if (n > MAX_CPUS) {
+        error_report("-smp %u: the PC board supports at most %d CPUs", n, MAX_CPUS);
+        return -1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        CPUState *cpu = cpu_create(m, (int)i, model, features);
+        if (!cpu) {
+            error_report("cannot allocate CPU %u", i);
+            return -1;
+        }
+        m->cpus[i] = cpu;
+        m->ncpus = i + 1;
+        if (m->accel && m->accel->vcpu_init && m->accel->vcpu_init(cpu))
+            return -1;
+    }
+    return 0;
+}
+
+static void gsi_to_accel(void *opaque, int gsi, int level)
+{
+    Machine *m = opaque;
+    m->accel->set_gsi(m, gsi, level);
+}
+
+/* The PIC's INTR pin: the BSP sees an external interrupt request. */
+static void cpu_intr(void *opaque, int n, int level)
+{
+    Machine *m = opaque;
+    CPUState *cpu = m->cpus[0];
+    if (!cpu)
+        return;
+    if (level) {
+        atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_HARD);
+        if (m->accel && m->accel->kick)
+            m->accel->kick(cpu);
+    } else {
+        atomic_fetch_and(&cpu->env.interrupt_request, ~CPU_INTERRUPT_HARD);
+    }
+}
+
+static int pic_irq_ack(Machine *m, CPUState *cpu)
+{
+    Device *pic = pc_board(m)->pic;
+    if (!i8259_intr(pic)->level)
+        return -1;
+    return i8259_ack(pic);
+}
+
+static Device *add_device(Machine *m, const char *name, const char *props)
+{
+    Device *dev = device_create(name, props);
+    if (!dev || device_realize(dev, m))
+        return NULL;
+    return dev;
+}
+
+static int wire_interrupts(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    if (m->kernel_irqchip) {
+        for (int i = 0; i < NUM_GSI; i++)
+            irq_connect(&m->gsi[i], gsi_to_accel, m, i);
+        return 0;
+    }
+    b->pic = add_device(m, "i8259", NULL);
+    if (!b->pic)
+        return -1;
+    for (int i = 0; i < 16; i++)
+        irq_connect(&m->gsi[i], i8259_set_irq, b->pic, i);
+    irq_connect(i8259_intr(b->pic), cpu_intr, m, 0);
+    m->irq_ack = pic_irq_ack;
+    return 0;
+}
+
+/* COM1-COM4 for the chardevs the front end created as serial0..serial3. */
+static int add_serials(Machine *m)
+{
+    static const struct { unsigned iobase, irq; } com[4] = {
+        { 0x3f8, 4 }, { 0x2f8, 3 }, { 0x3e8, 4 }, { 0x2e8, 3 },
+    };
+    for (int i = 0; i < 4; i++) {
+        char label[16], props[64];
+        snprintf(label, sizeof(label), "serial%d", i);
+        if (!chr_find(label))
+            continue;
+        snprintf(props, sizeof(props), "iobase=0x%x,irq=%u,chardev=%s",
+                 com[i].iobase, com[i].irq, label);
+        if (!add_device(m, "isa-serial", props))
+            return -1;
+    }
+    return 0;
+}
+
+int pc_devices_init(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    if (wire_interrupts(m))
+        return -1;
+    /* KVM's in-kernel irqchip comes with its own PIT. */
+    if (!m->kernel_irqchip && !add_device(m, "i8254", NULL))
+        return -1;
+    b->rtc = add_device(m, "mc146818rtc", NULL);
+    if (!b->rtc || !add_device(m, "i8042", NULL) || !add_device(m, "ioport80", NULL) ||
+        !add_device(m, "port92", NULL) || add_serials(m))
+        return -1;
+    b->fw_cfg = add_device(m, "fw_cfg", NULL);
+    b->acpi_pm = add_device(m, "acpi-pm", NULL);
+    return b->fw_cfg && b->acpi_pm ? 0 : -1;
+}
+
+static void cmos16(Device *rtc, int addr, uint64_t v)
+{
+    v = MIN(v, 0xffffu);
+    rtc_set_cmos(rtc, addr, (uint8_t)v);
+    rtc_set_cmos(rtc, addr + 1, (uint8_t)(v >> 8));
+}
+
+/* -boot letters as the BIOS's CMOS boot nibbles: a floppy, c disk,
+ * d CD-ROM, n network. */
+static uint8_t boot_nibble(char c)
+{
+    switch (c) {
+    case 'a': return 1;
+    case 'c': return 2;
+    case 'd': return 3;
+    case 'n': return 4;
+    default: return 0;
+    }
+}
+
+/* The boot order the firmware sees now: once= for the first boot. */
+const char *pc_boot_order(const Machine *m)
+{
+    if (m->cfg.boot_once[0])
+        return m->cfg.boot_once;
+    return m->cfg.boot_order[0] ? m->cfg.boot_order : "cad";
+}
+
+void pc_cmos_init(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    Device *rtc = b->rtc;
+    cmos16(rtc, 0x15, 640);                                   /* base memory, KiB */
+    uint64_t ext = b->below_4g > MiB ? (b->below_4g - MiB) / KiB : 0;
+    cmos16(rtc, 0x17, ext);                                   /* above 1 MiB, KiB */
+    cmos16(rtc, 0x30, ext);
+    uint64_t over16 = b->below_4g > 16 * MiB ? (b->below_4g - 16 * MiB) / (64 * KiB) : 0;
+    cmos16(rtc, 0x34, over16);                                /* above 16 MiB, 64 KiB units */
+    uint64_t high = b->above_4g / (64 * KiB);                 /* above 4 GiB, 64 KiB units */
+    rtc_set_cmos(rtc, 0x5b, (uint8_t)high);
+    rtc_set_cmos(rtc, 0x5c, (uint8_t)(high >> 8));
+    rtc_set_cmos(rtc, 0x5d, (uint8_t)(high >> 16));
+    rtc_set_cmos(rtc, 0x5f, (uint8_t)(m->ncpus - 1));         /* CPUs - 1 */
+    rtc_set_cmos(rtc, 0x14, 0x06);                            /* equipment: FPU, PS/2 mouse */
+    const char *order = pc_boot_order(m);
+    size_t n = strlen(order);
+    uint8_t d0 = boot_nibble(order[0]), d1 = n > 1 ? boot_nibble(order[1]) : 0;
+    uint8_t d2 = n > 2 ? boot_nibble(order[2]) : 0;
+    rtc_set_cmos(rtc, 0x3d, (uint8_t)(d1 << 4 | d0));
+    rtc_set_cmos(rtc, 0x38, (uint8_t)(d2 << 4));              /* bit 0 clear: check floppy */
+}

@@ -1,0 +1,110 @@
+/* The unit-test PC board: see test-pc.h. */
+#include "tests/unit/test-pc.h"
+#include "tests/unit/unit.h"
+#include "accel/accel.h"
+#include "cpu/cpu.h"
+#include "hw/core/clock.h"
+#include "hw/core/util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int syncs;
+
+static void noop_sync(CPUState *cpu, bool to_env)
+{
+    if (!to_env)
+        syncs++;
+}
+
+/* An accelerator that runs nothing: the board under test only builds. */
+static const AccelOps noop_accel = {
+    .name = "test-noop",
+    .desc = "no-op accelerator for board unit tests",
+    .sync_state = noop_sync,
+};
+
+int pct_syncs(void)
+{
+    return syncs;
+}
+
+const char *pct_file(int slot, const void *data, size_t len)
+{
+    static char paths[8][64];
+    snprintf(paths[slot], sizeof(paths[slot]), "/tmp/kemu-test-pc-%d-%d", (int)getpid(), slot);
+    FILE *f = fopen(paths[slot], "wb");
+    if (!f || fwrite(data, 1, len, f) != len)
+        unit_fail(__FILE__, __LINE__, "cannot write %s", paths[slot]);
+    if (f)
+        fclose(f);
+    return paths[slot];
+}
+
+static void cleanup_files(void)
+{
+    char path[64];
+    for (int i = 0; i < 8; i++) {
+        snprintf(path, sizeof(path), "/tmp/kemu-test-pc-%d-%d", (int)getpid(), i);
+        unlink(path);
+    }
+}
+
+Machine *pct_machine(uint64_t ram, unsigned smp)
+{
+    clock_reset_for_test();
+    clock_set_manual(true);
+    atexit(cleanup_files);
+    Machine *m = xzalloc(sizeof(*m));
+    m->cfg.type = "pc";
+    m->cfg.ram_size = ram;
+    m->cfg.smp_cpus = m->cfg.smp_max = smp;
+    m->cfg.boot_reboot_timeout = -1;
+    m->accel = &noop_accel;
+    as_init(&m->mem, "memory", 1ULL << 32);
+    as_init(&m->io, "io", 0x10000);
+    m->board = xzalloc(sizeof(PcBoard));
+    static uint8_t bios[256 * 1024];
+    for (size_t i = 0; i < sizeof(bios); i++)
+        bios[i] = (uint8_t)(i * 7);
+    if (pc_memory_init(m) || pc_bios_load(m, pct_file(7, bios, sizeof(bios))))
+        unit_fail(__FILE__, __LINE__, "board memory set-up failed");
+    for (unsigned i = 0; i < smp; i++) {
+        m->cpus[i] = cpu_create(m, (int)i, NULL, NULL);
+        m->ncpus = i + 1;
+    }
+    Device *fw = device_create("fw_cfg", NULL);
+    if (!fw || device_realize(fw, m))
+        unit_fail(__FILE__, __LINE__, "fw_cfg set-up failed");
+    pc_board(m)->fw_cfg = fw;
+    return m;
+}
+
+int pct_capture(int (*fn)(Machine *m), Machine *m, char *msg, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/kemu-test-pc-%d-err", (int)getpid());
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    int ret = fn(m);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    msg[0] = 0;
+    FILE *f = fdopen(fd, "r");
+    rewind(f);
+    if (fgets(msg, (int)len, f))
+        msg[strcspn(msg, "\n")] = 0;
+    fclose(f);
+    unlink(path);
+    return ret;
+}
+
+uint8_t pcb(Machine *m, uint64_t a) { return (uint8_t)as_ld(&m->mem, a, 1); }
+uint16_t pcw(Machine *m, uint64_t a) { return (uint16_t)as_ld(&m->mem, a, 2); }
+uint32_t pcl(Machine *m, uint64_t a) { return (uint32_t)as_ld(&m->mem, a, 4); }
+uint64_t pcq(Machine *m, uint64_t a) { return as_ld(&m->mem, a, 8); }

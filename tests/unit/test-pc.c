@@ -1,0 +1,267 @@
+/* The PC board without a CPU: memory map and e820 for small, split and
+ * large RAM, the BIOS and its shadow, fw_cfg through its I/O ports and DMA,
+ * and the whole board with its devices. */
+#include "tests/unit/test-pc.h"
+#include "tests/unit/unit.h"
+#include "hw/pc/acpi.h"
+#include "hw/pc/fw_cfg.h"
+#include "hw/core/util.h"
+#include "cpu/cpu.h"
+
+#include <stdlib.h>
+
+static void check_entry(const E820Entry *e, uint64_t addr, uint64_t size, uint32_t type)
+{
+    CHECK_EQ(e->addr, addr);
+    CHECK_EQ(e->size, size);
+    CHECK_EQ(e->type, type);
+}
+
+TEST(pc, e820_512m)
+{
+    Machine *m = pct_machine(512 * MiB, 1);
+    E820Entry e[16];
+    int n = pc_e820(m, e, 16);
+    CHECK_EQ(n, 5);
+    check_entry(&e[0], 0, 0x9fc00, E820_RAM);
+    check_entry(&e[1], 0x9fc00, 0x400, E820_RESERVED);
+    check_entry(&e[2], 0xe0000, 0x20000, E820_RESERVED);
+    check_entry(&e[3], 0x100000, 512 * MiB - 0x100000, E820_RAM);
+    check_entry(&e[4], 0xfffc0000, 0x40000, E820_RESERVED);
+}
+
+TEST(pc, e820_3_5g_splits_at_3g)
+{
+    Machine *m = pct_machine(3584 * MiB, 1);
+    E820Entry e[16];
+    int n = pc_e820(m, e, 16);
+    CHECK_EQ(n, 6);
+    check_entry(&e[3], 0x100000, 0xc0000000 - 0x100000, E820_RAM);
+    check_entry(&e[4], 0xfffc0000, 0x40000, E820_RESERVED);
+    check_entry(&e[5], 0x100000000ULL, 512 * MiB, E820_RAM);
+    CHECK_EQ(pc_board(m)->below_4g, 0xc0000000);
+}
+
+TEST(pc, e820_8g)
+{
+    Machine *m = pct_machine(8 * GiB, 1);
+    E820Entry e[16];
+    int n = pc_e820(m, e, 16);
+    CHECK_EQ(n, 6);
+    check_entry(&e[3], 0x100000, 0xc0000000 - 0x100000, E820_RAM);
+    check_entry(&e[5], 0x100000000ULL, 5 * GiB, E820_RAM);
+    /* Only max entries are stored; the count is still the whole map. */
+    CHECK_EQ(pc_e820(m, e, 2), 6);
+}
+
+TEST(pc, ram_split_rule)
+{
+    uint64_t lo, hi;
+    pc_split_ram(0xdfffffffULL, &lo, &hi);       /* just below 3.5 GiB: no split */
+    CHECK_EQ(lo, 0xdfffffffULL);
+    CHECK_EQ(hi, 0);
+    pc_split_ram(0xe0000000ULL, &lo, &hi);       /* 3.5 GiB: gigabyte-aligned split */
+    CHECK_EQ(lo, 0xc0000000ULL);
+    CHECK_EQ(hi, 0x20000000ULL);
+    pc_split_ram(2 * GiB, &lo, &hi);
+    CHECK_EQ(lo, 2 * GiB);
+    CHECK_EQ(hi, 0);
+}
+
+TEST(pc, memory_map_holes_rom_and_high_ram)
+{
+    Machine *m = pct_machine(8 * GiB, 1);
+    as_st(&m->mem, 0x1000, 0x12345678, 4);
+    CHECK_EQ(pcl(m, 0x1000), 0x12345678);
+    CHECK_EQ(pcl(m, 0xa0000), 0xffffffff);           /* VGA hole: unassigned */
+    CHECK_EQ(pcl(m, 0xbfffc), 0xffffffff);
+    as_st(&m->mem, 0xc0000, 0xabcd, 2);              /* option ROM area is RAM */
+    CHECK_EQ(pcw(m, 0xc0000), 0xabcd);
+    /* The BIOS: byte i of the image is (i * 7) & 0xff. */
+    uint32_t top = 256 * 1024 - 16;
+    CHECK_EQ(pcb(m, 0xfffffff0), (uint8_t)(top * 7));
+    CHECK_EQ(pcb(m, 0xffff0), (uint8_t)(top * 7));   /* shadow of the last 128 KiB */
+    CHECK_EQ(pcb(m, 0xe0000), (uint8_t)(0x20000 * 7));
+    as_st(&m->mem, 0xfffffff0, 0, 1);                /* ROM ignores writes */
+    CHECK_EQ(pcb(m, 0xfffffff0), (uint8_t)(top * 7));
+    CHECK_EQ(pcl(m, 0xc0000000), 0xffffffff);        /* PCI hole */
+    as_st(&m->mem, 0x100000000ULL, 0xcafe, 2);       /* RAM above 4 GiB */
+    CHECK_EQ(pcw(m, 0x100000000ULL), 0xcafe);
+    as_st(&m->mem, 0x100000000ULL + 5 * GiB - 4, 0x55aa55aa, 4);
+    CHECK_EQ(pcl(m, 0x100000000ULL + 5 * GiB - 4), 0x55aa55aa);
+    CHECK_EQ(pcl(m, 0x100000000ULL + 5 * GiB), 0xffffffff);
+    /* Both windows see one RAM: the host offset of 4 GiB is below_4g. */
+    CHECK_EQ(pc_board(m)->ram.host[0xc0000000ULL], 0xfe);
+}
+
+static int load_missing_bios(Machine *m)
+{
+    return pc_bios_load(m, "/nonexistent/bios.bin");
+}
+
+static int load_odd_bios(Machine *m)
+{
+    static const uint8_t small[1000];
+    return pc_bios_load(m, pct_file(0, small, sizeof(small)));
+}
+
+TEST(pc, bios_errors)
+{
+    Machine *m = pct_machine(16 * MiB, 1);
+    char msg[256];
+    CHECK_EQ(pct_capture(load_missing_bios, m, msg, sizeof(msg)), -1);
+    CHECK_STR(msg, "kemu: -bios /nonexistent/bios.bin: No such file or directory");
+    CHECK_EQ(pct_capture(load_odd_bios, m, msg, sizeof(msg)), -1);
+    char want[256];
+    snprintf(want, sizeof(want), "kemu: -bios %s: size 1000 is not a multiple of 64 KiB "
+             "up to 16 MiB", pct_file(0, "", 0));
+    CHECK_STR(msg, want);
+}
+
+/* ---- fw_cfg through the ports ---- */
+
+static uint8_t inb(Machine *m, uint16_t port) { return (uint8_t)as_ld(&m->io, port, 1); }
+static void outw(Machine *m, uint16_t port, uint16_t v) { as_st(&m->io, port, v, 2); }
+static void outl(Machine *m, uint16_t port, uint32_t v) { as_st(&m->io, port, v, 4); }
+
+static void fw_read(Machine *m, uint16_t key, uint8_t *buf, size_t len)
+{
+    outw(m, FW_CFG_IO_BASE, key);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = inb(m, FW_CFG_IO_BASE + 1);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t bswap32(uint32_t v)
+{
+    return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
+}
+
+/* Find a file in the directory: its key, or -1; *size gets its size. */
+static int fw_find(Machine *m, const char *name, uint32_t *size)
+{
+    uint8_t cnt[4], e[64];
+    fw_read(m, FW_CFG_FILE_DIR, cnt, 4);
+    for (uint32_t i = 0; i < be32(cnt); i++) {
+        for (int j = 0; j < 64; j++)
+            e[j] = inb(m, FW_CFG_IO_BASE + 1);
+        if (!strcmp((char *)e + 8, name)) {
+            *size = be32(e);
+            return e[4] << 8 | e[5];
+        }
+    }
+    return -1;
+}
+
+TEST(fw_cfg, signature_id_and_numbers)
+{
+    Machine *m = pct_machine(512 * MiB, 2);
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    uint8_t b[8];
+    fw_read(m, FW_CFG_SIGNATURE, b, 4);
+    CHECK(!memcmp(b, "QEMU", 4));
+    fw_read(m, FW_CFG_ID, b, 4);
+    CHECK_EQ(b[0], FW_CFG_VERSION | FW_CFG_VERSION_DMA);
+    fw_read(m, FW_CFG_RAM_SIZE, b, 8);
+    uint64_t ram = 0;
+    for (int i = 0; i < 8; i++)
+        ram |= (uint64_t)b[i] << (8 * i);
+    CHECK_EQ(ram, 512 * MiB);
+    fw_read(m, FW_CFG_NB_CPUS, b, 2);
+    CHECK_EQ(b[0] | b[1] << 8, 2);
+    fw_read(m, FW_CFG_BOOT_DEVICE, b, 2);
+    CHECK_EQ(b[0], 'c');
+    /* Past the end of an item and for unknown keys the data port reads 0. */
+    fw_read(m, FW_CFG_SIGNATURE, b, 4);
+    CHECK_EQ(inb(m, FW_CFG_IO_BASE + 1), 0);
+    fw_read(m, 0x3fff, b, 2);
+    CHECK_EQ(b[0] | b[1], 0);
+    /* The DMA register reads "QEMU CFG". */
+    CHECK_EQ(as_ld(&m->io, FW_CFG_DMA_BASE, 4), bswap32(0x51454d55));
+    CHECK_EQ(as_ld(&m->io, FW_CFG_DMA_BASE + 4, 4), bswap32(0x20434647));
+}
+
+TEST(fw_cfg, file_directory_and_e820)
+{
+    Machine *m = pct_machine(8 * GiB, 1);
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    uint32_t size;
+    int key = fw_find(m, "etc/e820", &size);
+    CHECK(key >= FW_CFG_FILE_FIRST);
+    CHECK_EQ(size, 40);
+    uint8_t e[40];
+    fw_read(m, (uint16_t)key, e, 40);
+    uint64_t v[5];
+    for (int k = 0; k < 2; k++) {
+        for (int f = 0; f < 2; f++) {
+            v[f] = 0;
+            for (int i = 0; i < 8; i++)
+                v[f] |= (uint64_t)e[20 * k + 8 * f + i] << (8 * i);
+        }
+        CHECK_EQ(v[0], k ? 0x100000000ULL : 0);
+        CHECK_EQ(v[1], k ? 5 * GiB : 0xc0000000ULL);
+        CHECK_EQ(e[20 * k + 16], E820_RAM);
+    }
+    CHECK(fw_find(m, "etc/boot-fail-wait", &size) > 0);
+    CHECK_EQ(size, 4);
+    CHECK_EQ(fw_find(m, "no/such/file", &size), -1);
+}
+
+/* FWCfgDmaAccess at desc: control (with the key), length, address. */
+static void dma_desc(Machine *m, uint64_t desc, uint32_t control, uint32_t len, uint64_t addr)
+{
+    uint8_t d[16];
+    for (int i = 0; i < 4; i++) {
+        d[i] = (uint8_t)(control >> (24 - 8 * i));
+        d[4 + i] = (uint8_t)(len >> (24 - 8 * i));
+    }
+    for (int i = 0; i < 8; i++)
+        d[8 + i] = (uint8_t)(addr >> (56 - 8 * i));
+    as_write(&m->mem, desc, d, sizeof(d));
+}
+
+static void dma_kick(Machine *m, uint64_t desc)
+{
+    outl(m, FW_CFG_DMA_BASE, bswap32((uint32_t)(desc >> 32)));
+    outl(m, FW_CFG_DMA_BASE + 4, bswap32((uint32_t)desc));
+}
+
+TEST(fw_cfg, dma_read_skip_and_bad_ranges)
+{
+    Machine *m = pct_machine(64 * MiB, 1);
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    /* Select the signature and read 8 bytes: "QEMU" then zeros. */
+    memset(pc_board(m)->ram.host + 0x3000, 0xee, 16);
+    dma_desc(m, 0x2000, FW_CFG_SIGNATURE << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 8, 0x3000);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), 0);                     /* control: done, no error */
+    CHECK(!memcmp(pc_board(m)->ram.host + 0x3000, "QEMU\0\0\0\0", 8));
+    CHECK_EQ(pcb(m, 0x3008), 0xee);
+    /* Skip 4 bytes of the RAM size, then read the high half. */
+    dma_desc(m, 0x2000, FW_CFG_RAM_SIZE << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_SKIP, 4, 0);
+    dma_kick(m, 0x2000);
+    dma_desc(m, 0x2000, FW_CFG_DMA_READ, 4, 0x3100);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x3100), 0);                     /* 64 MiB >> 32 */
+    /* Target outside RAM: the error bit, nothing written elsewhere. */
+    dma_desc(m, 0x2000, FW_CFG_ID << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 0xffffffff,
+             0xfffffff0ULL);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), bswap32(FW_CFG_DMA_ERROR));
+    dma_desc(m, 0x2000, FW_CFG_ID << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 16,
+             0xfffffffffffffff8ULL);                 /* wraps around */
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), bswap32(FW_CFG_DMA_ERROR));
+    /* Writes are refused. */
+    dma_desc(m, 0x2000, FW_CFG_DMA_WRITE, 4, 0x3000);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), bswap32(FW_CFG_DMA_ERROR));
+    /* A descriptor in unassigned space is ignored without harm. */
+    dma_kick(m, 0xb0000);
+    dma_kick(m, 0xfffffffffffffff8ULL);
+    CHECK_EQ(pcl(m, 0xb0000), 0xffffffff);
+}
