@@ -33,6 +33,10 @@ typedef struct AccelOps {
     void (*set_gsi)(struct Machine *m, int gsi, int level);
     /* Stop all vCPUs and release engine resources. */
     void (*shutdown)(struct Machine *m);
+    /* Called by machine_reset after devices and CPUs were reset: put the
+     * engine's own state (KVM's in-kernel irqchip, TSC, vCPU MP states)
+     * back to power-on.  NULL if there is none. */
+    void (*reset)(struct Machine *m);
     /* Free-form lines for `info kvm` and -d. */
     void (*info)(struct Machine *m, char *buf, size_t len);
     struct AccelOps *next;

@@ -1,0 +1,143 @@
+/* The CPUID table of a KVM vCPU: every leaf from cpu_cpuid() (the -cpu
+ * model), with feature bits limited to what the kernel can virtualize
+ * (KVM_GET_SUPPORTED_CPUID), plus KVM's own paravirtual leaves. */
+#include "accel/kvm-int.h"
+#include "cpu/cpuid.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#define MAX_ENTRIES 256
+#define KVM_CPUID_SIGNATURE 0x40000000u
+#define KVM_CPUID_FEATURES 0x40000001u
+/* Paravirtual features offered: kvmclock (both MSR sets), no I/O delay
+ * needed, and the stable-clock bit. */
+#define KVM_PV_FEATURES ((1u << 0) | (1u << 1) | (1u << 3) | (1u << 24))
+
+int kvm_cpuid_load_supported(void)
+{
+    struct kvm_cpuid2 *c = xzalloc(sizeof(*c) + MAX_ENTRIES * sizeof(c->entries[0]));
+    c->nent = MAX_ENTRIES;
+    if (kvm_ioctl(kvm_state.fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+        error_report("-accel kvm: KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+        free(c);
+        return -1;
+    }
+    kvm_state.supported = c;
+    return 0;
+}
+
+static const struct kvm_cpuid_entry2 *supported_entry(uint32_t leaf, uint32_t sub)
+{
+    const struct kvm_cpuid2 *c = kvm_state.supported;
+    for (uint32_t i = 0; c && i < c->nent; i++) {
+        const struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == leaf &&
+            (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == sub))
+            return e;
+    }
+    return NULL;
+}
+
+/* Feature registers are masked with the kernel's; identification and
+ * topology leaves pass through. */
+static void mask_features(struct kvm_cpuid_entry2 *e)
+{
+    const struct kvm_cpuid_entry2 *s = supported_entry(e->function, e->index);
+    uint32_t l = e->function;
+    if (l == 1) {
+        uint32_t keep = (1u << 27);   /* OSXSAVE is the kernel's to track */
+        e->ecx &= (s ? s->ecx : 0) | (1u << 31) | keep;
+        e->edx &= s ? s->edx : 0;
+        /* With the in-kernel LAPIC, x2APIC mode costs nothing: offer it,
+         * as QEMU does under KVM. */
+        if (kvm_state.irqchip && s)
+            e->ecx |= s->ecx & (1u << 21);
+    } else if ((l == 7 && e->index == 0) || l == 0x80000001 || (l == 0xd && e->index == 1)) {
+        if (l == 7 || l == 0xd)
+            e->eax &= s ? s->eax : 0;
+        e->ebx &= s ? s->ebx : 0;
+        e->ecx &= s ? s->ecx : 0;
+        e->edx &= s ? s->edx : 0;
+    } else if (l == 0xd && e->index == 0) {
+        e->eax &= s ? s->eax : 0;
+        e->edx &= s ? s->edx : 0;
+    }
+}
+
+static void add_entry(struct kvm_cpuid2 *c, const CPUState *cpu, uint32_t leaf,
+                      uint32_t sub, bool indexed)
+{
+    if (c->nent >= MAX_ENTRIES)
+        return;
+    struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+    memset(e, 0, sizeof(*e));
+    e->function = leaf;
+    e->index = sub;
+    e->flags = indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+    cpu_cpuid(cpu, leaf, sub, &e->eax, &e->ebx, &e->ecx, &e->edx);
+    mask_features(e);
+}
+
+/* Leaves with subleaves: how many to list. */
+static uint32_t subleaf_count(uint32_t leaf)
+{
+    switch (leaf) {
+    case 4: return 5;
+    case 7: return 1;
+    case 0xb: return 3;
+    case 0xd: return 10;
+    default: return 0;
+    }
+}
+
+static void add_range(struct kvm_cpuid2 *c, const CPUState *cpu, uint32_t first, uint32_t last)
+{
+    for (uint32_t leaf = first; leaf <= last && c->nent < MAX_ENTRIES; leaf++) {
+        uint32_t subs = subleaf_count(leaf);
+        if (!subs) {
+            add_entry(c, cpu, leaf, 0, false);
+            continue;
+        }
+        for (uint32_t s = 0; s < subs; s++)
+            add_entry(c, cpu, leaf, s, true);
+    }
+}
+
+static void add_kvm_leaves(struct kvm_cpuid2 *c)
+{
+    const struct kvm_cpuid_entry2 *s = supported_entry(KVM_CPUID_FEATURES, 0);
+    struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+    memset(e, 0, sizeof(*e));
+    e->function = KVM_CPUID_SIGNATURE;
+    e->eax = KVM_CPUID_FEATURES;
+    memcpy(&e->ebx, "KVMK", 4);
+    memcpy(&e->ecx, "VMKV", 4);
+    memcpy(&e->edx, "M\0\0\0", 4);
+    e = &c->entries[c->nent++];
+    memset(e, 0, sizeof(*e));
+    e->function = KVM_CPUID_FEATURES;
+    e->eax = KVM_PV_FEATURES & (s ? s->eax : 0);
+}
+
+int kvm_cpuid_setup(CPUState *cpu)
+{
+    KvmVcpu *v = cpu->accel;
+    struct kvm_cpuid2 *c = xzalloc(sizeof(*c) + MAX_ENTRIES * sizeof(c->entries[0]));
+    uint32_t level, xlevel, b, cx, d;
+    cpu_cpuid(cpu, 0, 0, &level, &b, &cx, &d);
+    cpu_cpuid(cpu, 0x80000000, 0, &xlevel, &b, &cx, &d);
+    add_range(c, cpu, 0, MIN(level, 0x3f));
+    add_kvm_leaves(c);
+    if (xlevel >= 0x80000000)
+        add_range(c, cpu, 0x80000000, MIN(xlevel, 0x8000003f));
+    int ret = kvm_ioctl(v->fd, KVM_SET_CPUID2, c);
+    if (ret < 0)
+        error_report("kvm: KVM_SET_CPUID2 for CPU %d: %s", cpu->index, strerror(errno));
+    free(c);
+    return ret;
+}
