@@ -1,0 +1,223 @@
+/* ACPI tables (checksums, MADT for -smp 4, the \_S5 package, FADT ports)
+ * and the acpi-pm device: S5 shutdown, PM timer rate on the virtual clock,
+ * SCI from the power button and the timer overflow. */
+#include "tests/unit/test-pc.h"
+#include "tests/unit/unit.h"
+#include "hw/pc/acpi.h"
+#include "hw/core/clock.h"
+#include "hw/core/util.h"
+
+#include <stdlib.h>
+
+static uint8_t buf[PC_ACPI_AREA_SIZE];
+#define GPA 0xe0000
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* A table by guest address, checked for signature and checksum. */
+static const uint8_t *table(uint64_t gpa, const char *sig)
+{
+    CHECK(gpa >= GPA && gpa < GPA + sizeof(buf));
+    if (gpa < GPA || gpa >= GPA + sizeof(buf))
+        return buf;
+    const uint8_t *t = buf + (gpa - GPA);
+    CHECK(!memcmp(t, sig, 4));
+    if (strcmp(sig, "FACS"))
+        CHECK_EQ(acpi_checksum(t, le32(t + 4)), 0);
+    return t;
+}
+
+static size_t build(unsigned smp)
+{
+    Machine *m = pct_machine(64 * MiB, smp);
+    memset(buf, 0xcc, sizeof(buf));
+    return acpi_build_tables(m, buf, GPA, sizeof(buf));
+}
+
+TEST(acpi, rsdp_rsdt_xsdt_checksums)
+{
+    CHECK(build(1) > 0);
+    CHECK(!memcmp(buf, "RSD PTR ", 8));
+    CHECK_EQ(acpi_checksum(buf, 20), 0);
+    CHECK_EQ(acpi_checksum(buf, 36), 0);
+    CHECK_EQ(buf[15], 2);                           /* revision: XSDT present */
+    CHECK_EQ(le32(buf + 20), 36);
+    const uint8_t *rsdt = table(le32(buf + 16), "RSDT");
+    const uint8_t *xsdt = table(le64(buf + 24), "XSDT");
+    CHECK_EQ(le32(rsdt + 4), 36 + 2 * 4);
+    CHECK_EQ(le32(xsdt + 4), 36 + 2 * 8);
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ(le32(rsdt + 36 + 4 * i), le64(xsdt + 36 + 8 * i));
+    table(le32(rsdt + 36), "FACP");
+    table(le32(rsdt + 40), "APIC");
+}
+
+TEST(acpi, fadt_points_at_pm_ports_dsdt_and_facs)
+{
+    build(1);
+    const uint8_t *rsdt = table(le32(buf + 16), "RSDT");
+    const uint8_t *fadt = table(le32(rsdt + 36), "FACP");
+    CHECK_EQ(le32(fadt + 4), 244);
+    CHECK_EQ(fadt[8], 3);
+    uint32_t facs = le32(fadt + 36);
+    CHECK_EQ(facs % 64, 0);
+    table(facs, "FACS");
+    CHECK_EQ(le32(fadt + 40), le64(fadt + 140));    /* DSDT == X_DSDT */
+    CHECK_EQ(fadt[46] | fadt[47] << 8, 9);          /* SCI_INT */
+    CHECK_EQ(le32(fadt + 48), 0);                   /* no SMI_CMD: ACPI mode fixed */
+    CHECK_EQ(le32(fadt + 56), 0x600);
+    CHECK_EQ(le32(fadt + 64), 0x604);
+    CHECK_EQ(le32(fadt + 76), 0x608);
+    CHECK_EQ(fadt[88], 4);
+    CHECK_EQ(fadt[89], 2);
+    CHECK_EQ(fadt[91], 4);
+    CHECK_EQ(le32(fadt + 112) & (1u << 8), 0);      /* 24-bit PM timer */
+    /* The DSDT holds Name (_S5, Package (4) { 0, 0, 0, 0 }). */
+    const uint8_t *dsdt = table(le32(fadt + 40), "DSDT");
+    static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0 };
+    CHECK_EQ(le32(dsdt + 4), 36 + sizeof(s5));
+    CHECK(!memcmp(dsdt + 36, s5, sizeof(s5)));
+}
+
+TEST(acpi, madt_smp4)
+{
+    build(4);
+    const uint8_t *rsdt = table(le32(buf + 16), "RSDT");
+    const uint8_t *madt = table(le32(rsdt + 40), "APIC");
+    CHECK_EQ(le32(madt + 36), 0xfee00000);
+    CHECK_EQ(le32(madt + 40) & 1, 1);               /* PCAT_COMPAT */
+    uint32_t len = le32(madt + 4);
+    int lapics = 0, ioapics = 0, overrides = 0, nmis = 0;
+    for (uint32_t off = 44; off < len; off += madt[off + 1]) {
+        const uint8_t *e = madt + off;
+        CHECK(e[1] >= 2);
+        if (e[1] < 2)
+            break;
+        switch (e[0]) {
+        case 0:
+            CHECK_EQ(e[1], 8);
+            CHECK_EQ(e[2], lapics);                 /* UID */
+            CHECK_EQ(e[3], lapics);                 /* APIC ID */
+            CHECK_EQ(le32(e + 4), 1);               /* enabled */
+            lapics++;
+            break;
+        case 1:
+            CHECK_EQ(le32(e + 4), 0xfec00000);
+            CHECK_EQ(le32(e + 8), 0);               /* GSI base */
+            ioapics++;
+            break;
+        case 2:
+            if (e[3] == 0) {
+                CHECK_EQ(le32(e + 4), 2);           /* IRQ0 -> GSI 2 */
+                CHECK_EQ(e[8] | e[9] << 8, 0);
+            } else {
+                CHECK_EQ(e[3], 9);
+                CHECK_EQ(le32(e + 4), 9);
+                CHECK_EQ(e[8] | e[9] << 8, 0xd);   /* level, active high */
+            }
+            overrides++;
+            break;
+        case 4:
+            CHECK_EQ(e[2], 0xff);
+            CHECK_EQ(e[5], 1);                      /* LINT1 */
+            nmis++;
+            break;
+        default:
+            CHECK(!"unexpected MADT entry");
+        }
+    }
+    CHECK_EQ(lapics, 4);
+    CHECK_EQ(ioapics, 1);
+    CHECK_EQ(overrides, 2);
+    CHECK_EQ(nmis, 1);
+}
+
+TEST(acpi, too_small_buffer)
+{
+    Machine *m = pct_machine(64 * MiB, 255);
+    CHECK_EQ(acpi_build_tables(m, buf, GPA, 512), 0);
+    CHECK(acpi_build_tables(m, buf, GPA, sizeof(buf)) > 2048);
+}
+
+/* ---- acpi-pm ---- */
+
+static int gsi9_level;
+
+static void record_gsi9(void *opaque, int n, int level)
+{
+    gsi9_level = level;
+}
+
+static Machine *pm_machine(Device **pm)
+{
+    Machine *m = pct_machine(16 * MiB, 1);
+    irq_connect(&m->gsi[ACPI_SCI_IRQ], record_gsi9, NULL, ACPI_SCI_IRQ);
+    *pm = device_create("acpi-pm", NULL);
+    CHECK(*pm && !device_realize(*pm, m));
+    return m;
+}
+
+static uint32_t in(Machine *m, uint16_t port, unsigned size) { return (uint32_t)as_ld(&m->io, port, size); }
+static void out(Machine *m, uint16_t port, uint32_t v, unsigned size) { as_st(&m->io, port, v, size); }
+
+TEST(acpi_pm, s5_shuts_down_with_status_0)
+{
+    Device *pm;
+    Machine *m = pm_machine(&pm);
+    CHECK_EQ(in(m, ACPI_PM1_CNT, 2), ACPI_SCI_EN);
+    out(m, ACPI_PM1_CNT, ACPI_SCI_EN | 1 << ACPI_SLP_TYP_SHIFT, 2);   /* S3 type, no SLP_EN */
+    CHECK_EQ(m->shutdown_requested, 0);
+    out(m, ACPI_PM1_CNT, ACPI_SCI_EN | 5 << ACPI_SLP_TYP_SHIFT | ACPI_SLP_EN, 2); /* unsupported */
+    CHECK_EQ(m->shutdown_requested, 0);
+    m->exit_code = 77;
+    out(m, ACPI_PM1_CNT, ACPI_SCI_EN | ACPI_SLP_TYP_S5 << ACPI_SLP_TYP_SHIFT | ACPI_SLP_EN, 2);
+    CHECK_EQ(m->shutdown_requested, 1);
+    CHECK_EQ(m->exit_code, 0);
+    CHECK_EQ(in(m, ACPI_PM1_CNT, 2) & ACPI_SLP_EN, 0);   /* SLP_EN reads 0 */
+}
+
+TEST(acpi_pm, timer_counts_at_3_579545_mhz)
+{
+    Device *pm;
+    Machine *m = pm_machine(&pm);
+    uint32_t t0 = in(m, ACPI_PM_TMR, 4);
+    clock_step(NS_PER_SEC);
+    uint32_t t1 = in(m, ACPI_PM_TMR, 4);
+    CHECK_EQ((t1 - t0) & 0xffffff, ACPI_PM_TIMER_HZ & 0xffffff);
+    CHECK_EQ(t1 >> 24, 0);                          /* 24 bits */
+    clock_step(1000);                               /* 1 us = 3.58 ticks */
+    uint32_t t2 = in(m, ACPI_PM_TMR, 4);
+    CHECK(((t2 - t1) & 0xffffff) >= 3 && ((t2 - t1) & 0xffffff) <= 4);
+    CHECK_EQ(in(m, ACPI_PM_TMR, 1), t2 & 0xff);     /* byte reads work too */
+}
+
+TEST(acpi_pm, sci_from_power_button_and_timer)
+{
+    Device *pm;
+    Machine *m = pm_machine(&pm);
+    acpi_pm_power_button(pm);
+    CHECK_EQ(in(m, ACPI_PM1_EVT, 2) & ACPI_PWRBTN_STS, ACPI_PWRBTN_STS);
+    CHECK_EQ(gsi9_level, 0);                        /* not enabled */
+    out(m, ACPI_PM1_EVT + 2, ACPI_PWRBTN_STS, 2);   /* PWRBTN_EN */
+    CHECK_EQ(gsi9_level, 1);
+    out(m, ACPI_PM1_EVT, ACPI_PWRBTN_STS, 2);       /* write 1 to clear */
+    CHECK_EQ(gsi9_level, 0);
+    CHECK_EQ(in(m, ACPI_PM1_EVT, 2) & ACPI_PWRBTN_STS, 0);
+    /* Timer overflow: bit 23 toggles every 2^23 ticks (about 2.34 s). */
+    out(m, ACPI_PM1_EVT + 2, ACPI_TMR_STS, 2);
+    clock_step(2 * NS_PER_SEC);
+    CHECK_EQ(gsi9_level, 0);
+    clock_step(NS_PER_SEC / 2);
+    CHECK_EQ(gsi9_level, 1);
+    CHECK_EQ(in(m, ACPI_PM1_EVT, 2) & ACPI_TMR_STS, ACPI_TMR_STS);
+    out(m, ACPI_PM1_EVT, ACPI_TMR_STS, 2);
+    CHECK_EQ(gsi9_level, 0);
+}
