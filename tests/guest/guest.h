@@ -1,0 +1,220 @@
+/* Shared by the guest programs (assembled with `gcc -m32 -c`): port numbers,
+ * the exit convention and small serial-port routines.
+ *
+ * A program reports on COM1 and ends by writing its result to the
+ * isa-debug-exit port (-device isa-debug-exit,iobase=0xf4,iosize=4): the
+ * emulator then exits with status (V << 1) | 1, so 0 ("passed") gives exit
+ * status 1 and failure code N gives 2N+1. */
+#ifndef KEMU_GUEST_H
+#define KEMU_GUEST_H
+
+#define COM1            0x3f8
+#define UART_THR        (COM1 + 0)
+#define UART_RBR        (COM1 + 0)
+#define UART_DLL        (COM1 + 0)
+#define UART_IER        (COM1 + 1)
+#define UART_DLM        (COM1 + 1)
+#define UART_FCR        (COM1 + 2)
+#define UART_LCR        (COM1 + 3)
+#define UART_MCR        (COM1 + 4)
+#define UART_LSR        (COM1 + 5)
+#define UART_MSR        (COM1 + 6)
+#define UART_SCR        (COM1 + 7)
+
+#define DEBUG_EXIT      0xf4
+
+#define PIC1_CMD        0x20
+#define PIC1_DATA       0x21
+#define PIC2_CMD        0xa0
+#define PIC2_DATA       0xa1
+
+#define PIT_CH0         0x40
+#define PIT_CH2         0x42
+#define PIT_MODE        0x43
+#define PORT_61         0x61
+
+#define KBC_DATA        0x60
+#define KBC_CMD         0x64
+
+#define CMOS_INDEX      0x70
+#define CMOS_DATA       0x71
+/* A CMOS byte no firmware or board uses: survives a reset. */
+#define CMOS_SCRATCH    0x6e
+
+#define LAPIC_BASE      0xfee00000
+
+/* Low RAM the programs use for variables and the stack (real mode, DS=0). */
+#define VARS            0x500
+#define STACK_TOP       0x7000
+
+/* Exit codes (written to DEBUG_EXIT). */
+#define EXIT_PASS       0
+
+#ifdef __ASSEMBLER__
+
+/* --- 16-bit (real mode, DS = 0, strings in the code segment) --- */
+
+.macro EXIT16 code
+    mov $\code, %al
+    out %al, $DEBUG_EXIT
+1:  cli
+    hlt
+    jmp 1b
+.endm
+
+/* Print the string at label \str (in CS). */
+.macro PUTS16 str
+    mov $\str, %si
+    call puts16
+.endm
+
+/* serial_init16, putc16 (AL), puts16 (CS:SI, NUL-terminated), putdec16
+ * (AX, unsigned decimal).  Expand once per program. */
+.macro SERIAL16_FUNCS
+serial_init16:
+    mov $UART_IER, %dx
+    xor %al, %al
+    out %al, %dx            /* no interrupts */
+    mov $UART_LCR, %dx
+    mov $0x80, %al
+    out %al, %dx            /* DLAB */
+    mov $UART_DLL, %dx
+    mov $1, %al
+    out %al, %dx            /* 115200 baud */
+    mov $UART_DLM, %dx
+    xor %al, %al
+    out %al, %dx
+    mov $UART_LCR, %dx
+    mov $0x03, %al
+    out %al, %dx            /* 8N1 */
+    mov $UART_FCR, %dx
+    mov $0x07, %al
+    out %al, %dx            /* FIFOs on and cleared */
+    mov $UART_MCR, %dx
+    mov $0x03, %al
+    out %al, %dx            /* DTR, RTS */
+    ret
+
+putc16:
+    push %ax
+    push %cx
+    push %dx
+    mov %al, %ah
+    mov $0xffff, %cx        /* bounded wait for THR empty */
+    mov $UART_LSR, %dx
+1:  in %dx, %al
+    test $0x20, %al
+    jnz 2f
+    loop 1b
+2:  mov %ah, %al
+    mov $UART_THR, %dx
+    out %al, %dx
+    pop %dx
+    pop %cx
+    pop %ax
+    ret
+
+puts16:
+    push %ax
+    push %si
+1:  cs lodsb
+    test %al, %al
+    jz 2f
+    call putc16
+    jmp 1b
+2:  pop %si
+    pop %ax
+    ret
+
+putdec16:
+    push %ax
+    push %bx
+    push %cx
+    push %dx
+    mov $10, %bx
+    xor %cx, %cx
+1:  xor %dx, %dx
+    div %bx
+    push %dx
+    inc %cx
+    test %ax, %ax
+    jnz 1b
+2:  pop %ax
+    add $'0', %al
+    call putc16
+    loop 2b
+    pop %dx
+    pop %cx
+    pop %bx
+    pop %ax
+    ret
+.endm
+
+/* --- 32/64-bit (flat segments): putc32 (AL), puts32 (ESI/RSI, linear) --- */
+
+.macro SERIAL32_FUNCS
+putc32:
+    push %eax
+    push %ecx
+    push %edx
+    mov %al, %ah
+    mov $0xffff, %ecx
+    mov $UART_LSR, %dx
+1:  in %dx, %al
+    test $0x20, %al
+    jnz 2f
+    loop 1b
+2:  mov %ah, %al
+    mov $UART_THR, %dx
+    out %al, %dx
+    pop %edx
+    pop %ecx
+    pop %eax
+    ret
+
+puts32:
+    push %eax
+    push %esi
+1:  lodsb
+    test %al, %al
+    jz 2f
+    call putc32
+    jmp 1b
+2:  pop %esi
+    pop %eax
+    ret
+.endm
+
+.macro EXIT32 code
+    mov $\code, %al
+    out %al, $DEBUG_EXIT
+1:  cli
+    hlt
+    jmp 1b
+.endm
+
+/* The reset vector: F000:FFF0 jumps to \entry (offset in segment F000). */
+.macro RESET_VECTOR entry
+    .section .reset, "ax"
+    .code16
+    ljmp $0xf000, $\entry
+    .balign 16, 0xf4
+    .text
+.endm
+
+/* Linear address of a label in a -bios image (code runs at F0000). */
+#define LIN(x) (0xf0000 + (x))
+
+/* Real-mode start-up common to the -bios programs. */
+.macro REAL_MODE_SETUP
+    cli
+    cld
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $STACK_TOP, %sp
+.endm
+
+#endif /* __ASSEMBLER__ */
+#endif
