@@ -52,6 +52,14 @@ static void cleanup_files(void)
     }
 }
 
+const char *pct_bios(void)
+{
+    static uint8_t bios[256 * 1024];
+    for (size_t i = 0; i < sizeof(bios); i++)
+        bios[i] = (uint8_t)(i * 7);
+    return pct_file(7, bios, sizeof(bios));
+}
+
 Machine *pct_machine(uint64_t ram, unsigned smp)
 {
     clock_reset_for_test();
@@ -66,10 +74,7 @@ Machine *pct_machine(uint64_t ram, unsigned smp)
     as_init(&m->mem, "memory", 1ULL << 32);
     as_init(&m->io, "io", 0x10000);
     m->board = xzalloc(sizeof(PcBoard));
-    static uint8_t bios[256 * 1024];
-    for (size_t i = 0; i < sizeof(bios); i++)
-        bios[i] = (uint8_t)(i * 7);
-    if (pc_memory_init(m) || pc_bios_load(m, pct_file(7, bios, sizeof(bios))))
+    if (pc_memory_init(m) || pc_bios_load(m, pct_bios()))
         unit_fail(__FILE__, __LINE__, "board memory set-up failed");
     for (unsigned i = 0; i < smp; i++) {
         m->cpus[i] = cpu_create(m, (int)i, NULL, NULL);

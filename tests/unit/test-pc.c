@@ -5,9 +5,12 @@
 #include "tests/unit/unit.h"
 #include "hw/pc/acpi.h"
 #include "hw/pc/fw_cfg.h"
+#include "hw/core/clock.h"
 #include "hw/core/util.h"
+#include "accel/accel.h"
 #include "cpu/cpu.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static void check_entry(const E820Entry *e, uint64_t addr, uint64_t size, uint32_t type)
@@ -264,4 +267,154 @@ TEST(fw_cfg, dma_read_skip_and_bad_ranges)
     dma_kick(m, 0xb0000);
     dma_kick(m, 0xfffffffffffffff8ULL);
     CHECK_EQ(pcl(m, 0xb0000), 0xffffffff);
+}
+
+/* ---- the whole board ---- */
+
+#include "hw/intc/i8259.h"
+#include "hw/timer/mc146818rtc.h"
+#include "ui/chardev.h"
+
+static const char *board_devices[] = {
+    "i8259", "i8254", "mc146818rtc", "i8042", "ioport80", "port92", "isa-serial",
+};
+
+static int gsi_levels[NUM_GSI];
+
+static void fake_set_gsi(Machine *m, int gsi, int level)
+{
+    gsi_levels[gsi] = level;
+}
+
+static AccelOps fake_accel = {
+    .name = "test-irqchip",
+    .desc = "no-op accelerator with an in-kernel irqchip",
+    .set_gsi = fake_set_gsi,
+};
+
+/* A Machine as the front end hands it over: config, buses, accelerator. */
+static Machine *bare_machine(uint64_t ram, unsigned smp, bool kernel_irqchip)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(board_devices); i++) {
+        if (!device_class_find(board_devices[i]))
+            SKIP("device model not built yet");
+    }
+    clock_reset_for_test();
+    clock_set_manual(true);
+    Machine *m = xzalloc(sizeof(*m));
+    m->cfg.bios = pct_bios();
+    m->cfg.type = "pc";
+    m->cfg.ram_size = ram;
+    m->cfg.smp_cpus = m->cfg.smp_max = smp;
+    m->cfg.boot_reboot_timeout = -1;
+    strcpy(m->cfg.boot_order, "dc");
+    m->accel = &fake_accel;
+    m->kernel_irqchip = kernel_irqchip;
+    as_init(&m->mem, "memory", 1ULL << 32);
+    as_init(&m->io, "io", 0x10000);
+    return m;
+}
+
+static uint8_t in8(Machine *m, uint16_t port) { return (uint8_t)as_ld(&m->io, port, 1); }
+static void out8(Machine *m, uint16_t port, uint8_t v) { as_st(&m->io, port, v, 1); }
+
+static unsigned cmos16(Device *rtc, int addr)
+{
+    return rtc_get_cmos(rtc, addr) | rtc_get_cmos(rtc, addr + 1) << 8;
+}
+
+TEST(pc_board, devices_cpus_cmos_and_pic_wiring)
+{
+    Machine *m = bare_machine(8 * GiB, 4, false);
+    CHECK(chr_new("serial0", "null") != NULL);
+    CHECK_EQ(pc_init(m), 0);
+    CHECK_EQ(m->ncpus, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        CHECK_EQ(m->cpus[i]->index, i);
+        CHECK(m->cpus[i]->model != NULL);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(board_devices); i++)
+        CHECK(machine_find_device(m, board_devices[i]) != NULL);
+    CHECK(machine_find_device(m, "fw_cfg") != NULL);
+    CHECK(machine_find_device(m, "acpi-pm") != NULL);
+    CHECK(m->a20);
+    /* CMOS: 640 KiB base, 3 GiB - 1 MiB extended (capped), 5 GiB high. */
+    Device *rtc = machine_find_device(m, "mc146818rtc");
+    CHECK_EQ(cmos16(rtc, 0x15), 640);
+    CHECK_EQ(cmos16(rtc, 0x17), 0xffff);
+    CHECK_EQ(cmos16(rtc, 0x30), 0xffff);
+    CHECK_EQ(cmos16(rtc, 0x34), (0xc0000000 - 16 * MiB) / (64 * KiB));
+    CHECK_EQ(rtc_get_cmos(rtc, 0x5b) | rtc_get_cmos(rtc, 0x5c) << 8 |
+             rtc_get_cmos(rtc, 0x5d) << 16, 5 * GiB / (64 * KiB));
+    CHECK_EQ(rtc_get_cmos(rtc, 0x5f), 3);
+    CHECK_EQ(rtc_get_cmos(rtc, 0x3d), 0x23);        /* -boot order=dc */
+    /* The UART on COM1, fw_cfg and acpi-pm answer on their ports. */
+    CHECK_EQ(in8(m, 0x3fd) & 0x60, 0x60);           /* LSR: transmitter empty */
+    as_st(&m->io, 0x510, FW_CFG_SIGNATURE, 2);
+    CHECK_EQ(in8(m, 0x511), 'Q');
+    CHECK_EQ(as_ld(&m->io, 0x604, 2), 1);           /* SCI_EN */
+    /* Program the PICs (vectors 0x20/0x28), raise ISA IRQ 1: the BSP gets
+     * CPU_INTERRUPT_HARD and irq_ack returns vector 0x21. */
+    out8(m, 0x20, 0x11); out8(m, 0x21, 0x20); out8(m, 0x21, 0x04); out8(m, 0x21, 0x01);
+    out8(m, 0xa0, 0x11); out8(m, 0xa1, 0x28); out8(m, 0xa1, 0x02); out8(m, 0xa1, 0x01);
+    out8(m, 0x21, 0x00); out8(m, 0xa1, 0x00);
+    CHECK(m->irq_ack != NULL);
+    CHECK_EQ(m->irq_ack(m, m->cpus[0]), -1);
+    irq_set(&m->gsi[1], 1);
+    CHECK(m->cpus[0]->env.interrupt_request & CPU_INTERRUPT_HARD);
+    CHECK_EQ(m->irq_ack(m, m->cpus[0]), 0x21);
+    irq_set(&m->gsi[1], 0);
+    out8(m, 0x20, 0x20);                            /* EOI */
+    irq_set(&m->gsi[10], 1);                        /* through the slave */
+    CHECK_EQ(m->irq_ack(m, m->cpus[0]), 0x2a);
+}
+
+TEST(pc_board, kernel_irqchip_routes_gsis_to_the_accelerator)
+{
+    Machine *m = bare_machine(64 * MiB, 1, true);
+    CHECK_EQ(pc_init(m), 0);
+    CHECK(machine_find_device(m, "i8259") == NULL);
+    CHECK(machine_find_device(m, "i8254") == NULL);
+    CHECK(m->irq_ack == NULL);
+    irq_set(&m->gsi[4], 1);
+    CHECK_EQ(gsi_levels[4], 1);
+    irq_set(&m->gsi[23], 1);
+    CHECK_EQ(gsi_levels[23], 1);
+    irq_set(&m->gsi[4], 0);
+    CHECK_EQ(gsi_levels[4], 0);
+}
+
+static int init_board(Machine *m)
+{
+    return pc_init(m);
+}
+
+TEST(pc_board, config_errors)
+{
+    Machine *m = bare_machine(64 * MiB, 1, true);
+    char msg[256];
+    m->cfg.initrd = "x";
+    CHECK_EQ(pct_capture(init_board, m, msg, sizeof(msg)), -1);
+    CHECK_STR(msg, "kemu: -initrd only allowed with -kernel option");
+    m = bare_machine(64 * MiB, 1, true);
+    m->cfg.cpu_model = "no-such-cpu";
+    CHECK_EQ(pct_capture(init_board, m, msg, sizeof(msg)), -1);
+    CHECK(strstr(msg, "no-such-cpu") != NULL);
+}
+
+TEST(pc_board, default_bios_is_seabios)
+{
+    Machine *m = bare_machine(64 * MiB, 1, true);
+    m->cfg.bios = NULL;
+    FILE *f = fopen("/usr/share/seabios/bios-256k.bin", "rb");
+    if (!f)
+        SKIP("Debian's seabios package is not installed");
+    uint8_t reset[16];
+    fseek(f, -16, SEEK_END);
+    CHECK_EQ(fread(reset, 1, 16, f), 16);
+    fclose(f);
+    CHECK_EQ(pc_init(m), 0);
+    for (int i = 0; i < 16; i++)
+        CHECK_EQ(pcb(m, 0xfffffff0 + i), reset[i]);
+    CHECK_EQ(pcb(m, 0xffff0), reset[0]);
 }

@@ -13,6 +13,8 @@
 /* Machine with ram bytes, smp CPUs, the memory map, a 256 KiB synthetic
  * BIOS (byte i of the image is (i * 7) & 0xff) and fw_cfg. */
 Machine *pct_machine(uint64_t ram, unsigned smp);
+/* Write the synthetic BIOS to a temporary file; returns its path. */
+const char *pct_bios(void);
 /* Number of accel->sync_state(cpu, false) calls so far. */
 int pct_syncs(void);
 /* Write len bytes to a new temporary file; returns its path (static storage
