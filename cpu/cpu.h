@@ -168,6 +168,12 @@ typedef struct CPUX86State {
     bool a20_enabled;         /* mirrors the board's A20 gate */
     uint64_t a20_mask;
     uint8_t inhibit_irq;      /* STI / MOV SS shadow */
+    /* Added for the system side (cpu/excp.c, cpu/msr.c): */
+    int delivering;           /* vector+1 of the event being delivered, 0 none (#DF rules) */
+    bool nmi_blocked;         /* NMI handler running: blocked until IRET */
+    uint64_t mtrr_fixed[11];  /* MSRs 0x250, 0x258, 0x259, 0x268..0x26f */
+    uint64_t mtrr_var[16];    /* MSRs 0x200..0x20f (base/mask pairs) */
+    uint64_t feature_control, hwcr;
 
     /* Event injection for KVM and the TCG loop. */
     _Atomic uint32_t interrupt_request;
@@ -184,6 +190,7 @@ typedef struct CPUState {
     bool stopped;             /* by the monitor */
     void *jmp_env;            /* TCG: sigjmp_buf of the running loop, for exceptions */
     bool created;
+    int thread_id;            /* host thread id of the vCPU (info cpus), 0 if none */
 } CPUState;
 
 /* Allocate vCPU index of machine m with the parsed -cpu model. */

@@ -15,7 +15,17 @@ typedef struct ChrFrontend {
     size_t (*can_read)(void *opaque);
     void (*read)(void *opaque, const uint8_t *buf, size_t len);
     void *opaque;
+    /* Optional: CHR_EVENT_* (a client connected, a break, mux focus). */
+    void (*event)(void *opaque, int event);
 } ChrFrontend;
+
+enum {
+    CHR_EVENT_OPENED,       /* a peer is there (socket client, stdio at start) */
+    CHR_EVENT_CLOSED,       /* the peer went away */
+    CHR_EVENT_BREAK,        /* serial break (Ctrl-a b on a mux) */
+    CHR_EVENT_MUX_IN,       /* this frontend now has the mux's input focus */
+    CHR_EVENT_MUX_OUT,      /* ... and lost it */
+};
 
 /* Create from a -serial/-monitor/-chardev spec ("stdio", "file:PATH",
  * "pty", "tcp:HOST:PORT,server,nowait", "unix:PATH,server", "null",
@@ -33,5 +43,20 @@ const char *chr_label(const Chardev *chr);
 Chardev *chr_find(const char *label);
 /* Restore terminals etc. (atexit). */
 void chr_cleanup_all(void);
+
+/* -chardev BACKEND,id=ID,... (null, stdio, file, pty, socket; mux=on).
+ * Returns NULL after error_report(). */
+Chardev *chr_new_from_opts(const char *spec);
+/* "none": the port or monitor is absent (chr_new is not to be called). */
+bool chr_spec_is_none(const char *spec);
+/* A spec of the "mon:" form: the monitor shares the chardev (a mux). */
+bool chr_spec_has_monitor(const char *spec);
+/* Whether chr multiplexes several frontends (Ctrl-a c switches). */
+bool chr_is_mux(const Chardev *chr);
+/* What `info chardev` prints after "label: filename=". */
+const char *chr_filename(const Chardev *chr);
+void chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
+/* Drop every chardev (tests); restores the terminal. */
+void chr_free_all(void);
 
 #endif

@@ -1,24 +1,226 @@
 /* kemu: entry point.  Parses the command line, builds the machine, starts
- * the accelerator and runs the event loop. */
+ * the accelerator and runs the event loop, serving reset and shutdown
+ * requests from devices and the monitor. */
 #include "config.h"
+#include "accel/accel.h"
+#include "cpu/cpu.h"
+#include "cpu/cpuid.h"
 #include "hw/core/error.h"
+#include "hw/core/loop.h"
+#include "hw/core/util.h"
+#include "hw/pc/pc.h"
+#include "ui/chardev.h"
+#include "ui/cmdline.h"
+#include "ui/daemon.h"
+#include "ui/device-help.h"
+#include "ui/monitor.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t term_signal, term_pid;
+
+static void on_term_signal(int sig, siginfo_t *info, void *ctx)
+{
+    term_signal = sig;
+    term_pid = info ? info->si_pid : 0;
+    loop_notify();
+}
+
+static void install_term_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_term_signal;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* -device help / NAME,help: answered before anything is built. */
+static int device_helps(const KemuOptions *o)
+{
+    for (int i = 0; i < o->ndevices; i++) {
+        int r = device_help(o->devices[i]);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+/* Fail early and with QEMU's words on a bad -cpu (e.g. "host" without KVM);
+ * the board parses it again when it creates the CPUs. */
+static int check_cpu(const Machine *m)
+{
+    const struct CPUModel *model;
+    uint32_t features[FEAT_WORDS];
+    bool host_ok = m->accel && !strcmp(m->accel->name, "kvm");
+    return cpu_model_parse(m->cfg.cpu_model ? m->cfg.cpu_model : "qemu64", host_ok, &model,
+                           features);
+}
+
+static int create_chardevs(const KemuOptions *o)
+{
+    for (int i = 0; i < o->nchardevs; i++) {
+        if (!chr_new_from_opts(o->chardevs[i]))
+            return -1;
+    }
+    for (int i = 0; i < o->nserial; i++) {
+        char label[16];
+        snprintf(label, sizeof(label), "serial%d", i);
+        if (!chr_spec_is_none(o->serial[i]) && !chr_new(label, o->serial[i]))
+            return -1;
+    }
+    if (o->monitor && !chr_spec_is_none(o->monitor) &&
+        !chr_new("compat_monitor0", o->monitor))
+        return -1;
+    return 0;
+}
+
+/* The monitor attaches after the board so that a shared (mux) console
+ * starts on the serial port. */
+static void create_monitors(Machine *m, const KemuOptions *o)
+{
+    for (int i = 0; i < o->nserial; i++) {
+        char label[16];
+        snprintf(label, sizeof(label), "serial%d", i);
+        if (chr_spec_has_monitor(o->serial[i]) && chr_find(label))
+            monitor_new(m, chr_find(label));
+    }
+    Chardev *mon = chr_find("compat_monitor0");
+    if (mon)
+        monitor_new(m, mon);
+}
+
+static int create_devices(Machine *m, const KemuOptions *o)
+{
+    for (int i = 0; i < o->ndevices; i++) {
+        const char *spec = o->devices[i];
+        size_t n = strcspn(spec, ",");
+        char *name = xasprintf("%.*s", (int)n, spec);
+        Device *dev = device_create(name, spec[n] ? spec + n + 1 : NULL);
+        free(name);
+        if (!dev || device_realize(dev, m))
+            return -1;
+    }
+    return 0;
+}
+
+static int build_machine(Machine *m, const KemuOptions *o)
+{
+    m->cfg = o->cfg;
+    m->cfg.cpu_model = o->cpu;
+    as_init(&m->mem, "memory", UINT64_MAX);
+    as_init(&m->io, "io", 64 * KiB);
+    m->state = RUN_STATE_PRELAUNCH;
+    m->a20 = true;
+    if (accel_select(m, o->accel_list, o->accel_origin ? o->accel_origin : "-accel"))
+        return -1;
+    if (check_cpu(m) || create_chardevs(o))
+        return -1;
+    if (pc_init(m) || create_devices(m, o))
+        return -1;
+    create_monitors(m, o);
+    return 0;
+}
+
+static void start_machine(Machine *m, bool paused)
+{
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->cpus[i]->stopped = true;
+    if (m->accel->start)
+        m->accel->start(m);
+    if (!paused)
+        machine_resume(m);
+}
+
+/* A reset request: -no-reboot turns it into an exit; otherwise everything
+ * is reset and a "once" boot order gives way to the normal one. */
+static bool serve_reset(Machine *m)
+{
+    m->reset_requested = 0;
+    if (m->cfg.no_reboot)
+        return true;
+    m->cfg.boot_once[0] = '\0';
+    machine_reset(m);
+    return false;
+}
+
+/* A shutdown request: exit, or with -no-shutdown stop the guest (the
+ * monitor's quit always exits). */
+static bool serve_shutdown(Machine *m)
+{
+    m->shutdown_requested = 0;
+    if (!m->cfg.no_shutdown || monitor_quit_requested)
+        return true;
+    machine_pause(m);
+    m->state = RUN_STATE_SHUTDOWN;
+    return false;
+}
+
+static int run_loop(Machine *m)
+{
+    for (;;) {
+        loop_wait(-1);
+        if (term_signal) {
+            error_report("terminating on signal %d from pid %d", (int)term_signal,
+                         (int)term_pid);
+            return 0;
+        }
+        if (m->shutdown_requested && serve_shutdown(m))
+            return m->exit_code;
+        if (m->reset_requested && serve_reset(m))
+            return 0;
+    }
+}
+
+static int run(KemuOptions *o)
+{
+    static Machine machine;
+    Machine *m = &machine;
+    if (o->daemonize)
+        daemon_start();
+    if (o->pidfile && pidfile_create(o->pidfile))
+        return 1;
+    big_lock();
+    if (build_machine(m, o)) {
+        big_unlock();
+        return 1;
+    }
+    start_machine(m, o->start_paused);
+    if (o->daemonize)
+        daemon_ready();
+    int code = run_loop(m);
+    if (m->accel->shutdown)
+        m->accel->shutdown(m);
+    big_unlock();
+    return code;
+}
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] == '-' && a[1] == '-')
-            a++;
-        if (!strcmp(a, "-version")) {
-            printf("kemu emulator version " KEMU_VERSION "\n");
-            return 0;
-        }
-        error_report("-%s: invalid option", a + 1);
-        return 1;
+    KemuOptions o;
+    cmdline_init(&o);
+    int r = cmdline_parse(&o, argc, argv);
+    if (r != CMDLINE_RUN)
+        return r == CMDLINE_EXIT_OK ? 0 : 1;
+    if (o.cpu_help) {
+        cpu_model_list();
+        return 0;
     }
-    error_report("no machine to run yet");
-    return 1;
+    r = device_helps(&o);
+    if (r)
+        return r > 0 ? 0 : 1;
+    if (cmdline_finish(&o))
+        return 1;
+    atexit(chr_cleanup_all);
+    install_term_handlers();
+    int code = run(&o);
+    fflush(stdout);
+    exit(code);
 }

@@ -1,0 +1,60 @@
+/* Chardev internals shared by the backends (ui/chardev*.c only). */
+#ifndef KEMU_CHARDEV_INT_H
+#define KEMU_CHARDEV_INT_H
+
+#include "ui/chardev.h"
+#include "hw/core/opts.h"
+
+#define CHR_OUTQ_MAX (1u << 20)     /* output kept for a slow reader */
+
+typedef struct ChrOps {
+    const char *kind;
+    /* Optional: replaces the fd-based write (mux). */
+    void (*write)(Chardev *c, const uint8_t *buf, size_t len);
+    /* Optional: frontend room (mux forwards to its backend). */
+    void (*accept_input)(Chardev *c);
+    /* Optional: a frontend attached (mux adds it to its list). */
+    void (*attach)(Chardev *c, const ChrFrontend *fe);
+    /* Optional: the reader saw EOF or an error (sockets go back to listen). */
+    void (*hangup)(Chardev *c);
+    void (*close)(Chardev *c);
+} ChrOps;
+
+struct Chardev {
+    char *label;
+    char *filename;             /* for `info chardev` */
+    const ChrOps *ops;
+    int in_fd, out_fd;          /* -1 when absent */
+    bool reading;               /* read handler registered */
+    bool has_fe;
+    ChrFrontend fe;
+    uint8_t *outq;              /* output the fd did not take yet */
+    size_t outq_len;
+    void *priv;                 /* backend state */
+    Chardev *next;
+};
+
+Chardev *chr_alloc(const char *label, const ChrOps *ops, const char *filename);
+/* Use these fds (made non-blocking); in_fd is read when a frontend can take
+ * data.  Either may be -1. */
+void chr_set_fds(Chardev *c, int in_fd, int out_fd);
+/* Forget the fds (does not close them). */
+void chr_clear_fds(Chardev *c);
+void chr_send_event(Chardev *c, int event);
+void chr_set_filename(Chardev *c, const char *filename);
+
+/* Backends: each returns NULL after error_report(); opt/arg name the option
+ * for messages. */
+Chardev *chr_stdio_new(const char *label, const char *opt, const char *arg, bool signals);
+Chardev *chr_file_new(const char *label, const char *opt, const char *arg,
+                      const char *path, bool append);
+Chardev *chr_null_new(const char *label, const char *filename);
+Chardev *chr_pty_new(const char *label, const char *opt, const char *arg);
+Chardev *chr_socket_new(const char *label, const char *opt, const char *arg, const Opts *o);
+Chardev *chr_mux_new(const char *label, Chardev *backend);
+
+/* The terminal: raw mode for stdio, restored at exit and on fatal signals. */
+void term_set_raw(bool signals);
+void term_restore(void);
+
+#endif

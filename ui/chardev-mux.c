@@ -1,0 +1,208 @@
+/* The multiplexer: several frontends (serial port, monitor) share one
+ * backend.  Output from every frontend goes out; input goes to the one with
+ * the focus.  Ctrl-a is the escape: Ctrl-a h help, x quit, c switch, b
+ * break, s sync disks, t timestamps, Ctrl-a Ctrl-a a literal Ctrl-a. */
+#include "ui/chardev-int.h"
+#include "hw/core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MUX_MAX 4
+#define ESCAPE_CHAR 0x01
+
+typedef struct MuxState {
+    Chardev *be;
+    ChrFrontend fes[MUX_MAX];
+    int count, focus;
+    bool got_escape;
+    bool timestamps, at_line_start;
+    int64_t ts_start_ms;
+} MuxState;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void mux_write(Chardev *c, const uint8_t *buf, size_t len)
+{
+    MuxState *s = c->priv;
+    if (!s->timestamps) {
+        chr_write(s->be, buf, len);
+        return;
+    }
+    /* Prefix each line with the time since timestamps were switched on. */
+    for (size_t i = 0; i < len; i++) {
+        if (s->at_line_start) {
+            int64_t ms = now_ms() - s->ts_start_ms;
+            char ts[32];
+            int n = snprintf(ts, sizeof(ts), "[%02d:%02d:%02d.%03d] ", (int)(ms / 3600000),
+                             (int)(ms / 60000 % 60), (int)(ms / 1000 % 60), (int)(ms % 1000));
+            chr_write(s->be, (const uint8_t *)ts, (size_t)n);
+            s->at_line_start = false;
+        }
+        chr_write(s->be, buf + i, 1);
+        if (buf[i] == '\n')
+            s->at_line_start = true;
+    }
+}
+
+static void mux_event_all(MuxState *s, int ev)
+{
+    for (int i = 0; i < s->count; i++) {
+        if (s->fes[i].event)
+            s->fes[i].event(s->fes[i].opaque, ev);
+    }
+}
+
+static void mux_set_focus(MuxState *s, int focus)
+{
+    if (s->focus >= 0 && s->fes[s->focus].event)
+        s->fes[s->focus].event(s->fes[s->focus].opaque, CHR_EVENT_MUX_OUT);
+    s->focus = focus;
+    if (s->fes[focus].event)
+        s->fes[focus].event(s->fes[focus].opaque, CHR_EVENT_MUX_IN);
+}
+
+static void mux_help(Chardev *c)
+{
+    static const char *const lines[] = {
+        "C-a h    print this help",
+        "C-a x    exit emulator",
+        "C-a s    save disk data back to file (if -snapshot)",
+        "C-a t    toggle console timestamps",
+        "C-a b    send break (magic sysrq)",
+        "C-a c    switch between console and monitor",
+        "C-a C-a  sends C-a",
+    };
+    MuxState *s = c->priv;
+    chr_write(s->be, (const uint8_t *)"\r\n", 2);
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+        chr_printf(s->be, "%s\r\n", lines[i]);
+}
+
+/* One byte after Ctrl-a.  Returns true if ch is to be delivered. */
+static bool mux_escape(Chardev *c, uint8_t ch)
+{
+    MuxState *s = c->priv;
+    switch (ch) {
+    case 'h': case '?':
+        mux_help(c);
+        return false;
+    case 'x':
+        chr_printf(s->be, "kemu: Terminated\n\r");
+        chr_cleanup_all();
+        exit(0);
+    case 's':
+        /* No -snapshot drives exist to commit: nothing to do. */
+        return false;
+    case 'b':
+        mux_event_all(s, CHR_EVENT_BREAK);
+        return false;
+    case 'c':
+        if (s->count)
+            mux_set_focus(s, (s->focus + 1) % s->count);
+        return false;
+    case 't':
+        s->timestamps = !s->timestamps;
+        s->ts_start_ms = now_ms();
+        s->at_line_start = true;
+        return false;
+    case ESCAPE_CHAR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static size_t mux_can_read(void *opaque)
+{
+    Chardev *c = opaque;
+    MuxState *s = c->priv;
+    if (s->focus < 0)
+        return 1;   /* consume (escapes still work) */
+    size_t n = s->fes[s->focus].can_read(s->fes[s->focus].opaque);
+    /* Always take at least one byte so that Ctrl-a works while the guest
+     * does not read its UART; a byte it has no room for is lost, as an
+     * overrun on real hardware. */
+    return n ? n : 1;
+}
+
+static void mux_read(void *opaque, const uint8_t *buf, size_t len)
+{
+    Chardev *c = opaque;
+    MuxState *s = c->priv;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t ch = buf[i];
+        bool deliver;
+        if (s->got_escape) {
+            s->got_escape = false;
+            deliver = mux_escape(c, ch);
+        } else if (ch == ESCAPE_CHAR) {
+            s->got_escape = true;
+            deliver = false;
+        } else {
+            deliver = true;
+        }
+        if (deliver && s->focus >= 0) {
+            ChrFrontend *fe = &s->fes[s->focus];
+            if (fe->can_read(fe->opaque))
+                fe->read(fe->opaque, &ch, 1);
+        }
+    }
+}
+
+static void mux_be_event(void *opaque, int ev)
+{
+    Chardev *c = opaque;
+    mux_event_all(c->priv, ev);
+}
+
+static void mux_attach(Chardev *c, const ChrFrontend *fe)
+{
+    MuxState *s = c->priv;
+    if (s->count >= MUX_MAX)
+        return;
+    s->fes[s->count++] = *fe;
+    if (fe->event)
+        fe->event(fe->opaque, CHR_EVENT_OPENED);
+    /* The first frontend (the serial port) starts with the focus; the
+     * monitor is reached with Ctrl-a c. */
+    if (s->count == 1)
+        mux_set_focus(s, 0);
+    chr_accept_input(s->be);
+}
+
+static void mux_accept_input(Chardev *c)
+{
+    MuxState *s = c->priv;
+    chr_accept_input(s->be);
+}
+
+static void mux_close(Chardev *c)
+{
+    free(c->priv);
+}
+
+static const ChrOps mux_ops = {
+    .kind = "mux", .write = mux_write, .accept_input = mux_accept_input,
+    .attach = mux_attach, .close = mux_close,
+};
+
+Chardev *chr_mux_new(const char *label, Chardev *backend)
+{
+    Chardev *c = chr_alloc(label, &mux_ops, "mux");
+    MuxState *s = xzalloc(sizeof(*s));
+    s->be = backend;
+    s->focus = -1;
+    c->priv = s;
+    ChrFrontend fe = { .can_read = mux_can_read, .read = mux_read, .opaque = c,
+                       .event = mux_be_event };
+    chr_attach(backend, &fe);
+    return c;
+}

@@ -1,0 +1,77 @@
+/* `-device help` and `-device NAME,help`, from the device registry. */
+#include "ui/device-help.h"
+#include "hw/core/device.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void list_one(const DeviceClass *cls, void *opaque)
+{
+    if (!cls->user_creatable)
+        return;
+    char bus[16] = "System";
+    if (cls->bus && *cls->bus) {
+        size_t i;
+        for (i = 0; cls->bus[i] && i < sizeof(bus) - 1; i++)
+            bus[i] = (char)toupper((unsigned char)cls->bus[i]);
+        bus[i] = '\0';
+    }
+    printf("name \"%s\", bus %s", cls->name, bus);
+    if (cls->desc)
+        printf(", desc \"%s\"", cls->desc);
+    printf("\n");
+}
+
+static const char *type_name(PropType t)
+{
+    switch (t) {
+    case PROP_U32: return "uint32";
+    case PROP_U64: return "uint64";
+    case PROP_BOOL: return "bool";
+    case PROP_STR: return "str";
+    case PROP_CHARDEV: return "str";
+    }
+    return "?";
+}
+
+static void list_props(const DeviceClass *cls)
+{
+    printf("%s options:\n", cls->name);
+    for (const Property *p = cls->props; p && p->name; p++) {
+        char left[64];
+        snprintf(left, sizeof(left), "%s=<%s>", p->name, type_name(p->type));
+        printf("  %-22s -", left);
+        if (p->type == PROP_U32 || p->type == PROP_U64)
+            printf("  (default: %" PRIu64 ")", p->def);
+        else if (p->type == PROP_BOOL)
+            printf("  (default: %s)", p->def ? "true" : "false");
+        else if (p->type == PROP_STR && p->def_str)
+            printf("  (default: \"%s\")", p->def_str);
+        printf("\n");
+    }
+}
+
+int device_help(const char *spec)
+{
+    if (!strcmp(spec, "help") || !strcmp(spec, "?")) {
+        device_class_foreach(list_one, NULL);
+        return 1;
+    }
+    size_t n = strcspn(spec, ",");
+    const char *rest = spec + n;
+    if (strcmp(rest, ",help") && strcmp(rest, ",?"))
+        return 0;
+    char name[128];
+    snprintf(name, sizeof(name), "%.*s", (int)MIN(n, sizeof(name) - 1), spec);
+    const DeviceClass *cls = device_class_find(name);
+    if (!cls) {
+        error_report("-device %s: '%s' is not a valid device model name", spec, name);
+        return -1;
+    }
+    list_props(cls);
+    return 1;
+}

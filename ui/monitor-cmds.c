@@ -1,0 +1,113 @@
+/* The monitor's command table: one row per command, QEMU's names. */
+#include "ui/monitor-int.h"
+#include "hw/core/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct MonCmd {
+    const char *names;      /* "cont|c" */
+    const char *args;
+    const char *help;
+    void (*fn)(Monitor *mon, const char *args);
+} MonCmd;
+
+static void cmd_help(Monitor *mon, const char *args);
+
+static void cmd_info(Monitor *mon, const char *args)
+{
+    char what[64];
+    size_t n = strcspn(args, " ");
+    if (!n || n >= sizeof(what)) {
+        monitor_info_help(mon);
+        return;
+    }
+    memcpy(what, args, n);
+    what[n] = '\0';
+    const char *rest = args + n;
+    while (*rest == ' ')
+        rest++;
+    if (!monitor_info(mon, what, rest))
+        monitor_info_help(mon);
+}
+
+static void cmd_stop(Monitor *mon, const char *args)
+{
+    machine_pause(mon->m);
+}
+
+static void cmd_cont(Monitor *mon, const char *args)
+{
+    if (mon->m->state == RUN_STATE_SHUTDOWN) {
+        monitor_printf(mon, "Resetting the Virtual Machine is required\n");
+        return;
+    }
+    machine_resume(mon->m);
+}
+
+static void cmd_system_reset(Monitor *mon, const char *args)
+{
+    machine_request_reset(mon->m);
+}
+
+static void cmd_quit(Monitor *mon, const char *args)
+{
+    monitor_quit_requested = true;
+    machine_request_shutdown(mon->m, 0);
+}
+
+static const MonCmd commands[] = {
+    { "cont|c", "", "resume emulation", cmd_cont },
+    { "help|?", "[cmd]", "show the help", cmd_help },
+    { "info", "[subcommand]", "show various information about the system state", cmd_info },
+    { "quit|q", "", "quit the emulator", cmd_quit },
+    { "stop", "", "stop emulation", cmd_stop },
+    { "system_reset", "", "reset the system", cmd_system_reset },
+};
+
+/* Does word match one of the '|'-separated names? */
+static bool name_matches(const char *names, const char *word, size_t wlen)
+{
+    for (const char *p = names; *p;) {
+        size_t n = strcspn(p, "|");
+        if (n == wlen && !strncmp(p, word, n))
+            return true;
+        p += n + (p[n] == '|');
+    }
+    return false;
+}
+
+static void cmd_help(Monitor *mon, const char *args)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        const MonCmd *c = &commands[i];
+        if (*args && !name_matches(c->names, args, strlen(args)))
+            continue;
+        monitor_printf(mon, "%s %s -- %s\n", c->names, c->args, c->help);
+        if (*args && c->fn == cmd_info)
+            monitor_info_help(mon);
+    }
+}
+
+void monitor_execute(Monitor *mon, const char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    size_t n = strcspn(line, " \t");
+    if (!n)
+        return;
+    const char *args = line + n;
+    while (*args == ' ' || *args == '\t')
+        args++;
+    char trimmed[MON_LINE_MAX];
+    snprintf(trimmed, sizeof(trimmed), "%s", args);
+    for (size_t l = strlen(trimmed); l && (trimmed[l - 1] == ' ' || trimmed[l - 1] == '\t');)
+        trimmed[--l] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (name_matches(commands[i].names, line, n)) {
+            commands[i].fn(mon, trimmed);
+            return;
+        }
+    }
+    monitor_printf(mon, "unknown command: '%.*s'\n", (int)n, line);
+}

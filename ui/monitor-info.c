@@ -1,0 +1,177 @@
+/* `info ...`: status, name, cpus, kvm, registers, version, qtree, chardev. */
+#include "ui/monitor-int.h"
+#include "accel/accel.h"
+#include "config.h"
+#include "cpu/cpu.h"
+#include "cpu/dump.h"
+#include "hw/core/util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void info_status(Monitor *mon, const char *args)
+{
+    static const char *const text[] = {
+        [RUN_STATE_PRELAUNCH] = "paused (prelaunch)", [RUN_STATE_RUNNING] = "running",
+        [RUN_STATE_PAUSED] = "paused", [RUN_STATE_SHUTDOWN] = "paused (shutdown)",
+    };
+    monitor_printf(mon, "VM status: %s\n", text[mon->m->state]);
+}
+
+static void info_name(Monitor *mon, const char *args)
+{
+    if (mon->m->cfg.name)
+        monitor_printf(mon, "%s\n", mon->m->cfg.name);
+}
+
+static void info_cpus(Monitor *mon, const char *args)
+{
+    for (unsigned i = 0; i < mon->m->ncpus; i++) {
+        const CPUState *cpu = mon->m->cpus[i];
+        monitor_printf(mon, "%c CPU #%u: thread_id=%d\n", i == 0 ? '*' : ' ', i,
+                       cpu->thread_id ? cpu->thread_id : (int)getpid());
+    }
+}
+
+static void info_kvm(Monitor *mon, const char *args)
+{
+    const AccelOps *a = mon->m->accel;
+    bool kvm = a && !strcmp(a->name, "kvm");
+#ifdef CONFIG_KVM
+    monitor_printf(mon, "kvm support: %s\n", kvm ? "enabled" : "disabled");
+#else
+    monitor_printf(mon, "kvm support: not compiled\n");
+#endif
+    monitor_printf(mon, "accelerator: %s (%s)\n", a ? a->name : "none",
+                   mon->m->accel_why ? mon->m->accel_why : "not chosen yet");
+    if (a && a->info) {
+        char buf[1024] = "";
+        a->info(mon->m, buf, sizeof(buf));
+        if (*buf)
+            monitor_printf(mon, "%s%s", buf, buf[strlen(buf) - 1] == '\n' ? "" : "\n");
+    }
+}
+
+static void dump_cpu(Monitor *mon, CPUState *cpu)
+{
+    if (mon->m->accel && mon->m->accel->sync_state)
+        mon->m->accel->sync_state(cpu, true);
+    char *s = cpu_dump_state(cpu);
+    if (s)
+        monitor_puts(mon, s);
+    free(s);
+}
+
+static void info_registers(Monitor *mon, const char *args)
+{
+    Machine *m = mon->m;
+    if (!m->ncpus) {
+        monitor_printf(mon, "No CPU available\n");
+        return;
+    }
+    if (strcmp(args, "-a")) {
+        dump_cpu(mon, m->cpus[0]);
+        return;
+    }
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        monitor_printf(mon, "\nCPU#%u\n", i);
+        dump_cpu(mon, m->cpus[i]);
+    }
+}
+
+static void info_version(Monitor *mon, const char *args)
+{
+    monitor_printf(mon, "%s\n", KEMU_VERSION);
+}
+
+static void print_prop(Monitor *mon, const Device *d, const Property *p)
+{
+    const char *field = (const char *)d + p->offset;
+    switch (p->type) {
+    case PROP_U32: {
+        uint32_t v;
+        memcpy(&v, field, sizeof(v));
+        monitor_printf(mon, "    %s = %" PRIu32 " (0x%" PRIx32 ")\n", p->name, v, v);
+        break;
+    }
+    case PROP_U64: {
+        uint64_t v;
+        memcpy(&v, field, sizeof(v));
+        monitor_printf(mon, "    %s = %" PRIu64 " (0x%" PRIx64 ")\n", p->name, v, v);
+        break;
+    }
+    case PROP_BOOL:
+        monitor_printf(mon, "    %s = %s\n", p->name, *(const bool *)field ? "true" : "false");
+        break;
+    case PROP_STR: {
+        const char *s = *(char *const *)field;
+        monitor_printf(mon, "    %s = \"%s\"\n", p->name, s ? s : "");
+        break;
+    }
+    case PROP_CHARDEV: {
+        const Chardev *c = *(Chardev *const *)field;
+        monitor_printf(mon, "    %s = \"%s\"\n", p->name, c ? chr_label(c) : "");
+        break;
+    }
+    }
+}
+
+static void info_qtree(Monitor *mon, const char *args)
+{
+    monitor_printf(mon, "bus: main-system-bus\n  type System\n");
+    for (Device *d = mon->m->devices; d; d = d->next) {
+        monitor_printf(mon, "  dev: %s, id \"%s\"\n", d->cls->name, d->id ? d->id : "");
+        for (const Property *p = d->cls->props; p && p->name; p++)
+            print_prop(mon, d, p);
+        if (d->cls->info) {
+            char buf[256] = "";
+            d->cls->info(d, buf, sizeof(buf));
+            if (*buf)
+                monitor_printf(mon, "    %s\n", buf);
+        }
+    }
+}
+
+static void chardev_line(Chardev *c, void *opaque)
+{
+    monitor_printf(opaque, "%s: filename=%s\n", chr_label(c), chr_filename(c));
+}
+
+static void info_chardev(Monitor *mon, const char *args)
+{
+    chr_foreach(chardev_line, mon);
+}
+
+static const struct {
+    const char *name, *help;
+    void (*fn)(Monitor *mon, const char *args);
+} infos[] = {
+    { "chardev", "show the character devices", info_chardev },
+    { "cpus", "show infos for each CPU", info_cpus },
+    { "kvm", "show KVM information (and which accelerator runs, and why)", info_kvm },
+    { "name", "show the current VM name", info_name },
+    { "qtree", "show device tree", info_qtree },
+    { "registers", "show the cpu registers (-a: all CPUs)", info_registers },
+    { "status", "show the current VM status (running|paused)", info_status },
+    { "version", "show the version of kemu", info_version },
+};
+
+bool monitor_info(Monitor *mon, const char *what, const char *args)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(infos); i++) {
+        if (!strcmp(infos[i].name, what)) {
+            infos[i].fn(mon, args);
+            return true;
+        }
+    }
+    return false;
+}
+
+void monitor_info_help(Monitor *mon)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(infos); i++)
+        monitor_printf(mon, "info %s  -- %s\n", infos[i].name, infos[i].help);
+}

@@ -1,0 +1,24 @@
+/* Monitor internals (ui/monitor*.c). */
+#ifndef KEMU_MONITOR_INT_H
+#define KEMU_MONITOR_INT_H
+
+#include "ui/monitor.h"
+
+#define MON_LINE_MAX 512
+
+struct Monitor {
+    Machine *m;
+    Chardev *chr;
+    bool on_mux, has_output, banner_done;
+    char line[MON_LINE_MAX];
+    size_t len;
+    int esc;            /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
+    bool last_cr;
+};
+
+void monitor_puts(Monitor *mon, const char *s);
+/* `info WHAT` (ui/monitor-info.c).  Returns false for an unknown WHAT. */
+bool monitor_info(Monitor *mon, const char *what, const char *args);
+void monitor_info_help(Monitor *mon);
+
+#endif
