@@ -35,6 +35,7 @@ typedef struct PitChannel {
     int64_t load_ns;        /* when counting started */
     int64_t paused_ns;      /* time held by a low gate since then */
     int64_t gate_low_ns;    /* start of the current hold, -1 if none */
+    int64_t edge_tick;      /* the OUT change the timer is armed for */
     Timer timer;
 } PitChannel;
 
@@ -65,17 +66,23 @@ static int64_t ch_ticks(const PitChannel *c, int64_t now)
     return ticks_of(end - c->load_ns - c->paused_ns);
 }
 
-static int ch_out_at(const PitChannel *c, int64_t now)
+/* OUT after d ticks of counting. */
+static int ch_out_ticks(const PitChannel *c, int64_t d)
 {
     if (!c->running)
         return c->out_idle;
-    int64_t d = ch_ticks(c, now), n = c->count;
+    int64_t n = c->count;
     switch (c->mode) {
     case 0: case 1: return d >= n;              /* high at terminal count */
     case 2: return n < 2 || d % n != n - 1;     /* low for the clock at 1 */
     case 3: return d % n < (n + 1) / 2;         /* square wave */
     default: return d != n;                     /* 4, 5: one-clock strobe */
     }
+}
+
+static int ch_out_at(const PitChannel *c, int64_t now)
+{
+    return ch_out_ticks(c, c->running ? ch_ticks(c, now) : 0);
 }
 
 /* Counting element value, in the counter's range. */
@@ -104,29 +111,45 @@ static int64_t ch_next_edge(const PitChannel *c, int64_t d)
     }
 }
 
-/* Counter 0: drive IRQ 0 from OUT and arm the timer for its next change. */
+static void ch_drive(PitChannel *c, int out)
+{
+    if (out != c->out) {
+        c->out = out;
+        irq_set(&c->pit->dev.machine->gsi[0], out);
+    }
+}
+
+/* Arm counter 0's timer for the first OUT change after tick d. */
+static void ch_arm(PitChannel *c, int64_t d)
+{
+    int64_t next = -1;
+    if (c->running && c->gate_low_ns < 0)
+        next = ch_next_edge(c, d);
+    if (next < 0) {
+        timer_del(&c->timer);
+        return;
+    }
+    c->edge_tick = next;
+    timer_mod(&c->timer, c->load_ns + c->paused_ns + ns_of(next));
+}
+
+/* Counter 0 after a change of its programming or gate: OUT as of now. */
 static void ch_update(PitChannel *c)
 {
     if (c->index != 0)
         return;
     int64_t now = clock_ns();
-    int out = ch_out_at(c, now);
-    if (out != c->out) {
-        c->out = out;
-        irq_set(&c->pit->dev.machine->gsi[0], out);
-    }
-    int64_t next = -1;
-    if (c->running && c->gate_low_ns < 0)
-        next = ch_next_edge(c, ch_ticks(c, now));
-    if (next >= 0)
-        timer_mod(&c->timer, c->load_ns + c->paused_ns + ns_of(next));
-    else
-        timer_del(&c->timer);
+    ch_drive(c, ch_out_at(c, now));
+    ch_arm(c, c->running ? ch_ticks(c, now) : 0);
 }
 
+/* The timer stands for one edge: drive OUT as it is at that tick even if
+ * the event loop runs late, so a short mode 2 pulse is never lost. */
 static void ch_timer_cb(void *opaque)
 {
-    ch_update(opaque);
+    PitChannel *c = opaque;
+    ch_drive(c, ch_out_ticks(c, c->edge_tick));
+    ch_arm(c, c->edge_tick);
 }
 
 static bool gate_holds(const PitChannel *c)
