@@ -39,6 +39,19 @@ noreturn void cpu_raise_soft_interrupt(CPUState *cpu, int vector, uint64_t next_
  * is the next instruction.  Returns normally. */
 void cpu_do_external_interrupt(CPUState *cpu, int vector);
 
+/* A non-maskable interrupt accepted between instructions (the engine
+ * checks CPU_INTERRUPT_NMI and !env->nmi_blocked first).  Sets
+ * env->nmi_blocked, which IRET clears.  Returns normally.  (Added by the
+ * system side.) */
+void cpu_do_nmi(CPUState *cpu);
+
+/* Notes for engines: cpu_deliver_pending, cpu_do_external_interrupt and
+ * cpu_do_nmi may raise (a fault while delivering), so call them inside the
+ * sigsetjmp scope.  After a siglongjmp, env->exception_index may be -1:
+ * cpu_raise_soft_interrupt delivers INT n itself, so just continue at
+ * env->rip.  A triple fault leaves the CPU halted with IF clear and asks
+ * the machine for a reset. */
+
 /* Whether an external interrupt can be taken now (IF=1, no STI/MOV SS shadow). */
 bool cpu_interrupts_enabled(const CPUState *cpu);
 

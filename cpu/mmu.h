@@ -10,6 +10,10 @@
 
 #include "cpu/cpu.h"
 
+/* MAXPHYADDR of kemu's TCG CPU (QEMU's default phys-bits); paging-entry
+ * bits above it are reserved.  CPUID 0x80000008 should report the same. */
+#define MMU_PHYS_BITS 40
+
 typedef enum { MMU_READ = 0, MMU_WRITE = 1, MMU_EXEC = 2 } MMUAccess;
 
 #define PROT_R 1

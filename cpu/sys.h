@@ -11,6 +11,47 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
+#include "cpu/cpuid.h"
+
+/* CPUID feature bits the system code consults (in CPUState.features[]
+ * words named in cpu/cpuid.h). */
+#define CPUID_PSE      (1u << 3)    /* FEAT_1_EDX */
+#define CPUID_TSC      (1u << 4)
+#define CPUID_MSR      (1u << 5)
+#define CPUID_PAE      (1u << 6)
+#define CPUID_MCE      (1u << 7)
+#define CPUID_APIC     (1u << 9)
+#define CPUID_SEP      (1u << 11)
+#define CPUID_MTRR     (1u << 12)
+#define CPUID_PGE      (1u << 13)
+#define CPUID_MCA      (1u << 14)
+#define CPUID_PAT      (1u << 16)
+#define CPUID_PSE36    (1u << 17)
+#define CPUID_FXSR     (1u << 24)
+#define CPUID_EXT_PCID     (1u << 17)   /* FEAT_1_ECX */
+#define CPUID_EXT_X2APIC   (1u << 21)
+#define CPUID_EXT_TSC_DEADLINE (1u << 24)
+#define CPUID_EXT_XSAVE    (1u << 26)
+#define CPUID_EXT_OSXSAVE  (1u << 27)
+#define CPUID_7_0_EBX_FSGSBASE (1u << 0)
+#define CPUID_7_0_EBX_SMEP     (1u << 7)
+#define CPUID_7_0_EBX_SMAP     (1u << 20)
+#define CPUID_7_0_ECX_UMIP     (1u << 2)
+#define CPUID_EXT2_SYSCALL (1u << 11)   /* FEAT_8000_0001_EDX */
+#define CPUID_EXT2_NX      (1u << 20)
+#define CPUID_EXT2_PDPE1GB (1u << 26)
+#define CPUID_EXT2_RDTSCP  (1u << 27)
+#define CPUID_EXT2_LM      (1u << 29)
+
+/* TSC frequency of the TCG CPU: 1 GHz, so the TSC counts virtual
+ * nanoseconds (plus IA32_TSC's offset).  Linux calibrates it against the
+ * PIT, which runs on the same virtual clock, so the two always agree. */
+#define CPU_TSC_HZ 1000000000ULL
+
+/* The vCPU running on this thread: engines set it in their vCPU loop (a
+ * round-robin loop sets it before running each vCPU); NULL elsewhere.
+ * Per-CPU MMIO (the local APIC page) uses it to find "this" CPU. */
+extern _Thread_local CPUState *current_cpu;
 
 /* Current privilege level and mode queries. */
 int cpu_cpl(const CPUState *cpu);
