@@ -7,13 +7,18 @@
 static Device *pic;
 
 /* The BIOS/Linux set-up: vectors 0x08 and 0x70, cascade on IR2, 8086 mode. */
-static void pic_setup(uint8_t icw4)
+static void pic_init_regs(uint8_t icw4)
 {
-    pic = harness_device("i8259", NULL);
     outb(0x20, 0x11); outb(0x21, 0x08); outb(0x21, 0x04); outb(0x21, icw4);
     outb(0xa0, 0x11); outb(0xa1, 0x70); outb(0xa1, 0x02); outb(0xa1, icw4);
     outb(0x21, 0x00);
     outb(0xa1, 0x00);
+}
+
+static void pic_setup(uint8_t icw4)
+{
+    pic = harness_device("i8259", NULL);
+    pic_init_regs(icw4);
 }
 
 static int intr(void) { return i8259_intr(pic)->level; }
@@ -242,4 +247,40 @@ TEST(pic, reinit_clears_state)
     char buf[200];
     pic->cls->info(pic, buf, sizeof(buf));
     CHECK(strstr(buf, "base=20") != NULL);
+}
+
+/* The devices through the PIC as the board wires them: the PIT's IRQ 0
+ * (an edge per period) and the RTC's IRQ 8 (a level until C is read). */
+TEST(pic, pit_and_rtc_through_the_pic)
+{
+    pic_setup(0x01);
+    Machine *m = harness_machine();
+    for (int i = 0; i < 16; i++)
+        irq_connect(&m->gsi[i], i8259_set_irq, pic, i);
+    harness_device("i8254", NULL);
+    harness_device("mc146818rtc", NULL);
+    pic_init_regs(0x01);                /* the PIT's reset raised IRQ 0 */
+    outb(0x43, 0x34);                   /* mode 2, 1193 ticks: ~1 ms */
+    outb(0x40, 1193 & 0xff);
+    outb(0x40, 1193 >> 8);
+    for (int i = 0; i < 5; i++) {
+        CHECK_EQ(intr(), 0);
+        clock_advance(1000000);
+        CHECK_EQ(intr(), 1);
+        CHECK_EQ(i8259_ack(pic), 0x08);
+        outb(0x20, 0x20);
+    }
+    outb(0x43, 0x30);                   /* stop the PIT: mode 0, no count */
+    outb(0x70, 0x0c);
+    inb(0x71);
+    outb(0x70, 0x0b);
+    outb(0x71, 0x42);                   /* RTC periodic interrupt, 1024 Hz */
+    clock_advance(1000000);
+    CHECK_EQ(intr(), 1);
+    CHECK_EQ(i8259_ack(pic), 0x70);
+    outb(0x70, 0x0c);
+    CHECK_EQ(inb(0x71) & 0xc0, 0xc0);
+    outb(0xa0, 0x20);
+    outb(0x20, 0x20);
+    CHECK_EQ(intr(), 0);
 }
