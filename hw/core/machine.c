@@ -30,6 +30,8 @@ void machine_reset(Machine *m)
         if (m->accel && m->accel->sync_state)
             m->accel->sync_state(m->cpus[i], false);
     }
+    if (m->board_reset)
+        m->board_reset(m);
     if (m->accel && m->accel->reset)
         m->accel->reset(m);
 }

@@ -54,6 +54,10 @@ typedef struct Machine {
     _Atomic int shutdown_requested;
     _Atomic int exit_code;
     void *board;               /* board-private data (hw/pc) */
+    /* Board work after devices and CPUs were reset, before accel->reset
+     * (hw/pc: the BIOS shadow, -boot once=, a direct kernel boot again).
+     * NULL if none. */
+    void (*board_reset)(struct Machine *m);
     /* Interrupt controllers live in the accelerator (KVM in-kernel irqchip
      * and PIT): set by accel->init; the board then routes GSIs to
      * accel->set_gsi and creates no userspace PIC/IOAPIC/PIT. */

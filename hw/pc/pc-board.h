@@ -39,6 +39,7 @@ typedef struct PcBoard {
     /* Direct kernel boot (no firmware): re-done on every reset. */
     int kernel_kind;                  /* PC_KERNEL_NONE/LINUX/MULTIBOOT */
     uint64_t rsdp_addr;
+    bool first_boot_over;             /* -boot once= applies until the first reset */
 } PcBoard;
 
 enum { PC_KERNEL_NONE, PC_KERNEL_LINUX, PC_KERNEL_MULTIBOOT };
@@ -56,6 +57,8 @@ void pc_bios_shadow_reset(Machine *m);
 int pc_cpus_init(Machine *m);
 int pc_devices_init(Machine *m);
 void pc_cmos_init(Machine *m);
+/* The boot device bytes in CMOS and fw_cfg (again after a reset). */
+void pc_set_boot_order(Machine *m);
 /* -boot letters for this boot ("once=" first, then "order=", default "cad"). */
 const char *pc_boot_order(const Machine *m);
 

@@ -161,7 +161,7 @@ static uint8_t boot_nibble(char c)
 /* The boot order the firmware sees now: once= for the first boot. */
 const char *pc_boot_order(const Machine *m)
 {
-    if (m->cfg.boot_once[0])
+    if (m->cfg.boot_once[0] && !pc_board(m)->first_boot_over)
         return m->cfg.boot_once;
     return m->cfg.boot_order[0] ? m->cfg.boot_order : "cad";
 }
@@ -182,10 +182,18 @@ void pc_cmos_init(Machine *m)
     rtc_set_cmos(rtc, 0x5d, (uint8_t)(high >> 16));
     rtc_set_cmos(rtc, 0x5f, (uint8_t)(m->ncpus - 1));         /* CPUs - 1 */
     rtc_set_cmos(rtc, 0x14, 0x06);                            /* equipment: FPU, PS/2 mouse */
+    pc_set_boot_order(m);
+}
+
+void pc_set_boot_order(Machine *m)
+{
+    PcBoard *b = pc_board(m);
     const char *order = pc_boot_order(m);
     size_t n = strlen(order);
     uint8_t d0 = boot_nibble(order[0]), d1 = n > 1 ? boot_nibble(order[1]) : 0;
     uint8_t d2 = n > 2 ? boot_nibble(order[2]) : 0;
-    rtc_set_cmos(rtc, 0x3d, (uint8_t)(d1 << 4 | d0));
-    rtc_set_cmos(rtc, 0x38, (uint8_t)(d2 << 4));              /* bit 0 clear: check floppy */
+    rtc_set_cmos(b->rtc, 0x3d, (uint8_t)(d1 << 4 | d0));
+    rtc_set_cmos(b->rtc, 0x38, (uint8_t)(d2 << 4));           /* bit 0 clear: check floppy */
+    if (b->fw_cfg)
+        fw_cfg_add_i16(b->fw_cfg, FW_CFG_BOOT_DEVICE, (uint16_t)order[0]);
 }

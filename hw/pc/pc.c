@@ -136,6 +136,18 @@ static int check_config(const Machine *m)
     return 0;
 }
 
+/* After devices and CPUs were reset: firmware sees its pristine shadow and
+ * the regular boot order; a -kernel is loaded and entered again. */
+static void pc_board_reset(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    b->first_boot_over = true;
+    pc_bios_shadow_reset(m);
+    pc_set_boot_order(m);
+    if (m->cfg.kernel && pc_boot_kernel(m))
+        machine_request_shutdown(m, 1);
+}
+
 int pc_init(Machine *m)
 {
     if (check_config(m))
@@ -145,11 +157,12 @@ int pc_init(Machine *m)
         return -1;
     if (pc_cpus_init(m) || pc_devices_init(m))
         return -1;
-    pc_cmos_init(m);
     if (pc_fw_cfg_init(m))
         return -1;
+    pc_cmos_init(m);
     m->a20 = true;
     if (m->cfg.kernel && pc_boot_kernel(m))
         return -1;
+    m->board_reset = pc_board_reset;
     return 0;
 }

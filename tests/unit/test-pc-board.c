@@ -113,3 +113,34 @@ uint8_t pcb(Machine *m, uint64_t a) { return (uint8_t)as_ld(&m->mem, a, 1); }
 uint16_t pcw(Machine *m, uint64_t a) { return (uint16_t)as_ld(&m->mem, a, 2); }
 uint32_t pcl(Machine *m, uint64_t a) { return (uint32_t)as_ld(&m->mem, a, 4); }
 uint64_t pcq(Machine *m, uint64_t a) { return as_ld(&m->mem, a, 8); }
+
+#define SETUP_SECTS 4
+#define SETUP_SIZE ((SETUP_SECTS + 1) * 512)
+#define PM_SIZE 8192
+
+static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
+
+/* A bzImage with boot protocol 2.15: 4 setup sectors, then PM_SIZE bytes
+ * of "kernel" where byte i is (i ^ 0x5a). */
+uint8_t *pct_bzimage(size_t *size, uint16_t version)
+{
+    *size = SETUP_SIZE + PM_SIZE;
+    uint8_t *k = xzalloc(*size);
+    k[0x1f1] = SETUP_SECTS;
+    put16(k + 0x1fa, 0xffff);           /* vid_mode: normal */
+    put16(k + 0x1fe, 0xaa55);
+    k[0x201] = 0x6a;                    /* header ends at 0x26c */
+    memcpy(k + 0x202, "HdrS", 4);
+    put16(k + 0x206, version);
+    k[0x211] = 0x01;                    /* LOADED_HIGH */
+    put32(k + 0x214, 0x100000);         /* code32_start */
+    put32(k + 0x22c, 0x7fffffff);       /* initrd_addr_max */
+    put32(k + 0x230, 0x200000);         /* kernel_alignment */
+    put32(k + 0x238, 2048);             /* cmdline_size */
+    put32(k + 0x260, 0x40000);          /* init_size */
+    for (size_t i = 0; i < PM_SIZE; i++)
+        k[SETUP_SIZE + i] = (uint8_t)(i ^ 0x5a);
+    return k;
+}
+

@@ -418,3 +418,35 @@ TEST(pc_board, default_bios_is_seabios)
         CHECK_EQ(pcb(m, 0xfffffff0 + i), reset[i]);
     CHECK_EQ(pcb(m, 0xffff0), reset[0]);
 }
+
+TEST(pc_board, reset_restores_shadow_boot_order_and_kernel)
+{
+    Machine *m = bare_machine(64 * MiB, 2, true);
+    strcpy(m->cfg.boot_order, "c");
+    strcpy(m->cfg.boot_once, "d");
+    size_t size;
+    uint8_t *k = pct_bzimage(&size, 0x020f);
+    m->cfg.kernel = xstrdup(pct_file(0, k, size));
+    free(k);
+    m->cfg.append = "console=ttyS0";
+    CHECK_EQ(pc_init(m), 0);
+    Device *rtc = machine_find_device(m, "mc146818rtc");
+    CHECK_EQ(rtc_get_cmos(rtc, 0x3d), 0x03);        /* once=d for the first boot */
+    CHECK_EQ(m->cpus[0]->env.rip, 0x100000);
+    /* The guest scribbles over its kernel, the shadow and the boot state. */
+    as_st(&m->mem, 0x100000, 0, 4);
+    as_st(&m->mem, 0xffff0, 0, 4);
+    as_st(&m->mem, PC_CMDLINE_ADDR, 0, 4);
+    CHECK_EQ(pcl(m, 0xffff0), 0);                   /* the shadow is RAM */
+    m->cpus[0]->env.rip = 0x1234;
+    machine_reset(m);
+    CHECK_EQ(rtc_get_cmos(rtc, 0x3d), 0x02);        /* back to order=c */
+    uint32_t top = 256 * 1024 - 16;
+    CHECK_EQ(pcb(m, 0xffff0), (uint8_t)(top * 7));
+    CHECK_EQ(pcb(m, 0x100000), 0x5a);               /* kernel reloaded */
+    CHECK_EQ(pcb(m, PC_CMDLINE_ADDR), 'c');
+    CHECK_EQ(pcq(m, 0xe0000), 0x2052545020445352ULL); /* RSDP again */
+    CHECK_EQ(m->cpus[0]->env.rip, 0x100000);        /* entered again */
+    CHECK_EQ(m->cpus[0]->env.regs[R_ESI], PC_ZERO_PAGE);
+    CHECK(m->cpus[1]->env.halted);                  /* the AP waits for SIPI */
+}

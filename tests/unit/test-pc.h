@@ -24,6 +24,11 @@ const char *pct_file(int slot, const void *data, size_t len);
  * line printed into msg. */
 int pct_capture(int (*fn)(Machine *m), Machine *m, char *msg, size_t len);
 
+/* A synthetic bzImage: 4 setup sectors (header for protocol version,
+ * code32_start 1 MiB, cmdline_size 2048), then 8 KiB of "kernel" where
+ * byte i is i ^ 0x5a. */
+uint8_t *pct_bzimage(size_t *size, uint16_t version);
+
 uint8_t pcb(Machine *m, uint64_t a);
 uint16_t pcw(Machine *m, uint64_t a);
 uint32_t pcl(Machine *m, uint64_t a);
