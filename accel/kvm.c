@@ -231,9 +231,9 @@ static int kvm_create_irqchip(Machine *m)
     }
     if (kvm_check_extension(KVM_CAP_IRQ_ROUTING) && kvm_setup_routing() < 0)
         return -1;
-    /* The kernel also serves port 0x61 (speaker gate and PIT OUT2), which
-     * firmware delay loops poll. */
-    struct kvm_pit_config pit = { .flags = 0 };
+    /* SPEAKER_DUMMY makes the kernel also serve port 0x61 (channel 2 gate
+     * and OUT2, which firmware delay loops poll) with a silent speaker. */
+    struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
     if (kvm_ioctl(kvm_state.vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
         error_report("kvm: cannot create the in-kernel PIT: %s", strerror(errno));
         return -1;
@@ -413,7 +413,6 @@ static void kvm_info(Machine *m, char *buf, size_t len)
     for (int i = 0; i < KVM_SLOTS_MAX; i++)
         used += kvm_state.slots[i].used;
     snprintf(buf, len,
-             "kvm support: enabled\n"
              "hardware assistance: %s\n"
              "kernel irqchip: %s\n"
              "memory slots: %d\n",
