@@ -50,8 +50,14 @@ static void info_kvm(Monitor *mon, const char *args)
     if (a && a->info) {
         char buf[1024] = "";
         a->info(mon->m, buf, sizeof(buf));
-        if (*buf)
-            monitor_printf(mon, "%s%s", buf, buf[strlen(buf) - 1] == '\n' ? "" : "\n");
+        /* The engine's own lines, minus a repeat of the first one. */
+        for (char *line = buf, *next; line && *line; line = next) {
+            next = strchr(line, '\n');
+            if (next)
+                *next++ = '\0';
+            if (strncmp(line, "kvm support:", 12))
+                monitor_printf(mon, "%s\n", line);
+        }
     }
 }
 
