@@ -1,0 +1,104 @@
+/* Unit tests of the monitor's commands and the -nographic mux: commands
+ * run on a machine without CPUs, output read back from the chardev. */
+#include "tests/unit/unit.h"
+#include "hw/core/loop.h"
+#include "hw/core/util.h"
+#include "ui/chardev.h"
+#include "ui/monitor.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char path[64];
+
+static const char *file_text(void)
+{
+    static char buf[8192];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+static Monitor *file_monitor(Machine *m)
+{
+    snprintf(path, sizeof(path), "/tmp/kemu-mon-%d.txt", (int)getpid());
+    char spec[96];
+    snprintf(spec, sizeof(spec), "file:%s", path);
+    Chardev *chr = chr_new("compat_monitor0", spec);
+    CHECK(chr != NULL);
+    return monitor_new(m, chr);
+}
+
+TEST(monitor, status_stop_cont)
+{
+    static Machine m;
+    m.state = RUN_STATE_PRELAUNCH;
+    m.cfg.name = "centos7";
+    Monitor *mon = file_monitor(&m);
+    CHECK(strstr(file_text(), "monitor - type 'help' for more information") != NULL);
+    monitor_execute(mon, "info status");
+    CHECK(strstr(file_text(), "VM status: paused (prelaunch)\r\n") != NULL);
+    monitor_execute(mon, "cont");
+    CHECK_EQ(m.state, RUN_STATE_RUNNING);
+    monitor_execute(mon, "stop");
+    CHECK_EQ(m.state, RUN_STATE_PAUSED);
+    monitor_execute(mon, "  info   name  ");
+    CHECK(strstr(file_text(), "centos7\r\n") != NULL);
+    monitor_execute(mon, "c");
+    CHECK_EQ(m.state, RUN_STATE_RUNNING);
+    monitor_execute(mon, "system_reset");
+    CHECK(m.reset_requested);
+    monitor_execute(mon, "frobnicate");
+    CHECK(strstr(file_text(), "unknown command: 'frobnicate'") != NULL);
+    monitor_execute(mon, "q");
+    CHECK(m.shutdown_requested && monitor_quit_requested);
+    CHECK_EQ(m.exit_code, 0);
+    unlink(path);
+}
+
+/* A mux on stdio (here a pair of pipes): Ctrl-a c moves the input focus
+ * from the serial frontend to the monitor, Ctrl-a Ctrl-a sends Ctrl-a. */
+static uint8_t got[64];
+static size_t ngot;
+
+static size_t fe_can_read(void *o) { return sizeof(got) - ngot; }
+static void fe_read(void *o, const uint8_t *b, size_t n)
+{
+    memcpy(got + ngot, b, n);
+    ngot += n;
+}
+
+TEST(monitor, mux_escapes)
+{
+    int in[2], out[2];
+    CHECK(pipe(in) == 0 && pipe(out) == 0);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    static Machine m;
+    m.state = RUN_STATE_RUNNING;
+    Chardev *mux = chr_new("serial0", "mon:stdio");
+    CHECK(mux != NULL && chr_is_mux(mux));
+    ChrFrontend fe = { .can_read = fe_can_read, .read = fe_read };
+    chr_attach(mux, &fe);
+    monitor_new(&m, mux);
+    big_lock();
+    CHECK(write(in[1], "ab\x01\x01z", 5) == 5);
+    loop_wait(100);
+    CHECK_EQ(ngot, 4);
+    CHECK(!memcmp(got, "ab\x01z", 4));
+    CHECK(write(in[1], "\x01" "cinfo status\r", 14) == 14);
+    loop_wait(100);
+    CHECK_EQ(ngot, 4);                   /* the monitor took it */
+    big_unlock();
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    char buf[4096];
+    ssize_t n = read(out[0], buf, sizeof(buf) - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strstr(buf, "(kemu) info status\r\nVM status: running\r\n") != NULL);
+    chr_free_all();
+}
