@@ -84,7 +84,6 @@ int cpu_try(CPUState *cpu, TryFn fn, uint64_t *args)
 {
     sigjmp_buf jb;
     cpu->jmp_env = &jb;
-    cpu->env.exception_index = -1;
     if (sigsetjmp(jb, 0) == 0) {
         fn(cpu, args);
         cpu->jmp_env = NULL;
