@@ -1,17 +1,117 @@
-/* kemu-img: disk image tool, a drop-in for qemu-img. */
+/* kemu-img: disk image tool, a drop-in for qemu-img.  This file holds main,
+ * the command table and helpers shared by the subcommands. */
 #include "config.h"
 #include "hw/core/error.h"
+#include "hw/core/util.h"
+#include "ui/kemu-img.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} commands[] = {
+    { "check", img_check },     { "commit", img_commit },   { "compare", img_compare },
+    { "convert", img_convert }, { "create", img_create },   { "info", img_info },
+    { "map", img_map },         { "measure", img_measure }, { "snapshot", img_snapshot },
+    { "rebase", img_rebase },   { "resize", img_resize },
+};
+
+static void help(void)
+{
+    printf("kemu-img version " KEMU_VERSION "\n"
+           "usage: kemu-img [standard options] command [command options]\n"
+           "Disk image utility, a drop-in for qemu-img.\n\n"
+           "Command syntax:\n"
+           "  check [-q] [--output=ofmt] [-r [leaks | all]] [-U] [-f fmt] filename\n"
+           "  commit [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename\n"
+           "  compare [-f fmt] [-F fmt] [-p] [-q] [-s] [-U] filename1 filename2\n"
+           "  convert [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] [-O output_fmt]\n"
+           "          [-B backing_file [-F backing_fmt]] [-o options] [-S sparse_size]\n"
+           "          filename [filename2 [...]] output_filename\n"
+           "  create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options]\n"
+           "         filename [size]\n"
+           "  info [-f fmt] [--output=ofmt] [--backing-chain] [-U] filename\n"
+           "  map [-f fmt] [--start-offset=OFFSET] [--max-length=LEN] [--output=ofmt] [-U]\n"
+           "      filename\n"
+           "  measure [--output=ofmt] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]\n"
+           "  snapshot [-q] [-l | -a snapshot | -c snapshot | -d snapshot] [-U] filename\n"
+           "  rebase [-q] [-f fmt] [-t cache] [-T src_cache] [-p] [-u] [-U] -b backing_file\n"
+           "         [-F backing_fmt] filename\n"
+           "  resize [-f fmt] [--preallocation=prealloc] [-q] [--shrink] filename [+ | -]size\n\n"
+           "Supported formats: qcow2 raw\n");
+}
+
+void img_error(char *msg)
+{
+    error_report("%s", msg ? msg : "unknown error");
+    free(msg);
+}
+
+BlockDriverState *img_open(const char *filename, const char *fmt, int flags,
+                           BlockCacheMode cache)
+{
+    char *err = NULL;
+    BlockDriverState *bs = bdrv_open(filename, fmt, flags, cache, &err);
+    if (!bs) {
+        img_error(err);
+    }
+    return bs;
+}
+
+BlockCacheMode img_cache_mode(const char *s)
+{
+    BlockCacheMode m;
+    if (bdrv_parse_cache(s, &m) < 0) {
+        fatal("Invalid cache option: %s", s);
+    }
+    return m;
+}
+
+void img_progress(double percent)
+{
+    printf("    (%.2f/100%%)\r", percent);
+    fflush(stdout);
+}
+
+void img_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            printf("\\%c", c);
+        } else if (c < 0x20) {
+            printf("\\u%04x", c);
+        } else {
+            putchar(c);
+        }
+    }
+    putchar('"');
+}
 
 int main(int argc, char **argv)
 {
     error_progname = "kemu-img";
-    if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+    if (argc < 2) {
+        error_report("Not enough arguments\nTry 'kemu-img --help' for more information");
+        return 1;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("kemu-img version " KEMU_VERSION "\n");
         return 0;
     }
-    error_report("Not enough arguments");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        help();
+        return 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (!strcmp(argv[1], commands[i].name)) {
+            return commands[i].fn(argc - 1, argv + 1);
+        }
+    }
+    error_report("Command not found: %s", argv[1]);
     return 1;
 }

@@ -1,0 +1,199 @@
+/* The block request thread pool (see aio.h). */
+#include "hw/block/aio.h"
+#include "hw/core/util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+typedef struct Req {
+    BlockDriverState *bs;
+    BlockAioOp op;
+    uint64_t off, len;
+    void *buf;
+    BlockCompletionFunc *cb;
+    void *opaque;
+    int ret;
+    struct Req *next;
+} Req;
+
+typedef struct ReqQueue {
+    Req *head, *tail;
+} ReqQueue;
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t work, idle;
+    ReqQueue todo, done;
+    pthread_t *threads;
+    int nthreads, efd, in_flight;
+    bool stop;
+} pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
+           .idle = PTHREAD_COND_INITIALIZER, .efd = -1 };
+
+static void push(ReqQueue *q, Req *r)
+{
+    r->next = NULL;
+    if (q->tail) {
+        q->tail->next = r;
+    } else {
+        q->head = r;
+    }
+    q->tail = r;
+}
+
+static Req *pop(ReqQueue *q)
+{
+    Req *r = q->head;
+    if (r) {
+        q->head = r->next;
+        if (!q->head) {
+            q->tail = NULL;
+        }
+    }
+    return r;
+}
+
+static int execute(Req *r)
+{
+    switch (r->op) {
+    case BLK_AIO_READ: return blk_pread(r->bs, r->off, r->buf, r->len);
+    case BLK_AIO_WRITE: return blk_pwrite(r->bs, r->off, r->buf, r->len);
+    case BLK_AIO_FLUSH: return blk_flush(r->bs);
+    case BLK_AIO_WRITE_ZEROES: return blk_pwrite_zeroes(r->bs, r->off, r->len, true);
+    case BLK_AIO_DISCARD: return blk_pdiscard(r->bs, r->off, r->len);
+    }
+    return -EINVAL;
+}
+
+static void *worker(void *arg)
+{
+    pthread_mutex_lock(&pool.lock);
+    for (;;) {
+        Req *r;
+        while (!(r = pop(&pool.todo)) && !pool.stop) {
+            pthread_cond_wait(&pool.work, &pool.lock);
+        }
+        if (!r) {
+            break;
+        }
+        pthread_mutex_unlock(&pool.lock);
+        r->ret = execute(r);
+        pthread_mutex_lock(&pool.lock);
+        push(&pool.done, r);
+        uint64_t one = 1;
+        if (write(pool.efd, &one, sizeof(one)) < 0) {
+            /* the counter cannot overflow in practice; nothing to do */
+        }
+    }
+    pthread_mutex_unlock(&pool.lock);
+    return NULL;
+}
+
+int blk_aio_init(int threads)
+{
+    if (pool.threads) {
+        return 0;
+    }
+    pool.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (pool.efd < 0) {
+        return -errno;
+    }
+    pool.stop = false;
+    pool.nthreads = threads > 0 ? threads : 4;
+    pool.threads = xzalloc(sizeof(pthread_t) * (size_t)pool.nthreads);
+    for (int i = 0; i < pool.nthreads; i++) {
+        if (pthread_create(&pool.threads[i], NULL, worker, NULL)) {
+            pool.nthreads = i;
+            break;
+        }
+    }
+    return pool.nthreads ? 0 : -EAGAIN;
+}
+
+int blk_aio_fd(void)
+{
+    return pool.efd;
+}
+
+void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf,
+                    uint64_t len, BlockCompletionFunc *cb, void *opaque)
+{
+    Req *r = xzalloc(sizeof(*r));
+    *r = (Req){ .bs = bs, .op = op, .off = off, .len = len, .buf = buf, .cb = cb,
+                .opaque = opaque };
+    pthread_mutex_lock(&pool.lock);
+    pool.in_flight++;
+    push(&pool.todo, r);
+    pthread_cond_signal(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+}
+
+void blk_aio_fd_handler(void *opaque)
+{
+    uint64_t cnt;
+    if (read(pool.efd, &cnt, sizeof(cnt)) < 0) {
+        /* EAGAIN: nothing signalled; still look at the queue */
+    }
+    for (;;) {
+        pthread_mutex_lock(&pool.lock);
+        Req *r = pop(&pool.done);
+        pthread_mutex_unlock(&pool.lock);
+        if (!r) {
+            break;
+        }
+        if (r->cb) {
+            r->cb(r->opaque, r->ret);
+        }
+        free(r);
+        pthread_mutex_lock(&pool.lock);
+        if (--pool.in_flight == 0) {
+            pthread_cond_broadcast(&pool.idle);
+        }
+        pthread_mutex_unlock(&pool.lock);
+    }
+}
+
+void blk_aio_drain(void)
+{
+    pthread_mutex_lock(&pool.lock);
+    while (pool.in_flight) {
+        if (pool.done.head) {
+            pthread_mutex_unlock(&pool.lock);
+            blk_aio_fd_handler(NULL);
+            pthread_mutex_lock(&pool.lock);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 10 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&pool.idle, &pool.lock, &ts);
+    }
+    pthread_mutex_unlock(&pool.lock);
+}
+
+void blk_aio_shutdown(void)
+{
+    if (!pool.threads) {
+        return;
+    }
+    blk_aio_drain();
+    pthread_mutex_lock(&pool.lock);
+    pool.stop = true;
+    pthread_cond_broadcast(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+    for (int i = 0; i < pool.nthreads; i++) {
+        pthread_join(pool.threads[i], NULL);
+    }
+    free(pool.threads);
+    pool.threads = NULL;
+    close(pool.efd);
+    pool.efd = -1;
+}

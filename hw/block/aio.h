@@ -1,0 +1,36 @@
+/* Asynchronous block requests: a pool of worker threads runs them off the
+ * vCPU threads; completions are queued and signalled on an eventfd that the
+ * event loop watches, so callbacks run in the event-loop thread.
+ *
+ * Devices: blk_aio_init() once, then
+ *   loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
+ * and submit requests with blk_aio_submit(). */
+#ifndef KEMU_BLOCK_AIO_H
+#define KEMU_BLOCK_AIO_H
+
+#include <stdint.h>
+
+#include "hw/block/block.h"
+
+typedef void BlockCompletionFunc(void *opaque, int ret);
+
+typedef enum {
+    BLK_AIO_READ, BLK_AIO_WRITE, BLK_AIO_FLUSH, BLK_AIO_WRITE_ZEROES, BLK_AIO_DISCARD,
+} BlockAioOp;
+
+/* Start the pool (idempotent); returns 0 or -errno. */
+int blk_aio_init(int threads);
+/* The eventfd that becomes readable when completions are pending. */
+int blk_aio_fd(void);
+/* Queue a request; cb(opaque, ret) runs later from blk_aio_fd_handler().
+ * buf must stay valid until then. */
+void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf,
+                    uint64_t len, BlockCompletionFunc *cb, void *opaque);
+/* Run the completions that are ready (an FdHandler for the event loop). */
+void blk_aio_fd_handler(void *opaque);
+/* Wait until every submitted request has completed and its callback ran. */
+void blk_aio_drain(void);
+/* Stop the workers (after draining). */
+void blk_aio_shutdown(void);
+
+#endif

@@ -1,0 +1,186 @@
+/* The block layer: one interface over image formats (raw, qcow2) stacked on
+ * a host file.  Used by kemu-img and by kemu's disk devices.
+ *
+ * Synchronous calls (blk_pread, blk_pwrite...) serialize on the image's
+ * lock; devices use the thread pool in aio.h so the vCPU never waits.
+ * Functions return 0 (or a count) on success and -errno on failure; those
+ * that can fail for a reason a user must read take `char **errp` and store
+ * an allocated message there ("Could not open 'x': ..."). */
+#ifndef KEMU_BLOCK_H
+#define KEMU_BLOCK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/block/file.h"
+
+#define BDRV_SECTOR_SIZE 512
+
+/* Open flags. */
+enum {
+    BDRV_O_RDWR = 1 << 0,
+    BDRV_O_NO_BACKING = 1 << 1, /* do not open the backing chain */
+    BDRV_O_SHARE = 1 << 2,      /* -U: take no locks, allow concurrent writers */
+    BDRV_O_CHECK = 1 << 3,      /* opened by check: a corrupt image is allowed */
+    BDRV_O_NO_REPAIR = 1 << 4,  /* do not rebuild refcounts of a dirty image */
+};
+
+/* Block status flags (what a range of the image holds). */
+enum {
+    BDRV_BLOCK_DATA = 1 << 0,         /* allocated, reads data from this layer's file */
+    BDRV_BLOCK_ZERO = 1 << 1,         /* reads as zeros */
+    BDRV_BLOCK_OFFSET_VALID = 1 << 2, /* *map holds the host offset */
+    BDRV_BLOCK_ALLOCATED = 1 << 3,    /* this layer decides the content (not the backing) */
+    BDRV_BLOCK_COMPRESSED = 1 << 4,
+};
+
+typedef enum {
+    PREALLOC_OFF, PREALLOC_METADATA, PREALLOC_FALLOC, PREALLOC_FULL,
+} PreallocMode;
+
+/* Options of `create` (and `-o` of convert). */
+typedef struct BlockCreateOpts {
+    uint64_t size;
+    bool size_set;
+    const char *backing_file, *backing_fmt;
+    PreallocMode prealloc;
+    uint32_t cluster_size;    /* 0: default */
+    int compat;               /* 0: default, 2 = 0.10, 3 = 1.1 */
+    bool lazy_refcounts;
+    int refcount_bits;        /* 0: default 16 */
+    bool quiet;
+} BlockCreateOpts;
+
+/* Result of a consistency check (as qemu-img check reports it). */
+typedef struct BlockCheckResult {
+    int corruptions, leaks, check_errors;
+    int corruptions_fixed, leaks_fixed;
+    uint64_t image_end_offset;
+    uint64_t total_clusters, allocated_clusters, fragmented_clusters, compressed_clusters;
+    bool has_stats;
+} BlockCheckResult;
+
+enum { BDRV_FIX_LEAKS = 1, BDRV_FIX_ERRORS = 2 };
+
+/* One internal snapshot. */
+typedef struct BlockSnapshotInfo {
+    char id[128], name[256];
+    uint64_t vm_state_size, disk_size;
+    uint32_t date_sec, date_nsec;
+    uint64_t vm_clock_nsec, icount;
+    bool has_icount;
+} BlockSnapshotInfo;
+
+/* Format-specific facts for `info`. */
+typedef struct BlockFormatInfo {
+    bool is_qcow2;
+    int compat;               /* 2 or 3 */
+    bool lazy_refcounts, corrupt, extended_l2;
+    int refcount_bits;
+    const char *compression_type;
+    bool dirty;
+    uint32_t cluster_size;
+} BlockFormatInfo;
+
+typedef struct BlockDriverState BlockDriverState;
+
+typedef struct BlockDriver {
+    const char *name;
+    size_t state_size;
+    /* Score (0..100) for a file that starts with buf. */
+    int (*probe)(const uint8_t *buf, size_t len);
+    int (*open)(BlockDriverState *bs, char **errp);
+    void (*close)(BlockDriverState *bs);
+    int (*read)(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
+    int (*write)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+    /* Write whole clusters compressed (NULL: format cannot). */
+    int (*write_compressed)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+    /* Make a range read as zeros; may_unmap lets it free space. */
+    int (*write_zeroes)(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap);
+    int (*discard)(BlockDriverState *bs, uint64_t off, uint64_t len);
+    int (*flush)(BlockDriverState *bs);
+    int (*truncate)(BlockDriverState *bs, uint64_t size, bool shrink, PreallocMode pm,
+                    char **errp);
+    /* What [off, off+len) holds: sets *pnum (bytes with the same status, > 0)
+     * and *map (host offset when OFFSET_VALID); returns flags or -errno. */
+    int (*block_status)(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *pnum,
+                        uint64_t *map);
+    int (*create)(const char *filename, const BlockCreateOpts *o, char **errp);
+    int (*check)(BlockDriverState *bs, BlockCheckResult *res, int fix);
+    void (*get_info)(BlockDriverState *bs, BlockFormatInfo *fi);
+    /* Internal snapshots. */
+    int (*snapshot_list)(BlockDriverState *bs, BlockSnapshotInfo **list);
+    int (*snapshot_create)(BlockDriverState *bs, const char *name, char **errp);
+    int (*snapshot_apply)(BlockDriverState *bs, const char *name, char **errp);
+    int (*snapshot_delete)(BlockDriverState *bs, const char *name, char **errp);
+    /* Rewrite the backing file name/format in the header. */
+    int (*change_backing)(BlockDriverState *bs, const char *file, const char *fmt,
+                          char **errp);
+    /* Drop all data of the image (after commit). */
+    int (*make_empty)(BlockDriverState *bs);
+    /* Size of the format's metadata for a given virtual size (measure). */
+    uint64_t (*measure_meta)(const BlockCreateOpts *o);
+} BlockDriver;
+
+struct BlockDriverState {
+    const BlockDriver *drv;
+    void *opaque;              /* driver state, state_size bytes */
+    BlockFile *file;           /* the host file under the format */
+    BlockDriverState *backing; /* NULL when none or not opened */
+    char *filename;
+    char backing_file[1024];   /* as stored in the image */
+    char backing_fmt[32];
+    uint64_t total_size;       /* virtual size in bytes */
+    int flags;
+    BlockCacheMode cache;
+    bool read_only;
+    bool probed_raw;           /* raw chosen by probing (a warning was printed) */
+    pthread_mutex_t lock;      /* serializes requests on this image */
+};
+
+/* Registry of formats. */
+const BlockDriver *bdrv_find_format(const char *name);
+extern const BlockDriver bdrv_raw, bdrv_qcow2;
+
+/* Open filename with format fmt (NULL: probe). */
+BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
+                            BlockCacheMode cache, char **errp);
+void bdrv_close(BlockDriverState *bs);
+/* Create an image (prints qemu-img's "Formatting ..." line unless quiet). */
+int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
+                char **errp);
+
+/* Byte-granular I/O on the virtual disk, bounds checked. */
+int blk_pread(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
+int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+int blk_pwrite_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap);
+int blk_pdiscard(BlockDriverState *bs, uint64_t off, uint64_t len);
+int blk_flush(BlockDriverState *bs);
+int blk_truncate(BlockDriverState *bs, uint64_t size, bool shrink, PreallocMode pm,
+                 char **errp);
+uint64_t blk_getlength(BlockDriverState *bs);
+/* Status of the range in this layer (see BDRV_BLOCK_*). */
+int blk_block_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *pnum,
+                     uint64_t *map);
+
+/* Read from bs's backing chain; past its end (or with none) reads zeros. */
+int bdrv_read_backing(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
+
+/* Resolve a backing file name relative to the image that names it. */
+char *bdrv_backing_path(const char *image, const char *backing);
+
+/* Set *errp to an allocated message (no-op if errp is NULL). */
+void blk_error(char **errp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a cache mode name; returns 0 or -1. */
+int bdrv_parse_cache(const char *s, BlockCacheMode *out);
+int bdrv_parse_prealloc(const char *s, PreallocMode *out);
+const char *bdrv_prealloc_name(PreallocMode pm);
+
+/* Reads of a whole buffer being zero (sparse detection). */
+bool buffer_is_zero(const void *buf, size_t len);
+
+#endif

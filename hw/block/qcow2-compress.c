@@ -1,0 +1,145 @@
+/* qcow2 compressed clusters (zlib, raw deflate streams): reading always,
+ * writing for `convert -c`.  Several compressed clusters share a host
+ * cluster; each adds one to its refcount. */
+#include "hw/block/qcow2.h"
+#include "hw/block/block-int.h"
+#include "hw/core/util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+int qcow2_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (inflateInit2(&z, -12) != Z_OK) {
+        return -ENOMEM;
+    }
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)in_len;
+    z.next_out = out;
+    z.avail_out = (uInt)out_len;
+    int r = inflate(&z, Z_FINISH);
+    size_t got = out_len - z.avail_out;
+    inflateEnd(&z);
+    /* The stored length is rounded up to sectors: trailing bytes are fine,
+     * but the cluster must come out whole. */
+    if ((r != Z_STREAM_END && r != Z_BUF_ERROR && r != Z_OK) || got != out_len) {
+        return -EIO;
+    }
+    return 0;
+}
+
+size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+        return 0;
+    }
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)in_len;
+    z.next_out = out;
+    z.avail_out = (uInt)out_cap;
+    int r = deflate(&z, Z_FINISH);
+    size_t n = out_cap - z.avail_out;
+    deflateEnd(&z);
+    return r == Z_STREAM_END && n < in_len ? n : 0;
+}
+
+/* Decompress the cluster of L2 entry `entry` into s->cbuf (cached). */
+int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *unused)
+{
+    Qcow2State *s = bs->opaque;
+    if (!s->cbuf) {
+        s->cbuf = xmalloc(s->cluster_size);
+    }
+    if (s->cbuf_entry == entry && entry) {
+        return 0;
+    }
+    uint64_t off, len;
+    qcow2_compressed_range(s, entry, &off, &len);
+    if (!off) {
+        return qcow2_signal_corruption(bs, "Compressed cluster at offset 0");
+    }
+    uint8_t *in = xmalloc(len);
+    int r = bfile_pread(bs->file, off, in, (size_t)len);
+    if (r == 0) {
+        r = qcow2_decompress(in, (size_t)len, s->cbuf, s->cluster_size);
+    }
+    free(in);
+    s->cbuf_entry = r == 0 ? entry : 0;
+    if (r == -EIO) {
+        return qcow2_signal_corruption(bs, "Compressed cluster at %#" PRIx64 " does not "
+                                       "decompress", off);
+    }
+    return r;
+}
+
+static int compressed_entry(const Qcow2State *s, uint64_t host, size_t clen, uint64_t *e)
+{
+    int x = 62 - (s->cluster_bits - 8);
+    uint64_t sectors = ((host & 511) + clen + 511) / 512;
+    if (host >= (1ULL << x) || sectors - 1 >= (1ULL << (s->cluster_bits - 8))) {
+        return -EFBIG;
+    }
+    *e = QCOW2_OFLAG_COMPRESSED | ((sectors - 1) << x) | host;
+    return 0;
+}
+
+/* Write one whole guest cluster compressed (falls back to a normal write
+ * when it does not shrink). */
+static int write_one(BlockDriverState *bs, uint64_t off, const uint8_t *buf)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *out = xmalloc(s->cluster_size);
+    size_t clen = qcow2_compress(buf, s->cluster_size, out, s->cluster_size - 1);
+    uint64_t old = 0, e = 0;
+    int r = clen ? qcow2_get_l2_entry(bs, off, &old) : 0;
+    if (!clen || r < 0 || old) {
+        /* Not compressible, or the cluster is in use: a normal write. */
+        free(out);
+        return r < 0 ? r : qcow2_write_data(bs, off, buf, s->cluster_size);
+    }
+    int64_t host = qcow2_alloc_bytes(bs, (uint32_t)clen);
+    r = host < 0 ? (int)host : compressed_entry(s, (uint64_t)host, clen, &e);
+    if (r == 0) {
+        r = bfile_pwrite(bs->file, (uint64_t)host, out, clen);
+    }
+    free(out);
+    if (r < 0) {
+        return r;
+    }
+    return qcow2_set_l2_entry(bs, off, e);
+}
+
+int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
+{
+    Qcow2State *s = bs->opaque;
+    const uint8_t *p = buf;
+    if (off & (s->cluster_size - 1)) {
+        return -EINVAL;
+    }
+    while (len) {
+        int r;
+        if (len < s->cluster_size) {
+            /* The last cluster of an image whose size is not aligned. */
+            uint8_t *full = xzalloc(s->cluster_size);
+            memcpy(full, p, (size_t)len);
+            r = off + s->cluster_size > ALIGN_UP(bs->total_size, s->cluster_size)
+                    ? -EINVAL : write_one(bs, off, full);
+            free(full);
+            return r;
+        }
+        if ((r = write_one(bs, off, p)) < 0) {
+            return r;
+        }
+        off += s->cluster_size;
+        p += s->cluster_size;
+        len -= s->cluster_size;
+    }
+    return 0;
+}

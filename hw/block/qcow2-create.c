@@ -1,0 +1,297 @@
+/* Creating qcow2 images, resizing them, and measuring their metadata. */
+#include "hw/block/qcow2.h"
+#include "hw/block/block-int.h"
+#include "hw/core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int validate(const BlockCreateOpts *o, uint32_t cs, int version, int rbits, char **errp)
+{
+    if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1))) {
+        blk_error(errp, "Cluster size must be a power of two between 512 and 2048k");
+        return -EINVAL;
+    }
+    if (rbits < 1 || rbits > 64 || (rbits & (rbits - 1))) {
+        blk_error(errp, "Refcount width must be a power of two and may not exceed 64 bits");
+        return -EINVAL;
+    }
+    if (version < 3 && rbits != 16) {
+        blk_error(errp, "Different refcount widths than 16 bits require compatibility level "
+                  "1.1 or above (use compat=1.1 or greater)");
+        return -EINVAL;
+    }
+    if (version < 3 && o->lazy_refcounts) {
+        blk_error(errp, "Lazy refcounts only supported with compatibility level 1.1 and "
+                  "above (use compat=1.1 or greater)");
+        return -EINVAL;
+    }
+    if (o->size > QCOW2_MAX_SIZE) {
+        blk_error(errp, "Image size too large; max. supported is %" PRIu64 " bytes",
+                  (uint64_t)QCOW2_MAX_SIZE);
+        return -EFBIG;
+    }
+    if (o->backing_file && strlen(o->backing_file) > QCOW2_MAX_BACKING_NAME) {
+        blk_error(errp, "Backing file name too long");
+        return -EINVAL;
+    }
+    if (o->backing_file && o->prealloc != PREALLOC_OFF) {
+        blk_error(errp, "Backing file and preallocation can only be used at the same time "
+                  "if extended_l2 is on");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Clusters for header, refcount table, refcount blocks and L1, so that the
+ * blocks count every one of them. */
+static void layout(uint64_t cs, int order, uint64_t l1_clusters, uint64_t *rt, uint64_t *rb)
+{
+    uint64_t per_rb = cs * 8 >> order, t = 1, b = 1;
+    for (;;) {
+        uint64_t total = 1 + t + b + l1_clusters;
+        uint64_t nb = (total + per_rb - 1) / per_rb;
+        uint64_t nt = (nb * 8 + cs - 1) / cs;
+        if (nb <= b && nt <= t) {
+            break;
+        }
+        b = MAX(b, nb);
+        t = MAX(t, nt);
+    }
+    *rt = t;
+    *rb = b;
+}
+
+static int write_skeleton(int fd, BlockDriverState *bs, uint64_t rtc, uint64_t rbc,
+                          uint64_t l1c)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t cs = s->cluster_size, total = 1 + rtc + rbc + l1c;
+    uint64_t per_rb = cs * 8 >> s->refcount_order;
+    uint8_t *buf = xzalloc((rtc + rbc) * cs);
+    for (uint64_t i = 0; i < rbc; i++) {
+        st_be64(buf + i * 8, (1 + rtc + i) * cs);
+    }
+    for (uint64_t c = 0; c < total; c++) {
+        qcow2_rb_set(buf + (rtc + c / per_rb) * cs, s->refcount_order, c % per_rb, 1);
+    }
+    ssize_t w = pwrite(fd, buf, (rtc + rbc) * cs, (off_t)cs);
+    free(buf);
+    if (w != (ssize_t)((rtc + rbc) * cs)) {
+        return -EIO;
+    }
+    /* The L1 table is all zeros: extend the file to its end. */
+    uint64_t end = s->l1_offset + (uint64_t)s->l1_size * 8;
+    return ftruncate(fd, (off_t)MAX(end, (1 + rtc + rbc) * cs)) < 0 ? -errno : 0;
+}
+
+/* Build the empty image with a scratch state, then reopen it for the rest. */
+static int create_empty(const char *filename, const BlockCreateOpts *o, int version,
+                        uint32_t cs, int order, char **errp)
+{
+    Qcow2State st;
+    BlockDriverState bs;
+    memset(&st, 0, sizeof(st));
+    memset(&bs, 0, sizeof(bs));
+    bs.opaque = &st;
+    st.version = version;
+    st.cluster_size = cs;
+    st.cluster_bits = __builtin_ctz(cs);
+    st.l2_bits = st.cluster_bits - 3;
+    st.refcount_order = order;
+    st.compat = o->lazy_refcounts ? QCOW2_COMPAT_LAZY : 0;
+    bs.total_size = o->size;
+    snprintf(bs.backing_file, sizeof(bs.backing_file), "%s", o->backing_file ? o->backing_file : "");
+    snprintf(bs.backing_fmt, sizeof(bs.backing_fmt), "%s", o->backing_fmt ? o->backing_fmt : "");
+    uint64_t l1_entries = qcow2_l1_entries(&st, o->size);
+    uint64_t l1c = (l1_entries * 8 + cs - 1) / cs, rtc, rbc;
+    if (l1_entries * 8 > QCOW2_MAX_L1_BYTES) {
+        blk_error(errp, "Could not create '%s': image size too large for cluster size %u",
+                  filename, cs);
+        return -EFBIG;
+    }
+    layout(cs, order, l1c, &rtc, &rbc);
+    st.rt_offset = cs;
+    st.rt_clusters = (uint32_t)rtc;
+    st.l1_offset = (1 + rtc + rbc) * cs;
+    st.l1_size = (uint32_t)l1_entries;
+    int fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int e = errno;
+        blk_error(errp, "Could not create '%s': %s", filename, strerror(e));
+        return -e;
+    }
+    uint8_t *h = xzalloc(cs);
+    BlockFile f = { .fd = fd, .align = 1, .writable = true };
+    bs.file = &f;
+    int r = qcow2_write_header(&bs);
+    if (r == 0) {
+        r = write_skeleton(fd, &bs, rtc, rbc, l1c);
+    }
+    free(h);
+    close(fd);
+    if (r < 0) {
+        blk_error(errp, "Could not create '%s': %s", filename,
+                  r == -ENOSPC ? "header too large for the cluster size" : strerror(-r));
+    }
+    return r;
+}
+
+int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
+{
+    uint32_t cs = o->cluster_size ? o->cluster_size : 65536;
+    int version = o->compat ? o->compat : 3;
+    int rbits = o->refcount_bits ? o->refcount_bits : 16;
+    int r = validate(o, cs, version, rbits, errp);
+    if (r < 0) {
+        return r;
+    }
+    r = create_empty(filename, o, version, cs, __builtin_ctz((unsigned)rbits), errp);
+    if (r < 0 || o->prealloc == PREALLOC_OFF) {
+        return r;
+    }
+    BlockDriverState *bs = bdrv_open(filename, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                                     BDRV_CACHE_WRITEBACK, errp);
+    if (!bs) {
+        return -EIO;
+    }
+    uint64_t size = bs->total_size;
+    bs->total_size = 0;
+    r = qcow2_truncate(bs, size, false, o->prealloc, errp);
+    bdrv_close(bs);
+    return r;
+}
+
+/* Extend the host file so preallocated clusters exist (falloc/full). */
+static int extend_file(BlockDriverState *bs, PreallocMode pm)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t end = 0;
+    for (uint64_t c = 0;; c++) {
+        uint64_t rti = c >> s->rb_bits, rc;
+        if (rti >= s->rt_size) {
+            break;
+        }
+        if (!s->rt[rti]) {
+            c = ((rti + 1) << s->rb_bits) - 1;
+            continue;
+        }
+        int r = qcow2_get_refcount(bs, c, &rc);
+        if (r < 0) {
+            return r;
+        }
+        if (rc) {
+            end = (c + 1) << s->cluster_bits;
+        }
+    }
+    int64_t cur = bfile_length(bs->file);
+    if (cur < 0 || (uint64_t)cur >= end) {
+        return cur < 0 ? (int)cur : 0;
+    }
+    return bfile_truncate(bs->file, end, pm == PREALLOC_FULL ? 2 : pm == PREALLOC_FALLOC);
+}
+
+static int shrink(BlockDriverState *bs, uint64_t size, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    if (s->nb_snapshots) {
+        blk_error(errp, "Can't resize an image which has snapshots");
+        return -ENOTSUP;
+    }
+    uint64_t from = ALIGN_UP(size, s->cluster_size);
+    int r = from < bs->total_size
+                ? qcow2_zero_range(bs, from, bs->total_size - from, QCOW2_ZERO_UNALLOC) : 0;
+    /* Drop L2 tables wholly beyond the new end. */
+    uint64_t keep = qcow2_l1_entries(s, size);
+    for (uint64_t i = keep; r == 0 && i < s->l1_size; i++) {
+        uint64_t l2 = s->l1[i] & QCOW2_OFFSET_MASK;
+        if (l2) {
+            s->l1[i] = 0;
+            r = qcow2_write_l1_entry(bs, (uint32_t)i);
+            if (r == 0) {
+                r = qcow2_free_clusters(bs, l2, s->cluster_size);
+            }
+        }
+    }
+    if (r < 0) {
+        blk_error(errp, "Could not shrink the image: %s", strerror(-r));
+    }
+    return r;
+}
+
+int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, PreallocMode pm,
+                   char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t old = bs->total_size;
+    int r = 0;
+    if (size > QCOW2_MAX_SIZE) {
+        blk_error(errp, "Image size too large; max. supported is %" PRIu64 " bytes",
+                  (uint64_t)QCOW2_MAX_SIZE);
+        return -EFBIG;
+    }
+    if (size < old) {
+        if (!do_shrink) {
+            blk_error(errp, "Use the --shrink option to perform a shrink operation.");
+            return -EINVAL;
+        }
+        if ((r = shrink(bs, size, errp)) < 0) {
+            return r;
+        }
+    } else if ((r = qcow2_grow_l1(bs, qcow2_l1_entries(s, size))) < 0) {
+        blk_error(errp, "Failed to grow the L1 table: %s", strerror(-r));
+        return r;
+    }
+    if (size > old && pm != PREALLOC_OFF) {
+        r = qcow2_preallocate(bs, old, size);
+        if (r == 0) {
+            r = qcow2_flush_metadata(bs);
+        }
+        if (r == 0) {
+            r = extend_file(bs, pm == PREALLOC_METADATA ? PREALLOC_OFF : pm);
+        }
+    }
+    if (r == 0) {
+        uint8_t b[8];
+        st_be64(b, size);
+        r = qcow2_flush_metadata(bs);
+        if (r == 0) {
+            r = bfile_pwrite(bs->file, 24, b, 8);
+        }
+    }
+    if (r < 0) {
+        blk_error(errp, "Could not resize image: %s", strerror(-r));
+        return r;
+    }
+    bs->total_size = size;
+    return 0;
+}
+
+/* Metadata bytes of a fully allocated image (header, L1, L2, refcounts). */
+uint64_t qcow2_measure_meta(const BlockCreateOpts *o)
+{
+    uint64_t cs = o->cluster_size ? o->cluster_size : 65536;
+    int rbits = o->refcount_bits ? o->refcount_bits : 16;
+    uint64_t size = ALIGN_UP(o->size, cs);
+    uint64_t l2e = ALIGN_UP(size / cs, cs / 8);
+    uint64_t l1e = ALIGN_UP(l2e / (cs / 8), cs / 8);
+    uint64_t meta = cs + l2e * 8 + l1e * 8;
+    uint64_t per_rb = cs * 8 / (uint64_t)rbits;
+    uint64_t rb = 0, rt = 0;
+    for (;;) {
+        uint64_t clusters = (meta + size) / cs + rb + rt;
+        uint64_t nrb = (clusters + per_rb - 1) / per_rb;
+        uint64_t nrt = (nrb * 8 + cs - 1) / cs;
+        if (nrb == rb && nrt == rt) {
+            break;
+        }
+        rb = nrb;
+        rt = nrt;
+    }
+    return meta + (rb + rt) * cs;
+}

@@ -1,0 +1,682 @@
+/* kemu-img convert, compare, commit and rebase: the commands that copy or
+ * compare data between images. */
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+#include "ui/kemu-img.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (2u << 20)
+
+int img_chain_status(BlockDriverState *bs, BlockDriverState *stop, uint64_t off, uint64_t len,
+                     uint64_t *pnum, bool *zero, bool *alloc_above)
+{
+    int depth = 0;
+    *alloc_above = false;
+    for (; bs && bs != stop; bs = bs->backing, depth++) {
+        if (off >= bs->total_size) {
+            break;
+        }
+        uint64_t n, map;
+        int r = blk_block_status(bs, off, MIN(len, bs->total_size - off), &n, &map);
+        if (r < 0) {
+            return r;
+        }
+        len = n;
+        if (r & BDRV_BLOCK_ALLOCATED) {
+            *pnum = n;
+            *zero = (r & BDRV_BLOCK_ZERO) && !(r & BDRV_BLOCK_DATA);
+            *alloc_above = true;
+            return depth;
+        }
+    }
+    *pnum = len;
+    *zero = true;
+    return depth;
+}
+
+/* The concatenated sources of convert. */
+typedef struct Sources {
+    BlockDriverState **bs;
+    int n;
+    uint64_t total;
+} Sources;
+
+/* Source image and offset within it for a position of the whole. */
+static BlockDriverState *src_at(Sources *s, uint64_t pos, uint64_t *off, uint64_t *left)
+{
+    for (int i = 0; i < s->n; i++) {
+        if (pos < s->bs[i]->total_size) {
+            *off = pos;
+            *left = s->bs[i]->total_size - pos;
+            return s->bs[i];
+        }
+        pos -= s->bs[i]->total_size;
+    }
+    return NULL;
+}
+
+typedef struct ConvertOut {
+    BlockDriverState *bs;
+    bool compress, fresh, has_backing;
+    uint64_t sparse;  /* sparse detection granularity (0: off) */
+    uint32_t cluster;
+} ConvertOut;
+
+static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n)
+{
+    if (o->compress) {
+        /* Whole clusters, compressed; zero clusters stay unallocated. */
+        for (uint64_t k = 0; k < n; k += o->cluster) {
+            uint64_t m = MIN(o->cluster, n - k);
+            if (buffer_is_zero(buf + k, m) && o->fresh && !o->has_backing) {
+                continue;
+            }
+            int r = blk_pwrite_compressed(o->bs, pos + k, buf + k, m);
+            if (r < 0) {
+                return r;
+            }
+        }
+        return 0;
+    }
+    if (!o->sparse) {
+        return blk_pwrite(o->bs, pos, buf, n);
+    }
+    uint64_t k = 0;
+    while (k < n) {
+        uint64_t m = MIN(o->sparse - (pos + k) % o->sparse, n - k);
+        bool z = buffer_is_zero(buf + k, m);
+        uint64_t run = m;
+        while (k + run < n) {
+            uint64_t m2 = MIN(o->sparse, n - k - run);
+            if (buffer_is_zero(buf + k + run, m2) != z) {
+                break;
+            }
+            run += m2;
+        }
+        int r = 0;
+        if (!z) {
+            r = blk_pwrite(o->bs, pos + k, buf + k, run);
+        } else if (!o->fresh || o->has_backing) {
+            r = blk_pwrite_zeroes(o->bs, pos + k, run, true);
+        }
+        if (r < 0) {
+            return r;
+        }
+        k += run;
+    }
+    return 0;
+}
+
+static int convert_copy(Sources *src, ConvertOut *o, bool progress)
+{
+    uint8_t *buf = xmalloc(CHUNK);
+    uint64_t pos = 0;
+    int r = 0;
+    while (pos < src->total && r == 0) {
+        uint64_t off = 0, left = 0, pnum;
+        bool zero, above;
+        BlockDriverState *bs = src_at(src, pos, &off, &left);
+        uint64_t want = MIN(left, CHUNK - pos % CHUNK);
+        r = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
+        if (r < 0) {
+            break;
+        }
+        r = 0;
+        if (o->has_backing && !above) {
+            /* Left to the new backing file (-B). */
+        } else if (zero) {
+            if (!o->fresh || o->has_backing) {
+                r = blk_pwrite_zeroes(o->bs, pos, pnum, true);
+            }
+        } else if ((r = blk_pread(bs, off, buf, pnum)) < 0) {
+            error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-r));
+            break;
+        } else {
+            r = write_data(o, pos, buf, pnum);
+        }
+        if (r < 0) {
+            error_report("error while writing at byte %" PRIu64 ": %s", pos, strerror(-r));
+            break;
+        }
+        pos += pnum;
+        if (progress) {
+            img_progress(pos * 100.0 / src->total);
+        }
+    }
+    free(buf);
+    return r;
+}
+
+static void close_sources(Sources *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        bdrv_close(s->bs[i]);
+    }
+    free(s->bs);
+}
+
+int img_convert(int argc, char **argv)
+{
+    const char *fmt = NULL, *out_fmt = "raw", *backing = NULL, *backing_fmt = NULL;
+    char *optstr = NULL;
+    BlockCacheMode cache = BDRV_CACHE_UNSAFE, scache = BDRV_CACHE_WRITEBACK;
+    bool compress = false, progress = false, quiet = false, no_create = false, share = false;
+    uint64_t sparse = 4096;
+    int c;
+    static const struct option lopts[] = {
+        { "force-share", no_argument, NULL, 'U' },
+        { "target-is-zero", no_argument, NULL, 'Z' },
+        { 0 },
+    };
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:", lopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'O': out_fmt = optarg; break;
+        case 'B': backing = optarg; break;
+        case 'F': backing_fmt = optarg; break;
+        case 'o': {
+            char *n = optstr ? xasprintf("%s,%s", optstr, optarg) : xstrdup(optarg);
+            free(optstr);
+            optstr = n;
+            break;
+        }
+        case 'c': compress = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'n': no_create = true; break;
+        case 'U': share = true; break;
+        case 't': cache = img_cache_mode(optarg); break;
+        case 'T': scache = img_cache_mode(optarg); break;
+        case 'S':
+            if (parse_size(optarg, 'B', &sparse) < 0 || (sparse && sparse < 512) ||
+                sparse % 512) {
+                error_report("Invalid buffer size for sparse output specified. Valid sizes "
+                             "are multiples of 512 up to 16MB.");
+                return 1;
+            }
+            break;
+        case 'W': case 'm': case 'r': case 'Z': break; /* tuning knobs: no effect here */
+        default: return 1;
+        }
+    }
+    if (quiet) {
+        progress = false;
+    }
+    if (argc - optind < 2) {
+        error_report("Expecting image file name");
+        return 1;
+    }
+    const BlockDriver *odrv = bdrv_find_format(out_fmt);
+    if (!odrv) {
+        error_report("Unknown file format '%s'", out_fmt);
+        return 1;
+    }
+    if (compress && !odrv->write_compressed) {
+        error_report("Operation not supported by the output format '%s' (compression)", out_fmt);
+        return 1;
+    }
+    const char *out_name = argv[argc - 1];
+    Sources src = { xzalloc(sizeof(BlockDriverState *) * (size_t)argc), 0, 0 };
+    for (int i = optind; i < argc - 1; i++) {
+        BlockDriverState *bs = img_open(argv[i], fmt, share ? BDRV_O_SHARE : 0, scache);
+        if (!bs) {
+            close_sources(&src);
+            return 1;
+        }
+        src.bs[src.n++] = bs;
+        src.total += bs->total_size;
+    }
+    BlockCreateOpts o = { .size = src.total, .size_set = true, .quiet = true };
+    o.backing_file = backing;
+    o.backing_fmt = backing_fmt;
+    if (img_parse_create_opts(out_fmt, out_name, optstr, &o)) {
+        close_sources(&src);
+        return 1;
+    }
+    if (!strcmp(out_fmt, "qcow2") && o.size % 512) {
+        o.size = ALIGN_UP(o.size, 512);
+    }
+    char *err = NULL;
+    if (!no_create && bdrv_create(out_fmt, out_name, &o, &err) < 0) {
+        error_report("%s: %s", out_name, err ? err : "creation failed");
+        free(err);
+        close_sources(&src);
+        return 1;
+    }
+    ConvertOut out = { .compress = compress, .fresh = !no_create,
+                       .has_backing = o.backing_file != NULL, .sparse = sparse };
+    out.bs = img_open(out_name, no_create ? NULL : out_fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                      cache);
+    if (!out.bs) {
+        close_sources(&src);
+        return 1;
+    }
+    if (out.bs->total_size < src.total) {
+        error_report("Target image too small: %" PRIu64 " < %" PRIu64, out.bs->total_size,
+                     src.total);
+        bdrv_close(out.bs);
+        close_sources(&src);
+        return 1;
+    }
+    BlockFormatInfo fi = { 0 };
+    if (out.bs->drv->get_info) {
+        out.bs->drv->get_info(out.bs, &fi);
+    }
+    out.cluster = fi.cluster_size ? fi.cluster_size : 65536;
+    if (progress) {
+        img_progress(0);
+    }
+    int r = convert_copy(&src, &out, progress);
+    if (r >= 0) {
+        r = blk_flush(out.bs);
+    }
+    if (progress) {
+        printf("\n");
+    }
+    bdrv_close(out.bs);
+    close_sources(&src);
+    free(optstr);
+    return r < 0 ? 1 : 0;
+}
+
+/* Offset of the first differing 512-byte sector, or -1 if equal. */
+static int64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k += 512) {
+        uint64_t m = MIN(512, n - k);
+        if (memcmp(a + k, b + k, m)) {
+            return (int64_t)k;
+        }
+    }
+    return -1;
+}
+
+/* Whether [off, end) of bs reads as zeros; *at gets the first non-zero sector. */
+static int check_zero_tail(BlockDriverState *bs, uint64_t off, uint64_t end, uint64_t *at)
+{
+    uint8_t *buf = xmalloc(CHUNK);
+    int r = 0;
+    *at = UINT64_MAX;
+    while (off < end && *at == UINT64_MAX) {
+        uint64_t pnum;
+        bool zero, above;
+        if ((r = img_chain_status(bs, NULL, off, MIN(end - off, CHUNK), &pnum, &zero, &above)) < 0) {
+            break;
+        }
+        r = 0;
+        if (!zero) {
+            if ((r = blk_pread(bs, off, buf, pnum)) < 0) {
+                break;
+            }
+            for (uint64_t k = 0; k < pnum; k += 512) {
+                if (!buffer_is_zero(buf + k, MIN(512, pnum - k))) {
+                    *at = off + k;
+                    break;
+                }
+            }
+        }
+        off += pnum;
+    }
+    free(buf);
+    return r;
+}
+
+static int compare_range(BlockDriverState *a, BlockDriverState *b, uint64_t end, bool progress,
+                         int64_t *mismatch)
+{
+    uint8_t *ba = xmalloc(CHUNK), *bb = xmalloc(CHUNK);
+    int r = 0;
+    *mismatch = -1;
+    for (uint64_t off = 0; off < end && *mismatch < 0;) {
+        uint64_t na, nb;
+        bool za, zb, above;
+        if ((r = img_chain_status(a, NULL, off, MIN(end - off, CHUNK), &na, &za, &above)) < 0 ||
+            (r = img_chain_status(b, NULL, off, na, &nb, &zb, &above)) < 0) {
+            break;
+        }
+        r = 0;
+        uint64_t n = MIN(na, nb);
+        if (!(za && zb)) {
+            if ((r = blk_pread(a, off, ba, n)) < 0 || (r = blk_pread(b, off, bb, n)) < 0) {
+                break;
+            }
+            int64_t d = first_diff(ba, bb, n);
+            if (d >= 0) {
+                *mismatch = (int64_t)off + d;
+            }
+        }
+        off += n;
+        if (progress) {
+            img_progress(off * 100.0 / end);
+        }
+    }
+    free(ba);
+    free(bb);
+    return r;
+}
+
+int img_compare(int argc, char **argv)
+{
+    const char *fmt1 = NULL, *fmt2 = NULL;
+    bool progress = false, quiet = false, strict = false, share = false;
+    int c;
+    static const struct option lopts[] = {
+        { "force-share", no_argument, NULL, 'U' },
+        { 0 },
+    };
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hf:F:T:pqsU", lopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt1 = optarg; break;
+        case 'F': fmt2 = optarg; break;
+        case 'T': img_cache_mode(optarg); break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 's': strict = true; break;
+        case 'U': share = true; break;
+        default: return 2;
+        }
+    }
+    if (quiet) {
+        progress = false;
+    }
+    if (optind + 2 != argc) {
+        error_report("Expecting two image file names");
+        return 2;
+    }
+    if (!fmt2) {
+        fmt2 = fmt1;
+    }
+    int flags = share ? BDRV_O_SHARE : 0;
+    BlockDriverState *a = img_open(argv[optind], fmt1, flags, BDRV_CACHE_WRITEBACK);
+    BlockDriverState *b = a ? img_open(argv[optind + 1], fmt2, flags, BDRV_CACHE_WRITEBACK) : NULL;
+    if (!a || !b) {
+        bdrv_close(a);
+        return 2;
+    }
+    int ret = 0;
+    int64_t mismatch;
+    uint64_t common = MIN(a->total_size, b->total_size);
+    if (strict && a->total_size != b->total_size) {
+        if (!quiet) {
+            printf("Strict mode: Image size mismatch!\n");
+        }
+        ret = 1;
+    } else if (compare_range(a, b, common, progress, &mismatch) < 0) {
+        error_report("Error while reading the images");
+        ret = 2;
+    } else if (mismatch >= 0) {
+        if (!quiet) {
+            printf("Content mismatch at offset %" PRId64 "!\n", mismatch);
+        }
+        ret = 1;
+    } else if (a->total_size != b->total_size) {
+        BlockDriverState *longer = a->total_size > b->total_size ? a : b;
+        uint64_t at;
+        if (!quiet) {
+            printf("Warning: Image size mismatch!\n");
+        }
+        if (check_zero_tail(longer, common, longer->total_size, &at) < 0) {
+            ret = 2;
+        } else if (at != UINT64_MAX) {
+            if (!quiet) {
+                printf("Content mismatch at offset %" PRIu64 "!\n", at);
+            }
+            ret = 1;
+        }
+    }
+    if (progress) {
+        printf("\n");
+    }
+    if (ret == 0 && !quiet) {
+        printf("Images are identical.\n");
+    }
+    bdrv_close(a);
+    bdrv_close(b);
+    return ret;
+}
+
+/* Copy every range allocated above base in top's chain into base. */
+static int commit_copy(BlockDriverState *top, BlockDriverState *base, bool progress)
+{
+    uint8_t *buf = xmalloc(CHUNK);
+    int r = 0;
+    for (uint64_t off = 0; off < top->total_size && r == 0;) {
+        uint64_t pnum;
+        bool zero, above;
+        r = img_chain_status(top, base, off, MIN(top->total_size - off, CHUNK), &pnum, &zero,
+                             &above);
+        if (r < 0) {
+            break;
+        }
+        r = 0;
+        if (above && zero) {
+            r = blk_pwrite_zeroes(base, off, pnum, false);
+        } else if (above && (r = blk_pread(top, off, buf, pnum)) == 0) {
+            r = blk_pwrite(base, off, buf, pnum);
+        }
+        off += pnum;
+        if (progress) {
+            img_progress(off * 100.0 / top->total_size);
+        }
+    }
+    free(buf);
+    return r < 0 ? r : blk_flush(base);
+}
+
+/* Open top's backing chain by hand down to base (which is opened for
+ * writing); intermediate images are read-only. */
+static BlockDriverState *open_chain_to(BlockDriverState *top, const char *base_name,
+                                       BlockCacheMode cache)
+{
+    BlockDriverState *cur = top;
+    for (int depth = 0; cur->backing_file[0] && depth < 64; depth++) {
+        char *path = bdrv_backing_path(cur->filename, cur->backing_file);
+        bool is_base = !base_name || !strcmp(base_name, path) ||
+                       !strcmp(base_name, cur->backing_file);
+        BlockDriverState *b = img_open(path, cur->backing_fmt[0] ? cur->backing_fmt : NULL,
+                                       BDRV_O_NO_BACKING | (is_base ? BDRV_O_RDWR : 0), cache);
+        free(path);
+        if (!b) {
+            return NULL;
+        }
+        cur->backing = b;
+        if (is_base) {
+            return b;
+        }
+        cur = b;
+    }
+    error_report(base_name ? "Did not find '%s' in the backing chain of '%s'"
+                           : "Image does not have a backing file%s%s",
+                 base_name ? base_name : "", base_name ? top->filename : "");
+    return NULL;
+}
+
+int img_commit(int argc, char **argv)
+{
+    const char *fmt = NULL, *base_name = NULL;
+    BlockCacheMode cache = BDRV_CACHE_UNSAFE;
+    bool quiet = false, progress = false, drop = false;
+    int c;
+    optind = 1;
+    while ((c = getopt(argc, argv, "hf:t:b:dpqr:")) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 't': cache = img_cache_mode(optarg); break;
+        case 'b': base_name = optarg; drop = true; break;
+        case 'd': drop = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'r': break;
+        default: return 1;
+        }
+    }
+    if (optind + 1 != argc) {
+        error_report("Expecting one image file name");
+        return 1;
+    }
+    BlockDriverState *top = img_open(argv[optind], fmt,
+                                     BDRV_O_NO_BACKING | (drop ? 0 : BDRV_O_RDWR), cache);
+    if (!top) {
+        return 1;
+    }
+    BlockDriverState *base = open_chain_to(top, base_name, cache);
+    int r = base ? 0 : -1;
+    char *err = NULL;
+    if (r == 0 && base->total_size < top->total_size) {
+        r = blk_truncate(base, top->total_size, false, PREALLOC_OFF, &err);
+    }
+    if (r == 0) {
+        r = commit_copy(top, base, progress && !quiet);
+    }
+    if (r == 0 && !drop) {
+        r = top->drv->make_empty(top);
+        if (r == -ENOTSUP) {
+            r = 0; /* a raw top cannot be emptied; qemu-img leaves it too */
+        }
+    }
+    if (progress && !quiet) {
+        printf("\n");
+    }
+    if (err) {
+        img_error(err);
+    } else if (r < 0 && base) {
+        error_report("Block job failed: %s", strerror(-r));
+    }
+    if (r == 0 && !quiet) {
+        printf("Image committed.\n");
+    }
+    bdrv_close(top);
+    return r < 0 ? 1 : 0;
+}
+
+/* Safe rebase: write into the image every range it does not allocate where
+ * the old and the new backing files differ. */
+static int rebase_copy(BlockDriverState *bs, BlockDriverState *old, BlockDriverState *new,
+                       bool progress)
+{
+    uint8_t *a = xmalloc(CHUNK), *b = xmalloc(CHUNK);
+    int r = 0;
+    for (uint64_t off = 0; off < bs->total_size && r == 0;) {
+        uint64_t pnum, map;
+        int st = blk_block_status(bs, off, MIN(bs->total_size - off, CHUNK), &pnum, &map);
+        if (st < 0) {
+            r = st;
+            break;
+        }
+        if (!(st & BDRV_BLOCK_ALLOCATED)) {
+            bs->backing = old;
+            r = bdrv_read_backing(bs, off, a, pnum);
+            bs->backing = new;
+            if (r == 0) {
+                r = bdrv_read_backing(bs, off, b, pnum);
+            }
+            bs->backing = NULL;
+            for (uint64_t k = 0; r == 0 && k < pnum; k += 512) {
+                uint64_t m = MIN(512, pnum - k);
+                if (memcmp(a + k, b + k, m)) {
+                    r = blk_pwrite(bs, off + k, a + k, m);
+                }
+            }
+        }
+        off += pnum;
+        if (progress) {
+            img_progress(off * 100.0 / bs->total_size);
+        }
+    }
+    free(a);
+    free(b);
+    return r;
+}
+
+int img_rebase(int argc, char **argv)
+{
+    const char *fmt = NULL, *backing = NULL, *backing_fmt = NULL;
+    BlockCacheMode cache = BDRV_CACHE_WRITEBACK;
+    bool quiet = false, progress = false, unsafe = false, share = false;
+    int c;
+    optind = 1;
+    while ((c = getopt(argc, argv, "hf:F:b:t:T:upqU")) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'F': backing_fmt = optarg; break;
+        case 'b': backing = optarg; break;
+        case 't': cache = img_cache_mode(optarg); break;
+        case 'T': img_cache_mode(optarg); break;
+        case 'u': unsafe = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'U': share = true; break;
+        default: return 1;
+        }
+    }
+    if (optind + 1 != argc || !backing) {
+        error_report(backing ? "Expecting one image file name"
+                             : "Must specify backing file (-b) or use unsafe mode (-u)");
+        return 1;
+    }
+    BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING, cache);
+    if (!bs) {
+        return 1;
+    }
+    int r = 0;
+    char *err = NULL;
+    BlockDriverState *old = NULL, *new = NULL;
+    char *new_path = backing[0] ? bdrv_backing_path(bs->filename, backing) : NULL;
+    int bflags = share ? BDRV_O_SHARE : 0;
+    if (new_path && (!unsafe || !backing_fmt)) {
+        new = bdrv_open(new_path, backing_fmt, bflags, BDRV_CACHE_WRITEBACK, &err);
+        if (!new && !unsafe) {
+            error_report("Could not open new backing file '%s': %s", new_path, err);
+            r = -1;
+        }
+        free(err);
+        err = NULL;
+        if (new && !backing_fmt) {
+            backing_fmt = new->drv->name;
+        }
+    }
+    if (r == 0 && !unsafe && bs->backing_file[0]) {
+        char *old_path = bdrv_backing_path(bs->filename, bs->backing_file);
+        old = bdrv_open(old_path, bs->backing_fmt[0] ? bs->backing_fmt : NULL, bflags,
+                        BDRV_CACHE_WRITEBACK, &err);
+        if (!old) {
+            error_report("Could not open old backing file '%s': %s", old_path, err);
+            free(err);
+            err = NULL;
+            r = -1;
+        }
+        free(old_path);
+    }
+    if (r == 0 && !unsafe) {
+        r = rebase_copy(bs, old, new, progress && !quiet);
+        if (r < 0) {
+            error_report("Could not rebase: %s", strerror(-r));
+        }
+        if (progress && !quiet) {
+            printf("\n");
+        }
+    }
+    if (r == 0) {
+        if (!bs->drv->change_backing) {
+            error_report("Could not change the backing file to '%s': Operation not supported",
+                         backing);
+            r = -1;
+        } else if ((r = bs->drv->change_backing(bs, backing[0] ? backing : NULL, backing_fmt,
+                                                &err)) < 0) {
+            img_error(err);
+        }
+    }
+    bdrv_close(old);
+    bdrv_close(new);
+    free(new_path);
+    bdrv_close(bs);
+    return r < 0 ? 1 : 0;
+}

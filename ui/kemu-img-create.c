@@ -1,0 +1,458 @@
+/* kemu-img create, resize and snapshot, and the -o option parser. */
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+#include "ui/kemu-img.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What was given explicitly (printed in the Formatting line). */
+static const char *given_prealloc, *given_compat;
+
+static void print_help_opts(const char *fmt)
+{
+    if (!strcmp(fmt, "raw")) {
+        printf("Supported raw options:\n"
+               "  preallocation=<str>    - Preallocation mode (allowed values: off, falloc, full)\n"
+               "  size=<size>            - Virtual disk size\n");
+        return;
+    }
+    printf("Supported qcow2 options:\n"
+           "  backing_file=<str>     - File name of a base image\n"
+           "  backing_fmt=<str>      - Image format of the base image\n"
+           "  cluster_size=<size>    - qcow2 cluster size\n"
+           "  compat=<str>           - Compatibility level (v2 [0.10] or v3 [1.1])\n"
+           "  compression_type=<str> - Compression method used for image cluster compression\n"
+           "  extended_l2=<bool (on/off)> - Extended L2 tables\n"
+           "  lazy_refcounts=<bool (on/off)> - Postpone refcount updates\n"
+           "  preallocation=<str>    - Preallocation mode (allowed values: off, metadata, "
+           "falloc, full)\n"
+           "  refcount_bits=<num>    - Width of a reference count entry in bits\n"
+           "  size=<size>            - Virtual disk size\n");
+}
+
+/* Split "a=1,b=x,,y" into key/value pairs; calls fn for each. */
+static int each_opt(const char *str, int (*fn)(const char *k, const char *v, void *o), void *o)
+{
+    char *buf = xmalloc(strlen(str) + 1);
+    const char *p = str;
+    int r = 0;
+    while (*p && r == 0) {
+        size_t n = 0;
+        for (; *p; p++) {
+            if (*p == ',' && p[1] == ',') {
+                buf[n++] = ',';
+                p++;
+            } else if (*p == ',') {
+                p++;
+                break;
+            } else {
+                buf[n++] = *p;
+            }
+        }
+        buf[n] = 0;
+        char *eq = strchr(buf, '=');
+        if (eq) {
+            *eq = 0;
+        }
+        r = fn(buf, eq ? eq + 1 : "on", o);
+    }
+    free(buf);
+    return r;
+}
+
+typedef struct OptCtx {
+    const char *fmt, *filename;
+    BlockCreateOpts *o;
+} OptCtx;
+
+static int bad_value(OptCtx *c, const char *k, const char *v)
+{
+    error_report("%s: Parameter '%s' expects %s", c->filename, k, v);
+    return -1;
+}
+
+static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
+{
+    BlockCreateOpts *o = c->o;
+    uint64_t n;
+    bool b;
+    if (!strcmp(k, "cluster_size")) {
+        if (parse_size(v, 'B', &n) < 0 || n > UINT32_MAX) {
+            return bad_value(c, k, "a non-negative number below 2^64");
+        }
+        o->cluster_size = (uint32_t)n;
+    } else if (!strcmp(k, "compat")) {
+        if (!strcmp(v, "0.10") || !strcmp(v, "v2")) {
+            o->compat = 2;
+        } else if (!strcmp(v, "1.1") || !strcmp(v, "v3")) {
+            o->compat = 3;
+        } else {
+            error_report("%s: Invalid compatibility level: '%s'", c->filename, v);
+            return -1;
+        }
+        given_compat = v;
+    } else if (!strcmp(k, "lazy_refcounts")) {
+        if (parse_bool(v, &b) < 0) {
+            return bad_value(c, k, "'on' or 'off'");
+        }
+        o->lazy_refcounts = b;
+    } else if (!strcmp(k, "refcount_bits")) {
+        if (parse_uint(v, &n) < 0 || n > 64) {
+            error_report("%s: Refcount width must be a power of two and may not exceed 64 bits",
+                         c->filename);
+            return -1;
+        }
+        o->refcount_bits = (int)n;
+    } else if (!strcmp(k, "backing_file")) {
+        o->backing_file = xstrdup(v);
+    } else if (!strcmp(k, "backing_fmt")) {
+        o->backing_fmt = xstrdup(v);
+    } else if (!strcmp(k, "compression_type")) {
+        if (strcmp(v, "zlib")) {
+            error_report("%s: Unsupported compression type '%s' (only zlib)", c->filename, v);
+            return -1;
+        }
+    } else if (!strcmp(k, "extended_l2")) {
+        if (parse_bool(v, &b) < 0 || b) {
+            error_report("%s: extended_l2 (subclusters) is not supported", c->filename);
+            return -1;
+        }
+    } else {
+        error_report("%s: Invalid parameter '%s'", c->filename, k);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_opt(const char *k, const char *v, void *opaque)
+{
+    OptCtx *c = opaque;
+    if (!strcmp(k, "help") || !strcmp(k, "?")) {
+        print_help_opts(c->fmt);
+        return 1;
+    }
+    if (!strcmp(k, "size")) {
+        if (parse_size(v, 'B', &c->o->size) < 0) {
+            error_report("%s: Parameter 'size' expects a non-negative number below 2^64\n"
+                         "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, "
+                         "peta-\nand exabytes, respectively.", c->filename);
+            return -1;
+        }
+        c->o->size_set = true;
+        return 0;
+    }
+    if (!strcmp(k, "preallocation")) {
+        if (bdrv_parse_prealloc(v, &c->o->prealloc) < 0 ||
+            (!strcmp(c->fmt, "raw") && c->o->prealloc == PREALLOC_METADATA)) {
+            error_report("%s: Parameter 'preallocation' does not accept value '%s'",
+                         c->filename, v);
+            return -1;
+        }
+        given_prealloc = v;
+        return 0;
+    }
+    if (!strcmp(c->fmt, "qcow2")) {
+        return set_qcow2_opt(c, k, v);
+    }
+    error_report("%s: Invalid parameter '%s'", c->filename, k);
+    return -1;
+}
+
+int img_parse_create_opts(const char *fmt, const char *filename, const char *optstr,
+                          BlockCreateOpts *o)
+{
+    OptCtx c = { fmt, filename ? filename : "", o };
+    return optstr ? each_opt(optstr, set_opt, &c) : 0;
+}
+
+void img_print_formatting(const char *fmt, const char *filename, const BlockCreateOpts *o)
+{
+    if (o->quiet) {
+        return;
+    }
+    printf("Formatting '%s', fmt=%s ", filename, fmt);
+    if (!strcmp(fmt, "qcow2")) {
+        printf("cluster_size=%u extended_l2=off ", o->cluster_size ? o->cluster_size : 65536);
+        if (given_prealloc) {
+            printf("preallocation=%s ", given_prealloc);
+        }
+        printf("compression_type=zlib size=%" PRIu64, o->size);
+        if (o->backing_file) {
+            printf(" backing_file=%s", o->backing_file);
+        }
+        if (o->backing_fmt) {
+            printf(" backing_fmt=%s", o->backing_fmt);
+        }
+        if (given_compat) {
+            printf(" compat=%s", given_compat);
+        }
+        printf(" lazy_refcounts=%s refcount_bits=%d\n", o->lazy_refcounts ? "on" : "off",
+               o->refcount_bits ? o->refcount_bits : 16);
+    } else {
+        printf("size=%" PRIu64 "%s%s\n", o->size, given_prealloc ? " preallocation=" : "",
+               given_prealloc ? given_prealloc : "");
+    }
+    fflush(stdout);
+}
+
+/* Size and format of the backing file (for create without a size). */
+static int backing_size(const char *filename, BlockCreateOpts *o, bool need_size)
+{
+    char *path = bdrv_backing_path(filename, o->backing_file);
+    char *err = NULL;
+    BlockDriverState *b = bdrv_open(path, o->backing_fmt, BDRV_O_NO_BACKING | BDRV_O_SHARE,
+                                    BDRV_CACHE_WRITEBACK, &err);
+    free(path);
+    if (!b) {
+        if (need_size) {
+            error_report("%s: Could not open backing image: %s", filename, err);
+            free(err);
+            return -1;
+        }
+        free(err); /* qemu-img only warns when the size is given */
+        return 0;
+    }
+    if (!o->backing_fmt) {
+        error_report("%s: Backing file specified without backing format\n"
+                     "Detected format of %s.", filename, b->drv->name);
+        bdrv_close(b);
+        return -1;
+    }
+    if (!o->size_set) {
+        o->size = b->total_size;
+        o->size_set = true;
+    }
+    bdrv_close(b);
+    return 0;
+}
+
+static int parse_image_size(const char *s, uint64_t *out)
+{
+    if (parse_size(s, 'B', out) < 0 || *out > INT64_MAX) {
+        error_report("Invalid image size specified. You may use k, M, G, T, P or E suffixes "
+                     "for");
+        error_report("kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.");
+        return -1;
+    }
+    return 0;
+}
+
+int img_create(int argc, char **argv)
+{
+    const char *fmt = "raw", *optstr = NULL;
+    BlockCreateOpts o = { 0 };
+    bool unsafe = false;
+    char *opts_acc = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt(argc, argv, "hf:b:F:o:qu")) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'b': o.backing_file = optarg; break;
+        case 'F': o.backing_fmt = optarg; break;
+        case 'o': {
+            char *n = opts_acc ? xasprintf("%s,%s", opts_acc, optarg) : xstrdup(optarg);
+            free(opts_acc);
+            opts_acc = n;
+            break;
+        }
+        case 'q': o.quiet = true; break;
+        case 'u': unsafe = true; break;
+        default: return 1;
+        }
+    }
+    optstr = opts_acc;
+    if (!bdrv_find_format(fmt)) {
+        error_report("Unknown file format '%s'", fmt);
+        return 1;
+    }
+    if (optstr && (!strcmp(optstr, "help") || !strcmp(optstr, "?"))) {
+        print_help_opts(fmt);
+        return 0;
+    }
+    if (optind >= argc) {
+        error_report("Expecting image file name");
+        return 1;
+    }
+    const char *filename = argv[optind++];
+    int r = img_parse_create_opts(fmt, filename, optstr, &o);
+    if (r) {
+        return r > 0 ? 0 : 1;
+    }
+    if (optind < argc) {
+        if (parse_image_size(argv[optind++], &o.size) < 0) {
+            return 1;
+        }
+        o.size_set = true;
+    }
+    if (optind < argc) {
+        error_report("Unexpected argument: %s", argv[optind]);
+        return 1;
+    }
+    if (o.backing_fmt && !o.backing_file) {
+        error_report("%s: Backing format cannot be used without backing file", filename);
+        return 1;
+    }
+    if (o.backing_file && !(unsafe && o.size_set && o.backing_fmt) &&
+        backing_size(filename, &o, !o.size_set) < 0) {
+        return 1;
+    }
+    if (!o.size_set) {
+        error_report("%s: Image creation needs a size parameter", filename);
+        return 1;
+    }
+    if (!strcmp(fmt, "qcow2") && o.size % 512) {
+        error_report("%s: Image size must be a multiple of 512 bytes", filename);
+        return 1;
+    }
+    img_print_formatting(fmt, filename, &o);
+    char *err = NULL;
+    if (bdrv_create(fmt, filename, &o, &err) < 0) {
+        error_report("%s: %s", filename, err ? err : "creation failed");
+        free(err);
+        return 1;
+    }
+    free(opts_acc);
+    return 0;
+}
+
+int img_resize(int argc, char **argv)
+{
+    const char *fmt = NULL;
+    bool quiet = false, shrink = false;
+    PreallocMode pm = PREALLOC_OFF;
+    static const struct option lopts[] = {
+        { "shrink", no_argument, NULL, 's' },
+        { "preallocation", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
+        { 0 },
+    };
+    /* A size like "-1G" would look like an option: take it off first. */
+    const char *size_arg = NULL;
+    if (argc > 1 && argv[argc - 1][0] == '-' && argv[argc - 1][1] >= '0' &&
+        argv[argc - 1][1] <= '9') {
+        size_arg = argv[--argc];
+    }
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hf:q", lopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'q': quiet = true; break;
+        case 's': shrink = true; break;
+        case 'P':
+            if (bdrv_parse_prealloc(optarg, &pm) < 0) {
+                error_report("Invalid preallocation mode '%s'", optarg);
+                return 1;
+            }
+            break;
+        default: return 1;
+        }
+    }
+    if (!size_arg && optind + 2 == argc) {
+        size_arg = argv[--argc];
+    }
+    if (optind + 1 != argc || !size_arg) {
+        error_report("Expecting image file name and size");
+        return 1;
+    }
+    const char *filename = argv[optind];
+    uint64_t n;
+    int sign = size_arg[0] == '+' ? 1 : size_arg[0] == '-' ? -1 : 0;
+    if (parse_image_size(size_arg + (sign != 0), &n) < 0) {
+        return 1;
+    }
+    BlockDriverState *bs = img_open(filename, fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                                    BDRV_CACHE_WRITEBACK);
+    if (!bs) {
+        return 1;
+    }
+    uint64_t old = bs->total_size, size = n;
+    if (sign > 0) {
+        size = old + n;
+    } else if (sign < 0) {
+        if (n > old) {
+            error_report("New image size must be positive");
+            bdrv_close(bs);
+            return 1;
+        }
+        size = old - n;
+    }
+    if (!strcmp(bs->drv->name, "qcow2") && size % 512) {
+        size = ALIGN_UP(size, 512);
+    }
+    char *err = NULL;
+    int r = blk_truncate(bs, size, shrink, pm, &err);
+    if (r < 0) {
+        img_error(err);
+        if (size < old && !shrink) {
+            warn_report("Shrinking an image will delete all data beyond the shrunken image's "
+                        "end. Before performing such an operation, make sure there is no "
+                        "important data there.");
+        }
+    } else if (!quiet) {
+        printf("Image resized.\n");
+    }
+    bdrv_close(bs);
+    return r < 0 ? 1 : 0;
+}
+
+int img_snapshot(int argc, char **argv)
+{
+    char action = 0;
+    const char *name = NULL;
+    bool quiet = false, share = false;
+    int c;
+    optind = 1;
+    while ((c = getopt(argc, argv, "hla:c:d:qU")) != -1) {
+        switch (c) {
+        case 'l': action = 'l'; break;
+        case 'a': case 'c': case 'd':
+            if (action) {
+                error_report("Cannot mix '-l', '-a', '-c', '-d'");
+                return 1;
+            }
+            action = (char)c;
+            name = optarg;
+            break;
+        case 'q': quiet = true; break;
+        case 'U': share = true; break;
+        default: return 1;
+        }
+    }
+    if (optind + 1 != argc) {
+        error_report("Expecting one image file name");
+        return 1;
+    }
+    (void)quiet;
+    int flags = (action == 'l' || !action ? 0 : BDRV_O_RDWR) | BDRV_O_NO_BACKING |
+                (share ? BDRV_O_SHARE : 0);
+    BlockDriverState *bs = img_open(argv[optind], NULL, flags, BDRV_CACHE_WRITEBACK);
+    if (!bs) {
+        return 1;
+    }
+    int r = 0;
+    char *err = NULL;
+    if (!bs->drv->snapshot_list) {
+        error_report("Could not %s snapshot: the format '%s' has no snapshots",
+                     action == 'l' || !action ? "list" : "use", bs->drv->name);
+        r = -1;
+    } else if (action == 'l' || !action) {
+        img_dump_snapshots(bs, false);
+    } else if (action == 'c') {
+        r = bs->drv->snapshot_create(bs, name, &err);
+    } else if (action == 'a') {
+        r = bs->drv->snapshot_apply(bs, name, &err);
+    } else {
+        r = bs->drv->snapshot_delete(bs, name, &err);
+    }
+    if (err) {
+        img_error(err);
+    }
+    bdrv_close(bs);
+    return r < 0 ? 1 : 0;
+}

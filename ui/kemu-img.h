@@ -1,0 +1,46 @@
+/* kemu-img: shared pieces of the subcommands (one file per group). */
+#ifndef KEMU_IMG_H
+#define KEMU_IMG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/block/block.h"
+
+int img_create(int argc, char **argv);
+int img_resize(int argc, char **argv);
+int img_snapshot(int argc, char **argv);
+int img_info(int argc, char **argv);
+int img_map(int argc, char **argv);
+int img_check(int argc, char **argv);
+int img_measure(int argc, char **argv);
+int img_convert(int argc, char **argv);
+int img_compare(int argc, char **argv);
+int img_commit(int argc, char **argv);
+int img_rebase(int argc, char **argv);
+
+/* Open an image, printing the error (kemu-img: Could not open ...) on failure. */
+BlockDriverState *img_open(const char *filename, const char *fmt, int flags,
+                           BlockCacheMode cache);
+/* Parse "-o" options into o for format fmt (help lists them and returns 1). */
+int img_parse_create_opts(const char *fmt, const char *filename, const char *optstr,
+                          BlockCreateOpts *o);
+/* qemu-img's "Formatting 'x', fmt=... " line. */
+void img_print_formatting(const char *fmt, const char *filename, const BlockCreateOpts *o);
+/* Print "kemu-img: msg" and free msg. */
+void img_error(char *msg);
+/* Progress bar for -p (percent 0..100). */
+void img_progress(double percent);
+/* Parse a -t/-T cache mode or exit with an error. */
+BlockCacheMode img_cache_mode(const char *s);
+/* Print the snapshot table (nothing if only_if_any and there are none). */
+void img_dump_snapshots(BlockDriverState *bs, bool only_if_any);
+/* Status of [off, off+len) through bs's chain down to (not including) stop:
+ * *pnum bytes alike, *zero if they read as zeros, *alloc_above if a layer
+ * above stop holds them.  Returns the depth or -errno. */
+int img_chain_status(BlockDriverState *bs, BlockDriverState *stop, uint64_t off, uint64_t len,
+                     uint64_t *pnum, bool *zero, bool *alloc_above);
+/* Write s as a JSON string (with quotes). */
+void img_json_string(const char *s);
+
+#endif
