@@ -77,8 +77,11 @@ int accel_select(Machine *m, const char *list, const char *origin)
         return select_default(m);
     /* How the user wrote it: "-accel kvm", "-machine accel=kvm:tcg". */
     char shown[160];
-    snprintf(shown, sizeof(shown), "%s%s%s", origin,
-             origin[strlen(origin) - 1] == '=' ? "" : " ", list);
+    if (!strcmp(origin, "-enable-kvm"))
+        snprintf(shown, sizeof(shown), "%s", origin);
+    else
+        snprintf(shown, sizeof(shown), "%s%s%s", origin,
+                 origin[strlen(origin) - 1] == '=' ? "" : " ", list);
     char *copy = xstrdup(list), *save = NULL;
     int ret = -1;
     const char *last_why = "";

@@ -55,10 +55,11 @@ static Chardev *legacy_socket(const char *label, const char *opt, const char *sp
             goto out;
         }
         char *host = xasprintf("%.*s", (int)(colon - addr), addr);
-        opts_del(&o, "addr");
+        char *port = xstrdup(colon + 1);
+        opts_del(&o, "addr");       /* frees addr */
         o.v = xrealloc(o.v, (o.n + 2) * sizeof(Opt));
         o.v[o.n++] = (Opt){ xstrdup("host"), host };
-        o.v[o.n++] = (Opt){ xstrdup("port"), xstrdup(colon + 1) };
+        o.v[o.n++] = (Opt){ xstrdup("port"), port };
     } else {
         char *path = xstrdup(addr);
         opts_del(&o, "addr");

@@ -103,6 +103,17 @@ static int drive_num(DriveOpts *d, const Opts *o, const char *key, int *out)
     return 0;
 }
 
+/* QEMU calls the key "read-only" in its message. */
+static int drive_readonly(DriveOpts *d, const Opts *o)
+{
+    const char *v = opts_get(o, "readonly");
+    if (v && parse_bool(v, &d->readonly)) {
+        error_report("%s %s: Parameter 'read-only' expects 'on' or 'off'", d->opt_name, d->spec);
+        return -1;
+    }
+    return 0;
+}
+
 static int drive_keys(DriveOpts *d, const Opts *o)
 {
     const char *v;
@@ -127,7 +138,7 @@ static int drive_keys(DriveOpts *d, const Opts *o)
     if (drive_num(d, o, "index", &d->index) || drive_num(d, o, "bus", &d->bus) ||
         drive_num(d, o, "unit", &d->unit))
         return -1;
-    if (cl_bool(o, "readonly", false, &d->readonly, d->opt_name, d->spec, NULL) ||
+    if (drive_readonly(d, o) ||
         cl_bool(o, "snapshot", false, &d->snapshot, d->opt_name, d->spec, NULL))
         return -1;
     d->file = cl_strdup(opts_get(o, "file"));

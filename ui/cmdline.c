@@ -49,9 +49,13 @@ static int opt_accel(KemuOptions *o, const char *opt, const char *arg)
     return cmdline_parse_accel(o, arg);
 }
 
+/* QEMU treats -enable-kvm as "-machine accel=kvm". */
 static int opt_enable_kvm(KemuOptions *o, const char *opt, const char *arg)
 {
-    return cmdline_parse_accel(o, "kvm");
+    if (cmdline_parse_machine(o, "accel=kvm"))
+        return -1;
+    o->accel_origin = "-enable-kvm";
+    return 0;
 }
 
 static int opt_name(KemuOptions *o, const char *opt, const char *arg)

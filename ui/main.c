@@ -168,6 +168,7 @@ static int run_loop(Machine *m)
     for (;;) {
         loop_wait(-1);
         if (term_signal) {
+            chr_cleanup_all();      /* the message goes to a cooked terminal */
             error_report("terminating on signal %d from pid %d", (int)term_signal,
                          (int)term_pid);
             return 0;

@@ -214,7 +214,7 @@ TEST(cmdline, drive_errors)
     DRIVE_ERR(",media=foo", "'foo' invalid media");
     DRIVE_ERR(",format=foo", "Unknown driver 'foo'");
     DRIVE_ERR(",index=foo", "Parameter 'index' expects a number");
-    DRIVE_ERR(",readonly=maybe", "Parameter 'readonly' expects 'on' or 'off'");
+    DRIVE_ERR(",readonly=maybe", "Parameter 'read-only' expects 'on' or 'off'");
     DRIVE_ERR(",foo=bar", "Invalid parameter 'foo'");
     DRIVE_ERR(",index=1,unit=1", "index cannot be used with bus and unit");
     snprintf(a, sizeof(a), "file=%s,if=foo", img);
