@@ -224,6 +224,17 @@ static int opts_parse_shown(Opts *o, const char *opt, const char *shown, const c
     return 0;
 }
 
+static void drive_opts_free(DriveOpts *d)
+{
+    free(d->spec);
+    free(d->opt_name);
+    free(d->file);
+    free(d->format);
+    free(d->id);
+    free(d->serial);
+    memset(d, 0, sizeof(*d));
+}
+
 /* shown is what messages quote (the option's argument as typed); optstr is
  * what is parsed (for -hda FILE, "file=FILE,index=0"). */
 static int drive_add(KemuOptions *o, const char *opt_name, const char *shown,
@@ -241,8 +252,10 @@ static int drive_add(KemuOptions *o, const char *opt_name, const char *shown,
                       .cache_writeback = true };
     current = o;
     Opts opts;
-    if (opts_parse_shown(&opts, opt_name, shown, optstr, keys))
+    if (opts_parse_shown(&opts, opt_name, shown, optstr, keys)) {
+        drive_opts_free(d);
         return -1;
+    }
     int ret = -1;
     if (drive_keys(d, &opts) || drive_place(d) || drive_open_check(d) || drive_supported(d))
         goto out;
@@ -250,6 +263,8 @@ static int drive_add(KemuOptions *o, const char *opt_name, const char *shown,
     ret = 0;
 out:
     opts_free(&opts);
+    if (ret)
+        drive_opts_free(d);
     return ret;
 }
 

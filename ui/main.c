@@ -203,25 +203,31 @@ static int run(KemuOptions *o)
     return code;
 }
 
-int main(int argc, char **argv)
+/* Everything up to running the machine; returns the exit status. */
+static int kemu_main(KemuOptions *o, int argc, char **argv)
 {
-    KemuOptions o;
-    cmdline_init(&o);
-    int r = cmdline_parse(&o, argc, argv);
+    int r = cmdline_parse(o, argc, argv);
     if (r != CMDLINE_RUN)
         return r == CMDLINE_EXIT_OK ? 0 : 1;
-    if (o.cpu_help) {
+    if (o->cpu_help) {
         cpu_model_list();
         return 0;
     }
-    r = device_helps(&o);
+    r = device_helps(o);
     if (r)
         return r > 0 ? 0 : 1;
-    if (cmdline_finish(&o))
+    if (cmdline_finish(o))
         return 1;
     atexit(chr_cleanup_all);
     install_term_handlers();
-    int code = run(&o);
+    return run(o);
+}
+
+int main(int argc, char **argv)
+{
+    static KemuOptions o;
+    cmdline_init(&o);
+    int code = kemu_main(&o, argc, argv);
     fflush(stdout);
     exit(code);
 }
