@@ -202,6 +202,49 @@ puts32:
     .text
 .endm
 
+/* "Unreal" mode: load FS with a flat 4 GiB data segment in protected
+ * mode and come back to real mode; FS keeps its limit, so real-mode code
+ * can reach the local APIC at 0xfee00000 through %fs:(%edi). */
+.macro UNREAL_GDT
+    .balign 8
+unreal_gdt:
+    .quad 0
+    .quad 0
+    .quad 0x00cf92000000ffff        /* 0x10: flat data */
+unreal_gdt_end:
+unreal_gdt_ptr:
+    .word unreal_gdt_end - unreal_gdt - 1
+    .long 0xf0000 + unreal_gdt
+.endm
+
+.macro ENTER_UNREAL
+    lgdtl %cs:unreal_gdt_ptr
+    mov %cr0, %eax
+    or $1, %al
+    mov %eax, %cr0
+    mov $0x10, %bx
+    mov %bx, %fs
+    and $0xfe, %al
+    mov %eax, %cr0
+    xor %bx, %bx
+    mov %bx, %fs
+.endm
+
+/* Write \val to local APIC register \reg (unreal mode, FS base 0). */
+.macro LAPIC_WRITE16 reg, val
+    mov $(LAPIC_BASE + \reg), %edi
+    addr32 movl $\val, %fs:(%edi)
+.endm
+
+/* What firmware does for the BSP's local APIC: software-enable it and let
+ * LINT0 take the 8259's INTR (ExtINT) and LINT1 NMIs. */
+.macro LAPIC_PIC_MODE16
+    ENTER_UNREAL
+    LAPIC_WRITE16 0xf0, 0x1ff
+    LAPIC_WRITE16 0x350, 0x700
+    LAPIC_WRITE16 0x360, 0x400
+.endm
+
 /* Linear address of a label in a -bios image (code runs at F0000). */
 #define LIN(x) (0xf0000 + (x))
 
