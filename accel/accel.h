@@ -51,7 +51,7 @@ void accel_foreach(void (*fn)(const AccelOps *ops, void *opaque), void *opaque);
 
 /* Choose and initialize the accelerator (accel/accel-select.c).  list is
  * "kvm:tcg"-style in order of preference, from origin ("-accel",
- * "-machine accel="), or NULL for the default: KVM where the host has
+ * "-machine accel=", "-enable-kvm"), or NULL for the default: KVM where the host has
  * hardware virtualization and /dev/kvm opens, TCG otherwise (KVM without
  * hardware assistance when TCG is not built).  Sets m->accel and
  * m->accel_why; returns 0, or -1 after error_report. */

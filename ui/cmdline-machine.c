@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #define MACHINE_NAME "pc"
 #define DEFAULT_RAM (128 * MiB)
@@ -384,13 +385,18 @@ int cmdline_parse_name(MachineConfig *cfg, const char *arg)
         return -1;
     bool dbg;
     int ret = cl_bool(&o, "debug-threads", false, &dbg, "-name", arg, NULL);
-    const char *guest = opts_get(&o, "guest");
+    const char *guest = opts_get(&o, "guest"), *process = opts_get(&o, "process");
+    if (!ret && dbg) {
+        error_report("-name %s: debug-threads=on is not supported yet", arg);
+        ret = -1;
+    }
     if (!ret && guest) {
         free((char *)cfg->name);
         cfg->name = xstrdup(guest);
     }
-    /* process= and debug-threads= name host threads: harmless to accept,
-     * kemu names its vCPU threads "CPU n/KVM" regardless. */
+    /* process=NAME names the host process (what ps and top show). */
+    if (!ret && process)
+        prctl(PR_SET_NAME, process, 0, 0, 0);
     opts_free(&o);
     return ret;
 }

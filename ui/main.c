@@ -30,6 +30,25 @@ static void on_term_signal(int sig, siginfo_t *info, void *ctx)
     loop_notify();
 }
 
+/* "terminating on signal 15 from pid 123 (kill)", as QEMU says it. */
+static void report_signal(void)
+{
+    char path[64], comm[64] = "";
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)term_pid);
+    FILE *f = term_pid ? fopen(path, "r") : NULL;
+    if (f) {
+        if (!fgets(comm, sizeof(comm), f))
+            comm[0] = '\0';
+        comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+    }
+    if (*comm)
+        error_report("terminating on signal %d from pid %d (%s)", (int)term_signal,
+                     (int)term_pid, comm);
+    else
+        error_report("terminating on signal %d from pid %d", (int)term_signal, (int)term_pid);
+}
+
 static void install_term_handlers(void)
 {
     struct sigaction sa;
@@ -169,8 +188,7 @@ static int run_loop(Machine *m)
         loop_wait(-1);
         if (term_signal) {
             chr_cleanup_all();      /* the message goes to a cooked terminal */
-            error_report("terminating on signal %d from pid %d", (int)term_signal,
-                         (int)term_pid);
+            report_signal();
             return 0;
         }
         if (m->shutdown_requested && serve_shutdown(m))
