@@ -1,0 +1,177 @@
+/* The TCG execution loop of one vCPU: find a TB, run it, follow chained
+ * successors; between blocks take pending events (INIT, SIPI, NMI,
+ * external interrupts); on an exception (siglongjmp from cpu_raise_*)
+ * deliver it through the IDT and continue. */
+#include <inttypes.h>
+#include <setjmp.h>
+
+#include "accel/tcg.h"
+#include "cpu/excp.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
+#include "translate/flags.h"
+#include "translate/tb.h"
+#include "translate/tlb.h"
+
+/* INIT: the reset state but APIC base kept; wait for SIPI. */
+static void do_init(CPUState *cpu)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    uint64_t apic_base = cpu->env.apic_base;
+    cpu_reset(cpu);
+    cpu->env.apic_base = apic_base;
+    cpu->env.halted = true;
+    t->wait_sipi = true;
+    tlb_flush(cpu);
+}
+
+/* SIPI: start in real mode at vector * 4096. */
+static void do_sipi(CPUState *cpu)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    CPUX86State *env = &cpu->env;
+    if (!t->wait_sipi)
+        return;
+    t->wait_sipi = false;
+    env->seg[SEG_CS].sel = (uint16_t)(env->sipi_vector << 8);
+    env->seg[SEG_CS].base = (uint64_t)env->sipi_vector << 12;
+    env->rip = 0;
+    env->halted = false;
+}
+
+static void deliver_external(CPUState *cpu, int vec)
+{
+    cpu->env.halted = false;
+    cpu_sync_flags(cpu);
+    cpu_do_external_interrupt(cpu, vec);
+    cpu_load_flags(cpu, cpu->env.rflags);
+}
+
+/* Take what interrupt_request asks for.  Returns true to leave the loop. */
+static bool handle_requests(CPUState *cpu, uint32_t req)
+{
+    CPUX86State *env = &cpu->env;
+    if (req & CPU_INTERRUPT_EXIT) {
+        atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_EXIT);
+        return true;
+    }
+    if (req & CPU_INTERRUPT_INIT) {
+        atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_INIT);
+        do_init(cpu);
+        return true;
+    }
+    if (req & CPU_INTERRUPT_SIPI) {
+        atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_SIPI);
+        do_sipi(cpu);
+    }
+    if (tcg_cpu(cpu)->wait_sipi)
+        return true;
+    if ((req & CPU_INTERRUPT_NMI) && !env->inhibit_irq) {
+        atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_NMI);
+        deliver_external(cpu, EXC_NMI);
+        return false;
+    }
+    if ((req & CPU_INTERRUPT_HARD) && cpu_interrupts_enabled(cpu)) {
+        Machine *m = cpu->machine;
+        /* Clear first: a request raised while we ack sets it again. */
+        atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_HARD);
+        int vec = m && m->irq_ack ? m->irq_ack(m, cpu) : -1;
+        if (vec >= 0) {
+            atomic_fetch_or(&env->interrupt_request, CPU_INTERRUPT_HARD);
+            deliver_external(cpu, vec);
+        }
+    }
+    return false;
+}
+
+static void log_exec(CPUState *cpu, const TB *tb)
+{
+    if (log_enabled(LOG_CPU))
+        tcg_log_cpu_state(cpu);
+    if (log_enabled(LOG_EXEC))
+        log_printf("Trace %d: %p [%016" PRIx64 "/%016" PRIx64 "/%08x]\n", cpu->index,
+                   (const void *)tb, tb->cs_base, tb->pc, tb->flags);
+}
+
+/* Run blocks until the budget is spent or something stops us.  The
+ * caller has armed the sigsetjmp; exceptions come back there. */
+static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
+{
+    CPUX86State *env = &cpu->env;
+    TcgCpu *t = tcg_cpu(cpu);
+    Machine *m = cpu->machine;
+    TB *tb = NULL;
+    int slot = -1;
+    while (*done < max_tbs) {
+        uint32_t req = atomic_load(&env->interrupt_request);
+        if (req && !env->inhibit_irq && handle_requests(cpu, req))
+            return TCG_EXIT_REQUEST;
+        if (env->halted || t->wait_sipi)
+            return TCG_EXIT_HALTED;
+        if (m && m->reset_requested)
+            return TCG_EXIT_REQUEST;
+        if (env->a20_mask != t->a20_mask) {
+            t->a20_mask = env->a20_mask;
+            tlb_flush(cpu);
+        }
+        TB *next = NULL;
+        if (tb && slot >= 0 && !req && !t->exit_request) {
+            next = tb->jmp_dest[slot];
+            if (next && (!next->valid || next->pc != env->rip ||
+                         next->cs_base != env->seg[SEG_CS].base))
+                next = NULL;
+        }
+        if (!next) {
+            unsigned gen = tb_generation();
+            next = tb_find(cpu);
+            if (tb && slot >= 0 && gen == tb_generation() && !t->exit_request)
+                tb_chain(tb, (unsigned)slot, next);
+        }
+        tb = next;
+        bool inhibited = env->inhibit_irq;
+        t->exit_request = false;
+        if (log_enabled(LOG_EXEC | LOG_CPU))
+            log_exec(cpu, tb);
+        slot = interp_exec(cpu, tb);
+        if (inhibited)
+            env->inhibit_irq = 0;
+        (*done)++;
+    }
+    return TCG_EXIT_BUDGET;
+}
+
+static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exception)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    CPUX86State *env = &cpu->env;
+    volatile unsigned done = 0;
+    cpu->jmp_env = &t->jmp;
+    if (sigsetjmp(t->jmp, 0) != 0) {
+        /* An exception: guest state is that of the faulting instruction. */
+        t->exit_request = false;
+        env->inhibit_irq = 0;
+        done++;
+        if (env->exception_index < 0 || (cpu->machine && cpu->machine->reset_requested))
+            return TCG_EXIT_REQUEST;
+        if (stop_on_exception)
+            return TCG_EXIT_REQUEST;
+        cpu_sync_flags(cpu);
+        cpu_deliver_pending(cpu);
+        cpu_load_flags(cpu, env->rflags);
+    }
+    unsigned n = done;
+    TcgExit r = run_blocks(cpu, max_tbs, &n);
+    done = n;
+    return r;
+}
+
+TcgExit tcg_exec_slice(CPUState *cpu, unsigned max_tbs)
+{
+    return exec_slice(cpu, max_tbs, false);
+}
+
+TcgExit tcg_exec_until_exception(CPUState *cpu, unsigned max_tbs)
+{
+    cpu->env.exception_index = -1;
+    return exec_slice(cpu, max_tbs, true);
+}

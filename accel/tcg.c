@@ -1,0 +1,221 @@
+/* The "tcg" accelerator: kemu's own binary translator.
+ *
+ * Threading model: ONE host thread runs every vCPU round-robin (a slice of
+ * translation blocks each), so the TB cache, the soft TLBs and LOCK-prefixed
+ * instructions need no host atomics: an instruction is never interleaved
+ * with another vCPU's.  Device access from translated code takes the big
+ * lock around each bus access; the main thread runs the event loop and
+ * timers.  A vCPU that executed HLT (or waits for SIPI) is skipped; when
+ * every vCPU waits, the thread sleeps until a kick (interrupt request,
+ * pause/resume, A20, reset). */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "accel/accel.h"
+#include "accel/tcg.h"
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "translate/flags.h"
+#include "translate/tb.h"
+#include "translate/tlb.h"
+
+#define SLICE_TBS 2048
+
+static pthread_t tcg_thread;
+static bool thread_started;
+static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wait_cond = PTHREAD_COND_INITIALIZER;
+static atomic_uint kicks;
+static atomic_bool quit;
+static atomic_bool map_changed;
+static atomic_uint reloads;        /* sync_state(false) calls (reset, boot setup) */
+static Machine *tcg_machine;
+static MemoryListener tcg_listener;
+
+static bool tcg_available(const char **why)
+{
+    return true;
+}
+
+static bool tcg_hw_assisted(void)
+{
+    return false;
+}
+
+static void wake(void)
+{
+    pthread_mutex_lock(&wait_lock);
+    atomic_fetch_add(&kicks, 1);
+    pthread_cond_broadcast(&wait_cond);
+    pthread_mutex_unlock(&wait_lock);
+}
+
+/* The memory map changed: host pointers in TLBs and code at physical
+ * addresses may be stale.  Flushed by the vCPU thread between blocks. */
+static void tcg_map_commit(MemoryListener *l, const FlatView *old_view, const FlatView *new_view)
+{
+    atomic_store(&map_changed, true);
+    Machine *m = l->opaque;
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        if (m->cpus[i])
+            atomic_fetch_or(&m->cpus[i]->env.interrupt_request, CPU_INTERRUPT_EXIT);
+    }
+    wake();
+}
+
+static int tcg_init(Machine *m)
+{
+    tcg_machine = m;
+    tcg_listener.commit = tcg_map_commit;
+    tcg_listener.opaque = m;
+    as_add_listener(&m->mem, &tcg_listener);
+    return 0;
+}
+
+static int tcg_vcpu_init(CPUState *cpu)
+{
+    TcgCpu *t = tcg_cpu_init(cpu);
+    t->wait_sipi = cpu->env.halted;     /* application processors */
+    cpu_load_flags(cpu, cpu->env.rflags);
+    return 0;
+}
+
+static void flush_everything(Machine *m)
+{
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        if (m->cpus[i] && m->cpus[i]->accel) {
+            tlb_flush(m->cpus[i]);
+            tb_jmp_cache_clear(m->cpus[i]);
+        }
+    }
+    if (m->ncpus && m->cpus[0]->accel)
+        tb_flush_all(m->cpus[0]);
+}
+
+/* Per-vCPU state the main thread asked to reload (sync_state(false)). */
+static void reload_cpu(CPUState *cpu)
+{
+    cpu_load_flags(cpu, cpu->env.rflags);
+    tlb_flush(cpu);
+    tb_jmp_cache_clear(cpu);
+    tcg_cpu(cpu)->wait_sipi = cpu->env.halted && cpu->index != 0;
+}
+
+static bool runnable(Machine *m, CPUState *cpu)
+{
+    return !cpu->stopped && m->state == RUN_STATE_RUNNING;
+}
+
+static void wait_for_kick(unsigned seen, int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (long)ms * 1000000L;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&wait_lock);
+    while (atomic_load(&kicks) == seen && !atomic_load(&quit)) {
+        if (pthread_cond_timedwait(&wait_cond, &wait_lock, &ts))
+            break;
+    }
+    pthread_mutex_unlock(&wait_lock);
+}
+
+static unsigned seen_reloads;
+
+static void *tcg_thread_fn(void *opaque)
+{
+    Machine *m = opaque;
+    while (!atomic_load(&quit)) {
+        unsigned seen = atomic_load(&kicks);
+        if (atomic_exchange(&map_changed, false))
+            flush_everything(m);
+        unsigned r = atomic_load(&reloads);
+        if (r != seen_reloads) {
+            seen_reloads = r;
+            for (unsigned i = 0; i < m->ncpus; i++)
+                reload_cpu(m->cpus[i]);
+        }
+        bool ran = false;
+        for (unsigned i = 0; i < m->ncpus && !m->reset_requested; i++) {
+            CPUState *cpu = m->cpus[i];
+            if (!runnable(m, cpu))
+                continue;
+            if (tcg_exec_slice(cpu, SLICE_TBS) != TCG_EXIT_HALTED)
+                ran = true;
+        }
+        if (!ran)
+            wait_for_kick(seen, m->reset_requested ? 5 : 50);
+    }
+    return NULL;
+}
+
+static void tcg_start(Machine *m)
+{
+    if (thread_started)
+        return;
+    if (pthread_create(&tcg_thread, NULL, tcg_thread_fn, m)) {
+        fprintf(stderr, "kemu: tcg: cannot create the vCPU thread\n");
+        return;
+    }
+    thread_started = true;
+}
+
+static void tcg_kick(CPUState *cpu)
+{
+    atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
+    wake();
+}
+
+/* The monitor/gdbstub read env directly; only the lazy flags need care.
+ * Writing (to_env false: reset, boot setup, debugger) is applied by the
+ * vCPU thread before it runs again. */
+static void tcg_sync_state(CPUState *cpu, bool to_env)
+{
+    if (!cpu->accel)
+        return;
+    if (to_env) {
+        if (!thread_started || cpu->stopped)
+            cpu_sync_flags(cpu);
+        return;
+    }
+    if (!thread_started) {
+        reload_cpu(cpu);
+        return;
+    }
+    atomic_fetch_add(&reloads, 1);
+    tcg_kick(cpu);
+}
+
+static void tcg_shutdown(Machine *m)
+{
+    atomic_store(&quit, true);
+    wake();
+    if (thread_started) {
+        pthread_join(tcg_thread, NULL);
+        thread_started = false;
+    }
+}
+
+static void tcg_info(Machine *m, char *buf, size_t len)
+{
+    snprintf(buf, len, "tcg: portable interpreter backend, %u vCPU(s) round-robin on one thread\n",
+             m->ncpus);
+}
+
+static AccelOps tcg_ops = {
+    .name = "tcg",
+    .desc = "Tiny Code Generator (kemu's binary translator)",
+    .available = tcg_available,
+    .hw_assisted = tcg_hw_assisted,
+    .init = tcg_init,
+    .vcpu_init = tcg_vcpu_init,
+    .start = tcg_start,
+    .kick = tcg_kick,
+    .sync_state = tcg_sync_state,
+    .shutdown = tcg_shutdown,
+    .info = tcg_info,
+};
+ACCEL_REGISTER(tcg_ops)

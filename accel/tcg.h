@@ -1,0 +1,29 @@
+/* The "tcg" accelerator's entry points used by tests and the log. */
+#ifndef KEMU_ACCEL_TCG_H
+#define KEMU_ACCEL_TCG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+/* Why tcg_exec_slice stopped. */
+typedef enum {
+    TCG_EXIT_BUDGET,     /* ran max_tbs blocks */
+    TCG_EXIT_HALTED,     /* HLT, or waiting for SIPI */
+    TCG_EXIT_REQUEST,    /* kicked, or a reset is pending */
+} TcgExit;
+
+/* Run cpu for up to max_tbs translation blocks on the calling thread,
+ * taking pending interrupts and delivering exceptions between blocks.
+ * cpu->accel must have been set up (tcg_cpu_init or vcpu_init). */
+TcgExit tcg_exec_slice(CPUState *cpu, unsigned max_tbs);
+
+/* Tests: like tcg_exec_slice, but stop before delivering an exception
+ * (env->exception_index says which; rip is the faulting instruction). */
+TcgExit tcg_exec_until_exception(CPUState *cpu, unsigned max_tbs);
+
+/* -d cpu: the register state, QEMU's layout. */
+void tcg_log_cpu_state(CPUState *cpu);
+
+#endif

@@ -1,0 +1,72 @@
+/* Shared by the translator's files: the per-instruction context and the
+ * operand helpers that turn ModRM operands, registers and the stack into
+ * IR (translate/translate.c), and the emitters for each instruction group
+ * (translate/emit-*.c). */
+#ifndef KEMU_TRANSLATE_EMIT_H
+#define KEMU_TRANSLATE_EMIT_H
+
+#include <stddef.h>
+
+#include "cpu/cpu.h"
+#include "translate/decode.h"
+#include "translate/flags.h"
+#include "translate/ir.h"
+#include "translate/tb.h"
+
+typedef struct Dc {
+    CPUState *cpu;
+    IRBlock *b;
+    Insn *in;
+    uint32_t flags;         /* TBF_* */
+    CpuMode mode;
+    uint64_t next_pc;       /* rip after this instruction */
+    bool end;               /* the block ends after this instruction */
+    bool jumped;            /* the emitter already left the block (goto/exit) */
+} Dc;
+
+#define ENV_OFF(field) ((unsigned)offsetof(CPUX86State, field))
+#define SEG_BASE_OFF(s) ((unsigned)(offsetof(CPUX86State, seg) + (s) * sizeof(SegReg) + \
+                                    offsetof(SegReg, base)))
+
+/* Registers and operands. */
+unsigned reg_aux(const Dc *dc, unsigned reg, unsigned w);
+IRTemp gen_get(Dc *dc, unsigned w, unsigned reg);
+void gen_set(Dc *dc, unsigned w, unsigned reg, IRTemp v);
+IRTemp gen_ea(Dc *dc);                       /* effective address (offset) */
+IRTemp gen_linear(Dc *dc, IRTemp ea, unsigned seg);
+IRTemp gen_mem_la(Dc *dc);                   /* linear address of ModRM memory */
+unsigned insn_seg(const Dc *dc, unsigned def);  /* override or default */
+IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la);  /* la: IR_NONE for registers */
+void gen_st_rm(Dc *dc, unsigned w, IRTemp la, IRTemp v);
+IRTemp gen_imm(Dc *dc, uint64_t v);
+uint64_t size_mask(unsigned w);
+
+/* Stack. */
+unsigned stack_size(const Dc *dc);
+void gen_push(Dc *dc, unsigned w, IRTemp v);
+IRTemp gen_pop_peek(Dc *dc, unsigned w, unsigned offset);  /* load at SP+offset */
+void gen_sp_add(Dc *dc, int64_t delta);
+
+/* Control flow. */
+void gen_jmp_to(Dc *dc, uint64_t target);         /* goto_tb slot 0 */
+void gen_branch(Dc *dc, IRTemp cond, uint64_t target);
+void gen_jmp_reg(Dc *dc, IRTemp target);          /* rip = target, exit */
+void gen_exit_next(Dc *dc);                       /* rip = next, exit */
+void gen_raise(Dc *dc, int vector);               /* #vector (no error code) */
+void gen_raise_gp0(Dc *dc);
+/* Call a helper with the standard "barrier" properties. */
+IRTemp gen_helper(Dc *dc, IRHelper fn, IRTemp a, IRTemp b, IRTemp c, uint64_t imm);
+IRTemp gen_select(Dc *dc, IRTemp cond, IRTemp t, IRTemp f);
+
+/* INC/DEC of the ModRM operand (also FF /0 /1). */
+void gen_incdec(Dc *dc, unsigned w, bool dec);
+/* A near branch target masked to the operand size. */
+uint64_t near_target(const Dc *dc, uint64_t target);
+
+/* Instruction groups: 1 = emitted, 0 = not this group's kind, -1 = an
+ * invalid encoding (#UD). */
+int emit_alu(Dc *dc);
+int emit_ctrl(Dc *dc);
+int emit_sys(Dc *dc);
+
+#endif

@@ -1,0 +1,144 @@
+/* String instructions (MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS) with
+ * REP/REPE/REPNE in 16-, 32- and 64-bit address sizes.  Every iteration
+ * updates the registers after its memory accesses, so a fault leaves the
+ * state exact for a restart; a long REP runs in slices so interrupts are
+ * taken within bounded time (rip stays on the instruction until done). */
+#include "translate/helpers.h"
+
+#include "cpu/excp.h"
+#include "cpu/sys.h"
+#include "hw/core/loop.h"
+#include "hw/core/machine.h"
+#include "translate/flags.h"
+#include "translate/regs.h"
+#include "translate/tlb.h"
+
+#define REP_SLICE 4096
+
+enum { STR_INS, STR_OUTS, STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
+
+typedef struct StrOp {
+    unsigned op, w, asize, seg, rep;
+    bool m64;
+    int64_t delta;
+} StrOp;
+
+static uint64_t amask(unsigned asize)
+{
+    return asize == 8 ? ~0ULL : asize == 4 ? 0xffffffffULL : 0xffff;
+}
+
+static uint64_t str_la(CPUState *cpu, const StrOp *s, unsigned seg, unsigned reg)
+{
+    CPUX86State *env = &cpu->env;
+    uint64_t off = env->regs[reg] & amask(s->asize);
+    if (s->m64)
+        return (seg == SEG_FS || seg == SEG_GS) ? off + env->seg[seg].base : off;
+    return (env->seg[seg].base + off) & 0xffffffffULL;
+}
+
+static void str_step(CPUX86State *env, const StrOp *s, unsigned reg)
+{
+    uint64_t m = amask(s->asize);
+    uint64_t v = (env->regs[reg] + (uint64_t)s->delta) & m;
+    reg_write(env, reg, s->asize, v);
+}
+
+static void set_cmp_flags(CPUX86State *env, unsigned w, uint64_t a, uint64_t b)
+{
+    env->cc_op = cc_op_sized(CC_OP_SUB, w);
+    env->cc_dst = a - b;
+    env->cc_src = b;
+}
+
+/* One iteration. */
+static void str_once(CPUState *cpu, const StrOp *s)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned w = s->w;
+    uint64_t v, d;
+    uint16_t port = (uint16_t)env->regs[R_EDX];
+    switch (s->op) {
+    case STR_INS:
+        cpu_check_io(cpu, port, w);
+        d = str_la(cpu, s, SEG_ES, R_EDI);
+        tcg_probe_write(cpu, d, w);
+        big_lock();
+        v = as_ld(&cpu->machine->io, port, w);
+        big_unlock();
+        tcg_st(cpu, d, v, w);
+        str_step(env, s, R_EDI);
+        break;
+    case STR_OUTS:
+        cpu_check_io(cpu, port, w);
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
+        big_lock();
+        as_st(&cpu->machine->io, port, v, w);
+        big_unlock();
+        str_step(env, s, R_ESI);
+        break;
+    case STR_MOVS:
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
+        tcg_st(cpu, str_la(cpu, s, SEG_ES, R_EDI), v, w);
+        str_step(env, s, R_ESI);
+        str_step(env, s, R_EDI);
+        break;
+    case STR_CMPS:
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
+        d = tcg_ld(cpu, str_la(cpu, s, SEG_ES, R_EDI), w);
+        str_step(env, s, R_ESI);
+        str_step(env, s, R_EDI);
+        set_cmp_flags(env, w, v, d);
+        break;
+    case STR_STOS:
+        tcg_st(cpu, str_la(cpu, s, SEG_ES, R_EDI), reg_read(env, R_EAX, w), w);
+        str_step(env, s, R_EDI);
+        break;
+    case STR_LODS:
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
+        reg_write(env, R_EAX, w, v);
+        str_step(env, s, R_ESI);
+        break;
+    default:
+        d = tcg_ld(cpu, str_la(cpu, s, SEG_ES, R_EDI), w);
+        str_step(env, s, R_EDI);
+        set_cmp_flags(env, w, reg_read(env, R_EAX, w), d);
+        break;
+    }
+}
+
+HELPER(helper_string)
+{
+    CPUX86State *env = &cpu->env;
+    StrOp s = { .op = imm & 15, .w = (imm >> 4) & 15, .asize = (imm >> 8) & 15,
+                .seg = (imm >> 12) & 15, .rep = (imm >> 16) & 3 };
+    s.m64 = (env->efer & EFER_LMA) && (env->seg[SEG_CS].attr & SEGATTR_L);
+    s.delta = (env->rflags & FL_DF) ? -(int64_t)s.w : (int64_t)s.w;
+    if (!s.rep) {
+        str_once(cpu, &s);
+        return 0;
+    }
+    uint64_t m = amask(s.asize);
+    bool cond = s.op == STR_CMPS || s.op == STR_SCAS;
+    for (unsigned n = 0; n < REP_SLICE; n++) {
+        uint64_t cx = env->regs[R_ECX] & m;
+        if (cx == 0) {
+            env->rip = a;
+            return 0;
+        }
+        str_once(cpu, &s);
+        reg_write(env, R_ECX, s.asize, (cx - 1) & m);
+        if (cond) {
+            bool zf = cc_test(env, 4);
+            if ((s.rep == 3 && !zf) || (s.rep == 2 && zf)) {
+                env->rip = a;
+                return 0;
+            }
+        }
+        if (tcg_cpu(cpu)->exit_request)
+            break;
+    }
+    if ((env->regs[R_ECX] & m) == 0)
+        env->rip = a;
+    return 0;
+}

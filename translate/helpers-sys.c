@@ -1,0 +1,407 @@
+/* System helpers: calls into cpu/ for segment loads, far transfers,
+ * interrupts, control registers and MSRs, plus port I/O through the bus
+ * and the x87/SSE hand-off.  Around cpu/ code that reads or writes RFLAGS
+ * the lazy flags are synced and reloaded (translate/flags.h). */
+#include "translate/helpers.h"
+
+#include "cpu/cpuid.h"
+#include "cpu/excp.h"
+#include "cpu/fpu.h"
+#include "cpu/sys.h"
+#include "hw/core/loop.h"
+#include "hw/core/machine.h"
+#include "translate/flags.h"
+#include "translate/regs.h"
+#include "translate/tlb.h"
+
+static void sync(CPUState *cpu)
+{
+    cpu_sync_flags(cpu);
+}
+
+static void reload(CPUState *cpu)
+{
+    cpu_load_flags(cpu, cpu->env.rflags);
+}
+
+static noreturn void raise_gp0(CPUState *cpu)
+{
+    cpu_raise_exception(cpu, EXC_GP, 0);
+}
+
+static void need_cpl0(CPUState *cpu)
+{
+    if ((cpu->env.cr0 & CR0_PE) && cpu_cpl(cpu) != 0)
+        raise_gp0(cpu);
+}
+
+HELPER(helper_raise)
+{
+    cpu_raise_exception(cpu, (int)(imm & 0xff), (imm >> 32) & 1 ? 0 : NO_ERROR_CODE);
+}
+
+HELPER(helper_load_seg)
+{
+    cpu_load_seg(cpu, (int)imm, (uint16_t)a);
+    if (imm == SEG_SS)
+        cpu->env.inhibit_irq = 1;
+    return 0;
+}
+
+static unsigned iopl(const CPUState *cpu)
+{
+    return (cpu->env.rflags >> 12) & 3;
+}
+
+HELPER(helper_pushf)
+{
+    if ((cpu->env.rflags & FL_VM) && iopl(cpu) < 3)
+        raise_gp0(cpu);
+    sync(cpu);
+    uint64_t v = cpu->env.rflags & ~(uint64_t)(FL_VM | FL_RF);
+    return imm == 2 ? v & 0xffff : v;
+}
+
+HELPER(helper_popf)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned w = (unsigned)imm;
+    uint64_t mask = FL_ARITH | FL_TF | FL_DF | FL_NT;
+    if (w > 2)
+        mask |= FL_AC | FL_ID;
+    if (env->rflags & FL_VM) {
+        if (iopl(cpu) < 3)
+            raise_gp0(cpu);
+        mask |= FL_IF;
+    } else if (!(env->cr0 & CR0_PE) || cpu_cpl(cpu) == 0) {
+        mask |= FL_IF | FL_IOPL;
+    } else if ((unsigned)cpu_cpl(cpu) <= iopl(cpu)) {
+        mask |= FL_IF;
+    }
+    if (w == 2)
+        mask &= 0xffff;
+    sync(cpu);
+    cpu_load_flags(cpu, ((env->rflags & ~mask) | (a & mask)) & ~(uint64_t)FL_RF);
+    return 0;
+}
+
+static uint64_t stack_mask(unsigned ss)
+{
+    return ss == 8 ? ~0ULL : ss == 4 ? 0xffffffffULL : 0xffff;
+}
+
+static uint64_t stack_la(CPUState *cpu, uint64_t sp, unsigned ss)
+{
+    if (ss == 8)
+        return sp;
+    return (cpu->env.seg[SEG_SS].base + (sp & stack_mask(ss))) & 0xffffffffULL;
+}
+
+/* ENTER (SDM): push rBP, copy level-1 frame pointers, push the frame. */
+HELPER(helper_enter)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned size = imm & 0xffff, level = (imm >> 16) & 0x1f;
+    unsigned w = (imm >> 24) & 0xff, ss = (unsigned)(imm >> 32) & 0xff;
+    uint64_t m = stack_mask(ss);
+    uint64_t sp = env->regs[R_ESP] & m, bp = env->regs[R_EBP] & m;
+    sp = (sp - w) & m;
+    tcg_st(cpu, stack_la(cpu, sp, ss), reg_read(env, R_EBP, w), w);
+    uint64_t frame = sp;
+    if (level) {
+        for (unsigned i = 1; i < level; i++) {
+            bp = (bp - w) & m;
+            uint64_t v = tcg_ld(cpu, stack_la(cpu, bp, ss), w);
+            sp = (sp - w) & m;
+            tcg_st(cpu, stack_la(cpu, sp, ss), v, w);
+        }
+        sp = (sp - w) & m;
+        tcg_st(cpu, stack_la(cpu, sp, ss), frame, w);
+    }
+    sp = (sp - size) & m;
+    tcg_probe_write(cpu, stack_la(cpu, sp, ss), 1);
+    reg_write(env, R_EBP, w == 2 ? 2 : ss, frame);
+    reg_write(env, R_ESP, ss, sp);
+    return 0;
+}
+
+HELPER(helper_far)
+{
+    unsigned w = (imm >> 8) & 0xff;
+    sync(cpu);
+    if (imm & 1)
+        cpu_far_call(cpu, (uint16_t)a, b, (int)w, c);
+    else
+        cpu_far_jmp(cpu, (uint16_t)a, b, c);
+    reload(cpu);
+    return 0;
+}
+
+HELPER(helper_retf)
+{
+    sync(cpu);
+    cpu_far_ret(cpu, (int)(imm & 0xff), (uint16_t)(imm >> 8));
+    reload(cpu);
+    return 0;
+}
+
+HELPER(helper_iret)
+{
+    sync(cpu);
+    cpu_iret(cpu, (int)imm);
+    reload(cpu);
+    return 0;
+}
+
+HELPER(helper_int)
+{
+    unsigned vec = imm & 0xff, kind = (imm >> 8) & 3;
+    sync(cpu);
+    if (kind == 2 && !(cpu->env.rflags & FL_OF))
+        return 0;
+    if (kind == 3) {
+        cpu->env.rip = a;       /* INT1/ICEBP: a trap, returns after itself */
+        cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
+    }
+    cpu_raise_soft_interrupt(cpu, (int)vec, a);
+}
+
+HELPER(helper_cli_sti)
+{
+    CPUX86State *env = &cpu->env;
+    if (env->cr0 & CR0_PE) {
+        bool ok = (env->rflags & FL_VM) ? iopl(cpu) == 3 : (unsigned)cpu_cpl(cpu) <= iopl(cpu);
+        if (!ok)
+            raise_gp0(cpu);
+    }
+    if (!imm) {
+        env->rflags &= ~(uint64_t)FL_IF;
+    } else if (!(env->rflags & FL_IF)) {
+        env->rflags |= FL_IF;
+        env->inhibit_irq = 1;
+    }
+    return 0;
+}
+
+HELPER(helper_in)
+{
+    unsigned size = (unsigned)imm;
+    cpu_check_io(cpu, (uint16_t)a, size);
+    big_lock();
+    uint64_t v = as_ld(&cpu->machine->io, a & 0xffff, size);
+    big_unlock();
+    return v;
+}
+
+HELPER(helper_out)
+{
+    unsigned size = (unsigned)imm;
+    cpu_check_io(cpu, (uint16_t)a, size);
+    big_lock();
+    as_st(&cpu->machine->io, a & 0xffff, b, size);
+    big_unlock();
+    return 0;
+}
+
+static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
+{
+    static const uint8_t pfx[4] = { 0, 0x66, 0xf2, 0xf3 };
+    fi->map = p & 3;
+    fi->opcode = (p >> 2) & 0xff;
+    fi->prefix = pfx[(p >> 10) & 3];
+    fi->modrm = (p >> 12) & 0xff;
+    fi->rex_w = (p >> 20) & 1;
+    fi->reg = (p >> 21) & 15;
+    fi->rm = (p >> 25) & 15;
+    fi->has_mem = (p >> 29) & 1;
+    fi->la = la;
+    fi->imm8 = (p >> 30) & 0xff;
+    fi->opsize = (int)((p >> 38) & 15);
+    fi->next_rip = next;
+}
+
+HELPER(helper_fpu)
+{
+    FpuInsn fi;
+    fpu_unpack(imm, a, b, &fi);
+    sync(cpu);      /* FCOMI/COMISS write ZF, PF, CF */
+    fpu_exec(cpu, &fi);
+    reload(cpu);
+    return 0;
+}
+
+HELPER(helper_wait)
+{
+    bool imm8;
+    if (fpu_handles(0, 0x9b, 0, &imm8))
+        return helper_fpu(cpu, 0, a, 0, imm);
+    if ((cpu->env.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
+        cpu_raise_exception(cpu, EXC_NM, NO_ERROR_CODE);
+    return 0;
+}
+
+HELPER(helper_sys_read)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned n = (imm >> 8) & 15;
+    switch (imm & 0xff) {
+    case SYSR_LDTR: return env->ldt.sel;
+    case SYSR_TR: return env->tr.sel;
+    case SYSR_MSW: return (uint32_t)env->cr0;
+    case SYSR_CR: return cpu_read_cr(cpu, (int)n);
+    default: return cpu_read_dr(cpu, (int)n);
+    }
+}
+
+static void edx_eax(CPUX86State *env, uint64_t v)
+{
+    env->regs[R_EAX] = (uint32_t)v;
+    env->regs[R_EDX] = v >> 32;
+}
+
+static void check_tsd(CPUState *cpu)
+{
+    if ((cpu->env.cr4 & CR4_TSD) && (cpu->env.cr0 & CR0_PE) && cpu_cpl(cpu) != 0)
+        raise_gp0(cpu);
+}
+
+static uint64_t sys_verify(CPUState *cpu, uint16_t sel, bool write)
+{
+    sync(cpu);
+    if (write)
+        cpu_verw(cpu, sel);
+    else
+        cpu_verr(cpu, sel);
+    reload(cpu);
+    return 0;
+}
+
+static void sys_hlt(CPUState *cpu, uint64_t next)
+{
+    need_cpl0(cpu);
+    cpu_hlt(cpu, next);
+    cpu->env.rip = next;
+}
+
+static void sys_fast_call(CPUState *cpu, unsigned op, uint64_t next, unsigned w)
+{
+    sync(cpu);
+    switch (op) {
+    case SYSW_SYSCALL: cpu_syscall(cpu, next); break;
+    case SYSW_SYSRET: cpu_sysret(cpu, (int)w); break;
+    case SYSW_SYSENTER: cpu_sysenter(cpu); break;
+    default: cpu_sysexit(cpu, (int)w); break;
+    }
+    reload(cpu);
+}
+
+static void sys_xgetbv(CPUState *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    if (!(env->cr4 & CR4_OSXSAVE))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    if ((uint32_t)env->regs[R_ECX] != 0)
+        raise_gp0(cpu);
+    edx_eax(env, env->xcr0);
+}
+
+static void sys_rdtscp(CPUState *cpu)
+{
+    if (!(cpu->features[FEAT_8000_0001_EDX] & (1u << 27)))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    check_tsd(cpu);
+    edx_eax(&cpu->env, cpu_rdtsc(cpu));
+    cpu->env.regs[R_ECX] = (uint32_t)cpu->env.tsc_aux;
+}
+
+HELPER(helper_sys_write)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned op = imm & 0xff, p = (unsigned)(imm >> 8) & 0xff;
+    switch (op) {
+    case SYSW_LLDT: cpu_lldt(cpu, (uint16_t)a); break;
+    case SYSW_LTR: cpu_ltr(cpu, (uint16_t)a); break;
+    case SYSW_VERR: case SYSW_VERW: return sys_verify(cpu, (uint16_t)a, op == SYSW_VERW);
+    case SYSW_XGETBV: sys_xgetbv(cpu); break;
+    case SYSW_LMSW: cpu_lmsw(cpu, (uint16_t)a); break;
+    case SYSW_SWAPGS: cpu_swapgs(cpu); break;
+    case SYSW_RDTSCP: sys_rdtscp(cpu); break;
+    case SYSW_INVLPG: need_cpl0(cpu); cpu_invlpg(cpu, a); break;
+    case SYSW_CR: cpu_write_cr(cpu, (int)p, a); break;
+    case SYSW_DR: cpu_write_dr(cpu, (int)p, a); break;
+    case SYSW_HLT: sys_hlt(cpu, a); break;
+    case SYSW_SYSCALL: case SYSW_SYSRET: case SYSW_SYSENTER: case SYSW_SYSEXIT:
+        sys_fast_call(cpu, op, a, p);
+        break;
+    case SYSW_CLTS: cpu_clts(cpu); break;
+    case SYSW_WBINVD: need_cpl0(cpu); break;
+    case SYSW_WRMSR: cpu_wrmsr(cpu); break;
+    case SYSW_RDMSR: cpu_rdmsr(cpu); break;
+    case SYSW_RDTSC: check_tsd(cpu); edx_eax(env, cpu_rdtsc(cpu)); break;
+    case SYSW_RDPMC: raise_gp0(cpu);   /* no performance counters are modelled */
+    case SYSW_CPUID: cpu_exec_cpuid(cpu); break;
+    }
+    return 0;
+}
+
+HELPER(helper_dtr)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned op = imm & 3, dsize = (imm >> 8) & 0xff;
+    bool m64 = (imm >> 16) & 1;
+    DescTable *t = (op & 1) ? &env->idt : &env->gdt;
+    unsigned bsize = m64 ? 8 : 4;
+    if (op < 2) {
+        tcg_probe_write(cpu, a, 2 + bsize);
+        tcg_st(cpu, a, t->limit, 2);
+        tcg_st(cpu, a + 2, t->base, bsize);
+        return 0;
+    }
+    need_cpl0(cpu);
+    uint16_t limit = (uint16_t)tcg_ld(cpu, a, 2);
+    uint64_t base = tcg_ld(cpu, a + 2, bsize);
+    if (!m64 && dsize == 2)
+        base &= 0xffffff;
+    t->limit = limit;
+    t->base = base;
+    return 0;
+}
+
+HELPER(helper_lar_lsl)
+{
+    bool ok = false;
+    unsigned reg = (imm >> 8) & 15, w = (imm >> 16) & 15;
+    sync(cpu);
+    uint32_t v = (imm & 1) ? cpu_lsl(cpu, (uint16_t)a, &ok) : cpu_lar(cpu, (uint16_t)a, &ok);
+    reload(cpu);
+    if (ok)
+        reg_write(&cpu->env, reg, w, v);
+    return 0;
+}
+
+HELPER(helper_bound)
+{
+    unsigned w = (unsigned)imm;
+    int64_t idx = w == 2 ? (int16_t)b : (int32_t)b;
+    int64_t lo = w == 2 ? (int16_t)tcg_ld(cpu, a, 2) : (int32_t)tcg_ld(cpu, a, 4);
+    int64_t hi = w == 2 ? (int16_t)tcg_ld(cpu, a + 2, 2) : (int32_t)tcg_ld(cpu, a + 4, 4);
+    if (idx < lo || idx > hi)
+        cpu_raise_exception(cpu, EXC_BR, NO_ERROR_CODE);
+    return 0;
+}
+
+HELPER(helper_arpl)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t f = cc_compute_all(env);
+    uint16_t d = (uint16_t)a;
+    if ((d & 3) < (b & 3)) {
+        d = (uint16_t)((d & ~3) | (b & 3));
+        f |= FL_ZF;
+    } else {
+        f &= ~FL_ZF;
+    }
+    env->cc_op = CC_OP_EFLAGS;
+    env->cc_src = f;
+    return d;
+}

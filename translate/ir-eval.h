@@ -1,0 +1,81 @@
+/* Semantics of IR's pure arithmetic ops, shared by the interpreter and the
+ * constant folder so both agree bit for bit. */
+#ifndef KEMU_TRANSLATE_IR_EVAL_H
+#define KEMU_TRANSLATE_IR_EVAL_H
+
+#include "translate/ir.h"
+
+static inline uint64_t ir_wmask(unsigned w)
+{
+    return w >= 8 ? ~0ULL : (1ULL << (8 * w)) - 1;
+}
+
+static inline uint64_t ir_eval_shift(unsigned opc, unsigned w, uint64_t a, uint64_t b)
+{
+    unsigned bits = 8 * w;
+    switch (opc) {
+    case IR_SHL: return b < 64 ? a << b : 0;
+    case IR_SHR: return b < 64 ? (a & ir_wmask(w)) >> b : 0;
+    case IR_SAR: {
+        int64_t s = (int64_t)(a << (64 - bits)) >> (64 - bits);
+        return (uint64_t)(s >> (b < 64 ? b : 63));
+    }
+    default: {
+        unsigned c = (unsigned)(b % bits);
+        a &= ir_wmask(w);
+        if (!c)
+            return a;
+        if (opc == IR_ROTR)
+            c = bits - c;
+        return (a << c) | (a >> (bits - c));
+    }
+    }
+}
+
+static inline bool ir_eval_cmp(unsigned c, unsigned w, uint64_t a, uint64_t b)
+{
+    uint64_t m = ir_wmask(w);
+    a &= m;
+    b &= m;
+    switch (c) {
+    case IR_EQ: return a == b;
+    case IR_NE: return a != b;
+    case IR_LTU: return a < b;
+    default: {
+        unsigned sh = 64 - 8 * w;
+        return ((int64_t)(a << sh) >> sh) < ((int64_t)(b << sh) >> sh);
+    }
+    }
+}
+
+/* Whether opc is computed by ir_eval (no side effects, no state read). */
+static inline bool ir_is_arith(unsigned opc)
+{
+    return (opc >= IR_MOVI && opc <= IR_SETCOND);
+}
+
+static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
+{
+    uint64_t m = ir_wmask(op->w);
+    switch (op->opc) {
+    case IR_MOVI: return op->imm;
+    case IR_MOV: return a;
+    case IR_ADD: return (a + b) & m;
+    case IR_SUB: return (a - b) & m;
+    case IR_AND: return a & b & m;
+    case IR_OR: return (a | b) & m;
+    case IR_XOR: return (a ^ b) & m;
+    case IR_MUL: return (a * b) & m;
+    case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROTL: case IR_ROTR:
+        return ir_eval_shift(op->opc, op->w, a, b) & m;
+    case IR_NEG: return (0 - a) & m;
+    case IR_NOT: return ~a & m;
+    case IR_SEXT: {
+        unsigned sh = 64 - 8 * op->w;
+        return (uint64_t)((int64_t)(a << sh) >> sh);
+    }
+    default: return ir_eval_cmp(op->aux, op->w, a, b);
+    }
+}
+
+#endif

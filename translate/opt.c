@@ -1,0 +1,152 @@
+/* The IR optimizer: marks exit points, folds constants, propagates copies,
+ * drops flag computations overwritten before anything can observe them,
+ * and removes dead pure ops.
+ *
+ * Flags are observable by a cond op or a helper that reads them, and by
+ * anything that may leave the block early: an op that may fault (ld, st,
+ * calls), or an instruction boundary where the interpreter may stop
+ * because the previous instruction stored to memory (self-modifying code
+ * check).  A set_cc followed by another set_cc with none of these in
+ * between is dead. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "translate/ir-eval.h"
+#include "translate/ir.h"
+
+static void mark_exit_points(IROp *ops, unsigned n)
+{
+    bool wrote = false;
+    for (unsigned i = 0; i < n; i++) {
+        if (ops[i].opc == IR_ST || ops[i].opc == IR_CALL)
+            wrote = true;
+        if (ops[i].opc == IR_INSN_START) {
+            ops[i].aux = wrote;
+            wrote = false;
+        }
+    }
+}
+
+typedef struct OptState {
+    bool *known;
+    uint64_t *val;
+    IRTemp *copy;
+} OptState;
+
+static IRTemp resolve(const OptState *s, IRTemp t)
+{
+    return t == IR_NONE ? t : s->copy[t];
+}
+
+static void fold(IROp *ops, unsigned n, OptState *s)
+{
+    for (unsigned i = 0; i < n; i++) {
+        IROp *op = &ops[i];
+        op->a = resolve(s, op->a);
+        op->b = resolve(s, op->b);
+        op->c = resolve(s, op->c);
+        if (op->opc == IR_MOV) {
+            s->copy[op->d] = op->a;
+            if (s->known[op->a]) {
+                s->known[op->d] = true;
+                s->val[op->d] = s->val[op->a];
+            }
+            continue;
+        }
+        if (!ir_is_arith(op->opc) || op->d == IR_NONE)
+            continue;
+        bool ka = op->a == IR_NONE || s->known[op->a];
+        bool kb = op->b == IR_NONE || s->known[op->b];
+        if (!ka || !kb)
+            continue;
+        uint64_t a = op->a != IR_NONE ? s->val[op->a] : 0;
+        uint64_t b = op->b != IR_NONE ? s->val[op->b] : 0;
+        uint64_t v = ir_eval(op, a, b);
+        *op = (IROp){ .opc = IR_MOVI, .w = 8, .d = op->d, .a = IR_NONE, .b = IR_NONE,
+                      .c = IR_NONE, .imm = v };
+        s->known[op->d] = true;
+        s->val[op->d] = v;
+    }
+}
+
+static bool observes_flags(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_COND: case IR_LD: case IR_ST: case IR_GOTO_TB: case IR_EXIT_TB:
+    case IR_LABEL: case IR_BRCOND:
+        return true;
+    case IR_CALL:
+        return (op->aux & (IR_CALL_READS_CC | IR_CALL_MAY_FAULT)) != 0;
+    case IR_INSN_START:
+        return op->aux != 0;
+    default:
+        return false;
+    }
+}
+
+static void dead_flags(IROp *ops, unsigned n)
+{
+    bool live = true;
+    for (unsigned i = n; i-- > 0;) {
+        IROp *op = &ops[i];
+        if (op->opc == IR_SET_CC) {
+            if (!live)
+                op->opc = IR_NOP;
+            live = false;
+        } else if (observes_flags(op)) {
+            live = true;
+        } else if (op->opc == IR_CALL && (op->aux & IR_CALL_WRITES_CC)) {
+            live = false;
+        }
+    }
+}
+
+static bool is_pure(const IROp *op)
+{
+    return ir_is_arith(op->opc) || op->opc == IR_GET_REG || op->opc == IR_LD_ENV ||
+           op->opc == IR_COND;
+}
+
+static void dead_code(IROp *ops, unsigned n, bool *used)
+{
+    for (unsigned i = n; i-- > 0;) {
+        IROp *op = &ops[i];
+        if (op->opc == IR_NOP)
+            continue;
+        if (is_pure(op) && op->d != IR_NONE && !used[op->d]) {
+            op->opc = IR_NOP;
+            continue;
+        }
+        IRTemp in[3];
+        unsigned k = ir_op_inputs(op, in);
+        for (unsigned j = 0; j < k; j++)
+            used[in[j]] = true;
+    }
+}
+
+static unsigned compact(IROp *ops, unsigned n)
+{
+    unsigned j = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (ops[i].opc != IR_NOP)
+            ops[j++] = ops[i];
+    }
+    return j;
+}
+
+unsigned ir_optimize(IROp *ops, unsigned n, unsigned ntemps)
+{
+    static bool known[IR_MAX_TEMPS], used[IR_MAX_TEMPS];
+    static uint64_t val[IR_MAX_TEMPS];
+    static IRTemp copy[IR_MAX_TEMPS];
+    mark_exit_points(ops, n);
+    memset(known, 0, ntemps * sizeof(bool));
+    memset(used, 0, ntemps * sizeof(bool));
+    for (unsigned i = 0; i < ntemps; i++)
+        copy[i] = (IRTemp)i;
+    OptState s = { known, val, copy };
+    fold(ops, n, &s);
+    dead_flags(ops, n);
+    dead_code(ops, n, used);
+    return compact(ops, n);
+}

@@ -1,0 +1,311 @@
+/* The TB cache: arena allocation, lookup by physical address and mode,
+ * tracking of code pages and invalidation (see translate/tb.h).  vCPUs run
+ * round-robin on one thread (accel/tcg.c), so the cache needs no locking. */
+#include "translate/tb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "cpu/excp.h"
+#include "cpu/sys.h"
+#include "hw/core/log.h"
+#include "hw/core/machine.h"
+#include "translate/tlb.h"
+
+#define TB_HASH_BITS 16
+#define TB_HASH_SIZE (1u << TB_HASH_BITS)
+#define PAGE_HASH_SIZE 4096u
+#define ARENA_SIZE (64u << 20)
+
+typedef struct PageDesc {
+    uint64_t page;
+    TB **tbs;               /* TBs with code on this page */
+    unsigned n, cap;
+    struct PageDesc *next;
+} PageDesc;
+
+static TB *tb_hash[TB_HASH_SIZE];
+static PageDesc *page_hash[PAGE_HASH_SIZE];
+static uint8_t *arena;
+static size_t arena_used;
+static IRBlock ir_scratch;
+static unsigned flush_generation;
+
+unsigned tb_generation(void)
+{
+    return flush_generation;
+}
+
+static unsigned tb_hash_of(uint64_t phys, uint32_t flags)
+{
+    uint64_t h = (phys ^ ((uint64_t)flags << 40)) * 0x9e3779b97f4a7c15ULL;
+    return (unsigned)(h >> (64 - TB_HASH_BITS));
+}
+
+static unsigned page_hash_of(uint64_t page)
+{
+    return (unsigned)((page >> 12) * 0x9e3779b1u) % PAGE_HASH_SIZE;
+}
+
+static unsigned jc_hash(uint64_t lin)
+{
+    return (unsigned)((lin ^ (lin >> JMP_CACHE_BITS)) & (JMP_CACHE_SIZE - 1));
+}
+
+uint32_t tb_flags(CPUState *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    uint32_t f;
+    if ((env->efer & EFER_LMA) && (env->seg[SEG_CS].attr & SEGATTR_L))
+        f = 2;
+    else
+        f = (env->cr0 & CR0_PE) && !(env->rflags & FL_VM) &&
+            (env->seg[SEG_CS].attr & SEGATTR_DB) ? 1 : 0;
+    if ((env->seg[SEG_SS].attr & SEGATTR_DB) && (env->cr0 & CR0_PE) && !(env->rflags & FL_VM))
+        f |= TBF_SS32;
+    if (env->cr0 & CR0_PE) {
+        f |= TBF_PE;
+        f |= (uint32_t)cpu_cpl(cpu) << TBF_CPL_SHIFT;
+    }
+    if (env->rflags & FL_VM)
+        f |= TBF_VM;
+    if (env->efer & EFER_LMA)
+        f |= TBF_LMA;
+    if (env->a20_mask & (1ULL << 20))
+        f |= TBF_A20;
+    if (env->rflags & FL_TF)
+        f |= TBF_TF;
+    return f;
+}
+
+static void *arena_alloc(size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!arena) {
+        arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (arena == MAP_FAILED) {
+            fprintf(stderr, "kemu: tcg: cannot allocate the translation cache\n");
+            exit(1);
+        }
+    }
+    if (arena_used + n > ARENA_SIZE)
+        return NULL;
+    void *p = arena + arena_used;
+    arena_used += n;
+    return p;
+}
+
+static PageDesc *page_find(uint64_t page)
+{
+    for (PageDesc *p = page_hash[page_hash_of(page)]; p; p = p->next) {
+        if (p->page == page)
+            return p;
+    }
+    return NULL;
+}
+
+bool tb_page_has_code(uint64_t pa_page)
+{
+    return page_find(pa_page) != NULL;
+}
+
+static void page_add_tb(CPUState *cpu, uint64_t page, TB *tb)
+{
+    PageDesc *p = page_find(page);
+    if (!p) {
+        p = calloc(1, sizeof(*p));
+        if (!p)
+            abort();
+        p->page = page;
+        unsigned h = page_hash_of(page);
+        p->next = page_hash[h];
+        page_hash[h] = p;
+        tlb_protect_code(cpu, page);
+    }
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 8;
+        p->tbs = realloc(p->tbs, p->cap * sizeof(*p->tbs));
+        if (!p->tbs)
+            abort();
+    }
+    p->tbs[p->n++] = tb;
+}
+
+static void hash_remove(TB *tb)
+{
+    TB **pp = &tb_hash[tb_hash_of(tb->phys, tb->flags)];
+    for (; *pp; pp = &(*pp)->hash_next) {
+        if (*pp == tb) {
+            *pp = tb->hash_next;
+            return;
+        }
+    }
+}
+
+static void page_free(PageDesc *p)
+{
+    PageDesc **pp = &page_hash[page_hash_of(p->page)];
+    while (*pp != p)
+        pp = &(*pp)->next;
+    *pp = p->next;
+    free(p->tbs);
+    free(p);
+}
+
+bool tb_invalidate_page(CPUState *cpu, uint64_t pa_page)
+{
+    PageDesc *p = page_find(pa_page);
+    if (!p)
+        return false;
+    for (unsigned i = 0; i < p->n; i++) {
+        TB *tb = p->tbs[i];
+        if (tb->valid) {
+            tb->valid = false;
+            hash_remove(tb);
+        }
+    }
+    page_free(p);
+    return true;
+}
+
+void tb_invalidate_phys_range(CPUState *cpu, uint64_t pa, uint64_t len)
+{
+    for (uint64_t pg = pa & ~0xfffULL; pg < pa + len; pg += 0x1000)
+        tb_invalidate_page(cpu, pg);
+}
+
+void tb_jmp_cache_clear(CPUState *cpu)
+{
+    if (cpu->accel)
+        memset(tcg_cpu(cpu)->jmp_cache, 0, sizeof(tcg_cpu(cpu)->jmp_cache));
+}
+
+void tb_flush_all(CPUState *cpu)
+{
+    memset(tb_hash, 0, sizeof(tb_hash));
+    for (unsigned i = 0; i < PAGE_HASH_SIZE; i++) {
+        while (page_hash[i])
+            page_free(page_hash[i]);
+    }
+    arena_used = 0;
+    flush_generation++;
+    Machine *m = cpu->machine;
+    if (m) {
+        for (unsigned i = 0; i < m->ncpus; i++)
+            tb_jmp_cache_clear(m->cpus[i]);
+    }
+    tb_jmp_cache_clear(cpu);
+}
+
+void tb_chain(TB *tb, unsigned slot, TB *next)
+{
+    if (((tb->lin ^ next->lin) & ~0xfffULL) == 0 && tb->flags == next->flags &&
+        ((tb->phys ^ next->phys) & ~0xfffULL) == 0 && next->phys2 == ~0ULL)
+        tb->jmp_dest[slot] = next;
+}
+
+static TB *hash_find(uint64_t phys, uint64_t phys2, uint64_t pc, uint64_t cs_base,
+                     uint32_t flags)
+{
+    for (TB *tb = tb_hash[tb_hash_of(phys, flags)]; tb; tb = tb->hash_next) {
+        if (tb->phys == phys && tb->pc == pc && tb->cs_base == cs_base &&
+            tb->flags == flags && (tb->phys2 == ~0ULL || tb->phys2 == phys2))
+            return tb;
+    }
+    return NULL;
+}
+
+static void log_new_tb(const TB *tb)
+{
+    if (log_enabled(LOG_OP)) {
+        log_printf("OP after optimization: TB %016llx (%u insns)\n",
+                   (unsigned long long)tb->lin, tb->icount);
+        ir_dump(log_file(), tb->ops, tb->nops);
+        log_printf("\n");
+    }
+}
+
+/* Translate a TB at cpu's current pc (phys = physical address of its first
+ * byte); returns NULL when the arena is full. */
+static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
+{
+    TB tmp = { .pc = cpu->env.rip, .cs_base = cpu->env.seg[SEG_CS].base, .lin = lin,
+               .phys = phys, .phys2 = ~0ULL, .flags = flags, .valid = true };
+    IRBlock *b = &ir_scratch;
+    ir_init(b);
+    tmp.icount = (uint16_t)translate_block(cpu, b, flags, &tmp);
+    unsigned n = ir_optimize(b->ops, b->nops, b->ntemps);
+    TB *tb = arena_alloc(sizeof(TB));
+    IROp *ops = tb ? arena_alloc(n * sizeof(IROp)) : NULL;
+    if (!ops)
+        return NULL;
+    *tb = tmp;
+    memcpy(ops, b->ops, n * sizeof(IROp));
+    tb->ops = ops;
+    tb->nops = n;
+    tb->ntemps = b->ntemps;
+    unsigned h = tb_hash_of(phys, flags);
+    tb->hash_next = tb_hash[h];
+    tb_hash[h] = tb;
+    page_add_tb(cpu, phys & ~0xfffULL, tb);
+    if (tb->phys2 != ~0ULL)
+        page_add_tb(cpu, tb->phys2, tb);
+    log_new_tb(tb);
+    return tb;
+}
+
+static uint64_t code_pa_or_raise(CPUState *cpu, uint64_t lin)
+{
+    uint64_t pa;
+    uint32_t err;
+    if (!tcg_code_pa(cpu, lin, &pa, &err))
+        cpu_raise_page_fault(cpu, lin, err);
+    return pa;
+}
+
+static bool jc_valid(CPUState *cpu, const TB *tb, uint64_t lin, uint32_t flags)
+{
+    const CPUX86State *env = &cpu->env;
+    if (!tb || !tb->valid || tb->lin != lin || tb->pc != env->rip || tb->flags != flags ||
+        tb->cs_base != env->seg[SEG_CS].base || tb->phys2 != ~0ULL)
+        return false;
+    TcgCpu *t = tcg_cpu(cpu);
+    const TLBEntry *e = &t->tlb[t->user][(lin >> 12) & (TLB_SIZE - 1)];
+    return e->tag_x == (lin & ~0xfffULL) && e->pa == (tb->phys & ~0xfffULL);
+}
+
+TB *tb_find(CPUState *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    TcgCpu *t = tcg_cpu(cpu);
+    uint32_t flags = tb_flags(cpu);
+    uint64_t lin = env->seg[SEG_CS].base + env->rip;
+    if ((flags & TBF_MODE_MASK) != 2)
+        lin &= 0xffffffffULL;
+    t->user = ((flags & TBF_CPL_MASK) >> TBF_CPL_SHIFT) == 3;
+    TB **slot = &t->jmp_cache[jc_hash(lin)];
+    if (jc_valid(cpu, *slot, lin, flags))
+        return *slot;
+    uint64_t phys = code_pa_or_raise(cpu, lin);
+    /* A TB crossing into the next page is only reused if that page still
+     * maps to the same physical page; its translation is checked lazily. */
+    uint64_t phys2 = ~0ULL, pa2;
+    uint32_t err;
+    if (tcg_code_pa(cpu, (lin & ~0xfffULL) + 0x1000, &pa2, &err))
+        phys2 = pa2 & ~0xfffULL;
+    TB *tb = hash_find(phys, phys2, env->rip, env->seg[SEG_CS].base, flags);
+    if (!tb) {
+        tb = tb_gen(cpu, lin, phys, flags);
+        if (!tb) {
+            tb_flush_all(cpu);
+            tb = tb_gen(cpu, lin, phys, flags);
+            if (!tb)
+                abort();
+        }
+    }
+    *slot = tb;
+    return tb;
+}

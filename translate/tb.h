@@ -1,0 +1,78 @@
+/* Translation blocks and their cache.
+ *
+ * A TB is the IR of a run of guest instructions starting at one address.
+ * It is found by the physical address of its first byte together with
+ * rip, the CS base and the CPU mode flags (TBF_*); a per-vCPU jump cache
+ * indexed by the linear pc makes the common lookup two compares and a TLB
+ * check.  TBs are invalidated when the guest writes a physical page they
+ * were translated from (the soft TLB keeps such pages off the fast store
+ * path), and all of them are dropped when the memory map changes or the
+ * arena fills.  Memory comes from one arena, so there is no per-TB malloc
+ * and a flush is O(1). */
+#ifndef KEMU_TRANSLATE_TB_H
+#define KEMU_TRANSLATE_TB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+#include "translate/ir.h"
+
+/* Mode flags a TB was translated for. */
+#define TBF_MODE_MASK 3u        /* 0: 16-bit code, 1: 32-bit, 2: 64-bit */
+#define TBF_SS32   (1u << 2)
+#define TBF_CPL_SHIFT 3
+#define TBF_CPL_MASK (3u << 3)
+#define TBF_PE     (1u << 5)
+#define TBF_VM     (1u << 6)
+#define TBF_LMA    (1u << 7)
+#define TBF_A20    (1u << 8)
+#define TBF_TF     (1u << 9)    /* single-step: one instruction per TB */
+
+typedef struct TB {
+    uint64_t pc;            /* rip of the first instruction */
+    uint64_t cs_base;
+    uint64_t lin;           /* linear address of the first byte */
+    uint64_t phys;          /* physical address of the first byte */
+    uint64_t phys2;         /* second physical page, or ~0 */
+    uint32_t flags;
+    uint16_t size;          /* guest bytes */
+    uint16_t icount;        /* guest instructions */
+    bool valid;
+    IROp *ops;
+    unsigned nops, ntemps;
+    struct TB *hash_next;
+    struct TB *jmp_dest[2]; /* chained successors through goto_tb slots */
+} TB;
+
+/* Mode flags of cpu's current state. */
+uint32_t tb_flags(CPUState *cpu);
+/* The TB for cpu's current rip, translating it if needed.  May raise
+ * (#PF on the fetch of the first instruction): call inside the loop's
+ * sigsetjmp. */
+TB *tb_find(CPUState *cpu);
+/* Link tb's slot to next when that is safe (same page). */
+void tb_chain(TB *tb, unsigned slot, TB *next);
+/* Invalidate every TB translated from physical page pa_page; true if any. */
+bool tb_invalidate_page(CPUState *cpu, uint64_t pa_page);
+/* Whether physical page pa_page holds translated code. */
+bool tb_page_has_code(uint64_t pa_page);
+/* Invalidate code in [pa, pa+len) (device DMA into guest memory). */
+void tb_invalidate_phys_range(CPUState *cpu, uint64_t pa, uint64_t len);
+/* Drop all TBs (memory map change, arena full).  Only between TBs. */
+void tb_flush_all(CPUState *cpu);
+/* Bumped by every tb_flush_all (chaining across a flush is not allowed). */
+unsigned tb_generation(void);
+/* Drop cpu's jump cache (TLB flush). */
+void tb_jmp_cache_clear(CPUState *cpu);
+
+/* translate/translate.c: guest code at cpu's rip -> IR.  Returns the
+ * number of instructions; raises #PF/#GP/#UD only if the first one
+ * cannot be fetched or decoded (later ones end the block instead). */
+unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb);
+
+/* translate/interp.c: run a TB.  Returns the goto_tb slot it left
+ * through (0/1), or -1 for exit_tb / an early exit. */
+int interp_exec(CPUState *cpu, const TB *tb);
+
+#endif

@@ -1,0 +1,230 @@
+/* The soft TLB's slow paths: fills through the page walker, page-crossing
+ * and MMIO accesses, stores to pages holding translated code, and the
+ * flush hooks cpu/ calls (see translate/tlb.h). */
+#include "translate/tlb.h"
+
+#include <stdlib.h>
+
+#include "cpu/excp.h"
+#include "hw/core/loop.h"
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "translate/tb.h"
+
+static void tlb_clear(TcgCpu *t)
+{
+    memset(t->tlb, 0xff, sizeof(t->tlb));
+    for (unsigned u = 0; u < 2; u++) {
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            t->tlb[u][i].host = NULL;
+            t->tlb[u][i].pa = TLB_INVALID;
+        }
+    }
+}
+
+TcgCpu *tcg_cpu_init(CPUState *cpu)
+{
+    TcgCpu *t = calloc(1, sizeof(*t));
+    if (!t)
+        abort();
+    tlb_clear(t);
+    t->a20_mask = cpu->env.a20_mask;
+    cpu->accel = t;
+    cpu->jmp_env = &t->jmp;
+    return t;
+}
+
+void tlb_flush(CPUState *cpu)
+{
+    if (!cpu->accel)
+        return;
+    tlb_clear(tcg_cpu(cpu));
+}
+
+void tlb_flush_page(CPUState *cpu, uint64_t la)
+{
+    if (!cpu->accel)
+        return;
+    TcgCpu *t = tcg_cpu(cpu);
+    la &= ~0xfffULL;
+    for (unsigned u = 0; u < 2; u++) {
+        TLBEntry *e = &t->tlb[u][(la >> 12) & (TLB_SIZE - 1)];
+        if (e->tag_r == la || e->tag_w == la || e->tag_x == la) {
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+            e->host = NULL;
+            e->pa = TLB_INVALID;
+        }
+    }
+}
+
+void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
+{
+    Machine *m = any_cpu->machine;
+    unsigned n = m ? m->ncpus : 0;
+    for (unsigned c = 0; c <= n; c++) {
+        CPUState *cpu = c < n ? m->cpus[c] : any_cpu;
+        if (!cpu || !cpu->accel)
+            continue;
+        TcgCpu *t = tcg_cpu(cpu);
+        for (unsigned u = 0; u < 2; u++) {
+            for (unsigned i = 0; i < TLB_SIZE; i++) {
+                if (t->tlb[u][i].pa == pa_page)
+                    t->tlb[u][i].tag_w = TLB_INVALID;
+            }
+        }
+    }
+}
+
+static bool canonical(const CPUState *cpu, uint64_t la)
+{
+    if (!(cpu->env.efer & EFER_LMA))
+        return true;
+    return (uint64_t)(((int64_t)la << 16) >> 16) == la;
+}
+
+/* Walk for la and fill its entry for access acc; raises on a fault. */
+static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    MMUResult r;
+    uint32_t err;
+    if (!canonical(cpu, la))
+        cpu_raise_exception(cpu, EXC_GP, 0);
+    if (!mmu_translate(cpu, la, acc, t->user != 0, &r, &err))
+        cpu_raise_page_fault(cpu, la, err);
+    uint64_t page = la & ~0xfffULL, pa = r.pa & ~0xfffULL;
+    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    if (e->pa != pa || (e->tag_r != page && e->tag_w != page && e->tag_x != page)) {
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+        e->pa = pa;
+        e->host = cpu->machine ? as_ram_ptr(&cpu->machine->mem, pa, 0x1000, false) : NULL;
+    }
+    if (acc == MMU_READ)
+        e->tag_r = page;
+    else if (acc == MMU_EXEC)
+        e->tag_x = page;
+    else if (e->host && !tb_page_has_code(pa) &&
+             as_ram_ptr(&cpu->machine->mem, pa, 0x1000, true))
+        e->tag_w = page;
+    return e;
+}
+
+static TLBEntry *tlb_get(CPUState *cpu, uint64_t la, MMUAccess acc)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    uint64_t page = la & ~0xfffULL;
+    uint64_t tag = acc == MMU_READ ? e->tag_r : acc == MMU_WRITE ? e->tag_w : e->tag_x;
+    if (tag == page)
+        return e;
+    return tlb_fill(cpu, la, acc);
+}
+
+uint64_t tcg_ld_slow(CPUState *cpu, uint64_t la, unsigned size)
+{
+    if ((la & 0xfff) + size > 0x1000) {
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; i++)
+            v |= tcg_ld(cpu, la + i, 1) << (8 * i);
+        return v;
+    }
+    TLBEntry *e = tlb_get(cpu, la, MMU_READ);
+    if (e->host)
+        return host_ld(e->host + (la & 0xfff), size);
+    big_lock();
+    uint64_t v = as_ld(&cpu->machine->mem, e->pa + (la & 0xfff), size);
+    big_unlock();
+    return v;
+}
+
+void tcg_probe_write(CPUState *cpu, uint64_t la, unsigned size)
+{
+    tlb_get(cpu, la, MMU_WRITE);
+    if ((la & 0xfff) + size > 0x1000)
+        tlb_get(cpu, la + size - 1, MMU_WRITE);
+}
+
+/* A store to a page with code: drop its TBs, and leave the running TB
+ * after this instruction in case it was one of them. */
+static void store_to_code(CPUState *cpu, uint64_t pa)
+{
+    if (tb_invalidate_page(cpu, pa & ~0xfffULL))
+        tcg_cpu(cpu)->exit_request = true;
+}
+
+void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
+{
+    if ((la & 0xfff) + size > 0x1000) {
+        tcg_probe_write(cpu, la, size);
+        for (unsigned i = 0; i < size; i++)
+            tcg_st(cpu, la + i, val >> (8 * i), 1);
+        return;
+    }
+    TLBEntry *e = tlb_get(cpu, la, MMU_WRITE);
+    uint64_t pa = e->pa + (la & 0xfff);
+    store_to_code(cpu, pa);
+    uint8_t *host = e->host ? as_ram_ptr(&cpu->machine->mem, pa, size, true) : NULL;
+    if (host) {
+        host_st(host, val, size);
+        /* The page has no code any more: let later stores go fast. */
+        e->tag_w = la & ~0xfffULL;
+        return;
+    }
+    big_lock();
+    as_st(&cpu->machine->mem, pa, val, size);
+    big_unlock();
+}
+
+bool tcg_code_pa(CPUState *cpu, uint64_t la, uint64_t *pa, uint32_t *err)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    if (e->tag_x != (la & ~0xfffULL)) {
+        MMUResult r;
+        if (!canonical(cpu, la)) {
+            *err = 0;
+            return false;
+        }
+        if (!mmu_translate(cpu, la, MMU_EXEC, t->user != 0, &r, err))
+            return false;
+        uint64_t p = r.pa & ~0xfffULL;
+        if (e->pa != p) {
+            e->tag_r = e->tag_w = TLB_INVALID;
+            e->pa = p;
+            e->host = cpu->machine ? as_ram_ptr(&cpu->machine->mem, p, 0x1000, false) : NULL;
+        }
+        e->tag_x = la & ~0xfffULL;
+    }
+    *pa = e->pa + (la & 0xfff);
+    return true;
+}
+
+unsigned tcg_fetch_code(CPUState *cpu, uint64_t la, uint8_t *buf, unsigned max,
+                        uint64_t *pa)
+{
+    unsigned n = 0;
+    while (n < max) {
+        uint64_t p;
+        uint32_t err;
+        if (!tcg_code_pa(cpu, la + n, &p, &err))
+            break;
+        if (n == 0)
+            *pa = p;
+        unsigned chunk = 0x1000 - (unsigned)((la + n) & 0xfff);
+        if (chunk > max - n)
+            chunk = max - n;
+        TcgCpu *t = tcg_cpu(cpu);
+        const TLBEntry *e = &t->tlb[t->user][((la + n) >> 12) & (TLB_SIZE - 1)];
+        if (e->host) {
+            memcpy(buf + n, e->host + ((la + n) & 0xfff), chunk);
+        } else if (cpu->machine) {
+            big_lock();
+            as_read(&cpu->machine->mem, p, buf + n, chunk);
+            big_unlock();
+        } else {
+            break;
+        }
+        n += chunk;
+    }
+    return n;
+}

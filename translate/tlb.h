@@ -1,0 +1,120 @@
+/* The per-vCPU soft TLB and guest memory access for translated code.
+ *
+ * Each vCPU has two direct-mapped tables (supervisor and user accesses) of
+ * 256 entries; an entry caches one 4 KiB linear page: its physical page,
+ * a host pointer when the page is RAM (NULL: MMIO, through the bus under
+ * the big lock) and one tag per access kind (read, write, execute) that
+ * equals the page's linear address when that access is known to be allowed
+ * without a walk.  The write tag is set only after a walk for writing (so
+ * the dirty bit is set) and never for pages holding translated code: their
+ * stores take the slow path, which invalidates the TBs first. */
+#ifndef KEMU_TRANSLATE_TLB_H
+#define KEMU_TRANSLATE_TLB_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/mmu.h"
+
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_INVALID (~0ULL)
+#define JMP_CACHE_BITS 12
+#define JMP_CACHE_SIZE (1u << JMP_CACHE_BITS)
+
+typedef struct TLBEntry {
+    uint64_t tag_r, tag_w, tag_x;
+    uint8_t *host;          /* host address of the page, NULL for MMIO */
+    uint64_t pa;            /* physical page address */
+} TLBEntry;
+
+struct TB;
+
+/* TCG's per-vCPU data (cpu->accel). */
+typedef struct TcgCpu {
+    TLBEntry tlb[2][TLB_SIZE];       /* [user] */
+    struct TB *jmp_cache[JMP_CACHE_SIZE];  /* by virtual pc */
+    unsigned user;                   /* accesses of the running code: CPL 3 */
+    volatile bool exit_request;      /* leave the TB at the next instruction */
+    sigjmp_buf jmp;                  /* cpu->jmp_env points here */
+    bool wait_sipi;                  /* after INIT: only SIPI wakes */
+    uint64_t a20_mask;               /* the mask the TLB was filled with */
+    uint64_t insns;                  /* executed TBs (statistics) */
+} TcgCpu;
+
+static inline TcgCpu *tcg_cpu(CPUState *cpu)
+{
+    return (TcgCpu *)cpu->accel;
+}
+
+/* Allocate cpu->accel for TCG (tests and accel/tcg.c). */
+TcgCpu *tcg_cpu_init(CPUState *cpu);
+
+uint64_t tcg_ld_slow(CPUState *cpu, uint64_t la, unsigned size);
+void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size);
+
+static inline uint64_t host_ld(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static inline void host_st(uint8_t *p, uint64_t val, unsigned size)
+{
+    switch (size) {
+    case 1: *p = (uint8_t)val; break;
+    case 2: { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); break; }
+    case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); break; }
+    default: memcpy(p, &val, 8); break;
+    }
+}
+
+/* Guest linear-address load/store of 1/2/4/8 bytes with the running
+ * code's privilege; faults raise (#PF, #GP for non-canonical). */
+static inline uint64_t tcg_ld(CPUState *cpu, uint64_t la, unsigned size)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    if (e->tag_r == (la & ~0xfffULL) && (la & 0xfff) + size <= 0x1000 && e->host)
+        return host_ld(e->host + (la & 0xfff), size);
+    return tcg_ld_slow(cpu, la, size);
+}
+
+static inline void tcg_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + size <= 0x1000) {
+        host_st(e->host + (la & 0xfff), val, size);
+        return;
+    }
+    tcg_st_slow(cpu, la, val, size);
+}
+
+/* Check that a store of size bytes at la would succeed (walks and fills
+ * the TLB, raising on a fault) without storing: instructions that write
+ * several places probe first so a fault leaves no partial update. */
+void tcg_probe_write(CPUState *cpu, uint64_t la, unsigned size);
+
+/* Instruction fetch for the translator: copy up to max bytes at la into
+ * buf, stopping at a page that cannot be executed.  Returns the count;
+ * *pa gets the physical address of the first byte (when the count > 0).
+ * No exception is raised. */
+unsigned tcg_fetch_code(CPUState *cpu, uint64_t la, uint8_t *buf, unsigned max,
+                        uint64_t *pa);
+/* Physical address of the executable page holding la (fills the TLB);
+ * false if the fetch would fault (*err = #PF error code). */
+bool tcg_code_pa(CPUState *cpu, uint64_t la, uint64_t *pa, uint32_t *err);
+
+/* Drop write tags of every vCPU's TLB entries that map physical page pa
+ * (a TB was just translated from it). */
+void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page);
+
+#endif

@@ -1,0 +1,323 @@
+/* The translator's per-block loop and operand helpers: fetch, decode and
+ * emit guest instructions into IR until a branch, a page boundary, a
+ * mode-changing instruction or the block limit. */
+#include "translate/emit.h"
+
+#include "cpu/disas.h"
+#include "cpu/excp.h"
+#include "hw/core/log.h"
+#include "translate/helpers.h"
+#include "translate/tb.h"
+#include "translate/tlb.h"
+
+#define TB_MAX_INSNS 128
+
+uint64_t size_mask(unsigned w)
+{
+    return w >= 8 ? ~0ULL : (1ULL << (8 * w)) - 1;
+}
+
+unsigned reg_aux(const Dc *dc, unsigned reg, unsigned w)
+{
+    if (w == 1 && !dc->in->rex && reg >= 4 && reg < 8)
+        return (reg - 4) | IR_HIGH8;
+    return reg;
+}
+
+IRTemp gen_get(Dc *dc, unsigned w, unsigned reg)
+{
+    return ir_get_reg(dc->b, w, reg_aux(dc, reg, w));
+}
+
+void gen_set(Dc *dc, unsigned w, unsigned reg, IRTemp v)
+{
+    ir_set_reg(dc->b, w, reg_aux(dc, reg, w), v);
+}
+
+IRTemp gen_imm(Dc *dc, uint64_t v)
+{
+    return ir_movi(dc->b, v);
+}
+
+unsigned insn_seg(const Dc *dc, unsigned def)
+{
+    return dc->in->seg != SEG_NONE ? dc->in->seg : def;
+}
+
+IRTemp gen_ea(Dc *dc)
+{
+    const Insn *in = dc->in;
+    IRBlock *b = dc->b;
+    IRTemp ea;
+    if (in->base == REG_RIP)
+        return gen_imm(dc, (dc->next_pc + (uint64_t)in->disp) & size_mask(in->asize));
+    if (in->base != REG_NONE) {
+        ea = ir_get_reg(b, 8, in->base);
+        if (in->disp)
+            ea = ir_binopi(b, IR_ADD, 8, ea, (uint64_t)in->disp);
+    } else {
+        ea = gen_imm(dc, (uint64_t)in->disp);
+    }
+    if (in->index != REG_NONE) {
+        IRTemp ix = ir_get_reg(b, 8, in->index);
+        if (in->scale)
+            ix = ir_binopi(b, IR_SHL, 8, ix, in->scale);
+        ea = ir_binop(b, IR_ADD, 8, ea, ix);
+    }
+    if (in->asize < 8)
+        ea = ir_binopi(b, IR_AND, 8, ea, size_mask(in->asize));
+    return ea;
+}
+
+IRTemp gen_linear(Dc *dc, IRTemp ea, unsigned seg)
+{
+    IRBlock *b = dc->b;
+    if (dc->mode == MODE64) {
+        if (seg == SEG_FS || seg == SEG_GS)
+            return ir_binop(b, IR_ADD, 8, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
+        return ea;
+    }
+    IRTemp la = ir_binop(b, IR_ADD, 4, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
+    return la;
+}
+
+IRTemp gen_mem_la(Dc *dc)
+{
+    return gen_linear(dc, gen_ea(dc), insn_seg(dc, dc->in->def_seg));
+}
+
+IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la)
+{
+    if (!dc->in->mem) {
+        if (la)
+            *la = IR_NONE;
+        return gen_get(dc, w, dc->in->rm);
+    }
+    IRTemp a = gen_mem_la(dc);
+    if (la)
+        *la = a;
+    return ir_ld(dc->b, w, a);
+}
+
+void gen_st_rm(Dc *dc, unsigned w, IRTemp la, IRTemp v)
+{
+    if (!dc->in->mem) {
+        gen_set(dc, w, dc->in->rm, v);
+        return;
+    }
+    if (la == IR_NONE)
+        la = gen_mem_la(dc);
+    ir_st(dc->b, w, la, v);
+}
+
+unsigned stack_size(const Dc *dc)
+{
+    if (dc->mode == MODE64)
+        return 8;
+    return (dc->flags & TBF_SS32) ? 4 : 2;
+}
+
+static IRTemp stack_la(Dc *dc, IRTemp sp)
+{
+    if (dc->mode == MODE64)
+        return sp;
+    return ir_binop(dc->b, IR_ADD, 4, sp, ir_ld_env(dc->b, 8, SEG_BASE_OFF(SEG_SS)));
+}
+
+void gen_push(Dc *dc, unsigned w, IRTemp v)
+{
+    unsigned ss = stack_size(dc);
+    IRTemp sp = ir_get_reg(dc->b, ss, R_ESP);
+    IRTemp nsp = ir_binopi(dc->b, IR_SUB, ss, sp, w);
+    ir_st(dc->b, w, stack_la(dc, nsp), v);
+    ir_set_reg(dc->b, ss, R_ESP, nsp);
+}
+
+IRTemp gen_pop_peek(Dc *dc, unsigned w, unsigned offset)
+{
+    unsigned ss = stack_size(dc);
+    IRTemp sp = ir_get_reg(dc->b, ss, R_ESP);
+    if (offset)
+        sp = ir_binopi(dc->b, IR_ADD, ss, sp, offset);
+    return ir_ld(dc->b, w, stack_la(dc, sp));
+}
+
+void gen_sp_add(Dc *dc, int64_t delta)
+{
+    unsigned ss = stack_size(dc);
+    IRTemp sp = ir_get_reg(dc->b, ss, R_ESP);
+    ir_set_reg(dc->b, ss, R_ESP, ir_binopi(dc->b, IR_ADD, ss, sp, (uint64_t)delta));
+}
+
+void gen_jmp_to(Dc *dc, uint64_t target)
+{
+    ir_goto_tb(dc->b, 0, target);
+    dc->jumped = true;
+    dc->end = true;
+}
+
+void gen_branch(Dc *dc, IRTemp cond, uint64_t target)
+{
+    unsigned l = ir_new_label(dc->b);
+    ir_brcond(dc->b, cond, l);
+    ir_goto_tb(dc->b, 1, dc->next_pc);
+    ir_label(dc->b, l);
+    ir_goto_tb(dc->b, 0, target);
+    dc->jumped = true;
+    dc->end = true;
+}
+
+void gen_jmp_reg(Dc *dc, IRTemp target)
+{
+    ir_st_env(dc->b, 8, ENV_OFF(rip), target);
+    ir_exit_tb(dc->b);
+    dc->jumped = true;
+    dc->end = true;
+}
+
+uint64_t near_target(const Dc *dc, uint64_t target)
+{
+    return target & size_mask(dc->in->dsize);
+}
+
+void gen_exit_next(Dc *dc)
+{
+    ir_st_env(dc->b, 8, ENV_OFF(rip), gen_imm(dc, dc->next_pc));
+    ir_exit_tb(dc->b);
+    dc->jumped = true;
+    dc->end = true;
+}
+
+IRTemp gen_helper(Dc *dc, IRHelper fn, IRTemp a, IRTemp b, IRTemp c, uint64_t imm)
+{
+    return ir_call(dc->b, fn, IR_CALL_READS_CC | IR_CALL_WRITES_CC | IR_CALL_MAY_FAULT,
+                   a, b, c, imm);
+}
+
+void gen_raise(Dc *dc, int vector)
+{
+    gen_helper(dc, helper_raise, IR_NONE, IR_NONE, IR_NONE, (uint64_t)vector);
+    ir_exit_tb(dc->b);
+    dc->jumped = true;
+    dc->end = true;
+}
+
+void gen_raise_gp0(Dc *dc)
+{
+    gen_helper(dc, helper_raise, IR_NONE, IR_NONE, IR_NONE, EXC_GP | (1ULL << 32));
+    ir_exit_tb(dc->b);
+    dc->jumped = true;
+    dc->end = true;
+}
+
+IRTemp gen_select(Dc *dc, IRTemp cond, IRTemp t, IRTemp f)
+{
+    /* f ^ ((t ^ f) & -cond) */
+    IRBlock *b = dc->b;
+    IRTemp m = ir_unop(b, IR_NEG, 8, cond);
+    return ir_binop(b, IR_XOR, 8, f, ir_binop(b, IR_AND, 8, ir_binop(b, IR_XOR, 8, t, f), m));
+}
+
+static CpuMode mode_of(uint32_t flags)
+{
+    unsigned m = flags & TBF_MODE_MASK;
+    return m == 2 ? MODE64 : m == 1 ? MODE32 : MODE16;
+}
+
+static void emit_insn(Dc *dc)
+{
+    int r = emit_alu(dc);
+    if (r == 0)
+        r = emit_ctrl(dc);
+    if (r == 0)
+        r = emit_sys(dc);
+    if (r <= 0)
+        gen_raise(dc, EXC_UD);
+}
+
+/* Fetch and decode the instruction at pc; returns DEC_*. */
+static int fetch_decode(CPUState *cpu, uint64_t pc, uint64_t lin, CpuMode mode, Insn *in,
+                        TB *tb, unsigned *avail_out)
+{
+    uint8_t buf[16];
+    uint64_t pa = 0;
+    unsigned avail = tcg_fetch_code(cpu, lin, buf, 15, &pa);
+    *avail_out = avail;
+    int r = x86_decode(buf, avail, mode, pc, in);
+    if (r == DEC_OK && ((lin & 0xfff) + in->len > 0x1000)) {
+        uint64_t pa2;
+        uint32_t err;
+        if (tcg_code_pa(cpu, (lin & ~0xfffULL) + 0x1000, &pa2, &err))
+            tb->phys2 = pa2 & ~0xfffULL;
+    }
+    return r;
+}
+
+/* The first instruction cannot be fetched or decoded: raise now (rip is
+ * exactly that instruction's). */
+static void raise_first(CPUState *cpu, int r, uint64_t lin, unsigned avail)
+{
+    if (r == DEC_MORE) {
+        uint64_t pa;
+        uint32_t err = 0;
+        if (!tcg_code_pa(cpu, lin + avail, &pa, &err))
+            cpu_raise_page_fault(cpu, lin + avail, err);
+        cpu_raise_exception(cpu, EXC_GP, 0);
+    }
+}
+
+static void log_in_asm(CPUState *cpu, uint64_t lin, unsigned len, CpuMode mode);
+
+unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
+{
+    Dc dc = { .cpu = cpu, .b = b, .flags = flags, .mode = mode_of(flags) };
+    uint64_t pc = tb->pc;
+    uint64_t lin = tb->lin;
+    unsigned n = 0, max = (flags & TBF_TF) ? 1 : TB_MAX_INSNS;
+    Insn in;
+    dc.in = &in;
+    while (!dc.end) {
+        unsigned avail;
+        int r = fetch_decode(cpu, pc, lin, dc.mode, &in, tb, &avail);
+        if (r == DEC_MORE) {
+            if (n == 0)
+                raise_first(cpu, r, lin, avail);
+            break;
+        }
+        ir_insn_start(b, pc);
+        n++;
+        if (r != DEC_OK) {
+            if (r == DEC_GP)
+                gen_raise_gp0(&dc);
+            else
+                gen_raise(&dc, EXC_UD);
+            break;
+        }
+        dc.next_pc = pc + in.len;
+        if (dc.mode != MODE64)
+            dc.next_pc &= 0xffffffffULL;
+        emit_insn(&dc);
+        pc += in.len;
+        lin += in.len;
+        if (n >= max || !ir_has_room(b) || ((lin ^ tb->lin) & ~0xfffULL) || tb->phys2 != ~0ULL)
+            dc.end = true;
+    }
+    tb->size = (uint16_t)(lin - tb->lin);
+    if (!dc.jumped)
+        ir_goto_tb(b, 1, pc & (dc.mode == MODE64 ? ~0ULL : 0xffffffffULL));
+    if (log_enabled(LOG_IN_ASM))
+        log_in_asm(cpu, tb->lin, tb->size, dc.mode);
+    return n;
+}
+
+static void log_in_asm(CPUState *cpu, uint64_t lin, unsigned len, CpuMode mode)
+{
+    uint8_t buf[4096 + 16];
+    uint64_t pa;
+    if (len > sizeof(buf))
+        len = sizeof(buf);
+    unsigned got = tcg_fetch_code(cpu, lin, buf, len, &pa);
+    log_printf("----------------\nIN: \n");
+    disas_log(lin, buf, got, mode == MODE64 ? 64 : mode == MODE32 ? 32 : 16);
+    log_printf("\n");
+}
