@@ -32,22 +32,26 @@ static void dump_seg(FILE *f, const char *name, const SegReg *s, const CPUX86Sta
         return;
     }
     fprintf(f, " DPL=%u ", SEGATTR_DPL(s->attr));
+    bool lma = (env->efer & EFER_LMA) != 0;
     if (s->attr & SEGATTR_S) {
         unsigned type = SEGATTR_TYPE(s->attr);
         if (type & 8) {     /* code */
             fprintf(f, (s->attr & SEGATTR_L) ? "CS64" : (s->attr & SEGATTR_DB) ? "CS32" : "CS16");
             fprintf(f, " [%c%c%c]", type & 4 ? 'C' : '-', type & 2 ? 'R' : '-', type & 1 ? 'A' : '-');
         } else {
-            fprintf(f, (s->attr & SEGATTR_DB) ? "DS  " : "DS16");
+            fprintf(f, ((s->attr & SEGATTR_DB) || lma) ? "DS  " : "DS16");
             fprintf(f, " [%c%c%c]", type & 4 ? 'E' : '-', type & 2 ? 'W' : '-', type & 1 ? 'A' : '-');
         }
     } else {
-        static const char *const sys[16] = {
-            "Reserved", "TSS16-avl", "LDT", "TSS16-busy", "CallGate16", "TaskGate",
-            "IntGate16", "TrapGate16", "Reserved", "TSS32-avl", "Reserved", "TSS32-busy",
-            "CallGate32", "Reserved", "IntGate32", "TrapGate32",
+        static const char *const sys[2][16] = {
+            { "Reserved", "TSS16-avl", "LDT", "TSS16-busy", "CallGate16", "TaskGate16",
+              "IntGate16", "TrapGate16", "Reserved", "TSS32-avl", "Reserved", "TSS32-busy",
+              "CallGate32", "Reserved", "IntGate32", "TrapGate32" },
+            { "Reserved", "Reserved", "LDT", "Reserved", "Reserved", "Reserved", "Reserved",
+              "Reserved", "Reserved", "TSS64-avl", "Reserved", "TSS64-busy", "CallGate64",
+              "Reserved", "IntGate64", "TrapGate64" },
         };
-        fprintf(f, "%s", sys[SEGATTR_TYPE(s->attr)]);
+        fprintf(f, "%s", sys[lma][SEGATTR_TYPE(s->attr)]);
     }
     fputc('\n', f);
 }
@@ -111,9 +115,10 @@ static void dump_system(FILE *f, const CPUX86State *env, bool wide)
         fprintf(f, "IDT=     %08x %08x\n", (uint32_t)env->idt.base, env->idt.limit);
         fprintf(f, "CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", (uint32_t)env->cr0,
                 (uint32_t)env->cr2, (uint32_t)env->cr3, (uint32_t)env->cr4);
+        /* A 64-bit build prints the debug registers full width always. */
         for (int i = 0; i < 4; i++)
-            fprintf(f, "DR%d=%08x ", i, (uint32_t)env->dr[i]);
-        fprintf(f, "\nDR6=%08x DR7=%08x\n", (uint32_t)env->dr[6], (uint32_t)env->dr[7]);
+            fprintf(f, "DR%d=%016" PRIx64 " ", i, env->dr[i]);
+        fprintf(f, "\nDR6=%016" PRIx64 " DR7=%016" PRIx64 "\n", env->dr[6], env->dr[7]);
     }
     fprintf(f, "EFER=%016" PRIx64 "\n", env->efer);
 }
@@ -130,7 +135,7 @@ static void dump_fpu(FILE *f, const CPUX86State *env, bool wide)
     int n = wide ? 16 : 8;
     for (int i = 0; i < n; i++) {
         const Xmm *v = &env->xmm[i];
-        fprintf(f, "XMM%02d=%08x%08x%08x%08x%c", i, v->d[3], v->d[2], v->d[1], v->d[0],
+        fprintf(f, "XMM%02d=%016" PRIx64 " %016" PRIx64 "%c", i, v->q[1], v->q[0],
                 i & 1 ? '\n' : ' ');
     }
 }

@@ -78,11 +78,8 @@ static void info_registers(Monitor *mon, const char *args)
         monitor_printf(mon, "No CPU available\n");
         return;
     }
-    if (strcmp(args, "-a")) {
-        dump_cpu(mon, m->cpus[0]);
-        return;
-    }
-    for (unsigned i = 0; i < m->ncpus; i++) {
+    bool all = !strcmp(args, "-a");
+    for (unsigned i = 0; i < (all ? m->ncpus : 1); i++) {
         monitor_printf(mon, "\nCPU#%u\n", i);
         dump_cpu(mon, m->cpus[i]);
     }
