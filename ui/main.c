@@ -122,7 +122,15 @@ static int create_devices(Machine *m, const KemuOptions *o)
         const char *spec = o->devices[i];
         size_t n = strcspn(spec, ",");
         char *name = xasprintf("%.*s", (int)n, spec);
-        Device *dev = device_create(name, spec[n] ? spec + n + 1 : NULL);
+        const DeviceClass *cls = device_class_find(name);
+        Device *dev = NULL;
+        if (!cls)
+            error_report("-device %s: '%s' is not a valid device model name", spec, name);
+        else if (!cls->user_creatable)
+            error_report("-device %s: device '%s' can not be created with -device "
+                         "(the board creates it)", spec, name);
+        else
+            dev = device_create(name, spec[n] ? spec + n + 1 : NULL);
         free(name);
         if (!dev || device_realize(dev, m))
             return -1;

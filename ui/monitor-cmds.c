@@ -1,6 +1,7 @@
 /* The monitor's command table: one row per command, QEMU's names. */
 #include "ui/monitor-int.h"
 #include "hw/core/util.h"
+#include "hw/pc/acpi.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,17 @@ static void cmd_system_reset(Monitor *mon, const char *args)
     machine_request_reset(mon->m);
 }
 
+/* The ACPI power button: the guest decides to shut down (or not). */
+static void cmd_system_powerdown(Monitor *mon, const char *args)
+{
+    Device *pm = machine_find_device(mon->m, "acpi-pm");
+    if (!pm) {
+        monitor_printf(mon, "system_powerdown: this machine has no ACPI power button\n");
+        return;
+    }
+    acpi_pm_power_button(pm);
+}
+
 static void cmd_quit(Monitor *mon, const char *args)
 {
     monitor_quit_requested = true;
@@ -62,6 +74,7 @@ static const MonCmd commands[] = {
     { "info", "[subcommand]", "show various information about the system state", cmd_info },
     { "quit|q", "", "quit the emulator", cmd_quit },
     { "stop", "", "stop emulation", cmd_stop },
+    { "system_powerdown", "", "send system power down event", cmd_system_powerdown },
     { "system_reset", "", "reset the system", cmd_system_reset },
 };
 

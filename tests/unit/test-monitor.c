@@ -7,6 +7,8 @@
 #include "ui/monitor.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -100,5 +102,53 @@ TEST(monitor, mux_escapes)
     ssize_t n = read(out[0], buf, sizeof(buf) - 1);
     buf[n > 0 ? n : 0] = '\0';
     CHECK(strstr(buf, "(kemu) info status\r\nVM status: running\r\n") != NULL);
+    chr_free_all();
+}
+
+TEST(monitor, powerdown_without_acpi)
+{
+    static Machine m;
+    Monitor *mon = file_monitor(&m);
+    monitor_execute(mon, "system_powerdown");
+    CHECK(strstr(file_text(), "this machine has no ACPI power button") != NULL);
+    monitor_execute(mon, "help system_reset");
+    CHECK(strstr(file_text(), "system_reset  -- reset the system\r\n") != NULL);
+    unlink(path);
+}
+
+/* -monitor unix:PATH,server,nowait: a client gets the banner and prompt
+ * when it connects, and answers to its commands. */
+TEST(monitor, on_unix_socket)
+{
+    static Machine m;
+    m.state = RUN_STATE_PAUSED;
+    char sock[64], spec[96];
+    snprintf(sock, sizeof(sock), "/tmp/kemu-mon-%d.sock", (int)getpid());
+    snprintf(spec, sizeof(spec), "unix:%s,server,nowait", sock);
+    big_lock();
+    Chardev *chr = chr_new("compat_monitor0", spec);
+    CHECK(chr != NULL);
+    monitor_new(&m, chr);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+    CHECK(connect(s, (struct sockaddr *)&a, sizeof(a)) == 0);
+    loop_wait(100);
+    CHECK(write(s, "info status\n", 12) == 12);
+    loop_wait(100);
+    big_unlock();
+    char buf[1024] = "";
+    size_t len = 0;
+    fcntl(s, F_SETFL, O_NONBLOCK);
+    for (int i = 0; i < 20 && !strstr(buf, "VM status"); i++) {
+        ssize_t n = read(s, buf + len, sizeof(buf) - 1 - len);
+        if (n > 0)
+            len += (size_t)n;
+        buf[len] = '\0';
+        usleep(10000);
+    }
+    CHECK(strstr(buf, "monitor - type 'help' for more information\r\n(kemu) ") != NULL);
+    CHECK(strstr(buf, "info status\r\nVM status: paused\r\n(kemu) ") != NULL);
+    close(s);
     chr_free_all();
 }
