@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Boot Debian's kernel with the busybox initramfs under one accelerator and
+talk to its shell over the serial console on a pty, as a user would:
+
+    kemu -accel ACCEL -m 512 -smp 2 -nographic -kernel vmlinuz
+         -initrd initramfs.gz -append console=ttyS0
+
+Waits for KEMU-GUEST-READY, types `nproc` and `grep MemTotal /proc/meminfo`,
+checks 2 CPUs and about 512 MiB, then `poweroff -f` must make kemu exit 0.
+Usage: linux-boot.py ACCEL (kvm or tcg).  Environment: KEMU (binary,
+default ./kemu), LINUX_TIMEOUT (seconds to the shell; default 120 under
+KVM, 900 under TCG)."""
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+os.chdir(ROOT)
+KEMU = os.environ.get("KEMU", "./kemu")
+
+
+def report(kind, case, why=""):
+    print(f"{kind}: {case}" + (f": {why}" if why else ""), flush=True)
+
+
+def hw_virt():
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read().split()
+    except OSError:
+        return False
+    return "vmx" in flags or "svm" in flags
+
+
+def accel_listed(accel):
+    try:
+        out = subprocess.run([KEMU, "-accel", "help"], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return accel in out.split()
+
+
+def why_not(accel):
+    """The reason this accelerator cannot boot Linux here, or None."""
+    if not os.access(KEMU, os.X_OK):
+        return None  # reported as a failure by the caller
+    if accel == "kvm":
+        if not os.path.exists("/dev/kvm"):
+            return "/dev/kvm not present"
+        if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+            return "/dev/kvm: permission denied"
+        if not accel_listed("kvm"):
+            return "kemu built without KVM support"
+        if not hw_virt():
+            return ("KVM without hardware assistance (no vmx/svm in /proc/cpuinfo): "
+                    "Debian's kernel does not boot in useful time; runs under TCG")
+        return None
+    if not accel_listed(accel):
+        return f"{accel.upper()} accelerator not available"
+    return None
+
+
+def assets():
+    r = subprocess.run(["sh", "tests/fetch-assets.sh"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, r.stderr.strip().splitlines()[-1:] or ["fetch-assets failed"]
+    d = r.stdout.strip().splitlines()[-1]
+    return d, None
+
+
+class Guest:
+    """kemu on a pty: what it prints is collected in self.buf."""
+
+    def __init__(self, argv):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            try:
+                os.execvp(argv[0], argv)
+            finally:
+                os._exit(127)
+        self.buf = ""
+        self.status = None
+
+    def read_some(self, timeout):
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return False
+        try:
+            data = os.read(self.fd, 4096)
+        except OSError:  # EIO: kemu closed the terminal (exited)
+            data = b""
+        if not data:
+            self.reap(0.5)
+            return False
+        self.buf += data.decode("utf-8", "replace").replace("\r", "")
+        return True
+
+    def wait_for(self, pattern, timeout, start=0):
+        """Match pattern in the output from offset start within timeout."""
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern, re.M)
+        while True:
+            m = rx.search(self.buf, start)
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or self.exited():
+                return None
+            self.read_some(min(left, 1.0))
+
+    def type(self, line):
+        for ch in line + "\r":
+            os.write(self.fd, ch.encode())
+            time.sleep(0.01)  # a terminal user types; the UART has a small FIFO
+
+    def wait_exit(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.exited():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.read_some(min(left, 1.0))
+        return True
+
+    def exited(self):
+        return self.status is not None or self.reap(0)
+
+    def reap(self, timeout):
+        deadline = time.monotonic() + timeout
+        while self.status is None:
+            pid, st = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(st)
+                break
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        return self.status is not None
+
+    def kill(self):
+        if not self.exited():
+            os.kill(self.pid, signal.SIGKILL)
+            self.reap(5)
+
+    def tail(self):
+        lines = [l for l in self.buf.splitlines() if l.strip()]
+        return " | ".join(lines[-3:])[-300:]
+
+
+def run(accel):
+    name = f"linux-{accel}"
+    why = why_not(accel)
+    if why:
+        report("SKIP", name, why)
+        return 0
+    if not os.access(KEMU, os.X_OK):
+        report("FAIL", name, f"{KEMU} not built")
+        return 1
+    d, err = assets()
+    if not d:
+        report("SKIP", name, f"test assets unavailable: {err[0]}")
+        return 0
+    timeout = float(os.environ.get("LINUX_TIMEOUT", 120 if accel == "kvm" else 900))
+    g = Guest([KEMU, "-accel", accel, "-m", "512", "-smp", "2", "-nographic",
+               "-kernel", os.path.join(d, "vmlinuz"), "-initrd", os.path.join(d, "initramfs.gz"),
+               "-append", "console=ttyS0"])
+    try:
+        return converse(g, name, timeout)
+    finally:
+        g.kill()
+
+
+def converse(g, name, timeout):
+    if not g.wait_for(r"^KEMU-GUEST-READY", timeout):
+        report("FAIL", f"{name}/boot", f"no KEMU-GUEST-READY in {timeout:.0f}s; got: {g.tail()}")
+        return 1
+    report("PASS", f"{name}/boot")
+    g.wait_for(r"[#$] $", 20)           # the shell's prompt
+    failed = 0
+
+    start = len(g.buf)
+    g.type("nproc")
+    m = g.wait_for(r"^(\d+)$", 60, start)
+    if m and int(m.group(1)) == 2:
+        report("PASS", f"{name}/nproc")
+    else:
+        report("FAIL", f"{name}/nproc", f"expected 2 CPUs; got: {g.tail()}")
+        failed = 1
+
+    start = len(g.buf)
+    g.type("grep MemTotal /proc/meminfo")
+    m = g.wait_for(r"^MemTotal:\s+(\d+) kB", 60, start)
+    kib = int(m.group(1)) if m else 0
+    if 448 * 1024 <= kib <= 512 * 1024:
+        report("PASS", f"{name}/memtotal")
+    else:
+        report("FAIL", f"{name}/memtotal", f"expected about 512 MiB; got: {g.tail()}")
+        failed = 1
+
+    g.type("poweroff -f")
+    if g.wait_exit(60) and g.status == 0:
+        report("PASS", f"{name}/poweroff")
+    elif g.status is None:
+        report("FAIL", f"{name}/poweroff", f"kemu still running 60s after poweroff; got: {g.tail()}")
+        failed = 1
+    else:
+        report("FAIL", f"{name}/poweroff", f"kemu exited with status {g.status}, expected 0")
+        failed = 1
+    return failed
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: linux-boot.py kvm|tcg")
+    sys.exit(run(sys.argv[1]))
