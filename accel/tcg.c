@@ -15,6 +15,7 @@
 
 #include "accel/accel.h"
 #include "accel/tcg.h"
+#include "cpu/sys.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "translate/flags.h"
@@ -143,6 +144,7 @@ static void *tcg_thread_fn(void *opaque)
             CPUState *cpu = m->cpus[i];
             if (!runnable(m, cpu))
                 continue;
+            current_cpu = cpu;      /* per-CPU MMIO: the local APIC page */
             if (tcg_exec_slice(cpu, SLICE_TBS) != TCG_EXIT_HALTED)
                 ran = true;
         }
