@@ -18,10 +18,10 @@ Chardev *chr_stdio_new(const char *label, const char *opt, const char *arg, bool
     Chardev *c = chr_alloc(label, &stdio_ops, "stdio");
     if (isatty(0))
         term_set_raw(signals);
-    /* Duplicate the descriptors so that making them non-blocking does not
-     * change the shared file description under other users of stdout (the
-     * shell after we exit). */
-    int in = dup(0), out = dup(1);
+    /* Our own descriptors, closed independently of 0 and 1.  They share the
+     * shell's file description, so they stay blocking: output to a slow
+     * terminal waits rather than being lost. */
+    int in = fcntl(0, F_DUPFD_CLOEXEC, 3), out = fcntl(1, F_DUPFD_CLOEXEC, 3);
     chr_set_fds(c, in, out);
     return c;
 }

@@ -35,8 +35,10 @@ struct Chardev {
 };
 
 Chardev *chr_alloc(const char *label, const ChrOps *ops, const char *filename);
-/* Use these fds (made non-blocking); in_fd is read when a frontend can take
- * data.  Either may be -1. */
+/* Use these fds; in_fd is read (only when poll says so) when a frontend can
+ * take data.  Either may be -1.  Backends that own their fds make them
+ * non-blocking; stdio stays as it is, since its file description is shared
+ * with the shell. */
 void chr_set_fds(Chardev *c, int in_fd, int out_fd);
 /* Forget the fds (does not close them). */
 void chr_clear_fds(Chardev *c);

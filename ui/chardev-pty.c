@@ -42,6 +42,7 @@ Chardev *chr_pty_new(const char *label, const char *opt, const char *arg)
         tcsetattr(slave, TCSANOW, &t);
     }
     fcntl(master, F_SETFD, FD_CLOEXEC);
+    fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
     fcntl(slave, F_SETFD, FD_CLOEXEC);
     char *fname = xasprintf("pty:%s", name);
     Chardev *c = chr_alloc(label, &pty_ops, fname);

@@ -34,6 +34,7 @@ static void sock_set_conn(Chardev *c, int fd)
     chr_set_filename(c, fname);
     free(fname);
     if (fd >= 0) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         if (s->nodelay) {
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

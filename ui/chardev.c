@@ -146,10 +146,6 @@ void chr_set_fds(Chardev *c, int in_fd, int out_fd)
 {
     c->in_fd = in_fd;
     c->out_fd = out_fd;
-    if (in_fd >= 0)
-        fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
-    if (out_fd >= 0 && out_fd != in_fd)
-        fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) | O_NONBLOCK);
     c->reading = c->has_fe && in_fd >= 0;
     chr_update_fd(c);
 }
