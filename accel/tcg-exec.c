@@ -66,9 +66,13 @@ static bool handle_requests(CPUState *cpu, uint32_t req)
     }
     if (tcg_cpu(cpu)->wait_sipi)
         return true;
-    if ((req & CPU_INTERRUPT_NMI) && !env->inhibit_irq) {
+    if ((req & CPU_INTERRUPT_NMI) && !env->inhibit_irq && !env->nmi_blocked) {
+        /* NMIs stay blocked until the handler's IRET. */
         atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_NMI);
-        deliver_external(cpu, EXC_NMI);
+        env->halted = false;
+        cpu_sync_flags(cpu);
+        cpu_do_nmi(cpu);
+        cpu_load_flags(cpu, env->rflags);
         return false;
     }
     if ((req & CPU_INTERRUPT_HARD) && cpu_interrupts_enabled(cpu)) {
