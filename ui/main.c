@@ -167,13 +167,12 @@ static void start_machine(Machine *m, bool paused)
 }
 
 /* A reset request: -no-reboot turns it into an exit; otherwise everything
- * is reset and a "once" boot order gives way to the normal one. */
+ * is reset (the board then boots from order= instead of once=). */
 static bool serve_reset(Machine *m)
 {
     m->reset_requested = 0;
     if (m->cfg.no_reboot)
         return true;
-    m->cfg.boot_once[0] = '\0';
     machine_reset(m);
     return false;
 }
