@@ -374,10 +374,13 @@ static void emit_bitscan(Dc *dc, unsigned kind)
 {
     const Insn *in = dc->in;
     unsigned w = in->opsize;
+    /* BSF/BSR of 0 leave the whole destination alone (no zero-extension
+     * of a 32-bit one): the helper returns the full register value. */
+    unsigned ww = w == 4 ? 8 : w;
     IRTemp v = gen_ld_rm(dc, w, NULL);
-    IRTemp old = gen_get(dc, w, in->reg);
+    IRTemp old = gen_get(dc, ww, in->reg);
     IRTemp r = gen_helper(dc, helper_bitscan, v, old, IR_NONE, kind | (w << 8));
-    gen_set(dc, w, in->reg, r);
+    gen_set(dc, ww, in->reg, r);
 }
 
 static void emit_xadd(Dc *dc)

@@ -1,0 +1,235 @@
+/* The translator against the host CPU: each instruction of a table runs
+ * on the TCG engine (64-bit mode) and natively (in an executable buffer)
+ * from the same registers and flags; results and the flags the SDM
+ * defines for it must match.  Inputs come from a fixed-seed generator
+ * mixing edge values (0, 1, -1, sign boundaries) and random ones. */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "tests/unit/tcg-harness.h"
+#include "tests/unit/unit.h"
+#include "translate/flags.h"
+
+typedef struct HostCase {
+    const char *text;
+    uint8_t bytes[16];
+    unsigned len;
+    uint32_t flags_mask;    /* flags the SDM defines for this instruction */
+} HostCase;
+
+static const HostCase host_cases[] = {
+    { "add eax, ebx", { 0x01, 0xd8 }, 2, 0x8d5 },
+    { "add al, bl", { 0x00, 0xd8 }, 2, 0x8d5 },
+    { "add ax, bx", { 0x66, 0x01, 0xd8 }, 3, 0x8d5 },
+    { "add rax, rbx", { 0x48, 0x01, 0xd8 }, 3, 0x8d5 },
+    { "adc eax, ebx", { 0x11, 0xd8 }, 2, 0x8d5 },
+    { "adc al, bl", { 0x10, 0xd8 }, 2, 0x8d5 },
+    { "sbb eax, ebx", { 0x19, 0xd8 }, 2, 0x8d5 },
+    { "sbb rax, rbx", { 0x48, 0x19, 0xd8 }, 3, 0x8d5 },
+    { "sub eax, ebx", { 0x29, 0xd8 }, 2, 0x8d5 },
+    { "sub ah, bl", { 0x28, 0xdc }, 2, 0x8d5 },
+    { "cmp eax, ebx", { 0x39, 0xd8 }, 2, 0x8d5 },
+    { "cmp cx, dx", { 0x66, 0x39, 0xd1 }, 3, 0x8d5 },
+    { "and eax, ebx", { 0x21, 0xd8 }, 2, 0x8c5 },
+    { "or rax, rbx", { 0x48, 0x09, 0xd8 }, 3, 0x8c5 },
+    { "xor al, bl", { 0x30, 0xd8 }, 2, 0x8c5 },
+    { "test ecx, edx", { 0x85, 0xd1 }, 2, 0x8c5 },
+    { "inc eax", { 0xff, 0xc0 }, 2, 0x8d5 },
+    { "dec bl", { 0xfe, 0xcb }, 2, 0x8d5 },
+    { "inc rax", { 0x48, 0xff, 0xc0 }, 3, 0x8d5 },
+    { "neg eax", { 0xf7, 0xd8 }, 2, 0x8d5 },
+    { "neg bx", { 0x66, 0xf7, 0xdb }, 3, 0x8d5 },
+    { "not ecx", { 0xf7, 0xd1 }, 2, 0x8d5 },
+    { "shl eax, 1", { 0xd1, 0xe0 }, 2, 0x8c5 },
+    { "shr eax, 1", { 0xd1, 0xe8 }, 2, 0x8c5 },
+    { "sar eax, 1", { 0xd1, 0xf8 }, 2, 0x8c5 },
+    { "shl eax, 7", { 0xc1, 0xe0, 0x07 }, 3, 0xc5 },
+    { "shr bx, 3", { 0x66, 0xc1, 0xeb, 0x03 }, 4, 0xc5 },
+    { "sar rax, 33", { 0x48, 0xc1, 0xf8, 0x21 }, 4, 0xc5 },
+    { "shl eax, cl", { 0xd3, 0xe0 }, 2, 0xc5 },
+    { "shr edx, cl", { 0xd3, 0xea }, 2, 0xc5 },
+    { "sar bl, cl", { 0xd2, 0xfb }, 2, 0xc4 },
+    { "rol eax, 1", { 0xd1, 0xc0 }, 2, 0x801 },
+    { "ror eax, 1", { 0xd1, 0xc8 }, 2, 0x801 },
+    { "rol bl, cl", { 0xd2, 0xc3 }, 2, 0x1 },
+    { "ror rax, cl", { 0x48, 0xd3, 0xc8 }, 3, 0x1 },
+    { "rcl eax, 1", { 0xd1, 0xd0 }, 2, 0x801 },
+    { "rcr eax, 1", { 0xd1, 0xd8 }, 2, 0x801 },
+    { "rcl bx, cl", { 0x66, 0xd3, 0xd3 }, 3, 0x1 },
+    { "rcr dl, cl", { 0xd2, 0xda }, 2, 0x1 },
+    { "shld eax, ebx, 5", { 0x0f, 0xa4, 0xd8, 0x05 }, 4, 0xc5 },
+    { "shrd eax, ebx, cl", { 0x0f, 0xad, 0xd8 }, 3, 0xc4 },
+    { "shld rax, rdx, cl", { 0x48, 0x0f, 0xa5, 0xd0 }, 4, 0xc4 },
+    { "mul ebx", { 0xf7, 0xe3 }, 2, 0x801 },
+    { "mul bl", { 0xf6, 0xe3 }, 2, 0x801 },
+    { "imul rbx", { 0x48, 0xf7, 0xeb }, 3, 0x801 },
+    { "imul ecx, ebx", { 0x0f, 0xaf, 0xcb }, 3, 0x801 },
+    { "imul eax, ebx, -7", { 0x6b, 0xc3, 0xf9 }, 3, 0x801 },
+    { "imul cx", { 0x66, 0xf7, 0xe9 }, 3, 0x801 },
+    { "bt eax, ebx", { 0x0f, 0xa3, 0xd8 }, 3, 0x1 },
+    { "bts ecx, 5", { 0x0f, 0xba, 0xe9, 0x05 }, 4, 0x1 },
+    { "btr rax, rbx", { 0x48, 0x0f, 0xb3, 0xd8 }, 4, 0x1 },
+    { "btc eax, 31", { 0x0f, 0xba, 0xf8, 0x1f }, 4, 0x1 },
+    { "bsf ecx, eax", { 0x0f, 0xbc, 0xc8 }, 3, 0x40 },
+    { "bsr rdx, rbx", { 0x48, 0x0f, 0xbd, 0xd3 }, 4, 0x40 },
+    { "cmovz eax, ebx", { 0x0f, 0x44, 0xc3 }, 3, 0x0 },
+    { "cmovl ecx, edx", { 0x0f, 0x4c, 0xca }, 3, 0x0 },
+    { "setg al", { 0x0f, 0x9f, 0xc0 }, 3, 0x0 },
+    { "seta bl", { 0x0f, 0x97, 0xc3 }, 3, 0x0 },
+    { "setp cl", { 0x0f, 0x9a, 0xc1 }, 3, 0x0 },
+    { "cbw", { 0x66, 0x98 }, 2, 0x0 },
+    { "cwde", { 0x98 }, 1, 0x0 },
+    { "cdqe", { 0x48, 0x98 }, 2, 0x0 },
+    { "cwd", { 0x66, 0x99 }, 2, 0x0 },
+    { "cdq", { 0x99 }, 1, 0x0 },
+    { "cqo", { 0x48, 0x99 }, 2, 0x0 },
+    { "movsx eax, bl", { 0x0f, 0xbe, 0xc3 }, 3, 0x0 },
+    { "movzx ecx, dx", { 0x0f, 0xb7, 0xca }, 3, 0x0 },
+    { "movsxd rax, ebx", { 0x48, 0x63, 0xc3 }, 3, 0x0 },
+    { "bswap eax", { 0x0f, 0xc8 }, 2, 0x0 },
+    { "bswap rbx", { 0x48, 0x0f, 0xcb }, 3, 0x0 },
+    { "xadd eax, ebx", { 0x0f, 0xc1, 0xd8 }, 3, 0x8d5 },
+    { "cmpxchg ecx, edx", { 0x0f, 0xb1, 0xd1 }, 3, 0x8d5 },
+    { "cmpxchg bl, dl", { 0x0f, 0xb0, 0xd3 }, 3, 0x8d5 },
+    { "xchg eax, ebx", { 0x93 }, 1, 0x0 },
+    { "lea eax, [rbx+rcx*4+0x10]", { 0x8d, 0x44, 0x8b, 0x10 }, 4, 0x0 },
+    { "lea ax, [rbx+rcx]", { 0x66, 0x8d, 0x04, 0x0b }, 4, 0x0 },
+    { "stc", { 0xf9 }, 1, 0x8d5 },
+    { "clc", { 0xf8 }, 1, 0x8d5 },
+    { "cmc", { 0xf5 }, 1, 0x8d5 },
+    { "sahf", { 0x9e }, 1, 0x8d5 },
+    { "lahf", { 0x9f }, 1, 0x0 },
+    { "popcnt eax, ebx", { 0xf3, 0x0f, 0xb8, 0xc3 }, 4, 0x8d5 },
+};
+/*
+    push rbx
+    push r15
+    mov r15, rdi
+    push qword ptr [r15+32]
+    popfq
+    mov rax, [r15]
+    mov rbx, [r15+8]
+    mov rcx, [r15+16]
+    mov rdx, [r15+24]
+ */
+static const uint8_t host_prologue[] = {
+    0x53, 0x41, 0x57, 0x49, 0x89, 0xff, 0x41, 0xff, 0x77, 0x20, 0x9d, 0x49,
+    0x8b, 0x07, 0x49, 0x8b, 0x5f, 0x08, 0x49, 0x8b, 0x4f, 0x10, 0x49, 0x8b,
+    0x57, 0x18,
+};
+
+/*
+    pushfq
+    pop qword ptr [r15+32]
+    mov [r15], rax
+    mov [r15+8], rbx
+    mov [r15+16], rcx
+    mov [r15+24], rdx
+    pop r15
+    pop rbx
+    ret
+ */
+static const uint8_t host_epilogue[] = {
+    0x9c, 0x41, 0x8f, 0x47, 0x20, 0x49, 0x89, 0x07, 0x49, 0x89, 0x5f, 0x08,
+    0x49, 0x89, 0x4f, 0x10, 0x49, 0x89, 0x57, 0x18, 0x41, 0x5f, 0x5b, 0xc3,
+};
+
+typedef struct HostState {
+    uint64_t rax, rbx, rcx, rdx, rflags;
+} HostState;
+
+static uint64_t rng_state = 0x243f6a8885a308d3ULL;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static uint64_t pick(void)
+{
+    static const uint64_t edge[] = { 0, 1, ~0ULL, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+                                     0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffULL,
+                                     0x8000000000000000ULL, 0x99, 0x0f };
+    uint64_t r = rnd();
+    switch (r & 3) {
+    case 0: return edge[(r >> 8) % (sizeof(edge) / sizeof(edge[0]))];
+    case 1: return (r >> 8) & 0xff;
+    default: return rnd();
+    }
+}
+
+typedef void (*HostFn)(HostState *s);
+
+static HostFn host_build(uint8_t *page, const HostCase *c)
+{
+    size_t n = 0;
+    memcpy(page + n, host_prologue, sizeof(host_prologue));
+    n += sizeof(host_prologue);
+    memcpy(page + n, c->bytes, c->len);
+    n += c->len;
+    memcpy(page + n, host_epilogue, sizeof(host_epilogue));
+    return (HostFn)(void *)page;
+}
+
+static void emu_run(CPUState *cpu, uint64_t addr, HostState *s)
+{
+    CPUX86State *env = &cpu->env;
+    env->regs[R_EAX] = s->rax;
+    env->regs[R_EBX] = s->rbx;
+    env->regs[R_ECX] = s->rcx;
+    env->regs[R_EDX] = s->rdx;
+    env->rip = addr;
+    env->halted = false;
+    cpu_load_flags(cpu, s->rflags);
+    int r = tt_run(cpu);
+    CHECK_EQ(r, -1);
+    s->rax = env->regs[R_EAX];
+    s->rbx = env->regs[R_EBX];
+    s->rcx = env->regs[R_ECX];
+    s->rdx = env->regs[R_EDX];
+    s->rflags = tt_flags(cpu);
+}
+
+TEST(tcg_host, integer_instructions_match_the_host_cpu)
+{
+    CPUState *cpu = tt_cpu(64);
+    uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        SKIP("no executable memory for the host side");
+    unsigned ncases = sizeof(host_cases) / sizeof(host_cases[0]), fails = 0;
+    for (unsigned i = 0; i < ncases && fails < 10; i++) {
+        const HostCase *c = &host_cases[i];
+        uint64_t addr = TT_CODE + i * 32;
+        for (unsigned k = 0; k < c->len; k++)
+            tt_wr(addr + k, c->bytes[k], 1);
+        tt_wr(addr + c->len, 0xf4, 1);
+        HostFn fn = host_build(page, c);
+        for (int n = 0; n < 200 && fails < 10; n++) {
+            HostState in = { pick(), pick(), pick(), pick(), (rnd() & FL_ARITH) | 2 };
+            HostState h = in, e = in;
+            fn(&h);
+            emu_run(cpu, addr, &e);
+            uint64_t m = c->flags_mask;
+            if (h.rax != e.rax || h.rbx != e.rbx || h.rcx != e.rcx || h.rdx != e.rdx ||
+                ((h.rflags ^ e.rflags) & m)) {
+                unit_fail(__FILE__, __LINE__,
+                          "%s: in rax=%#llx rbx=%#llx rcx=%#llx rdx=%#llx fl=%#llx: host "
+                          "%#llx %#llx %#llx %#llx fl=%#llx, tcg %#llx %#llx %#llx %#llx fl=%#llx",
+                          c->text, (unsigned long long)in.rax, (unsigned long long)in.rbx,
+                          (unsigned long long)in.rcx, (unsigned long long)in.rdx,
+                          (unsigned long long)in.rflags, (unsigned long long)h.rax,
+                          (unsigned long long)h.rbx, (unsigned long long)h.rcx,
+                          (unsigned long long)h.rdx, (unsigned long long)(h.rflags & m),
+                          (unsigned long long)e.rax, (unsigned long long)e.rbx,
+                          (unsigned long long)e.rcx, (unsigned long long)e.rdx,
+                          (unsigned long long)(e.rflags & m));
+                fails++;
+            }
+        }
+    }
+    munmap(page, 4096);
+}
