@@ -128,6 +128,13 @@ static int convert_copy(Sources *src, ConvertOut *o, bool progress)
             break;
         }
         r = 0;
+        if (o->compress) {
+            /* Compression works on whole clusters: take the chunk as data
+             * (zero clusters are skipped when written). */
+            pnum = want;
+            zero = false;
+            above = true;
+        }
         if (o->has_backing && !above) {
             /* Left to the new backing file (-B). */
         } else if (zero) {
@@ -329,7 +336,7 @@ static int check_zero_tail(BlockDriverState *bs, uint64_t off, uint64_t end, uin
 }
 
 static int compare_range(BlockDriverState *a, BlockDriverState *b, uint64_t end, bool progress,
-                         int64_t *mismatch)
+                         bool strict, int64_t *mismatch)
 {
     uint8_t *ba = xmalloc(CHUNK), *bb = xmalloc(CHUNK);
     int r = 0;
@@ -343,6 +350,17 @@ static int compare_range(BlockDriverState *a, BlockDriverState *b, uint64_t end,
         }
         r = 0;
         uint64_t n = MIN(na, nb);
+        bool above_b = above;
+        if ((r = img_chain_status(a, NULL, off, n, &na, &za, &above)) < 0) {
+            break;
+        }
+        r = 0;
+        n = MIN(n, na);
+        if (strict && above != above_b) {
+            printf("Strict mode: Offset %" PRIu64 " block status mismatch!\n", off);
+            *mismatch = -2;
+            break;
+        }
         if (!(za && zb)) {
             if ((r = blk_pread(a, off, ba, n)) < 0 || (r = blk_pread(b, off, bb, n)) < 0) {
                 break;
@@ -409,9 +427,11 @@ int img_compare(int argc, char **argv)
             printf("Strict mode: Image size mismatch!\n");
         }
         ret = 1;
-    } else if (compare_range(a, b, common, progress, &mismatch) < 0) {
+    } else if (compare_range(a, b, common, progress, strict, &mismatch) < 0) {
         error_report("Error while reading the images");
         ret = 2;
+    } else if (mismatch == -2) {
+        ret = 1;
     } else if (mismatch >= 0) {
         if (!quiet) {
             printf("Content mismatch at offset %" PRId64 "!\n", mismatch);

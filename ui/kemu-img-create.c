@@ -94,7 +94,7 @@ static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
             error_report("%s: Invalid compatibility level: '%s'", c->filename, v);
             return -1;
         }
-        given_compat = v;
+        given_compat = xstrdup(v);
     } else if (!strcmp(k, "lazy_refcounts")) {
         if (parse_bool(v, &b) < 0) {
             return bad_value(c, k, "'on' or 'off'");
@@ -152,7 +152,7 @@ static int set_opt(const char *k, const char *v, void *opaque)
                          c->filename, v);
             return -1;
         }
-        given_prealloc = v;
+        given_prealloc = xstrdup(v);
         return 0;
     }
     if (!strcmp(c->fmt, "qcow2")) {
@@ -442,7 +442,7 @@ int img_snapshot(int argc, char **argv)
                      action == 'l' || !action ? "list" : "use", bs->drv->name);
         r = -1;
     } else if (action == 'l' || !action) {
-        img_dump_snapshots(bs, false);
+        img_dump_snapshots(bs, true);
     } else if (action == 'c') {
         r = bs->drv->snapshot_create(bs, name, &err);
     } else if (action == 'a') {

@@ -189,6 +189,9 @@ static void compare_one(Check *c, uint64_t i, uint64_t disk, int fix)
 {
     Qcow2State *s = c->s;
     uint64_t want = i < c->n ? c->ref[i] : 0;
+    if (disk || want) {
+        c->res->image_end_offset = (i + 1) << s->cluster_bits;
+    }
     if (disk == want) {
         return;
     }
@@ -240,13 +243,6 @@ static void compare(Check *c, int fix)
         }
         compare_one(c, i, disk_refcount(c, i << s->cluster_bits), fix);
     }
-    uint64_t last = 0;
-    for (uint64_t i = 0; i < c->n; i++) {
-        if (c->ref[i]) {
-            last = i + 1;
-        }
-    }
-    c->res->image_end_offset = last << s->cluster_bits;
 }
 
 static void run_once(Check *c, int fix)

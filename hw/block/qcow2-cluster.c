@@ -101,17 +101,17 @@ static int get_run(BlockDriverState *bs, uint64_t vaddr, uint64_t max, ClusterTy
                                        e & QCOW2_OFFSET_MASK, s->l1[l1i] & QCOW2_OFFSET_MASK,
                                        l2i);
     }
-    if (*type == CL_NORMAL) {
-        *host = (e & QCOW2_OFFSET_MASK) + in_cluster;
+    uint64_t base = e & QCOW2_OFFSET_MASK; /* zero clusters may keep a host cluster */
+    if (*type != CL_COMPRESSED && base) {
+        *host = base + in_cluster;
     }
     uint64_t n = 1;
     if (*type != CL_COMPRESSED) {
         uint64_t want = (in_cluster + span + s->cluster_size - 1) >> s->cluster_bits;
         for (; n < want; n++) {
-            uint64_t e2 = ld_be64(t + (l2i + n) * 8);
-            if (entry_type(e2) != *type ||
-                (*type == CL_NORMAL &&
-                 (e2 & QCOW2_OFFSET_MASK) != (e & QCOW2_OFFSET_MASK) + (n << s->cluster_bits))) {
+            uint64_t e2 = ld_be64(t + (l2i + n) * 8), b2 = e2 & QCOW2_OFFSET_MASK;
+            if (entry_type(e2) != *type || (!base) != (!b2) ||
+                (base && b2 != base + (n << s->cluster_bits))) {
                 break;
             }
         }
@@ -577,7 +577,8 @@ int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint6
     *map = host;
     switch (type) {
     case CL_UNALLOC: return 0;
-    case CL_ZERO: return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED;
+    case CL_ZERO:
+        return BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED | (host ? BDRV_BLOCK_OFFSET_VALID : 0);
     case CL_COMPRESSED: return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_COMPRESSED;
     case CL_NORMAL: {
         uint64_t flen = file_len(bs), n;
