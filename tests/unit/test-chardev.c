@@ -201,6 +201,8 @@ TEST(chardev, file_and_pty)
     unlink(path);
 
     Chardev *p = new_capture("serial1", "pty", false);
+    if (!p && strstr(err, "cannot create a pty"))
+        SKIP("no pseudo-terminals here (/dev/pts)");
     CHECK(p != NULL);
     CHECK(!strncmp(chr_filename(p), "pty:/dev/pts/", 13));
     char want[128];
