@@ -133,6 +133,11 @@ static void enter_devices(KvmVcpu *v)
 {
     pthread_mutex_unlock(&v->lock);
     big_lock();
+    if (atomic_load(&kvm_state.quitting)) {
+        /* kemu is exiting: devices may be going away under us. */
+        big_unlock();
+        pthread_exit(NULL);
+    }
 }
 
 static void leave_devices(KvmVcpu *v)
