@@ -26,7 +26,12 @@ static void load_ops2(Dc *dc, unsigned w, Ops2 *o, bool need_dst)
         o->dst = need_dst ? gen_get(dc, w, in->reg) : IR_NONE;
     } else {
         o->dst_is_reg = false;
-        o->dst = gen_ld_rm(dc, w, &o->la);
+        if (need_dst) {
+            o->dst = gen_ld_rm(dc, w, &o->la);
+        } else {    /* a plain store must not read (or fault on reading) */
+            o->dst = IR_NONE;
+            o->la = in->mem ? gen_mem_la(dc) : IR_NONE;
+        }
         o->src = gen_get(dc, w, in->reg);
     }
 }
