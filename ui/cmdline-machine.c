@@ -139,13 +139,13 @@ static void smp_compute(SmpArgs *a)
         a->threads = a->threads ? a->threads : 1;
     } else {
         a->maxcpus = a->maxcpus ? a->maxcpus : a->cpus;
-        if (!a->sockets) {
-            a->cores = a->cores ? a->cores : 1;
-            a->threads = a->threads ? a->threads : 1;
-            a->sockets = a->maxcpus / (a->dies * a->cores * a->threads);
-        } else if (!a->cores) {
+        if (!a->cores) {
+            a->sockets = a->sockets ? a->sockets : 1;
             a->threads = a->threads ? a->threads : 1;
             a->cores = a->maxcpus / (a->sockets * a->dies * a->threads);
+        } else if (!a->sockets) {
+            a->threads = a->threads ? a->threads : 1;
+            a->sockets = a->maxcpus / (a->dies * a->cores * a->threads);
         }
         if (!a->threads) {
             uint64_t d = a->sockets * a->dies * a->cores;

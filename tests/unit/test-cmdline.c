@@ -109,16 +109,19 @@ static void smp_ok(const char *arg, unsigned cpus, unsigned max, unsigned socket
 
 TEST(cmdline, smp_topology)
 {
-    smp_ok("2", 2, 2, 2, 1, 1);               /* sockets from cpus (cores=1 default) */
+    /* Checked against QEMU 7.2's pc machine (info hotpluggable-cpus). */
+    smp_ok("2", 2, 2, 1, 2, 1);               /* cores preferred over sockets */
     smp_ok("2,cores=2,sockets=1", 2, 2, 1, 2, 1);
     smp_ok("2,maxcpus=4,sockets=2,cores=2", 2, 4, 2, 2, 1);
     smp_ok("1,maxcpus=2,sockets=1,cores=2", 1, 2, 1, 2, 1);
     smp_ok("sockets=2", 2, 2, 2, 1, 1);
     smp_ok("cores=4", 4, 4, 1, 4, 1);
     smp_ok("8,sockets=2", 8, 8, 2, 4, 1);      /* cores computed */
+    smp_ok("4,threads=2", 4, 4, 1, 2, 2);
+    smp_ok("8,cores=2", 8, 8, 4, 2, 1);        /* sockets computed */
     smp_ok("8,sockets=2,cores=2", 8, 8, 2, 2, 2); /* threads computed last */
-    smp_ok("maxcpus=4", 4, 4, 4, 1, 1);
-    smp_ok("cpus=2,cpus=3", 3, 3, 3, 1, 1);      /* last one wins */
+    smp_ok("maxcpus=4", 4, 4, 1, 4, 1);
+    smp_ok("cpus=2,cpus=3", 3, 3, 1, 3, 1);      /* last one wins */
 }
 
 TEST(cmdline, smp_errors)
