@@ -100,11 +100,12 @@ int qcow2_update_refcount(BlockDriverState *bs, uint64_t off, uint64_t len, int6
         }
         uint64_t i = c & ((1ULL << s->rb_bits) - 1);
         uint64_t old = qcow2_rb_get(rb, s->refcount_order, i);
-        if ((delta < 0 && old < (uint64_t)-delta) ||
-            (delta > 0 && s->refcount_max - old < (uint64_t)delta)) {
-            return qcow2_signal_corruption(bs, "Refcount of cluster %#" PRIx64 " would %s",
-                                           c << s->cluster_bits,
-                                           delta < 0 ? "drop below zero" : "overflow");
+        if (delta > 0 && s->refcount_max - old < (uint64_t)delta) {
+            return -ERANGE; /* too many references for the refcount width: not corruption */
+        }
+        if (delta < 0 && old < (uint64_t)-delta) {
+            return qcow2_signal_corruption(bs, "Refcount of cluster %#" PRIx64 " would drop "
+                                           "below zero", c << s->cluster_bits);
         }
         uint64_t v = old + (uint64_t)delta;
         qcow2_rb_set(rb, s->refcount_order, i, v);

@@ -287,7 +287,9 @@ int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp)
         free(buf);
     }
     if (r < 0) {
-        blk_error(errp, "Could not create snapshot '%s': %s", name, strerror(-r));
+        blk_error(errp, "Could not create snapshot '%s': %s", name,
+                  r == -ERANGE ? "a cluster would have more references than the refcount "
+                                 "width allows" : strerror(-r));
         return r;
     }
     struct timespec ts;
