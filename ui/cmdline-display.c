@@ -46,7 +46,7 @@ int cmdline_parse_display(KemuOptions *o, const char *arg)
             goto out;
         }
         if (opts.n > 1) {
-            error_report("-display %s: Invalid parameter '%s'", arg, opts.v[1].key);
+            error_report("-display %s: Parameter '%s' is unexpected", arg, opts.v[1].key);
             goto out;
         }
         o->display = displays[i].type;

@@ -29,7 +29,7 @@ static int mem_size(const char *arg, const char *s, uint64_t *out)
     }
     if (legacy) {
         if (v > UINT64_MAX / MiB) {
-            error_report("-m %s: too large 'size' option value", arg);
+            error_report("Parameter 'memory.size' expects size");
             return -1;
         }
         v *= MiB;

@@ -165,7 +165,8 @@ int cmdline_parse_netdev(KemuOptions *ko, const char *arg)
     if (!type)
         error_report("-netdev %s: Parameter 'type' is missing", arg);
     else if (!strcmp(type, "nic") || !strcmp(type, "none"))
-        error_report("-netdev %s: Parameter 'type' does not accept value '%s'", arg, type);
+        error_report("-netdev %s: network backend '%s' is not compiled into this binary", arg,
+                     type);
     else if (!opts_get(&o, "id"))
         error_report("-netdev %s: Parameter 'id' is missing", arg);
     else

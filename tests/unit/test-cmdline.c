@@ -88,8 +88,7 @@ TEST(cmdline, mem_errors)
     CHECK_STR(parse_err("-m", "-1"),
               "kemu: -m -1: Parameter 'size' expects a non-negative number below 2^64");
     CHECK_STR(parse_err("-m", "foo=1"), "kemu: -m foo=1: Invalid parameter 'foo'");
-    CHECK_STR(parse_err("-m", "99999999999999999"), "kemu: -m 99999999999999999: too large "
-              "'size' option value");
+    CHECK_STR(parse_err("-m", "99999999999999999"), "kemu: Parameter 'memory.size' expects size");
     CHECK_STR(parse_err("-m", "1G,slots=2"),
               "kemu: -m 1G,slots=2: memory hotplug (slots, maxmem) is not supported yet");
 }
