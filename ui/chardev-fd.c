@@ -33,7 +33,7 @@ Chardev *chr_stdio_new(const char *label, const char *opt, const char *arg, bool
 {
     Chardev *c = chr_alloc(label, &stdio_ops, "stdio");
     if (isatty(0))
-        term_set_raw(signals);
+        chr_term_set_raw(signals);
     int in = fcntl(0, F_DUPFD_CLOEXEC, 3), out = stdout_nonblocking();
     chr_set_fds(c, in, out);
     return c;

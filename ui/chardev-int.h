@@ -56,7 +56,7 @@ Chardev *chr_socket_new(const char *label, const char *opt, const char *arg, con
 Chardev *chr_mux_new(const char *label, Chardev *backend);
 
 /* The terminal: raw mode for stdio, restored at exit and on fatal signals. */
-void term_set_raw(bool signals);
-void term_restore(void);
+void chr_term_set_raw(bool signals);
+void chr_term_restore(void);
 
 #endif

@@ -11,7 +11,7 @@
 static struct termios saved;
 static volatile sig_atomic_t is_raw;
 
-void term_restore(void)
+void chr_term_restore(void)
 {
     if (is_raw) {
         tcsetattr(0, TCSANOW, &saved);
@@ -21,7 +21,7 @@ void term_restore(void)
 
 static void fatal_signal(int sig)
 {
-    term_restore();
+    chr_term_restore();
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -40,7 +40,7 @@ static void install_fatal_handlers(void)
 
 /* Like QEMU's stdio: no echo, no line editing, output post-processing kept
  * (so "\n" still returns the carriage); signals (Ctrl-C) only if asked. */
-void term_set_raw(bool signals)
+void chr_term_set_raw(bool signals)
 {
     struct termios t;
     if (is_raw || tcgetattr(0, &saved))

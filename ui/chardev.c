@@ -249,7 +249,7 @@ void chr_cleanup_all(void)
             (void)n;
         }
     }
-    term_restore();
+    chr_term_restore();
 }
 
 void chr_free_all(void)
@@ -265,7 +265,7 @@ void chr_free_all(void)
         free(c->filename);
         free(c);
     }
-    term_restore();
+    chr_term_restore();
 }
 
 bool chr_is_mux(const Chardev *chr)
