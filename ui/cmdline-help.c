@@ -52,6 +52,7 @@ static const char help_text[] =
 "-netdev type,id=str[,...]\n"
 "                configure a host network backend\n"
 "-net none       use it alone to have zero network devices\n"
+"-nic none       no network card (other -nic forms: not supported yet)\n"
 "\n"
 "Device and character device options:\n"
 "-device driver[,prop[=value][,...]]\n"

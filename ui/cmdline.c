@@ -124,6 +124,8 @@ static int opt_serial(KemuOptions *o, const char *opt, const char *arg)
     }
     o->serial[o->nserial++] = xstrdup(arg);
     o->serial_set = true;
+    if (!strncmp(arg, "mon:", 4))
+        o->monitor_set = true;      /* that serial port carries the monitor */
     return 0;
 }
 
@@ -132,6 +134,28 @@ static int opt_monitor(KemuOptions *o, const char *opt, const char *arg)
     cl_set_str(&o->monitor, arg);
     o->monitor_set = true;
     return 0;
+}
+
+/* -nic TYPE[,model=...]: a card and its backend in one; only "none" so far. */
+static int opt_nic(KemuOptions *o, const char *opt, const char *arg)
+{
+    if (!strcmp(arg, "none")) {
+        o->net_none = true;
+        return 0;
+    }
+    size_t n = strcspn(arg, ",");
+    char *type = xasprintf("%.*s", (int)n, arg);
+    int r = -1;
+    if (cl_is_help(type))
+        r = cmdline_parse_net(o, "nic,model=help");
+    else if (!strcmp(type, "user") || !strcmp(type, "tap") || !strcmp(type, "bridge") ||
+             !strcmp(type, "socket"))
+        error_report("-nic %s: %s networking is not supported yet", arg,
+                     !strcmp(type, "user") ? "user-mode" : type);
+    else
+        error_report("-nic %s: Parameter 'type' does not accept value '%s'", arg, type);
+    free(type);
+    return r;
 }
 
 static int opt_display(KemuOptions *o, const char *opt, const char *arg)
@@ -225,6 +249,7 @@ static const OptDef options[] = {
     { "cdrom", true, opt_legacy_drive },
     { "net", true, opt_net },
     { "netdev", true, opt_netdev },
+    { "nic", true, opt_nic },
     { "device", true, opt_list },
     { "chardev", true, opt_list },
     { "serial", true, opt_serial },

@@ -264,6 +264,9 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-net", "nic,model=foo"), "kemu: -net nic,model=foo: Unsupported NIC model: foo");
     CHECK_STR(parse_err("-net", "user,foo=1"), "kemu: -net user,foo=1: Invalid parameter 'foo'");
     CHECK_STR(parse_err("-netdev", "user"), "kemu: -netdev user: Parameter 'id' is missing");
+    CHECK_STR(parse_err("-nic", "user,model=virtio"),
+              "kemu: -nic user,model=virtio: user-mode networking is not supported yet");
+    CHECK_STR(parse_err("-nic", "none"), "(no error)");
     CHECK_STR(parse_err("-name", "foo,bar=1"), "kemu: -name foo,bar=1: Invalid parameter 'bar'");
     CHECK_STR(parse_err("-accel", "foo"), "kemu: -accel foo: invalid accelerator foo");
     CHECK_STR(parse_err("-machine", "accel=foo"), "kemu: invalid accelerator foo");
@@ -302,6 +305,12 @@ TEST(cmdline, finish_defaults_and_checks)
     CHECK_EQ(parse_args(&o, ng2), CMDLINE_RUN);
     CHECK_EQ(cmdline_finish(&o), CMDLINE_RUN);
     CHECK_STR(o.serial[0], "stdio");
+    /* A "mon:" serial port carries the monitor: no second one on stdio. */
+    const char *ng3[] = { "-nographic", "-serial", "mon:stdio", NULL };
+    CHECK_EQ(parse_args(&o, ng3), CMDLINE_RUN);
+    CHECK_EQ(cmdline_finish(&o), CMDLINE_RUN);
+    CHECK_EQ(o.nserial, 1);
+    CHECK(o.monitor == NULL);
     const char *ini[] = { "-initrd", "/x", NULL };
     CHECK_EQ(parse_args(&o, ini), CMDLINE_RUN);
     cap_begin();
