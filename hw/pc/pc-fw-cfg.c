@@ -4,6 +4,7 @@
 #include "hw/pc/pc-board.h"
 #include "hw/pc/fw_cfg.h"
 #include "hw/core/util.h"
+#include "ui/chardev.h"
 
 #include <string.h>
 
@@ -50,6 +51,12 @@ int pc_fw_cfg_init(Machine *m)
         wait[i] = (uint8_t)((uint32_t)m->cfg.boot_reboot_timeout >> (8 * i));
     if (fw_cfg_add_file(fw, "etc/boot-fail-wait", wait, sizeof(wait)) < 0)
         return -1;
+    /* The board has no display adapter: SeaBIOS talks on COM1 instead. */
+    if (chr_find("serial0")) {
+        uint8_t port[2] = { 0xf8, 0x03 };
+        if (fw_cfg_add_file(fw, "etc/sercon-port", port, sizeof(port)) < 0)
+            return -1;
+    }
     if (m->cfg.boot_menu && m->cfg.boot_splash_time > 0) {
         uint8_t menu[2] = { (uint8_t)m->cfg.boot_splash_time,
                             (uint8_t)(m->cfg.boot_splash_time >> 8) };
