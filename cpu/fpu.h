@@ -16,6 +16,7 @@ typedef struct FpuInsn {
     uint8_t prefix;       /* mandatory prefix: 0, 0x66, 0xF2 or 0xF3 */
     uint8_t modrm;
     bool rex_w;
+    bool rex;             /* any REX prefix: byte registers 4-7 are SPL..DIL, not AH..BH */
     uint8_t reg;          /* ModRM.reg with REX.R */
     uint8_t rm;           /* ModRM.rm with REX.B (register form) */
     bool has_mem;         /* memory operand: la is its linear address */
@@ -25,12 +26,19 @@ typedef struct FpuInsn {
     uint64_t next_rip;    /* for FIP/FOP bookkeeping */
 } FpuInsn;
 
-/* Execute one x87/MMX/SSE instruction.  Faults (#UD, #NM, #MF, #XM, #GP,
+/* Execute one x87/MMX/SSE instruction.
+ * EFLAGS: env->rflags must hold exact arithmetic flags on entry (FCMOVcc
+ * reads them), and FCOMI/FUCOMI(P), COMISS/UCOMISS/COMISD/UCOMISD, PTEST
+ * and PCMPxSTRx write ZF/PF/CF/OF/SF/AF into env->rflags directly: the
+ * engine treats the flags as materialized after this call.  Faults (#UD, #NM, #MF, #XM, #GP,
  * #PF) are raised with cpu_raise_exception().  Returns normally when done. */
 void fpu_exec(CPUState *cpu, const FpuInsn *insn);
 /* Whether (map, opcode, prefix) is an x87/MMX/SSE instruction fpu_exec
  * handles, and whether it has an imm8 (for the decoder's length). */
 bool fpu_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8);
+/* FWAIT/WAIT (9B): #NM when CR0.MP and CR0.TS, then a pending unmasked
+ * x87 exception is delivered (#MF, or FERR# with CR0.NE clear). */
+void fpu_fwait(CPUState *cpu);
 /* FXSAVE/FXRSTOR images (512 bytes) for the instructions and for KVM sync. */
 void fpu_fxsave(const CPUState *cpu, uint8_t img[512]);
 void fpu_fxrstor(CPUState *cpu, const uint8_t img[512]);

@@ -1,0 +1,230 @@
+/* x87/MMX/SSE entry points: the availability checks of SDM vol. 3 table
+ * 2-2 (CR0.EM/TS/MP, CR4.OSFXSR/OSXMMEXCPT), memory operands through the
+ * CPU's linear-address helpers, x87 status/exception bookkeeping, and the
+ * dispatch to the instruction families. */
+#include "cpu/fpu-internal.h"
+
+#include "cpu/excp.h"
+#include "cpu/mmu.h"
+#include "hw/core/machine.h"
+
+bool fpu_user(const CPUState *cpu)
+{
+    const CPUX86State *env = &cpu->env;
+    if (!(env->cr0 & CR0_PE))
+        return false;
+    if (env->rflags & FL_VM)
+        return true;
+    return (env->seg[SEG_CS].sel & 3) == 3;
+}
+
+noreturn void fpu_fault(CPUState *cpu, int vector)
+{
+    bool has_code = vector == EXC_GP || vector == EXC_AC;
+    cpu_raise_exception(cpu, vector, has_code ? 0 : NO_ERROR_CODE);
+}
+
+uint64_t fpu_ld(CPUState *cpu, uint64_t la, unsigned size)
+{
+    return cpu_lin_ld(cpu, la, size, fpu_user(cpu));
+}
+
+void fpu_st(CPUState *cpu, uint64_t la, uint64_t v, unsigned size)
+{
+    cpu_lin_st(cpu, la, v, size, fpu_user(cpu));
+}
+
+void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n)
+{
+    uint8_t *p = buf;
+    while (n) {
+        unsigned c = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
+        uint64_t v = fpu_ld(cpu, la, c);
+        for (unsigned i = 0; i < c; i++)
+            p[i] = (uint8_t)(v >> (8 * i));
+        p += c;
+        la += c;
+        n -= c;
+    }
+}
+
+void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
+{
+    const uint8_t *p = buf;
+    if (n > 1 && ((la & 0xfff) + n) > 0x1000) {
+        /* Probe the last page for write access first, so that a fault
+         * there leaves memory untouched (precise exceptions). */
+        uint64_t last = la + n - 1;
+        fpu_st(cpu, last, fpu_ld(cpu, last, 1), 1);
+    }
+    while (n) {
+        unsigned c = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
+        uint64_t v = 0;
+        for (unsigned i = 0; i < c; i++)
+            v |= (uint64_t)p[i] << (8 * i);
+        fpu_st(cpu, la, v, c);
+        p += c;
+        la += c;
+        n -= c;
+    }
+}
+
+void fpu_check_align(CPUState *cpu, uint64_t la, unsigned align)
+{
+    if (la & (align - 1))
+        fpu_fault(cpu, EXC_GP);
+}
+
+void fpu_check_pending(CPUState *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    if (!(env->fpu.fsw & FSW_ES))
+        return;
+    if (env->cr0 & CR0_NE)
+        fpu_fault(cpu, EXC_MF);
+    /* CR0.NE=0: the PC way.  FERR# drives IRQ 13 through the interrupt
+     * controller and the instruction goes on (the chipset's IGNNE#
+     * latch, cleared by a write to port 0xF0, is not modelled). */
+    if (cpu->machine)
+        irq_raise(&cpu->machine->gsi[13]);
+}
+
+void fpu_ferr_clear(CPUState *cpu)
+{
+    if (cpu->machine)
+        irq_lower(&cpu->machine->gsi[13]);
+}
+
+void fpu_check_x87(CPUState *cpu)
+{
+    if (cpu->env.cr0 & (CR0_EM | CR0_TS))
+        fpu_fault(cpu, EXC_NM);
+}
+
+void fpu_check_mmx(CPUState *cpu)
+{
+    if (cpu->env.cr0 & CR0_EM)
+        fpu_fault(cpu, EXC_UD);
+    if (cpu->env.cr0 & CR0_TS)
+        fpu_fault(cpu, EXC_NM);
+    fpu_check_pending(cpu);
+}
+
+void fpu_check_sse(CPUState *cpu)
+{
+    if ((cpu->env.cr0 & CR0_EM) || !(cpu->env.cr4 & CR4_OSFXSR))
+        fpu_fault(cpu, EXC_UD);
+    if (cpu->env.cr0 & CR0_TS)
+        fpu_fault(cpu, EXC_NM);
+}
+
+unsigned fpu_full_tag(const CPUState *cpu, int r)
+{
+    const Float80 *v = &cpu->env.fpu.st[r];
+    unsigned e = v->sexp & 0x7fff;
+    if (!((cpu->env.fpu.ftw >> r) & 1))
+        return 3;
+    if (e == 0 && v->mant == 0)
+        return 1;
+    if (e == 0 || e == 0x7fff || !(v->mant >> 63))
+        return 2;
+    return 0;
+}
+
+uint16_t fpu_full_tag_word(const CPUState *cpu)
+{
+    uint16_t t = 0;
+    for (int r = 0; r < 8; r++)
+        t |= (uint16_t)(fpu_full_tag(cpu, r) << (2 * r));
+    return t;
+}
+
+uint8_t fpu_abridged_tags(uint16_t full)
+{
+    uint8_t t = 0;
+    for (int r = 0; r < 8; r++)
+        if (((full >> (2 * r)) & 3) != 3)
+            t |= (uint8_t)(1u << r);
+    return t;
+}
+
+void fpu_x87_status(const CPUState *cpu, FloatStatus *st)
+{
+    static const uint8_t prec[4] = { 24, 64, 53, 64 };  /* PC=01 is reserved */
+    uint16_t cw = cpu->env.fpu.fcw;
+    *st = (FloatStatus){
+        .round = (cw >> 10) & 3,
+        .prec = prec[(cw >> 8) & 3],
+        .x87 = true,
+        .ue_unmasked = !(cw & SF_UE),
+        .oe_unmasked = !(cw & SF_OE),
+    };
+}
+
+bool fpu_x87_merge(CPUState *cpu, const FloatStatus *st)
+{
+    X87State *f = &cpu->env.fpu;
+    uint8_t flags = st->flags & 0x3f;
+    uint8_t unmasked = flags & ~f->fcw & 0x3f;
+    /* An unmasked pre-computation exception (I, D, Z) stops the
+     * instruction before its result exists: no O/U/P, C1 clear. */
+    if (unmasked & (SF_IE | SF_DE | SF_ZE))
+        flags &= SF_IE | SF_DE | SF_ZE;
+    f->fsw |= flags;
+    f->fsw &= ~FSW_C1;
+    if ((flags & SF_PE) && st->c1_up)
+        f->fsw |= FSW_C1;
+    if (unmasked)
+        f->fsw |= FSW_ES | FSW_B;
+    return !(unmasked & (SF_IE | SF_DE | SF_ZE));
+}
+
+void sse_status(const CPUState *cpu, FloatStatus *st)
+{
+    uint32_t m = cpu->env.mxcsr;
+    *st = (FloatStatus){
+        .round = (m >> 13) & 3,
+        .prec = 64,
+        .daz = m & MXCSR_DAZ,
+        .ftz = m & MXCSR_FTZ,
+        .ue_unmasked = !(m & (SF_UE << 7)),
+    };
+}
+
+void sse_merge(CPUState *cpu, const FloatStatus *st)
+{
+    CPUX86State *env = &cpu->env;
+    uint8_t unmasked = st->flags & ~(env->mxcsr >> 7) & 0x3f;
+    env->mxcsr |= st->flags & 0x3f;
+    if (unmasked)
+        fpu_fault(cpu, (env->cr4 & CR4_OSXMMEXCPT) ? EXC_XM : EXC_UD);
+}
+
+void fpu_reset(CPUState *cpu)
+{
+    X87State *f = &cpu->env.fpu;
+    *f = (X87State){ .fcw = 0x37f };
+    cpu->env.mxcsr = 0x1f80;
+    for (int i = 0; i < 16; i++)
+        cpu->env.xmm[i] = (Xmm){ .q = { 0, 0 } };
+}
+
+void fpu_exec(CPUState *cpu, const FpuInsn *in)
+{
+    if (in->map == 0)
+        x87_exec(cpu, in);
+    else if (in->map == 1 && in->opcode == 0xae && in->prefix == 0)
+        fpu_group_ae(cpu, in);
+    else
+        sse_exec(cpu, in);
+}
+
+bool fpu_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8)
+{
+    *has_imm8 = false;
+    if (map == 0)
+        return opcode >= 0xd8 && opcode <= 0xdf;
+    if (map == 1 && opcode == 0xae && prefix == 0)
+        return true;
+    return sse_handles(map, opcode, prefix, has_imm8);
+}

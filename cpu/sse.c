@@ -1,0 +1,237 @@
+/* MMX/SSE dispatch: finds the row for (map, opcode, prefix), applies the
+ * availability checks, fetches the operands, runs the row and writes the
+ * result back only after any #XM decision (so a fault changes nothing). */
+#include "cpu/sse.h"
+
+#include <string.h>
+
+#include "cpu/excp.h"
+
+static const SseTable *const tables[] = {
+    &sse_int_table, &sse_fp_table, &sse_move_table, &sse_s41_table, &sse_str_table,
+};
+
+static int prefix_index(uint8_t p)
+{
+    return p == 0x66 ? 1 : p == 0xf2 ? 2 : p == 0xf3 ? 3 : 0;
+}
+
+static const SseOp *find(uint8_t map, uint8_t opcode, uint8_t prefix)
+{
+    /* Built once: [map 1..3][opcode][prefix] -> row. */
+    static const SseOp *index[3][256][4];
+    static _Atomic int built;
+    if (map < 1 || map > 3)
+        return NULL;
+    if (!built) {
+        for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+            for (unsigned i = 0; i < tables[t]->n; i++) {
+                const SseOp *op = &tables[t]->ops[i];
+                index[op->map - 1][op->opcode][prefix_index(op->prefix)] = op;
+            }
+        built = 1;
+    }
+    return index[map - 1][opcode][prefix_index(prefix)];
+}
+
+bool sse_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8)
+{
+    const SseOp *op = find(map, opcode, prefix);
+    if (!op && map == 1 && opcode == 0x77 && prefix == 0)
+        return true;                            /* EMMS */
+    if (!op)
+        return false;
+    *has_imm8 = op->flags & OPF_IMM8;
+    return true;
+}
+
+bool sse_code64(const CPUState *cpu)
+{
+    return (cpu->env.efer & EFER_LMA) && (cpu->env.seg[SEG_CS].attr & SEGATTR_L);
+}
+
+/* After any MMX instruction: TOP = 0 and every tag valid (SDM vol. 1
+ * 9.5.1); EMMS empties them all. */
+static void mmx_enter(CPUState *cpu)
+{
+    fpu_set_top(cpu, 0);
+    cpu->env.fpu.ftw = 0xff;
+}
+
+static Xmm mm_get(const CPUState *cpu, int r)
+{
+    Xmm x = { .q = { cpu->env.fpu.st[r & 7].mant, 0 } };
+    return x;
+}
+
+static void mm_set(CPUState *cpu, int r, const Xmm *x)
+{
+    cpu->env.fpu.st[r & 7] = (Float80){ x->q[0], 0xffff };
+}
+
+static uint64_t gpr_get(const CPUState *cpu, const FpuInsn *in, int r, unsigned size)
+{
+    uint64_t v = cpu->env.regs[r & 15];
+    switch (size) {
+    case 1:
+        /* Without REX, byte registers 4-7 are AH, CH, DH, BH. */
+        if (!in->rex && r >= 4 && r < 8)
+            return (cpu->env.regs[r - 4] >> 8) & 0xff;
+        return v & 0xff;
+    case 2: return v & 0xffff;
+    case 4: return v & 0xffffffffu;
+    default: return v;
+    }
+}
+
+static void gpr_set(CPUState *cpu, int r, uint64_t v, unsigned size)
+{
+    /* 32-bit destinations zero-extend in 64-bit mode (and are all the
+     * architectural register outside it). */
+    cpu->env.regs[r & 15] = size == 8 ? v : (v & 0xffffffffu);
+}
+
+static bool is_mmx_reg(const SseOp *op, bool reg_side)
+{
+    if (op->flags & OPF_MMX)
+        return true;
+    return reg_side ? (op->flags & OPF_DST_MMX) : (op->flags & OPF_SRC_MMX);
+}
+
+static Xmm vreg_get(const CPUState *cpu, const SseOp *op, bool reg_side, int r)
+{
+    return is_mmx_reg(op, reg_side) ? mm_get(cpu, r) : cpu->env.xmm[r & 15];
+}
+
+static void vreg_set(CPUState *cpu, const SseOp *op, bool reg_side, int r, const Xmm *x)
+{
+    if (is_mmx_reg(op, reg_side))
+        mm_set(cpu, r, x);
+    else
+        cpu->env.xmm[r & 15] = *x;
+}
+
+static void checks(CPUState *cpu, const SseOp *op)
+{
+    bool mmx = op->flags & (OPF_MMX | OPF_SRC_MMX | OPF_DST_MMX);
+    bool xmm = !(op->flags & OPF_MMX);
+    if (xmm)
+        fpu_check_sse(cpu);
+    if (mmx) {
+        fpu_check_mmx(cpu);
+        mmx_enter(cpu);
+    }
+}
+
+static unsigned mem_size(const SseOp *op, const FpuInsn *in)
+{
+    if ((op->flags & OPF_W) && in->rex_w)
+        return 8;
+    if (op->msize == 0)
+        return in->rex_w ? 8 : (unsigned)(in->opsize ? in->opsize : 4);
+    return op->msize;
+}
+
+static void load_source(SseArgs *a, const SseOp *op)
+{
+    CPUState *cpu = a->cpu;
+    const FpuInsn *in = a->in;
+    memset(&a->s, 0, sizeof(a->s));
+    if (!in->has_mem) {
+        a->s = vreg_get(cpu, op, false, in->rm);
+        return;
+    }
+    if (a->msize == 16 && !(op->flags & OPF_UNALIGNED))
+        fpu_check_align(cpu, in->la, 16);
+    fpu_ld_bytes(cpu, in->la, a->s.b, a->msize);
+}
+
+static void run(SseArgs *a, const SseOp *op)
+{
+    CPUState *cpu = a->cpu;
+    const FpuInsn *in = a->in;
+    if (op->flags & OPF_FP)
+        sse_status(cpu, &a->st);
+    switch (op->kind) {
+    case K_XX:
+        a->d = vreg_get(cpu, op, true, in->reg);
+        load_source(a, op);
+        break;
+    case K_ST:
+    case K_GXS:
+        a->s = vreg_get(cpu, op, true, in->reg);
+        a->d = in->has_mem ? (Xmm){ .q = { 0, 0 } } : vreg_get(cpu, op, false, in->rm);
+        if (in->has_mem && a->msize == 16 && !(op->flags & OPF_UNALIGNED))
+            fpu_check_align(cpu, in->la, 16);
+        break;
+    case K_XG:
+        a->d = vreg_get(cpu, op, true, in->reg);
+        /* PINSRB/PINSRW name a 32-bit register and use its low part. */
+        a->g = in->has_mem ? fpu_ld(cpu, in->la, a->msize)
+                           : gpr_get(cpu, in, in->rm, a->msize < 4 ? 4 : a->msize);
+        break;
+    case K_GX:
+        load_source(a, op);
+        break;
+    default:
+        a->g = gpr_get(cpu, in, in->reg, 8);
+        a->s.q[0] = in->has_mem ? fpu_ld(cpu, in->la, a->msize)
+                                : gpr_get(cpu, in, in->rm, a->msize);
+        break;
+    }
+    op->fn(a);
+    if (op->flags & OPF_FP)
+        sse_merge(cpu, &a->st);
+}
+
+static void write_back(SseArgs *a, const SseOp *op)
+{
+    CPUState *cpu = a->cpu;
+    const FpuInsn *in = a->in;
+    if ((op->flags & OPF_NOWB) || a->nowb)
+        return;
+    switch (op->kind) {
+    case K_XX:
+    case K_XG:
+        vreg_set(cpu, op, true, in->reg, &a->d);
+        break;
+    case K_ST:
+        if (in->has_mem)
+            fpu_st_bytes(cpu, in->la, a->d.b, a->msize);
+        else
+            vreg_set(cpu, op, false, in->rm, &a->d);
+        break;
+    case K_GX:
+        gpr_set(cpu, in->reg, a->g, (op->flags & OPF_GW) && in->rex_w ? 8 : 4);
+        break;
+    case K_GXS:
+        if (in->has_mem)
+            fpu_st(cpu, in->la, a->g, a->msize);
+        else
+            gpr_set(cpu, in->rm, a->g, a->msize == 8 ? 8 : 4);
+        break;
+    default:
+        gpr_set(cpu, in->reg, a->g, in->rex_w ? 8 : 4);
+        break;
+    }
+}
+
+void sse_exec(CPUState *cpu, const FpuInsn *in)
+{
+    const SseOp *op = find(in->map, in->opcode, in->prefix);
+    if (!op) {
+        if (in->map == 1 && in->opcode == 0x77 && in->prefix == 0) {
+            fpu_check_mmx(cpu);
+            cpu->env.fpu.ftw = 0;               /* EMMS */
+            return;
+        }
+        fpu_fault(cpu, EXC_UD);
+    }
+    if ((in->has_mem && (op->flags & OPF_REGONLY)) || (!in->has_mem && (op->flags & OPF_MEMONLY)))
+        fpu_fault(cpu, EXC_UD);
+    checks(cpu, op);
+    SseArgs a = { .cpu = cpu, .in = in, .imm = in->imm8,
+                  .w = (op->flags & OPF_MMX) ? 8 : 16, .msize = mem_size(op, in) };
+    run(&a, op);
+    write_back(&a, op);
+}
