@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,7 +48,9 @@ Chardev *chr_file_new(const char *label, const char *opt, const char *arg,
         error_report("%s %s: Could not open '%s': %s", opt, arg, path, strerror(errno));
         return NULL;
     }
-    Chardev *c = chr_alloc(label, &file_ops, path);
+    char *fname = xasprintf("file:%s", path);
+    Chardev *c = chr_alloc(label, &file_ops, fname);
+    free(fname);
     chr_set_fds(c, -1, fd);
     return c;
 }

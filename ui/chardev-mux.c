@@ -3,6 +3,7 @@
  * the focus.  Ctrl-a is the escape: Ctrl-a h help, x quit, c switch, b
  * break, s sync disks, t timestamps, Ctrl-a Ctrl-a a literal Ctrl-a. */
 #include "ui/chardev-int.h"
+#include "hw/core/error.h"
 #include "hw/core/util.h"
 
 #include <stdio.h>
@@ -166,8 +167,11 @@ static void mux_be_event(void *opaque, int ev)
 static void mux_attach(Chardev *c, const ChrFrontend *fe)
 {
     MuxState *s = c->priv;
-    if (s->count >= MUX_MAX)
+    if (s->count >= MUX_MAX) {
+        warn_report("chardev '%s': more than %d users of one multiplexer; "
+                    "the last one gets no input", c->label, MUX_MAX);
         return;
+    }
     s->fes[s->count++] = *fe;
     if (fe->event)
         fe->event(fe->opaque, CHR_EVENT_OPENED);
