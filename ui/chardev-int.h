@@ -15,6 +15,9 @@ typedef struct ChrOps {
     void (*accept_input)(Chardev *c);
     /* Optional: a frontend attached (mux adds it to its list). */
     void (*attach)(Chardev *c, const ChrFrontend *fe);
+    /* Optional: rewrite input in place before the frontend sees it (telnet
+     * option negotiation); returns the new length. */
+    size_t (*filter_input)(Chardev *c, uint8_t *buf, size_t len);
     /* Optional: the reader saw EOF or an error (sockets go back to listen). */
     void (*hangup)(Chardev *c);
     void (*close)(Chardev *c);

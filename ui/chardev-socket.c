@@ -22,8 +22,65 @@ typedef struct SockState {
     int conn_fd;            /* -1 while disconnected */
     char *addr;             /* "tcp:0.0.0.0:4444" or "unix:/path" */
     char *unix_path;        /* removed at close (server) */
-    bool server, nodelay;
+    bool server, nodelay, telnet;
+    int iac_state;          /* telnet: position inside an IAC sequence */
 } SockState;
+
+/* Telnet (RFC 854): the server asks the client for character mode and no
+ * local echo, and strips the client's option negotiation from the data. */
+enum { IAC = 255, SB = 250, SE = 240, WILL = 251, DONT = 254, TN_BREAK = 243 };
+enum { TN_DATA, TN_IAC, TN_OPT, TN_SUB, TN_SUB_IAC };
+
+static void telnet_greet(int fd)
+{
+    static const uint8_t greet[] = {
+        IAC, WILL, 1,       /* we echo */
+        IAC, WILL, 3,       /* suppress go-ahead */
+        IAC, WILL, 0,       /* binary both ways */
+        IAC, 253, 0,
+    };
+    ssize_t n = write(fd, greet, sizeof(greet));
+    (void)n;
+}
+
+static size_t telnet_filter(Chardev *c, uint8_t *buf, size_t len)
+{
+    SockState *s = c->priv;
+    size_t out = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t b = buf[i];
+        switch (s->iac_state) {
+        case TN_DATA:
+            if (b == IAC)
+                s->iac_state = TN_IAC;
+            else
+                buf[out++] = b;
+            break;
+        case TN_IAC:
+            s->iac_state = TN_DATA;
+            if (b == IAC)
+                buf[out++] = b;             /* an escaped 0xff */
+            else if (b >= WILL && b <= DONT)
+                s->iac_state = TN_OPT;
+            else if (b == SB)
+                s->iac_state = TN_SUB;
+            else if (b == TN_BREAK)
+                chr_send_event(c, CHR_EVENT_BREAK);
+            break;
+        case TN_OPT:
+            s->iac_state = TN_DATA;         /* the option byte */
+            break;
+        case TN_SUB:
+            if (b == IAC)
+                s->iac_state = TN_SUB_IAC;
+            break;
+        case TN_SUB_IAC:
+            s->iac_state = b == SE ? TN_DATA : TN_SUB;
+            break;
+        }
+    }
+    return out;
+}
 
 static void sock_set_conn(Chardev *c, int fd)
 {
@@ -34,6 +91,9 @@ static void sock_set_conn(Chardev *c, int fd)
     chr_set_filename(c, fname);
     free(fname);
     if (fd >= 0) {
+        s->iac_state = TN_DATA;
+        if (s->telnet)
+            telnet_greet(fd);
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         if (s->nodelay) {
             int one = 1;
@@ -88,6 +148,8 @@ static void sock_close(Chardev *c)
 }
 
 static const ChrOps sock_ops = { .kind = "socket", .hangup = sock_hangup, .close = sock_close };
+static const ChrOps telnet_ops = { .kind = "socket", .hangup = sock_hangup, .close = sock_close,
+                                   .filter_input = telnet_filter };
 
 /* Resolve and bind/listen or connect.  Returns the fd or -1 (errno-style
  * message in *why). */
@@ -152,14 +214,15 @@ Chardev *chr_socket_new(const char *label, const char *opt, const char *arg, con
 {
     const char *host = opts_get(o, "host"), *port = opts_get(o, "port");
     const char *path = opts_get(o, "path");
-    bool server, wait, nodelay, nowait_flag = opts_get(o, "nowait") != NULL;
+    bool server, wait, nodelay, telnet, nowait_flag = opts_get(o, "nowait") != NULL;
     if (sock_flag(o, "server", false, &server) || sock_flag(o, "wait", !nowait_flag, &wait) ||
-        sock_flag(o, "nodelay", false, &nodelay)) {
-        error_report("%s %s: server, wait and nodelay expect 'on' or 'off'", opt, arg);
+        sock_flag(o, "nodelay", false, &nodelay) || sock_flag(o, "telnet", false, &telnet)) {
+        error_report("%s %s: server, wait, nodelay and telnet expect 'on' or 'off'", opt, arg);
         return NULL;
     }
-    if (opts_get(o, "telnet") || opts_get(o, "reconnect") || opts_get(o, "websocket")) {
-        error_report("%s %s: telnet, websocket and reconnect are not supported yet", opt, arg);
+    if (opts_get(o, "reconnect") || opts_get(o, "websocket") || opts_get(o, "tls-creds")) {
+        error_report("%s %s: websocket, tls-creds and reconnect are not supported yet", opt,
+                     arg);
         return NULL;
     }
     if (!path && !port) {
@@ -169,21 +232,22 @@ Chardev *chr_socket_new(const char *label, const char *opt, const char *arg, con
     const char *why = "";
     int fd = path ? sock_unix(path, server, &why) : sock_tcp(host ? host : "", port, server, &why);
     char *addr = path ? xasprintf("unix:%s", path)
-                      : xasprintf("tcp:%s:%s", host && *host ? host : "0.0.0.0", port);
+                      : xasprintf("%s:%s:%s", telnet ? "telnet" : "tcp",
+                                  host && *host ? host : "0.0.0.0", port);
     if (fd < 0) {
         if (server)
             error_report("%s %s: Failed to bind socket %s: %s", opt, arg, addr, why);
         else
-            error_report("%s %s: Failed to connect to '%s': %s", opt, arg, addr + (path ? 5 : 4),
-                         why);
+            error_report("%s %s: Failed to connect to '%s': %s", opt, arg,
+                         strchr(addr, ':') + 1, why);
         free(addr);
         return NULL;
     }
-    Chardev *c = chr_alloc(label, &sock_ops, addr);
+    Chardev *c = chr_alloc(label, telnet ? &telnet_ops : &sock_ops, addr);
     SockState *s = xzalloc(sizeof(*s));
     *s = (SockState){ .listen_fd = server ? fd : -1, .conn_fd = -1, .addr = addr,
                       .unix_path = server && path ? xstrdup(path) : NULL, .server = server,
-                      .nodelay = nodelay };
+                      .nodelay = nodelay, .telnet = telnet };
     c->priv = s;
     if (!server) {
         sock_set_conn(c, fd);

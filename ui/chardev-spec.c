@@ -31,11 +31,13 @@ static Chardev *stdio_once(const char *label, const char *opt, const char *arg, 
     return c;
 }
 
-/* "tcp:HOST:PORT,opts" / "unix:PATH,opts" -> socket options. */
+/* "tcp:HOST:PORT,opts" / "telnet:HOST:PORT,opts" / "unix:PATH,opts" ->
+ * socket options. */
 static Chardev *legacy_socket(const char *label, const char *opt, const char *spec)
 {
-    bool is_tcp = !strncmp(spec, "tcp:", 4);
-    const char *rest = spec + (is_tcp ? 4 : 5);
+    bool is_telnet = !strncmp(spec, "telnet:", 7);
+    bool is_tcp = is_telnet || !strncmp(spec, "tcp:", 4);
+    const char *rest = strchr(spec, ':') + 1;
     Opts o;
     const char *err;
     if (opts_parse(&o, rest, "addr", &err)) {
@@ -66,6 +68,10 @@ static Chardev *legacy_socket(const char *label, const char *opt, const char *sp
         o.v = xrealloc(o.v, (o.n + 1) * sizeof(Opt));
         o.v[o.n++] = (Opt){ xstrdup("path"), path };
     }
+    if (is_telnet) {
+        o.v = xrealloc(o.v, (o.n + 1) * sizeof(Opt));
+        o.v[o.n++] = (Opt){ xstrdup("telnet"), xstrdup("on") };
+    }
     c = chr_socket_new(label, opt, spec, &o);
 out:
     opts_free(&o);
@@ -84,7 +90,7 @@ static Chardev *legacy_new(const char *label, const char *opt, const char *spec)
         return chr_pty_new(label, opt, spec);
     if (!strncmp(spec, "file:", 5))
         return chr_file_new(label, opt, spec, spec + 5, false);
-    if (!strncmp(spec, "tcp:", 4) || !strncmp(spec, "unix:", 5))
+    if (!strncmp(spec, "tcp:", 4) || !strncmp(spec, "unix:", 5) || !strncmp(spec, "telnet:", 7))
         return legacy_socket(label, opt, spec);
     if (!strncmp(spec, "chardev:", 8)) {
         Chardev *c = chr_find(spec + 8);
@@ -92,7 +98,7 @@ static Chardev *legacy_new(const char *label, const char *opt, const char *spec)
             error_report("%s %s: chardev '%s' not found", opt, spec, spec + 8);
         return c;
     }
-    static const char *const later[] = { "telnet:", "udp:", "pipe:", "/dev/", "msmouse",
+    static const char *const later[] = { "udp:", "pipe:", "/dev/", "msmouse",
                                          "braille", "websocket:", "spicevmc", NULL };
     for (const char *const *p = later; *p; p++) {
         if (!strncmp(spec, *p, strlen(*p))) {

@@ -90,7 +90,11 @@ static void chr_readable(void *opaque)
     uint8_t buf[4096];
     ssize_t n = read(c->in_fd, buf, MIN(room, sizeof(buf)));
     if (n > 0) {
-        c->fe.read(c->fe.opaque, buf, (size_t)n);
+        size_t len = (size_t)n;
+        if (c->ops->filter_input)
+            len = c->ops->filter_input(c, buf, len);
+        if (len)
+            c->fe.read(c->fe.opaque, buf, len);
         return;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR))

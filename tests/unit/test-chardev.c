@@ -241,3 +241,37 @@ TEST(chardev, specs_and_errors)
     CHECK_STR(err, "kemu: -monitor stdio: cannot use stdio by multiple character devices");
     chr_free_all();
 }
+
+/* telnet: the server greets with its options and strips the client's
+ * negotiation; IAC IAC is a data byte 0xff. */
+TEST(chardev, telnet_server)
+{
+    int port = free_port();
+    char spec[64];
+    snprintf(spec, sizeof(spec), "telnet:127.0.0.1:%d,server,nowait", port);
+    big_lock();
+    Chardev *c = chr_new("serial0", spec);
+    CHECK(c != NULL);
+    chr_attach(c, &fe);
+    int peer = tcp_connect(port);
+    CHECK(peer >= 0);
+    for (int i = 0; i < 20 && strncmp(chr_filename(c), "connected", 9); i++)
+        loop_wait(50);
+    char want[80];
+    snprintf(want, sizeof(want), "connected:telnet:127.0.0.1:%d,server=on", port);
+    CHECK_STR(chr_filename(c), want);
+    uint8_t greet[12];
+    CHECK(read(peer, greet, sizeof(greet)) == 12);
+    CHECK_EQ(greet[0], 255);
+    nrx = 0;
+    static const uint8_t in[] = { 'a', 255, 251, 1, 'b', 255, 255, 'c', 255, 250, 24, 0, 'x',
+                                  255, 240, 'd' };
+    CHECK(write(peer, in, sizeof(in)) == (ssize_t)sizeof(in));
+    for (int i = 0; i < 20 && nrx < 5; i++)
+        loop_wait(50);
+    CHECK_EQ(nrx, 5);
+    CHECK(!memcmp(rx, "ab\xff" "cd", 5));
+    close(peer);
+    big_unlock();
+    chr_free_all();
+}
