@@ -174,6 +174,10 @@ static bool serve_reset(Machine *m)
     if (m->cfg.no_reboot)
         return true;
     machine_reset(m);
+    /* A stopped machine (also one stopped at -no-shutdown's shutdown) waits
+     * for "cont" after the reset, as QEMU's prelaunch state. */
+    if (m->state != RUN_STATE_RUNNING)
+        m->state = RUN_STATE_PRELAUNCH;
     return false;
 }
 
