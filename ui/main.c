@@ -181,12 +181,13 @@ static bool serve_reset(Machine *m)
     return false;
 }
 
-/* A shutdown request: exit, or with -no-shutdown stop the guest (the
- * monitor's quit always exits). */
+/* A shutdown request: exit, or with -no-shutdown stop a guest that powered
+ * off (status 0).  The monitor's quit and isa-debug-exit (whose statuses
+ * are odd) always exit, as in QEMU. */
 static bool serve_shutdown(Machine *m)
 {
     m->shutdown_requested = 0;
-    if (!m->cfg.no_shutdown || monitor_quit_requested)
+    if (!m->cfg.no_shutdown || monitor_quit_requested || m->exit_code != 0)
         return true;
     machine_pause(m);
     m->state = RUN_STATE_SHUTDOWN;
