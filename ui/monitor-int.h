@@ -5,6 +5,7 @@
 #include "ui/monitor.h"
 
 #define MON_LINE_MAX 512
+#define MON_HISTORY 32
 
 struct Monitor {
     Machine *m;
@@ -14,6 +15,9 @@ struct Monitor {
     size_t len;
     int esc;            /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
     bool last_cr;
+    /* Command history (up/down arrows), oldest first. */
+    char *history[MON_HISTORY];
+    int nhistory, hist_pos;
 };
 
 void monitor_puts(Monitor *mon, const char *s);

@@ -59,9 +59,45 @@ static size_t mon_can_read(void *opaque)
     return MON_LINE_MAX;
 }
 
+static void history_add(Monitor *mon, const char *line)
+{
+    if (!*line || (mon->nhistory && !strcmp(mon->history[mon->nhistory - 1], line)))
+        return;
+    if (mon->nhistory == MON_HISTORY) {
+        free(mon->history[0]);
+        memmove(mon->history, mon->history + 1, (MON_HISTORY - 1) * sizeof(char *));
+        mon->nhistory--;
+    }
+    mon->history[mon->nhistory++] = xstrdup(line);
+}
+
+static void erase_line(Monitor *mon)
+{
+    while (mon->len) {
+        mon->len--;
+        monitor_puts(mon, "\b \b");
+    }
+}
+
+/* Up (-1) or down (+1) through the history; past the newest is empty. */
+static void history_move(Monitor *mon, int dir)
+{
+    int pos = mon->hist_pos + dir;
+    if (pos < 0 || pos > mon->nhistory)
+        return;
+    mon->hist_pos = pos;
+    erase_line(mon);
+    const char *text = pos < mon->nhistory ? mon->history[pos] : "";
+    snprintf(mon->line, sizeof(mon->line), "%s", text);
+    mon->len = strlen(mon->line);
+    monitor_puts(mon, mon->line);
+}
+
 static void mon_enter(Monitor *mon)
 {
     mon->line[mon->len] = '\0';
+    history_add(mon, mon->line);
+    mon->hist_pos = mon->nhistory;
     monitor_puts(mon, "\n");
     mon->len = 0;
     monitor_execute(mon, mon->line);
@@ -71,10 +107,13 @@ static void mon_enter(Monitor *mon)
 static void mon_byte(Monitor *mon, uint8_t c)
 {
     if (mon->esc) {                 /* ESC [ ... final byte: cursor keys */
-        if (mon->esc == 1 && (c == '[' || c == 'O'))
+        if (mon->esc == 1 && (c == '[' || c == 'O')) {
             mon->esc = 2;
-        else if (mon->esc == 1 || (c >= 0x40 && c <= 0x7e))
+        } else if (mon->esc == 1 || (c >= 0x40 && c <= 0x7e)) {
+            if (mon->esc == 2 && (c == 'A' || c == 'B'))
+                history_move(mon, c == 'A' ? -1 : 1);
             mon->esc = 0;
+        }
         return;
     }
     if (c == '\r' || c == '\n') {
@@ -95,10 +134,7 @@ static void mon_byte(Monitor *mon, uint8_t c)
             monitor_puts(mon, "\b \b");
         }
     } else if (c == 0x15) {         /* Ctrl-u: kill the line */
-        while (mon->len) {
-            mon->len--;
-            monitor_puts(mon, "\b \b");
-        }
+        erase_line(mon);
     } else if (c >= 0x20 && mon->len < MON_LINE_MAX - 1) {
         mon->line[mon->len++] = (char)c;
         char echo[2] = { (char)c, 0 };

@@ -152,3 +152,31 @@ TEST(monitor, on_unix_socket)
     close(s);
     chr_free_all();
 }
+
+/* The line editor: backspace, Ctrl-u, and the history on the arrow keys. */
+TEST(monitor, line_editing_and_history)
+{
+    static Machine m;
+    m.state = RUN_STATE_RUNNING;
+    int in[2], out[2];
+    CHECK(pipe(in) == 0 && pipe(out) == 0);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    Chardev *chr = chr_new("compat_monitor0", "stdio");
+    CHECK(chr != NULL);
+    monitor_new(&m, chr);
+    big_lock();
+    static const char keys[] = "stpo\x7f\x7fop\r"        /* "stop" after two backspaces */
+                               "junk\x15" "cont\r"         /* Ctrl-u drops "junk" */
+                               "\x1b[A\x1b[A\r";           /* up twice: "stop" again */
+    CHECK(write(in[1], keys, sizeof(keys) - 1) == (ssize_t)sizeof(keys) - 1);
+    loop_wait(100);
+    big_unlock();
+    CHECK_EQ(m.state, RUN_STATE_PAUSED);
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    char buf[4096];
+    ssize_t n = read(out[0], buf, sizeof(buf) - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strstr(buf, "unknown command") == NULL);
+    chr_free_all();
+}
