@@ -134,6 +134,11 @@ fuzz-cpu: deps config.mak
 	$(MAKE) tests
 	@sh tests/run diff-long
 
+# libFuzzer on the qcow2 open path for a bounded time (FUZZ_SECS, default 60).
+fuzz-img: config.mak
+	$(MAKE) kemu-img
+	@sh tests/fuzz/run.sh $(or $(FUZZ_SECS),60)
+
 clean-objs:
 	rm -f $(shell find . -name '*.o' -o -name '*.d' | grep -v '^./.git') $(PROGS) $(TEST_PROGS)
 	rm -f tests/guest/*.bin tests/guest/*.elf
@@ -141,6 +146,6 @@ clean-objs:
 clean: clean-objs
 	rm -f config.mak config.h
 
-.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu
+.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu fuzz-img
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)

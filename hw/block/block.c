@@ -145,6 +145,16 @@ BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
     return open_chain(filename, fmt, flags, cache, 0, errp);
 }
 
+void bdrv_warn_probed_raw(const BlockDriverState *bs)
+{
+    if (bs->probed_raw) {
+        fprintf(stderr, "WARNING: Image format was not specified for '%s' and probing guessed "
+                "raw.\n         Automatically detecting the format is dangerous for raw images, "
+                "write operations on block 0 will be restricted.\n         Specify the 'raw' "
+                "format explicitly to remove the restrictions.\n", bs->filename);
+    }
+}
+
 void bdrv_close(BlockDriverState *bs)
 {
     if (!bs) {

@@ -148,6 +148,9 @@ extern const BlockDriver bdrv_raw, bdrv_qcow2;
 BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
                             BlockCacheMode cache, char **errp);
 void bdrv_close(BlockDriverState *bs);
+/* QEMU's warning for an image whose format was probed as raw (kemu prints it
+ * for -drive without format=; kemu-img does not, like qemu-img). */
+void bdrv_warn_probed_raw(const BlockDriverState *bs);
 /* Create an image (prints qemu-img's "Formatting ..." line unless quiet). */
 int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
                 char **errp);

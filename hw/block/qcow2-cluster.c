@@ -548,8 +548,8 @@ static bool detect_meta_prealloc(BlockDriverState *bs)
     if (s->meta_prealloc >= 0) {
         return s->meta_prealloc;
     }
-    uint64_t used = 0, rc;
-    for (uint64_t c = 0; (c >> s->rb_bits) < s->rt_size; c++) {
+    uint64_t used = 0, rc, end = file_len(bs) >> s->cluster_bits;
+    for (uint64_t c = 0; (c >> s->rb_bits) < s->rt_size && c < end; c++) {
         if (!s->rt[c >> s->rb_bits]) {
             c = (((c >> s->rb_bits) + 1) << s->rb_bits) - 1;
             continue;

@@ -87,7 +87,7 @@ static int check_fields(BlockDriverState *bs, uint64_t size, uint64_t flen, char
         blk_error(errp, "qcow2 header length %u is invalid", s->header_length);
         return -EINVAL;
     }
-    if (s->refcount_order > 6) {
+    if (s->refcount_order < 0 || s->refcount_order > 6) {
         blk_error(errp, "Reference count entry width too large; may not exceed 64 bits");
         return -EINVAL;
     }

@@ -108,6 +108,7 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
     Qcow2State *s = bs->opaque;
     int r = qcow2_read_header(bs, errp);
     if (r < 0) {
+        qcow2_close(bs);
         return r;
     }
     s->rb_bits = s->cluster_bits + 3 - s->refcount_order;
