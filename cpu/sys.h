@@ -15,7 +15,8 @@
 
 /* CPUID feature bits the system code consults (in CPUState.features[]
  * words named in cpu/cpuid.h). */
-#define CPUID_PSE      (1u << 3)    /* FEAT_1_EDX */
+#define CPUID_VME      (1u << 1)    /* FEAT_1_EDX */
+#define CPUID_PSE      (1u << 3)
 #define CPUID_TSC      (1u << 4)
 #define CPUID_MSR      (1u << 5)
 #define CPUID_PAE      (1u << 6)
