@@ -62,10 +62,13 @@ static void default_consoles(KemuOptions *o)
             o->monitor = xstrdup("stdio");
         return;
     }
-    if (o->display == DISPLAY_DEFAULT)
+    bool implicit = o->display == DISPLAY_DEFAULT;
+    if (implicit)
         o->display = DISPLAY_NONE;
     if (def_serial)
         o->serial[o->nserial++] = xstrdup("vc");
+    /* QEMU would open a window here: main says where the console went. */
+    o->console_hidden = implicit && def_serial && !o->daemonize;
     if (def_monitor)
         o->monitor = xstrdup("vc");
 }

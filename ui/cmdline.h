@@ -66,6 +66,7 @@ typedef struct KemuOptions {
     bool nographic;
     bool vga_none;
     bool nodefaults;
+    bool console_hidden;        /* no display given: the serial port goes nowhere */
 
     bool daemonize;
     char *pidfile;

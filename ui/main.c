@@ -223,6 +223,9 @@ static int run(KemuOptions *o)
         big_unlock();
         return 1;
     }
+    if (o->console_hidden)
+        warn_report("no graphical display yet: the guest's console is not shown "
+                    "(use -nographic, or -serial stdio)");
     start_machine(m, o->start_paused);
     if (o->daemonize)
         daemon_ready();
