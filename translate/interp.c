@@ -37,7 +37,7 @@ int interp_exec(CPUState *cpu, const TB *tb)
     for (unsigned i = 0; i < tb->nops; i++) {
         const IROp *op = &ops[i];
         uint64_t a = op->a != IR_NONE ? tmp[op->a] : 0;
-        uint64_t b = op->b != IR_NONE ? tmp[op->b] : 0;
+        uint64_t b = op->b != IR_NONE ? tmp[op->b] : op->imm;
         uint64_t r = 0;
         switch (op->opc) {
         case IR_NOP: case IR_LABEL: continue;
@@ -67,7 +67,8 @@ int interp_exec(CPUState *cpu, const TB *tb)
             continue;
         case IR_COND: r = cc_test(env, op->aux); break;
         case IR_CALL:
-            r = op->fn(cpu, a, b, op->c != IR_NONE ? tmp[op->c] : 0, op->imm);
+            r = op->fn(cpu, a, op->b != IR_NONE ? b : 0, op->c != IR_NONE ? tmp[op->c] : 0,
+                      op->imm);
             break;
         case IR_INSN_START:
             env->rip = op->imm;

@@ -240,7 +240,9 @@ void ir_dump(FILE *f, const IROp *ops, unsigned n)
         dump_temp(f, ", ", op->c);
         if (op->w)
             fprintf(f, " w%u", op->w);
-        if (op->opc == IR_MOVI || op->opc == IR_GOTO_TB || op->opc == IR_CALL)
+        if (op->opc == IR_MOVI || op->opc == IR_GOTO_TB || op->opc == IR_CALL ||
+            (op->b == IR_NONE && ((op->opc >= IR_ADD && op->opc <= IR_ROTR) ||
+                                  op->opc == IR_SETCOND)))
             fprintf(f, " $0x%" PRIx64, op->imm);
         if (op->aux || op->opc == IR_GOTO_TB || op->opc == IR_LABEL)
             fprintf(f, " [%u]", op->aux);

@@ -10,7 +10,9 @@
  * instructions (get_reg/set_reg go to CPUX86State), so guest state is exact
  * at every instruction boundary.
  *
- * Ops (d = destination temp, a/b/c = source temps, imm = constant):
+ * Ops (d = destination temp, a/b/c = source temps, imm = constant; in the
+ * binary arithmetic ops and setcond, b may be IR_NONE: imm is then the
+ * second operand, which the optimizer makes of constant temps):
  *   movi      d = imm
  *   mov       d = a
  *   add sub and or xor mul   d = a OP b           (width w)

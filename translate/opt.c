@@ -38,6 +38,11 @@ static IRTemp resolve(const OptState *s, IRTemp t)
     return t == IR_NONE ? t : s->copy[t];
 }
 
+static bool is_binop(unsigned opc)
+{
+    return (opc >= IR_ADD && opc <= IR_ROTR) || opc == IR_SETCOND;
+}
+
 static void fold(IROp *ops, unsigned n, OptState *s)
 {
     for (unsigned i = 0; i < n; i++) {
@@ -57,10 +62,16 @@ static void fold(IROp *ops, unsigned n, OptState *s)
             continue;
         bool ka = op->a == IR_NONE || s->known[op->a];
         bool kb = op->b == IR_NONE || s->known[op->b];
+        if (!ka && kb && op->b != IR_NONE && is_binop(op->opc)) {
+            /* A constant second operand becomes the op's immediate. */
+            op->imm = s->val[op->b];
+            op->b = IR_NONE;
+            continue;
+        }
         if (!ka || !kb)
             continue;
         uint64_t a = op->a != IR_NONE ? s->val[op->a] : 0;
-        uint64_t b = op->b != IR_NONE ? s->val[op->b] : 0;
+        uint64_t b = op->b != IR_NONE ? s->val[op->b] : op->imm;
         uint64_t v = ir_eval(op, a, b);
         *op = (IROp){ .opc = IR_MOVI, .w = 8, .d = op->d, .a = IR_NONE, .b = IR_NONE,
                       .c = IR_NONE, .imm = v };
