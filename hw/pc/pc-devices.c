@@ -130,7 +130,7 @@ int pc_devices_init(Machine *m)
     if (!m->kernel_irqchip && !add_device(m, "i8254", NULL))
         return -1;
     b->rtc = add_device(m, "mc146818rtc", NULL);
-    if (!b->rtc || !add_device(m, "i8042", NULL) || !add_device(m, "ioport80", NULL) ||
+    if (!b->rtc || !add_device(m, "i440FX-pcihost", NULL) || !add_device(m, "i8042", NULL) || !add_device(m, "ioport80", NULL) ||
         !add_device(m, "port92", NULL) || add_serials(m))
         return -1;
     b->fw_cfg = add_device(m, "fw_cfg", NULL);

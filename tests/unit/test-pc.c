@@ -456,3 +456,40 @@ TEST(pc_board, reset_restores_shadow_boot_order_and_kernel)
     CHECK_EQ(m->cpus[0]->env.regs[R_ESI], PC_ZERO_PAGE);
     CHECK(m->cpus[1]->env.halted);                  /* the AP waits for SIPI */
 }
+
+/* ---- i440FX host bridge ---- */
+
+TEST(i440fx, config_space_pam_and_reset_control)
+{
+    Machine *m = pct_machine(16 * MiB, 1);
+    Device *d = device_create("i440FX-pcihost", NULL);
+    CHECK(d && !device_realize(d, m));
+    outl(m, 0xcf8, 0x80000000);
+    CHECK_EQ(as_ld(&m->io, 0xcf8, 4), 0x80000000);  /* the probe firmware does */
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 4), 0x12378086);
+    CHECK_EQ(as_ld(&m->io, 0xcfe, 2), 0x1237);
+    outl(m, 0xcf8, 0x80000008);
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 4) >> 8, 0x060000);   /* class: host bridge */
+    /* PAM0-6 at 0x59-0x5f are writable; the vendor ID is not. */
+    outl(m, 0xcf8, 0x80000058);
+    outl(m, 0xcfc, 0x33333000);
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 4), 0x33333000);
+    outl(m, 0xcf8, 0x80000000);
+    outl(m, 0xcfc, 0);
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 2), 0x8086);
+    /* Absent devices and functions, and a disabled cycle, read all ones. */
+    outl(m, 0xcf8, 0x80000800);                     /* device 1 */
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 4), 0xffffffff);
+    outl(m, 0xcf8, 0x80010000);                     /* bus 1 */
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 2), 0xffff);
+    outl(m, 0xcf8, 0x00000000);
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 1), 0xff);
+    /* 0xcf9: RST_CPU asks for a reset. */
+    CHECK_EQ(m->reset_requested, 0);
+    as_st(&m->io, 0xcf9, 0x02, 1);
+    CHECK_EQ(m->reset_requested, 0);
+    CHECK_EQ(as_ld(&m->io, 0xcf9, 1), 0x02);
+    as_st(&m->io, 0xcf9, 0x06, 1);
+    CHECK_EQ(m->reset_requested, 1);
+    CHECK_EQ(as_ld(&m->io, 0xcf8, 4), 0);           /* the address register is apart */
+}
