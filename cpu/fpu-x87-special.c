@@ -132,7 +132,8 @@ static void binary_pop(CPUState *cpu, int which)
         r = f80_patan(y, x, &st);
     else
         r = f80_yl2x(y, x, which == 1, &st);
-    if (!fpu_x87_merge(cpu, &st))
+    FUnp ru = sf_unpack80(r, false, &(FloatStatus){ 0 });
+    if (!x87_finish(cpu, &st, &ru))
         return;
     x87_set(cpu, 1, r);
     x87_pop(cpu);

@@ -114,6 +114,15 @@ static FUnp ln_pos(FUnp x)
     return add(l, mul(num(e), C_LN2));
 }
 
+/* A transcendental result is irrational unless handled as exact earlier:
+ * a sticky bit makes the rounding report it inexact (and tiny). */
+static FUnp inexact(FUnp r)
+{
+    if (r.cls == FC_NORMAL)
+        r.sig |= 1;
+    return r;
+}
+
 static Float80 finish(FUnp r, FloatStatus *st)
 {
     uint8_t prec = st->prec;
@@ -147,9 +156,9 @@ Float80 f80_f2xm1(Float80 fa, FloatStatus *st)
         st->flags |= SF_PE;
         return fa;
     }
-    r = expm1_series(mul(a, C_LN2));
-    st->flags |= SF_PE;
-    return finish(r, st);
+    if (a.exp == 0)                     /* 2^1 - 1 = 1, 2^-1 - 1 = -0.5 */
+        return finish(a.sign ? scale2(num(-1), -1) : num(1), st);
+    return finish(inexact(expm1_series(mul(a, C_LN2))), st);
 }
 
 /* y * log2(x), or y * log2(x + 1) for FYL2XP1. */
@@ -172,7 +181,7 @@ Float80 f80_yl2x(Float80 fy, Float80 fx, bool plus1, FloatStatus *st)
             return finish(sf_default_nan(), st);
         }
         FUnp z = divi(x, add(num(2), x));
-        l = mul(scale2(atanh_series(z), 1), C_LOG2E);
+        l = inexact(mul(scale2(atanh_series(z), 1), C_LOG2E));
     } else {
         if (x.sign && x.cls != FC_ZERO) {
             st->flags = (st->flags & ~SF_DE) | SF_IE;
@@ -185,15 +194,18 @@ Float80 f80_yl2x(Float80 fy, Float80 fx, bool plus1, FloatStatus *st)
         } else if (x.cls == FC_INF) {
             l = x;
         } else {
-            l = mul(ln_pos(x), C_LOG2E);
-            if (x.exp == 0 && x.sig == ((u128)1 << 127))
-                l = (FUnp){ FC_ZERO, false, 0, 0 };
+            /* log2 of a power of two is its exponent, exactly; the
+             * reference hardware still reports the result inexact. */
+            if (x.sig == ((u128)1 << 127)) {
+                Float80 out = finish(sf_mul(y, num(x.exp), st), st);
+                if (!(st->flags & (SF_IE | SF_ZE)) && (out.sexp & 0x7fff) != 0x7fff)
+                    st->flags |= SF_PE;
+                return out;
+            }
+            l = inexact(mul(ln_pos(x), C_LOG2E));
         }
     }
-    FUnp r = sf_mul(y, l, st);
-    if (r.cls == FC_NORMAL)
-        st->flags |= SF_PE;
-    return finish(r, st);
+    return finish(sf_mul(y, l, st), st);
 }
 
 /* atan(z) for 0 <= z <= 1. */
@@ -238,11 +250,7 @@ Float80 f80_patan(Float80 fy, Float80 fx, FloatStatus *st)
             r = sub(pi, r);
     }
     r.sign = ys;
-    if (r.cls == FC_NORMAL && !(y.cls == FC_ZERO))
-        st->flags |= SF_PE;
-    if (y.cls == FC_ZERO && xneg)
-        st->flags |= SF_PE;
-    return finish(r, st);
+    return finish(inexact(r), st);
 }
 
 bool f80_trig(Float80 fa, int which, Float80 *out, FloatStatus *st)
@@ -291,7 +299,6 @@ bool f80_trig(Float80 fa, int which, Float80 *out, FloatStatus *st)
             r.sign = !r.sign;
         break;
     }
-    st->flags |= SF_PE;
-    *out = finish(r, st);
+    *out = finish(inexact(r), st);
     return true;
 }

@@ -176,6 +176,13 @@ static int32_t round_pack(const FUnp *a, int32_t bias, int32_t emax, int p, bool
             *pm = 0;
             return 0;
         }
+        if (x80 && tiny && st->ue_unmasked && e + 0x6000 < 1) {
+            /* Unmasked, and too small even for the rebiased result (only
+             * FSCALE gets here): a signed zero (SDM 8.5.4). */
+            st->flags |= SF_UE | SF_PE;
+            *pm = 0;
+            return 0;
+        }
         if (x80 && tiny && st->ue_unmasked) {
             e += 0x6000;
         } else {
@@ -190,6 +197,14 @@ static int32_t round_pack(const FUnp *a, int32_t bias, int32_t emax, int p, bool
     else if (e == 0 && (m >> (p - 1)))
         e = 1;
     if (e >= emax) {
+        /* Unmasked: rebias, unless even that cannot represent it (FSCALE
+         * can get there); then infinity (SDM 8.5.3). */
+        if (x80 && st->oe_unmasked && e - 0x6000 >= emax) {
+            st->flags |= SF_OE | SF_PE;
+            st->c1_up = true;
+            *pm = 0;
+            return emax;
+        }
         if (x80 && st->oe_unmasked) {
             e -= 0x6000;
             st->flags |= SF_OE | (inexact ? SF_PE : 0);

@@ -52,6 +52,15 @@ static void fmul(SseArgs *a) { arith(a, SF_OP_MUL); }
 static void fdiv(SseArgs *a) { arith(a, SF_OP_DIV); }
 static void fsqrt(SseArgs *a) { arith(a, SF_OP_SQRT); }
 
+/* A lane's flags: a NaN operand hides that lane's denormal operand
+ * (exception priority), other lanes still report theirs. */
+static void lane_flags(SseArgs *a, FloatStatus *ls, int cmp)
+{
+    if (cmp == SF_UN)
+        ls->flags &= ~SF_DE;
+    a->st.flags |= ls->flags;
+}
+
 /* MIN/MAX: the second operand when unordered or both zero (IE on any NaN). */
 static void minmax(SseArgs *a, bool max)
 {
@@ -59,11 +68,17 @@ static void minmax(SseArgs *a, bool max)
     Xmm r = a->d;
     for (int i = 0; i < lanes(fmt, scalar_of(a)); i++) {
         uint64_t x = lane(&a->d, fmt, i), y = lane(&a->s, fmt, i);
-        FUnp ux = sf_unpack(fmt, x, true, &a->st), uy = sf_unpack(fmt, y, true, &a->st);
-        int c = sf_compare(ux, uy, false, &a->st);
-        if (c == SF_UN)
-            a->st.flags &= ~SF_DE;
-        set_lane(&r, fmt, i, c == (max ? SF_GT : SF_LT) ? x : y);
+        FloatStatus ls = a->st;
+        ls.flags = 0;
+        FUnp ux = sf_unpack(fmt, x, true, &ls), uy = sf_unpack(fmt, y, true, &ls);
+        int c = sf_compare(ux, uy, false, &ls);
+        lane_flags(a, &ls, c);
+        uint64_t v = c == (max ? SF_GT : SF_LT) ? x : y;
+        /* With DAZ the chosen denormal comes out as the zero it was read as. */
+        if (a->st.daz && sf_unpack(fmt, v, false, &a->st).cls == FC_NORMAL &&
+            sf_unpack(fmt, v, true, &(FloatStatus){ .daz = true }).cls == FC_ZERO)
+            v &= fmt == SF_F32 ? 0x80000000u : 0x8000000000000000ULL;
+        set_lane(&r, fmt, i, v);
     }
     a->d = r;
 }
@@ -78,9 +93,12 @@ static void cmp(SseArgs *a)
     int fmt = fmt_of(a), p = a->imm & 7;
     Xmm r = a->d;
     for (int i = 0; i < lanes(fmt, scalar_of(a)); i++) {
-        FUnp x = sf_unpack(fmt, lane(&a->d, fmt, i), true, &a->st);
-        FUnp y = sf_unpack(fmt, lane(&a->s, fmt, i), true, &a->st);
-        int c = sf_compare(x, y, quiet[p], &a->st);
+        FloatStatus ls = a->st;
+        ls.flags = 0;
+        FUnp x = sf_unpack(fmt, lane(&a->d, fmt, i), true, &ls);
+        FUnp y = sf_unpack(fmt, lane(&a->s, fmt, i), true, &ls);
+        int c = sf_compare(x, y, quiet[p], &ls);
+        lane_flags(a, &ls, c);
         bool t;
         switch (p & 3) {
         case 0: t = c == SF_EQ; break;
@@ -90,8 +108,6 @@ static void cmp(SseArgs *a)
         }
         if (p & 4)
             t = !t;
-        if (c == SF_UN)
-            a->st.flags &= ~SF_DE;
         set_lane(&r, fmt, i, t ? ~0ULL : 0);
     }
     a->d = r;
@@ -101,12 +117,13 @@ static void cmp(SseArgs *a)
 static void comi(SseArgs *a, bool quiet)
 {
     int fmt = a->in->prefix == 0x66 ? SF_F64 : SF_F32;
-    FUnp x = sf_unpack(fmt, lane(&a->d, fmt, 0), true, &a->st);
-    FUnp y = sf_unpack(fmt, lane(&a->s, fmt, 0), true, &a->st);
-    int c = sf_compare(x, y, quiet, &a->st);
+    FloatStatus ls = a->st;
+    ls.flags = 0;
+    FUnp x = sf_unpack(fmt, lane(&a->d, fmt, 0), true, &ls);
+    FUnp y = sf_unpack(fmt, lane(&a->s, fmt, 0), true, &ls);
+    int c = sf_compare(x, y, quiet, &ls);
+    lane_flags(a, &ls, c);
     static const uint8_t fl[4] = { FL_CF, FL_ZF, 0, FL_ZF | FL_PF | FL_CF };
-    if (c == SF_UN)
-        a->st.flags &= ~SF_DE;
     /* EFLAGS change only if no unmasked exception faults: staged here and
      * applied by comi_apply after the MXCSR check. */
     a->g = fl[c];
@@ -131,11 +148,12 @@ static uint64_t cvt_float(int from, int to, uint64_t v, FloatStatus *st)
     return sf_pack(to, u, st);
 }
 
+/* Float to integer raises no denormal exception (DAZ still applies). */
 static uint64_t cvt_to_int(int from, uint64_t v, int bits, bool trunc, FloatStatus *st)
 {
+    uint8_t de = st->flags & SF_DE;
     FUnp u = sf_unpack(from, v, true, st);
-    if (sf_is_nan(&u))
-        st->flags &= ~SF_DE;
+    st->flags = (uint8_t)((st->flags & ~SF_DE) | de);
     return sf_to_int(u, bits, trunc ? SF_RZ : st->round, st);
 }
 

@@ -111,9 +111,11 @@ static void vreg_set(CPUState *cpu, const SseOp *op, bool reg_side, int r, const
         cpu->env.xmm[r & 15] = *x;
 }
 
-static void checks(CPUState *cpu, const SseOp *op)
+static void checks(CPUState *cpu, const SseOp *op, const FpuInsn *in)
 {
-    bool mmx = op->flags & (OPF_MMX | OPF_SRC_MMX | OPF_DST_MMX);
+    /* CVTPI2PS/PD from memory touch no MMX register: no x87 transition. */
+    bool mmx = (op->flags & (OPF_MMX | OPF_DST_MMX)) ||
+               ((op->flags & OPF_SRC_MMX) && !in->has_mem);
     bool xmm = !(op->flags & OPF_MMX);
     if (xmm)
         fpu_check_sse(cpu);
@@ -229,7 +231,7 @@ void sse_exec(CPUState *cpu, const FpuInsn *in)
     }
     if ((in->has_mem && (op->flags & OPF_REGONLY)) || (!in->has_mem && (op->flags & OPF_MEMONLY)))
         fpu_fault(cpu, EXC_UD);
-    checks(cpu, op);
+    checks(cpu, op, in);
     SseArgs a = { .cpu = cpu, .in = in, .imm = in->imm8,
                   .w = (op->flags & OPF_MMX) ? 8 : 16, .msize = mem_size(op, in) };
     run(&a, op);

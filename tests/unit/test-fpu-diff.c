@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -370,8 +371,10 @@ static uint8_t pick_modrm(const DiffCase *c)
         reg %= 3;
     if (c->flags & DC_GPR_RM)
         rm %= 3;
-    if (c->flags & DC_MEM)
+    if ((c->flags & DC_MEM) && c->map == 0)
         return (uint8_t)(((c->modrm >> 3) & 7) << 3 | 6);
+    if (c->flags & DC_MEM)
+        return (uint8_t)(reg << 3 | 6);
     if (c->map == 0)
         return (uint8_t)((c->modrm & 0xf8) | rm);
     return (uint8_t)(0xc0 | reg << 3 | rm);
@@ -410,13 +413,21 @@ int fpu_diff_run(const DiffCase *c, int n, uint64_t seed)
     static DiffState in, h, k;
     CPUState *cpu = tcpu_setup(1);
     int bad = 0;
+    /* KEMU_FPU_DIFF_SCALE=N runs N times as many cases (longer fuzzing),
+     * KEMU_FPU_DIFF_SEED varies the operands. */
+    const char *scale = getenv("KEMU_FPU_DIFF_SCALE"), *seed_env = getenv("KEMU_FPU_DIFF_SEED");
+    if (scale && atoi(scale) > 0)
+        n *= atoi(scale);
+    if (seed_env)
+        seed += strtoull(seed_env, NULL, 0);
     rs = seed ^ ((uint64_t)c->opcode << 8) ^ ((uint64_t)c->prefix << 16) ^ c->modrm;
     for (int i = 0; i < n && bad < 3; i++) {
         rnd_state(&in, c);
-        if (c->flags & DC_SMALL_ST0) {
+        if (c->flags & (DC_SMALL_ST0 | DC_TRIG_ST0)) {
             uint16_t e = (uint16_t)(in.img[40] | in.img[41] << 8);
-            if ((e & 0x7fff) > 0x3ffc)
-                e = (uint16_t)((e & 0x8000) | 0x3ffc);
+            uint16_t lim = (c->flags & DC_SMALL_ST0) ? 0x3ffc : 0x3fff + 31;
+            if ((e & 0x7fff) > lim && ((c->flags & DC_SMALL_ST0) || (e & 0x7fff) != 0x7fff))
+                e = (uint16_t)((e & 0x8000) | lim);
             in.img[40] = (uint8_t)e;
             in.img[41] = (uint8_t)(e >> 8);
         }

@@ -117,12 +117,12 @@ static const DiffCase x87_cases[] = {
     { "fscale", 0, 0, 0xd9, 0xfd, DC_FIXED | CC },
     { "f2xm1", 0, 0, 0xd9, 0xf0, DC_FIXED | CC | DC_APPROX },
     { "fyl2x", 0, 0, 0xd9, 0xf1, DC_FIXED | CC | DC_APPROX },
-    { "fptan", 0, 0, 0xd9, 0xf2, DC_FIXED | CC | DC_APPROX },
+    { "fptan", 0, 0, 0xd9, 0xf2, DC_FIXED | CC | DC_APPROX | DC_TRIG_ST0 },
     { "fpatan", 0, 0, 0xd9, 0xf3, DC_FIXED | CC | DC_APPROX },
     { "fyl2xp1", 0, 0, 0xd9, 0xf9, DC_FIXED | CC | DC_APPROX | DC_SMALL_ST0 },
-    { "fsincos", 0, 0, 0xd9, 0xfb, DC_FIXED | CC | DC_APPROX },
-    { "fsin", 0, 0, 0xd9, 0xfe, DC_FIXED | CC | DC_APPROX },
-    { "fcos", 0, 0, 0xd9, 0xff, DC_FIXED | CC | DC_APPROX },
+    { "fsincos", 0, 0, 0xd9, 0xfb, DC_FIXED | CC | DC_APPROX | DC_TRIG_ST0 },
+    { "fsin", 0, 0, 0xd9, 0xfe, DC_FIXED | CC | DC_APPROX | DC_TRIG_ST0 },
+    { "fcos", 0, 0, 0xd9, 0xff, DC_FIXED | CC | DC_APPROX | DC_TRIG_ST0 },
 };
 
 static void run_group(int first, int last, int n)
