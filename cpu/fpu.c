@@ -211,7 +211,9 @@ void fpu_reset(CPUState *cpu)
 
 void fpu_exec(CPUState *cpu, const FpuInsn *in)
 {
-    if (in->map == 0)
+    if (in->map == 0 && in->opcode == 0x9b)
+        fpu_fwait(cpu);
+    else if (in->map == 0)
         x87_exec(cpu, in);
     else if (in->map == 1 && in->opcode == 0xae && in->prefix == 0)
         fpu_group_ae(cpu, in);
@@ -223,7 +225,7 @@ bool fpu_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8)
 {
     *has_imm8 = false;
     if (map == 0)
-        return opcode >= 0xd8 && opcode <= 0xdf;
+        return (opcode >= 0xd8 && opcode <= 0xdf) || opcode == 0x9b;  /* x87, FWAIT */
     if (map == 1 && opcode == 0xae && prefix == 0)
         return true;
     return sse_handles(map, opcode, prefix, has_imm8);

@@ -34,7 +34,8 @@ typedef struct FpuInsn {
  * #PF) are raised with cpu_raise_exception().  Returns normally when done. */
 void fpu_exec(CPUState *cpu, const FpuInsn *insn);
 /* Whether (map, opcode, prefix) is an x87/MMX/SSE instruction fpu_exec
- * handles, and whether it has an imm8 (for the decoder's length). */
+ * handles, and whether it has an imm8 (for the decoder's length).  Map 0
+ * covers D8-DF and 9B (FWAIT, no ModRM: fpu_exec runs fpu_fwait). */
 bool fpu_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8);
 /* FWAIT/WAIT (9B): #NM when CR0.MP and CR0.TS, then a pending unmasked
  * x87 exception is delivered (#MF, or FERR# with CR0.NE clear). */
