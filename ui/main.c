@@ -230,9 +230,11 @@ static int run(KemuOptions *o)
     if (o->daemonize)
         daemon_ready();
     int code = run_loop(m);
+    /* Without the lock: an engine may wait for its vCPU threads, which may
+     * be waiting for the lock to finish a device access. */
+    big_unlock();
     if (m->accel->shutdown)
         m->accel->shutdown(m);
-    big_unlock();
     return code;
 }
 
