@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cpu/cpuid.h"
 #include "cpu/excp.h"
 
 static const SseTable *const tables[] = {
@@ -125,6 +126,60 @@ static void checks(CPUState *cpu, const SseOp *op, const FpuInsn *in)
     }
 }
 
+/* ---- CPUID gating: an instruction the -cpu model does not offer is #UD ---- */
+
+enum { F_MMX, F_SSE, F_SSE2, F_SSE3, F_SSSE3, F_SSE41, F_SSE42 };
+
+static bool in_list(uint8_t op, const uint8_t *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == op)
+            return true;
+    return false;
+}
+
+/* Which extension introduced a row (SDM vol. 2 opcode tables). */
+static int row_feature(const SseOp *op)
+{
+    static const uint8_t ssse3_38[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x1c, 0x1d, 0x1e };
+    static const uint8_t mmx_by_sse[] = { 0x70, 0xc4, 0xc5, 0xd7, 0xda, 0xde, 0xe0, 0xe3,
+                                          0xe4, 0xe7, 0xea, 0xee, 0xf6, 0xf7 };
+    static const uint8_t mmx_by_sse2[] = { 0xd4, 0xf4, 0xfb };
+    static const uint8_t f3_sse2[] = { 0x5a, 0x5b, 0x6f, 0x70, 0x7e, 0x7f, 0xd6, 0xe6 };
+    uint8_t o = op->opcode, p = op->prefix;
+    if (op->map == 2)
+        return in_list(o, ssse3_38, sizeof(ssse3_38)) ? F_SSSE3
+             : (o == 0x37 || o >= 0xf0) ? F_SSE42 : F_SSE41;
+    if (op->map == 3)
+        return o == 0x0f ? F_SSSE3 : (o >= 0x60 && o <= 0x63) ? F_SSE42 : F_SSE41;
+    if ((p == 0xf2 && (o == 0xf0 || o == 0x12 || o == 0x7c || o == 0x7d || o == 0xd0)) ||
+        (p == 0x66 && (o == 0x7c || o == 0x7d || o == 0xd0)) ||
+        (p == 0xf3 && (o == 0x12 || o == 0x16)))
+        return F_SSE3;
+    if (p == 0x66 || p == 0xf2)
+        return F_SSE2;
+    if (p == 0xf3)
+        return in_list(o, f3_sse2, sizeof(f3_sse2)) ? F_SSE2 : F_SSE;
+    if (op->flags & OPF_MMX)
+        return in_list(o, mmx_by_sse2, sizeof(mmx_by_sse2)) ? F_SSE2
+             : in_list(o, mmx_by_sse, sizeof(mmx_by_sse)) ? F_SSE : F_MMX;
+    return o == 0x5b ? F_SSE2 : F_SSE;
+}
+
+static bool has_feature(const CPUState *cpu, int f)
+{
+    uint32_t edx = cpu->features[FEAT_1_EDX], ecx = cpu->features[FEAT_1_ECX];
+    switch (f) {
+    case F_MMX: return edx & (1u << 23);
+    case F_SSE: return edx & (1u << 25);
+    case F_SSE2: return edx & (1u << 26);
+    case F_SSE3: return ecx & (1u << 0);
+    case F_SSSE3: return ecx & (1u << 9);
+    case F_SSE41: return ecx & (1u << 19);
+    default: return ecx & (1u << 20);
+    }
+}
+
 static unsigned mem_size(const SseOp *op, const FpuInsn *in)
 {
     if ((op->flags & OPF_W) && in->rex_w)
@@ -222,7 +277,8 @@ void sse_exec(CPUState *cpu, const FpuInsn *in)
 {
     const SseOp *op = find(in->map, in->opcode, in->prefix);
     if (!op) {
-        if (in->map == 1 && in->opcode == 0x77 && in->prefix == 0) {
+        if (in->map == 1 && in->opcode == 0x77 && in->prefix == 0 &&
+            has_feature(cpu, F_MMX)) {
             fpu_check_mmx(cpu);
             cpu->env.fpu.ftw = 0;               /* EMMS */
             return;
@@ -230,6 +286,8 @@ void sse_exec(CPUState *cpu, const FpuInsn *in)
         fpu_fault(cpu, EXC_UD);
     }
     if ((in->has_mem && (op->flags & OPF_REGONLY)) || (!in->has_mem && (op->flags & OPF_MEMONLY)))
+        fpu_fault(cpu, EXC_UD);
+    if (!has_feature(cpu, row_feature(op)))
         fpu_fault(cpu, EXC_UD);
     checks(cpu, op, in);
     SseArgs a = { .cpu = cpu, .in = in, .imm = in->imm8,

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "cpu/cpuid.h"
 #include "cpu/fpu.h"
 #include "tests/unit/cpu-harness.h"
 
@@ -323,4 +324,21 @@ TEST(fpu_rules, fbld_fbstp_round_trip)
     CHECK_EQ(run_at(cpu, 0, 0, 0xdf, 6, BUF + 16, 4), -1);        /* FBSTP */
     for (int i = 0; i < 10; i++)
         CHECK_EQ(pr32(BUF + 16 + (uint64_t)(i & ~3)) >> (8 * (i & 3)) & 0xff, bcd[i]);
+}
+
+TEST(fpu_rules, cpuid_model_gates_extensions)
+{
+    CPUState *cpu = setup();
+    cpu->features[FEAT_1_ECX] &= ~(1u << 20);                      /* no SSE4.2 */
+    CHECK_EQ(run(cpu, 3, 0x66, 0x63, 0xc1, 0), EXC_UD);            /* PCMPISTRI */
+    CHECK_EQ(run(cpu, 2, 0xf2, 0xf1, 0xc1, 0), EXC_UD);            /* CRC32 */
+    CHECK_EQ(run(cpu, 2, 0x66, 0x38, 0xc1, 0), -1);                /* PMINSB: SSE4.1 */
+    cpu->features[FEAT_1_ECX] &= ~(1u << 9);                       /* no SSSE3 */
+    CHECK_EQ(run(cpu, 2, 0x66, 0x00, 0xc1, 0), EXC_UD);            /* PSHUFB */
+    CHECK_EQ(run(cpu, 3, 0, 0x0f, 0xc1, 0), EXC_UD);               /* PALIGNR mm */
+    cpu->features[FEAT_1_EDX] &= ~(1u << 26);                      /* no SSE2 */
+    CHECK_EQ(run(cpu, 1, 0x66, 0xfe, 0xc1, 0), EXC_UD);            /* PADDD xmm */
+    CHECK_EQ(run(cpu, 1, 0, 0xd4, 0xc1, 0), EXC_UD);               /* PADDQ mm */
+    CHECK_EQ(run(cpu, 1, 0, 0x58, 0xc1, 0), -1);                   /* ADDPS: SSE */
+    CHECK_EQ(run(cpu, 1, 0, 0xfe, 0xc1, 0), -1);                   /* PADDD mm: MMX */
 }
