@@ -340,3 +340,45 @@ TEST(multiboot, bad_kernels)
                               m->cfg.kernel));
     free(k);
 }
+
+/* Debian's own kernel, when the test assets have been fetched. */
+static char *asset(const char *name)
+{
+    const char *dir = getenv("KEMU_ASSETS");
+    if (dir)
+        return xasprintf("%s/%s", dir, name);
+    const char *cache = getenv("XDG_CACHE_HOME");
+    if (cache)
+        return xasprintf("%s/kemu/%s", cache, name);
+    const char *home = getenv("HOME");
+    return xasprintf("%s/.cache/kemu/%s", home ? home : "/nonexistent", name);
+}
+
+TEST(linux_boot, debian_kernel_loads)
+{
+    char *kernel = asset("vmlinuz"), *initrd = asset("initramfs.gz");
+    size_t ksize, rsize;
+    uint8_t *k = pc_load_file(NULL, kernel, &ksize);
+    uint8_t *rd = pc_load_file(NULL, initrd, &rsize);
+    if (!k || !rd)
+        SKIP("test assets not fetched (tests/fetch-assets.sh)");
+    Machine *m = pct_machine(512 * MiB, 2);
+    m->cfg.kernel = kernel;
+    m->cfg.initrd = initrd;
+    m->cfg.append = "console=ttyS0";
+    CHECK_EQ(pc_boot_kernel(m), 0);
+    uint64_t zp = PC_ZERO_PAGE;
+    CHECK(pcw(m, zp + 0x206) >= 0x020c);
+    CHECK_EQ(pcb(m, zp + 0x210), 0xff);
+    CHECK_EQ(m->cpus[0]->env.rip, 0x100000);
+    size_t setup = ((size_t)(k[0x1f1] ? k[0x1f1] : 4) + 1) * 512;
+    CHECK(!memcmp(pc_board(m)->ram.host + 0x100000, k + setup, ksize - setup));
+    uint32_t rd_addr = pcl(m, zp + 0x218);
+    CHECK_EQ(pcl(m, zp + 0x21c), rsize);
+    CHECK_EQ(rd_addr % 4096, 0);
+    CHECK(rd_addr + rsize <= 512 * MiB);
+    CHECK(rd_addr + rsize <= (uint64_t)pcl(m, zp + 0x22c) + 1);
+    CHECK(!memcmp(pc_board(m)->ram.host + rd_addr, rd, rsize));
+    free(k);
+    free(rd);
+}
