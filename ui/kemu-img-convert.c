@@ -172,7 +172,7 @@ int img_convert(int argc, char **argv)
 {
     const char *fmt = NULL, *out_fmt = "raw", *backing = NULL, *backing_fmt = NULL;
     char *optstr = NULL;
-    BlockCacheMode cache = BDRV_CACHE_UNSAFE, scache = BDRV_CACHE_WRITEBACK;
+    BlockCacheMode cache = BDRV_CACHE_WRITEBACK, scache = BDRV_CACHE_WRITEBACK;
     bool compress = false, progress = false, quiet = false, no_create = false, share = false;
     uint64_t sparse = 4096;
     int c;
@@ -522,7 +522,7 @@ static BlockDriverState *open_chain_to(BlockDriverState *top, const char *base_n
 int img_commit(int argc, char **argv)
 {
     const char *fmt = NULL, *base_name = NULL;
-    BlockCacheMode cache = BDRV_CACHE_UNSAFE;
+    BlockCacheMode cache = BDRV_CACHE_WRITEBACK;
     bool quiet = false, progress = false, drop = false;
     int c;
     optind = 1;

@@ -56,12 +56,17 @@ static uint64_t disk_refcount(Check *c, uint64_t off)
     return rc;
 }
 
-static void check_copied(Check *c, uint64_t e, uint64_t off, const char *what)
+static void check_copied(Check *c, uint64_t e, uint64_t off, int64_t l1_index)
 {
     uint64_t rc = disk_refcount(c, off);
     if ((rc == 1) != ((e & QCOW2_OFLAG_COPIED) != 0)) {
-        fprintf(stderr, "ERROR OFLAG_COPIED %s cluster: l2_offset=%" PRIx64 " refcount=%" PRIu64
-                "\n", what, off, rc);
+        if (l1_index >= 0) {
+            fprintf(stderr, "ERROR OFLAG_COPIED L2 cluster: l1_index=%" PRId64 " l1_entry=%"
+                    PRIx64 " refcount=%" PRIu64 "\n", l1_index, e, rc);
+        } else {
+            fprintf(stderr, "ERROR OFLAG_COPIED data cluster: l2_entry=%" PRIx64 " refcount=%"
+                    PRIu64 "\n", e, rc);
+        }
         c->res->corruptions++;
     }
 }
@@ -100,7 +105,7 @@ static void check_l2_entry(Check *c, uint64_t e, bool active)
             c->res->fragmented_clusters++;
         }
         c->next_contig = off + s->cluster_size;
-        check_copied(c, e, off, "data");
+        check_copied(c, e, off, -1);
     }
     inc(c, off, s->cluster_size);
 }
@@ -129,7 +134,7 @@ static void check_l1(Check *c, uint64_t l1_off, const uint64_t *l1, uint32_t l1_
         }
         inc(c, l2, s->cluster_size);
         if (active) {
-            check_copied(c, l1[i], l2, "L2");
+            check_copied(c, l1[i], l2, i);
         }
         if (bfile_pread(c->bs->file, l2, c->table, s->cluster_size) < 0) {
             c->res->check_errors++;

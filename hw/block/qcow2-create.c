@@ -133,6 +133,9 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
     if (r == 0) {
         r = write_skeleton(fd, &bs, rtc, rbc, l1c);
     }
+    if (r == 0 && o->prealloc == PREALLOC_OFF && fdatasync(fd) < 0) {
+        r = -errno; /* a created image is durable, as with qemu-img */
+    }
     free(h);
     close(fd);
     if (r < 0) {
@@ -163,6 +166,9 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     uint64_t size = bs->total_size;
     bs->total_size = 0;
     r = qcow2_truncate(bs, size, false, o->prealloc, errp);
+    if (r == 0) {
+        r = blk_flush(bs);
+    }
     bdrv_close(bs);
     return r;
 }

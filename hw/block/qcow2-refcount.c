@@ -153,6 +153,34 @@ static int new_self_block(BlockDriverState *bs, uint64_t c)
     return r;
 }
 
+/* A new, empty refcount block for range rti at cluster c (c is free and
+ * counted by an existing block). */
+static int new_block_at(BlockDriverState *bs, uint64_t rti, uint64_t c)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t off = c << s->cluster_bits;
+    int r = qcow2_update_refcount(bs, off, 1, 1);
+    if (r < 0) {
+        return r;
+    }
+    r = qcow2_cache_flush(bs, &s->rbc);
+    uint8_t *rb = xzalloc(s->cluster_size);
+    qcow2_cache_discard(&s->l2c, off);
+    if (r == 0) {
+        r = bfile_pwrite(bs->file, off, rb, s->cluster_size);
+    }
+    free(rb);
+    uint8_t e[8];
+    st_be64(e, off);
+    if (r == 0) {
+        r = bfile_pwrite(bs->file, s->rt_offset + rti * 8, e, 8);
+    }
+    if (r == 0) {
+        s->rt[rti] = off;
+    }
+    return r;
+}
+
 static int write_new_table(BlockDriverState *bs, uint64_t *rt, uint64_t entries,
                            uint64_t tab_off, uint32_t tab_clusters)
 {
@@ -254,10 +282,14 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
             continue; /* re-examine c: it may now hold a new block */
         }
         if (!s->rt[rti]) {
-            if ((r = new_self_block(bs, c)) < 0) {
+            /* No refcount block for c yet.  Outside a run, the block goes at
+             * c and counts itself; inside one, at the run's first cluster
+             * (free and already counted by a block), so no hole is left. */
+            r = count ? new_block_at(bs, rti, start) : new_self_block(bs, c);
+            if (r < 0) {
                 return r;
             }
-            start = c + 1;
+            start = (count ? start : c) + 1;
             count = 0;
             continue;
         }

@@ -100,6 +100,9 @@ static int raw_create(const char *filename, const BlockCreateOpts *o, char **err
     }
     int pm = o->prealloc == PREALLOC_FULL ? 2 : o->prealloc == PREALLOC_FALLOC;
     r = bfile_truncate(bf, o->size, pm);
+    if (r == 0) {
+        r = bfile_flush(bf);
+    }
     bfile_close(bf);
     if (r < 0) {
         blk_error(errp, "Could not resize file: %s", strerror(-r));
