@@ -23,7 +23,7 @@ static FUnp k128(uint64_t hi, uint64_t lo, int32_t exp)
 #define C_PI66  k128(0xc90fdaa22168c234ULL, 0xc000000000000000ULL, 1)
 
 /* Exact-ish 128-bit helpers on finite values (no NaNs arise inside). */
-static FloatStatus scratch;
+static _Thread_local FloatStatus scratch;   /* flags of internal steps, unused */
 
 static FUnp add(FUnp a, FUnp b) { return sf_add(a, b, false, &scratch); }
 static FUnp sub(FUnp a, FUnp b) { return sf_add(a, b, true, &scratch); }

@@ -17,22 +17,24 @@ static int prefix_index(uint8_t p)
     return p == 0x66 ? 1 : p == 0xf2 ? 2 : p == 0xf3 ? 3 : 0;
 }
 
+/* [map 1..3][opcode][prefix] -> row, built before main() so that vCPU
+ * threads only ever read it. */
+static const SseOp *sse_index[3][256][4];
+
+static void __attribute__((constructor)) build_index(void)
+{
+    for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (unsigned i = 0; i < tables[t]->n; i++) {
+            const SseOp *op = &tables[t]->ops[i];
+            sse_index[op->map - 1][op->opcode][prefix_index(op->prefix)] = op;
+        }
+}
+
 static const SseOp *find(uint8_t map, uint8_t opcode, uint8_t prefix)
 {
-    /* Built once: [map 1..3][opcode][prefix] -> row. */
-    static const SseOp *index[3][256][4];
-    static _Atomic int built;
     if (map < 1 || map > 3)
         return NULL;
-    if (!built) {
-        for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-            for (unsigned i = 0; i < tables[t]->n; i++) {
-                const SseOp *op = &tables[t]->ops[i];
-                index[op->map - 1][op->opcode][prefix_index(op->prefix)] = op;
-            }
-        built = 1;
-    }
-    return index[map - 1][opcode][prefix_index(prefix)];
+    return sse_index[map - 1][opcode][prefix_index(prefix)];
 }
 
 bool sse_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8)

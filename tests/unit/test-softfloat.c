@@ -3,6 +3,7 @@
  * control, comparing result bits, exception flags and C1. */
 #include "tests/unit/unit.h"
 
+#include "cpu/fpu-internal.h"
 #include "cpu/softfloat.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -149,3 +150,128 @@ TEST(softfloat, x87_mul_vs_host) { x87_differential(OP_MUL, 3000); }
 TEST(softfloat, x87_div_vs_host) { x87_differential(OP_DIV, 3000); }
 TEST(softfloat, x87_sqrt_vs_host) { x87_differential(OP_SQRT, 3000); }
 TEST(softfloat, x87_frndint_vs_host) { x87_differential(OP_RNDINT, 3000); }
+
+/* ---- conversions and the partial remainder against the host x87 ---- */
+
+#ifdef HAVE_HOST_X87
+typedef struct __attribute__((packed)) HostF80 {
+    uint64_t m;
+    uint16_t e;
+} HostF80;
+
+static uint64_t host_store(Float80 a, int kind, uint16_t cw, uint16_t *sw)
+{
+    HostF80 x = { a.mant, a.sexp };
+    uint64_t r = 0;
+    uint32_t r32 = 0;
+    uint16_t s, r16 = 0;
+    switch (kind) {
+    case 0:
+        __asm__ volatile("fninit; fldcw %2; fldt %3; fstps %0; fnstsw %1"
+                         : "=m"(r32), "=m"(s) : "m"(cw), "m"(x));
+        r = r32;
+        break;
+    case 1:
+        __asm__ volatile("fninit; fldcw %2; fldt %3; fstpl %0; fnstsw %1"
+                         : "=m"(r), "=m"(s) : "m"(cw), "m"(x));
+        break;
+    case 2:
+        __asm__ volatile("fninit; fldcw %2; fldt %3; fistps %0; fnstsw %1"
+                         : "=m"(r16), "=m"(s) : "m"(cw), "m"(x));
+        r = r16;
+        break;
+    case 3:
+        __asm__ volatile("fninit; fldcw %2; fldt %3; fistpl %0; fnstsw %1"
+                         : "=m"(r32), "=m"(s) : "m"(cw), "m"(x));
+        r = r32;
+        break;
+    default:
+        __asm__ volatile("fninit; fldcw %2; fldt %3; fistpll %0; fnstsw %1"
+                         : "=m"(r), "=m"(s) : "m"(cw), "m"(x));
+        break;
+    }
+    *sw = s;
+    return r;
+}
+#endif
+
+static uint64_t soft_store(Float80 a, int kind, uint16_t cw, uint16_t *sw)
+{
+    FloatStatus st = { .round = (cw >> 10) & 3, .prec = 64, .x87 = true };
+    FUnp v = sf_unpack80(a, false, &st);
+    uint64_t r;
+    if (kind < 2) {
+        if (v.cls == FC_SNAN || v.cls == FC_BAD)
+            st.flags |= SF_IE;
+        r = sf_pack(kind == 0 ? SF_F32 : SF_F64, v, &st);
+    } else {
+        static const int bits[3] = { 16, 32, 64 };
+        r = sf_to_int(v, bits[kind - 2], st.round, &st);
+    }
+    *sw = st.flags | (st.c1_up && (st.flags & SF_PE) ? 0x200 : 0);
+    return r;
+}
+
+TEST(softfloat, stores_and_integer_conversions_vs_host)
+{
+#ifdef HAVE_HOST_X87
+    static const char *const names[5] = { "fstps", "fstpl", "fistps", "fistpl", "fistpll" };
+    int bad = 0;
+    for (int i = 0; i < 15000 && bad < 5; i++) {
+        Float80 a = rnd_f80();
+        if (i % 3 == 0)     /* integers near the int16/32/64 limits */
+            a.sexp = (uint16_t)((a.sexp & 0x8000) | (0x3fff + 13 + (int)(rnd() % 52)));
+        int kind = (int)(rnd() % 5);
+        uint16_t cw = (uint16_t)(0x037f | ((rnd() % 4) << 10)), hsw, ssw;
+        uint64_t h = host_store(a, kind, cw, &hsw), s = soft_store(a, kind, cw, &ssw);
+        hsw &= 0x23f;
+        if (h != s || hsw != ssw) {
+            bad++;
+            unit_fail(__FILE__, __LINE__, "%s cw=%04x a=%04x:%016" PRIx64 " host=%" PRIx64
+                      " sw=%03x soft=%" PRIx64 " sw=%03x", names[kind], cw, a.sexp, a.mant,
+                      h, hsw, s, ssw);
+        }
+    }
+#else
+    SKIP("host has no x87 to compare with");
+#endif
+}
+
+TEST(softfloat, partial_remainder_vs_host)
+{
+#ifdef HAVE_HOST_X87
+    int bad = 0;
+    for (int i = 0; i < 4000 && bad < 5; i++) {
+        bool ieee = i & 1;
+        Float80 a = { rnd() | (1ULL << 63), (uint16_t)(0x3fff + rnd() % 400) };
+        Float80 b = { rnd() | (1ULL << 63), (uint16_t)(0x3fff - 20 + rnd() % 40) };
+        if (rnd() & 1)
+            a.sexp |= 0x8000;
+        if (rnd() & 1)
+            b.sexp |= 0x8000;
+        HostF80 x = { a.mant, a.sexp }, y = { b.mant, b.sexp }, r;
+        uint16_t hsw, cc = 0;
+        if (ieee)
+            __asm__ volatile("fninit; fldt %3; fldt %2; fprem1; fnstsw %1; fstpt %0; fstp %%st(0)"
+                             : "=m"(r), "=m"(hsw) : "m"(x), "m"(y));
+        else
+            __asm__ volatile("fninit; fldt %3; fldt %2; fprem; fnstsw %1; fstpt %0; fstp %%st(0)"
+                             : "=m"(r), "=m"(hsw) : "m"(x), "m"(y));
+        FloatStatus st = { .prec = 64, .x87 = true };
+        Float80 s = f80_prem(a, b, ieee, &cc, &st);
+        uint16_t want = hsw & 0x4700, got = (uint16_t)(cc | (st.flags & 0x3f));
+        want |= hsw & 0x3f;
+        if ((hsw & 0x400) == 0x400)     /* C2=1: C0/C1/C3 are undefined */
+            want &= ~0x4300, got &= ~0x4300;
+        if (r.m != s.mant || r.e != s.sexp || want != got) {
+            bad++;
+            unit_fail(__FILE__, __LINE__, "%s a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64
+                      " host=%04x:%016" PRIx64 " sw=%04x soft=%04x:%016" PRIx64 " sw=%04x",
+                      ieee ? "fprem1" : "fprem", a.sexp, a.mant, b.sexp, b.mant, r.e, r.m,
+                      want, s.sexp, s.mant, got);
+        }
+    }
+#else
+    SKIP("host has no x87 to compare with");
+#endif
+}
