@@ -88,6 +88,14 @@ static bool handle_requests(CPUState *cpu, uint32_t req)
     return false;
 }
 
+/* TF was set when the (one-instruction) block started: a #DB trap after
+ * it, with DR6.BS (SDM 17.3.1.4). */
+static void single_step_trap(CPUState *cpu)
+{
+    cpu->env.dr[6] |= 1u << 14;
+    cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
+}
+
 static void log_exec(CPUState *cpu, const TB *tb)
 {
     if (log_enabled(LOG_CPU))
@@ -140,6 +148,8 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (inhibited)
             env->inhibit_irq = 0;
         (*done)++;
+        if (tb->flags & TBF_TF)
+            single_step_trap(cpu);
     }
     return TCG_EXIT_BUDGET;
 }
