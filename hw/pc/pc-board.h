@@ -35,7 +35,7 @@ typedef struct PcBoard {
     MemoryRegion bios, isa_bios;      /* ROM at the top of 4 GiB, its shadow */
     uint8_t *bios_data;
     size_t bios_size;
-    Device *pic, *rtc, *fw_cfg, *acpi_pm;
+    Device *pic, *ioapic, *rtc, *fw_cfg, *acpi_pm;
     /* Direct kernel boot (no firmware): re-done on every reset. */
     int kernel_kind;                  /* PC_KERNEL_NONE/LINUX/MULTIBOOT */
     uint64_t rsdp_addr;

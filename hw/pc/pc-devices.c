@@ -1,13 +1,17 @@
 /* The PC's CPUs, its fixed ISA devices and their interrupt wiring, and the
  * CMOS bytes the firmware reads (memory sizes, CPU count, boot order).
  * With KVM's in-kernel irqchip every GSI goes to the accelerator and KVM
- * provides the PIC and PIT; otherwise the userspace i8259 pair takes ISA
- * IRQs 0-15 and its INTR output raises CPU_INTERRUPT_HARD on the BSP. */
+ * provides the PICs, IOAPIC, local APICs and PIT; otherwise the board
+ * creates the i8259 pair, the IOAPIC and one local APIC per CPU, drives
+ * both controllers from each GSI and feeds the PIC's INTR to the BSP's
+ * LINT0. */
 #include "hw/pc/pc-board.h"
 #include "hw/pc/fw_cfg.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
 #include "hw/timer/mc146818rtc.h"
 #include "accel/accel.h"
 #include "cpu/cpu.h"
@@ -52,28 +56,25 @@ static void gsi_to_accel(void *opaque, int gsi, int level)
     m->accel->set_gsi(m, gsi, level);
 }
 
-/* The PIC's INTR pin: the BSP sees an external interrupt request. */
-static void cpu_intr(void *opaque, int n, int level)
+/* Userspace controllers: ISA IRQ n drives i8259 pin n and IOAPIC pin n,
+ * except IRQ 0 (the PIT), which reaches IOAPIC pin 2 as the MADT's
+ * interrupt source override says; GSIs 16-23 exist on the IOAPIC only. */
+static void gsi_to_pic_and_ioapic(void *opaque, int gsi, int level)
 {
-    Machine *m = opaque;
-    CPUState *cpu = m->cpus[0];
-    if (!cpu)
-        return;
-    if (level) {
-        atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_HARD);
-        if (m->accel && m->accel->kick)
-            m->accel->kick(cpu);
-    } else {
-        atomic_fetch_and(&cpu->env.interrupt_request, ~CPU_INTERRUPT_HARD);
-    }
+    PcBoard *b = opaque;
+    if (gsi < 16)
+        i8259_set_irq(b->pic, gsi, level);
+    ioapic_set_irq(b->ioapic, gsi == 0 ? 2 : gsi, level);
 }
 
-static int pic_irq_ack(Machine *m, CPUState *cpu)
+/* INTA for the engine: the local APIC's highest request, or the 8259's
+ * when it arrives through LINT0 in ExtINT mode (virtual wire). */
+static int apic_irq_ack(Machine *m, CPUState *cpu)
 {
-    Device *pic = pc_board(m)->pic;
-    if (!i8259_intr(pic)->level)
-        return -1;
-    return i8259_ack(pic);
+    int vector = apic_get_interrupt(cpu);
+    if (vector == APIC_EXTINT)
+        return i8259_ack(pc_board(m)->pic);
+    return vector;
 }
 
 static Device *add_device(Machine *m, const char *name, const char *props)
@@ -93,12 +94,20 @@ static int wire_interrupts(Machine *m)
         return 0;
     }
     b->pic = add_device(m, "i8259", NULL);
-    if (!b->pic)
+    b->ioapic = add_device(m, "ioapic", NULL);
+    if (!b->pic || !b->ioapic)
         return -1;
-    for (int i = 0; i < 16; i++)
-        irq_connect(&m->gsi[i], i8259_set_irq, b->pic, i);
-    irq_connect(i8259_intr(b->pic), cpu_intr, m, 0);
-    m->irq_ack = pic_irq_ack;
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        char props[32];
+        snprintf(props, sizeof(props), "cpu=%u", i);
+        if (!add_device(m, "apic", props))
+            return -1;
+    }
+    for (int i = 0; i < NUM_GSI; i++)
+        irq_connect(&m->gsi[i], gsi_to_pic_and_ioapic, b, i);
+    /* The PIC's INTR is the BSP's LINT0. */
+    irq_connect(i8259_intr(b->pic), apic_lint_irq, m->cpus[0], 0);
+    m->irq_ack = apic_irq_ack;
     return 0;
 }
 

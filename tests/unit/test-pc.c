@@ -271,7 +271,9 @@ TEST(fw_cfg, dma_read_skip_and_bad_ranges)
 
 /* ---- the whole board ---- */
 
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
 #include "hw/timer/mc146818rtc.h"
 #include "ui/chardev.h"
 
@@ -373,6 +375,37 @@ TEST(pc_board, devices_cpus_cmos_and_pic_wiring)
     out8(m, 0x20, 0x20);                            /* EOI */
     irq_set(&m->gsi[10], 1);                        /* through the slave */
     CHECK_EQ(m->irq_ack(m, m->cpus[0]), 0x2a);
+}
+
+static void ioapic_route(Machine *m, int pin, uint8_t vector)
+{
+    as_st(&m->mem, IOAPIC_BASE, 0x10 + 2 * pin, 4);         /* IOREGSEL */
+    as_st(&m->mem, IOAPIC_BASE + 0x10, vector, 4);         /* fixed, edge, unmasked */
+    as_st(&m->mem, IOAPIC_BASE, 0x11 + 2 * pin, 4);
+    as_st(&m->mem, IOAPIC_BASE + 0x10, 0, 4);              /* to APIC ID 0 */
+}
+
+TEST(pc_board, ioapic_and_local_apics)
+{
+    Machine *m = bare_machine(64 * MiB, 2, false);
+    CHECK_EQ(pc_init(m), 0);
+    CHECK(machine_find_device(m, "ioapic") != NULL);
+    CHECK(m->cpus[0]->lapic != NULL && m->cpus[1]->lapic != NULL);
+    out8(m, 0x21, 0xff);                            /* an APIC OS masks the 8259s */
+    out8(m, 0xa1, 0xff);
+    apic_reg_write(m->cpus[0], 0xf0, 0x1ff);        /* software-enable the BSP's APIC */
+    ioapic_route(m, 4, 0x44);
+    ioapic_route(m, 2, 0x30);                       /* the PIT's pin */
+    irq_set(&m->gsi[4], 1);
+    CHECK(m->cpus[0]->env.interrupt_request & CPU_INTERRUPT_HARD);
+    CHECK_EQ(m->irq_ack(m, m->cpus[0]), 0x44);
+    apic_reg_write(m->cpus[0], 0xb0, 0);            /* EOI */
+    irq_set(&m->gsi[0], 0);                         /* (the PIT may hold it high) */
+    irq_set(&m->gsi[0], 1);                         /* ISA IRQ 0 -> IOAPIC pin 2 */
+    CHECK_EQ(m->irq_ack(m, m->cpus[0]), 0x30);
+    apic_reg_write(m->cpus[0], 0xb0, 0);
+    irq_set(&m->gsi[20], 1);                        /* a masked IOAPIC-only pin */
+    CHECK_EQ(m->irq_ack(m, m->cpus[0]), -1);
 }
 
 TEST(pc_board, kernel_irqchip_routes_gsis_to_the_accelerator)
