@@ -172,7 +172,7 @@ int img_convert(int argc, char **argv)
 {
     const char *fmt = NULL, *out_fmt = "raw", *backing = NULL, *backing_fmt = NULL;
     char *optstr = NULL;
-    BlockCacheMode cache = BDRV_CACHE_WRITEBACK, scache = BDRV_CACHE_WRITEBACK;
+    BlockCacheMode cache = BDRV_CACHE_UNSAFE, scache = BDRV_CACHE_WRITEBACK; /* as qemu-img */
     bool compress = false, progress = false, quiet = false, no_create = false, share = false;
     uint64_t sparse = 4096;
     int c;
