@@ -202,7 +202,11 @@ static int split_modules(const char *spec, char **out, int max)
         if (*p == ',')
             p++;
     }
-    return *p ? -1 : n;
+    if (!*p)
+        return n;
+    while (n)
+        free(out[--n]);
+    return -1;
 }
 
 typedef struct MbModules {
@@ -249,6 +253,43 @@ static uint64_t load_modules(MbLoad *l, MbModules *mods, uint64_t cur)
     return cur;
 }
 
+/* The information structure being built: bytes for guest address base,
+ * with strings appended at str. */
+typedef struct MbInfo {
+    uint8_t *p;
+    uint64_t base;
+    size_t str;
+} MbInfo;
+
+static uint32_t add_string(MbInfo *mi, const char *str)
+{
+    size_t n = strlen(str) + 1;
+    memcpy(mi->p + mi->str, str, n);
+    mi->str += n;
+    return (uint32_t)(mi->base + mi->str - n);
+}
+
+static void fill_mods(MbInfo *mi, const MbModules *mods, size_t off)
+{
+    for (int i = 0; i < mods->n; i++) {
+        uint8_t *e = mi->p + off + MBI_MOD_SIZE * (size_t)i;
+        put32(e, mods->start[i]);
+        put32(e + 4, mods->end[i]);
+        put32(e + 8, add_string(mi, mods->spec[i]));
+    }
+}
+
+static void fill_mmap(MbInfo *mi, const E820Entry *e820, int n, size_t off)
+{
+    for (int i = 0; i < n; i++) {
+        uint8_t *e = mi->p + off + MBI_MMAP_SIZE * (size_t)i;
+        put32(e, MBI_MMAP_SIZE - 4);          /* size, not counting itself */
+        put64(e + 4, e820[i].addr);
+        put64(e + 12, e820[i].size);
+        put32(e + 20, e820[i].type);
+    }
+}
+
 /* The information structure at addr: the 88-byte header, the module list,
  * the memory map, then the strings. */
 static int write_info(MbLoad *l, const MbModules *mods, uint64_t addr)
@@ -269,34 +310,20 @@ static int write_info(MbLoad *l, const MbModules *mods, uint64_t addr)
         free(cmdline);
         return -1;
     }
-    uint8_t *p = xzalloc(len);
-    size_t s = str_off;
-#define ADD_STRING(str) (memcpy(p + s, (str), strlen(str) + 1), s += strlen(str) + 1, \
-                         (uint32_t)(addr + s - strlen(str) - 1))
+    MbInfo mi = { .p = xzalloc(len), .base = addr, .str = str_off };
+    uint8_t *p = mi.p;
     put32(p + 0, MBI_MEM | MBI_BOOTDEV | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER);
     put32(p + 4, 640);                                        /* mem_lower, KiB */
     put32(p + 8, (uint32_t)((pc_board(m)->below_4g - MiB) / KiB)); /* mem_upper */
     put32(p + 12, 0x8000ffffu);                               /* boot_device: first disk */
-    put32(p + 16, ADD_STRING(cmdline));
+    put32(p + 16, add_string(&mi, cmdline));
     put32(p + 20, (uint32_t)mods->n);
     put32(p + 24, (uint32_t)(addr + mods_off));
-    for (int i = 0; i < mods->n; i++) {
-        uint8_t *e = p + mods_off + MBI_MOD_SIZE * (size_t)i;
-        put32(e, mods->start[i]);
-        put32(e + 4, mods->end[i]);
-        put32(e + 8, ADD_STRING(mods->spec[i]));
-    }
+    fill_mods(&mi, mods, mods_off);
     put32(p + 44, (uint32_t)(MBI_MMAP_SIZE * nmap));
     put32(p + 48, (uint32_t)(addr + mmap_off));
-    for (int i = 0; i < nmap; i++) {
-        uint8_t *e = p + mmap_off + MBI_MMAP_SIZE * (size_t)i;
-        put32(e, MBI_MMAP_SIZE - 4);          /* size, not counting itself */
-        put64(e + 4, e820[i].addr);
-        put64(e + 12, e820[i].size);
-        put32(e + 20, e820[i].type);
-    }
-    put32(p + 64, ADD_STRING(loader));
-#undef ADD_STRING
+    fill_mmap(&mi, e820, nmap, mmap_off);
+    put32(p + 64, add_string(&mi, loader));
     pc_write_guest(m, addr, p, len);
     free(p);
     free(cmdline);
