@@ -254,6 +254,7 @@ static void drop_entry(BlockDriverState *bs, uint64_t e, FreeList *fl)
     Qcow2State *s = bs->opaque;
     if (e & QCOW2_OFLAG_COMPRESSED) {
         uint64_t off, len;
+        s->cbuf_entry = 0; /* its host bytes may be reused: drop the cached copy */
         qcow2_compressed_range(s, e, &off, &len);
         uint64_t first = off & ~(uint64_t)(s->cluster_size - 1);
         for (uint64_t c = first; c < off + len; c += s->cluster_size) {

@@ -104,6 +104,7 @@ static int write_one(BlockDriverState *bs, uint64_t off, const uint8_t *buf)
         free(out);
         return r < 0 ? r : qcow2_write_data(bs, off, buf, s->cluster_size);
     }
+    s->cbuf_entry = 0;
     int64_t host = qcow2_alloc_bytes(bs, (uint32_t)clen);
     r = host < 0 ? (int)host : compressed_entry(s, (uint64_t)host, clen, &e);
     if (r == 0) {

@@ -127,6 +127,22 @@ static void qemu_check(const char *path)
     free(cmd);
 }
 
+/* qemu-img must read what we wrote: compare the image with the model. */
+static void qemu_compare_model(const char *image, const uint8_t *model, uint64_t size)
+{
+    if (system("command -v qemu-img >/dev/null 2>&1") != 0) {
+        return;
+    }
+    const char *raw = tmp_path("model.raw");
+    FILE *f = fopen(raw, "wb");
+    CHECK(f != NULL);
+    CHECK_EQ(fwrite(model, 1, size, f), size);
+    fclose(f);
+    char *cmd = xasprintf("qemu-img compare -q '%s' '%s' >/dev/null 2>&1", image, raw);
+    CHECK_EQ(system(cmd), 0);
+    free(cmd);
+}
+
 static void qcow2_roundtrip(uint32_t cluster, int compat, uint64_t size)
 {
     BlockDriverState *bs = make("rt.qcow2", "qcow2", size, cluster, compat);
@@ -136,6 +152,7 @@ static void qcow2_roundtrip(uint32_t cluster, int compat, uint64_t size)
     check_clean(bs);
     bdrv_close(bs);
     qemu_check(tmp_path("rt.qcow2"));
+    qemu_compare_model(tmp_path("rt.qcow2"), model, size);
     char *err = NULL;
     bs = bdrv_open(tmp_path("rt.qcow2"), NULL, 0, BDRV_CACHE_WRITEBACK, &err);
     CHECK(bs != NULL);
