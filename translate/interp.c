@@ -1,5 +1,8 @@
-/* The portable backend: runs a TB's IR with a switch per op.  Temps live
- * in a local array; guest state is read and written in CPUX86State. */
+/* The portable backend: runs a TB's IR with direct-threaded dispatch
+ * (GCC's labels as values).  Temps live in a local array; guest state is
+ * read and written in CPUX86State.  interp_prepare() rewrites a TB's ops
+ * once, after the optimizer, into the interpreter's own forms (binary ops
+ * with an immediate operand get opcodes of their own). */
 #include "translate/tb.h"
 
 #include "translate/flags.h"
@@ -7,86 +10,137 @@
 #include "translate/regs.h"
 #include "translate/tlb.h"
 
-static uint64_t env_ld(const CPUX86State *env, unsigned off, unsigned w)
-{
-    return host_ld((const uint8_t *)env + off, w);
-}
+/* Interpreter-private opcodes, after the IR's. */
+enum { OP_ADDI = IR_NUM_OPS, OP_SUBI, OP_ANDI, OP_ORI, OP_XORI, OP_SHLI, OP_SHRI,
+       OP_SARI, OP_BINI, OP_COUNT };
 
-static void env_st(CPUX86State *env, unsigned off, unsigned w, uint64_t v)
+static const uint64_t masks[9] = { 0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL };
+
+void interp_prepare(IROp *ops, unsigned n)
 {
-    host_st((uint8_t *)env + off, v, w);
+    for (unsigned i = 0; i < n; i++) {
+        IROp *op = &ops[i];
+        if (op->b != IR_NONE)
+            continue;
+        switch (op->opc) {
+        case IR_ADD: op->opc = OP_ADDI; break;
+        case IR_SUB: op->opc = OP_SUBI; break;
+        case IR_AND: op->opc = OP_ANDI; break;
+        case IR_OR: op->opc = OP_ORI; break;
+        case IR_XOR: op->opc = OP_XORI; break;
+        case IR_SHL: op->opc = OP_SHLI; break;
+        case IR_SHR: op->opc = OP_SHRI; break;
+        case IR_SAR: op->opc = OP_SARI; break;
+        case IR_MUL: case IR_ROTL: case IR_ROTR: case IR_SETCOND:
+            op->aux = (op->aux << 8) | op->opc;
+            op->opc = OP_BINI;
+            break;
+        default: break;
+        }
+    }
 }
 
 /* Labels are resolved by scanning forward (blocks are short and branches
- * forward only). */
-static unsigned find_label(const TB *tb, unsigned from, uint32_t label)
+ * go forward only). */
+static const IROp *find_label(const TB *tb, const IROp *from, uint32_t label)
 {
-    for (unsigned i = from; i < tb->nops; i++) {
-        if (tb->ops[i].opc == IR_LABEL && tb->ops[i].aux == label)
-            return i;
+    const IROp *end = tb->ops + tb->nops;
+    for (const IROp *p = from; p < end; p++) {
+        if (p->opc == IR_LABEL && p->aux == label)
+            return p;
     }
-    return tb->nops;
+    return end - 1;
 }
 
 int interp_exec(CPUState *cpu, const TB *tb)
 {
+    static const void *const labels[OP_COUNT] = {
+        [IR_NOP] = &&l_nop, [IR_MOVI] = &&l_movi, [IR_MOV] = &&l_mov,
+        [IR_ADD] = &&l_add, [IR_SUB] = &&l_sub, [IR_AND] = &&l_and, [IR_OR] = &&l_or,
+        [IR_XOR] = &&l_xor, [IR_MUL] = &&l_generic, [IR_SHL] = &&l_generic,
+        [IR_SHR] = &&l_generic, [IR_SAR] = &&l_generic, [IR_ROTL] = &&l_generic,
+        [IR_ROTR] = &&l_generic, [IR_NEG] = &&l_generic, [IR_NOT] = &&l_generic,
+        [IR_SEXT] = &&l_generic, [IR_SETCOND] = &&l_generic,
+        [IR_GET_REG] = &&l_get_reg, [IR_SET_REG] = &&l_set_reg,
+        [IR_LD_ENV] = &&l_ld_env, [IR_ST_ENV] = &&l_st_env, [IR_LD] = &&l_ld,
+        [IR_ST] = &&l_st, [IR_SET_CC] = &&l_set_cc, [IR_COND] = &&l_cond,
+        [IR_CALL] = &&l_call, [IR_INSN_START] = &&l_insn_start,
+        [IR_BRCOND] = &&l_brcond, [IR_LABEL] = &&l_nop, [IR_GOTO_TB] = &&l_goto_tb,
+        [IR_EXIT_TB] = &&l_exit_tb,
+        [OP_ADDI] = &&l_addi, [OP_SUBI] = &&l_subi, [OP_ANDI] = &&l_andi,
+        [OP_ORI] = &&l_ori, [OP_XORI] = &&l_xori, [OP_SHLI] = &&l_shli,
+        [OP_SHRI] = &&l_shri, [OP_SARI] = &&l_sari, [OP_BINI] = &&l_bini,
+    };
     CPUX86State *env = &cpu->env;
     TcgCpu *t = tcg_cpu(cpu);
     uint64_t tmp[IR_MAX_TEMPS];
-    const IROp *ops = tb->ops;
-    for (unsigned i = 0; i < tb->nops; i++) {
-        const IROp *op = &ops[i];
-        uint64_t a = op->a != IR_NONE ? tmp[op->a] : 0;
-        uint64_t b = op->b != IR_NONE ? tmp[op->b] : op->imm;
-        uint64_t r = 0;
-        switch (op->opc) {
-        case IR_NOP: case IR_LABEL: continue;
-        case IR_MOVI: r = op->imm; break;
-        case IR_MOV: r = a; break;
-        case IR_ADD: r = (a + b) & ir_wmask(op->w); break;
-        case IR_SUB: r = (a - b) & ir_wmask(op->w); break;
-        case IR_AND: r = a & b & ir_wmask(op->w); break;
-        case IR_OR: case IR_XOR: case IR_MUL: case IR_SHL: case IR_SHR: case IR_SAR:
-        case IR_ROTL: case IR_ROTR: case IR_NEG: case IR_NOT: case IR_SEXT: case IR_SETCOND:
-            r = ir_eval(op, a, b);
-            break;
-        case IR_GET_REG: r = reg_read(env, op->aux, op->w); break;
-        case IR_SET_REG: reg_write(env, op->aux, op->w, a); continue;
-        case IR_LD_ENV: r = env_ld(env, op->aux, op->w); break;
-        case IR_ST_ENV: env_st(env, op->aux, op->w, a); continue;
-        case IR_LD: r = tcg_ld(cpu, a, op->w); break;
-        case IR_ST: tcg_st(cpu, a, b, op->w); continue;
-        case IR_SET_CC:
-            env->cc_op = op->aux;
-            if (op->a != IR_NONE)
-                env->cc_dst = a;
-            if (op->b != IR_NONE)
-                env->cc_src = b;
-            if (op->c != IR_NONE)
-                env->cc_src2 = tmp[op->c];
-            continue;
-        case IR_COND: r = cc_test(env, op->aux); break;
-        case IR_CALL:
-            r = op->fn(cpu, a, op->b != IR_NONE ? b : 0, op->c != IR_NONE ? tmp[op->c] : 0,
-                      op->imm);
-            break;
-        case IR_INSN_START:
-            env->rip = op->imm;
-            if (op->aux && t->exit_request)
-                return -1;
-            continue;
-        case IR_BRCOND:
-            if (a)
-                i = find_label(tb, i + 1, op->aux);
-            continue;
-        case IR_GOTO_TB:
-            env->rip = op->imm;
-            return (int)op->aux;
-        case IR_EXIT_TB:
-            return -1;
-        }
-        if (op->d != IR_NONE)
-            tmp[op->d] = r;
+    const IROp *op = tb->ops;
+
+#define T(x) tmp[op->x]
+#define M masks[op->w]
+#define NEXT do { op++; goto *labels[op->opc]; } while (0)
+    goto *labels[op->opc];
+l_nop: NEXT;
+l_movi: T(d) = op->imm; NEXT;
+l_mov: T(d) = T(a); NEXT;
+l_add: T(d) = (T(a) + T(b)) & M; NEXT;
+l_sub: T(d) = (T(a) - T(b)) & M; NEXT;
+l_and: T(d) = T(a) & T(b) & M; NEXT;
+l_or: T(d) = (T(a) | T(b)) & M; NEXT;
+l_xor: T(d) = (T(a) ^ T(b)) & M; NEXT;
+l_addi: T(d) = (T(a) + op->imm) & M; NEXT;
+l_subi: T(d) = (T(a) - op->imm) & M; NEXT;
+l_andi: T(d) = T(a) & op->imm & M; NEXT;
+l_ori: T(d) = (T(a) | op->imm) & M; NEXT;
+l_xori: T(d) = (T(a) ^ op->imm) & M; NEXT;
+l_shli: T(d) = ir_eval_shift(IR_SHL, op->w, T(a), op->imm) & M; NEXT;
+l_shri: T(d) = ir_eval_shift(IR_SHR, op->w, T(a), op->imm) & M; NEXT;
+l_sari: T(d) = ir_eval_shift(IR_SAR, op->w, T(a), op->imm) & M; NEXT;
+l_bini: {
+        IROp o = *op;
+        o.opc = (uint8_t)(op->aux & 0xff);
+        o.aux = op->aux >> 8;
+        T(d) = ir_eval(&o, T(a), op->imm);
+        NEXT;
     }
+l_generic:
+    T(d) = ir_eval(op, op->a != IR_NONE ? T(a) : 0, op->b != IR_NONE ? T(b) : op->imm);
+    NEXT;
+l_get_reg: T(d) = reg_read(env, op->aux, op->w); NEXT;
+l_set_reg: reg_write(env, op->aux, op->w, T(a)); NEXT;
+l_ld_env: T(d) = host_ld((const uint8_t *)env + op->aux, op->w); NEXT;
+l_st_env: host_st((uint8_t *)env + op->aux, T(a), op->w); NEXT;
+l_ld: T(d) = tcg_ld(cpu, T(a), op->w); NEXT;
+l_st: tcg_st(cpu, T(a), T(b), op->w); NEXT;
+l_set_cc:
+    env->cc_op = op->aux;
+    if (op->a != IR_NONE)
+        env->cc_dst = T(a);
+    if (op->b != IR_NONE)
+        env->cc_src = T(b);
+    if (op->c != IR_NONE)
+        env->cc_src2 = T(c);
+    NEXT;
+l_cond: T(d) = cc_test(env, op->aux); NEXT;
+l_call:
+    T(d) = op->fn(cpu, op->a != IR_NONE ? T(a) : 0, op->b != IR_NONE ? T(b) : 0,
+                  op->c != IR_NONE ? T(c) : 0, op->imm);
+    NEXT;
+l_insn_start:
+    env->rip = op->imm;
+    if (op->aux && t->exit_request)
+        return -1;
+    NEXT;
+l_brcond:
+    if (T(a))
+        op = find_label(tb, op + 1, op->aux);
+    NEXT;
+l_goto_tb:
+    env->rip = op->imm;
+    return (int)op->aux;
+l_exit_tb:
     return -1;
+#undef T
+#undef M
+#undef NEXT
 }

@@ -74,5 +74,7 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb);
 /* translate/interp.c: run a TB.  Returns the goto_tb slot it left
  * through (0/1), or -1 for exit_tb / an early exit. */
 int interp_exec(CPUState *cpu, const TB *tb);
+/* Rewrite optimized ops into the interpreter's forms (once per TB). */
+void interp_prepare(IROp *ops, unsigned n);
 
 #endif
