@@ -5,7 +5,9 @@
  * and 4) and derives the count and OUT from the ticks elapsed since.  Only
  * counter 0 has a timer, armed for the next OUT transition, because only
  * its OUT is an interrupt; counter 2's OUT is computed when port 0x61 is
- * read. */
+ * read.  A count written while modes 2 and 3 run waits for the end of the
+ * period (half-cycle in mode 3) and then shifts the phase by whole ticks
+ * (tick0), so no rounding of nanoseconds creeps into the period. */
 #include "hw/timer/i8254.h"
 #include "hw/core/clock.h"
 #include "hw/core/machine.h"
@@ -36,6 +38,9 @@ typedef struct PitChannel {
     int64_t paused_ns;      /* time held by a low gate since then */
     int64_t gate_low_ns;    /* start of the current hold, -1 if none */
     int64_t edge_tick;      /* the OUT change the timer is armed for */
+    int64_t tick0;          /* added to the ticks since load_ns (reloads) */
+    uint32_t next_count;    /* modes 2, 3: written while counting, 0 if none */
+    int64_t reload_tick;    /* ... and the tick at which it takes over */
     Timer timer;
 } PitChannel;
 
@@ -63,7 +68,7 @@ static int64_t ns_of(int64_t t)
 static int64_t ch_ticks(const PitChannel *c, int64_t now)
 {
     int64_t end = c->gate_low_ns >= 0 ? c->gate_low_ns : now;
-    return ticks_of(end - c->load_ns - c->paused_ns);
+    return ticks_of(end - c->load_ns - c->paused_ns) + c->tick0;
 }
 
 /* OUT after d ticks of counting. */
@@ -111,6 +116,42 @@ static int64_t ch_next_edge(const PitChannel *c, int64_t d)
     }
 }
 
+/* Modes 2 and 3: a count written while counting takes over at the end of
+ * the current period (mode 2) or half-cycle (mode 3). */
+static void ch_schedule_reload(PitChannel *c, uint32_t n_new)
+{
+    int64_t d = ch_ticks(c, clock_ns()), n = c->count, base = d - d % n;
+    int64_t half = (n + 1) / 2;
+    c->next_count = n_new;
+    if (c->mode == 3 && d % n < half)
+        c->reload_tick = base + half;
+    else
+        c->reload_tick = base + n;
+}
+
+/* Returns the count phase at the reload. */
+static int64_t ch_apply_reload(PitChannel *c)
+{
+    int64_t raw = c->reload_tick - c->tick0;   /* ticks since load_ns */
+    /* A mode 3 reload at the end of the high half goes on with the new
+     * count's low half. */
+    bool low_half = c->mode == 3 && c->reload_tick % c->count != 0;
+    c->count = c->next_count;
+    c->next_count = 0;
+    c->null_count = false;
+    /* Shift the phase in whole ticks; the time origin stays put. */
+    int64_t phase = low_half ? (c->count + 1) / 2 : 0;
+    c->tick0 = phase - raw;
+    return phase;
+}
+
+/* Bring a pending reload up to date before the counter is looked at. */
+static void ch_settle(PitChannel *c, int64_t now)
+{
+    if (c->next_count && c->running && ch_ticks(c, now) >= c->reload_tick)
+        ch_apply_reload(c);
+}
+
 static void ch_drive(PitChannel *c, int out)
 {
     if (out != c->out) {
@@ -130,7 +171,7 @@ static void ch_arm(PitChannel *c, int64_t d)
         return;
     }
     c->edge_tick = next;
-    timer_mod(&c->timer, c->load_ns + c->paused_ns + ns_of(next));
+    timer_mod(&c->timer, c->load_ns + c->paused_ns + ns_of(next - c->tick0));
 }
 
 /* Counter 0 after a change of its programming or gate: OUT as of now. */
@@ -148,8 +189,19 @@ static void ch_update(PitChannel *c)
 static void ch_timer_cb(void *opaque)
 {
     PitChannel *c = opaque;
-    ch_drive(c, ch_out_ticks(c, c->edge_tick));
-    ch_arm(c, c->edge_tick);
+    int64_t d = c->edge_tick;
+    if (c->next_count && d >= c->reload_tick) {
+        d = ch_apply_reload(c);
+    }
+    ch_drive(c, ch_out_ticks(c, d));
+    ch_arm(c, d);
+}
+
+static void pit_settle_all(Pit *s)
+{
+    int64_t now = clock_ns();
+    for (int i = 0; i < 3; i++)
+        ch_settle(&s->ch[i], now);
 }
 
 static bool gate_holds(const PitChannel *c)
@@ -160,10 +212,15 @@ static bool gate_holds(const PitChannel *c)
 static void ch_start(PitChannel *c)
 {
     int64_t now = clock_ns();
+    if (c->next_count) {            /* a trigger loads a pending count */
+        c->count = c->next_count;
+        c->next_count = 0;
+    }
     c->running = true;
     c->null_count = false;
     c->load_ns = now;
     c->paused_ns = 0;
+    c->tick0 = 0;
     c->gate_low_ns = (!c->gate && gate_holds(c)) ? now : -1;
     ch_update(c);
 }
@@ -242,14 +299,23 @@ static uint8_t ch_read(PitChannel *c)
 static void ch_load(PitChannel *c, uint16_t raw)
 {
     uint32_t n = c->bcd ? bcd_to_bin(raw) : raw;
-    c->count = n ? n : c->bcd ? 10000 : 65536;
+    n = n ? n : c->bcd ? 10000 : 65536;
     c->count_written = true;
     c->null_count = true;
-    /* Modes 1 and 5 wait for a gate trigger.  Modes 2 and 3 take a new
-     * count at once rather than at the end of the current period (a
-     * simplification no PC guest notices). */
-    if (c->mode == 1 || c->mode == 5)
+    bool periodic = c->mode == 2 || c->mode == 3, triggered = c->mode == 1 || c->mode == 5;
+    if (c->running && (periodic || triggered)) {
+        /* The current sequence goes on with the old count. */
+        if (periodic) {
+            ch_schedule_reload(c, n);
+        } else {
+            c->next_count = n;      /* for the next trigger */
+            c->reload_tick = INT64_MAX;
+        }
         return;
+    }
+    c->count = n;
+    if (triggered)
+        return;                     /* waits for a gate trigger */
     if (c->mode == 0 || c->mode == 4 || c->gate)
         ch_start(c);
 }
@@ -308,6 +374,7 @@ static void ch_program(PitChannel *c, uint8_t v)
     c->read_msb = c->write_msb = false;
     c->count_latched = c->status_latched = false;
     c->count_written = false;
+    c->next_count = 0;
     c->running = false;
     c->null_count = true;
     c->out_idle = c->mode != 0;
@@ -341,12 +408,14 @@ static void pit_control(Pit *s, uint8_t v)
 static uint64_t pit_read(void *opaque, uint64_t off, unsigned size)
 {
     Pit *s = opaque;
+    pit_settle_all(s);
     return off < 3 ? ch_read(&s->ch[off]) : 0xff;   /* 0x43 is write-only */
 }
 
 static void pit_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     Pit *s = opaque;
+    pit_settle_all(s);
     if (off < 3)
         ch_write(&s->ch[off], (uint8_t)val);
     else
@@ -365,6 +434,7 @@ static uint64_t port61_read(void *opaque, uint64_t off, unsigned size)
     Pit *s = opaque;
     int64_t now = clock_ns();
     uint8_t v = s->port61 & 0x0f;
+    pit_settle_all(s);
     if ((now / REFRESH_NS) & 1)
         v |= 0x10;
     if (ch_out_at(&s->ch[2], now))
@@ -375,6 +445,7 @@ static uint64_t port61_read(void *opaque, uint64_t off, unsigned size)
 static void port61_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     Pit *s = opaque;
+    pit_settle_all(s);
     s->port61 = val & 0x0f;
     ch_set_gate(&s->ch[2], val & 1);
 }
@@ -386,12 +457,14 @@ static const MemoryRegionOps port61_ops = {
 int i8254_get_out(Device *dev, int ch)
 {
     Pit *s = (Pit *)dev;
+    pit_settle_all(s);
     return ch >= 0 && ch < 3 ? ch_out_at(&s->ch[ch], clock_ns()) : 0;
 }
 
 uint32_t i8254_get_count(Device *dev, int ch)
 {
     Pit *s = (Pit *)dev;
+    pit_settle_all(s);
     return ch >= 0 && ch < 3 ? ch_value(&s->ch[ch], clock_ns()) : 0;
 }
 
@@ -439,6 +512,7 @@ static void pit_info(Device *dev, char *buf, size_t len)
     Pit *s = (Pit *)dev;
     int64_t now = clock_ns();
     size_t n = 0;
+    pit_settle_all(s);
     for (int i = 0; i < 3 && n < len; i++) {
         const PitChannel *c = &s->ch[i];
         n += (size_t)snprintf(buf + n, len - n, "%sch%d mode=%d count=%u value=%u out=%d gate=%d",

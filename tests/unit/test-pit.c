@@ -275,3 +275,70 @@ TEST(pit, reset_and_info)
     pit->cls->info(pit, buf, sizeof(buf));
     CHECK(strstr(buf, "ch0 mode=3") != NULL);
 }
+
+/* A count written while counting: modes 2 and 3 finish the current period
+ * or half-cycle first; modes 1 and 5 keep it for the next trigger. */
+TEST(pit, mode2_new_count_at_end_of_period)
+{
+    pit_setup();
+    program(0, 0x4, 1000);
+    clock_advance(tick_ns(300));
+    outb(0x40, 500 & 0xff);
+    outb(0x40, 500 >> 8);
+    clock_advance(tick_ns(600) - tick_ns(300));
+    CHECK_EQ(latch_read(0), 400);       /* still the old count */
+    outb(0x43, 0xe2);
+    CHECK_EQ(inb(0x40) & 0x40, 0x40);   /* null count: not loaded yet */
+    clock_step(tick_ns(1000) - clock_ns());
+    CHECK_EQ(gsi_rises(0), 1);
+    CHECK_EQ(gsi_last_rise(0), tick_ns(1000));
+    clock_step(tick_ns(2000) - clock_ns());
+    CHECK_EQ(gsi_rises(0), 3);          /* then every 500 ticks */
+    CHECK_EQ(gsi_last_rise(0), tick_ns(2000));
+    CHECK_EQ(latch_read(0), 500);
+}
+
+TEST(pit, mode3_new_count_at_end_of_half_cycle)
+{
+    Device *pit = pit_setup();
+    program(0, 0x6, 1000);              /* high 500, low 500 */
+    clock_advance(tick_ns(200));
+    outb(0x40, 400 & 0xff);
+    outb(0x40, 400 >> 8);
+    clock_step(tick_ns(499) - clock_ns());
+    CHECK_EQ(gsi_level(0), 1);
+    clock_step(tick_ns(500) - clock_ns());
+    CHECK_EQ(gsi_level(0), 0);          /* old half-cycle ends... */
+    clock_step(tick_ns(699) - clock_ns());
+    CHECK_EQ(i8254_get_out(pit, 0), 0);
+    clock_step(tick_ns(700) - clock_ns());
+    CHECK_EQ(gsi_level(0), 1);          /* ...then the new count's low half */
+    CHECK_EQ(gsi_last_rise(0), tick_ns(700));
+    clock_step(tick_ns(1100) - clock_ns());
+    CHECK_EQ(gsi_rises(0), 2);
+    CHECK_EQ(gsi_falls(0), 2);
+    CHECK_EQ(gsi_last_rise(0), tick_ns(1100));
+}
+
+TEST(pit, mode1_new_count_waits_for_trigger)
+{
+    pit_setup();
+    outb(0x61, 0x00);
+    program(2, 0x2, 300);
+    int64_t t0 = clock_ns();
+    outb(0x61, 0x01);
+    clock_step(t0 + tick_ns(100) - clock_ns());
+    outb(0x42, 50);
+    outb(0x42, 0);
+    clock_step(t0 + tick_ns(299) - clock_ns());
+    CHECK_EQ(inb(0x61) & 0x20, 0);      /* the running one-shot keeps 300 */
+    clock_step(t0 + tick_ns(300) - clock_ns());
+    CHECK_EQ(inb(0x61) & 0x20, 0x20);
+    int64_t t1 = clock_ns();
+    outb(0x61, 0x00);
+    outb(0x61, 0x01);                   /* retrigger: now 50 */
+    clock_step(t1 + tick_ns(49) - clock_ns());
+    CHECK_EQ(inb(0x61) & 0x20, 0);
+    clock_step(t1 + tick_ns(50) - clock_ns());
+    CHECK_EQ(inb(0x61) & 0x20, 0x20);
+}
