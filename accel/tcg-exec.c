@@ -114,6 +114,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
     Machine *m = cpu->machine;
     TB *tb = NULL;
     int slot = -1;
+    uint32_t flags = 0;
     while (*done < max_tbs) {
         uint32_t req = atomic_load(&env->interrupt_request);
         if (req && !env->inhibit_irq && handle_requests(cpu, req))
@@ -135,7 +136,10 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         }
         if (!next) {
             unsigned gen = tb_generation();
-            next = tb_find(cpu);
+            /* Mode flags change only through exit_tb, events and faults. */
+            if (slot < 0 || !tb || req)
+                flags = tb_flags(cpu);
+            next = tb_find(cpu, flags);
             if (tb && slot >= 0 && gen == tb_generation() && !t->exit_request)
                 tb_chain(tb, (unsigned)slot, next);
         }

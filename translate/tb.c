@@ -278,11 +278,10 @@ static bool jc_valid(CPUState *cpu, const TB *tb, uint64_t lin, uint32_t flags)
     return e->tag_x == (lin & ~0xfffULL) && e->pa == (tb->phys & ~0xfffULL);
 }
 
-TB *tb_find(CPUState *cpu)
+TB *tb_find(CPUState *cpu, uint32_t flags)
 {
     CPUX86State *env = &cpu->env;
     TcgCpu *t = tcg_cpu(cpu);
-    uint32_t flags = tb_flags(cpu);
     uint64_t lin = env->seg[SEG_CS].base + env->rip;
     if ((flags & TBF_MODE_MASK) != 2)
         lin &= 0xffffffffULL;

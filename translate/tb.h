@@ -47,10 +47,12 @@ typedef struct TB {
 
 /* Mode flags of cpu's current state. */
 uint32_t tb_flags(CPUState *cpu);
-/* The TB for cpu's current rip, translating it if needed.  May raise
- * (#PF on the fetch of the first instruction): call inside the loop's
- * sigsetjmp. */
-TB *tb_find(CPUState *cpu);
+/* The TB for cpu's current rip and mode flags (tb_flags(), which only
+ * change through instructions that end their TB with exit_tb, interrupts
+ * and exceptions, so the loop may reuse them across goto_tb exits),
+ * translating it if needed.  May raise (#PF on the fetch of the first
+ * instruction): call inside the loop's sigsetjmp. */
+TB *tb_find(CPUState *cpu, uint32_t flags);
 /* Link tb's slot to next when that is safe (same page). */
 void tb_chain(TB *tb, unsigned slot, TB *next);
 /* Invalidate every TB translated from physical page pa_page; true if any. */
