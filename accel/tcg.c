@@ -135,9 +135,11 @@ static void *tcg_thread_fn(void *opaque)
             flush_everything(m);
         unsigned r = atomic_load(&reloads);
         if (r != seen_reloads) {
+            /* A reset or a loader may have rewritten guest memory. */
             seen_reloads = r;
             for (unsigned i = 0; i < m->ncpus; i++)
                 reload_cpu(m->cpus[i]);
+            flush_everything(m);
         }
         bool ran = false;
         for (unsigned i = 0; i < m->ncpus && !m->reset_requested; i++) {
