@@ -25,6 +25,7 @@ enum {
     MSR_CSTAR = 0xc0000083, MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100,
     MSR_GS_BASE = 0xc0000101, MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
     MSR_K8_SYSCFG = 0xc0010010, MSR_K7_HWCR = 0xc0010015,
+    MSR_K8_INT_PENDING_MSG = 0xc0010055,
 };
 
 static bool has(const CPUState *cpu, int word, uint32_t bit)
@@ -199,6 +200,10 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
         return is_intel(cpu);
     case MSR_K7_HWCR: *val = env->hwcr; return is_amd(cpu);
     case MSR_K8_SYSCFG: *val = 0; return is_amd(cpu);
+    case MSR_K8_INT_PENDING_MSG:
+        /* K8 rev F+: no C1E (Linux reads it unguarded for erratum 400). */
+        *val = 0;
+        return is_amd(cpu);
     default:
         return mtrr_read(cpu, idx, val);
     }
@@ -260,7 +265,9 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     case MSR_K7_HWCR:
         env->hwcr = val;
         return is_amd(cpu);
-    case MSR_K8_SYSCFG: return is_amd(cpu);
+    case MSR_K8_SYSCFG:
+    case MSR_K8_INT_PENDING_MSG:
+        return is_amd(cpu);
     default:
         return mtrr_write(cpu, idx, val);
     }
