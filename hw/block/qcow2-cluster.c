@@ -529,6 +529,11 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
             if (host < 0) {
                 return (int)host;
             }
+            /* Keep allocated clusters inside the file (sparse). */
+            uint64_t end = (uint64_t)host + (run << s->cluster_bits);
+            if (end > file_len(bs) && (r = bfile_truncate(bs->file, end, 0)) < 0) {
+                return r;
+            }
             for (uint64_t m = 0; m < run; m++) {
                 st_be64(t + (l2i + j + m) * 8,
                         ((uint64_t)host + (m << s->cluster_bits)) | QCOW2_OFLAG_COPIED);

@@ -267,6 +267,10 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
 {
     Qcow2State *s = bs->opaque;
     uint64_t start = s->free_hint, count = 0, first_free = UINT64_MAX;
+    /* Every allocated cluster lies inside the file (we write or extend it
+     * right after allocating), so past its end nothing needs a look. */
+    int64_t flen = bfile_length(bs->file);
+    uint64_t eof = flen < 0 ? UINT64_MAX : qcow2_size_to_clusters(s, (uint64_t)flen);
     while (count < n) {
         uint64_t c = start + count, rc;
         uint64_t rti = c >> s->rb_bits;
@@ -279,6 +283,7 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
             if (r < 0) {
                 return r;
             }
+            eof = UINT64_MAX; /* the file grew: read every refcount from now on */
             continue; /* re-examine c: it may now hold a new block */
         }
         if (!s->rt[rti]) {
@@ -289,11 +294,14 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
             if (r < 0) {
                 return r;
             }
+            eof = UINT64_MAX;
             start = (count ? start : c) + 1;
             count = 0;
             continue;
         }
-        if ((r = qcow2_get_refcount(bs, c, &rc)) < 0) {
+        if (c >= eof) {
+            rc = 0;
+        } else if ((r = qcow2_get_refcount(bs, c, &rc)) < 0) {
             return r;
         }
         if (rc) {
