@@ -118,7 +118,10 @@ static void build_epilogue(uint8_t *p)
     emit_u64(&e, RESULT_VA);
     for (int r = 1; r < 16; r++)
         emit_mov_mem(&e, r, 0, OFF_REGS + 8 * r, true);
-    /* pushfq; pop qword [rax + OFF_RFLAGS] */
+    /* mov rsp, RESULT_VA + 0x800 (the case's stack may be anything);
+     * pushfq; pop qword [rax + OFF_RFLAGS] */
+    emit_bytes(&e, "\x48\xbc", 2);
+    emit_u64(&e, RESULT_VA + 0x800);
     emit_bytes(&e, "\x9c\x8f\x80", 3);
     int32_t d = OFF_RFLAGS;
     emit_bytes(&e, &d, 4);
