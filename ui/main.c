@@ -170,10 +170,12 @@ static void start_machine(Machine *m, bool paused)
  * is reset (the board then boots from order= instead of once=). */
 static bool serve_reset(Machine *m)
 {
-    m->reset_requested = 0;
     if (m->cfg.no_reboot)
         return true;
+    /* Engines keep their vCPUs out of guest code while reset_requested is
+     * set: clear it only once the reset is done. */
     machine_reset(m);
+    m->reset_requested = 0;
     /* A stopped machine (also one stopped at -no-shutdown's shutdown) waits
      * for "cont" after the reset, as QEMU's prelaunch state. */
     if (m->state != RUN_STATE_RUNNING)
