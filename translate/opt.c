@@ -43,6 +43,19 @@ static bool is_binop(unsigned opc)
     return (opc >= IR_ADD && opc <= IR_ROTR) || opc == IR_SETCOND;
 }
 
+/* A 64-bit op that returns its first operand unchanged. */
+static bool is_identity(const IROp *op)
+{
+    if (op->w != 8)
+        return false;
+    switch (op->opc) {
+    case IR_AND: return op->imm == ~0ULL;
+    case IR_ADD: case IR_SUB: case IR_OR: case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR:
+        return op->imm == 0;
+    default: return false;
+    }
+}
+
 static void fold(IROp *ops, unsigned n, OptState *s)
 {
     for (unsigned i = 0; i < n; i++) {
@@ -66,6 +79,8 @@ static void fold(IROp *ops, unsigned n, OptState *s)
             /* A constant second operand becomes the op's immediate. */
             op->imm = s->val[op->b];
             op->b = IR_NONE;
+            if (is_identity(op))
+                s->copy[op->d] = op->a;     /* x + 0, x & ~0 ... on 64 bits */
             continue;
         }
         if (!ka || !kb)
