@@ -18,8 +18,13 @@ static void do_init(CPUState *cpu)
 {
     TcgCpu *t = tcg_cpu(cpu);
     uint64_t apic_base = cpu->env.apic_base;
+    /* A SIPI that arrived right behind the INIT stays latched. */
+    uint32_t sipi = atomic_load(&cpu->env.interrupt_request) & CPU_INTERRUPT_SIPI;
+    uint32_t sipi_vector = cpu->env.sipi_vector;
     cpu_reset(cpu);
     cpu->env.apic_base = apic_base;
+    cpu->env.sipi_vector = sipi_vector;
+    atomic_fetch_or(&cpu->env.interrupt_request, sipi);
     cpu->env.halted = true;
     t->wait_sipi = true;
     tlb_flush(cpu);
