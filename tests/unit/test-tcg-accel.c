@@ -1,0 +1,70 @@
+/* The "tcg" accelerator end to end: its vCPU thread runs two CPUs round-robin
+ * (the AP started by SIPI), both incrementing one counter with LOCK INC,
+ * then HLT; pause/resume and shutdown of the thread. */
+#include "tests/unit/unit.h"
+
+#include <time.h>
+
+#include "accel/accel.h"
+#include "hw/core/machine.h"
+#include "tests/unit/cpu-harness.h"
+#include "tests/unit/tcg-harness.h"
+
+/*
+    mov cx, 1000
+    1: lock inc word ptr [0x600]
+    loop 1b
+    hlt
+ */
+static const uint8_t smp_count[] = {
+    0xb9, 0xe8, 0x03, 0xf0, 0xff, 0x06, 0x00, 0x06, 0xe2, 0xf9, 0xf4,
+};
+
+
+static bool all_halted(Machine *m)
+{
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        if (!__atomic_load_n(&m->cpus[i]->env.halted, __ATOMIC_ACQUIRE))
+            return false;
+    }
+    return true;
+}
+
+static void wait_halted(Machine *m)
+{
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+    for (int i = 0; i < 1000 && !all_halted(m); i++)
+        nanosleep(&ts, NULL);
+}
+
+TEST(tcg_accel, two_vcpus_round_robin_with_sipi)
+{
+    tcpu_setup(2);
+    Machine *m = harness_machine();
+    const AccelOps *ops = accel_find("tcg");
+    CHECK(ops != NULL);
+    m->accel = ops;
+    CHECK_EQ(ops->init(m), 0);
+    for (unsigned i = 0; i < 2; i++) {
+        CHECK_EQ(ops->vcpu_init(m->cpus[i]), 0);
+        m->cpus[i]->stopped = false;
+    }
+    CPUState *bsp = m->cpus[0], *ap = m->cpus[1];
+    bsp->env.seg[SEG_CS].sel = 0;
+    bsp->env.seg[SEG_CS].base = 0;
+    bsp->env.rip = TT_CODE;
+    tt_load(smp_count, sizeof(smp_count));
+    for (size_t i = 0; i < sizeof(smp_count); i++)
+        tt_wr(0x9000 + i, smp_count[i], 1);
+    m->state = RUN_STATE_RUNNING;
+    ops->start(m);
+    ap->env.sipi_vector = 9;
+    atomic_fetch_or(&ap->env.interrupt_request, CPU_INTERRUPT_SIPI);
+    ops->kick(ap);
+    wait_halted(m);
+    ops->shutdown(m);
+    CHECK(all_halted(m));
+    CHECK_EQ(tt_rd(0x600, 2), 2000);
+    CHECK_EQ(ap->env.seg[SEG_CS].sel, 0x900);
+    CHECK_EQ(bsp->env.rip, TT_CODE + sizeof(smp_count));
+}
