@@ -30,10 +30,11 @@ static bool all_halted(Machine *m)
     return true;
 }
 
-static void wait_halted(Machine *m)
+/* Until both CPUs are done (the AP waits halted for its SIPI first). */
+static void wait_done(Machine *m)
 {
     struct timespec ts = { 0, 10 * 1000 * 1000 };
-    for (int i = 0; i < 1000 && !all_halted(m); i++)
+    for (int i = 0; i < 1000 && !(all_halted(m) && tt_rd(0x600, 2) == 2000); i++)
         nanosleep(&ts, NULL);
 }
 
@@ -61,7 +62,7 @@ TEST(tcg_accel, two_vcpus_round_robin_with_sipi)
     ap->env.sipi_vector = 9;
     atomic_fetch_or(&ap->env.interrupt_request, CPU_INTERRUPT_SIPI);
     ops->kick(ap);
-    wait_halted(m);
+    wait_done(m);
     ops->shutdown(m);
     CHECK(all_halted(m));
     CHECK_EQ(tt_rd(0x600, 2), 2000);
