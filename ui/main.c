@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t term_signal, term_pid;
@@ -166,14 +167,31 @@ static void start_machine(Machine *m, bool paused)
         machine_resume(m);
 }
 
+/* Engines do not enter guest code while reset_requested is set (it stays
+ * set until the reset is done), but a vCPU may be inside a block that
+ * still writes its registers.  Kick every vCPU out and give it a moment,
+ * without the lock (the block may be waiting for it to finish an I/O
+ * access).  AccelOps has no acknowledged pause yet; KVM additionally
+ * re-synchronizes in its reset hook. */
+static void quiesce_vcpus(Machine *m)
+{
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        if (m->accel->kick)
+            m->accel->kick(m->cpus[i]);
+    }
+    big_unlock();
+    struct timespec ts = { 0, 10 * 1000000L };
+    nanosleep(&ts, NULL);
+    big_lock();
+}
+
 /* A reset request: -no-reboot turns it into an exit; otherwise everything
  * is reset (the board then boots from order= instead of once=). */
 static bool serve_reset(Machine *m)
 {
     if (m->cfg.no_reboot)
         return true;
-    /* Engines keep their vCPUs out of guest code while reset_requested is
-     * set: clear it only once the reset is done. */
+    quiesce_vcpus(m);
     machine_reset(m);
     m->reset_requested = 0;
     /* A stopped machine (also one stopped at -no-shutdown's shutdown) waits
