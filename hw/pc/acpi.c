@@ -14,6 +14,7 @@ typedef struct Builder {
     uint64_t gpa;
     size_t len, off;
     bool overflow;
+    AcpiLinker *link;           /* where pointers and checksums are, or NULL */
 } Builder;
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
@@ -26,6 +27,35 @@ uint8_t acpi_checksum(const uint8_t *p, size_t len)
     for (size_t i = 0; i < len; i++)
         sum = (uint8_t)(sum + p[i]);
     return sum;
+}
+
+static bool in_buf(const Builder *b, const uint8_t *p)
+{
+    return p >= b->buf && p < b->buf + b->len;
+}
+
+/* A table address (size 4 or 8 bytes) at p, recorded for a loader that
+ * relocates the tables. */
+static void put_addr(Builder *b, uint8_t *p, uint64_t addr, unsigned size)
+{
+    if (size == 8)
+        put64(p, addr);
+    else
+        put32(p, (uint32_t)addr);
+    AcpiLinker *lk = b->link;
+    if (lk && in_buf(b, p) && lk->npointers < ACPI_LINK_MAX)
+        lk->pointers[lk->npointers++] = (AcpiPointer){ (uint32_t)(p - b->buf), (uint8_t)size };
+}
+
+/* The checksum byte at sum makes len bytes from start add up to 0. */
+static void put_checksum(Builder *b, uint8_t *sum, uint8_t *start, uint32_t len)
+{
+    *sum = 0;
+    *sum = (uint8_t)-acpi_checksum(start, len);
+    AcpiLinker *lk = b->link;
+    if (lk && in_buf(b, start) && lk->nchecksums < ACPI_LINK_MAX)
+        lk->checksums[lk->nchecksums++] = (AcpiChecksum){
+            (uint32_t)(sum - b->buf), (uint32_t)(start - b->buf), len };
 }
 
 /* Reserve size bytes at align; returns a pointer (scratch on overflow). */
@@ -58,10 +88,9 @@ static void header(uint8_t *p, const char *sig, uint32_t len, uint8_t rev)
     put32(p + 32, 1);                     /* creator revision */
 }
 
-static void finish(uint8_t *p, uint32_t len)
+static void finish(Builder *b, uint8_t *p, uint32_t len)
 {
-    p[9] = 0;
-    p[9] = (uint8_t)-acpi_checksum(p, len);
+    put_checksum(b, p + 9, p, len);
 }
 
 /* Firmware ACPI Control Structure: no waking vector, no global lock use. */
@@ -94,7 +123,7 @@ static uint64_t build_dsdt(Builder *b)
     uint8_t *p = alloc(b, len, 16, &gpa);
     header(p, "DSDT", len, 1);            /* revision 1: 32-bit integers */
     memcpy(p + 36, dsdt_aml, sizeof(dsdt_aml));
-    finish(p, len);
+    finish(b, p, len);
     return gpa;
 }
 
@@ -105,8 +134,8 @@ static uint64_t build_fadt(Builder *b, uint64_t facs, uint64_t dsdt)
     uint64_t gpa;
     uint8_t *p = alloc(b, 244, 16, &gpa);
     header(p, "FACP", 244, 3);
-    put32(p + 36, (uint32_t)facs);        /* FIRMWARE_CTRL */
-    put32(p + 40, (uint32_t)dsdt);        /* DSDT */
+    put_addr(b, p + 36, facs, 4);         /* FIRMWARE_CTRL */
+    put_addr(b, p + 40, dsdt, 4);         /* DSDT */
     put16(p + 46, ACPI_SCI_IRQ);          /* SCI_INT; SMI_CMD 0: always in ACPI mode */
     put32(p + 56, ACPI_PM1_EVT);          /* PM1a_EVT_BLK */
     put32(p + 64, ACPI_PM1_CNT);          /* PM1a_CNT_BLK */
@@ -121,8 +150,8 @@ static uint64_t build_fadt(Builder *b, uint64_t facs, uint64_t dsdt)
     /* Flags: WBINVD, PROC_C1, SLP_BUTTON (none); the power button is the
      * fixed-hardware one (PWR_BUTTON clear). */
     put32(p + 112, (1u << 0) | (1u << 2) | (1u << 5));
-    put64(p + 140, dsdt);                 /* X_DSDT */
-    finish(p, 244);
+    put_addr(b, p + 140, dsdt, 8);        /* X_DSDT */
+    finish(b, p, 244);
     return gpa;
 }
 
@@ -178,7 +207,7 @@ static uint64_t build_madt(Builder *b, const Machine *m)
     e[2] = 0xff;                          /* all processors */
     put16(e + 3, 0);
     e[5] = 1;                             /* LINT1 */
-    finish(p, len);
+    finish(b, p, len);
     return gpa;
 }
 
@@ -189,8 +218,8 @@ static uint64_t build_rsdt(Builder *b, const uint64_t *tables, int n)
     uint8_t *p = alloc(b, len, 16, &gpa);
     header(p, "RSDT", len, 1);
     for (int i = 0; i < n; i++)
-        put32(p + 36 + 4 * i, (uint32_t)tables[i]);
-    finish(p, len);
+        put_addr(b, p + 36 + 4 * i, tables[i], 4);
+    finish(b, p, len);
     return gpa;
 }
 
@@ -201,31 +230,36 @@ static uint64_t build_xsdt(Builder *b, const uint64_t *tables, int n)
     uint8_t *p = alloc(b, len, 16, &gpa);
     header(p, "XSDT", len, 1);
     for (int i = 0; i < n; i++)
-        put64(p + 36 + 8 * i, tables[i]);
-    finish(p, len);
+        put_addr(b, p + 36 + 8 * i, tables[i], 8);
+    finish(b, p, len);
     return gpa;
 }
 
 /* RSDP revision 2: checksum over the first 20 bytes, extended checksum
  * over all 36. */
-static void fill_rsdp(uint8_t *p, uint64_t rsdt, uint64_t xsdt)
+static void fill_rsdp(Builder *b, uint8_t *p, uint64_t rsdt, uint64_t xsdt)
 {
     memcpy(p, "RSD PTR ", 8);
     memcpy(p + 9, "KEMU  ", 6);
     p[15] = 2;
-    put32(p + 16, (uint32_t)rsdt);
+    put_addr(b, p + 16, rsdt, 4);
     put32(p + 20, 36);
-    put64(p + 24, xsdt);
-    p[8] = (uint8_t)-acpi_checksum(p, 20);
-    p[32] = (uint8_t)-acpi_checksum(p, 36);
+    put_addr(b, p + 24, xsdt, 8);
+    put_checksum(b, p + 8, p, 20);
+    put_checksum(b, p + 32, p, 36);
 }
 
-size_t acpi_build_tables(const Machine *m, uint8_t *buf, uint64_t gpa, size_t len)
+size_t acpi_build_tables_linked(const Machine *m, uint8_t *buf, uint64_t gpa, size_t len,
+                                AcpiLinker *link)
 {
-    Builder b = { .buf = buf, .gpa = gpa, .len = len };
+    Builder b = { .buf = buf, .gpa = gpa, .len = len, .link = link };
+    if (link)
+        memset(link, 0, sizeof(*link));
     uint64_t rsdp_gpa;
     uint8_t *rsdp = alloc(&b, 36, 16, &rsdp_gpa);
     uint64_t facs = build_facs(&b);
+    if (link)
+        link->tables_off = (uint32_t)(facs - gpa);
     uint64_t dsdt = build_dsdt(&b);
     uint64_t tables[2];
     tables[0] = build_fadt(&b, facs, dsdt);
@@ -234,6 +268,11 @@ size_t acpi_build_tables(const Machine *m, uint8_t *buf, uint64_t gpa, size_t le
     uint64_t xsdt = build_xsdt(&b, tables, 2);
     if (b.overflow)
         return 0;
-    fill_rsdp(rsdp, rsdt, xsdt);
+    fill_rsdp(&b, rsdp, rsdt, xsdt);
     return b.off;
+}
+
+size_t acpi_build_tables(const Machine *m, uint8_t *buf, uint64_t gpa, size_t len)
+{
+    return acpi_build_tables_linked(m, buf, gpa, len, NULL);
 }

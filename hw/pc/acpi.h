@@ -37,6 +37,27 @@
  * or 0 if len is too small. */
 size_t acpi_build_tables(const Machine *m, uint8_t *buf, uint64_t gpa, size_t len);
 
+/* Where the built tables hold addresses and checksums (buffer offsets), so
+ * that firmware can place them itself: fw_cfg's etc/table-loader. */
+#define ACPI_LINK_MAX 24
+typedef struct AcpiPointer {
+    uint32_t off;
+    uint8_t size;               /* 4 or 8 bytes */
+} AcpiPointer;
+typedef struct AcpiChecksum {
+    uint32_t off, start, len;
+} AcpiChecksum;
+typedef struct AcpiLinker {
+    uint32_t tables_off;        /* the RSDP is [0, 36); the tables start here */
+    int npointers, nchecksums;
+    AcpiPointer pointers[ACPI_LINK_MAX];
+    AcpiChecksum checksums[ACPI_LINK_MAX];
+} AcpiLinker;
+
+/* acpi_build_tables, also recording pointers and checksums in *link. */
+size_t acpi_build_tables_linked(const Machine *m, uint8_t *buf, uint64_t gpa, size_t len,
+                                AcpiLinker *link);
+
 /* The 8-bit sum of len bytes (0 for a table with a right checksum). */
 uint8_t acpi_checksum(const uint8_t *p, size_t len);
 

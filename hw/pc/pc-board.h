@@ -65,6 +65,10 @@ const char *pc_boot_order(const Machine *m);
 /* pc-fw-cfg.c: what fw_cfg tells the firmware (RAM, CPUs, e820, boot order). */
 int pc_fw_cfg_init(Machine *m);
 
+/* acpi-loader.c: the ACPI tables as fw_cfg files with QEMU's table-loader
+ * script, for firmware (SeaBIOS) to install. */
+int pc_acpi_fw_cfg(Machine *m);
+
 /* pc-boot.c: a whole file into memory, with the option name for errors. */
 uint8_t *pc_load_file(const char *opt, const char *path, size_t *size);
 /* Copy into guest RAM; false if [addr, addr+len) is not all RAM. */

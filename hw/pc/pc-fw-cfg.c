@@ -43,7 +43,7 @@ int pc_fw_cfg_init(Machine *m)
     fw_cfg_add_i16(fw, FW_CFG_BOOT_DEVICE, (uint16_t)pc_boot_order(m)[0]);
     fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, m->cfg.boot_menu);
     fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1);
-    if (add_e820_file(m, fw))
+    if (add_e820_file(m, fw) || pc_acpi_fw_cfg(m))
         return -1;
     /* SeaBIOS: reboot this many ms after a failed boot (-1: never). */
     uint8_t wait[4];

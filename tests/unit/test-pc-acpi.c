@@ -221,3 +221,116 @@ TEST(acpi_pm, sci_from_power_button_and_timer)
     out(m, ACPI_PM1_EVT, ACPI_TMR_STS, 2);
     CHECK_EQ(gsi9_level, 0);
 }
+
+/* ---- the tables through fw_cfg's table-loader, as SeaBIOS installs them ---- */
+
+#define RSDP_AT   0xf5a00u
+#define TABLES_AT 0x3ffe0000u
+
+typedef struct LoadedFile {
+    const char *name;
+    uint8_t *data;
+    uint32_t size, addr;
+} LoadedFile;
+
+static LoadedFile *file_named(LoadedFile *f, const uint8_t *name)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!strncmp((const char *)name, f[i].name, 56))
+            return &f[i];
+    }
+    return NULL;
+}
+
+/* Run the script the way firmware does; false on a command we do not know
+ * or a range outside its file. */
+static bool run_loader(const uint8_t *script, uint32_t len, LoadedFile *files)
+{
+    for (uint32_t off = 0; off + 128 <= len; off += 128) {
+        const uint8_t *e = script + off;
+        LoadedFile *f = file_named(files, e + 4);
+        switch (le32(e)) {
+        case 1:                                         /* ALLOCATE */
+            if (!f)
+                return false;
+            CHECK_EQ(f->addr % le32(e + 60), 0);
+            CHECK_EQ(e[64], f->addr < 0x100000 ? 2 : 1);
+            break;
+        case 2: {                                       /* ADD_POINTER */
+            LoadedFile *src = file_named(files, e + 60);
+            uint32_t at = le32(e + 116);
+            uint8_t size = e[120];
+            if (!f || !src || (size != 4 && size != 8) || at + size > f->size)
+                return false;
+            uint64_t v = size == 8 ? le64(f->data + at) : le32(f->data + at);
+            v += src->addr;
+            for (int i = 0; i < size; i++)
+                f->data[at + i] = (uint8_t)(v >> (8 * i));
+            break;
+        }
+        case 3: {                                       /* ADD_CHECKSUM */
+            uint32_t res = le32(e + 60), start = le32(e + 64), n = le32(e + 68);
+            if (!f || res >= f->size || start > f->size || n > f->size - start)
+                return false;
+            f->data[res] = (uint8_t)(f->data[res] - acpi_checksum(f->data + start, n));
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+static uint8_t *read_file(Machine *m, const char *name, uint32_t *size)
+{
+    int key = pct_fw_find(m, name, size);
+    CHECK(key > 0);
+    uint8_t *d = xzalloc(*size + 1);
+    if (key > 0)
+        pct_fw_read(m, (uint16_t)key, d, *size);
+    return d;
+}
+
+TEST(acpi, table_loader_for_firmware)
+{
+    Machine *m = pct_machine(1 * GiB, 3);
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    LoadedFile files[2] = { { "etc/acpi/rsdp", NULL, 0, RSDP_AT },
+                            { "etc/acpi/tables", NULL, 0, TABLES_AT } };
+    for (int i = 0; i < 2; i++)
+        files[i].data = read_file(m, files[i].name, &files[i].size);
+    uint32_t slen;
+    uint8_t *script = read_file(m, "etc/table-loader", &slen);
+    CHECK_EQ(files[0].size, 36);
+    CHECK_EQ(slen % 128, 0);
+    CHECK(run_loader(script, slen, files));
+    /* Follow the patched pointers from the RSDP as an OS would. */
+    const uint8_t *rsdp = files[0].data, *tables = files[1].data;
+    CHECK(!memcmp(rsdp, "RSD PTR ", 8));
+    CHECK_EQ(acpi_checksum(rsdp, 20), 0);
+    CHECK_EQ(acpi_checksum(rsdp, 36), 0);
+    uint32_t rsdt = le32(rsdp + 16);
+    CHECK(rsdt >= TABLES_AT && rsdt < TABLES_AT + files[1].size);
+    CHECK(le64(rsdp + 24) >= TABLES_AT && le64(rsdp + 24) < TABLES_AT + files[1].size);
+    const uint8_t *r = tables + (rsdt - TABLES_AT);
+    CHECK(!memcmp(r, "RSDT", 4));
+    CHECK_EQ(acpi_checksum(r, le32(r + 4)), 0);
+    const uint8_t *fadt = tables + (le32(r + 36) - TABLES_AT);
+    const uint8_t *madt = tables + (le32(r + 40) - TABLES_AT);
+    CHECK(!memcmp(fadt, "FACP", 4));
+    CHECK_EQ(acpi_checksum(fadt, 244), 0);
+    CHECK_EQ(le32(fadt + 40), le64(fadt + 140));
+    const uint8_t *dsdt = tables + (le32(fadt + 40) - TABLES_AT);
+    CHECK(!memcmp(dsdt, "DSDT", 4));
+    CHECK_EQ(acpi_checksum(dsdt, le32(dsdt + 4)), 0);
+    const uint8_t *facs = tables + (le32(fadt + 36) - TABLES_AT);
+    CHECK(!memcmp(facs, "FACS", 4));
+    CHECK_EQ((le32(fadt + 36)) % 64, 0);
+    CHECK(!memcmp(madt, "APIC", 4));
+    CHECK_EQ(acpi_checksum(madt, le32(madt + 4)), 0);
+    CHECK_EQ(le32(madt + 4), 44 + 8 * 3 + 12 + 10 + 10 + 6);   /* three CPUs */
+    free(script);
+    free(files[0].data);
+    free(files[1].data);
+}

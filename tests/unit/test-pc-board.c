@@ -144,3 +144,34 @@ uint8_t *pct_bzimage(size_t *size, uint16_t version)
     return k;
 }
 
+
+/* ---- fw_cfg through the I/O ports ---- */
+
+#include "hw/pc/fw_cfg.h"
+
+void pct_fw_read(Machine *m, uint16_t key, uint8_t *buf, size_t len)
+{
+    as_st(&m->io, FW_CFG_IO_BASE, key, 2);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)as_ld(&m->io, FW_CFG_IO_BASE + 1, 1);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int pct_fw_find(Machine *m, const char *name, uint32_t *size)
+{
+    uint8_t cnt[4], e[64];
+    pct_fw_read(m, FW_CFG_FILE_DIR, cnt, 4);
+    for (uint32_t i = 0; i < be32(cnt); i++) {
+        for (int j = 0; j < 64; j++)
+            e[j] = (uint8_t)as_ld(&m->io, FW_CFG_IO_BASE + 1, 1);
+        if (!strcmp((char *)e + 8, name)) {
+            *size = be32(e);
+            return e[4] << 8 | e[5];
+        }
+    }
+    return -1;
+}

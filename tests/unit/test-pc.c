@@ -124,40 +124,14 @@ TEST(pc, bios_errors)
 /* ---- fw_cfg through the ports ---- */
 
 static uint8_t inb(Machine *m, uint16_t port) { return (uint8_t)as_ld(&m->io, port, 1); }
-static void outw(Machine *m, uint16_t port, uint16_t v) { as_st(&m->io, port, v, 2); }
 static void outl(Machine *m, uint16_t port, uint32_t v) { as_st(&m->io, port, v, 4); }
 
-static void fw_read(Machine *m, uint16_t key, uint8_t *buf, size_t len)
-{
-    outw(m, FW_CFG_IO_BASE, key);
-    for (size_t i = 0; i < len; i++)
-        buf[i] = inb(m, FW_CFG_IO_BASE + 1);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#define fw_read pct_fw_read
+#define fw_find pct_fw_find
 
 static uint32_t bswap32(uint32_t v)
 {
     return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
-}
-
-/* Find a file in the directory: its key, or -1; *size gets its size. */
-static int fw_find(Machine *m, const char *name, uint32_t *size)
-{
-    uint8_t cnt[4], e[64];
-    fw_read(m, FW_CFG_FILE_DIR, cnt, 4);
-    for (uint32_t i = 0; i < be32(cnt); i++) {
-        for (int j = 0; j < 64; j++)
-            e[j] = inb(m, FW_CFG_IO_BASE + 1);
-        if (!strcmp((char *)e + 8, name)) {
-            *size = be32(e);
-            return e[4] << 8 | e[5];
-        }
-    }
-    return -1;
 }
 
 TEST(fw_cfg, signature_id_and_numbers)

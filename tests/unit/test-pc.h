@@ -29,6 +29,11 @@ int pct_capture(int (*fn)(Machine *m), Machine *m, char *msg, size_t len);
  * byte i is i ^ 0x5a. */
 uint8_t *pct_bzimage(size_t *size, uint16_t version);
 
+/* fw_cfg through its ports: read len bytes of key; find a file by name
+ * (its key, or -1; *size gets its size). */
+void pct_fw_read(Machine *m, uint16_t key, uint8_t *buf, size_t len);
+int pct_fw_find(Machine *m, const char *name, uint32_t *size);
+
 uint8_t pcb(Machine *m, uint64_t a);
 uint16_t pcw(Machine *m, uint64_t a);
 uint32_t pcl(Machine *m, uint64_t a);
