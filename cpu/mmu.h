@@ -49,5 +49,9 @@ void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool us
  * INVLPG and A20 changes.  KVM never calls them. */
 void tlb_flush(CPUState *cpu);
 void tlb_flush_page(CPUState *cpu, uint64_t la);
+/* cpu/ code stored size bytes at physical pa (stack pushes of interrupt
+ * delivery, descriptor updates): lets the engine drop translated code
+ * there.  Cheap when the page holds no code. */
+void tlb_code_write(CPUState *cpu, uint64_t pa, unsigned size);
 
 #endif

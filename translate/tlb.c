@@ -152,6 +152,17 @@ static void store_to_code(CPUState *cpu, uint64_t pa)
         tcg_cpu(cpu)->exit_request = true;
 }
 
+void tlb_code_write(CPUState *cpu, uint64_t pa, unsigned size)
+{
+    if (!cpu->accel)
+        return;
+    uint64_t first = pa & ~0xfffULL, last = (pa + size - 1) & ~0xfffULL;
+    if (tb_page_has_code(first))
+        store_to_code(cpu, first);
+    if (last != first && tb_page_has_code(last))
+        store_to_code(cpu, last);
+}
+
 void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
 {
     if ((la & 0xfff) + size > 0x1000) {
