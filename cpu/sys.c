@@ -299,7 +299,7 @@ void cpu_sysret(CPUState *cpu, int opsize)
             set_flat(&env->seg[SEG_CS], sel | 3, ATTR_CODE(3) | SEGATTR_DB);
             env->rip = (uint32_t)env->regs[R_ECX];
         }
-        env->rflags = (env->regs[R_R11] & ~(uint64_t)(FL_RF | FL_VM)) | 2;
+        env->rflags = (env->regs[R_R11] & 0x3c7fd7) | 2;   /* SDM SYSRET */
     } else {
         set_flat(&env->seg[SEG_CS], sel | 3, ATTR_CODE(3) | SEGATTR_DB);
         env->rip = (uint32_t)env->regs[R_ECX];

@@ -16,6 +16,7 @@
 #include "hw/core/device.h"
 #include "hw/core/error.h"
 #include "hw/core/log.h"
+#include "hw/core/loop.h"
 #include "hw/core/machine.h"
 
 #include <pthread.h>
@@ -311,8 +312,12 @@ static uint32_t current_count(const APICState *s)
     return ticks >= s->initial_count ? 0 : s->initial_count - (uint32_t)ticks;
 }
 
+/* Timers belong to the machine lock: every caller of timer_arm holds it
+ * (MMIO and device paths do; the MSR entry points take it).  The event
+ * loop may be sleeping towards a later deadline, so wake it. */
 static void timer_arm(APICState *s)
 {
+    loop_notify();
     uint32_t lvt = s->lvt[LVT_TIMER];
     if (TIMER_MODE(lvt) == TIMER_DEADLINE) {
         if (!s->tsc_deadline) {
@@ -525,6 +530,7 @@ static const MemoryRegionOps mmio_ops = {
 void apic_set_base(CPUState *cpu, uint64_t val)
 {
     APICState *s = apic_of(cpu);
+    big_lock();
     pthread_mutex_lock(&s->lock);
     uint64_t old = cpu->env.apic_base;
     /* The page stays at 0xfee00000: relocation is not supported. */
@@ -538,6 +544,7 @@ void apic_set_base(CPUState *cpu, uint64_t val)
     }
     update_request(s);
     pthread_mutex_unlock(&s->lock);
+    big_unlock();
 }
 
 uint8_t apic_get_tpr(CPUState *cpu)
@@ -568,12 +575,14 @@ void apic_set_tsc_deadline(CPUState *cpu, uint64_t tsc)
     APICState *s = apic_of(cpu);
     if (!s)
         return;
+    big_lock();
     pthread_mutex_lock(&s->lock);
     if (TIMER_MODE(s->lvt[LVT_TIMER]) == TIMER_DEADLINE) {
         s->tsc_deadline = tsc;
         timer_arm(s);
     }
     pthread_mutex_unlock(&s->lock);
+    big_unlock();
 }
 
 /* ---- device ---- */

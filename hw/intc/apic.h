@@ -12,8 +12,10 @@
  *       it returns APIC_EXTINT, returns i8259_ack(pic) instead.
  * GSIs go to both the i8259 and the "ioapic" (see ioapic.h).
  *
- * Locking: each APIC has its own mutex; the functions below may be called
- * from any thread, with or without the machine lock. */
+ * Locking: each APIC has its own mutex.  Register access (MMIO) runs
+ * under the machine lock like every device access; apic_set_base and
+ * apic_set_tsc_deadline (WRMSR) take the machine lock themselves, so call
+ * them without it; the rest may be called from any thread either way. */
 #ifndef KEMU_APIC_H
 #define KEMU_APIC_H
 
