@@ -31,49 +31,57 @@ static Chardev *stdio_once(const char *label, const char *opt, const char *arg, 
     return c;
 }
 
+static void opt_add(Opts *o, const char *key, char *val)
+{
+    o->v = xrealloc(o->v, (o->n + 1) * sizeof(Opt));
+    o->v[o->n++] = (Opt){ xstrdup(key), val };
+}
+
+/* Turn the leading address into host= and port= (or path=). */
+static int split_address(Opts *o, const char *opt, const char *spec, bool is_tcp)
+{
+    const char *addr = opts_get(o, "addr");
+    if (!addr) {
+        error_report("%s %s: address is missing", opt, spec);
+        return -1;
+    }
+    if (!is_tcp) {
+        char *path = xstrdup(addr);
+        opts_del(o, "addr");
+        opt_add(o, "path", path);
+        return 0;
+    }
+    const char *colon = strrchr(addr, ':');
+    if (!colon) {
+        error_report("%s %s: host and port must be given as HOST:PORT", opt, spec);
+        return -1;
+    }
+    char *host = xasprintf("%.*s", (int)(colon - addr), addr);
+    char *port = xstrdup(colon + 1);
+    opts_del(o, "addr");        /* frees addr */
+    opt_add(o, "host", host);
+    opt_add(o, "port", port);
+    return 0;
+}
+
 /* "tcp:HOST:PORT,opts" / "telnet:HOST:PORT,opts" / "unix:PATH,opts" ->
  * socket options. */
 static Chardev *legacy_socket(const char *label, const char *opt, const char *spec)
 {
     bool is_telnet = !strncmp(spec, "telnet:", 7);
     bool is_tcp = is_telnet || !strncmp(spec, "tcp:", 4);
-    const char *rest = strchr(spec, ':') + 1;
     Opts o;
     const char *err;
-    if (opts_parse(&o, rest, "addr", &err)) {
+    if (opts_parse(&o, strchr(spec, ':') + 1, "addr", &err)) {
         error_report("%s %s: %s", opt, spec, err);
         return NULL;
     }
-    const char *addr = opts_get(&o, "addr");
     Chardev *c = NULL;
-    if (!addr) {
-        error_report("%s %s: address is missing", opt, spec);
-        goto out;
+    if (!split_address(&o, opt, spec, is_tcp)) {
+        if (is_telnet)
+            opt_add(&o, "telnet", xstrdup("on"));
+        c = chr_socket_new(label, opt, spec, &o);
     }
-    if (is_tcp) {
-        const char *colon = strrchr(addr, ':');
-        if (!colon) {
-            error_report("%s %s: host and port must be given as HOST:PORT", opt, spec);
-            goto out;
-        }
-        char *host = xasprintf("%.*s", (int)(colon - addr), addr);
-        char *port = xstrdup(colon + 1);
-        opts_del(&o, "addr");       /* frees addr */
-        o.v = xrealloc(o.v, (o.n + 2) * sizeof(Opt));
-        o.v[o.n++] = (Opt){ xstrdup("host"), host };
-        o.v[o.n++] = (Opt){ xstrdup("port"), port };
-    } else {
-        char *path = xstrdup(addr);
-        opts_del(&o, "addr");
-        o.v = xrealloc(o.v, (o.n + 1) * sizeof(Opt));
-        o.v[o.n++] = (Opt){ xstrdup("path"), path };
-    }
-    if (is_telnet) {
-        o.v = xrealloc(o.v, (o.n + 1) * sizeof(Opt));
-        o.v[o.n++] = (Opt){ xstrdup("telnet"), xstrdup("on") };
-    }
-    c = chr_socket_new(label, opt, spec, &o);
-out:
     opts_free(&o);
     return c;
 }

@@ -282,53 +282,57 @@ static int machine_flags(const Opts *o, const char *arg)
     return 0;
 }
 
-int cmdline_parse_machine(KemuOptions *o, const char *arg)
+/* -machine accel=kvm:tcg */
+static int machine_accel(KemuOptions *o, const char *arg, const char *accel)
+{
+    if (accel_list_check(NULL, arg, accel))
+        return -1;
+    if (o->accel_by_accel_opt) {
+        error_report("The -accel and \"-machine accel=\" options are incompatible");
+        return -1;
+    }
+    free(o->accel_list);
+    o->accel_list = xstrdup(accel);
+    o->accel_by_machine_opt = true;
+    o->accel_origin = "-machine accel=";
+    return 0;
+}
+
+static int machine_apply(KemuOptions *o, const Opts *opts, const char *arg)
 {
     static const char *const keys[] = { "type", "accel", "kernel-irqchip", "usb",
                                         "dump-guest-core", "mem-merge", NULL };
+    const char *bad = cl_unknown_key(opts, keys);
+    const char *type = opts_get(opts, "type"), *accel = opts_get(opts, "accel");
+    if (cl_is_help(type)) {
+        machine_help();
+        return 1;
+    }
+    if (type && strcmp(type, MACHINE_NAME)) {
+        error_report("-machine %s: unsupported machine type '%s' "
+                     "(use -machine help to list supported machines)", arg, type);
+        return -1;
+    }
+    if (bad) {
+        error_report("-machine %s: Property '%s-machine.%s' not found", arg, MACHINE_NAME, bad);
+        return -1;
+    }
+    if (machine_flags(opts, arg) || kernel_irqchip(&o->cfg, opts, "-machine", arg) ||
+        (accel && machine_accel(o, arg, accel)))
+        return -1;
+    o->machine_set = true;
+    return 0;
+}
+
+int cmdline_parse_machine(KemuOptions *o, const char *arg)
+{
     Opts opts;
     const char *err;
     if (opts_parse(&opts, arg, "type", &err)) {
         error_report("-machine %s: %s", arg, err);
         return -1;
     }
-    int ret = -1;
-    const char *bad = cl_unknown_key(&opts, keys);
-    const char *type = opts_get(&opts, "type");
-    const char *accel = opts_get(&opts, "accel");
-    if (cl_is_help(type)) {
-        machine_help();
-        ret = 1;
-        goto out;
-    }
-    if (type && strcmp(type, MACHINE_NAME)) {
-        error_report("-machine %s: unsupported machine type '%s' "
-                     "(use -machine help to list supported machines)", arg, type);
-        goto out;
-    }
-    if (bad) {
-        error_report("-machine %s: Property '%s-machine.%s' not found", arg, MACHINE_NAME, bad);
-        goto out;
-    }
-    if (machine_flags(&opts, arg))
-        goto out;
-    if (kernel_irqchip(&o->cfg, &opts, "-machine", arg))
-        goto out;
-    if (accel) {
-        if (accel_list_check(NULL, arg, accel))
-            goto out;
-        if (o->accel_by_accel_opt) {
-            error_report("The -accel and \"-machine accel=\" options are incompatible");
-            goto out;
-        }
-        free(o->accel_list);
-        o->accel_list = xstrdup(accel);
-        o->accel_by_machine_opt = true;
-        o->accel_origin = "-machine accel=";
-    }
-    o->machine_set = true;
-    ret = 0;
-out:
+    int ret = machine_apply(o, &opts, arg);
     opts_free(&opts);
     return ret;
 }
