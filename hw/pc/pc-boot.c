@@ -104,6 +104,18 @@ static void install_acpi(Machine *m)
     b->rsdp_addr = PC_ACPI_AREA;
 }
 
+/* What a BIOS leaves in its data area that kernels read: the EBDA segment
+ * (0x40e), base memory in KiB (0x413), and the EBDA's own size in KiB. */
+static void setup_bda(Machine *m)
+{
+    uint8_t ebda_seg[2] = { (uint8_t)(PC_EBDA >> 4), (uint8_t)(PC_EBDA >> 12) };
+    uint8_t base_kib[2] = { (uint8_t)(PC_EBDA / KiB), (uint8_t)((PC_EBDA / KiB) >> 8) };
+    uint8_t ebda_kib = (uint8_t)((0xa0000 - PC_EBDA) / KiB);
+    pc_write_guest(m, 0x40e, ebda_seg, sizeof(ebda_seg));
+    pc_write_guest(m, 0x413, base_kib, sizeof(base_kib));
+    pc_write_guest(m, PC_EBDA, &ebda_kib, 1);
+}
+
 int pc_boot_kernel(Machine *m)
 {
     const char *path = m->cfg.kernel;
@@ -113,6 +125,7 @@ int pc_boot_kernel(Machine *m)
         return -1;
     int ret;
     install_acpi(m);
+    setup_bda(m);
     if (linux_is_bzimage(img, size)) {
         pc_board(m)->kernel_kind = PC_KERNEL_LINUX;
         ret = linux_load(m, path, img, size);

@@ -95,6 +95,9 @@ TEST(linux_boot, boot_params_in_guest_memory)
     CHECK_EQ(pcq(m, PC_BOOT_GDT + 0x10), 0x00cf9b000000ffffULL);
     CHECK_EQ(pcq(m, PC_BOOT_GDT + 0x18), 0x00cf93000000ffffULL);
     CHECK_EQ(pct_syncs(), syncs + 1);
+    /* The BIOS data area a kernel reads: EBDA segment and base memory. */
+    CHECK_EQ(pcw(m, 0x40e), 0x9fc0);
+    CHECK_EQ(pcw(m, 0x413), 639);
 }
 
 TEST(linux_boot, no_initrd_no_append)
