@@ -132,6 +132,7 @@ static int add_serials(Machine *m)
 
 int pc_devices_init(Machine *m)
 {
+    static const char *const fixed[] = { "i440FX-pcihost", "i8042", "ioport80", "port92" };
     PcBoard *b = pc_board(m);
     if (wire_interrupts(m))
         return -1;
@@ -139,8 +140,13 @@ int pc_devices_init(Machine *m)
     if (!m->kernel_irqchip && !add_device(m, "i8254", NULL))
         return -1;
     b->rtc = add_device(m, "mc146818rtc", NULL);
-    if (!b->rtc || !add_device(m, "i440FX-pcihost", NULL) || !add_device(m, "i8042", NULL) || !add_device(m, "ioport80", NULL) ||
-        !add_device(m, "port92", NULL) || add_serials(m))
+    if (!b->rtc)
+        return -1;
+    for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
+        if (!add_device(m, fixed[i], NULL))
+            return -1;
+    }
+    if (add_serials(m))
         return -1;
     b->fw_cfg = add_device(m, "fw_cfg", NULL);
     b->acpi_pm = add_device(m, "acpi-pm", NULL);

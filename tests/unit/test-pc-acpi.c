@@ -165,8 +165,14 @@ static Machine *pm_machine(Device **pm)
     return m;
 }
 
-static uint32_t in(Machine *m, uint16_t port, unsigned size) { return (uint32_t)as_ld(&m->io, port, size); }
-static void out(Machine *m, uint16_t port, uint32_t v, unsigned size) { as_st(&m->io, port, v, size); }
+static uint32_t in(Machine *m, uint16_t port, unsigned size)
+{
+    return (uint32_t)as_ld(&m->io, port, size);
+}
+static void out(Machine *m, uint16_t port, uint32_t v, unsigned size)
+{
+    as_st(&m->io, port, v, size);
+}
 
 TEST(acpi_pm, s5_shuts_down_with_status_0)
 {

@@ -124,30 +124,34 @@ TEST(linux_boot, bad_kernels)
     static uint8_t junk[4096];
     memset(junk, 0x90, sizeof(junk));
     m->cfg.kernel = xstrdup(pct_file(0, junk, sizeof(junk)));
-    expect_error(m, xasprintf("kemu: -kernel %s: not a Linux bzImage (no HdrS signature)", m->cfg.kernel));
+    expect_error(m, xasprintf("kemu: -kernel %s: "
+                              "not a Linux bzImage (no HdrS signature)", m->cfg.kernel));
 
     size_t size;
     uint8_t *k = make_bzimage(&size, 0x0201);
     m->cfg.kernel = xstrdup(pct_file(1, k, size));
-    expect_error(m, xasprintf("kemu: -kernel %s: Linux boot protocol 2.01 is too old (need 2.06 or later)",
-                 m->cfg.kernel));
+    expect_error(m, xasprintf("kemu: -kernel %s: "
+                              "Linux boot protocol 2.01 is too old (need 2.06 or later)",
+                              m->cfg.kernel));
     free(k);
 
     k = make_bzimage(&size, 0x020f);
     k[0x211] = 0;                       /* zImage */
     m->cfg.kernel = xstrdup(pct_file(2, k, size));
     expect_error(m, xasprintf("kemu: -kernel %s: not a bzImage (zImage kernels are not supported)",
-                 m->cfg.kernel));
+                              m->cfg.kernel));
     k[0x211] = 1;
     k[0x1f1] = 200;                     /* setup larger than the file */
     m->cfg.kernel = xstrdup(pct_file(3, k, size));
-    expect_error(m, xasprintf("kemu: -kernel %s: truncated bzImage (setup of 102912 bytes, file of 10752)",
-                 m->cfg.kernel));
+    expect_error(m, xasprintf("kemu: -kernel %s: "
+                              "truncated bzImage (setup of 102912 bytes, file of 10752)",
+                              m->cfg.kernel));
     k[0x1f1] = SETUP_SECTS;
     put32(k + 0x214, 0x200000);         /* entry outside the image */
     m->cfg.kernel = xstrdup(pct_file(4, k, size));
-    expect_error(m, xasprintf("kemu: -kernel %s: code32_start 0x200000 is outside the kernel loaded at "
-                 "0x100000", m->cfg.kernel));
+    expect_error(m, xasprintf("kemu: -kernel %s: "
+                              "code32_start 0x200000 is outside the kernel loaded at "
+                              "0x100000", m->cfg.kernel));
     free(k);
 
     m->cfg.kernel = "/nonexistent/vmlinuz";
@@ -157,8 +161,9 @@ TEST(linux_boot, bad_kernels)
 TEST(linux_boot, initrd_and_cmdline_limits)
 {
     Machine *m = boot_linux_machine(2 * MiB, NULL, 2 * MiB);
-    expect_error(m, xasprintf("kemu: -initrd %s: 2097152 bytes do not fit between the kernel and 0x200000 "
-                 "(more RAM needed)", m->cfg.initrd));
+    expect_error(m, xasprintf("kemu: -initrd %s: "
+                              "2097152 bytes do not fit between the kernel and 0x200000 "
+                              "(more RAM needed)", m->cfg.initrd));
     m = boot_linux_machine(64 * MiB, NULL, 0);
     char *longcmd = xmalloc(3000);
     memset(longcmd, 'x', 2999);
