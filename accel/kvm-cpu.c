@@ -27,7 +27,11 @@ void kvm_signal_init(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = sig_kick;   /* no SA_RESTART: KVM_RUN returns EINTR */
+    sa.sa_handler = sig_kick;
+    /* KVM_RUN returns EINTR whatever the flags; SA_RESTART keeps the
+     * syscalls devices make on a vCPU thread (chardev writes) from seeing
+     * EINTR when a kick lands. */
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIG_KICK, &sa, NULL);
 }
@@ -92,6 +96,28 @@ void kvm_vcpu_exclusive(CPUState *cpu, void (*fn)(CPUState *cpu, void *opaque), 
     atomic_fetch_sub(&v->waiters, 1);
     pthread_mutex_unlock(&v->lock);
     wake(v);
+}
+
+void kvm_vcpus_hold(Machine *m, bool hold)
+{
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        KvmVcpu *v = m->cpus[i] ? m->cpus[i]->accel : NULL;
+        if (!v)
+            continue;
+        if (hold) {
+            atomic_fetch_add(&v->waiters, 1);
+            kvm_vcpu_kick(m->cpus[i]);
+        } else {
+            atomic_fetch_sub(&v->waiters, 1);
+            pthread_mutex_unlock(&v->lock);
+            wake(v);
+        }
+    }
+    for (unsigned i = 0; hold && i < m->ncpus; i++) {
+        KvmVcpu *v = m->cpus[i] ? m->cpus[i]->accel : NULL;
+        if (v)
+            pthread_mutex_lock(&v->lock);
+    }
 }
 
 /* ---- waiting ------------------------------------------------------------ */

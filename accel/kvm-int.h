@@ -64,6 +64,8 @@ void kvm_vcpu_start(CPUState *cpu);
 void kvm_vcpu_kick(CPUState *cpu);
 /* Run fn(cpu) with the vCPU out of KVM_RUN (see KvmVcpu). */
 void kvm_vcpu_exclusive(CPUState *cpu, void (*fn)(CPUState *cpu, void *opaque), void *opaque);
+/* Bring every vCPU out of KVM_RUN and keep it out (hold) or let them go. */
+void kvm_vcpus_hold(Machine *m, bool hold);
 void kvm_signal_init(void);
 
 /* accel/kvm-regs.c: copy between the kernel and cpu->env (vCPU out of

@@ -169,10 +169,13 @@ static void slot_add(const KvmSlot *w)
 }
 
 /* Diff the slots against the new view: drop the ones that changed first
- * (KVM refuses overlapping slots), then add the new ones. */
+ * (KVM refuses overlapping slots), then add the new ones.  The vCPUs stay
+ * out of KVM_RUN meanwhile: one fetching code from RAM whose slot is being
+ * replaced would otherwise find no memory there. */
 static void kvm_mem_commit(MemoryListener *l, const FlatView *old_view,
                            const FlatView *new_view)
 {
+    kvm_vcpus_hold(kvm_state.m, true);
     for (int i = 0; i < KVM_SLOTS_MAX; i++) {
         KvmSlot *s = &kvm_state.slots[i];
         if (!s->used || slot_wanted(s, new_view))
@@ -185,6 +188,7 @@ static void kvm_mem_commit(MemoryListener *l, const FlatView *old_view,
         if (range_slot(&new_view->ranges[i], &w) && !slot_present(&w))
             slot_add(&w);
     }
+    kvm_vcpus_hold(kvm_state.m, false);
 }
 
 static MemoryListener kvm_listener = { .commit = kvm_mem_commit };
