@@ -47,6 +47,7 @@ typedef struct Rtc {
     bool nmi_disabled;
     int64_t base_sec, base_ns;
     int64_t last_c_read_ns;
+    int64_t next_second;        /* seconds since base_ns the timer stands for */
     Timer second_timer, periodic_timer;
     MemoryRegion io;
 } Rtc;
@@ -214,20 +215,23 @@ static void arm_second(Rtc *s)
         timer_del(&s->second_timer);
         return;
     }
-    int64_t k = rtc_seconds_since_base(s, clock_ns()) + 1;
-    timer_mod(&s->second_timer, s->base_ns + k * NS_PER_SEC);
+    s->next_second = rtc_seconds_since_base(s, clock_ns()) + 1;
+    timer_mod(&s->second_timer, s->base_ns + s->next_second * NS_PER_SEC);
 }
 
-/* End of an update cycle: new time in the registers, UF, maybe AF. */
+/* End of an update cycle: new time in the registers, UF, maybe AF.  Each
+ * second is checked in turn, so a late event loop misses no alarm. */
 static void second_cb(void *opaque)
 {
     Rtc *s = opaque;
-    sync_regs(s, clock_ns());
+    int64_t k = s->next_second;
+    time_to_regs(s, s->base_sec + k);
     s->cmos[RTC_REG_C] |= REG_C_UF;
     if (alarm_matches(s))
         s->cmos[RTC_REG_C] |= REG_C_AF;
     update_irq(s);
-    arm_second(s);
+    s->next_second = k + 1;
+    timer_mod(&s->second_timer, s->base_ns + s->next_second * NS_PER_SEC);
 }
 
 static uint8_t read_reg_a(Rtc *s, int64_t now)
