@@ -52,6 +52,7 @@ enum { R_RBR, R_IER, R_IIR, R_LCR, R_MCR, R_LSR, R_MSR, R_SCR };
 #define LSR_BI 0x10
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
+#define LSR_FIFO_ERR 0x80
 #define LSR_ERRORS (LSR_OE | LSR_PE | LSR_FE | LSR_BI)
 
 #define MSR_DCTS 0x01
@@ -168,8 +169,8 @@ static void rx_byte(Serial *s, uint8_t b)
         if (!fifo_on(s))
             f->data[f->head] = b;   /* the 16450 overwrites RBR */
     }
-    s->timeout_ipending = false;
-    restart_timeout(s);
+    if (!s->timeout_ipending)       /* only a read clears a timeout */
+        restart_timeout(s);
     update_irq(s);
 }
 
@@ -243,6 +244,8 @@ static uint8_t read_scr(Serial *s) { return s->scr; }
 static uint8_t read_lsr(Serial *s)
 {
     uint8_t v = LSR_THRE | LSR_TEMT | s->lsr_err | (s->rx.count ? LSR_DR : 0);
+    if (fifo_on(s) && (s->lsr_err & (LSR_PE | LSR_FE | LSR_BI)))
+        v |= LSR_FIFO_ERR;          /* a received character had an error */
     s->lsr_err = 0;
     update_irq(s);
     return v;
