@@ -142,7 +142,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (!next) {
             unsigned gen = tb_generation();
             /* Mode flags change only through exit_tb, events and faults. */
-            if (slot < 0 || !tb || req)
+            if (slot == -1 || !tb || req)
                 flags = tb_flags(cpu);
             next = tb_find(cpu, flags);
             if (tb && slot >= 0 && gen == tb_generation() && !t->exit_request)

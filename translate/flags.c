@@ -164,8 +164,13 @@ bool cc_test(const CPUX86State *env, unsigned cc)
         }
         return r ^ (cc & 1);
     }
-    uint32_t f = (cc >> 1) == 2 && (op & ~3u) == CC_OP_LOGIC ?
-                 ((env->cc_dst & size_mask(shift)) ? 0 : FL_ZF) : cc_compute_all(env);
+    if (((cc >> 1) == 2 || (cc >> 1) == 4) && (op & ~3u) != CC_OP_EFLAGS) {
+        /* ZF and SF are properties of the result for every other cc_op. */
+        uint64_t res = env->cc_dst & size_mask(shift);
+        r = (cc >> 1) == 2 ? res == 0 : (res & sign_bit(shift)) != 0;
+        return r ^ (cc & 1);
+    }
+    uint32_t f = cc_compute_all(env);
     switch (cc >> 1) {
     case 0: r = f & FL_OF; break;
     case 1: r = f & FL_CF; break;

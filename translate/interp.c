@@ -139,7 +139,7 @@ l_goto_tb:
     env->rip = op->imm;
     return (int)op->aux;
 l_exit_tb:
-    return -1;
+    return op->aux ? -2 : -1;
 #undef T
 #undef M
 #undef NEXT

@@ -192,6 +192,11 @@ void ir_exit_tb(IRBlock *b)
     emit(b, IR_EXIT_TB);
 }
 
+void ir_exit_tb_jump(IRBlock *b)
+{
+    emit(b, IR_EXIT_TB)->aux = 1;
+}
+
 unsigned ir_op_inputs(const IROp *op, IRTemp in[3])
 {
     unsigned n = 0;

@@ -39,7 +39,9 @@
  *   label     label aux is here
  *   goto_tb   env->rip = imm, leave through chaining slot aux (0 or 1): the
  *             loop may link this slot to the TB at imm directly
- *   exit_tb   leave; env->rip was already set (indirect jump, helper)
+ *   exit_tb   leave; env->rip was already set (indirect jump, helper);
+ *             aux = 1 when the CPU mode cannot have changed (indirect
+ *             jumps), 0 after helpers that may change it
  *
  * Backends: translate/interp.c runs the list; a host-code backend would
  * allocate temps to registers (they are dense and single-assignment per
@@ -126,6 +128,8 @@ void ir_brcond(IRBlock *b, IRTemp a, unsigned label);
 void ir_label(IRBlock *b, unsigned label);
 void ir_goto_tb(IRBlock *b, unsigned slot, uint64_t pc);
 void ir_exit_tb(IRBlock *b);
+/* exit_tb after an indirect jump: the mode flags stay valid. */
+void ir_exit_tb_jump(IRBlock *b);
 
 /* Whether an op reads its a/b/c/d fields as temps. */
 unsigned ir_op_inputs(const IROp *op, IRTemp in[3]);

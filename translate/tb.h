@@ -74,7 +74,8 @@ void tb_jmp_cache_clear(CPUState *cpu);
 unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb);
 
 /* translate/interp.c: run a TB.  Returns the goto_tb slot it left
- * through (0/1), or -1 for exit_tb / an early exit. */
+ * through (0/1), -2 for an indirect jump (exit_tb that keeps the mode),
+ * or -1 for other exits (the mode flags may have changed). */
 int interp_exec(CPUState *cpu, const TB *tb);
 /* Rewrite optimized ops into the interpreter's forms (once per TB). */
 void interp_prepare(IROp *ops, unsigned n);

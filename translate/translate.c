@@ -170,7 +170,7 @@ void gen_branch(Dc *dc, IRTemp cond, uint64_t target)
 void gen_jmp_reg(Dc *dc, IRTemp target)
 {
     ir_st_env(dc->b, 8, ENV_OFF(rip), target);
-    ir_exit_tb(dc->b);
+    ir_exit_tb_jump(dc->b);
     dc->jumped = true;
     dc->end = true;
 }
