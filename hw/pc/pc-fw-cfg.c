@@ -45,6 +45,12 @@ int pc_fw_cfg_init(Machine *m)
     fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1);
     if (add_e820_file(m, fw) || pc_acpi_fw_cfg(m))
         return -1;
+    /* Device paths by boot index, one per line: none, as no device has a
+     * bootindex; -boot strict=on ends the list with HALT so the firmware
+     * tries nothing else. */
+    const char *order = m->cfg.boot_strict ? "HALT" : "";
+    if (fw_cfg_add_file(fw, "bootorder", order, *order ? strlen(order) + 1 : 0) < 0)
+        return -1;
     /* SeaBIOS: reboot this many ms after a failed boot (-1: never). */
     uint8_t wait[4];
     for (int i = 0; i < 4; i++)

@@ -162,6 +162,20 @@ TEST(fw_cfg, signature_id_and_numbers)
     CHECK_EQ(as_ld(&m->io, FW_CFG_DMA_BASE + 4, 4), bswap32(0x20434647));
 }
 
+TEST(fw_cfg, strict_boot_order_halts)
+{
+    Machine *m = pct_machine(16 * MiB, 1);
+    m->cfg.boot_strict = true;
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    uint32_t size;
+    int key = fw_find(m, "bootorder", &size);
+    CHECK(key > 0);
+    CHECK_EQ(size, 5);
+    char b[5];
+    fw_read(m, (uint16_t)key, (uint8_t *)b, 5);
+    CHECK_STR(b, "HALT");
+}
+
 TEST(fw_cfg, file_directory_and_e820)
 {
     Machine *m = pct_machine(8 * GiB, 1);
@@ -185,6 +199,8 @@ TEST(fw_cfg, file_directory_and_e820)
     }
     CHECK(fw_find(m, "etc/boot-fail-wait", &size) > 0);
     CHECK_EQ(size, 4);
+    CHECK(fw_find(m, "bootorder", &size) > 0);
+    CHECK_EQ(size, 0);                              /* no device has a bootindex */
     CHECK_EQ(fw_find(m, "no/such/file", &size), -1);
 }
 
