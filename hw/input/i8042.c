@@ -22,6 +22,7 @@
 #define CB_SYS 0x04
 #define CB_KBD_DISABLE 0x10
 #define CB_AUX_DISABLE 0x20
+#define CB_XLATE 0x40
 
 #define OUT_RESET 0x01      /* active low: 0 resets the CPU */
 #define OUT_A20 0x02
@@ -216,7 +217,7 @@ static void kbd_command(I8042 *s, uint8_t v)
     case 0xf2:                      /* identify: MF2 keyboard */
         kbd_send(s, ACK);
         kbd_send(s, 0xab);
-        kbd_send(s, (CMD_BYTE(s) & 0x40) ? 0x41 : 0x83);
+        kbd_send(s, (CMD_BYTE(s) & CB_XLATE) ? 0x41 : 0x83);
         break;
     case 0xed: case 0xf0: case 0xf3:
         s->kbd.pending = v;
@@ -433,6 +434,14 @@ void i8042_queue_aux(Device *dev, const uint8_t *bytes, size_t n)
         return;
     for (size_t i = 0; i < n && q_push(&s->aux_q, (uint16_t)(0x100 | bytes[i])); i++)
         fill_obuf(s);
+}
+
+int i8042_guest_scancode_set(Device *dev)
+{
+    I8042 *s = (I8042 *)dev;
+    if ((CMD_BYTE(s) & CB_XLATE) && s->kbd.set == 2)
+        return 1;
+    return s->kbd.set;
 }
 
 static void i8042_reset(Device *dev)

@@ -15,5 +15,10 @@
  * the device has reporting disabled; a full 16-byte buffer drops the rest. */
 void i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n);
 void i8042_queue_aux(Device *dev, const uint8_t *bytes, size_t n);
+/* The scan code set the guest expects to read from port 0x60: 1 when the
+ * command byte asks the controller to translate (and the keyboard is in
+ * set 2), else the keyboard's set (1-3).  A host keyboard front end
+ * encodes its keys in this set before i8042_queue_kbd(). */
+int i8042_guest_scancode_set(Device *dev);
 
 #endif

@@ -209,3 +209,21 @@ TEST(i8042, reset_and_info)
     d->cls->info(d, buf, sizeof(buf));
     CHECK(strstr(buf, "cmd=03") != NULL);
 }
+
+TEST(i8042, guest_scancode_set)
+{
+    Device *d = kbc_setup();
+    CHECK_EQ(i8042_guest_scancode_set(d), 2);
+    command(0x60);
+    outb(0x60, 0x43);                   /* translate on */
+    CHECK_EQ(i8042_guest_scancode_set(d), 1);
+    outb(0x60, 0xf2);                   /* identify, as translated */
+    CHECK_EQ(read_data(), 0xfa);
+    CHECK_EQ(read_data(), 0xab);
+    CHECK_EQ(read_data(), 0x41);
+    outb(0x60, 0xf0);
+    outb(0x60, 0x03);
+    CHECK_EQ(read_data(), 0xfa);
+    CHECK_EQ(read_data(), 0xfa);
+    CHECK_EQ(i8042_guest_scancode_set(d), 3);
+}
