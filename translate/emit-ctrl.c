@@ -63,14 +63,21 @@ static void gen_load_seg(Dc *dc, unsigned seg, IRTemp sel)
     gen_helper(dc, helper_load_seg, sel, IR_NONE, IR_NONE, seg);
 }
 
+/* After a segment load: SS changes the stack size and interrupt shadow; in
+ * protected mode any load may change whether limits are checked. */
+static void end_after_seg_load(Dc *dc, unsigned seg)
+{
+    if (seg == SEG_SS || ((dc->flags & TBF_PE) && !(dc->flags & TBF_VM) && dc->mode != MODE64))
+        gen_exit_next(dc);
+}
+
 static void emit_pop_seg(Dc *dc)
 {
     unsigned w = dc->in->dsize, seg = dc->in->info->sub;
     IRTemp v = gen_pop_peek(dc, w, 0);
     gen_load_seg(dc, seg, ir_binopi(dc->b, IR_AND, 8, v, 0xffff));
     gen_sp_add(dc, w);
-    if (seg == SEG_SS)
-        gen_exit_next(dc);
+    end_after_seg_load(dc, seg);
 }
 
 static int emit_mov_sreg(Dc *dc)
@@ -80,8 +87,7 @@ static int emit_mov_sreg(Dc *dc)
     if (seg >= SEG_COUNT || seg == SEG_CS)
         return -1;
     gen_load_seg(dc, seg, gen_ld_rm(dc, 2, NULL));
-    if (seg == SEG_SS)
-        gen_exit_next(dc);
+    end_after_seg_load(dc, seg);
     return 1;
 }
 
@@ -112,8 +118,7 @@ static void emit_lxs(Dc *dc)
     IRTemp sel = ir_ld(dc->b, 2, la2);
     gen_load_seg(dc, seg, sel);
     gen_set(dc, w, in->reg, off);
-    if (seg == SEG_SS)
-        gen_exit_next(dc);
+    end_after_seg_load(dc, seg);
 }
 
 static void emit_pusha(Dc *dc)

@@ -34,6 +34,8 @@ static uint64_t str_la(CPUState *cpu, const StrOp *s, unsigned seg, unsigned reg
     uint64_t off = env->regs[reg] & amask(s->asize);
     if (s->m64)
         return (seg == SEG_FS || seg == SEG_GS) ? off + env->seg[seg].base : off;
+    if ((env->cr0 & CR0_PE) && !(env->rflags & FL_VM))
+        helper_seg_check(cpu, off, 0, 0, seg | (s->w << 8));
     return (env->seg[seg].base + off) & 0xffffffffULL;
 }
 

@@ -405,3 +405,23 @@ HELPER(helper_arpl)
     env->cc_src = f;
     return d;
 }
+
+/* Segment limit and usability for a data access (SDM 5.3): expand-up
+ * segments allow offsets up to the limit, expand-down ones above it. */
+HELPER(helper_seg_check)
+{
+    unsigned seg = imm & 0xff, size = (imm >> 8) & 0xff;
+    const SegReg *s = &cpu->env.seg[seg];
+    int vec = seg == SEG_SS ? EXC_SS : EXC_GP;
+    uint64_t last = a + size - 1;
+    if (!(s->attr & SEGATTR_P))
+        cpu_raise_exception(cpu, vec, 0);
+    if ((s->attr & SEGATTR_S) && (s->attr & 0xc) == 0x4) {
+        uint64_t upper = (s->attr & SEGATTR_DB) ? 0xffffffffULL : 0xffff;
+        if (a <= s->limit || last > upper)
+            cpu_raise_exception(cpu, vec, 0);
+    } else if (last > s->limit) {
+        cpu_raise_exception(cpu, vec, 0);
+    }
+    return 0;
+}

@@ -57,6 +57,7 @@ HELPER(helper_dtr);         /* a = la; imm = op | dsize << 8 | long mode << 16 *
 HELPER(helper_lar_lsl);
 HELPER(helper_bound);
 HELPER(helper_arpl);
+HELPER(helper_seg_check);   /* a = offset; imm = seg | size << 8: #GP/#SS */
 
 /* helpers-string.c */
 HELPER(helper_string);      /* a = next rip; imm = op | w<<4 | asize<<8 | seg<<12 | rep<<16 */

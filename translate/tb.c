@@ -54,6 +54,20 @@ static unsigned jc_hash(uint64_t lin)
     return (unsigned)((lin ^ (lin >> JMP_CACHE_BITS)) & (JMP_CACHE_SIZE - 1));
 }
 
+/* Every data segment present, expand-up, 4 GiB: no limit can be hit. */
+static bool segs_flat(const CPUX86State *env)
+{
+    for (int i = 0; i < SEG_COUNT; i++) {
+        const SegReg *s = &env->seg[i];
+        if (i == SEG_CS)
+            continue;
+        if (!(s->attr & SEGATTR_P) || s->limit != 0xffffffff ||
+            ((s->attr & SEGATTR_S) && (s->attr & 0xc) == 0x4))
+            return false;
+    }
+    return true;
+}
+
 uint32_t tb_flags(CPUState *cpu)
 {
     CPUX86State *env = &cpu->env;
@@ -77,6 +91,8 @@ uint32_t tb_flags(CPUState *cpu)
         f |= TBF_A20;
     if (env->rflags & FL_TF)
         f |= TBF_TF;
+    if ((f & TBF_PE) && !(f & TBF_VM) && (f & TBF_MODE_MASK) != 2 && !segs_flat(env))
+        f |= TBF_SEGCHK;
     return f;
 }
 

@@ -28,6 +28,8 @@
 #define TBF_LMA    (1u << 7)
 #define TBF_A20    (1u << 8)
 #define TBF_TF     (1u << 9)    /* single-step: one instruction per TB */
+#define TBF_SEGCHK (1u << 10)   /* protected mode with a non-flat data segment:
+                                   accesses check limits */
 
 typedef struct TB {
     uint64_t pc;            /* rip of the first instruction */

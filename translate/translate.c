@@ -69,9 +69,19 @@ IRTemp gen_ea(Dc *dc)
     return ea;
 }
 
+/* Limit and usability check of a data access (protected mode with a
+ * non-flat segment only; see TBF_SEGCHK). */
+static void gen_seg_check(Dc *dc, IRTemp ea, unsigned seg, unsigned size)
+{
+    if (dc->flags & TBF_SEGCHK)
+        ir_call(dc->b, helper_seg_check, IR_CALL_MAY_FAULT, ea, IR_NONE, IR_NONE,
+                seg | (size << 8));
+}
+
 IRTemp gen_linear(Dc *dc, IRTemp ea, unsigned seg)
 {
     IRBlock *b = dc->b;
+    gen_seg_check(dc, ea, seg, dc->in->opsize);
     if (dc->mode == MODE64) {
         if (seg == SEG_FS || seg == SEG_GS)
             return ir_binop(b, IR_ADD, 8, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
@@ -117,10 +127,11 @@ unsigned stack_size(const Dc *dc)
     return (dc->flags & TBF_SS32) ? 4 : 2;
 }
 
-static IRTemp stack_la(Dc *dc, IRTemp sp)
+static IRTemp stack_la(Dc *dc, IRTemp sp, unsigned w)
 {
     if (dc->mode == MODE64)
         return sp;
+    gen_seg_check(dc, sp, SEG_SS, w);
     return ir_binop(dc->b, IR_ADD, 4, sp, ir_ld_env(dc->b, 8, SEG_BASE_OFF(SEG_SS)));
 }
 
@@ -129,7 +140,7 @@ void gen_push(Dc *dc, unsigned w, IRTemp v)
     unsigned ss = stack_size(dc);
     IRTemp sp = ir_get_reg(dc->b, ss, R_ESP);
     IRTemp nsp = ir_binopi(dc->b, IR_SUB, ss, sp, w);
-    ir_st(dc->b, w, stack_la(dc, nsp), v);
+    ir_st(dc->b, w, stack_la(dc, nsp, w), v);
     ir_set_reg(dc->b, ss, R_ESP, nsp);
 }
 
@@ -139,7 +150,7 @@ IRTemp gen_pop_peek(Dc *dc, unsigned w, unsigned offset)
     IRTemp sp = ir_get_reg(dc->b, ss, R_ESP);
     if (offset)
         sp = ir_binopi(dc->b, IR_ADD, ss, sp, offset);
-    return ir_ld(dc->b, w, stack_la(dc, sp));
+    return ir_ld(dc->b, w, stack_la(dc, sp, w));
 }
 
 void gen_sp_add(Dc *dc, int64_t delta)

@@ -250,6 +250,19 @@ static const uint8_t smc[] = {
 };
 
 
+/*
+    mov ax, 0x30
+    mov ds, ax
+    mov dword ptr [0xffc], 0x11223344
+    mov eax, dword ptr [0xffe]
+    hlt
+ */
+static const uint8_t seg_limit[] = {
+    0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xc7, 0x05, 0xfc, 0x0f, 0x00, 0x00,
+    0x44, 0x33, 0x22, 0x11, 0xa1, 0xfe, 0x0f, 0x00, 0x00, 0xf4,
+};
+
+
 #define LOAD(a) tt_load(a, sizeof(a))
 #define REG(r) (cpu->env.regs[r])
 
@@ -398,4 +411,17 @@ TEST(tcg_32, self_modifying_code)
     CHECK_EQ(REG(R_ECX), 9);        /* patched before a jump to it */
     /* Run it again: the translated blocks of the patched code are used. */
     CHECK_EQ(tt_rd(TT_CODE + 13, 1), 42);
+}
+
+TEST(tcg_32, segment_limit_faults_precisely)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* GDT entry 0x30: data, base 0x20000, limit 0xfff, 32-bit. */
+    uint32_t lo = 0x0fff | (0x0000u << 16), hi = 0x02 | (0x93u << 8) | (0x4u << 20);
+    tt_wr(0x600 + 0x30, lo | ((uint64_t)hi << 32), 8);
+    LOAD(seg_limit);
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 16);       /* the load at 0xffe */
+    CHECK_EQ(cpu->env.error_code, 0);
+    CHECK_EQ(tt_rd(0x20ffc, 4), 0x11223344);    /* the store at 0xffc fit */
 }
