@@ -340,6 +340,8 @@ TEST(pc_board, devices_cpus_cmos_and_pic_wiring)
              rtc_get_cmos(rtc, 0x5d) << 16, 5 * GiB / (64 * KiB));
     CHECK_EQ(rtc_get_cmos(rtc, 0x5f), 3);
     CHECK_EQ(rtc_get_cmos(rtc, 0x3d), 0x23);        /* -boot order=dc */
+    out8(m, 0x70, 0x80 | 0x3d);                     /* as firmware reads it, NMI off */
+    CHECK_EQ(in8(m, 0x71), 0x23);
     /* The UART on COM1, fw_cfg and acpi-pm answer on their ports. */
     CHECK_EQ(in8(m, 0x3fd) & 0x60, 0x60);           /* LSR: transmitter empty */
     as_st(&m->io, 0x510, FW_CFG_SIGNATURE, 2);
