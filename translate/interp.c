@@ -16,8 +16,35 @@ enum { OP_ADDI = IR_NUM_OPS, OP_SUBI, OP_ANDI, OP_ORI, OP_XORI, OP_SHLI, OP_SHRI
 
 static const uint64_t masks[9] = { 0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL };
 
-void interp_prepare(IROp *ops, unsigned n)
+/* An instruction's insn_start is needed only when a helper may read rip or
+ * the block may stop there (self-modifying code check); otherwise the pc
+ * goes into its loads' and stores' imm and is written to env->rip only on
+ * their slow path, where a fault can happen. */
+static unsigned drop_insn_starts(IROp *ops, unsigned n)
 {
+    unsigned j = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (ops[i].opc == IR_INSN_START && !ops[i].aux) {
+            unsigned k = i + 1;
+            bool call = false;
+            for (; k < n && ops[k].opc != IR_INSN_START; k++)
+                call |= ops[k].opc == IR_CALL || ops[k].opc == IR_EXIT_TB;
+            if (!call) {
+                for (unsigned m = i + 1; m < k; m++) {
+                    if (ops[m].opc == IR_LD || ops[m].opc == IR_ST)
+                        ops[m].imm = ops[i].imm;
+                }
+                continue;
+            }
+        }
+        ops[j++] = ops[i];
+    }
+    return j;
+}
+
+unsigned interp_prepare(IROp *ops, unsigned n)
+{
+    n = drop_insn_starts(ops, n);
     for (unsigned i = 0; i < n; i++) {
         IROp *op = &ops[i];
         if (op->b != IR_NONE)
@@ -38,6 +65,7 @@ void interp_prepare(IROp *ops, unsigned n)
         default: break;
         }
     }
+    return n;
 }
 
 /* Labels are resolved by scanning forward (blocks are short and branches
@@ -110,8 +138,30 @@ l_get_reg: T(d) = reg_read(env, op->aux, op->w); NEXT;
 l_set_reg: reg_write(env, op->aux, op->w, T(a)); NEXT;
 l_ld_env: T(d) = host_ld((const uint8_t *)env + op->aux, op->w); NEXT;
 l_st_env: host_st((uint8_t *)env + op->aux, T(a), op->w); NEXT;
-l_ld: T(d) = tcg_ld(cpu, T(a), op->w); NEXT;
-l_st: tcg_st(cpu, T(a), T(b), op->w); NEXT;
+l_ld: {
+        uint64_t la = T(a);
+        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        if (e->tag_r == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000 && e->host) {
+            T(d) = host_ld(e->host + (la & 0xfff), op->w);
+        } else {
+            if (op->imm != ~0ULL)
+                env->rip = op->imm;
+            T(d) = tcg_ld_slow(cpu, la, op->w);
+        }
+        NEXT;
+    }
+l_st: {
+        uint64_t la = T(a);
+        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000) {
+            host_st(e->host + (la & 0xfff), T(b), op->w);
+        } else {
+            if (op->imm != ~0ULL)
+                env->rip = op->imm;
+            tcg_st_slow(cpu, la, T(b), op->w);
+        }
+        NEXT;
+    }
 l_set_cc:
     env->cc_op = op->aux;
     if (op->a != IR_NONE)

@@ -116,6 +116,7 @@ void ir_st_env(IRBlock *b, unsigned w, unsigned offset, IRTemp a)
 IRTemp ir_ld(IRBlock *b, unsigned w, IRTemp la)
 {
     IROp *op = emit(b, IR_LD);
+    op->imm = ~0ULL;        /* the backend may put the instruction's pc here */
     op->w = (uint8_t)w;
     op->a = la;
     return op->d = ir_temp(b);
@@ -124,6 +125,7 @@ IRTemp ir_ld(IRBlock *b, unsigned w, IRTemp la)
 void ir_st(IRBlock *b, unsigned w, IRTemp la, IRTemp v)
 {
     IROp *op = emit(b, IR_ST);
+    op->imm = ~0ULL;
     op->w = (uint8_t)w;
     op->a = la;
     op->b = v;

@@ -270,7 +270,7 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     if (tb->phys2 != ~0ULL)
         page_add_tb(cpu, tb->phys2, tb);
     log_new_tb(tb);
-    interp_prepare(tb->ops, tb->nops);
+    tb->nops = interp_prepare(tb->ops, tb->nops);
     return tb;
 }
 

@@ -79,7 +79,8 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb);
  * through (0/1), -2 for an indirect jump (exit_tb that keeps the mode),
  * or -1 for other exits (the mode flags may have changed). */
 int interp_exec(CPUState *cpu, const TB *tb);
-/* Rewrite optimized ops into the interpreter's forms (once per TB). */
-void interp_prepare(IROp *ops, unsigned n);
+/* Rewrite optimized ops into the interpreter's forms (once per TB);
+ * returns the new op count. */
+unsigned interp_prepare(IROp *ops, unsigned n);
 
 #endif
