@@ -155,9 +155,16 @@ static uint64_t build_fadt(Builder *b, uint64_t facs, uint64_t dsdt)
     put16(p + 98, 0x0fff);                /* P_LVL3_LAT: C3 not supported */
     p[108] = 0x32;                        /* CENTURY: CMOS index */
     put16(p + 109, 0x0003);               /* IAPC_BOOT_ARCH: legacy devices, 8042 */
-    /* Flags: WBINVD, PROC_C1, SLP_BUTTON (none); the power button is the
-     * fixed-hardware one (PWR_BUTTON clear). */
-    put32(p + 112, (1u << 0) | (1u << 2) | (1u << 5));
+    /* Flags: WBINVD, PROC_C1, SLP_BUTTON (none), RESET_REG_SUP; the power
+     * button is the fixed-hardware one (PWR_BUTTON clear). */
+    put32(p + 112, (1u << 0) | (1u << 2) | (1u << 5) | (1u << 10));
+    /* RESET_REG: system I/O, 8 bits at 0xcf9 (the reset control register)
+     * with byte access; RESET_VALUE 6 (full reset, reset the CPU). */
+    p[116] = 1;
+    p[117] = 8;
+    p[119] = 1;
+    put64(p + 120, ACPI_RESET_PORT);
+    p[128] = ACPI_RESET_VALUE;
     put_addr(b, p + 140, dsdt, 8);        /* X_DSDT */
     finish(b, p, 244);
     return gpa;

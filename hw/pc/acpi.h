@@ -16,6 +16,8 @@
 #define ACPI_PM_LEN      12
 #define ACPI_SCI_IRQ     9
 #define ACPI_PM_TIMER_HZ 3579545
+#define ACPI_RESET_PORT  0xcf9            /* i440FX/PIIX3 reset control */
+#define ACPI_RESET_VALUE 0x06
 #define ACPI_IOAPIC_ADDR 0xfec00000u
 #define ACPI_LAPIC_ADDR  0xfee00000u
 /* SLP_TYP value of S5 (soft off): the PIIX4 encoding, also in \_S5. */

@@ -80,6 +80,10 @@ TEST(acpi, fadt_points_at_pm_ports_dsdt_and_facs)
     CHECK_EQ(fadt[89], 2);
     CHECK_EQ(fadt[91], 4);
     CHECK_EQ(le32(fadt + 112) & (1u << 8), 0);      /* 24-bit PM timer */
+    CHECK(le32(fadt + 112) & (1u << 10));           /* RESET_REG_SUP */
+    CHECK_EQ(fadt[116], 1);                         /* reset register: I/O space */
+    CHECK_EQ(le64(fadt + 120), 0xcf9);
+    CHECK_EQ(fadt[128], 6);
     /* The DSDT holds Name (_S5, Package (4) { 0, 0, 0, 0 }). */
     const uint8_t *dsdt = table(le32(fadt + 40), "DSDT");
     static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0 };
