@@ -76,8 +76,18 @@ static int emit_grp7_reg(Dc *dc, unsigned op)
     unsigned rm = in->modrm & 7;
     switch (op) {
     case 2:
-        if (rm == 0) {      /* XGETBV */
-            gen_helper(dc, helper_sys_write, IR_NONE, IR_NONE, IR_NONE, SYSW_XGETBV);
+        if (rm == 0 || rm == 1) {       /* XGETBV, XSETBV */
+            gen_helper(dc, helper_sys_write, IR_NONE, IR_NONE, IR_NONE,
+                       rm ? SYSW_XSETBV : SYSW_XGETBV);
+            if (rm)
+                end_after(dc);
+            return 1;
+        }
+        return -1;
+    case 1:
+        if (rm == 2 || rm == 3) {       /* CLAC, STAC */
+            gen_helper(dc, helper_sys_write, IR_NONE, IR_NONE, IR_NONE,
+                       rm == 3 ? SYSW_STAC : SYSW_CLAC);
             return 1;
         }
         return -1;
@@ -159,6 +169,16 @@ static int emit_grp15(Dc *dc)
 {
     const Insn *in = dc->in;
     unsigned op = (in->modrm >> 3) & 7;
+    if (!in->mem && in->rep == 0xf3 && op < 4 && dc->mode == MODE64) {
+        unsigned w = in->dsize == 8 ? 8 : 4;    /* RD/WR FS/GS BASE */
+        if (op < 2)
+            gen_set(dc, w, in->rm, gen_helper(dc, helper_fsgsbase, IR_NONE, IR_NONE,
+                                              IR_NONE, op | (w << 8)));
+        else
+            gen_helper(dc, helper_fsgsbase, gen_get(dc, w, in->rm), IR_NONE, IR_NONE,
+                       op | (w << 8));
+        return 1;
+    }
     if (!in->mem)
         return op >= 5 && !in->rep ? 1 : -1;    /* LFENCE, MFENCE, SFENCE */
     if (op == 7) {                              /* CLFLUSH: check the address only */
@@ -176,6 +196,11 @@ static int emit_grp9(Dc *dc)
     unsigned op = (in->modrm >> 3) & 7;
     if (op == 1 && in->mem) {
         gen_helper(dc, helper_cmpxchg8b, gen_mem_la(dc), IR_NONE, IR_NONE, in->dsize == 8);
+        return 1;
+    }
+    if (op == 7 && !in->mem && in->rep == 0xf3) {  /* RDPID */
+        IRTemp v = gen_helper(dc, helper_rdpid, IR_NONE, IR_NONE, IR_NONE, 0);
+        gen_set(dc, dc->mode == MODE64 ? 8 : 4, in->rm, v);
         return 1;
     }
     if (op == 6 && !in->mem) {

@@ -305,6 +305,30 @@ static void sys_xgetbv(CPUState *cpu)
     edx_eax(env, env->xcr0);
 }
 
+/* XSETBV (SDM vol. 2): XCR0 with x87 always on, AVX only with SSE. */
+static void sys_xsetbv(CPUState *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    if (!(env->cr4 & CR4_OSXSAVE))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    need_cpl0(cpu);
+    uint64_t v = ((uint64_t)(uint32_t)env->regs[R_EDX] << 32) | (uint32_t)env->regs[R_EAX];
+    if ((uint32_t)env->regs[R_ECX] != 0 || !(v & 1) || ((v & 4) && !(v & 2)) || (v & ~7ULL))
+        raise_gp0(cpu);
+    env->xcr0 = v;
+}
+
+/* CLAC/STAC: only with SMAP, only at CPL 0. */
+static void sys_ac(CPUState *cpu, bool set)
+{
+    if (!(cpu->features[FEAT_7_0_EBX] & (1u << 20)) || cpu_cpl(cpu) != 0)
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    if (set)
+        cpu->env.rflags |= FL_AC;
+    else
+        cpu->env.rflags &= ~(uint64_t)FL_AC;
+}
+
 static void sys_rdtscp(CPUState *cpu)
 {
     if (!(cpu->features[FEAT_8000_0001_EDX] & (1u << 27)))
@@ -340,6 +364,8 @@ HELPER(helper_sys_write)
     case SYSW_RDTSC: check_tsd(cpu); edx_eax(env, cpu_rdtsc(cpu)); break;
     case SYSW_RDPMC: raise_gp0(cpu);   /* no performance counters are modelled */
     case SYSW_CPUID: cpu_exec_cpuid(cpu); break;
+    case SYSW_XSETBV: sys_xsetbv(cpu); break;
+    case SYSW_CLAC: case SYSW_STAC: sys_ac(cpu, op == SYSW_STAC); break;
     }
     return 0;
 }
@@ -424,4 +450,28 @@ HELPER(helper_seg_check)
         cpu_raise_exception(cpu, vec, 0);
     }
     return 0;
+}
+
+/* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE (64-bit mode, CR4.FSGSBASE). */
+HELPER(helper_fsgsbase)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned op = imm & 3, w = (imm >> 8) & 15;
+    if (!(env->cr4 & CR4_FSGSBASE))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    SegReg *s = &env->seg[(op & 1) ? SEG_GS : SEG_FS];
+    if (op < 2)
+        return w == 8 ? s->base : (uint32_t)s->base;
+    uint64_t v = w == 8 ? a : (uint32_t)a;
+    if ((uint64_t)(((int64_t)v << 16) >> 16) != v)
+        raise_gp0(cpu);
+    s->base = v;
+    return 0;
+}
+
+HELPER(helper_rdpid)
+{
+    if (!(cpu->features[FEAT_7_0_ECX] & (1u << 22)))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    return (uint32_t)cpu->env.tsc_aux;
 }

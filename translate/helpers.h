@@ -20,7 +20,8 @@ enum { SYSR_LDTR, SYSR_TR, SYSR_MSW, SYSR_CR, SYSR_DR };
 enum { SYSW_LLDT, SYSW_LTR, SYSW_VERR, SYSW_VERW, SYSW_XGETBV, SYSW_LMSW,
        SYSW_SWAPGS, SYSW_RDTSCP, SYSW_INVLPG, SYSW_CR, SYSW_DR, SYSW_HLT,
        SYSW_SYSCALL, SYSW_SYSRET, SYSW_SYSENTER, SYSW_SYSEXIT, SYSW_CLTS,
-       SYSW_WBINVD, SYSW_WRMSR, SYSW_RDMSR, SYSW_RDTSC, SYSW_RDPMC, SYSW_CPUID };
+       SYSW_WBINVD, SYSW_WRMSR, SYSW_RDMSR, SYSW_RDTSC, SYSW_RDPMC, SYSW_CPUID,
+       SYSW_XSETBV, SYSW_CLAC, SYSW_STAC };
 
 /* helpers-alu.c */
 HELPER(helper_shift);       /* a = value, b = count; imm = op | w << 8 */
@@ -57,7 +58,9 @@ HELPER(helper_dtr);         /* a = la; imm = op | dsize << 8 | long mode << 16 *
 HELPER(helper_lar_lsl);
 HELPER(helper_bound);
 HELPER(helper_arpl);
-HELPER(helper_seg_check);   /* a = offset; imm = seg | size << 8: #GP/#SS */
+HELPER(helper_seg_check);
+HELPER(helper_fsgsbase);    /* a = value; imm = op (0 RDFS 1 RDGS 2 WRFS 3 WRGS) | w << 8 */
+HELPER(helper_rdpid);   /* a = offset; imm = seg | size << 8: #GP/#SS */
 
 /* helpers-string.c */
 HELPER(helper_string);      /* a = next rip; imm = op | w<<4 | asize<<8 | seg<<12 | rep<<16 */

@@ -263,6 +263,36 @@ static const uint8_t seg_limit[] = {
 };
 
 
+/*
+    mov rax, 0x20000
+    wrfsbase rax
+    rdfsbase rbx
+    mov rcx, 0x55
+    mov fs:[0], rcx
+    xor ecx, ecx
+    mov eax, 3
+    xor edx, edx
+    xsetbv
+    xgetbv
+    mov r8, rax
+    stac
+    pushfq
+    pop r9
+    clac
+    lfence
+    hlt
+ */
+static const uint8_t sys64[] = {
+    0x48, 0xc7, 0xc0, 0x00, 0x00, 0x02, 0x00, 0xf3, 0x48, 0x0f, 0xae, 0xd0,
+    0xf3, 0x48, 0x0f, 0xae, 0xc3, 0x48, 0xc7, 0xc1, 0x55, 0x00, 0x00, 0x00,
+    0x64, 0x48, 0x89, 0x0c, 0x25, 0x00, 0x00, 0x00, 0x00, 0x31, 0xc9, 0xb8,
+    0x03, 0x00, 0x00, 0x00, 0x31, 0xd2, 0x0f, 0x01, 0xd1, 0x0f, 0x01, 0xd0,
+    0x49, 0x89, 0xc0, 0x0f, 0x01, 0xcb, 0x9c, 0x41, 0x59, 0x0f, 0x01, 0xca,
+    0x0f, 0xae, 0xe8, 0xf4,
+};
+
+
+
 #define LOAD(a) tt_load(a, sizeof(a))
 #define REG(r) (cpu->env.regs[r])
 
@@ -424,4 +454,18 @@ TEST(tcg_32, segment_limit_faults_precisely)
     CHECK_EQ(cpu->env.rip, TT_CODE + 16);       /* the load at 0xffe */
     CHECK_EQ(cpu->env.error_code, 0);
     CHECK_EQ(tt_rd(0x20ffc, 4), 0x11223344);    /* the store at 0xffc fit */
+}
+
+TEST(tcg_64, fsgsbase_xsetbv_stac)
+{
+    CPUState *cpu = tt_cpu(64);
+    cpu->env.cr4 |= CR4_FSGSBASE | CR4_OSXSAVE;
+    LOAD(sys64);
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(REG(R_EBX), 0x20000);
+    CHECK_EQ(cpu->env.seg[SEG_FS].base, 0x20000);
+    CHECK_EQ(tt_rd(0x20000, 8), 0x55);         /* the store went through FS */
+    CHECK_EQ(REG(R_R8), 3);                     /* XCR0 written and read back */
+    CHECK(REG(R_R9) & FL_AC);                   /* STAC */
+    CHECK(!(cpu->env.rflags & FL_AC));          /* CLAC */
 }
