@@ -159,6 +159,10 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         (*done)++;
         if (tb->flags & TBF_TF)
             single_step_trap(cpu);
+        if (t->yield) {
+            t->yield = false;
+            return TCG_EXIT_REQUEST;
+        }
     }
     return TCG_EXIT_BUDGET;
 }

@@ -285,8 +285,13 @@ static void emit_nop(Dc *dc)
 {
     const Insn *in = dc->in;
     /* 90 with REX.B is XCHG r8, rAX; with REX.W it is still a NOP. */
-    if (in->map == 0 && (in->rex & 1))
+    if (in->map == 0 && (in->rex & 1)) {
         emit_xchg_acc(dc, 8);
+    } else if (in->map == 0 && in->op == 0x90 && in->rep == 0xf3) {
+        /* PAUSE: a spin-wait; let the other vCPUs run. */
+        gen_helper(dc, helper_pause, IR_NONE, IR_NONE, IR_NONE, 0);
+        gen_exit_next(dc);
+    }
 }
 
 static void emit_ext(Dc *dc, unsigned from, bool sign)

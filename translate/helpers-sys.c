@@ -475,3 +475,9 @@ HELPER(helper_rdpid)
         cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
     return (uint32_t)cpu->env.tsc_aux;
 }
+
+HELPER(helper_pause)
+{
+    tcg_cpu(cpu)->yield = true;
+    return 0;
+}

@@ -60,7 +60,8 @@ HELPER(helper_bound);
 HELPER(helper_arpl);
 HELPER(helper_seg_check);
 HELPER(helper_fsgsbase);    /* a = value; imm = op (0 RDFS 1 RDGS 2 WRFS 3 WRGS) | w << 8 */
-HELPER(helper_rdpid);   /* a = offset; imm = seg | size << 8: #GP/#SS */
+HELPER(helper_rdpid);
+HELPER(helper_pause);       /* ends the vCPU's time slice */   /* a = offset; imm = seg | size << 8: #GP/#SS */
 
 /* helpers-string.c */
 HELPER(helper_string);      /* a = next rip; imm = op | w<<4 | asize<<8 | seg<<12 | rep<<16 */

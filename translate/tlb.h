@@ -41,6 +41,7 @@ typedef struct TcgCpu {
     volatile bool exit_request;      /* leave the TB at the next instruction */
     sigjmp_buf jmp;                  /* cpu->jmp_env points here */
     bool wait_sipi;                  /* after INIT: only SIPI wakes */
+    bool yield;                      /* PAUSE: end the time slice */
     uint64_t a20_mask;               /* the mask the TLB was filled with */
     uint64_t insns;                  /* executed TBs (statistics) */
 } TcgCpu;
