@@ -51,6 +51,7 @@ typedef struct APICState {
     uint64_t tsc_deadline;
     Timer timer;
     int lint_level[2];
+    bool extint_msg;             /* an ExtINT message (IOAPIC) awaits INTA */
 } APICState;
 
 static MemoryRegion apic_mmio;   /* the shared xAPIC page */
@@ -103,6 +104,8 @@ static bool sw_enabled(const APICState *s)
  * APIC is globally disabled (the pin is then the CPU's INTR). */
 static bool extint_pending(const APICState *s)
 {
+    if (s->extint_msg)
+        return true;
     if (!s->lint_level[0])
         return false;
     uint32_t l = s->lvt[LVT_LINT0];
@@ -167,6 +170,7 @@ int apic_get_interrupt(CPUState *cpu)
         bit_set(s->isr, v);
     } else if (extint_pending(s)) {
         v = APIC_EXTINT;
+        s->extint_msg = false;
     }
     update_request(s);
     pthread_mutex_unlock(&s->lock);
@@ -202,7 +206,11 @@ static void apic_receive(APICState *s, int mode, uint8_t vector, bool level_trig
         cpu_interrupt(cpu, CPU_INTERRUPT_SIPI);
         break;
     case APIC_DM_EXTINT:
-        cpu_interrupt(cpu, CPU_INTERRUPT_HARD);
+        /* The vector comes from the 8259 (virtual wire through the IOAPIC). */
+        pthread_mutex_lock(&s->lock);
+        s->extint_msg = true;
+        update_request(s);
+        pthread_mutex_unlock(&s->lock);
         break;
     default:
         if (log_enabled(LOG_UNIMP))
@@ -596,6 +604,7 @@ static void apic_init_state(APICState *s)
     s->svr = 0xff;
     for (int i = 0; i < 8; i++)
         s->isr[i] = s->tmr[i] = s->irr[i] = 0;
+    s->extint_msg = false;
     s->esr = s->esr_pending = 0;
     s->icr_lo = s->icr_hi = 0;
     for (int i = 0; i < LVT_COUNT; i++)

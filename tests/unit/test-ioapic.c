@@ -119,3 +119,13 @@ TEST(ioapic, logical_destination_and_nmi)
     ioapic_set_irq(io, 7, 1);
     CHECK(atomic_load(&tcpu(0)->env.interrupt_request) & CPU_INTERRUPT_NMI);
 }
+
+TEST(ioapic, extint_pin_asks_the_pic)
+{
+    setup();
+    route(0, 0x700, 0);                             /* ExtINT to CPU 0 */
+    ioapic_set_irq(io, 0, 1);
+    CHECK(atomic_load(&tcpu(0)->env.interrupt_request) & CPU_INTERRUPT_HARD);
+    CHECK_EQ(apic_get_interrupt(tcpu(0)), APIC_EXTINT);
+    CHECK_EQ(apic_get_interrupt(tcpu(0)), -1);      /* one INTA per message */
+}
