@@ -92,7 +92,9 @@ bool cpu_interrupts_enabled(const CPUState *cpu)
     return (cpu->env.rflags & FL_IF) && !cpu->env.inhibit_irq;
 }
 
-static void log_event(CPUState *cpu, int vec, uint32_t ec, EventKind kind, uint64_t ret)
+/* One line per event in QEMU's -d int shape; IP is where the CPU is now
+ * (the faulting or INT instruction, or the next one for an interrupt). */
+static void log_event(CPUState *cpu, int vec, uint32_t ec, EventKind kind)
 {
     const CPUX86State *env = &cpu->env;
     if (kind == EV_HW)
@@ -104,9 +106,9 @@ static void log_event(CPUState *cpu, int vec, uint32_t ec, EventKind kind, uint6
         snprintf(tail, sizeof(tail), " EAX=%016llx", (unsigned long long)env->regs[R_EAX]);
     log_printf("%6d: v=%02x e=%04x i=%d cpl=%d IP=%04x:%016llx pc=%016llx SP=%04x:%016llx%s\n",
                atomic_fetch_add(&int_count, 1), (unsigned)vec,
-               ec == NO_ERROR_CODE ? 0u : ec & 0xffff, kind == EV_SOFT, cpu_cpl(cpu),
-               env->seg[SEG_CS].sel, (unsigned long long)ret,
-               (unsigned long long)(env->seg[SEG_CS].base + ret), env->seg[SEG_SS].sel,
+               ec == NO_ERROR_CODE ? 0u : ec, kind == EV_SOFT, cpu_cpl(cpu),
+               env->seg[SEG_CS].sel, (unsigned long long)env->rip,
+               (unsigned long long)(env->seg[SEG_CS].base + env->rip), env->seg[SEG_SS].sel,
                (unsigned long long)env->regs[R_ESP], tail);
 }
 
@@ -296,7 +298,7 @@ static void deliver(CPUState *cpu, int vec, uint32_t ec, EventKind kind, uint64_
 {
     CPUX86State *env = &cpu->env;
     if (log_enabled(LOG_INT))
-        log_event(cpu, vec, ec, kind, ret);
+        log_event(cpu, vec, ec, kind);
     /* Only exceptions take part in the #DF rules: an external interrupt
      * or INT n that faults on delivery is handled serially (benign). */
     env->delivering = kind == EV_EXC ? vec + 1 : 0;

@@ -3,6 +3,10 @@
  * IST, the #DF rules and triple fault. */
 #include "tests/unit/unit.h"
 #include "tests/unit/cpu-harness.h"
+#include "hw/core/log.h"
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #define GDT 0x1000
 #define TSS 0x2000
@@ -263,4 +267,29 @@ TEST(excp, long_mode_nmi_on_ist_aligned)
     uint64_t a[2] = { 3, 0x400124 };
     CHECK_EQ(cpu_try(cpu, do_soft, a), EXC_GP);
     CHECK_EQ(env->error_code, 3 * 8 + 2);
+}
+
+TEST(excp, int_log_lines)
+{
+    char path[] = "/tmp/kemu-intlog-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK_EQ(log_set_file(path), 0);
+    log_mask |= LOG_INT;
+    CPUState *cpu = setup_prot_user();
+    pw64(IDT + 13 * 8, mkgate(0x08, 0x11223344, 0xe, 0, 0));
+    CHECK_EQ(raise_and_deliver(cpu, EXC_GP, 0x28), -1);
+    fflush(log_file());
+    char buf[512] = "";
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    buf[n] = 0;
+    if (f)
+        fclose(f);
+    unlink(path);
+    CHECK(strstr(buf, "check_exception old: 0xffffffff new 0xd\n") != NULL);
+    CHECK(strstr(buf, "     0: v=0d e=0028 i=0 cpl=3 IP=001b:0000000000004000 "
+                      "pc=0000000000004000 SP=0023:0000000000009000 EAX=") != NULL);
 }
