@@ -191,7 +191,7 @@ static void deliver_prot(CPUState *cpu, int vec, uint32_t ec, EventKind kind, ui
         desc_fetch(cpu, new_ss, &ss_lo, &ss_hi);
         SegReg tmp;
         seg_from_desc(&tmp, new_ss, ss_lo, ss_hi);
-        s = (Stack){ tmp.base, sp, (tmp.attr & SEGATTR_DB) ? 0xffffffffULL : 0xffff, false };
+        s = stack_of(&tmp, sp, false, (new_ss & 0xfffc) | ext);
         if (vm) {
             stack_push(cpu, &s, env->seg[SEG_GS].sel, size);
             stack_push(cpu, &s, env->seg[SEG_FS].sel, size);
@@ -272,7 +272,7 @@ static void deliver_long(CPUState *cpu, int vec, uint32_t ec, EventKind kind, ui
     else
         rsp = env->regs[R_ESP];
     rsp &= ~0xfULL;
-    Stack s = { 0, rsp, ~0ULL, dpl == 3 };
+    Stack s = stack_flat64(rsp, dpl == 3);
     stack_push(cpu, &s, env->seg[SEG_SS].sel, 8);
     stack_push(cpu, &s, env->regs[R_ESP], 8);
     stack_push(cpu, &s, env->rflags, 8);

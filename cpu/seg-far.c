@@ -192,7 +192,7 @@ static void call_gate_inner(CPUState *cpu, const Gate *g, int dpl, uint32_t clo,
     CPUX86State *env = &cpu->env;
     Stack old = stack_current(cpu);
     if (lma(cpu)) {
-        Stack ns = { 0, tss64_stack(cpu, (unsigned)dpl), ~0ULL, false };
+        Stack ns = stack_flat64(tss64_stack(cpu, (unsigned)dpl), false);
         stack_push(cpu, &ns, env->seg[SEG_SS].sel, 8);
         stack_push(cpu, &ns, env->regs[R_ESP], 8);
         stack_push(cpu, &ns, env->seg[SEG_CS].sel, 8);
@@ -207,12 +207,13 @@ static void call_gate_inner(CPUState *cpu, const Gate *g, int dpl, uint32_t clo,
         desc_fetch(cpu, nss, &slo, &shi);
         SegReg ss;
         seg_from_desc(&ss, nss, slo, shi);
-        Stack ns = { ss.base, nsp, (ss.attr & SEGATTR_DB) ? 0xffffffffULL : 0xffff, false };
+        Stack ns = stack_of(&ss, nsp, false, nss & 0xfffc);
         stack_push(cpu, &ns, env->seg[SEG_SS].sel, g->size);
         stack_push(cpu, &ns, env->regs[R_ESP] & old.mask, g->size);
         for (unsigned i = g->params; i-- > 0;) {
-            uint64_t a = old.base + ((old.sp + i * g->size) & old.mask);
-            stack_push(cpu, &ns, cpu_lin_ld(cpu, a, g->size, old.user), g->size);
+            Stack at = old;
+            at.sp = (old.sp & ~old.mask) | ((old.sp + i * g->size) & old.mask);
+            stack_push(cpu, &ns, stack_pop(cpu, &at, g->size), g->size);
         }
         stack_push(cpu, &ns, env->seg[SEG_CS].sel, g->size);
         stack_push(cpu, &ns, next_rip, g->size);

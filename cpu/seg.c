@@ -163,22 +163,58 @@ void seg_invalidate_outer(CPUState *cpu, int cpl)
 
 /* ---- stacks ---- */
 
+Stack stack_of(const SegReg *ss, uint64_t sp, bool user, uint32_t err)
+{
+    unsigned t = ss->attr & 0x1f;
+    bool expdown = (t & DESC_CODE) == 0x10 && (t & DESC_CONFORMING);
+    return (Stack){ ss->base, sp, (ss->attr & SEGATTR_DB) ? 0xffffffffULL : 0xffff,
+                    user, false, expdown, ss->limit, err };
+}
+
+Stack stack_flat64(uint64_t sp, bool user)
+{
+    return (Stack){ 0, sp, ~0ULL, user, true, false, 0, 0 };
+}
+
 Stack stack_current(const CPUState *cpu)
 {
-    const SegReg *ss = &cpu->env.seg[SEG_SS];
-    uint64_t mask = cpu_code64(cpu) ? ~0ULL : (ss->attr & SEGATTR_DB) ? 0xffffffffULL : 0xffff;
-    return (Stack){ cpu_code64(cpu) ? 0 : ss->base, cpu->env.regs[R_ESP], mask,
-                    cpu_cpl(cpu) == 3 };
+    bool user = cpu_cpl(cpu) == 3;
+    if (cpu_code64(cpu))
+        return stack_flat64(cpu->env.regs[R_ESP], user);
+    return stack_of(&cpu->env.seg[SEG_SS], cpu->env.regs[R_ESP], user, 0);
+}
+
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+/* The bytes [off, off + size) of the stack segment are addressable. */
+static void stack_check(CPUState *cpu, const Stack *s, uint64_t off, unsigned size)
+{
+    if (s->flat64) {
+        if (!canonical(s->base + off) || !canonical(s->base + off + size - 1))
+            cpu_raise_exception(cpu, EXC_SS, 0);
+        return;
+    }
+    uint64_t last = off + size - 1;
+    bool ok = s->expdown ? (off > s->limit && last <= s->mask)
+                         : last <= s->limit;
+    if (!ok)
+        cpu_raise_exception(cpu, EXC_SS, s->err);
 }
 
 void stack_push(CPUState *cpu, Stack *s, uint64_t val, unsigned size)
 {
-    s->sp = (s->sp & ~s->mask) | ((s->sp - size) & s->mask);
-    cpu_lin_st(cpu, s->base + (s->sp & s->mask), val, size, s->user);
+    uint64_t sp = (s->sp & ~s->mask) | ((s->sp - size) & s->mask);
+    stack_check(cpu, s, sp & s->mask, size);
+    cpu_lin_st(cpu, s->base + (sp & s->mask), val, size, s->user);
+    s->sp = sp;
 }
 
 uint64_t stack_pop(CPUState *cpu, Stack *s, unsigned size)
 {
+    stack_check(cpu, s, s->sp & s->mask, size);
     uint64_t v = cpu_lin_ld(cpu, s->base + (s->sp & s->mask), size, s->user);
     s->sp = (s->sp & ~s->mask) | ((s->sp + size) & s->mask);
     return v;

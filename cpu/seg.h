@@ -49,16 +49,27 @@ void seg_invalidate_outer(CPUState *cpu, int cpl);
 /* Load CS's cache from a checked descriptor with RPL = cpl. */
 void seg_load_cs(CPUState *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int cpl);
 
-/* A stack being written or read: SS base, SP, and the SP width mask. */
+/* A stack being written or read: SS base, SP, the SP width mask, and the
+ * SS limit rules (SDM 6.14.3 / 5.3: a push or pop outside the limit is
+ * #SS(err); 64-bit stacks are flat and only need canonical addresses). */
 typedef struct Stack {
     uint64_t base;
     uint64_t sp;
     uint64_t mask;   /* 0xffff, 0xffffffff or ~0 */
     bool user;       /* CPL-3 page checks */
+    bool flat64;     /* no limit, canonical check */
+    bool expdown;
+    uint32_t limit;
+    uint32_t err;    /* #SS error code on a limit violation */
 } Stack;
 
 /* The current SS:xSP as a Stack. */
 Stack stack_current(const CPUState *cpu);
+/* A legacy stack described by an SS cache (new stacks of privilege
+ * changes: err is the new SS selector, with EXT as the event has it). */
+Stack stack_of(const SegReg *ss, uint64_t sp, bool user, uint32_t err);
+/* A 64-bit stack at sp. */
+Stack stack_flat64(uint64_t sp, bool user);
 void stack_push(CPUState *cpu, Stack *s, uint64_t val, unsigned size);
 uint64_t stack_pop(CPUState *cpu, Stack *s, unsigned size);
 /* Write xSP back keeping the bits outside the mask. */

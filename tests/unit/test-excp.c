@@ -293,3 +293,46 @@ TEST(excp, int_log_lines)
     CHECK(strstr(buf, "     0: v=0d e=0028 i=0 cpl=3 IP=001b:0000000000004000 "
                       "pc=0000000000004000 SP=0023:0000000000009000 EAX=") != NULL);
 }
+
+TEST(excp, stack_limit_faults_are_ss)
+{
+    CPUState *cpu = tcpu_setup(1);
+    CPUX86State *env = &cpu->env;
+    tcpu_protected(cpu, GDT, TSS, IDT, 0);
+    pw64(IDT + 0x30 * 8, mkgate(0x08, 0x6000, 0xe, 0, 0));
+    uint64_t a[1] = { 0x30 };
+    /* Expand-up 32-bit SS with limit 0xfff at base 0x10000. */
+    pw64(GDT + 0x30, mkdesc(0x10000, 0xfff, 0x3, 0, SEGATTR_DB));
+    uint64_t d = pr64(GDT + 0x30);
+    seg_from_desc(&env->seg[SEG_SS], 0x30, (uint32_t)d, (uint32_t)(d >> 32));
+    env->regs[R_ESP] = 0x10;
+    CHECK_EQ(cpu_try(cpu, do_ext, a), -1);
+    CHECK_EQ(env->regs[R_ESP], 0x4);
+    CHECK_EQ(pr32(0x10004), 0xfff0);               /* EIP pushed at SS:4 */
+    env->regs[R_ESP] = 0x8;
+    CHECK_EQ(cpu_try(cpu, do_ext, a), EXC_SS);
+    CHECK_EQ(env->error_code, 0);
+    CHECK_EQ(env->regs[R_ESP], 0x8);               /* nothing committed */
+    /* Expand-down: offsets above the limit are the valid ones. */
+    pw64(GDT + 0x30, mkdesc(0x10000, 0xfff, 0x7, 0, SEGATTR_DB));
+    d = pr64(GDT + 0x30);
+    seg_from_desc(&env->seg[SEG_SS], 0x30, (uint32_t)d, (uint32_t)(d >> 32));
+    env->regs[R_ESP] = 0x100c;
+    CHECK_EQ(cpu_try(cpu, do_ext, a), -1);
+    env->regs[R_ESP] = 0x1008;
+    CHECK_EQ(cpu_try(cpu, do_ext, a), EXC_SS);
+}
+
+TEST(excp, inner_stack_limit_fault_names_new_ss)
+{
+    CPUState *cpu = setup_prot_user();
+    CPUX86State *env = &cpu->env;
+    pw64(GDT + 0x30, mkdesc(0, 0xf, 0x3, 0, SEGATTR_DB));   /* 16-byte stack */
+    pw32(TSS + 4, 0x10);
+    pw32(TSS + 8, 0x30);
+    pw64(IDT + 0x30 * 8, mkgate(0x08, 0x6000, 0xe, 0, 0));
+    uint64_t a[1] = { 0x30 };
+    CHECK_EQ(cpu_try(cpu, do_ext, a), EXC_SS);
+    CHECK_EQ(env->error_code, 0x30 | 1);
+    CHECK_EQ(cpu_cpl(cpu), 3);
+}
