@@ -154,6 +154,10 @@ static int load_elf_phdrs(MbLoad *l, Elf *elf, const uint8_t *img, size_t size,
         if (eh->e_entry >= ph.p_vaddr && eh->e_entry - ph.p_vaddr < ph.p_memsz)
             entry = eh->e_entry - ph.p_vaddr + ph.p_paddr;
     }
+    if (!l->end) {
+        error_report("-kernel %s: ELF Multiboot kernel has no loadable segment", l->path);
+        return -1;
+    }
     l->entry = (uint32_t)entry;
     return 0;
 }
@@ -221,9 +225,9 @@ static void free_modules(MbModules *mods)
         free(mods->spec[i]);
 }
 
-/* Each module page-aligned after the kernel; returns the first free byte
- * after them, or 0 after error_report. */
-static uint64_t load_modules(MbLoad *l, MbModules *mods, uint64_t cur)
+/* Each module page-aligned from *cur on; *cur ends past the last one.
+ * 0, or -1 after error_report. */
+static int load_modules(MbLoad *l, MbModules *mods, uint64_t *cur)
 {
     uint64_t limit = pc_board(l->m)->below_4g;
     for (int i = 0; i < mods->n; i++) {
@@ -233,24 +237,20 @@ static uint64_t load_modules(MbLoad *l, MbModules *mods, uint64_t cur)
         fname[flen] = 0;
         size_t size;
         uint8_t *data = pc_load_file("-initrd", fname, &size);
-        if (!data) {
-            free(fname);
-            return 0;
-        }
-        bool fits = cur + size <= limit;
+        bool fits = data && *cur + size <= limit;
         if (fits)
-            pc_write_guest(l->m, cur, data, size);
-        else
+            pc_write_guest(l->m, *cur, data, size);
+        else if (data)
             error_report("-initrd %s: module of %zu bytes does not fit in RAM", fname, size);
         free(data);
         free(fname);
         if (!fits)
-            return 0;
-        mods->start[i] = (uint32_t)cur;
-        mods->end[i] = (uint32_t)(cur + size);
-        cur = ALIGN_UP(cur + size, 4096);
+            return -1;
+        mods->start[i] = (uint32_t)*cur;
+        mods->end[i] = (uint32_t)(*cur + size);
+        *cur = ALIGN_UP(*cur + size, 4096);
     }
-    return cur;
+    return 0;
 }
 
 /* The information structure being built: bytes for guest address base,
@@ -351,11 +351,12 @@ int multiboot_load(Machine *m, const char *path, const uint8_t *img, size_t size
             return -1;
         }
     }
-    uint64_t cur = load_modules(&l, &mods, ALIGN_UP(l.end, 4096));
-    if (cur)
+    uint64_t cur = ALIGN_UP(l.end, 4096);
+    ret = load_modules(&l, &mods, &cur);
+    if (!ret)
         ret = write_info(&l, &mods, cur);
     free_modules(&mods);
-    if (!cur || ret)
+    if (ret)
         return -1;
     pc_enter_flat32(m, l.entry, MB_BOOT_MAGIC, (uint32_t)cur, 0);
     return 0;

@@ -390,3 +390,69 @@ TEST(linux_boot, debian_kernel_loads)
     free(k);
     free(rd);
 }
+
+/* ---- malformed kernels never crash the loader ---- */
+
+static uint32_t rng_state = 12345;
+
+static uint32_t rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return rng_state >> 8;
+}
+
+static int boot_quietly(Machine *m)
+{
+    return pc_boot_kernel(m);
+}
+
+/* Load kernel bytes k (with random header fields) and expect 0 or -1. */
+static void try_kernel(Machine *m, const uint8_t *k, size_t size)
+{
+    char msg[512];
+    m->cfg.kernel = pct_file(5, k, size);
+    int r = pct_capture(boot_quietly, m, msg, sizeof(msg));
+    CHECK(r == 0 || r == -1);
+    if (r == -1 && strncmp(msg, "kemu: -", 7))
+        unit_fail(__FILE__, __LINE__, "unexpected message: %s", msg);
+}
+
+static const uint32_t bz_fields[] = { 0x1f1, 0x201, 0x206, 0x211, 0x214, 0x22c, 0x238, 0x260 };
+
+TEST(linux_boot, fuzzed_headers)
+{
+    Machine *m = pct_machine(8 * MiB, 1);
+    m->cfg.append = "console=ttyS0";
+    for (int i = 0; i < 300; i++) {
+        size_t size;
+        uint8_t *k = make_bzimage(&size, 0x020f);
+        for (int j = 0; j < 3; j++) {
+            uint32_t f = bz_fields[rng() % ARRAY_SIZE(bz_fields)];
+            uint32_t v = rng() % 3 == 0 ? 0xffffffffu : rng();
+            for (int b = 0; b < 4 && f + b < size; b++)
+                k[f + b] = (uint8_t)(v >> (8 * b));
+        }
+        try_kernel(m, k, rng() % 4 ? size : rng() % size);
+        free(k);
+    }
+}
+
+TEST(multiboot, fuzzed_headers)
+{
+    Machine *m = pct_machine(8 * MiB, 1);
+    for (int i = 0; i < 300; i++) {
+        size_t size;
+        uint8_t *k = make_mb_elf(&size);
+        if (i % 2) {                        /* ELF header and program header */
+            uint32_t f = 16 + rng() % (52 + 32 - 16);
+            k[f] = (uint8_t)rng();
+            put32(k + 52 + 4 * (rng() % 8), rng() % 3 ? rng() : 0xffffffffu);
+        } else {                            /* a.out kludge addresses */
+            mb_header(k + 0x1000, 0x10000);
+            for (int j = 0; j < 5; j++)
+                put32(k + 0x100c + 4 * j, rng() % 2 ? 0x100000 + rng() % 0x4000 : rng());
+        }
+        try_kernel(m, k, rng() % 4 ? size : rng() % size);
+        free(k);
+    }
+}

@@ -352,7 +352,8 @@ TEST(pc_board, devices_cpus_cmos_and_pic_wiring)
     CHECK(key > 0);
     CHECK_EQ(size, 2);
     as_st(&m->io, 0x510, (uint64_t)key, 2);
-    CHECK_EQ(in8(m, 0x511) | in8(m, 0x511) << 8, 0x3f8);
+    uint8_t lo = in8(m, 0x511), hi = in8(m, 0x511);
+    CHECK_EQ(lo | hi << 8, 0x3f8);
     /* Program the PICs (vectors 0x20/0x28), raise ISA IRQ 1: the BSP gets
      * CPU_INTERRUPT_HARD and irq_ack returns vector 0x21. */
     out8(m, 0x20, 0x11); out8(m, 0x21, 0x20); out8(m, 0x21, 0x04); out8(m, 0x21, 0x01);
