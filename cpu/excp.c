@@ -3,10 +3,10 @@
  * (interrupt, trap and task gates, privilege change with the TSS stack,
  * virtual-8086 exit) and long mode's 64-bit gates with IST.
  *
- * Simplifications, all documented: stack pushes during delivery are not
- * checked against the SS limit (flat stacks are the only kind guests use
- * in practice); CR4.VME's redirection bitmap is not supported (INT n in
- * virtual-8086 mode with IOPL < 3 is #GP as with VME off). */
+ * Not implemented: CR4.VME's interrupt redirection bitmap (INT n in
+ * virtual-8086 mode with IOPL < 3 is #GP as with VME off), and RFLAGS.RF
+ * is not set in the image pushed for faults (no instruction breakpoints
+ * exist for it to suppress). */
 #include "cpu/excp.h"
 #include "cpu/mmu.h"
 #include "cpu/seg.h"
