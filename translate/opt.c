@@ -27,11 +27,87 @@ static void mark_exit_points(IROp *ops, unsigned n)
     }
 }
 
+typedef struct RegVal {
+    IRTemp t;           /* IR_NONE: unknown */
+    uint8_t w;          /* width of the get_reg/set_reg that gave it */
+} RegVal;
+
 typedef struct OptState {
     bool *known;
     uint64_t *val;
     IRTemp *copy;
+    uint8_t *fit;       /* the value is below 2^(8*fit) */
+    RegVal regs[16];    /* guest registers known to be in temps */
 } OptState;
+
+static unsigned fit_const(uint64_t v)
+{
+    return v <= 0xff ? 1 : v <= 0xffff ? 2 : v <= 0xffffffffULL ? 4 : 8;
+}
+
+static uint64_t fit_mask(unsigned f)
+{
+    return f >= 8 ? ~0ULL : (1ULL << (8 * f)) - 1;
+}
+
+static unsigned result_fit(const OptState *s, const IROp *op)
+{
+    switch (op->opc) {
+    case IR_MOVI: return fit_const(op->imm);
+    case IR_MOV: return s->fit[op->a];
+    case IR_LD: case IR_LD_ENV: return op->w;
+    case IR_GET_REG: return (op->aux & IR_HIGH8) ? 1 : op->w;
+    case IR_COND: case IR_SETCOND: return 1;
+    case IR_AND:
+        if (op->b == IR_NONE && fit_const(op->imm) < op->w)
+            return fit_const(op->imm);
+        return op->w;
+    case IR_SEXT: case IR_CALL: return 8;
+    default:
+        return ir_is_arith(op->opc) ? op->w : 8;
+    }
+}
+
+static void regs_forget(OptState *s)
+{
+    for (int i = 0; i < 16; i++)
+        s->regs[i].t = IR_NONE;
+}
+
+/* get_reg of a register whose value a temp already holds becomes a copy;
+ * set_reg and get_reg record what they leave in the register. */
+static void forward_regs(OptState *s, IROp *op)
+{
+    unsigned r = op->aux & 15;
+    if (op->opc == IR_CALL || op->opc == IR_LABEL) {
+        regs_forget(s);
+        return;
+    }
+    if (op->opc != IR_GET_REG && op->opc != IR_SET_REG)
+        return;
+    if (op->aux & IR_HIGH8) {
+        if (op->opc == IR_SET_REG)
+            s->regs[op->aux & 3].t = IR_NONE;
+        return;
+    }
+    RegVal *rv = &s->regs[r];
+    if (op->opc == IR_SET_REG) {
+        rv->t = op->a;
+        rv->w = op->w;
+        return;
+    }
+    if (rv->t != IR_NONE) {
+        unsigned f = s->fit[rv->t];
+        bool full = rv->w == 8 || (rv->w == 4 && f <= 4);
+        if (f <= op->w && (op->w <= rv->w || full)) {
+            *op = (IROp){ .opc = IR_MOV, .w = 8, .d = op->d, .a = rv->t, .b = IR_NONE,
+                          .c = IR_NONE };
+            return;
+        }
+    }
+    rv->t = op->d;
+    rv->w = op->w;
+}
 
 static IRTemp resolve(const OptState *s, IRTemp t)
 {
@@ -63,6 +139,9 @@ static void fold(IROp *ops, unsigned n, OptState *s)
         op->a = resolve(s, op->a);
         op->b = resolve(s, op->b);
         op->c = resolve(s, op->c);
+        forward_regs(s, op);
+        if (op->d != IR_NONE)
+            s->fit[op->d] = (uint8_t)result_fit(s, op);
         if (op->opc == IR_MOV) {
             s->copy[op->d] = op->a;
             if (s->known[op->a]) {
@@ -79,8 +158,13 @@ static void fold(IROp *ops, unsigned n, OptState *s)
             /* A constant second operand becomes the op's immediate. */
             op->imm = s->val[op->b];
             op->b = IR_NONE;
-            if (is_identity(op))
-                s->copy[op->d] = op->a;     /* x + 0, x & ~0 ... on 64 bits */
+            s->fit[op->d] = (uint8_t)result_fit(s, op);
+            if (is_identity(op) || (op->opc == IR_AND &&
+                                    (op->imm & fit_mask(s->fit[op->a])) == fit_mask(s->fit[op->a]) &&
+                                    (fit_mask(op->w) & fit_mask(s->fit[op->a])) == fit_mask(s->fit[op->a]))) {
+                s->copy[op->d] = op->a;     /* x + 0, x & ~0, masking what fits */
+                s->fit[op->d] = s->fit[op->a];
+            }
             continue;
         }
         if (!ka || !kb)
@@ -165,12 +249,14 @@ unsigned ir_optimize(IROp *ops, unsigned n, unsigned ntemps)
     static bool known[IR_MAX_TEMPS], used[IR_MAX_TEMPS];
     static uint64_t val[IR_MAX_TEMPS];
     static IRTemp copy[IR_MAX_TEMPS];
+    static uint8_t fit[IR_MAX_TEMPS];
     mark_exit_points(ops, n);
     memset(known, 0, ntemps * sizeof(bool));
     memset(used, 0, ntemps * sizeof(bool));
     for (unsigned i = 0; i < ntemps; i++)
         copy[i] = (IRTemp)i;
-    OptState s = { known, val, copy };
+    OptState s = { known, val, copy, fit, { { 0, 0 } } };
+    regs_forget(&s);
     fold(ops, n, &s);
     dead_flags(ops, n);
     dead_code(ops, n, used);
