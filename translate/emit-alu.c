@@ -231,8 +231,18 @@ static void emit_imul(Dc *dc, bool three)
     unsigned w = in->opsize;
     IRTemp src = gen_ld_rm(dc, w, NULL);
     IRTemp other = three ? gen_imm(dc, in->imm & size_mask(w)) : gen_get(dc, w, in->reg);
-    IRTemp r = gen_helper(dc, helper_imul, src, other, IR_NONE, w);
-    gen_set(dc, w, in->reg, r);
+    if (w == 8) {
+        gen_set(dc, w, in->reg, gen_helper(dc, helper_imul, src, other, IR_NONE, w));
+        return;
+    }
+    /* 16/32-bit: the 64-bit product of the sign-extended operands; it
+     * overflowed when it differs from its own truncation sign-extended. */
+    IRBlock *b = dc->b;
+    IRTemp p = ir_binop(b, IR_MUL, 8, ir_unop(b, IR_SEXT, w, src), ir_unop(b, IR_SEXT, w, other));
+    IRTemp lo = ir_binopi(b, IR_AND, 8, p, size_mask(w));
+    IRTemp ovf = ir_setcond(b, IR_NE, 8, ir_unop(b, IR_SEXT, w, lo), p);
+    gen_set(dc, w, in->reg, lo);
+    ir_set_cc(b, cc_op_sized(CC_OP_MUL, w), lo, ovf, IR_NONE);
 }
 
 static void emit_mov(Dc *dc)
