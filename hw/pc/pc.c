@@ -3,6 +3,7 @@
  * map it implies, and pc_init(), which assembles the whole machine. */
 #include "hw/pc/pc.h"
 #include "hw/pc/pc-board.h"
+#include "hw/pc/acpi.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 
@@ -134,6 +135,13 @@ static int check_config(const Machine *m)
         return -1;
     }
     return 0;
+}
+
+void pc_powerdown_request(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    if (b && b->acpi_pm)
+        acpi_pm_power_button(b->acpi_pm);
 }
 
 /* After devices and CPUs were reset: firmware sees its pristine shadow and

@@ -347,6 +347,8 @@ TEST(pc_board, devices_cpus_cmos_and_pic_wiring)
     as_st(&m->io, 0x510, FW_CFG_SIGNATURE, 2);
     CHECK_EQ(in8(m, 0x511), 'Q');
     CHECK_EQ(as_ld(&m->io, 0x604, 2), 1);           /* SCI_EN */
+    pc_powerdown_request(m);                        /* the power button's status bit */
+    CHECK_EQ(as_ld(&m->io, 0x600, 2) & 0x100, 0x100);
     uint32_t size;                                  /* no display: SeaBIOS on COM1 */
     int key = fw_find(m, "etc/sercon-port", &size);
     CHECK(key > 0);
