@@ -132,10 +132,21 @@ static void update_request(APICState *s)
         atomic_fetch_and(&s->cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_HARD);
 }
 
+static void accept_fixed(APICState *s, uint8_t vector, bool level);
+
+/* Record an error in ESR and raise the LVT error interrupt if unmasked. */
+static void apic_error(APICState *s, uint32_t bit)
+{
+    s->esr_pending |= bit;
+    uint32_t l = s->lvt[LVT_ERROR];
+    if (!(l & LVT_MASKED) && (l & 0xff) >= 16)
+        accept_fixed(s, l & 0xff, false);
+}
+
 static void accept_fixed(APICState *s, uint8_t vector, bool level)
 {
     if (vector < 16) {
-        s->esr_pending |= ESR_RECV_ILLEGAL;
+        apic_error(s, ESR_RECV_ILLEGAL);
         return;
     }
     bit_set(s->irr, vector);
@@ -263,7 +274,10 @@ static void send_ipi(APICState *self)
     bool level = lo & (1u << 14), trig = lo & (1u << 15);
     Machine *m = self->cpu->machine;
     if ((mode == APIC_DM_FIXED || mode == APIC_DM_LOWEST) && vector < 16) {
-        self->esr_pending |= ESR_SEND_ILLEGAL;
+        pthread_mutex_lock(&self->lock);
+        apic_error(self, ESR_SEND_ILLEGAL);
+        update_request(self);
+        pthread_mutex_unlock(&self->lock);
         return;
     }
     if (shorthand == 0) {

@@ -189,9 +189,13 @@ TEST(apic, ipis_and_shorthands)
     CHECK(irr(1, 0x55));
     /* An illegal vector is not sent and shows in ESR after a write. */
     wr(0, A_ICR_HI, 1u << 24);
+    wr(0, 0x370, 0xfe);                         /* LVT error: vector 0xfe */
     wr(0, A_ICR_LO, 0x4005);
+    CHECK(irr(0, 0xfe));
     wr(0, A_ESR, 0);
     CHECK_EQ(rd(0, A_ESR), 0x20);
+    wr(0, A_ESR, 0);
+    CHECK_EQ(rd(0, A_ESR), 0);
 }
 
 TEST(apic, init_sipi_nmi)
