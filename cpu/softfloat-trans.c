@@ -156,8 +156,6 @@ Float80 f80_f2xm1(Float80 fa, FloatStatus *st)
         st->flags |= SF_PE;
         return fa;
     }
-    if (a.exp == 0)                     /* 2^1 - 1 = 1, 2^-1 - 1 = -0.5 */
-        return finish(a.sign ? scale2(num(-1), -1) : num(1), st);
     return finish(inexact(expm1_series(mul(a, C_LN2))), st);
 }
 
@@ -194,14 +192,9 @@ Float80 f80_yl2x(Float80 fy, Float80 fx, bool plus1, FloatStatus *st)
         } else if (x.cls == FC_INF) {
             l = x;
         } else {
-            /* log2 of a power of two is its exponent, exactly; the
-             * reference hardware still reports the result inexact. */
-            if (x.sig == ((u128)1 << 127)) {
-                Float80 out = finish(sf_mul(y, num(x.exp), st), st);
-                if (!(st->flags & (SF_IE | SF_ZE)) && (out.sexp & 0x7fff) != 0x7fff)
-                    st->flags |= SF_PE;
-                return out;
-            }
+            /* log2 of a power of two is its exponent, exactly. */
+            if (x.sig == ((u128)1 << 127))
+                return finish(sf_mul(y, num(x.exp), st), st);
             l = inexact(mul(ln_pos(x), C_LOG2E));
         }
     }

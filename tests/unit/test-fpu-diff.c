@@ -309,8 +309,12 @@ static const char *compare(const DiffState *h, const DiffState *k, const DiffCas
     uint16_t swmask = 0xffff;
     if (c->flags & DC_CC_UNDEF)
         swmask &= ~(0x4000 | 0x0400 | 0x0100);
-    if (c->flags & DC_APPROX)
+    if (c->flags & DC_APPROX) {
         swmask &= ~(0x0200 | 0x0020);
+        /* PE is not compared, so neither is the ES/B it raises unmasked. */
+        if (!(h->img[0] & 0x20))
+            swmask &= ~0x8080;
+    }
     if (memcmp(h->img, k->img, 2))
         return "FCW";
     if (((h->img[2] | h->img[3] << 8) ^ (k->img[2] | k->img[3] << 8)) & swmask)

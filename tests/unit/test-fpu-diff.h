@@ -10,7 +10,9 @@
  *  - C0/C2/C3 after arithmetic, loads and stores (DC_CC_UNDEF): undefined
  *    in the SDM.
  *  - F2XM1, FYL2X, FYL2XP1, FPATAN, FSIN, FCOS, FPTAN, FSINCOS (DC_APPROX):
- *    results within 1 ulp and C1/PE not compared; the SDM documents these
+ *    results within 1 ulp; C1 and PE (with the ES it raises when PE is
+ *    unmasked) not compared, the hardware's inexact reporting for exact
+ *    cases such as log2 of a power of two varies; the SDM documents these
  *    to about 1 ulp, not bit-exactly.  FYL2XP1 runs inside its documented
  *    domain |x| < 1 - sqrt(2)/2 (outside, the result is undefined), and the
  *    trigonometric ones with |x| < 2^32 (beyond, the hardware's own
