@@ -385,3 +385,70 @@ TEST(seg, ltr_lldt_and_probes)
     CHECK_EQ(cpu_lar(cpu, 0x1b, &ok), 0x00c0fb00);
     CHECK(ok);
 }
+
+TEST(seg, conforming_code_keeps_cpl)
+{
+    CPUState *cpu = setup(3);
+    CPUX86State *env = &cpu->env;
+    unsigned flat = SEGATTR_G | SEGATTR_DB;
+    pw64(GDT + 0x78, mkdesc(0, 0xfffff, 0xf, 0, flat));   /* conforming, DPL 0 */
+    uint64_t j[3] = { 0x7b, 0x2222, 0 };
+    CHECK_EQ(cpu_try(cpu, do_jmp, j), -1);
+    CHECK_EQ(env->seg[SEG_CS].sel, 0x7b);                  /* RPL = CPL 3 */
+    CHECK_EQ(cpu_cpl(cpu), 3);
+    /* A conforming segment with DPL above CPL is refused. */
+    pw64(GDT + 0x78, mkdesc(0, 0xfffff, 0xf, 3, flat));
+    cpu = setup(0);
+    pw64(GDT + 0x78, mkdesc(0, 0xfffff, 0xf, 3, flat));
+    CHECK_EQ(cpu_try(cpu, do_jmp, j), EXC_GP);
+    CHECK_EQ(cpu->env.error_code, 0x78);
+    /* The EIP must be inside the limit. */
+    pw64(GDT + 0x78, mkdesc(0, 0xfff, 0xb, 0, 0));
+    uint64_t far[3] = { 0x78, 0x1000, 0 };
+    CHECK_EQ(cpu_try(cpu, do_jmp, far), EXC_GP);
+    CHECK_EQ(cpu->env.error_code, 0);
+}
+
+TEST(seg, call_gate_16bit_same_level_and_real_mode_far_call)
+{
+    CPUState *cpu = setup(0);
+    CPUX86State *env = &cpu->env;
+    pw64(GDT + 0x58, mkgate(0x08, 0x12345678, 0x4, 0, 0));  /* 16-bit gate */
+    env->regs[R_ESP] = 0x7000;
+    uint64_t c[4] = { 0x58, 0, 0x4321, 4 };
+    CHECK_EQ(cpu_try(cpu, do_call, c), -1);
+    CHECK_EQ(env->rip, 0x5678);                   /* 16-bit offset */
+    CHECK_EQ(env->regs[R_ESP], 0x7000 - 4);       /* 16-bit pushes */
+    CHECK_EQ(pr32(0x7000 - 4), 0x00084321);       /* CS:IP as two words */
+
+    cpu = tcpu_setup(1);
+    env = &cpu->env;
+    env->regs[R_ESP] = 0x2000;
+    uint64_t r[4] = { 0x1234, 0x10, 0x7c05, 2 };
+    CHECK_EQ(cpu_try(cpu, do_call, r), -1);
+    CHECK_EQ(env->seg[SEG_CS].base, 0x12340);
+    CHECK_EQ(env->rip, 0x10);
+    CHECK_EQ(pr32(0x1ffc), 0xf0007c05);
+    uint64_t ret[2] = { 2, 4 };
+    CHECK_EQ(cpu_try(cpu, do_ret, ret), -1);
+    CHECK_EQ(env->seg[SEG_CS].sel, 0xf000);
+    CHECK_EQ(env->rip, 0x7c05);
+    CHECK_EQ(env->regs[R_ESP], 0x2004);
+}
+
+TEST(seg, ldt_selectors_and_rpl)
+{
+    CPUState *cpu = setup(3);
+    CPUX86State *env = &cpu->env;
+    pw64(GDT + 0x70, mksys(0x5000, 0x1f, 0x2, 0));
+    uint64_t d = pr64(GDT + 0x70);
+    seg_from_desc(&env->ldt, 0x70, (uint32_t)d, (uint32_t)(d >> 32));
+    pw64(0x5008, mkdesc(0x40000, 0xffff, 0x3, 3, 0));
+    pw64(0x5010, mkdesc(0x50000, 0xffff, 0x3, 2, 0));
+    CHECK_EQ(load(cpu, SEG_DS, 0x0f), -1);
+    CHECK_EQ(env->seg[SEG_DS].base, 0x40000);
+    CHECK_EQ(load(cpu, SEG_ES, 0x17), EXC_GP);    /* DPL 2 < CPL 3 */
+    CHECK_EQ(env->error_code, 0x14);
+    CHECK_EQ(load(cpu, SEG_ES, 0x1f), EXC_GP);    /* beyond the LDT limit */
+    CHECK_EQ(env->error_code, 0x1c);
+}
