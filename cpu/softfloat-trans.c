@@ -192,9 +192,15 @@ Float80 f80_yl2x(Float80 fy, Float80 fx, bool plus1, FloatStatus *st)
         } else if (x.cls == FC_INF) {
             l = x;
         } else {
-            /* log2 of a power of two is its exponent, exactly. */
-            if (x.sig == ((u128)1 << 127))
-                return finish(sf_mul(y, num(x.exp), st), st);
+            /* log2 of a power of two is its exponent, exactly.  A denormal
+             * result is still reported as an underflow, as the reference
+             * hardware does. */
+            if (x.sig == ((u128)1 << 127)) {
+                Float80 out = finish(sf_mul(y, num(x.exp), st), st);
+                if ((out.sexp & 0x7fff) == 0 && out.mant && !st->ue_unmasked)
+                    st->flags |= SF_UE | SF_PE;
+                return out;
+            }
             l = inexact(mul(ln_pos(x), C_LOG2E));
         }
     }
