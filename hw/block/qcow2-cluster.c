@@ -329,6 +329,21 @@ static int write_new(BlockDriverState *bs, uint8_t *t, uint32_t l2i, uint64_t k,
     return 0;
 }
 
+/* Overwrite allocated data, but never past the file or onto metadata. */
+static int write_in_place(BlockDriverState *bs, uint64_t host, const uint8_t *buf, uint64_t n)
+{
+    const char *what = qcow2_metadata_overlap(bs, host, n);
+    if (what) {
+        return qcow2_signal_corruption(bs, "Preventing invalid write on metadata (overlaps "
+                                       "with %s)", what);
+    }
+    if (host + n > ALIGN_UP(file_len(bs), ((Qcow2State *)bs->opaque)->cluster_size)) {
+        return qcow2_signal_corruption(bs, "Data cluster at %#" PRIx64 " lies beyond the end "
+                                       "of the image file", host);
+    }
+    return bfile_pwrite(bs->file, host, buf, (size_t)n);
+}
+
 static bool in_place(uint64_t e)
 {
     return entry_type(e) == CL_NORMAL && (e & QCOW2_OFLAG_COPIED);
@@ -356,7 +371,7 @@ static int write_in_table(BlockDriverState *bs, uint64_t off, const uint8_t *buf
         }
         uint64_t n = MIN(len, (k << s->cluster_bits) - head);
         if (inplace) {
-            r = bfile_pwrite(bs->file, (e & QCOW2_OFFSET_MASK) + head, buf, (size_t)n);
+            r = write_in_place(bs, (e & QCOW2_OFFSET_MASK) + head, buf, n);
         } else {
             r = write_new(bs, t, l2i, k, off, buf, n, fl);
         }

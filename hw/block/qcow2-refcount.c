@@ -65,6 +65,23 @@ static int load_block(BlockDriverState *bs, uint64_t cluster, uint8_t **rb)
         return qcow2_signal_corruption(bs, "Refblock offset %#" PRIx64 " unaligned "
                                        "(reftable index: %#" PRIx64 ")", off, rti);
     }
+    for (int k = 0; k < s->rbc.n; k++) {
+        if (s->rbc.offset[k] == off) {
+            return qcow2_cache_get(bs, &s->rbc, off, false, rb);
+        }
+    }
+    /* First use: the block must lie in the file and not on other metadata. */
+    int64_t flen = bfile_length(bs->file);
+    if (flen >= 0 && off + s->cluster_size > ALIGN_UP((uint64_t)flen, s->cluster_size)) {
+        return qcow2_signal_corruption(bs, "Refblock at %#" PRIx64 " is beyond the end of the "
+                                       "image file (reftable index: %#" PRIx64 ")", off, rti);
+    }
+    if (off < s->cluster_size ||
+        (off >= s->rt_offset && off < s->rt_offset + ((uint64_t)s->rt_clusters << s->cluster_bits)) ||
+        (off >= s->l1_offset && off < s->l1_offset + (uint64_t)s->l1_size * 8)) {
+        return qcow2_signal_corruption(bs, "Refblock at %#" PRIx64 " overlaps other metadata "
+                                       "(reftable index: %#" PRIx64 ")", off, rti);
+    }
     return qcow2_cache_get(bs, &s->rbc, off, false, rb);
 }
 
@@ -303,6 +320,12 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
             rc = 0;
         } else if ((r = qcow2_get_refcount(bs, c, &rc)) < 0) {
             return r;
+        } else if (!rc && c < eof) {
+            const char *what = qcow2_metadata_overlap(bs, c << s->cluster_bits, 1);
+            if (what) {
+                return qcow2_signal_corruption(bs, "Refcount of a cluster of the %s is zero",
+                                               what);
+            }
         }
         if (rc) {
             start = c + 1;

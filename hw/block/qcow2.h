@@ -116,6 +116,9 @@ int qcow2_set_incompat(BlockDriverState *bs, uint64_t bit, bool on);
 int qcow2_signal_corruption(BlockDriverState *bs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* What metadata [off, off+len) of the file overlaps, or NULL (qcow2-overlap.c). */
+const char *qcow2_metadata_overlap(BlockDriverState *bs, uint64_t off, uint64_t len);
+
 /* Metadata cache (qcow2-cache.c). */
 void qcow2_cache_init(Qcow2Cache *c, int n, uint32_t size, Qcow2Cache *before);
 void qcow2_cache_destroy(Qcow2Cache *c);

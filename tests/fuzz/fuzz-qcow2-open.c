@@ -44,6 +44,32 @@ static void exercise(BlockDriverState *bs)
     }
 }
 
+static void exercise_writes(BlockDriverState *bs)
+{
+    static uint8_t buf[200000];
+    uint64_t len = bs->total_size;
+    memset(buf, 0x5a, sizeof(buf));
+    if (len > 4096) {
+        blk_pwrite(bs, 1000, buf, MIN(len - 1000, sizeof(buf)));
+        blk_pwrite_zeroes(bs, len / 3, MIN(len - len / 3, 300000), true);
+        blk_pwrite(bs, len - 4096, buf, 4096);
+    }
+    char *err = NULL;
+    if (bs->drv->snapshot_create) {
+        bs->drv->snapshot_create(bs, "fuzz", &err);
+        free(err);
+        err = NULL;
+    }
+    if (len > 65536) {
+        blk_pwrite(bs, 0, buf, 65536);
+    }
+    BlockCheckResult res;
+    if (bs->drv->check) {
+        bs->drv->check(bs, &res, BDRV_FIX_LEAKS | BDRV_FIX_ERRORS);
+    }
+    blk_flush(bs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int fd = memfd_create("fuzz.qcow2", 0);
@@ -57,9 +83,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         BlockDriverState *bs = bdrv_open(path, "qcow2", BDRV_O_SHARE | BDRV_O_NO_BACKING,
                                          BDRV_CACHE_WRITEBACK, &err);
         free(err);
+        err = NULL;
         if (bs) {
             exercise(bs);
             bdrv_close(bs);
+            /* The same bytes opened for writing: allocation, copy on write,
+             * zeroing, a snapshot and a repair must stay in bounds too. */
+            bs = bdrv_open(path, "qcow2", BDRV_O_RDWR | BDRV_O_SHARE | BDRV_O_NO_BACKING,
+                           BDRV_CACHE_UNSAFE, &err);
+            free(err);
+            if (bs) {
+                exercise_writes(bs);
+                bdrv_close(bs);
+            }
         }
     }
     close(fd);
