@@ -8,6 +8,7 @@
 #include "accel/tcg.h"
 #include "cpu/excp.h"
 #include "hw/core/log.h"
+#include "hw/core/loop.h"
 #include "hw/core/machine.h"
 #include "translate/flags.h"
 #include "translate/tb.h"
@@ -84,7 +85,13 @@ static bool handle_requests(CPUState *cpu, uint32_t req)
         Machine *m = cpu->machine;
         /* Clear first: a request raised while we ack sets it again. */
         atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_HARD);
-        int vec = m && m->irq_ack ? m->irq_ack(m, cpu) : -1;
+        /* INTA reaches device models (the 8259): under the machine lock. */
+        int vec = -1;
+        if (m && m->irq_ack) {
+            big_lock();
+            vec = m->irq_ack(m, cpu);
+            big_unlock();
+        }
         if (vec >= 0) {
             atomic_fetch_or(&env->interrupt_request, CPU_INTERRUPT_HARD);
             deliver_external(cpu, vec);
