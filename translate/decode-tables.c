@@ -384,3 +384,35 @@ const OpInfo *decode_map0f38(uint8_t op, uint8_t prefix)
         return &adox;
     return NULL;
 }
+
+
+const OpInfo *decode_vex(uint8_t map, uint8_t op, uint8_t prefix)
+{
+    static const OpInfo t[] = {
+        [BMI_ANDN] = { K_BMI, IMM_NONE, I_MODRM | I_DIR | I_CC_W, BMI_ANDN },
+        [BMI_GRP17] = { K_BMI, IMM_NONE, I_MODRM | I_CC_W, BMI_GRP17 },
+        [BMI_BZHI] = { K_BMI, IMM_NONE, I_MODRM | I_DIR | I_CC_W, BMI_BZHI },
+        [BMI_PEXT] = { K_BMI, IMM_NONE, I_MODRM | I_DIR, BMI_PEXT },
+        [BMI_PDEP] = { K_BMI, IMM_NONE, I_MODRM | I_DIR, BMI_PDEP },
+        [BMI_MULX] = { K_BMI, IMM_NONE, I_MODRM | I_DIR, BMI_MULX },
+        [BMI_BEXTR] = { K_BMI, IMM_NONE, I_MODRM | I_DIR | I_CC_W, BMI_BEXTR },
+        [BMI_SHLX] = { K_BMI, IMM_NONE, I_MODRM | I_DIR, BMI_SHLX },
+        [BMI_SARX] = { K_BMI, IMM_NONE, I_MODRM | I_DIR, BMI_SARX },
+        [BMI_SHRX] = { K_BMI, IMM_NONE, I_MODRM | I_DIR, BMI_SHRX },
+        [BMI_RORX] = { K_BMI, IMM_B, I_MODRM | I_DIR, BMI_RORX },
+    };
+    if (map == 3)
+        return op == 0xf0 && prefix == 0xf2 ? &t[BMI_RORX] : NULL;
+    if (map != 2)
+        return NULL;
+    switch (op) {
+    case 0xf2: return prefix == 0 ? &t[BMI_ANDN] : NULL;
+    case 0xf3: return prefix == 0 ? &t[BMI_GRP17] : NULL;
+    case 0xf5: return prefix == 0 ? &t[BMI_BZHI] : prefix == 0xf3 ? &t[BMI_PEXT]
+                    : prefix == 0xf2 ? &t[BMI_PDEP] : NULL;
+    case 0xf6: return prefix == 0xf2 ? &t[BMI_MULX] : NULL;
+    case 0xf7: return prefix == 0 ? &t[BMI_BEXTR] : prefix == 0x66 ? &t[BMI_SHLX]
+                    : prefix == 0xf3 ? &t[BMI_SARX] : &t[BMI_SHRX];
+    default: return NULL;
+    }
+}

@@ -188,11 +188,40 @@ static const OpInfo op_fpu = { K_FPU, IMM_NONE, I_MODRM, 0 };
 static const OpInfo op_arpl = { K_ARPL, IMM_NONE, I_MODRM | I_CC_W, 0 };
 static const OpInfo op_invalid = { K_INVALID, IMM_NONE, 0, 0 };
 
+/* A VEX prefix (C4/C5, already taken as b): only the general-register
+ * BMI instructions are known; any legacy/REX prefix before it is #UD. */
+static const OpInfo *lookup_vex(Cursor *c, Insn *in, uint8_t b)
+{
+    static const uint8_t pp[4] = { 0, 0x66, 0xf3, 0xf2 };
+    bool bad = in->rep || in->p66 || in->lock || in->rex;
+    uint8_t b1 = (uint8_t)take(c, 1), b2 = b1, map = 1;
+    unsigned r = !(b1 & 0x80), x = 0, bb = 0, w = 0;
+    in->vex = true;
+    if (b == 0xc4) {
+        b2 = (uint8_t)take(c, 1);
+        map = b1 & 0x1f;
+        x = !(b1 & 0x40);
+        bb = !(b1 & 0x20);
+        w = (b2 >> 7) & 1;
+    }
+    in->rex = in->mode == MODE64 ? (uint8_t)(0x40 | w << 3 | r << 2 | x << 1 | bb) : 0;
+    in->vvvv = (uint8_t)((~b2 >> 3) & (in->mode == MODE64 ? 15 : 7));
+    in->vex_l = (b2 >> 2) & 1;
+    in->mprefix = pp[b2 & 3];
+    in->map = map;
+    in->op = (uint8_t)take(c, 1);
+    const OpInfo *info = bad ? NULL : decode_vex(map, in->op, in->mprefix);
+    return info ? info : &op_invalid;
+}
+
 /* Find the OpInfo for the opcode; SSE/x87 opcodes go to the FPU side. */
 static const OpInfo *lookup(Cursor *c, Insn *in)
 {
     uint8_t b = (uint8_t)take(c, 1);
     bool imm8 = false;
+    if ((b == 0xc4 || b == 0xc5) && in->mode != MODE16 &&
+        (in->mode == MODE64 || (c->pos < c->avail && (c->buf[c->pos] & 0xc0) == 0xc0)))
+        return lookup_vex(c, in, b);
     in->mprefix = in->rep ? in->rep : in->p66 ? 0x66 : 0;
     if (b != 0x0f) {
         in->map = 0;
@@ -244,6 +273,12 @@ int x86_decode(const uint8_t *buf, size_t avail, CpuMode mode, uint64_t pc, Insn
     if (mode == MODE64 && (in->info->flags & I_NO64))
         in->info = &op_invalid;
     set_sizes(in);
+    if (in->vex && in->mode == MODE64)
+        in->dsize = (in->rex & 8) ? 8 : 4;
+    else if (in->vex)
+        in->dsize = 4;
+    if (in->vex)
+        in->opsize = in->dsize;
     if (in->info->flags & I_MODRM)
         decode_modrm(&c, in, (in->info->flags & I_REGONLY) != 0);
     if (in->info->kind == K_FPU && in->map == 0)

@@ -53,8 +53,13 @@ enum {
     K_SYSENTER, K_SYSEXIT, K_CMOV, K_SETCC, K_CPUID, K_BT, K_SHLD,
     K_SHRD, K_GRP15, K_IMUL2, K_CMPXCHG, K_MOVZX, K_MOVSX, K_POPCNT,
     K_GRP8, K_BSF, K_BSR, K_XADD, K_GRP9, K_BSWAP, K_MOVBE, K_ADCX,
+    K_BMI,      /* VEX-encoded BMI1/BMI2 general-register instructions */
     K_COUNT
 };
+
+/* K_BMI sub-kinds (SDM vol. 2, VEX.LZ.0F38/0F3A). */
+enum { BMI_ANDN, BMI_GRP17, BMI_BZHI, BMI_PEXT, BMI_PDEP, BMI_MULX, BMI_BEXTR,
+       BMI_SHLX, BMI_SARX, BMI_SHRX, BMI_RORX };
 
 typedef struct OpInfo {
     uint8_t kind;
@@ -68,6 +73,9 @@ extern const OpInfo decode_map1[256];
 extern const OpInfo decode_map0f[256];
 /* The maps 0F38/0F3A have few integer opcodes; looked up by function. */
 const OpInfo *decode_map0f38(uint8_t op, uint8_t prefix);
+/* VEX-encoded general-register instructions (BMI1/BMI2): map 2 or 3,
+ * opcode, implied prefix; NULL if kemu has no such instruction. */
+const OpInfo *decode_vex(uint8_t map, uint8_t op, uint8_t prefix);
 
 typedef enum { MODE16, MODE32, MODE64 } CpuMode;
 
@@ -96,6 +104,9 @@ typedef struct Insn {
     int64_t disp;
     uint64_t imm, imm2;
     bool imm8_fpu;      /* FPU insn with imm8 */
+    bool vex;           /* VEX-encoded (C4/C5) */
+    uint8_t vvvv;       /* VEX.vvvv register (un-inverted) */
+    bool vex_l;
     const OpInfo *info;
 } Insn;
 

@@ -456,11 +456,31 @@ static void emit_movbe(Dc *dc)
 static void emit_adcx(Dc *dc)
 {
     const Insn *in = dc->in;
-    unsigned w = in->dsize;
+    unsigned w = (in->rex & 8) ? 8 : 4;     /* 66/F3 are mandatory prefixes here */
     IRTemp v = gen_ld_rm(dc, w, NULL);
     IRTemp d = gen_get(dc, w, in->reg);
     gen_set(dc, w, in->reg, gen_helper(dc, helper_adcx, d, v, IR_NONE,
                                        in->info->sub | (w << 8)));
+}
+
+/* VEX-encoded BMI1/BMI2: operands go to one helper; the destination is
+ * ModRM.reg, or VEX.vvvv for the BLSR/BLSMSK/BLSI group; MULX writes both. */
+static int emit_bmi(Dc *dc)
+{
+    const Insn *in = dc->in;
+    unsigned w = in->dsize, kind = in->info->sub, g = (in->modrm >> 3) & 7;
+    if (in->vex_l)
+        return -1;
+    IRTemp src = gen_ld_rm(dc, w, NULL);
+    IRTemp v = gen_get(dc, w, in->vvvv);
+    uint64_t imm = kind | (w << 8) | ((uint64_t)g << 16) | ((uint64_t)(in->reg & 15) << 24) |
+                   ((uint64_t)(in->vvvv & 15) << 28) | ((in->imm & 0xff) << 32);
+    IRTemp r = gen_helper(dc, helper_bmi, src, v, IR_NONE, imm);
+    if (kind == BMI_GRP17)
+        gen_set(dc, w, in->vvvv, r);
+    else if (kind != BMI_MULX)
+        gen_set(dc, w, in->reg, r);
+    return 1;
 }
 
 static void emit_xlat(Dc *dc)
@@ -552,6 +572,7 @@ int emit_alu(Dc *dc)
     case K_BSWAP: emit_bswap(dc); return 1;
     case K_MOVBE: emit_movbe(dc); return 1;
     case K_ADCX: emit_adcx(dc); return 1;
+    case K_BMI: return emit_bmi(dc);
     case K_XLAT: emit_xlat(dc); return 1;
     case K_BCD: emit_flags_helper(dc, FLAGOP_DAA + in->info->sub); return 1;
     case K_AAM:

@@ -7,6 +7,7 @@
 
 #include "cpu/cpuid.h"
 #include "cpu/excp.h"
+#include "translate/decode.h"
 #include "translate/flags.h"
 #include "translate/regs.h"
 #include "translate/tlb.h"
@@ -448,4 +449,99 @@ HELPER(helper_rdrand)
     bool ok = getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v);
     set_flags(&cpu->env, ok ? FL_CF : 0);
     return ok ? v & mask_of(imm & 15) : 0;
+}
+
+static uint64_t pdep(uint64_t src, uint64_t mask)
+{
+    uint64_t r = 0;
+    for (uint64_t bit = 1; mask; bit <<= 1) {
+        uint64_t low = mask & -mask;
+        if (src & bit)
+            r |= low;
+        mask &= mask - 1;
+    }
+    return r;
+}
+
+static uint64_t pext(uint64_t src, uint64_t mask)
+{
+    uint64_t r = 0;
+    for (uint64_t bit = 1; mask; bit <<= 1) {
+        uint64_t low = mask & -mask;
+        if (src & low)
+            r |= bit;
+        mask &= mask - 1;
+    }
+    return r;
+}
+
+/* Flags of the BMI1 logic group: SF, ZF from the result, OF = 0, CF given. */
+static void bmi_flags(CPUX86State *env, uint64_t r, unsigned w, bool cf)
+{
+    set_flags(env, (szp(r, w) & (FL_SF | FL_ZF)) | (cf ? FL_CF : 0));
+}
+
+/* BMI1/BMI2: a = the r/m operand, b = the VEX.vvvv register's value;
+ * imm = kind | w << 8 | group-17 op << 16 | reg << 24 | vvvv << 28 | imm8 << 32. */
+HELPER(helper_bmi)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned kind = imm & 0xff, w = (imm >> 8) & 15, bits = 8 * w;
+    unsigned g = (imm >> 16) & 7, reg = (imm >> 24) & 15, vvvv = (imm >> 28) & 15;
+    uint64_t m = mask_of(w), src = a & m, v = b & m, r;
+    bool bmi2 = kind != BMI_ANDN && kind != BMI_GRP17 && kind != BMI_BEXTR;
+    if (!(cpu->features[FEAT_7_0_EBX] & (1u << (bmi2 ? 8 : 3))))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    switch (kind) {
+    case BMI_ANDN: r = ~v & src & m; bmi_flags(env, r, w, false); return r;
+    case BMI_GRP17:
+        if (g == 1) r = src & (src - 1);
+        else if (g == 2) r = (src ^ (src - 1)) & m;
+        else if (g == 3) r = src & (0 - src);
+        else cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+        r &= m;
+        bmi_flags(env, r, w, g == 3 ? src != 0 : src == 0);
+        if (g == 2)
+            set_flags(env, cc_compute_all(env) & ~FL_ZF);
+        return r;
+    case BMI_BZHI: {
+        unsigned n = v & 0xff;
+        r = n < bits ? src & ((1ULL << n) - 1) : src;
+        bmi_flags(env, r, w, n > bits - 1);
+        return r;
+    }
+    case BMI_PEXT: return pext(v, src);
+    case BMI_PDEP: return pdep(v, src);
+    case BMI_MULX: {
+        uint64_t d = reg_read(env, R_EDX, w), lo, hi;
+        if (w == 8) {
+            unsigned __int128 p = (unsigned __int128)d * src;
+            lo = (uint64_t)p;
+            hi = (uint64_t)(p >> 64);
+        } else {
+            uint64_t p = d * src;
+            lo = p & m;
+            hi = p >> 32;
+        }
+        reg_write(env, vvvv, w, lo);
+        reg_write(env, reg, w, hi);
+        return hi;
+    }
+    case BMI_BEXTR: {
+        unsigned start = v & 0xff, len = (v >> 8) & 0xff;
+        r = start < bits ? src >> start : 0;
+        if (len < 64)
+            r &= (1ULL << len) - 1;
+        r &= m;
+        bmi_flags(env, r, w, false);
+        return r;
+    }
+    case BMI_SHLX: return (src << (v & (bits - 1))) & m;
+    case BMI_SHRX: return src >> (v & (bits - 1));
+    case BMI_SARX: return (uint64_t)(sext_w(src, w) >> (v & (bits - 1))) & m;
+    default: {  /* RORX */
+        unsigned n = (unsigned)(imm >> 32) & (bits - 1);
+        return n ? ((src >> n) | (src << (bits - n))) & m : src;
+    }
+    }
 }

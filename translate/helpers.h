@@ -36,6 +36,7 @@ HELPER(helper_bswap);       /* a, imm = w */
 HELPER(helper_adcx);        /* a + b + CF (imm & 1: OF); imm = which | w << 8 */
 HELPER(helper_flagop);
 HELPER(helper_rdrand);      /* imm = w */
+HELPER(helper_bmi);         /* a = r/m, b = vvvv value; imm = kind | w << 8 | ... */
 
 /* helpers-sys.c */
 HELPER(helper_raise);       /* imm = vector | (has zero error code) << 32 */

@@ -3,6 +3,7 @@
  * from the same registers and flags; results and the flags the SDM
  * defines for it must match.  Inputs come from a fixed-seed generator
  * mixing edge values (0, 1, -1, sign boundaries) and random ones. */
+#include <cpuid.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -177,6 +178,34 @@ static const uint8_t host_epilogue[] = {
     0x49, 0x89, 0x4f, 0x10, 0x49, 0x89, 0x57, 0x18, 0x41, 0x5f, 0x5b, 0xc3,
 };
 
+/* Needs BMI1, BMI2, ADX and LZCNT on the host. */
+static const HostCase host_bmi_cases[] = {
+    { "andn eax, ebx, ecx", { 0xc4, 0xe2, 0x60, 0xf2, 0xc1 }, 5, 0x8c1 },
+    { "andn rax, rbx, rcx", { 0xc4, 0xe2, 0xe0, 0xf2, 0xc1 }, 5, 0x8c1 },
+    { "blsr eax, ebx", { 0xc4, 0xe2, 0x78, 0xf3, 0xcb }, 5, 0x8c1 },
+    { "blsmsk rax, rbx", { 0xc4, 0xe2, 0xf8, 0xf3, 0xd3 }, 5, 0x8c1 },
+    { "blsi ecx, edx", { 0xc4, 0xe2, 0x70, 0xf3, 0xda }, 5, 0x8c1 },
+    { "bzhi eax, ebx, ecx", { 0xc4, 0xe2, 0x70, 0xf5, 0xc3 }, 5, 0x8c1 },
+    { "bzhi rax, rbx, rcx", { 0xc4, 0xe2, 0xf0, 0xf5, 0xc3 }, 5, 0x8c1 },
+    { "pext rax, rbx, rcx", { 0xc4, 0xe2, 0xe2, 0xf5, 0xc1 }, 5, 0x0 },
+    { "pdep eax, ebx, ecx", { 0xc4, 0xe2, 0x63, 0xf5, 0xc1 }, 5, 0x0 },
+    { "mulx rax, rbx, rcx", { 0xc4, 0xe2, 0xe3, 0xf6, 0xc1 }, 5, 0x0 },
+    { "mulx eax, ecx, ebx", { 0xc4, 0xe2, 0x73, 0xf6, 0xc3 }, 5, 0x0 },
+    { "bextr eax, ebx, ecx", { 0xc4, 0xe2, 0x70, 0xf7, 0xc3 }, 5, 0x841 },
+    { "bextr rax, rbx, rcx", { 0xc4, 0xe2, 0xf0, 0xf7, 0xc3 }, 5, 0x841 },
+    { "shlx eax, ebx, ecx", { 0xc4, 0xe2, 0x71, 0xf7, 0xc3 }, 5, 0x0 },
+    { "sarx rax, rbx, rcx", { 0xc4, 0xe2, 0xf2, 0xf7, 0xc3 }, 5, 0x0 },
+    { "shrx ebx, ecx, edx", { 0xc4, 0xe2, 0x6b, 0xf7, 0xd9 }, 5, 0x0 },
+    { "rorx eax, ebx, 7", { 0xc4, 0xe3, 0x7b, 0xf0, 0xc3, 0x07 }, 6, 0x0 },
+    { "rorx rax, rbx, 63", { 0xc4, 0xe3, 0xfb, 0xf0, 0xc3, 0x3f }, 6, 0x0 },
+    { "tzcnt eax, ebx", { 0xf3, 0x0f, 0xbc, 0xc3 }, 4, 0x41 },
+    { "tzcnt cx, dx", { 0x66, 0xf3, 0x0f, 0xbc, 0xca }, 5, 0x41 },
+    { "lzcnt rcx, rdx", { 0xf3, 0x48, 0x0f, 0xbd, 0xca }, 5, 0x41 },
+    { "lzcnt eax, ebx", { 0xf3, 0x0f, 0xbd, 0xc3 }, 4, 0x41 },
+    { "adcx eax, ebx", { 0x66, 0x0f, 0x38, 0xf6, 0xc3 }, 5, 0x1 },
+    { "adox rax, rbx", { 0xf3, 0x48, 0x0f, 0x38, 0xf6, 0xc3 }, 6, 0x800 },
+};
+
 typedef struct HostState {
     uint64_t rax, rbx, rcx, rdx, rflags;
 } HostState;
@@ -236,17 +265,17 @@ static void emu_run(CPUState *cpu, uint64_t addr, HostState *s)
     s->rflags = tt_flags(cpu);
 }
 
-TEST(tcg_host, integer_instructions_match_the_host_cpu)
+static void compare_table(const HostCase *cases, unsigned ncases, uint64_t code_base)
 {
     CPUState *cpu = tt_cpu(64);
     uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
         SKIP("no executable memory for the host side");
-    unsigned ncases = sizeof(host_cases) / sizeof(host_cases[0]), fails = 0;
+    unsigned fails = 0;
     for (unsigned i = 0; i < ncases && fails < 10; i++) {
-        const HostCase *c = &host_cases[i];
-        uint64_t addr = TT_CODE + i * 32;
+        const HostCase *c = &cases[i];
+        uint64_t addr = code_base + i * 32;
         for (unsigned k = 0; k < c->len; k++)
             tt_wr(addr + k, c->bytes[k], 1);
         tt_wr(addr + c->len, 0xf4, 1);
@@ -275,4 +304,20 @@ TEST(tcg_host, integer_instructions_match_the_host_cpu)
         }
     }
     munmap(page, 4096);
+}
+
+TEST(tcg_host, integer_instructions_match_the_host_cpu)
+{
+    compare_table(host_cases, sizeof(host_cases) / sizeof(host_cases[0]), TT_CODE);
+}
+
+TEST(tcg_host, bmi_adx_lzcnt_match_the_host_cpu)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 3)) || !(b & (1u << 8)) ||
+        !(b & (1u << 19)))
+        SKIP("the host has no BMI1/BMI2/ADX");
+    if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & (1u << 5)))
+        SKIP("the host has no LZCNT");
+    compare_table(host_bmi_cases, sizeof(host_bmi_cases) / sizeof(host_bmi_cases[0]), 0x10000);
 }
