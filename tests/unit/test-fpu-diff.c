@@ -189,11 +189,13 @@ static const uint8_t epilogue[] = {
     0xc3,
 };
 
-static size_t emit_insn(uint8_t *p, const DiffCase *c, uint8_t modrm, uint8_t imm)
+static size_t emit_insn(uint8_t *p, const DiffCase *c, uint8_t modrm, uint8_t imm, uint8_t rex)
 {
     size_t n = 0;
     if (c->prefix)
         p[n++] = c->prefix;
+    if (rex)
+        p[n++] = rex;
     if (c->map) {
         p[n++] = 0x0f;
         if (c->map == 2)
@@ -209,13 +211,13 @@ static size_t emit_insn(uint8_t *p, const DiffCase *c, uint8_t modrm, uint8_t im
 }
 
 /* Returns the signal that stopped the instruction, or 0. */
-static int host_run(DiffState *s, const DiffCase *c, uint8_t modrm, uint8_t imm)
+static int host_run(DiffState *s, const DiffCase *c, uint8_t modrm, uint8_t imm, uint8_t rex)
 {
     uint8_t saved[512] __attribute__((aligned(16)));
     size_t n = 0;
     memcpy(code, prologue, sizeof(prologue));
     n += sizeof(prologue);
-    n += emit_insn(code + n, c, modrm, imm);
+    n += emit_insn(code + n, c, modrm, imm, rex);
     memcpy(code + n, epilogue, sizeof(epilogue));
     void (*fn)(void *, void *, void *) = (void (*)(void *, void *, void *))(void *)code;
     struct sigaction sa = { .sa_handler = on_signal }, old_fpe, old_segv, old_ill;
@@ -241,13 +243,15 @@ static void kemu_call(CPUState *cpu, uint64_t *args)
     fpu_exec(cpu, (const FpuInsn *)(uintptr_t)args[0]);
 }
 
-static int kemu_run(CPUState *cpu, DiffState *s, const DiffCase *c, uint8_t modrm, uint8_t imm)
+static int kemu_run(CPUState *cpu, DiffState *s, const DiffCase *c, uint8_t modrm, uint8_t imm,
+                    uint8_t rex)
 {
     CPUX86State *env = &cpu->env;
     FpuInsn in = {
         .map = c->map, .opcode = c->opcode, .prefix = c->prefix, .modrm = modrm,
-        .reg = (modrm >> 3) & 7, .rm = modrm & 7, .has_mem = (modrm >> 6) != 3,
-        .la = GUEST_MEM, .imm8 = imm, .opsize = 4,
+        .reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & 4) << 1)),
+        .rm = (uint8_t)((modrm & 7) | ((rex & 1) << 3)), .has_mem = (modrm >> 6) != 3,
+        .la = GUEST_MEM, .imm8 = imm, .opsize = 4, .rex = rex != 0, .rex_w = (rex & 8) != 0,
     };
     env->cr0 |= CR0_NE | CR0_MP;
     env->cr0 &= ~(uint64_t)(CR0_EM | CR0_TS);
@@ -384,7 +388,7 @@ static uint8_t pick_modrm(const DiffCase *c)
     return (uint8_t)(0xc0 | reg << 3 | rm);
 }
 
-static void report(const DiffCase *c, const char *what, uint8_t modrm, uint8_t imm,
+static void report(const DiffCase *c, const char *what, uint8_t rex, uint8_t modrm, uint8_t imm,
                    const DiffState *in, const DiffState *h, const DiffState *k)
 {
     char a[64], b[64], x[64], y[64], m[40];
@@ -397,11 +401,11 @@ static void report(const DiffCase *c, const char *what, uint8_t modrm, uint8_t i
     hexdump(y, sizeof(y), k->img + 160 + 16 * rr, 16);
     hexdump(m, sizeof(m), in->img + 32, 10);
     unit_fail(__FILE__, __LINE__,
-              "%s modrm=%02x imm=%02x: %s differs; fcw=%04x fsw=%04x ftw=%02x mxcsr=%08x "
+              "%s rex=%02x modrm=%02x imm=%02x: %s differs; fcw=%04x fsw=%04x ftw=%02x mxcsr=%08x "
               "st0=%s xmm[reg]=%s src=%s | host fsw=%04x mxcsr=%08x xmm[reg]=%s "
               "st0=%02x%02x:%02x%02x%02x%02x.. fl=%03x | kemu fsw=%04x mxcsr=%08x "
               "xmm[reg]=%s st0=%02x%02x:%02x%02x%02x%02x.. fl=%03x",
-              c->name, modrm, imm, what, in->img[0] | in->img[1] << 8,
+              c->name, rex, modrm, imm, what, in->img[0] | in->img[1] << 8,
               in->img[2] | in->img[3] << 8, in->img[4],
               (unsigned)(in->img[24] | in->img[25] << 8), m, a, b,
               h->img[2] | h->img[3] << 8, (unsigned)(h->img[24] | h->img[25] << 8), x,
@@ -441,23 +445,32 @@ int fpu_diff_run(const DiffCase *c, int n, uint64_t seed)
             imm &= 7;
         h = in;
         k = in;
-        int sig = host_run(&h, c, modrm, imm);
-        int exc = kemu_run(cpu, &k, c, modrm, imm);
+        uint8_t rex = 0;
+        if ((c->flags & DC_REX) && rnd() % 2) {
+            bool regform = (modrm >> 6) == 3;
+            rex = (uint8_t)(0x40 | (rnd() % 2) << 3);
+            if (!(c->flags & DC_GPR_REG))
+                rex |= (uint8_t)((rnd() % 2) << 2);
+            if (regform && !(c->flags & DC_GPR_RM))
+                rex |= (uint8_t)(rnd() % 2);
+        }
+        int sig = host_run(&h, c, modrm, imm, rex);
+        int exc = kemu_run(cpu, &k, c, modrm, imm, rex);
         if (sig || exc >= 0) {
             bool same = (sig == SIGFPE && (exc == EXC_XM || exc == EXC_MF)) ||
                         (sig == SIGSEGV && (exc == EXC_GP || exc == EXC_PF)) ||
                         (sig == SIGILL && exc == EXC_UD);
             if (!same) {
                 bad++;
-                unit_fail(__FILE__, __LINE__, "%s modrm=%02x imm=%02x: host signal %d, kemu exception %d",
-                          c->name, modrm, imm, sig, exc);
+                unit_fail(__FILE__, __LINE__, "%s rex=%02x modrm=%02x imm=%02x: host signal %d, kemu exception %d",
+                          c->name, rex, modrm, imm, sig, exc);
             }
             continue;
         }
         const char *what = compare(&h, &k, c);
         if (what) {
             bad++;
-            report(c, what, modrm, imm, &in, &h, &k);
+            report(c, what, rex, modrm, imm, &in, &h, &k);
         }
     }
     return bad;

@@ -51,6 +51,8 @@ typedef struct DiffCase {
 #define DC_RCP        0x0400  /* RCPxS/RSQRTxS: 12-bit estimates */
 #define DC_TRIG_ST0   0x1000  /* keep |ST(0)| < 2^32: beyond, the host's own argument
                                * reduction differs from ours by a few ulps */
+#define DC_REX        0x2000  /* random REX prefix: W, and R/B on vector operands
+                               * (XMM8-15; ignored for MMX) */
 #define DC_SMALL_ST0  0x0800  /* keep |ST(0)| < 0.25: FYL2XP1's documented domain
                                * (outside it the result is undefined) */
 

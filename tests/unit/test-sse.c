@@ -9,7 +9,8 @@
 
 static DiffCase case_of(const SseOp *op, bool mem)
 {
-    DiffCase c = { .name = "", .prefix = op->prefix, .map = op->map, .opcode = op->opcode };
+    DiffCase c = { .name = "", .prefix = op->prefix, .map = op->map, .opcode = op->opcode,
+                   .flags = DC_REX };
     if (op->flags & OPF_IMM8)
         c.flags |= DC_IMM;
     if (mem)
