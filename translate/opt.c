@@ -30,6 +30,7 @@ static void mark_exit_points(IROp *ops, unsigned n)
 typedef struct RegVal {
     IRTemp t;           /* IR_NONE: unknown */
     uint8_t w;          /* width of the get_reg/set_reg that gave it */
+    bool set;           /* from set_reg (a 4-byte one zero-extends) */
 } RegVal;
 
 typedef struct OptState {
@@ -94,11 +95,14 @@ static void forward_regs(OptState *s, IROp *op)
     if (op->opc == IR_SET_REG) {
         rv->t = op->a;
         rv->w = op->w;
+        rv->set = true;
         return;
     }
     if (rv->t != IR_NONE) {
+        /* Does t hold the whole register?  A 4-byte get_reg saw only the
+         * low half; a 4-byte set_reg of a value that fits cleared the rest. */
         unsigned f = s->fit[rv->t];
-        bool full = rv->w == 8 || (rv->w == 4 && f <= 4);
+        bool full = rv->w == 8 || (rv->set && rv->w == 4 && f <= 4);
         if (f <= op->w && (op->w <= rv->w || full)) {
             *op = (IROp){ .opc = IR_MOV, .w = 8, .d = op->d, .a = rv->t, .b = IR_NONE,
                           .c = IR_NONE };
@@ -107,6 +111,7 @@ static void forward_regs(OptState *s, IROp *op)
     }
     rv->t = op->d;
     rv->w = op->w;
+    rv->set = false;
 }
 
 static IRTemp resolve(const OptState *s, IRTemp t)
@@ -255,7 +260,7 @@ unsigned ir_optimize(IROp *ops, unsigned n, unsigned ntemps)
     memset(used, 0, ntemps * sizeof(bool));
     for (unsigned i = 0; i < ntemps; i++)
         copy[i] = (IRTemp)i;
-    OptState s = { known, val, copy, fit, { { 0, 0 } } };
+    OptState s = { known, val, copy, fit, { { 0, 0, false } } };
     regs_forget(&s);
     fold(ops, n, &s);
     dead_flags(ops, n);

@@ -10,6 +10,7 @@
 #include "tests/unit/tcg-harness.h"
 #include "tests/unit/unit.h"
 #include "translate/flags.h"
+#include "translate/tb.h"
 
 typedef struct HostCase {
     const char *text;
@@ -320,4 +321,65 @@ TEST(tcg_host, bmi_adx_lzcnt_match_the_host_cpu)
     if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & (1u << 5)))
         SKIP("the host has no LZCNT");
     compare_table(host_bmi_cases, sizeof(host_bmi_cases) / sizeof(host_bmi_cases[0]), 0x10000);
+}
+
+/* Straight-line sequences of instructions whose flags are fully defined
+ * (AF aside) run as one block: this exercises what the optimizer does
+ * across instructions (register forwarding, dead flags, folding). */
+TEST(tcg_host, instruction_sequences_match_the_host_cpu)
+{
+    CPUState *cpu = tt_cpu(64);
+    uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        SKIP("no executable memory for the host side");
+    const HostCase *pool[256];
+    unsigned npool = 0, ncases = sizeof(host_cases) / sizeof(host_cases[0]), fails = 0;
+    for (unsigned i = 0; i < ncases && npool < 256; i++) {
+        uint32_t m = host_cases[i].flags_mask;
+        if ((m == 0x8d5 || m == (0x8d5 & ~FL_AF) || m == 0) && strcmp(host_cases[i].text, "lahf"))
+            pool[npool++] = &host_cases[i];
+    }
+    for (unsigned n = 0; n < 400 && fails < 10; n++) {
+        HostCase seq = { "sequence", { 0 }, 0, 0x8d5 & ~FL_AF };
+        uint8_t code[160];
+        unsigned len = 0, count = 2 + rnd() % 9;
+        char text[512] = "";
+        for (unsigned k = 0; k < count; k++) {
+            const HostCase *c = pool[rnd() % npool];
+            memcpy(code + len, c->bytes, c->len);
+            len += c->len;
+            strncat(text, c->text, sizeof(text) - strlen(text) - 3);
+            strncat(text, "; ", sizeof(text) - strlen(text) - 1);
+        }
+        uint64_t addr = 0x30000 + (n % 64) * 256;
+        /* A fresh address each time the slot is reused: drop old code. */
+        for (unsigned k = 0; k < len; k++)
+            tt_wr(addr + k, code[k], 1);
+        tt_wr(addr + len, 0xf4, 1);
+        tb_invalidate_phys_range(cpu, addr, 256);
+        memcpy(page + sizeof(host_prologue), code, len);
+        memcpy(page, host_prologue, sizeof(host_prologue));
+        memcpy(page + sizeof(host_prologue) + len, host_epilogue, sizeof(host_epilogue));
+        HostFn fn = (HostFn)(void *)page;
+        HostState in = { pick(), pick(), pick(), pick(), (rnd() & FL_ARITH) | 2 };
+        HostState h = in, e = in;
+        fn(&h);
+        emu_run(cpu, addr, &e);
+        if (h.rax != e.rax || h.rbx != e.rbx || h.rcx != e.rcx || h.rdx != e.rdx ||
+            ((h.rflags ^ e.rflags) & seq.flags_mask)) {
+            unit_fail(__FILE__, __LINE__, "%s in %#llx %#llx %#llx %#llx: host %#llx %#llx "
+                      "%#llx %#llx fl=%#llx, tcg %#llx %#llx %#llx %#llx fl=%#llx", text,
+                      (unsigned long long)in.rax, (unsigned long long)in.rbx,
+                      (unsigned long long)in.rcx, (unsigned long long)in.rdx,
+                      (unsigned long long)h.rax, (unsigned long long)h.rbx,
+                      (unsigned long long)h.rcx, (unsigned long long)h.rdx,
+                      (unsigned long long)(h.rflags & seq.flags_mask),
+                      (unsigned long long)e.rax, (unsigned long long)e.rbx,
+                      (unsigned long long)e.rcx, (unsigned long long)e.rdx,
+                      (unsigned long long)(e.rflags & seq.flags_mask));
+            fails++;
+        }
+    }
+    munmap(page, 4096);
 }
