@@ -51,12 +51,11 @@ void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n)
 void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
 {
     const uint8_t *p = buf;
-    if (n > 1 && ((la & 0xfff) + n) > 0x1000) {
-        /* Probe the last page for write access first, so that a fault
-         * there leaves memory untouched (precise exceptions). */
-        uint64_t last = la + n - 1;
-        fpu_st(cpu, last, fpu_ld(cpu, last, 1), 1);
-    }
+    /* Probe every later page for write access first (with its own first
+     * byte, the address CR2 reports), so that a fault there leaves memory
+     * untouched: the exception stays precise. */
+    for (uint64_t pg = (la | 0xfff) + 1; n > 1 && pg <= la + n - 1; pg += 0x1000)
+        fpu_st(cpu, pg, fpu_ld(cpu, pg, 1), 1);
     while (n) {
         unsigned c = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
         uint64_t v = 0;

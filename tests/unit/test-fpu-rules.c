@@ -342,3 +342,29 @@ TEST(fpu_rules, cpuid_model_gates_extensions)
     CHECK_EQ(run(cpu, 1, 0, 0x58, 0xc1, 0), -1);                   /* ADDPS: SSE */
     CHECK_EQ(run(cpu, 1, 0, 0xfe, 0xc1, 0), -1);                   /* PADDD mm: MMX */
 }
+
+/* A store that faults on its second page leaves the first untouched, so the
+ * exception is precise (the instruction can be restarted). */
+TEST(fpu_rules, page_crossing_store_faults_before_writing)
+{
+    CPUState *cpu = setup();
+    pw32(0x1000, 0x2000 | 3);                   /* PDE: present, writable */
+    pw32(0x2000 + 0x10 * 4, 0x10000 | 3);       /* 0x10000: writable */
+    pw32(0x2000 + 0x11 * 4, 0x11000 | 1);       /* 0x11000: read-only */
+    cpu->env.cr3 = 0x1000;
+    cpu->env.cr0 |= CR0_PE | CR0_PG | CR0_WP;
+    for (int i = 0; i < 16; i++)
+        pw8(0x10ff0 + (uint64_t)i, 0x5a);
+    cpu->env.xmm[1] = (Xmm){ .q = { ~0ULL, ~0ULL } };
+    CHECK_EQ(run_at(cpu, 1, 0, 0x11, 1, 0x10ff8, 4), EXC_PF);      /* MOVUPS store */
+    CHECK_EQ(cpu->env.cr2, 0x11000);
+    CHECK_EQ(pr64(0x10ff8), 0x5a5a5a5a5a5a5a5aULL);
+    CHECK_EQ(FLD1(cpu), -1);
+    CHECK_EQ(run_at(cpu, 0, 0, 0xdb, 7, 0x10ffa, 4), EXC_PF);      /* FSTP m80 */
+    CHECK_EQ(pr64(0x10ff8), 0x5a5a5a5a5a5a5a5aULL);
+    CHECK_EQ((cpu->env.fpu.fsw >> 11) & 7, 7);                    /* not popped */
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 0, 0x10f00, 4), EXC_PF);      /* FXSAVE */
+    CHECK_EQ(pr64(0x10f00), 0);
+    CHECK_EQ(run_at(cpu, 1, 0, 0x11, 1, 0x10fe0, 4), -1);          /* same page: fine */
+    CHECK_EQ(pr64(0x10fe8), ~0ULL);
+}
