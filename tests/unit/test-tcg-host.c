@@ -207,8 +207,64 @@ static const HostCase host_bmi_cases[] = {
     { "adox rax, rbx", { 0xf3, 0x48, 0x0f, 0x38, 0xf6, 0xc3 }, 6, 0x800 },
 };
 
+/* Memory forms: rsi points at a 64-byte buffer (guest 0x40000). */
+static const HostCase host_mem_cases[] = {
+    { "add eax, [rsi+8]", { 0x03, 0x46, 0x08 }, 3, 0x8d5 },
+    { "sub [rsi+16], ebx", { 0x29, 0x5e, 0x10 }, 3, 0x8d5 },
+    { "adc rax, [rsi]", { 0x48, 0x13, 0x06 }, 3, 0x8d5 },
+    { "and [rsi+4], cx", { 0x66, 0x21, 0x4e, 0x04 }, 4, 0x8c5 },
+    { "xor byte ptr [rsi+3], dl", { 0x30, 0x56, 0x03 }, 3, 0x8c5 },
+    { "cmp [rsi+12], eax", { 0x39, 0x46, 0x0c }, 3, 0x8d5 },
+    { "test [rsi+20], rbx", { 0x48, 0x85, 0x5e, 0x14 }, 4, 0x8c5 },
+    { "inc dword ptr [rsi+24]", { 0xff, 0x46, 0x18 }, 3, 0x8d5 },
+    { "neg qword ptr [rsi+32]", { 0x48, 0xf7, 0x5e, 0x20 }, 4, 0x8d5 },
+    { "not word ptr [rsi+40]", { 0x66, 0xf7, 0x56, 0x28 }, 4, 0x0 },
+    { "mov [rsi+44], eax", { 0x89, 0x46, 0x2c }, 3, 0x0 },
+    { "mov rbx, [rsi+48]", { 0x48, 0x8b, 0x5e, 0x30 }, 4, 0x0 },
+    { "movzx ecx, byte ptr [rsi+5]", { 0x0f, 0xb6, 0x4e, 0x05 }, 4, 0x0 },
+    { "movsx rdx, word ptr [rsi+6]", { 0x48, 0x0f, 0xbf, 0x56, 0x06 }, 5, 0x0 },
+    { "xadd [rsi+8], ecx", { 0x0f, 0xc1, 0x4e, 0x08 }, 4, 0x8d5 },
+    { "cmpxchg [rsi+16], edx", { 0x0f, 0xb1, 0x56, 0x10 }, 4, 0x8d5 },
+    { "xchg [rsi+24], eax", { 0x87, 0x46, 0x18 }, 3, 0x0 },
+    { "lock or dword ptr [rsi], 0x40", { 0xf0, 0x83, 0x0e, 0x40 }, 4, 0x8c5 },
+    { "shl dword ptr [rsi+28], 1", { 0xd1, 0x66, 0x1c }, 3, 0x8c5 },
+    { "rol word ptr [rsi+2], 1", { 0x66, 0xd1, 0x46, 0x02 }, 4, 0x8d5 },
+    { "rcr byte ptr [rsi+9], 1", { 0xd0, 0x5e, 0x09 }, 3, 0x8d5 },
+    { "setc byte ptr [rsi+50]", { 0x0f, 0x92, 0x46, 0x32 }, 4, 0x0 },
+    { "cmovz eax, [rsi+52]", { 0x0f, 0x44, 0x46, 0x34 }, 4, 0x0 },
+    { "add qword ptr [rsi+56], -3", { 0x48, 0x83, 0x46, 0x38, 0xfd }, 5, 0x8d5 },
+    { "sbb al, [rsi+1]", { 0x1a, 0x46, 0x01 }, 3, 0x8d5 },
+    { "lock cmpxchg [rsi+32], rbx", { 0xf0, 0x48, 0x0f, 0xb1, 0x5e, 0x20 }, 6, 0x8d5 },
+    { "dec byte ptr [rsi+60]", { 0xfe, 0x4e, 0x3c }, 3, 0x8d5 },
+    { "sar word ptr [rsi+14], 1", { 0x66, 0xd1, 0x7e, 0x0e }, 4, 0x8c5 },
+    { "mov dword ptr [rsi+36], 0x12345678", { 0xc7, 0x46, 0x24, 0x78, 0x56, 0x34, 0x12 }, 7, 0x0 },
+    { "add [rsi+44], al", { 0x00, 0x46, 0x2c }, 3, 0x8d5 },
+    { "cmp byte ptr [rsi+7], 0x80", { 0x80, 0x7e, 0x07, 0x80 }, 4, 0x8d5 },
+    { "or ax, [rsi+10]", { 0x66, 0x0b, 0x46, 0x0a }, 4, 0x8c5 },
+    { "sub rdx, [rsi+40]", { 0x48, 0x2b, 0x56, 0x28 }, 4, 0x8d5 },
+};
+/*
+    push rbx
+    push r15
+    mov r15, rdi
+    push qword ptr [r15+32]
+    popfq
+    mov rax, [r15]
+    mov rbx, [r15+8]
+    mov rcx, [r15+16]
+    mov rdx, [r15+24]
+    mov rsi, [r15+40]
+ */
+static const uint8_t host_prologue_mem[] = {
+    0x53, 0x41, 0x57, 0x49, 0x89, 0xff, 0x41, 0xff, 0x77, 0x20, 0x9d, 0x49,
+    0x8b, 0x07, 0x49, 0x8b, 0x5f, 0x08, 0x49, 0x8b, 0x4f, 0x10, 0x49, 0x8b,
+    0x57, 0x18, 0x49, 0x8b, 0x77, 0x28,
+};
+
+
 typedef struct HostState {
     uint64_t rax, rbx, rcx, rdx, rflags;
+    uint64_t rsi;               /* memory forms: the buffer */
 } HostState;
 
 static uint64_t rng_state = 0x243f6a8885a308d3ULL;
@@ -378,6 +434,67 @@ TEST(tcg_host, instruction_sequences_match_the_host_cpu)
                       (unsigned long long)e.rax, (unsigned long long)e.rbx,
                       (unsigned long long)e.rcx, (unsigned long long)e.rdx,
                       (unsigned long long)(e.rflags & seq.flags_mask));
+            fails++;
+        }
+    }
+    munmap(page, 4096);
+}
+
+#define MEMBUF 0x40000
+
+/* Memory forms, alone and in sequences: registers, flags and the buffer. */
+TEST(tcg_host, memory_forms_match_the_host_cpu)
+{
+    CPUState *cpu = tt_cpu(64);
+    uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        SKIP("no executable memory for the host side");
+    unsigned ncases = sizeof(host_mem_cases) / sizeof(host_mem_cases[0]), fails = 0;
+    for (unsigned n = 0; n < 600 && fails < 10; n++) {
+        uint8_t code[160], hostbuf[64];
+        unsigned len = 0, count = n < 2 * ncases ? 1 : 2 + rnd() % 6;
+        char text[512] = "";
+        for (unsigned k = 0; k < count; k++) {
+            const HostCase *c = &host_mem_cases[count == 1 ? n % ncases : rnd() % ncases];
+            memcpy(code + len, c->bytes, c->len);
+            len += c->len;
+            strncat(text, c->text, sizeof(text) - strlen(text) - 3);
+            strncat(text, "; ", sizeof(text) - strlen(text) - 1);
+        }
+        uint64_t addr = 0x30000 + (n % 64) * 256;
+        for (unsigned k = 0; k < len; k++)
+            tt_wr(addr + k, code[k], 1);
+        tt_wr(addr + len, 0xf4, 1);
+        tb_invalidate_phys_range(cpu, addr, 256);
+        for (unsigned k = 0; k < 64; k++) {
+            hostbuf[k] = (uint8_t)rnd();
+            tt_wr(MEMBUF + k, hostbuf[k], 1);
+        }
+        memcpy(page, host_prologue_mem, sizeof(host_prologue_mem));
+        memcpy(page + sizeof(host_prologue_mem), code, len);
+        memcpy(page + sizeof(host_prologue_mem) + len, host_epilogue, sizeof(host_epilogue));
+        HostFn fn = (HostFn)(void *)page;
+        HostState in = { pick(), pick(), pick(), pick(), (rnd() & FL_ARITH) | 2, 0 };
+        HostState h = in, e = in;
+        h.rsi = (uint64_t)(uintptr_t)hostbuf;
+        fn(&h);
+        cpu->env.regs[R_ESI] = MEMBUF;
+        emu_run(cpu, addr, &e);
+        uint32_t m = 0x8d5 & ~FL_AF;
+        bool mem_ok = true;
+        for (unsigned k = 0; k < 64; k++)
+            mem_ok &= tt_rd(MEMBUF + k, 1) == hostbuf[k];
+        if (!mem_ok || h.rax != e.rax || h.rbx != e.rbx || h.rcx != e.rcx || h.rdx != e.rdx ||
+            ((h.rflags ^ e.rflags) & m)) {
+            unit_fail(__FILE__, __LINE__, "%s: memory %s; host %#llx %#llx %#llx %#llx "
+                      "fl=%#llx, tcg %#llx %#llx %#llx %#llx fl=%#llx", text,
+                      mem_ok ? "same" : "differs", (unsigned long long)h.rax,
+                      (unsigned long long)h.rbx, (unsigned long long)h.rcx,
+                      (unsigned long long)h.rdx, (unsigned long long)(h.rflags & m),
+                      (unsigned long long)e.rax, (unsigned long long)e.rbx,
+                      (unsigned long long)e.rcx, (unsigned long long)e.rdx,
+                      (unsigned long long)(e.rflags & m));
             fails++;
         }
     }
