@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,50 +114,149 @@ static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n)
     return 0;
 }
 
-static int convert_copy(Sources *src, ConvertOut *o, bool progress)
+/* convert runs as a two-stage pipeline: a reader thread finds out what each
+ * chunk of the sources holds and reads its data, the main thread writes, so
+ * reading and writing overlap (qemu-img keeps several requests in flight). */
+enum { SLOT_DATA, SLOT_ZERO, SLOT_SKIP };
+#define SLOTS 4
+
+typedef struct Slot {
+    uint64_t pos, n;
+    int kind, err;
+    uint8_t *buf;
+} Slot;
+
+typedef struct Pipeline {
+    Sources *src;
+    ConvertOut *o;
+    Slot slot[SLOTS];
+    int head, count;
+    bool done, stop;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} Pipeline;
+
+/* Fill slot with the next chunk at pos; returns the bytes it covers. */
+static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
 {
-    uint8_t *buf = xmalloc(CHUNK);
+    uint64_t off = 0, left = 0, pnum = 0;
+    bool zero = false, above = false;
+    BlockDriverState *bs = src_at(p->src, pos, &off, &left);
+    uint64_t want = MIN(left, CHUNK - pos % CHUNK);
+    sl->pos = pos;
+    sl->err = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
+    if (sl->err < 0) {
+        error_report("error while reading block status at byte %" PRIu64 ": %s", off,
+                     strerror(-sl->err));
+        return 0;
+    }
+    sl->err = 0;
+    if (p->o->compress) {
+        /* Compression works on whole clusters: take the chunk as data (zero
+         * clusters are skipped when written). */
+        pnum = want;
+        zero = false;
+        above = true;
+    }
+    sl->n = pnum;
+    sl->kind = p->o->has_backing && !above ? SLOT_SKIP : zero ? SLOT_ZERO : SLOT_DATA;
+    if (sl->kind == SLOT_DATA && (sl->err = blk_pread(bs, off, sl->buf, pnum)) < 0) {
+        error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-sl->err));
+    }
+    return pnum;
+}
+
+static void *reader(void *opaque)
+{
+    Pipeline *p = opaque;
     uint64_t pos = 0;
-    int r = 0;
-    while (pos < src->total && r == 0) {
-        uint64_t off = 0, left = 0, pnum;
-        bool zero, above;
-        BlockDriverState *bs = src_at(src, pos, &off, &left);
-        uint64_t want = MIN(left, CHUNK - pos % CHUNK);
-        r = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
-        if (r < 0) {
+    pthread_mutex_lock(&p->lock);
+    while (pos < p->src->total && !p->stop) {
+        while (p->count == SLOTS && !p->stop) {
+            pthread_cond_wait(&p->cond, &p->lock);
+        }
+        if (p->stop) {
             break;
         }
-        r = 0;
-        if (o->compress) {
-            /* Compression works on whole clusters: take the chunk as data
-             * (zero clusters are skipped when written). */
-            pnum = want;
-            zero = false;
-            above = true;
-        }
-        if (o->has_backing && !above) {
-            /* Left to the new backing file (-B). */
-        } else if (zero) {
-            if (!o->fresh || o->has_backing) {
-                r = blk_pwrite_zeroes(o->bs, pos, pnum, true);
-            }
-        } else if ((r = blk_pread(bs, off, buf, pnum)) < 0) {
-            error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-r));
+        Slot *sl = &p->slot[(p->head + p->count) % SLOTS];
+        pthread_mutex_unlock(&p->lock);
+        pos += read_chunk(p, pos, sl);
+        pthread_mutex_lock(&p->lock);
+        p->count++;
+        pthread_cond_broadcast(&p->cond);
+        if (sl->err < 0) {
             break;
-        } else {
-            r = write_data(o, pos, buf, pnum);
-        }
-        if (r < 0) {
-            error_report("error while writing at byte %" PRIu64 ": %s", pos, strerror(-r));
-            break;
-        }
-        pos += pnum;
-        if (progress) {
-            img_progress(pos * 100.0 / src->total);
         }
     }
-    free(buf);
+    p->done = true;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static int write_slot(ConvertOut *o, Slot *sl)
+{
+    int r = sl->err;
+    if (r < 0) {
+        return r;
+    }
+    if (sl->kind == SLOT_ZERO && (!o->fresh || o->has_backing)) {
+        r = blk_pwrite_zeroes(o->bs, sl->pos, sl->n, true);
+    } else if (sl->kind == SLOT_DATA) {
+        r = write_data(o, sl->pos, sl->buf, sl->n);
+    }
+    if (r < 0) {
+        error_report("error while writing at byte %" PRIu64 ": %s", sl->pos, strerror(-r));
+    }
+    return r;
+}
+
+static int convert_copy(Sources *src, ConvertOut *o, bool progress)
+{
+    Pipeline p = { .src = src, .o = o };
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    for (int i = 0; i < SLOTS; i++) {
+        p.slot[i].buf = xmalloc(CHUNK);
+    }
+    pthread_t th;
+    if (pthread_create(&th, NULL, reader, &p)) {
+        error_report("Could not start a thread");
+        return -EAGAIN;
+    }
+    int r = 0;
+    pthread_mutex_lock(&p.lock);
+    for (;;) {
+        while (!p.count && !p.done) {
+            pthread_cond_wait(&p.cond, &p.lock);
+        }
+        if (!p.count) {
+            break;
+        }
+        Slot *sl = &p.slot[p.head];
+        pthread_mutex_unlock(&p.lock);
+        r = write_slot(o, sl);
+        if (progress && r == 0) {
+            img_progress((sl->pos + sl->n) * 100.0 / src->total);
+        }
+        pthread_mutex_lock(&p.lock);
+        p.head = (p.head + 1) % SLOTS;
+        p.count--;
+        if (r < 0) {
+            p.stop = true;
+        }
+        pthread_cond_broadcast(&p.cond);
+        if (r < 0) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p.lock);
+    pthread_join(th, NULL);
+    for (int i = 0; i < SLOTS; i++) {
+        free(p.slot[i].buf);
+    }
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.cond);
     return r;
 }
 

@@ -280,14 +280,20 @@ static int grow_table(BlockDriverState *bs, uint64_t min_entries, uint64_t end)
     return qcow2_free_clusters(bs, old_off, old_len);
 }
 
+/* Clusters the file holds (rounded up); everything we allocate lies below. */
+static uint64_t file_clusters(BlockDriverState *bs)
+{
+    int64_t flen = bfile_length(bs->file);
+    return flen < 0 ? UINT64_MAX : qcow2_size_to_clusters(bs->opaque, (uint64_t)flen);
+}
+
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
 {
     Qcow2State *s = bs->opaque;
     uint64_t start = s->free_hint, count = 0, first_free = UINT64_MAX;
     /* Every allocated cluster lies inside the file (we write or extend it
      * right after allocating), so past its end nothing needs a look. */
-    int64_t flen = bfile_length(bs->file);
-    uint64_t eof = flen < 0 ? UINT64_MAX : qcow2_size_to_clusters(s, (uint64_t)flen);
+    uint64_t eof = file_clusters(bs);
     while (count < n) {
         uint64_t c = start + count, rc;
         uint64_t rti = c >> s->rb_bits;
@@ -300,7 +306,7 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
             if (r < 0) {
                 return r;
             }
-            eof = UINT64_MAX; /* the file grew: read every refcount from now on */
+            eof = file_clusters(bs); /* the new blocks were written: the file grew */
             continue; /* re-examine c: it may now hold a new block */
         }
         if (!s->rt[rti]) {
@@ -311,7 +317,7 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
             if (r < 0) {
                 return r;
             }
-            eof = UINT64_MAX;
+            eof = file_clusters(bs);
             start = (count ? start : c) + 1;
             count = 0;
             continue;
