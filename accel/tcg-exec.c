@@ -142,8 +142,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         TB *next = NULL;
         if (tb && slot >= 0 && !req && !t->exit_request) {
             next = tb->jmp_dest[slot];
-            if (next && (!next->valid || next->pc != env->rip ||
-                         next->cs_base != env->seg[SEG_CS].base))
+            if (next && !tb_chain_ok(cpu, tb, next))
                 next = NULL;
         }
         if (!next) {

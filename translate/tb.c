@@ -218,9 +218,20 @@ void tb_flush_all(CPUState *cpu)
 
 void tb_chain(TB *tb, unsigned slot, TB *next)
 {
-    if (((tb->lin ^ next->lin) & ~0xfffULL) == 0 && tb->flags == next->flags &&
-        ((tb->phys ^ next->phys) & ~0xfffULL) == 0 && next->phys2 == ~0ULL)
+    if (tb->flags == next->flags && next->phys2 == ~0ULL)
         tb->jmp_dest[slot] = next;
+}
+
+bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)
+{
+    if (!next->valid || next->pc != cpu->env.rip || next->cs_base != cpu->env.seg[SEG_CS].base)
+        return false;
+    if (((tb->lin ^ next->lin) & ~0xfffULL) == 0 && ((tb->phys ^ next->phys) & ~0xfffULL) == 0)
+        return true;
+    /* Another page: only while it still maps to the same physical page. */
+    TcgCpu *t = tcg_cpu(cpu);
+    const TLBEntry *e = &t->tlb[t->user][(next->lin >> 12) & (TLB_SIZE - 1)];
+    return e->tag_x == (next->lin & ~0xfffULL) && e->pa == (next->phys & ~0xfffULL);
 }
 
 static TB *hash_find(uint64_t phys, uint64_t phys2, uint64_t pc, uint64_t cs_base,

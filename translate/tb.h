@@ -55,8 +55,12 @@ uint32_t tb_flags(CPUState *cpu);
  * translating it if needed.  May raise (#PF on the fetch of the first
  * instruction): call inside the loop's sigsetjmp. */
 TB *tb_find(CPUState *cpu, uint32_t flags);
-/* Link tb's slot to next when that is safe (same page). */
+/* Link tb's slot to next (same mode flags, next on one page). */
 void tb_chain(TB *tb, unsigned slot, TB *next);
+/* Whether the loop may go from tb to its chained successor next now: next
+ * is still valid and, when on another page, that page still maps to the
+ * same physical page in the soft TLB. */
+bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next);
 /* Invalidate every TB translated from physical page pa_page; true if any. */
 bool tb_invalidate_page(CPUState *cpu, uint64_t pa_page);
 /* Whether physical page pa_page holds translated code. */
