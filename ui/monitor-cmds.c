@@ -76,6 +76,7 @@ static const MonCmd commands[] = {
     { "stop", "", "stop emulation", cmd_stop },
     { "system_powerdown", "", "send system power down event", cmd_system_powerdown },
     { "system_reset", "", "reset the system", cmd_system_reset },
+    { "xp", "/fmt addr", "physical memory dump starting at 'addr'", monitor_xp },
 };
 
 /* Does word match one of the '|'-separated names? */

@@ -24,5 +24,7 @@ void monitor_puts(Monitor *mon, const char *s);
 /* `info WHAT` (ui/monitor-info.c).  Returns false for an unknown WHAT. */
 bool monitor_info(Monitor *mon, const char *what, const char *args);
 void monitor_info_help(Monitor *mon);
+/* `xp /FMT ADDR` (ui/monitor-mem.c). */
+void monitor_xp(Monitor *mon, const char *args);
 
 #endif

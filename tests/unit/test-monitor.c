@@ -180,3 +180,35 @@ TEST(monitor, line_editing_and_history)
     CHECK(strstr(buf, "unknown command") == NULL);
     chr_free_all();
 }
+
+/* xp in QEMU's layout: 16 bytes a line, the format remembered. */
+TEST(monitor, xp_physical_memory)
+{
+    static Machine m;
+    static MemoryRegion ram;
+    as_init(&m.mem, "memory", UINT64_MAX);
+    mr_init_ram(&ram, "ram", 0x2000);
+    as_map(&m.mem, &ram, 0, 0);
+    static const uint8_t bytes[] = { 0xea, 0x5b, 0xe0, 0x00, 0xf0, 0x30, 0x36, 0x2f,
+                                     0x32, 0x33, 0x2f, 0x39, 0x39, 0x00, 0xfc, 0x00 };
+    as_write(&m.mem, 0x1000, bytes, sizeof(bytes));
+    Monitor *mon = file_monitor(&m);
+    monitor_execute(mon, "xp /8xw 0x1000");
+    CHECK(strstr(file_text(), "0000000000001000: 0x00e05bea 0x2f3630f0 0x392f3332 0x00fc0039\r\n"
+                              "0000000000001010: 0x00000000 0x00000000 0x00000000 0x00000000\r\n")
+          != NULL);
+    monitor_execute(mon, "xp /3xb 0x1000");
+    CHECK(strstr(file_text(), "0000000000001000: 0xea 0x5b 0xe0\r\n") != NULL);
+    monitor_execute(mon, "xp /2xg 0x1000");
+    CHECK(strstr(file_text(), "0000000000001000: 0x2f3630f000e05bea 0x00fc0039392f3332\r\n")
+          != NULL);
+    monitor_execute(mon, "xp /4dh 0x1000");
+    CHECK(strstr(file_text(), "0000000000001000: 23530   224 12528 12086\r\n") != NULL);
+    monitor_execute(mon, "xp 0x1000");              /* the last format again */
+    CHECK(strstr(file_text(), "0000000000001000: 23530\r\n") != NULL);
+    monitor_execute(mon, "xp /2xw 0x100000");       /* nothing mapped there */
+    CHECK(strstr(file_text(), "0000000000100000: 0xffffffff 0xffffffff\r\n") != NULL);
+    monitor_execute(mon, "xp /q 0");
+    CHECK(strstr(file_text(), "xp: usage") != NULL);
+    unlink(path);
+}
