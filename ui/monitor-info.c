@@ -155,6 +155,7 @@ static const struct {
     { "chardev", "show the character devices", info_chardev },
     { "cpus", "show infos for each CPU", info_cpus },
     { "kvm", "show KVM information (and which accelerator runs, and why)", info_kvm },
+    { "mtree", "show memory tree (-f: the flat view)", monitor_info_mtree },
     { "name", "show the current VM name", info_name },
     { "qtree", "show device tree", info_qtree },
     { "registers", "show the cpu registers (-a: all CPUs)", info_registers },

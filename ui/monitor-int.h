@@ -26,5 +26,7 @@ bool monitor_info(Monitor *mon, const char *what, const char *args);
 void monitor_info_help(Monitor *mon);
 /* `xp /FMT ADDR` (ui/monitor-mem.c). */
 void monitor_xp(Monitor *mon, const char *args);
+/* `info mtree [-f]` (ui/monitor-mtree.c). */
+void monitor_info_mtree(Monitor *mon, const char *args);
 
 #endif

@@ -187,6 +187,7 @@ TEST(monitor, xp_physical_memory)
     static Machine m;
     static MemoryRegion ram;
     as_init(&m.mem, "memory", UINT64_MAX);
+    as_init(&m.io, "io", 0x10000);
     mr_init_ram(&ram, "ram", 0x2000);
     as_map(&m.mem, &ram, 0, 0);
     static const uint8_t bytes[] = { 0xea, 0x5b, 0xe0, 0x00, 0xf0, 0x30, 0x36, 0x2f,
@@ -208,6 +209,12 @@ TEST(monitor, xp_physical_memory)
     CHECK(strstr(file_text(), "0000000000001000: 23530\r\n") != NULL);
     monitor_execute(mon, "xp /2xw 0x100000");       /* nothing mapped there */
     CHECK(strstr(file_text(), "0000000000100000: 0xffffffff 0xffffffff\r\n") != NULL);
+    monitor_execute(mon, "info mtree");
+    CHECK(strstr(file_text(), "address-space: memory\r\n"
+                              "  0000000000000000-0000000000001fff (prio 0, ram): ram\r\n") != NULL);
+    monitor_execute(mon, "info mtree -f");
+    CHECK(strstr(file_text(), "FlatView: memory\r\n"
+                              "  0000000000000000-0000000000001fff (prio 0, ram): ram\r\n") != NULL);
     monitor_execute(mon, "xp /q 0");
     CHECK(strstr(file_text(), "xp: usage") != NULL);
     unlink(path);
