@@ -101,7 +101,8 @@ static void mon_enter(Monitor *mon)
     monitor_puts(mon, "\n");
     mon->len = 0;
     monitor_execute(mon, mon->line);
-    show_prompt(mon);
+    if (!monitor_quit_requested)
+        show_prompt(mon);
 }
 
 static void mon_byte(Monitor *mon, uint8_t c)
