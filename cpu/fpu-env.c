@@ -46,7 +46,7 @@ static bool real_or_v86(const CPUState *cpu)
     return !(cpu->env.cr0 & CR0_PE) || (cpu->env.rflags & FL_VM);
 }
 
-static bool code64(const CPUState *cpu)
+bool fpu_code64(const CPUState *cpu)
 {
     return (cpu->env.efer & EFER_LMA) && (cpu->env.seg[SEG_CS].attr & SEGATTR_L);
 }
@@ -185,7 +185,7 @@ static void fxsave_image(const CPUState *cpu, uint8_t img[512], bool w64, int nx
         memcpy(img + 160 + 16 * i, cpu->env.xmm[i].b, 16);
 }
 
-static void fxrstor_image(CPUState *cpu, const uint8_t img[512], bool w64, int nxmm)
+void fpu_image_load_x87(CPUState *cpu, const uint8_t img[512], bool w64)
 {
     X87State *f = &cpu->env.fpu;
     f->fcw = get16(img);
@@ -201,11 +201,26 @@ static void fxrstor_image(CPUState *cpu, const uint8_t img[512], bool w64, int n
         f->fdp = get32(img + 16);
         f->fds = get16(img + 20);
     }
-    cpu->env.mxcsr = get32(img + 24) & MXCSR_VALID;
     for (int i = 0; i < 8; i++)
         f->st[fpu_phys(cpu, i)] = get_f80(img + 32 + 16 * i);
+}
+
+void fpu_image_load_xmm(CPUState *cpu, const uint8_t img[512], int nxmm)
+{
     for (int i = 0; i < nxmm; i++)
         memcpy(cpu->env.xmm[i].b, img + 160 + 16 * i, 16);
+}
+
+void fpu_image_store(const CPUState *cpu, uint8_t img[512], bool w64, int nxmm)
+{
+    fxsave_image(cpu, img, w64, nxmm);
+}
+
+static void fxrstor_image(CPUState *cpu, const uint8_t img[512], bool w64, int nxmm)
+{
+    fpu_image_load_x87(cpu, img, w64);
+    cpu->env.mxcsr = get32(img + 24) & MXCSR_VALID;
+    fpu_image_load_xmm(cpu, img, nxmm);
 }
 
 void fpu_fxsave(const CPUState *cpu, uint8_t img[512])
@@ -222,7 +237,7 @@ void fpu_fxrstor(CPUState *cpu, const uint8_t img[512])
 static void fxsave_insn(CPUState *cpu, const FpuInsn *in, bool restore)
 {
     uint8_t img[512];
-    int nxmm = code64(cpu) ? 16 : 8;
+    int nxmm = fpu_code64(cpu) ? 16 : 8;
     if (cpu->env.cr0 & (CR0_EM | CR0_TS))
         fpu_fault(cpu, EXC_NM);
     fpu_check_align(cpu, in->la, 16);
@@ -271,6 +286,7 @@ void fpu_group_ae(CPUState *cpu, const FpuInsn *in)
         fpu_ld(cpu, in->la, 1);
         break;
     default:
-        fpu_fault(cpu, EXC_UD);         /* XSAVE family: not offered */
+        fpu_xsave_insn(cpu, in, reg == 5);  /* XSAVE, XRSTOR, XSAVEOPT */
+        break;
     }
 }

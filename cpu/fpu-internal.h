@@ -120,6 +120,13 @@ void x87_exec(CPUState *cpu, const FpuInsn *in);
 void x87_env_exec(CPUState *cpu, const FpuInsn *in);  /* FLDENV/FSTENV/FSAVE/FRSTOR */
 void sse_exec(CPUState *cpu, const FpuInsn *in);
 bool sse_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8);
+/* The legacy (FXSAVE) image and its parts, for XSAVE/XRSTOR. */
+void fpu_image_store(const CPUState *cpu, uint8_t img[512], bool w64, int nxmm);
+void fpu_image_load_x87(CPUState *cpu, const uint8_t img[512], bool w64);
+void fpu_image_load_xmm(CPUState *cpu, const uint8_t img[512], int nxmm);
+bool fpu_code64(const CPUState *cpu);
+/* 0F AE /4 /5 /6 with a memory operand. */
+void fpu_xsave_insn(CPUState *cpu, const FpuInsn *in, bool restore);
 /* 0F AE group: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, fences, CLFLUSH. */
 void fpu_group_ae(CPUState *cpu, const FpuInsn *in);
 

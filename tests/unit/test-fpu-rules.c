@@ -368,3 +368,53 @@ TEST(fpu_rules, page_crossing_store_faults_before_writing)
     CHECK_EQ(run_at(cpu, 1, 0, 0x11, 1, 0x10fe0, 4), -1);          /* same page: fine */
     CHECK_EQ(pr64(0x10fe8), ~0ULL);
 }
+
+TEST(fpu_rules, xsave_xrstor_standard_format)
+{
+    CPUState *cpu = setup();
+    fill_state(cpu);
+    cpu->env.xmm[1].q[0] = 0x1111222233334444ULL;
+    cpu->env.mxcsr = 0x1fa0;
+    cpu->env.regs[R_EAX] = ~0u;
+    cpu->env.regs[R_EDX] = ~0u;
+    cpu->env.xcr0 = 3;
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 4, BUF, 4), EXC_UD);          /* no CR4.OSXSAVE */
+    cpu->env.cr4 |= CR4_OSXSAVE;
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 4, BUF + 16, 4), EXC_GP);     /* not 64-aligned */
+    pw64(BUF + 512, 0x80);                                         /* stale XSTATE_BV */
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 4, BUF, 4), -1);              /* XSAVE */
+    CHECK_EQ(pr64(BUF + 512), 0x83);                               /* x87, SSE in use */
+    CHECK_EQ(pr32(BUF + 24), 0x1fa0);
+    CHECK_EQ(pr64(BUF + 160 + 16), 0x1111222233334444ULL);
+    uint8_t before[512], after[512];
+    fpu_fxsave(cpu, before);
+    fpu_reset(cpu);
+    pw64(BUF + 512, 0x3);
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 5, BUF, 4), -1);              /* XRSTOR */
+    fpu_fxsave(cpu, after);
+    CHECK(!memcmp(before, after, 32));
+    CHECK(!memcmp(before + 32, after + 32, 128 + 16 * 8));
+    /* XSTATE_BV clear: the components come back in their initial state. */
+    pw64(BUF + 512, 0);
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 5, BUF, 4), -1);
+    CHECK_EQ(cpu->env.fpu.fcw, 0x37f);
+    CHECK_EQ(cpu->env.fpu.ftw, 0);
+    CHECK_EQ(cpu->env.xmm[1].q[0], 0);
+    CHECK_EQ(cpu->env.mxcsr, 0x1fa0);                              /* MXCSR always loaded */
+    /* Reserved header bytes, compacted form, components outside XCR0. */
+    pw64(BUF + 512 + 16, 1);
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 5, BUF, 4), EXC_GP);
+    pw64(BUF + 512 + 16, 0);
+    pw64(BUF + 512 + 8, 1ULL << 63);
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 5, BUF, 4), EXC_GP);
+    pw64(BUF + 512 + 8, 0);
+    pw64(BUF + 512, 4);
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 5, BUF, 4), EXC_GP);
+    /* RFBM from EDX:EAX: only x87 requested leaves the XMM registers. */
+    pw64(BUF + 512, 3);
+    cpu->env.xmm[1].q[0] = 5;
+    cpu->env.regs[R_EAX] = 1;
+    CHECK_EQ(run_at(cpu, 1, 0, 0xae, 5, BUF, 4), -1);
+    CHECK_EQ(cpu->env.xmm[1].q[0], 5);
+    CHECK_EQ(cpu->env.fpu.fcw, 0x0a7f);
+}
