@@ -40,13 +40,12 @@ typedef enum { DISPLAY_DEFAULT, DISPLAY_NONE, DISPLAY_SDL, DISPLAY_CURSES,
 
 typedef struct KemuOptions {
     MachineConfig cfg;
-    bool machine_set;
+    bool machine_set;           /* -machine given (type pc) */
     /* Accelerators in order of preference ("kvm:tcg"), NULL = default. */
     char *accel_list;
     const char *accel_origin;   /* "-accel", "-machine accel=", "-enable-kvm" */
     bool accel_by_accel_opt, accel_by_machine_opt;
     char *cpu;                  /* -cpu spec, NULL = default */
-    char *boot_spec;
 
     DriveOpts drives[MAX_DRIVES];
     int ndrives;
@@ -64,7 +63,7 @@ typedef struct KemuOptions {
 
     DisplayType display;
     bool nographic;
-    bool vga_none;
+    bool vga_none;              /* -vga none (kemu has no VGA card yet either way) */
     bool nodefaults;
     bool console_hidden;        /* no display given: the serial port goes nowhere */
 
