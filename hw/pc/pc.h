@@ -8,6 +8,8 @@
 /* Build the board on an initialized Machine whose accelerator is chosen and
  * initialized (m->accel->init done): RAM, ROM/firmware, devices, CPUs
  * (created and handed to accel->vcpu_init), kernel/initrd loading.
+ * Sets m->board (hw/pc/pc-board.h), m->irq_ack without a kernel irqchip,
+ * and m->board_reset (BIOS shadow, boot order, -kernel again on reset).
  * Returns 0 or -1 after error_report. */
 int pc_init(Machine *m);
 
