@@ -13,7 +13,7 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    { "check", img_check },     { "commit", img_commit },   { "compare", img_compare },
+    { "bench", img_bench },     { "check", img_check },     { "commit", img_commit },   { "compare", img_compare },
     { "convert", img_convert }, { "create", img_create },   { "info", img_info },
     { "map", img_map },         { "measure", img_measure }, { "snapshot", img_snapshot },
     { "rebase", img_rebase },   { "resize", img_resize },
@@ -25,6 +25,8 @@ static void help(void)
            "usage: kemu-img [standard options] command [command options]\n"
            "Disk image utility, a drop-in for qemu-img.\n\n"
            "Command syntax:\n"
+           "  bench [-c count] [-d depth] [-f fmt] [--flush-interval=N] [-o offset] [-q]\n"
+           "        [-s buffer_size] [-S step_size] [-t cache] [-w] [-U] filename\n"
            "  check [-q] [--output=ofmt] [-r [leaks | all]] [-U] [-f fmt] filename\n"
            "  commit [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename\n"
            "  compare [-f fmt] [-F fmt] [-p] [-q] [-s] [-U] filename1 filename2\n"

@@ -193,6 +193,9 @@ int blk_pread(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len)
     if (r < 0 || !len) {
         return r;
     }
+    if (bs->drv->thread_safe_io) {
+        return bs->drv->read(bs, off, buf, len);
+    }
     pthread_mutex_lock(&bs->lock);
     r = bs->drv->read(bs, off, buf, len);
     pthread_mutex_unlock(&bs->lock);
@@ -224,6 +227,9 @@ int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len
     int r = check_write(bs, off, len);
     if (r < 0 || !len) {
         return r;
+    }
+    if (bs->drv->thread_safe_io && (off >= 512 || !bs->probed_raw)) {
+        return bs->drv->write(bs, off, buf, len);
     }
     pthread_mutex_lock(&bs->lock);
     r = probed_raw_guard(bs, off, buf, len) ? -EPERM : bs->drv->write(bs, off, buf, len);

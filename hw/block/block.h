@@ -89,6 +89,8 @@ typedef struct BlockDriverState BlockDriverState;
 typedef struct BlockDriver {
     const char *name;
     size_t state_size;
+    /* read/write may run concurrently on one image (no metadata to guard). */
+    bool thread_safe_io;
     /* Score (0..100) for a file that starts with buf. */
     int (*probe)(const uint8_t *buf, size_t len);
     int (*open)(BlockDriverState *bs, char **errp);

@@ -122,6 +122,7 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
 
 const BlockDriver bdrv_raw = {
     .name = "raw",
+    .thread_safe_io = true,
     .probe = raw_probe,
     .open = raw_open,
     .close = raw_close,

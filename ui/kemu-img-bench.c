@@ -1,0 +1,203 @@
+/* kemu-img bench: qemu-img's I/O benchmark, run through the block layer's
+ * request thread pool with completions on its eventfd, the way kemu's disk
+ * devices issue requests. */
+#include "hw/block/aio.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+#include "ui/kemu-img.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Bench Bench;
+
+/* One buffer (or a flush, buf NULL) and the run it belongs to. */
+typedef struct BenchReq {
+    Bench *b;
+    uint8_t *buf;
+} BenchReq;
+
+struct Bench {
+    BlockDriverState *bs;
+    bool write;
+    uint64_t bufsize, step, offset, image_size;
+    int count, in_flight, done, flush_interval, writes_since_flush;
+    int err;
+    uint8_t *bufs;
+    BenchReq flush;
+};
+
+static void submit_next(BenchReq *q);
+
+static void on_done(void *opaque, int ret)
+{
+    BenchReq *q = opaque;
+    Bench *b = q->b;
+    b->in_flight--;
+    if (ret < 0 && !b->err) {
+        b->err = ret;
+        error_report("Failed request: %s", strerror(-ret));
+    }
+    if (q->buf) {
+        b->done++;
+        if (!b->err) {
+            submit_next(q);
+        }
+    }
+}
+
+static void submit_next(BenchReq *q)
+{
+    Bench *b = q->b;
+    if (b->done + b->in_flight >= b->count) {
+        return;
+    }
+    uint64_t off = b->offset;
+    b->offset += b->step;
+    if (b->offset + b->bufsize > b->image_size) {
+        b->offset = 0; /* wrap around at the end of the image */
+    }
+    b->in_flight++;
+    if (b->write && b->flush_interval && ++b->writes_since_flush >= b->flush_interval) {
+        b->writes_since_flush = 0;
+        b->in_flight++;
+        blk_aio_submit(b->bs, BLK_AIO_FLUSH, 0, NULL, 0, on_done, &b->flush);
+    }
+    blk_aio_submit(b->bs, b->write ? BLK_AIO_WRITE : BLK_AIO_READ, off, q->buf, b->bufsize,
+                   on_done, q);
+}
+
+int img_bench(int argc, char **argv)
+{
+    const char *fmt = NULL;
+    BlockCacheMode cache = BDRV_CACHE_WRITEBACK;
+    Bench b = { .count = 75000, .bufsize = 4096 };
+    int depth = 64, pattern = 0, c;
+    bool quiet = false, share = false, step_set = false;
+    uint64_t v;
+    static const struct option lopts[] = {
+        { "flush-interval", required_argument, NULL, 'I' },
+        { "pattern", required_argument, NULL, 'P' },
+        { "no-drain", no_argument, NULL, 'D' },
+        { "force-share", no_argument, NULL, 'U' },
+        { 0 },
+    };
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hc:d:f:ni:o:qs:S:t:wU", lopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (parse_uint(optarg, &v) < 0 || !v || v > INT32_MAX) {
+                error_report("Invalid request count specified");
+                return 1;
+            }
+            b.count = (int)v;
+            break;
+        case 'd':
+            if (parse_uint(optarg, &v) < 0 || !v || v > 4096) {
+                error_report("Invalid queue depth specified");
+                return 1;
+            }
+            depth = (int)v;
+            break;
+        case 'f': fmt = optarg; break;
+        case 'n': case 'i': case 'D': break; /* AIO flavour: the pool is the only one */
+        case 'o':
+            if (parse_size(optarg, 'B', &b.offset) < 0) {
+                error_report("Invalid offset specified");
+                return 1;
+            }
+            break;
+        case 'q': quiet = true; break;
+        case 's':
+            if (parse_size(optarg, 'B', &b.bufsize) < 0 || !b.bufsize || b.bufsize > (1u << 30)) {
+                error_report("Invalid buffer size specified");
+                return 1;
+            }
+            break;
+        case 'S':
+            if (parse_size(optarg, 'B', &b.step) < 0) {
+                error_report("Invalid step size specified");
+                return 1;
+            }
+            step_set = true;
+            break;
+        case 't': cache = img_cache_mode(optarg); break;
+        case 'w': b.write = true; break;
+        case 'U': share = true; break;
+        case 'I':
+            if (parse_uint(optarg, &v) < 0 || v > INT32_MAX) {
+                error_report("Invalid flush interval specified");
+                return 1;
+            }
+            b.flush_interval = (int)v;
+            break;
+        case 'P':
+            if (parse_uint(optarg, &v) < 0 || v > 0xff) {
+                error_report("Invalid pattern byte specified");
+                return 1;
+            }
+            pattern = (int)v;
+            break;
+        default: return 1;
+        }
+    }
+    if (optind + 1 != argc) {
+        error_report("Expecting one image file name");
+        return 1;
+    }
+    if (!step_set) {
+        b.step = b.bufsize;
+    }
+    b.bs = img_open(argv[optind], fmt, (b.write ? BDRV_O_RDWR : 0) | (share ? BDRV_O_SHARE : 0),
+                    cache);
+    if (!b.bs) {
+        return 1;
+    }
+    b.image_size = b.bs->total_size;
+    if (b.bufsize > b.image_size) {
+        error_report("Buffer size is larger than the image");
+        bdrv_close(b.bs);
+        return 1;
+    }
+    if (!quiet) {
+        printf("Sending %d %s requests, %" PRIu64 " bytes each, %d in parallel (starting at "
+               "offset %" PRIu64 ", step size %" PRIu64 ")\n", b.count,
+               b.write ? "write" : "read", b.bufsize, depth, b.offset, b.step);
+    }
+    void *mem;
+    if (posix_memalign(&mem, 4096, b.bufsize * (uint64_t)depth)) {
+        fatal("Out of memory");
+    }
+    b.bufs = mem;
+    memset(b.bufs, pattern, b.bufsize * (uint64_t)depth);
+    if (blk_aio_init(depth < 4 ? depth : 4) < 0) {
+        fatal("Could not start the I/O threads");
+    }
+    BenchReq *reqs = xzalloc(sizeof(BenchReq) * (size_t)depth);
+    b.flush.b = &b;
+    int64_t t0 = host_clock_ns();
+    for (int i = 0; i < depth && i < b.count; i++) {
+        reqs[i] = (BenchReq){ &b, b.bufs + (uint64_t)i * b.bufsize };
+        submit_next(&reqs[i]);
+    }
+    struct pollfd pfd = { .fd = blk_aio_fd(), .events = POLLIN };
+    while (b.in_flight) {
+        if (poll(&pfd, 1, 1000) > 0) {
+            blk_aio_fd_handler(NULL);
+        }
+    }
+    int64_t t1 = host_clock_ns();
+    blk_aio_shutdown();
+    if (!b.err && !quiet) {
+        printf("Run completed in %.3f seconds.\n", (double)(t1 - t0) / 1e9);
+    }
+    bdrv_close(b.bs);
+    free(mem);
+    free(reqs);
+    return b.err ? 1 : 0;
+}
