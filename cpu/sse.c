@@ -10,6 +10,7 @@
 
 static const SseTable *const tables[] = {
     &sse_int_table, &sse_fp_table, &sse_move_table, &sse_s41_table, &sse_str_table,
+    &sse_aes_table,
 };
 
 static int prefix_index(uint8_t p)
@@ -130,7 +131,7 @@ static void checks(CPUState *cpu, const SseOp *op, const FpuInsn *in)
 
 /* ---- CPUID gating: an instruction the -cpu model does not offer is #UD ---- */
 
-enum { F_MMX, F_SSE, F_SSE2, F_SSE3, F_SSSE3, F_SSE41, F_SSE42 };
+enum { F_MMX, F_SSE, F_SSE2, F_SSE3, F_SSSE3, F_SSE41, F_SSE42, F_AES, F_PCLMUL };
 
 static bool in_list(uint8_t op, const uint8_t *list, size_t n)
 {
@@ -149,6 +150,10 @@ static int row_feature(const SseOp *op)
     static const uint8_t mmx_by_sse2[] = { 0xd4, 0xf4, 0xfb };
     static const uint8_t f3_sse2[] = { 0x5a, 0x5b, 0x6f, 0x70, 0x7e, 0x7f, 0xd6, 0xe6 };
     uint8_t o = op->opcode, p = op->prefix;
+    if ((op->map == 2 && o >= 0xdb && o <= 0xdf) || (op->map == 3 && o == 0xdf))
+        return F_AES;
+    if (op->map == 3 && o == 0x44)
+        return F_PCLMUL;
     if (op->map == 2)
         return in_list(o, ssse3_38, sizeof(ssse3_38)) ? F_SSSE3
              : (o == 0x37 || o >= 0xf0) ? F_SSE42 : F_SSE41;
@@ -178,7 +183,9 @@ static bool has_feature(const CPUState *cpu, int f)
     case F_SSE3: return ecx & (1u << 0);
     case F_SSSE3: return ecx & (1u << 9);
     case F_SSE41: return ecx & (1u << 19);
-    default: return ecx & (1u << 20);
+    case F_SSE42: return ecx & (1u << 20);
+    case F_AES: return ecx & (1u << 25);
+    default: return ecx & (1u << 1);
     }
 }
 

@@ -59,7 +59,7 @@ typedef struct SseTable {
 } SseTable;
 
 extern const SseTable sse_int_table, sse_fp_table, sse_move_table, sse_s41_table,
-    sse_str_table;
+    sse_str_table, sse_aes_table;
 
 /* Saturation and helpers shared by the op files. */
 static inline int8_t sat_s8(int v) { return (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v); }

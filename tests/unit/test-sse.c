@@ -68,3 +68,4 @@ TEST(sse, float_rows_vs_host) { run_table(&sse_fp_table, 60); }
 TEST(sse, move_rows_vs_host) { run_table(&sse_move_table, 40); }
 TEST(sse, sse41_rows_vs_host) { run_table(&sse_s41_table, 40); }
 TEST(sse, sse42_rows_vs_host) { run_table(&sse_str_table, 200); }
+TEST(sse, aes_pclmul_rows_vs_host) { run_table(&sse_aes_table, 100); }
