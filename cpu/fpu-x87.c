@@ -3,6 +3,7 @@
  * opcode map, appendix A.5). */
 #include "cpu/fpu-internal.h"
 
+#include "cpu/cpuid.h"
 #include "cpu/excp.h"
 
 #include <string.h>
@@ -345,8 +346,23 @@ static bool is_control(const FpuInsn *in)
     return in->has_mem && (in->opcode == 0xd9 || in->opcode == 0xdd) && reg >= 4;
 }
 
+/* FISTTP came with SSE3, FCMOVcc/FCOMI/FUCOMI with CMOV: #UD on models
+ * without them. */
+static bool offered(const CPUState *cpu, const FpuInsn *in)
+{
+    int reg = (in->modrm >> 3) & 7, esc = in->opcode & 7;
+    if (in->has_mem)
+        return !(reg == 1 && (esc == 3 || esc == 5 || esc == 7)) ||
+               (cpu->features[FEAT_1_ECX] & 1);
+    bool cmov = ((esc == 2 || esc == 3) && reg < 4) || (esc == 3 && (reg == 5 || reg == 6)) ||
+                (esc == 7 && (reg == 5 || reg == 6));
+    return !cmov || (cpu->features[FEAT_1_EDX] & (1u << 15));
+}
+
 void x87_exec(CPUState *cpu, const FpuInsn *in)
 {
+    if (!offered(cpu, in))
+        fpu_fault(cpu, EXC_UD);
     fpu_check_x87(cpu);
     if (!is_nowait(in))
         fpu_check_pending(cpu);

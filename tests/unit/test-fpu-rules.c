@@ -418,3 +418,17 @@ TEST(fpu_rules, xsave_xrstor_standard_format)
     CHECK_EQ(cpu->env.xmm[1].q[0], 5);
     CHECK_EQ(cpu->env.fpu.fcw, 0x0a7f);
 }
+
+TEST(fpu_rules, x87_extensions_follow_cpuid)
+{
+    CPUState *cpu = setup();
+    cpu->features[FEAT_1_ECX] &= ~1u;                              /* no SSE3 */
+    cpu->features[FEAT_1_EDX] &= ~(1u << 15);                      /* no CMOV */
+    CHECK_EQ(FLD1(cpu), -1);
+    CHECK_EQ(run_at(cpu, 0, 0, 0xdb, 1, BUF, 4), EXC_UD);         /* FISTTP m32 */
+    CHECK_EQ(run_at(cpu, 0, 0, 0xdc, 1, BUF, 4), -1);             /* FMUL m64 */
+    CHECK_EQ(run(cpu, 0, 0, 0xda, 0xc1, 0), EXC_UD);              /* FCMOVB */
+    CHECK_EQ(run(cpu, 0, 0, 0xdb, 0xf1, 0), EXC_UD);              /* FCOMI */
+    CHECK_EQ(run(cpu, 0, 0, 0xdf, 0xe9, 0), EXC_UD);              /* FUCOMIP */
+    CHECK_EQ(run(cpu, 0, 0, 0xda, 0xe9, 0), -1);                  /* FUCOMPP */
+}
