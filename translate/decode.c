@@ -185,6 +185,7 @@ static bool lock_ok(const Insn *in)
 }
 
 static const OpInfo op_fpu = { K_FPU, IMM_NONE, I_MODRM, 0 };
+static const OpInfo op_fpu_nomodrm = { K_FPU, IMM_NONE, 0, 0 };
 static const OpInfo op_arpl = { K_ARPL, IMM_NONE, I_MODRM | I_CC_W, 0 };
 static const OpInfo op_invalid = { K_INVALID, IMM_NONE, 0, 0 };
 
@@ -251,6 +252,9 @@ static const OpInfo *lookup(Cursor *c, Insn *in)
         return info;
     if (!c->short_read && fpu_handles(in->map, in->op, in->mprefix, &imm8)) {
         in->imm8_fpu = imm8;
+        /* EMMS and FEMMS are the only ones without a ModRM byte. */
+        if (in->map == 1 && (in->op == 0x77 || in->op == 0x0e))
+            return &op_fpu_nomodrm;
         return &op_fpu;
     }
     return &op_invalid;

@@ -40,6 +40,10 @@ static const Enc encodings[] = {
     { 32, "0f00d8", 3 }, { 32, "40", 1 }, { 32, "6a ff", 2 }, { 32, "68 00 00 00 80", 5 },
     { 32, "8d 4c 24 04", 4 }, { 32, "8d 84 00 00 00 00 00", 7 }, { 32, "c4 00", 2 },
     { 32, "0f ac c2 04", 4 }, { 32, "61", 1 }, { 32, "27", 1 },
+    { 64, "0f77", 2 }, { 64, "dbe2", 2 }, { 64, "0fae0f", 3 }, { 64, "660f6fc1", 4 },
+    { 64, "0f28c1", 3 }, { 64, "f30f7e0424", 5 }, { 64, "660f3a0fc108", 6 },
+    { 64, "660f3800c1", 5 }, { 64, "c4e270f2c3", 5 }, { 64, "c4e3fbf0c307", 6 },
+
 };
 
 static size_t unhex(const char *s, uint8_t *out)
@@ -156,6 +160,8 @@ TEST(decode, invalid_encodings)
     CHECK_EQ(dec_err(64, "06", 0), DEC_UD);             /* PUSH ES in 64-bit mode */
     CHECK_EQ(dec_err(64, "27", 0), DEC_UD);             /* DAA in 64-bit mode */
     CHECK_EQ(dec_err(64, "488b", 0), DEC_MORE);
+    CHECK_EQ(dec_err(64, "c5f877", 0), DEC_UD);         /* VZEROUPPER: no AVX */
+    CHECK_EQ(dec_err(64, "66c4e270f2c3", 0), DEC_UD);   /* a prefix before VEX */
     CHECK_EQ(dec_err(32, "0f", 0), DEC_MORE);
     /* 14 prefixes + NOP = 15 bytes is fine; one more is #GP. */
     CHECK_EQ(dec_err(32, "6666666666666666666666666666" "90", 0), DEC_OK);
