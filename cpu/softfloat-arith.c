@@ -170,12 +170,13 @@ FUnp sf_div(FUnp a, FUnp b, FloatStatus *st)
     return (FUnp){ FC_NORMAL, sign, a.exp - b.exp + adj, q };
 }
 
-/* Digit-by-digit square root: 124 result bits of a fixed-point radicand
- * with two integer bits, plus sticky. */
-static u128 sqrt_bits(u128 w)
+/* Digit-by-digit square root: n (<= 124) result bits of a fixed-point
+ * radicand with two integer bits, plus sticky, aligned to bit 127.  68
+ * bits are enough to round any 64-bit result correctly. */
+static u128 sqrt_bits(u128 w, int n)
 {
     u128 root = 0, rem = 0;
-    for (int i = 0; i < 124; i++) {
+    for (int i = 0; i < n; i++) {
         unsigned pair = i < 64 ? (unsigned)(w >> (126 - 2 * i)) & 3 : 0;
         rem = (rem << 2) | pair;
         u128 trial = (root << 2) | 1;
@@ -186,7 +187,7 @@ static u128 sqrt_bits(u128 w)
             root <<= 1;
         }
     }
-    return (root << 4) | (rem != 0);
+    return (root << (128 - n)) | (rem != 0);
 }
 
 FUnp sf_sqrt(FUnp a, FloatStatus *st)
@@ -204,7 +205,9 @@ FUnp sf_sqrt(FUnp a, FloatStatus *st)
     bool odd = a.exp & 1;
     u128 w = odd ? a.sig : shr_jam(a.sig, 1);
     int32_t e = odd ? a.exp - 1 : a.exp;
-    return (FUnp){ FC_NORMAL, false, e / 2, sqrt_bits(w) };
+    /* Operands of the packed formats have at most 64 significant bits. */
+    int n = (uint64_t)a.sig == 0 ? 68 : 124;
+    return (FUnp){ FC_NORMAL, false, e / 2, sqrt_bits(w, n) };
 }
 
 /* Exception priority (SDM vol. 1 4.9.2): an invalid operation, a NaN

@@ -31,6 +31,21 @@ static FUnp mul(FUnp a, FUnp b) { return sf_mul(a, b, &scratch); }
 static FUnp divi(FUnp a, FUnp b) { return sf_div(a, b, &scratch); }
 static FUnp num(int64_t v) { return sf_from_int(v); }
 
+/* a / k for a small positive integer k: a two-limb long division keeps
+ * the full 128 bits (the generic bitwise division is much slower). */
+static FUnp div_small(FUnp a, uint32_t k)
+{
+    if (a.cls != FC_NORMAL)
+        return a;
+    u128 qh = a.sig / k, r = a.sig % k;
+    uint64_t ql = (uint64_t)((r << 64) / k);
+    bool sticky = ((r << 64) % k) != 0;
+    int lz = __builtin_clzll((uint64_t)(qh >> 64));   /* qh >= 2^95: high half nonzero */
+    u128 q = (qh << lz) | (lz ? (u128)ql >> (64 - lz) : 0);
+    sticky |= lz < 64 && (ql << lz) != 0;
+    return (FUnp){ FC_NORMAL, a.sign, a.exp - lz, q | sticky };
+}
+
 static FUnp scale2(FUnp a, int n)
 {
     if (a.cls == FC_NORMAL)
@@ -48,7 +63,7 @@ static FUnp expm1_series(FUnp t)
 {
     FUnp sum = t, term = t;
     for (int k = 2; k < 60; k++) {
-        term = divi(mul(term, t), num(k));
+        term = div_small(mul(term, t), (uint32_t)k);
         sum = add(sum, term);
         if (tiny(&term, &sum))
             break;
@@ -62,7 +77,7 @@ static FUnp atanh_series(FUnp z)
     FUnp z2 = mul(z, z), pw = z, sum = z;
     for (int k = 1; k < 80; k++) {
         pw = mul(pw, z2);
-        FUnp term = divi(pw, num(2 * k + 1));
+        FUnp term = div_small(pw, (uint32_t)(2 * k + 1));
         sum = add(sum, term);
         if (tiny(&term, &sum))
             break;
@@ -76,7 +91,7 @@ static FUnp atan_series(FUnp z)
     FUnp z2 = mul(z, z), pw = z, sum = z;
     for (int k = 1; k < 80; k++) {
         pw = mul(pw, z2);
-        FUnp term = divi(pw, num(2 * k + 1));
+        FUnp term = div_small(pw, (uint32_t)(2 * k + 1));
         sum = (k & 1) ? sub(sum, term) : add(sum, term);
         if (tiny(&term, &sum))
             break;
@@ -90,7 +105,7 @@ static FUnp sincos_series(FUnp r, bool odd)
     FUnp r2 = mul(r, r), term = odd ? r : num(1), sum = term;
     int n = odd ? 1 : 0;
     for (int k = 1; k < 40; k++) {
-        term = divi(mul(term, r2), num((int64_t)(n + 1) * (n + 2)));
+        term = div_small(mul(term, r2), (uint32_t)((n + 1) * (n + 2)));
         n += 2;
         sum = (k & 1) ? sub(sum, term) : add(sum, term);
         if (tiny(&term, &sum))
@@ -214,10 +229,10 @@ static FUnp atan_unit(FUnp z)
     if (z.cls == FC_ZERO || sf_compare(z, two_m_sqrt3, true, &scratch) != SF_GT)
         return z.cls == FC_ZERO ? z : atan_series(z);
     /* atan(z) = pi/6 + atan((sqrt3 z - 1) / (sqrt3 + z)) */
-    FUnp s3 = sf_sqrt(num(3), &scratch);
+    FUnp s3 = k128(0xddb3d742c265539dULL, 0x92ba16b83c5c1dc4ULL, 0);   /* sqrt(3) */
     FUnp w = divi(sub(mul(s3, z), num(1)), add(s3, z));
     FUnp a = w.cls == FC_ZERO ? w : atan_series(w);
-    return add(divi(C_PI, num(6)), a);
+    return add(div_small(C_PI, 6), a);
 }
 
 Float80 f80_patan(Float80 fy, Float80 fx, FloatStatus *st)
@@ -272,7 +287,11 @@ bool f80_trig(Float80 fa, int which, Float80 *out, FloatStatus *st)
     }
     /* k = nearest integer to x / (pi/2); r = x - k * (pi66 / 2) */
     FUnp half66 = scale2(C_PI66, -1);
-    FUnp q = sf_round_int(divi(a, half66), SF_RN, &scratch);
+    /* The quotient only picks the quadrant: 2/pi is close enough (a
+     * neighbouring k leaves |r| a hair above pi/4, where the series still
+     * converge); r itself is exact. */
+    FUnp two_over_pi = k128(0xa2f9836e4e441529ULL, 0xfc2757d1f534ddc0ULL, -1);
+    FUnp q = sf_round_int(mul(a, two_over_pi), SF_RN, &scratch);
     uint64_t k = 0;
     FUnp red = a;
     if (q.cls == FC_NORMAL) {
@@ -280,23 +299,24 @@ bool f80_trig(Float80 fa, int which, Float80 *out, FloatStatus *st)
         red = sub(a, mul(q, half66));
     }
     bool odd = k & 1;
-    FUnp s = sincos_series(red, true), c = sincos_series(red, false);
     switch (which) {
     case 0:
-        r = odd ? c : s;
+        r = sincos_series(red, !odd);
         if (k & 2)
             r.sign = !r.sign;
         break;
     case 1:
-        r = odd ? s : c;
+        r = sincos_series(red, odd);
         if (((k + 1) & 2) != 0)
             r.sign = !r.sign;
         break;
-    default:
+    default: {
+        FUnp s = sincos_series(red, true), c = sincos_series(red, false);
         r = odd ? divi(c, s) : divi(s, c);
         if (odd)
             r.sign = !r.sign;
         break;
+    }
     }
     *out = finish(inexact(r), st);
     return true;
