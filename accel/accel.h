@@ -39,8 +39,27 @@ typedef struct AccelOps {
     void (*reset)(struct Machine *m);
     /* Free-form lines for `info kvm` and -d. */
     void (*info)(struct Machine *m, char *buf, size_t len);
+    /* Debugging (the gdbstub); NULL when the engine has none.  Breakpoints
+     * are on linear addresses and never change guest memory: the engine
+     * stops before executing the instruction there.  type is ACCEL_BP_*.
+     * Returns 0, or -1 (unsupported type, no room). */
+    int (*set_breakpoint)(struct Machine *m, int type, uint64_t la, bool insert);
+    void (*remove_all_breakpoints)(struct Machine *m);
+    /* While on, cpu stops after each instruction it executes. */
+    void (*set_singlestep)(struct CPUState *cpu, bool on);
+    /* After machine_pause(): return once no vCPU executes guest code any
+     * more, so env can be read and written (called without the big lock). */
+    void (*wait_stopped)(struct Machine *m);
     struct AccelOps *next;
 } AccelOps;
+
+enum { ACCEL_BP_SW = 0, ACCEL_BP_HW = 1 };
+/* Why a vCPU stopped on its own (reported through accel_debug_stopped). */
+enum { ACCEL_STOP_BREAKPOINT = 1, ACCEL_STOP_STEP = 2 };
+/* Called by an engine on its vCPU thread after it stopped at a breakpoint
+ * or after a single step, having paused the machine (machine_pause under
+ * the big lock).  Implemented by the debugger (ui/gdbstub.c). */
+void accel_debug_stopped(struct CPUState *cpu, int reason);
 
 void accel_register(AccelOps *ops);
 #define ACCEL_REGISTER(ops) \

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 
 #include "accel/tcg.h"
+#include "accel/tcg-debug.h"
 #include "cpu/excp.h"
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
@@ -134,6 +135,10 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (env->halted || t->wait_sipi)
             return TCG_EXIT_HALTED;
         if (m && m->reset_requested)
+            return TCG_EXIT_REQUEST;
+        /* gdbstub breakpoints and single-step (accel/tcg-debug.c) */
+        if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
+            tcg_debug_before_tb(cpu))
             return TCG_EXIT_REQUEST;
         if (env->a20_mask != t->a20_mask) {
             t->a20_mask = env->a20_mask;

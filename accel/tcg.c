@@ -15,6 +15,7 @@
 
 #include "accel/accel.h"
 #include "accel/tcg.h"
+#include "accel/tcg-debug.h"
 #include "cpu/sys.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
@@ -131,6 +132,7 @@ static void *tcg_thread_fn(void *opaque)
     Machine *m = opaque;
     while (!atomic_load(&quit)) {
         unsigned seen = atomic_load(&kicks);
+        tcg_debug_round();
         if (atomic_exchange(&map_changed, false))
             flush_everything(m);
         unsigned r = atomic_load(&reloads);
@@ -221,5 +223,9 @@ static AccelOps tcg_ops = {
     .sync_state = tcg_sync_state,
     .shutdown = tcg_shutdown,
     .info = tcg_info,
+    .set_breakpoint = tcg_set_breakpoint,
+    .remove_all_breakpoints = tcg_remove_all_breakpoints,
+    .set_singlestep = tcg_set_singlestep,
+    .wait_stopped = tcg_wait_stopped,
 };
 ACCEL_REGISTER(tcg_ops)

@@ -1,6 +1,7 @@
 /* The translator's per-block loop and operand helpers: fetch, decode and
  * emit guest instructions into IR until a branch, a page boundary, a
  * mode-changing instruction or the block limit. */
+#include "accel/tcg-debug.h"
 #include "translate/emit.h"
 
 #include "cpu/disas.h"
@@ -311,6 +312,10 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
         pc += in.len;
         lin += in.len;
         if (n >= max || !ir_has_room(b) || ((lin ^ tb->lin) & ~0xfffULL) || tb->phys2 != ~0ULL)
+            dc.end = true;
+        /* gdbstub: stop before a breakpoint, one instruction per block when stepping */
+        if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
+            tcg_debug_end_block(cpu, lin))
             dc.end = true;
     }
     tb->size = (uint16_t)(lin - tb->lin);

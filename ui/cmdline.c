@@ -1,6 +1,7 @@
 /* The option table and the parser loop.  Each option is one row: its name,
  * whether it takes an argument, and a short handler. */
 #include "ui/cmdline-int.h"
+#include "ui/gdbstub.h"
 #include "config.h"
 #include "hw/core/error.h"
 #include "hw/core/log.h"
@@ -206,13 +207,17 @@ static int opt_log(KemuOptions *o, const char *opt, const char *arg)
     return log_parse_items(arg);
 }
 
+/* -s is -gdb tcp::1234; ui/gdbstub.c parses the spec when it starts. */
 static int opt_gdb(KemuOptions *o, const char *opt, const char *arg)
 {
-    if (arg)
-        error_report("-gdb %s: the gdb stub is not supported yet", arg);
-    else
-        error_report("-s: the gdb stub is not supported yet");
-    return -1;
+    char host[256], port[16];
+    const char *spec = arg ? arg : "tcp::1234";
+    o->gdb_opt = arg ? "-gdb" : "-s";
+    if (strcmp(spec, "none") &&
+        gdbstub_parse_spec(o->gdb_opt, spec, host, sizeof(host), port, sizeof(port)))
+        return -1;
+    cl_set_str(&o->gdb, spec);
+    return 0;
 }
 
 static int opt_version(KemuOptions *o, const char *opt, const char *arg)

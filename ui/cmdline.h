@@ -70,6 +70,8 @@ typedef struct KemuOptions {
     bool daemonize;
     char *pidfile;
     bool start_paused;          /* -S */
+    char *gdb;                  /* -gdb spec (-s: "tcp::1234"), NULL = none */
+    const char *gdb_opt;        /* "-gdb" or "-s", for messages */
     bool cpu_help;              /* -cpu help: main lists the models */
     char *log_items, *log_file;
 } KemuOptions;

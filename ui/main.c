@@ -13,6 +13,7 @@
 #include "ui/cmdline.h"
 #include "ui/daemon.h"
 #include "ui/device-help.h"
+#include "ui/gdbstub.h"
 #include "ui/monitor.h"
 
 #include <signal.h>
@@ -154,6 +155,8 @@ static int build_machine(Machine *m, const KemuOptions *o)
     if (pc_init(m) || create_devices(m, o))
         return -1;
     create_monitors(m, o);
+    if (o->gdb && gdbstub_start(m, o->gdb_opt, o->gdb))
+        return -1;
     return 0;
 }
 

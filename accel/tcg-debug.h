@@ -1,0 +1,36 @@
+/* Debugging support of the "tcg" accelerator (accel/tcg-debug.c):
+ * breakpoints, single-step and acknowledged stops for the gdbstub.  The
+ * hooks below are called by the execution loop and the translator only
+ * while tcg_debug_active is set, so they cost one load otherwise. */
+#ifndef KEMU_ACCEL_TCG_DEBUG_H
+#define KEMU_ACCEL_TCG_DEBUG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+struct Machine;
+
+/* Breakpoints or single-step are set (or the TB cache must be flushed). */
+extern atomic_bool tcg_debug_active;
+
+/* Execution loop, before each translation block: true means leave the
+ * block loop now (the vCPU stopped at a breakpoint or after a step and the
+ * machine is paused, or translated code was dropped). */
+bool tcg_debug_before_tb(CPUState *cpu);
+/* Translator: whether the block must end before the instruction at linear
+ * address la (a breakpoint there, or single-stepping). */
+bool tcg_debug_end_block(CPUState *cpu, uint64_t la);
+/* vCPU thread, at the start of each round over the vCPUs (no guest code
+ * runs at that point): lets wait_stopped see that a pause took effect. */
+void tcg_debug_round(void);
+
+/* The AccelOps debug entries of "tcg". */
+int tcg_set_breakpoint(struct Machine *m, int type, uint64_t la, bool insert);
+void tcg_remove_all_breakpoints(struct Machine *m);
+void tcg_set_singlestep(CPUState *cpu, bool on);
+void tcg_wait_stopped(struct Machine *m);
+
+#endif

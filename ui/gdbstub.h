@@ -1,0 +1,20 @@
+/* The gdbstub: GDB's remote serial protocol on a TCP port (-s, -gdb). */
+#ifndef KEMU_GDBSTUB_H
+#define KEMU_GDBSTUB_H
+
+#include <stddef.h>
+
+#include "hw/core/machine.h"
+
+/* Listen for GDB as -gdb spec says: "tcp::PORT", "tcp:HOST:PORT", "PORT"
+ * (options after a ',' such as server,nowait are accepted and ignored), or
+ * "none".  opt names the option for messages ("-gdb", "-s").  Call with
+ * the big lock held after the machine is built.  Returns 0, or -1 after
+ * error_report(). */
+int gdbstub_start(Machine *m, const char *opt, const char *spec);
+/* Check spec and split it into host ("" for any) and port; "none" is not
+ * accepted here.  Returns 0, or -1 after error_report(). */
+int gdbstub_parse_spec(const char *opt, const char *spec, char *host, size_t host_size,
+                       char *port, size_t port_size);
+
+#endif
