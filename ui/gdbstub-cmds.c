@@ -24,7 +24,7 @@ static CPUState *cpu_at(GdbStub *s, int index)
 static void reply_error(GdbStub *s, int code)
 {
     char buf[8];
-    snprintf(buf, sizeof(buf), "E%02x", code & 0xff);
+    snprintf(buf, sizeof(buf), "E%02d", code % 100);  /* errno values, as GDB stubs print them */
     gdb_send(s, buf);
 }
 
