@@ -45,7 +45,15 @@ static const struct kvm_cpuid_entry2 *supported_entry(uint32_t leaf, uint32_t su
 
 /* Feature registers are masked with the kernel's; identification and
  * topology leaves pass through. */
-static void mask_features(struct kvm_cpuid_entry2 *e)
+/* On Intel hosts KVM reports leaf 0x80000001 the Intel way, without the
+ * bits AMD repeats from leaf 1; an AMD-vendor model may still have them. */
+static uint32_t amd_aliases(void)
+{
+    const struct kvm_cpuid_entry2 *s1 = supported_entry(1, 0);
+    return s1 ? s1->edx & 0x0183f3ffu : 0;
+}
+
+static void mask_features(struct kvm_cpuid_entry2 *e, bool host)
 {
     const struct kvm_cpuid_entry2 *s = supported_entry(e->function, e->index);
     uint32_t l = e->function;
@@ -62,10 +70,16 @@ static void mask_features(struct kvm_cpuid_entry2 *e)
             e->eax &= s ? s->eax : 0;
         e->ebx &= s ? s->ebx : 0;
         e->ecx &= s ? s->ecx : 0;
-        e->edx &= s ? s->edx : 0;
+        e->edx &= (s ? s->edx : 0) | (l == 0x80000001 ? amd_aliases() : 0);
     } else if (l == 0xd && e->index == 0) {
         e->eax &= s ? s->eax : 0;
         e->edx &= s ? s->edx : 0;
+    } else if (l == 0x80000008 && s && (s->eax & 0xff)) {
+        /* Guest physical addresses must fit the host's (EPT/NPT); "host"
+         * gets exactly the host's width. */
+        uint32_t host_bits = s->eax & 0xff, bits = e->eax & 0xff;
+        if (bits > host_bits || host)
+            e->eax = (e->eax & ~0xffu) | host_bits;
     }
 }
 
@@ -80,7 +94,7 @@ static void add_entry(struct kvm_cpuid2 *c, const CPUState *cpu, uint32_t leaf,
     e->index = sub;
     e->flags = indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
     cpu_cpuid(cpu, leaf, sub, &e->eax, &e->ebx, &e->ecx, &e->edx);
-    mask_features(e);
+    mask_features(e, cpu->model && !strcmp(cpu->model->name, "host"));
 }
 
 /* Leaves with subleaves: how many to list. */
