@@ -295,7 +295,7 @@ static void vcpu_fail(KvmVcpu *v, const char *what)
 {
     CPUState *cpu = v->cpu;
     kvm_regs_get(cpu);
-    error_report("kvm: %s on CPU %d at %04x:%016llx (CR0=%08llx)", what, cpu->index,
+    error_report("%s on CPU %d at %04x:%016llx (CR0=%08llx)", what, cpu->index,
                  cpu->env.seg[SEG_CS].sel, (unsigned long long)cpu->env.rip,
                  (unsigned long long)cpu->env.cr0);
     atomic_store(&v->failed, true);
