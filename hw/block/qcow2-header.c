@@ -308,7 +308,9 @@ static int build_header(BlockDriverState *bs, uint8_t *h)
     if (s->version >= 3 && need + table <= s->cluster_size) {
         pos += put_feature_table(h + pos);
     }
-    memcpy(h + pos, s->ext_unknown, s->ext_unknown_len);
+    if (s->ext_unknown_len) {
+        memcpy(h + pos, s->ext_unknown, s->ext_unknown_len);
+    }
     pos += s->ext_unknown_len + 8; /* end-of-extensions marker: zeros */
     if (bs->backing_file[0]) {
         uint32_t len = (uint32_t)strlen(bs->backing_file);

@@ -8,12 +8,14 @@ if ! command -v clang >/dev/null 2>&1; then
     echo "SKIP: fuzz-img: clang is not installed (apt-get install clang)"
     exit 0
 fi
-out=tests/fuzz/fuzz-qcow2-open
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+out=$work/fuzz-qcow2-open
 srcs="tests/fuzz/fuzz-qcow2-open.c $(ls hw/block/*.c) hw/core/error.c hw/core/util.c"
 clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -o "$out" $srcs -lz -lpthread || exit 1
-corpus=$(mktemp -d)
-trap 'rm -rf "$corpus"' EXIT
+corpus=$work/corpus
+mkdir -p "$corpus"
 ./kemu-img create -q -f qcow2 "$corpus/a" 64M
 ./kemu-img create -q -f qcow2 -o compat=0.10,cluster_size=4k "$corpus/b" 1M
 ./kemu-img create -q -f qcow2 -o cluster_size=512,refcount_bits=8 "$corpus/c" 1M
@@ -22,8 +24,8 @@ head -c 300000 /dev/urandom > "$corpus/data.raw"
 ./kemu-img convert -O qcow2 -o cluster_size=1k "$corpus/data.raw" "$corpus/e"
 ./kemu-img snapshot -c s1 "$corpus/e"
 rm -f "$corpus/data.raw"
-log=$(mktemp)
-"./$out" -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
+log=$work/log
+"$out" -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -artifact_prefix=tests/fuzz/ "$corpus" > "$log" 2>&1
 status=$?
 # The image errors the target provokes are expected noise; show the verdict.
@@ -34,5 +36,4 @@ else
     grep -A 30 -E 'ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$log" | head -n 40
     echo "FAIL: fuzz-img: the fuzzer found a problem (the input is saved as tests/fuzz/crash-* or leak-*)"
 fi
-rm -f "$log"
 exit $status

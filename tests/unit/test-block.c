@@ -436,3 +436,34 @@ TEST(block, corrupt_l2_offset_marks_image_corrupt)
     CHECK(err && strstr(err, "corrupt"));
     free(err);
 }
+
+TEST(block, probed_raw_first_sector_guard)
+{
+    bdrv_close(make("p.raw", "raw", 1 << 20, 0, 0));
+    char *err = NULL;
+    BlockDriverState *bs = bdrv_open(tmp_path("p.raw"), NULL, BDRV_O_RDWR,
+                                     BDRV_CACHE_WRITEBACK, &err);
+    CHECK(bs && bs->probed_raw);
+    /* A guest must not turn a probed raw image into a qcow2 header. */
+    uint8_t hdr[8] = { 'Q', 'F', 'I', 0xfb, 0, 0, 0, 3 };
+    CHECK_EQ(blk_pwrite(bs, 0, hdr, sizeof(hdr)), -EPERM);
+    uint8_t ok[8] = { 1, 2, 3, 4 };
+    CHECK_EQ(blk_pwrite(bs, 0, ok, sizeof(ok)), 0);
+    bdrv_close(bs);
+    bs = bdrv_open(tmp_path("p.raw"), "raw", BDRV_O_RDWR, BDRV_CACHE_WRITEBACK, &err);
+    CHECK(bs && !bs->probed_raw);
+    CHECK_EQ(blk_pwrite(bs, 0, hdr, sizeof(hdr)), 0); /* format=raw given: allowed */
+    bdrv_close(bs);
+}
+
+TEST(block, read_only_open_refuses_writes)
+{
+    bdrv_close(make("ro.qcow2", "qcow2", 1 << 20, 0, 0));
+    char *err = NULL;
+    BlockDriverState *bs = bdrv_open(tmp_path("ro.qcow2"), NULL, 0, BDRV_CACHE_WRITEBACK, &err);
+    CHECK(bs && bs->read_only);
+    uint8_t b[512] = { 0 };
+    CHECK_EQ(blk_pwrite(bs, 0, b, sizeof(b)), -EACCES);
+    CHECK_EQ(blk_pread(bs, 0, b, sizeof(b)), 0);
+    bdrv_close(bs);
+}
