@@ -1,0 +1,253 @@
+/* The gdbstub's pieces without a socket: packet framing, checksums and
+ * escaping; hex helpers; the register file in GDB's numbering; guest
+ * virtual memory through 32-bit page tables. */
+#include "tests/unit/unit.h"
+#include "tests/unit/cpu-harness.h"
+#include "ui/gdbstub-int.h"
+
+#include <string.h>
+
+static GdbRxEvent feed(GdbRx *rx, const char *bytes, size_t n)
+{
+    GdbRxEvent last = GDB_RX_NONE;
+    for (size_t i = 0; i < n; i++) {
+        GdbRxEvent e = gdb_rx_byte(rx, (uint8_t)bytes[i]);
+        if (e != GDB_RX_NONE)
+            last = e;
+    }
+    return last;
+}
+
+static GdbRxEvent feed_str(GdbRx *rx, const char *s)
+{
+    return feed(rx, s, strlen(s));
+}
+
+TEST(gdbstub, frame_checksum)
+{
+    char out[32];
+    size_t n = gdb_frame("OK", 2, out, sizeof(out));
+    out[n] = '\0';
+    CHECK_STR(out, "$OK#9a");            /* 'O' 0x4f + 'K' 0x4b = 0x9a */
+    n = gdb_frame("", 0, out, sizeof(out));
+    out[n] = '\0';
+    CHECK_STR(out, "$#00");
+}
+
+TEST(gdbstub, frame_escapes)
+{
+    char out[32];
+    size_t n = gdb_frame("a#$}*", 5, out, sizeof(out));
+    out[n] = '\0';
+    /* Each special byte becomes '}' and the byte XOR 0x20; the checksum
+     * covers the escaped form. */
+    unsigned sum = 'a' + 4 * '}' + ('#' ^ 0x20) + ('$' ^ 0x20) + ('}' ^ 0x20) + ('*' ^ 0x20);
+    char want[32];
+    snprintf(want, sizeof(want), "$a}\x03}\x04}]}\x0a#%02x", sum & 0xff);
+    CHECK_STR(out, want);
+}
+
+TEST(gdbstub, frame_too_small)
+{
+    char out[8];
+    CHECK_EQ(gdb_frame("0123456789", 10, out, sizeof(out)), 0);
+}
+
+TEST(gdbstub, rx_packet_and_acks)
+{
+    static GdbRx rx;
+    gdb_rx_init(&rx);
+    CHECK_EQ(feed_str(&rx, "+"), GDB_RX_ACK);
+    CHECK_EQ(feed_str(&rx, "-"), GDB_RX_NACK);
+    CHECK_EQ(feed_str(&rx, "$m1000,4#8e"), GDB_RX_PACKET);  /* sum of "m1000,4" */
+    CHECK_STR(rx.buf, "m1000,4");
+    CHECK_EQ(rx.len, 7);
+    CHECK_EQ(feed_str(&rx, "$?#3F"), GDB_RX_PACKET);         /* upper-case hex too */
+    CHECK_STR(rx.buf, "?");
+}
+
+TEST(gdbstub, rx_bad_checksum)
+{
+    static GdbRx rx;
+    gdb_rx_init(&rx);
+    CHECK_EQ(feed_str(&rx, "$g#00"), GDB_RX_BAD_CHECKSUM);
+    CHECK_EQ(feed_str(&rx, "$g#zz"), GDB_RX_BAD_CHECKSUM);
+    /* The stream recovers at the next packet. */
+    CHECK_EQ(feed_str(&rx, "$g#67"), GDB_RX_PACKET);
+    CHECK_STR(rx.buf, "g");
+}
+
+TEST(gdbstub, rx_interrupt_between_packets)
+{
+    static GdbRx rx;
+    gdb_rx_init(&rx);
+    CHECK_EQ(gdb_rx_byte(&rx, 0x03), GDB_RX_INTERRUPT);
+    /* Inside a payload 0x03 is data (binary X packets). */
+    CHECK_EQ(gdb_rx_byte(&rx, '$'), GDB_RX_NONE);
+    CHECK_EQ(gdb_rx_byte(&rx, 0x03), GDB_RX_NONE);
+    CHECK_EQ(feed_str(&rx, "#03"), GDB_RX_PACKET);
+    CHECK_EQ(rx.len, 1);
+    CHECK_EQ((uint8_t)rx.buf[0], 0x03);
+}
+
+TEST(gdbstub, rx_unescapes_binary)
+{
+    static GdbRx rx;
+    char framed[64];
+    const char data[] = { 'X', '#', '$', '}', '*', 0 };
+    gdb_rx_init(&rx);
+    size_t n = gdb_frame(data, 6, framed, sizeof(framed));
+    CHECK(n > 0);
+    CHECK_EQ(feed(&rx, framed, n), GDB_RX_PACKET);
+    CHECK_EQ(rx.len, 6);
+    CHECK(!memcmp(rx.buf, data, 6));
+}
+
+TEST(gdbstub, rx_overflow_rejected)
+{
+    static GdbRx rx;
+    gdb_rx_init(&rx);
+    unsigned sum = 0;
+    gdb_rx_byte(&rx, '$');
+    for (int i = 0; i < GDB_PACKET_MAX + 10; i++) {
+        gdb_rx_byte(&rx, 'a');
+        sum += 'a';
+    }
+    char tail[4];
+    snprintf(tail, sizeof(tail), "#%02x", sum & 0xff);
+    CHECK_EQ(feed_str(&rx, tail), GDB_RX_BAD_CHECKSUM);
+    CHECK(rx.len <= GDB_PACKET_MAX);
+}
+
+TEST(gdbstub, hex_helpers)
+{
+    char hex[9];
+    const uint8_t bytes[4] = { 0xde, 0xad, 0x00, 0x7f };
+    gdb_tohex(hex, bytes, 4);
+    CHECK_STR(hex, "dead007f");
+    uint8_t back[4];
+    CHECK(gdb_fromhex(back, "DEad007f", 4));
+    CHECK(!memcmp(back, bytes, 4));
+    CHECK(!gdb_fromhex(back, "de0x", 2));
+    const char *p = "1234abcd,10";
+    uint64_t v;
+    CHECK(gdb_parse_hex(&p, &v));
+    CHECK_EQ(v, 0x1234abcd);
+    CHECK_STR(p, ",10");
+    p = ",10";
+    CHECK(!gdb_parse_hex(&p, &v));
+    p = "11112222333344445";        /* more than 64 bits */
+    CHECK(!gdb_parse_hex(&p, &v));
+}
+
+TEST(gdbstub, reg_numbering)
+{
+    CPUState *cpu = tcpu_setup(1);
+    CPUX86State *env = &cpu->env;
+    uint8_t buf[16];
+    for (int i = 0; i < 16; i++)
+        env->regs[i] = 0x1111111111111111ull * (uint64_t)(i + 1);
+    env->rip = 0xffffffff81000000ull;
+    env->seg[SEG_SS].sel = 0x18;
+    /* GDB's order: rax rbx rcx rdx rsi rdi rbp rsp r8.. */
+    const int order[8] = { R_EAX, R_EBX, R_ECX, R_EDX, R_ESI, R_EDI, R_EBP, R_ESP };
+    for (int n = 0; n < 8; n++) {
+        CHECK_EQ(gdb_read_reg(cpu, n, buf), 8);
+        CHECK_EQ(buf[0] & 0xff, (uint8_t)env->regs[order[n]]);
+    }
+    CHECK_EQ(gdb_read_reg(cpu, 8, buf), 8);          /* r8 */
+    CHECK_EQ(buf[7], 0x99);
+    CHECK_EQ(gdb_read_reg(cpu, GDB_REG_RIP, buf), 8);
+    CHECK_EQ(buf[7], 0xff);
+    CHECK_EQ(buf[3], 0x81);
+    CHECK_EQ(gdb_read_reg(cpu, GDB_REG_CS + 1, buf), 4);       /* ss */
+    CHECK_EQ(buf[0], 0x18);
+    CHECK_EQ(gdb_read_reg(cpu, GDB_NUM_REGS, buf), 0);
+    CHECK_EQ(gdb_reg_size(-1), 0);
+    /* All registers together fit a 'g' reply. */
+    unsigned total = 0;
+    for (int n = 0; n < GDB_NUM_REGS; n++)
+        total += gdb_reg_size(n);
+    CHECK_EQ(total, 16 * 8 + 8 + 4 + 6 * 4 + 8 * 10 + 8 * 4 + 16 * 16 + 4 + 9 * 8);
+}
+
+TEST(gdbstub, reg_writes)
+{
+    CPUState *cpu = tcpu_setup(1);
+    CPUX86State *env = &cpu->env;
+    uint8_t buf[16] = { 0x34, 0x12 };
+    CHECK_EQ(gdb_write_reg(cpu, 1, buf), 8);          /* rbx */
+    CHECK_EQ(env->regs[R_EBX], 0x1234);
+    /* eflags: reserved bits stay clear, bit 1 stays set. */
+    uint8_t fl[4] = { 0xff, 0xff, 0xff, 0xff };
+    CHECK_EQ(gdb_write_reg(cpu, GDB_REG_EFLAGS, fl), 4);
+    CHECK_EQ(env->rflags, 0x3f7fd7);
+    /* A selector in real mode sets the base too. */
+    env->cr0 &= ~(uint64_t)CR0_PE;
+    env->rflags = 2;
+    uint8_t sel[4] = { 0x00, 0x20 };
+    CHECK_EQ(gdb_write_reg(cpu, GDB_REG_CS + 2, sel), 4);  /* ds */
+    CHECK_EQ(env->seg[SEG_DS].sel, 0x2000);
+    CHECK_EQ(env->seg[SEG_DS].base, 0x20000);
+    uint8_t cr3[8] = { 0x00, 0x30, 0x01 };
+    CHECK_EQ(gdb_write_reg(cpu, GDB_REG_CR0 + 2, cr3), 8);
+    CHECK_EQ(env->cr3, 0x13000);
+    uint8_t x[16];
+    for (int i = 0; i < 16; i++)
+        x[i] = (uint8_t)i;
+    CHECK_EQ(gdb_write_reg(cpu, GDB_REG_XMM0 + 15, x), 16);
+    CHECK_EQ(env->xmm[15].q[1], 0x0f0e0d0c0b0a0908ull);
+}
+
+TEST(gdbstub, x87_stack_order_and_tags)
+{
+    CPUState *cpu = tcpu_setup(1);
+    X87State *f = &cpu->env.fpu;
+    f->fsw = 7 << 11;                   /* TOP = 7: st0 is R7, st1 is R0 */
+    f->st[7] = (Float80){ 0x8000000000000000ull, 0x3fff };     /* 1.0 */
+    f->st[0] = (Float80){ 0, 0 };                               /* +0 */
+    f->ftw = 0x81;                      /* R0 and R7 valid */
+    uint8_t buf[16];
+    CHECK_EQ(gdb_read_reg(cpu, GDB_REG_ST0, buf), 10);
+    CHECK_EQ(buf[7], 0x80);
+    CHECK_EQ(buf[8], 0xff);
+    CHECK_EQ(buf[9], 0x3f);
+    CHECK_EQ(gdb_read_reg(cpu, GDB_REG_ST0 + 1, buf), 10);
+    CHECK_EQ(buf[7] | buf[8] | buf[9], 0);
+    /* ftag: R0 zero (01), R7 valid (00), the rest empty (11). */
+    CHECK_EQ(gdb_read_reg(cpu, GDB_REG_FCTRL + 2, buf), 4);
+    CHECK_EQ(buf[0] | buf[1] << 8, 0x3ffd);
+    uint8_t tw[4] = { 0xff, 0x0f };     /* R6, R7 valid; R0-R5 empty */
+    gdb_write_reg(cpu, GDB_REG_FCTRL + 2, tw);
+    CHECK_EQ(f->ftw, 0xc0);
+}
+
+/* 32-bit paging: la 0x400000 -> pa 0x5000 (4 KiB page), the next page
+ * absent. */
+static CPUState *paged_cpu(void)
+{
+    CPUState *cpu = tcpu_setup(1);
+    pw32(0x10000 + 1 * 4, 0x11000 | 3);         /* PDE 1 */
+    pw32(0x11000, 0x5000 | 3);                  /* PTE 0 */
+    pw32(0x11004, 0);                           /* PTE 1: not present */
+    cpu->env.cr3 = 0x10000;
+    cpu->env.cr4 = 0;
+    cpu->env.cr0 |= CR0_PE | CR0_PG;
+    return cpu;
+}
+
+TEST(gdbstub, memory_through_page_tables)
+{
+    CPUState *cpu = paged_cpu();
+    pw32(0x5010, 0xcafef00d);
+    uint8_t buf[8];
+    CHECK(gdb_read_mem(cpu, 0x400010, buf, 4));
+    CHECK_EQ(buf[0] | buf[1] << 8 | buf[2] << 16 | (uint32_t)buf[3] << 24, 0xcafef00d);
+    const uint8_t w[3] = { 1, 2, 3 };
+    CHECK(gdb_write_mem(cpu, 0x400020, w, 3));
+    CHECK_EQ(pr32(0x5020) & 0xffffff, 0x030201);
+    /* Unmapped, and crossing into the absent page. */
+    CHECK(!gdb_read_mem(cpu, 0x800000, buf, 1));
+    CHECK(!gdb_read_mem(cpu, 0x400ffe, buf, 4));
+    CHECK(gdb_read_mem(cpu, 0x400ffe, buf, 2));
+}
