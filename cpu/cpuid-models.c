@@ -275,15 +275,18 @@ const struct CPUModel cpu_models[] = {
         .model_id = "AMD EPYC Processor",
     },
     {
-        /* Without KVM, "max" is the most the translator offers; with KVM,
-         * cpu_model_parse turns it into "host". */
+        /* Without KVM, "max" is what the translator implements (everything
+         * but the VEX-encoded SIMD: AVX, AVX2, FMA, F16C, AVX-512); with
+         * KVM, cpu_model_parse turns it into "host". */
         .name = "max", .desc = "Enables all features supported by the accelerator in the current host",
-        .vendor = "AuthenticAMD", .family = 6, .model = 6, .stepping = 3,
+        .vendor = "AuthenticAMD", .family = 15, .model = 107, .stepping = 1,
         .level = 0xd, .xlevel = 0x8000000a,
-        .features = { [FEAT_1_EDX] = CORE_EDX | B(1) | B(28),
-                      [FEAT_1_ECX] = NEHALEM_ECX | E_MOVBE,
+        .features = { [FEAT_1_EDX] = CORE_EDX | B(1),
+                      [FEAT_1_ECX] = WESTMERE_ECX | E_MOVBE | E_XSAVE | E_RDRAND,
+                      [FEAT_7_0_EBX] = B(0) | B(3) | B(7) | B(8) | B(19) | B(20),
+                      [FEAT_7_0_ECX] = B(2) | B(22),
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP | X_1GB,
-                      [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM },
+                      [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM, [FEAT_D_1_EAX] = B(0) },
         .model_id = "QEMU TCG CPU version 2.5+",
     },
 };
