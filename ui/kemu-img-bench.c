@@ -72,14 +72,28 @@ static void submit_next(BenchReq *q)
                    on_done, q);
 }
 
-int img_bench(int argc, char **argv)
+typedef struct BenchArgs {
+    const char *fmt;
+    BlockCacheMode cache;
+    int depth, pattern;
+    bool quiet, share, step_set;
+} BenchArgs;
+
+/* A numeric option in [min, max] (sizes take suffixes); prints the error. */
+static bool num_opt(const char *what, bool size, uint64_t min, uint64_t max, uint64_t *out)
 {
-    const char *fmt = NULL;
-    BlockCacheMode cache = BDRV_CACHE_WRITEBACK;
-    Bench b = { .count = 75000, .bufsize = 4096 };
-    int depth = 64, pattern = 0, c;
-    bool quiet = false, share = false, step_set = false;
     uint64_t v;
+    if ((size ? parse_size(optarg, 'B', &v) : parse_uint(optarg, &v)) < 0 || v < min ||
+        v > max) {
+        error_report("Invalid %s specified", what);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static int bench_args(int argc, char **argv, Bench *b, BenchArgs *a)
+{
     static const struct option lopts[] = {
         { "flush-interval", required_argument, NULL, 'I' },
         { "pattern", required_argument, NULL, 'P' },
@@ -87,74 +101,86 @@ int img_bench(int argc, char **argv)
         { "force-share", no_argument, NULL, 'U' },
         { 0 },
     };
+    uint64_t v = 0;
+    bool ok = true;
+    int c;
+    *a = (BenchArgs){ .cache = BDRV_CACHE_WRITEBACK, .depth = 64 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hc:d:f:ni:o:qs:S:t:wU", lopts, NULL)) != -1) {
+    while (ok && (c = getopt_long(argc, argv, "hc:d:f:ni:o:qs:S:t:wU", lopts, NULL)) != -1) {
         switch (c) {
-        case 'c':
-            if (parse_uint(optarg, &v) < 0 || !v || v > INT32_MAX) {
-                error_report("Invalid request count specified");
-                return 1;
-            }
-            b.count = (int)v;
-            break;
-        case 'd':
-            if (parse_uint(optarg, &v) < 0 || !v || v > 4096) {
-                error_report("Invalid queue depth specified");
-                return 1;
-            }
-            depth = (int)v;
-            break;
-        case 'f': fmt = optarg; break;
+        case 'c': ok = num_opt("request count", false, 1, INT32_MAX, &v); b->count = (int)v; break;
+        case 'd': ok = num_opt("queue depth", false, 1, 4096, &v); a->depth = (int)v; break;
+        case 'f': a->fmt = optarg; break;
         case 'n': case 'i': case 'D': break; /* AIO flavour: the pool is the only one */
-        case 'o':
-            if (parse_size(optarg, 'B', &b.offset) < 0) {
-                error_report("Invalid offset specified");
-                return 1;
-            }
-            break;
-        case 'q': quiet = true; break;
-        case 's':
-            if (parse_size(optarg, 'B', &b.bufsize) < 0 || !b.bufsize || b.bufsize > (1u << 30)) {
-                error_report("Invalid buffer size specified");
-                return 1;
-            }
-            break;
-        case 'S':
-            if (parse_size(optarg, 'B', &b.step) < 0) {
-                error_report("Invalid step size specified");
-                return 1;
-            }
-            step_set = true;
-            break;
-        case 't': cache = img_cache_mode(optarg); break;
-        case 'w': b.write = true; break;
-        case 'U': share = true; break;
+        case 'o': ok = num_opt("offset", true, 0, UINT64_MAX, &b->offset); break;
+        case 'q': a->quiet = true; break;
+        case 's': ok = num_opt("buffer size", true, 1, 1u << 30, &b->bufsize); break;
+        case 'S': ok = num_opt("step size", true, 0, UINT64_MAX, &b->step); a->step_set = true; break;
+        case 't': a->cache = img_cache_mode(optarg); break;
+        case 'w': b->write = true; break;
+        case 'U': a->share = true; break;
         case 'I':
-            if (parse_uint(optarg, &v) < 0 || v > INT32_MAX) {
-                error_report("Invalid flush interval specified");
-                return 1;
-            }
-            b.flush_interval = (int)v;
+            ok = num_opt("flush interval", false, 0, INT32_MAX, &v);
+            b->flush_interval = (int)v;
             break;
-        case 'P':
-            if (parse_uint(optarg, &v) < 0 || v > 0xff) {
-                error_report("Invalid pattern byte specified");
-                return 1;
-            }
-            pattern = (int)v;
-            break;
+        case 'P': ok = num_opt("pattern byte", false, 0, 0xff, &v); a->pattern = (int)v; break;
         default: return 1;
         }
+    }
+    if (!ok) {
+        return 1;
     }
     if (optind + 1 != argc) {
         error_report("Expecting one image file name");
         return 1;
     }
-    if (!step_set) {
-        b.step = b.bufsize;
+    if (!a->step_set) {
+        b->step = b->bufsize;
     }
-    b.bs = img_open(argv[optind], fmt, (b.write ? BDRV_O_RDWR : 0) | (share ? BDRV_O_SHARE : 0),
-                    cache);
+    return 0;
+}
+
+/* Keep depth requests in flight until count completed; returns seconds. */
+static double bench_run(Bench *b, int depth, int pattern)
+{
+    void *mem;
+    if (posix_memalign(&mem, 4096, b->bufsize * (uint64_t)depth)) {
+        fatal("Out of memory");
+    }
+    b->bufs = mem;
+    memset(b->bufs, pattern, b->bufsize * (uint64_t)depth);
+    if (blk_aio_init(depth < 4 ? depth : 4) < 0) {
+        fatal("Could not start the I/O threads");
+    }
+    BenchReq *reqs = xzalloc(sizeof(BenchReq) * (size_t)depth);
+    b->flush.b = b;
+    int64_t t0 = host_clock_ns();
+    for (int i = 0; i < depth && i < b->count; i++) {
+        reqs[i] = (BenchReq){ b, b->bufs + (uint64_t)i * b->bufsize };
+        submit_next(&reqs[i]);
+    }
+    struct pollfd pfd = { .fd = blk_aio_fd(), .events = POLLIN };
+    while (b->in_flight) {
+        if (poll(&pfd, 1, 1000) > 0) {
+            blk_aio_fd_handler(NULL);
+        }
+    }
+    int64_t t1 = host_clock_ns();
+    blk_aio_shutdown();
+    free(mem);
+    free(reqs);
+    return (double)(t1 - t0) / 1e9;
+}
+
+int img_bench(int argc, char **argv)
+{
+    Bench b = { .count = 75000, .bufsize = 4096 };
+    BenchArgs a;
+    if (bench_args(argc, argv, &b, &a)) {
+        return 1;
+    }
+    b.bs = img_open(argv[optind], a.fmt,
+                    (b.write ? BDRV_O_RDWR : 0) | (a.share ? BDRV_O_SHARE : 0), a.cache);
     if (!b.bs) {
         return 1;
     }
@@ -164,40 +190,15 @@ int img_bench(int argc, char **argv)
         bdrv_close(b.bs);
         return 1;
     }
-    if (!quiet) {
+    if (!a.quiet) {
         printf("Sending %d %s requests, %" PRIu64 " bytes each, %d in parallel (starting at "
                "offset %" PRIu64 ", step size %" PRIu64 ")\n", b.count,
-               b.write ? "write" : "read", b.bufsize, depth, b.offset, b.step);
+               b.write ? "write" : "read", b.bufsize, a.depth, b.offset, b.step);
     }
-    void *mem;
-    if (posix_memalign(&mem, 4096, b.bufsize * (uint64_t)depth)) {
-        fatal("Out of memory");
-    }
-    b.bufs = mem;
-    memset(b.bufs, pattern, b.bufsize * (uint64_t)depth);
-    if (blk_aio_init(depth < 4 ? depth : 4) < 0) {
-        fatal("Could not start the I/O threads");
-    }
-    BenchReq *reqs = xzalloc(sizeof(BenchReq) * (size_t)depth);
-    b.flush.b = &b;
-    int64_t t0 = host_clock_ns();
-    for (int i = 0; i < depth && i < b.count; i++) {
-        reqs[i] = (BenchReq){ &b, b.bufs + (uint64_t)i * b.bufsize };
-        submit_next(&reqs[i]);
-    }
-    struct pollfd pfd = { .fd = blk_aio_fd(), .events = POLLIN };
-    while (b.in_flight) {
-        if (poll(&pfd, 1, 1000) > 0) {
-            blk_aio_fd_handler(NULL);
-        }
-    }
-    int64_t t1 = host_clock_ns();
-    blk_aio_shutdown();
-    if (!b.err && !quiet) {
-        printf("Run completed in %.3f seconds.\n", (double)(t1 - t0) / 1e9);
+    double secs = bench_run(&b, a.depth, a.pattern);
+    if (!b.err && !a.quiet) {
+        printf("Run completed in %.3f seconds.\n", secs);
     }
     bdrv_close(b.bs);
-    free(mem);
-    free(reqs);
     return b.err ? 1 : 0;
 }

@@ -268,42 +268,50 @@ static void close_sources(Sources *s)
     free(s->bs);
 }
 
-int img_convert(int argc, char **argv)
+typedef struct ConvertArgs {
+    const char *fmt, *out_fmt, *backing, *backing_fmt;
+    char *optstr;
+    BlockCacheMode cache, scache;
+    bool compress, progress, no_create, share;
+    uint64_t sparse;
+} ConvertArgs;
+
+/* Options of convert; returns 0, or 1 after an error message. */
+static int convert_args(int argc, char **argv, ConvertArgs *a)
 {
-    const char *fmt = NULL, *out_fmt = "raw", *backing = NULL, *backing_fmt = NULL;
-    char *optstr = NULL;
-    BlockCacheMode cache = BDRV_CACHE_UNSAFE, scache = BDRV_CACHE_WRITEBACK; /* as qemu-img */
-    bool compress = false, progress = false, quiet = false, no_create = false, share = false;
-    uint64_t sparse = 4096;
-    int c;
     static const struct option lopts[] = {
         { "force-share", no_argument, NULL, 'U' },
         { "target-is-zero", no_argument, NULL, 'Z' },
         { 0 },
     };
+    bool quiet = false;
+    int c;
+    /* qemu-img's defaults: target cache unsafe, 4 KiB sparse detection. */
+    *a = (ConvertArgs){ .out_fmt = "raw", .cache = BDRV_CACHE_UNSAFE,
+                        .scache = BDRV_CACHE_WRITEBACK, .sparse = 4096 };
     optind = 1;
     while ((c = getopt_long(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:", lopts, NULL)) != -1) {
         switch (c) {
-        case 'f': fmt = optarg; break;
-        case 'O': out_fmt = optarg; break;
-        case 'B': backing = optarg; break;
-        case 'F': backing_fmt = optarg; break;
+        case 'f': a->fmt = optarg; break;
+        case 'O': a->out_fmt = optarg; break;
+        case 'B': a->backing = optarg; break;
+        case 'F': a->backing_fmt = optarg; break;
         case 'o': {
-            char *n = optstr ? xasprintf("%s,%s", optstr, optarg) : xstrdup(optarg);
-            free(optstr);
-            optstr = n;
+            char *n = a->optstr ? xasprintf("%s,%s", a->optstr, optarg) : xstrdup(optarg);
+            free(a->optstr);
+            a->optstr = n;
             break;
         }
-        case 'c': compress = true; break;
-        case 'p': progress = true; break;
+        case 'c': a->compress = true; break;
+        case 'p': a->progress = true; break;
         case 'q': quiet = true; break;
-        case 'n': no_create = true; break;
-        case 'U': share = true; break;
-        case 't': cache = img_cache_mode(optarg); break;
-        case 'T': scache = img_cache_mode(optarg); break;
+        case 'n': a->no_create = true; break;
+        case 'U': a->share = true; break;
+        case 't': a->cache = img_cache_mode(optarg); break;
+        case 'T': a->scache = img_cache_mode(optarg); break;
         case 'S':
-            if (parse_size(optarg, 'B', &sparse) < 0 || (sparse && sparse < 512) ||
-                sparse % 512) {
+            if (parse_size(optarg, 'B', &a->sparse) < 0 || (a->sparse && a->sparse < 512) ||
+                a->sparse % 512) {
                 error_report("Invalid buffer size for sparse output specified. Valid sizes "
                              "are multiples of 512 up to 16MB.");
                 return 1;
@@ -313,83 +321,103 @@ int img_convert(int argc, char **argv)
         default: return 1;
         }
     }
-    if (quiet) {
-        progress = false;
-    }
+    a->progress &= !quiet;
     if (argc - optind < 2) {
         error_report("Expecting image file name");
         return 1;
     }
-    const BlockDriver *odrv = bdrv_find_format(out_fmt);
+    const BlockDriver *odrv = bdrv_find_format(a->out_fmt);
     if (!odrv) {
-        error_report("Unknown file format '%s'", out_fmt);
+        error_report("Unknown file format '%s'", a->out_fmt);
         return 1;
     }
-    if (compress && !odrv->write_compressed) {
-        error_report("Operation not supported by the output format '%s' (compression)", out_fmt);
+    if (a->compress && !odrv->write_compressed) {
+        error_report("Operation not supported by the output format '%s' (compression)",
+                     a->out_fmt);
         return 1;
     }
-    const char *out_name = argv[argc - 1];
-    Sources src = { xzalloc(sizeof(BlockDriverState *) * (size_t)argc), 0, 0 };
-    for (int i = optind; i < argc - 1; i++) {
-        BlockDriverState *bs = img_open(argv[i], fmt, share ? BDRV_O_SHARE : 0, scache);
+    return 0;
+}
+
+static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
+{
+    *src = (Sources){ xzalloc(sizeof(BlockDriverState *) * (size_t)(n + 1)), 0, 0 };
+    for (int i = 0; i < n; i++) {
+        BlockDriverState *bs = img_open(names[i], a->fmt, a->share ? BDRV_O_SHARE : 0,
+                                        a->scache);
         if (!bs) {
-            close_sources(&src);
-            return 1;
+            return -1;
         }
-        src.bs[src.n++] = bs;
-        src.total += bs->total_size;
+        src->bs[src->n++] = bs;
+        src->total += bs->total_size;
     }
-    BlockCreateOpts o = { .size = src.total, .size_set = true, .quiet = true };
-    o.backing_file = backing;
-    o.backing_fmt = backing_fmt;
-    if (img_parse_create_opts(out_fmt, out_name, optstr, &o)) {
-        close_sources(&src);
-        return 1;
+    return 0;
+}
+
+/* Create (unless -n) and open the target; fills out. */
+static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertOut *out)
+{
+    BlockCreateOpts o = { .size = size, .size_set = true, .quiet = true,
+                          .backing_file = a->backing, .backing_fmt = a->backing_fmt };
+    if (img_parse_create_opts(a->out_fmt, name, a->optstr, &o)) {
+        return -1;
     }
-    if (!strcmp(out_fmt, "qcow2") && o.size % 512) {
+    if (!strcmp(a->out_fmt, "qcow2") && o.size % 512) {
         o.size = ALIGN_UP(o.size, 512);
     }
     char *err = NULL;
-    if (!no_create && bdrv_create(out_fmt, out_name, &o, &err) < 0) {
-        error_report("%s: %s", out_name, err ? err : "creation failed");
+    if (!a->no_create && bdrv_create(a->out_fmt, name, &o, &err) < 0) {
+        error_report("%s: %s", name, err ? err : "creation failed");
         free(err);
-        close_sources(&src);
-        return 1;
+        return -1;
     }
-    ConvertOut out = { .compress = compress, .fresh = !no_create,
-                       .has_backing = o.backing_file != NULL, .sparse = sparse };
-    out.bs = img_open(out_name, no_create ? NULL : out_fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,
-                      cache);
-    if (!out.bs) {
-        close_sources(&src);
-        return 1;
+    *out = (ConvertOut){ .compress = a->compress, .fresh = !a->no_create,
+                         .has_backing = o.backing_file != NULL, .sparse = a->sparse };
+    out->bs = img_open(name, a->no_create ? NULL : a->out_fmt,
+                       BDRV_O_RDWR | BDRV_O_NO_BACKING, a->cache);
+    if (!out->bs) {
+        return -1;
     }
-    if (out.bs->total_size < src.total) {
-        error_report("Target image too small: %" PRIu64 " < %" PRIu64, out.bs->total_size,
-                     src.total);
-        bdrv_close(out.bs);
-        close_sources(&src);
-        return 1;
+    if (out->bs->total_size < size) {
+        error_report("Target image too small: %" PRIu64 " < %" PRIu64, out->bs->total_size,
+                     size);
+        return -1;
     }
     BlockFormatInfo fi = { 0 };
-    if (out.bs->drv->get_info) {
-        out.bs->drv->get_info(out.bs, &fi);
+    if (out->bs->drv->get_info) {
+        out->bs->drv->get_info(out->bs, &fi);
     }
-    out.cluster = fi.cluster_size ? fi.cluster_size : 65536;
-    if (progress) {
-        img_progress(0);
+    out->cluster = fi.cluster_size ? fi.cluster_size : 65536;
+    return 0;
+}
+
+int img_convert(int argc, char **argv)
+{
+    ConvertArgs a;
+    if (convert_args(argc, argv, &a)) {
+        return 1;
     }
-    int r = convert_copy(&src, &out, progress);
-    if (r >= 0) {
-        r = blk_flush(out.bs);
+    Sources src;
+    ConvertOut out = { 0 };
+    int r = open_sources(&a, argc - optind - 1, argv + optind, &src);
+    if (r == 0) {
+        r = open_target(&a, argv[argc - 1], src.total, &out);
     }
-    if (progress) {
-        printf("\n");
+    if (r == 0) {
+        if (a.progress) {
+            img_progress(0);
+        }
+        r = convert_copy(&src, &out, a.progress);
+        if (r >= 0) {
+            r = blk_flush(out.bs);
+        }
+        if (a.progress) {
+            printf("\n");
+        }
     }
     bdrv_close(out.bs);
     close_sources(&src);
-    free(optstr);
+    free(a.optstr);
     return r < 0 ? 1 : 0;
 }
 
