@@ -173,11 +173,11 @@ static void start_machine(Machine *m, bool paused)
 /* Engines do not enter guest code while reset_requested is set (it stays
  * set until the reset is done), but a vCPU may still be inside a block
  * that writes its registers when it ends (a TCG block looping on itself
- * runs for milliseconds).  AccelOps has no acknowledged pause yet, so:
- * kick every vCPU out, reset, and watch the registers without the lock (a
- * block may wait for it to finish an I/O access); if a late block changed
- * one, reset again.  The reset counts once the registers stayed put for
- * SETTLE_QUIET_MS. */
+ * runs for milliseconds).  An engine with wait_stopped says when that is
+ * over.  For one without: kick every vCPU out, reset, and watch the
+ * registers without the lock (a block may wait for it to finish an I/O
+ * access); if a late block changed one, reset again.  The reset counts
+ * once the registers stayed put for SETTLE_QUIET_MS. */
 #define SETTLE_STEP_MS 5
 #define SETTLE_QUIET_MS 50
 #define SETTLE_MAX_MS 2000
@@ -218,6 +218,15 @@ static bool cpus_unchanged(const Machine *m, const CpuSnap *snap)
 static void reset_quiet(Machine *m)
 {
     static CpuSnap snap[MAX_CPUS];
+    if (m->accel->wait_stopped) {
+        /* The engine can tell when no vCPU is inside guest code; none
+         * enters it again while reset_requested is set. */
+        big_unlock();
+        m->accel->wait_stopped(m);
+        big_lock();
+        machine_reset(m);
+        return;
+    }
     for (unsigned i = 0; i < m->ncpus; i++) {
         if (m->accel->kick)
             m->accel->kick(m->cpus[i]);
