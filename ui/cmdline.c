@@ -214,7 +214,7 @@ static int opt_gdb(KemuOptions *o, const char *opt, const char *arg)
     const char *spec = arg ? arg : "tcp::1234";
     o->gdb_opt = arg ? "-gdb" : "-s";
     if (strcmp(spec, "none") &&
-        gdbstub_parse_spec(o->gdb_opt, spec, host, sizeof(host), port, sizeof(port)))
+        gdbstub_parse_spec(o->gdb_opt, spec, host, sizeof(host), port, sizeof(port)) < 0)
         return -1;
     cl_set_str(&o->gdb, spec);
     return 0;

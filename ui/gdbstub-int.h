@@ -83,7 +83,8 @@ typedef struct GdbBreakpoint {
 
 typedef struct GdbStub {
     struct Machine *m;
-    int listen_fd, fd;       /* -1 when none */
+    int listen_fd, fd;       /* TCP: -1 when none */
+    struct Chardev *chr;     /* or a chardev (-gdb stdio, pty, unix:...) */
     GdbRx rx;
     char *out;               /* framed bytes not yet written */
     size_t out_len, out_cap;

@@ -24,6 +24,7 @@
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
 #include "translate/flags.h"
+#include "ui/chardev.h"
 
 enum { SIGINT_GDB = 2, SIGTRAP_GDB = 5 };
 
@@ -31,6 +32,11 @@ static GdbStub stub = { .listen_fd = -1, .fd = -1 };
 static int event_pipe[2] = { -1, -1 };
 static atomic_int pending_cpu = -1;     /* set by a vCPU thread */
 static atomic_int pending_reason;
+
+static bool connected(const GdbStub *s)
+{
+    return s->fd >= 0 || s->chr;
+}
 
 static bool is_tcg(const Machine *m)
 {
@@ -71,6 +77,10 @@ static void on_writable(void *opaque)
 
 static void queue_raw(GdbStub *s, const char *buf, size_t len)
 {
+    if (s->chr) {
+        chr_write(s->chr, (const uint8_t *)buf, len);
+        return;
+    }
     if (s->fd < 0)
         return;
     if (s->out_len + len > s->out_cap) {
@@ -150,7 +160,7 @@ static void stopped(GdbStub *s, int cpu, int signal, int reason)
     s->g_cpu = s->c_cpu = cpu;
     s->stop_signal = signal;
     s->stop_reason = reason;
-    if (s->running && s->fd >= 0)
+    if (s->running && connected(s))
         gdb_send_stop_reply(s);
     s->running = false;
 }
@@ -228,6 +238,8 @@ static void close_client(GdbStub *s)
     s->fd = -1;
     s->out_len = 0;
     s->running = false;
+    gdb_rx_init(&s->rx);
+    s->no_ack = false;
 }
 
 static void forget_breakpoints(GdbStub *s)
@@ -268,6 +280,13 @@ static void handle_event(GdbStub *s, GdbRxEvent ev)
     case GDB_RX_PACKET:
         if (!s->no_ack)
             queue_raw(s, "+", 1);
+        if (!s->running && s->m->state == RUN_STATE_RUNNING) {
+            /* A client that did not see the machine stop (it attached to a
+             * running one): GDB expects a stopped target. */
+            machine_pause(s->m);
+            s->paused_by_gdb = true;
+            settle_stopped(s);
+        }
         gdb_handle_packet(s, s->rx.buf, s->rx.len);
         break;
     case GDB_RX_BAD_CHECKSUM:
@@ -290,6 +309,12 @@ static void handle_event(GdbStub *s, GdbRxEvent ev)
     }
 }
 
+static void receive(GdbStub *s, const uint8_t *buf, size_t n)
+{
+    for (size_t i = 0; i < n && connected(s); i++)
+        handle_event(s, gdb_rx_byte(&s->rx, buf[i]));
+}
+
 static void on_readable(void *opaque)
 {
     GdbStub *s = opaque;
@@ -301,8 +326,23 @@ static void on_readable(void *opaque)
         lost_client(s);
         return;
     }
-    for (ssize_t i = 0; i < n && s->fd >= 0; i++)
-        handle_event(s, gdb_rx_byte(&s->rx, buf[i]));
+    receive(s, buf, (size_t)n);
+}
+
+/* A client arrived: fresh protocol state, and the machine stops. */
+static void client_start(GdbStub *s)
+{
+    gdb_rx_init(&s->rx);
+    s->no_ack = false;
+    s->running = false;
+    s->g_cpu = s->c_cpu = s->stop_cpu = 0;
+    s->stop_signal = SIGTRAP_GDB;
+    s->stop_reason = 0;
+    if (s->m->state == RUN_STATE_RUNNING) {
+        machine_pause(s->m);
+        s->paused_by_gdb = true;
+    }
+    settle_stopped(s);
 }
 
 static void on_accept(void *opaque)
@@ -318,19 +358,47 @@ static void on_accept(void *opaque)
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     s->fd = fd;
-    gdb_rx_init(&s->rx);
-    s->no_ack = false;
-    s->running = false;
-    s->g_cpu = s->c_cpu = s->stop_cpu = 0;
-    s->stop_signal = SIGTRAP_GDB;
-    s->stop_reason = 0;
-    /* GDB expects a stopped target: stop a running machine now. */
-    if (s->m->state == RUN_STATE_RUNNING) {
-        machine_pause(s->m);
-        s->paused_by_gdb = true;
-    }
-    settle_stopped(s);
+    client_start(s);
     update_handlers(s);
+}
+
+/* ---- a chardev as the transport ---- */
+
+static size_t chr_can_read(void *opaque)
+{
+    return GDB_PACKET_MAX;
+}
+
+static void chr_read(void *opaque, const uint8_t *buf, size_t len)
+{
+    receive(opaque, buf, len);
+}
+
+/* The chardev stays; a peer that goes away detaches like a TCP client. */
+static void chr_event(void *opaque, int event)
+{
+    GdbStub *s = opaque;
+    if (event == CHR_EVENT_OPENED) {
+        client_start(s);
+    } else if (event == CHR_EVENT_CLOSED) {
+        forget_breakpoints(s);
+        if (s->paused_by_gdb)
+            gdb_resume(s, -1, true);
+        s->running = false;
+        gdb_rx_init(&s->rx);
+    }
+}
+
+static int start_chardev(GdbStub *s, const char *spec)
+{
+    static const ChrFrontend fe = { .can_read = chr_can_read, .read = chr_read,
+                                    .opaque = &stub, .event = chr_event };
+    s->chr = chr_new("gdb", spec);
+    if (!s->chr)
+        return -1;
+    gdb_rx_init(&s->rx);
+    chr_attach(s->chr, &fe);
+    return 0;
 }
 
 /* ---- listener ---- */
@@ -353,10 +421,7 @@ int gdbstub_parse_spec(const char *opt, const char *spec, char *host, size_t hos
         host[hl] = '\0';
         p = colon + 1;
     } else if (strspn(spec, "0123456789") != end) {
-        /* QEMU also takes any chardev (stdio, pty, unix:...) here. */
-        error_report("%s %s: only TCP is supported for the gdbstub (tcp:[HOST]:PORT or PORT)",
-                     opt, spec);
-        return -1;
+        return 1;               /* a chardev: stdio, pty, unix:PATH,server... */
     }
     size_t pl = (size_t)(spec + end - p);
     if (!pl || pl >= port_size || strspn(p, "0123456789") != pl) {
@@ -402,22 +467,24 @@ int gdbstub_start(Machine *m, const char *opt, const char *spec)
     char host[256], port[16];
     if (!strcmp(spec, "none"))
         return 0;
-    if (gdbstub_parse_spec(opt, spec, host, sizeof(host), port, sizeof(port)))
+    int kind = gdbstub_parse_spec(opt, spec, host, sizeof(host), port, sizeof(port));
+    if (kind < 0)
         return -1;
     if (!m->accel->set_breakpoint)
         warn_report("%s: the %s accelerator has no debug support: breakpoints and "
                     "single-step are refused", opt, m->accel->name);
-    int fd = open_listener(opt, spec, host, port);
-    if (fd < 0)
-        return -1;
     if (event_pipe[0] < 0 && pipe2(event_pipe, O_NONBLOCK | O_CLOEXEC)) {
         error_report("%s %s: %s", opt, spec, strerror(errno));
-        close(fd);
         return -1;
     }
     stub.m = m;
+    loop_set_fd(event_pipe[0], on_engine_event, NULL, &stub);
+    if (kind == 1)
+        return start_chardev(&stub, spec);
+    int fd = open_listener(opt, spec, host, port);
+    if (fd < 0)
+        return -1;
     stub.listen_fd = fd;
     loop_set_fd(fd, on_accept, NULL, &stub);
-    loop_set_fd(event_pipe[0], on_engine_event, NULL, &stub);
     return 0;
 }
