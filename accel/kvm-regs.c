@@ -85,6 +85,11 @@ static void seg_to_kvm(struct kvm_segment *k, const SegReg *s)
     k->db = !!(s->attr & SEGATTR_DB);
     k->g = !!(s->attr & SEGATTR_G);
     k->unusable = !k->present;
+    /* A loaded code/data segment is always marked accessed (the CPU sets
+     * the bit when it loads the descriptor); VMX refuses to enter with a
+     * usable one that is not. */
+    if (k->present && k->s)
+        k->type |= 1;
 }
 
 static struct kvm_segment *sreg_seg(struct kvm_sregs *s, int i)
