@@ -1,5 +1,7 @@
 /* The monitor's command table: one row per command, QEMU's names. */
 #include "ui/monitor-int.h"
+#include "accel/accel.h"
+#include "hw/core/loop.h"
 #include "hw/core/util.h"
 #include "hw/pc/acpi.h"
 
@@ -32,9 +34,17 @@ static void cmd_info(Monitor *mon, const char *args)
         monitor_info_help(mon);
 }
 
+/* As QEMU's: returns once no vCPU runs guest code (when the engine can
+ * tell), so what `info registers` shows next is where the guest stopped. */
 static void cmd_stop(Monitor *mon, const char *args)
 {
-    machine_pause(mon->m);
+    Machine *m = mon->m;
+    machine_pause(m);
+    if (m->accel && m->accel->wait_stopped) {
+        big_unlock();
+        m->accel->wait_stopped(m);
+        big_lock();
+    }
 }
 
 static void cmd_cont(Monitor *mon, const char *args)
