@@ -115,7 +115,10 @@ static int bench_args(int argc, char **argv, Bench *b, BenchArgs *a)
         case 'o': ok = num_opt("offset", true, 0, UINT64_MAX, &b->offset); break;
         case 'q': a->quiet = true; break;
         case 's': ok = num_opt("buffer size", true, 1, 1u << 30, &b->bufsize); break;
-        case 'S': ok = num_opt("step size", true, 0, UINT64_MAX, &b->step); a->step_set = true; break;
+        case 'S':
+            ok = num_opt("step size", true, 0, UINT64_MAX, &b->step);
+            a->step_set = true;
+            break;
         case 't': a->cache = img_cache_mode(optarg); break;
         case 'w': b->write = true; break;
         case 'U': a->share = true; break;

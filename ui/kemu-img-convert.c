@@ -442,7 +442,8 @@ static int check_zero_tail(BlockDriverState *bs, uint64_t off, uint64_t end, uin
     while (off < end && *at == UINT64_MAX) {
         uint64_t pnum;
         bool zero, above;
-        if ((r = img_chain_status(bs, NULL, off, MIN(end - off, CHUNK), &pnum, &zero, &above)) < 0) {
+        r = img_chain_status(bs, NULL, off, MIN(end - off, CHUNK), &pnum, &zero, &above);
+        if (r < 0) {
             break;
         }
         r = 0;

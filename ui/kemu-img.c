@@ -13,10 +13,10 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    { "bench", img_bench },     { "check", img_check },     { "commit", img_commit },   { "compare", img_compare },
-    { "convert", img_convert }, { "create", img_create },   { "info", img_info },
-    { "map", img_map },         { "measure", img_measure }, { "snapshot", img_snapshot },
-    { "rebase", img_rebase },   { "resize", img_resize },
+    { "bench", img_bench },       { "check", img_check },   { "commit", img_commit },
+    { "compare", img_compare },   { "convert", img_convert }, { "create", img_create },
+    { "info", img_info },         { "map", img_map },       { "measure", img_measure },
+    { "snapshot", img_snapshot }, { "rebase", img_rebase }, { "resize", img_resize },
 };
 
 static void help(void)

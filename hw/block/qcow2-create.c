@@ -106,7 +106,8 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
     st.refcount_order = order;
     st.compat = o->lazy_refcounts ? QCOW2_COMPAT_LAZY : 0;
     bs.total_size = o->size;
-    snprintf(bs.backing_file, sizeof(bs.backing_file), "%s", o->backing_file ? o->backing_file : "");
+    snprintf(bs.backing_file, sizeof(bs.backing_file), "%s",
+             o->backing_file ? o->backing_file : "");
     snprintf(bs.backing_fmt, sizeof(bs.backing_fmt), "%s", o->backing_fmt ? o->backing_fmt : "");
     uint64_t l1_entries = qcow2_l1_entries(&st, o->size);
     uint64_t l1c = (l1_entries * 8 + cs - 1) / cs, rtc, rbc;

@@ -77,7 +77,8 @@ static int load_block(BlockDriverState *bs, uint64_t cluster, uint8_t **rb)
                                        "image file (reftable index: %#" PRIx64 ")", off, rti);
     }
     if (off < s->cluster_size ||
-        (off >= s->rt_offset && off < s->rt_offset + ((uint64_t)s->rt_clusters << s->cluster_bits)) ||
+        (off >= s->rt_offset &&
+         off < s->rt_offset + ((uint64_t)s->rt_clusters << s->cluster_bits)) ||
         (off >= s->l1_offset && off < s->l1_offset + (uint64_t)s->l1_size * 8)) {
         return qcow2_signal_corruption(bs, "Refblock at %#" PRIx64 " overlaps other metadata "
                                        "(reftable index: %#" PRIx64 ")", off, rti);
