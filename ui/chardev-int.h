@@ -6,6 +6,7 @@
 #include "hw/core/opts.h"
 
 #define CHR_OUTQ_MAX (1u << 20)     /* output kept for a slow reader */
+#define CHR_ALIASES 8
 
 typedef struct ChrOps {
     const char *kind;
@@ -34,6 +35,9 @@ struct Chardev {
     uint8_t *outq;              /* output the fd did not take yet */
     size_t outq_len;
     void *priv;                 /* backend state */
+    /* Other labels it answers to ("-serial chardev:ID" makes it serial0). */
+    char *alias[CHR_ALIASES];
+    int nalias;
     Chardev *next;
 };
 
@@ -47,6 +51,8 @@ void chr_set_fds(Chardev *c, int in_fd, int out_fd);
 void chr_clear_fds(Chardev *c);
 void chr_send_event(Chardev *c, int event);
 void chr_set_filename(Chardev *c, const char *filename);
+/* Make c findable as label too; -1 if it has too many names. */
+int chr_add_alias(Chardev *c, const char *label);
 
 /* Backends: each returns NULL after error_report(); opt/arg name the option
  * for messages. */

@@ -102,8 +102,12 @@ static Chardev *legacy_new(const char *label, const char *opt, const char *spec)
         return legacy_socket(label, opt, spec);
     if (!strncmp(spec, "chardev:", 8)) {
         Chardev *c = chr_find(spec + 8);
-        if (!c)
+        if (!c) {
             error_report("%s %s: chardev '%s' not found", opt, spec, spec + 8);
+        } else if (chr_add_alias(c, label)) {
+            error_report("%s %s: chardev '%s' is used too many times", opt, spec, spec + 8);
+            c = NULL;
+        }
         return c;
     }
     static const char *const later[] = { "udp:", "pipe:", "/dev/", "msmouse",

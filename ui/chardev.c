@@ -41,8 +41,20 @@ Chardev *chr_find(const char *label)
     for (Chardev *c = chardevs; c; c = c->next) {
         if (!strcmp(c->label, label))
             return c;
+        for (int i = 0; i < c->nalias; i++) {
+            if (!strcmp(c->alias[i], label))
+                return c;
+        }
     }
     return NULL;
+}
+
+int chr_add_alias(Chardev *c, const char *label)
+{
+    if (c->nalias >= CHR_ALIASES)
+        return -1;
+    c->alias[c->nalias++] = xstrdup(label);
+    return 0;
 }
 
 const char *chr_label(const Chardev *chr) { return chr->label; }
@@ -265,6 +277,8 @@ void chr_free_all(void)
         if (c->ops->close)
             c->ops->close(c);
         free(c->outq);
+        for (int i = 0; i < c->nalias; i++)
+            free(c->alias[i]);
         free(c->label);
         free(c->filename);
         free(c);

@@ -230,6 +230,7 @@ TEST(chardev, specs_and_errors)
     CHECK(new_capture("serial0", "foo", false) == NULL);
     CHECK_STR(err, "kemu: -serial foo: 'foo' is not a valid char driver");
     CHECK(new_capture("serial0", "chardev:n0", false) == chr_find("n0"));
+    CHECK(chr_find("serial0") == chr_find("n0"));     /* the board finds serial0 */
     CHECK(chr_spec_is_none("none"));
     CHECK(chr_spec_has_monitor("mon:stdio"));
     int in[2], out[2];
