@@ -54,25 +54,32 @@ static void deliver_external(CPUState *cpu, int vec)
     cpu_load_flags(cpu, cpu->env.rflags);
 }
 
-/* Take what interrupt_request asks for.  Returns true to leave the loop. */
-static bool handle_requests(CPUState *cpu, uint32_t req)
+/* Take what interrupt_request asks for.  Returns REQ_LEAVE to leave the
+ * loop, REQ_EVENT when the CPU state changed (an interrupt was delivered,
+ * a SIPI started the CPU), REQ_NONE otherwise (e.g. an interrupt waits
+ * for IF). */
+enum { REQ_NONE, REQ_EVENT, REQ_LEAVE };
+
+static int handle_requests(CPUState *cpu, uint32_t req)
 {
     CPUX86State *env = &cpu->env;
+    int r = REQ_NONE;
     if (req & CPU_INTERRUPT_EXIT) {
         atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_EXIT);
-        return true;
+        return REQ_LEAVE;
     }
     if (req & CPU_INTERRUPT_INIT) {
         atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_INIT);
         do_init(cpu);
-        return true;
+        return REQ_LEAVE;
     }
     if (req & CPU_INTERRUPT_SIPI) {
         atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_SIPI);
         do_sipi(cpu);
+        r = REQ_EVENT;
     }
     if (tcg_cpu(cpu)->wait_sipi)
-        return true;
+        return REQ_LEAVE;
     if ((req & CPU_INTERRUPT_NMI) && !env->inhibit_irq && !env->nmi_blocked) {
         /* NMIs stay blocked until the handler's IRET. */
         atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_NMI);
@@ -80,9 +87,9 @@ static bool handle_requests(CPUState *cpu, uint32_t req)
         cpu_sync_flags(cpu);
         cpu_do_nmi(cpu);
         cpu_load_flags(cpu, env->rflags);
-        return false;
+        return REQ_EVENT;
     }
-    if ((req & CPU_INTERRUPT_HARD) && cpu_interrupts_enabled(cpu)) {
+    if ((req & CPU_INTERRUPT_HARD) && (env->rflags & FL_IF) && cpu_interrupts_enabled(cpu)) {
         Machine *m = cpu->machine;
         /* Clear first: a request raised while we ack sets it again. */
         atomic_fetch_and(&env->interrupt_request, ~(uint32_t)CPU_INTERRUPT_HARD);
@@ -96,9 +103,10 @@ static bool handle_requests(CPUState *cpu, uint32_t req)
         if (vec >= 0) {
             atomic_fetch_or(&env->interrupt_request, CPU_INTERRUPT_HARD);
             deliver_external(cpu, vec);
+            r = REQ_EVENT;
         }
     }
-    return false;
+    return r;
 }
 
 /* TF was set when the (one-instruction) block started: a #DB trap after
@@ -130,8 +138,13 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
     uint32_t flags = 0;
     while (*done < max_tbs) {
         uint32_t req = atomic_load(&env->interrupt_request);
-        if (req && !env->inhibit_irq && handle_requests(cpu, req))
-            return TCG_EXIT_REQUEST;
+        bool event = false;
+        if (req && !env->inhibit_irq) {
+            int r = handle_requests(cpu, req);
+            if (r == REQ_LEAVE)
+                return TCG_EXIT_REQUEST;
+            event = r == REQ_EVENT;
+        }
         if (env->halted || t->wait_sipi)
             return TCG_EXIT_HALTED;
         if (m && m->reset_requested)
@@ -145,7 +158,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
             tlb_flush(cpu);
         }
         TB *next = NULL;
-        if (tb && slot >= 0 && !req && !t->exit_request) {
+        if (tb && slot >= 0 && !event && !t->exit_request) {
             next = tb->jmp_dest[slot];
             if (next && !tb_chain_ok(cpu, tb, next))
                 next = NULL;
@@ -153,7 +166,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (!next) {
             unsigned gen = tb_generation();
             /* Mode flags change only through exit_tb, events and faults. */
-            if (slot == -1 || !tb || req)
+            if (slot == -1 || !tb || event)
                 flags = tb_flags(cpu);
             next = tb_find(cpu, flags);
             if (tb && slot >= 0 && gen == tb_generation() && !t->exit_request)
