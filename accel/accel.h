@@ -57,8 +57,9 @@ enum { ACCEL_BP_SW = 0, ACCEL_BP_HW = 1 };
 /* Why a vCPU stopped on its own (reported through accel_debug_stopped). */
 enum { ACCEL_STOP_BREAKPOINT = 1, ACCEL_STOP_STEP = 2 };
 /* Called by an engine on its vCPU thread after it stopped at a breakpoint
- * or after a single step, having paused the machine (machine_pause under
- * the big lock).  Implemented by the debugger (ui/gdbstub.c). */
+ * or after a single step (with cpu->stopped set, or the whole machine
+ * paused); the debugger pauses the rest of the machine on its thread.
+ * Implemented by the debugger (ui/gdbstub.c). */
 void accel_debug_stopped(struct CPUState *cpu, int reason);
 
 void accel_register(AccelOps *ops);

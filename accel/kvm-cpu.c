@@ -4,6 +4,7 @@
  * kvm_run.immediate_exit, so a vCPU leaves guest mode whether it is inside
  * KVM_RUN or about to enter it. */
 #include "accel/kvm-int.h"
+#include "accel/kvm-debug.h"
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
@@ -333,6 +334,7 @@ static void handle_exit(KvmVcpu *v)
     case KVM_EXIT_SYSTEM_EVENT: exit_system_event(v); break;
     case KVM_EXIT_INTERNAL_ERROR: exit_internal_error(v); break;
     case KVM_EXIT_FAIL_ENTRY: exit_fail_entry(v); break;
+    case KVM_EXIT_DEBUG: kvm_debug_exit(v->cpu, &v->run->debug.arch); break;   /* gdbstub */
     default: {
         char what[64];
         snprintf(what, sizeof(what), "unhandled KVM exit reason %u", v->run->exit_reason);

@@ -3,6 +3,7 @@
  * address space into memory slots, and driving GSIs.  The vCPU side is in
  * accel/kvm-cpu.c, register transfer in kvm-regs.c, CPUID in kvm-cpuid.c. */
 #include "accel/kvm-int.h"
+#include "accel/kvm-debug.h"
 #include "accel/accel.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
@@ -439,5 +440,9 @@ static AccelOps kvm_ops = {
     .shutdown = kvm_shutdown,
     .reset = kvm_reset,
     .info = kvm_info,
+    .set_breakpoint = kvm_set_breakpoint,
+    .remove_all_breakpoints = kvm_remove_all_breakpoints,
+    .set_singlestep = kvm_set_singlestep,
+    .wait_stopped = kvm_wait_stopped,
 };
 ACCEL_REGISTER(kvm_ops)

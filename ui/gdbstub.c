@@ -183,8 +183,10 @@ static void on_engine_event(void *opaque)
     while (read(event_pipe[0], buf, sizeof(buf)) > 0)
         ;
     int cpu = atomic_exchange(&pending_cpu, -1);
-    if (cpu >= 0 && (unsigned)cpu < s->m->ncpus)
-        stopped(s, cpu, SIGTRAP_GDB, atomic_load(&pending_reason));
+    if (cpu < 0 || (unsigned)cpu >= s->m->ncpus)
+        return;
+    machine_pause(s->m);        /* the engine may have stopped only that vCPU */
+    stopped(s, cpu, SIGTRAP_GDB, atomic_load(&pending_reason));
 }
 
 /* Ctrl-C from GDB. */
