@@ -5,6 +5,7 @@
  * KVM_RUN or about to enter it. */
 #include "accel/kvm-int.h"
 #include "accel/kvm-debug.h"
+#include "cpu/sys.h"
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
@@ -347,6 +348,7 @@ static void handle_exit(KvmVcpu *v)
 static void *vcpu_thread(void *opaque)
 {
     KvmVcpu *v = opaque;
+    current_cpu = v->cpu;     /* per-CPU MMIO: the userspace local APIC page */
     pthread_mutex_lock(&v->lock);
     while (!atomic_load(&kvm_state.quitting)) {
         wait_runnable(v);
