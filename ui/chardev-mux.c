@@ -23,6 +23,13 @@ typedef struct MuxState {
     int64_t ts_start_ms;
 } MuxState;
 
+static void (*quit_handler)(void);
+
+void chr_set_quit_handler(void (*fn)(void))
+{
+    quit_handler = fn;
+}
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -97,6 +104,10 @@ static bool mux_escape(Chardev *c, uint8_t ch)
         return false;
     case 'x':
         chr_printf(s->be, "kemu: Terminated\n\r");
+        if (quit_handler) {
+            quit_handler();
+            return false;
+        }
         chr_cleanup_all();
         exit(0);
     case 's':

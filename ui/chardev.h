@@ -56,6 +56,9 @@ bool chr_is_mux(const Chardev *chr);
 /* What `info chardev` prints after "label: filename=". */
 const char *chr_filename(const Chardev *chr);
 void chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
+/* What Ctrl-a x on a mux does after printing "kemu: Terminated": the main
+ * loop's orderly quit when set, else exit(0). */
+void chr_set_quit_handler(void (*fn)(void));
 /* Drop every chardev (tests); restores the terminal. */
 void chr_free_all(void);
 

@@ -293,10 +293,19 @@ static int run_loop(Machine *m)
     }
 }
 
+static Machine machine;
+
+/* Ctrl-a x: quit as the monitor's quit does. */
+static void quit_from_console(void)
+{
+    monitor_quit_requested = true;
+    machine_request_shutdown(&machine, 0);
+}
+
 static int run(KemuOptions *o)
 {
-    static Machine machine;
     Machine *m = &machine;
+    chr_set_quit_handler(quit_from_console);
     if (o->daemonize)
         daemon_start();
     if (o->pidfile && pidfile_create(o->pidfile))
