@@ -119,9 +119,9 @@ static void fpu_ctl_write(X87State *f, int i, uint32_t v)
     case 1: f->fsw = (uint16_t)v; break;
     case 2: f->ftw = abridged_tag((uint16_t)v); break;
     case 3: f->fcs = (uint16_t)v; break;
-    case 4: f->fip = v; break;
+    case 4: f->fip = (f->fip & ~0xffffffffull) | v; break;     /* fioff: the low half */
     case 5: f->fds = (uint16_t)v; break;
-    case 6: f->fdp = v; break;
+    case 6: f->fdp = (f->fdp & ~0xffffffffull) | v; break;
     default: f->fop = (uint16_t)(v & 0x7ff); break;
     }
 }
@@ -158,9 +158,13 @@ unsigned gdb_read_reg(CPUState *cpu, int n, uint8_t *buf)
 
 /* A selector written by the debugger: real and virtual-8086 mode derive
  * the base from it; in protected mode the descriptor cache is kept (the
- * guest's next load of that register reads its descriptor). */
+ * guest's next load of that register reads its descriptor).  Writing the
+ * value it has changes nothing ('G' writes every register back, and after
+ * reset CS is F000 with base FFFF0000). */
 static void write_selector(CPUX86State *env, int seg, uint16_t sel)
 {
+    if (env->seg[seg].sel == sel)
+        return;
     env->seg[seg].sel = sel;
     if (!(env->cr0 & CR0_PE) || (env->rflags & FL_VM))
         env->seg[seg].base = (uint64_t)sel << 4;

@@ -189,6 +189,12 @@ TEST(gdbstub, reg_writes)
     CHECK_EQ(gdb_write_reg(cpu, GDB_REG_CS + 2, sel), 4);  /* ds */
     CHECK_EQ(env->seg[SEG_DS].sel, 0x2000);
     CHECK_EQ(env->seg[SEG_DS].base, 0x20000);
+    /* Writing back the selector it has keeps the hidden base (reset CS). */
+    env->seg[SEG_CS].sel = 0xf000;
+    env->seg[SEG_CS].base = 0xffff0000;
+    uint8_t cs[4] = { 0x00, 0xf0 };
+    CHECK_EQ(gdb_write_reg(cpu, GDB_REG_CS, cs), 4);
+    CHECK_EQ(env->seg[SEG_CS].base, 0xffff0000);
     uint8_t cr3[8] = { 0x00, 0x30, 0x01 };
     CHECK_EQ(gdb_write_reg(cpu, GDB_REG_CR0 + 2, cr3), 8);
     CHECK_EQ(env->cr3, 0x13000);
