@@ -211,6 +211,25 @@ const struct CPUModel cpu_models[] = {
         .model_id = "Common 32-bit KVM processor",
     },
     {
+        .name = "Conroe", .desc = "Intel Celeron_4x0 (Conroe/Merom Class Core 2)",
+        .vendor = "GenuineIntel", .family = 6, .model = 15, .stepping = 3,
+        .level = 10, .xlevel = 0x80000008,
+        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = E_SSE3 | E_SSSE3,
+                      [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX,
+                      [FEAT_8000_0001_ECX] = X3_LAHF },
+        .model_id = "Intel Celeron_4x0 (Conroe/Merom Class Core 2)",
+    },
+    {
+        .name = "Penryn", .desc = "Intel Core 2 Duo P9xxx (Penryn Class Core 2)",
+        .vendor = "GenuineIntel", .family = 6, .model = 23, .stepping = 3,
+        .level = 10, .xlevel = 0x80000008,
+        .features = { [FEAT_1_EDX] = CORE_EDX,
+                      [FEAT_1_ECX] = E_SSE3 | E_SSSE3 | E_CX16 | E_SSE41,
+                      [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX,
+                      [FEAT_8000_0001_ECX] = X3_LAHF },
+        .model_id = "Intel Core 2 Duo P9xxx (Penryn Class Core 2)",
+    },
+    {
         .name = "Nehalem", .desc = "Intel Core i7 9xx (Nehalem Class Core i7)",
         .vendor = "GenuineIntel", .family = 6, .model = 26, .stepping = 3,
         .level = 11, .xlevel = 0x80000008,
@@ -238,6 +257,16 @@ const struct CPUModel cpu_models[] = {
         .model_id = "Intel Xeon E312xx (Sandy Bridge)",
     },
     {
+        .name = "IvyBridge", .desc = "Intel Xeon E3-12xx v2 (Ivy Bridge)",
+        .vendor = "GenuineIntel", .family = 6, .model = 58, .stepping = 9,
+        .level = 0xd, .xlevel = 0x80000008,
+        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = SNB_ECX | E_F16C | E_RDRAND,
+                      [FEAT_7_0_EBX] = B(0) | B(7) | B(9),   /* fsgsbase smep erms */
+                      [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
+                      [FEAT_8000_0001_ECX] = X3_LAHF, [FEAT_D_1_EAX] = B(0) },
+        .model_id = "Intel Xeon E3-12xx v2 (Ivy Bridge)",
+    },
+    {
         .name = "Haswell", .desc = "Intel Core Processor (Haswell)",
         .vendor = "GenuineIntel", .family = 6, .model = 60, .stepping = 4,
         .level = 0xd, .xlevel = 0x80000008,
@@ -246,6 +275,17 @@ const struct CPUModel cpu_models[] = {
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM, [FEAT_D_1_EAX] = B(0) },
         .model_id = "Intel Core Processor (Haswell)",
+    },
+    {
+        .name = "Broadwell", .desc = "Intel Core Processor (Broadwell)",
+        .vendor = "GenuineIntel", .family = 6, .model = 61, .stepping = 2,
+        .level = 0xd, .xlevel = 0x80000008,
+        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = HSW_ECX,
+                      [FEAT_7_0_EBX] = HSW_7EBX | B(18) | B(19) | B(20),   /* rdseed adx smap */
+                      [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
+                      [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM | X3_3DNOWPF,
+                      [FEAT_D_1_EAX] = B(0) },
+        .model_id = "Intel Core Processor (Broadwell)",
     },
     {
         .name = "Skylake-Client", .desc = "Intel Core Processor (Skylake)",

@@ -67,6 +67,8 @@ TEST(cpuid, model_signatures)
         { "Nehalem", "GenuineIntel", 0x000106a3 }, { "Westmere", "GenuineIntel", 0x000206c1 },
         { "SandyBridge", "GenuineIntel", 0x000206a1 }, { "Haswell", "GenuineIntel", 0x000306c4 },
         { "Skylake-Client", "GenuineIntel", 0x000506e3 }, { "EPYC", "AuthenticAMD", 0x00800f12 },
+        { "Conroe", "GenuineIntel", 0x000006f3 }, { "Penryn", "GenuineIntel", 0x00010673 },
+        { "IvyBridge", "GenuineIntel", 0x000306a9 }, { "Broadwell", "GenuineIntel", 0x000306d2 },
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         CPUState *cpu = make_cpu(want[i].name, 0, 1, 1);
@@ -246,4 +248,27 @@ TEST(cpu_parse, help_listing)
     CHECK(strstr(buf, "\n\nRecognized CPUID flags:\n  3dnow 3dnowext 3dnowprefetch"));
     CHECK(strstr(buf, " sse4.2 "));
     CHECK(strstr(buf, " pdpe1gb "));
+}
+
+/* AMD's own leaves: vendor in 0x80000000, caches in 0x80000005/6, core
+ * count in 0x80000008; Intel models leave 0x80000005 empty. */
+TEST(cpuid, amd_extended_leaves)
+{
+    CPUState *epyc = make_cpu("EPYC", 0, 4, 2);
+    R r = q(epyc, 0x80000000, 0);
+    char v[13];
+    memcpy(v, &r.b, 4);
+    memcpy(v + 4, &r.d, 4);
+    memcpy(v + 8, &r.c, 4);
+    v[12] = 0;
+    CHECK_STR(v, "AuthenticAMD");
+    CHECK_EQ(r.a, 0x8000001e);
+    CHECK_EQ(q(epyc, 0x80000005, 0).c >> 24, 32);        /* 32 KiB L1d */
+    CHECK_EQ(q(epyc, 0x80000006, 0).c >> 16, 4096);      /* 4 MiB L2 */
+    CHECK_EQ(q(epyc, 0x80000008, 0).c & 0xff, 7);        /* 8 threads - 1 */
+    CHECK_EQ(q(epyc, 4, 0).a, 0);                        /* leaf 4 is Intel's */
+    CPUState *hsw = make_cpu("Haswell", 0, 1, 1);       /* (resets the topology) */
+    CHECK_EQ(q(hsw, 0x80000005, 0).c, 0);
+    CHECK_EQ(q(hsw, 0x80000000, 0).b, 0);
+    CHECK_EQ(q(hsw, 2, 0).a, 0xff01);                    /* "see leaf 4" */
 }
