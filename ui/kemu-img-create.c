@@ -100,6 +100,7 @@ static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
             return bad_value(c, k, "'on' or 'off'");
         }
         o->lazy_refcounts = b;
+        o->lazy_set = true;
     } else if (!strcmp(k, "refcount_bits")) {
         if (parse_uint(v, &n) < 0 || n > 64) {
             error_report("%s: Refcount width must be a power of two and may not exceed 64 bits",
@@ -455,4 +456,62 @@ int img_snapshot(int argc, char **argv)
     }
     bdrv_close(bs);
     return r < 0 ? 1 : 0;
+}
+
+int img_amend(int argc, char **argv)
+{
+    const char *fmt = NULL;
+    char *optstr = NULL;
+    BlockCacheMode cache = BDRV_CACHE_WRITEBACK;
+    bool quiet = false;
+    int c;
+    static const struct option lopts[] = {
+        { "force", no_argument, NULL, 'F' },
+        { 0 },
+    };
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:f:t:pq", lopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': {
+            char *n = optstr ? xasprintf("%s,%s", optstr, optarg) : xstrdup(optarg);
+            free(optstr);
+            optstr = n;
+            break;
+        }
+        case 'f': fmt = optarg; break;
+        case 't': cache = img_cache_mode(optarg); break;
+        case 'q': quiet = true; break;
+        case 'p': case 'F': break;
+        default: return 1;
+        }
+    }
+    (void)quiet;
+    if (!optstr) {
+        error_report("Must specify options (-o)");
+        return 1;
+    }
+    if (!strcmp(optstr, "help") || !strcmp(optstr, "?")) {
+        print_help_opts(fmt ? fmt : "qcow2");
+        free(optstr);
+        return 0;
+    }
+    if (optind + 1 != argc) {
+        error_report("Expecting one image file name");
+        free(optstr);
+        return 1;
+    }
+    BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING, cache);
+    BlockCreateOpts o = { 0 };
+    int r = bs ? img_parse_create_opts(bs->drv->name, argv[optind], optstr, &o) : 1;
+    char *err = NULL;
+    if (r == 0 && !bs->drv->amend) {
+        error_report("Format driver '%s' does not support option amendment", bs->drv->name);
+        r = 1;
+    } else if (r == 0 && bs->drv->amend(bs, &o, &err) < 0) {
+        img_error(err);
+        r = 1;
+    }
+    bdrv_close(bs);
+    free(optstr);
+    return r ? 1 : 0;
 }

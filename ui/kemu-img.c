@@ -13,6 +13,7 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
+    { "amend", img_amend },
     { "bench", img_bench },       { "check", img_check },   { "commit", img_commit },
     { "compare", img_compare },   { "convert", img_convert }, { "create", img_create },
     { "info", img_info },         { "map", img_map },       { "measure", img_measure },
@@ -25,6 +26,7 @@ static void help(void)
            "usage: kemu-img [standard options] command [command options]\n"
            "Disk image utility, a drop-in for qemu-img.\n\n"
            "Command syntax:\n"
+           "  amend [-f fmt] [-t cache] [-p] [-q] -o options filename\n"
            "  bench [-c count] [-d depth] [-f fmt] [--flush-interval=N] [-o offset] [-q]\n"
            "        [-s buffer_size] [-S step_size] [-t cache] [-w] [-U] filename\n"
            "  check [-q] [--output=ofmt] [-r [leaks | all]] [-U] [-f fmt] filename\n"

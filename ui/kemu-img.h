@@ -19,6 +19,7 @@ int img_compare(int argc, char **argv);
 int img_commit(int argc, char **argv);
 int img_rebase(int argc, char **argv);
 int img_bench(int argc, char **argv);
+int img_amend(int argc, char **argv);
 
 /* Open an image, printing the error (kemu-img: Could not open ...) on failure. */
 BlockDriverState *img_open(const char *filename, const char *fmt, int flags,

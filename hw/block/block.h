@@ -49,6 +49,7 @@ typedef struct BlockCreateOpts {
     uint32_t cluster_size;    /* 0: default */
     int compat;               /* 0: default, 2 = 0.10, 3 = 1.1 */
     bool lazy_refcounts;
+    bool lazy_set;            /* lazy_refcounts was given (amend) */
     int refcount_bits;        /* 0: default 16 */
     bool quiet;
 } BlockCreateOpts;
@@ -122,6 +123,9 @@ typedef struct BlockDriver {
                           char **errp);
     /* Drop all data of the image (after commit). */
     int (*make_empty)(BlockDriverState *bs);
+    /* Change options of an existing image (amend): compat, lazy_refcounts,
+     * backing file, size. */
+    int (*amend)(BlockDriverState *bs, const BlockCreateOpts *o, char **errp);
     /* Size of the format's metadata for a given virtual size (measure). */
     uint64_t (*measure_meta)(const BlockCreateOpts *o);
 } BlockDriver;

@@ -264,4 +264,5 @@ const BlockDriver bdrv_qcow2 = {
     .change_backing = qcow2_change_backing,
     .make_empty = qcow2_make_empty,
     .measure_meta = qcow2_measure_meta,
+    .amend = qcow2_amend,
 };

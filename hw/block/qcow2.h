@@ -183,6 +183,7 @@ int qcow2_update_tree_refcounts(BlockDriverState *bs, const uint64_t *l1, uint32
 int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
 int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp);
 uint64_t qcow2_measure_meta(const BlockCreateOpts *o);
+int qcow2_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp);
 int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool shrink, PreallocMode pm,
                    char **errp);
 
