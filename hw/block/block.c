@@ -187,13 +187,20 @@ static int check_write(BlockDriverState *bs, uint64_t off, uint64_t len)
     return check_range(bs, off, len);
 }
 
+/* Requests may run in parallel on formats without metadata, unless O_DIRECT
+ * makes unaligned writes read-modify-write whole blocks. */
+static bool unlocked_io(const BlockDriverState *bs)
+{
+    return bs->drv->thread_safe_io && !bs->file->direct;
+}
+
 int blk_pread(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len)
 {
     int r = check_range(bs, off, len);
     if (r < 0 || !len) {
         return r;
     }
-    if (bs->drv->thread_safe_io) {
+    if (unlocked_io(bs)) {
         return bs->drv->read(bs, off, buf, len);
     }
     pthread_mutex_lock(&bs->lock);
@@ -228,7 +235,7 @@ int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len
     if (r < 0 || !len) {
         return r;
     }
-    if (bs->drv->thread_safe_io && (off >= 512 || !bs->probed_raw)) {
+    if (unlocked_io(bs) && (off >= 512 || !bs->probed_raw)) {
         return bs->drv->write(bs, off, buf, len);
     }
     pthread_mutex_lock(&bs->lock);
