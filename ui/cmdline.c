@@ -169,6 +169,11 @@ static int opt_vga(KemuOptions *o, const char *opt, const char *arg)
     return cmdline_parse_vga(o, arg);
 }
 
+static int opt_rtc(KemuOptions *o, const char *opt, const char *arg)
+{
+    return cmdline_parse_rtc(arg);
+}
+
 static int opt_vnc(KemuOptions *o, const char *opt, const char *arg)
 {
     return cmdline_parse_vnc(o, arg);
@@ -262,6 +267,7 @@ static const OptDef options[] = {
     { "display", true, opt_display },
     { "vga", true, opt_vga },
     { "vnc", true, opt_vnc },
+    { "rtc", true, opt_rtc },
     { "nographic", false, opt_flag },
     { "daemonize", false, opt_flag },
     { "no-reboot", false, opt_flag },

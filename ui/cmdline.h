@@ -101,6 +101,7 @@ int cmdline_parse_name(MachineConfig *cfg, const char *arg);
 int cmdline_parse_display(KemuOptions *o, const char *arg);
 int cmdline_parse_vga(KemuOptions *o, const char *arg);
 int cmdline_parse_vnc(KemuOptions *o, const char *arg);
+int cmdline_parse_rtc(const char *arg);
 void cmdline_help(void);
 
 /* The drives the board attaches, by interface and index (NULL if none). */

@@ -267,6 +267,12 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-nic", "user,model=virtio"),
               "kemu: -nic user,model=virtio: user-mode networking is not supported yet");
     CHECK_STR(parse_err("-nic", "none"), "(no error)");
+    CHECK_STR(parse_err("-rtc", "base=utc,clock=host,driftfix=none"), "(no error)");
+    CHECK_STR(parse_err("-rtc", "base=localtime"),
+              "kemu: -rtc base=localtime: base=localtime is not supported yet");
+    CHECK_STR(parse_err("-rtc", "clock=foo"),
+              "kemu: -rtc clock=foo: Parameter 'clock' does not accept value 'foo'");
+    CHECK_STR(parse_err("-rtc", "foo=1"), "kemu: -rtc foo=1: Invalid parameter 'foo'");
     CHECK_STR(parse_err("-name", "foo,bar=1"), "kemu: -name foo,bar=1: Invalid parameter 'bar'");
     CHECK_STR(parse_err("-accel", "foo"), "kemu: -accel foo: invalid accelerator foo");
     CHECK_STR(parse_err("-machine", "accel=foo"), "kemu: invalid accelerator foo");
