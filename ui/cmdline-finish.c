@@ -123,6 +123,8 @@ void cmdline_free(KemuOptions *o)
         free(o->serial[i]);
     for (int i = 0; i < o->nchardevs; i++)
         free(o->chardevs[i]);
+    for (int i = 0; i < o->nmons; i++)
+        free(o->mon_chardevs[i]);
     for (int i = 0; i < o->ndevices; i++)
         free(o->devices[i]);
     free(o->monitor);

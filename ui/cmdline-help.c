@@ -65,6 +65,8 @@ static const char help_text[] =
 "                telnet:HOST:PORT[,server,nowait],\n"
 "                unix:PATH[,server,nowait], null, none, chardev:ID\n"
 "-monitor dev    redirect the monitor to char device 'dev'\n"
+"-mon [chardev=]id[,mode=readline]\n"
+"                a monitor on the -chardev 'id'\n"
 "\n"
 "Linux/Multiboot boot specific:\n"
 "-kernel bzImage use 'bzImage' as kernel image\n"

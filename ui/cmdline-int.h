@@ -21,6 +21,9 @@ bool cl_is_help(const char *s);
 char *cl_strdup(const char *s);
 void cl_set_str(char **slot, const char *s);
 
+/* A QEMU option kemu does not implement yet: -1 if name is none of them,
+ * else whether it takes an argument (ui/cmdline-misc.c). */
+int cmdline_later_option(const char *name);
 /* The parsed options drive_get() answers from. */
 void cmdline_set_current(const KemuOptions *o);
 

@@ -159,6 +159,11 @@ static int opt_nic(KemuOptions *o, const char *opt, const char *arg)
     return r;
 }
 
+static int opt_mon(KemuOptions *o, const char *opt, const char *arg)
+{
+    return cmdline_parse_mon(o, arg);
+}
+
 static int opt_display(KemuOptions *o, const char *opt, const char *arg)
 {
     return cmdline_parse_display(o, arg);
@@ -196,6 +201,13 @@ static int opt_flag(KemuOptions *o, const char *opt, const char *arg)
         o->nodefaults = true;
     else
         KEMU_BUG("flag without a field");
+    return 0;
+}
+
+/* -no-user-config, -nodefconfig: do not read configuration files.  kemu
+ * never reads any, so what the option asks for already holds. */
+static int opt_no_config(KemuOptions *o, const char *opt, const char *arg)
+{
     return 0;
 }
 
@@ -264,6 +276,7 @@ static const OptDef options[] = {
     { "chardev", true, opt_list },
     { "serial", true, opt_serial },
     { "monitor", true, opt_monitor },
+    { "mon", true, opt_mon },
     { "display", true, opt_display },
     { "vga", true, opt_vga },
     { "vnc", true, opt_vnc },
@@ -273,6 +286,8 @@ static const OptDef options[] = {
     { "no-reboot", false, opt_flag },
     { "no-shutdown", false, opt_flag },
     { "nodefaults", false, opt_flag },
+    { "no-user-config", false, opt_no_config },
+    { "nodefconfig", false, opt_no_config },
     { "S", false, opt_flag },
     { "pidfile", true, opt_pidfile },
     { "d", true, opt_log },
@@ -319,7 +334,13 @@ int cmdline_parse(KemuOptions *o, int argc, char **argv)
         const char *name = a + 1 + (a[1] == '-');
         const OptDef *d = opt_find(name);
         if (!d) {
-            error_report("%s: invalid option", a);
+            int later = cmdline_later_option(name);
+            if (later < 0)
+                error_report("%s: invalid option", a);
+            else if (later && i + 1 < argc)
+                error_report("%s %s: this option is not supported yet", a, argv[i + 1]);
+            else
+                error_report("%s: this option is not supported yet", a);
             return CMDLINE_ERROR;
         }
         const char *arg = NULL;

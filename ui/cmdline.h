@@ -55,6 +55,8 @@ typedef struct KemuOptions {
     bool serial_set;
     char *monitor;              /* -monitor spec, NULL = default */
     bool monitor_set;
+    char *mon_chardevs[MAX_SERIAL]; /* -mon chardev=ID: monitors on -chardev IDs */
+    int nmons;
     char *chardevs[MAX_LIST];   /* -chardev specs */
     int nchardevs;
     char *devices[MAX_LIST];    /* -device specs */
@@ -102,6 +104,7 @@ int cmdline_parse_display(KemuOptions *o, const char *arg);
 int cmdline_parse_vga(KemuOptions *o, const char *arg);
 int cmdline_parse_vnc(KemuOptions *o, const char *arg);
 int cmdline_parse_rtc(const char *arg);
+int cmdline_parse_mon(KemuOptions *o, const char *arg);
 void cmdline_help(void);
 
 /* The drives the board attaches, by interface and index (NULL if none). */

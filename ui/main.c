@@ -105,7 +105,7 @@ static int create_chardevs(const KemuOptions *o)
 
 /* The monitor attaches after the board so that a shared (mux) console
  * starts on the serial port. */
-static void create_monitors(Machine *m, const KemuOptions *o)
+static int create_monitors(Machine *m, const KemuOptions *o)
 {
     for (int i = 0; i < o->nserial; i++) {
         char label[16];
@@ -116,6 +116,16 @@ static void create_monitors(Machine *m, const KemuOptions *o)
     Chardev *mon = chr_find("compat_monitor0");
     if (mon)
         monitor_new(m, mon);
+    for (int i = 0; i < o->nmons; i++) {
+        Chardev *chr = chr_find(o->mon_chardevs[i]);
+        if (!chr) {
+            error_report("-mon chardev=%s: chardev '%s' not found", o->mon_chardevs[i],
+                         o->mon_chardevs[i]);
+            return -1;
+        }
+        monitor_new(m, chr);
+    }
+    return 0;
 }
 
 static int create_devices(Machine *m, const KemuOptions *o)
@@ -154,7 +164,8 @@ static int build_machine(Machine *m, const KemuOptions *o)
         return -1;
     if (pc_init(m) || create_devices(m, o))
         return -1;
-    create_monitors(m, o);
+    if (create_monitors(m, o))
+        return -1;
     if (o->gdb && gdbstub_start(m, o->gdb_opt, o->gdb))
         return -1;
     return 0;

@@ -267,6 +267,13 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-nic", "user,model=virtio"),
               "kemu: -nic user,model=virtio: user-mode networking is not supported yet");
     CHECK_STR(parse_err("-nic", "none"), "(no error)");
+    CHECK_STR(parse_err("-usb", NULL), "kemu: -usb: this option is not supported yet");
+    CHECK_STR(parse_err("-k", "de"), "kemu: -k de: this option is not supported yet");
+    CHECK_STR(parse_err("-mon", "chardev=c0,mode=control"),
+              "kemu: -mon chardev=c0,mode=control: QMP (mode=control) is not supported yet");
+    CHECK_STR(parse_err("-mon", "mode=readline"),
+              "kemu: -mon mode=readline: Parameter 'chardev' is missing");
+    CHECK_STR(parse_err("-mon", "c0"), "(no error)");
     CHECK_STR(parse_err("-rtc", "base=utc,clock=host,driftfix=none"), "(no error)");
     CHECK_STR(parse_err("-rtc", "base=localtime"),
               "kemu: -rtc base=localtime: base=localtime is not supported yet");
