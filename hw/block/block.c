@@ -194,19 +194,24 @@ static bool unlocked_io(const BlockDriverState *bs)
     return bs->drv->thread_safe_io && !bs->file->direct;
 }
 
+static int drv_read(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len)
+{
+    if (unlocked_io(bs) || bs->drv->reads_unlocked) {
+        return bs->drv->read(bs, off, buf, len);
+    }
+    pthread_mutex_lock(&bs->lock);
+    int r = bs->drv->read(bs, off, buf, len);
+    pthread_mutex_unlock(&bs->lock);
+    return r;
+}
+
 int blk_pread(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len)
 {
     int r = check_range(bs, off, len);
     if (r < 0 || !len) {
         return r;
     }
-    if (unlocked_io(bs)) {
-        return bs->drv->read(bs, off, buf, len);
-    }
-    pthread_mutex_lock(&bs->lock);
-    r = bs->drv->read(bs, off, buf, len);
-    pthread_mutex_unlock(&bs->lock);
-    return r;
+    return drv_read(bs, off, buf, len);
 }
 
 /* A probed raw image must not become another format by a write to its first
@@ -335,9 +340,7 @@ int bdrv_read_backing(BlockDriverState *bs, uint64_t off, void *buf, uint64_t le
     uint64_t n = 0;
     if (b && off < b->total_size) {
         n = MIN(len, b->total_size - off);
-        pthread_mutex_lock(&b->lock);
-        int r = b->drv->read(b, off, buf, n);
-        pthread_mutex_unlock(&b->lock);
+        int r = drv_read(b, off, buf, n);
         if (r < 0) {
             return r;
         }

@@ -92,6 +92,9 @@ typedef struct BlockDriver {
     size_t state_size;
     /* read/write may run concurrently on one image (no metadata to guard). */
     bool thread_safe_io;
+    /* read is called without bs->lock: the driver takes it around metadata
+     * and lets data reads overlap. */
+    bool reads_unlocked;
     /* Score (0..100) for a file that starts with buf. */
     int (*probe)(const uint8_t *buf, size_t len);
     int (*open)(BlockDriverState *bs, char **errp);

@@ -144,23 +144,39 @@ static int read_run(BlockDriverState *bs, ClusterType type, uint64_t entry, uint
     return -EIO;
 }
 
-int qcow2_read_data(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t len)
+int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t len)
 {
-    while (len) {
+    Qcow2State *s = bs->opaque;
+    int r = 0;
+    pthread_mutex_lock(&bs->lock);
+    while (len && r == 0) {
         ClusterType type;
         uint64_t host, entry, n;
-        int r = get_run(bs, off, len, &type, &host, &entry, &n);
-        if (r == 0) {
+        r = get_run(bs, off, len, &type, &host, &entry, &n);
+        if (r == 0 && type == CL_NORMAL) {
+            /* The mapping stays valid while we hold data_lock: frees wait. */
+            pthread_rwlock_rdlock(&s->data_lock);
+            pthread_mutex_unlock(&bs->lock);
+            r = bfile_pread(bs->file, host, buf, (size_t)n);
+            pthread_rwlock_unlock(&s->data_lock);
+            pthread_mutex_lock(&bs->lock);
+        } else if (r == 0) {
             r = read_run(bs, type, entry, host, off, buf, n);
-        }
-        if (r < 0) {
-            return r;
         }
         off += n;
         buf += n;
         len -= n;
     }
-    return 0;
+    pthread_mutex_unlock(&bs->lock);
+    return r;
+}
+
+void qcow2_wait_readers(Qcow2State *s)
+{
+    if (s->data_lock_ready) {
+        pthread_rwlock_wrlock(&s->data_lock);
+        pthread_rwlock_unlock(&s->data_lock);
+    }
 }
 
 int qcow2_write_l1_entry(BlockDriverState *bs, uint32_t i)

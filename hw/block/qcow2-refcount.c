@@ -126,6 +126,9 @@ int qcow2_update_refcount(BlockDriverState *bs, uint64_t off, uint64_t len, int6
                                            "below zero", c << s->cluster_bits);
         }
         uint64_t v = old + (uint64_t)delta;
+        if (v == 0) {
+            qcow2_wait_readers(s); /* nobody may still be reading it */
+        }
         qcow2_rb_set(rb, s->refcount_order, i, v);
         qcow2_cache_dirty(&s->rbc, rb);
         if (v == 0) {

@@ -101,11 +101,17 @@ static void qcow2_close(BlockDriverState *bs)
     free(s->rt);
     free(s->ext_unknown);
     free(s->cbuf);
+    if (s->data_lock_ready) {
+        pthread_rwlock_destroy(&s->data_lock);
+        s->data_lock_ready = false;
+    }
 }
 
 static int qcow2_open(BlockDriverState *bs, char **errp)
 {
     Qcow2State *s = bs->opaque;
+    pthread_rwlock_init(&s->data_lock, NULL);
+    s->data_lock_ready = true;
     int r = qcow2_read_header(bs, errp);
     if (r < 0) {
         qcow2_close(bs);
@@ -135,7 +141,7 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
 
 static int qcow2_read(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len)
 {
-    return qcow2_read_data(bs, off, buf, len);
+    return qcow2_read_concurrent(bs, off, buf, len);
 }
 
 /* Before the first write of a lazy-refcounts image: set the dirty bit. */
@@ -243,6 +249,7 @@ static int qcow2_check_op(BlockDriverState *bs, BlockCheckResult *res, int fix)
 const BlockDriver bdrv_qcow2 = {
     .name = "qcow2",
     .state_size = sizeof(Qcow2State),
+    .reads_unlocked = true,
     .probe = qcow2_probe,
     .open = qcow2_open,
     .close = qcow2_close,

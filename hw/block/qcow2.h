@@ -4,6 +4,7 @@
 #ifndef KEMU_QCOW2_H
 #define KEMU_QCOW2_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -103,6 +104,10 @@ typedef struct Qcow2State {
     bool lazy;                   /* lazy refcounts in use (dirty bit set on write) */
     bool corrupt_warned;
     int meta_prealloc;           /* -1 unknown; 1: clusters may be holes in the file */
+    /* Data reads run without bs->lock, holding this for reading; freeing a
+     * cluster waits for them (it could be reused for other data). */
+    pthread_rwlock_t data_lock;
+    bool data_lock_ready;
     uint8_t *cbuf;               /* last decompressed cluster */
     uint64_t cbuf_entry;         /* its L2 entry (0: none) */
 } Qcow2State;
@@ -149,7 +154,10 @@ void qcow2_compressed_range(const Qcow2State *s, uint64_t entry, uint64_t *off, 
 int qcow2_get_l2_entry(BlockDriverState *bs, uint64_t vaddr, uint64_t *entry);
 /* Store an L2 entry for an unallocated guest cluster (makes the table ours). */
 int qcow2_set_l2_entry(BlockDriverState *bs, uint64_t vaddr, uint64_t entry);
-int qcow2_read_data(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t len);
+/* Guest reads, called without bs->lock: data reads overlap other requests. */
+int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t len);
+/* Wait until no data read is in flight (before a cluster is freed). */
+void qcow2_wait_readers(Qcow2State *s);
 int qcow2_write_data(BlockDriverState *bs, uint64_t off, const uint8_t *buf, uint64_t len);
 /* How qcow2_zero_range leaves whole clusters. */
 enum { QCOW2_ZERO_WRITE, QCOW2_ZERO_DISCARD, QCOW2_ZERO_UNALLOC };
