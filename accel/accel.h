@@ -41,9 +41,11 @@ typedef struct AccelOps {
     void (*info)(struct Machine *m, char *buf, size_t len);
     /* Debugging (the gdbstub); NULL when the engine has none.  Breakpoints
      * are on linear addresses and never change guest memory: the engine
-     * stops before executing the instruction there.  type is ACCEL_BP_*.
-     * Returns 0, or -1 (unsupported type, no room). */
-    int (*set_breakpoint)(struct Machine *m, int type, uint64_t la, bool insert);
+     * stops before executing the instruction there.  Watchpoints cover
+     * [la, la+len) and stop after the accessing instruction.  type is
+     * ACCEL_BP_* (GDB's Z packet numbers).  Returns 0, or -1 (unsupported
+     * type, no room). */
+    int (*set_breakpoint)(struct Machine *m, int type, uint64_t la, uint64_t len, bool insert);
     void (*remove_all_breakpoints)(struct Machine *m);
     /* While on, cpu stops after each instruction it executes. */
     void (*set_singlestep)(struct CPUState *cpu, bool on);
@@ -53,14 +55,17 @@ typedef struct AccelOps {
     struct AccelOps *next;
 } AccelOps;
 
-enum { ACCEL_BP_SW = 0, ACCEL_BP_HW = 1 };
-/* Why a vCPU stopped on its own (reported through accel_debug_stopped). */
-enum { ACCEL_STOP_BREAKPOINT = 1, ACCEL_STOP_STEP = 2 };
+enum { ACCEL_BP_SW = 0, ACCEL_BP_HW = 1, ACCEL_WATCH_WRITE = 2, ACCEL_WATCH_READ = 3,
+       ACCEL_WATCH_ACCESS = 4 };
+/* Why a vCPU stopped on its own (reported through accel_debug_stopped);
+ * for the watchpoint reasons addr is the data address accessed. */
+enum { ACCEL_STOP_BREAKPOINT = 1, ACCEL_STOP_STEP = 2, ACCEL_STOP_WATCH_WRITE = 3,
+       ACCEL_STOP_WATCH_READ = 4, ACCEL_STOP_WATCH_ACCESS = 5 };
 /* Called by an engine on its vCPU thread after it stopped at a breakpoint
  * or after a single step (with cpu->stopped set, or the whole machine
  * paused); the debugger pauses the rest of the machine on its thread.
  * Implemented by the debugger (ui/gdbstub.c). */
-void accel_debug_stopped(struct CPUState *cpu, int reason);
+void accel_debug_stopped(struct CPUState *cpu, int reason, uint64_t addr);
 
 void accel_register(AccelOps *ops);
 #define ACCEL_REGISTER(ops) \

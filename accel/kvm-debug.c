@@ -3,7 +3,8 @@
  * Guest memory is never patched (no INT3 breakpoints): software and
  * hardware breakpoints alike use the four debug-address registers
  * DR0-DR3 as instruction breakpoints (DR7 type 00, length 00; SDM vol. 3,
- * 18.2), so at most four exist at a time.  While any is set, or a vCPU
+ * 18.2), and watchpoints as data breakpoints (write or read/write, 1-8
+ * aligned bytes), so at most four exist at a time.  While any is set, or a vCPU
  * single-steps, the guest's own use of the debug registers is suspended
  * (KVM owns them then).  The debug exit stops its vCPU and tells the
  * debugger, which pauses the others. */
@@ -22,9 +23,22 @@
 #define NUM_DR 4
 #define DR6_BS (1u << 14)
 
-static uint64_t dr_addr[NUM_DR];
-static bool dr_used[NUM_DR];
+typedef struct DebugReg {
+    bool used;
+    int type;               /* ACCEL_BP_*, ACCEL_WATCH_WRITE/ACCESS */
+    uint64_t addr, len;
+} DebugReg;
+
+static DebugReg drs[NUM_DR];
 static bool stepping[MAX_CPUS];
+
+/* DR7 R/W and LEN fields of slot i (SDM vol. 3, 18.2.4). */
+static uint64_t dr7_bits(const DebugReg *d, int i)
+{
+    unsigned rw = d->type == ACCEL_WATCH_WRITE ? 1 : d->type == ACCEL_WATCH_ACCESS ? 3 : 0;
+    unsigned len = d->len == 2 ? 1 : d->len == 4 ? 3 : d->len == 8 ? 2 : 0;
+    return (2ull << (2 * i)) | ((uint64_t)rw << (16 + 4 * i)) | ((uint64_t)len << (18 + 4 * i));
+}
 
 static void apply_one(CPUState *cpu, void *opaque)
 {
@@ -33,13 +47,15 @@ static void apply_one(CPUState *cpu, void *opaque)
     memset(&dbg, 0, sizeof(dbg));
     bool any = false;
     for (int i = 0; i < NUM_DR; i++) {
-        if (!dr_used[i])
+        if (!drs[i].used)
             continue;
-        dbg.arch.debugreg[i] = dr_addr[i];
-        dbg.arch.debugreg[7] |= 2ull << (2 * i);    /* G<i>: enabled, exec, 1 byte */
+        dbg.arch.debugreg[i] = drs[i].addr;
+        dbg.arch.debugreg[7] |= dr7_bits(&drs[i], i);
         any = true;
     }
     bool step = cpu->index >= 0 && cpu->index < MAX_CPUS && stepping[cpu->index];
+    if (any)            /* bit 10 reads as one; GE (bit 9): exact data breakpoints */
+        dbg.arch.debugreg[7] |= 0x600;
     if (any || step)
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP |
                       (step ? KVM_GUESTDBG_SINGLESTEP : 0);
@@ -55,18 +71,41 @@ static void apply_all(Machine *m)
     }
 }
 
-int kvm_set_breakpoint(Machine *m, int type, uint64_t la, bool insert)
+/* What the debug registers can watch: writes or any access (x86 has no
+ * read-only data breakpoint) of 1, 2, 4 or 8 aligned bytes. */
+static bool supported(int type, uint64_t la, uint64_t len)
 {
+    if (type == ACCEL_BP_SW || type == ACCEL_BP_HW)
+        return true;
+    if (type != ACCEL_WATCH_WRITE && type != ACCEL_WATCH_ACCESS)
+        return false;
+    return (len == 1 || len == 2 || len == 4 || len == 8) && !(la & (len - 1));
+}
+
+int kvm_set_breakpoint(Machine *m, int type, uint64_t la, uint64_t len, bool insert)
+{
+    if (type == ACCEL_BP_SW || type == ACCEL_BP_HW)
+        len = 1;
+    if (!supported(type, la, len))
+        return -1;
+    /* KVMs that emulate the CPU in software (no VT-x/AMD-V) were seen to
+     * ignore data breakpoints: refuse rather than never stop. */
+    if (type != ACCEL_BP_SW && type != ACCEL_BP_HW && insert && m->accel->hw_assisted &&
+        !m->accel->hw_assisted()) {
+        error_report("kvm: watchpoints need KVM with hardware virtualization");
+        return -1;
+    }
     int free_slot = -1;
     for (int i = 0; i < NUM_DR; i++) {
-        if (dr_used[i] && dr_addr[i] == la) {
+        DebugReg *d = &drs[i];
+        if (d->used && d->addr == la && d->type == type && d->len == len) {
             if (insert)
                 return 0;
-            dr_used[i] = false;
+            d->used = false;
             apply_all(m);
             return 0;
         }
-        if (!dr_used[i] && free_slot < 0)
+        if (!d->used && free_slot < 0)
             free_slot = i;
     }
     if (!insert)
@@ -76,15 +115,14 @@ int kvm_set_breakpoint(Machine *m, int type, uint64_t la, bool insert)
                      (unsigned long long)la);
         return -1;
     }
-    dr_used[free_slot] = true;
-    dr_addr[free_slot] = la;
+    drs[free_slot] = (DebugReg){ true, type, la, len };
     apply_all(m);
     return 0;
 }
 
 void kvm_remove_all_breakpoints(Machine *m)
 {
-    memset(dr_used, 0, sizeof(dr_used));
+    memset(drs, 0, sizeof(drs));
     apply_all(m);
 }
 
@@ -114,8 +152,18 @@ void kvm_wait_stopped(Machine *m)
 
 void kvm_debug_exit(CPUState *cpu, const struct kvm_debug_exit_arch *arch)
 {
-    int reason = (arch->dr6 & DR6_BS) ? ACCEL_STOP_STEP : ACCEL_STOP_BREAKPOINT;
+    int reason = ACCEL_STOP_STEP;
+    uint64_t addr = 0;
+    for (int i = 0; i < NUM_DR && !(arch->dr6 & DR6_BS); i++) {
+        if (!(arch->dr6 & (1u << i)) || !drs[i].used)
+            continue;
+        addr = drs[i].addr;
+        reason = drs[i].type == ACCEL_WATCH_WRITE ? ACCEL_STOP_WATCH_WRITE :
+                 drs[i].type == ACCEL_WATCH_ACCESS ? ACCEL_STOP_WATCH_ACCESS :
+                 ACCEL_STOP_BREAKPOINT;
+        break;
+    }
     __atomic_store_n(&cpu->stopped, true, __ATOMIC_RELEASE);
-    accel_debug_stopped(cpu, reason);
+    accel_debug_stopped(cpu, reason, addr);
 }
 #endif

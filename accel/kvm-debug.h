@@ -12,7 +12,7 @@
 #include "hw/core/machine.h"
 
 /* The AccelOps debug entries of "kvm". */
-int kvm_set_breakpoint(Machine *m, int type, uint64_t la, bool insert);
+int kvm_set_breakpoint(Machine *m, int type, uint64_t la, uint64_t len, bool insert);
 void kvm_remove_all_breakpoints(Machine *m);
 void kvm_set_singlestep(CPUState *cpu, bool on);
 void kvm_wait_stopped(Machine *m);

@@ -7,6 +7,12 @@
  * translated code (the next block check flushes on the vCPU thread), so
  * blocks translated before a breakpoint existed never run past it.
  *
+ * Watchpoints keep data accesses to their pages off the soft TLB's fast
+ * path; the slow path records a hit, and since blocks are one instruction
+ * long while watchpoints exist, the vCPU stops right after the accessing
+ * instruction.  Accesses made by cpu/ system code (interrupt frames,
+ * descriptor tables) are not watched.
+ *
  * Breakpoints and modes change only while the machine is stopped (the
  * debugger waits for wait_stopped first); the generation counter, bumped
  * after each change, publishes them to the vCPU thread. */
@@ -18,14 +24,15 @@
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
 #include "translate/tb.h"
+#include "translate/tlb.h"
 
 #define MAX_BREAKPOINTS 64
 #define WAIT_STEP_NS 1000000L
 #define WAIT_MAX_STEPS 2000
 
 typedef struct Breakpoint {
-    uint64_t la;
-    int type;
+    uint64_t la, len;       /* len: watchpoints only */
+    int type;               /* ACCEL_BP_*, ACCEL_WATCH_* */
 } Breakpoint;
 
 /* Per-vCPU debug state; index = cpu->index. */
@@ -33,6 +40,8 @@ typedef struct DebugCpu {
     bool step;
     unsigned long ran;       /* blocks entered since the last resume */
     uint64_t resume_la;      /* where it resumed: a breakpoint there is passed once */
+    int watch_hit;           /* ACCEL_STOP_WATCH_* of the last instruction, 0 none */
+    uint64_t watch_addr;
 } DebugCpu;
 
 atomic_bool tcg_debug_active;
@@ -41,6 +50,7 @@ static unsigned flushed_gen;          /* vCPU thread */
 static atomic_uint rounds;
 static Breakpoint bps[MAX_BREAKPOINTS];
 static unsigned nbps;
+static unsigned nwatch;
 static unsigned nstep;
 static DebugCpu dcpu[MAX_CPUS];
 
@@ -53,13 +63,51 @@ static uint64_t pc_linear(const CPUState *cpu)
     return code64 ? la : la & 0xffffffffULL;
 }
 
+static bool is_watch(int type)
+{
+    return type >= ACCEL_WATCH_WRITE;
+}
+
 static bool bp_at(uint64_t la)
 {
     for (unsigned i = 0; i < nbps; i++) {
-        if (bps[i].la == la)
+        if (!is_watch(bps[i].type) && bps[i].la == la)
             return true;
     }
     return false;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+bool tcg_debug_watch_page(uint64_t la_page)
+{
+    for (unsigned i = 0; nwatch && i < nbps; i++) {
+        if (is_watch(bps[i].type) && overlaps(bps[i].la, bps[i].len, la_page, 4096))
+            return true;
+    }
+    return false;
+}
+
+void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool write)
+{
+    if (cpu->index < 0 || cpu->index >= MAX_CPUS || dcpu[cpu->index].watch_hit)
+        return;
+    for (unsigned i = 0; nwatch && i < nbps; i++) {
+        const Breakpoint *b = &bps[i];
+        bool kind = b->type == ACCEL_WATCH_ACCESS ||
+                    b->type == (write ? ACCEL_WATCH_WRITE : ACCEL_WATCH_READ);
+        if (!is_watch(b->type) || !kind || !overlaps(la, size, b->la, b->len))
+            continue;
+        DebugCpu *d = &dcpu[cpu->index];
+        d->watch_hit = b->type == ACCEL_WATCH_WRITE ? ACCEL_STOP_WATCH_WRITE :
+                       b->type == ACCEL_WATCH_READ ? ACCEL_STOP_WATCH_READ :
+                       ACCEL_STOP_WATCH_ACCESS;
+        d->watch_addr = la > b->la ? la : b->la;
+        return;
+    }
 }
 
 /* Publish a change: the vCPU thread flushes translated code before the
@@ -70,29 +118,33 @@ static void changed(void)
     atomic_fetch_add(&debug_gen, 1);
 }
 
+/* Drop translated code, and TLB entries that may hold watched pages. */
 static void flush_code(CPUState *cpu)
 {
     Machine *m = cpu->machine;
     tb_flush_all(cpu);
     if (!m) {
         tb_jmp_cache_clear(cpu);
+        tlb_flush(cpu);
         return;
     }
     for (unsigned i = 0; i < m->ncpus; i++) {
-        if (m->cpus[i] && m->cpus[i]->accel)
+        if (m->cpus[i] && m->cpus[i]->accel) {
             tb_jmp_cache_clear(m->cpus[i]);
+            tlb_flush(m->cpus[i]);
+        }
     }
 }
 
 /* vCPU thread: pause everything, then tell the debugger. */
-static void debug_stop(CPUState *cpu, int reason)
+static void debug_stop(CPUState *cpu, int reason, uint64_t addr)
 {
     if (cpu->machine) {
         big_lock();
         machine_pause(cpu->machine);
         big_unlock();
     }
-    accel_debug_stopped(cpu, reason);
+    accel_debug_stopped(cpu, reason, addr);
 }
 
 bool tcg_debug_before_tb(CPUState *cpu)
@@ -102,18 +154,26 @@ bool tcg_debug_before_tb(CPUState *cpu)
         flushed_gen = gen;
         flush_code(cpu);
         atomic_store(&tcg_debug_active, nbps > 0 || nstep > 0);
+        if (cpu->index >= 0 && cpu->index < MAX_CPUS)
+            dcpu[cpu->index].watch_hit = 0;     /* from before the change */
         return true;
     }
     if (cpu->index < 0 || cpu->index >= MAX_CPUS)
         return false;
     DebugCpu *d = &dcpu[cpu->index];
     uint64_t la = pc_linear(cpu);
+    if (d->watch_hit) {
+        int why = d->watch_hit;
+        d->watch_hit = 0;
+        debug_stop(cpu, why, d->watch_addr);
+        return true;
+    }
     if (d->step && d->ran) {
-        debug_stop(cpu, ACCEL_STOP_STEP);
+        debug_stop(cpu, ACCEL_STOP_STEP, 0);
         return true;
     }
     if (bp_at(la) && !(d->ran == 0 && la == d->resume_la)) {
-        debug_stop(cpu, ACCEL_STOP_BREAKPOINT);
+        debug_stop(cpu, ACCEL_STOP_BREAKPOINT, la);
         return true;
     }
     d->ran++;
@@ -122,7 +182,7 @@ bool tcg_debug_before_tb(CPUState *cpu)
 
 bool tcg_debug_end_block(CPUState *cpu, uint64_t la)
 {
-    if (nstep)
+    if (nstep || nwatch)
         return true;
     bool code64 = (cpu->env.efer & EFER_LMA) && (cpu->env.seg[SEG_CS].attr & SEGATTR_L);
     return bp_at(code64 ? la : la & 0xffffffffULL);
@@ -133,16 +193,21 @@ void tcg_debug_round(void)
     atomic_fetch_add(&rounds, 1);
 }
 
-int tcg_set_breakpoint(Machine *m, int type, uint64_t la, bool insert)
+int tcg_set_breakpoint(Machine *m, int type, uint64_t la, uint64_t len, bool insert)
 {
-    if (type != ACCEL_BP_SW && type != ACCEL_BP_HW)
+    if (type < ACCEL_BP_SW || type > ACCEL_WATCH_ACCESS)
+        return -1;
+    if (!is_watch(type))
+        len = 1;
+    else if (!len || la + len < la)
         return -1;
     for (unsigned i = 0; i < nbps; i++) {
-        if (bps[i].la != la || bps[i].type != type)
+        if (bps[i].la != la || bps[i].type != type || bps[i].len != len)
             continue;
         if (insert)
             return 0;
         bps[i] = bps[--nbps];
+        nwatch -= is_watch(type);
         changed();
         return 0;
     }
@@ -150,7 +215,8 @@ int tcg_set_breakpoint(Machine *m, int type, uint64_t la, bool insert)
         return -1;
     if (nbps >= MAX_BREAKPOINTS)
         return -1;
-    bps[nbps++] = (Breakpoint){ la, type };
+    bps[nbps++] = (Breakpoint){ la, len, type };
+    nwatch += is_watch(type);
     changed();
     return 0;
 }
@@ -160,6 +226,7 @@ void tcg_remove_all_breakpoints(Machine *m)
     if (!nbps)
         return;
     nbps = 0;
+    nwatch = 0;
     changed();
 }
 

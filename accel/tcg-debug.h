@@ -21,14 +21,21 @@ extern atomic_bool tcg_debug_active;
  * machine is paused, or translated code was dropped). */
 bool tcg_debug_before_tb(CPUState *cpu);
 /* Translator: whether the block must end before the instruction at linear
- * address la (a breakpoint there, or single-stepping). */
+ * address la (a breakpoint there, single-stepping, or watchpoints, which
+ * are checked after every instruction). */
 bool tcg_debug_end_block(CPUState *cpu, uint64_t la);
+/* Soft TLB: whether data accesses to the linear page must take the slow
+ * path (a watchpoint covers part of it). */
+bool tcg_debug_watch_page(uint64_t la_page);
+/* Soft TLB slow path: a data access of size bytes at la; a watchpoint
+ * hit stops the vCPU before its next instruction. */
+void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool write);
 /* vCPU thread, at the start of each round over the vCPUs (no guest code
  * runs at that point): lets wait_stopped see that a pause took effect. */
 void tcg_debug_round(void);
 
 /* The AccelOps debug entries of "tcg". */
-int tcg_set_breakpoint(struct Machine *m, int type, uint64_t la, bool insert);
+int tcg_set_breakpoint(struct Machine *m, int type, uint64_t la, uint64_t len, bool insert);
 void tcg_remove_all_breakpoints(struct Machine *m);
 void tcg_set_singlestep(CPUState *cpu, bool on);
 void tcg_wait_stopped(struct Machine *m);

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "accel/tcg-debug.h"
+
 #include "cpu/excp.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
@@ -99,6 +101,10 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
         e->pa = pa;
         e->host = cpu->machine ? as_ram_ptr(&cpu->machine->mem, pa, 0x1000, false) : NULL;
     }
+    /* gdbstub watchpoints: data accesses to a watched page stay slow */
+    if (acc != MMU_EXEC && atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
+        tcg_debug_watch_page(page))
+        return e;
     if (acc == MMU_READ)
         e->tag_r = page;
     else if (acc == MMU_EXEC)
@@ -129,6 +135,8 @@ uint64_t tcg_ld_slow(CPUState *cpu, uint64_t la, unsigned size)
         return v;
     }
     TLBEntry *e = tlb_get(cpu, la, MMU_READ);
+    if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
+        tcg_debug_watch_access(cpu, la, size, false);
     if (e->host)
         return host_ld(e->host + (la & 0xfff), size);
     big_lock();
@@ -172,13 +180,18 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
         return;
     }
     TLBEntry *e = tlb_get(cpu, la, MMU_WRITE);
+    bool watched = atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
+                   tcg_debug_watch_page(la & ~0xfffULL);
+    if (watched)
+        tcg_debug_watch_access(cpu, la, size, true);
     uint64_t pa = e->pa + (la & 0xfff);
     store_to_code(cpu, pa);
     uint8_t *host = e->host ? as_ram_ptr(&cpu->machine->mem, pa, size, true) : NULL;
     if (host) {
         host_st(host, val, size);
         /* The page has no code any more: let later stores go fast. */
-        e->tag_w = la & ~0xfffULL;
+        if (!watched)
+            e->tag_w = la & ~0xfffULL;
         return;
     }
     big_lock();

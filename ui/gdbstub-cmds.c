@@ -159,16 +159,19 @@ static void cmd_write_mem(GdbStub *s, const char *pkt, size_t pkt_len, bool bina
     gdb_send(s, "OK");
 }
 
-static int find_bp(const GdbStub *s, int type, uint64_t addr)
+static int find_bp(const GdbStub *s, int type, uint64_t addr, uint64_t len)
 {
     for (unsigned i = 0; i < s->nbps; i++) {
-        if (s->bps[i].type == type && s->bps[i].addr == addr)
+        if (s->bps[i].type == type && s->bps[i].addr == addr && s->bps[i].len == len)
             return (int)i;
     }
     return -1;
 }
 
-/* Z0/Z1 insert, z0/z1 remove; watchpoints (2-4) are not supported. */
+/* Z/z TYPE,ADDR,KIND: 0 software and 1 hardware breakpoints (KIND, the
+ * instruction length, is not needed), 2 write, 3 read and 4 access
+ * watchpoints of KIND bytes.  All are engine breakpoints: guest memory is
+ * never changed. */
 static void cmd_breakpoint(GdbStub *s, const char *p, bool insert)
 {
     uint64_t type, addr, kind;
@@ -177,29 +180,31 @@ static void cmd_breakpoint(GdbStub *s, const char *p, bool insert)
         reply_error(s, 22);
         return;
     }
-    if (type > 1) {
+    if (type > ACCEL_WATCH_ACCESS) {
         gdb_send(s, "");
         return;
     }
+    if (type < ACCEL_WATCH_WRITE)
+        kind = 1;
     Machine *m = s->m;
     if (!m->accel->set_breakpoint) {
         error_report("gdbstub: the %s accelerator cannot set breakpoints", m->accel->name);
         reply_error(s, 95);
         return;
     }
-    int t = type == 0 ? ACCEL_BP_SW : ACCEL_BP_HW;
-    int i = find_bp(s, t, addr);
+    int t = (int)type;
+    int i = find_bp(s, t, addr, kind);
     if (insert && i < 0 && s->nbps >= GDB_MAX_BREAKPOINTS) {
         reply_error(s, 28);
         return;
     }
     if ((insert && i < 0) || (!insert && i >= 0)) {
-        if (m->accel->set_breakpoint(m, t, addr, insert)) {
+        if (m->accel->set_breakpoint(m, t, addr, kind, insert)) {
             reply_error(s, insert ? 28 : 22);
             return;
         }
         if (insert)
-            s->bps[s->nbps++] = (GdbBreakpoint){ t, addr };
+            s->bps[s->nbps++] = (GdbBreakpoint){ t, addr, kind };
         else
             s->bps[i] = s->bps[--s->nbps];
     }

@@ -77,8 +77,8 @@ struct Machine;
 #define GDB_MAX_BREAKPOINTS 64
 
 typedef struct GdbBreakpoint {
-    int type;                /* ACCEL_BP_* */
-    uint64_t addr;
+    int type;                /* ACCEL_BP_*, ACCEL_WATCH_* (= the Z type) */
+    uint64_t addr, len;
 } GdbBreakpoint;
 
 typedef struct GdbStub {
@@ -97,6 +97,7 @@ typedef struct GdbStub {
     int stop_cpu;            /* the vCPU the last stop is about */
     int stop_signal;         /* 5 (SIGTRAP) or 2 (SIGINT) */
     int stop_reason;         /* ACCEL_STOP_*, 0 for an interrupt */
+    uint64_t stop_addr;      /* data address of a watchpoint stop */
     GdbBreakpoint bps[GDB_MAX_BREAKPOINTS];
     unsigned nbps;
 } GdbStub;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,6 +33,7 @@ static GdbStub stub = { .listen_fd = -1, .fd = -1 };
 static int event_pipe[2] = { -1, -1 };
 static atomic_int pending_cpu = -1;     /* set by a vCPU thread */
 static atomic_int pending_reason;
+static _Atomic uint64_t pending_addr;
 
 static bool connected(const GdbStub *s)
 {
@@ -129,10 +131,21 @@ static bool at_breakpoint(const GdbStub *s, int type)
 
 void gdb_send_stop_reply(GdbStub *s)
 {
-    char buf[64];
-    const char *why = "";
-    if (s->stop_reason == ACCEL_STOP_BREAKPOINT)
-        why = at_breakpoint(s, ACCEL_BP_HW) ? "hwbreak:;" : "swbreak:;";
+    char buf[96], why[48] = "";
+    switch (s->stop_reason) {
+    case ACCEL_STOP_BREAKPOINT:
+        snprintf(why, sizeof(why), "%s", at_breakpoint(s, ACCEL_BP_HW) ? "hwbreak:;" : "swbreak:;");
+        break;
+    case ACCEL_STOP_WATCH_WRITE:
+    case ACCEL_STOP_WATCH_READ:
+    case ACCEL_STOP_WATCH_ACCESS:
+        snprintf(why, sizeof(why), "%s:%" PRIx64 ";",
+                 s->stop_reason == ACCEL_STOP_WATCH_WRITE ? "watch" :
+                 s->stop_reason == ACCEL_STOP_WATCH_READ ? "rwatch" : "awatch", s->stop_addr);
+        break;
+    default:
+        break;
+    }
     snprintf(buf, sizeof(buf), "T%02xthread:%x;%s", s->stop_signal, s->stop_cpu + 1, why);
     gdb_send(s, buf);
 }
@@ -152,7 +165,7 @@ static void settle_stopped(GdbStub *s)
     }
 }
 
-static void stopped(GdbStub *s, int cpu, int signal, int reason)
+static void stopped(GdbStub *s, int cpu, int signal, int reason, uint64_t addr)
 {
     s->paused_by_gdb = true;
     settle_stopped(s);
@@ -160,14 +173,16 @@ static void stopped(GdbStub *s, int cpu, int signal, int reason)
     s->g_cpu = s->c_cpu = cpu;
     s->stop_signal = signal;
     s->stop_reason = reason;
+    s->stop_addr = addr;
     if (s->running && connected(s))
         gdb_send_stop_reply(s);
     s->running = false;
 }
 
-void accel_debug_stopped(CPUState *cpu, int reason)
+void accel_debug_stopped(CPUState *cpu, int reason, uint64_t addr)
 {
     atomic_store(&pending_reason, reason);
+    atomic_store(&pending_addr, addr);
     atomic_store(&pending_cpu, cpu->index);
     if (event_pipe[1] >= 0) {
         char c = 0;
@@ -186,7 +201,7 @@ static void on_engine_event(void *opaque)
     if (cpu < 0 || (unsigned)cpu >= s->m->ncpus)
         return;
     machine_pause(s->m);        /* the engine may have stopped only that vCPU */
-    stopped(s, cpu, SIGTRAP_GDB, atomic_load(&pending_reason));
+    stopped(s, cpu, SIGTRAP_GDB, atomic_load(&pending_reason), atomic_load(&pending_addr));
 }
 
 /* Ctrl-C from GDB. */
@@ -195,7 +210,7 @@ static void interrupt(GdbStub *s)
     if (!s->running)
         return;
     machine_pause(s->m);
-    stopped(s, s->c_cpu >= 0 ? s->c_cpu : 0, SIGINT_GDB, 0);
+    stopped(s, s->c_cpu >= 0 ? s->c_cpu : 0, SIGINT_GDB, 0, 0);
 }
 
 void gdb_cpu_written(GdbStub *s, CPUState *cpu)
