@@ -51,11 +51,6 @@ uint64_t cpu_rdtsc(CPUState *cpu)
     return (uint64_t)clock_ns() + cpu->env.tsc_offset;
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* Index into mtrr_fixed[] for a fixed-range MTRR, or -1. */
 static int mtrr_fixed_index(uint32_t idx)
 {
@@ -226,7 +221,7 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     case MSR_STAR: env->star = val; return true;
     case MSR_LSTAR: case MSR_CSTAR: case MSR_KERNEL_GS_BASE:
     case MSR_FS_BASE: case MSR_GS_BASE:
-        if (!canonical(val))
+        if (!cpu_canonical(val))
             return false;
         if (idx == MSR_LSTAR)
             env->lstar = val;

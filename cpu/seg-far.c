@@ -25,16 +25,11 @@ static bool target64(const CPUState *cpu, uint32_t hi)
     return lma(cpu) && (hi & DESC_L);
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* Target rip within the new CS (limit, or canonical form in 64-bit). */
 static void check_rip(CPUState *cpu, uint32_t lo, uint32_t hi, uint64_t rip)
 {
     if (target64(cpu, hi)) {
-        if (!canonical(rip))
+        if (!cpu_canonical(rip))
             gp(cpu, 0);
         return;
     }

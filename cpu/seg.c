@@ -184,16 +184,11 @@ Stack stack_current(const CPUState *cpu)
     return stack_of(&cpu->env.seg[SEG_SS], cpu->env.regs[R_ESP], user, 0);
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 /* The bytes [off, off + size) of the stack segment are addressable. */
 static void stack_check(CPUState *cpu, const Stack *s, uint64_t off, unsigned size)
 {
     if (s->flat64) {
-        if (!canonical(s->base + off) || !canonical(s->base + off + size - 1))
+        if (!cpu_canonical(s->base + off) || !cpu_canonical(s->base + off + size - 1))
             cpu_raise_exception(cpu, EXC_SS, 0);
         return;
     }

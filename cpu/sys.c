@@ -276,11 +276,6 @@ void cpu_syscall(CPUState *cpu, uint64_t next_rip)
     env->rip = (uint32_t)env->star;
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
-}
-
 void cpu_sysret(CPUState *cpu, int opsize)
 {
     CPUX86State *env = &cpu->env;
@@ -291,7 +286,7 @@ void cpu_sysret(CPUState *cpu, int opsize)
     uint16_t sel = (uint16_t)(env->star >> 48);
     if (cpu_long_mode(cpu)) {
         if (opsize == 8) {
-            if (!canonical(env->regs[R_ECX]))
+            if (!cpu_canonical(env->regs[R_ECX]))
                 gp0(cpu);
             set_flat(&env->seg[SEG_CS], (uint16_t)((sel + 16) | 3), ATTR_CODE(3) | SEGATTR_L);
             env->rip = env->regs[R_ECX];
@@ -335,7 +330,7 @@ void cpu_sysexit(CPUState *cpu, int opsize)
     if (!(env->cr0 & CR0_PE) || (env->rflags & FL_VM) || cpu_cpl(cpu) != 0 || !(cs & 0xfffc))
         gp0(cpu);
     if (opsize == 8) {
-        if (!canonical(env->regs[R_EDX]) || !canonical(env->regs[R_ECX]))
+        if (!cpu_canonical(env->regs[R_EDX]) || !cpu_canonical(env->regs[R_ECX]))
             gp0(cpu);
         set_flat(&env->seg[SEG_CS], (uint16_t)((cs + 32) | 3), ATTR_CODE(3) | SEGATTR_L);
         set_flat(&env->seg[SEG_SS], (uint16_t)((cs + 40) | 3), ATTR_DATA(3));

@@ -54,6 +54,13 @@
  * Per-CPU MMIO (the local APIC page) uses it to find "this" CPU. */
 extern _Thread_local CPUState *current_cpu;
 
+/* A 48-bit canonical address (bits 63..47 all equal). */
+static inline bool cpu_canonical(uint64_t a)
+{
+    uint64_t top = a >> 47;
+    return top == 0 || top == 0x1ffff;
+}
+
 /* Current privilege level and mode queries. */
 int cpu_cpl(const CPUState *cpu);
 bool cpu_long_mode(const CPUState *cpu);        /* EFER.LMA */
