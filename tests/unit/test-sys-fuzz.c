@@ -3,6 +3,8 @@
  * Each call either returns or raises an architectural exception. */
 #include "tests/unit/unit.h"
 #include "tests/unit/cpu-harness.h"
+#include "hw/intc/apic.h"
+#include "hw/intc/ioapic.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -95,4 +97,33 @@ TEST(sysfuzz, random_tables_never_crash)
     /* Both outcomes must be common, or the generator tests nothing. */
     CHECK(raised > 300);
     CHECK(returned > 300);
+}
+
+TEST(sysfuzz, apic_ioapic_random_registers)
+{
+    tcpu_setup(2);
+    Machine *m = harness_machine();
+    harness_device("apic", "cpu=0");
+    harness_device("apic", "cpu=1");
+    Device *io = harness_device("ioapic", NULL);
+    unsigned acks = 0;
+    for (int i = 0; i < 20000; i++) {
+        CPUState *cpu = tcpu(rnd() & 1);
+        uint32_t off = (uint32_t)rnd() & 0xff0, val = (uint32_t)rnd();
+        switch (rnd() % 8) {
+        case 0: case 1: apic_reg_write(cpu, off, val); break;
+        case 2: apic_reg_read(cpu, off); break;
+        case 3: writel(0xfec00000 + ((rnd() & 1) ? 0x10 : 0), val); break;
+        case 4: ioapic_set_irq(io, (int)(rnd() % 24), (int)(rnd() & 1)); break;
+        case 5: apic_deliver(m, (uint8_t)rnd(), rnd() & 1, (int)(rnd() % 8),
+                             (uint8_t)rnd(), (int)(rnd() & 1), (int)(rnd() & 1)); break;
+        case 6: clock_step((int64_t)(rnd() % 100000)); break;
+        default:
+            apic_lint_irq(cpu, (int)(rnd() & 1), (int)(rnd() & 1));
+            if (apic_get_interrupt(cpu) >= 0)
+                acks++;
+            break;
+        }
+    }
+    CHECK(acks > 0);
 }
