@@ -58,6 +58,9 @@ int kvm_vcpu_create(CPUState *cpu)
     pthread_mutex_init(&v->wait_lock, NULL);
     pthread_cond_init(&v->wait_cond, NULL);
     cpu->accel = v;
+    /* Without the in-kernel irqchip, application processors wait for
+     * INIT/SIPI here (with it, KVM keeps them waiting). */
+    atomic_store(&v->wait_sipi, !kvm_state.irqchip && cpu->index != 0);
     if (kvm_cpuid_setup(cpu) < 0 || kvm_regs_reset(cpu) < 0)
         return -1;
     cpu->created = true;
@@ -124,10 +127,18 @@ void kvm_vcpus_hold(Machine *m, bool hold)
 
 /* ---- waiting ------------------------------------------------------------ */
 
-static bool irq_pending(const CPUState *cpu)
+/* Userspace irqchip: may a halted vCPU (HLT, or waiting for SIPI) go on? */
+static bool wakes_up(const KvmVcpu *v)
 {
+    const CPUState *cpu = v->cpu;
     uint32_t req = atomic_load(&cpu->env.interrupt_request);
-    return req & (CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI | CPU_INTERRUPT_SIPI);
+    if (req & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI))
+        return true;
+    if (atomic_load(&v->wait_sipi))
+        return false;
+    /* HLT ends on an NMI, or on an interrupt the guest accepts (IF as
+     * KVM reported it when the HLT exited). */
+    return (req & CPU_INTERRUPT_NMI) || ((req & CPU_INTERRUPT_HARD) && v->run->if_flag);
 }
 
 static bool must_wait(KvmVcpu *v)
@@ -139,7 +150,7 @@ static bool must_wait(KvmVcpu *v)
         __atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE))
         return true;
     /* With the in-kernel irqchip, HLT and INIT/SIPI waits happen in KVM. */
-    return !kvm_state.irqchip && cpu->env.halted && !irq_pending(cpu);
+    return !kvm_state.irqchip && cpu->env.halted && !wakes_up(v);
 }
 
 /* Called with v->lock held; sleeps without it while the vCPU may not run. */
@@ -176,11 +187,31 @@ static void leave_devices(KvmVcpu *v)
 
 /* ---- userspace interrupt controller (kernel-irqchip=off) ---------------- */
 
-static void start_ap(KvmVcpu *v)
+/* INIT: the power-on state (APIC base kept), then wait for a SIPI.  A SIPI
+ * that came right behind the INIT stays pending. */
+static void do_init(KvmVcpu *v)
+{
+    CPUState *cpu = v->cpu;
+    uint64_t apic_base = cpu->env.apic_base;
+    uint32_t keep = atomic_load(&cpu->env.interrupt_request) & CPU_INTERRUPT_SIPI;
+    uint32_t vector = cpu->env.sipi_vector;
+    cpu_reset(cpu);
+    cpu->env.apic_base = apic_base;
+    cpu->env.sipi_vector = vector;
+    atomic_fetch_or(&cpu->env.interrupt_request, keep);
+    cpu->env.halted = true;
+    atomic_store(&v->wait_sipi, true);
+    kvm_regs_put(cpu);
+}
+
+/* SIPI: a waiting CPU starts in real mode at vector * 4 KiB. */
+static void do_sipi(KvmVcpu *v)
 {
     CPUState *cpu = v->cpu;
     uint32_t vec = cpu->env.sipi_vector & 0xff;
-    atomic_fetch_and(&cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_SIPI);
+    if (!atomic_load(&v->wait_sipi))
+        return;
+    atomic_store(&v->wait_sipi, false);
     cpu->env.seg[SEG_CS].sel = (uint16_t)(vec << 8);
     cpu->env.seg[SEG_CS].base = (uint64_t)vec << 12;
     cpu->env.rip = 0;
@@ -188,35 +219,62 @@ static void start_ap(KvmVcpu *v)
     kvm_regs_put(cpu);
 }
 
-static void inject_irq(KvmVcpu *v)
+static void do_nmi(KvmVcpu *v)
+{
+    if (kvm_ioctl(v->fd, KVM_NMI, NULL) < 0)
+        error_report("kvm: KVM_NMI on CPU %d: %s", v->cpu->index, strerror(errno));
+    v->cpu->env.halted = false;
+}
+
+/* Give the guest the highest pending external interrupt if it can take
+ * one now, else ask KVM to exit when it can (interrupt window). */
+static void do_external(KvmVcpu *v)
 {
     CPUState *cpu = v->cpu;
     Machine *m = kvm_state.m;
     struct kvm_run *run = v->run;
-    uint32_t req = atomic_load(&cpu->env.interrupt_request);
-
-    if ((req & CPU_INTERRUPT_SIPI) && cpu->env.halted && cpu->index != 0)
-        start_ap(v);
-    if (!(req & CPU_INTERRUPT_HARD) || !m->irq_ack) {
-        run->request_interrupt_window = 0;
+    if (!run->ready_for_interrupt_injection || !run->if_flag) {
+        run->request_interrupt_window = 1;
         return;
     }
-    if (run->ready_for_interrupt_injection && run->if_flag) {
-        enter_devices(v);
-        int vec = m->irq_ack(m, cpu);
-        leave_devices(v);
-        if (vec < 0) {
-            atomic_fetch_and(&cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_HARD);
-        } else {
-            struct kvm_interrupt irq = { .irq = (uint32_t)vec };
-            if (kvm_ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
-                error_report("kvm: KVM_INTERRUPT %d: %s", vec, strerror(errno));
-            run->ready_for_interrupt_injection = 0;   /* one per entry */
-        }
+    enter_devices(v);
+    int vec = m->irq_ack(m, cpu);
+    leave_devices(v);
+    if (vec < 0) {
+        atomic_fetch_and(&cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_HARD);
+    } else {
+        struct kvm_interrupt irq = { .irq = (uint32_t)vec };
+        if (kvm_ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
+            error_report("kvm: KVM_INTERRUPT %d: %s", vec, strerror(errno));
+        run->ready_for_interrupt_injection = 0;   /* one per entry */
         cpu->env.halted = false;
     }
-    req = atomic_load(&cpu->env.interrupt_request);
+    uint32_t req = atomic_load(&cpu->env.interrupt_request);
     run->request_interrupt_window = !!(req & CPU_INTERRUPT_HARD);
+}
+
+/* Userspace irqchip: act on what the PIC/APIC models requested. */
+static void inject_irq(KvmVcpu *v)
+{
+    CPUState *cpu = v->cpu;
+    _Atomic uint32_t *req = &cpu->env.interrupt_request;
+    v->run->request_interrupt_window = 0;
+    if (atomic_load(req) & CPU_INTERRUPT_INIT) {
+        atomic_fetch_and(req, ~(uint32_t)CPU_INTERRUPT_INIT);
+        do_init(v);
+    }
+    if (atomic_load(req) & CPU_INTERRUPT_SIPI) {
+        atomic_fetch_and(req, ~(uint32_t)CPU_INTERRUPT_SIPI);
+        do_sipi(v);
+    }
+    if (atomic_load(&v->wait_sipi))
+        return;
+    if (atomic_load(req) & CPU_INTERRUPT_NMI) {
+        atomic_fetch_and(req, ~(uint32_t)CPU_INTERRUPT_NMI);
+        do_nmi(v);
+    }
+    if ((atomic_load(req) & CPU_INTERRUPT_HARD) && kvm_state.m->irq_ack)
+        do_external(v);
 }
 
 /* ---- exits --------------------------------------------------------------- */

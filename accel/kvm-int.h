@@ -56,6 +56,7 @@ typedef struct KvmVcpu {
     _Atomic int waiters;
     _Atomic bool wait_reset;   /* after a triple fault, until the reset */
     _Atomic bool failed;       /* internal error: never run again */
+    _Atomic bool wait_sipi;    /* userspace irqchip: an AP before its SIPI */
 } KvmVcpu;
 
 /* accel/kvm-cpu.c */

@@ -364,6 +364,7 @@ static void reset_one(CPUState *cpu, void *opaque)
 {
     KvmVcpu *v = cpu->accel;
     kvm_regs_reset(cpu);
+    atomic_store(&v->wait_sipi, !kvm_state.irqchip && cpu->index != 0);
     atomic_store(&v->wait_reset, false);
 }
 
