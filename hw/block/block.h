@@ -157,6 +157,10 @@ extern const BlockDriver bdrv_raw, bdrv_qcow2;
 BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
                             BlockCacheMode cache, char **errp);
 void bdrv_close(BlockDriverState *bs);
+/* Open from an option string: file=PATH[,format=raw|qcow2][,cache=MODE]
+ * [,read-only=on|off][,file.locking=on|off][,force-share=on|off] (",," is a
+ * literal comma).  Read-write unless read-only=on; flags are added. */
+BlockDriverState *bdrv_open_opts(const char *spec, int flags, char **errp);
 /* QEMU's warning for an image whose format was probed as raw (kemu prints it
  * for -drive without format=; kemu-img does not, like qemu-img). */
 void bdrv_warn_probed_raw(const BlockDriverState *bs);

@@ -467,3 +467,26 @@ TEST(block, read_only_open_refuses_writes)
     CHECK_EQ(blk_pread(bs, 0, b, sizeof(b)), 0);
     bdrv_close(bs);
 }
+
+TEST(block, open_from_option_string)
+{
+    bdrv_close(make("o,x.qcow2", "qcow2", 1 << 20, 0, 0));
+    char *spec = xasprintf("file=%s/o,,x.qcow2,format=qcow2,cache=writethrough", dir);
+    char *err = NULL;
+    BlockDriverState *bs = bdrv_open_opts(spec, 0, &err);
+    CHECK(bs && !bs->read_only && bs->cache == BDRV_CACHE_WRITETHROUGH);
+    bdrv_close(bs);
+    free(spec);
+    spec = xasprintf("file=%s/o,,x.qcow2,read-only=on", dir);
+    bs = bdrv_open_opts(spec, 0, &err);
+    CHECK(bs && bs->read_only && !strcmp(bs->drv->name, "qcow2"));
+    bdrv_close(bs);
+    free(spec);
+    CHECK(bdrv_open_opts("format=qcow2", 0, &err) == NULL);
+    CHECK(err && strstr(err, "file"));
+    CHECK(bdrv_open_opts("file=x,cache=sometimes", 0, &err) == NULL);
+    CHECK(err && strstr(err, "cache"));
+    CHECK(bdrv_open_opts("file=x,bogus=1", 0, &err) == NULL);
+    CHECK(err && strstr(err, "bogus"));
+    free(err);
+}
