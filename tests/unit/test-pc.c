@@ -521,3 +521,36 @@ TEST(i440fx, config_space_pam_and_reset_control)
     CHECK_EQ(m->reset_requested, 1);
     CHECK_EQ(as_ld(&m->io, 0xcf8, 4), 0);           /* the address register is apart */
 }
+
+/* As Linux sets up its timer: PIT channel 0 at 1 kHz in mode 2, IOAPIC
+ * pin 2 (ISA IRQ 0 by the MADT override) edge-triggered to vector 0x30,
+ * logical destination in the flat model; ten ms of virtual time give ten
+ * interrupts at the BSP. */
+TEST(pc_board, pit_ticks_reach_the_bsp_through_ioapic_pin2)
+{
+    Machine *m = bare_machine(64 * MiB, 2, false);
+    CHECK_EQ(pc_init(m), 0);
+    out8(m, 0x21, 0xff);
+    out8(m, 0xa1, 0xff);
+    CPUState *bsp = m->cpus[0];
+    apic_reg_write(bsp, 0xe0, 0xffffffff);          /* DFR: flat model */
+    apic_reg_write(bsp, 0xd0, 0x01000000);          /* LDR: logical ID bit 0 */
+    apic_reg_write(bsp, 0xf0, 0x1ff);               /* SVR: enabled */
+    as_st(&m->mem, IOAPIC_BASE, 0x10 + 2 * 2, 4);
+    as_st(&m->mem, IOAPIC_BASE + 0x10, 0x30 | (1u << 11), 4);  /* logical, edge, high */
+    as_st(&m->mem, IOAPIC_BASE, 0x11 + 2 * 2, 4);
+    as_st(&m->mem, IOAPIC_BASE + 0x10, 0x01000000, 4);         /* to logical ID bit 0 */
+    out8(m, 0x43, 0x34);                            /* channel 0, lo/hi, mode 2 */
+    out8(m, 0x40, 1193 & 0xff);
+    out8(m, 0x40, 1193 >> 8);
+    int ticks = 0;
+    for (int ms = 0; ms < 10; ms++) {
+        clock_step(NS_PER_SEC / 1000);
+        int v = m->irq_ack(m, bsp);
+        if (v == 0x30) {
+            ticks++;
+            apic_reg_write(bsp, 0xb0, 0);           /* EOI */
+        }
+    }
+    CHECK(ticks >= 9 && ticks <= 10);
+}
