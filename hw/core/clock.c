@@ -1,4 +1,5 @@
 #include "hw/core/clock.h"
+#include "hw/core/loop.h"
 #include "hw/core/util.h"
 
 #include <pthread.h>
@@ -101,6 +102,10 @@ void timer_mod(Timer *t, int64_t expire_ns)
         p = &(*p)->next;
     t->next = *p;
     *p = t;
+    /* A new earliest deadline armed from a vCPU thread: the event loop may
+     * be asleep towards a later one, so wake it to recompute. */
+    if (vclock.armed == t)
+        loop_notify();
 }
 
 /* Fire timers due at or before now, one at a time (a callback may re-arm

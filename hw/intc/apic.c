@@ -335,11 +335,9 @@ static uint32_t current_count(const APICState *s)
 }
 
 /* Timers belong to the machine lock: every caller of timer_arm holds it
- * (MMIO and device paths do; the MSR entry points take it).  The event
- * loop may be sleeping towards a later deadline, so wake it. */
+ * (MMIO and device paths do; the MSR entry points take it). */
 static void timer_arm(APICState *s)
 {
-    loop_notify();
     uint32_t lvt = s->lvt[LVT_TIMER];
     if (TIMER_MODE(lvt) == TIMER_DEADLINE) {
         if (!s->tsc_deadline) {
