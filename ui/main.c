@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t term_signal, term_pid;
@@ -184,80 +183,20 @@ static void start_machine(Machine *m, bool paused)
 /* Engines do not enter guest code while reset_requested is set (it stays
  * set until the reset is done), but a vCPU may still be inside a block
  * that writes its registers when it ends (a TCG block looping on itself
- * runs for milliseconds).  An engine with wait_stopped says when that is
- * over.  For one without: kick every vCPU out, reset, and watch the
- * registers without the lock (a block may wait for it to finish an I/O
- * access); if a late block changed one, reset again.  The reset counts
- * once the registers stayed put for SETTLE_QUIET_MS. */
-#define SETTLE_STEP_MS 5
-#define SETTLE_QUIET_MS 50
-#define SETTLE_MAX_MS 2000
-
-typedef struct CpuSnap {
-    uint64_t regs[16], rip, rflags;
-} CpuSnap;
-
-static void settle(void)
-{
-    big_unlock();
-    struct timespec ts = { 0, SETTLE_STEP_MS * 1000000L };
-    nanosleep(&ts, NULL);
-    big_lock();
-}
-
-static void cpus_snapshot(const Machine *m, CpuSnap *snap)
-{
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        const CPUX86State *env = &m->cpus[i]->env;
-        memcpy(snap[i].regs, env->regs, sizeof(env->regs));
-        snap[i].rip = env->rip;
-        snap[i].rflags = env->rflags;
-    }
-}
-
-static bool cpus_unchanged(const Machine *m, const CpuSnap *snap)
-{
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        const CPUX86State *env = &m->cpus[i]->env;
-        if (memcmp(env->regs, snap[i].regs, sizeof(env->regs)) || env->rip != snap[i].rip ||
-            env->rflags != snap[i].rflags)
-            return false;
-    }
-    return true;
-}
-
+ * runs for milliseconds): wait_stopped returns once none is.  It runs
+ * without the lock, which such a block may need to finish an I/O access. */
 static void reset_quiet(Machine *m)
 {
-    static CpuSnap snap[MAX_CPUS];
-    if (m->accel->wait_stopped) {
-        /* The engine can tell when no vCPU is inside guest code; none
-         * enters it again while reset_requested is set. */
-        big_unlock();
-        m->accel->wait_stopped(m);
-        big_lock();
-        machine_reset(m);
-        return;
-    }
     for (unsigned i = 0; i < m->ncpus; i++) {
         if (m->accel->kick)
             m->accel->kick(m->cpus[i]);
     }
-    machine_reset(m);
-    cpus_snapshot(m, snap);
-    int quiet = 0;
-    for (int waited = 0; quiet < SETTLE_QUIET_MS; waited += SETTLE_STEP_MS) {
-        if (waited >= SETTLE_MAX_MS) {
-            warn_report("system reset: a vCPU kept running during the reset");
-            return;
-        }
-        settle();
-        quiet += SETTLE_STEP_MS;
-        if (!cpus_unchanged(m, snap)) {
-            machine_reset(m);
-            cpus_snapshot(m, snap);
-            quiet = 0;
-        }
+    if (m->accel->wait_stopped) {
+        big_unlock();
+        m->accel->wait_stopped(m);
+        big_lock();
     }
+    machine_reset(m);
 }
 
 /* A reset request: -no-reboot turns it into an exit; otherwise everything
