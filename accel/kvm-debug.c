@@ -31,6 +31,7 @@ typedef struct DebugReg {
 
 static DebugReg drs[NUM_DR];
 static bool stepping[MAX_CPUS];
+static bool stepping_over[MAX_CPUS];   /* resumed on a breakpoint: step it first */
 
 /* DR7 R/W and LEN fields of slot i (SDM vol. 3, 18.2.4). */
 static uint64_t dr7_bits(const DebugReg *d, int i)
@@ -46,14 +47,15 @@ static void apply_one(CPUState *cpu, void *opaque)
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
     bool any = false;
-    for (int i = 0; i < NUM_DR; i++) {
+    bool over = cpu->index >= 0 && cpu->index < MAX_CPUS && stepping_over[cpu->index];
+    for (int i = 0; i < NUM_DR && !over; i++) {
         if (!drs[i].used)
             continue;
         dbg.arch.debugreg[i] = drs[i].addr;
         dbg.arch.debugreg[7] |= dr7_bits(&drs[i], i);
         any = true;
     }
-    bool step = cpu->index >= 0 && cpu->index < MAX_CPUS && stepping[cpu->index];
+    bool step = over || (cpu->index >= 0 && cpu->index < MAX_CPUS && stepping[cpu->index]);
     if (any)            /* bit 10 reads as one; GE (bit 9): exact data breakpoints */
         dbg.arch.debugreg[7] |= 0x600;
     if (any || step)
@@ -126,13 +128,33 @@ void kvm_remove_all_breakpoints(Machine *m)
     apply_all(m);
 }
 
+static bool insn_bp_at(uint64_t la)
+{
+    for (int i = 0; i < NUM_DR; i++) {
+        if (drs[i].used && (drs[i].type == ACCEL_BP_SW || drs[i].type == ACCEL_BP_HW) &&
+            drs[i].addr == la)
+            return true;
+    }
+    return false;
+}
+
+/* Called for every vCPU before each resume by the debugger.  Resuming on
+ * an instruction breakpoint steps over it first (with the debug registers
+ * off for that vCPU), as TCG lets it run once: the debug exit of that step
+ * is silent unless a step was asked for. */
 void kvm_set_singlestep(CPUState *cpu, bool on)
 {
     if (cpu->index < 0 || cpu->index >= MAX_CPUS || !cpu->accel)
         return;
-    if (stepping[cpu->index] == on)
+    const CPUX86State *env = &cpu->env;
+    uint64_t la = env->seg[SEG_CS].base + env->rip;
+    if (!((env->efer & EFER_LMA) && (env->seg[SEG_CS].attr & SEGATTR_L)))
+        la &= 0xffffffffULL;
+    bool over = insn_bp_at(la);
+    if (stepping[cpu->index] == on && stepping_over[cpu->index] == over)
         return;
     stepping[cpu->index] = on;
+    stepping_over[cpu->index] = over;
     kvm_vcpu_exclusive(cpu, apply_one, NULL);
 }
 
@@ -152,6 +174,13 @@ void kvm_wait_stopped(Machine *m)
 
 void kvm_debug_exit(CPUState *cpu, const struct kvm_debug_exit_arch *arch)
 {
+    if (cpu->index >= 0 && cpu->index < MAX_CPUS && stepping_over[cpu->index]) {
+        /* Stepped over the breakpoint it resumed on: arm them again. */
+        stepping_over[cpu->index] = false;
+        apply_one(cpu, NULL);
+        if (!stepping[cpu->index])
+            return;
+    }
     int reason = ACCEL_STOP_STEP;
     uint64_t addr = 0;
     for (int i = 0; i < NUM_DR && !(arch->dr6 & DR6_BS); i++) {
