@@ -362,11 +362,14 @@ int64_t qcow2_alloc_bytes(BlockDriverState *bs, uint32_t len)
     if (off && (off & (s->cluster_size - 1)) &&
         s->cluster_size - (off & (s->cluster_size - 1)) >= len) {
         int r = qcow2_update_refcount(bs, off & ~(uint64_t)(s->cluster_size - 1), 1, 1);
-        if (r < 0) {
+        if (r == 0) {
+            s->cbytes_offset = off + len;
+            return (int64_t)off;
+        }
+        if (r != -ERANGE) {
             return r;
         }
-        s->cbytes_offset = off + len;
-        return (int64_t)off;
+        /* The refcount width cannot count another sharer: a new cluster. */
     }
     int64_t c = qcow2_alloc_clusters(bs, 1);
     if (c < 0) {
