@@ -1,8 +1,14 @@
 /* The gdbstub's pieces without a socket: packet framing, checksums and
  * escaping; hex helpers; the register file in GDB's numbering; guest
- * virtual memory through 32-bit page tables. */
+ * virtual memory through 32-bit page tables; and the TCG engine's
+ * breakpoints, single-step and watchpoints on small code snippets. */
 #include "tests/unit/unit.h"
+#include "accel/accel.h"
+#include "accel/tcg.h"
+#include "accel/tcg-debug.h"
+#include "hw/core/machine.h"
 #include "tests/unit/cpu-harness.h"
+#include "tests/unit/tcg-harness.h"
 #include "ui/gdbstub-int.h"
 
 #include <string.h>
@@ -256,4 +262,103 @@ TEST(gdbstub, memory_through_page_tables)
     CHECK(!gdb_read_mem(cpu, 0x800000, buf, 1));
     CHECK(!gdb_read_mem(cpu, 0x400ffe, buf, 4));
     CHECK(gdb_read_mem(cpu, 0x400ffe, buf, 2));
+}
+
+/* ---- the TCG engine's debug hooks (accel/tcg-debug.c) ---- */
+
+/* mov $1,%eax; mov $2,%ebx; mov $3,%ecx; hlt (32-bit, flat, at TT_CODE) */
+static const uint8_t three_movs[] = {
+    0xb8, 1, 0, 0, 0, 0xbb, 2, 0, 0, 0, 0xb9, 3, 0, 0, 0, 0xf4,
+};
+
+/* Run the vCPU until it halts or a debug stop pauses the machine;
+ * returns true for a debug stop. */
+static bool run_to_stop(CPUState *cpu)
+{
+    Machine *m = cpu->machine;
+    m->state = RUN_STATE_RUNNING;
+    for (int i = 0; i < 100; i++) {
+        TcgExit r = tcg_exec_slice(cpu, 1000);
+        if (m->state == RUN_STATE_PAUSED)
+            return true;
+        if (r == TCG_EXIT_HALTED)
+            return false;
+    }
+    return false;
+}
+
+TEST(gdbstub_tcg, breakpoint_mid_block)
+{
+    CPUState *cpu = tt_cpu(32);
+    tt_load(three_movs, sizeof(three_movs));
+    /* A block translated before the breakpoint existed must not run past it. */
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.regs[R_ECX], 3);
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    cpu->env.regs[R_EAX] = cpu->env.regs[R_EBX] = cpu->env.regs[R_ECX] = 0;
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_BP_SW, TT_CODE + 10, 1, true), 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, TT_CODE + 10);
+    CHECK_EQ(cpu->env.regs[R_EBX], 2);
+    CHECK_EQ(cpu->env.regs[R_ECX], 0);
+    /* Guest memory holds no INT3. */
+    CHECK_EQ(tt_rd(TT_CODE + 10, 1), 0xb9);
+    /* Resuming on it runs that instruction (once) and on to HLT. */
+    tcg_set_singlestep(cpu, false);
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.regs[R_ECX], 3);
+}
+
+TEST(gdbstub_tcg, single_step)
+{
+    CPUState *cpu = tt_cpu(32);
+    tt_load(three_movs, sizeof(three_movs));
+    tcg_set_singlestep(cpu, true);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, TT_CODE + 5);
+    CHECK_EQ(cpu->env.regs[R_EAX], 1);
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    tcg_set_singlestep(cpu, true);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, TT_CODE + 10);
+    CHECK_EQ(cpu->env.regs[R_EBX], 2);
+    tcg_set_singlestep(cpu, false);
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.regs[R_ECX], 3);
+}
+
+TEST(gdbstub_tcg, removed_breakpoint_does_not_stop)
+{
+    CPUState *cpu = tt_cpu(32);
+    tt_load(three_movs, sizeof(three_movs));
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_BP_HW, TT_CODE + 5, 1, true), 0);
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_BP_HW, TT_CODE + 5, 1, false), 0);
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_BP_HW, TT_CODE + 5, 1, false), -1);
+    tcg_set_singlestep(cpu, false);
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.regs[R_ECX], 3);
+}
+
+TEST(gdbstub_tcg, write_watchpoint_stops_after_the_store)
+{
+    /* mov $7,%eax; mov %eax,TT_DATA+4; mov $5,%ebx; hlt */
+    static const uint8_t code[] = {
+        0xb8, 7, 0, 0, 0, 0xa3, (TT_DATA + 4) & 0xff, ((TT_DATA + 4) >> 8) & 0xff,
+        (TT_DATA + 4) >> 16, 0, 0xbb, 5, 0, 0, 0, 0xf4,
+    };
+    CPUState *cpu = tt_cpu(32);
+    tt_load(code, sizeof(code));
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_WATCH_WRITE, TT_DATA + 6, 1, true), 0);
+    /* A read watchpoint elsewhere on the page is not hit by the store. */
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_WATCH_READ, TT_DATA + 4, 4, true), 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, TT_CODE + 10);
+    CHECK_EQ(tt_rd(TT_DATA + 4, 4), 7);
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.regs[R_EBX], 5);
 }
