@@ -34,7 +34,7 @@ static int select_default(Machine *m)
     const char *kvm_why = "KVM is not built into this kemu";
     bool kvm_ok = kvm && kvm->available && kvm->available(&kvm_why);
     bool hw = kvm_ok && kvm->hw_assisted && kvm->hw_assisted();
-    const char *tcg_why = "TCG is not built into this kemu yet";
+    const char *tcg_why = "TCG is not built into this kemu";
     bool tcg_ok = tcg && (!tcg->available || tcg->available(&tcg_why));
     char why[200];
     if (hw) {
@@ -61,7 +61,7 @@ static const AccelOps *usable(const char *name, const char **why)
 {
     const AccelOps *a = accel_find(name);
     if (!a) {
-        *why = !strcmp(name, "tcg") ? "the TCG accelerator is not built into this kemu yet" :
+        *why = !strcmp(name, "tcg") ? "the TCG accelerator is not built into this kemu" :
                !strcmp(name, "kvm") ? "KVM support is not built into this kemu" :
                "invalid accelerator";
         return NULL;

@@ -62,15 +62,6 @@ TEST(accel_select, single_unusable)
     CHECK(strstr(err, "kemu: -accel t-broken:t-broken: no accelerator found\n") != NULL);
 }
 
-TEST(accel_select, tcg_not_built)
-{
-    if (accel_find("tcg"))
-        SKIP("TCG is built");
-    static Machine m;
-    CHECK_EQ(select_capture(&m, "tcg", "-accel"), -1);
-    CHECK_STR(err, "kemu: -accel tcg: the TCG accelerator is not built into this kemu yet\n");
-}
-
 TEST(accel_select, default_says_why)
 {
     static Machine m;
