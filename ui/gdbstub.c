@@ -479,6 +479,20 @@ static int open_listener(const char *opt, const char *spec, const char *host, co
     return fd;
 }
 
+/* kemu exits (the guest powered off or wrote isa-debug-exit, or quit):
+ * an attached GDB learns the exit status ("W" packet) instead of seeing
+ * the connection drop. */
+static void tell_exit(void)
+{
+    GdbStub *s = &stub;
+    if (!s->m || !connected(s))
+        return;
+    char buf[8];
+    snprintf(buf, sizeof(buf), "W%02x", (unsigned)s->m->exit_code & 0xff);
+    gdb_send(s, buf);
+    flush_out(s);
+}
+
 int gdbstub_start(Machine *m, const char *opt, const char *spec)
 {
     char host[256], port[16];
@@ -495,6 +509,7 @@ int gdbstub_start(Machine *m, const char *opt, const char *spec)
         return -1;
     }
     stub.m = m;
+    atexit(tell_exit);
     loop_set_fd(event_pipe[0], on_engine_event, NULL, &stub);
     if (kind == 1)
         return start_chardev(&stub, spec);
