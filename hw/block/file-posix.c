@@ -81,6 +81,12 @@ int bfile_open(BlockFile **out, const char *path, bool writable, BlockCacheMode 
         blk_error(errp, "Could not open '%s': %s", path, strerror(e));
         return -e;
     }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        blk_error(errp, "'file' driver requires '%s' to be a regular file", path);
+        close(fd);
+        return -EISDIR;
+    }
     BlockFile *f = xzalloc(sizeof(*f));
     f->fd = fd;
     f->path = xstrdup(path);
