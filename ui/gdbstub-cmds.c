@@ -10,6 +10,7 @@
 #include "accel/accel.h"
 #include "hw/core/error.h"
 #include "hw/core/machine.h"
+#include "ui/monitor.h"
 
 #define MEM_MAX ((GDB_PACKET_MAX - 16) / 2)
 #define REGS_MAX 1024       /* bytes of all registers together */
@@ -281,6 +282,13 @@ static void cmd_vcont(GdbStub *s, const char *p)
     gdb_resume(s, step_cpu, run || step_cpu < 0);
 }
 
+/* k, vKill: quit as the monitor's quit does (also with -no-shutdown). */
+static void kill_machine(GdbStub *s)
+{
+    monitor_quit_requested = true;
+    machine_request_shutdown(s->m, 0);
+}
+
 static void cmd_v(GdbStub *s, const char *pkt)
 {
     if (!strcmp(pkt, "vCont?")) {
@@ -289,7 +297,7 @@ static void cmd_v(GdbStub *s, const char *pkt)
         cmd_vcont(s, pkt + 5);
     } else if (!strncmp(pkt, "vKill", 5)) {
         gdb_send(s, "OK");
-        machine_request_shutdown(s->m, 0);
+        kill_machine(s);
     } else {
         gdb_send(s, "");
     }
@@ -433,7 +441,7 @@ void gdb_handle_packet(GdbStub *s, const char *pkt, size_t len)
         }
         break;
     case 'D': gdb_send(s, "OK"); gdb_detach(s); break;
-    case 'k': machine_request_shutdown(s->m, 0); break;
+    case 'k': kill_machine(s); break;
     default: gdb_send(s, ""); break;
     }
 }
