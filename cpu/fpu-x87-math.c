@@ -5,6 +5,8 @@
 
 #include "cpu/excp.h"
 
+#include <stddef.h>
+
 void x87_arith(CPUState *cpu, int op, int dst, FUnp x, FUnp y, bool pop, FloatStatus *st)
 {
     FUnp r;
@@ -205,96 +207,103 @@ static bool reg_db_group4(CPUState *cpu, int rm)
     }
 }
 
-/* Returns false for an undefined encoding. */
-static bool reg_op(CPUState *cpu, int esc, int reg, int i)
+/* ---- the register forms as a table: (escape - D8) * 8 + ModRM.reg ----
+ * Each handler gets ST(i) from ModRM.rm and the row's argument, and
+ * returns false for an undefined encoding (#UD). */
+typedef bool (*X87RegFn)(CPUState *cpu, int i, int arg);
+
+typedef struct X87Reg {
+    X87RegFn fn;
+    int arg;
+} X87Reg;
+
+enum { TO_ST0 = 0, TO_STI = 8, POP = 16 };           /* arith argument flags */
+enum { C_QUIET = 4, C_EFLAGS = 8 };                  /* compare: pops | flags */
+
+static bool r_arith(CPUState *cpu, int i, int arg)
 {
-    static const int rev[8] = { 0, 1, 2, 3, 5, 4, 7, 6 };  /* DC/DE swap SUB/SUBR, DIV/DIVR */
-    switch (esc) {
-    case 0:
-        if (reg == 2 || reg == 3)
-            reg_compare(cpu, i, false, reg == 3, false);
-        else
-            reg_arith(cpu, reg, i, false, false);
-        return true;
-    case 1:
-        switch (reg) {
-        case 0: fld_sti(cpu, i); return true;
-        case 1: fxch(cpu, i); return true;
-        case 2: return i == 0;                  /* FNOP */
-        case 3: fst_sti(cpu, i, true); return true;
-        default: return x87_d9_special(cpu, ((reg - 4) << 3) | i);
-        }
-    case 2:
-        if (reg < 4) {
-            fcmov(cpu, reg, false, i);
-            return true;
-        }
-        if (reg == 5 && i == 1) {
-            reg_compare(cpu, 1, true, 2, false);  /* FUCOMPP */
-            return true;
-        }
-        return false;
-    case 3:
-        if (reg < 4) {
-            fcmov(cpu, reg, true, i);
-            return true;
-        }
-        if (reg == 4)
-            return reg_db_group4(cpu, i);
-        if (reg == 5 || reg == 6) {
-            reg_compare(cpu, i, reg == 5, 0, true);  /* FUCOMI / FCOMI */
-            return true;
-        }
-        return false;
-    case 4:
-        if (reg == 2 || reg == 3)
-            reg_compare(cpu, i, false, reg == 3, false);
-        else
-            reg_arith(cpu, rev[reg], i, true, false);
-        return true;
-    case 5:
-        switch (reg) {
-        case 0: ffree(cpu, i, false); return true;
-        case 1: fxch(cpu, i); return true;
-        case 2: fst_sti(cpu, i, false); return true;
-        case 3: fst_sti(cpu, i, true); return true;
-        case 4: reg_compare(cpu, i, true, 0, false); return true;
-        case 5: reg_compare(cpu, i, true, 1, false); return true;
-        default: return false;
-        }
-    case 6:
-        if (reg == 2) {
-            reg_compare(cpu, i, false, 1, false);
-            return true;
-        }
-        if (reg == 3) {
-            if (i == 1)
-                reg_compare(cpu, 1, false, 2, false);  /* FCOMPP */
-            return i == 1;
-        }
-        reg_arith(cpu, rev[reg], i, true, true);
-        return true;
-    default:
-        switch (reg) {
-        case 0: ffree(cpu, i, true); return true;       /* FFREEP */
-        case 1: fxch(cpu, i); return true;
-        case 2: case 3: fst_sti(cpu, i, true); return true;
-        case 4:
-            if (i != 0)
-                return false;
-            cpu->env.regs[R_EAX] = (cpu->env.regs[R_EAX] & ~0xffffULL) | cpu->env.fpu.fsw;
-            return true;
-        case 5: case 6:
-            reg_compare(cpu, i, reg == 5, 1, true);  /* FUCOMIP / FCOMIP */
-            return true;
-        default:
-            return false;
-        }
-    }
+    reg_arith(cpu, arg & 7, i, arg & TO_STI, arg & POP);
+    return true;
 }
+
+static bool r_compare(CPUState *cpu, int i, int arg)
+{
+    reg_compare(cpu, i, arg & C_QUIET, arg & 3, arg & C_EFLAGS);
+    return true;
+}
+
+/* FUCOMPP (DA E9) and FCOMPP (DE D9) exist only with ST(1). */
+static bool r_compare_pp(CPUState *cpu, int i, int arg)
+{
+    if (i != 1)
+        return false;
+    reg_compare(cpu, 1, arg, 2, false);
+    return true;
+}
+
+static bool r_fld(CPUState *cpu, int i, int arg) { fld_sti(cpu, i); return true; }
+static bool r_fxch(CPUState *cpu, int i, int arg) { fxch(cpu, i); return true; }
+static bool r_fst(CPUState *cpu, int i, int arg) { fst_sti(cpu, i, arg); return true; }
+static bool r_ffree(CPUState *cpu, int i, int arg) { ffree(cpu, i, arg); return true; }
+static bool r_fnop(CPUState *cpu, int i, int arg) { return i == 0; }
+
+static bool r_fcmov(CPUState *cpu, int i, int arg)
+{
+    fcmov(cpu, arg & 3, arg & 4, i);
+    return true;
+}
+
+static bool r_special(CPUState *cpu, int i, int arg)
+{
+    return x87_d9_special(cpu, (arg << 3) | i);
+}
+
+static bool r_db4(CPUState *cpu, int i, int arg)
+{
+    return reg_db_group4(cpu, i);
+}
+
+static bool r_fnstsw_ax(CPUState *cpu, int i, int arg)
+{
+    if (i != 0)
+        return false;
+    cpu->env.regs[R_EAX] = (cpu->env.regs[R_EAX] & ~0xffffULL) | cpu->env.fpu.fsw;
+    return true;
+}
+
+static const X87Reg reg_ops[64] = {
+    /* D8: ST(0) = ST(0) op ST(i) */
+    { r_arith, 0 }, { r_arith, 1 }, { r_compare, 0 }, { r_compare, 1 },
+    { r_arith, 4 }, { r_arith, 5 }, { r_arith, 6 }, { r_arith, 7 },
+    /* D9 */
+    { r_fld, 0 }, { r_fxch, 0 }, { r_fnop, 0 }, { r_fst, 1 },
+    { r_special, 0 }, { r_special, 1 }, { r_special, 2 }, { r_special, 3 },
+    /* DA: FCMOVB/E/BE/U, FUCOMPP */
+    { r_fcmov, 0 }, { r_fcmov, 1 }, { r_fcmov, 2 }, { r_fcmov, 3 },
+    { NULL, 0 }, { r_compare_pp, 1 }, { NULL, 0 }, { NULL, 0 },
+    /* DB: FCMOVNB/NE/NBE/NU, FNCLEX/FNINIT group, FUCOMI, FCOMI */
+    { r_fcmov, 4 }, { r_fcmov, 5 }, { r_fcmov, 6 }, { r_fcmov, 7 },
+    { r_db4, 0 }, { r_compare, C_QUIET | C_EFLAGS }, { r_compare, C_EFLAGS }, { NULL, 0 },
+    /* DC: ST(i) = ST(i) op ST(0), with SUB/SUBR and DIV/DIVR swapped */
+    { r_arith, TO_STI | 0 }, { r_arith, TO_STI | 1 }, { r_compare, 0 }, { r_compare, 1 },
+    { r_arith, TO_STI | 5 }, { r_arith, TO_STI | 4 }, { r_arith, TO_STI | 7 },
+    { r_arith, TO_STI | 6 },
+    /* DD: FFREE, FXCH4, FST, FSTP, FUCOM, FUCOMP */
+    { r_ffree, 0 }, { r_fxch, 0 }, { r_fst, 0 }, { r_fst, 1 },
+    { r_compare, C_QUIET }, { r_compare, C_QUIET | 1 }, { NULL, 0 }, { NULL, 0 },
+    /* DE: the popping forms, FCOMP5, FCOMPP */
+    { r_arith, TO_STI | POP | 0 }, { r_arith, TO_STI | POP | 1 }, { r_compare, 1 },
+    { r_compare_pp, 0 }, { r_arith, TO_STI | POP | 5 }, { r_arith, TO_STI | POP | 4 },
+    { r_arith, TO_STI | POP | 7 }, { r_arith, TO_STI | POP | 6 },
+    /* DF: FFREEP, FXCH7, FSTP8/9, FNSTSW AX, FUCOMIP, FCOMIP */
+    { r_ffree, 1 }, { r_fxch, 0 }, { r_fst, 1 }, { r_fst, 1 },
+    { r_fnstsw_ax, 0 }, { r_compare, C_QUIET | C_EFLAGS | 1 }, { r_compare, C_EFLAGS | 1 },
+    { NULL, 0 },
+};
 
 void x87_reg_exec(CPUState *cpu, const FpuInsn *in)
 {
-    if (!reg_op(cpu, in->opcode & 7, (in->modrm >> 3) & 7, in->modrm & 7))
+    const X87Reg *r = &reg_ops[((in->opcode & 7) << 3) | ((in->modrm >> 3) & 7)];
+    if (!r->fn || !r->fn(cpu, in->modrm & 7, r->arg))
         fpu_fault(cpu, EXC_UD);
 }
