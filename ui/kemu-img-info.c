@@ -313,7 +313,9 @@ static int map_status(BlockDriverState *top, uint64_t off, uint64_t len, MapEntr
             return r;
         }
         len = pnum;
-        if ((r & BDRV_BLOCK_ALLOCATED) || !bs->backing) {
+        /* Unallocated past the end of a shorter backing file reads zeros
+         * from this layer (qemu-img reports it at this depth). */
+        if ((r & BDRV_BLOCK_ALLOCATED) || !bs->backing || off >= bs->backing->total_size) {
             bool alloc = (r & BDRV_BLOCK_ALLOCATED) != 0;
             *e = (MapEntry){ off, len, map, depth, alloc, !alloc || (r & BDRV_BLOCK_ZERO),
                              (r & BDRV_BLOCK_DATA) != 0, (r & BDRV_BLOCK_OFFSET_VALID) != 0,
