@@ -40,6 +40,14 @@ static bool write_phys(CPUState *cpu, uint64_t pa, uint8_t *buf, size_t n)
     return true;
 }
 
+/* In long mode, bits 63:47 of an address must be equal (no LA57). */
+static bool canonical(const CPUState *cpu, uint64_t la)
+{
+    if (!(cpu->env.efer & EFER_LMA))
+        return true;
+    return (uint64_t)(((int64_t)la << 16) >> 16) == la;
+}
+
 /* Split [la, la+len) at page boundaries and apply fn to each piece. */
 static bool for_each_page(CPUState *cpu, uint64_t la, uint8_t *buf, size_t len, PageFn fn)
 {
@@ -51,7 +59,7 @@ static bool for_each_page(CPUState *cpu, uint64_t la, uint8_t *buf, size_t len, 
             n = len;
         MMUResult r;
         uint32_t err;
-        if (!mmu_translate(cpu, la, MMU_READ, false, &r, &err))
+        if (!canonical(cpu, la) || !mmu_translate(cpu, la, MMU_READ, false, &r, &err))
             return false;
         if (!fn(cpu, r.pa, buf, n))
             return false;

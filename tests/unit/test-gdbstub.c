@@ -362,3 +362,21 @@ TEST(gdbstub_tcg, write_watchpoint_stops_after_the_store)
     CHECK(!run_to_stop(cpu));
     CHECK_EQ(cpu->env.regs[R_EBX], 5);
 }
+
+TEST(gdbstub, memory_through_4level_paging)
+{
+    CPUState *cpu = tt_cpu(64);
+    /* la 0xffff800000001000 -> pa 0x5000: PML4[256], PDPT[0], PD[0], PT[1] */
+    pw64(0x70000 + 256 * 8, 0x74000 | 3);
+    pw64(0x74000, 0x75000 | 3);
+    pw64(0x75000, 0x76000 | 3);
+    pw64(0x76008, 0x5000 | 3);
+    pw64(0x5008, 0x1122334455667788ull);
+    uint8_t buf[8];
+    CHECK(gdb_read_mem(cpu, 0xffff800000001008ull, buf, 8));
+    CHECK_EQ(buf[0], 0x88);
+    CHECK_EQ(buf[7], 0x11);
+    /* The neighbouring page and a non-canonical address are not mapped. */
+    CHECK(!gdb_read_mem(cpu, 0xffff800000002000ull, buf, 1));
+    CHECK(!gdb_read_mem(cpu, 0x0000800000001000ull, buf, 1));
+}
