@@ -1,6 +1,7 @@
 /* SSE/SSE2/SSE3 data movement: MOVUPS/MOVAPS/MOVSS/MOVSD and their
  * stores, the half moves (MOVLPS/MOVHPS/MOVHLPS/MOVLHPS), MOVNTPS,
- * MOVMSKPS/PD, the UNPCK and SHUF forms and the SSE3 duplicating moves. */
+ * MOVMSKPS/PD, the UNPCK and SHUF forms, the SSE3 duplicating moves and
+ * MOVNTI. */
 #include "cpu/sse.h"
 
 static void mov_all(SseArgs *a)
@@ -103,7 +104,15 @@ static void movmsk(SseArgs *a)
                ((a->s.d[3] >> 31) << 3);
 }
 
+/* MOVNTI: a general register stored with a non-temporal hint (caches are
+ * not modelled, so a plain store). */
+static void movnti(SseArgs *a)
+{
+    (void)a;
+}
+
 static const SseOp ops[] = {
+    { 1, 0xc3, 0, K_GST, OPF_MEMONLY | OPF_W | OPF_GPRONLY, 4, movnti },
     { 1, 0x10, 0, K_XX, OPF_UNALIGNED, 16, mov_all },
     { 1, 0x10, 0x66, K_XX, OPF_UNALIGNED, 16, mov_all },
     { 1, 0x10, 0xf3, K_XX, 0, 4, movs_load },

@@ -170,7 +170,7 @@ static int row_feature(const SseOp *op)
     if (op->flags & OPF_MMX)
         return in_list(o, mmx_by_sse2, sizeof(mmx_by_sse2)) ? F_SSE2
              : in_list(o, mmx_by_sse, sizeof(mmx_by_sse)) ? F_SSE : F_MMX;
-    return o == 0x5b ? F_SSE2 : F_SSE;
+    return (o == 0x5b || o == 0xc3) ? F_SSE2 : F_SSE;   /* CVTDQ2PS, MOVNTI */
 }
 
 static bool has_feature(const CPUState *cpu, int f)
@@ -239,6 +239,9 @@ static void run(SseArgs *a, const SseOp *op)
     case K_GX:
         load_source(a, op);
         break;
+    case K_GST:
+        a->g = gpr_get(cpu, in, in->reg, a->msize);
+        break;
     default:
         a->g = gpr_get(cpu, in, in->reg, 8);
         a->s.q[0] = in->has_mem ? fpu_ld(cpu, in->la, a->msize)
@@ -270,6 +273,9 @@ static void write_back(SseArgs *a, const SseOp *op)
     case K_GX:
         gpr_set(cpu, in->reg, a->g, (op->flags & OPF_GW) && in->rex_w ? 8 : 4);
         break;
+    case K_GST:
+        fpu_st(cpu, in->la, a->g, a->msize);
+        break;
     case K_GXS:
         if (in->has_mem)
             fpu_st(cpu, in->la, a->g, a->msize);
@@ -298,7 +304,8 @@ void sse_exec(CPUState *cpu, const FpuInsn *in)
         fpu_fault(cpu, EXC_UD);
     if (!has_feature(cpu, row_feature(op)))
         fpu_fault(cpu, EXC_UD);
-    checks(cpu, op, in);
+    if (!(op->flags & OPF_GPRONLY))
+        checks(cpu, op, in);
     SseArgs a = { .cpu = cpu, .in = in, .imm = in->imm8,
                   .w = (op->flags & OPF_MMX) ? 8 : 16, .msize = mem_size(op, in) };
     run(&a, op);

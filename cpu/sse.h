@@ -15,6 +15,7 @@ enum {
     K_GX,     /* GPR reg <- op(MMX/XMM rm register or memory) */
     K_GXS,    /* GPR or memory rm <- op(MMX/XMM reg) */
     K_GG,     /* GPR reg <- op(GPR reg, GPR or memory rm) (CRC32) */
+    K_GST,    /* memory rm <- GPR reg (MOVNTI) */
 };
 
 /* Row flags. */
@@ -29,6 +30,7 @@ enum {
 #define OPF_REGONLY   0x0100  /* #UD with a memory operand */
 #define OPF_MEMONLY   0x0200  /* #UD with a register operand */
 #define OPF_GW        0x0400  /* GPR destination is 64-bit with REX.W */
+#define OPF_GPRONLY   0x0800  /* no x87/SSE state: no CR0/CR4 availability checks */
 
 typedef struct SseArgs {
     CPUState *cpu;

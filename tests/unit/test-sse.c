@@ -26,6 +26,9 @@ static DiffCase case_of(const SseOp *op, bool mem)
     case K_GG:
         c.flags |= DC_GPR_REG | DC_GPR_RM;
         break;
+    case K_GST:
+        c.flags |= DC_GPR_REG;
+        break;
     default:
         break;
     }
