@@ -76,8 +76,10 @@ static int read_one(BlockDriverState *bs, Qcow2Snapshot *sn, uint64_t *pos, char
         *pos += name_len;
     }
     *pos = ALIGN_UP(*pos, 8);
+    int64_t flen = bfile_length(bs->file);
     if (r == 0 && ((sn->l1_offset & (s->cluster_size - 1)) ||
-                   (uint64_t)sn->l1_size * 8 > QCOW2_MAX_L1_BYTES)) {
+                   (uint64_t)sn->l1_size * 8 > QCOW2_MAX_L1_BYTES ||
+                   (flen >= 0 && sn->l1_offset + (uint64_t)sn->l1_size * 8 > (uint64_t)flen))) {
         blk_error(errp, "Snapshot L1 table has an invalid offset or size");
         return -EINVAL;
     }
