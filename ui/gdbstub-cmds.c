@@ -246,7 +246,12 @@ static void cmd_vcont(GdbStub *s, const char *p)
     bool run = false;
     while (*p == ';') {
         p++;
-        char act = *p++;
+        char act = *p;
+        if (!act) {
+            reply_error(s, 22);
+            return;
+        }
+        p++;
         int tid = -1;
         if (act == 'C' || act == 'S') {
             uint64_t sig;
@@ -305,8 +310,8 @@ static void cmd_v(GdbStub *s, const char *pkt)
 
 static void cmd_set_thread(GdbStub *s, const char *p)
 {
-    int t = parse_thread(s, p + 1);
-    if (t == -2 || (p[0] != 'g' && p[0] != 'c')) {
+    int t = (p[0] == 'g' || p[0] == 'c') ? parse_thread(s, p + 1) : -2;
+    if (t == -2) {
         reply_error(s, 22);
         return;
     }

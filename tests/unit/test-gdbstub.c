@@ -11,7 +11,9 @@
 #include "tests/unit/tcg-harness.h"
 #include "ui/gdbstub-int.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 static GdbRxEvent feed(GdbRx *rx, const char *bytes, size_t n)
 {
@@ -379,4 +381,76 @@ TEST(gdbstub, memory_through_4level_paging)
     /* The neighbouring page and a non-canonical address are not mapped. */
     CHECK(!gdb_read_mem(cpu, 0xffff800000002000ull, buf, 1));
     CHECK(!gdb_read_mem(cpu, 0x0000800000001000ull, buf, 1));
+}
+
+/* ---- packets from a hostile or broken client ---- */
+
+static uint32_t fuzz_rand(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+/* Every reply is one well-formed "$payload#cc" packet. */
+static bool reply_ok(const char *r, size_t n)
+{
+    if (n < 4 || r[0] != '$' || r[n - 3] != '#')
+        return false;
+    unsigned sum = 0;
+    for (size_t i = 1; i < n - 3; i++)
+        sum += (uint8_t)r[i];
+    return gdb_hexval(r[n - 2]) == (int)((sum >> 4) & 15) && gdb_hexval(r[n - 1]) == (int)(sum & 15);
+}
+
+TEST(gdbstub, random_packets_get_framed_replies)
+{
+    static const char *const heads[] = {
+        "g", "G", "p", "P", "m", "M", "X", "Z", "z", "c", "s", "C", "S", "vCont;", "vCont?",
+        "vCont", "H", "Hg", "Hc", "T", "qXfer:features:read:target.xml:", "qThreadExtraInfo,",
+        "qSupported", "qC", "qfThreadInfo", "?", "Q", "v", "q", "D", "",
+    };
+    static const char tail_chars[] = "0123456789abcdefABCDEF,:;=-xp.}\xff";
+    static GdbStub s;
+    static char pkt[GDB_PACKET_MAX + 1];
+    static char reply[4 * GDB_PACKET_MAX];
+    CPUState *cpu = tt_cpu(32);
+    Machine *m = cpu->machine;
+    m->accel = accel_find("tcg");
+    CHECK(m->accel != NULL);
+    s.m = m;
+    s.listen_fd = s.fd = -1;
+    int fds[2] = { -1, -1 };
+    uint32_t seed = 12345;
+    for (int i = 0; i < 3000; i++) {
+        if (s.fd < 0) {             /* D closes the connection: a new client */
+            if (fds[0] >= 0)
+                close(fds[0]);
+            CHECK(pipe2(fds, O_NONBLOCK) == 0);
+            s.fd = fds[1];
+        }
+        const char *head = heads[fuzz_rand(&seed) % (sizeof(heads) / sizeof(heads[0]))];
+        size_t n = strlen(head), tail = fuzz_rand(&seed) % 40;
+        if (fuzz_rand(&seed) % 50 == 0)
+            tail = GDB_PACKET_MAX - n;          /* as long as a packet gets */
+        memcpy(pkt, head, n);
+        for (size_t k = 0; k < tail; k++)
+            pkt[n + k] = tail_chars[fuzz_rand(&seed) % (sizeof(tail_chars) - 1)];
+        pkt[n + tail] = '\0';
+        m->state = RUN_STATE_PAUSED;
+        s.running = false;
+        gdb_handle_packet(&s, pkt, n + tail);
+        ssize_t got = read(fds[0], reply, sizeof(reply));
+        bool resume = (pkt[0] && strchr("csCS", pkt[0])) || !strncmp(pkt, "vCont;", 6);
+        if (resume) {
+            /* A resume answers later (stop reply), or E.. at once. */
+            CHECK(got < 0 || reply_ok(reply, (size_t)got));
+        } else if (!(got > 0 && reply_ok(reply, (size_t)got))) {
+            unit_fail(__FILE__, __LINE__, "packet \"%.60s\": reply \"%.*s\"", pkt,
+                      got > 0 ? (int)(got < 60 ? got : 60) : 0, reply);
+        }
+        if (unit_failures)
+            break;
+    }
 }
