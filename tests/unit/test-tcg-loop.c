@@ -9,6 +9,8 @@
 #include "tests/unit/tcg-harness.h"
 #include "translate/flags.h"
 #include "translate/tlb.h"
+#include "hw/intc/ioapic.h"
+#include "tests/unit/harness.h"
 
 /*
     mov word ptr [4], 0x1100
@@ -127,4 +129,35 @@ TEST(tcg_loop, external_interrupt_wakes_hlt)
     CHECK_EQ(cpu->env.rip, TT_CODE + 6);
     /* Nothing pending any more: the request bit was dropped. */
     CHECK(!(cpu->env.interrupt_request & CPU_INTERRUPT_HARD));
+}
+
+/*
+    mov dword ptr [0xfec00000], 0x14
+    mov dword ptr [0xfec00010], 0x8030
+    mov dword ptr [0xfec00000], 0x15
+    mov dword ptr [0xfec00010], 0x01000000
+    mov dword ptr [0xfec00000], 0x14
+    mov eax, dword ptr [0xfec00010]
+    hlt
+ */
+static const uint8_t ioapic_code[] = {
+    0xc7, 0x05, 0x00, 0x00, 0xc0, 0xfe, 0x14, 0x00, 0x00, 0x00, 0xc7, 0x05,
+    0x10, 0x00, 0xc0, 0xfe, 0x30, 0x80, 0x00, 0x00, 0xc7, 0x05, 0x00, 0x00,
+    0xc0, 0xfe, 0x15, 0x00, 0x00, 0x00, 0xc7, 0x05, 0x10, 0x00, 0xc0, 0xfe,
+    0x00, 0x00, 0x00, 0x01, 0xc7, 0x05, 0x00, 0x00, 0xc0, 0xfe, 0x14, 0x00,
+    0x00, 0x00, 0xa1, 0x10, 0x00, 0xc0, 0xfe, 0xf4,
+};
+
+
+/* MMIO from translated code: an IOAPIC redirection entry written and read
+ * back through IOREGSEL/IOWIN with 32-bit stores and loads. */
+TEST(tcg_loop, mmio_reaches_the_device)
+{
+    CPUState *cpu = tt_cpu(32);
+    Device *io = harness_device("ioapic", NULL);
+    CHECK(io != NULL);
+    tt_load(ioapic_code, sizeof(ioapic_code));
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(ioapic_get_entry(io, 2) & 0xff00000000018fffULL, 0x0100000000008030ULL);
+    CHECK_EQ(cpu->env.regs[R_EAX] & 0x1ffff, 0x8030);
 }
