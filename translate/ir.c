@@ -251,7 +251,8 @@ void ir_dump(FILE *f, const IROp *ops, unsigned n)
             (op->b == IR_NONE && ((op->opc >= IR_ADD && op->opc <= IR_ROTR) ||
                                   op->opc == IR_SETCOND)))
             fprintf(f, " $0x%" PRIx64, op->imm);
-        if (op->aux || op->opc == IR_GOTO_TB || op->opc == IR_LABEL)
+        if (op->aux || op->opc == IR_GOTO_TB || op->opc == IR_LABEL ||
+            op->opc == IR_GET_REG || op->opc == IR_SET_REG)
             fprintf(f, " [%u]", op->aux);
         fputc('\n', f);
     }
