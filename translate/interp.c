@@ -5,6 +5,8 @@
  * with an immediate operand get opcodes of their own). */
 #include "translate/tb.h"
 
+#include <string.h>
+
 #include "translate/flags.h"
 #include "translate/ir-eval.h"
 #include "translate/regs.h"
@@ -12,7 +14,9 @@
 
 /* Interpreter-private opcodes, after the IR's. */
 enum { OP_ADDI = IR_NUM_OPS, OP_SUBI, OP_ANDI, OP_ORI, OP_XORI, OP_SHLI, OP_SHRI,
-       OP_SARI, OP_BINI, OP_COUNT };
+       OP_SARI, OP_BINI,
+       OP_LDD, OP_STD,      /* ld/st at T(a) + (int32_t)aux: base + displacement */
+       OP_COUNT };
 
 static const uint64_t masks[9] = { 0, 0xff, 0xffff, 0, 0xffffffffULL, 0, 0, 0, ~0ULL };
 
@@ -42,6 +46,38 @@ static unsigned drop_insn_starts(IROp *ops, unsigned n)
     return j;
 }
 
+/* A 64-bit "add imm" whose only use is the address of the next load or
+ * store folds into it (base + displacement addressing). */
+static unsigned fuse_displacements(IROp *ops, unsigned n)
+{
+    static uint16_t uses[IR_MAX_TEMPS];
+    memset(uses, 0, sizeof(uses));
+    for (unsigned i = 0; i < n; i++) {
+        IRTemp in[3];
+        unsigned k = ir_op_inputs(&ops[i], in);
+        for (unsigned j = 0; j < k; j++) {
+            if (in[j] < IR_MAX_TEMPS)
+                uses[in[j]]++;
+        }
+    }
+    unsigned j = 0;
+    for (unsigned i = 0; i < n; i++) {
+        IROp *op = &ops[i];
+        if (op->opc == OP_ADDI && op->w == 8 && i + 1 < n && op->d < IR_MAX_TEMPS &&
+            uses[op->d] == 1 && (int64_t)op->imm == (int32_t)op->imm &&
+            (ops[i + 1].opc == IR_LD || ops[i + 1].opc == IR_ST) && ops[i + 1].a == op->d &&
+            ops[i + 1].b != op->d) {
+            IROp *m = &ops[i + 1];
+            m->opc = m->opc == IR_LD ? OP_LDD : OP_STD;
+            m->a = op->a;
+            m->aux = (uint32_t)op->imm;
+            continue;       /* the add is gone */
+        }
+        ops[j++] = *op;
+    }
+    return j;
+}
+
 unsigned interp_prepare(IROp *ops, unsigned n)
 {
     n = drop_insn_starts(ops, n);
@@ -65,7 +101,7 @@ unsigned interp_prepare(IROp *ops, unsigned n)
         default: break;
         }
     }
-    return n;
+    return fuse_displacements(ops, n);
 }
 
 /* Labels are resolved by scanning forward (blocks are short and branches
@@ -98,11 +134,13 @@ int interp_exec(CPUState *cpu, const TB *tb)
         [OP_ADDI] = &&l_addi, [OP_SUBI] = &&l_subi, [OP_ANDI] = &&l_andi,
         [OP_ORI] = &&l_ori, [OP_XORI] = &&l_xori, [OP_SHLI] = &&l_shli,
         [OP_SHRI] = &&l_shri, [OP_SARI] = &&l_sari, [OP_BINI] = &&l_bini,
+        [OP_LDD] = &&l_ldd, [OP_STD] = &&l_std,
     };
     CPUX86State *env = &cpu->env;
     TcgCpu *t = tcg_cpu(cpu);
     uint64_t tmp[IR_MAX_TEMPS];
     const IROp *op = tb->ops;
+    uint64_t la;
 
 #define T(x) tmp[op->x]
 #define M masks[op->w]
@@ -138,8 +176,12 @@ l_get_reg: T(d) = reg_read(env, op->aux, op->w); NEXT;
 l_set_reg: reg_write(env, op->aux, op->w, T(a)); NEXT;
 l_ld_env: T(d) = host_ld((const uint8_t *)env + op->aux, op->w); NEXT;
 l_st_env: host_st((uint8_t *)env + op->aux, T(a), op->w); NEXT;
-l_ld: {
-        uint64_t la = T(a);
+l_ldd:
+    la = T(a) + (uint64_t)(int64_t)(int32_t)op->aux;
+    goto do_ld;
+l_ld:
+    la = T(a);
+do_ld: {
         const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
         if (e->tag_r == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000 && e->host) {
             T(d) = host_ld(e->host + (la & 0xfff), op->w);
@@ -150,8 +192,12 @@ l_ld: {
         }
         NEXT;
     }
-l_st: {
-        uint64_t la = T(a);
+l_std:
+    la = T(a) + (uint64_t)(int64_t)(int32_t)op->aux;
+    goto do_st;
+l_st:
+    la = T(a);
+do_st: {
         const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
         if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000) {
             host_st(e->host + (la & 0xfff), T(b), op->w);
