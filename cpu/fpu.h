@@ -1,7 +1,27 @@
-/* x87, MMX and SSE (through SSE4.2) execution, one entry for the engines.
- * The translator decodes prefixes, the opcode map and ModRM/SIB; these
- * helpers do the rest, with 80-bit x87 arithmetic written from the IEEE 754
- * and Intel rules (no host floating point for x87). */
+/* x87, MMX and SSE (through SSE4.2, plus AES-NI and PCLMULQDQ) execution,
+ * one entry for the engines.  The translator decodes prefixes, the opcode
+ * map and ModRM/SIB; these helpers do the rest.  All floating point (x87,
+ * binary32/64) is this tree's own softfloat (cpu/softfloat*.c), never the
+ * host's.
+ *
+ * Layout: fpu.c (availability checks, memory operands, status/#MF/#XM),
+ * fpu-x87*.c (D8-DF, tables by escape and ModRM.reg), fpu-env.c (FSTENV/
+ * FSAVE layouts, FXSAVE, 0F AE), fpu-xsave.c, sse.c (row index, operand
+ * plumbing, CPUID gating) and the row tables sse-int/fp/move/s41/str/aes.c.
+ *
+ * Behaviour worth knowing:
+ *  - Unmasked x87 exceptions set FSW.ES and are delivered at the next
+ *    waiting x87 instruction or FWAIT: #MF with CR0.NE, otherwise FERR#
+ *    raises GSI 13 (lowered by FNCLEX/FNINIT/FNSAVE; the chipset's IGNNE#
+ *    latch at port 0xF0 is not modelled, the instruction goes on).
+ *  - FDP holds the operand's linear address (the offset in flat segments);
+ *    FIP is env->rip at the instruction, FCS/FDS the CS/DS selectors.
+ *  - Transcendentals are within 1 ulp (see softfloat-trans.c); RCPPS and
+ *    RSQRTPS return the exact value rounded to 12 bits (Intel's tables are
+ *    not published), within the documented 1.5 * 2^-12.
+ *  - Instructions the -cpu model's CPUID does not offer raise #UD.
+ *  - Stores are all-or-nothing: later pages are probed first, so a #PF
+ *    leaves memory unchanged.  #AC alignment checks are not implemented. */
 #ifndef KEMU_CPU_FPU_H
 #define KEMU_CPU_FPU_H
 
