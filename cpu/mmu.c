@@ -249,8 +249,24 @@ static uint32_t pf_code(const CPUState *cpu, MMUAccess acc, bool user, uint32_t 
     return ec;
 }
 
+static bool translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user, bool debug,
+                      MMUResult *r, uint32_t *pf_error);
+
 bool mmu_translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user,
                    MMUResult *r, uint32_t *pf_error)
+{
+    return translate(cpu, la, acc, user, false, r, pf_error);
+}
+
+bool mmu_translate_debug(CPUState *cpu, uint64_t la, MMUResult *r)
+{
+    uint32_t ec;
+    return translate(cpu, la, MMU_READ, false, true, r, &ec);
+}
+
+/* The walk; debug: no permission checks and no accessed/dirty updates. */
+static bool translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user, bool debug,
+                      MMUResult *r, uint32_t *pf_error)
 {
     CPUX86State *env = &cpu->env;
     bool lma = (env->efer & EFER_LMA) != 0;
@@ -289,6 +305,13 @@ bool mmu_translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user,
     bool implicit3 = !user && cpu_cpl(cpu) == 3;
     unsigned prot = walk_prot(cpu, &w, user, implicit3);
     unsigned need = acc == MMU_WRITE ? PROT_W : acc == MMU_EXEC ? PROT_X : PROT_R;
+    if (debug) {
+        r->pa = pa & env->a20_mask;
+        r->page_size = size;
+        r->prot = prot;
+        r->global = (leaf & PTE_G) && (env->cr4 & CR4_PGE);
+        return true;
+    }
     if (!(prot & need)) {
         *pf_error = pf_code(cpu, acc, user, PFERR_P);
         return false;

@@ -35,6 +35,11 @@ typedef struct MMUResult {
 bool mmu_translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user,
                    MMUResult *r, uint32_t *pf_error);
 
+/* The debugger's and monitor's view (gdbstub, `x`): the physical address
+ * of la whatever the permissions, without setting accessed/dirty bits.
+ * false if not mapped. */
+bool mmu_translate_debug(CPUState *cpu, uint64_t la, MMUResult *r);
+
 /* Physical access through the machine's memory bus with the A20 mask. */
 uint64_t cpu_phys_ld(CPUState *cpu, uint64_t pa, unsigned size);
 void cpu_phys_st(CPUState *cpu, uint64_t pa, uint64_t val, unsigned size);

@@ -276,3 +276,14 @@ TEST(mmu, lin_access_crosses_pages_and_faults_with_cr2)
     CHECK_EQ(cpu->env.cr2, 0x406000);
     CHECK_EQ(pr32(0x7ffc), 0);
 }
+
+TEST(mmu, debug_walk_has_no_side_effects)
+{
+    CPUState *cpu = setup32(P);            /* supervisor read-only */
+    MMUResult r;
+    CHECK(mmu_translate_debug(cpu, 0x405123, &r));
+    CHECK_EQ(r.pa, 0x7123);
+    CHECK_EQ(pr32(0x1004) & A, 0);
+    CHECK_EQ(pr32(0x2014) & A, 0);
+    CHECK(!mmu_translate_debug(cpu, 0x800000, &r));
+}
