@@ -336,3 +336,32 @@ TEST(excp, inner_stack_limit_fault_names_new_ss)
     CHECK_EQ(env->error_code, 0x30 | 1);
     CHECK_EQ(cpu_cpl(cpu), 3);
 }
+
+TEST(excp, double_fault_through_task_gate)
+{
+    CPUState *cpu = tcpu_setup(1);
+    CPUX86State *env = &cpu->env;
+    tcpu_protected(cpu, GDT, TSS, IDT, 0);
+    /* The #DF task: a 32-bit TSS at 0x2100 (selector 0x60), as 32-bit
+     * Linux sets up, entered through a task gate in IDT slot 8. */
+    pw64(GDT + 0x60, mksys(0x2100, 0x67, 0x9, 0));
+    pw32(0x2100 + 32, 0xdf00);      /* EIP */
+    pw32(0x2100 + 36, 0x2);         /* EFLAGS */
+    pw32(0x2100 + 56, 0x6000);      /* ESP */
+    pw32(0x2100 + 76, 0x08);
+    for (unsigned off = 72; off <= 92; off += 4)
+        if (off != 76)
+            pw32(0x2100 + off, 0x10);
+    pw64(IDT + 8 * 8, mkgate(0x60, 0, 0x5, 0, 0));
+    env->rip = 0x4321;
+    env->regs[R_ESP] = 0x7000;
+    CHECK_EQ(raise_and_deliver(cpu, EXC_GP, 0), EXC_DF);
+    CHECK_EQ(cpu_try(cpu, do_deliver, NULL), -1);
+    CHECK_EQ(env->tr.sel, 0x60);
+    CHECK_EQ(env->rip, 0xdf00);
+    CHECK(env->rflags & FL_NT);
+    CHECK_EQ(env->regs[R_ESP], 0x6000 - 4);
+    CHECK_EQ(pr32(0x6000 - 4), 0);              /* #DF error code */
+    CHECK_EQ(pr32(TSS + 32), 0x4321);           /* faulting EIP saved */
+    CHECK_EQ(pr32(0x2100) & 0xffff, 0x28);      /* back link */
+}
