@@ -452,3 +452,35 @@ TEST(seg, ldt_selectors_and_rpl)
     CHECK_EQ(load(cpu, SEG_ES, 0x1f), EXC_GP);    /* beyond the LDT limit */
     CHECK_EQ(env->error_code, 0x1c);
 }
+
+TEST(seg, task_switch_to_16bit_tss)
+{
+    CPUState *cpu = setup(0);
+    CPUX86State *env = &cpu->env;
+    pw64(GDT + 0x60, mksys(0x2200, 0x2b, 0x1, 0));  /* 16-bit TSS */
+    pw64(GDT + 0x68, mkdesc(0, 0xffff, 0xb, 0, 0)); /* 16-bit code */
+    pw64(GDT + 0x70, mkdesc(0, 0xffff, 0x3, 0, 0)); /* 16-bit data */
+    pw16(0x2200 + 14, 0x1234);      /* IP */
+    pw16(0x2200 + 16, 0x0002);      /* FLAGS */
+    pw16(0x2200 + 18, 0xaaaa);      /* AX */
+    pw16(0x2200 + 26, 0x0ffe);      /* SP */
+    pw16(0x2200 + 34, 0x70);        /* ES */
+    pw16(0x2200 + 36, 0x68);        /* CS */
+    pw16(0x2200 + 38, 0x70);        /* SS */
+    pw16(0x2200 + 40, 0x70);        /* DS */
+    env->regs[R_EAX] = 0x12345678;
+    uint64_t j[3] = { 0x60, 0, 0x5555 };
+    CHECK_EQ(cpu_try(cpu, do_jmp, j), -1);
+    CHECK_EQ(env->tr.sel, 0x60);
+    CHECK_EQ(env->rip, 0x1234);
+    CHECK_EQ(env->regs[R_EAX], 0x1234aaaa);      /* upper half kept */
+    CHECK_EQ(env->seg[SEG_CS].sel, 0x68);
+    CHECK_EQ(env->seg[SEG_SS].sel, 0x70);
+    CHECK_EQ((pr64(GDT + 0x60) >> 40) & 0xf, 0x3); /* 16-bit busy */
+    CHECK_EQ(pr32(TSS + 32), 0x5555);
+    /* A TSS whose limit is too small is #TS(selector). */
+    pw64(GDT + 0x78, mksys(0x2300, 0x20, 0x9, 0));
+    uint64_t t[3] = { 0x78, 0, 0 };
+    CHECK_EQ(cpu_try(cpu, do_jmp, t), EXC_TS);
+    CHECK_EQ(env->error_code, 0x78);
+}
