@@ -386,15 +386,21 @@ static size_t chr_can_read(void *opaque)
     return GDB_PACKET_MAX;
 }
 
+/* A chardev stays attached after the monitor's gdbserver replaced it:
+ * only the current one talks to the stub. */
 static void chr_read(void *opaque, const uint8_t *buf, size_t len)
 {
-    receive(opaque, buf, len);
+    GdbStub *s = &stub;
+    if (s->chr == opaque)
+        receive(s, buf, len);
 }
 
 /* The chardev stays; a peer that goes away detaches like a TCP client. */
 static void chr_event(void *opaque, int event)
 {
-    GdbStub *s = opaque;
+    GdbStub *s = &stub;
+    if (s->chr != opaque)
+        return;
     if (event == CHR_EVENT_OPENED) {
         client_start(s);
     } else if (event == CHR_EVENT_CLOSED) {
@@ -408,14 +414,35 @@ static void chr_event(void *opaque, int event)
 
 static int start_chardev(GdbStub *s, const char *spec)
 {
-    static const ChrFrontend fe = { .can_read = chr_can_read, .read = chr_read,
-                                    .opaque = &stub, .event = chr_event };
-    s->chr = chr_new("gdb", spec);
-    if (!s->chr)
+    static unsigned count;
+    char label[16];
+    snprintf(label, sizeof(label), count ? "gdb%u" : "gdb", count);
+    count++;
+    Chardev *chr = chr_new(label, spec);
+    if (!chr)
         return -1;
+    ChrFrontend fe = { .can_read = chr_can_read, .read = chr_read, .opaque = chr,
+                       .event = chr_event };
+    s->chr = chr;
     gdb_rx_init(&s->rx);
-    chr_attach(s->chr, &fe);
+    chr_attach(chr, &fe);
     return 0;
+}
+
+/* Before the monitor's gdbserver starts another: drop the client as if it
+ * had gone away, and the listener. */
+static void stop_stub(GdbStub *s)
+{
+    if (!s->m)
+        return;
+    if (connected(s))
+        lost_client(s);
+    s->chr = NULL;
+    if (s->listen_fd >= 0) {
+        loop_set_fd(s->listen_fd, NULL, NULL, NULL);
+        close(s->listen_fd);
+        s->listen_fd = -1;
+    }
 }
 
 /* ---- listener ---- */
@@ -496,11 +523,13 @@ static void tell_exit(void)
 int gdbstub_start(Machine *m, const char *opt, const char *spec)
 {
     char host[256], port[16];
-    if (!strcmp(spec, "none"))
-        return 0;
-    int kind = gdbstub_parse_spec(opt, spec, host, sizeof(host), port, sizeof(port));
+    int kind = strcmp(spec, "none") ?
+               gdbstub_parse_spec(opt, spec, host, sizeof(host), port, sizeof(port)) : 2;
     if (kind < 0)
         return -1;
+    stop_stub(&stub);
+    if (kind == 2)
+        return 0;
     if (!m->accel->set_breakpoint)
         warn_report("%s: the %s accelerator has no debug support: breakpoints and "
                     "single-step are refused", opt, m->accel->name);
@@ -508,8 +537,9 @@ int gdbstub_start(Machine *m, const char *opt, const char *spec)
         error_report("%s %s: %s", opt, spec, strerror(errno));
         return -1;
     }
+    if (!stub.m)
+        atexit(tell_exit);
     stub.m = m;
-    atexit(tell_exit);
     loop_set_fd(event_pipe[0], on_engine_event, NULL, &stub);
     if (kind == 1)
         return start_chardev(&stub, spec);

@@ -8,7 +8,9 @@
 
 /* Listen for GDB as -gdb spec says: "tcp::PORT", "tcp:HOST:PORT", "PORT"
  * (options after a ',' such as server,nowait are accepted and ignored),
- * "none", or any chardev spec (stdio, pty, unix:PATH,server, a device).  opt names the option for messages ("-gdb", "-s").  Call with
+ * "none", or any chardev spec (stdio, pty, unix:PATH,server, a device).
+ * Called again (the monitor's gdbserver), it replaces the previous
+ * listener; "none" then only stops it.  opt names the option for messages ("-gdb", "-s").  Call with
  * the big lock held after the machine is built.  Returns 0, or -1 after
  * error_report(). */
 int gdbstub_start(Machine *m, const char *opt, const char *spec);

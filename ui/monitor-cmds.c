@@ -4,6 +4,7 @@
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
 #include "hw/pc/acpi.h"
+#include "ui/gdbstub.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -78,8 +79,22 @@ static void cmd_quit(Monitor *mon, const char *args)
     machine_request_shutdown(mon->m, 0);
 }
 
+/* gdbserver [device]: start the gdbstub now (ui/gdbstub.c). */
+static void cmd_gdbserver(Monitor *mon, const char *args)
+{
+    const char *dev = *args ? args : "tcp::1234";
+    if (gdbstub_start(mon->m, "gdbserver", dev))
+        monitor_printf(mon, "Could not open gdbserver on device '%s'\n", dev);
+    else if (!strcmp(dev, "none"))
+        monitor_printf(mon, "Disabled gdbserver\n");
+    else
+        monitor_printf(mon, "Waiting for gdb connection on device '%s'\n", dev);
+}
+
 static const MonCmd commands[] = {
     { "cont|c", "", "resume emulation", cmd_cont },
+    { "gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), "
+      "stop with 'none'", cmd_gdbserver },
     { "help|?", "[cmd]", "show the help", cmd_help },
     { "info", "[subcommand]", "show various information about the system state", cmd_info },
     { "quit|q", "", "quit the emulator", cmd_quit },
