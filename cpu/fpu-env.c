@@ -257,6 +257,7 @@ static void fxsave_insn(CPUState *cpu, const FpuInsn *in, bool restore)
 static void mxcsr_insn(CPUState *cpu, const FpuInsn *in, bool load)
 {
     fpu_check_sse(cpu);
+    fpu_check_ac(cpu, in->la, 4);
     if (!load) {
         fpu_st(cpu, in->la, cpu->env.mxcsr, 4);
         return;

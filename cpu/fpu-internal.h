@@ -35,6 +35,9 @@ void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n);
  * last page faults before its first byte is written. */
 void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n);
 noreturn void fpu_fault(CPUState *cpu, int vector);
+/* #AC(0) for a misaligned word/dword/qword operand when alignment checking
+ * is on (CR0.AM, EFLAGS.AC, CPL 3); 128-bit operands get #GP instead. */
+void fpu_check_ac(CPUState *cpu, uint64_t la, unsigned align);
 /* #GP(0) unless la is aligned to `align` bytes (16-byte SSE rules). */
 void fpu_check_align(CPUState *cpu, uint64_t la, unsigned align);
 

@@ -327,6 +327,19 @@ static const X87Mem mem_ops[64] = {
     [0x38] = fild16, fisttp16, fist16, fistp16, fbld, fild64, fbstp, fistp64,
 };
 
+/* Alignment of each memory form's operand for #AC (SDM vol. 3 table 6-7);
+ * 0: the environment/state forms, word or doubleword by operand size. */
+static const uint8_t mem_align[64] = {
+    4, 4, 4, 4, 4, 4, 4, 4,     /* D8 m32fp */
+    4, 1, 4, 4, 0, 2, 0, 2,     /* D9 FLD/FST m32, FLDENV, FLDCW, FSTENV, FSTCW */
+    4, 4, 4, 4, 4, 4, 4, 4,     /* DA m32int */
+    4, 4, 4, 4, 1, 8, 1, 8,     /* DB FILD/FISTTP/FIST/FISTP m32, FLD/FSTP m80 */
+    8, 8, 8, 8, 8, 8, 8, 8,     /* DC m64fp */
+    8, 8, 8, 8, 0, 1, 0, 2,     /* DD m64, FRSTOR, FSAVE, FSTSW */
+    2, 2, 2, 2, 2, 2, 2, 2,     /* DE m16int */
+    2, 2, 2, 2, 1, 8, 1, 8,     /* DF m16int, FBLD, FILD m64, FBSTP, FISTP m64 */
+};
+
 /* Instructions that neither wait for pending exceptions (FN* forms) nor
  * record FIP/FOP: mem forms D9 /6 /7, DD /6 /7; register DB E2/E3, DF E0. */
 static bool is_nowait(const FpuInsn *in)
@@ -367,9 +380,11 @@ void x87_exec(CPUState *cpu, const FpuInsn *in)
     if (!is_nowait(in))
         fpu_check_pending(cpu);
     if (in->has_mem) {
-        X87Mem fn = mem_ops[((in->opcode & 7) << 3) | ((in->modrm >> 3) & 7)];
+        int idx = ((in->opcode & 7) << 3) | ((in->modrm >> 3) & 7);
+        X87Mem fn = mem_ops[idx];
         if (!fn)
             fpu_fault(cpu, EXC_UD);
+        fpu_check_ac(cpu, in->la, mem_align[idx] ? mem_align[idx] : (in->opsize == 2 ? 2 : 4));
         fn(cpu, in);
     } else {
         x87_reg_exec(cpu, in);

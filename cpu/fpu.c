@@ -68,6 +68,14 @@ void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
     }
 }
 
+void fpu_check_ac(CPUState *cpu, uint64_t la, unsigned align)
+{
+    const CPUX86State *env = &cpu->env;
+    if (align > 1 && (la & (align - 1)) && (env->cr0 & CR0_AM) && (env->rflags & FL_AC) &&
+        fpu_user(cpu))
+        fpu_fault(cpu, EXC_AC);
+}
+
 void fpu_check_align(CPUState *cpu, uint64_t la, unsigned align)
 {
     if (la & (align - 1))

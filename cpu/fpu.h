@@ -21,7 +21,8 @@
  *    not published), within the documented 1.5 * 2^-12.
  *  - Instructions the -cpu model's CPUID does not offer raise #UD.
  *  - Stores are all-or-nothing: later pages are probed first, so a #PF
- *    leaves memory unchanged.  #AC alignment checks are not implemented. */
+ *    leaves memory unchanged.  #AC (CR0.AM, EFLAGS.AC, CPL 3) applies to
+ *    misaligned word/dword/qword operands; 128-bit ones get #GP or nothing. */
 #ifndef KEMU_CPU_FPU_H
 #define KEMU_CPU_FPU_H
 

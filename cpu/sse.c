@@ -216,6 +216,8 @@ static void run(SseArgs *a, const SseOp *op)
 {
     CPUState *cpu = a->cpu;
     const FpuInsn *in = a->in;
+    if (in->has_mem && a->msize < 16)
+        fpu_check_ac(cpu, in->la, a->msize);
     if (op->flags & OPF_FP)
         sse_status(cpu, &a->st);
     switch (op->kind) {

@@ -432,3 +432,18 @@ TEST(fpu_rules, x87_extensions_follow_cpuid)
     CHECK_EQ(run(cpu, 0, 0, 0xdf, 0xe9, 0), EXC_UD);              /* FUCOMIP */
     CHECK_EQ(run(cpu, 0, 0, 0xda, 0xe9, 0), -1);                  /* FUCOMPP */
 }
+
+TEST(fpu_rules, alignment_check_at_cpl3)
+{
+    CPUState *cpu = setup();
+    tcpu_protected(cpu, 0x1000, 0x2000, 0x3000, 3);
+    cpu->env.cr0 |= CR0_AM;
+    cpu->env.rflags |= FL_AC;
+    CHECK_EQ(run_at(cpu, 0, 0, 0xdd, 0, BUF + 4, 4), EXC_AC);     /* FLD m64 */
+    CHECK_EQ(run_at(cpu, 0, 0, 0xdd, 0, BUF + 8, 4), -1);
+    CHECK_EQ(run_at(cpu, 1, 0xf3, 0x10, 0, BUF + 2, 4), EXC_AC);  /* MOVSS m32 */
+    CHECK_EQ(run_at(cpu, 1, 0, 0x10, 0, BUF + 2, 4), -1);         /* MOVUPS: no #AC */
+    CHECK_EQ(run_at(cpu, 1, 0, 0x28, 0, BUF + 2, 4), EXC_GP);     /* MOVAPS: #GP */
+    cpu->env.rflags &= ~(uint64_t)FL_AC;
+    CHECK_EQ(run_at(cpu, 0, 0, 0xdd, 0, BUF + 4, 4), -1);
+}
