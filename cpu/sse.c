@@ -194,7 +194,7 @@ static unsigned mem_size(const SseOp *op, const FpuInsn *in)
     if ((op->flags & OPF_W) && in->rex_w)
         return 8;
     if (op->msize == 0)
-        return in->rex_w ? 8 : (unsigned)(in->opsize ? in->opsize : 4);
+        return in->rex_w || in->opsize == 8 ? 8 : in->opsize == 2 ? 2 : 4;
     return op->msize;
 }
 
