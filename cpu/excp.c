@@ -177,6 +177,13 @@ static void deliver_prot(CPUState *cpu, int vec, uint32_t ec, EventKind kind, ui
     uint32_t lo, hi;
     int dpl = gate_target(cpu, sel, ext, false, &lo, &hi);
     unsigned size = (type & 8) ? 4 : 2;
+    uint32_t off = (glo & 0xffff) | (ghi & 0xffff0000);
+    if (size == 2)
+        off &= 0xffff;
+    SegReg target;
+    seg_from_desc(&target, sel, lo, hi);
+    if (off > target.limit)
+        cpu_raise_exception(cpu, EXC_GP, ext);
     bool vm = (env->rflags & FL_VM) != 0;
     bool conforming = desc_type(hi) & DESC_CONFORMING;
     Stack s;
@@ -227,8 +234,7 @@ static void deliver_prot(CPUState *cpu, int vec, uint32_t ec, EventKind kind, ui
         }
     }
     seg_load_cs(cpu, sel, lo, hi, dpl);
-    uint32_t off = (glo & 0xffff) | (ghi & 0xffff0000);
-    env->rip = size == 2 ? (off & 0xffff) : off;
+    env->rip = off;
     env->rflags &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
     if (type == SYS_INT16 || type == SYS_INT32)
         env->rflags &= ~(uint64_t)FL_IF;
@@ -259,6 +265,9 @@ static void deliver_long(CPUState *cpu, int vec, uint32_t ec, EventKind kind, ui
     uint16_t sel = glo >> 16;
     uint32_t lo, hi;
     int dpl = gate_target(cpu, sel, ext, true, &lo, &hi);
+    uint64_t target_rip = (glo & 0xffff) | (ghi & 0xffff0000) | ((uint64_t)goff_hi << 32);
+    if (!cpu_canonical(target_rip))
+        cpu_raise_exception(cpu, EXC_GP, ext);
     unsigned ist = ghi & 7;
     bool conforming = desc_type(hi) & DESC_CONFORMING;
     bool inner = !conforming && dpl < cpl;
@@ -288,7 +297,7 @@ static void deliver_long(CPUState *cpu, int vec, uint32_t ec, EventKind kind, ui
     }
     env->regs[R_ESP] = s.sp;
     seg_load_cs(cpu, sel, lo, hi, dpl);
-    env->rip = (glo & 0xffff) | (ghi & 0xffff0000) | ((uint64_t)goff_hi << 32);
+    env->rip = target_rip;
     env->rflags &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
     if (type == SYS_INT32)
         env->rflags &= ~(uint64_t)FL_IF;

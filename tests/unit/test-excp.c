@@ -365,3 +365,17 @@ TEST(excp, double_fault_through_task_gate)
     CHECK_EQ(pr32(TSS + 32), 0x4321);           /* faulting EIP saved */
     CHECK_EQ(pr32(0x2100) & 0xffff, 0x28);      /* back link */
 }
+
+TEST(excp, gate_offset_outside_target_limit)
+{
+    CPUState *cpu = tcpu_setup(1);
+    CPUX86State *env = &cpu->env;
+    tcpu_protected(cpu, GDT, TSS, IDT, 0);
+    pw64(GDT + 0x30, mkdesc(0, 0xfff, 0xb, 0, SEGATTR_DB));   /* 4 KiB code */
+    pw64(IDT + 0x30 * 8, mkgate(0x30, 0x2000, 0xe, 0, 0));
+    env->regs[R_ESP] = 0x7000;
+    uint64_t a[1] = { 0x30 };
+    CHECK_EQ(cpu_try(cpu, do_ext, a), EXC_GP);
+    CHECK_EQ(env->error_code, 1);                  /* EXT */
+    CHECK_EQ(env->regs[R_ESP], 0x7000);
+}
