@@ -138,8 +138,8 @@ static const SseOp ops[] = {
     { 3, 0x61, 0x66, K_XX, OPF_IMM8 | OPF_UNALIGNED | OPF_NOWB, 16, pcmpstr },
     { 3, 0x62, 0x66, K_XX, OPF_IMM8 | OPF_UNALIGNED | OPF_NOWB, 16, pcmpstr },
     { 3, 0x63, 0x66, K_XX, OPF_IMM8 | OPF_UNALIGNED | OPF_NOWB, 16, pcmpstr },
-    { 2, 0xf0, 0xf2, K_GG, 0, 1, crc32 },
-    { 2, 0xf1, 0xf2, K_GG, 0, 0, crc32 },
+    { 2, 0xf0, 0xf2, K_GG, OPF_GPRONLY, 1, crc32 },   /* general registers only */
+    { 2, 0xf1, 0xf2, K_GG, OPF_GPRONLY, 0, crc32 },
 };
 
 const SseTable sse_str_table = { ops, sizeof(ops) / sizeof(ops[0]) };
