@@ -401,6 +401,8 @@ static void cmd_query(GdbStub *s, const char *p)
         cmd_thread_extra(s, p + 17);
     } else if (!strncmp(p, "qAttached", 9)) {
         gdb_send(s, "1");
+    } else if (!strncmp(p, "qRcmd,", 6)) {
+        gdb_rcmd(s, p + 6);
     } else if (!strncmp(p, "qSymbol", 7)) {
         gdb_send(s, "OK");
     } else {

@@ -117,3 +117,5 @@ void gdb_cpu_written(GdbStub *s, CPUState *cpu);
 
 /* Serve one packet (rx->buf). */
 void gdb_handle_packet(GdbStub *s, const char *pkt, size_t len);
+/* qRcmd,HEX: run a monitor command (gdbstub-rcmd.c). */
+void gdb_rcmd(GdbStub *s, const char *hex);
