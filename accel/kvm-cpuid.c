@@ -105,6 +105,7 @@ static uint32_t subleaf_count(uint32_t leaf)
     case 7: return 1;
     case 0xb: return 3;
     case 0xd: return 10;
+    case 0x8000001d: return 5;
     default: return 0;
     }
 }
@@ -138,9 +139,76 @@ static void add_kvm_leaves(struct kvm_cpuid2 *c)
     e->eax = KVM_PV_FEATURES & (s ? s->eax : 0);
 }
 
+/* What KVM can give the guest in feature word w. */
+static uint32_t supported_word(int w)
+{
+    uint32_t leaf, sub, regs[4] = { 0 };
+    unsigned reg;
+    cpu_feature_word_info(w, &leaf, &sub, &reg);
+    const struct kvm_cpuid_entry2 *s = supported_entry(leaf, sub);
+    if (s) {
+        regs[0] = s->eax;
+        regs[1] = s->ebx;
+        regs[2] = s->ecx;
+        regs[3] = s->edx;
+    }
+    if (w == FEAT_1_ECX)
+        regs[2] |= 1u << 31;                  /* hypervisor: ours to say */
+    if (w == FEAT_8000_0001_EDX)
+        regs[3] |= amd_aliases();
+    return regs[reg];
+}
+
+/* Drop from the vCPU's features what KVM cannot virtualize, as QEMU does:
+ * a named model also loses svm, monitor and acpi (QEMU's KVM defaults), and
+ * anything else missing is named in a warning (once, for CPU 0). */
+static void filter_features(CPUState *cpu)
+{
+    bool host = cpu->model && !strcmp(cpu->model->name, "host");
+    if (!host) {
+        cpu->features[FEAT_8000_0001_ECX] &= ~(1u << 2);   /* svm */
+        cpu->features[FEAT_1_ECX] &= ~(1u << 3);           /* monitor */
+        cpu->features[FEAT_1_EDX] &= ~(1u << 22);          /* acpi */
+    }
+    for (int w = 0; w < FEAT_WORDS; w++) {
+        uint32_t ok = supported_word(w), missing = cpu->features[w] & ~ok;
+        cpu->features[w] &= ok;
+        for (unsigned bit = 0; missing && !host && cpu->index == 0 && bit < 32; bit++) {
+            const char *name = cpu_feature_name(w, bit);
+            uint32_t leaf, sub;
+            unsigned reg;
+            if (!(missing & (1u << bit)) || !name)
+                continue;
+            cpu_feature_word_info(w, &leaf, &sub, &reg);
+            warn_report("host doesn't support requested feature: CPUID.%02XH:%s.%s [bit %u]",
+                        leaf, (const char *[]){ "EAX", "EBX", "ECX", "EDX" }[reg & 3], name, bit);
+        }
+    }
+}
+
+/* Under KVM the guest sees the host's vendor whatever the model (as QEMU
+ * does): SYSENTER and SYSCALL in compatibility mode then work as the real
+ * processor does them. */
+static void use_host_vendor(CPUState *cpu)
+{
+    static struct CPUModel model;
+    static char vendor[13];
+    const struct kvm_cpuid_entry2 *s = supported_entry(0, 0);
+    if (!cpu->model || cpu->model == &model || !s)
+        return;
+    memcpy(vendor, &s->ebx, 4);
+    memcpy(vendor + 4, &s->edx, 4);
+    memcpy(vendor + 8, &s->ecx, 4);
+    model = *cpu->model;
+    model.vendor = vendor;
+    cpu->model = &model;
+}
+
 int kvm_cpuid_setup(CPUState *cpu)
 {
     KvmVcpu *v = cpu->accel;
+    use_host_vendor(cpu);
+    filter_features(cpu);
     struct kvm_cpuid2 *c = xzalloc(sizeof(*c) + MAX_ENTRIES * sizeof(c->entries[0]));
     uint32_t level, xlevel, b, cx, d;
     cpu_cpuid(cpu, 0, 0, &level, &b, &cx, &d);

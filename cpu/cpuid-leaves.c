@@ -72,23 +72,52 @@ static void leaf_1(const CPUState *cpu, Regs *r)
         r->d &= ~(1u << 9);                           /* APIC globally disabled */
 }
 
-/* Leaf 4, Intel's deterministic cache parameters: 32 KiB 8-way L1d and L1i,
- * 4 MiB 16-way L2 per core, 16 MiB 16-way L3 per package, 64-byte lines. */
-static void leaf_4(const CPUState *cpu, uint32_t sub, Regs *r)
+/* The cache hierarchy both vendors' deterministic leaves describe: 32 KiB
+ * 8-way L1d and L1i, 4 MiB 16-way L2 per core, 16 MiB 16-way L3 per
+ * package, 64-byte lines. */
+static const struct { unsigned type, level, ways, sets, shared_pkg; } caches[] = {
+    { 1, 1, 8, 64, 0 }, { 2, 1, 8, 64, 0 }, { 3, 2, 16, 4096, 0 }, { 3, 3, 16, 16384, 1 },
+};
+
+/* Leaf 4 (Intel) and 0x8000001d (AMD) share this layout but for the
+ * core count in EAX[31:26], which only Intel has. */
+static void cache_leaf(const CPUState *cpu, uint32_t sub, Regs *r, bool intel)
 {
-    static const struct { unsigned type, level, ways, sets, shared_pkg; } cache[] = {
-        { 1, 1, 8, 64, 0 }, { 2, 1, 8, 64, 0 }, { 3, 2, 16, 4096, 0 }, { 3, 3, 16, 16384, 1 },
-    };
     unsigned threads, cores;
-    if (is_amd(cpu->model) || sub >= 4)
+    if (sub >= sizeof(caches) / sizeof(caches[0]))
         return;
     topology(cpu, &threads, &cores);
-    unsigned sharing = cache[sub].shared_pkg ? threads * cores : threads;
-    r->a = cache[sub].type | (cache[sub].level << 5) | (1u << 8) |
-           (((sharing - 1) & 0xfff) << 14) | (((cores - 1) & 0x3f) << 26);
-    r->b = 63 | ((cache[sub].ways - 1) << 22);
-    r->c = cache[sub].sets - 1;
-    r->d = cache[sub].level == 3 ? 1u << 1 : 0;       /* L3 inclusive */
+    unsigned sharing = caches[sub].shared_pkg ? threads * cores : threads;
+    r->a = caches[sub].type | (caches[sub].level << 5) | (1u << 8) |
+           (((sharing - 1) & 0xfff) << 14);
+    if (intel)
+        r->a |= ((cores - 1) & 0x3f) << 26;
+    r->b = 63 | ((caches[sub].ways - 1) << 22);
+    r->c = caches[sub].sets - 1;
+    r->d = intel && caches[sub].level == 3 ? 1u << 1 : 0;   /* Intel's L3 is inclusive */
+}
+
+static void leaf_4(const CPUState *cpu, uint32_t sub, Regs *r)
+{
+    if (!is_amd(cpu->model))
+        cache_leaf(cpu, sub, r, true);
+}
+
+/* AMD topology extensions (with topoext): cache properties and the
+ * extended APIC ID, core and node of this vCPU. */
+static void leaf_topoext(const CPUState *cpu, uint32_t leaf, uint32_t sub, Regs *r)
+{
+    unsigned threads, cores;
+    if (!is_amd(cpu->model) || !(cpu->features[FEAT_8000_0001_ECX] & (1u << 22)))
+        return;
+    if (leaf == 0x8000001d) {
+        cache_leaf(cpu, sub, r, false);
+        return;
+    }
+    topology(cpu, &threads, &cores);
+    r->a = (uint32_t)cpu->index;
+    r->b = (((uint32_t)cpu->index / threads) % cores & 0xff) | ((threads - 1) << 8);
+    r->c = 0;                                         /* node 0 of 1 */
 }
 
 static void leaf_7(const CPUState *cpu, uint32_t sub, Regs *r)
@@ -239,7 +268,7 @@ static uint32_t clamp_leaf(const struct CPUModel *m, uint32_t leaf)
     return leaf;
 }
 
-static void extended_leaf(const CPUState *cpu, uint32_t leaf, Regs *r)
+static void extended_leaf(const CPUState *cpu, uint32_t leaf, uint32_t subleaf, Regs *r)
 {
     switch (leaf) {
     case 0x80000000:
@@ -251,6 +280,7 @@ static void extended_leaf(const CPUState *cpu, uint32_t leaf, Regs *r)
     case 0x80000002: case 0x80000003: case 0x80000004: leaf_brand(cpu, leaf, r); break;
     case 0x80000005: case 0x80000006: leaf_amd_cache(cpu, leaf, r); break;
     case 0x80000008: leaf_ext8(cpu, r); break;
+    case 0x8000001d: case 0x8000001e: leaf_topoext(cpu, leaf, subleaf, r); break;
     case 0x8000000a:
         if (cpu->features[FEAT_8000_0001_ECX] & (1u << 2)) {
             r->a = 1;                                 /* SVM revision */
@@ -291,7 +321,7 @@ void cpu_cpuid(const struct CPUState *cpu, uint32_t leaf, uint32_t subleaf,
     case 0xd: leaf_d(cpu, subleaf, &r); break;
     default:
         if (leaf >= 0x80000000)
-            extended_leaf(cpu, leaf, &r);
+            extended_leaf(cpu, leaf, subleaf, &r);
         break;
     }
     *eax = r.a;

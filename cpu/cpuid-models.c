@@ -97,6 +97,23 @@ const CPUFeatureWordInfo cpu_feature_words[FEAT_WORDS] = {
     [FEAT_D_1_EAX] = { 0xd, 1, 0 },
 };
 
+void cpu_feature_word_info(int w, uint32_t *leaf, uint32_t *subleaf, unsigned *reg)
+{
+    const CPUFeatureWordInfo *fw = &cpu_feature_words[w < 0 || w >= FEAT_WORDS ? 0 : w];
+    *leaf = fw->leaf;
+    *subleaf = fw->subleaf;
+    *reg = fw->reg;
+}
+
+const char *cpu_feature_name(int w, unsigned bit)
+{
+    for (size_t i = 0; i < cpu_feature_count; i++) {
+        if ((int)cpu_feature_names[i].word == w && cpu_feature_names[i].bit == bit)
+            return cpu_feature_names[i].name;
+    }
+    return NULL;
+}
+
 /* Other spellings people type: Linux's /proc/cpuinfo names and QEMU's
  * aliases.  '_' is already treated as '-'. */
 static const struct { const char *alias, *name; } feature_aliases[] = {
@@ -135,6 +152,7 @@ const CPUFeatureName *cpu_feature_find(const char *name)
 #define PPRO_EDX (B(0) | B(2) | B(3) | B(4) | B(5) | B(6) | B(7) | B(8) | B(9) | B(11) | \
                   B(13) | B(15) | B(16) | B(23) | B(24) | B(25) | B(26))
 #define CORE_EDX (PPRO_EDX | B(12) | B(14) | B(17) | B(19))        /* +mtrr mca pse36 clflush */
+#define MODEL_EDX (CORE_EDX | B(1))                                 /* +vme: real processors */
 /* CPUID.01H:ECX */
 #define E_SSE3 B(0)
 #define E_PCLMUL B(1)
@@ -214,7 +232,7 @@ const struct CPUModel cpu_models[] = {
         .name = "Conroe", .desc = "Intel Celeron_4x0 (Conroe/Merom Class Core 2)",
         .vendor = "GenuineIntel", .family = 6, .model = 15, .stepping = 3,
         .level = 10, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = E_SSE3 | E_SSSE3,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = E_SSE3 | E_SSSE3,
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX,
                       [FEAT_8000_0001_ECX] = X3_LAHF },
         .model_id = "Intel Celeron_4x0 (Conroe/Merom Class Core 2)",
@@ -223,7 +241,7 @@ const struct CPUModel cpu_models[] = {
         .name = "Penryn", .desc = "Intel Core 2 Duo P9xxx (Penryn Class Core 2)",
         .vendor = "GenuineIntel", .family = 6, .model = 23, .stepping = 3,
         .level = 10, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX,
                       [FEAT_1_ECX] = E_SSE3 | E_SSSE3 | E_CX16 | E_SSE41,
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX,
                       [FEAT_8000_0001_ECX] = X3_LAHF },
@@ -233,7 +251,7 @@ const struct CPUModel cpu_models[] = {
         .name = "Nehalem", .desc = "Intel Core i7 9xx (Nehalem Class Core i7)",
         .vendor = "GenuineIntel", .family = 6, .model = 26, .stepping = 3,
         .level = 11, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = NEHALEM_ECX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = NEHALEM_ECX,
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX,
                       [FEAT_8000_0001_ECX] = X3_LAHF },
         .model_id = "Intel Core i7 9xx (Nehalem Class Core i7)",
@@ -242,7 +260,7 @@ const struct CPUModel cpu_models[] = {
         .name = "Westmere", .desc = "Westmere E56xx/L56xx/X56xx (Nehalem-C)",
         .vendor = "GenuineIntel", .family = 6, .model = 44, .stepping = 1,
         .level = 11, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = WESTMERE_ECX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = WESTMERE_ECX,
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX,
                       [FEAT_8000_0001_ECX] = X3_LAHF },
         .model_id = "Westmere E56xx/L56xx/X56xx (Nehalem-C)",
@@ -251,7 +269,7 @@ const struct CPUModel cpu_models[] = {
         .name = "SandyBridge", .desc = "Intel Xeon E312xx (Sandy Bridge)",
         .vendor = "GenuineIntel", .family = 6, .model = 42, .stepping = 1,
         .level = 0xd, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = SNB_ECX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = SNB_ECX,
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
                       [FEAT_8000_0001_ECX] = X3_LAHF, [FEAT_D_1_EAX] = B(0) },
         .model_id = "Intel Xeon E312xx (Sandy Bridge)",
@@ -260,7 +278,7 @@ const struct CPUModel cpu_models[] = {
         .name = "IvyBridge", .desc = "Intel Xeon E3-12xx v2 (Ivy Bridge)",
         .vendor = "GenuineIntel", .family = 6, .model = 58, .stepping = 9,
         .level = 0xd, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = SNB_ECX | E_F16C | E_RDRAND,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = SNB_ECX | E_F16C | E_RDRAND,
                       [FEAT_7_0_EBX] = B(0) | B(7) | B(9),   /* fsgsbase smep erms */
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
                       [FEAT_8000_0001_ECX] = X3_LAHF, [FEAT_D_1_EAX] = B(0) },
@@ -270,7 +288,7 @@ const struct CPUModel cpu_models[] = {
         .name = "Haswell", .desc = "Intel Core Processor (Haswell)",
         .vendor = "GenuineIntel", .family = 6, .model = 60, .stepping = 4,
         .level = 0xd, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = HSW_ECX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = HSW_ECX,
                       [FEAT_7_0_EBX] = HSW_7EBX,
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM, [FEAT_D_1_EAX] = B(0) },
@@ -280,7 +298,7 @@ const struct CPUModel cpu_models[] = {
         .name = "Broadwell", .desc = "Intel Core Processor (Broadwell)",
         .vendor = "GenuineIntel", .family = 6, .model = 61, .stepping = 2,
         .level = 0xd, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = HSW_ECX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = HSW_ECX,
                       [FEAT_7_0_EBX] = HSW_7EBX | B(18) | B(19) | B(20),   /* rdseed adx smap */
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM | X3_3DNOWPF,
@@ -291,7 +309,7 @@ const struct CPUModel cpu_models[] = {
         .name = "Skylake-Client", .desc = "Intel Core Processor (Skylake)",
         .vendor = "GenuineIntel", .family = 6, .model = 94, .stepping = 3,
         .level = 0xd, .xlevel = 0x80000008,
-        .features = { [FEAT_1_EDX] = CORE_EDX, [FEAT_1_ECX] = HSW_ECX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = HSW_ECX,
                       [FEAT_7_0_EBX] = SKL_7EBX,
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP,
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM | X3_3DNOWPF,
@@ -302,15 +320,15 @@ const struct CPUModel cpu_models[] = {
         .name = "EPYC", .desc = "AMD EPYC Processor",
         .vendor = "AuthenticAMD", .family = 23, .model = 1, .stepping = 2,
         .level = 0xd, .xlevel = 0x8000001e,
-        .features = { [FEAT_1_EDX] = CORE_EDX,
+        .features = { [FEAT_1_EDX] = MODEL_EDX,
                       [FEAT_1_ECX] = WESTMERE_ECX | E_FMA | E_MOVBE | E_XSAVE | E_AVX |
-                                     E_F16C | E_RDRAND,
+                                     E_F16C | E_RDRAND | B(3),   /* monitor */
                       [FEAT_7_0_EBX] = B(0) | B(3) | B(5) | B(7) | B(8) | B(18) | B(19) |
                                        B(20) | B(23) | B(29),
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP | X_1GB |
                                              X_FXSROPT | X_MMXEXT,
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_SVM | X3_CR8 | X3_ABM | X3_SSE4A |
-                                             X3_MISALIGN | X3_3DNOWPF | X3_OSVW,
+                                             X3_MISALIGN | X3_3DNOWPF | X3_OSVW | B(22),
                       [FEAT_D_1_EAX] = B(0) | B(1) | B(2) },
         .model_id = "AMD EPYC Processor",
     },

@@ -33,6 +33,11 @@ void cpu_model_list(void);
  * (KVM only).  Returns 0 or -1 after error_report naming the bad part. */
 int cpu_model_parse(const char *spec, bool host_ok, const struct CPUModel **model,
                     uint32_t features[FEAT_WORDS]);
+/* Where feature word w lives (CPUID leaf, subleaf, register 0-3 for
+ * EAX/EBX/ECX/EDX), and the name of one of its bits (NULL if unnamed):
+ * for messages about features an accelerator cannot provide. */
+void cpu_feature_word_info(int w, uint32_t *leaf, uint32_t *subleaf, unsigned *reg);
+const char *cpu_feature_name(int w, unsigned bit);
 /* Execute CPUID for a vCPU (the TCG instruction and KVM's CPUID table). */
 void cpu_cpuid(const struct CPUState *cpu, uint32_t leaf, uint32_t subleaf,
                uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx);

@@ -267,6 +267,15 @@ TEST(cpuid, amd_extended_leaves)
     CHECK_EQ(q(epyc, 0x80000006, 0).c >> 16, 4096);      /* 4 MiB L2 */
     CHECK_EQ(q(epyc, 0x80000008, 0).c & 0xff, 7);        /* 8 threads - 1 */
     CHECK_EQ(q(epyc, 4, 0).a, 0);                        /* leaf 4 is Intel's */
+    r = q(epyc, 0x8000001d, 3);                          /* topoext: L3, 8 sharing */
+    CHECK_EQ(r.a & 0xff, 0x63);
+    CHECK_EQ(((r.a >> 14) & 0xfff) + 1, 8);
+    CHECK_EQ(r.a >> 26, 0);
+    CHECK_EQ(q(epyc, 0x8000001d, 4).a, 0);
+    epyc->index = 5;                                     /* core 2, thread 1 */
+    r = q(epyc, 0x8000001e, 0);
+    CHECK_EQ(r.a, 5);
+    CHECK_EQ(r.b, 0x102);
     CPUState *hsw = make_cpu("Haswell", 0, 1, 1);       /* (resets the topology) */
     CHECK_EQ(q(hsw, 0x80000005, 0).c, 0);
     CHECK_EQ(q(hsw, 0x80000000, 0).b, 0);
