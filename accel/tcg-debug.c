@@ -3,7 +3,9 @@
  * Nothing is written into guest memory: the translator ends a block before
  * any instruction that has a breakpoint, and the execution loop checks the
  * linear pc before every block.  Single-step translates one instruction
- * per block and stops before the second block.  Changing either drops all
+ * per block and stops before the second block; external interrupts and
+ * NMIs wait meanwhile (as QEMU steps), so a step does not land in an
+ * interrupt handler.  Changing either drops all
  * translated code (the next block check flushes on the vCPU thread), so
  * blocks translated before a breakpoint existed never run past it.
  *
@@ -178,6 +180,13 @@ bool tcg_debug_before_tb(CPUState *cpu)
     }
     d->ran++;
     return false;
+}
+
+uint32_t tcg_debug_filter_requests(CPUState *cpu, uint32_t req)
+{
+    if (cpu->index >= 0 && cpu->index < MAX_CPUS && dcpu[cpu->index].step)
+        req &= ~(uint32_t)(CPU_INTERRUPT_HARD | CPU_INTERRUPT_NMI);
+    return req;
 }
 
 bool tcg_debug_end_block(CPUState *cpu, uint64_t la)

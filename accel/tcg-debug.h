@@ -20,6 +20,9 @@ extern atomic_bool tcg_debug_active;
  * block loop now (the vCPU stopped at a breakpoint or after a step and the
  * machine is paused, or translated code was dropped). */
 bool tcg_debug_before_tb(CPUState *cpu);
+/* Execution loop: the pending events (CPU_INTERRUPT_*) to take now;
+ * external interrupts and NMIs wait while the vCPU single-steps. */
+uint32_t tcg_debug_filter_requests(CPUState *cpu, uint32_t req);
 /* Translator: whether the block must end before the instruction at linear
  * address la (a breakpoint there, single-stepping, or watchpoints, which
  * are checked after every instruction). */

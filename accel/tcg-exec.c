@@ -138,6 +138,9 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
     uint32_t flags = 0;
     while (*done < max_tbs) {
         uint32_t req = atomic_load(&env->interrupt_request);
+        /* gdbstub: no interrupts while single-stepping, as QEMU */
+        if (req && atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
+            req = tcg_debug_filter_requests(cpu, req);
         bool event = false;
         if (req && !env->inhibit_irq) {
             int r = handle_requests(cpu, req);

@@ -454,3 +454,31 @@ TEST(gdbstub, random_packets_get_framed_replies)
             break;
     }
 }
+
+/* An interrupt controller that always has vector 0x20 pending. */
+static int always_vector_20(Machine *m, CPUState *cpu)
+{
+    return 0x20;
+}
+
+TEST(gdbstub_tcg, no_interrupts_while_stepping)
+{
+    /* Real mode: sti; nop; nop; nop; hlt.  IVT[0x20] -> 0000:2000 (hlt). */
+    static const uint8_t code[] = { 0xfb, 0x90, 0x90, 0x90, 0xf4 };
+    CPUState *cpu = tt_cpu(16);
+    tt_load(code, sizeof(code));
+    tt_wr(0x20 * 4, 0x2000, 2);
+    tt_wr(0x20 * 4 + 2, 0, 2);
+    tt_wr(0x2000, 0xf4, 1);
+    cpu->machine->irq_ack = always_vector_20;
+    atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_HARD);
+    for (unsigned i = 1; i <= 4; i++) {
+        tcg_set_singlestep(cpu, true);
+        CHECK(run_to_stop(cpu));
+        CHECK_EQ(cpu->env.rip, TT_CODE + i);    /* never in the handler */
+    }
+    /* Running freely, the pending interrupt is taken. */
+    tcg_set_singlestep(cpu, false);
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, 0x2001);
+}
