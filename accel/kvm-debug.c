@@ -41,6 +41,19 @@ static uint64_t dr7_bits(const DebugReg *d, int i)
     return (2ull << (2 * i)) | ((uint64_t)rw << (16 + 4 * i)) | ((uint64_t)len << (18 + 4 * i));
 }
 
+/* Control flags this KVM accepts in KVM_SET_GUEST_DEBUG (0: the basic set). */
+static uint32_t supported_flags(void)
+{
+    static int flags = -1;
+#if defined(KVM_CAP_SET_GUEST_DEBUG2)
+    if (flags < 0) {
+        int r = ioctl(kvm_state.fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
+        flags = r > 0 ? r : 0;
+    }
+#endif
+    return flags < 0 ? 0 : (uint32_t)flags;
+}
+
 static void apply_one(CPUState *cpu, void *opaque)
 {
     KvmVcpu *v = cpu->accel;
@@ -61,6 +74,11 @@ static void apply_one(CPUState *cpu, void *opaque)
     if (any || step)
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP |
                       (step ? KVM_GUESTDBG_SINGLESTEP : 0);
+#ifdef KVM_GUESTDBG_BLOCKIRQ
+    /* No interrupts while stepping (as TCG), where this KVM can do it. */
+    if (step && (supported_flags() & KVM_GUESTDBG_BLOCKIRQ))
+        dbg.control |= KVM_GUESTDBG_BLOCKIRQ;
+#endif
     if (kvm_ioctl(v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
         error_report("kvm: KVM_SET_GUEST_DEBUG on CPU %d: %s", cpu->index, strerror(errno));
 }
