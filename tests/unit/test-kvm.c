@@ -17,19 +17,18 @@ static MemoryRegion ram, mmio, ports, overlay;
 static _Atomic uint32_t port_val[8];
 static _Atomic uint32_t port_writes[8];
 
-/* At 0000:1000, forever: CPUID leaf 0 and out BL (the vendor's first
- * letter) to 0x83; out the MMIO byte at 0x3000 to 0x82 and the RAM byte at
- * 0x2000 to 0x81. */
+/* At 0000:1000, forever: CPUID leaf 0x80000002 and out AL (the brand
+ * string's first letter) to 0x83; out the MMIO byte at 0x3000 to 0x82 and
+ * the RAM byte at 0x2000 to 0x81. */
 static const uint8_t guest_code[] = {
-    0x66, 0x31, 0xc0,       /* xor eax, eax */
+    0x66, 0xb8, 0x02, 0x00, 0x00, 0x80, /* mov eax, 0x80000002 */
     0x0f, 0xa2,             /* cpuid */
-    0x88, 0xd8,             /* mov al, bl */
     0xe6, 0x83,             /* out 0x83, al */
     0xa0, 0x00, 0x30,       /* mov al, [0x3000] */
     0xe6, 0x82,             /* out 0x82, al */
     0xa0, 0x00, 0x20,       /* mov al, [0x2000] */
     0xe6, 0x81,             /* out 0x81, al */
-    0xeb, 0xeb,             /* jmp back to the xor (-21) */
+    0xeb, 0xea,             /* jmp back to the start (-22) */
 };
 
 static uint64_t port_read(void *opaque, uint64_t off, unsigned size)
@@ -111,17 +110,17 @@ TEST(kvm, io_mmio_and_cpuid_exits)
     CPUState *cpu = setup("qemu64");
     CHECK(machine.kernel_irqchip);
     machine.accel->start(&machine);
-    CHECK(wait_port(3, 'A'));           /* "AuthenticAMD" from the model */
+    CHECK(wait_port(3, 'Q'));           /* "QEMU Virtual CPU..." from the model */
     CHECK(wait_port(2, 0x5a));          /* MMIO read reached the region */
     CHECK(wait_port(1, 0x11));          /* RAM through a memory slot */
     (void)cpu;
 }
 
-TEST(kvm, vendor_from_model)
+TEST(kvm, brand_from_model)
 {
     setup("Haswell");
     machine.accel->start(&machine);
-    CHECK(wait_port(3, 'G'));           /* "GenuineIntel" */
+    CHECK(wait_port(3, 'I'));           /* "Intel Core Processor (Haswell)" */
 }
 
 TEST(kvm, memory_slots_follow_mapping)
