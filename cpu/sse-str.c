@@ -73,47 +73,48 @@ static unsigned aggregate(const Xmm *d, const Xmm *s, const StrCmp *c, int mode)
     return res;
 }
 
+/* PCMPxSTRI: the index of the least or most significant set bit (or n);
+ * PCMPxSTRM: the bit mask, or each element set to all ones, in XMM0. */
+static void str_result(CPUState *cpu, unsigned r, const StrCmp *c, uint8_t imm, bool index)
+{
+    if (index) {
+        int i = !r ? c->n : (imm & 0x40) ? 31 - __builtin_clz(r) : __builtin_ctz(r);
+        cpu->env.regs[R_ECX] = (uint64_t)i;
+        return;
+    }
+    Xmm m = { .q = { 0, 0 } };
+    if (!(imm & 0x40))
+        m.w[0] = (uint16_t)r;
+    for (int i = 0; (imm & 0x40) && i < c->n; i++) {
+        if (!((r >> i) & 1))
+            continue;
+        if (c->n == 16)
+            m.b[i] = 0xff;
+        else
+            m.w[i] = 0xffff;
+    }
+    cpu->env.xmm[0] = m;
+}
+
 static void pcmpstr(SseArgs *a)
 {
     CPUState *cpu = a->cpu;
     uint8_t op = a->in->opcode, imm = a->imm;
-    bool explicit = op < 0x62, index = op & 1;
     StrCmp c = { .n = (imm & 1) ? 8 : 16, .sign = (imm >> 1) & 1 };
-    if (explicit) {
+    if (op < 0x62) {            /* explicit lengths in EAX/EDX (RAX/RDX with REX.W) */
         c.la = explicit_len(cpu, R_EAX, a->in->rex_w, c.n);
         c.lb = explicit_len(cpu, R_EDX, a->in->rex_w, c.n);
     } else {
         c.la = implicit_len(&a->d, &c);
         c.lb = implicit_len(&a->s, &c);
     }
-    unsigned mask = (1u << c.n) - 1;
     unsigned r = aggregate(&a->d, &a->s, &c, (imm >> 2) & 3);
-    switch ((imm >> 4) & 3) {
-    case 1: r = ~r & mask; break;
+    switch ((imm >> 4) & 3) {   /* polarity */
+    case 1: r = ~r & ((1u << c.n) - 1); break;
     case 3: r ^= (1u << c.lb) - 1; break;
     default: break;
     }
-    if (index) {
-        int i;
-        if (!r)
-            i = c.n;
-        else
-            i = (imm & 0x40) ? 31 - __builtin_clz(r) : __builtin_ctz(r);
-        cpu->env.regs[R_ECX] = (uint64_t)i;
-    } else {
-        Xmm m = { .q = { 0, 0 } };
-        for (int i = 0; i < c.n; i++) {
-            if (!(imm & 0x40))
-                m.w[0] = (uint16_t)r;
-            else if ((r >> i) & 1) {
-                if (c.n == 16)
-                    m.b[i] = 0xff;
-                else
-                    m.w[i] = 0xffff;
-            }
-        }
-        cpu->env.xmm[0] = m;
-    }
+    str_result(cpu, r, &c, imm, op & 1);
     uint64_t *rf = &cpu->env.rflags;
     *rf &= ~(uint64_t)(FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF);
     *rf |= (r ? FL_CF : 0) | (c.lb < c.n ? FL_ZF : 0) | (c.la < c.n ? FL_SF : 0) |
