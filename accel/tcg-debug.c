@@ -197,6 +197,11 @@ bool tcg_debug_end_block(CPUState *cpu, uint64_t la)
     return bp_at(code64 ? la : la & 0xffffffffULL);
 }
 
+void tcg_debug_memory_written(void)
+{
+    changed();
+}
+
 void tcg_debug_round(void)
 {
     atomic_fetch_add(&rounds, 1);

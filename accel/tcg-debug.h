@@ -37,6 +37,10 @@ void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool writ
  * runs at that point): lets wait_stopped see that a pause took effect. */
 void tcg_debug_round(void);
 
+/* The debugger wrote guest memory: translated code is dropped before the
+ * next block (on the vCPU thread, which owns the TB cache). */
+void tcg_debug_memory_written(void);
+
 /* The AccelOps debug entries of "tcg". */
 int tcg_set_breakpoint(struct Machine *m, int type, uint64_t la, uint64_t len, bool insert);
 void tcg_remove_all_breakpoints(struct Machine *m);

@@ -2,7 +2,8 @@
  * the CPU's current page tables as a supervisor read (the walk sets the
  * accessed bits as a CPU access would) and accessed physically.  Writes
  * ignore page protection, as a debugger's do, and reach ROM too; under
- * TCG, translated code of the written range is dropped. */
+ * TCG, translated code is dropped by the vCPU thread before it runs on
+ * (the TB cache is that thread's alone). */
 #include "ui/gdbstub-int.h"
 
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "cpu/mmu.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
-#include "translate/tb.h"
+#include "accel/tcg-debug.h"
 
 #define PAGE 4096u
 
@@ -35,8 +36,8 @@ static bool write_phys(CPUState *cpu, uint64_t pa, uint8_t *buf, size_t n)
         memcpy(host, buf, n);
     else if (!as_write(as, pa, buf, n))
         return false;
-    if (is_tcg(cpu) && cpu->accel)
-        tb_invalidate_phys_range(cpu, pa, n);
+    if (is_tcg(cpu))
+        tcg_debug_memory_written();
     return true;
 }
 
