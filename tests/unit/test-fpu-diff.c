@@ -226,10 +226,14 @@ static int host_run(DiffState *s, const DiffCase *c, uint8_t modrm, uint8_t imm,
     sigaction(SIGSEGV, &sa, &old_segv);
     sigaction(SIGILL, &sa, &old_ill);
     host_signal = 0;
+#if defined(__x86_64__)
     __asm__ volatile("fxsave %0" : "=m"(saved));
+#endif
     if (sigsetjmp(host_jb, 1) == 0)
         fn(s->img, s->mem, &s->regs);
+#if defined(__x86_64__)
     __asm__ volatile("fxrstor %0" : : "m"(saved));
+#endif
     sigaction(SIGFPE, &old_fpe, NULL);
     sigaction(SIGSEGV, &old_segv, NULL);
     sigaction(SIGILL, &old_ill, NULL);
