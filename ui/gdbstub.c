@@ -1,5 +1,5 @@
-/* The gdbstub: one GDB client at a time on a TCP listener served by the
- * event loop.  The machine runs in all-stop mode: a breakpoint, a finished
+/* The gdbstub: one GDB client at a time on a TCP listener (or a chardev)
+ * served by the event loop.  The machine runs in all-stop mode: a breakpoint, a finished
  * step or Ctrl-C from GDB pauses every vCPU, and the stub waits until the
  * engine acknowledges that none runs guest code before GDB reads or
  * writes the state. */
@@ -28,6 +28,8 @@
 #include "ui/chardev.h"
 
 enum { SIGINT_GDB = 2, SIGTRAP_GDB = 5 };
+/* Replies a client has not read; a client that never reads is dropped. */
+#define OUT_MAX (16u << 20)
 
 static GdbStub stub = { .listen_fd = -1, .fd = -1 };
 static int event_pipe[2] = { -1, -1 };
@@ -77,6 +79,8 @@ static void on_writable(void *opaque)
     update_handlers(s);
 }
 
+static void lost_client(GdbStub *s);
+
 static void queue_raw(GdbStub *s, const char *buf, size_t len)
 {
     if (s->chr) {
@@ -85,6 +89,11 @@ static void queue_raw(GdbStub *s, const char *buf, size_t len)
     }
     if (s->fd < 0)
         return;
+    if (s->out_len + len > OUT_MAX) {
+        error_report("gdbstub: the client does not read its replies; dropping it");
+        lost_client(s);
+        return;
+    }
     if (s->out_len + len > s->out_cap) {
         s->out_cap = (s->out_len + len) * 2;
         s->out = xrealloc(s->out, s->out_cap);
