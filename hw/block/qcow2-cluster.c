@@ -596,8 +596,13 @@ static bool detect_meta_prealloc(BlockDriverState *bs)
         }
         used += rc != 0;
     }
+    /* Clearly more clusters in use than the file stores (with a margin for
+     * partly written clusters), the same heuristic as QEMU's. */
     int64_t real = bfile_allocated(bs->file);
-    s->meta_prealloc = real >= 0 && (uint64_t)real / s->cluster_size < used;
+    uint64_t real_clusters = real < 0 ? UINT64_MAX : (uint64_t)real / s->cluster_size;
+    uint64_t threshold = MAX(real_clusters / 9 * 10 + real_clusters % 9 * 10 / 9,
+                             real_clusters + 2);
+    s->meta_prealloc = real >= 0 && used > threshold;
     return s->meta_prealloc;
 }
 
@@ -625,8 +630,11 @@ int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint6
         }
         *pnum = MIN(*pnum, ALIGN_UP(flen - host, s->cluster_size));
         /* Metadata preallocation leaves holes in the file: ask it. */
-        if (detect_meta_prealloc(bs) && bfile_data_status(bs->file, host, *pnum, &n) == 0) {
+        int data = detect_meta_prealloc(bs) ? bfile_data_status(bs->file, host, *pnum, &n) : 1;
+        if (data >= 0 && detect_meta_prealloc(bs)) {
             *pnum = MAX(n, 1);
+        }
+        if (data == 0) {
             return BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED |
                    BDRV_BLOCK_OFFSET_VALID;
         }
