@@ -80,6 +80,7 @@ static void on_writable(void *opaque)
 }
 
 static void lost_client(GdbStub *s);
+static void forget_breakpoints(GdbStub *s);
 
 static void queue_raw(GdbStub *s, const char *buf, size_t len)
 {
@@ -210,6 +211,14 @@ static void on_engine_event(void *opaque)
     if (cpu < 0 || (unsigned)cpu >= s->m->ncpus)
         return;
     machine_pause(s->m);        /* the engine may have stopped only that vCPU */
+    if (!connected(s)) {
+        /* A step or breakpoint that was under way when the client left. */
+        settle_stopped(s);
+        forget_breakpoints(s);
+        gdb_resume(s, -1, true);
+        s->running = false;
+        return;
+    }
     stopped(s, cpu, SIGTRAP_GDB, atomic_load(&pending_reason), atomic_load(&pending_addr));
 }
 
