@@ -10,6 +10,7 @@
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
 #include "ui/gdbstub-int.h"
+#include "ui/gdbstub.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -481,4 +482,26 @@ TEST(gdbstub_tcg, no_interrupts_while_stepping)
     tcg_set_singlestep(cpu, false);
     CHECK(!run_to_stop(cpu));
     CHECK_EQ(cpu->env.rip, 0x2001);
+}
+
+TEST(gdbstub, spec_forms)
+{
+    char host[64], port[16];
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "tcp::1234", host, sizeof(host), port, sizeof(port)), 0);
+    CHECK_STR(host, "");
+    CHECK_STR(port, "1234");
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "tcp:127.0.0.1:4321,server,nowait", host, sizeof(host),
+                                port, sizeof(port)), 0);
+    CHECK_STR(host, "127.0.0.1");
+    CHECK_STR(port, "4321");
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "9999", host, sizeof(host), port, sizeof(port)), 0);
+    CHECK_STR(port, "9999");
+    /* Anything else is a chardev (stdio, pty, unix:...). */
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "unix:/tmp/g.sock,server", host, sizeof(host), port,
+                                sizeof(port)), 1);
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "stdio", host, sizeof(host), port, sizeof(port)), 1);
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "tcp::", host, sizeof(host), port, sizeof(port)), -1);
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "tcp:1234", host, sizeof(host), port, sizeof(port)), -1);
+    CHECK_EQ(gdbstub_parse_spec("-gdb", "tcp::12345678901234567", host, sizeof(host), port,
+                                sizeof(port)), -1);
 }
