@@ -47,7 +47,11 @@ typedef struct AccelOps {
      * type, no room). */
     int (*set_breakpoint)(struct Machine *m, int type, uint64_t la, uint64_t len, bool insert);
     void (*remove_all_breakpoints)(struct Machine *m);
-    /* While on, cpu stops after each instruction it executes. */
+    /* While on, cpu stops after each instruction it executes (external
+     * interrupts wait meanwhile).  The debugger calls it for every vCPU
+     * before each resume, which also marks the resume point: an
+     * instruction breakpoint where the vCPU stands is passed once (as
+     * RFLAGS.RF does), so resuming does not stop at once. */
     void (*set_singlestep)(struct CPUState *cpu, bool on);
     /* After machine_pause(): return once no vCPU executes guest code any
      * more, so env can be read and written (called without the big lock). */
