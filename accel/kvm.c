@@ -173,9 +173,27 @@ static void slot_add(const KvmSlot *w)
  * (KVM refuses overlapping slots), then add the new ones.  The vCPUs stay
  * out of KVM_RUN meanwhile: one fetching code from RAM whose slot is being
  * replaced would otherwise find no memory there. */
+static bool slots_change(const FlatView *new_view)
+{
+    for (int i = 0; i < KVM_SLOTS_MAX; i++) {
+        if (kvm_state.slots[i].used && !slot_wanted(&kvm_state.slots[i], new_view))
+            return true;
+    }
+    for (size_t i = 0; new_view && i < new_view->n; i++) {
+        KvmSlot w;
+        if (range_slot(&new_view->ranges[i], &w) && !slot_present(&w))
+            return true;
+    }
+    return false;
+}
+
 static void kvm_mem_commit(MemoryListener *l, const FlatView *old_view,
                            const FlatView *new_view)
 {
+    /* Mapping I/O regions (PCI BARs...) leaves the slots alone: the vCPUs
+     * need not stop for it. */
+    if (!slots_change(new_view))
+        return;
     kvm_vcpus_hold(kvm_state.m, true);
     for (int i = 0; i < KVM_SLOTS_MAX; i++) {
         KvmSlot *s = &kvm_state.slots[i];
