@@ -478,6 +478,9 @@ HELPER(helper_rdpid)
 
 HELPER(helper_pause)
 {
-    tcg_cpu(cpu)->yield = true;
+    /* Only worth a round of the scheduler when another vCPU may hold the
+     * lock this one spins on. */
+    if (cpu->machine && cpu->machine->ncpus > 1)
+        tcg_cpu(cpu)->yield = true;
     return 0;
 }
