@@ -156,6 +156,8 @@ bool tcg_debug_before_tb(CPUState *cpu)
         flushed_gen = gen;
         flush_code(cpu);
         atomic_store(&tcg_debug_active, nbps > 0 || nstep > 0);
+        if (atomic_load(&debug_gen) != gen)     /* changed meanwhile: look again */
+            atomic_store(&tcg_debug_active, true);
         if (cpu->index >= 0 && cpu->index < MAX_CPUS)
             dcpu[cpu->index].watch_hit = 0;     /* from before the change */
         return true;
