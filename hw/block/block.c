@@ -356,6 +356,19 @@ int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
         blk_error(errp, "Unknown file format '%s'", fmt);
         return -EINVAL;
     }
+    /* Never truncate an image another process (or this one) has open. */
+    BlockFile *f;
+    char *err = NULL;
+    int r = bfile_open(&f, filename, true, BDRV_CACHE_WRITEBACK, false, &err);
+    if (r == -EAGAIN) {
+        blk_error(errp, "%s", err);
+        free(err);
+        return r;
+    }
+    free(err);
+    if (r == 0) {
+        bfile_close(f);
+    }
     return drv->create(filename, o, errp);
 }
 
