@@ -111,6 +111,12 @@ int main(int argc, char **argv)
         help();
         return 0;
     }
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            help();
+            return 0;
+        }
+    }
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         if (!strcmp(argv[1], commands[i].name)) {
             return commands[i].fn(argc - 1, argv + 1);
