@@ -119,6 +119,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         if (!strcmp(argv[1], commands[i].name)) {
+            argv[1] = (char *)"kemu-img"; /* getopt names the program in its errors */
             return commands[i].fn(argc - 1, argv + 1);
         }
     }
