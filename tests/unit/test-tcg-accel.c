@@ -3,6 +3,7 @@
  * then HLT; pause/resume and shutdown of the thread. */
 #include "tests/unit/unit.h"
 
+#include <stdatomic.h>
 #include <time.h>
 
 #include "accel/accel.h"
@@ -68,4 +69,53 @@ TEST(tcg_accel, two_vcpus_round_robin_with_sipi)
     CHECK_EQ(tt_rd(0x600, 2), 2000);
     CHECK_EQ(ap->env.seg[SEG_CS].sel, 0x900);
     CHECK_EQ(bsp->env.rip, TT_CODE + sizeof(smp_count));
+}
+
+static const uint8_t idle_loop[] = { 0xfb, 0xf4, 0xeb, 0xfc };      /* 1: sti; hlt; jmp 1b */
+static const uint8_t irq_count[] = { 0xff, 0x06, 0x00, 0x06, 0xcf }; /* inc word [0x600]; iret */
+static atomic_int pending_irqs;
+
+static int count_irq_ack(Machine *m, CPUState *cpu)
+{
+    if (cpu->index != 0 || atomic_load(&pending_irqs) == 0)
+        return -1;
+    atomic_fetch_sub(&pending_irqs, 1);
+    return 0x40;
+}
+
+/* The BSP idles in HLT while the AP still waits for its SIPI; interrupts
+ * raised from another thread (as devices do) wake it, one by one. */
+TEST(tcg_accel, interrupts_reach_the_bsp_while_the_ap_waits)
+{
+    tcpu_setup(2);
+    Machine *m = harness_machine();
+    const AccelOps *ops = accel_find("tcg");
+    m->accel = ops;
+    m->irq_ack = count_irq_ack;
+    CHECK_EQ(ops->init(m), 0);
+    for (unsigned i = 0; i < 2; i++) {
+        CHECK_EQ(ops->vcpu_init(m->cpus[i]), 0);
+        m->cpus[i]->stopped = false;
+    }
+    CPUState *bsp = m->cpus[0];
+    bsp->env.seg[SEG_CS].sel = 0;
+    bsp->env.seg[SEG_CS].base = 0;
+    bsp->env.rip = TT_CODE;
+    tt_load(idle_loop, sizeof(idle_loop));
+    for (size_t i = 0; i < sizeof(irq_count); i++)
+        tt_wr(0x1100 + i, irq_count[i], 1);
+    tt_wr(0x40 * 4, 0x1100, 2);
+    tt_wr(0x40 * 4 + 2, 0, 2);
+    m->state = RUN_STATE_RUNNING;
+    ops->start(m);
+    struct timespec ts = { 0, 5 * 1000 * 1000 };
+    for (int n = 0; n < 20; n++) {
+        atomic_fetch_add(&pending_irqs, 1);
+        atomic_fetch_or(&bsp->env.interrupt_request, CPU_INTERRUPT_HARD);
+        ops->kick(bsp);
+        for (int i = 0; i < 400 && tt_rd(0x600, 2) != (uint64_t)n + 1; i++)
+            nanosleep(&ts, NULL);
+    }
+    ops->shutdown(m);
+    CHECK_EQ(tt_rd(0x600, 2), 20);
 }
