@@ -496,21 +496,21 @@ static void check_json(const BlockCheckResult *res, BlockDriverState *bs)
     if (res->corruptions) {
         jnum(&j, "corruptions", (uint64_t)res->corruptions);
     }
+    if (res->corruptions_fixed) {
+        jnum(&j, "corruptions-fixed", (uint64_t)res->corruptions_fixed);
+    }
     jnum(&j, "check-errors", (uint64_t)res->check_errors);
     if (res->leaks) {
         jnum(&j, "leaks", (uint64_t)res->leaks);
     }
-    if (res->corruptions_fixed) {
-        jnum(&j, "corruptions-fixed", (uint64_t)res->corruptions_fixed);
+    if (res->leaks_fixed) {
+        jnum(&j, "leaks-fixed", (uint64_t)res->leaks_fixed);
     }
     if (res->allocated_clusters) {
         jnum(&j, "allocated-clusters", res->allocated_clusters);
     }
     jstr(&j, "filename", bs->filename);
     jstr(&j, "format", bs->drv->name);
-    if (res->leaks_fixed) {
-        jnum(&j, "leaks-fixed", (uint64_t)res->leaks_fixed);
-    }
     if (res->fragmented_clusters) {
         jnum(&j, "fragmented-clusters", res->fragmented_clusters);
     }

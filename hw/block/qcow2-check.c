@@ -56,19 +56,23 @@ static uint64_t disk_refcount(Check *c, uint64_t off)
     return rc;
 }
 
-static void check_copied(Check *c, uint64_t e, uint64_t off, int64_t l1_index)
+/* Whether the COPIED flag of an entry disagrees with its stored refcount
+ * (which must be exactly 1 for the flag); prints what it finds. */
+static int check_copied(Check *c, uint64_t e, uint64_t off, int64_t l1_index, bool repair)
 {
     uint64_t rc = disk_refcount(c, off);
-    if ((rc == 1) != ((e & QCOW2_OFLAG_COPIED) != 0)) {
-        if (l1_index >= 0) {
-            fprintf(stderr, "ERROR OFLAG_COPIED L2 cluster: l1_index=%" PRId64 " l1_entry=%"
-                    PRIx64 " refcount=%" PRIu64 "\n", l1_index, e, rc);
-        } else {
-            fprintf(stderr, "ERROR OFLAG_COPIED data cluster: l2_entry=%" PRIx64 " refcount=%"
-                    PRIu64 "\n", e, rc);
-        }
-        c->res->corruptions++;
+    if ((rc == 1) == ((e & QCOW2_OFLAG_COPIED) != 0)) {
+        return 0;
     }
+    const char *what = repair ? "Repairing" : "ERROR";
+    if (l1_index >= 0) {
+        fprintf(stderr, "%s OFLAG_COPIED L2 cluster: l1_index=%" PRId64 " l1_entry=%" PRIx64
+                " refcount=%" PRIu64 "\n", what, l1_index, e, rc);
+    } else {
+        fprintf(stderr, "%s OFLAG_COPIED data cluster: l2_entry=%" PRIx64 " refcount=%" PRIu64
+                "\n", what, e, rc);
+    }
+    return 1;
 }
 
 static void check_l2_entry(Check *c, uint64_t e, bool active)
@@ -105,7 +109,6 @@ static void check_l2_entry(Check *c, uint64_t e, bool active)
             c->res->fragmented_clusters++;
         }
         c->next_contig = off + s->cluster_size;
-        check_copied(c, e, off, -1);
     }
     inc(c, off, s->cluster_size);
 }
@@ -133,9 +136,6 @@ static void check_l1(Check *c, uint64_t l1_off, const uint64_t *l1, uint32_t l1_
             continue;
         }
         inc(c, l2, s->cluster_size);
-        if (active) {
-            check_copied(c, l1[i], l2, i);
-        }
         if (bfile_pread(c->bs->file, l2, c->table, s->cluster_size) < 0) {
             c->res->check_errors++;
             continue;
@@ -247,6 +247,37 @@ static void compare(Check *c, int fix)
     }
 }
 
+/* After the refcounts are settled: COPIED flags of the active tables. */
+static void copied_pass(Check *c, int fix)
+{
+    Qcow2State *s = c->s;
+    bool repair = fix & BDRV_FIX_ERRORS;
+    int64_t flen = bfile_length(c->bs->file);
+    int bad = 0;
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        uint64_t l2 = s->l1[i] & QCOW2_OFFSET_MASK;
+        if (!l2 || (l2 & (s->cluster_size - 1)) ||
+            (flen >= 0 && l2 + s->cluster_size > (uint64_t)flen)) {
+            continue; /* reported by the walk */
+        }
+        bad += check_copied(c, s->l1[i], l2, i, repair);
+        if (bfile_pread(c->bs->file, l2, c->table, s->cluster_size) < 0) {
+            continue;
+        }
+        for (uint32_t j = 0; j < (1u << s->l2_bits); j++) {
+            uint64_t e = ld_be64(c->table + j * 8), off = e & QCOW2_OFFSET_MASK;
+            if (!(e & QCOW2_OFLAG_COMPRESSED) && off && !(off & (s->cluster_size - 1))) {
+                bad += check_copied(c, e, off, -1, repair);
+            }
+        }
+    }
+    if (bad && repair && qcow2_fix_copied(c->bs) == 0) {
+        c->res->corruptions_fixed += bad;
+    } else {
+        c->res->corruptions += bad;
+    }
+}
+
 static void run_once(Check *c, int fix)
 {
     Qcow2State *s = c->s;
@@ -260,6 +291,10 @@ static void run_once(Check *c, int fix)
     check_snapshots(c);
     count_refcount_metadata(c);
     compare(c, fix);
+    if (fix) {
+        qcow2_flush_metadata(c->bs); /* the pass below reads tables from the file */
+    }
+    copied_pass(c, fix);
     c->res->total_clusters = qcow2_size_to_clusters(s, c->bs->total_size);
     c->res->has_stats = true;
     free(c->ref);
@@ -279,15 +314,12 @@ int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
     }
     c.table = xmalloc(s->cluster_size);
     run_once(&c, fix);
-    if (fix && (res->leaks_fixed || res->corruptions_fixed || res->corruptions)) {
+    if (fix && (res->leaks_fixed || res->corruptions_fixed)) {
         BlockCheckResult first = *res;
-        if (fix & BDRV_FIX_ERRORS) {
-            qcow2_fix_copied(bs);
-        }
         qcow2_flush_metadata(bs);
-        run_once(&c, 0); /* what is left after the repair */
+        run_once(&c, 0); /* double check: what is left after the repair */
         res->leaks_fixed = first.leaks_fixed;
-        res->corruptions_fixed = first.corruptions_fixed + (first.corruptions - res->corruptions);
+        res->corruptions_fixed = first.corruptions_fixed;
         if (!res->corruptions && (fix & BDRV_FIX_ERRORS) && s->version >= 3 &&
             (s->incompat & QCOW2_INCOMPAT_CORRUPT)) {
             qcow2_set_incompat(bs, QCOW2_INCOMPAT_CORRUPT, false);
