@@ -222,7 +222,7 @@ static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
 
 HELPER(helper_fpu)
 {
-    FpuInsn fi;
+    FpuInsn fi = { 0 };     /* fields not packed (rex) read as zero */
     fpu_unpack(imm, a, b, &fi);
     sync(cpu);      /* FCOMI/COMISS write ZF, PF, CF */
     fpu_exec(cpu, &fi);
