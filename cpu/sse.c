@@ -79,7 +79,7 @@ static uint64_t gpr_get(const CPUState *cpu, const FpuInsn *in, int r, unsigned 
     switch (size) {
     case 1:
         /* Without REX, byte registers 4-7 are AH, CH, DH, BH. */
-        if (!in->rex && r >= 4 && r < 8)
+        if (!in->rex && !in->rex_w && r >= 4 && r < 8)
             return (cpu->env.regs[r - 4] >> 8) & 0xff;
         return v & 0xff;
     case 2: return v & 0xffff;
