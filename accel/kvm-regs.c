@@ -19,6 +19,8 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_FMASK 0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
+#define MSR_MTRR_DEF_TYPE 0x2ff
 
 static int vcpu_ioctl(CPUState *cpu, unsigned long req, void *arg, const char *what)
 {
@@ -187,7 +189,10 @@ static const MsrField msr_fields[] = {
     MSRF(MSR_FMASK, fmask), MSRF(MSR_KERNEL_GS_BASE, kernel_gs_base),
     MSRF(MSR_IA32_SYSENTER_CS, sysenter_cs), MSRF(MSR_IA32_SYSENTER_ESP, sysenter_esp),
     MSRF(MSR_IA32_SYSENTER_EIP, sysenter_eip), MSRF(MSR_IA32_CR_PAT, pat),
+    MSRF(MSR_TSC_AUX, tsc_aux), MSRF(MSR_MTRR_DEF_TYPE, mtrr_def_type),
 };
+/* The TSC itself is written only at reset (to 0): copying it back and
+ * forth would make it jump, and guests check that it never goes back. */
 #define NMSR_FIELDS (sizeof(msr_fields) / sizeof(msr_fields[0]))
 
 static bool msr_supported(uint32_t index)

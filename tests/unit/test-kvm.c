@@ -143,6 +143,7 @@ TEST(kvm, registers_round_trip)
     cpu->env.regs[R_R13] = 0xdeadbeefULL;
     cpu->env.star = 0x0023001000000000ULL;
     cpu->env.sysenter_eip = 0xc0ffee;
+    cpu->env.lstar = 0xffffffff81000000ULL;
     cpu->env.fpu.fcw = 0x027f;
     cpu->env.xmm[3].q[1] = 0xabcdef0123456789ULL;
     cpu->env.mxcsr = 0x1f80 | 0x6000;   /* rounding toward zero */
@@ -150,7 +151,7 @@ TEST(kvm, registers_round_trip)
     cpu->env.seg[SEG_DS].base = 0x12340;
     machine.accel->sync_state(cpu, false);
     memset(&cpu->env.regs, 0, sizeof(cpu->env.regs));
-    cpu->env.star = cpu->env.sysenter_eip = 0;
+    cpu->env.star = cpu->env.sysenter_eip = cpu->env.lstar = 0;
     cpu->env.fpu.fcw = 0;
     cpu->env.xmm[3].q[1] = 0;
     cpu->env.mxcsr = 0;
@@ -160,6 +161,7 @@ TEST(kvm, registers_round_trip)
     CHECK_EQ(cpu->env.regs[R_R13], 0xdeadbeefULL);
     CHECK_EQ(cpu->env.star, 0x0023001000000000ULL);
     CHECK_EQ(cpu->env.sysenter_eip, 0xc0ffee);
+    CHECK_EQ(cpu->env.lstar, 0xffffffff81000000ULL);
     CHECK_EQ(cpu->env.fpu.fcw, 0x027f);
     CHECK_EQ(cpu->env.xmm[3].q[1], 0xabcdef0123456789ULL);
     /* The software-only KVM some hosts have drops MXCSR in KVM_SET_FPU;
