@@ -21,6 +21,7 @@ typedef struct Check {
     BlockCheckResult *res;
     uint32_t *ref;
     uint64_t n;
+    bool need_rebuild;          /* a used cluster has refcount 0 */
     uint64_t next_contig;
     uint8_t *table;
 } Check;
@@ -198,6 +199,9 @@ static void compare_one(Check *c, uint64_t i, uint64_t disk, int fix)
         return;
     }
     bool leak = disk > want;
+    if (disk == 0) {
+        c->need_rebuild = true;
+    }
     bool repair = leak ? (fix & BDRV_FIX_LEAKS) : (fix & BDRV_FIX_ERRORS);
     fprintf(stderr, "%s cluster %" PRIu64 " refcount=%" PRIu64 " reference=%" PRIu64 "\n",
             repair ? "Repairing" : leak ? "Leaked" : "ERROR", i, disk, want);
@@ -314,6 +318,12 @@ int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix)
     }
     c.table = xmalloc(s->cluster_size);
     run_once(&c, fix);
+    if (fix == BDRV_FIX_LEAKS && c.need_rebuild) {
+        /* Only -r all may rebuild refcounts; qemu-img fails the check here. */
+        fprintf(stderr, "ERROR need to rebuild refcount structures\n");
+        free(c.table);
+        return -EIO;
+    }
     if (fix && (res->leaks_fixed || res->corruptions_fixed)) {
         BlockCheckResult first = *res;
         qcow2_flush_metadata(bs);
