@@ -2,8 +2,9 @@
  * the system code uses (descriptor tables, stacks, TSS).
  *
  * Choices worth knowing:
- * - MAXPHYADDR is MMU_PHYS_BITS (40, QEMU's TCG default); bits above it in
- *   a paging entry are reserved (#PF with RSVD).
+ * - MAXPHYADDR is cpu_phys_bits() (40 for long-mode models, QEMU's TCG
+ *   default, else 36); bits above it in a paging entry are reserved (#PF
+ *   with RSVD).
  * - Accessed/dirty bits are set only when the whole access succeeds, with
  *   atomic OR on host RAM so concurrent vCPUs never lose an update.
  * - PAE PDPTEs are read on every walk instead of being cached at the CR3
@@ -34,7 +35,11 @@
 #define PFERR_RSVD (1u << 3)
 #define PFERR_I    (1u << 4)
 
-#define ADDR_MASK_64 (((1ULL << MMU_PHYS_BITS) - 1) & ~0xfffULL)
+/* Address bits of a 64-bit paging entry. */
+static uint64_t addr_mask(const CPUState *cpu)
+{
+    return ((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL;
+}
 
 /* ---- physical memory ---- */
 
@@ -128,7 +133,7 @@ static bool nxe(const CPUState *cpu)
 /* Reserved bits of a 64-bit entry above MAXPHYADDR, plus NX when NXE=0. */
 static uint64_t rsvd_high(const CPUState *cpu)
 {
-    uint64_t r = ~((1ULL << MMU_PHYS_BITS) - 1) & ~PTE_NX & ~(0x7ffULL << 52);
+    uint64_t r = ~((1ULL << cpu_phys_bits(cpu)) - 1) & ~PTE_NX & ~(0x7ffULL << 52);
     if (!nxe(cpu))
         r |= PTE_NX;
     return r;
@@ -171,7 +176,7 @@ static WalkStatus walk64(Walk *w, uint64_t table, uint64_t la, int level,
             *size = 4096;
             return WALK_OK;
         }
-        table = e & ADDR_MASK_64;
+        table = e & addr_mask(cpu);
     }
     return WALK_NP;
 }
@@ -184,10 +189,11 @@ static WalkStatus walk_pae(Walk *w, uint64_t la, uint64_t *leaf, uint64_t *size)
     w->n = 0;
     if (!(pdpte & PTE_P))
         return WALK_NP;
-    uint64_t rsvd = (~((1ULL << MMU_PHYS_BITS) - 1) & ~(0x7ffULL << 52)) | PTE_NX | 0x1e6;
+    /* PDPTE: bits 63..MAXPHYADDR and 1, 2, 5-8 are reserved. */
+    uint64_t rsvd = ~((1ULL << cpu_phys_bits(cpu)) - 1) | 0x1e6;
     if (pdpte & rsvd)
         return WALK_RSVD;
-    return walk64(w, pdpte & ADDR_MASK_64, la, 2, leaf, size);
+    return walk64(w, pdpte & addr_mask(cpu), la, 2, leaf, size);
 }
 
 static WalkStatus walk32(Walk *w, uint64_t la, uint64_t *leaf, uint64_t *size,
@@ -203,7 +209,7 @@ static WalkStatus walk32(Walk *w, uint64_t la, uint64_t *leaf, uint64_t *size,
         if (pde & (1u << 21))
             return WALK_RSVD;
         uint64_t hi = (pde >> 13) & 0xff;
-        if (hi >> (MMU_PHYS_BITS - 32))
+        if (hi >> (cpu_phys_bits(cpu) - 32))
             return WALK_RSVD;
         *leaf = pde;
         *size = 4 * 1024 * 1024;
@@ -290,11 +296,11 @@ static bool translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user, bool
     uint64_t leaf = 0, size = 4096, pa = 0;
     WalkStatus st;
     if (lma) {
-        st = walk64(&w, env->cr3 & ADDR_MASK_64, la, 4, &leaf, &size);
-        pa = (leaf & ADDR_MASK_64 & ~(size - 1)) | (la & (size - 1));
+        st = walk64(&w, env->cr3 & addr_mask(cpu), la, 4, &leaf, &size);
+        pa = (leaf & addr_mask(cpu) & ~(size - 1)) | (la & (size - 1));
     } else if (env->cr4 & CR4_PAE) {
         st = walk_pae(&w, la, &leaf, &size);
-        pa = (leaf & ADDR_MASK_64 & ~(size - 1)) | (la & (size - 1));
+        pa = (leaf & addr_mask(cpu) & ~(size - 1)) | (la & (size - 1));
     } else {
         w.ent_size = 4;
         st = walk32(&w, la, &leaf, &size, &pa);

@@ -9,10 +9,16 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
+#include "cpu/cpuid.h"
 
-/* MAXPHYADDR of kemu's TCG CPU (QEMU's default phys-bits); paging-entry
- * bits above it are reserved.  CPUID 0x80000008 should report the same. */
+/* MAXPHYADDR of kemu's TCG CPU, as CPUID 0x80000008 reports it: 40 bits
+ * (QEMU's default phys-bits) for long-mode models, 36 for the others.
+ * Paging-entry, CR3, MTRR and APIC-base bits above it are reserved. */
 #define MMU_PHYS_BITS 40
+static inline unsigned cpu_phys_bits(const CPUState *cpu)
+{
+    return (cpu->features[FEAT_8000_0001_EDX] & (1u << 29)) ? MMU_PHYS_BITS : 36;
+}
 
 typedef enum { MMU_READ = 0, MMU_WRITE = 1, MMU_EXEC = 2 } MMUAccess;
 

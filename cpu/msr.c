@@ -96,7 +96,7 @@ static bool mtrr_write(CPUState *cpu, uint32_t idx, uint64_t val)
 {
     CPUX86State *env = &cpu->env;
     int f = mtrr_fixed_index(idx);
-    uint64_t phys_rsvd = ~((1ULL << MMU_PHYS_BITS) - 1);
+    uint64_t phys_rsvd = ~((1ULL << cpu_phys_bits(cpu)) - 1);
     if (!has(cpu, FEAT_1_EDX, CPUID_MTRR))
         return false;
     if (idx == MSR_MTRR_DEF_TYPE) {
@@ -210,7 +210,7 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     switch (idx) {
     case MSR_TSC: env->tsc_offset = val - (uint64_t)clock_ns(); return true;
     case MSR_APIC_BASE:
-        if (val & ~((((1ULL << MMU_PHYS_BITS) - 1) & ~0xfffULL) | APIC_BASE_ENABLE | APIC_BASE_BSP))
+        if (val & ~((((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL) | APIC_BASE_ENABLE | APIC_BASE_BSP))
             return false;
         if (cpu->lapic)
             apic_set_base(cpu, val);

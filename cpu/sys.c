@@ -141,7 +141,7 @@ static void write_cr3(CPUState *cpu, uint64_t val)
         /* Bit 63 is the PCID no-flush hint; the rest above MAXPHYADDR is reserved. */
         if (env->cr4 & CR4_PCIDE)
             val &= ~(1ULL << 63);
-        if (val >> MMU_PHYS_BITS)
+        if (val >> cpu_phys_bits(cpu))
             gp0(cpu);
     } else {
         val &= 0xffffffffULL;

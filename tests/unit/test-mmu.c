@@ -287,3 +287,21 @@ TEST(mmu, debug_walk_has_no_side_effects)
     CHECK_EQ(pr32(0x2014) & A, 0);
     CHECK(!mmu_translate_debug(cpu, 0x800000, &r));
 }
+
+TEST(mmu, maxphyaddr_follows_the_model)
+{
+    CPUState *cpu = setup_pae();
+    MMUResult r;
+    uint32_t ec;
+    pw64(0x3000 + 1 * 8, (1ULL << 37) | 0x8000 | P);
+    CHECK(walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));    /* 40 bits */
+    CHECK_EQ(r.pa, (1ULL << 37) | 0x8000);
+    cpu->features[FEAT_8000_0001_EDX] &= ~CPUID_EXT2_LM;        /* 36 bits */
+    CHECK(!walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));
+    CHECK_EQ(ec, 0x9);
+    /* Bits 62..52 are reserved in a PAE PDPTE (ignored in other entries). */
+    pw64(0x3000 + 1 * 8, 0x8000 | P | (1ULL << 55));
+    CHECK(walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));
+    pw64(0x1000 + 1 * 8, 0x2000 | P | (1ULL << 55));
+    CHECK(!walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));
+}
