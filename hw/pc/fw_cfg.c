@@ -1,6 +1,7 @@
 /* The fw_cfg device: see fw_cfg.h.  Items live in a small table searched by
  * key; the data port and DMA read from the selected item at its offset. */
 #include "hw/pc/fw_cfg.h"
+#include "hw/core/dma.h"
 #include "hw/core/error.h"
 #include "hw/core/machine.h"
 #include "hw/core/util.h"
@@ -182,7 +183,7 @@ static bool dma_read_item(FwCfg *s, AddressSpace *as, uint64_t addr, uint32_t le
         uint32_t avail = s->cur && s->cur_off < s->cur->len ? s->cur->len - s->cur_off : 0;
         const uint8_t *src = avail ? s->cur->data + s->cur_off : zeros;
         uint32_t n = MIN(len, avail ? avail : (uint32_t)sizeof(zeros));
-        if (addr + n < addr || !as_write(as, addr, src, n))
+        if (!dma_write(as, addr, src, n))
             return false;
         if (avail)
             s->cur_off += n;
@@ -207,7 +208,7 @@ static void dma_run(FwCfg *s, uint64_t desc)
 {
     AddressSpace *as = &s->dev.machine->mem;
     uint8_t d[16];
-    if (desc + 16 < desc || !as_read(as, desc, d, sizeof(d)))
+    if (!dma_read(as, desc, d, sizeof(d)))
         return;
     uint32_t control = be32(d), len = be32(d + 4);
     uint64_t addr = (uint64_t)be32(d + 8) << 32 | be32(d + 12);
@@ -221,10 +222,10 @@ static void dma_run(FwCfg *s, uint64_t desc)
     else if (control & FW_CFG_DMA_SKIP)
         dma_skip(s, len);
     uint8_t status[4] = { 0, 0, 0, ok ? 0 : FW_CFG_DMA_ERROR };
-    as_write(as, desc, status, sizeof(status));
+    dma_write(as, desc, status, sizeof(status));
 }
 
-static uint64_t dma_read(void *opaque, uint64_t off, unsigned size)
+static uint64_t dma_reg_read(void *opaque, uint64_t off, unsigned size)
 {
     uint64_t v = 0;
     for (unsigned i = 0; i < size && off + i < 8; i++)
@@ -235,7 +236,7 @@ static uint64_t dma_read(void *opaque, uint64_t off, unsigned size)
 /* The register is big-endian: the guest stores the address's bytes most
  * significant first, so port bytes land in memory order.  A write that
  * reaches the last byte (the low half at 0x518) starts the transfer. */
-static void dma_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+static void dma_reg_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     FwCfg *s = opaque;
     for (unsigned i = 0; i < size && off + i < 8; i++)
@@ -247,7 +248,7 @@ static void dma_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     dma_run(s, desc);
 }
 
-static const MemoryRegionOps dma_ops = { dma_read, dma_write, 1, 4 };
+static const MemoryRegionOps dma_ops = { dma_reg_read, dma_reg_write, 1, 4 };
 
 static int fw_cfg_realize(Device *dev, Machine *m)
 {

@@ -1,6 +1,7 @@
 /* Unit tests of hw/core: address spaces, option strings, the virtual clock. */
 #include "tests/unit/unit.h"
 #include "hw/core/clock.h"
+#include "hw/core/dma.h"
 #include "hw/core/memory.h"
 #include "hw/core/opts.h"
 #include "hw/core/util.h"
@@ -101,4 +102,31 @@ TEST(clock, manual_step_fires_in_order)
     clock_step(1000);
     CHECK_EQ(nfired, 2);
     CHECK_EQ(fired[1], 1);
+}
+
+TEST(dma, only_whole_ram_ranges)
+{
+    AddressSpace as;
+    MemoryRegion ram, ram2, rom, io;
+    as_init(&as, "test", 1ULL << 32);
+    mr_init_ram(&ram, "ram", 0x10000);
+    mr_init_ram(&ram2, "ram2", 0x10000);
+    mr_init_rom(&rom, "rom", 0x1000);
+    mr_init_io(&io, "io", 0x100, &ops4, NULL);
+    as_map(&as, &ram, 0, 0);
+    as_map(&as, &ram2, 0x10000, 0);      /* adjacent: one transfer may span both */
+    as_map(&as, &rom, 0x30000, 0);
+    as_map(&as, &io, 0x8000, 1);
+    uint8_t buf[64];
+    memset(buf, 0x5a, sizeof(buf));
+    CHECK(dma_write(&as, 0xfff0, buf, 32));              /* spans ram and ram2 */
+    CHECK_EQ(as_ld(&as, 0x10008, 1), 0x5a);
+    CHECK(!dma_write(&as, 0x7ff0, buf, 32));             /* runs into MMIO */
+    CHECK_EQ(as_ld(&as, 0x7ff0, 1), 0);                  /* nothing partial */
+    CHECK(!dma_write(&as, 0x1fff0, buf, 32));            /* past the end of RAM */
+    CHECK(!dma_write(&as, 0x30000, buf, 4));             /* ROM is not writable */
+    CHECK(dma_read(&as, 0x30000, buf, 4));               /* but readable */
+    CHECK(!dma_read(&as, ~0ULL - 3, buf, 8));            /* wraps */
+    CHECK(!dma_read(&as, 0xfffffff0ULL, buf, 32));       /* beyond the space */
+    as_destroy(&as);
 }
