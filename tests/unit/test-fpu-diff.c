@@ -435,10 +435,12 @@ int fpu_diff_run(const DiffCase *c, int n, uint64_t seed)
     rs = seed ^ ((uint64_t)c->opcode << 8) ^ ((uint64_t)c->prefix << 16) ^ c->modrm;
     for (int i = 0; i < n && bad < 3; i++) {
         rnd_state(&in, c);
-        if (c->flags & (DC_SMALL_ST0 | DC_TRIG_ST0)) {
+        if (c->flags & (DC_SMALL_ST0 | DC_TRIG_ST0 | DC_UNIT_ST0)) {
             uint16_t e = (uint16_t)(in.img[40] | in.img[41] << 8);
-            uint16_t lim = (c->flags & DC_SMALL_ST0) ? 0x3ffc : 0x3fff + 31;
-            if ((e & 0x7fff) > lim && ((c->flags & DC_SMALL_ST0) || (e & 0x7fff) != 0x7fff))
+            bool finite_only = c->flags & (DC_SMALL_ST0 | DC_UNIT_ST0);
+            uint16_t lim = (c->flags & DC_SMALL_ST0) ? 0x3ffc
+                         : (c->flags & DC_UNIT_ST0) ? 0x3ffe : 0x3fff + 31;
+            if ((e & 0x7fff) > lim && (finite_only || (e & 0x7fff) != 0x7fff))
                 e = (uint16_t)((e & 0x8000) | lim);
             in.img[40] = (uint8_t)e;
             in.img[41] = (uint8_t)(e >> 8);

@@ -13,12 +13,17 @@
  *    results within 1 ulp; C1 and PE (with the ES it raises when PE is
  *    unmasked) not compared, the hardware's inexact reporting for exact
  *    cases such as log2 of a power of two varies; the SDM documents these
- *    to about 1 ulp, not bit-exactly.  FYL2XP1 runs inside its documented
- *    domain |x| < 1 - sqrt(2)/2 (outside, the result is undefined), and the
+ *    to about 1 ulp, not bit-exactly.  F2XM1 and FYL2XP1 run inside their
+ *    documented domains |x| <= 1 and |x| < 1 - sqrt(2)/2 (outside, the
+ *    result is undefined; kemu returns F2XM1's operand as AMD does), and the
  *    trigonometric ones with |x| < 2^32 (beyond, the hardware's own
  *    argument reduction differs from ours by a few ulps).
  *  - RCPPS/RSQRTPS/RCPSS/RSQRTSS (DC_RCP): 12-bit estimates whose exact
  *    tables are not published; compared within the documented 1.5*2^-12.
+ *  - The reference is the host CPU, an AMD one where this was written.  Two
+ *    behaviours kemu follows from it may differ on Intel: FLD m32/m64 of a
+ *    denormal with DE unmasked still loads the value, and FYL2X with a
+ *    denormal exact result (x a power of two) reports UE and PE.
  *  - MASKMOVQ/MASKMOVDQU: they store through RDI, the runner's own buffer
  *    pointer; covered by fpu_rules.maskmovdqu_stores_selected_bytes. */
 #ifndef KEMU_TEST_FPU_DIFF_H
@@ -55,6 +60,7 @@ typedef struct DiffCase {
                                * (XMM8-15; ignored for MMX) */
 #define DC_SMALL_ST0  0x0800  /* keep |ST(0)| < 0.25: FYL2XP1's documented domain
                                * (outside it the result is undefined) */
+#define DC_UNIT_ST0   0x4000  /* keep |ST(0)| <= 1: F2XM1's documented domain */
 
 /* Runs n random cases of c; returns the number of mismatches (each one
  * reported through unit_fail).  Deterministic for a given seed. */

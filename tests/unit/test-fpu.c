@@ -115,7 +115,7 @@ static const DiffCase x87_cases[] = {
     { "fsqrt", 0, 0, 0xd9, 0xfa, DC_FIXED | CC },
     { "frndint", 0, 0, 0xd9, 0xfc, DC_FIXED | CC },
     { "fscale", 0, 0, 0xd9, 0xfd, DC_FIXED | CC },
-    { "f2xm1", 0, 0, 0xd9, 0xf0, DC_FIXED | CC | DC_APPROX },
+    { "f2xm1", 0, 0, 0xd9, 0xf0, DC_FIXED | CC | DC_APPROX | DC_UNIT_ST0 },
     { "fyl2x", 0, 0, 0xd9, 0xf1, DC_FIXED | CC | DC_APPROX },
     { "fptan", 0, 0, 0xd9, 0xf2, DC_FIXED | CC | DC_APPROX | DC_TRIG_ST0 },
     { "fpatan", 0, 0, 0xd9, 0xf3, DC_FIXED | CC | DC_APPROX },
