@@ -35,9 +35,38 @@ void fpu_st(CPUState *cpu, uint64_t la, uint64_t v, unsigned size)
     cpu_lin_st(cpu, la, v, size, fpu_user(cpu));
 }
 
+/* A multi-byte operand inside one page is translated once (the page walk
+ * dominates the cost of a 16-byte or 512-byte access): true with its
+ * physical address; false when it spans pages (or is a single byte). */
+static bool one_page(const CPUState *cpu, uint64_t *la, unsigned n, MMUAccess acc,
+                     uint64_t *pa)
+{
+    MMUResult r;
+    uint32_t ec;
+    if (!(cpu->env.efer & EFER_LMA))
+        *la &= 0xffffffffULL;
+    if (n < 2 || (*la & 0xfff) + n > 0x1000)
+        return false;
+    if (!mmu_translate((CPUState *)cpu, *la, acc, fpu_user(cpu), &r, &ec))
+        cpu_raise_page_fault((CPUState *)cpu, *la, ec);
+    *pa = r.pa;
+    return true;
+}
+
 void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n)
 {
     uint8_t *p = buf;
+    uint64_t pa;
+    if (one_page(cpu, &la, n, MMU_READ, &pa)) {
+        for (unsigned off = 0; off < n;) {
+            unsigned c = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
+            uint64_t v = cpu_phys_ld(cpu, pa + off, c);
+            for (unsigned i = 0; i < c; i++)
+                p[off + i] = (uint8_t)(v >> (8 * i));
+            off += c;
+        }
+        return;
+    }
     while (n) {
         unsigned c = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
         uint64_t v = fpu_ld(cpu, la, c);
@@ -52,6 +81,18 @@ void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n)
 void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
 {
     const uint8_t *p = buf;
+    uint64_t pa;
+    if (one_page(cpu, &la, n, MMU_WRITE, &pa)) {
+        for (unsigned off = 0; off < n;) {
+            unsigned c = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
+            uint64_t v = 0;
+            for (unsigned i = 0; i < c; i++)
+                v |= (uint64_t)p[off + i] << (8 * i);
+            cpu_phys_st(cpu, pa + off, v, c);
+            off += c;
+        }
+        return;
+    }
     /* Probe every later page for write access first (with its own first
      * byte, the address CR2 reports), so that a fault there leaves memory
      * untouched: the exception stays precise. */
