@@ -4,6 +4,7 @@
 # busybox-static.  Cached outside git in $KEMU_ASSETS (default
 # ~/.cache/kemu); nothing here is committed.  Prints the cache path.
 set -e
+src=$(cd "$(dirname "$0")" && pwd)/bench/cpuwork.c
 dir=${KEMU_ASSETS:-${XDG_CACHE_HOME:-$HOME/.cache}/kemu}
 mkdir -p "$dir"
 cd "$dir"
@@ -23,11 +24,19 @@ if [ ! -s vmlinuz ]; then
     rm -rf kpkg
 fi
 
+# cpuwork: a static in-guest CPU workload (tests and make bench).
+if [ ! -x cpuwork ] || [ "$src" -nt cpuwork ]; then
+    ${CC:-cc} -O2 -static -o cpuwork.tmp "$src" || {
+        echo "fetch-assets: cannot build a static cpuwork (Debian package libc6-dev)" >&2; exit 1; }
+    mv cpuwork.tmp cpuwork
+fi
+
 bb=/bin/busybox
 [ -x "$bb" ] || { echo "fetch-assets: $bb missing (Debian package busybox-static)" >&2; exit 1; }
-if [ ! -s initramfs.gz ] || [ "$bb" -nt initramfs.gz ]; then
+if [ ! -s initramfs.gz ] || [ "$bb" -nt initramfs.gz ] || [ cpuwork -nt initramfs.gz ]; then
     rm -rf ir && mkdir -p ir/bin ir/sbin ir/proc ir/sys ir/dev ir/tmp ir/etc
     cp "$bb" ir/bin/busybox
+    cp cpuwork ir/bin/cpuwork
     for a in sh mount echo cat ls grep poweroff reboot nproc free uname sleep dd true \
              wc head tail mkdir rm cp sync; do
         ln -s busybox "ir/bin/$a"
