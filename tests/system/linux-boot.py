@@ -176,6 +176,25 @@ def run(accel):
         g.kill()
 
 
+def static_program(g, name):
+    """A static program of ours runs in the guest and computes what it
+    computes natively (cpuwork: integer hashing, qsort, floating point)."""
+    d, _ = assets()
+    native = subprocess.run([os.path.join(d, "cpuwork"), "2"], capture_output=True,
+                            text=True).stdout
+    want = re.search(r"checksum ([0-9a-f]+)", native)
+    start = len(g.buf)
+    g.type("/bin/cpuwork 2")
+    m = g.wait_for(r"^cpuwork: 2 rounds checksum ([0-9a-f]+) in", 300, start)
+    if m and want and m.group(1) == want.group(1):
+        report("PASS", f"{name}/static-program")
+        return 0
+    got = m.group(1) if m else g.tail()
+    report("FAIL", f"{name}/static-program",
+           f"expected checksum {want.group(1) if want else '?'}; got: {got}")
+    return 1
+
+
 def converse(g, name, timeout):
     if not g.wait_for(r"^KEMU-GUEST-READY", timeout):
         report("FAIL", f"{name}/boot", f"no KEMU-GUEST-READY in {timeout:.0f}s; got: {g.tail()}")
@@ -202,6 +221,8 @@ def converse(g, name, timeout):
     else:
         report("FAIL", f"{name}/memtotal", f"expected about 512 MiB; got: {g.tail()}")
         failed = 1
+
+    failed |= static_program(g, name)
 
     g.type("poweroff -f")
     if g.wait_exit(60) and g.status == 0:
