@@ -16,7 +16,8 @@ typedef struct Ops2 {
     bool dst_is_reg;        /* destination is ModRM.reg */
 } Ops2;
 
-static void load_ops2(Dc *dc, unsigned w, Ops2 *o, bool need_dst)
+/* need_dst: the destination is read; rmw: and written back. */
+static void load_ops2(Dc *dc, unsigned w, Ops2 *o, bool need_dst, bool rmw)
 {
     const Insn *in = dc->in;
     if (in->info->flags & I_DIR) {
@@ -27,7 +28,7 @@ static void load_ops2(Dc *dc, unsigned w, Ops2 *o, bool need_dst)
     } else {
         o->dst_is_reg = false;
         if (need_dst) {
-            o->dst = gen_ld_rm(dc, w, &o->la);
+            o->dst = rmw ? gen_ld_rm_w(dc, w, &o->la) : gen_ld_rm(dc, w, &o->la);
         } else {    /* a plain store must not read (or fault on reading) */
             o->dst = IR_NONE;
             o->la = in->mem ? gen_mem_la(dc) : IR_NONE;
@@ -93,7 +94,7 @@ static void emit_alu_modrm(Dc *dc)
 {
     unsigned w = dc->in->opsize, op = dc->in->info->sub;
     Ops2 o;
-    load_ops2(dc, w, &o, true);
+    load_ops2(dc, w, &o, true, alu_writes(op));
     AluRes r = gen_alu_op(dc, op, w, o.dst, o.src);
     if (alu_writes(op))
         store_dst(dc, w, &o, r.res);
@@ -114,7 +115,7 @@ static void emit_grp1(Dc *dc)
 {
     unsigned w = dc->in->opsize, op = (dc->in->modrm >> 3) & 7;
     IRTemp la;
-    IRTemp a = gen_ld_rm(dc, w, &la);
+    IRTemp a = alu_writes(op) ? gen_ld_rm_w(dc, w, &la) : gen_ld_rm(dc, w, &la);
     AluRes r = gen_alu_op(dc, op, w, a, gen_imm(dc, dc->in->imm & size_mask(w)));
     if (alu_writes(op))
         gen_st_rm(dc, w, la, r.res);
@@ -125,7 +126,7 @@ static void emit_test(Dc *dc)
 {
     unsigned w = dc->in->opsize;
     Ops2 o;
-    load_ops2(dc, w, &o, true);
+    load_ops2(dc, w, &o, true, false);
     AluRes r = gen_alu_op(dc, 8, w, o.dst, o.src);
     gen_alu_flags(dc, w, &r);
 }
@@ -145,7 +146,7 @@ static void gen_incdec_val(Dc *dc, unsigned w, IRTemp v, IRTemp la, unsigned reg
 void gen_incdec(Dc *dc, unsigned w, bool dec)
 {
     IRTemp la;
-    IRTemp v = gen_ld_rm(dc, w, &la);
+    IRTemp v = gen_ld_rm_w(dc, w, &la);
     gen_incdec_val(dc, w, v, la, dc->in->rm, dec);
 }
 
@@ -162,7 +163,7 @@ static void emit_grp2(Dc *dc)
     unsigned w = in->opsize, op = (in->modrm >> 3) & 7;
     unsigned cmask = w == 8 ? 63 : 31;
     IRTemp la;
-    IRTemp v = gen_ld_rm(dc, w, &la);
+    IRTemp v = gen_ld_rm_w(dc, w, &la);
     if (in->info->sub != 2) {
         unsigned c = (in->info->sub == 1 ? 1 : (unsigned)in->imm) & cmask;
         if (c == 0) {
@@ -191,7 +192,7 @@ static void emit_shd(Dc *dc, bool left)
     const Insn *in = dc->in;
     unsigned w = in->opsize;
     IRTemp la;
-    IRTemp v = gen_ld_rm(dc, w, &la);
+    IRTemp v = gen_ld_rm_w(dc, w, &la);
     IRTemp s = gen_get(dc, w, in->reg);
     IRTemp cnt = in->info->sub ? gen_get(dc, 1, R_ECX) : gen_imm(dc, in->imm & 0xff);
     IRTemp r = gen_helper(dc, helper_shd, v, s, cnt, (left ? 1 : 0) | (w << 8));
@@ -203,7 +204,7 @@ static int emit_grp3(Dc *dc)
     const Insn *in = dc->in;
     unsigned w = in->opsize, op = (in->modrm >> 3) & 7;
     IRTemp la;
-    IRTemp v = gen_ld_rm(dc, w, &la);
+    IRTemp v = op == 2 || op == 3 ? gen_ld_rm_w(dc, w, &la) : gen_ld_rm(dc, w, &la);
     switch (op) {
     case 0: case 1: {
         AluRes r = gen_alu_op(dc, 8, w, v, gen_imm(dc, in->imm & size_mask(w)));
@@ -249,7 +250,7 @@ static void emit_mov(Dc *dc)
 {
     unsigned w = dc->in->opsize;
     Ops2 o;
-    load_ops2(dc, w, &o, false);
+    load_ops2(dc, w, &o, false, false);
     store_dst(dc, w, &o, o.src);
 }
 
@@ -276,7 +277,7 @@ static void emit_xchg(Dc *dc)
     const Insn *in = dc->in;
     unsigned w = in->opsize;
     IRTemp la;
-    IRTemp v = gen_ld_rm(dc, w, &la);
+    IRTemp v = gen_ld_rm_w(dc, w, &la);
     IRTemp r = gen_get(dc, w, in->reg);
     gen_st_rm(dc, w, la, r);
     gen_set(dc, w, in->reg, v);
@@ -363,7 +364,7 @@ static void gen_bt(Dc *dc, unsigned op, IRTemp off, bool imm)
             ea = ir_binop(b, IR_ADD, in->asize, ea, d);
         }
         la = gen_linear(dc, ea, insn_seg(dc, in->def_seg));
-        v = ir_ld(b, w, la);
+        v = op ? ir_ld_w(b, w, la) : ir_ld(b, w, la);
     } else {
         v = gen_get(dc, w, in->rm);
     }
@@ -408,7 +409,7 @@ static void emit_xadd(Dc *dc)
     const Insn *in = dc->in;
     unsigned w = in->opsize;
     IRTemp la;
-    IRTemp v = gen_ld_rm(dc, w, &la);
+    IRTemp v = gen_ld_rm_w(dc, w, &la);
     IRTemp s = gen_get(dc, w, in->reg);
     IRTemp r = ir_binop(dc->b, IR_ADD, w, v, s);
     if (in->mem) {

@@ -261,7 +261,7 @@ int emit_sys(Dc *dc)
             return -1;
         {
             IRTemp la;
-            IRTemp d = gen_ld_rm(dc, 2, &la);
+            IRTemp d = gen_ld_rm_w(dc, 2, &la);
             IRTemp r = gen_helper(dc, helper_arpl, d, gen_get(dc, 2, in->reg), IR_NONE, 0);
             gen_st_rm(dc, 2, la, r);
         }

@@ -37,6 +37,8 @@ IRTemp gen_linear(Dc *dc, IRTemp ea, unsigned seg);
 IRTemp gen_mem_la(Dc *dc);                   /* linear address of ModRM memory */
 unsigned insn_seg(const Dc *dc, unsigned def);  /* override or default */
 IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la);  /* la: IR_NONE for registers */
+/* The same for a read-modify-write destination (checked for writing). */
+IRTemp gen_ld_rm_w(Dc *dc, unsigned w, IRTemp *la);
 void gen_st_rm(Dc *dc, unsigned w, IRTemp la, IRTemp v);
 IRTemp gen_imm(Dc *dc, uint64_t v);
 uint64_t size_mask(unsigned w);

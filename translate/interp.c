@@ -35,7 +35,7 @@ static unsigned drop_insn_starts(IROp *ops, unsigned n)
                 call |= ops[k].opc == IR_CALL || ops[k].opc == IR_EXIT_TB;
             if (!call) {
                 for (unsigned m = i + 1; m < k; m++) {
-                    if (ops[m].opc == IR_LD || ops[m].opc == IR_ST)
+                    if (ops[m].opc == IR_LD || ops[m].opc == IR_LD_W || ops[m].opc == IR_ST)
                         ops[m].imm = ops[i].imm;
                 }
                 continue;
@@ -130,7 +130,7 @@ int interp_exec(CPUState *cpu, const TB *tb)
         [IR_ST] = &&l_st, [IR_SET_CC] = &&l_set_cc, [IR_COND] = &&l_cond,
         [IR_CALL] = &&l_call, [IR_INSN_START] = &&l_insn_start,
         [IR_BRCOND] = &&l_brcond, [IR_LABEL] = &&l_nop, [IR_GOTO_TB] = &&l_goto_tb,
-        [IR_EXIT_TB] = &&l_exit_tb,
+        [IR_EXIT_TB] = &&l_exit_tb, [IR_LD_W] = &&l_ld_w,
         [OP_ADDI] = &&l_addi, [OP_SUBI] = &&l_subi, [OP_ANDI] = &&l_andi,
         [OP_ORI] = &&l_ori, [OP_XORI] = &&l_xori, [OP_SHLI] = &&l_shli,
         [OP_SHRI] = &&l_shri, [OP_SARI] = &&l_sari, [OP_BINI] = &&l_bini,
@@ -189,6 +189,19 @@ do_ld: {
             if (op->imm != ~0ULL)
                 env->rip = op->imm;
             T(d) = tcg_ld_slow(cpu, la, op->w);
+        }
+        NEXT;
+    }
+l_ld_w: {
+        /* the write tag proves the page writable (and RAM) */
+        la = T(a);
+        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000) {
+            T(d) = host_ld(e->host + (la & 0xfff), op->w);
+        } else {
+            if (op->imm != ~0ULL)
+                env->rip = op->imm;
+            T(d) = tcg_ld_w_slow(cpu, la, op->w);
         }
         NEXT;
     }

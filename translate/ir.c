@@ -113,13 +113,23 @@ void ir_st_env(IRBlock *b, unsigned w, unsigned offset, IRTemp a)
     op->a = a;
 }
 
-IRTemp ir_ld(IRBlock *b, unsigned w, IRTemp la)
+static IRTemp ld_op(IRBlock *b, IROpc opc, unsigned w, IRTemp la)
 {
-    IROp *op = emit(b, IR_LD);
+    IROp *op = emit(b, opc);
     op->imm = ~0ULL;        /* the backend may put the instruction's pc here */
     op->w = (uint8_t)w;
     op->a = la;
     return op->d = ir_temp(b);
+}
+
+IRTemp ir_ld(IRBlock *b, unsigned w, IRTemp la)
+{
+    return ld_op(b, IR_LD, w, la);
+}
+
+IRTemp ir_ld_w(IRBlock *b, unsigned w, IRTemp la)
+{
+    return ld_op(b, IR_LD_W, w, la);
 }
 
 void ir_st(IRBlock *b, unsigned w, IRTemp la, IRTemp v)
@@ -220,7 +230,7 @@ static const char *const op_names[IR_NUM_OPS] = {
     "nop", "movi", "mov", "add", "sub", "and", "or", "xor", "mul",
     "shl", "shr", "sar", "rotl", "rotr", "neg", "not", "sext", "setcond",
     "get_reg", "set_reg", "ld_env", "st_env", "ld", "st", "set_cc", "cond",
-    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb",
+    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb", "ld_w",
 };
 
 static void dump_temp(FILE *f, const char *sep, IRTemp t)

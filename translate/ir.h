@@ -28,6 +28,8 @@
  *   ld_env    d = the w-byte field at byte offset aux of CPUX86State
  *   st_env    field at offset aux = a (w bytes)
  *   ld        d = guest memory[w bytes at linear address a] (may fault)
+ *   ld_w      ld of a read-modify-write destination: the access is checked
+ *             as a write (a fault reports a write, as on the CPU)
  *   st        guest memory[w bytes at linear address a] = b (may fault)
  *   set_cc    cc_op = aux, cc_dst = a, cc_src = b, cc_src2 = c
  *             (a/b/c may be IR_NONE: that field is left as is)
@@ -63,6 +65,7 @@ typedef enum IROpc {
     IR_GET_REG, IR_SET_REG, IR_LD_ENV, IR_ST_ENV,
     IR_LD, IR_ST, IR_SET_CC, IR_COND, IR_CALL,
     IR_INSN_START, IR_BRCOND, IR_LABEL, IR_GOTO_TB, IR_EXIT_TB,
+    IR_LD_W,
     IR_NUM_OPS
 } IROpc;
 
@@ -117,6 +120,7 @@ void ir_set_reg(IRBlock *b, unsigned w, unsigned reg, IRTemp a);
 IRTemp ir_ld_env(IRBlock *b, unsigned w, unsigned offset);
 void ir_st_env(IRBlock *b, unsigned w, unsigned offset, IRTemp a);
 IRTemp ir_ld(IRBlock *b, unsigned w, IRTemp la);
+IRTemp ir_ld_w(IRBlock *b, unsigned w, IRTemp la);
 void ir_st(IRBlock *b, unsigned w, IRTemp la, IRTemp v);
 void ir_set_cc(IRBlock *b, unsigned cc_op, IRTemp dst, IRTemp src, IRTemp src2);
 IRTemp ir_cond(IRBlock *b, unsigned cc);

@@ -56,7 +56,7 @@ static unsigned result_fit(const OptState *s, const IROp *op)
     switch (op->opc) {
     case IR_MOVI: return fit_const(op->imm);
     case IR_MOV: return s->fit[op->a];
-    case IR_LD: case IR_LD_ENV: return op->w;
+    case IR_LD: case IR_LD_W: case IR_LD_ENV: return op->w;
     case IR_GET_REG: return (op->aux & IR_HIGH8) ? 1 : op->w;
     case IR_COND: case IR_SETCOND: return 1;
     case IR_AND:
@@ -187,7 +187,7 @@ static void fold(IROp *ops, unsigned n, OptState *s)
 static bool observes_flags(const IROp *op)
 {
     switch (op->opc) {
-    case IR_COND: case IR_LD: case IR_ST: case IR_GOTO_TB: case IR_EXIT_TB:
+    case IR_COND: case IR_LD: case IR_LD_W: case IR_ST: case IR_GOTO_TB: case IR_EXIT_TB:
     case IR_LABEL: case IR_BRCOND:
         return true;
     case IR_CALL:

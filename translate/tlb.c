@@ -148,8 +148,15 @@ uint64_t tcg_ld_slow(CPUState *cpu, uint64_t la, unsigned size)
 void tcg_probe_write(CPUState *cpu, uint64_t la, unsigned size)
 {
     tlb_get(cpu, la, MMU_WRITE);
+    /* a fault on the second page reports its first byte, as the CPU */
     if ((la & 0xfff) + size > 0x1000)
-        tlb_get(cpu, la + size - 1, MMU_WRITE);
+        tlb_get(cpu, (la + size - 1) & ~0xfffULL, MMU_WRITE);
+}
+
+uint64_t tcg_ld_w_slow(CPUState *cpu, uint64_t la, unsigned size)
+{
+    tcg_probe_write(cpu, la, size);
+    return tcg_ld_slow(cpu, la, size);
 }
 
 /* A store to a page with code: drop its TBs, and leave the running TB

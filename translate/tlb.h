@@ -56,6 +56,8 @@ TcgCpu *tcg_cpu_init(CPUState *cpu);
 
 uint64_t tcg_ld_slow(CPUState *cpu, uint64_t la, unsigned size);
 void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size);
+/* Load of a read-modify-write operand: checked for writing first. */
+uint64_t tcg_ld_w_slow(CPUState *cpu, uint64_t la, unsigned size);
 
 static inline uint64_t host_ld(const uint8_t *p, unsigned size)
 {

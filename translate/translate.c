@@ -97,7 +97,7 @@ IRTemp gen_mem_la(Dc *dc)
     return gen_linear(dc, gen_ea(dc), insn_seg(dc, dc->in->def_seg));
 }
 
-IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la)
+static IRTemp ld_rm(Dc *dc, unsigned w, IRTemp *la, bool for_write)
 {
     if (!dc->in->mem) {
         if (la)
@@ -107,7 +107,19 @@ IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la)
     IRTemp a = gen_mem_la(dc);
     if (la)
         *la = a;
-    return ir_ld(dc->b, w, a);
+    return for_write ? ir_ld_w(dc->b, w, a) : ir_ld(dc->b, w, a);
+}
+
+IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la)
+{
+    return ld_rm(dc, w, la, false);
+}
+
+/* SDM: a read-modify-write operand is checked for write access first, so
+ * a fault on it reports a write (#PF error code bit 1). */
+IRTemp gen_ld_rm_w(Dc *dc, unsigned w, IRTemp *la)
+{
+    return ld_rm(dc, w, la, true);
 }
 
 void gen_st_rm(Dc *dc, unsigned w, IRTemp la, IRTemp v)
