@@ -11,6 +11,7 @@
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "translate/noncanon.h"
 #include "translate/tb.h"
 
 static void tlb_clear(TcgCpu *t)
@@ -91,7 +92,7 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     MMUResult r;
     uint32_t err;
     if (!canonical(cpu, la))
-        cpu_raise_exception(cpu, EXC_GP, 0);
+        cpu_raise_exception(cpu, noncanonical_vector(cpu, la), 0);
     if (!mmu_translate(cpu, la, acc, t->user != 0, &r, &err))
         cpu_raise_page_fault(cpu, la, err);
     uint64_t page = la & ~0xfffULL, pa = r.pa & ~0xfffULL;
