@@ -134,10 +134,12 @@ HELPER(helper_shd)
     if (count == 0)
         return dst;
     if (left) {
+        /* CF: the last bit shifted out, bit (2 * bits - count) of dst:src
+         * (count < 2 * bits; the 128-bit shift must not overflow) */
         unsigned __int128 x = ((unsigned __int128)dst << bits) | src;
+        cf = (uint64_t)(x >> (2 * bits - count)) & 1;
         x <<= count;
         r = (uint64_t)(x >> bits) & mask_of(w);
-        cf = (uint64_t)(x >> (2 * bits)) & 1;
     } else {
         unsigned __int128 x = ((unsigned __int128)src << bits) | dst;
         cf = (uint64_t)(x >> (count - 1)) & 1;
