@@ -440,6 +440,15 @@ static void emit_bswap(Dc *dc)
     gen_set(dc, w, reg, r);
 }
 
+/* MOVBE's byte swap; unlike BSWAP, the 16-bit form is defined (a rotate
+ * by 8 within 16 bits swaps the two bytes). */
+static IRTemp gen_movbe_swap(Dc *dc, unsigned w, IRTemp v)
+{
+    if (w == 2)
+        return ir_binopi(dc->b, IR_ROTL, 2, v, 8);
+    return gen_helper(dc, helper_bswap, v, IR_NONE, IR_NONE, w);
+}
+
 static void emit_movbe(Dc *dc)
 {
     const Insn *in = dc->in;
@@ -447,10 +456,10 @@ static void emit_movbe(Dc *dc)
     IRTemp la = gen_mem_la(dc);
     if (in->op == 0xf0) {
         IRTemp v = ir_ld(dc->b, w, la);
-        gen_set(dc, w, in->reg, gen_helper(dc, helper_bswap, v, IR_NONE, IR_NONE, w));
+        gen_set(dc, w, in->reg, gen_movbe_swap(dc, w, v));
     } else {
         IRTemp v = gen_get(dc, w, in->reg);
-        ir_st(dc->b, w, la, gen_helper(dc, helper_bswap, v, IR_NONE, IR_NONE, w));
+        ir_st(dc->b, w, la, gen_movbe_swap(dc, w, v));
     }
 }
 
