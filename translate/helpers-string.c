@@ -122,6 +122,10 @@ HELPER(helper_string)
     }
     uint64_t m = amask(s.asize);
     bool cond = s.op == STR_CMPS || s.op == STR_SCAS;
+    /* The I/O permission check comes before the count: REP INS/OUTS with
+     * rCX = 0 still faults without I/O privilege (as the CPU does). */
+    if (s.op == STR_INS || s.op == STR_OUTS)
+        cpu_check_io(cpu, (uint16_t)env->regs[R_EDX], s.w);
     for (unsigned n = 0; n < REP_SLICE; n++) {
         uint64_t cx = env->regs[R_ECX] & m;
         if (cx == 0) {
