@@ -30,7 +30,8 @@ static uint64_t fpu_pack(const Insn *in)
     return (uint64_t)in->map | ((uint64_t)in->op << 2) | ((uint64_t)pfx << 10) |
            ((uint64_t)in->modrm << 12) | ((uint64_t)((in->rex >> 3) & 1) << 20) |
            ((uint64_t)in->reg << 21) | ((uint64_t)in->rm << 25) | ((uint64_t)in->mem << 29) |
-           ((uint64_t)(in->imm & 0xff) << 30) | ((uint64_t)in->dsize << 38);
+           ((uint64_t)(in->imm & 0xff) << 30) | ((uint64_t)in->dsize << 38) |
+           ((uint64_t)(in->rex != 0) << 42);
 }
 
 static void emit_fpu(Dc *dc)

@@ -217,12 +217,13 @@ static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
     fi->la = la;
     fi->imm8 = (p >> 30) & 0xff;
     fi->opsize = (int)((p >> 38) & 15);
+    fi->rex = (p >> 42) & 1;
     fi->next_rip = next;
 }
 
 HELPER(helper_fpu)
 {
-    FpuInsn fi = { 0 };     /* fields not packed (rex) read as zero */
+    FpuInsn fi = { 0 };
     fpu_unpack(imm, a, b, &fi);
     sync(cpu);      /* FCOMI/COMISS write ZF, PF, CF */
     fpu_exec(cpu, &fi);

@@ -47,3 +47,39 @@ TEST(tcg_fpu, x87_and_sse_through_fpu_exec)
     CHECK_EQ(tt_rd(0x2002c, 4), 10);                /* PSHUFD broadcast */
     CHECK_EQ(cpu->env.regs[R_EAX] & 0x3800, 0);     /* FNSTSW: TOP back to 0 */
 }
+
+/* CRC32C of one byte, bit by bit (reflected polynomial 0x82F63B78). */
+static uint32_t crc32c_byte(uint32_t crc, uint8_t b)
+{
+    crc ^= b;
+    for (int i = 0; i < 8; i++)
+        crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1)));
+    return crc;
+}
+
+/*
+    mov esi, 0x41
+    mov edx, 0x7700
+    xor eax, eax
+    xor ecx, ecx
+    crc32 eax, sil      (F2 REX 0F 38 F0 /r: with a REX prefix, rm 6 is SIL)
+    crc32 ecx, dh       (no REX: rm 6 is DH)
+    hlt
+ */
+static const uint8_t crc_rex_code[] = {
+    0xbe, 0x41, 0x00, 0x00, 0x00, 0xba, 0x00, 0x77, 0x00, 0x00, 0x31, 0xc0,
+    0x31, 0xc9, 0xf2, 0x40, 0x0f, 0x38, 0xf0, 0xc6, 0xf2, 0x0f, 0x38, 0xf0,
+    0xce, 0xf4,
+};
+
+TEST(tcg_fpu, crc32_byte_register_follows_rex)
+{
+    bool imm8;
+    if (!fpu_handles(2, 0xf0, 0xf2, &imm8))
+        SKIP("the x87/SSE side does not claim CRC32");
+    CPUState *cpu = tt_cpu(64);
+    tt_load(crc_rex_code, sizeof(crc_rex_code));
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.regs[R_EAX], crc32c_byte(0, 0x41));
+    CHECK_EQ(cpu->env.regs[R_ECX], crc32c_byte(0, 0x77));
+}
