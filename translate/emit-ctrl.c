@@ -230,8 +230,8 @@ static int emit_grp5(Dc *dc)
     unsigned op = (in->modrm >> 3) & 7;
     if (dc->mode == MODE64 && (op == 2 || op == 4))
         dc->in->dsize = 8;
-    else if (dc->mode == MODE64 && op == 6)
-        dc->in->dsize = in->p66 ? 2 : 8;
+    else if (dc->mode == MODE64 && op == 6)   /* REX.W wins over 66 */
+        dc->in->dsize = in->p66 && !(in->rex & 8) ? 2 : 8;
     unsigned w = in->dsize;
     switch (op) {
     case 0: case 1: gen_incdec(dc, in->opsize, op == 1); return 1;
