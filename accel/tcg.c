@@ -73,11 +73,13 @@ static int tcg_init(Machine *m)
     tcg_listener.commit = tcg_map_commit;
     tcg_listener.opaque = m;
     as_add_listener(&m->mem, &tcg_listener);
+    tcg_watch_ram_writes(m);
     return 0;
 }
 
 static int tcg_vcpu_init(CPUState *cpu)
 {
+    tcg_filter_features(cpu);
     TcgCpu *t = tcg_cpu_init(cpu);
     t->wait_sipi = cpu->env.halted;     /* application processors */
     cpu_load_flags(cpu, cpu->env.rflags);
@@ -149,6 +151,7 @@ static void *tcg_thread_fn(void *opaque)
             if (!runnable(m, cpu))
                 continue;
             current_cpu = cpu;      /* per-CPU MMIO: the local APIC page */
+            tcg_apply_ram_writes(m);
             if (tcg_exec_slice(cpu, SLICE_TBS) != TCG_EXIT_HALTED)
                 ran = true;
         }
@@ -156,6 +159,11 @@ static void *tcg_thread_fn(void *opaque)
             wait_for_kick(seen, m->reset_requested ? 5 : 50);
     }
     return NULL;
+}
+
+bool tcg_on_vcpu_thread(void)
+{
+    return !thread_started || pthread_equal(pthread_self(), tcg_thread);
 }
 
 static void tcg_start(Machine *m)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
+#include "hw/core/machine.h"
 
 /* Why tcg_exec_slice stopped. */
 typedef enum {
@@ -22,6 +23,20 @@ TcgExit tcg_exec_slice(CPUState *cpu, unsigned max_tbs);
 /* Tests: like tcg_exec_slice, but stop before delivering an exception
  * (env->exception_index says which; rip is the faulting instruction). */
 TcgExit tcg_exec_until_exception(CPUState *cpu, unsigned max_tbs);
+
+/* Device writes to m's RAM (as_write, dma_write) drop the translated code
+ * of the pages they write (accel/tcg-dma.c).  Installed by the accelerator's
+ * init; tests call it on their board. */
+void tcg_watch_ram_writes(Machine *m);
+/* On the vCPU thread between blocks: apply invalidations that other
+ * threads queued. */
+void tcg_apply_ram_writes(Machine *m);
+/* Whether the caller is the thread that runs the vCPUs (or none runs yet). */
+bool tcg_on_vcpu_thread(void);
+
+/* Drop the CPU model features TCG does not implement (AVX, AVX-512, FMA,
+ * XSAVEC...), warning about each as QEMU does (for CPU 0 only). */
+void tcg_filter_features(CPUState *cpu);
 
 /* -d cpu: the register state, QEMU's layout. */
 void tcg_log_cpu_state(CPUState *cpu);

@@ -313,8 +313,11 @@ static bool access(AddressSpace *as, uint64_t addr, uint8_t *buf, size_t len, bo
             }
             n = step;
         } else if (write) {
-            if (mr->kind == MR_RAM)
+            if (mr->kind == MR_RAM) {
                 memcpy(mr->host + off, buf, n);
+                if (as->ram_write_hook)
+                    as->ram_write_hook(as->ram_write_opaque, addr, n);
+            }
         } else {
             memcpy(buf, mr->host + off, n);
         }

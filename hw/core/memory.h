@@ -69,6 +69,11 @@ struct AddressSpace {
     FlatView *view;
     MemoryListener *listeners;
     unsigned generation;      /* bumped on each rebuild */
+    /* Called after as_write/dma_write store into RAM (device DMA, loaders,
+     * debugger), not for CPU stores: the TCG accelerator drops translated
+     * code of those pages.  NULL: nobody cares. */
+    void (*ram_write_hook)(void *opaque, uint64_t addr, uint64_t len);
+    void *ram_write_opaque;
 };
 
 /* Region constructors. RAM is anonymous host memory (zeroed); ROM is RAM the

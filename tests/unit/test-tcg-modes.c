@@ -3,6 +3,8 @@
  * read-modify-write, DIV faults, software interrupts through the IVT,
  * page faults with precise state, and self-modifying code. */
 #include "accel/tcg.h"
+#include "hw/core/dma.h"
+#include "tests/unit/harness.h"
 #include "tests/unit/tcg-harness.h"
 #include "tests/unit/unit.h"
 #include "translate/flags.h"
@@ -468,4 +470,28 @@ TEST(tcg_64, fsgsbase_xsetbv_stac)
     CHECK_EQ(REG(R_R8), 3);                     /* XCR0 written and read back */
     CHECK(REG(R_R9) & FL_AC);                   /* STAC */
     CHECK(!(cpu->env.rflags & FL_AC));          /* CLAC */
+}
+
+/* Device DMA over translated code: the next run executes the new bytes. */
+TEST(tcg_32, dma_write_replaces_translated_code)
+{
+    static const uint8_t code[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xf4 };  /* mov eax, 1; hlt */
+    CPUState *cpu = tt_cpu(32);
+    tcg_watch_ram_writes(harness_machine());
+    tt_load(code, sizeof(code));
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(REG(R_EAX), 1);
+    const uint8_t two = 2;
+    CHECK(dma_write(&harness_machine()->mem, TT_CODE + 1, &two, 1));
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(REG(R_EAX), 2);
+    /* as_write (loaders, the debugger) too */
+    const uint8_t three = 3;
+    CHECK(as_write(&harness_machine()->mem, TT_CODE + 1, &three, 1));
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(REG(R_EAX), 3);
 }
