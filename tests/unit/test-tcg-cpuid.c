@@ -1,0 +1,47 @@
+/* Under TCG, model features kemu does not implement are dropped at vCPU
+ * creation with QEMU's warning; the rest of the model is kept. */
+#include "tests/unit/unit.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accel/tcg.h"
+#include "cpu/cpuid.h"
+#include "tests/unit/cpu-harness.h"
+
+TEST(tcg_cpuid, haswell_loses_avx_keeps_bmi)
+{
+    const struct CPUModel *model;
+    uint32_t features[FEAT_WORDS];
+    CHECK_EQ(cpu_model_parse("Haswell", false, &model, features), 0);
+    CHECK(features[FEAT_1_ECX] & (1u << 28));           /* the model has AVX */
+    CPUState *cpu = tcpu_setup(1);
+    memcpy(cpu->features, features, sizeof(features));
+
+    char out[4096] = "";
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(f), 2);
+    tcg_filter_features(cpu);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(f);
+    size_t n = fread(out, 1, sizeof(out) - 1, f);
+    out[n] = 0;
+    fclose(f);
+
+    CHECK(!(cpu->features[FEAT_1_ECX] & (1u << 28)));          /* avx */
+    CHECK(!(cpu->features[FEAT_1_ECX] & (1u << 12)));          /* fma */
+    CHECK(!(cpu->features[FEAT_7_0_EBX] & (1u << 5)));         /* avx2 */
+    CHECK(cpu->features[FEAT_7_0_EBX] & (1u << 3));            /* bmi1 stays */
+    CHECK(cpu->features[FEAT_7_0_EBX] & (1u << 8));            /* bmi2 stays */
+    CHECK(cpu->features[FEAT_1_ECX] & (1u << 20));             /* sse4.2 stays */
+    CHECK(strstr(out, "kemu: warning: TCG doesn't support requested feature: "
+                      "CPUID.01H:ECX.avx [bit 28]\n") != NULL);
+    CHECK(strstr(out, "CPUID.07H:EBX.avx2 [bit 5]") != NULL);
+    CHECK(strstr(out, "bmi2") == NULL);
+}
