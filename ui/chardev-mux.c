@@ -13,6 +13,16 @@
 
 #define MUX_MAX 4
 #define ESCAPE_CHAR 0x01
+#define MUX_PENDING 4096
+
+/* Input the focused frontend had no room for (a UART's FIFO is 16 bytes,
+ * a pasted line is longer) waits here until it reads; only when this is
+ * full too are bytes dropped, which keeps Ctrl-a working while a guest
+ * ignores its UART. */
+typedef struct MuxPending {
+    uint8_t buf[MUX_PENDING];
+    size_t head, len;
+} MuxPending;
 
 typedef struct MuxState {
     Chardev *be;
@@ -21,6 +31,7 @@ typedef struct MuxState {
     bool got_escape;
     bool timestamps, at_line_start;
     int64_t ts_start_ms;
+    MuxPending pending;
 } MuxState;
 
 static void (*quit_handler)(void);
@@ -72,6 +83,7 @@ static void mux_set_focus(MuxState *s, int focus)
 {
     if (s->focus >= 0 && s->fes[s->focus].event)
         s->fes[s->focus].event(s->fes[s->focus].opaque, CHR_EVENT_MUX_OUT);
+    s->pending.len = s->pending.head = 0;   /* typed for the other frontend */
     s->focus = focus;
     if (s->fes[focus].event)
         s->fes[focus].event(s->fes[focus].opaque, CHR_EVENT_MUX_IN);
@@ -132,17 +144,45 @@ static bool mux_escape(Chardev *c, uint8_t ch)
     }
 }
 
+/* Hand pending input to the focused frontend while it has room. */
+static void mux_flush_pending(MuxState *s)
+{
+    MuxPending *p = &s->pending;
+    if (s->focus < 0) {
+        p->len = 0;
+        return;
+    }
+    ChrFrontend *fe = &s->fes[s->focus];
+    while (p->len) {
+        size_t room = fe->can_read(fe->opaque);
+        if (!room)
+            return;
+        size_t n = MIN(room, MIN(p->len, MUX_PENDING - p->head));
+        const uint8_t *chunk = p->buf + p->head;
+        p->head = (p->head + n) % MUX_PENDING;
+        p->len -= n;
+        fe->read(fe->opaque, chunk, n);
+    }
+    p->head = 0;
+}
+
+static void mux_queue(MuxState *s, uint8_t ch)
+{
+    MuxPending *p = &s->pending;
+    if (p->len == MUX_PENDING)
+        return;     /* overrun: the guest has not read its UART for a while */
+    p->buf[(p->head + p->len) % MUX_PENDING] = ch;
+    p->len++;
+}
+
 static size_t mux_can_read(void *opaque)
 {
     Chardev *c = opaque;
     MuxState *s = c->priv;
-    if (s->focus < 0)
-        return 1;   /* consume (escapes still work) */
-    size_t n = s->fes[s->focus].can_read(s->fes[s->focus].opaque);
-    /* Always take at least one byte so that Ctrl-a works while the guest
-     * does not read its UART; a byte it has no room for is lost, as an
-     * overrun on real hardware. */
-    return n ? n : 1;
+    mux_flush_pending(s);
+    size_t room = MUX_PENDING - s->pending.len;
+    /* Always take at least one byte so that Ctrl-a works. */
+    return room ? room : 1;
 }
 
 static void mux_read(void *opaque, const uint8_t *buf, size_t len)
@@ -161,12 +201,10 @@ static void mux_read(void *opaque, const uint8_t *buf, size_t len)
         } else {
             deliver = true;
         }
-        if (deliver && s->focus >= 0) {
-            ChrFrontend *fe = &s->fes[s->focus];
-            if (fe->can_read(fe->opaque))
-                fe->read(fe->opaque, &ch, 1);
-        }
+        if (deliver && s->focus >= 0)
+            mux_queue(s, ch);
     }
+    mux_flush_pending(s);
 }
 
 static void mux_be_event(void *opaque, int ev)
@@ -196,6 +234,7 @@ static void mux_attach(Chardev *c, const ChrFrontend *fe)
 static void mux_accept_input(Chardev *c)
 {
     MuxState *s = c->priv;
+    mux_flush_pending(s);
     chr_accept_input(s->be);
 }
 
