@@ -36,7 +36,7 @@
 #define V_FAILS     0x1034          /* golden failures, whole program */
 #define V_CHECKS    0x1038          /* golden checks in this scenario */
 #define V_SFAILS    0x103c          /* golden failures in this scenario */
-#define V_TMP       0x1040
+#define V_TMP       0x1040          /* 12 bytes */
 #define V_X         0x1100          /* extras: up to X_MAX dwords */
 #define X_MAX       256
 
