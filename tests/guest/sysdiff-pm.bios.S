@@ -194,6 +194,7 @@ pm32:
     RUN sc_double_fault, 13
     RUN sc_pm_to_rm, 14
     RUN sc_lar, 15
+    RUN sc_sysenter, 16
 
     mov $LIN(m_done), %esi
     call puts32
@@ -1099,6 +1100,83 @@ pm_again:
     CHK (1), rm.int.flags.cf
     call dump
     ret
+
+/* sysenter: CPL 3 SYSENTER -> CPL 0 at SYSENTER_EIP/ESP with CS =
+ * SYSENTER_CS, SS = CS + 8, IF cleared... (SDM vol. 2 SYSENTER); SYSEXIT
+ * back with CS = SYSENTER_CS + 16 | 3, SS = + 24 | 3, EIP = EDX, ESP = ECX
+ * (flat descriptors loaded whatever the GDT holds there). */
+sc_sysenter:
+    SCEN sysenter
+    SUM (TSTACK-0x40), (0x40)
+    mov $0x174, %ecx
+    mov $0x08, %eax
+    xor %edx, %edx
+    wrmsr
+    mov $0x175, %ecx
+    mov $TSTACK-0x10, %eax
+    wrmsr
+    mov $0x176, %ecx
+    mov $LIN(sysenter_target), %eax
+    wrmsr
+    mov $0x174, %ecx
+    rdmsr
+    call xput
+    CHK (0x08), msr.cs
+    mov $LIN(user_sysenter), %eax
+    mov $0x202, %edx
+    call run_user
+    mov V_X + 4, %eax
+    CHK (0x08), k.cs
+    mov V_X + 8, %eax
+    CHK (0x10), k.ss
+    mov V_X + 12, %eax
+    CHK (TSTACK-0x10), k.esp
+    mov V_X + 16, %eax
+    and $0x200, %eax
+    CHK (0), k.if
+    mov V_X + 20, %eax
+    CHK (0x1b), u.cs
+    mov V_X + 24, %eax
+    CHK (0x23), u.ss
+    mov V_X + 28, %eax
+    CHK (USTACK-0x20), u.esp
+    call dump
+    ret
+
+user_sysenter:
+    mov $0x33, %ax
+    mov %ax, %ds
+    mov $LIN(after_sysexit), %edx
+    mov $USTACK-0x20, %ecx
+    sysenter
+after_sysexit:
+    mov $0x33, %ax
+    mov %ax, %ds
+    xor %eax, %eax
+    mov %cs, %ax
+    call xput
+    mov %ss, %ax
+    call xput
+    mov %esp, %eax
+    call xput
+    int $0x80
+
+sysenter_target:
+    push %edx
+    push %ecx
+    xor %eax, %eax
+    mov %cs, %ax
+    call xput
+    mov %ss, %ax
+    call xput
+    lea 8(%esp), %eax
+    call xput
+    pushfl
+    pop %eax
+    call xput
+    pop %ecx
+    pop %edx
+    sysexit
 
     HARNESS32_FUNCS
 
