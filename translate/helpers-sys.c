@@ -464,7 +464,7 @@ HELPER(helper_fsgsbase)
     if (op < 2)
         return w == 8 ? s->base : (uint32_t)s->base;
     uint64_t v = w == 8 ? a : (uint32_t)a;
-    if ((uint64_t)(((int64_t)v << 16) >> 16) != v)
+    if ((uint64_t)((int64_t)(v << 16) >> 16) != v)
         raise_gp0(cpu);
     s->base = v;
     return 0;

@@ -82,7 +82,7 @@ static bool canonical(const CPUState *cpu, uint64_t la)
 {
     if (!(cpu->env.efer & EFER_LMA))
         return true;
-    return (uint64_t)(((int64_t)la << 16) >> 16) == la;
+    return (uint64_t)((int64_t)(la << 16) >> 16) == la;   /* shift unsigned: no UB */
 }
 
 /* Walk for la and fill its entry for access acc; raises on a fault. */
