@@ -40,10 +40,13 @@ static void word_desc(int w, char *buf, size_t len)
 
 void tcg_filter_features(CPUState *cpu)
 {
+    /* warn about what a -cpu model asked for (test CPUs without a model
+     * set every bit: those are dropped silently) */
+    bool warn = cpu->index == 0 && cpu->model;
     for (int w = 0; w < FEAT_WORDS; w++) {
         uint32_t drop = cpu->features[w] & tcg_missing[w];
         cpu->features[w] &= ~tcg_missing[w];
-        for (unsigned bit = 0; drop && cpu->index == 0 && bit < 32; bit++) {
+        for (unsigned bit = 0; drop && warn && bit < 32; bit++) {
             const char *name = cpu_feature_name(w, bit);
             if (!(drop & B(bit)) || !name)
                 continue;

@@ -17,6 +17,7 @@ TEST(tcg_cpuid, haswell_loses_avx_keeps_bmi)
     CHECK_EQ(cpu_model_parse("Haswell", false, &model, features), 0);
     CHECK(features[FEAT_1_ECX] & (1u << 28));           /* the model has AVX */
     CPUState *cpu = tcpu_setup(1);
+    cpu->model = model;
     memcpy(cpu->features, features, sizeof(features));
 
     char out[4096] = "";
