@@ -8,6 +8,7 @@
 #include "tests/unit/tcg-harness.h"
 #include "tests/unit/unit.h"
 #include "translate/flags.h"
+#include "translate/tb.h"
 
 /*
     mov cx, 100
@@ -494,4 +495,67 @@ TEST(tcg_32, dma_write_replaces_translated_code)
     cpu->env.halted = false;
     CHECK_EQ(tt_run(cpu), -1);
     CHECK_EQ(REG(R_EAX), 3);
+}
+
+/* A read-modify-write destination on a not-present page faults as a write
+ * (#PF error code bit 1), for the inline ALU form and a helper form. */
+TEST(tcg_64, rmw_destination_faults_as_a_write)
+{
+    /* mov ebx, 0x50010; add dword ptr [rbx], 1; hlt */
+    static const uint8_t add_mem[] = { 0xbb, 0x10, 0x00, 0x05, 0x00, 0x83, 0x03, 0x01, 0xf4 };
+    /* mov ebx, 0x50010; mov cl, 3; shl dword ptr [rbx], cl; hlt */
+    static const uint8_t shl_mem[] = { 0xbb, 0x10, 0x00, 0x05, 0x00, 0xb1, 0x03, 0xd3, 0x23, 0xf4 };
+    /* mov ebx, 0x50010; cmp dword ptr [rbx], 1; hlt  (a plain read) */
+    static const uint8_t cmp_mem[] = { 0xbb, 0x10, 0x00, 0x05, 0x00, 0x83, 0x3b, 0x01, 0xf4 };
+    const struct { const uint8_t *code; size_t len; uint32_t err; } cases[] = {
+        { add_mem, sizeof(add_mem), 2 }, { shl_mem, sizeof(shl_mem), 2 },
+        { cmp_mem, sizeof(cmp_mem), 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CPUState *cpu = tt_cpu(64);
+        tt_load(cases[i].code, cases[i].len);
+        tb_invalidate_phys_range(cpu, TT_CODE, 0x1000);   /* the previous case's code */
+        tt_wr(TT_PT + 0x50 * 8, 0, 8);          /* page 0x50000 not present */
+        CHECK_EQ(tt_run(cpu), EXC_PF);
+        CHECK_EQ(cpu->env.cr2, 0x50010);
+        CHECK_EQ(cpu->env.error_code & 7, cases[i].err);
+    }
+}
+
+/* A non-canonical address through SS (rbp base, the stack) is #SS(0);
+ * through DS it is #GP(0). */
+TEST(tcg_64, noncanonical_stack_access_is_ss)
+{
+    /* mov rbp, 0x8000000000000000; mov eax, [rbp+8]; hlt */
+    static const uint8_t rbp_load[] = { 0x48, 0xbd, 0, 0, 0, 0, 0, 0, 0, 0x80,
+                                        0x8b, 0x45, 0x08, 0xf4 };
+    /* mov rbx, 0x8000000000000000; mov eax, [rbx+8]; hlt */
+    static const uint8_t rbx_load[] = { 0x48, 0xbb, 0, 0, 0, 0, 0, 0, 0, 0x80,
+                                        0x8b, 0x43, 0x08, 0xf4 };
+    /* mov rsp, 0x8000000000000008; push rax; hlt */
+    static const uint8_t push[] = { 0x48, 0xbc, 8, 0, 0, 0, 0, 0, 0, 0x80, 0x50, 0xf4 };
+    const struct { const uint8_t *code; size_t len; int vec; } cases[] = {
+        { rbp_load, sizeof(rbp_load), EXC_SS }, { rbx_load, sizeof(rbx_load), EXC_GP },
+        { push, sizeof(push), EXC_SS },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CPUState *cpu = tt_cpu(64);
+        tt_load(cases[i].code, cases[i].len);
+        tb_invalidate_phys_range(cpu, TT_CODE, 0x1000);
+        CHECK_EQ(tt_run(cpu), cases[i].vec);
+        CHECK_EQ(cpu->env.rip, TT_CODE + 10);
+        CHECK_EQ(cpu->env.error_code, 0);
+    }
+}
+
+/* 0F 0D with a register operand is #UD (the memory form is a prefetch). */
+TEST(tcg_64, prefetch_register_form_is_ud)
+{
+    /* mov ebx, 0x20000; prefetchw [rbx]; prefetch eax (0F 0D C0); hlt */
+    static const uint8_t code[] = { 0xbb, 0x00, 0x00, 0x02, 0x00, 0x0f, 0x0d, 0x0b,
+                                    0x0f, 0x0d, 0xc0, 0xf4 };
+    CPUState *cpu = tt_cpu(64);
+    LOAD(code);
+    CHECK_EQ(tt_run(cpu), EXC_UD);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 8);
 }
