@@ -149,12 +149,17 @@ static WalkStatus walk64(Walk *w, uint64_t table, uint64_t la, int level,
 {
     CPUState *cpu = w->cpu;
     bool gb_pages = (cpu->features[FEAT_8000_0001_EDX] & CPUID_EXT2_PDPE1GB) != 0;
+    /* Bits 62:52 are ignored by 4-level paging but reserved by PAE paging
+     * (SDM vol. 3A 4.4.2: bits 62:MAXPHYADDR of a present PDE or PTE). */
+    uint64_t rsvd = rsvd_high(cpu);
+    if (!(cpu->env.efer & EFER_LMA))
+        rsvd |= 0x7ffULL << 52;
     for (; level >= 1; level--) {
         unsigned shift = 12 + 9 * (level - 1);
         uint64_t e = pte_load(w, table + ((la >> shift) & 511) * 8);
         if (!(e & PTE_P))
             return WALK_NP;
-        if (e & rsvd_high(cpu))
+        if (e & rsvd)
             return WALK_RSVD;
         if (level == 4 && (e & PTE_PS))
             return WALK_RSVD;

@@ -890,10 +890,11 @@ sc_paging_pse:
     ret
 
 /* paging-pae: PDPT -> PD: 0-2 MiB by PT, 2-4 MiB one 2 MiB page, 4-6 MiB
- * by PT2: page 0 XD, page 1 reserved bit 51, page 2 normal. */
+ * by PT2: page 0 XD, page 1 reserved bit 51, page 2 normal, page 3 bit 52
+ * (reserved with PAE paging, ignored only by 4-level paging). */
 sc_paging_pae:
     SCEN paging-pae
-    SUM (PAEPT2), (0x18)
+    SUM (PAEPT2), (0x20)
     mov $PAEPT0, %edi
     mov $7, %eax
     mov $512, %ecx
@@ -911,6 +912,8 @@ sc_paging_pae:
     movl $(TPAGE + 0x1000) | 3, PAEPT2 + 8
     movl $0x00080000, PAEPT2 + 12
     movl $(TPAGE + 0x2000) | 3, PAEPT2 + 16
+    movl $(TPAGE + 0x3000) | 3, PAEPT2 + 24
+    movl $0x00100000, PAEPT2 + 28   /* bit 52: reserved under PAE */
     movb $0xc3, TPAGE               /* RET, in case the fetch is allowed */
     mov %cr4, %eax
     or $0x20, %eax
@@ -931,6 +934,7 @@ sc_paging_pae:
     PF_READ (TPAGE+8), (NONE), nx.read
     PF_READ (TPAGE+0x1010), (9), rsvd51
     PF_READ (TPAGE+0x2010), (NONE), normal
+    PF_READ (TPAGE+0x3010), (9), rsvd52
     mov $0xc0000080, %ecx
     rdmsr
     and $~0x800, %eax

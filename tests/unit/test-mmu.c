@@ -288,6 +288,17 @@ TEST(mmu, debug_walk_has_no_side_effects)
     CHECK(!mmu_translate_debug(cpu, 0x800000, &r));
 }
 
+TEST(mmu, long_4level_ignores_bits_62_52)
+{
+    CPUState *cpu = setup_4level();
+    MMUResult r;
+    uint32_t ec;
+    /* Unlike PAE paging, 4-level paging ignores bits 62:52 (SDM 4.5). */
+    pw64(0x4000 + 4 * 8, 0xa000 | P | RW | US | (1ULL << 55));
+    CHECK(walk(cpu, HI + 0x4123, MMU_READ, true, &r, &ec));
+    CHECK_EQ(r.pa, 0xa123);
+}
+
 TEST(mmu, maxphyaddr_follows_the_model)
 {
     CPUState *cpu = setup_pae();
@@ -299,9 +310,12 @@ TEST(mmu, maxphyaddr_follows_the_model)
     cpu->features[FEAT_8000_0001_EDX] &= ~CPUID_EXT2_LM;        /* 36 bits */
     CHECK(!walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));
     CHECK_EQ(ec, 0x9);
-    /* Bits 62..52 are reserved in a PAE PDPTE (ignored in other entries). */
+    /* Bits 62..52 are reserved in every PAE entry (SDM 4.4.2; only 4-level
+     * paging ignores them). */
     pw64(0x3000 + 1 * 8, 0x8000 | P | (1ULL << 55));
-    CHECK(walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));
+    CHECK(!walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));
+    CHECK_EQ(ec, 0x9);
+    pw64(0x3000 + 1 * 8, 0x8000 | P);
     pw64(0x1000 + 1 * 8, 0x2000 | P | (1ULL << 55));
     CHECK(!walk(cpu, 0x40001000, MMU_READ, false, &r, &ec));
 }
