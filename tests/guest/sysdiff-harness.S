@@ -4,7 +4,8 @@
  * 0xf0000, so labels are used through LIN().
  *
  * A scenario:
- *     SCEN name            start: clears the exception record and extras
+ *     SCEN name            start: clears the exception record, extras and
+ *                          the general registers (but ESP)
  *     TRY 1f; <insn>; 1:   an instruction that may fault: the handler records
  *                          vector, error code, CR2 and resumes at 1 with the
  *                          stack pointer TRY saw
@@ -89,6 +90,13 @@ scen_reset:
     movl $0, V_CHECKS
     movl $0, V_SFAILS
     movl $0, V_REC_EIP
+    xor %eax, %eax                  /* no register leaks between scenarios */
+    xor %ebx, %ebx
+    xor %ecx, %ecx
+    xor %edx, %edx
+    xor %esi, %esi
+    xor %edi, %edi
+    xor %ebp, %ebp
     ret
 
 xput:

@@ -49,7 +49,7 @@
 9:  .asciz "\name"
     .popsection
     movl $LIN(9b), V_NAME           /* high half stays 0 */
-    call scen_reset
+    call scen_reset                 /* and every GPR but RSP := 0 */
 .endm
 .macro TRY label
     mov %rsp, V_REC_RSP
@@ -608,6 +608,9 @@ scen_reset:
     movq $0, V_CHECKS
     movq $0, V_SFAILS
     movq $0, V_REC_RIP
+    .irp r, rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
+    xor %\r, %\r
+    .endr
     ret
 
 xput:
