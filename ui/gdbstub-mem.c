@@ -4,6 +4,7 @@
  * ignore page protection, as a debugger's do, and reach ROM too; under
  * TCG, translated code is dropped by the vCPU thread before it runs on
  * (the TB cache is that thread's alone). */
+#include "cpu/sys.h"
 #include "ui/gdbstub-int.h"
 
 #include <string.h>
@@ -46,7 +47,7 @@ static bool canonical(const CPUState *cpu, uint64_t la)
 {
     if (!(cpu->env.efer & EFER_LMA))
         return true;
-    return (uint64_t)(((int64_t)la << 16) >> 16) == la;
+    return cpu_canonical(la);
 }
 
 /* Split [la, la+len) at page boundaries and apply fn to each piece. */
