@@ -5,13 +5,16 @@
  * (error codes, CR2, segment-load outcomes, A/D bits...) are also checked
  * here ("G name ok" / "G name FAIL ..."); exit 0 when all hold, 1 if not.
  *
- * Scenarios: rm-to-pm, segload (many descriptor types into DS and SS, LAR,
- * LSL, VERR, VERW), exceptions (#DE, #BP, #UD, #OF), int-gates (trap vs
+ * Scenarios: rm-to-pm, segload (many descriptor types into DS and SS),
+ * exceptions (#DE, #BP, #UD, #OF), int-gates (trap vs
  * interrupt gate), iret-same, iret-outer (to CPL 3), callgate (CPL 3 -> 0
  * with parameters, far RET back), gate-faults, task-switch (CALL to a TSS,
  * IRET with NT back), paging-32 (every page-fault kind, CR0.WP, A/D),
  * paging-pse, paging-pae (NX with EFER.NXE, reserved bits), invlpg,
- * double-fault, pm-to-rm (and back). */
+ * double-fault, pm-to-rm (and back), lar-lsl-verw (the segload selectors),
+ * sysenter (SYSENTER/SYSEXIT), far-loads (CS by far JMP/CALL, LSS, POP DS,
+ * LDS).  The first scenario to run can be chosen: one byte 'A' + index on
+ * COM1 before the program starts polling (it waits about a second). */
 #include "tests/guest/guest.h"
 #include "tests/guest/sysdiff-harness.S"
 
@@ -195,6 +198,7 @@ pm32:
     RUN sc_pm_to_rm, 14
     RUN sc_lar, 15
     RUN sc_sysenter, 16
+    RUN sc_far_loads, 17
 
     mov $LIN(m_done), %esi
     call puts32
@@ -1182,6 +1186,67 @@ sysenter_target:
     pop %edx
     sysexit
 
+/* far-loads: CS loads by far JMP/CALL (conforming code, a 16-bit segment
+ * and back with a 32-bit far RET, data -> #GP, not present -> #NP, DPL 3
+ * non-conforming from CPL 0 -> #GP), LSS with a not-present segment ->
+ * #SS, POP DS of execute-only code -> #GP, LDS of a null selector. */
+sc_far_loads:
+    SCEN far-loads
+    SUM (KSTACK-0x40), (0x40)
+    ljmp $0x78, $LIN(1f)
+1:  xor %eax, %eax
+    mov %cs, %ax
+    call xput
+    CHK (0x78), conforming.cs
+    ljmp $0x08, $LIN(2f)
+2:  lcall $0x18, $far16
+    call xput
+    CHK (0x18), code16.cs
+    .irp sel, 0x10, 0x98, 0x2b
+    TRY 3f
+    ljmp $\sel, $0
+3:  call xexc
+    .endr
+    mov V_X + 8, %eax
+    CHK (EXC(13,0x10)), jmp.data
+    mov V_X + 12, %eax
+    CHK (EXC(11,0x98)), jmp.notpresent
+    mov V_X + 16, %eax
+    CHK (EXC(13,0x28)), jmp.dpl3
+    movl $0x1234, V_TMP
+    movw $0x58, V_TMP + 4
+    TRY 4f
+    lss V_TMP, %esp
+4:  call xexc
+    mov V_X + 20, %eax
+    CHK (EXC(12,0x58)), lss.notpresent
+    TRY 5f                          /* the stack as before the push */
+    push $0x70
+    pop %ds
+5:  mov $0x10, %ax
+    mov %ax, %ds
+    call xexc
+    mov V_X + 24, %eax
+    CHK (EXC(13,0x70)), pop.ds.execonly
+    movl $0x1234, V_TMP
+    movw $0, V_TMP + 4
+    lds V_TMP, %ecx
+    xor %eax, %eax
+    mov %ds, %ax
+    mov $0x10, %dx
+    mov %dx, %ds
+    call xput
+    CHK (0), lds.null
+    call dump
+    ret
+
+    .code16
+far16:                              /* CS = 0x18 (base 0xf0000), 16-bit */
+    xor %eax, %eax
+    mov %cs, %ax
+    lretl
+    .code32
+
     HARNESS32_FUNCS
 
 m_done: .asciz "D sysdiff-pm done\r\n"
@@ -1207,7 +1272,7 @@ gdt_rom:
     .quad 0x00cfb2000000ffff        /* 0x80 data DPL1 */
     .quad 0x00af9a000000ffff        /* 0x88 64-bit code */
     .quad 0x0000800000000000        /* 0x90 system type 0 (reserved) */
-    .quad 0                         /* 0x98 */
+    .quad 0x00cf1a000000ffff        /* 0x98 code, not present */
     .quad 0x00409200000000ff        /* 0xa0 data, limit 0xff */
     .quad 0                         /* 0xa8 */
     .quad 0                         /* 0xb0 call gate DPL0 (built) */
