@@ -13,7 +13,7 @@
  * paging-pse, paging-pae (NX with EFER.NXE, reserved bits), invlpg,
  * double-fault, pm-to-rm (and back), lar-lsl-verw (the segload selectors),
  * sysenter (SYSENTER/SYSEXIT), far-loads (CS by far JMP/CALL, LSS, POP DS,
- * LDS).  The first scenario to run can be chosen: one byte 'A' + index on
+ * LDS), iret16.  The first scenario to run can be chosen: one byte 'A' + index on
  * COM1 before the program starts polling (it waits about a second). */
 #include "tests/guest/guest.h"
 #include "tests/guest/sysdiff-harness.S"
@@ -199,6 +199,7 @@ pm32:
     RUN sc_lar, 15
     RUN sc_sysenter, 16
     RUN sc_far_loads, 17
+    RUN sc_iret16, 18
 
     mov $LIN(m_done), %esi
     call puts32
@@ -1240,7 +1241,44 @@ sc_far_loads:
     call dump
     ret
 
+/* iret16: a 16-bit IRET (operand-size prefix) pops IP, CS, FLAGS as
+ * words into a 16-bit code segment; the upper half of EFLAGS (AC here) is
+ * kept.  The 16-bit code comes back with a 32-bit far JMP. */
+sc_iret16:
+    SCEN iret16
+    SUM (KSTACK-0x40), (0x40)
+    pushfl
+    orl $0x40000, (%esp)            /* AC */
+    popfl
+    mov %esp, %ebx
+    pushw $0x0cd7
+    pushw $0x18
+    pushw $iret16_target
+    iretw
+iret16_back:
+    push $2
+    popfl
+    mov %edx, %eax
+    call xput
+    CHK (0x40cd7), eflags
+    mov %ecx, %eax
+    call xput
+    CHK (0x18), cs16
+    mov %esp, %eax
+    sub %ebx, %eax
+    call xput
+    CHK (0), esp
+    call dump
+    ret
+
     .code16
+iret16_target:                      /* CS = 0x18, base 0xf0000 */
+    pushfl                          /* (SS is still the flat 32-bit one) */
+    pop %edx
+    xor %ecx, %ecx
+    mov %cs, %cx
+    ljmpl $0x08, $LIN(iret16_back)
+
 far16:                              /* CS = 0x18 (base 0xf0000), 16-bit */
     xor %eax, %eax
     mov %cs, %ax
