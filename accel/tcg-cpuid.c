@@ -22,10 +22,19 @@ static const uint32_t tcg_missing[FEAT_WORDS] = {
                      B(16),
     [FEAT_7_0_EDX] = B(2) | B(3),                               /* avx512-4vnniw/4fmaps */
     [FEAT_8000_0001_EDX] = B(30) | B(31),                       /* 3dnowext 3dnow */
-    /* sse4a xop skinit lwp fma4 tbm; svm stays advertised as in QEMU's
-     * qemu64 model (kemu has no SVM; VMRUN is #UD) */
+    /* sse4a xop skinit lwp fma4 tbm */
     [FEAT_8000_0001_ECX] = B(6) | B(11) | B(12) | B(15) | B(16) | B(21),
     [FEAT_D_1_EAX] = B(1) | B(2) | B(3),                        /* xsavec xgetbv1 xsaves */
+};
+
+/* Features the models carry by default that TCG does not implement either,
+ * dropped without a warning (as QEMU turns svm off for KVM by default):
+ * SVM (qemu64 lists it; kemu has no nested virtualization, so a guest must
+ * not see it and try VMRUN) and VME (the named Intel/AMD models list it;
+ * the V86 extensions are not implemented, so CR4.VME must stay unused). */
+static const uint32_t tcg_quietly_missing[FEAT_WORDS] = {
+    [FEAT_1_EDX] = B(1),                                        /* vme */
+    [FEAT_8000_0001_ECX] = B(2),                                /* svm */
 };
 
 /* QEMU's naming of a feature word: "CPUID.07H:EBX" (no subleaf). */
@@ -45,7 +54,7 @@ void tcg_filter_features(CPUState *cpu)
     bool warn = cpu->index == 0 && cpu->model;
     for (int w = 0; w < FEAT_WORDS; w++) {
         uint32_t drop = cpu->features[w] & tcg_missing[w];
-        cpu->features[w] &= ~tcg_missing[w];
+        cpu->features[w] &= ~(tcg_missing[w] | tcg_quietly_missing[w]);
         for (unsigned bit = 0; drop && warn && bit < 32; bit++) {
             const char *name = cpu_feature_name(w, bit);
             if (!(drop & B(bit)) || !name)

@@ -46,3 +46,31 @@ TEST(tcg_cpuid, haswell_loses_avx_keeps_bmi)
     CHECK(strstr(out, "CPUID.07H:EBX.avx2 [bit 5]") != NULL);
     CHECK(strstr(out, "bmi2") == NULL);
 }
+
+/* SVM (qemu64) and VME (named models) are in the models by default but not
+ * implemented by TCG: the guest must not see them, and no warning is due. */
+TEST(tcg_cpuid, default_svm_and_vme_dropped_quietly)
+{
+    static const char *const names[] = { "qemu64", "Nehalem" };
+    for (int i = 0; i < 2; i++) {
+        const struct CPUModel *model;
+        uint32_t features[FEAT_WORDS];
+        CHECK_EQ(cpu_model_parse(names[i], false, &model, features), 0);
+        CPUState *cpu = tcpu_setup(1);
+        cpu->model = model;
+        memcpy(cpu->features, features, sizeof(features));
+        FILE *f = tmpfile();
+        fflush(stderr);
+        int saved = dup(2);
+        dup2(fileno(f), 2);
+        tcg_filter_features(cpu);
+        fflush(stderr);
+        dup2(saved, 2);
+        close(saved);
+        CHECK_EQ(ftell(f), 0);                                     /* no warning */
+        fclose(f);
+        CHECK(!(cpu->features[FEAT_8000_0001_ECX] & (1u << 2)));   /* svm */
+        CHECK(!(cpu->features[FEAT_1_EDX] & (1u << 1)));           /* vme */
+        CHECK(cpu->features[FEAT_8000_0001_EDX] & (1u << 29));     /* lm stays */
+    }
+}
