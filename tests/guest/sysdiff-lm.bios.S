@@ -9,7 +9,9 @@
  * STAR, LSTAR, FMASK, KERNEL_GS_BASE; #GP for a non-canonical LSTAR),
  * swapgs, iretq-same, syscall (IRETQ to CPL 3, SYSCALL, SYSRETQ, INT back
  * through TSS.RSP0), pf64 (non-canonical #GP, not-present #PF, NX fetch),
- * int-gate64, double-fault64. */
+ * int-gate64, double-fault64, iretq-compat (to 32-bit code at CPL 3 and
+ * back through the IDT).  The first scenario to run can be chosen: one
+ * byte 'A' + index on COM1. */
 #include "tests/guest/guest.h"
 
 #define V_NAME      0x1000
@@ -199,6 +201,7 @@ lm64:
     RUN sc_pf64, 6
     RUN sc_int_gate64, 7
     RUN sc_double_fault64, 8
+    RUN sc_iretq_compat, 9
 
     lea m_done(%rip), %rsi
     call puts64
@@ -594,6 +597,46 @@ sc_double_fault64:
     CHK (EXC(8,0)), df
     call dump
     ret
+
+/* iretq-compat: IRETQ from 64-bit CPL 0 to 32-bit compatibility-mode code
+ * at CPL 3 (CS 0x1b), which reads CS and comes back by INT 0x80: the
+ * 64-bit frame holds CS 0x1b, SS 0x23 and the 32-bit ESP. */
+sc_iretq_compat:
+    SCEN iretq-compat
+    SUM (TSTACK-0x40), (0x40)
+    TRY 1f
+    push $0x23
+    push $USTACK-0x10
+    push $2
+    push $0x1b
+    mov $LIN(compat_code), %eax
+    push %rax
+    iretq
+1:  mov %ecx, %ecx                  /* upper halves: undefined after compat */
+    mov %ecx, %eax
+    call xput
+    CHK (0x1b), compat.cs
+    XGET 0
+    CHK (LIN(compat_after)), frame.rip
+    XGET 1
+    CHK (0x1b), frame.cs
+    XGET 3
+    CHK (USTACK-0x10), frame.rsp
+    XGET 4
+    CHK (0x23), frame.ss
+    xor %eax, %eax                  /* IRET to CPL 3 nulled DS (DPL 0) */
+    mov %ds, %ax
+    CHK (0), ds.nulled
+    call dump
+    ret
+
+    .code32
+compat_code:
+    xor %ecx, %ecx
+    mov %cs, %cx
+    int $0x80
+compat_after:
+    .code64
 
 /* ---------------------------------------------------------------- */
 scen_reset:
