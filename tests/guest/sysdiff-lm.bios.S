@@ -10,7 +10,8 @@
  * swapgs, iretq-same, syscall (IRETQ to CPL 3, SYSCALL, SYSRETQ, INT back
  * through TSS.RSP0), pf64 (non-canonical #GP, not-present #PF, NX fetch),
  * int-gate64, double-fault64, iretq-compat (to 32-bit code at CPL 3 and
- * back through the IDT).  The first scenario to run can be chosen: one
+ * back through the IDT), pf64-more (CPL 3 against supervisor pages, 4-level
+ * ignored and reserved bits).  The first scenario to run can be chosen: one
  * byte 'A' + index on COM1. */
 #include "tests/guest/guest.h"
 
@@ -165,6 +166,9 @@ pm32:
     add $8, %edi
     loop 1b
     orl $0x80000000, PD + 8 + 4     /* 2-4 MiB: execute-disable */
+    andl $~4, PD + 2 * 8            /* 4-6 MiB: supervisor only */
+    orl $0x00800000, PD + 3 * 8 + 4 /* 6-8 MiB: bit 55, ignored */
+    orl $0x00080000, PD + 4 * 8 + 4 /* 8-10 MiB: bit 51, reserved */
     mov %cr4, %eax
     or $0x20, %eax
     mov %eax, %cr4
@@ -202,6 +206,7 @@ lm64:
     RUN sc_int_gate64, 7
     RUN sc_double_fault64, 8
     RUN sc_iretq_compat, 9
+    RUN sc_pf64_more, 10
 
     lea m_done(%rip), %rsi
     call puts64
@@ -637,6 +642,54 @@ compat_code:
     int $0x80
 compat_after:
     .code64
+
+/* pf64-more: CPL 3 read, write and fetch of a supervisor page -> #PF with
+ * U (and W, I/D); bit 55 of a 4-level entry is ignored, bit 51 (above
+ * MAXPHYADDR) reserved -> P|RSVD. */
+sc_pf64_more:
+    SCEN pf64-more
+    mov $LIN(uf64_read), %eax
+    mov $2, %edx
+    call run_user
+    call xexc
+    XGET 0
+    CHK (EXC(14,5)), user.read
+    xor %eax, %eax                  /* IRETQ to CPL 3 nulled DS (DPL 0) */
+    mov %ds, %ax
+    CHK (0), ds.nulled
+    mov $LIN(uf64_write), %eax
+    mov $2, %edx
+    call run_user
+    call xexc
+    XGET 1
+    CHK (EXC(14,7)), user.write
+    mov $0x400000, %eax
+    mov $2, %edx
+    call run_user                   /* fetch at 0x400000 itself */
+    call xexc
+    XGET 2
+    CHK (EXC(14,0x15)), user.fetch
+    mov V_EXC_CR2, %rax
+    call xput
+    CHK (0x400000), user.fetch.cr2
+    mov 0x600008, %rax              /* bit 55 ignored: a plain read */
+    call xexc
+    XGET 4
+    CHK (NONE), ignored.bit55
+    TRY 1f
+    mov 0x800008, %rax
+1:  call xexc
+    XGET 5
+    CHK (EXC(14,9)), reserved.bit51
+    call dump
+    ret
+
+uf64_read:
+    mov 0x400010, %rax
+    int $0x80
+uf64_write:
+    movq $1, 0x400018
+    int $0x80
 
 /* ---------------------------------------------------------------- */
 scen_reset:
