@@ -137,7 +137,7 @@ static void gen_incdec_val(Dc *dc, unsigned w, IRTemp v, IRTemp la, unsigned reg
     IRTemp cf = ir_cond(dc->b, 2);
     IRTemp r = ir_binopi(dc->b, dec ? IR_SUB : IR_ADD, w, v, 1);
     if (la != IR_NONE)
-        ir_st(dc->b, w, la, r);
+        gen_st_mem(dc, w, la, r);
     else
         gen_set(dc, w, reg, r);
     ir_set_cc(dc->b, cc_op_sized(dec ? CC_OP_DEC : CC_OP_INC, w), r, IR_NONE, cf);
@@ -262,7 +262,7 @@ static void emit_mov_moffs(Dc *dc)
     if (in->info->flags & I_DIR)
         gen_set(dc, w, R_EAX, ir_ld(dc->b, w, la));
     else
-        ir_st(dc->b, w, la, gen_get(dc, w, R_EAX));
+        gen_st_mem(dc, w, la, gen_get(dc, w, R_EAX));
 }
 
 static void emit_mov_r_imm(Dc *dc)
@@ -375,7 +375,7 @@ static void gen_bt(Dc *dc, unsigned op, IRTemp off, bool imm)
                  : op == 2 ? ir_binop(b, IR_AND, w, v, ir_unop(b, IR_NOT, w, m))
                  : ir_binop(b, IR_XOR, w, v, m);
         if (in->mem)
-            ir_st(b, w, la, r);
+            gen_st_mem(dc, w, la, r);
         else
             gen_set(dc, w, in->rm, r);
     }
@@ -413,7 +413,7 @@ static void emit_xadd(Dc *dc)
     IRTemp s = gen_get(dc, w, in->reg);
     IRTemp r = ir_binop(dc->b, IR_ADD, w, v, s);
     if (in->mem) {
-        ir_st(dc->b, w, la, r);
+        gen_st_mem(dc, w, la, r);
         gen_set(dc, w, in->reg, v);
     } else {
         gen_set(dc, w, in->reg, v);
@@ -459,7 +459,7 @@ static void emit_movbe(Dc *dc)
         gen_set(dc, w, in->reg, gen_movbe_swap(dc, w, v));
     } else {
         IRTemp v = gen_get(dc, w, in->reg);
-        ir_st(dc->b, w, la, gen_movbe_swap(dc, w, v));
+        gen_st_mem(dc, w, la, gen_movbe_swap(dc, w, v));
     }
 }
 
@@ -498,7 +498,7 @@ static void emit_xlat(Dc *dc)
     const Insn *in = dc->in;
     IRBlock *b = dc->b;
     IRTemp ea = ir_binop(b, IR_ADD, in->asize, ir_get_reg(b, 8, R_EBX), gen_get(dc, 1, R_EAX));
-    IRTemp la = gen_linear(dc, ea, insn_seg(dc, SEG_DS));
+    IRTemp la = gen_linear_w(dc, ea, insn_seg(dc, SEG_DS), 1, false);
     gen_set(dc, 1, R_EAX, ir_ld(b, 1, la));
 }
 

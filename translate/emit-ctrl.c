@@ -35,7 +35,7 @@ static void emit_pop_rm(Dc *dc)
         gen_sp_add(dc, w);
         IRTemp la = gen_mem_la(dc);
         ir_set_reg(dc->b, 8, R_ESP, sp);
-        ir_st(dc->b, w, la, v);
+        gen_st_mem(dc, w, la, v);
         gen_sp_add(dc, w);
     } else {
         gen_sp_add(dc, w);
@@ -52,9 +52,7 @@ static void emit_push_seg(Dc *dc)
     IRTemp sel = ir_ld_env(b, 2, off);
     /* Recent processors write only the selector's 16 bits. */
     IRTemp sp = ir_binopi(b, IR_SUB, ss, ir_get_reg(b, ss, R_ESP), w);
-    IRTemp la = dc->mode == MODE64 ? sp
-              : ir_binop(b, IR_ADD, 4, sp, ir_ld_env(b, 8, SEG_BASE_OFF(SEG_SS)));
-    ir_st(b, 2, la, sel);
+    ir_st(b, 2, gen_stack_la(dc, sp, 2), sel);
     ir_set_reg(b, ss, R_ESP, sp);
 }
 
@@ -112,7 +110,7 @@ static void emit_lxs(Dc *dc)
 {
     const Insn *in = dc->in;
     unsigned w = in->dsize, seg = in->info->sub;
-    IRTemp la = gen_mem_la(dc);
+    IRTemp la = gen_mem_la_w(dc, w + 2, false);
     IRTemp off = ir_ld(dc->b, w, la);
     IRTemp la2 = ir_binopi(dc->b, IR_ADD, dc->mode == MODE64 ? 8 : 4, la, w);
     IRTemp sel = ir_ld(dc->b, 2, la2);
@@ -126,11 +124,10 @@ static void emit_pusha(Dc *dc)
     IRBlock *b = dc->b;
     unsigned w = dc->in->dsize, ss = stack_size(dc);
     IRTemp sp = ir_get_reg(b, ss, R_ESP);
-    IRTemp base = ir_ld_env(b, 8, SEG_BASE_OFF(SEG_SS));
     for (unsigned i = 0; i < 8; i++) {
         IRTemp v = ir_get_reg(b, w, i);
         IRTemp a = ir_binopi(b, IR_SUB, ss, sp, (i + 1) * w);
-        ir_st(b, w, ir_binop(b, IR_ADD, 4, a, base), v);
+        ir_st(b, w, gen_stack_la(dc, a, w), v);
     }
     ir_set_reg(b, ss, R_ESP, ir_binopi(b, IR_SUB, ss, sp, 8 * w));
 }
@@ -178,9 +175,7 @@ static void emit_leave(Dc *dc)
     IRBlock *b = dc->b;
     unsigned w = dc->in->dsize, ss = stack_size(dc);
     IRTemp bp = ir_get_reg(b, ss, R_EBP);
-    IRTemp la = dc->mode == MODE64 ? bp
-              : ir_binop(b, IR_ADD, 4, bp, ir_ld_env(b, 8, SEG_BASE_OFF(SEG_SS)));
-    IRTemp v = ir_ld(b, w, la);
+    IRTemp v = ir_ld(b, w, gen_stack_la(dc, bp, w));
     ir_set_reg(b, ss, R_ESP, ir_binopi(b, IR_ADD, ss, bp, w));
     ir_set_reg(b, w, R_EBP, v);
 }
@@ -218,7 +213,7 @@ static void emit_far_ap(Dc *dc, unsigned kind)
 static void emit_far_mem(Dc *dc, unsigned kind)
 {
     unsigned w = dc->in->dsize;
-    IRTemp la = gen_mem_la(dc);
+    IRTemp la = gen_mem_la_w(dc, w + 2, false);
     IRTemp off = ir_ld(dc->b, w, la);
     IRTemp sel = ir_ld(dc->b, 2, ir_binopi(dc->b, IR_ADD, dc->mode == MODE64 ? 8 : 4, la, w));
     gen_far(dc, sel, off, kind, w);

@@ -22,6 +22,10 @@ typedef struct Dc {
     uint64_t next_pc;       /* rip after this instruction */
     bool end;               /* the block ends after this instruction */
     bool jumped;            /* the emitter already left the block (goto/exit) */
+    /* The last segment check emitted by gen_linear_w (for gen_st_mem). */
+    IRTemp chk_la, chk_ea;
+    unsigned chk_seg, chk_w;
+    bool chk_write;
 } Dc;
 
 #define ENV_OFF(field) ((unsigned)offsetof(CPUX86State, field))
@@ -35,6 +39,16 @@ void gen_set(Dc *dc, unsigned w, unsigned reg, IRTemp v);
 IRTemp gen_ea(Dc *dc);                       /* effective address (offset) */
 IRTemp gen_linear(Dc *dc, IRTemp ea, unsigned seg);
 IRTemp gen_mem_la(Dc *dc);                   /* linear address of ModRM memory */
+/* The same for an access of w bytes (a write if write): checks the segment
+ * limit and rights outside 64-bit mode when the segment is not flat. */
+IRTemp gen_linear_w(Dc *dc, IRTemp ea, unsigned seg, unsigned w, bool write);
+IRTemp gen_mem_la_w(Dc *dc, unsigned w, bool write);
+void gen_seg_check(Dc *dc, IRTemp ea, unsigned seg, unsigned size, bool write);
+/* Store to la; a write through the segment of the last gen_linear_w
+ * address is checked for write permission. */
+void gen_st_mem(Dc *dc, unsigned w, IRTemp la, IRTemp v);
+/* Linear address of a stack access at offset sp (checked against SS). */
+IRTemp gen_stack_la(Dc *dc, IRTemp sp, unsigned w);
 unsigned insn_seg(const Dc *dc, unsigned def);  /* override or default */
 IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la);  /* la: IR_NONE for registers */
 /* The same for a read-modify-write destination (checked for writing). */

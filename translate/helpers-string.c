@@ -28,14 +28,15 @@ static uint64_t amask(unsigned asize)
     return asize == 8 ? ~0ULL : asize == 4 ? 0xffffffffULL : 0xffff;
 }
 
-static uint64_t str_la(CPUState *cpu, const StrOp *s, unsigned seg, unsigned reg)
+/* Linear address of this element; outside 64-bit mode its segment limit
+ * and rights are checked first (write: a store through it). */
+static uint64_t str_la(CPUState *cpu, const StrOp *s, unsigned seg, unsigned reg, bool write)
 {
     CPUX86State *env = &cpu->env;
     uint64_t off = env->regs[reg] & amask(s->asize);
     if (s->m64)
         return (seg == SEG_FS || seg == SEG_GS) ? off + env->seg[seg].base : off;
-    if ((env->cr0 & CR0_PE) && !(env->rflags & FL_VM))
-        helper_seg_check(cpu, off, 0, 0, seg | (s->w << 8));
+    helper_seg_check(cpu, off, 0, 0, seg | (s->w << 8) | ((unsigned)write << 16));
     return (env->seg[seg].base + off) & 0xffffffffULL;
 }
 
@@ -63,7 +64,7 @@ static void str_once(CPUState *cpu, const StrOp *s)
     switch (s->op) {
     case STR_INS:
         cpu_check_io(cpu, port, w);
-        d = str_la(cpu, s, SEG_ES, R_EDI);
+        d = str_la(cpu, s, SEG_ES, R_EDI, true);
         tcg_probe_write(cpu, d, w);
         big_lock();
         v = as_ld(&cpu->machine->io, port, w);
@@ -73,36 +74,36 @@ static void str_once(CPUState *cpu, const StrOp *s)
         break;
     case STR_OUTS:
         cpu_check_io(cpu, port, w);
-        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI, false), w);
         big_lock();
         as_st(&cpu->machine->io, port, v, w);
         big_unlock();
         str_step(env, s, R_ESI);
         break;
     case STR_MOVS:
-        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
-        tcg_st(cpu, str_la(cpu, s, SEG_ES, R_EDI), v, w);
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI, false), w);
+        tcg_st(cpu, str_la(cpu, s, SEG_ES, R_EDI, true), v, w);
         str_step(env, s, R_ESI);
         str_step(env, s, R_EDI);
         break;
     case STR_CMPS:
-        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
-        d = tcg_ld(cpu, str_la(cpu, s, SEG_ES, R_EDI), w);
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI, false), w);
+        d = tcg_ld(cpu, str_la(cpu, s, SEG_ES, R_EDI, false), w);
         str_step(env, s, R_ESI);
         str_step(env, s, R_EDI);
         set_cmp_flags(env, w, v, d);
         break;
     case STR_STOS:
-        tcg_st(cpu, str_la(cpu, s, SEG_ES, R_EDI), reg_read(env, R_EAX, w), w);
+        tcg_st(cpu, str_la(cpu, s, SEG_ES, R_EDI, true), reg_read(env, R_EAX, w), w);
         str_step(env, s, R_EDI);
         break;
     case STR_LODS:
-        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI), w);
+        v = tcg_ld(cpu, str_la(cpu, s, s->seg, R_ESI, false), w);
         reg_write(env, R_EAX, w, v);
         str_step(env, s, R_ESI);
         break;
     default:
-        d = tcg_ld(cpu, str_la(cpu, s, SEG_ES, R_EDI), w);
+        d = tcg_ld(cpu, str_la(cpu, s, SEG_ES, R_EDI, false), w);
         str_step(env, s, R_EDI);
         set_cmp_flags(env, w, reg_read(env, R_EAX, w), d);
         break;

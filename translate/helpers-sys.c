@@ -90,10 +90,11 @@ static uint64_t stack_mask(unsigned ss)
     return ss == 8 ? ~0ULL : ss == 4 ? 0xffffffffULL : 0xffff;
 }
 
-static uint64_t stack_la(CPUState *cpu, uint64_t sp, unsigned ss)
+static uint64_t stack_la(CPUState *cpu, uint64_t sp, unsigned ss, unsigned w)
 {
     if (ss == 8)
         return sp;
+    helper_seg_check(cpu, sp & stack_mask(ss), 0, 0, SEG_SS | (w << 8) | (1u << 16));
     return (cpu->env.seg[SEG_SS].base + (sp & stack_mask(ss))) & 0xffffffffULL;
 }
 
@@ -106,20 +107,20 @@ HELPER(helper_enter)
     uint64_t m = stack_mask(ss);
     uint64_t sp = env->regs[R_ESP] & m, bp = env->regs[R_EBP] & m;
     sp = (sp - w) & m;
-    tcg_st(cpu, stack_la(cpu, sp, ss), reg_read(env, R_EBP, w), w);
+    tcg_st(cpu, stack_la(cpu, sp, ss, w), reg_read(env, R_EBP, w), w);
     uint64_t frame = sp;
     if (level) {
         for (unsigned i = 1; i < level; i++) {
             bp = (bp - w) & m;
-            uint64_t v = tcg_ld(cpu, stack_la(cpu, bp, ss), w);
+            uint64_t v = tcg_ld(cpu, stack_la(cpu, bp, ss, w), w);
             sp = (sp - w) & m;
-            tcg_st(cpu, stack_la(cpu, sp, ss), v, w);
+            tcg_st(cpu, stack_la(cpu, sp, ss, w), v, w);
         }
         sp = (sp - w) & m;
-        tcg_st(cpu, stack_la(cpu, sp, ss), frame, w);
+        tcg_st(cpu, stack_la(cpu, sp, ss, w), frame, w);
     }
     sp = (sp - size) & m;
-    tcg_probe_write(cpu, stack_la(cpu, sp, ss), 1);
+    tcg_probe_write(cpu, stack_la(cpu, sp, ss, 1), 1);
     reg_write(env, R_EBP, w == 2 ? 2 : ss, frame);
     reg_write(env, R_ESP, ss, sp);
     return 0;
@@ -433,16 +434,35 @@ HELPER(helper_arpl)
     return d;
 }
 
-/* Segment limit and usability for a data access (SDM 5.3): expand-up
- * segments allow offsets up to the limit, expand-down ones above it. */
+/* Rights of a data access through a segment in protected mode (SDM
+ * 5.4-5.5): a null or unusable segment, a write to a read-only data or any
+ * code segment and a read from an execute-only one fault.  Real and
+ * virtual-8086 mode check only the limit. */
+static bool seg_rights_ok(const SegReg *s, bool write)
+{
+    unsigned t = SEGATTR_TYPE(s->attr);
+    if (!(s->attr & SEGATTR_P) || !(s->attr & SEGATTR_S))
+        return false;
+    if (t & 8)
+        return !write && (t & 2);
+    return !write || (t & 2);
+}
+
+/* Segment limit and rights for a data access of size bytes at offset a
+ * (imm: seg | size << 8 | write << 16): expand-up segments allow offsets
+ * up to the cached limit, expand-down ones above it up to 0xffff or
+ * 0xffffffff by the B bit; an access straddling the limit faults.
+ * #SS(0) for SS, #GP(0) otherwise. */
 HELPER(helper_seg_check)
 {
+    CPUX86State *env = &cpu->env;
     unsigned seg = imm & 0xff, size = (imm >> 8) & 0xff;
-    const SegReg *s = &cpu->env.seg[seg];
+    bool write = (imm >> 16) & 1;
+    const SegReg *s = &env->seg[seg];
     int vec = seg == SEG_SS ? EXC_SS : EXC_GP;
     uint64_t last = a + size - 1;
-    if (!(s->attr & SEGATTR_P))
-        cpu_raise_exception(cpu, vec, 0);
+    if ((env->cr0 & CR0_PE) && !(env->rflags & FL_VM) && !seg_rights_ok(s, write))
+        cpu_raise_exception(cpu, EXC_GP, 0);
     if ((s->attr & SEGATTR_S) && (s->attr & 0xc) == 0x4) {
         uint64_t upper = (s->attr & SEGATTR_DB) ? 0xffffffffULL : 0xffff;
         if (a <= s->limit || last > upper)

@@ -54,18 +54,18 @@ static unsigned jc_hash(uint64_t lin)
     return (unsigned)((lin ^ (lin >> JMP_CACHE_BITS)) & (JMP_CACHE_SIZE - 1));
 }
 
-/* Every data segment present, expand-up, 4 GiB: no limit can be hit. */
-static bool segs_flat(const CPUX86State *env)
+/* TBF_SEGNF bits: segments that are not present, writable, expand-up
+ * data with a 4 GiB limit (the base does not matter). */
+static uint32_t segs_nonflat(const CPUX86State *env)
 {
+    uint32_t m = 0;
     for (int i = 0; i < SEG_COUNT; i++) {
         const SegReg *s = &env->seg[i];
-        if (i == SEG_CS)
-            continue;
-        if (!(s->attr & SEGATTR_P) || s->limit != 0xffffffff ||
-            ((s->attr & SEGATTR_S) && (s->attr & 0xc) == 0x4))
-            return false;
+        if ((s->attr & (SEGATTR_P | SEGATTR_S | 0xe)) != (SEGATTR_P | SEGATTR_S | 0x2) ||
+            s->limit != 0xffffffff)
+            m |= TBF_SEGNF(i);
     }
-    return true;
+    return m;
 }
 
 uint32_t tb_flags(CPUState *cpu)
@@ -91,8 +91,8 @@ uint32_t tb_flags(CPUState *cpu)
         f |= TBF_A20;
     if (env->rflags & FL_TF)
         f |= TBF_TF;
-    if ((f & TBF_PE) && !(f & TBF_VM) && (f & TBF_MODE_MASK) != 2 && !segs_flat(env))
-        f |= TBF_SEGCHK;
+    if ((f & TBF_MODE_MASK) != 2)
+        f |= segs_nonflat(env);
     return f;
 }
 

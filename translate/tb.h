@@ -28,8 +28,12 @@
 #define TBF_LMA    (1u << 7)
 #define TBF_A20    (1u << 8)
 #define TBF_TF     (1u << 9)    /* single-step: one instruction per TB */
-#define TBF_SEGCHK (1u << 10)   /* protected mode with a non-flat data segment:
-                                   accesses check limits */
+/* Outside 64-bit mode, one bit per segment register (SEG_ES..SEG_GS) that
+ * is not flat (present writable expand-up data with a 4 GiB limit):
+ * accesses through it check the limit and the access rights. */
+#define TBF_SEGNF_SHIFT 10
+#define TBF_SEGNF(seg) (1u << (TBF_SEGNF_SHIFT + (seg)))
+#define TBF_SEGNF_MASK (0x3fu << TBF_SEGNF_SHIFT)
 
 typedef struct TB {
     uint64_t pc;            /* rip of the first instruction */

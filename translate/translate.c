@@ -70,31 +70,61 @@ IRTemp gen_ea(Dc *dc)
     return ea;
 }
 
-/* Limit and usability check of a data access (protected mode with a
- * non-flat segment only; see TBF_SEGCHK). */
-static void gen_seg_check(Dc *dc, IRTemp ea, unsigned seg, unsigned size)
+/* Limit and access-rights check of a data access outside 64-bit mode
+ * (SDM vol. 3 5.3-5.5), through the segment's hidden descriptor cache.
+ * Segments that are flat, writable data with a 4 GiB limit (tb_flags
+ * leaves their TBF_SEGNF bit clear) need none, so ordinary flat code
+ * emits no check at all.  The last check is remembered so that a store
+ * to the same address can add the write-permission check. */
+void gen_seg_check(Dc *dc, IRTemp ea, unsigned seg, unsigned size, bool write)
 {
-    if (dc->flags & TBF_SEGCHK)
-        ir_call(dc->b, helper_seg_check, IR_CALL_MAY_FAULT, ea, IR_NONE, IR_NONE,
-                seg | (size << 8));
+    if (dc->mode == MODE64 || !(dc->flags & TBF_SEGNF(seg)))
+        return;
+    ir_call(dc->b, helper_seg_check, IR_CALL_MAY_FAULT, ea, IR_NONE, IR_NONE,
+            seg | (size << 8) | ((unsigned)write << 16));
+}
+
+IRTemp gen_linear_w(Dc *dc, IRTemp ea, unsigned seg, unsigned w, bool write)
+{
+    IRBlock *b = dc->b;
+    IRTemp la;
+    gen_seg_check(dc, ea, seg, w, write);
+    if (dc->mode == MODE64) {
+        if (seg == SEG_FS || seg == SEG_GS)
+            la = ir_binop(b, IR_ADD, 8, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
+        else
+            la = ea;
+    } else {
+        la = ir_binop(b, IR_ADD, 4, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
+    }
+    dc->chk_la = la;
+    dc->chk_ea = ea;
+    dc->chk_seg = seg;
+    dc->chk_w = w;
+    dc->chk_write = write;
+    return la;
 }
 
 IRTemp gen_linear(Dc *dc, IRTemp ea, unsigned seg)
 {
-    IRBlock *b = dc->b;
-    gen_seg_check(dc, ea, seg, dc->in->opsize);
-    if (dc->mode == MODE64) {
-        if (seg == SEG_FS || seg == SEG_GS)
-            return ir_binop(b, IR_ADD, 8, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
-        return ea;
-    }
-    IRTemp la = ir_binop(b, IR_ADD, 4, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
-    return la;
+    return gen_linear_w(dc, ea, seg, dc->in->opsize, false);
+}
+
+IRTemp gen_mem_la_w(Dc *dc, unsigned w, bool write)
+{
+    return gen_linear_w(dc, gen_ea(dc), insn_seg(dc, dc->in->def_seg), w, write);
 }
 
 IRTemp gen_mem_la(Dc *dc)
 {
-    return gen_linear(dc, gen_ea(dc), insn_seg(dc, dc->in->def_seg));
+    return gen_mem_la_w(dc, dc->in->opsize, false);
+}
+
+void gen_st_mem(Dc *dc, unsigned w, IRTemp la, IRTemp v)
+{
+    if (la == dc->chk_la && la != IR_NONE && !dc->chk_write)
+        gen_seg_check(dc, dc->chk_ea, dc->chk_seg, w > dc->chk_w ? w : dc->chk_w, true);
+    ir_st(dc->b, w, la, v);
 }
 
 static IRTemp ld_rm(Dc *dc, unsigned w, IRTemp *la, bool for_write)
@@ -104,7 +134,7 @@ static IRTemp ld_rm(Dc *dc, unsigned w, IRTemp *la, bool for_write)
             *la = IR_NONE;
         return gen_get(dc, w, dc->in->rm);
     }
-    IRTemp a = gen_mem_la(dc);
+    IRTemp a = gen_mem_la_w(dc, w, for_write);
     if (la)
         *la = a;
     return for_write ? ir_ld_w(dc->b, w, a) : ir_ld(dc->b, w, a);
@@ -129,8 +159,8 @@ void gen_st_rm(Dc *dc, unsigned w, IRTemp la, IRTemp v)
         return;
     }
     if (la == IR_NONE)
-        la = gen_mem_la(dc);
-    ir_st(dc->b, w, la, v);
+        la = gen_mem_la_w(dc, w, true);
+    gen_st_mem(dc, w, la, v);
 }
 
 unsigned stack_size(const Dc *dc)
@@ -140,11 +170,11 @@ unsigned stack_size(const Dc *dc)
     return (dc->flags & TBF_SS32) ? 4 : 2;
 }
 
-static IRTemp stack_la(Dc *dc, IRTemp sp, unsigned w)
+IRTemp gen_stack_la(Dc *dc, IRTemp sp, unsigned w)
 {
     if (dc->mode == MODE64)
         return sp;
-    gen_seg_check(dc, sp, SEG_SS, w);
+    gen_seg_check(dc, sp, SEG_SS, w, true);
     return ir_binop(dc->b, IR_ADD, 4, sp, ir_ld_env(dc->b, 8, SEG_BASE_OFF(SEG_SS)));
 }
 
@@ -153,7 +183,7 @@ void gen_push(Dc *dc, unsigned w, IRTemp v)
     unsigned ss = stack_size(dc);
     IRTemp sp = ir_get_reg(dc->b, ss, R_ESP);
     IRTemp nsp = ir_binopi(dc->b, IR_SUB, ss, sp, w);
-    ir_st(dc->b, w, stack_la(dc, nsp, w), v);
+    ir_st(dc->b, w, gen_stack_la(dc, nsp, w), v);
     ir_set_reg(dc->b, ss, R_ESP, nsp);
 }
 
@@ -163,7 +193,7 @@ IRTemp gen_pop_peek(Dc *dc, unsigned w, unsigned offset)
     IRTemp sp = ir_get_reg(dc->b, ss, R_ESP);
     if (offset)
         sp = ir_binopi(dc->b, IR_ADD, ss, sp, offset);
-    return ir_ld(dc->b, w, stack_la(dc, sp, w));
+    return ir_ld(dc->b, w, gen_stack_la(dc, sp, w));
 }
 
 void gen_sp_add(Dc *dc, int64_t delta)
@@ -318,6 +348,7 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
             break;
         }
         dc.next_pc = pc + in.len;
+        dc.chk_la = IR_NONE;
         if (dc.mode != MODE64)
             dc.next_pc &= 0xffffffffULL;
         emit_insn(&dc);
