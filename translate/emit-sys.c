@@ -34,9 +34,48 @@ static uint64_t fpu_pack(const Insn *in)
            ((uint64_t)(in->rex != 0) << 42);
 }
 
+/* Size and direction of an x87 memory operand (ESC D8-DF, SDM vol. 2 A.4)
+ * for the segment check; false for other instructions of the FPU helper. */
+static bool x87_mem_access(const Insn *in, unsigned *w, bool *write)
+{
+    static const uint8_t size[8][8] = {     /* [op - 0xd8][reg]; 0: environment */
+        { 4, 4, 4, 4, 4, 4, 4, 4 },         /* D8: m32fp arithmetic */
+        { 4, 4, 4, 4, 0, 2, 0, 2 },         /* D9: FLD/FST(P) m32, FLDENV, FLDCW... */
+        { 4, 4, 4, 4, 4, 4, 4, 4 },         /* DA: m32int arithmetic */
+        { 4, 4, 4, 4, 4, 10, 4, 10 },       /* DB: FILD/FISTTP/FIST(P) m32, FLD/FSTP m80 */
+        { 8, 8, 8, 8, 8, 8, 8, 8 },         /* DC: m64fp arithmetic */
+        { 8, 8, 8, 8, 1, 8, 1, 2 },         /* DD: m64, FRSTOR, FNSAVE, FNSTSW; 1: state */
+        { 2, 2, 2, 2, 2, 2, 2, 2 },         /* DE: m16int arithmetic */
+        { 2, 2, 2, 2, 10, 8, 10, 8 },       /* DF: m16int, FBLD, FILD m64, FBSTP, FISTP m64 */
+    };
+    static const uint8_t stores[8] = {      /* reg fields that write memory */
+        0x00, 0xcc, 0x00, 0x8e, 0x00, 0xce, 0x00, 0xce,
+    };
+    if (in->map != 0 || in->op < 0xd8 || in->op > 0xdf)
+        return false;
+    unsigned i = in->op - 0xd8, reg = (in->modrm >> 3) & 7;
+    unsigned n = size[i][reg];
+    bool o16 = in->dsize == 2;
+    if (n == 0)
+        n = o16 ? 14 : 28;                  /* FLDENV/FNSTENV */
+    else if (n == 1)
+        n = o16 ? 94 : 108;                 /* FRSTOR/FNSAVE */
+    *w = n;
+    *write = (stores[i] >> reg) & 1;
+    return true;
+}
+
 static void emit_fpu(Dc *dc)
 {
-    IRTemp la = dc->in->mem ? gen_mem_la(dc) : gen_imm(dc, 0);
+    unsigned w;
+    bool write;
+    IRTemp la;
+    if (!dc->in->mem)
+        la = gen_imm(dc, 0);
+    else if (x87_mem_access(dc->in, &w, &write))
+        la = gen_mem_la_w(dc, w, write);
+    else
+        la = gen_mem_la(dc);
     gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), IR_NONE, fpu_pack(dc->in));
 }
 
@@ -64,7 +103,8 @@ static int emit_grp6(Dc *dc)
 /* SGDT/SIDT/LGDT/LIDT: limit (2 bytes) then base (4, or 8 in 64-bit mode). */
 static void emit_dtr(Dc *dc, unsigned op)
 {
-    IRTemp la = gen_mem_la(dc);
+    /* SGDT/SIDT store, LGDT/LIDT load 2 + 4 bytes (checked outside 64-bit mode). */
+    IRTemp la = gen_mem_la_w(dc, 6, op < 2);
     gen_helper(dc, helper_dtr, la, IR_NONE, IR_NONE,
                op | ((uint64_t)dc->in->dsize << 8) | ((uint64_t)(dc->mode == MODE64) << 16));
     if (op >= 2)
@@ -196,7 +236,7 @@ static int emit_grp9(Dc *dc)
     const Insn *in = dc->in;
     unsigned op = (in->modrm >> 3) & 7;
     if (op == 1 && in->mem) {
-        gen_helper(dc, helper_cmpxchg8b, gen_mem_la(dc), IR_NONE, IR_NONE, in->dsize == 8);
+        gen_helper(dc, helper_cmpxchg8b, gen_mem_la_w(dc, in->dsize == 8 ? 16 : 8, true), IR_NONE, IR_NONE, in->dsize == 8);
         return 1;
     }
     if (op == 7 && !in->mem && in->rep == 0xf3) {  /* RDPID */
@@ -254,7 +294,7 @@ int emit_sys(Dc *dc)
                    fpu_pack(in));
         return 1;
     case K_BOUND:
-        gen_helper(dc, helper_bound, gen_mem_la(dc), gen_get(dc, in->dsize, in->reg), IR_NONE,
+        gen_helper(dc, helper_bound, gen_mem_la_w(dc, 2 * in->dsize, false), gen_get(dc, in->dsize, in->reg), IR_NONE,
                    in->dsize);
         return 1;
     case K_ARPL:

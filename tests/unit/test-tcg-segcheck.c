@@ -40,6 +40,15 @@ static const uint8_t pm_expdown[] = {
     0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xa1, 0x00, 0x10, 0x00, 0x00, 0xa3,
     0xfc, 0xff, 0xff, 0xff, 0x8b, 0x1e, 0xf4,
 };
+/* xor eax, eax; mov ds, ax; mov ebx, [0x10]; hlt */
+static const uint8_t pm_null_ds[] = {
+    0x31, 0xc0, 0x8e, 0xd8, 0x8b, 0x1d, 0x10, 0x00, 0x00, 0x00, 0xf4,
+};
+/* mov ax, 0x30; mov ds, ax; fld tbyte [0xff6]; fstp dword [0x10]; hlt */
+static const uint8_t pm_x87[] = {
+    0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xdb, 0x2d, 0xf6, 0x0f, 0x00, 0x00,
+    0xd9, 0x1d, 0x10, 0x00, 0x00, 0x00, 0xf4,
+};
 /* mov ax, 0x2000; mov ds, ax; mov al, [0xffff]; mov bx, [0xffff]; hlt */
 static const uint8_t real_word_ffff[] = {
     0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xa0, 0xff, 0xff, 0x8b, 0x1e, 0xff, 0xff, 0xf4,
@@ -146,6 +155,33 @@ TEST(tcg_seg, expand_down_segment_offsets)
     LOAD(pm_expdown);
     CHECK_EQ(tt_run(cpu), EXC_GP);
     CHECK_EQ(cpu->env.rip, TT_CODE + 11);
+}
+
+TEST(tcg_seg, access_through_null_selector_is_gp)
+{
+    CPUState *cpu = tt_cpu(32);
+    LOAD(pm_null_ds);
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 4);
+    CHECK_EQ(cpu->env.error_code, 0);
+}
+
+TEST(tcg_seg, x87_operands_are_checked_by_their_size_and_direction)
+{
+    /* Read-only data: the 10-byte load ending at the limit is fine, the
+     * store faults. */
+    CPUState *cpu = tt_cpu(32);
+    GDT_DS30(mkdesc(0x20000, 0xfff, 0x1, 0, SEGATTR_DB));
+    LOAD(pm_x87);
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 12);
+
+    /* One byte less of limit: the 10-byte load straddles it. */
+    cpu = tt_cpu(32);
+    GDT_DS30(mkdesc(0x20000, 0xffe, 0x3, 0, SEGATTR_DB));
+    LOAD(pm_x87);
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 6);
 }
 
 TEST(tcg_seg, real_mode_word_at_ffff_faults)
