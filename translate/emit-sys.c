@@ -65,6 +65,13 @@ static bool x87_mem_access(const Insn *in, unsigned *w, bool *write)
     return true;
 }
 
+static void emit_fpu_la(Dc *dc, IRTemp la)
+{
+    gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), IR_NONE, fpu_pack(dc->in));
+}
+
+/* x87 and SSE instructions (the FPU helper).  SSE memory operands are
+ * checked with the operand size as reads only. */
 static void emit_fpu(Dc *dc)
 {
     unsigned w;
@@ -76,7 +83,7 @@ static void emit_fpu(Dc *dc)
         la = gen_mem_la_w(dc, w, write);
     else
         la = gen_mem_la(dc);
-    gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), IR_NONE, fpu_pack(dc->in));
+    emit_fpu_la(dc, la);
 }
 
 static int emit_grp6(Dc *dc)
@@ -223,8 +230,15 @@ static int emit_grp15(Dc *dc)
     if (!in->mem)
         return op >= 5 && !in->rep ? 1 : -1;    /* LFENCE, MFENCE, SFENCE */
     if (op == 7) {                              /* CLFLUSH: check the address only */
-        IRTemp la = gen_mem_la(dc);
+        IRTemp la = gen_mem_la_w(dc, 1, false);
         ir_ld(dc->b, 1, la);
+        return 1;
+    }
+    if (!in->mprefix && op <= 5) {
+        /* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, XSAVE, XRSTOR: the XSAVE area
+         * is checked for its legacy region and header (576 bytes). */
+        static const uint16_t size[6] = { 512, 512, 4, 4, 576, 576 };
+        emit_fpu_la(dc, gen_mem_la_w(dc, size[op], (0x19u >> op) & 1));
         return 1;
     }
     emit_fpu(dc);
