@@ -31,7 +31,7 @@ static void load_ops2(Dc *dc, unsigned w, Ops2 *o, bool need_dst, bool rmw)
             o->dst = rmw ? gen_ld_rm_w(dc, w, &o->la) : gen_ld_rm(dc, w, &o->la);
         } else {    /* a plain store must not read (or fault on reading) */
             o->dst = IR_NONE;
-            o->la = in->mem ? gen_mem_la(dc) : IR_NONE;
+            o->la = in->mem ? gen_mem_la_w(dc, w, true) : IR_NONE;
         }
         o->src = gen_get(dc, w, in->reg);
     }
@@ -426,7 +426,8 @@ static void emit_cmpxchg(Dc *dc)
 {
     const Insn *in = dc->in;
     unsigned w = in->opsize;
-    IRTemp la = in->mem ? gen_mem_la(dc) : IR_NONE;
+    /* The destination is written whether or not it compares equal. */
+    IRTemp la = in->mem ? gen_mem_la_w(dc, w, true) : IR_NONE;
     gen_helper(dc, helper_cmpxchg, la, IR_NONE, IR_NONE,
                reg_aux(dc, in->reg, w) | (reg_aux(dc, in->rm, w) << 8) | ((uint64_t)w << 16) |
                ((uint64_t)in->mem << 24));

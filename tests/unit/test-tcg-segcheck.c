@@ -54,6 +54,11 @@ static const uint8_t pm_mxcsr[] = {
     0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0x0f, 0xae, 0x15, 0x10, 0x00, 0x00,
     0x00, 0x0f, 0xae, 0x1d, 0x10, 0x00, 0x00, 0x00, 0xf4,
 };
+/* mov ax, 0x30; mov ds, ax; mov eax, [0x10]; inc eax; cmpxchg [0x10], ebx; hlt */
+static const uint8_t pm_cmpxchg[] = {
+    0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xa1, 0x10, 0x00, 0x00, 0x00, 0x40,
+    0x0f, 0xb1, 0x1d, 0x10, 0x00, 0x00, 0x00, 0xf4,
+};
 /* mov ax, 0x2000; mov ds, ax; mov al, [0xffff]; mov bx, [0xffff]; hlt */
 static const uint8_t real_word_ffff[] = {
     0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xa0, 0xff, 0xff, 0x8b, 0x1e, 0xff, 0xff, 0xf4,
@@ -200,6 +205,16 @@ TEST(tcg_seg, stmxcsr_to_read_only_data_is_gp)
     CHECK_EQ(cpu->env.rip, TT_CODE + 13);       /* LDMXCSR read it */
 }
 
+TEST(tcg_seg, failing_cmpxchg_to_read_only_data_is_gp)
+{
+    /* CMPXCHG writes its destination even when the compare fails. */
+    CPUState *cpu = tt_cpu(32);
+    GDT_DS30(mkdesc(0x20000, 0xfff, 0x1, 0, SEGATTR_DB));
+    LOAD(pm_cmpxchg);
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 12);
+}
+
 TEST(tcg_seg, real_mode_word_at_ffff_faults)
 {
     CPUState *cpu = tt_cpu(16);
@@ -281,7 +296,7 @@ TEST(tcg_seg, flat_segments_emit_no_check)
     cpu->env.seg[SEG_DS].limit = 0xfffff;
     f = tb_flags(cpu);
     CHECK_EQ(f & TBF_SEGNF_MASK, TBF_SEGNF(SEG_CS) | TBF_SEGNF(SEG_DS));
-    CHECK_EQ(seg_check_calls(tb_find(cpu, f)), 3);     /* load, store + write right */
+    CHECK_EQ(seg_check_calls(tb_find(cpu, f)), 2);     /* the load and the store */
     CHECK_EQ(tt_run(cpu), -1);
 
     cpu = tt_cpu(64);
