@@ -9,6 +9,8 @@
 #include "accel/tcg.h"
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
+#include "cpu/seg.h"
+#include "translate/flags.h"
 #include "translate/helpers.h"
 #include "translate/tb.h"
 
@@ -228,6 +230,21 @@ TEST(tcg_seg, real_mode_word_at_ffff_faults)
     CHECK_EQ(tt_run(cpu), EXC_SS);
     CHECK_EQ(cpu->env.rip, TT_CODE + 6);
     CHECK_EQ(cpu->env.error_code, 0);
+}
+
+TEST(tcg_seg, v86_mode_word_at_ffff_faults)
+{
+    CPUState *cpu = tt_cpu(32);
+    LOAD(real_word_ffff);
+    cpu_load_flags(cpu, FL_VM | 2);
+    for (int i = 0; i < SEG_COUNT; i++)
+        seg_load_v86(cpu, i, 0);
+    seg_load_v86(cpu, SEG_CS, TT_CODE >> 4);
+    cpu->env.rip = 0;
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    CHECK_EQ(cpu->env.rip, 8);                  /* the word load, not HLT */
+    CHECK_EQ(cpu->env.error_code, 0);
+    CHECK_EQ(REG(R_EAX) & 0xffff, 0x2000);
 }
 
 TEST(tcg_seg, real_mode_keeps_a_cached_4g_limit)
