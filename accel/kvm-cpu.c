@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -407,6 +408,7 @@ static void *vcpu_thread(void *opaque)
 {
     KvmVcpu *v = opaque;
     current_cpu = v->cpu;     /* per-CPU MMIO: the userspace local APIC page */
+    v->cpu->thread_id = (int)gettid();
     pthread_mutex_lock(&v->lock);
     while (!atomic_load(&kvm_state.quitting)) {
         wait_runnable(v);

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accel/accel.h"
 #include "accel/tcg.h"
@@ -132,6 +133,9 @@ static unsigned seen_reloads;
 static void *tcg_thread_fn(void *opaque)
 {
     Machine *m = opaque;
+    /* One thread runs every vCPU: `info cpus` shows it for each. */
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->cpus[i]->thread_id = (int)gettid();
     while (!atomic_load(&quit)) {
         unsigned seen = atomic_load(&kicks);
         tcg_debug_round();
