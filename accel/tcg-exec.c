@@ -183,6 +183,12 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         slot = interp_exec(cpu, tb);
         if (inhibited)
             env->inhibit_irq = 0;
+        /* RF (set by IRET restoring a fault's frame) is cleared once
+         * the next instruction completes (SDM 17.3.1.1); such a block
+         * holds that one instruction (TBF_RF).  RF set by the block
+         * itself (IRET at its end) stays for the next one. */
+        if (tb->flags & TBF_RF)
+            env->rflags &= ~(uint64_t)FL_RF;
         (*done)++;
         if (tb->flags & TBF_TF)
             single_step_trap(cpu);

@@ -4,9 +4,12 @@
  * virtual-8086 exit) and long mode's 64-bit gates with IST.
  *
  * Not implemented: CR4.VME's interrupt redirection bitmap (INT n in
- * virtual-8086 mode with IOPL < 3 is #GP as with VME off), and RFLAGS.RF
- * is not set in the image pushed for faults (no instruction breakpoints
- * exist for it to suppress). */
+ * virtual-8086 mode with IOPL < 3 is #GP as with VME off).
+ *
+ * Fault-class exceptions push RFLAGS with RF set (SDM 17.3.1.1), so that
+ * the handler's IRET restarts the instruction without re-triggering an
+ * instruction breakpoint on it; the execution loop clears RF again once
+ * an instruction completes. */
 #include "cpu/excp.h"
 #include "cpu/mmu.h"
 #include "cpu/seg.h"
@@ -322,6 +325,21 @@ static void deliver(CPUState *cpu, int vec, uint32_t ec, EventKind kind, uint64_
     env->inhibit_irq = 0;
 }
 
+/* Faults report the faulting instruction and restart it.  #DB is left
+ * out: the instruction-breakpoint fault must not set RF (SDM 17.3.1.1),
+ * and its other causes are traps; #BP and #OF are traps, #DF and #MC
+ * aborts. */
+static bool is_fault(int v)
+{
+    switch (v) {
+    case EXC_DE: case EXC_BR: case EXC_UD: case EXC_NM: case EXC_TS: case EXC_NP:
+    case EXC_SS: case EXC_GP: case EXC_PF: case EXC_MF: case EXC_AC: case EXC_XM:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void cpu_deliver_pending(CPUState *cpu)
 {
     CPUX86State *env = &cpu->env;
@@ -329,6 +347,9 @@ void cpu_deliver_pending(CPUState *cpu)
     if (vec < 0)
         return;
     env->exception_index = -1;
+    /* Delivery clears RF again after pushing the image. */
+    if (is_fault(vec))
+        env->rflags |= FL_RF;
     deliver(cpu, vec, env->error_code, EV_EXC, env->rip);
 }
 

@@ -91,6 +91,8 @@ uint32_t tb_flags(CPUState *cpu)
         f |= TBF_A20;
     if (env->rflags & FL_TF)
         f |= TBF_TF;
+    if (env->rflags & FL_RF)
+        f |= TBF_RF;
     if ((f & TBF_MODE_MASK) != 2)
         f |= segs_nonflat(env);
     return f;

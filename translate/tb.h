@@ -34,6 +34,8 @@
 #define TBF_SEGNF_SHIFT 10
 #define TBF_SEGNF(seg) (1u << (TBF_SEGNF_SHIFT + (seg)))
 #define TBF_SEGNF_MASK (0x3fu << TBF_SEGNF_SHIFT)
+/* RFLAGS.RF set: one instruction per TB, so RF lasts exactly one. */
+#define TBF_RF     (1u << 16)
 
 typedef struct TB {
     uint64_t pc;            /* rip of the first instruction */

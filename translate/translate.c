@@ -327,7 +327,7 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
     Dc dc = { .cpu = cpu, .b = b, .flags = flags, .mode = mode_of(flags) };
     uint64_t pc = tb->pc;
     uint64_t lin = tb->lin;
-    unsigned n = 0, max = (flags & TBF_TF) ? 1 : TB_MAX_INSNS;
+    unsigned n = 0, max = (flags & (TBF_TF | TBF_RF)) ? 1 : TB_MAX_INSNS;
     Insn in;
     dc.in = &in;
     while (!dc.end) {

@@ -89,7 +89,7 @@ TEST(excp, protected_fault_from_user_switches_stack)
     CHECK_EQ(pr32(0x8000 - 24), 0x28);     /* error code */
     CHECK_EQ(pr32(0x8000 - 20), 0x4000);   /* EIP */
     CHECK_EQ(pr32(0x8000 - 16), 0x1b);     /* CS */
-    CHECK_EQ(pr32(0x8000 - 12), 0x202);    /* EFLAGS */
+    CHECK_EQ(pr32(0x8000 - 12), 0x10202);  /* EFLAGS, RF set for a fault */
     CHECK_EQ(pr32(0x8000 - 8), 0x9000);    /* ESP */
     CHECK_EQ(pr32(0x8000 - 4), 0x23);      /* SS */
     CHECK_EQ(env->rflags & FL_IF, 0);
@@ -246,7 +246,8 @@ TEST(excp, long_mode_fault_from_user)
     CHECK_EQ(env->seg[SEG_SS].sel, 0);
     CHECK_EQ(cpu_cpl(cpu), 0);
     CHECK_EQ(env->regs[R_ESP], 0x8000 - 48);
-    uint64_t want[6] = { 6, 0x400123, 0x2b, 0x202, 0x9008, 0x23 };
+    /* RFLAGS image: RF set for a fault (SDM 17.3.1.1) */
+    uint64_t want[6] = { 6, 0x400123, 0x2b, 0x10202, 0x9008, 0x23 };
     for (int i = 0; i < 6; i++)
         CHECK_EQ(pr64(0x8000 - 48 + 8 * (unsigned)i), want[i]);
 }
