@@ -7,6 +7,7 @@
 
 #include "accel/tcg.h"
 #include "accel/tcg-debug.h"
+#include "accel/tcg-dr.h"
 #include "cpu/excp.h"
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
@@ -156,6 +157,14 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
             tcg_debug_before_tb(cpu))
             return TCG_EXIT_REQUEST;
+        if (t->dr_flush) {
+            t->dr_flush = false;
+            tb_flush_all(cpu);
+            tb = NULL;          /* no chaining; mode flags (TBF_DRBP) anew */
+        }
+        /* the guest's instruction breakpoints (DR7): #DB before the insn */
+        if (env->dr[7] & 0xff)
+            tcg_dr_check_insn(cpu);
         if (env->a20_mask != t->a20_mask) {
             t->a20_mask = env->a20_mask;
             tlb_flush(cpu);

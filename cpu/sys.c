@@ -220,6 +220,17 @@ static int dr_index(CPUState *cpu, int n)
     return n;
 }
 
+/* Enabled breakpoints with R/W != 00 (data or I/O): only instruction
+ * breakpoints are implemented (under TCG). */
+static bool dr7_data_breakpoints(uint64_t dr7)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        if (((dr7 >> (2 * i)) & 3) && ((dr7 >> (16 + 4 * i)) & 3))
+            return true;
+    }
+    return false;
+}
+
 void cpu_write_dr(CPUState *cpu, int n, uint64_t val)
 {
     n = dr_index(cpu, n);
@@ -231,8 +242,8 @@ void cpu_write_dr(CPUState *cpu, int n, uint64_t val)
         val = (val & 0xffff2fffULL) | 0x400;
     else if (!cpu_long_mode(cpu))
         val &= 0xffffffffULL;
-    if (n == 7 && (val & 0xff) && log_enabled(LOG_UNIMP))
-        log_printf("DR7=0x%llx: hardware breakpoints are not implemented\n",
+    if (n == 7 && dr7_data_breakpoints(val) && log_enabled(LOG_UNIMP))
+        log_printf("DR7=0x%llx: data breakpoints are not implemented\n",
                    (unsigned long long)val);
     cpu->env.dr[n] = val;
 }

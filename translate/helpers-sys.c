@@ -4,6 +4,8 @@
  * the lazy flags are synced and reloaded (translate/flags.h). */
 #include "translate/helpers.h"
 
+#include "accel/tcg-dr.h"
+
 #include "cpu/cpuid.h"
 #include "cpu/excp.h"
 #include "cpu/fpu.h"
@@ -340,6 +342,19 @@ static void sys_rdtscp(CPUState *cpu)
     cpu->env.regs[R_ECX] = (uint32_t)cpu->env.tsc_aux;
 }
 
+/* MOV to DRn: translated code ends blocks before the instruction
+ * breakpoints it was translated for, so a new set drops it (after this
+ * block; the loop flushes before the next). */
+static void sys_write_dr(CPUState *cpu, int n, uint64_t val)
+{
+    bool flush = tcg_dr_write_changes_code(cpu, n, val);
+    cpu_write_dr(cpu, n, val);
+    if (flush) {
+        tcg_cpu(cpu)->dr_flush = true;
+        tcg_cpu(cpu)->exit_request = true;
+    }
+}
+
 HELPER(helper_sys_write)
 {
     CPUX86State *env = &cpu->env;
@@ -354,7 +369,7 @@ HELPER(helper_sys_write)
     case SYSW_RDTSCP: sys_rdtscp(cpu); break;
     case SYSW_INVLPG: need_cpl0(cpu); cpu_invlpg(cpu, a); break;
     case SYSW_CR: cpu_write_cr(cpu, (int)p, a); break;
-    case SYSW_DR: cpu_write_dr(cpu, (int)p, a); break;
+    case SYSW_DR: sys_write_dr(cpu, (int)p, a); break;
     case SYSW_HLT: sys_hlt(cpu, a); break;
     case SYSW_SYSCALL: case SYSW_SYSRET: case SYSW_SYSENTER: case SYSW_SYSEXIT:
         sys_fast_call(cpu, op, a, p);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "accel/tcg-dr.h"
 #include "cpu/excp.h"
 #include "cpu/sys.h"
 #include "hw/core/log.h"
@@ -93,6 +94,8 @@ uint32_t tb_flags(CPUState *cpu)
         f |= TBF_TF;
     if (env->rflags & FL_RF)
         f |= TBF_RF;
+    if (tcg_dr_exec_mask(env))
+        f |= TBF_DRBP;
     if ((f & TBF_MODE_MASK) != 2)
         f |= segs_nonflat(env);
     return f;

@@ -42,6 +42,7 @@ typedef struct TcgCpu {
     sigjmp_buf jmp;                  /* cpu->jmp_env points here */
     bool wait_sipi;                  /* after INIT: only SIPI wakes */
     bool yield;                      /* PAUSE: end the time slice */
+    bool dr_flush;                   /* MOV DRn changed breakpoints: drop code */
     uint64_t a20_mask;               /* the mask the TLB was filled with */
     uint64_t insns;                  /* executed TBs (statistics) */
 } TcgCpu;

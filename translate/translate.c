@@ -2,6 +2,7 @@
  * emit guest instructions into IR until a branch, a page boundary, a
  * mode-changing instruction or the block limit. */
 #include "accel/tcg-debug.h"
+#include "accel/tcg-dr.h"
 #include "translate/emit.h"
 
 #include "cpu/disas.h"
@@ -359,6 +360,9 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
         /* gdbstub: stop before a breakpoint, one instruction per block when stepping */
         if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
             tcg_debug_end_block(cpu, lin))
+            dc.end = true;
+        /* the guest's DR7 instruction breakpoints, the same way */
+        if ((flags & TBF_DRBP) && tcg_dr_exec_hits(cpu, lin))
             dc.end = true;
     }
     tb->size = (uint16_t)(lin - tb->lin);

@@ -1,5 +1,6 @@
 /* The x86 debug facilities under TCG (SDM vol. 3 ch. 17): RFLAGS.RF in
- * fault frames and its one-instruction lifetime after IRET. */
+ * fault frames and its one-instruction lifetime after IRET; DR0-DR3/DR7
+ * instruction breakpoints. */
 #include "tests/unit/unit.h"
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
@@ -67,4 +68,57 @@ TEST(tcg_debugregs, iret_rf_lasts_one_instruction)
     CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK);
     CHECK_EQ(pr32(TT_STACK), 0x1103);
     CHECK_EQ(pr32(TT_STACK + 8) & FL_RF, 0);               /* nop completed: RF gone */
+}
+
+TEST(tcg_debugregs, insn_breakpoint_faults_before_the_insn)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0x90, 0x40, 0x40, 0xf4 };   /* nop; inc eax x2; hlt */
+    tt_load(code, sizeof(code));
+    cpu->env.dr[0] = TT_CODE + 2;
+    cpu->env.dr[7] = 0x400 | 1;                                  /* L0, R/W0 = exec */
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 2);
+    CHECK_EQ(cpu->env.regs[R_EAX], 1);                           /* not executed yet */
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);                           /* B0 */
+}
+
+/* #DB handler: count in ebx, set RF in the frame, IRET. */
+static const uint8_t db_handler_rf[] = {
+    0x43,                                           /* inc ebx */
+    0x81, 0x4c, 0x24, 0x08, 0x00, 0x00, 0x01, 0x00, /* or dword [esp+8], 0x10000 */
+    0xcf,                                           /* iret */
+};
+
+TEST(tcg_debugregs, rf_from_iret_passes_the_breakpoint_once)
+{
+    CPUState *cpu = cpu32_with_gate(EXC_DB);
+    for (size_t i = 0; i < sizeof(db_handler_rf); i++)
+        pw8(HANDLER + i, db_handler_rf[i]);
+    /* the breakpoint is hit again by the loop: mov ecx,2; l: inc eax; loop l; hlt */
+    static const uint8_t code[] = { 0xb9, 0x02, 0x00, 0x00, 0x00, 0x40, 0xe2, 0xfd, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[1] = TT_CODE + 5;
+    cpu->env.dr[7] = 0x400 | (2 << 2);                           /* G1 */
+    CHECK(run_to_hlt(cpu));
+    CHECK_EQ(cpu->env.regs[R_EAX], 2);
+    CHECK_EQ(cpu->env.regs[R_EBX], 2);                           /* one #DB per pass */
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 2);                           /* B1 */
+}
+
+TEST(tcg_debugregs, mov_dr7_arms_breakpoint_in_running_code)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* one block: mov eax,TT_CODE+16; mov dr0,eax; mov eax,0x401; mov dr7,eax;
+     * inc ebx (at +16, already translated when DR7 arms it); hlt */
+    static const uint8_t code[] = { 0xb8, (TT_CODE + 16) & 0xff, (TT_CODE + 16) >> 8, 0, 0,
+                                    0x0f, 0x23, 0xc0,
+                                    0xb8, 0x01, 0x04, 0, 0,
+                                    0x0f, 0x23, 0xf8,
+                                    0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 16);
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
 }

@@ -1,0 +1,23 @@
+/* The guest's own debug registers under TCG (SDM vol. 3 ch. 17):
+ * instruction breakpoints from DR0-DR3/DR7 (accel/tcg-dr.c). */
+#ifndef KEMU_ACCEL_TCG_DR_H
+#define KEMU_ACCEL_TCG_DR_H
+
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+/* Bit n set: DRn is an enabled (Ln or Gn) instruction breakpoint. */
+unsigned tcg_dr_exec_mask(const CPUX86State *env);
+/* The enabled instruction breakpoints at linear address la (a mask). */
+unsigned tcg_dr_exec_hits(const CPUState *cpu, uint64_t la);
+/* Execution loop, before a block: raise #DB (a fault: rip stays at the
+ * instruction) with DR6.Bn for each breakpoint at the next instruction,
+ * unless RFLAGS.RF suppresses it. */
+void tcg_dr_check_insn(CPUState *cpu);
+/* MOV to DRn (n as decoded, before DR4/DR5 aliasing) is about to write
+ * val: whether translated code must be dropped (the set of instruction
+ * breakpoint addresses changes). */
+bool tcg_dr_write_changes_code(const CPUState *cpu, int n, uint64_t val);
+
+#endif
