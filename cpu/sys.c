@@ -205,7 +205,11 @@ void cpu_clts(CPUState *cpu)
     cpu->env.cr0 &= ~(uint64_t)CR0_TS;
 }
 
-/* ---- debug registers (stored; breakpoints are not implemented) ---- */
+/* ---- debug registers (instruction breakpoints act under TCG:
+ * accel/tcg-dr.c) ---- */
+
+#define DR7_GD (1u << 13)
+#define DR6_BD (1u << 13)
 
 static int dr_index(CPUState *cpu, int n)
 {
@@ -217,6 +221,13 @@ static int dr_index(CPUState *cpu, int n)
         n += 2;
     }
     need_cpl0(cpu);
+    /* General detect (SDM 17.2.4): #DB, a fault, before any MOV DR; GD is
+     * cleared so the handler itself can use the debug registers. */
+    if (cpu->env.dr[7] & DR7_GD) {
+        cpu->env.dr[6] |= DR6_BD;
+        cpu->env.dr[7] &= ~(uint64_t)DR7_GD;
+        cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
+    }
     return n;
 }
 

@@ -122,3 +122,34 @@ TEST(tcg_debugregs, mov_dr7_arms_breakpoint_in_running_code)
     CHECK_EQ(cpu->env.regs[R_EBX], 0);
     CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
 }
+
+TEST(tcg_debugregs, general_detect_faults_on_mov_dr)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0x90, 0x0f, 0x21, 0xc0, 0xf4 };  /* nop; mov eax,dr0; hlt */
+    tt_load(code, sizeof(code));
+    cpu->env.dr[0] = 0x1234;
+    cpu->env.dr[7] = 0x400 | (1u << 13);                         /* GD */
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 1);                         /* a fault */
+    CHECK_EQ(cpu->env.regs[R_EAX], 0);
+    CHECK(cpu->env.dr[6] & (1u << 13));                          /* BD */
+    CHECK_EQ(cpu->env.dr[7] & (1u << 13), 0);                    /* GD cleared */
+    CHECK_EQ(tt_run(cpu), -1);                                   /* now it runs */
+    CHECK_EQ(cpu->env.regs[R_EAX], 0x1234);
+}
+
+TEST(tcg_debugregs, dr4_dr5_alias_or_ud)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* mov eax,dr5 (DR7 with CR4.DE=0); hlt */
+    static const uint8_t code[] = { 0x0f, 0x21, 0xe8, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[7] = 0x400;
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.regs[R_EAX], 0x400);
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    cpu->env.cr4 |= CR4_DE;
+    CHECK_EQ(tt_run(cpu), EXC_UD);
+}
