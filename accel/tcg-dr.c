@@ -1,10 +1,17 @@
-/* Instruction breakpoints of the guest's DR0-DR3/DR7 (SDM 17.2, 17.3.1.1).
+/* Breakpoints of the guest's DR0-DR3/DR7 (SDM 17.2, 17.3.1.1-2).
  *
  * They reuse the gdbstub's way of stopping before an address: while DR7
  * enables any, TBs are translated with TBF_DRBP and end before every
  * breakpoint address, and the execution loop checks the next instruction
- * before each block.  Translated code is dropped when a MOV to DR0-DR3 or
- * DR7 changes the set of breakpoint addresses. */
+ * before each block.  Data breakpoints (R/W 01, 11) reuse the watchpoint
+ * way: their pages stay off the soft TLB's fast path, the slow path
+ * records hits, blocks hold one instruction, and the loop raises the #DB
+ * trap after it.  Translated code and the TLB are dropped when a MOV to
+ * DR0-DR3 or DR7 changes armed breakpoints.  Accesses made by cpu/ system
+ * code (descriptor tables, interrupt frames) are not checked.  Known
+ * limit: TBs are shared between vCPUs, so vCPUs arming different
+ * instruction breakpoint addresses may run a block translated for another
+ * vCPU's set and miss a breakpoint inside it. */
 #include "accel/tcg-dr.h"
 
 #include "cpu/excp.h"
@@ -66,8 +73,55 @@ void tcg_dr_check_insn(CPUState *cpu)
 bool tcg_dr_write_changes_code(const CPUState *cpu, int n, uint64_t val)
 {
     const CPUX86State *env = &cpu->env;
-    if (n == 7 || (n == 5 && !(env->cr4 & CR4_DE))) {
-        return env->dr[7] != val && (exec_mask_of(val) || tcg_dr_exec_mask(env));
+    if (n == 7 || (n == 5 && !(env->cr4 & CR4_DE)))
+        return env->dr[7] != val && ((val | env->dr[7]) & 0xff);
+    return n < 4 && env->dr[n] != val && (env->dr[7] & 0xff);
+}
+
+/* Enabled data breakpoints: R/W 01 (writes) or 11 (reads and writes). */
+unsigned tcg_dr_data_mask(const CPUX86State *env)
+{
+    uint64_t dr7 = env->dr[7];
+    unsigned m = 0;
+    for (unsigned n = 0; (dr7 & 0xff) && n < 4; n++) {
+        unsigned rw = (dr7 >> (DR7_RW_SHIFT + 4 * n)) & 3;
+        if (((dr7 >> (2 * n)) & 3) && (rw & 1))
+            m |= 1u << n;
     }
-    return n < 4 && env->dr[n] != val && tcg_dr_exec_mask(env);
+    return m;
+}
+
+/* The bytes DRn covers: LEN 00/01/11/10 = 1/2/4/8, aligned down. */
+static void data_range(const CPUX86State *env, unsigned n, uint64_t *base, uint64_t *len)
+{
+    static const uint8_t lens[4] = { 1, 2, 8, 4 };
+    *len = lens[(env->dr[7] >> (DR7_RW_SHIFT + 4 * n + 2)) & 3];
+    *base = env->dr[n] & ~(*len - 1);
+}
+
+bool tcg_dr_data_page(const CPUState *cpu, uint64_t page)
+{
+    const CPUX86State *env = &cpu->env;
+    unsigned m = tcg_dr_data_mask(env);
+    for (unsigned n = 0; m && n < 4; n++) {
+        uint64_t base, len;
+        data_range(env, n, &base, &len);
+        if ((m & (1u << n)) && base < page + 4096 && page < base + len)
+            return true;
+    }
+    return false;
+}
+
+unsigned tcg_dr_data_hits(const CPUState *cpu, uint64_t la, unsigned size, bool write)
+{
+    const CPUX86State *env = &cpu->env;
+    unsigned m = tcg_dr_data_mask(env), hits = 0;
+    for (unsigned n = 0; m && n < 4; n++) {
+        uint64_t base, len;
+        unsigned rw = (env->dr[7] >> (DR7_RW_SHIFT + 4 * n)) & 3;
+        data_range(env, n, &base, &len);
+        if ((m & (1u << n)) && (write || rw == 3) && base < la + size && la < base + len)
+            hits |= 1u << n;
+    }
+    return hits;
 }

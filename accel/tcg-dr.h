@@ -3,6 +3,7 @@
 #ifndef KEMU_ACCEL_TCG_DR_H
 #define KEMU_ACCEL_TCG_DR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu/cpu.h"
@@ -19,5 +20,12 @@ void tcg_dr_check_insn(CPUState *cpu);
  * val: whether translated code must be dropped (the set of instruction
  * breakpoint addresses changes). */
 bool tcg_dr_write_changes_code(const CPUState *cpu, int n, uint64_t val);
+
+/* Bit n set: DRn is an enabled data breakpoint (R/W 01 or 11). */
+unsigned tcg_dr_data_mask(const CPUX86State *env);
+/* Soft TLB: data accesses to this linear page must take the slow path. */
+bool tcg_dr_data_page(const CPUState *cpu, uint64_t page);
+/* The data breakpoints a size-byte access at la triggers (a mask). */
+unsigned tcg_dr_data_hits(const CPUState *cpu, uint64_t la, unsigned size, bool write);
 
 #endif

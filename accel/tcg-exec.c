@@ -118,6 +118,18 @@ static void single_step_trap(CPUState *cpu)
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
 }
 
+/* DR data breakpoints hit by the (one-instruction) block: a #DB trap
+ * after it with DR6.Bn (SDM 17.3.1.2). */
+static void data_breakpoint_trap(CPUState *cpu, bool stepped)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    cpu->env.dr[6] |= t->dr_data_hits;
+    t->dr_data_hits = 0;
+    if (stepped)                /* one #DB reports both */
+        cpu->env.dr[6] |= 1u << 14;
+    cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
+}
+
 static void log_exec(CPUState *cpu, const TB *tb)
 {
     if (log_enabled(LOG_CPU))
@@ -160,6 +172,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (t->dr_flush) {
             t->dr_flush = false;
             tb_flush_all(cpu);
+            tlb_flush(cpu);     /* pages of data breakpoints go slow */
             tb = NULL;          /* no chaining; mode flags (TBF_DRBP) anew */
         }
         /* the guest's instruction breakpoints (DR7): #DB before the insn */
@@ -199,6 +212,8 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (tb->flags & TBF_RF)
             env->rflags &= ~(uint64_t)FL_RF;
         (*done)++;
+        if (t->dr_data_hits)
+            data_breakpoint_trap(cpu, (tb->flags & TBF_TF) != 0);
         if (tb->flags & TBF_TF)
             single_step_trap(cpu);
         if (t->yield) {
@@ -218,6 +233,7 @@ static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exceptio
     if (sigsetjmp(t->jmp, 0) != 0) {
         /* An exception: guest state is that of the faulting instruction. */
         t->exit_request = false;
+        t->dr_data_hits = 0;    /* a faulting instruction did not complete */
         env->inhibit_irq = 0;
         done++;
         if (env->exception_index < 0 || (cpu->machine && cpu->machine->reset_requested))

@@ -205,8 +205,7 @@ void cpu_clts(CPUState *cpu)
     cpu->env.cr0 &= ~(uint64_t)CR0_TS;
 }
 
-/* ---- debug registers (instruction breakpoints act under TCG:
- * accel/tcg-dr.c) ---- */
+/* ---- debug registers (breakpoints act under TCG: accel/tcg-dr.c) ---- */
 
 #define DR7_GD (1u << 13)
 #define DR6_BD (1u << 13)
@@ -231,12 +230,12 @@ static int dr_index(CPUState *cpu, int n)
     return n;
 }
 
-/* Enabled breakpoints with R/W != 00 (data or I/O): only instruction
- * breakpoints are implemented (under TCG). */
-static bool dr7_data_breakpoints(uint64_t dr7)
+/* Enabled I/O breakpoints (R/W = 10 with CR4.DE): not implemented;
+ * instruction and data breakpoints act under TCG (accel/tcg-dr.c). */
+static bool dr7_io_breakpoints(uint64_t dr7)
 {
     for (unsigned i = 0; i < 4; i++) {
-        if (((dr7 >> (2 * i)) & 3) && ((dr7 >> (16 + 4 * i)) & 3))
+        if (((dr7 >> (2 * i)) & 3) && ((dr7 >> (16 + 4 * i)) & 3) == 2)
             return true;
     }
     return false;
@@ -253,8 +252,8 @@ void cpu_write_dr(CPUState *cpu, int n, uint64_t val)
         val = (val & 0xffff2fffULL) | 0x400;
     else if (!cpu_long_mode(cpu))
         val &= 0xffffffffULL;
-    if (n == 7 && dr7_data_breakpoints(val) && log_enabled(LOG_UNIMP))
-        log_printf("DR7=0x%llx: data breakpoints are not implemented\n",
+    if (n == 7 && dr7_io_breakpoints(val) && log_enabled(LOG_UNIMP))
+        log_printf("DR7=0x%llx: I/O breakpoints are not implemented\n",
                    (unsigned long long)val);
     cpu->env.dr[n] = val;
 }

@@ -94,7 +94,7 @@ uint32_t tb_flags(CPUState *cpu)
         f |= TBF_TF;
     if (env->rflags & FL_RF)
         f |= TBF_RF;
-    if (tcg_dr_exec_mask(env))
+    if (env->dr[7] & 0xff)
         f |= TBF_DRBP;
     if ((f & TBF_MODE_MASK) != 2)
         f |= segs_nonflat(env);

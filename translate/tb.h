@@ -36,7 +36,8 @@
 #define TBF_SEGNF_MASK (0x3fu << TBF_SEGNF_SHIFT)
 /* RFLAGS.RF set: one instruction per TB, so RF lasts exactly one. */
 #define TBF_RF     (1u << 16)
-/* DR7 enables instruction breakpoints: blocks end before their addresses. */
+/* DR7 enables breakpoints: blocks end before instruction breakpoints
+ * and hold one instruction while data breakpoints are armed. */
 #define TBF_DRBP   (1u << 17)
 
 typedef struct TB {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "accel/tcg-debug.h"
+#include "accel/tcg-dr.h"
 
 #include "cpu/excp.h"
 #include "hw/core/loop.h"
@@ -106,6 +107,9 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     if (acc != MMU_EXEC && atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
         tcg_debug_watch_page(page))
         return e;
+    /* the guest's DR7 data breakpoints, the same way */
+    if (acc != MMU_EXEC && (cpu->env.dr[7] & 0xff) && tcg_dr_data_page(cpu, page))
+        return e;
     if (acc == MMU_READ)
         e->tag_r = page;
     else if (acc == MMU_EXEC)
@@ -138,6 +142,8 @@ uint64_t tcg_ld_slow(CPUState *cpu, uint64_t la, unsigned size)
     TLBEntry *e = tlb_get(cpu, la, MMU_READ);
     if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
         tcg_debug_watch_access(cpu, la, size, false);
+    if (cpu->env.dr[7] & 0xff)
+        tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, false);
     if (e->host)
         return host_ld(e->host + (la & 0xfff), size);
     big_lock();
@@ -192,6 +198,8 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
                    tcg_debug_watch_page(la & ~0xfffULL);
     if (watched)
         tcg_debug_watch_access(cpu, la, size, true);
+    if (cpu->env.dr[7] & 0xff)
+        tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, true);
     uint64_t pa = e->pa + (la & 0xfff);
     store_to_code(cpu, pa);
     uint8_t *host = e->host ? as_ram_ptr(&cpu->machine->mem, pa, size, true) : NULL;

@@ -43,6 +43,7 @@ typedef struct TcgCpu {
     bool wait_sipi;                  /* after INIT: only SIPI wakes */
     bool yield;                      /* PAUSE: end the time slice */
     bool dr_flush;                   /* MOV DRn changed breakpoints: drop code */
+    unsigned dr_data_hits;           /* DR data breakpoints hit by this insn */
     uint64_t a20_mask;               /* the mask the TLB was filled with */
     uint64_t insns;                  /* executed TBs (statistics) */
 } TcgCpu;

@@ -153,3 +153,34 @@ TEST(tcg_debugregs, dr4_dr5_alias_or_ud)
     cpu->env.cr4 |= CR4_DE;
     CHECK_EQ(tt_run(cpu), EXC_UD);
 }
+
+TEST(tcg_debugregs, data_write_breakpoint_traps_after_the_store)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* mov eax,[TT_DATA+4] (a read: no hit); mov [TT_DATA+6],ax; inc ebx; hlt */
+    static const uint8_t code[] = { 0x8b, 0x05, 0x04, 0x00, 0x02, 0x00,
+                                    0x66, 0xa3, 0x06, 0x00, 0x02, 0x00,
+                                    0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    tt_wr(TT_DATA + 4, 0xbeef, 4);
+    cpu->env.dr[1] = TT_DATA + 4;
+    cpu->env.dr[7] = 0x400 | (1u << 2) | (0xdu << 20);          /* L1, R/W1 = write, LEN1 = 4 */
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 12);                        /* a trap: after the store */
+    CHECK_EQ(tt_rd(TT_DATA + 6, 2), 0xbeef);
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 2);                           /* B1 */
+}
+
+TEST(tcg_debugregs, data_read_write_breakpoint_sees_loads)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* nop; mov eax,[TT_DATA+8]; hlt  -- DR0 = TT_DATA+9, LEN 1, R/W 11 */
+    static const uint8_t code[] = { 0x90, 0x8b, 0x05, 0x08, 0x00, 0x02, 0x00, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[0] = TT_DATA + 9;
+    cpu->env.dr[7] = 0x400 | 1 | (3u << 16);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 7);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
