@@ -109,17 +109,17 @@ TEST(tcg_debugregs, rf_from_iret_passes_the_breakpoint_once)
 TEST(tcg_debugregs, mov_dr7_arms_breakpoint_in_running_code)
 {
     CPUState *cpu = tt_cpu(32);
-    /* one block: mov eax,TT_CODE+16; mov dr0,eax; mov eax,0x401; mov dr7,eax;
-     * inc ebx (at +16, already translated when DR7 arms it); hlt */
-    static const uint8_t code[] = { 0xb8, (TT_CODE + 16) & 0xff, (TT_CODE + 16) >> 8, 0, 0,
+    /* one block: mov eax,TT_CODE+17; mov dr0,eax; mov eax,0x401; mov dr7,eax;
+     * inc ebx; inc ebx (at +17, inside code translated before DR7 armed it); hlt */
+    static const uint8_t code[] = { 0xb8, (TT_CODE + 17) & 0xff, (TT_CODE + 17) >> 8, 0, 0,
                                     0x0f, 0x23, 0xc0,
                                     0xb8, 0x01, 0x04, 0, 0,
                                     0x0f, 0x23, 0xf8,
-                                    0x43, 0xf4 };
+                                    0x43, 0x43, 0xf4 };
     tt_load(code, sizeof(code));
     CHECK_EQ(tt_run(cpu), EXC_DB);
-    CHECK_EQ(cpu->env.rip, TT_CODE + 16);
-    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 17);
+    CHECK_EQ(cpu->env.regs[R_EBX], 1);
     CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
 }
 
@@ -183,4 +183,22 @@ TEST(tcg_debugregs, data_read_write_breakpoint_sees_loads)
     CHECK_EQ(tt_run(cpu), EXC_DB);
     CHECK_EQ(cpu->env.rip, TT_CODE + 7);
     CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
+
+TEST(tcg_debugregs, mov_dr0_moves_an_armed_breakpoint)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* mov dr0,eax; inc ebx; inc ebx; hlt */
+    static const uint8_t code[] = { 0x0f, 0x23, 0xc0, 0x43, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[7] = 0x400 | 1;
+    cpu->env.regs[R_EAX] = TT_CODE + 0x100;         /* armed elsewhere: code cached */
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.regs[R_EBX], 2);
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    cpu->env.regs[R_EAX] = TT_CODE + 4;             /* now on the second inc */
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 4);
+    CHECK_EQ(cpu->env.regs[R_EBX], 3);
 }
