@@ -130,6 +130,23 @@ static unsigned check_system_target(CPUState *cpu, uint16_t sel, uint32_t hi, in
     return t;
 }
 
+/* A far JMP/CALL to a TSS or a task gate switches tasks (SDM 7.3);
+ * returns false for a call gate, which the caller handles. */
+static bool far_task_switch(CPUState *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int cpl,
+                            int kind, uint64_t next_rip)
+{
+    unsigned t = check_system_target(cpu, sel, hi, cpl);
+    if (t == SYS_TSS_AVAIL || t == SYS_TSS16_AVAIL) {
+        task_switch(cpu, sel, lo, hi, kind, NO_ERROR_CODE, next_rip);
+        return true;
+    }
+    if (t == SYS_TASK) {
+        task_switch_via_gate(cpu, lo, kind, 0, NO_ERROR_CODE, next_rip);
+        return true;
+    }
+    return false;
+}
+
 static bool legacy_or_v86(CPUState *cpu)
 {
     return !(cpu->env.cr0 & CR0_PE) || (cpu->env.rflags & FL_VM);
@@ -161,15 +178,8 @@ void cpu_far_jmp(CPUState *cpu, uint16_t sel, uint64_t off, uint64_t next_rip)
         env->rip = off;
         return;
     }
-    unsigned t = check_system_target(cpu, sel, hi, cpl);
-    if (t == SYS_TSS_AVAIL || t == SYS_TSS16_AVAIL) {
-        task_switch(cpu, sel, lo, hi, TS_JMP, NO_ERROR_CODE, next_rip);
+    if (far_task_switch(cpu, sel, lo, hi, cpl, TS_JMP, next_rip))
         return;
-    }
-    if (t == SYS_TASK) {
-        task_switch_via_gate(cpu, lo, TS_JMP, 0, NO_ERROR_CODE, next_rip);
-        return;
-    }
     Gate g;
     uint32_t clo, chi;
     read_call_gate(cpu, sel, lo, hi, &g);
@@ -249,15 +259,8 @@ void cpu_far_call(CPUState *cpu, uint16_t sel, uint64_t off, int opsize, uint64_
         env->rip = off;
         return;
     }
-    unsigned t = check_system_target(cpu, sel, hi, cpl);
-    if (t == SYS_TSS_AVAIL || t == SYS_TSS16_AVAIL) {
-        task_switch(cpu, sel, lo, hi, TS_CALL, NO_ERROR_CODE, next_rip);
+    if (far_task_switch(cpu, sel, lo, hi, cpl, TS_CALL, next_rip))
         return;
-    }
-    if (t == SYS_TASK) {
-        task_switch_via_gate(cpu, lo, TS_CALL, 0, NO_ERROR_CODE, next_rip);
-        return;
-    }
     Gate g;
     uint32_t clo, chi;
     read_call_gate(cpu, sel, lo, hi, &g);
