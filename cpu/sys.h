@@ -117,5 +117,9 @@ void cpu_hlt(CPUState *cpu, uint64_t next_rip);
 void cpu_invlpg(CPUState *cpu, uint64_t la);
 /* IN/OUT permission check (IOPL and the TSS I/O bitmap). */
 void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size);
+/* A data access of size bytes at offset off through segment seg outside
+ * 64-bit mode: limit (and, in protected mode, rights) checked; #SS(0) for
+ * SS, #GP(0) otherwise (cpu/seg-check.c). */
+void cpu_seg_check(CPUState *cpu, int seg, uint64_t off, unsigned size, bool write);
 
 #endif

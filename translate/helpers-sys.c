@@ -50,43 +50,6 @@ HELPER(helper_load_seg)
     return 0;
 }
 
-static unsigned iopl(const CPUState *cpu)
-{
-    return (cpu->env.rflags >> 12) & 3;
-}
-
-HELPER(helper_pushf)
-{
-    if ((cpu->env.rflags & FL_VM) && iopl(cpu) < 3)
-        raise_gp0(cpu);
-    sync(cpu);
-    uint64_t v = cpu->env.rflags & ~(uint64_t)(FL_VM | FL_RF);
-    return imm == 2 ? v & 0xffff : v;
-}
-
-HELPER(helper_popf)
-{
-    CPUX86State *env = &cpu->env;
-    unsigned w = (unsigned)imm;
-    uint64_t mask = FL_ARITH | FL_TF | FL_DF | FL_NT;
-    if (w > 2)
-        mask |= FL_AC | FL_ID;
-    if (env->rflags & FL_VM) {
-        if (iopl(cpu) < 3)
-            raise_gp0(cpu);
-        mask |= FL_IF;
-    } else if (!(env->cr0 & CR0_PE) || cpu_cpl(cpu) == 0) {
-        mask |= FL_IF | FL_IOPL;
-    } else if ((unsigned)cpu_cpl(cpu) <= iopl(cpu)) {
-        mask |= FL_IF;
-    }
-    if (w == 2)
-        mask &= 0xffff;
-    sync(cpu);
-    cpu_load_flags(cpu, ((env->rflags & ~mask) | (a & mask)) & ~(uint64_t)FL_RF);
-    return 0;
-}
-
 static uint64_t stack_mask(unsigned ss)
 {
     return ss == 8 ? ~0ULL : ss == 4 ? 0xffffffffULL : 0xffff;
@@ -167,81 +130,6 @@ HELPER(helper_int)
         cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
     }
     cpu_raise_soft_interrupt(cpu, (int)vec, a);
-}
-
-HELPER(helper_cli_sti)
-{
-    CPUX86State *env = &cpu->env;
-    if (env->cr0 & CR0_PE) {
-        bool ok = (env->rflags & FL_VM) ? iopl(cpu) == 3 : (unsigned)cpu_cpl(cpu) <= iopl(cpu);
-        if (!ok)
-            raise_gp0(cpu);
-    }
-    if (!imm) {
-        env->rflags &= ~(uint64_t)FL_IF;
-    } else if (!(env->rflags & FL_IF)) {
-        env->rflags |= FL_IF;
-        env->inhibit_irq = 1;
-    }
-    return 0;
-}
-
-HELPER(helper_in)
-{
-    unsigned size = (unsigned)imm;
-    cpu_check_io(cpu, (uint16_t)a, size);
-    big_lock();
-    uint64_t v = as_ld(&cpu->machine->io, a & 0xffff, size);
-    big_unlock();
-    return v;
-}
-
-HELPER(helper_out)
-{
-    unsigned size = (unsigned)imm;
-    cpu_check_io(cpu, (uint16_t)a, size);
-    big_lock();
-    as_st(&cpu->machine->io, a & 0xffff, b, size);
-    big_unlock();
-    return 0;
-}
-
-static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
-{
-    static const uint8_t pfx[4] = { 0, 0x66, 0xf2, 0xf3 };
-    fi->map = p & 3;
-    fi->opcode = (p >> 2) & 0xff;
-    fi->prefix = pfx[(p >> 10) & 3];
-    fi->modrm = (p >> 12) & 0xff;
-    fi->rex_w = (p >> 20) & 1;
-    fi->reg = (p >> 21) & 15;
-    fi->rm = (p >> 25) & 15;
-    fi->has_mem = (p >> 29) & 1;
-    fi->la = la;
-    fi->imm8 = (p >> 30) & 0xff;
-    fi->opsize = (int)((p >> 38) & 15);
-    fi->rex = (p >> 42) & 1;
-    fi->next_rip = next;
-}
-
-HELPER(helper_fpu)
-{
-    FpuInsn fi = { 0 };
-    fpu_unpack(imm, a, b, &fi);
-    sync(cpu);      /* FCOMI/COMISS write ZF, PF, CF */
-    fpu_exec(cpu, &fi);
-    reload(cpu);
-    return 0;
-}
-
-HELPER(helper_wait)
-{
-    bool imm8;
-    if (fpu_handles(0, 0x9b, 0, &imm8))
-        return helper_fpu(cpu, 0, a, 0, imm);
-    if ((cpu->env.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
-        cpu_raise_exception(cpu, EXC_NM, NO_ERROR_CODE);
-    return 0;
 }
 
 HELPER(helper_sys_read)
@@ -449,45 +337,6 @@ HELPER(helper_arpl)
     return d;
 }
 
-/* Rights of a data access through a segment in protected mode (SDM
- * 5.4-5.5): a null or unusable segment, a write to a read-only data or any
- * code segment and a read from an execute-only one fault.  Real and
- * virtual-8086 mode check only the limit. */
-static bool seg_rights_ok(const SegReg *s, bool write)
-{
-    unsigned t = SEGATTR_TYPE(s->attr);
-    if (!(s->attr & SEGATTR_P) || !(s->attr & SEGATTR_S))
-        return false;
-    if (t & 8)
-        return !write && (t & 2);
-    return !write || (t & 2);
-}
-
-/* Segment limit and rights for a data access of size bytes at offset a
- * (imm: seg | size << 8 | write << 16): expand-up segments allow offsets
- * up to the cached limit, expand-down ones above it up to 0xffff or
- * 0xffffffff by the B bit; an access straddling the limit faults.
- * #SS(0) for SS, #GP(0) otherwise. */
-HELPER(helper_seg_check)
-{
-    CPUX86State *env = &cpu->env;
-    unsigned seg = imm & 0xff, size = (imm >> 8) & 0xff;
-    bool write = (imm >> 16) & 1;
-    const SegReg *s = &env->seg[seg];
-    int vec = seg == SEG_SS ? EXC_SS : EXC_GP;
-    uint64_t last = a + size - 1;
-    if ((env->cr0 & CR0_PE) && !(env->rflags & FL_VM) && !seg_rights_ok(s, write))
-        cpu_raise_exception(cpu, EXC_GP, 0);
-    if ((s->attr & SEGATTR_S) && (s->attr & 0xc) == 0x4) {
-        uint64_t upper = (s->attr & SEGATTR_DB) ? 0xffffffffULL : 0xffff;
-        if (a <= s->limit || last > upper)
-            cpu_raise_exception(cpu, vec, 0);
-    } else if (last > s->limit) {
-        cpu_raise_exception(cpu, vec, 0);
-    }
-    return 0;
-}
-
 /* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE (64-bit mode, CR4.FSGSBASE). */
 HELPER(helper_fsgsbase)
 {
@@ -518,5 +367,12 @@ HELPER(helper_pause)
      * lock this one spins on. */
     if (cpu->machine && cpu->machine->ncpus > 1)
         tcg_cpu(cpu)->yield = true;
+    return 0;
+}
+
+/* Segment limit and rights (imm: seg | size << 8 | write << 16). */
+HELPER(helper_seg_check)
+{
+    cpu_seg_check(cpu, (int)(imm & 0xff), a, (imm >> 8) & 0xff, (imm >> 16) & 1);
     return 0;
 }

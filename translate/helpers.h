@@ -38,7 +38,8 @@ HELPER(helper_flagop);
 HELPER(helper_rdrand);      /* imm = w */
 HELPER(helper_bmi);         /* a = r/m, b = vvvv value; imm = kind | w << 8 | ... */
 
-/* helpers-sys.c */
+/* helpers-sys.c, helpers-flags.c (PUSHF/POPF/CLI/STI), helpers-io.c (IN/OUT),
+ * helpers-fpu.c (x87/SSE) */
 HELPER(helper_raise);       /* imm = vector | (has zero error code) << 32 */
 HELPER(helper_load_seg);    /* a = selector, imm = segment */
 HELPER(helper_pushf);       /* imm = w; returns the value to push */

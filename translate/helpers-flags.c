@@ -1,0 +1,61 @@
+/* PUSHF, POPF, CLI and STI: the RFLAGS bits each may read or change at
+ * the current privilege and mode. */
+#include "translate/helpers.h"
+
+#include "cpu/excp.h"
+#include "cpu/sys.h"
+#include "translate/flags.h"
+
+static unsigned iopl(const CPUState *cpu)
+{
+    return (cpu->env.rflags >> 12) & 3;
+}
+
+HELPER(helper_pushf)
+{
+    if ((cpu->env.rflags & FL_VM) && iopl(cpu) < 3)
+        cpu_raise_exception(cpu, EXC_GP, 0);
+    cpu_sync_flags(cpu);
+    uint64_t v = cpu->env.rflags & ~(uint64_t)(FL_VM | FL_RF);
+    return imm == 2 ? v & 0xffff : v;
+}
+
+HELPER(helper_popf)
+{
+    CPUX86State *env = &cpu->env;
+    unsigned w = (unsigned)imm;
+    uint64_t mask = FL_ARITH | FL_TF | FL_DF | FL_NT;
+    if (w > 2)
+        mask |= FL_AC | FL_ID;
+    if (env->rflags & FL_VM) {
+        if (iopl(cpu) < 3)
+            cpu_raise_exception(cpu, EXC_GP, 0);
+        mask |= FL_IF;
+    } else if (!(env->cr0 & CR0_PE) || cpu_cpl(cpu) == 0) {
+        mask |= FL_IF | FL_IOPL;
+    } else if ((unsigned)cpu_cpl(cpu) <= iopl(cpu)) {
+        mask |= FL_IF;
+    }
+    if (w == 2)
+        mask &= 0xffff;
+    cpu_sync_flags(cpu);
+    cpu_load_flags(cpu, ((env->rflags & ~mask) | (a & mask)) & ~(uint64_t)FL_RF);
+    return 0;
+}
+
+HELPER(helper_cli_sti)
+{
+    CPUX86State *env = &cpu->env;
+    if (env->cr0 & CR0_PE) {
+        bool ok = (env->rflags & FL_VM) ? iopl(cpu) == 3 : (unsigned)cpu_cpl(cpu) <= iopl(cpu);
+        if (!ok)
+            cpu_raise_exception(cpu, EXC_GP, 0);
+    }
+    if (!imm) {
+        env->rflags &= ~(uint64_t)FL_IF;
+    } else if (!(env->rflags & FL_IF)) {
+        env->rflags |= FL_IF;
+        env->inhibit_irq = 1;
+    }
+    return 0;
+}

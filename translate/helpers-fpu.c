@@ -1,0 +1,45 @@
+/* The x87/MMX/SSE hand-off: the packed instruction fields become an
+ * FpuInsn for cpu/fpu.c. */
+#include "translate/helpers.h"
+
+#include "cpu/excp.h"
+#include "cpu/fpu.h"
+#include "translate/flags.h"
+
+static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
+{
+    static const uint8_t pfx[4] = { 0, 0x66, 0xf2, 0xf3 };
+    fi->map = p & 3;
+    fi->opcode = (p >> 2) & 0xff;
+    fi->prefix = pfx[(p >> 10) & 3];
+    fi->modrm = (p >> 12) & 0xff;
+    fi->rex_w = (p >> 20) & 1;
+    fi->reg = (p >> 21) & 15;
+    fi->rm = (p >> 25) & 15;
+    fi->has_mem = (p >> 29) & 1;
+    fi->la = la;
+    fi->imm8 = (p >> 30) & 0xff;
+    fi->opsize = (int)((p >> 38) & 15);
+    fi->rex = (p >> 42) & 1;
+    fi->next_rip = next;
+}
+
+HELPER(helper_fpu)
+{
+    FpuInsn fi = { 0 };
+    fpu_unpack(imm, a, b, &fi);
+    cpu_sync_flags(cpu);      /* FCOMI/COMISS write ZF, PF, CF */
+    fpu_exec(cpu, &fi);
+    cpu_load_flags(cpu, cpu->env.rflags);
+    return 0;
+}
+
+HELPER(helper_wait)
+{
+    bool imm8;
+    if (fpu_handles(0, 0x9b, 0, &imm8))
+        return helper_fpu(cpu, 0, a, 0, imm);
+    if ((cpu->env.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
+        cpu_raise_exception(cpu, EXC_NM, NO_ERROR_CODE);
+    return 0;
+}
