@@ -6,8 +6,6 @@
 
 #include "cpu/excp.h"
 #include "cpu/mmu.h"
-#include "hw/core/loop.h"
-#include "hw/core/machine.h"
 
 bool fpu_user(const CPUState *cpu)
 {
@@ -122,32 +120,6 @@ void fpu_check_align(CPUState *cpu, uint64_t la, unsigned align)
 {
     if (la & (align - 1))
         fpu_fault(cpu, EXC_GP);
-}
-
-void fpu_check_pending(CPUState *cpu)
-{
-    CPUX86State *env = &cpu->env;
-    if (!(env->fpu.fsw & FSW_ES))
-        return;
-    if (env->cr0 & CR0_NE)
-        fpu_fault(cpu, EXC_MF);
-    /* CR0.NE=0: the PC way.  FERR# drives IRQ 13 through the interrupt
-     * controller and the instruction goes on (the chipset's IGNNE#
-     * latch, cleared by a write to port 0xF0, is not modelled). */
-    if (cpu->machine) {
-        big_lock();         /* the line's receivers are devices */
-        irq_raise(&cpu->machine->gsi[13]);
-        big_unlock();
-    }
-}
-
-void fpu_ferr_clear(CPUState *cpu)
-{
-    if (cpu->machine) {
-        big_lock();
-        irq_lower(&cpu->machine->gsi[13]);
-        big_unlock();
-    }
 }
 
 void fpu_check_x87(CPUState *cpu)
