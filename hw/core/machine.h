@@ -68,6 +68,11 @@ typedef struct Machine {
     int (*irq_ack)(struct Machine *m, struct CPUState *cpu);
     /* The A20 gate (port 0x92, i8042): engines mask addresses with it. */
     bool a20;
+    /* The x87 error pins of the PC (CR0.NE=0): the CPU drives FERR# on
+     * ferr; the chipset's latch (port 0xF0) routes it to IRQ 13 and drives
+     * IGNNE#, with which the CPU ignores the pending error. */
+    IrqLine ferr;
+    _Atomic bool ignne;
 } Machine;
 
 /* Requests from devices, vCPUs and the monitor (thread-safe). */

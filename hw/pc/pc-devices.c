@@ -132,7 +132,8 @@ static int add_serials(Machine *m)
 
 int pc_devices_init(Machine *m)
 {
-    static const char *const fixed[] = { "i440FX-pcihost", "i8042", "ioport80", "port92" };
+    static const char *const fixed[] = { "i440FX-pcihost", "i8042", "ioport80", "port92",
+                                         "ferr-latch" };
     PcBoard *b = pc_board(m);
     if (wire_interrupts(m))
         return -1;

@@ -1,6 +1,6 @@
 /* The x87/MMX/SSE rules a single-instruction differential run does not
- * show: #NM/#UD/#MF/#GP conditions, pending exceptions and FWAIT, FERR# on
- * IRQ 13, the FSTENV/FSAVE/FXSAVE layouts and round trips, MASKMOVDQU,
+ * show: #NM/#UD/#MF/#GP conditions, pending exceptions and FWAIT (FERR#:
+ * test-ferr.c), the FSTENV/FSAVE/FXSAVE layouts and round trips, MASKMOVDQU,
  * and the table fpu_handles() answers the decoder from. */
 #include "tests/unit/unit.h"
 
@@ -122,17 +122,6 @@ TEST(fpu_rules, fwait_nm_and_mf)
     cpu->env.cr0 &= ~(uint64_t)CR0_TS;
     cpu->env.fpu.fsw |= 0x8081;
     CHECK_EQ(run(cpu, 0, 0, 0x9b, 0, 0), EXC_MF);
-}
-
-TEST(fpu_rules, ferr_drives_irq13_without_cr0_ne)
-{
-    CPUState *cpu = setup();
-    cpu->env.cr0 &= ~(uint64_t)CR0_NE;
-    cpu->env.fpu.fsw |= 0x8081;
-    CHECK_EQ(FLD1(cpu), -1);
-    CHECK_EQ(gsi_level(13), 1);
-    CHECK_EQ(run(cpu, 0, 0, 0xdb, 0xe3, 0), -1);              /* FNINIT */
-    CHECK_EQ(gsi_level(13), 0);
 }
 
 TEST(fpu_rules, stack_overflow_and_underflow)
