@@ -27,24 +27,7 @@ _start:
     movw $irq13_ignne, IRQ13_VEC * 4
     movw $0xf000, IRQ13_VEC * 4 + 2
 
-    mov $0x11, %al                  /* ICW1 */
-    out %al, $PIC1_CMD
-    out %al, $PIC2_CMD
-    mov $0x08, %al                  /* ICW2: vector bases 08h, 70h */
-    out %al, $PIC1_DATA
-    mov $0x70, %al
-    out %al, $PIC2_DATA
-    mov $0x04, %al                  /* ICW3 */
-    out %al, $PIC1_DATA
-    mov $0x02, %al
-    out %al, $PIC2_DATA
-    mov $0x01, %al                  /* ICW4 */
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
-    mov $0xfb, %al                  /* master: only the cascade */
-    out %al, $PIC1_DATA
-    mov $0xdf, %al                  /* slave: only IRQ 13 */
-    out %al, $PIC2_DATA
+    PIC_INIT16 0x08, 0x70, 0xfb, 0xdf       /* the cascade and IRQ 13 only */
 
     mov %cr0, %eax                  /* NE clear, MP set (FWAIT checks) */
     and $~0x2c, %eax                /* NE, TS, EM */

@@ -245,6 +245,29 @@ unreal_gdt_ptr:
     LAPIC_WRITE16 0x360, 0x400
 .endm
 
+/* Program both 8259s: edge-triggered, cascaded on IRQ 2, 8086 mode,
+ * vector bases vm and vs, then the interrupt masks. */
+.macro PIC_INIT16 vm, vs, mask_m, mask_s
+    mov $0x11, %al                  /* ICW1: edge, cascade, ICW4 needed */
+    out %al, $PIC1_CMD
+    out %al, $PIC2_CMD
+    mov $\vm, %al                   /* ICW2: vector bases */
+    out %al, $PIC1_DATA
+    mov $\vs, %al
+    out %al, $PIC2_DATA
+    mov $0x04, %al                  /* ICW3: slave on IRQ2 */
+    out %al, $PIC1_DATA
+    mov $0x02, %al
+    out %al, $PIC2_DATA
+    mov $0x01, %al                  /* ICW4: 8086 mode */
+    out %al, $PIC1_DATA
+    out %al, $PIC2_DATA
+    mov $\mask_m, %al
+    out %al, $PIC1_DATA
+    mov $\mask_s, %al
+    out %al, $PIC2_DATA
+.endm
+
 /* Linear address of a label in a -bios image (code runs at F0000). */
 #define LIN(x) (0xf0000 + (x))
 

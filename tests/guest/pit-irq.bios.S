@@ -23,24 +23,7 @@ _start:
     movw $irq0, IRQ0_VEC * 4        /* real-mode IVT entry: offset, segment */
     movw $0xf000, IRQ0_VEC * 4 + 2
 
-    mov $0x11, %al                  /* ICW1: edge, cascade, ICW4 needed */
-    out %al, $PIC1_CMD
-    out %al, $PIC2_CMD
-    mov $IRQ0_VEC, %al              /* ICW2: vector bases */
-    out %al, $PIC1_DATA
-    mov $0x70, %al
-    out %al, $PIC2_DATA
-    mov $0x04, %al                  /* ICW3: slave on IRQ2 */
-    out %al, $PIC1_DATA
-    mov $0x02, %al
-    out %al, $PIC2_DATA
-    mov $0x01, %al                  /* ICW4: 8086 mode */
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
-    mov $0xfe, %al                  /* only IRQ0 */
-    out %al, $PIC1_DATA
-    mov $0xff, %al
-    out %al, $PIC2_DATA
+    PIC_INIT16 IRQ0_VEC, 0x70, 0xfe, 0xff   /* only IRQ0 */
     in $PIC1_DATA, %al
     cmp $0xfe, %al
     jne f_imr
