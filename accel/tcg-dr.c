@@ -15,6 +15,7 @@
 #include "accel/tcg-dr.h"
 
 #include "cpu/excp.h"
+#include "translate/tlb.h"
 
 #define DR7_RW_SHIFT 16
 
@@ -124,4 +125,41 @@ unsigned tcg_dr_data_hits(const CPUState *cpu, uint64_t la, unsigned size, bool 
             hits |= 1u << n;
     }
     return hits;
+}
+
+/* I/O breakpoints exist only with CR4.DE; without it R/W 10 is undefined
+ * (SDM 17.2.4) and kemu ignores such a breakpoint. */
+unsigned tcg_dr_io_mask(const CPUX86State *env)
+{
+    uint64_t dr7 = env->dr[7];
+    unsigned m = 0;
+    if (!(env->cr4 & CR4_DE))
+        return 0;
+    for (unsigned n = 0; (dr7 & 0xff) && n < 4; n++) {
+        unsigned rw = (dr7 >> (DR7_RW_SHIFT + 4 * n)) & 3;
+        if (((dr7 >> (2 * n)) & 3) && rw == 2)
+            m |= 1u << n;
+    }
+    return m;
+}
+
+/* The port, zero-extended, is compared with DRn's whole address over the
+ * LEN range (SDM 17.2.5). */
+unsigned tcg_dr_io_hits(const CPUState *cpu, uint16_t port, unsigned size)
+{
+    const CPUX86State *env = &cpu->env;
+    unsigned m = tcg_dr_io_mask(env), hits = 0;
+    for (unsigned n = 0; m && n < 4; n++) {
+        uint64_t base, len;
+        data_range(env, n, &base, &len);
+        if ((m & (1u << n)) && base < (uint64_t)port + size && port < base + len)
+            hits |= 1u << n;
+    }
+    return hits;
+}
+
+void tcg_dr_io_access(CPUState *cpu, uint16_t port, unsigned size)
+{
+    if (cpu->accel)
+        tcg_cpu(cpu)->dr_data_hits |= tcg_dr_io_hits(cpu, port, size);
 }

@@ -28,4 +28,13 @@ bool tcg_dr_data_page(const CPUState *cpu, uint64_t page);
 /* The data breakpoints a size-byte access at la triggers (a mask). */
 unsigned tcg_dr_data_hits(const CPUState *cpu, uint64_t la, unsigned size, bool write);
 
+/* Bit n set: DRn is an enabled I/O breakpoint (R/W 10 with CR4.DE). */
+unsigned tcg_dr_io_mask(const CPUX86State *env);
+/* The I/O breakpoints a size-byte access to port triggers (a mask). */
+unsigned tcg_dr_io_hits(const CPUState *cpu, uint16_t port, unsigned size);
+/* IN, OUT, INS, OUTS made a size-byte access to port: the hits wait in
+ * dr_data_hits for the #DB trap after the instruction (or after the
+ * iteration of a REP INS/OUTS).  Call only while DR7 enables any. */
+void tcg_dr_io_access(CPUState *cpu, uint16_t port, unsigned size);
+
 #endif

@@ -1,6 +1,10 @@
 /* IN and OUT: the permission check in cpu/, then the port access on the
- * machine's I/O address space under the machine lock. */
+ * machine's I/O address space under the machine lock; an I/O breakpoint
+ * of DR7 it matches traps after the instruction (SDM 17.3.1.2; the block
+ * ends after port I/O, so the loop raises it with rip past the IN/OUT). */
 #include "translate/helpers.h"
+
+#include "accel/tcg-dr.h"
 
 #include "cpu/sys.h"
 #include "hw/core/loop.h"
@@ -13,6 +17,8 @@ HELPER(helper_in)
     big_lock();
     uint64_t v = as_ld(&cpu->machine->io, a & 0xffff, size);
     big_unlock();
+    if (cpu->env.dr[7] & 0xff)
+        tcg_dr_io_access(cpu, (uint16_t)a, size);
     return v;
 }
 
@@ -23,5 +29,7 @@ HELPER(helper_out)
     big_lock();
     as_st(&cpu->machine->io, a & 0xffff, b, size);
     big_unlock();
+    if (cpu->env.dr[7] & 0xff)
+        tcg_dr_io_access(cpu, (uint16_t)a, size);
     return 0;
 }

@@ -2,8 +2,13 @@
  * REP/REPE/REPNE in 16-, 32- and 64-bit address sizes.  Every iteration
  * updates the registers after its memory accesses, so a fault leaves the
  * state exact for a restart; a long REP runs in slices so interrupts are
- * taken within bounded time (rip stays on the instruction until done). */
+ * taken within bounded time (rip stays on the instruction until done).
+ * A DR7 data or I/O breakpoint hit ends a REP after the iteration that
+ * made the access: the #DB trap reports it with rip still on the
+ * instruction and the registers of that iteration (SDM 17.3.1.2). */
 #include "translate/helpers.h"
+
+#include "accel/tcg-dr.h"
 
 #include "cpu/excp.h"
 #include "cpu/sys.h"
@@ -69,6 +74,8 @@ static void str_once(CPUState *cpu, const StrOp *s)
         big_lock();
         v = as_ld(&cpu->machine->io, port, w);
         big_unlock();
+        if (env->dr[7] & 0xff)
+            tcg_dr_io_access(cpu, port, w);
         tcg_st(cpu, d, v, w);
         str_step(env, s, R_EDI);
         break;
@@ -78,6 +85,8 @@ static void str_once(CPUState *cpu, const StrOp *s)
         big_lock();
         as_st(&cpu->machine->io, port, v, w);
         big_unlock();
+        if (env->dr[7] & 0xff)
+            tcg_dr_io_access(cpu, port, w);
         str_step(env, s, R_ESI);
         break;
     case STR_MOVS:
@@ -142,7 +151,7 @@ HELPER(helper_string)
                 return 0;
             }
         }
-        if (tcg_cpu(cpu)->exit_request)
+        if (tcg_cpu(cpu)->exit_request || tcg_cpu(cpu)->dr_data_hits)
             break;
     }
     if ((env->regs[R_ECX] & m) == 0)

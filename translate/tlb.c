@@ -198,14 +198,17 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
                    tcg_debug_watch_page(la & ~0xfffULL);
     if (watched)
         tcg_debug_watch_access(cpu, la, size, true);
-    if (cpu->env.dr[7] & 0xff)
+    if (cpu->env.dr[7] & 0xff) {
         tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, true);
+        watched |= tcg_dr_data_page(cpu, la & ~0xfffULL);
+    }
     uint64_t pa = e->pa + (la & 0xfff);
     store_to_code(cpu, pa);
     uint8_t *host = e->host ? as_ram_ptr(&cpu->machine->mem, pa, size, true) : NULL;
     if (host) {
         host_st(host, val, size);
-        /* The page has no code any more: let later stores go fast. */
+        /* The page has no code any more: let later stores go fast
+         * (unless a watchpoint or data breakpoint covers part of it). */
         if (!watched)
             e->tag_w = la & ~0xfffULL;
         return;

@@ -202,3 +202,106 @@ TEST(tcg_debugregs, mov_dr0_moves_an_armed_breakpoint)
     CHECK_EQ(cpu->env.rip, TT_CODE + 4);
     CHECK_EQ(cpu->env.regs[R_EBX], 3);
 }
+
+/* DR7 bits of breakpoint n: Ln, R/W n and LEN n (LEN 00/01/11/10 = 1/2/4/8
+ * bytes, SDM 17.2.4). */
+static uint64_t dr7_bp(unsigned n, unsigned rw, unsigned len)
+{
+    unsigned lenc = len == 1 ? 0 : len == 2 ? 1 : len == 8 ? 2 : 3;
+    return (1ull << (2 * n)) | ((uint64_t)rw << (16 + 4 * n)) | ((uint64_t)lenc << (18 + 4 * n));
+}
+
+#define RW_IO 2
+
+/* SDM 17.3.1.2: an I/O breakpoint is a trap after the IN/OUT. */
+TEST(tcg_debugregs, io_breakpoint_traps_after_in)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* nop; in al,0x71; inc ebx; hlt -- DR0 = port 0x70, LEN 2 */
+    static const uint8_t code[] = { 0x90, 0xe4, 0x71, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.cr4 |= CR4_DE;
+    cpu->env.dr[0] = 0x70;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, RW_IO, 2);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 3);                         /* after the IN */
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);                           /* B0 */
+}
+
+/* SDM 17.2.5: the LEN range (aligned) against the bytes of the access:
+ * OUT DX,EAX at 0x3fe touches ports 0x3fe-0x401. */
+TEST(tcg_debugregs, io_breakpoint_len_ranges)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* mov dx,0x3fe; out dx,eax; hlt */
+    static const uint8_t code[] = { 0x66, 0xba, 0xfe, 0x03, 0xef, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.cr4 |= CR4_DE;
+    cpu->env.dr[0] = 0x3fd;         /* LEN 1: 0x3fd only, just below */
+    cpu->env.dr[1] = 0x401;         /* LEN 2: 0x400-0x401, overlaps the end */
+    cpu->env.dr[2] = 0x402;         /* LEN 2: 0x402-0x403, just above */
+    cpu->env.dr[3] = 0x3fb;         /* LEN 8: aligned down to 0x3f8-0x3ff */
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, RW_IO, 1) | dr7_bp(1, RW_IO, 2) |
+                     dr7_bp(2, RW_IO, 2) | dr7_bp(3, RW_IO, 8);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 5);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 0xa);                         /* B1, B3 */
+}
+
+/* Without CR4.DE, R/W 10 is undefined (SDM 17.2.4): no I/O breakpoint. */
+TEST(tcg_debugregs, io_breakpoint_needs_cr4_de)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0xe4, 0x70, 0xe6, 0x70, 0x43, 0xf4 };  /* in; out; inc; hlt */
+    tt_load(code, sizeof(code));
+    cpu->env.dr[0] = 0x70;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, RW_IO, 1);
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.regs[R_EBX], 1);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
+}
+
+/* SDM 17.3.1.2: REP INS with an I/O breakpoint traps after the first
+ * iteration; rip stays on the instruction, which goes on after the
+ * handler. */
+TEST(tcg_debugregs, io_breakpoint_rep_insb_first_iteration)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* mov ecx,3; mov edi,TT_DATA; mov dx,0x61; rep insb; hlt */
+    static const uint8_t code[] = { 0xb9, 0x03, 0x00, 0x00, 0x00,
+                                    0xbf, 0x00, 0x00, 0x02, 0x00,
+                                    0x66, 0xba, 0x61, 0x00,
+                                    0xf3, 0x6c, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.cr4 |= CR4_DE;
+    cpu->env.dr[2] = 0x61;
+    cpu->env.dr[7] = 0x400 | dr7_bp(2, RW_IO, 1);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 14);                        /* the REP INSB */
+    CHECK_EQ(cpu->env.regs[R_ECX], 2);
+    CHECK_EQ(cpu->env.regs[R_EDI], TT_DATA + 1);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 4);                           /* B2 */
+}
+
+/* SDM 17.3.1.2: REP INS/OUTS raise a memory breakpoint after the
+ * iteration that accessed the location (here the third byte stored). */
+TEST(tcg_debugregs, data_breakpoint_rep_insb_after_matching_iteration)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0xb9, 0x05, 0x00, 0x00, 0x00,
+                                    0xbf, 0x00, 0x00, 0x02, 0x00,
+                                    0x66, 0xba, 0x61, 0x00,
+                                    0xf3, 0x6c, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[1] = TT_DATA + 2;
+    cpu->env.dr[7] = 0x400 | dr7_bp(1, 1, 1);                    /* write */
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 14);
+    CHECK_EQ(cpu->env.regs[R_ECX], 2);
+    CHECK_EQ(cpu->env.regs[R_EDI], TT_DATA + 3);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 2);                           /* B1 */
+    CHECK_EQ(tt_run(cpu), -1);                                   /* the rest runs */
+    CHECK_EQ(cpu->env.regs[R_ECX], 0);
+    CHECK_EQ(cpu->env.regs[R_EDI], TT_DATA + 5);
+}
