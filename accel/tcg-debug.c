@@ -13,7 +13,9 @@
  * path; the slow path records a hit, and since blocks are one instruction
  * long while watchpoints exist, the vCPU stops right after the accessing
  * instruction.  Accesses made by cpu/ system code (interrupt frames,
- * descriptor tables) are not watched.
+ * descriptor tables, the TSS) reach tcg_debug_watch_access through the
+ * CPU's lin_access_hook; a hit while an event is delivered stops the vCPU
+ * before the handler's first instruction.
  *
  * Breakpoints and modes change only while the machine is stopped (the
  * debugger waits for wait_stopped first); the generation counter, bumped
@@ -44,6 +46,7 @@ typedef struct DebugCpu {
     uint64_t resume_la;      /* where it resumed: a breakpoint there is passed once */
     int watch_hit;           /* ACCEL_STOP_WATCH_* of the last instruction, 0 none */
     uint64_t watch_addr;
+    unsigned watch_gen;      /* debug_gen when it was hit */
 } DebugCpu;
 
 atomic_bool tcg_debug_active;
@@ -108,6 +111,7 @@ void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool writ
                        b->type == ACCEL_WATCH_READ ? ACCEL_STOP_WATCH_READ :
                        ACCEL_STOP_WATCH_ACCESS;
         d->watch_addr = la > b->la ? la : b->la;
+        d->watch_gen = atomic_load(&debug_gen);
         return;
     }
 }
@@ -158,8 +162,11 @@ bool tcg_debug_before_tb(CPUState *cpu)
         atomic_store(&tcg_debug_active, nbps > 0 || nstep > 0);
         if (atomic_load(&debug_gen) != gen)     /* changed meanwhile: look again */
             atomic_store(&tcg_debug_active, true);
-        if (cpu->index >= 0 && cpu->index < MAX_CPUS)
-            dcpu[cpu->index].watch_hit = 0;     /* from before the change */
+        /* A hit under the old set is dropped; one under this set (an
+         * interrupt frame pushed just now, before this first check) stays
+         * for the next call. */
+        if (cpu->index >= 0 && cpu->index < MAX_CPUS && dcpu[cpu->index].watch_gen != gen)
+            dcpu[cpu->index].watch_hit = 0;
         return true;
     }
     if (cpu->index < 0 || cpu->index >= MAX_CPUS)

@@ -30,8 +30,9 @@ bool tcg_debug_end_block(CPUState *cpu, uint64_t la);
 /* Soft TLB: whether data accesses to the linear page must take the slow
  * path (a watchpoint covers part of it). */
 bool tcg_debug_watch_page(uint64_t la_page);
-/* Soft TLB slow path: a data access of size bytes at la; a watchpoint
- * hit stops the vCPU before its next instruction. */
+/* Soft TLB slow path and cpu/ system code (through the CPU's
+ * lin_access_hook): a data access of size bytes at la; a watchpoint hit
+ * stops the vCPU before its next instruction. */
 void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool write);
 /* vCPU thread, at the start of each round over the vCPUs (no guest code
  * runs at that point): lets wait_stopped see that a pause took effect. */

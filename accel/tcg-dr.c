@@ -8,7 +8,12 @@
  * records hits, blocks hold one instruction, and the loop raises the #DB
  * trap after it.  Translated code and the TLB are dropped when a MOV to
  * DR0-DR3 or DR7 changes armed breakpoints.  Accesses made by cpu/ system
- * code (descriptor tables, interrupt frames) are not checked.  Known
+ * code (interrupt frames, descriptor tables, the TSS) are checked too,
+ * through the CPU's lin_access_hook: SDM 17.3.1.2 reports a breakpoint on
+ * any access to its range and makes no exception for implicit ones; hits
+ * while an event is delivered trap before the handler's first
+ * instruction.  I/O breakpoints (R/W 10, CR4.DE) are checked by IN, OUT,
+ * INS and OUTS, which end their block, and trap after it.  Known
  * limit: TBs are shared between vCPUs, so vCPUs arming different
  * instruction breakpoint addresses may run a block translated for another
  * vCPU's set and miss a breakpoint inside it. */

@@ -30,6 +30,7 @@ static void do_init(CPUState *cpu)
     atomic_fetch_or(&cpu->env.interrupt_request, sipi);
     cpu->env.halted = true;
     t->wait_sipi = true;
+    t->dr_data_hits = 0;
     tlb_flush(cpu);
 }
 
@@ -130,6 +131,16 @@ static void data_breakpoint_trap(CPUState *cpu, bool stepped)
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
 }
 
+/* Data breakpoints hit by event delivery (the frame pushed, IDT and
+ * descriptor reads, the TSS of a task switch) or left over from a slice
+ * that ended: the #DB trap comes before the next instruction, ahead of
+ * external interrupts (SDM 6.9, traps on the previous instruction). */
+static void pending_dr_trap(CPUState *cpu)
+{
+    if (tcg_cpu(cpu)->dr_data_hits)
+        data_breakpoint_trap(cpu, false);
+}
+
 static void log_exec(CPUState *cpu, const TB *tb)
 {
     if (log_enabled(LOG_CPU))
@@ -155,12 +166,15 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (req && atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
             req = tcg_debug_filter_requests(cpu, req);
         bool event = false;
+        pending_dr_trap(cpu);
         if (req && !env->inhibit_irq) {
             int r = handle_requests(cpu, req);
             if (r == REQ_LEAVE)
                 return TCG_EXIT_REQUEST;
             event = r == REQ_EVENT;
         }
+        if (event)
+            pending_dr_trap(cpu);
         if (env->halted || t->wait_sipi)
             return TCG_EXIT_HALTED;
         if (m && m->reset_requested)
@@ -232,11 +246,16 @@ static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exceptio
     cpu->jmp_env = &t->jmp;
     if (sigsetjmp(t->jmp, 0) != 0) {
         /* An exception: guest state is that of the faulting instruction. */
+        bool reset = cpu->machine && cpu->machine->reset_requested;
         t->exit_request = false;
-        t->dr_data_hits = 0;    /* a faulting instruction did not complete */
+        /* A faulting instruction did not complete; an INT n that
+         * delivered itself (no exception pending) did, and the data
+         * breakpoints its frame hit trap before the handler runs. */
+        if (env->exception_index >= 0 || reset)
+            t->dr_data_hits = 0;
         env->inhibit_irq = 0;
         done++;
-        if (env->exception_index < 0 || (cpu->machine && cpu->machine->reset_requested))
+        if (env->exception_index < 0 || reset)
             return TCG_EXIT_REQUEST;
         if (stop_on_exception)
             return TCG_EXIT_REQUEST;

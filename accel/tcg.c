@@ -106,6 +106,7 @@ static void reload_cpu(CPUState *cpu)
     tlb_flush(cpu);
     tb_jmp_cache_clear(cpu);
     tcg_cpu(cpu)->wait_sipi = cpu->env.halted && cpu->index != 0;
+    tcg_cpu(cpu)->dr_data_hits = 0;     /* no #DB trap from the old state */
 }
 
 static bool runnable(Machine *m, CPUState *cpu)

@@ -191,6 +191,11 @@ typedef struct CPUState {
     void *jmp_env;            /* TCG: sigjmp_buf of the running loop, for exceptions */
     bool created;
     int thread_id;            /* host thread id of the vCPU (info cpus), 0 if none */
+    /* Set by an engine that checks data breakpoints and watchpoints itself
+     * (TCG): told of every linear data access system code makes through
+     * cpu_lin_ld/cpu_lin_st (interrupt frames, descriptor tables, TSS)
+     * once it succeeded.  NULL otherwise. */
+    void (*lin_access_hook)(struct CPUState *cpu, uint64_t la, unsigned size, bool write);
 } CPUState;
 
 /* Allocate vCPU index of machine m with the parsed -cpu model. */

@@ -367,12 +367,23 @@ static uint64_t lin_mask(const CPUState *cpu, uint64_t la)
     return (cpu->env.efer & EFER_LMA) ? la : (la & 0xffffffffULL);
 }
 
+/* Data breakpoints and watchpoints see system code's accesses too: the
+ * SDM makes no exception for implicit ones (17.3.1.2). */
+static void lin_accessed(CPUState *cpu, uint64_t la, unsigned size, bool write)
+{
+    if (cpu->lin_access_hook)
+        cpu->lin_access_hook(cpu, la, size, write);
+}
+
 uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user)
 {
     la = lin_mask(cpu, la);
     unsigned first = 4096 - (la & 0xfff);
-    if (first >= size)
-        return cpu_phys_ld(cpu, lin_to_phys(cpu, la, MMU_READ, user), size);
+    if (first >= size) {
+        uint64_t v = cpu_phys_ld(cpu, lin_to_phys(cpu, la, MMU_READ, user), size);
+        lin_accessed(cpu, la, size, false);
+        return v;
+    }
     uint64_t pa0 = lin_to_phys(cpu, la, MMU_READ, user);
     uint64_t pa1 = lin_to_phys(cpu, lin_mask(cpu, la + first), MMU_READ, user);
     uint64_t v = 0;
@@ -380,6 +391,7 @@ uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user)
         uint64_t pa = i < first ? pa0 + i : pa1 + (i - first);
         v |= cpu_phys_ld(cpu, pa, 1) << (8 * i);
     }
+    lin_accessed(cpu, la, size, false);
     return v;
 }
 
@@ -389,6 +401,7 @@ void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool us
     unsigned first = 4096 - (la & 0xfff);
     if (first >= size) {
         cpu_phys_st(cpu, lin_to_phys(cpu, la, MMU_WRITE, user), val, size);
+        lin_accessed(cpu, la, size, true);
         return;
     }
     /* Both pages are checked before either is written (precise faults). */
@@ -398,4 +411,5 @@ void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool us
         uint64_t pa = i < first ? pa0 + i : pa1 + (i - first);
         cpu_phys_st(cpu, pa, (val >> (8 * i)) & 0xff, 1);
     }
+    lin_accessed(cpu, la, size, true);
 }

@@ -51,7 +51,8 @@ uint64_t cpu_phys_ld(CPUState *cpu, uint64_t pa, unsigned size);
 void cpu_phys_st(CPUState *cpu, uint64_t pa, uint64_t val, unsigned size);
 
 /* Linear-address access for system code: translates (raising #PF on fault)
- * and splits page-crossing accesses.  user selects CPL-3 permission checks. */
+ * and splits page-crossing accesses.  user selects CPL-3 permission checks.
+ * Each access is reported to cpu->lin_access_hook when one is set. */
 uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user);
 void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool user);
 

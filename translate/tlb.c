@@ -26,6 +26,17 @@ static void tlb_clear(TcgCpu *t)
     }
 }
 
+/* cpu/ system code's accesses (cpu->lin_access_hook): the same checks as
+ * the slow paths below; the #DB trap or the debugger stop follows in the
+ * execution loop. */
+static void sys_access(CPUState *cpu, uint64_t la, unsigned size, bool write)
+{
+    if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
+        tcg_debug_watch_access(cpu, la, size, write);
+    if ((cpu->env.dr[7] & 0xff) && cpu->accel)
+        tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, write);
+}
+
 TcgCpu *tcg_cpu_init(CPUState *cpu)
 {
     TcgCpu *t = calloc(1, sizeof(*t));
@@ -35,6 +46,7 @@ TcgCpu *tcg_cpu_init(CPUState *cpu)
     t->a20_mask = cpu->env.a20_mask;
     cpu->accel = t;
     cpu->jmp_env = &t->jmp;
+    cpu->lin_access_hook = sys_access;
     return t;
 }
 

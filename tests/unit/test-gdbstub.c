@@ -9,6 +9,7 @@
 #include "hw/core/machine.h"
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
+#include "translate/flags.h"
 #include "ui/gdbstub-int.h"
 #include "ui/gdbstub.h"
 
@@ -504,4 +505,47 @@ TEST(gdbstub, spec_forms)
     CHECK_EQ(gdbstub_parse_spec("-gdb", "tcp:1234", host, sizeof(host), port, sizeof(port)), -1);
     CHECK_EQ(gdbstub_parse_spec("-gdb", "tcp::12345678901234567", host, sizeof(host), port,
                                 sizeof(port)), -1);
+}
+
+/* The frame the CPU pushes when it takes an interrupt is a data write the
+ * debugger's watchpoint sees: it stops before the handler's first
+ * instruction, with the frame written. */
+TEST(gdbstub_tcg, watchpoint_sees_interrupt_frame_push)
+{
+    /* Real mode, IF set: nop; hlt.  IVT[0x20] -> 0000:2000 (hlt). */
+    static const uint8_t code[] = { 0x90, 0xf4 };
+    CPUState *cpu = tt_cpu(16);
+    tt_load(code, sizeof(code));
+    tt_wr(0x20 * 4, 0x2000, 2);
+    tt_wr(0x20 * 4 + 2, 0, 2);
+    tt_wr(0x2000, 0xf4, 1);
+    cpu_load_flags(cpu, 2 | FL_IF);
+    cpu->machine->irq_ack = always_vector_20;
+    atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_HARD);
+    /* the IP slot of the FLAGS, CS, IP frame */
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_WATCH_WRITE, TT_STACK - 6, 2, true), 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, 0x2000);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK - 6);
+    CHECK_EQ(tt_rd(TT_STACK - 6, 2), TT_CODE);
+    tcg_set_singlestep(cpu, false);
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, 0x2001);
+}
+
+/* Reading the interrupt vector from the IVT is seen by a read watchpoint. */
+TEST(gdbstub_tcg, read_watchpoint_sees_vector_fetch)
+{
+    static const uint8_t code[] = { 0xcd, 0x20, 0xf4 };          /* int 0x20; hlt */
+    CPUState *cpu = tt_cpu(16);
+    tt_load(code, sizeof(code));
+    tt_wr(0x20 * 4, 0x2000, 2);
+    tt_wr(0x20 * 4 + 2, 0, 2);
+    tt_wr(0x2000, 0xf4, 1);
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_WATCH_READ, 0x20 * 4, 4, true), 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, 0x2000);
+    CHECK_EQ(tt_rd(TT_STACK - 6, 2), TT_CODE + 2);
 }

@@ -305,3 +305,56 @@ TEST(tcg_debugregs, data_breakpoint_rep_insb_after_matching_iteration)
     CHECK_EQ(cpu->env.regs[R_ECX], 0);
     CHECK_EQ(cpu->env.regs[R_EDI], TT_DATA + 5);
 }
+
+/* SDM 17.3.1.2 makes no exception for the processor's own accesses: the
+ * frame INT pushes is a data write, and the #DB trap comes once INT is
+ * done, before the handler's first instruction. */
+TEST(tcg_debugregs, data_breakpoint_on_int_frame_push)
+{
+    CPUState *cpu = cpu32_with_gate(0x30);
+    static const uint8_t code[] = { 0xcd, 0x30 };                /* int 0x30 */
+    tt_load(code, sizeof(code));
+    cpu->env.dr[0] = TT_STACK - 4;                               /* the EFLAGS slot */
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 1, 4);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, HANDLER);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK - 12);
+    CHECK_EQ(pr32(TT_STACK - 12), TT_CODE + 2);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
+
+/* An exception's frame the same way, delivered by the execution loop: the
+ * #DB handler's frame holds the #UD handler's first instruction. */
+TEST(tcg_debugregs, data_breakpoint_on_exception_frame_push)
+{
+    CPUState *cpu = cpu32_with_gate(EXC_UD);
+    pw64(IDT + EXC_DB * 8, mkgate(0x08, HANDLER + 0x100, 0xe, 0, 0));
+    static const uint8_t db_handler[] = { 0x8b, 0x1c, 0x24, 0xf4 };   /* mov ebx,[esp]; hlt */
+    for (size_t i = 0; i < sizeof(db_handler); i++)
+        pw8(HANDLER + 0x100 + i, db_handler[i]);
+    static const uint8_t code[] = { 0x0f, 0x0b };                /* ud2 */
+    tt_load(code, sizeof(code));
+    cpu->env.dr[3] = TT_STACK - 12;                              /* the EIP slot */
+    cpu->env.dr[7] = 0x400 | dr7_bp(3, 1, 4);
+    CHECK(run_to_hlt(cpu));
+    CHECK_EQ(cpu->env.rip, HANDLER + 0x104);                     /* the #DB handler ran */
+    CHECK_EQ(cpu->env.regs[R_EBX], HANDLER);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK - 24);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 8);                           /* B3 */
+}
+
+/* Loading DS reads its GDT descriptor (and sets its accessed bit): a
+ * read/write breakpoint on it traps after the MOV. */
+TEST(tcg_debugregs, data_breakpoint_on_descriptor_read)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* nop; mov ax,0x10; mov ds,ax; inc ebx; hlt */
+    static const uint8_t code[] = { 0x90, 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd8, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[1] = 0x600 + 0x10;                               /* tt_cpu(32)'s GDT */
+    cpu->env.dr[7] = 0x400 | dr7_bp(1, 3, 8);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 7);
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 2);
+}
