@@ -30,10 +30,9 @@ static const uint32_t tcg_missing[FEAT_WORDS] = {
 /* Features the models carry by default that TCG does not implement either,
  * dropped without a warning (as QEMU turns svm off for KVM by default):
  * SVM (qemu64 lists it; kemu has no nested virtualization, so a guest must
- * not see it and try VMRUN) and VME (the named Intel/AMD models list it;
- * the V86 extensions are not implemented, so CR4.VME must stay unused). */
+ * not see it and try VMRUN).  VME, which the named models list, is
+ * implemented (cpu/v86.c) and stays. */
 static const uint32_t tcg_quietly_missing[FEAT_WORDS] = {
-    [FEAT_1_EDX] = B(1),                                        /* vme */
     [FEAT_8000_0001_ECX] = B(2),                                /* svm */
 };
 

@@ -3,8 +3,10 @@
  * (interrupt, trap and task gates, privilege change with the TSS stack,
  * virtual-8086 exit) and long mode's 64-bit gates with IST.
  *
- * Not implemented: CR4.VME's interrupt redirection bitmap (INT n in
- * virtual-8086 mode with IOPL < 3 is #GP as with VME off).
+ * INT n in virtual-8086 mode follows SDM table 20-2: IOPL, CR4.VME and
+ * the TSS's interrupt redirection bitmap choose between #GP(0), the
+ * protected-mode IDT and the 8086 program's own vector table (cpu/v86.c).
+ * INT3 and INTO are not IOPL-sensitive there and always use the IDT.
  *
  * Fault-class exceptions push RFLAGS with RF set (SDM 17.3.1.1), so that
  * the handler's IRET restarts the instruction without re-triggering an
@@ -356,12 +358,25 @@ void cpu_deliver_pending(CPUState *cpu)
 noreturn void cpu_raise_soft_interrupt(CPUState *cpu, int vector, uint64_t next_rip)
 {
     CPUX86State *env = &cpu->env;
-    if ((env->rflags & FL_VM) && ((env->rflags & FL_IOPL) >> 12) < 3)
-        cpu_raise_exception(cpu, EXC_GP, 0);
     deliver(cpu, vector, NO_ERROR_CODE, EV_SOFT, next_rip);
     /* Already delivered: the loop resumes at the handler. */
     env->exception_index = -1;
     to_loop(cpu);
+}
+
+noreturn void cpu_raise_int_n(CPUState *cpu, int vector, uint64_t next_rip)
+{
+    CPUX86State *env = &cpu->env;
+    if ((env->rflags & FL_VM) && cpu_v86_int_redirected(cpu, vector)) {
+        if (log_enabled(LOG_INT))
+            log_event(cpu, vector, NO_ERROR_CODE, EV_SOFT);
+        cpu_v86_redirect(cpu, vector, next_rip);
+        env->halted = false;
+        env->inhibit_irq = 0;
+        env->exception_index = -1;
+        to_loop(cpu);
+    }
+    cpu_raise_soft_interrupt(cpu, vector, next_rip);
 }
 
 void cpu_do_external_interrupt(CPUState *cpu, int vector)

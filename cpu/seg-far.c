@@ -383,8 +383,10 @@ static void iret_task(CPUState *cpu)
 static void iret_real(CPUState *cpu, unsigned size, bool v86)
 {
     CPUX86State *env = &cpu->env;
-    if (v86 && ((env->rflags & FL_IOPL) >> 12) < 3)
-        gp(cpu, 0);
+    if (v86 && ((env->rflags & FL_IOPL) >> 12) < 3) {
+        cpu_v86_iret(cpu, size);    /* CR4.VME: IF goes to VIF, else #GP(0) */
+        return;
+    }
     Stack s = stack_current(cpu);
     uint64_t ip = stack_pop(cpu, &s, size);
     uint16_t cs = (uint16_t)stack_pop(cpu, &s, size);

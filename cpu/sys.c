@@ -108,9 +108,8 @@ static uint64_t cr4_allowed(const CPUState *cpu)
         ok |= CR4_SMAP;
     if (has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_UMIP))
         ok |= CR4_UMIP;
-    /* VME/PVI are accepted when the model offers them, but their
-     * behaviour is not implemented: virtual-8086 INT n and CLI/STI act as
-     * with VME=0 (#GP to the monitor, which emulates them). */
+    /* The virtual-8086 mode extensions and protected-mode virtual
+     * interrupts (cpu/v86.c) come with the VME feature. */
     if (has(cpu, FEAT_1_EDX, CPUID_VME))
         ok |= CR4_VME | CR4_PVI;
     return ok;
@@ -126,8 +125,6 @@ static void write_cr4(CPUState *cpu, uint64_t val)
     if ((val & CR4_PCIDE) && !(env->cr4 & CR4_PCIDE) &&
         (!(env->efer & EFER_LMA) || (env->cr3 & 0xfff)))
         gp0(cpu);
-    if ((val & ~env->cr4 & (CR4_VME | CR4_PVI)) && log_enabled(LOG_UNIMP))
-        log_printf("CR4.VME/PVI set: virtual-8086 extensions act as if off\n");
     uint64_t changed = env->cr4 ^ val;
     env->cr4 = val;
     if (changed & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP))

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdnoreturn.h>
 
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
@@ -117,6 +118,27 @@ void cpu_hlt(CPUState *cpu, uint64_t next_rip);
 void cpu_invlpg(CPUState *cpu, uint64_t la);
 /* IN/OUT permission check (IOPL and the TSS I/O bitmap). */
 void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size);
+/* Virtual-8086 mode extensions and protected-mode virtual interrupts
+ * (CR4.VME, CR4.PVI; cpu/v86.c).  Each raises #GP(0) where the SDM says. */
+/* VM=1, CR4.VME=1 and IOPL < 3: IF-related instructions use VIF. */
+bool cpu_vme_active(const CPUState *cpu);
+/* CLI/STI that IOPL does not allow: VIF under VME (VM=1) or PVI (CPL 3),
+ * else #GP(0); STI with VIP set is #GP(0). */
+void cpu_virtual_cli_sti(CPUState *cpu, bool sti);
+/* PUSHF/POPF/IRET in virtual-8086 mode with IOPL < 3 (#GP(0) unless
+ * VME and a 16-bit operand size).  Flags synced by the caller. */
+uint16_t cpu_v86_pushf(CPUState *cpu, unsigned opsize);
+void cpu_v86_popf(CPUState *cpu, uint64_t val, unsigned opsize);
+void cpu_v86_iret(CPUState *cpu, unsigned opsize);
+/* INT n in virtual-8086 mode (SDM table 20-2): true when it goes to the
+ * 8086 program's vector table (then call cpu_v86_redirect), false when
+ * to the protected-mode IDT; #GP(0) for methods 2 and 3. */
+bool cpu_v86_int_redirected(CPUState *cpu, int vec);
+void cpu_v86_redirect(CPUState *cpu, int vec, uint64_t next_rip);
+/* INT n (opcode CD) in any mode: the virtual-8086 checks and redirection
+ * above, then cpu_raise_soft_interrupt.  Never returns (cpu/excp.c). */
+noreturn void cpu_raise_int_n(CPUState *cpu, int vector, uint64_t next_rip);
+
 /* A data access of size bytes at offset off through segment seg outside
  * 64-bit mode: limit (and, in protected mode, rights) checked; #SS(0) for
  * SS, #GP(0) otherwise (cpu/seg-check.c). */

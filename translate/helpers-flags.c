@@ -1,5 +1,7 @@
 /* PUSHF, POPF, CLI and STI: the RFLAGS bits each may read or change at
- * the current privilege and mode. */
+ * the current privilege and mode.  Where IOPL does not allow them, the
+ * virtual-8086 mode extensions and protected-mode virtual interrupts
+ * (cpu/v86.c) work on VIF or raise #GP(0). */
 #include "translate/helpers.h"
 
 #include "cpu/excp.h"
@@ -13,9 +15,9 @@ static unsigned iopl(const CPUState *cpu)
 
 HELPER(helper_pushf)
 {
-    if ((cpu->env.rflags & FL_VM) && iopl(cpu) < 3)
-        cpu_raise_exception(cpu, EXC_GP, 0);
     cpu_sync_flags(cpu);
+    if ((cpu->env.rflags & FL_VM) && iopl(cpu) < 3)
+        return cpu_v86_pushf(cpu, (unsigned)imm);
     uint64_t v = cpu->env.rflags & ~(uint64_t)(FL_VM | FL_RF);
     return imm == 2 ? v & 0xffff : v;
 }
@@ -28,8 +30,12 @@ HELPER(helper_popf)
     if (w > 2)
         mask |= FL_AC | FL_ID;
     if (env->rflags & FL_VM) {
-        if (iopl(cpu) < 3)
-            cpu_raise_exception(cpu, EXC_GP, 0);
+        if (iopl(cpu) < 3) {
+            cpu_sync_flags(cpu);
+            cpu_v86_popf(cpu, a, w);
+            cpu_load_flags(cpu, env->rflags);
+            return 0;
+        }
         mask |= FL_IF;
     } else if (!(env->cr0 & CR0_PE) || cpu_cpl(cpu) == 0) {
         mask |= FL_IF | FL_IOPL;
@@ -48,8 +54,10 @@ HELPER(helper_cli_sti)
     CPUX86State *env = &cpu->env;
     if (env->cr0 & CR0_PE) {
         bool ok = (env->rflags & FL_VM) ? iopl(cpu) == 3 : (unsigned)cpu_cpl(cpu) <= iopl(cpu);
-        if (!ok)
-            cpu_raise_exception(cpu, EXC_GP, 0);
+        if (!ok) {
+            cpu_virtual_cli_sti(cpu, imm != 0);
+            return 0;
+        }
     }
     if (!imm) {
         env->rflags &= ~(uint64_t)FL_IF;

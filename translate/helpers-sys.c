@@ -129,6 +129,8 @@ HELPER(helper_int)
         cpu->env.rip = a;       /* INT1/ICEBP: a trap, returns after itself */
         cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
     }
+    if (kind == 0)
+        cpu_raise_int_n(cpu, (int)vec, a);
     cpu_raise_soft_interrupt(cpu, (int)vec, a);
 }
 

@@ -15,6 +15,7 @@
 static void do_raise(CPUState *cpu, uint64_t *a) { cpu_raise_exception(cpu, (int)a[0], (uint32_t)a[1]); }
 static void do_deliver(CPUState *cpu, uint64_t *a) { (void)a; cpu_deliver_pending(cpu); }
 static void do_soft(CPUState *cpu, uint64_t *a) { cpu_raise_soft_interrupt(cpu, (int)a[0], a[1]); }
+static void do_int_n(CPUState *cpu, uint64_t *a) { cpu_raise_int_n(cpu, (int)a[0], a[1]); }
 static void do_ext(CPUState *cpu, uint64_t *a) { cpu_do_external_interrupt(cpu, (int)a[0]); }
 static void do_nmi(CPUState *cpu, uint64_t *a) { (void)a; cpu_do_nmi(cpu); }
 
@@ -177,14 +178,23 @@ TEST(excp, v86_interrupt_exits_to_ring0)
     env->rip = 0x10;
     env->regs[R_ESP] = 0xfffe;
     pw64(IDT + 0x30 * 8, mkgate(0x08, 0x6000, 0xe, 0, 0));
-    /* INT n with IOPL < 3 is #GP(0). */
+    /* INT n with IOPL < 3 (and CR4.VME clear) is #GP(0) (SDM table 20-2,
+     * method 2); INT3 is not IOPL-sensitive (SDM INT n: the gate's DPL
+     * decides, here 0 < CPL 3). */
     uint64_t s[2] = { 0x30, 0x12 };
-    CHECK_EQ(cpu_try(cpu, do_soft, s), EXC_GP);
+    CHECK_EQ(cpu_try(cpu, do_int_n, s), EXC_GP);
     CHECK_EQ(env->error_code, 0);
+    uint64_t s3[2] = { 3, 0x11 };
+    CHECK_EQ(cpu_try(cpu, do_soft, s3), EXC_GP);
+    CHECK_EQ(env->error_code, 3 * 8 + 2);
+    /* Hardware interrupts ignore CR4.VME and VIF/VIP: protected-mode
+     * handler, full EFLAGS (VIP included) in the frame (SDM 20.3.2). */
+    env->cr4 |= CR4_VME;
+    env->rflags |= FL_VIP;
     uint64_t a[1] = { 0x30 };
     CHECK_EQ(cpu_try(cpu, do_ext, a), -1);
     CHECK_EQ(env->regs[R_ESP], 0x8000 - 36);
-    uint32_t want[9] = { 0x10, 0x101, 0x202 | FL_VM, 0xfffe, 0x102, 0x100, 0x103, 0x104, 0x105 };
+    uint32_t want[9] = { 0x10, 0x101, 0x202 | FL_VM | FL_VIP, 0xfffe, 0x102, 0x100, 0x103, 0x104, 0x105 };
     for (int i = 0; i < 9; i++)
         CHECK_EQ(pr32(0x8000 - 36 + 4 * (unsigned)i), want[i]);
     CHECK_EQ(env->rflags & FL_VM, 0);
