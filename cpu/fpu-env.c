@@ -240,6 +240,7 @@ static void fxsave_insn(CPUState *cpu, const FpuInsn *in, bool restore)
     int nxmm = fpu_code64(cpu) ? 16 : 8;
     if (cpu->env.cr0 & (CR0_EM | CR0_TS))
         fpu_fault(cpu, EXC_NM);
+    fpu_seg_check(cpu, in, 0, 512, !restore);
     fpu_check_align(cpu, in->la, 16);
     if (!restore) {
         /* Bytes 464-511 are left to software: read them back unchanged. */
@@ -257,6 +258,7 @@ static void fxsave_insn(CPUState *cpu, const FpuInsn *in, bool restore)
 static void mxcsr_insn(CPUState *cpu, const FpuInsn *in, bool load)
 {
     fpu_check_sse(cpu);
+    fpu_seg_check(cpu, in, 0, 4, !load);
     fpu_check_ac(cpu, in->la, 4);
     if (!load) {
         fpu_st(cpu, in->la, cpu->env.mxcsr, 4);
@@ -284,6 +286,7 @@ void fpu_group_ae(CPUState *cpu, const FpuInsn *in)
     case 7:
         /* CLFLUSH: caches are not modelled; the access still checks the
          * address like a byte load. */
+        fpu_seg_check(cpu, in, 0, 1, false);
         fpu_ld(cpu, in->la, 1);
         break;
     default:

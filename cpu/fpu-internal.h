@@ -35,6 +35,11 @@ void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n);
  * last page faults before its first byte is written. */
 void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n);
 noreturn void fpu_fault(CPUState *cpu, int vector);
+/* Segment limit and rights of size bytes at offset off into the memory
+ * operand (in->ea through in->seg; nothing when in->seg is FPU_SEG_NONE):
+ * #GP(0), or #SS(0) through SS (SDM vol. 3 5.3-5.5).  Called after the
+ * #UD/#NM checks and before the operand or any state is touched. */
+void fpu_seg_check(CPUState *cpu, const FpuInsn *in, uint64_t off, unsigned size, bool write);
 /* #AC(0) for a misaligned word/dword/qword operand when alignment checking
  * is on (CR0.AM, EFLAGS.AC, CPL 3); 128-bit operands get #GP instead. */
 void fpu_check_ac(CPUState *cpu, uint64_t la, unsigned align);

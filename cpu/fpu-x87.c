@@ -340,6 +340,34 @@ static const uint8_t mem_align[64] = {
     2, 2, 2, 2, 1, 8, 1, 8,     /* DF m16int, FBLD, FILD m64, FBSTP, FISTP m64 */
 };
 
+/* Size of each memory form's operand for the segment check (SDM vol. 2
+ * A.4); 0: FLDENV/FNSTENV (14 or 28 bytes), 1: FRSTOR/FNSAVE (94 or 108). */
+static const uint8_t mem_size[64] = {
+    4, 4, 4, 4, 4, 4, 4, 4,     /* D8 m32fp */
+    4, 4, 4, 4, 0, 2, 0, 2,     /* D9 FLD/FST(P) m32, FLDENV, FLDCW, FNSTENV, FNSTCW */
+    4, 4, 4, 4, 4, 4, 4, 4,     /* DA m32int */
+    4, 4, 4, 4, 4, 10, 4, 10,   /* DB FILD/FISTTP/FIST(P) m32, FLD/FSTP m80 */
+    8, 8, 8, 8, 8, 8, 8, 8,     /* DC m64fp */
+    8, 8, 8, 8, 1, 8, 1, 2,     /* DD m64, FRSTOR, FNSAVE, FNSTSW */
+    2, 2, 2, 2, 2, 2, 2, 2,     /* DE m16int */
+    2, 2, 2, 2, 10, 8, 10, 8,   /* DF m16int, FBLD, FILD m64, FBSTP, FISTP m64 */
+};
+
+/* ModRM.reg values of each escape that write memory. */
+static const uint8_t mem_stores[8] = { 0x00, 0xcc, 0x00, 0x8e, 0x00, 0xce, 0x00, 0xce };
+
+/* The memory operand against its segment, by its size and direction. */
+static void mem_seg_check(CPUState *cpu, const FpuInsn *in, int idx)
+{
+    bool o16 = in->opsize == 2;
+    unsigned n = mem_size[idx];
+    if (n == 0)
+        n = o16 ? 14 : 28;
+    else if (n == 1)
+        n = o16 ? 94 : 108;
+    fpu_seg_check(cpu, in, 0, n, (mem_stores[idx >> 3] >> (idx & 7)) & 1);
+}
+
 /* Instructions that neither wait for pending exceptions (FN* forms) nor
  * record FIP/FOP: mem forms D9 /6 /7, DD /6 /7; register DB E2/E3, DF E0. */
 static bool is_nowait(const FpuInsn *in)
@@ -384,6 +412,7 @@ void x87_exec(CPUState *cpu, const FpuInsn *in)
         X87Mem fn = mem_ops[idx];
         if (!fn)
             fpu_fault(cpu, EXC_UD);
+        mem_seg_check(cpu, in, idx);
         fpu_check_ac(cpu, in->la, mem_align[idx] ? mem_align[idx] : (in->opsize == 2 ? 2 : 4));
         fn(cpu, in);
     } else {

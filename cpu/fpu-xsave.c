@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "cpu/cpuid.h"
 #include "cpu/excp.h"
 
 #define HDR 512                     /* XSAVE header: XSTATE_BV, XCOMP_BV */
@@ -38,9 +39,38 @@ static void init_component(CPUState *cpu, int i, int nxmm)
     }
 }
 
+/* Bytes of the standard-format area that the components in mask occupy:
+ * the legacy region and header, and each extended component at the offset
+ * and size CPUID leaf 0DH gives it (SDM vol. 1 13.4-13.5). */
+static uint64_t area_extent(const CPUState *cpu, uint64_t mask)
+{
+    uint64_t end = AREA;
+    uint32_t a, b, c, d;
+    if (!(mask & ~3ULL))
+        return end;
+    cpu_cpuid(cpu, 0, 0, &a, &b, &c, &d);
+    if (a < 0xd)
+        return end;
+    cpu_cpuid(cpu, 0xd, 0, &a, &b, &c, &d);
+    mask &= ((uint64_t)d << 32) | a;            /* components the CPU has */
+    for (uint32_t i = 2; i < 63; i++) {
+        uint32_t size, off;
+        if (!((mask >> i) & 1))
+            continue;
+        cpu_cpuid(cpu, 0xd, i, &size, &off, &c, &d);
+        if ((uint64_t)off + size > end)
+            end = (uint64_t)off + size;
+    }
+    return end;
+}
+
 static void xsave(CPUState *cpu, const FpuInsn *in, uint64_t rfbm, int nxmm)
 {
     uint8_t img[AREA], cur[512];
+    /* XSAVE saves every component in RFBM, so its whole extent is checked
+     * as a write; the extended ones are in their initial configuration
+     * (XSTATE_BV says so) and their bytes are left as they are. */
+    fpu_seg_check(cpu, in, 0, (unsigned)area_extent(cpu, rfbm), true);
     fpu_ld_bytes(cpu, in->la, img, AREA);
     fpu_image_store(cpu, cur, in->rex_w, nxmm);
     if (rfbm & 1) {
@@ -60,8 +90,12 @@ static void xsave(CPUState *cpu, const FpuInsn *in, uint64_t rfbm, int nxmm)
 static void xrstor(CPUState *cpu, const FpuInsn *in, uint64_t rfbm, int nxmm)
 {
     uint8_t img[AREA];
+    fpu_seg_check(cpu, in, 0, AREA, false);
     fpu_ld_bytes(cpu, in->la, img, AREA);
     uint64_t bv = get64le(img + HDR), comp = get64le(img + HDR + 8);
+    /* Components that XSTATE_BV says are saved are read from the area;
+     * the others are initialized without touching it (SDM vol. 1 13.8). */
+    fpu_seg_check(cpu, in, 0, (unsigned)area_extent(cpu, rfbm & bv), false);
     bool rsvd = false;
     for (int i = 16; i < 64; i++)
         rsvd |= img[HDR + i] != 0;

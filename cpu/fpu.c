@@ -6,6 +6,7 @@
 
 #include "cpu/excp.h"
 #include "cpu/mmu.h"
+#include "cpu/sys.h"
 
 bool fpu_user(const CPUState *cpu)
 {
@@ -106,6 +107,12 @@ void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
         la += c;
         n -= c;
     }
+}
+
+void fpu_seg_check(CPUState *cpu, const FpuInsn *in, uint64_t off, unsigned size, bool write)
+{
+    if (in->seg >= 0 && in->seg < SEG_COUNT && size)
+        cpu_seg_check(cpu, in->seg, in->ea + off, size, write);
 }
 
 void fpu_check_ac(CPUState *cpu, uint64_t la, unsigned align)

@@ -20,6 +20,11 @@
  *    RSQRTPS return the exact value rounded to 12 bits (Intel's tables are
  *    not published), within the documented 1.5 * 2^-12.
  *  - Instructions the -cpu model's CPUID does not offer raise #UD.
+ *  - Memory operands outside 64-bit mode are checked against their
+ *    segment's limit and rights here (cpu_seg_check, SDM vol. 3 5.3-5.5)
+ *    with their real size and direction: the whole FSAVE/FXSAVE image and
+ *    the XSAVE area of every component saved or restored, after the #UD/#NM
+ *    checks (vol. 3 table 6-2 priorities) and before anything changes.
  *  - Stores are all-or-nothing: later pages are probed first, so a #PF
  *    leaves memory unchanged.  #AC (CR0.AM, EFLAGS.AC, CPL 3) applies to
  *    misaligned word/dword/qword operands; 128-bit ones get #GP or nothing. */
@@ -41,11 +46,16 @@ typedef struct FpuInsn {
     uint8_t reg;          /* ModRM.reg with REX.R */
     uint8_t rm;           /* ModRM.rm with REX.B (register form) */
     bool has_mem;         /* memory operand: la is its linear address */
-    uint64_t la;
+    uint64_t la;          /* also the implicit DS:rDI of MASKMOVQ/MASKMOVDQU */
+    uint64_t ea;          /* the operand's offset in its segment */
+    int8_t seg;           /* segment to check ea against (SEG_ES..SEG_GS), or
+                             FPU_SEG_NONE: 64-bit mode, a flat segment, no operand */
     uint8_t imm8;         /* for opcodes that take one */
     int opsize;           /* current operand size (for x87 env/save forms) */
     uint64_t next_rip;    /* for FIP/FOP bookkeeping */
 } FpuInsn;
+
+#define FPU_SEG_NONE (-1)
 
 /* Execute one x87/MMX/SSE instruction.
  * EFLAGS: env->rflags must hold exact arithmetic flags on entry (FCMOVcc

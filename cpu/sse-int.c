@@ -340,17 +340,13 @@ static void movq_mmx(SseArgs *a)
     a->d.q[0] = a->s.q[0];
 }
 
-/* MASKMOVQ/MASKMOVDQU: byte stores to DS:rDI where the mask byte's top bit
- * is set.  The address size is the mode's (no 67h override is seen here). */
+/* MASKMOVQ/MASKMOVDQU: byte stores to DS:rDI (segment override and
+ * address size applied: the engine passes the linear address as in->la)
+ * where the mask byte's top bit is set. */
 static void maskmov(SseArgs *a)
 {
     CPUState *cpu = a->cpu;
-    uint64_t di = cpu->env.regs[R_EDI];
-    if (!sse_code64(cpu))
-        di &= (cpu->env.seg[SEG_CS].attr & SEGATTR_DB) ? 0xffffffffu : 0xffff;
-    uint64_t la = cpu->env.seg[SEG_DS].base + di;
-    if (!sse_code64(cpu))
-        la &= 0xffffffffu;
+    uint64_t la = a->in->la;
     for (int i = 0; i < a->w; i++)
         if (a->s.b[i] & 0x80)
             fpu_st(cpu, la + (uint64_t)i, a->d.b[i], 1);

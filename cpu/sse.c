@@ -115,18 +115,33 @@ static void vreg_set(CPUState *cpu, const SseOp *op, bool reg_side, int r, const
         cpu->env.xmm[r & 15] = *x;
 }
 
-static void checks(CPUState *cpu, const SseOp *op, const FpuInsn *in)
+/* #UD/#NM (and #MF for MMX); true when the instruction touches an MMX
+ * register, which makes the x87 transition once it cannot fault. */
+static bool checks(CPUState *cpu, const SseOp *op, const FpuInsn *in)
 {
     /* CVTPI2PS/PD from memory touch no MMX register: no x87 transition. */
     bool mmx = (op->flags & (OPF_MMX | OPF_DST_MMX)) ||
                ((op->flags & OPF_SRC_MMX) && !in->has_mem);
     bool xmm = !(op->flags & OPF_MMX);
+    if (op->flags & OPF_GPRONLY)
+        return false;
     if (xmm)
         fpu_check_sse(cpu);
-    if (mmx) {
+    if (mmx)
         fpu_check_mmx(cpu);
-        mmx_enter(cpu);
-    }
+    return mmx;
+}
+
+/* The memory operand against its segment with the row's size and
+ * direction; MASKMOVQ/MASKMOVDQU write their whole width at DS:rDI (the
+ * SDM leaves a check with mask bits clear to the implementation). */
+static void seg_check(CPUState *cpu, const SseOp *op, const FpuInsn *in, unsigned msize)
+{
+    bool store = op->kind == K_ST || op->kind == K_GST || op->kind == K_GXS;
+    if (op->map == 1 && op->opcode == 0xf7)
+        fpu_seg_check(cpu, in, 0, (op->flags & OPF_MMX) ? 8 : 16, true);
+    else if (in->has_mem)
+        fpu_seg_check(cpu, in, 0, msize, store);
 }
 
 /* ---- CPUID gating: an instruction the -cpu model does not offer is #UD ---- */
@@ -306,10 +321,12 @@ void sse_exec(CPUState *cpu, const FpuInsn *in)
         fpu_fault(cpu, EXC_UD);
     if (!has_feature(cpu, row_feature(op)))
         fpu_fault(cpu, EXC_UD);
-    if (!(op->flags & OPF_GPRONLY))
-        checks(cpu, op, in);
+    bool mmx = checks(cpu, op, in);
     SseArgs a = { .cpu = cpu, .in = in, .imm = in->imm8,
                   .w = (op->flags & OPF_MMX) ? 8 : 16, .msize = mem_size(op, in) };
+    seg_check(cpu, op, in, a.msize);
+    if (mmx)
+        mmx_enter(cpu);
     run(&a, op);
     write_back(&a, op);
 }

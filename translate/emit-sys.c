@@ -24,6 +24,11 @@ static void emit_io(Dc *dc, bool out)
     end_after(dc);
 }
 
+/* Bits 43-45 of the packed FpuInsn: the segment cpu/fpu.c checks the
+ * operand against, FPU_PACK_NOSEG for none (see helpers-fpu.c). */
+#define FPU_PACK_SEG_SHIFT 43
+#define FPU_PACK_NOSEG 7ULL
+
 static uint64_t fpu_pack(const Insn *in)
 {
     uint8_t pfx = in->mprefix == 0x66 ? 1 : in->mprefix == 0xf2 ? 2 : in->mprefix == 0xf3 ? 3 : 0;
@@ -31,59 +36,57 @@ static uint64_t fpu_pack(const Insn *in)
            ((uint64_t)in->modrm << 12) | ((uint64_t)((in->rex >> 3) & 1) << 20) |
            ((uint64_t)in->reg << 21) | ((uint64_t)in->rm << 25) | ((uint64_t)in->mem << 29) |
            ((uint64_t)(in->imm & 0xff) << 30) | ((uint64_t)in->dsize << 38) |
-           ((uint64_t)(in->rex != 0) << 42);
+           ((uint64_t)(in->rex != 0) << 42) | (FPU_PACK_NOSEG << FPU_PACK_SEG_SHIFT);
 }
 
-/* Size and direction of an x87 memory operand (ESC D8-DF, SDM vol. 2 A.4)
- * for the segment check; false for other instructions of the FPU helper. */
-static bool x87_mem_access(const Insn *in, unsigned *w, bool *write)
+/* MASKMOVQ/MASKMOVDQU: their memory operand is DS:rDI, not ModRM. */
+static bool is_maskmov(const Insn *in)
 {
-    static const uint8_t size[8][8] = {     /* [op - 0xd8][reg]; 0: environment */
-        { 4, 4, 4, 4, 4, 4, 4, 4 },         /* D8: m32fp arithmetic */
-        { 4, 4, 4, 4, 0, 2, 0, 2 },         /* D9: FLD/FST(P) m32, FLDENV, FLDCW... */
-        { 4, 4, 4, 4, 4, 4, 4, 4 },         /* DA: m32int arithmetic */
-        { 4, 4, 4, 4, 4, 10, 4, 10 },       /* DB: FILD/FISTTP/FIST(P) m32, FLD/FSTP m80 */
-        { 8, 8, 8, 8, 8, 8, 8, 8 },         /* DC: m64fp arithmetic */
-        { 8, 8, 8, 8, 1, 8, 1, 2 },         /* DD: m64, FRSTOR, FNSAVE, FNSTSW; 1: state */
-        { 2, 2, 2, 2, 2, 2, 2, 2 },         /* DE: m16int arithmetic */
-        { 2, 2, 2, 2, 10, 8, 10, 8 },       /* DF: m16int, FBLD, FILD m64, FBSTP, FISTP m64 */
-    };
-    static const uint8_t stores[8] = {      /* reg fields that write memory */
-        0x00, 0xcc, 0x00, 0x8e, 0x00, 0xce, 0x00, 0xce,
-    };
-    if (in->map != 0 || in->op < 0xd8 || in->op > 0xdf)
-        return false;
-    unsigned i = in->op - 0xd8, reg = (in->modrm >> 3) & 7;
-    unsigned n = size[i][reg];
-    bool o16 = in->dsize == 2;
-    if (n == 0)
-        n = o16 ? 14 : 28;                  /* FLDENV/FNSTENV */
-    else if (n == 1)
-        n = o16 ? 94 : 108;                 /* FRSTOR/FNSAVE */
-    *w = n;
-    *write = (stores[i] >> reg) & 1;
-    return true;
+    return in->map == 1 && in->op == 0xf7 && !in->mem && (in->mprefix == 0 || in->mprefix == 0x66);
 }
 
-static void emit_fpu_la(Dc *dc, IRTemp la)
+/* The linear address of ea through seg, without the translator's own
+ * segment check: cpu/fpu.c checks FPU operands by their real size. */
+static IRTemp fpu_linear(Dc *dc, IRTemp ea, unsigned seg)
 {
-    gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), IR_NONE, fpu_pack(dc->in));
+    IRBlock *b = dc->b;
+    if (dc->mode != MODE64)
+        return ir_binop(b, IR_ADD, 4, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
+    if (seg == SEG_FS || seg == SEG_GS)
+        return ir_binop(b, IR_ADD, 8, ea, ir_ld_env(b, 8, SEG_BASE_OFF(seg)));
+    return ea;
 }
 
-/* x87 and SSE instructions (the FPU helper).  SSE memory operands are
- * checked with the operand size as reads only. */
+static void emit_fpu_la(Dc *dc, IRTemp la, IRTemp ea, uint64_t seg)
+{
+    gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), ea,
+               (fpu_pack(dc->in) & ~(FPU_PACK_NOSEG << FPU_PACK_SEG_SHIFT)) |
+               (seg << FPU_PACK_SEG_SHIFT));
+}
+
+/* x87, MMX and SSE instructions (the FPU helper), and the memory forms of
+ * the 0F AE group.  The helper gets the operand's offset and linear
+ * address; the segment is checked there, after the #UD/#NM checks and with
+ * each instruction's real size and direction (SDM vol. 3 table 6-2), when
+ * it is not flat outside 64-bit mode (as gen_seg_check decides). */
 static void emit_fpu(Dc *dc)
 {
-    unsigned w;
-    bool write;
-    IRTemp la;
-    if (!dc->in->mem)
-        la = gen_imm(dc, 0);
-    else if (x87_mem_access(dc->in, &w, &write))
-        la = gen_mem_la_w(dc, w, write);
-    else
-        la = gen_mem_la(dc);
-    emit_fpu_la(dc, la);
+    const Insn *in = dc->in;
+    IRTemp ea;
+    unsigned seg;
+    if (is_maskmov(in)) {
+        ea = gen_get(dc, in->asize, R_EDI);
+        seg = insn_seg(dc, SEG_DS);
+    } else if (in->mem) {
+        ea = gen_ea(dc);
+        seg = insn_seg(dc, in->def_seg);
+    } else {
+        IRTemp zero = gen_imm(dc, 0);
+        emit_fpu_la(dc, zero, zero, FPU_PACK_NOSEG);
+        return;
+    }
+    bool check = dc->mode != MODE64 && (dc->flags & TBF_SEGNF(seg));
+    emit_fpu_la(dc, fpu_linear(dc, ea, seg), ea, check ? seg : FPU_PACK_NOSEG);
 }
 
 static int emit_grp6(Dc *dc)
@@ -234,13 +237,8 @@ static int emit_grp15(Dc *dc)
         ir_ld(dc->b, 1, la);
         return 1;
     }
-    if (!in->mprefix && op <= 5) {
-        /* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, XSAVE, XRSTOR: the XSAVE area
-         * is checked for its legacy region and header (576 bytes). */
-        static const uint16_t size[6] = { 512, 512, 4, 4, 576, 576 };
-        emit_fpu_la(dc, gen_mem_la_w(dc, size[op], (0x19u >> op) & 1));
-        return 1;
-    }
+    /* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, XSAVE, XRSTOR, XSAVEOPT: cpu/
+     * checks the whole area each one touches. */
     emit_fpu(dc);
     return 1;
 }

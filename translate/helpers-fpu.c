@@ -1,5 +1,6 @@
-/* The x87/MMX/SSE hand-off: the packed instruction fields become an
- * FpuInsn for cpu/fpu.c. */
+/* The x87/MMX/SSE hand-off: the packed instruction fields (with the
+ * segment to check the operand against in bits 43-45, 7 for none) become
+ * an FpuInsn for cpu/fpu.c. */
 #include "translate/helpers.h"
 
 #include "cpu/excp.h"
@@ -8,6 +9,7 @@
 
 static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
 {
+    unsigned seg = (p >> 43) & 7;
     static const uint8_t pfx[4] = { 0, 0x66, 0xf2, 0xf3 };
     fi->map = p & 3;
     fi->opcode = (p >> 2) & 0xff;
@@ -18,6 +20,7 @@ static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
     fi->rm = (p >> 25) & 15;
     fi->has_mem = (p >> 29) & 1;
     fi->la = la;
+    fi->seg = seg < SEG_COUNT ? (int8_t)seg : FPU_SEG_NONE;
     fi->imm8 = (p >> 30) & 0xff;
     fi->opsize = (int)((p >> 38) & 15);
     fi->rex = (p >> 42) & 1;
@@ -28,6 +31,7 @@ HELPER(helper_fpu)
 {
     FpuInsn fi = { 0 };
     fpu_unpack(imm, a, b, &fi);
+    fi.ea = c;
     cpu_sync_flags(cpu);      /* FCOMI/COMISS write ZF, PF, CF */
     fpu_exec(cpu, &fi);
     cpu_load_flags(cpu, cpu->env.rflags);

@@ -52,7 +52,7 @@ HELPER(helper_int);         /* a = next rip; imm = vector | kind << 8 */
 HELPER(helper_cli_sti);     /* imm = sti */
 HELPER(helper_in);          /* a = port, imm = size */
 HELPER(helper_out);         /* a = port, b = value, imm = size */
-HELPER(helper_fpu);         /* a = la, b = next rip, imm = packed FpuInsn */
+HELPER(helper_fpu);         /* a = la, b = next rip, c = ea, imm = packed FpuInsn */
 HELPER(helper_wait);
 HELPER(helper_sys_read);
 HELPER(helper_sys_write);

@@ -255,7 +255,7 @@ static int kemu_run(CPUState *cpu, DiffState *s, const DiffCase *c, uint8_t modr
         .map = c->map, .opcode = c->opcode, .prefix = c->prefix, .modrm = modrm,
         .reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & 4) << 1)),
         .rm = (uint8_t)((modrm & 7) | ((rex & 1) << 3)), .has_mem = (modrm >> 6) != 3,
-        .la = GUEST_MEM, .imm8 = imm, .opsize = 4, .rex = rex != 0, .rex_w = (rex & 8) != 0,
+        .la = GUEST_MEM, .seg = FPU_SEG_NONE, .imm8 = imm, .opsize = 4, .rex = rex != 0, .rex_w = (rex & 8) != 0,
     };
     env->cr0 |= CR0_NE | CR0_MP;
     env->cr0 &= ~(uint64_t)(CR0_EM | CR0_TS);

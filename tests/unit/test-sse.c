@@ -101,7 +101,7 @@ TEST(sse, crc32_all_sizes_vs_host)
         cpu->env.regs[R_ECX] = v;
         FpuInsn in = { .map = 2, .opcode = size == 1 ? 0xf0 : 0xf1, .prefix = 0xf2,
                        .modrm = 0xc1, .reg = 0, .rm = 1, .rex_w = size == 8, .rex = size == 8,
-                       .opsize = size == 8 ? 8 : size == 2 ? 2 : 4 };
+                       .opsize = size == 8 ? 8 : size == 2 ? 2 : 4, .seg = FPU_SEG_NONE };
         uint64_t args[1] = { (uintptr_t)&in };
         CHECK_EQ(cpu_try(cpu, sse_call, args), -1);
         CHECK_EQ(cpu->env.regs[R_EAX], (uint32_t)h);
