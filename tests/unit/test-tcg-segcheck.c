@@ -692,3 +692,56 @@ TEST(tcg_seg_fpu, fpu_operands_get_no_translator_check)
     CHECK_EQ(rerun(cpu), EXC_GP);
     CHECK_EQ(cpu->env.rip, TT_CODE + 6);                /* the fxsave, 16 bytes beyond */
 }
+
+TEST(tcg_seg_fpu, real_mode_64k_limit_and_64_bit_mode)
+{
+    /* Real mode (SDM vol. 3 20.1.1): 64 KiB limits; movdqu xmm0, [0xfff8]
+     * crosses 0xffff, movq xmm0, [0xfff8] ends there, movq [bp-4], xmm0
+     * with BP = 0 goes through SS: #SS(0). */
+    static const uint8_t ld16[] = { 0xf3, 0x0f, 0x6f, 0x06, 0xf8, 0xff, 0xf4 };
+    static const uint8_t ld8[] = { 0xf3, 0x0f, 0x7e, 0x06, 0xf8, 0xff, 0xf4 };
+    static const uint8_t st_ss[] = { 0x66, 0x0f, 0xd6, 0x46, 0xfc, 0xf4 };
+    CPUState *cpu = tt_cpu(16);
+    cpu->env.cr4 |= CR4_OSFXSR;
+    LOAD(ld16);
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    CHECK_EQ(cpu->env.rip, TT_CODE);
+    cpu = tt_cpu(16);
+    cpu->env.cr4 |= CR4_OSFXSR;
+    tt_wr(0xfff8, 0x8877665544332211ULL, 8);
+    LOAD(ld8);
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.xmm[0].q[0], 0x8877665544332211ULL);
+    cpu = tt_cpu(16);
+    cpu->env.cr4 |= CR4_OSFXSR;
+    cpu->env.regs[R_EBP] = 0;
+    fill(0xfffc, 4);
+    LOAD(st_ss);
+    CHECK_EQ(tt_run(cpu), EXC_SS);
+    CHECK_EQ(cpu->env.error_code, 0);
+    CHECK(intact(0xfffc, 4));
+
+    /* 64-bit mode has no limit checks (SDM vol. 3 5.3.1): a small cached
+     * DS limit does not matter to movdqu xmm0, [rbx] or fxsave [rbx]. */
+    static const uint8_t code64[] = { 0xf3, 0x0f, 0x6f, 0x03, 0x0f, 0xae, 0x03, 0xf4 };
+    cpu = tt_cpu(64);
+    cpu->env.cr4 |= CR4_OSFXSR;
+    cpu->env.seg[SEG_DS].limit = 0xff;
+    cpu->env.regs[R_EBX] = 0x30000;
+    LOAD(code64);
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(tt_rd(0x30000, 2), 0x37f);
+}
+
+TEST(tcg_seg_fpu, crc32_memory_operand_sizes)
+{
+    /* crc32 eax, dword [0xffd] crosses the limit by one byte; crc32 eax,
+     * byte [0xfff] is the last byte. */
+    CPUState *cpu = sse_cpu();
+    CHECK_EQ(run_via(cpu, SEG_DS, RW_DATA(0xfff),
+                     CODE(0xf2, 0x0f, 0x38, 0xf1, 0x05, 0xfd, 0x0f, 0, 0)), EXC_GP);
+    CHECK_EQ(cpu->env.rip, AT_INSN);
+    cpu = sse_cpu();
+    CHECK_EQ(run_via(cpu, SEG_DS, RW_DATA(0xfff),
+                     CODE(0xf2, 0x0f, 0x38, 0xf0, 0x05, 0xff, 0x0f, 0, 0)), -1);
+}
