@@ -13,13 +13,15 @@
  * any access to its range and makes no exception for implicit ones; hits
  * while an event is delivered trap before the handler's first
  * instruction.  I/O breakpoints (R/W 10, CR4.DE) are checked by IN, OUT,
- * INS and OUTS, which end their block, and trap after it.  Known
- * limit: TBs are shared between vCPUs, so vCPUs arming different
- * instruction breakpoint addresses may run a block translated for another
- * vCPU's set and miss a breakpoint inside it. */
+ * INS and OUTS, which end their block, and trap after it.  TBs are
+ * shared between vCPUs: a key of the breakpoint set in the TB flags keeps
+ * a vCPU from running blocks translated for another vCPU's set. */
 #include "accel/tcg-dr.h"
 
+#include <string.h>
+
 #include "cpu/excp.h"
+#include "translate/tb.h"
 #include "translate/tlb.h"
 
 #define DR7_RW_SHIFT 16
@@ -72,6 +74,48 @@ void tcg_dr_check_insn(CPUState *cpu)
         return;
     env->dr[6] |= hits;
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
+}
+
+/* What translation depends on: the enabled instruction breakpoint
+ * addresses and whether any data breakpoint is armed. */
+typedef struct DrSet {
+    uint64_t addr[4];
+    unsigned exec;
+    bool data;
+} DrSet;
+
+/* Sets seen since the last TB flush; key = index + 1. */
+static DrSet dr_sets[TCG_DR_KEYS];
+static unsigned n_dr_sets, dr_sets_gen;
+
+static void dr_set_of(const CPUX86State *env, DrSet *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->exec = tcg_dr_exec_mask(env);
+    for (unsigned n = 0; n < 4; n++)
+        s->addr[n] = (s->exec & (1u << n)) ? env->dr[n] : 0;
+    s->data = tcg_dr_data_mask(env) != 0;
+}
+
+unsigned tcg_dr_tb_key(CPUState *cpu)
+{
+    DrSet s;
+    dr_set_of(&cpu->env, &s);
+    if (dr_sets_gen != tb_generation()) {       /* no TB holds an old key */
+        n_dr_sets = 0;
+        dr_sets_gen = tb_generation();
+    }
+    for (unsigned i = 0; i < n_dr_sets; i++) {
+        if (!memcmp(&dr_sets[i], &s, sizeof(s)))
+            return i + 1;
+    }
+    if (n_dr_sets == TCG_DR_KEYS) {
+        tb_flush_all(cpu);
+        n_dr_sets = 0;
+        dr_sets_gen = tb_generation();
+    }
+    dr_sets[n_dr_sets++] = s;
+    return n_dr_sets;
 }
 
 /* Code translated for the old set of addresses (or keyed by the old

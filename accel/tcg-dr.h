@@ -22,6 +22,14 @@ void tcg_dr_check_insn(CPUState *cpu);
  * breakpoint addresses changes). */
 bool tcg_dr_write_changes_code(const CPUState *cpu, int n, uint64_t val);
 
+/* TBs are shared by all vCPUs but end before this vCPU's instruction
+ * breakpoints and hold one instruction while it has data breakpoints:
+ * the key (1..TCG_DR_KEYS) of its current set, the same for vCPUs whose
+ * sets translate alike.  Only between TBs: when the keys run out, all
+ * TBs are dropped and numbering starts again. */
+#define TCG_DR_KEYS 127
+unsigned tcg_dr_tb_key(CPUState *cpu);
+
 /* Bit n set: DRn is an enabled data breakpoint (R/W 01 or 11). */
 unsigned tcg_dr_data_mask(const CPUX86State *env);
 /* Soft TLB: data accesses to this linear page must take the slow path. */

@@ -95,7 +95,7 @@ uint32_t tb_flags(CPUState *cpu)
     if (env->rflags & FL_RF)
         f |= TBF_RF;
     if (env->dr[7] & 0xff)
-        f |= TBF_DRBP;
+        f |= TBF_DRBP | (tcg_dr_tb_key(cpu) << TBF_DRKEY_SHIFT);
     if ((f & TBF_MODE_MASK) != 2)
         f |= segs_nonflat(env);
     return f;

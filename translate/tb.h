@@ -39,6 +39,11 @@
 /* DR7 enables breakpoints: blocks end before instruction breakpoints
  * and hold one instruction while data breakpoints are armed. */
 #define TBF_DRBP   (1u << 17)
+/* With TBF_DRBP: which breakpoint set (accel/tcg-dr.c tcg_dr_tb_key) the
+ * block was translated for, so vCPUs whose DR0-DR3/DR7 differ never run
+ * each other's blocks (the cache is shared). */
+#define TBF_DRKEY_SHIFT 18
+#define TBF_DRKEY_MASK (0x7fu << TBF_DRKEY_SHIFT)
 
 typedef struct TB {
     uint64_t pc;            /* rip of the first instruction */
@@ -56,7 +61,8 @@ typedef struct TB {
     struct TB *jmp_dest[2]; /* chained successors through goto_tb slots */
 } TB;
 
-/* Mode flags of cpu's current state. */
+/* Mode flags of cpu's current state.  Only between TBs: may drop all
+ * TBs (a new breakpoint set when the key space is full). */
 uint32_t tb_flags(CPUState *cpu);
 /* The TB for cpu's current rip and mode flags (tb_flags(), which only
  * change through instructions that end their TB with exit_tb, interrupts

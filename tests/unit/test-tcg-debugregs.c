@@ -1,11 +1,16 @@
 /* The x86 debug facilities under TCG (SDM vol. 3 ch. 17): RFLAGS.RF in
  * fault frames and its one-instruction lifetime after IRET; DR0-DR3/DR7
- * instruction breakpoints. */
+ * instruction, data and I/O breakpoints, including the processor's own
+ * accesses (interrupt frames, descriptors) and vCPUs sharing code. */
 #include "tests/unit/unit.h"
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
 
 #include "accel/tcg.h"
+#include "hw/core/machine.h"
+#include "translate/tlb.h"
+
+#include <string.h>
 
 #define IDT 0x800       /* tt_cpu(32)'s IDT */
 #define HANDLER 0x2000  /* HLT */
@@ -357,4 +362,92 @@ TEST(tcg_debugregs, data_breakpoint_on_descriptor_read)
     CHECK_EQ(cpu->env.rip, TT_CODE + 7);
     CHECK_EQ(cpu->env.regs[R_EBX], 0);
     CHECK_EQ(cpu->env.dr[6] & 0xf, 2);
+}
+
+/* ---- SMP: vCPUs with different breakpoint sets share the TB cache ---- */
+
+/* A second vCPU on tt_cpu's board, in the same mode and state. */
+static CPUState *second_cpu(CPUState *cpu0)
+{
+    Machine *m = cpu0->machine;
+    CPUState *cpu1 = cpu_create(m, 1, NULL, NULL);
+    memcpy(cpu1->features, cpu0->features, sizeof(cpu1->features));
+    memcpy(&cpu1->env, &cpu0->env, sizeof(cpu1->env));
+    m->cpus[1] = cpu1;
+    m->ncpus = 2;
+    tcg_cpu_init(cpu1);
+    return cpu1;
+}
+
+/* CPU 0 translates nop; inc eax; inc eax; hlt as one block (its own
+ * instruction breakpoint is elsewhere); CPU 1, with DR0 on the second INC,
+ * must still fault there (SDM 17.3.1.1: DR0-DR3 are per processor). */
+TEST(tcg_debugregs, smp_insn_breakpoint_inside_anothers_block)
+{
+    CPUState *cpu0 = tt_cpu(32);
+    static const uint8_t code[] = { 0x90, 0x40, 0x40, 0xf4 };
+    tt_load(code, sizeof(code));
+    CPUState *cpu1 = second_cpu(cpu0);
+    cpu0->env.dr[0] = 0x5000;
+    cpu0->env.dr[7] = 0x400 | dr7_bp(0, 0, 1);
+    cpu1->env.dr[0] = TT_CODE + 2;
+    cpu1->env.dr[7] = 0x400 | dr7_bp(0, 0, 1);
+    CHECK_EQ(tt_run(cpu0), -1);
+    CHECK_EQ(cpu0->env.regs[R_EAX], 2);
+    CHECK_EQ(tt_run(cpu1), EXC_DB);
+    CHECK_EQ(cpu1->env.rip, TT_CODE + 2);
+    CHECK_EQ(cpu1->env.regs[R_EAX], 1);
+    CHECK_EQ(cpu1->env.dr[6] & 0xf, 1);
+    /* and CPU 0 still runs its blocks through */
+    cpu0->env.rip = TT_CODE;
+    cpu0->env.halted = false;
+    CHECK_EQ(tt_run(cpu0), -1);
+    CHECK_EQ(cpu0->env.regs[R_EAX], 4);
+}
+
+/* CPU 1's data breakpoint needs one-instruction blocks even where CPU 0
+ * (an instruction breakpoint only) translated longer ones: the trap comes
+ * right after the store. */
+TEST(tcg_debugregs, smp_data_breakpoint_in_anothers_block)
+{
+    CPUState *cpu0 = tt_cpu(32);
+    /* mov [TT_DATA],eax; inc ebx; hlt */
+    static const uint8_t code[] = { 0xa3, 0x00, 0x00, 0x02, 0x00, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    CPUState *cpu1 = second_cpu(cpu0);
+    cpu0->env.dr[0] = 0x5000;
+    cpu0->env.dr[7] = 0x400 | dr7_bp(0, 0, 1);
+    cpu1->env.dr[0] = 0x5000;
+    cpu1->env.dr[1] = TT_DATA;
+    cpu1->env.dr[7] = 0x400 | dr7_bp(0, 0, 1) | dr7_bp(1, 1, 4);
+    CHECK_EQ(tt_run(cpu0), -1);
+    CHECK_EQ(cpu0->env.regs[R_EBX], 1);
+    CHECK_EQ(tt_run(cpu1), EXC_DB);
+    CHECK_EQ(cpu1->env.rip, TT_CODE + 5);
+    CHECK_EQ(cpu1->env.regs[R_EBX], 0);
+    CHECK_EQ(cpu1->env.dr[6] & 0xf, 2);
+}
+
+/* More distinct breakpoint sets than TB keys (set without MOV DR, which
+ * would drop the code anyway): the cache starts over and breakpoints
+ * still act. */
+TEST(tcg_debugregs, more_breakpoint_sets_than_tb_keys)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0x90, 0x40, 0x40, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 0, 1);
+    for (unsigned i = 0; i < 300; i++) {
+        cpu->env.dr[0] = 0x5000 + i;
+        cpu->env.rip = TT_CODE;
+        cpu->env.halted = false;
+        if (tt_run(cpu) != -1)
+            break;
+    }
+    CHECK_EQ(cpu->env.regs[R_EAX], 600);
+    cpu->env.dr[0] = TT_CODE + 2;
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 2);
 }
