@@ -671,6 +671,26 @@ TEST(tcg_seg_fpu, maskmovdqu_checks_ds_edi_by_its_width)
     cpu->env.regs[R_EDI] = 0xff8;
     CHECK_EQ(run_via(cpu, SEG_DS, RW_DATA(0xfff), CODE(0x26, 0x66, 0x0f, 0xf7, 0xc1)), -1);
     CHECK_EQ(tt_rd(0xff8, 1), 0x11);
+
+    /* The address size picks DI or EDI: EDI = 0x10ff0 is beyond the
+     * limit, with a 67h prefix DI = 0xff0 is not. */
+    cpu = sse_cpu();
+    cpu->env.xmm[1] = (Xmm){ .q = { 0x80, 0 } };
+    cpu->env.regs[R_EDI] = 0x10ff0;
+    CHECK_EQ(run_via(cpu, SEG_DS, RW_DATA(0xfff), maskmov, sizeof(maskmov)), EXC_GP);
+    CHECK_EQ(run_via(cpu, SEG_DS, RW_DATA(0xfff), CODE(0x67, 0x66, 0x0f, 0xf7, 0xc1)), -1);
+    CHECK_EQ(tt_rd(0x20ff0, 1), 0x11);
+
+    /* Real mode MASKMOVQ mm0, mm1 with DI = 0xfffc: 8 bytes cross 0xffff. */
+    static const uint8_t maskmovq16[] = { 0x0f, 0xf7, 0xc1, 0xf4 };
+    cpu = tt_cpu(16);
+    cpu->env.cr4 |= CR4_OSFXSR;
+    cpu->env.fpu.st[1].mant = 0x80;
+    cpu->env.regs[R_EDI] = 0xfffc;
+    LOAD(maskmovq16);
+    CHECK_EQ(tt_run(cpu), EXC_GP);
+    cpu->env.regs[R_EDI] = 0xfff8;
+    CHECK_EQ(rerun(cpu), -1);
 }
 
 TEST(tcg_seg_fpu, fpu_operands_get_no_translator_check)
