@@ -116,7 +116,8 @@ static void vreg_set(CPUState *cpu, const SseOp *op, bool reg_side, int r, const
 }
 
 /* #UD/#NM (and #MF for MMX); true when the instruction touches an MMX
- * register, which makes the x87 transition once it cannot fault. */
+ * register: the caller makes the x87 transition after the segment check,
+ * so an operand faulting there leaves TOP and the tags alone. */
 static bool checks(CPUState *cpu, const SseOp *op, const FpuInsn *in)
 {
     /* CVTPI2PS/PD from memory touch no MMX register: no x87 transition. */
