@@ -369,7 +369,7 @@ static uint64_t lin_mask(const CPUState *cpu, uint64_t la)
 
 /* Data breakpoints and watchpoints see system code's accesses too: the
  * SDM makes no exception for implicit ones (17.3.1.2). */
-static void lin_accessed(CPUState *cpu, uint64_t la, unsigned size, bool write)
+void cpu_lin_accessed(CPUState *cpu, uint64_t la, unsigned size, bool write)
 {
     if (cpu->lin_access_hook)
         cpu->lin_access_hook(cpu, la, size, write);
@@ -381,7 +381,7 @@ uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user)
     unsigned first = 4096 - (la & 0xfff);
     if (first >= size) {
         uint64_t v = cpu_phys_ld(cpu, lin_to_phys(cpu, la, MMU_READ, user), size);
-        lin_accessed(cpu, la, size, false);
+        cpu_lin_accessed(cpu, la, size, false);
         return v;
     }
     uint64_t pa0 = lin_to_phys(cpu, la, MMU_READ, user);
@@ -391,7 +391,7 @@ uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user)
         uint64_t pa = i < first ? pa0 + i : pa1 + (i - first);
         v |= cpu_phys_ld(cpu, pa, 1) << (8 * i);
     }
-    lin_accessed(cpu, la, size, false);
+    cpu_lin_accessed(cpu, la, size, false);
     return v;
 }
 
@@ -401,7 +401,7 @@ void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool us
     unsigned first = 4096 - (la & 0xfff);
     if (first >= size) {
         cpu_phys_st(cpu, lin_to_phys(cpu, la, MMU_WRITE, user), val, size);
-        lin_accessed(cpu, la, size, true);
+        cpu_lin_accessed(cpu, la, size, true);
         return;
     }
     /* Both pages are checked before either is written (precise faults). */
@@ -411,5 +411,5 @@ void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool us
         uint64_t pa = i < first ? pa0 + i : pa1 + (i - first);
         cpu_phys_st(cpu, pa, (val >> (8 * i)) & 0xff, 1);
     }
-    lin_accessed(cpu, la, size, true);
+    cpu_lin_accessed(cpu, la, size, true);
 }

@@ -451,3 +451,29 @@ TEST(tcg_debugregs, more_breakpoint_sets_than_tb_keys)
     CHECK_EQ(tt_run(cpu), EXC_DB);
     CHECK_EQ(cpu->env.rip, TT_CODE + 2);
 }
+
+/* IRET's pops are data reads: a read/write breakpoint on the CS slot traps
+ * after the IRET, at its target. */
+TEST(tcg_debugregs, data_breakpoint_on_iret_pop)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0xcf };                      /* iret */
+    tt_load(code, sizeof(code));
+    pw8(0x1100, 0xf4);
+    pw32(TT_STACK, 0x1100);
+    pw32(TT_STACK + 4, 0x08);
+    pw32(TT_STACK + 8, 0x2);
+    cpu->env.dr[2] = TT_STACK + 4;
+    cpu->env.dr[7] = 0x400 | dr7_bp(2, 3, 2);                    /* read/write, LEN 2 */
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, 0x1100);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK + 12);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 4);
+    /* a write-only breakpoint there is not hit by the pops */
+    cpu->env.rip = TT_CODE;
+    cpu->env.regs[R_ESP] = TT_STACK;
+    cpu->env.dr[6] = 0xffff0ff0;
+    cpu->env.dr[7] = 0x400 | dr7_bp(2, 1, 2);
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
+}
