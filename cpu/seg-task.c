@@ -148,6 +148,8 @@ void task_switch(CPUState *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int sour
     env->tr = ntss;
     env->tr.attr |= 2;
     env->cr0 |= CR0_TS;
+    /* Local breakpoints (L0-L3, LE) belong to the old task (SDM 17.2.4). */
+    env->dr[7] &= ~(uint64_t)0x155;
     if (new32 && (env->cr0 & CR0_PG)) {
         env->cr3 = ts.cr3;
         tlb_flush(cpu);

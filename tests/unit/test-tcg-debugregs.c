@@ -477,3 +477,35 @@ TEST(tcg_debugregs, data_breakpoint_on_iret_pop)
     CHECK_EQ(tt_run(cpu), -1);
     CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
 }
+
+/* A task switch clears the local enables L0-L3 and LE (SDM 17.2.4); it
+ * saves the old task's state into its TSS, and a global write breakpoint
+ * there traps before the new task's first instruction. */
+TEST(tcg_debugregs, task_switch_clears_local_enables_and_hits_tss)
+{
+    CPUState *cpu = tt_cpu(32);
+    pw64(0x600 + 0x60, mksys(0x3000, 0x67, 0x9, 0));             /* a second TSS */
+    pw32(0x3000 + 32, 0x1100);                                   /* its EIP */
+    pw32(0x3000 + 36, 0x2);
+    pw32(0x3000 + 56, TT_STACK);
+    pw32(0x3000 + 76, 0x08);
+    for (unsigned off = 72; off <= 92; off += 4) {
+        if (off != 76)
+            pw32(0x3000 + off, 0x10);
+    }
+    pw8(0x1100, 0xf4);
+    static const uint8_t code[] = { 0xea, 0x00, 0x00, 0x00, 0x00, 0x60, 0x00 };  /* jmp 0x60:0 */
+    tt_load(code, sizeof(code));
+    cpu->env.dr[0] = 0x5000;
+    cpu->env.dr[3] = 0x700 + 32;                                 /* the old TSS's EIP slot */
+    /* LE, L0 (exec), G3 (write, LEN 4) */
+    cpu->env.dr[7] = 0x400 | (1u << 8) | dr7_bp(0, 0, 1) | (dr7_bp(3, 1, 4) & ~0xffull) |
+                     (2u << 6);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.tr.sel, 0x60);
+    CHECK_EQ(cpu->env.rip, 0x1100);
+    CHECK_EQ(pr32(0x700 + 32), TT_CODE + 7);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 8);
+    CHECK_EQ(cpu->env.dr[7] & 0x1ff, 0x80);                      /* G3 only */
+    CHECK_EQ(cpu->env.dr[7] >> 16, (dr7_bp(0, 0, 1) | dr7_bp(3, 1, 4)) >> 16);
+}
