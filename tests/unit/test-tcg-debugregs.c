@@ -8,6 +8,7 @@
 
 #include "accel/tcg.h"
 #include "hw/core/machine.h"
+#include "translate/flags.h"
 #include "translate/tlb.h"
 
 #include <string.h>
@@ -508,4 +509,34 @@ TEST(tcg_debugregs, task_switch_clears_local_enables_and_hits_tss)
     CHECK_EQ(cpu->env.dr[6] & 0xf, 8);
     CHECK_EQ(cpu->env.dr[7] & 0x1ff, 0x80);                      /* G3 only */
     CHECK_EQ(cpu->env.dr[7] >> 16, (dr7_bp(0, 0, 1) | dr7_bp(3, 1, 4)) >> 16);
+}
+
+static int vector_20(Machine *m, CPUState *cpu)
+{
+    return 0x20;
+}
+
+/* An external interrupt's frame push hits a write breakpoint: the #DB
+ * comes before the interrupt handler's first instruction (real mode). */
+TEST(tcg_debugregs, data_breakpoint_on_external_interrupt_frame)
+{
+    CPUState *cpu = tt_cpu(16);
+    static const uint8_t code[] = { 0x90, 0xf4 };               /* nop; hlt */
+    tt_load(code, sizeof(code));
+    pw32(0x20 * 4, 0x2000);                                      /* IVT[0x20] = 0000:2000 */
+    pw8(0x2000, 0xf4);
+    pw32(EXC_DB * 4, 0x2100);                                    /* IVT[1] = 0000:2100 */
+    static const uint8_t db[] = { 0x89, 0xe5, 0x8b, 0x5e, 0x00, 0xf4 };  /* mov bp,sp; mov bx,[bp]; hlt */
+    for (size_t i = 0; i < sizeof(db); i++)
+        pw8(0x2100 + i, db[i]);
+    cpu_load_flags(cpu, 2 | FL_IF);
+    cpu->machine->irq_ack = vector_20;
+    atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_HARD);
+    cpu->env.dr[0] = TT_STACK - 2;                               /* the FLAGS slot */
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 1, 2);
+    CHECK(run_to_hlt(cpu));
+    CHECK_EQ(cpu->env.rip, 0x2106);                              /* the #DB handler ran */
+    CHECK_EQ(cpu->env.regs[R_EBX] & 0xffff, 0x2000);             /* before the IRQ handler */
+    CHECK_EQ(tt_rd(TT_STACK - 6, 2), TT_CODE);                   /* the IRQ's frame */
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
 }
