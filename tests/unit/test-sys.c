@@ -64,8 +64,13 @@ TEST(sys, cr0_checks_and_long_mode_activation)
     /* Feature-gated CR4 bits. */
     cpu->features[FEAT_7_0_EBX] &= ~CPUID_7_0_EBX_SMEP;
     CHECK_EQ(wcr(cpu, 4, CR4_PAE | CR4_SMEP), EXC_GP);
+    /* CR4.VME and CR4.PVI come with CPUID.01H:EDX.VME (SDM 2.5). */
+    CHECK_EQ(wcr(cpu, 4, CR4_PAE | CR4_VME | CR4_PVI), -1);
+    CHECK_EQ(cpu_read_cr(cpu, 4) & (CR4_VME | CR4_PVI), CR4_VME | CR4_PVI);
+    CHECK_EQ(wcr(cpu, 4, CR4_PAE), -1);
     cpu->features[FEAT_1_EDX] &= ~CPUID_VME;
     CHECK_EQ(wcr(cpu, 4, CR4_PAE | CR4_VME), EXC_GP);
+    CHECK_EQ(wcr(cpu, 4, CR4_PAE | CR4_PVI), EXC_GP);
     /* Only CPL 0 may write control registers. */
     tcpu_protected(cpu, GDT, TSS, IDT, 3);
     CHECK_EQ(wcr(cpu, 0, CR0_PE), EXC_GP);
