@@ -31,6 +31,7 @@ static void do_init(CPUState *cpu)
     cpu->env.halted = true;
     t->wait_sipi = true;
     t->dr_data_hits = 0;
+    cpu->db_trap = 0;
     tlb_flush(cpu);
 }
 
@@ -119,13 +120,15 @@ static void single_step_trap(CPUState *cpu)
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
 }
 
-/* DR data breakpoints hit by the (one-instruction) block: a #DB trap
- * after it with DR6.Bn (SDM 17.3.1.2). */
+/* DR data and I/O breakpoints hit by the (one-instruction) block, or a
+ * task switch into a TSS with T set: a #DB trap after it with DR6.Bn or
+ * BT (SDM 17.3.1.2, 17.3.1.5). */
 static void data_breakpoint_trap(CPUState *cpu, bool stepped)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    cpu->env.dr[6] |= t->dr_data_hits;
+    cpu->env.dr[6] |= t->dr_data_hits | cpu->db_trap;
     t->dr_data_hits = 0;
+    cpu->db_trap = 0;
     if (stepped)                /* one #DB reports both */
         cpu->env.dr[6] |= 1u << 14;
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
@@ -137,7 +140,7 @@ static void data_breakpoint_trap(CPUState *cpu, bool stepped)
  * external interrupts (SDM 6.9, traps on the previous instruction). */
 static void pending_dr_trap(CPUState *cpu)
 {
-    if (tcg_cpu(cpu)->dr_data_hits)
+    if (tcg_cpu(cpu)->dr_data_hits || cpu->db_trap)
         data_breakpoint_trap(cpu, false);
 }
 
@@ -226,7 +229,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (tb->flags & TBF_RF)
             env->rflags &= ~(uint64_t)FL_RF;
         (*done)++;
-        if (t->dr_data_hits)
+        if (t->dr_data_hits || cpu->db_trap)
             data_breakpoint_trap(cpu, (tb->flags & TBF_TF) != 0);
         if (tb->flags & TBF_TF)
             single_step_trap(cpu);
@@ -251,8 +254,10 @@ static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exceptio
         /* A faulting instruction did not complete; an INT n that
          * delivered itself (no exception pending) did, and the data
          * breakpoints its frame hit trap before the handler runs. */
-        if (env->exception_index >= 0 || reset)
+        if (env->exception_index >= 0 || reset) {
             t->dr_data_hits = 0;
+            cpu->db_trap = 0;
+        }
         env->inhibit_irq = 0;
         done++;
         if (env->exception_index < 0 || reset)

@@ -165,6 +165,10 @@ void task_switch(CPUState *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int sour
         stack_push(cpu, &s, error_code, new32 ? 4 : 2);
         stack_commit(cpu, &s);
     }
+    /* The T flag of a 32-bit TSS (bit 0 at offset 100): a #DB trap with
+     * DR6.BT before the new task's first instruction (SDM 17.3.1.5). */
+    if (new32 && (cpu_lin_ld(cpu, ntss.base + 100, 2, false) & 1))
+        cpu->db_trap |= 1u << 15;
 }
 
 void task_switch_via_gate(CPUState *cpu, uint32_t gate_lo, int source, uint32_t ext,

@@ -482,14 +482,16 @@ TEST(tcg_debugregs, data_breakpoint_on_iret_pop)
 /* A task switch clears the local enables L0-L3 and LE (SDM 17.2.4); it
  * saves the old task's state into its TSS, and a global write breakpoint
  * there traps before the new task's first instruction. */
-TEST(tcg_debugregs, task_switch_clears_local_enables_and_hits_tss)
+/* tt_cpu(32) about to JMP to a second 32-bit TSS (selector 0x60 at
+ * 0x3000) whose task starts at 0x1100 with HLT. */
+static CPUState *cpu_before_task_jmp(void)
 {
     CPUState *cpu = tt_cpu(32);
-    pw64(0x600 + 0x60, mksys(0x3000, 0x67, 0x9, 0));             /* a second TSS */
-    pw32(0x3000 + 32, 0x1100);                                   /* its EIP */
-    pw32(0x3000 + 36, 0x2);
-    pw32(0x3000 + 56, TT_STACK);
-    pw32(0x3000 + 76, 0x08);
+    pw64(0x600 + 0x60, mksys(0x3000, 0x67, 0x9, 0));
+    pw32(0x3000 + 32, 0x1100);                                   /* EIP */
+    pw32(0x3000 + 36, 0x2);                                      /* EFLAGS */
+    pw32(0x3000 + 56, TT_STACK);                                 /* ESP */
+    pw32(0x3000 + 76, 0x08);                                     /* CS */
     for (unsigned off = 72; off <= 92; off += 4) {
         if (off != 76)
             pw32(0x3000 + off, 0x10);
@@ -497,6 +499,12 @@ TEST(tcg_debugregs, task_switch_clears_local_enables_and_hits_tss)
     pw8(0x1100, 0xf4);
     static const uint8_t code[] = { 0xea, 0x00, 0x00, 0x00, 0x00, 0x60, 0x00 };  /* jmp 0x60:0 */
     tt_load(code, sizeof(code));
+    return cpu;
+}
+
+TEST(tcg_debugregs, task_switch_clears_local_enables_and_hits_tss)
+{
+    CPUState *cpu = cpu_before_task_jmp();
     cpu->env.dr[0] = 0x5000;
     cpu->env.dr[3] = 0x700 + 32;                                 /* the old TSS's EIP slot */
     /* LE, L0 (exec), G3 (write, LEN 4) */
@@ -539,4 +547,26 @@ TEST(tcg_debugregs, data_breakpoint_on_external_interrupt_frame)
     CHECK_EQ(cpu->env.regs[R_EBX] & 0xffff, 0x2000);             /* before the IRQ handler */
     CHECK_EQ(tt_rd(TT_STACK - 6, 2), TT_CODE);                   /* the IRQ's frame */
     CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
+
+/* SDM 17.3.1.5: a task switch to a TSS with the T flag (bit 0 at offset
+ * 100) raises #DB with DR6.BT before the new task's first instruction;
+ * without it, none. */
+TEST(tcg_debugregs, task_switch_t_flag_traps_with_bt)
+{
+    CPUState *cpu = cpu_before_task_jmp();
+    pw16(0x3000 + 100, 1);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.tr.sel, 0x60);
+    CHECK_EQ(cpu->env.rip, 0x1100);
+    CHECK(cpu->env.dr[6] & (1u << 15));
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
+}
+
+TEST(tcg_debugregs, task_switch_without_t_flag_runs_on)
+{
+    CPUState *cpu = cpu_before_task_jmp();
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.rip, 0x1101);
+    CHECK_EQ(cpu->env.dr[6] & (1u << 15), 0);
 }
