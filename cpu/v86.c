@@ -152,7 +152,8 @@ bool cpu_v86_int_redirected(CPUState *cpu, int vec)
 /* Methods 5 and 6 (SDM 20.3.3.4-5 and the INT n pseudo-code): a real-mode
  * style frame on the virtual-8086 stack, the handler from the vector table
  * at linear 0 (read at CPL 3), then IF (IOPL 3) or VIF (IOPL < 3) and TF
- * cleared.  With IOPL < 3 the pushed image carries VIF as IF and IOPL 3. */
+ * cleared.  With IOPL < 3 the pushed image carries VIF as IF and IOPL 3.
+ * The INT instruction completes here, so RF goes too (SDM 17.3.1.1). */
 void cpu_v86_redirect(CPUState *cpu, int vec, uint64_t next_rip)
 {
     CPUX86State *env = &cpu->env;
@@ -166,5 +167,5 @@ void cpu_v86_redirect(CPUState *cpu, int vec, uint64_t next_rip)
     stack_commit(cpu, &s);
     seg_load_v86(cpu, SEG_CS, (uint16_t)(ent >> 16));
     env->rip = ent & 0xffff;
-    env->rflags &= ~(uint64_t)(FL_TF | (iopl3 ? FL_IF : FL_VIF));
+    env->rflags &= ~(uint64_t)(FL_TF | FL_RF | (iopl3 ? FL_IF : FL_VIF));
 }

@@ -121,17 +121,18 @@ TEST(tcg_vme, int_n_methods_1_to_4)
 }
 
 /* Method 5 (VME=1, IOPL=3, bit clear): the 8086 program's IVT; the real
- * FLAGS are pushed, IF and TF cleared, VIF untouched. */
+ * FLAGS are pushed, IF and TF cleared, VIF untouched; RF (left by a
+ * restarted INT) is cleared as the instruction completes. */
 TEST(tcg_vme, int_n_method_5_redirects_with_iopl3)
 {
-    CPUState *cpu = v86_cpu(3, CR4_VME, FL_IF | FL_TF | FL_CF | FL_VIF);
+    CPUState *cpu = v86_cpu(3, CR4_VME, FL_IF | FL_TF | FL_CF | FL_VIF | FL_RF);
     LOAD(int40);
     CHECK(gp_at(cpu, tt_run(cpu), V86_HANDLER_SEG, 0));
     CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK - 6);
     CHECK_EQ(tt_rd(TT_STACK - 6, 2), 2);                    /* IP after INT */
     CHECK_EQ(tt_rd(TT_STACK - 4, 2), V86_CS);
     CHECK_EQ(tt_rd(TT_STACK - 2, 2), 0x3000 | FL_IF | FL_TF | FL_CF | 2);
-    CHECK_EQ(FLAGS(cpu) & (FL_IF | FL_TF), 0);
+    CHECK_EQ(FLAGS(cpu) & (FL_IF | FL_TF | FL_RF), 0);
     CHECK(FLAGS(cpu) & FL_VIF);
     CHECK(tt_flags(cpu) & FL_CF);
 }
