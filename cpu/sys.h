@@ -120,8 +120,6 @@ void cpu_invlpg(CPUState *cpu, uint64_t la);
 void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size);
 /* Virtual-8086 mode extensions and protected-mode virtual interrupts
  * (CR4.VME, CR4.PVI; cpu/v86.c).  Each raises #GP(0) where the SDM says. */
-/* VM=1, CR4.VME=1 and IOPL < 3: IF-related instructions use VIF. */
-bool cpu_vme_active(const CPUState *cpu);
 /* CLI/STI that IOPL does not allow: VIF under VME (VM=1) or PVI (CPL 3),
  * else #GP(0); STI with VIP set is #GP(0). */
 void cpu_virtual_cli_sti(CPUState *cpu, bool sti);

@@ -32,7 +32,8 @@ static unsigned iopl(const CPUState *cpu)
  * goes to VIF) and IOPL. */
 #define VME_FLAGS16 (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT)
 
-bool cpu_vme_active(const CPUState *cpu)
+/* VM=1, CR4.VME=1 and IOPL < 3: the IF-related instructions use VIF. */
+static bool vme_active(const CPUState *cpu)
 {
     const CPUX86State *env = &cpu->env;
     return (env->rflags & FL_VM) && (env->cr4 & CR4_VME) && iopl(cpu) < 3;
@@ -41,7 +42,7 @@ bool cpu_vme_active(const CPUState *cpu)
 void cpu_virtual_cli_sti(CPUState *cpu, bool sti)
 {
     CPUX86State *env = &cpu->env;
-    bool virt = (env->rflags & FL_VM) ? cpu_vme_active(cpu)
+    bool virt = (env->rflags & FL_VM) ? vme_active(cpu)
                                       : (env->cr4 & CR4_PVI) && cpu_cpl(cpu) == 3;
     if (!virt || (sti && (env->rflags & FL_VIP)))
         gp0(cpu);
@@ -62,7 +63,7 @@ static uint16_t virtual_flags16(const CPUState *cpu)
 
 uint16_t cpu_v86_pushf(CPUState *cpu, unsigned opsize)
 {
-    if (!cpu_vme_active(cpu) || opsize != 2)
+    if (!vme_active(cpu) || opsize != 2)
         gp0(cpu);
     return virtual_flags16(cpu);
 }
@@ -87,7 +88,7 @@ static void load_virtual_flags16(CPUState *cpu, uint64_t fl)
 
 void cpu_v86_popf(CPUState *cpu, uint64_t val, unsigned opsize)
 {
-    if (!cpu_vme_active(cpu) || opsize != 2)
+    if (!vme_active(cpu) || opsize != 2)
         gp0(cpu);
     check_virtual_flags16(cpu, val);
     load_virtual_flags16(cpu, val);
@@ -96,7 +97,7 @@ void cpu_v86_popf(CPUState *cpu, uint64_t val, unsigned opsize)
 void cpu_v86_iret(CPUState *cpu, unsigned opsize)
 {
     CPUX86State *env = &cpu->env;
-    if (!cpu_vme_active(cpu) || opsize != 2)
+    if (!vme_active(cpu) || opsize != 2)
         gp0(cpu);
     Stack s = stack_current(cpu);
     uint16_t ip = (uint16_t)stack_pop(cpu, &s, 2);
