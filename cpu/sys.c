@@ -6,7 +6,6 @@
 #include "cpu/excp.h"
 #include "cpu/mmu.h"
 #include "cpu/seg.h"
-#include "hw/core/log.h"
 #include "hw/intc/apic.h"
 
 _Thread_local CPUState *current_cpu;
@@ -227,17 +226,6 @@ static int dr_index(CPUState *cpu, int n)
     return n;
 }
 
-/* Enabled I/O breakpoints (R/W = 10 with CR4.DE): not implemented;
- * instruction and data breakpoints act under TCG (accel/tcg-dr.c). */
-static bool dr7_io_breakpoints(uint64_t dr7)
-{
-    for (unsigned i = 0; i < 4; i++) {
-        if (((dr7 >> (2 * i)) & 3) && ((dr7 >> (16 + 4 * i)) & 3) == 2)
-            return true;
-    }
-    return false;
-}
-
 void cpu_write_dr(CPUState *cpu, int n, uint64_t val)
 {
     n = dr_index(cpu, n);
@@ -249,9 +237,6 @@ void cpu_write_dr(CPUState *cpu, int n, uint64_t val)
         val = (val & 0xffff2fffULL) | 0x400;
     else if (!cpu_long_mode(cpu))
         val &= 0xffffffffULL;
-    if (n == 7 && dr7_io_breakpoints(val) && log_enabled(LOG_UNIMP))
-        log_printf("DR7=0x%llx: I/O breakpoints are not implemented\n",
-                   (unsigned long long)val);
     cpu->env.dr[n] = val;
 }
 
