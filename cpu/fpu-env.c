@@ -158,6 +158,7 @@ void x87_env_exec(CPUState *cpu, const FpuInsn *in)
     env_load(cpu, o32, buf);
     for (int i = 0; regs && i < 8; i++)
         cpu->env.fpu.st[fpu_phys(cpu, i)] = get_f80(buf + n + 10 * i);
+    fpu_ferr_after_load(cpu);
 }
 
 static void fxsave_image(const CPUState *cpu, uint8_t img[512], bool w64, int nxmm)
@@ -253,6 +254,7 @@ static void fxsave_insn(CPUState *cpu, const FpuInsn *in, bool restore)
     if (get32(img + 24) & ~(uint32_t)MXCSR_VALID)
         fpu_fault(cpu, EXC_GP);
     fxrstor_image(cpu, img, in->rex_w, nxmm);
+    fpu_ferr_after_load(cpu);
 }
 
 static void mxcsr_insn(CPUState *cpu, const FpuInsn *in, bool load)

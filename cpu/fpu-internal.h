@@ -54,6 +54,9 @@ void fpu_check_sse(CPUState *cpu);     /* EM or !OSFXSR: #UD; TS: #NM */
 void fpu_check_pending(CPUState *cpu);
 /* FNCLEX/FNINIT: FERR# goes inactive. */
 void fpu_ferr_clear(CPUState *cpu);
+/* After FLDENV/FRSTOR/FXRSTOR/XRSTOR loaded FSW: with ES clear no error is
+ * pending any more, and FERR# goes inactive (SDM vol. 1 D.2.1.3). */
+void fpu_ferr_after_load(CPUState *cpu);
 
 /* x87 stack access */
 static inline int fpu_top(const CPUState *cpu)

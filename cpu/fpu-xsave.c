@@ -110,6 +110,7 @@ static void xrstor(CPUState *cpu, const FpuInsn *in, uint64_t rfbm, int nxmm)
             fpu_image_load_x87(cpu, img, in->rex_w);
         else
             init_component(cpu, 0, nxmm);
+        fpu_ferr_after_load(cpu);
     }
     if (rfbm & 6)
         cpu->env.mxcsr = mxcsr;

@@ -36,7 +36,10 @@ void fpu_st(CPUState *cpu, uint64_t la, uint64_t v, unsigned size)
 
 /* A multi-byte operand inside one page is translated once (the page walk
  * dominates the cost of a 16-byte or 512-byte access): true with its
- * physical address; false when it spans pages (or is a single byte). */
+ * physical address; false when it spans pages (or is a single byte).
+ * The callers report the access with cpu_lin_accessed, as cpu_lin_ld/st
+ * would: data breakpoints and watchpoints see FSAVE, FXSAVE and m80
+ * operands too (SDM vol. 3 17.3.1.2). */
 static bool one_page(const CPUState *cpu, uint64_t *la, unsigned n, MMUAccess acc,
                      uint64_t *pa)
 {
@@ -57,6 +60,7 @@ void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n)
     uint8_t *p = buf;
     uint64_t pa;
     if (one_page(cpu, &la, n, MMU_READ, &pa)) {
+        cpu_lin_accessed(cpu, la, n, false);
         for (unsigned off = 0; off < n;) {
             unsigned c = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
             uint64_t v = cpu_phys_ld(cpu, pa + off, c);
@@ -82,6 +86,7 @@ void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
     const uint8_t *p = buf;
     uint64_t pa;
     if (one_page(cpu, &la, n, MMU_WRITE, &pa)) {
+        cpu_lin_accessed(cpu, la, n, true);
         for (unsigned off = 0; off < n;) {
             unsigned c = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
             uint64_t v = 0;
@@ -113,6 +118,12 @@ void fpu_seg_check(CPUState *cpu, const FpuInsn *in, uint64_t off, unsigned size
 {
     if (in->seg >= 0 && in->seg < SEG_COUNT && size)
         cpu_seg_check(cpu, in->seg, in->ea + off, size, write);
+}
+
+void fpu_ferr_after_load(CPUState *cpu)
+{
+    if (!(cpu->env.fpu.fsw & FSW_ES))
+        fpu_ferr_clear(cpu);
 }
 
 void fpu_check_ac(CPUState *cpu, uint64_t la, unsigned align)

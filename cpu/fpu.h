@@ -11,9 +11,14 @@
  *
  * Behaviour worth knowing:
  *  - Unmasked x87 exceptions set FSW.ES and are delivered at the next
- *    waiting x87 instruction or FWAIT: #MF with CR0.NE, otherwise FERR#
- *    raises GSI 13 (lowered by FNCLEX/FNINIT/FNSAVE; the chipset's IGNNE#
- *    latch at port 0xF0 is not modelled, the instruction goes on).
+ *    waiting x87 instruction or FWAIT: #MF with CR0.NE; otherwise (MS-DOS
+ *    compatibility, fpu-ferr.c) the CPU asserts FERR# and freezes before
+ *    the waiting instruction until an interrupt.  The board's ferr-latch
+ *    (hw/misc/ferr-latch.c) turns FERR# into IRQ 13; the handler's write
+ *    to port 0xF0 asserts IGNNE#, with which the restarted instruction
+ *    goes on.  FERR# (and with it IGNNE#) falls when ES is cleared:
+ *    FNCLEX, FNINIT, FNSAVE, and FLDENV/FRSTOR/FXRSTOR/XRSTOR loading an
+ *    FSW with ES clear.
  *  - FDP holds the operand's linear address (the offset in flat segments);
  *    FIP is env->rip at the instruction, FCS/FDS the CS/DS selectors.
  *  - Transcendentals are within 1 ulp (see softfloat-trans.c); RCPPS and

@@ -2,8 +2,10 @@
  * memory addresses and immediates reach the FPU side intact. */
 #include "tests/unit/unit.h"
 
+#include "cpu/excp.h"
 #include "cpu/fpu.h"
 #include "tests/unit/tcg-harness.h"
+#include "translate/tb.h"
 
 /*
     mov edi, 0x20000
@@ -82,4 +84,62 @@ TEST(tcg_fpu, crc32_byte_register_follows_rex)
     CHECK_EQ(tt_run(cpu), -1);
     CHECK_EQ(cpu->env.regs[R_EAX], crc32c_byte(0, 0x41));
     CHECK_EQ(cpu->env.regs[R_ECX], crc32c_byte(0, 0x77));
+}
+
+/* ---- data breakpoints on FPU state images (SDM vol. 3 17.3.1.2) ----
+ * FXSAVE, FXRSTOR and m80 operands within one page are translated once
+ * and accessed physically; the access is still reported, so a DR data
+ * breakpoint on any byte inside traps after the instruction (B0 in DR6). */
+
+#define DR7_L0(rw, len) (0x400 | 1 | ((uint64_t)(rw) << 16) | ((uint64_t)(len) << 18))
+
+/* mov edi, 0x20000; the instruction (3 bytes: op [edi]); inc ebx; hlt */
+static int run_bp(CPUState *cpu, uint8_t b0, uint8_t b1, uint8_t b2, uint64_t dr0,
+                  uint64_t dr7)
+{
+    const uint8_t code[] = { 0xbf, 0x00, 0x00, 0x02, 0x00, b0, b1, b2, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    tb_flush_all(cpu);                  /* pokes bypass code invalidation */
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    cpu->env.regs[R_EBX] = 0;
+    cpu->env.dr[0] = dr0;
+    cpu->env.dr[6] = 0xffff0ff0;
+    cpu->env.dr[7] = dr7;
+    return tt_run(cpu);
+}
+
+TEST(tcg_fpu, data_breakpoint_inside_fxsave_area)
+{
+    CPUState *cpu = tt_cpu(32);
+    cpu->env.cr4 |= CR4_OSFXSR;
+    /* fxsave [edi]: a write breakpoint on one byte of the XMM3 slot */
+    CHECK_EQ(run_bp(cpu, 0x0f, 0xae, 0x07, 0x20000 + 160 + 3 * 16 + 5, DR7_L0(1, 0)), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 8);                /* a trap: after fxsave */
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+    CHECK_EQ(tt_rd(0x20000, 2), 0x37f);                 /* the image is there */
+    /* fxrstor [edi] reads it: a write-only breakpoint stays silent, a
+     * read/write one on the MXCSR dword fires */
+    CHECK_EQ(run_bp(cpu, 0x0f, 0xae, 0x0f, 0x20000 + 24, DR7_L0(1, 3)), -1);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
+    CHECK_EQ(run_bp(cpu, 0x0f, 0xae, 0x0f, 0x20000 + 24, DR7_L0(3, 3)), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 8);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
+
+TEST(tcg_fpu, data_breakpoint_on_m80_operand)
+{
+    CPUState *cpu = tt_cpu(32);
+    tt_wr(0x20000, 0x8000000000000000ULL, 8);           /* 1.0 as m80 */
+    tt_wr(0x20008, 0x3fff, 2);
+    /* fld tbyte [edi]: a read/write breakpoint on its exponent word */
+    CHECK_EQ(run_bp(cpu, 0xdb, 0x2f, 0x90, 0x20008, DR7_L0(3, 1)), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 7);                /* after the fld (2 bytes) */
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+    /* fstp tbyte [edi]: a write breakpoint on its first byte */
+    CHECK_EQ(run_bp(cpu, 0xdb, 0x3f, 0x90, 0x20000, DR7_L0(1, 0)), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 7);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+    CHECK_EQ(tt_rd(0x20008, 2), 0x3fff);
 }
