@@ -67,7 +67,8 @@ unsigned tcg_dr_exec_hits(const CPUState *cpu, uint64_t la)
 void tcg_dr_check_insn(CPUState *cpu)
 {
     CPUX86State *env = &cpu->env;
-    if (env->rflags & FL_RF)
+    /* RF, or the instruction right after MOV SS / POP SS (SDM 6.8.3) */
+    if ((env->rflags & FL_RF) || (env->inhibit_irq & INHIBIT_SS))
         return;
     unsigned hits = tcg_dr_exec_hits(cpu, env->seg[SEG_CS].base + env->rip);
     if (!hits)

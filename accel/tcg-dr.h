@@ -15,7 +15,7 @@ unsigned tcg_dr_exec_mask(const CPUX86State *env);
 unsigned tcg_dr_exec_hits(const CPUState *cpu, uint64_t la);
 /* Execution loop, before a block: raise #DB (a fault: rip stays at the
  * instruction) with DR6.Bn for each breakpoint at the next instruction,
- * unless RFLAGS.RF suppresses it. */
+ * unless RFLAGS.RF or a MOV SS shadow suppresses it. */
 void tcg_dr_check_insn(CPUState *cpu);
 /* MOV to DRn (n as decoded, before DR4/DR5 aliasing) is about to write
  * val: whether translated code must be dropped (the set of instruction

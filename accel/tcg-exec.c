@@ -31,6 +31,7 @@ static void do_init(CPUState *cpu)
     cpu->env.halted = true;
     t->wait_sipi = true;
     t->dr_data_hits = 0;
+    t->dr_ss_hits = 0;
     cpu->db_trap = 0;
     tlb_flush(cpu);
 }
@@ -137,11 +138,54 @@ static void data_breakpoint_trap(CPUState *cpu, bool stepped)
 /* Data breakpoints hit by event delivery (the frame pushed, IDT and
  * descriptor reads, the TSS of a task switch) or left over from a slice
  * that ended: the #DB trap comes before the next instruction, ahead of
- * external interrupts (SDM 6.9, traps on the previous instruction). */
+ * external interrupts (SDM 6.9, traps on the previous instruction).
+ * Those of a MOV SS / POP SS wait for the end of its shadow: the next
+ * instruction, or the delivery of an exception it raised (SDM 6.8.3). */
 static void pending_dr_trap(CPUState *cpu)
 {
-    if (tcg_cpu(cpu)->dr_data_hits || cpu->db_trap)
+    TcgCpu *t = tcg_cpu(cpu);
+    if (cpu->env.inhibit_irq & INHIBIT_SS)
+        return;
+    t->dr_data_hits |= t->dr_ss_hits;
+    t->dr_ss_hits = 0;
+    if (t->dr_data_hits || cpu->db_trap)
         data_breakpoint_trap(cpu, false);
+}
+
+/* After a block: the shadow its last instruction started (STI, MOV SS,
+ * POP SS).  A MOV SS / POP SS that itself ran in a MOV SS shadow (a
+ * one-instruction block: the shadow covers only the first) starts none,
+ * so a run of them cannot hold interrupts off for long (SDM 6.8.3: only
+ * the first of consecutive SS loads is guaranteed to inhibit). */
+static uint8_t new_shadow(const CPUState *cpu, const TB *tb, uint8_t shadow)
+{
+    uint8_t fresh = cpu->env.inhibit_irq;
+    if ((shadow & INHIBIT_SS) && tb->icount == 1)
+        fresh &= (uint8_t)~INHIBIT_SS;
+    return fresh;
+}
+
+/* The #DB traps after a block: data and I/O breakpoint hits, a task
+ * switch's T flag, the single-step trap of TF (set when the block, then
+ * one instruction, started).  A block that starts a MOV SS shadow holds
+ * its data breakpoint hits back and has no single-step trap: both come
+ * after the next instruction, together with its own (SDM 6.8.3,
+ * 17.3.1.2, 17.3.1.4).  An STI shadow delays neither. */
+static void traps_after_block(CPUState *cpu, const TB *tb)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    bool stepped = (tb->flags & TBF_TF) != 0;
+    if (cpu->env.inhibit_irq & INHIBIT_SS) {
+        t->dr_ss_hits |= t->dr_data_hits;
+        t->dr_data_hits = 0;
+        return;
+    }
+    t->dr_data_hits |= t->dr_ss_hits;
+    t->dr_ss_hits = 0;
+    if (t->dr_data_hits || cpu->db_trap)
+        data_breakpoint_trap(cpu, stepped);
+    if (stepped)
+        single_step_trap(cpu);
 }
 
 static void log_exec(CPUState *cpu, const TB *tb)
@@ -215,13 +259,15 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
                 tb_chain(tb, (unsigned)slot, next);
         }
         tb = next;
-        bool inhibited = env->inhibit_irq;
+        /* An interrupt shadow covers this block (which starts with the
+         * instruction right after STI or MOV SS) and ends with it. */
+        uint8_t shadow = env->inhibit_irq;
         t->exit_request = false;
         if (log_enabled(LOG_EXEC | LOG_CPU))
             log_exec(cpu, tb);
+        env->inhibit_irq = 0;
         slot = interp_exec(cpu, tb);
-        if (inhibited)
-            env->inhibit_irq = 0;
+        env->inhibit_irq = new_shadow(cpu, tb, shadow);
         /* RF (set by IRET restoring a fault's frame) is cleared once
          * the next instruction completes (SDM 17.3.1.1); such a block
          * holds that one instruction (TBF_RF).  RF set by the block
@@ -229,10 +275,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (tb->flags & TBF_RF)
             env->rflags &= ~(uint64_t)FL_RF;
         (*done)++;
-        if (t->dr_data_hits || cpu->db_trap)
-            data_breakpoint_trap(cpu, (tb->flags & TBF_TF) != 0);
-        if (tb->flags & TBF_TF)
-            single_step_trap(cpu);
+        traps_after_block(cpu, tb);
         if (t->yield) {
             t->yield = false;
             return TCG_EXIT_REQUEST;
@@ -258,6 +301,8 @@ static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exceptio
             t->dr_data_hits = 0;
             cpu->db_trap = 0;
         }
+        if (reset)
+            t->dr_ss_hits = 0;
         env->inhibit_irq = 0;
         done++;
         if (env->exception_index < 0 || reset)

@@ -107,6 +107,7 @@ static void reload_cpu(CPUState *cpu)
     tb_jmp_cache_clear(cpu);
     tcg_cpu(cpu)->wait_sipi = cpu->env.halted && cpu->index != 0;
     tcg_cpu(cpu)->dr_data_hits = 0;     /* no #DB trap from the old state */
+    tcg_cpu(cpu)->dr_ss_hits = 0;
     cpu->db_trap = 0;
 }
 

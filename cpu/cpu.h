@@ -179,6 +179,12 @@ typedef struct CPUX86State {
     _Atomic uint32_t interrupt_request;
 } CPUX86State;
 
+/* inhibit_irq bits: the shadow of STI (interrupts wait one instruction)
+ * and that of MOV SS / POP SS, which also holds back debug traps and
+ * suppresses the next instruction's breakpoints (SDM vol. 3 6.8.3). */
+#define INHIBIT_STI 1u
+#define INHIBIT_SS  2u
+
 typedef struct CPUState {
     CPUX86State env;
     int index;                /* 0..smp_cpus-1, also initial APIC ID */

@@ -395,6 +395,12 @@ uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user)
     return v;
 }
 
+uint8_t cpu_lin_fetch(CPUState *cpu, uint64_t la, bool user)
+{
+    la = lin_mask(cpu, la);
+    return (uint8_t)cpu_phys_ld(cpu, lin_to_phys(cpu, la, MMU_EXEC, user), 1);
+}
+
 void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool user)
 {
     la = lin_mask(cpu, la);

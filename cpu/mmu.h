@@ -55,6 +55,10 @@ void cpu_phys_st(CPUState *cpu, uint64_t pa, uint64_t val, unsigned size);
  * Each access is reported to cpu->lin_access_hook when one is set. */
 uint64_t cpu_lin_ld(CPUState *cpu, uint64_t la, unsigned size, bool user);
 void cpu_lin_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size, bool user);
+/* One byte of an instruction at la for system code that looks at the
+ * instruction being executed: an instruction fetch (execute permission),
+ * not a data access, so nothing is reported to lin_access_hook. */
+uint8_t cpu_lin_fetch(CPUState *cpu, uint64_t la, bool user);
 /* For system code that translated la itself and accessed it through
  * cpu_phys_ld/st: reports the access as cpu_lin_ld/st do (data
  * breakpoints, watchpoints). */

@@ -357,8 +357,9 @@ static unsigned iret_length(CPUState *cpu)
 {
     const CPUX86State *env = &cpu->env;
     for (unsigned i = 0; i < 15; i++) {
-        uint8_t b = (uint8_t)cpu_lin_ld(cpu, env->seg[SEG_CS].base + env->rip + i, 1,
-                                       cpu_cpl(cpu) == 3);
+        /* fetched, not read: no data breakpoint sees it (SDM 17.3.1.2) */
+        uint8_t b = cpu_lin_fetch(cpu, env->seg[SEG_CS].base + env->rip + i,
+                                  cpu_cpl(cpu) == 3);
         if (b == 0xcf)
             return i + 1;
     }

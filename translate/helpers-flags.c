@@ -63,7 +63,7 @@ HELPER(helper_cli_sti)
         env->rflags &= ~(uint64_t)FL_IF;
     } else if (!(env->rflags & FL_IF)) {
         env->rflags |= FL_IF;
-        env->inhibit_irq = 1;
+        env->inhibit_irq |= INHIBIT_STI;    /* interrupts only, not debug traps */
     }
     return 0;
 }

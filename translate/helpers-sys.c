@@ -45,8 +45,10 @@ HELPER(helper_raise)
 HELPER(helper_load_seg)
 {
     cpu_load_seg(cpu, (int)imm, (uint16_t)a);
+    /* The MOV SS / POP SS shadow (SDM 6.8.3): interrupts, and debug traps,
+     * wait for the next instruction; the execution loop applies it. */
     if (imm == SEG_SS)
-        cpu->env.inhibit_irq = 1;
+        cpu->env.inhibit_irq |= INHIBIT_SS;
     return 0;
 }
 

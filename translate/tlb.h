@@ -44,6 +44,7 @@ typedef struct TcgCpu {
     bool yield;                      /* PAUSE: end the time slice */
     bool dr_flush;                   /* MOV DRn changed breakpoints: drop code */
     unsigned dr_data_hits;           /* DR data breakpoints hit by this insn */
+    unsigned dr_ss_hits;             /* ...by a MOV SS/POP SS: trap after the next */
     uint64_t a20_mask;               /* the mask the TLB was filled with */
     uint64_t insns;                  /* executed TBs (statistics) */
 } TcgCpu;

@@ -570,3 +570,185 @@ TEST(tcg_debugregs, task_switch_without_t_flag_runs_on)
     CHECK_EQ(cpu->env.rip, 0x1101);
     CHECK_EQ(cpu->env.dr[6] & (1u << 15), 0);
 }
+
+/* ---- MOV SS / POP SS and debug traps (SDM vol. 3 6.8.3) ---- */
+
+/* A data breakpoint hit by MOV SS is held until the instruction boundary
+ * after the next instruction, and reported there together with that
+ * instruction's own hits. */
+TEST(tcg_debugregs, mov_ss_data_breakpoint_traps_after_the_next_insn)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* mov ss,[TT_DATA]; mov [TT_DATA+0x10],ebx; inc ebx; hlt */
+    static const uint8_t code[] = { 0x8e, 0x15, 0x00, 0x00, 0x02, 0x00,
+                                    0x89, 0x1d, 0x10, 0x00, 0x02, 0x00,
+                                    0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    tt_wr(TT_DATA, 0x10, 2);
+    cpu->env.regs[R_EBX] = 0x55;
+    cpu->env.dr[0] = TT_DATA;
+    cpu->env.dr[1] = TT_DATA + 0x10;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 3, 2) | dr7_bp(1, 1, 4);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 12);                        /* after the store */
+    CHECK_EQ(tt_rd(TT_DATA + 0x10, 4), 0x55);
+    CHECK_EQ(cpu->env.regs[R_EBX], 0x55);                        /* inc not run */
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 3);                           /* B0 and B1 */
+    /* with only MOV SS's breakpoint, still after the next instruction */
+    cpu->env.rip = TT_CODE;
+    cpu->env.dr[6] = 0xffff0ff0;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 3, 2);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 12);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
+
+/* POP SS the same way: its stack read hits; the trap follows the INC
+ * after it, not POP SS itself. */
+TEST(tcg_debugregs, pop_ss_data_breakpoint_traps_after_the_next_insn)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0x17, 0x43, 0x43, 0xf4 };    /* pop ss; inc ebx x2; hlt */
+    tt_load(code, sizeof(code));
+    cpu->env.regs[R_ESP] = TT_STACK - 4;
+    pw32(TT_STACK - 4, 0x10);
+    cpu->env.dr[2] = TT_STACK - 4;
+    cpu->env.dr[7] = 0x400 | dr7_bp(2, 3, 4);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 2);
+    CHECK_EQ(cpu->env.regs[R_EBX], 1);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 4);                           /* B2 */
+}
+
+/* TF: the single-step trap that would follow MOV SS is suppressed; the
+ * next one comes after the instruction after it (one boundary skipped). */
+TEST(tcg_debugregs, single_step_skips_the_mov_ss_boundary)
+{
+    CPUState *cpu = tt_cpu(32);
+    /* mov ax,0x10; mov ss,ax; inc ebx; inc ebx; hlt */
+    static const uint8_t code[] = { 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd0, 0x43, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu_load_flags(cpu, 2 | FL_TF);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 4);
+    CHECK(cpu->env.dr[6] & (1u << 14));                          /* BS */
+    cpu->env.dr[6] = 0xffff0ff0;
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 7);                         /* not TT_CODE + 6 */
+    CHECK_EQ(cpu->env.regs[R_EBX], 1);
+    CHECK(cpu->env.dr[6] & (1u << 14));
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 8);                         /* each step again */
+}
+
+/* Single-step and a MOV SS data breakpoint: one #DB after the next
+ * instruction reports both (BS and B0). */
+TEST(tcg_debugregs, single_step_and_mov_ss_breakpoint_in_one_db)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0x8e, 0x15, 0x00, 0x00, 0x02, 0x00, 0x43, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    tt_wr(TT_DATA, 0x10, 2);
+    cpu_load_flags(cpu, 2 | FL_TF);
+    cpu->env.dr[0] = TT_DATA;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 3, 2);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 7);
+    CHECK_EQ(cpu->env.regs[R_EBX], 1);
+    CHECK_EQ(cpu->env.dr[6] & 0x400f, 0x4001);
+}
+
+/* STI's shadow holds off interrupts only: the single-step trap after STI
+ * comes right after it (SDM vol. 2 STI; 6.8.3 names MOV SS / POP SS). */
+TEST(tcg_debugregs, sti_does_not_delay_single_step)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0xfb, 0x43, 0xf4 };          /* sti; inc ebx; hlt */
+    tt_load(code, sizeof(code));
+    cpu_load_flags(cpu, 2 | FL_TF);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 1);
+    CHECK_EQ(cpu->env.regs[R_EBX], 0);
+    CHECK(cpu->env.rflags & FL_IF);
+    CHECK(cpu->env.dr[6] & (1u << 14));
+}
+
+/* An instruction breakpoint on the instruction right after MOV SS is
+ * suppressed (as if RF were set); the one after that is not. */
+TEST(tcg_debugregs, mov_ss_suppresses_the_next_insn_breakpoint)
+{
+    CPUState *cpu = tt_cpu(32);
+    static const uint8_t code[] = { 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd0, 0x43, 0x43, 0xf4 };
+    tt_load(code, sizeof(code));
+    cpu->env.dr[0] = TT_CODE + 6;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 0, 1);
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.regs[R_EBX], 2);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
+    cpu->env.rip = TT_CODE;
+    cpu->env.halted = false;
+    cpu->env.dr[0] = TT_CODE + 7;
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 7);
+    CHECK_EQ(cpu->env.regs[R_EBX], 3);
+}
+
+/* The shadow ends with the delivery of an event the next instruction
+ * raises: a MOV SS breakpoint followed by INT n traps before the
+ * handler's first instruction (SDM 6.8.3). */
+TEST(tcg_debugregs, mov_ss_breakpoint_then_int_traps_in_the_handler)
+{
+    CPUState *cpu = cpu32_with_gate(0x30);
+    static const uint8_t code[] = { 0x8e, 0x15, 0x00, 0x00, 0x02, 0x00, 0xcd, 0x30 };
+    tt_load(code, sizeof(code));
+    tt_wr(TT_DATA, 0x10, 2);
+    cpu->env.dr[0] = TT_DATA;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 3, 2);
+    CHECK_EQ(tt_run(cpu), EXC_DB);
+    CHECK_EQ(cpu->env.rip, HANDLER);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK - 12);
+    CHECK_EQ(pr32(TT_STACK - 12), TT_CODE + 8);
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
+
+/* ...and a fault of the next instruction: #UD is delivered, then the #DB
+ * before the #UD handler's first instruction. */
+TEST(tcg_debugregs, mov_ss_breakpoint_then_fault_traps_in_the_handler)
+{
+    CPUState *cpu = cpu32_with_gate(EXC_UD);
+    pw64(IDT + EXC_DB * 8, mkgate(0x08, HANDLER + 0x100, 0xe, 0, 0));
+    static const uint8_t db_handler[] = { 0x8b, 0x1c, 0x24, 0xf4 };   /* mov ebx,[esp]; hlt */
+    for (size_t i = 0; i < sizeof(db_handler); i++)
+        pw8(HANDLER + 0x100 + i, db_handler[i]);
+    static const uint8_t code[] = { 0x8e, 0x15, 0x00, 0x00, 0x02, 0x00, 0x0f, 0x0b };
+    tt_load(code, sizeof(code));
+    tt_wr(TT_DATA, 0x10, 2);
+    cpu->env.dr[0] = TT_DATA;
+    cpu->env.dr[7] = 0x400 | dr7_bp(0, 3, 2);
+    CHECK(run_to_hlt(cpu));
+    CHECK_EQ(cpu->env.rip, HANDLER + 0x104);                     /* the #DB handler ran */
+    CHECK_EQ(cpu->env.regs[R_EBX], HANDLER);                     /* before #UD's handler */
+    CHECK_EQ(pr32(TT_STACK - 12), TT_CODE + 6);                  /* #UD frame: the UD2 */
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
+}
+
+/* A nested-task IRET finds its own length to save the outgoing EIP; that
+ * look at its bytes is an instruction fetch, not a data read, so a
+ * read/write breakpoint on them does not fire (SDM 17.3.1.2). */
+TEST(tcg_debugregs, nested_task_iret_bytes_are_no_data_read)
+{
+    CPUState *cpu = cpu_before_task_jmp();
+    static const uint8_t code[] = { 0xcf };                      /* iret */
+    tt_load(code, sizeof(code));
+    pw64(0x600 + 0x60, mksys(0x3000, 0x67, 0xb, 0));             /* busy: the back link */
+    pw16(0x700, 0x60);
+    cpu_load_flags(cpu, 2 | FL_NT);
+    cpu->env.dr[0] = TT_CODE;
+    cpu->env.dr[7] = 0x400 | (dr7_bp(0, 3, 1) & ~3ull) | 2;      /* G0, read/write */
+    CHECK_EQ(tt_run(cpu), -1);
+    CHECK_EQ(cpu->env.tr.sel, 0x60);
+    CHECK_EQ(cpu->env.rip, 0x1101);
+    CHECK_EQ(pr32(0x700 + 32), TT_CODE + 1);                     /* EIP after the IRET */
+    CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
+}
