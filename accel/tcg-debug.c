@@ -12,7 +12,8 @@
  * Watchpoints keep data accesses to their pages off the soft TLB's fast
  * path; the slow path records a hit, and since blocks are one instruction
  * long while watchpoints exist, the vCPU stops right after the accessing
- * instruction.  Accesses made by cpu/ system code (interrupt frames,
+ * instruction (after the accessing iteration of a REP string instruction,
+ * which a hit ends through exit_request).  Accesses made by cpu/ system code (interrupt frames,
  * descriptor tables, the TSS) reach tcg_debug_watch_access through the
  * CPU's lin_access_hook; a hit while an event is delivered stops the vCPU
  * before the handler's first instruction.
@@ -112,6 +113,11 @@ void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool writ
                        ACCEL_STOP_WATCH_ACCESS;
         d->watch_addr = la > b->la ? la : b->la;
         d->watch_gen = atomic_load(&debug_gen);
+        /* Leave the block at once: a REP string instruction stops after
+         * the iteration that hit, rip still on it (as a DR data
+         * breakpoint does, SDM 17.3.1.2), not after its whole run. */
+        if (cpu->accel)
+            tcg_cpu(cpu)->exit_request = true;
         return;
     }
 }

@@ -5,7 +5,8 @@
  * taken within bounded time (rip stays on the instruction until done).
  * A DR7 data or I/O breakpoint hit ends a REP after the iteration that
  * made the access: the #DB trap reports it with rip still on the
- * instruction and the registers of that iteration (SDM 17.3.1.2). */
+ * instruction and the registers of that iteration (SDM 17.3.1.2).  A
+ * gdbstub watchpoint hit stops it the same way (it sets exit_request). */
 #include "translate/helpers.h"
 
 #include "accel/tcg-dr.h"

@@ -549,3 +549,51 @@ TEST(gdbstub_tcg, read_watchpoint_sees_vector_fetch)
     CHECK_EQ(cpu->env.rip, 0x2000);
     CHECK_EQ(tt_rd(TT_STACK - 6, 2), TT_CODE + 2);
 }
+
+/* A watchpoint hit inside REP STOSB stops right after the iteration that
+ * wrote it: rip still on the REP instruction, rCX and rDI of that
+ * iteration, later bytes unwritten (as the CPU reports a data breakpoint,
+ * SDM vol. 3 17.3.1.2); resuming finishes the string. */
+TEST(gdbstub_tcg, watchpoint_stops_rep_after_the_iteration)
+{
+    /* mov ecx,5; mov edi,TT_DATA; mov al,0xaa; rep stosb; hlt */
+    static const uint8_t code[] = { 0xb9, 0x05, 0x00, 0x00, 0x00,
+                                    0xbf, 0x00, 0x00, 0x02, 0x00,
+                                    0xb0, 0xaa, 0xf3, 0xaa, 0xf4 };
+    CPUState *cpu = tt_cpu(32);
+    tt_load(code, sizeof(code));
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_WATCH_WRITE, TT_DATA + 2, 1, true), 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, TT_CODE + 12);
+    CHECK_EQ(cpu->env.regs[R_ECX], 2);
+    CHECK_EQ(cpu->env.regs[R_EDI], TT_DATA + 3);
+    CHECK_EQ(tt_rd(TT_DATA + 2, 1), 0xaa);
+    CHECK_EQ(tt_rd(TT_DATA + 3, 1), 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(!run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, TT_CODE + 15);
+    CHECK_EQ(cpu->env.regs[R_ECX], 0);
+    CHECK_EQ(tt_rd(TT_DATA + 4, 1), 0xaa);
+}
+
+/* A read watchpoint on REP MOVSB's source the same way. */
+TEST(gdbstub_tcg, read_watchpoint_stops_rep_movs)
+{
+    /* mov ecx,8; mov esi,TT_DATA; mov edi,TT_DATA+0x100; rep movsb; hlt */
+    static const uint8_t code[] = { 0xb9, 0x08, 0x00, 0x00, 0x00,
+                                    0xbe, 0x00, 0x00, 0x02, 0x00,
+                                    0xbf, 0x00, 0x01, 0x02, 0x00,
+                                    0xf3, 0xa4, 0xf4 };
+    CPUState *cpu = tt_cpu(32);
+    tt_load(code, sizeof(code));
+    tt_wr(TT_DATA, 0x0807060504030201ull, 8);
+    CHECK_EQ(tcg_set_breakpoint(cpu->machine, ACCEL_WATCH_READ, TT_DATA + 5, 1, true), 0);
+    tcg_set_singlestep(cpu, false);
+    CHECK(run_to_stop(cpu));
+    CHECK_EQ(cpu->env.rip, TT_CODE + 15);
+    CHECK_EQ(cpu->env.regs[R_ECX], 2);
+    CHECK_EQ(cpu->env.regs[R_ESI], TT_DATA + 6);
+    CHECK_EQ(tt_rd(TT_DATA + 0x105, 1), 6);
+    CHECK_EQ(tt_rd(TT_DATA + 0x106, 1), 0);
+}
