@@ -9,6 +9,7 @@
 #include "accel/tcg-debug.h"
 #include "accel/tcg-dr.h"
 #include "cpu/excp.h"
+#include "cpu/sys.h"
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
@@ -239,6 +240,10 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         /* the guest's instruction breakpoints (DR7): #DB before the insn */
         if (env->dr[7] & 0xff)
             tcg_dr_check_insn(cpu);
+        /* VIF and VIP both set by an IRET or task switch into
+         * virtual-8086 mode: #GP(0) before the first instruction */
+        if ((env->rflags & (FL_VIF | FL_VIP)) == (FL_VIF | FL_VIP))
+            cpu_v86_check_vip(cpu);
         if (env->a20_mask != t->a20_mask) {
             t->a20_mask = env->a20_mask;
             tlb_flush(cpu);

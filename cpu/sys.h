@@ -123,6 +123,10 @@ void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size);
 /* CLI/STI that IOPL does not allow: VIF under VME (VM=1) or PVI (CPL 3),
  * else #GP(0); STI with VIP set is #GP(0). */
 void cpu_virtual_cli_sti(CPUState *cpu, bool sti);
+/* Between instructions (the engine's loop, only when RFLAGS has both VIF
+ * and VIP): #GP(0) before the next instruction in virtual-8086 mode under
+ * VME with IOPL < 3 (SDM 20.3.2); returns otherwise. */
+void cpu_v86_check_vip(CPUState *cpu);
 /* PUSHF/POPF/IRET in virtual-8086 mode with IOPL < 3 (#GP(0) unless
  * VME and a 16-bit operand size).  Flags synced by the caller. */
 uint16_t cpu_v86_pushf(CPUState *cpu, unsigned opsize);

@@ -52,6 +52,18 @@ void cpu_virtual_cli_sti(CPUState *cpu, bool sti)
         env->rflags &= ~(uint64_t)FL_VIF;
 }
 
+/* SDM vol. 3 20.3.2 (class 2: maskable hardware interrupts through the
+ * virtual interrupt mechanism): VIF and VIP both set at the beginning of
+ * an instruction in virtual-8086 mode under VME with IOPL < 3 is #GP(0)
+ * before it, so the monitor can deliver the interrupt it left pending.  STI, POPF and the
+ * 16-bit IRET check VIP themselves; the state arises only from an IRET
+ * out of protected mode or a task switch into a virtual-8086 task. */
+void cpu_v86_check_vip(CPUState *cpu)
+{
+    if ((cpu->env.rflags & (FL_VIF | FL_VIP)) == (FL_VIF | FL_VIP) && vme_active(cpu))
+        gp0(cpu);
+}
+
 /* FLAGS as an 8086 program sees it under VME: IF is VIF, IOPL reads 3. */
 static uint16_t virtual_flags16(const CPUState *cpu)
 {

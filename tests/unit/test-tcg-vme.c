@@ -11,6 +11,7 @@
  * marks where the interrupt went. */
 #include "tests/unit/unit.h"     /* first: later headers bring <stdnoreturn.h> */
 
+#include "accel/tcg.h"
 #include "cpu/seg.h"
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
@@ -225,8 +226,9 @@ TEST(tcg_vme, v86_sti_with_vip_faults)
     LOAD(sti);
     CHECK(gp_at(cpu, tt_run(cpu), V86_CS, 0));
     CHECK_EQ(FLAGS(cpu) & FL_VIF, 0);
-    /* CLI is allowed with VIP set. */
-    cpu = v86_cpu(0, CR4_VME, FL_VIP | FL_VIF);
+    /* CLI is allowed with VIP set (VIF too would fault before any
+     * instruction: see the VIF/VIP boundary tests at the end). */
+    cpu = v86_cpu(0, CR4_VME, FL_VIP);
     LOAD(cli);
     CHECK(gp_at(cpu, tt_run(cpu), V86_CS, 1));
     CHECK_EQ(FLAGS(cpu) & FL_VIF, 0);
@@ -274,12 +276,17 @@ TEST(tcg_vme, v86_popf_loads_vif)
     CHECK_EQ(FLAGS(cpu) & (FL_IF | FL_IOPL), 0);
     CHECK_EQ(tt_flags(cpu) & (FL_CF | FL_OF), FL_CF | FL_OF);
 
-    cpu = popf_cpu(2, FL_IF | FL_VIF | FL_VIP, 0, 2);       /* IF=0 popped: fine */
+    cpu = popf_cpu(2, FL_IF | FL_VIF, 0, 2);                /* clears VIF */
     LOAD(popf);
     CHECK(gp_at(cpu, tt_run(cpu), V86_CS, 1));
     CHECK_EQ(FLAGS(cpu) & FL_VIF, 0);
     CHECK(FLAGS(cpu) & FL_IF);
     CHECK_EQ((FLAGS(cpu) & FL_IOPL) >> 12, 2);
+
+    cpu = popf_cpu(2, FL_IF | FL_VIP, 0, 2);                /* IF=0 popped: fine */
+    LOAD(popf);
+    CHECK(gp_at(cpu, tt_run(cpu), V86_CS, 1));
+    CHECK_EQ(FLAGS(cpu) & (FL_VIF | FL_VIP), FL_VIP);
 
     cpu = popf_cpu(0, FL_VIP, FL_IF, 2);
     LOAD(popf);
@@ -429,4 +436,104 @@ TEST(tcg_vme, pvi_cpl0_cli_clears_if)
     CHECK_EQ(tt_run(cpu), -1);
     CHECK_EQ(FLAGS(cpu) & FL_IF, 0);
     CHECK(FLAGS(cpu) & FL_VIF);
+}
+
+/* ---- VIF and VIP both set at an instruction boundary (SDM 20.3.2) ---- */
+
+/* The virtual-8086 code entered below: 0x200:0x10 = inc ax; hlt (HLT is
+ * #GP(0) in virtual-8086 mode, which marks that INC ran). */
+#define VIP_CS 0x200
+#define VIP_IP 0x10
+
+static void vip_target(void)
+{
+    pw8(((uint64_t)VIP_CS << 4) + VIP_IP, 0x40);
+    pw8(((uint64_t)VIP_CS << 4) + VIP_IP + 1, 0xf4);
+}
+
+/* Ring 0 about to IRETD into virtual-8086 mode with EFLAGS image fl; the
+ * TSS's ring-0 stack at ESP0 and a #GP gate to PM_HANDLER (HLT). */
+static CPUState *iretd_to_v86_cpu(uint64_t cr4, uint32_t fl)
+{
+    CPUState *cpu = tt_cpu(32);
+    pw32(TSS + 4, ESP0);
+    pw32(TSS + 8, 0x10);
+    pw64(IDT + EXC_GP * 8, mkgate(0x08, PM_HANDLER, 0xe, 0, 0));
+    pw8(PM_HANDLER, 0xf4);
+    vip_target();
+    cpu->env.cr4 = cr4;
+    /* EIP, CS, EFLAGS, ESP, SS, ES, DS, FS, GS */
+    const uint32_t frame[9] = { VIP_IP, VIP_CS, FL_VM | 2 | fl, TT_STACK, 0, 0, 0, 0, 0 };
+    uint64_t sp = TT_STACK - 0x100;
+    for (unsigned i = 0; i < 9; i++)
+        pw32(sp + 4 * i, frame[i]);
+    cpu->env.regs[R_ESP] = sp;
+    static const uint8_t code[] = { 0xcf };                      /* iretd */
+    tt_load(code, sizeof(code));
+    return cpu;
+}
+
+TEST(tcg_vme, iretd_into_v86_with_vif_and_vip_faults)
+{
+    CPUState *cpu = iretd_to_v86_cpu(CR4_VME, FL_VIF | FL_VIP);
+    CHECK(gp_at(cpu, tt_run(cpu), VIP_CS, VIP_IP));              /* before the INC */
+    CHECK_EQ(cpu->env.regs[R_EAX], 0);
+    CHECK_EQ(FLAGS(cpu) & (FL_VIF | FL_VIP), FL_VIF | FL_VIP);
+
+    /* delivered: the #GP frame on the ring-0 stack holds that CS:IP */
+    cpu = iretd_to_v86_cpu(CR4_VME, FL_VIF | FL_VIP);
+    int i;
+    for (i = 0; i < 100 && tcg_exec_slice(cpu, 1000) != TCG_EXIT_HALTED; i++)
+        ;
+    CHECK_EQ(cpu->env.rip, PM_HANDLER + 1);
+    CHECK_EQ(cpu->env.regs[R_ESP], ESP0 - 40);
+    CHECK_EQ(pr32(ESP0 - 40), 0);                                /* error code */
+    CHECK_EQ(pr32(ESP0 - 36), VIP_IP);
+    CHECK_EQ(pr32(ESP0 - 32), VIP_CS);
+    CHECK_EQ(pr32(ESP0 - 28) & (FL_VM | FL_VIF | FL_VIP), FL_VM | FL_VIF | FL_VIP);
+    CHECK_EQ(cpu->env.regs[R_EAX], 0);
+}
+
+/* VIP alone, VIF alone, VME off, or IOPL 3: no such #GP; the INC runs
+ * and the HLT after it faults. */
+TEST(tcg_vme, iretd_into_v86_vip_check_needs_all_conditions)
+{
+    static const struct { uint64_t cr4; uint32_t fl; } c[] = {
+        { CR4_VME, FL_VIP }, { CR4_VME, FL_VIF }, { 0, FL_VIF | FL_VIP },
+        { CR4_VME, FL_VIF | FL_VIP | FL_IOPL },
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        CPUState *cpu = iretd_to_v86_cpu(c[i].cr4, c[i].fl);
+        CHECK(gp_at(cpu, tt_run(cpu), VIP_CS, VIP_IP + 1));
+        CHECK_EQ(cpu->env.regs[R_EAX], 1);
+    }
+}
+
+/* A JMP to a 32-bit TSS (selector 0x60 at 0x3000) whose task is in
+ * virtual-8086 mode with EFLAGS fl. */
+static CPUState *task_to_v86_cpu(uint64_t cr4, uint32_t fl)
+{
+    CPUState *cpu = tt_cpu(32);
+    pw64(GDT + 0x60, mksys(0x3000, 0x67, 0x9, 0));
+    pw32(0x3000 + 32, VIP_IP);                                   /* EIP */
+    pw32(0x3000 + 36, FL_VM | 2 | fl);                           /* EFLAGS */
+    pw32(0x3000 + 56, TT_STACK);                                 /* ESP */
+    pw32(0x3000 + 76, VIP_CS);                                   /* CS; the rest 0 */
+    vip_target();
+    cpu->env.cr4 = cr4;
+    static const uint8_t code[] = { 0xea, 0x00, 0x00, 0x00, 0x00, 0x60, 0x00 };  /* jmp 0x60:0 */
+    tt_load(code, sizeof(code));
+    return cpu;
+}
+
+TEST(tcg_vme, task_switch_into_v86_with_vif_and_vip_faults)
+{
+    CPUState *cpu = task_to_v86_cpu(CR4_VME, FL_VIF | FL_VIP);
+    CHECK(gp_at(cpu, tt_run(cpu), VIP_CS, VIP_IP));
+    CHECK_EQ(cpu->env.tr.sel, 0x60);
+    CHECK_EQ(cpu->env.regs[R_EAX], 0);
+
+    cpu = task_to_v86_cpu(0, FL_VIF | FL_VIP);                   /* VME off */
+    CHECK(gp_at(cpu, tt_run(cpu), VIP_CS, VIP_IP + 1));
+    CHECK_EQ(cpu->env.regs[R_EAX], 1);
 }
