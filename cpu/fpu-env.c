@@ -51,12 +51,21 @@ bool fpu_code64(const CPUState *cpu)
     return (cpu->env.efer & EFER_LMA) && (cpu->env.seg[SEG_CS].attr & SEGATTR_L);
 }
 
-/* Write the environment (14 or 28 bytes) into buf; returns its size. */
+/* Write the environment (14 or 28 bytes) into buf; returns its size.
+ * FIP/FDP are offsets with their selectors FCS/FDS (SDM vol. 1 8.1.8);
+ * the protected-mode layouts (figures 8-9, 8-11) store them so, the
+ * real-address and virtual-8086 layouts (figures 8-10, 8-12) store the
+ * linear addresses selector * 16 + offset, 32 bits (20 in the 16-bit
+ * layout) split as bits 15:0 and 31:16 (19:16) beside FOP. */
 static unsigned env_store(const CPUState *cpu, bool o32, uint8_t *buf)
 {
     const X87State *f = &cpu->env.fpu;
     uint16_t tw = fpu_full_tag_word(cpu);
     uint32_t fip = (uint32_t)f->fip, fdp = (uint32_t)f->fdp;
+    if (real_or_v86(cpu)) {
+        fip += (uint32_t)f->fcs << 4;
+        fdp += (uint32_t)f->fds << 4;
+    }
     unsigned w = o32 ? 4 : 2;
     uint8_t *p = buf;
     memset(buf, 0, 28);
@@ -90,6 +99,8 @@ static unsigned env_store(const CPUState *cpu, bool o32, uint8_t *buf)
     return o32 ? 28 : 14;
 }
 
+/* The inverse of env_store; a real-mode image holds linear addresses,
+ * which become offsets with null selectors (and store back unchanged). */
 static void env_load(CPUState *cpu, bool o32, const uint8_t *buf)
 {
     X87State *f = &cpu->env.fpu;
@@ -100,10 +111,11 @@ static void env_load(CPUState *cpu, bool o32, const uint8_t *buf)
     f->ftw = fpu_abridged_tags(get16(buf + 2 * w));
     if (real_or_v86(cpu)) {
         uint32_t hi = o32 ? get32(p + w) : get16(p + w);
-        f->fip = get16(p) | ((hi >> 12) << 16);
+        f->fip = get16(p) | (((hi >> 12) & 0xffff) << 16);
         f->fop = hi & 0x7ff;
         hi = o32 ? get32(p + 3 * w) : get16(p + 3 * w);
-        f->fdp = get16(p + 2 * w) | ((hi >> 12) << 16);
+        f->fdp = get16(p + 2 * w) | (((hi >> 12) & 0xffff) << 16);
+        f->fcs = f->fds = 0;
     } else if (o32) {
         f->fip = get32(p);
         f->fcs = get16(p + 4);

@@ -36,7 +36,8 @@ void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n);
 void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n);
 noreturn void fpu_fault(CPUState *cpu, int vector);
 /* Segment limit and rights of size bytes at offset off into the memory
- * operand (in->ea through in->seg; nothing when in->seg is FPU_SEG_NONE):
+ * operand (in->ea through in->seg; nothing when in->seg_flat or in->seg is
+ * FPU_SEG_NONE):
  * #GP(0), or #SS(0) through SS (SDM vol. 3 5.3-5.5).  Called after the
  * #UD/#NM checks and before the operand or any state is touched. */
 void fpu_seg_check(CPUState *cpu, const FpuInsn *in, uint64_t off, unsigned size, bool write);
@@ -109,8 +110,9 @@ bool x87_underflow(CPUState *cpu);
  * -1 = overflow, unmasked, nothing changed. */
 int x87_push_check(CPUState *cpu);
 void x87_push(CPUState *cpu, Float80 v);
-/* FIP/FCS/FOP/FDP/FDS of the last non-control instruction. */
-void x87_note_insn(CPUState *cpu, const FpuInsn *in);
+/* FIP/FCS/FOP/FDP/FDS of the last non-control instruction (SDM vol. 1
+ * 8.1.8); fsw_before is FSW before it ran (for FDP_EXCPTN_ONLY models). */
+void x87_note_insn(CPUState *cpu, const FpuInsn *in, uint16_t fsw_before);
 /* Drop DE hidden by IE/ZE/NaN (exception priority), then merge. */
 bool x87_finish(CPUState *cpu, FloatStatus *st, const FUnp *result);
 void x87_set_cc(CPUState *cpu, uint16_t cc);  /* C3/C2/C1/C0 */

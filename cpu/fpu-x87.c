@@ -72,17 +72,33 @@ bool x87_finish(CPUState *cpu, FloatStatus *st, const FUnp *result)
     return fpu_x87_merge(cpu, st);
 }
 
-void x87_note_insn(CPUState *cpu, const FpuInsn *in)
+/* CPUID.(EAX=07H,ECX=0):EBX bits of the -cpu model: FDP (and FDS) only
+ * updated by instructions with an unmasked exception; FCS and FDS
+ * deprecated (always stored as 0).  SDM vol. 1 8.1.8. */
+#define CPUID7_FDP_EXCPTN_ONLY (1u << 6)
+#define CPUID7_NO_FCS_FDS      (1u << 13)
+
+void x87_note_insn(CPUState *cpu, const FpuInsn *in, uint16_t fsw_before)
 {
     X87State *f = &cpu->env.fpu;
+    uint32_t b7 = cpu->features[FEAT_7_0_EBX];
+    bool sels = !(b7 & CPUID7_NO_FCS_FDS);
+    /* The offsets within CS and the operand's segment (override or
+     * default) with their selectors, as FXSAVE and the protected-mode
+     * FSTENV/FSAVE layouts show them; the real-mode layouts turn them into
+     * linear addresses when they are stored (fpu-env.c). */
     f->fop = (uint16_t)(((in->opcode & 7) << 8) | in->modrm);
     f->fip = cpu->env.rip;
-    f->fcs = cpu->env.seg[SEG_CS].sel;
-    if (in->has_mem) {
-        /* The linear address: equal to the offset with flat segments. */
-        f->fdp = in->la;
-        f->fds = cpu->env.seg[SEG_DS].sel;
-    }
+    f->fcs = sels ? cpu->env.seg[SEG_CS].sel : 0;
+    if (!in->has_mem)
+        return;
+    uint16_t fresh = f->fsw & ~fsw_before;
+    bool unmasked = (f->fsw & FSW_ES) && ((fresh & FSW_ES) || (fresh & ~f->fcw & 0x3f));
+    if ((b7 & CPUID7_FDP_EXCPTN_ONLY) && !unmasked)
+        return;
+    int seg = in->seg >= 0 && in->seg < SEG_COUNT ? in->seg : SEG_DS;
+    f->fdp = in->ea;
+    f->fds = sels ? cpu->env.seg[seg].sel : 0;
 }
 
 /* ---- memory operand formats ---- */
@@ -407,6 +423,7 @@ void x87_exec(CPUState *cpu, const FpuInsn *in)
     fpu_check_x87(cpu);
     if (!is_nowait(in))
         fpu_check_pending(cpu);
+    uint16_t fsw_before = cpu->env.fpu.fsw;
     if (in->has_mem) {
         int idx = ((in->opcode & 7) << 3) | ((in->modrm >> 3) & 7);
         X87Mem fn = mem_ops[idx];
@@ -419,7 +436,7 @@ void x87_exec(CPUState *cpu, const FpuInsn *in)
         x87_reg_exec(cpu, in);
     }
     if (!is_control(in))
-        x87_note_insn(cpu, in);
+        x87_note_insn(cpu, in, fsw_before);
 }
 
 void fpu_fwait(CPUState *cpu)

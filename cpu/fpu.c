@@ -116,7 +116,7 @@ void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
 
 void fpu_seg_check(CPUState *cpu, const FpuInsn *in, uint64_t off, unsigned size, bool write)
 {
-    if (in->seg >= 0 && in->seg < SEG_COUNT && size)
+    if (!in->seg_flat && in->seg >= 0 && in->seg < SEG_COUNT && size)
         cpu_seg_check(cpu, in->seg, in->ea + off, size, write);
 }
 

@@ -19,8 +19,14 @@
  *    goes on.  FERR# (and with it IGNNE#) falls when ES is cleared:
  *    FNCLEX, FNINIT, FNSAVE, and FLDENV/FRSTOR/FXRSTOR/XRSTOR loading an
  *    FSW with ES clear.
- *  - FDP holds the operand's linear address (the offset in flat segments);
- *    FIP is env->rip at the instruction, FCS/FDS the CS/DS selectors.
+ *  - Non-control x87 instructions record FCS:FIP (env->rip, the offset in
+ *    CS) and FOP; those with a memory operand also FDS:FDP, the selector of
+ *    the segment used (override or default, SS for rBP/rSP bases) and the
+ *    operand's offset (SDM vol. 1 8.1.8).  FXSAVE and the protected-mode
+ *    FSTENV/FSAVE layouts store them as such (FXSAVE64: 64-bit offsets);
+ *    the real/v86-mode layouts store linear selector * 16 + offset.
+ *    Models with CPUID.7.0:EBX[13] store FCS/FDS as 0, with EBX[6] FDP
+ *    changes only with an unmasked exception.
  *  - Transcendentals are within 1 ulp (see softfloat-trans.c); RCPPS and
  *    RSQRTPS return the exact value rounded to 12 bits (Intel's tables are
  *    not published), within the documented 1.5 * 2^-12.
@@ -52,9 +58,11 @@ typedef struct FpuInsn {
     uint8_t rm;           /* ModRM.rm with REX.B (register form) */
     bool has_mem;         /* memory operand: la is its linear address */
     uint64_t la;          /* also the implicit DS:rDI of MASKMOVQ/MASKMOVDQU */
-    uint64_t ea;          /* the operand's offset in its segment */
-    int8_t seg;           /* segment to check ea against (SEG_ES..SEG_GS), or
-                             FPU_SEG_NONE: 64-bit mode, a flat segment, no operand */
+    uint64_t ea;          /* the operand's offset in its segment (FDP) */
+    int8_t seg;           /* the operand's segment, override or default
+                             (SEG_ES..SEG_GS: FDS), FPU_SEG_NONE: no operand */
+    bool seg_flat;        /* no limit/rights check for seg: 64-bit mode or a
+                             flat segment (the translator knows) */
     uint8_t imm8;         /* for opcodes that take one */
     int opsize;           /* current operand size (for x87 env/save forms) */
     uint64_t next_rip;    /* for FIP/FOP bookkeeping */

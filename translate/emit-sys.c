@@ -24,10 +24,12 @@ static void emit_io(Dc *dc, bool out)
     end_after(dc);
 }
 
-/* Bits 43-45 of the packed FpuInsn: the segment cpu/fpu.c checks the
- * operand against, FPU_PACK_NOSEG for none (see helpers-fpu.c). */
+/* Bits 43-45 of the packed FpuInsn: the memory operand's segment (for the
+ * check and for FDS), FPU_PACK_NOSEG for none; bit 46: the segment needs
+ * no check (see helpers-fpu.c). */
 #define FPU_PACK_SEG_SHIFT 43
 #define FPU_PACK_NOSEG 7ULL
+#define FPU_PACK_FLAT (1ULL << 46)
 
 static uint64_t fpu_pack(const Insn *in)
 {
@@ -57,18 +59,19 @@ static IRTemp fpu_linear(Dc *dc, IRTemp ea, unsigned seg)
     return ea;
 }
 
-static void emit_fpu_la(Dc *dc, IRTemp la, IRTemp ea, uint64_t seg)
+static void emit_fpu_la(Dc *dc, IRTemp la, IRTemp ea, uint64_t seg, bool flat)
 {
     gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), ea,
                (fpu_pack(dc->in) & ~(FPU_PACK_NOSEG << FPU_PACK_SEG_SHIFT)) |
-               (seg << FPU_PACK_SEG_SHIFT));
+               (seg << FPU_PACK_SEG_SHIFT) | (flat ? FPU_PACK_FLAT : 0));
 }
 
 /* x87, MMX and SSE instructions (the FPU helper), and the memory forms of
- * the 0F AE group.  The helper gets the operand's offset and linear
- * address; the segment is checked there, after the #UD/#NM checks and with
- * each instruction's real size and direction (SDM vol. 3 table 6-2), when
- * it is not flat outside 64-bit mode (as gen_seg_check decides). */
+ * the 0F AE group.  The helper gets the operand's offset, linear address
+ * and segment (the x87 data pointer records offset and selector, SDM vol. 1
+ * 8.1.8); the segment is checked there, after the #UD/#NM checks and with
+ * each instruction's real size and direction (SDM vol. 3 table 6-2), unless
+ * it is flat or in 64-bit mode (as gen_seg_check decides). */
 static void emit_fpu(Dc *dc)
 {
     const Insn *in = dc->in;
@@ -82,11 +85,11 @@ static void emit_fpu(Dc *dc)
         seg = insn_seg(dc, in->def_seg);
     } else {
         IRTemp zero = gen_imm(dc, 0);
-        emit_fpu_la(dc, zero, zero, FPU_PACK_NOSEG);
+        emit_fpu_la(dc, zero, zero, FPU_PACK_NOSEG, true);
         return;
     }
     bool check = dc->mode != MODE64 && (dc->flags & TBF_SEGNF(seg));
-    emit_fpu_la(dc, fpu_linear(dc, ea, seg), ea, check ? seg : FPU_PACK_NOSEG);
+    emit_fpu_la(dc, fpu_linear(dc, ea, seg), ea, seg, !check);
 }
 
 static int emit_grp6(Dc *dc)

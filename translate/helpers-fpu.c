@@ -1,6 +1,6 @@
 /* The x87/MMX/SSE hand-off: the packed instruction fields (with the
- * segment to check the operand against in bits 43-45, 7 for none) become
- * an FpuInsn for cpu/fpu.c. */
+ * memory operand's segment in bits 43-45, 7 for none, and bit 46 set when
+ * that segment needs no check) become an FpuInsn for cpu/fpu.c. */
 #include "translate/helpers.h"
 
 #include "cpu/excp.h"
@@ -21,6 +21,7 @@ static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
     fi->has_mem = (p >> 29) & 1;
     fi->la = la;
     fi->seg = seg < SEG_COUNT ? (int8_t)seg : FPU_SEG_NONE;
+    fi->seg_flat = (p >> 46) & 1;
     fi->imm8 = (p >> 30) & 0xff;
     fi->opsize = (int)((p >> 38) & 15);
     fi->rex = (p >> 42) & 1;

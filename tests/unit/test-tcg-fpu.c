@@ -2,8 +2,12 @@
  * memory addresses and immediates reach the FPU side intact. */
 #include "tests/unit/unit.h"
 
+#include <string.h>
+
+#include "cpu/cpuid.h"
 #include "cpu/excp.h"
 #include "cpu/fpu.h"
+#include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
 #include "translate/tb.h"
 
@@ -142,4 +146,302 @@ TEST(tcg_fpu, data_breakpoint_on_m80_operand)
     CHECK_EQ(cpu->env.rip, TT_CODE + 7);
     CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
     CHECK_EQ(tt_rd(0x20008, 2), 0x3fff);
+}
+
+/* ---- x87 instruction and data pointers (SDM vol. 1 8.1.8, 8.1.10) ----
+ * A non-control x87 instruction records FCS:FIP (the CS selector and its
+ * offset in CS) and FOP; one with a memory operand also FDS:FDP, the
+ * selector of the segment it used (override or default: SS for EBP/ESP
+ * bases) and the operand's offset there.  Control instructions (FLDCW,
+ * FNSTCW, FNSTSW, FNCLEX, FNINIT, FLDENV, FNSTENV, FRSTOR, FNSAVE) leave
+ * them alone.  Figures 8-9 to 8-12 and FXSAVE (10.5.1) show them. */
+
+#define GDT32 0x600                     /* tt_cpu(32)'s GDT */
+#define SEL_B64K 0x30                   /* data, base 0x10000 */
+/* CPUID.(EAX=07H,ECX=0):EBX: FDP_EXCPTN_ONLY, FCS/FDS deprecated.  No
+ * TCG model sets them; the test board turns every feature on. */
+#define CPUID7_FDP_EXCPTN_ONLY (1u << 6)
+#define CPUID7_NO_FCS_FDS (1u << 13)
+
+static void x87_ready(CPUState *cpu)
+{
+    cpu->env.cr0 = (cpu->env.cr0 & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE;
+    cpu->env.cr4 |= CR4_OSFXSR;
+    cpu->features[FEAT_7_0_EBX] &= ~(CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS);
+}
+
+/* An x87-ready 32-bit protected-mode CPU with SEL_B64K in the GDT. */
+static CPUState *pm_cpu(void)
+{
+    CPUState *cpu = tt_cpu(32);
+    x87_ready(cpu);
+    tt_wr(GDT32 + SEL_B64K, mkdesc(0x10000, 0xfffff, 0x3, 0, SEGATTR_DB), 8);
+    return cpu;
+}
+
+static int run_code(CPUState *cpu, const uint8_t *code, size_t n)
+{
+    tt_load(code, n);
+    tb_flush_all(cpu);
+    return tt_run(cpu);
+}
+
+/* The 32-bit protected-mode FNSTENV image at linear address la. */
+typedef struct Env32 {
+    uint32_t fip, fdp;
+    uint16_t fcs, fop, fds;
+} Env32;
+
+static Env32 env32_at(uint64_t la)
+{
+    return (Env32){ .fip = (uint32_t)tt_rd(la + 12, 4), .fcs = (uint16_t)tt_rd(la + 16, 2),
+                    .fop = (uint16_t)tt_rd(la + 18, 2), .fdp = (uint32_t)tt_rd(la + 20, 4),
+                    .fds = (uint16_t)tt_rd(la + 24, 2) };
+}
+
+TEST(tcg_fpu, fdp_is_the_offset_and_fds_the_selector_used)
+{
+    /* mov ax, 0x30; mov ds, ax            (DS base 0x10000)
+     * fld dword [0x100]                   @ +6:  DS, offset 0x100
+     * fnstenv [0x200]                     DS:0x200 = linear 0x10200
+     * mov ebp, 0x3000; fld dword [ebp+4]  @ +20: SS (0x10) by default
+     * fnstenv [0x240]
+     * mov fs, ax; fs fld dword [0x104]    @ +37: the override's FS
+     * fnstenv [0x280]; hlt */
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8,
+        0xd9, 0x05, 0x00, 0x01, 0x00, 0x00,
+        0xd9, 0x35, 0x00, 0x02, 0x00, 0x00,
+        0xbd, 0x00, 0x30, 0x00, 0x00, 0xd9, 0x45, 0x04,
+        0xd9, 0x35, 0x40, 0x02, 0x00, 0x00,
+        0x8e, 0xe0, 0x64, 0xd9, 0x05, 0x04, 0x01, 0x00, 0x00,
+        0xd9, 0x35, 0x80, 0x02, 0x00, 0x00, 0xf4,
+    };
+    CPUState *cpu = pm_cpu();
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    Env32 e = env32_at(0x10200);
+    CHECK_EQ(e.fip, TT_CODE + 6);
+    CHECK_EQ(e.fcs, 0x08);
+    CHECK_EQ(e.fop, 0x105);                         /* D9 05: (1 << 8) | ModRM */
+    CHECK_EQ(e.fdp, 0x100);                         /* not the linear 0x10100 */
+    CHECK_EQ(e.fds, SEL_B64K);
+    e = env32_at(0x10240);
+    CHECK_EQ(e.fip, TT_CODE + 23);
+    CHECK_EQ(e.fop, 0x145);
+    CHECK_EQ(e.fdp, 0x3004);
+    CHECK_EQ(e.fds, 0x10);                          /* SS, not DS */
+    e = env32_at(0x10280);
+    CHECK_EQ(e.fip, TT_CODE + 34);                  /* the prefix starts it */
+    CHECK_EQ(e.fdp, 0x104);
+    CHECK_EQ(e.fds, SEL_B64K);                      /* FS */
+    CHECK_EQ(cpu->env.fpu.fdp, 0x104);              /* FXSAVE's view */
+    CHECK_EQ(cpu->env.fpu.fds, SEL_B64K);
+}
+
+TEST(tcg_fpu, control_instructions_keep_the_pointers)
+{
+    /* mov ax, 0x30; mov ds, ax; fld dword [0x100]      @ +6
+     * fnstcw [0x300]; fldcw [0x300]; fnstsw [0x304]; fnclex;
+     * fnstenv [0x200]; fldenv [0x200]; fnsave [0x340]; frstor [0x340]
+     * fnstenv [0x240]: the fld's pointers throughout
+     * fld st(0)                                        @ +58: FIP/FOP only
+     * fnstenv [0x280]; hlt */
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xd9, 0x05, 0x00, 0x01, 0x00, 0x00,
+        0xd9, 0x3d, 0x00, 0x03, 0x00, 0x00, 0xd9, 0x2d, 0x00, 0x03, 0x00, 0x00,
+        0xdd, 0x3d, 0x04, 0x03, 0x00, 0x00, 0xdb, 0xe2,
+        0xd9, 0x35, 0x00, 0x02, 0x00, 0x00, 0xd9, 0x25, 0x00, 0x02, 0x00, 0x00,
+        0xdd, 0x35, 0x40, 0x03, 0x00, 0x00, 0xdd, 0x25, 0x40, 0x03, 0x00, 0x00,
+        0xd9, 0x35, 0x40, 0x02, 0x00, 0x00,
+        0xd9, 0xc0, 0xd9, 0x35, 0x80, 0x02, 0x00, 0x00, 0xf4,
+    };
+    CPUState *cpu = pm_cpu();
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    Env32 e = env32_at(0x10240);
+    CHECK_EQ(e.fip, TT_CODE + 6);
+    CHECK_EQ(e.fop, 0x105);
+    CHECK_EQ(e.fdp, 0x100);
+    CHECK_EQ(e.fds, SEL_B64K);
+    e = env32_at(0x10280);
+    CHECK_EQ(e.fip, TT_CODE + 62);
+    CHECK_EQ(e.fop, 0x1c0);
+    CHECK_EQ(e.fdp, 0x100);                         /* no memory operand */
+    CHECK_EQ(e.fds, SEL_B64K);
+}
+
+TEST(tcg_fpu, protected_mode_16_bit_image_and_fxsave)
+{
+    /* mov ax, 0x30; mov ds, ax; mov ebp, 0x3000; fld dword [ebp+8]  @ +11
+     * o16 fnstenv [0x200] (figure 8-11); fxsave [0x400] (table 10-2); hlt */
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xbd, 0x00, 0x30, 0x00, 0x00,
+        0xd9, 0x45, 0x08, 0x66, 0xd9, 0x35, 0x00, 0x02, 0x00, 0x00,
+        0x0f, 0xae, 0x05, 0x00, 0x04, 0x00, 0x00, 0xf4,
+    };
+    CPUState *cpu = pm_cpu();
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    CHECK_EQ(tt_rd(0x10200 + 6, 2), TT_CODE + 11);  /* FIP offset */
+    CHECK_EQ(tt_rd(0x10200 + 8, 2), 0x08);          /* FCS */
+    CHECK_EQ(tt_rd(0x10200 + 10, 2), 0x3008);       /* FDP offset */
+    CHECK_EQ(tt_rd(0x10200 + 12, 2), 0x10);         /* FDS: SS */
+    CHECK_EQ(tt_rd(0x10400 + 6, 2), 0x145);         /* FOP */
+    CHECK_EQ(tt_rd(0x10400 + 8, 4), TT_CODE + 11);
+    CHECK_EQ(tt_rd(0x10400 + 12, 2), 0x08);
+    CHECK_EQ(tt_rd(0x10400 + 16, 4), 0x3008);
+    CHECK_EQ(tt_rd(0x10400 + 20, 2), 0x10);
+}
+
+/* Real-address mode (figures 8-10 and 8-12): the images hold 20-bit (or
+ * 32-bit) linear addresses, selector * 16 + offset, split into bits 15:0
+ * and the high bits at 15:12 (27:12) beside FOP. */
+TEST(tcg_fpu, real_mode_images_hold_linear_pointers)
+{
+    /* at CS = 0x1000, IP = 0x0100 (linear 0x10100):
+     * mov ax, 0x2345; mov ds, ax; fld dword [0x10]     @ IP 0x105
+     * fnstenv [0x40] (14 bytes); o32 fnstenv [0x80] (28 bytes); hlt */
+    static const uint8_t code[] = {
+        0xb8, 0x45, 0x23, 0x8e, 0xd8, 0xd9, 0x06, 0x10, 0x00,
+        0xd9, 0x36, 0x40, 0x00, 0x66, 0xd9, 0x36, 0x80, 0x00, 0xf4,
+    };
+    CPUState *cpu = tt_cpu(16);
+    x87_ready(cpu);
+    for (size_t i = 0; i < sizeof(code); i++)
+        tt_wr(0x10100 + i, code[i], 1);
+    cpu->env.seg[SEG_CS].sel = 0x1000;
+    cpu->env.seg[SEG_CS].base = 0x10000;
+    cpu->env.rip = 0x100;
+    tb_flush_all(cpu);
+    CHECK_EQ(tt_run(cpu), -1);
+    uint64_t e16 = 0x23450 + 0x40, e32 = 0x23450 + 0x80;
+    const uint32_t fip = 0x10105, fdp = 0x23460, fop = 0x106;   /* D9 06 */
+    CHECK_EQ(tt_rd(e16 + 6, 2), fip & 0xffff);
+    CHECK_EQ(tt_rd(e16 + 8, 2), ((fip >> 16) << 12) | fop);
+    CHECK_EQ(tt_rd(e16 + 10, 2), fdp & 0xffff);
+    CHECK_EQ(tt_rd(e16 + 12, 2), (fdp >> 16) << 12);
+    CHECK_EQ(tt_rd(e32 + 12, 4) & 0xffff, fip & 0xffff);
+    CHECK_EQ(tt_rd(e32 + 16, 4), ((fip >> 16) << 12) | fop);
+    CHECK_EQ(tt_rd(e32 + 20, 4) & 0xffff, fdp & 0xffff);
+    CHECK_EQ(tt_rd(e32 + 24, 4), (fdp >> 16) << 12);
+    /* FXSAVE has no real-mode form: offsets and selectors */
+    CHECK_EQ(cpu->env.fpu.fip, 0x105);
+    CHECK_EQ(cpu->env.fpu.fcs, 0x1000);
+    CHECK_EQ(cpu->env.fpu.fdp, 0x10);
+    CHECK_EQ(cpu->env.fpu.fds, 0x2345);
+}
+
+/* 64-bit mode (SDM vol. 1 10.5.1, table 10-2 and 10-3): FXSAVE with REX.W
+ * stores 64-bit FIP/FDP offsets and no selectors; without REX.W, 32-bit
+ * offsets with FCS and FDS.  FDP is the offset also through FS/GS, whose
+ * bases are not part of it. */
+TEST(tcg_fpu, fxsave64_and_fxsave_pointers_in_64_bit_mode)
+{
+    /* mov rbx, 0x100000003000; fs fld qword [rbx+8]     @ +10
+     * fxsave64 [rdi]; fxsave [rsi]; hlt  (FS base 2^64 - 2^44 + 0x40000:
+     * the operand is at linear 0x43008) */
+    static const uint8_t code[] = {
+        0x48, 0xbb, 0x00, 0x30, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00,
+        0x64, 0xdd, 0x43, 0x08, 0x48, 0x0f, 0xae, 0x07, 0x0f, 0xae, 0x06, 0xf4,
+    };
+    CPUState *cpu = tt_cpu(64);
+    x87_ready(cpu);
+    cpu->env.seg[SEG_FS].base = 0xfffff00000040000ULL;
+    cpu->env.seg[SEG_FS].sel = 0x18;
+    cpu->env.regs[R_EDI] = 0x20000;
+    cpu->env.regs[R_ESI] = 0x20200;
+    tt_wr(0x43008, 0x3ff8000000000000ULL, 8);              /* 1.5 */
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    CHECK_EQ(tt_rd(0x20000 + 6, 2), 0x543);                 /* FOP: DD 43 */
+    CHECK_EQ(tt_rd(0x20000 + 8, 8), TT_CODE + 10);
+    CHECK_EQ(tt_rd(0x20000 + 16, 8), 0x100000003008ULL);
+    CHECK_EQ(tt_rd(0x20200 + 8, 4), TT_CODE + 10);
+    CHECK_EQ(tt_rd(0x20200 + 12, 2), 0x08);                 /* FCS */
+    CHECK_EQ(tt_rd(0x20200 + 16, 4), 0x3008);               /* FDP 31:0 */
+    CHECK_EQ(tt_rd(0x20200 + 20, 2), 0x18);                 /* FDS: FS */
+}
+
+/* Models with CPUID.(EAX=07H,ECX=0):EBX[13] store FCS and FDS as zero; with
+ * EBX[6] (FDP_EXCPTN_ONLY) only an instruction with an unmasked exception
+ * updates FDP (SDM vol. 1 8.1.8). */
+TEST(tcg_fpu, cpuid_deprecations_of_fcs_fds_and_fdp)
+{
+    /* mov ax, 0x30; mov ds, ax; fld dword [0x100]; fnstenv [0x200];
+     * fldcw [0x108] (FNSTENV masked all); fdiv dword [0x104]  @ +24
+     * (1 / 0, ZE unmasked); fnstenv [0x240]; hlt */
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xd9, 0x05, 0x00, 0x01, 0x00, 0x00,
+        0xd9, 0x35, 0x00, 0x02, 0x00, 0x00, 0xd9, 0x2d, 0x08, 0x01, 0x00, 0x00,
+        0xd8, 0x35, 0x04, 0x01, 0x00, 0x00, 0xd9, 0x35, 0x40, 0x02, 0x00, 0x00, 0xf4,
+    };
+    CPUState *cpu = pm_cpu();
+    cpu->features[FEAT_7_0_EBX] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS;
+    cpu->env.fpu.fcw = 0x037b;
+    cpu->env.fpu.fdp = 0x5555;
+    tt_wr(0x10100, 0x3f800000, 4);                          /* 1.0f */
+    tt_wr(0x10104, 0, 4);                                   /* 0.0f */
+    tt_wr(0x10108, 0x037b, 2);
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    Env32 e = env32_at(0x10200);
+    CHECK_EQ(e.fip, TT_CODE + 6);
+    CHECK_EQ(e.fcs, 0);
+    CHECK_EQ(e.fdp, 0x5555);                                /* no exception: kept */
+    e = env32_at(0x10240);
+    CHECK_EQ(e.fip, TT_CODE + 24);
+    CHECK_EQ(e.fdp, 0x104);                                 /* the faulting operand */
+    CHECK_EQ(e.fds, 0);
+    CHECK_EQ(e.fop, 0x035);
+}
+
+/* The host's own FNSTENV after fld qword [rbx] in 64-bit user mode (the
+ * 32-bit protected-mode layout): the same bytes run by kemu's 64-bit
+ * guest give the same FCW/FSW/FTW and FOP, and FIP, FCS, FDP, FDS follow
+ * the same rule on both, each with its own code and data addresses:
+ * offsets and the CS/DS selectors (or what the host's CPUID says). */
+TEST(tcg_fpu, fnstenv_pointers_follow_the_hosts_rules)
+{
+#if defined(__x86_64__)
+    static const double one_and_half = 1.5;
+    uint8_t host[28];
+    uint64_t host_fip;
+    uint16_t host_cs, host_ds;
+    uint32_t a, b7, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b7), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+    if (a >= 7)
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b7), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    else
+        b7 = 0;
+    uint8_t saved[512] __attribute__((aligned(16)));
+    __asm__ volatile("fxsave %0" : "=m"(saved));
+    __asm__ volatile("mov %%cs, %0; mov %%ds, %1" : "=r"(host_cs), "=r"(host_ds));
+    __asm__ volatile("fninit\n\tlea 1f(%%rip), %0\n1:\tfldl (%%rbx)\n\tfnstenv (%%rdi)"
+                     : "=&r"(host_fip) : "b"(&one_and_half), "D"(host) : "memory");
+    __asm__ volatile("fxrstor %0" : : "m"(saved));
+    /* fninit; fld qword [rbx]; fnstenv [rdi]; hlt */
+    static const uint8_t code[] = { 0xdb, 0xe3, 0xdd, 0x03, 0xd9, 0x37, 0xf4 };
+    CPUState *cpu = tt_cpu(64);
+    x87_ready(cpu);
+    cpu->features[FEAT_7_0_EBX] |= b7 & (CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS);
+    cpu->env.regs[R_EBX] = 0x20100;
+    cpu->env.regs[R_EDI] = 0x20200;
+    tt_wr(0x20100, 0x3ff8000000000000ULL, 8);
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    uint8_t kemu[28];
+    for (int i = 0; i < 28; i++)
+        kemu[i] = (uint8_t)tt_rd(0x20200 + (uint64_t)i, 1);
+    CHECK_EQ(memcmp(host, kemu, 12), 0);                    /* FCW, FSW, FTW */
+    uint32_t h[7], k[7];
+    memcpy(h, host, 28);
+    memcpy(k, kemu, 28);
+    CHECK_EQ(h[4] >> 16, k[4] >> 16);                       /* FOP */
+    bool sels = !(b7 & CPUID7_NO_FCS_FDS), fdp = !(b7 & CPUID7_FDP_EXCPTN_ONLY);
+    CHECK_EQ(h[3], (uint32_t)host_fip);
+    CHECK_EQ(k[3], TT_CODE + 2);
+    CHECK_EQ(h[4] & 0xffff, sels ? host_cs : 0);
+    CHECK_EQ(k[4] & 0xffff, sels ? cpu->env.seg[SEG_CS].sel : 0);
+    CHECK_EQ(h[5], fdp ? (uint32_t)(uintptr_t)&one_and_half : 0);
+    CHECK_EQ(k[5], fdp ? 0x20100 : 0);
+    CHECK_EQ(h[6] & 0xffff, sels && fdp ? host_ds : 0);
+    CHECK_EQ(k[6] & 0xffff, sels && fdp ? cpu->env.seg[SEG_DS].sel : 0);
+#else
+    SKIP("not an x86-64 host");
+#endif
 }
