@@ -9,6 +9,7 @@
 #include "accel/tcg.h"
 #include "hw/core/machine.h"
 #include "translate/flags.h"
+#include "translate/tb.h"
 #include "translate/tlb.h"
 
 #include <string.h>
@@ -751,4 +752,54 @@ TEST(tcg_debugregs, nested_task_iret_bytes_are_no_data_read)
     CHECK_EQ(cpu->env.rip, 0x1101);
     CHECK_EQ(pr32(0x700 + 32), TT_CODE + 1);                     /* EIP after the IRET */
     CHECK_EQ(cpu->env.dr[6] & 0xf, 0);
+}
+
+/* ---- The interrupt shadow of MOV SS, POP SS and STI (SDM 6.8.3; STI) ---- */
+
+/* 32-bit code with IF set and vector 0x20 (HANDLER: HLT) to be raised
+ * once `before` blocks ran.  An unrelated data breakpoint keeps blocks
+ * to one instruction, so the point where the interrupt is taken is exact.
+ * Returns the EIP the interrupt's frame holds. */
+static uint32_t irq_taken_at(const uint8_t *code, size_t n, unsigned before, uint64_t fl)
+{
+    CPUState *cpu = cpu32_with_gate(0x20);
+    tt_load(code, n);
+    tb_flush_all(cpu);                  /* the previous call's code */
+    cpu_load_flags(cpu, 2 | fl);
+    cpu->machine->irq_ack = vector_20;
+    cpu->env.dr[1] = TT_DATA + 0x800;
+    cpu->env.dr[7] = 0x400 | dr7_bp(1, 1, 4);
+    if (tcg_exec_slice(cpu, before) != TCG_EXIT_BUDGET)
+        return 0;
+    atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_HARD);
+    if (!run_to_hlt(cpu) || cpu->env.rip != HANDLER + 1)
+        return 0;
+    return pr32(TT_STACK - 12);
+}
+
+TEST(tcg_debugregs, mov_ss_holds_interrupts_for_one_instruction)
+{
+    /* mov ax,0x10; mov ss,ax; inc ebx; inc ebx; hlt */
+    static const uint8_t mov_ss[] = { 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd0, 0x43, 0x43, 0xf4 };
+    CHECK_EQ(irq_taken_at(mov_ss, sizeof(mov_ss), 2, FL_IF), TT_CODE + 7);
+    /* MOV DS has no shadow */
+    static const uint8_t mov_ds[] = { 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd8, 0x43, 0x43, 0xf4 };
+    CHECK_EQ(irq_taken_at(mov_ds, sizeof(mov_ds), 2, FL_IF), TT_CODE + 6);
+    /* POP SS */
+    static const uint8_t pop_ss[] = { 0x6a, 0x10, 0x17, 0x43, 0x43, 0xf4 };
+    CHECK_EQ(irq_taken_at(pop_ss, sizeof(pop_ss), 2, FL_IF), TT_CODE + 4);
+    /* STI with IF clear: after the next instruction too */
+    static const uint8_t sti[] = { 0xfb, 0x43, 0x43, 0xf4 };
+    CHECK_EQ(irq_taken_at(sti, sizeof(sti), 1, 0), TT_CODE + 2);
+}
+
+/* Of consecutive SS loads only the first holds interrupts off (SDM 6.8.3:
+ * only the first is guaranteed to; kemu starts no new shadow inside one),
+ * so a run of them cannot hold an interrupt off indefinitely. */
+TEST(tcg_debugregs, consecutive_mov_ss_shadow_only_the_first)
+{
+    /* mov ax,0x10; mov ss,ax; mov ss,ax; mov ss,ax; inc ebx; hlt */
+    static const uint8_t code[] = { 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd0, 0x8e, 0xd0,
+                                    0x8e, 0xd0, 0x43, 0xf4 };
+    CHECK_EQ(irq_taken_at(code, sizeof(code), 2, FL_IF), TT_CODE + 8);
 }
