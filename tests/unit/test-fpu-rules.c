@@ -212,6 +212,49 @@ TEST(fpu_rules, fsave_frstor_round_trip_all_layouts)
     }
 }
 
+/* Real-address mode images (SDM vol. 1 figures 8-10 and 8-12) hold linear
+ * pointers, selector * 16 + offset: 32 bits in the 32-bit layout (bits
+ * 31:16 at 27:12 beside FOP), 20 in the 16-bit one (19:16 at 15:12).
+ * FLDENV takes them back as offsets with null selectors, so the same image
+ * is stored again. */
+TEST(fpu_rules, real_mode_env_holds_linear_pointers)
+{
+    CPUState *cpu = setup();
+    X87State *f = &cpu->env.fpu;
+    f->fop = 0x5d9;
+    f->fcs = 0xffff;
+    f->fip = 0xfff0;                                  /* linear 0x10ffe0 */
+    f->fds = 0x2000;
+    f->fdp = 0x0020;                                  /* linear 0x20020 */
+    CHECK_EQ(run_at(cpu, 0, 0, 0xd9, 6, BUF, 4), -1);           /* FNSTENV, 28 bytes */
+    CHECK_EQ(pr32(BUF + 12) & 0xffff, 0xffe0);
+    CHECK_EQ(pr32(BUF + 16), (0x10u << 12) | 0x5d9);
+    CHECK_EQ(pr32(BUF + 20) & 0xffff, 0x0020);
+    CHECK_EQ(pr32(BUF + 24), 0x2u << 12);
+    CHECK_EQ(run_at(cpu, 0, 0, 0xd9, 6, BUF + 0x40, 2), -1);    /* 14 bytes */
+    CHECK_EQ(pr32(BUF + 0x40 + 6) & 0xffff, 0xffe0);
+    CHECK_EQ(pr32(BUF + 0x40 + 8) & 0xffff, 0x05d9);            /* 19:16 of 0x10ffe0 */
+    CHECK_EQ(pr32(BUF + 0x40 + 10) & 0xffff, 0x0020);
+    CHECK_EQ(pr32(BUF + 0x40 + 12) & 0xffff, 0x2000);
+    CHECK_EQ(run_at(cpu, 0, 0, 0xd9, 4, BUF, 4), -1);           /* FLDENV */
+    CHECK_EQ(f->fip, 0x10ffe0);
+    CHECK_EQ(f->fcs, 0);
+    CHECK_EQ(f->fdp, 0x20020);
+    CHECK_EQ(f->fds, 0);
+    CHECK_EQ(f->fop, 0x5d9);
+    CHECK_EQ(run_at(cpu, 0, 0, 0xd9, 6, BUF + 0x80, 4), -1);
+    for (unsigned i = 12; i < 28; i += 4)
+        CHECK_EQ(pr32(BUF + 0x80 + i), pr32(BUF + i));
+    /* virtual-8086 mode uses the same layout */
+    f->fcs = 0x1000;
+    f->fip = 0x0004;
+    cpu->env.cr0 |= CR0_PE;
+    cpu->env.rflags |= FL_VM;
+    CHECK_EQ(run_at(cpu, 0, 0, 0xd9, 6, BUF + 0xc0, 4), -1);
+    CHECK_EQ(pr32(BUF + 0xc0 + 12) & 0xffff, 0x0004);
+    CHECK_EQ(pr32(BUF + 0xc0 + 16), (0x1u << 12) | 0x5d9);
+}
+
 TEST(fpu_rules, fxsave_image_layout_and_checks)
 {
     CPUState *cpu = setup();
