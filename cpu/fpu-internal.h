@@ -34,6 +34,8 @@ void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n);
 /* Stores n bytes with no partial effect: a store that would fault on its
  * last page faults before its first byte is written. */
 void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n);
+/* #PF now, before anything is stored, if a page of [la, la + n) is not writable. */
+void fpu_probe_write(CPUState *cpu, uint64_t la, unsigned n);
 noreturn void fpu_fault(CPUState *cpu, int vector);
 /* Segment limit and rights of size bytes at offset off into the memory
  * operand (in->ea through in->seg; nothing when in->seg_flat or in->seg is

@@ -55,6 +55,23 @@ static bool one_page(const CPUState *cpu, uint64_t *la, unsigned n, MMUAccess ac
     return true;
 }
 
+/* Check write access to every page of [la, la + n) before a store that
+ * is done piecewise, so that a #PF on a later page (CR2: that page's first
+ * byte) leaves memory untouched and the exception precise.  Translation
+ * only: nothing is read or written, so no device or other vCPU sees it. */
+void fpu_probe_write(CPUState *cpu, uint64_t la, unsigned n)
+{
+    if (!(cpu->env.efer & EFER_LMA))
+        la &= 0xffffffffULL;
+    for (uint64_t pg = la; n && pg <= la + n - 1; pg = (pg | 0xfff) + 1) {
+        MMUResult r;
+        uint32_t ec;
+        uint64_t a = (cpu->env.efer & EFER_LMA) ? pg : (pg & 0xffffffffULL);
+        if (!mmu_translate(cpu, a, MMU_WRITE, fpu_user(cpu), &r, &ec))
+            cpu_raise_page_fault(cpu, a, ec);
+    }
+}
+
 void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n)
 {
     uint8_t *p = buf;
@@ -97,11 +114,7 @@ void fpu_st_bytes(CPUState *cpu, uint64_t la, const void *buf, unsigned n)
         }
         return;
     }
-    /* Probe every later page for write access first (with its own first
-     * byte, the address CR2 reports), so that a fault there leaves memory
-     * untouched: the exception stays precise. */
-    for (uint64_t pg = (la | 0xfff) + 1; n > 1 && pg <= la + n - 1; pg += 0x1000)
-        fpu_st(cpu, pg, fpu_ld(cpu, pg, 1), 1);
+    fpu_probe_write(cpu, la, n);
     while (n) {
         unsigned c = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
         uint64_t v = 0;

@@ -342,11 +342,13 @@ static void movq_mmx(SseArgs *a)
 
 /* MASKMOVQ/MASKMOVDQU: byte stores to DS:rDI (segment override and
  * address size applied: the engine passes the linear address as in->la)
- * where the mask byte's top bit is set. */
+ * where the mask byte's top bit is set.  The whole width is probed first
+ * (SDM: with an all-zero mask, faults are implementation-specific). */
 static void maskmov(SseArgs *a)
 {
     CPUState *cpu = a->cpu;
     uint64_t la = a->in->la;
+    fpu_probe_write(cpu, la, (unsigned)a->w);   /* all or nothing on a #PF */
     for (int i = 0; i < a->w; i++)
         if (a->s.b[i] & 0x80)
             fpu_st(cpu, la + (uint64_t)i, a->d.b[i], 1);

@@ -399,6 +399,17 @@ TEST(fpu_rules, page_crossing_store_faults_before_writing)
     CHECK_EQ(pr64(0x10f00), 0);
     CHECK_EQ(run_at(cpu, 1, 0, 0x11, 1, 0x10fe0, 4), -1);          /* same page: fine */
     CHECK_EQ(pr64(0x10fe8), ~0ULL);
+    /* MASKMOVDQU's byte stores: all bytes selected, the last 8 on the
+     * read-only page; nothing of the first 8 may be written. */
+    cpu->env.xmm[2] = (Xmm){ .q = { 0x0102030405060708ULL, 0x1112131415161718ULL } };
+    cpu->env.xmm[3] = (Xmm){ .q = { ~0ULL, ~0ULL } };
+    FpuInsn mm = { .map = 1, .opcode = 0xf7, .prefix = 0x66, .modrm = 0xd3, .reg = 2,
+                   .rm = 3, .la = 0x10ff8, .ea = 0x10ff8, .seg = SEG_DS, .seg_flat = true };
+    uint64_t args[1] = { (uintptr_t)&mm };
+    cpu->env.cr2 = 0;
+    CHECK_EQ(cpu_try(cpu, call, args), EXC_PF);
+    CHECK_EQ(cpu->env.cr2, 0x11000);
+    CHECK_EQ(pr64(0x10ff8), 0x5a5a5a5a5a5a5a5aULL);
 }
 
 TEST(fpu_rules, xsave_xrstor_standard_format)
