@@ -10,12 +10,7 @@
 
 #define BUF (VARS + 0x10)              /* 48-byte brand string + NUL */
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
 
     PUTS16 m_vendor
     xor %eax, %eax

@@ -15,12 +15,7 @@
 #define CWTMP      (VARS + 6)
 #define IRQ13_VEC  0x75
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     PUTS16 m_start
     movw $0, IRQ13S
     LAPIC_PIC_MODE16

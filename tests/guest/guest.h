@@ -282,5 +282,16 @@ unreal_gdt_ptr:
     mov $STACK_TOP, %sp
 .endm
 
+/* The entry of a -bios program (_start, reached from RESET_VECTOR): the
+ * real-mode set-up and COM1 ready (the program expands SERIAL16_FUNCS). */
+.macro BIOS_START16
+    .code16
+    .section .text.start, "ax"
+    .globl _start
+_start:
+    REAL_MODE_SETUP
+    call serial_init16
+.endm
+
 #endif /* __ASSEMBLER__ */
 #endif

@@ -7,12 +7,7 @@
 
 #define MAGIC 0xa5
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     mov $CMOS_SCRATCH, %al
     out %al, $CMOS_INDEX
     in $CMOS_DATA, %al

@@ -11,12 +11,7 @@
 #define PIT_100HZ  11932              /* 1193182 Hz / 100 */
 #define IRQ0_VEC   0x08
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     PUTS16 m_start
     movw $0, TICKS
     LAPIC_PIC_MODE16

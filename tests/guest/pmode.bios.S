@@ -10,12 +10,7 @@
 #define PD   0x12000
 #define MSR_EFER 0xc0000080
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     PUTS16 m_start
     mov $0x80000000, %eax
     cpuid

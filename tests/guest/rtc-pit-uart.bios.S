@@ -9,12 +9,7 @@
 
 #define POLL_LIMIT 0x4000000
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     PUTS16 m_start
 
 /* ---- UART ---- */

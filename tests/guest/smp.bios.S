@@ -16,12 +16,7 @@
 #define ICR_INIT  (ALL_BUT_SELF | 0x4500)   /* INIT, level assert */
 #define ICR_SIPI  (ALL_BUT_SELF | 0x4600 | SIPI_VEC)
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     PUTS16 m_start
     movb $0, AP_FLAG
     movb $0xff, AP_ID

@@ -7,12 +7,7 @@
 #define TICK_LOOPS 300000
 #define TICKS VARS
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     PUTS16 msg_boot
     movw $0, TICKS
 tick:

@@ -32,12 +32,7 @@
 #define FL_VIF 0x80000
 #define FL_VIP 0x100000
 
-    .code16
-    .section .text.start, "ax"
-    .globl _start
-_start:
-    REAL_MODE_SETUP
-    call serial_init16
+    BIOS_START16
     PUTS16 m_start
     mov $1, %eax
     cpuid
