@@ -330,15 +330,22 @@ TEST(tcg_debugregs, data_breakpoint_on_int_frame_push)
     CHECK_EQ(cpu->env.dr[6] & 0xf, 1);
 }
 
+/* A #DB handler at HANDLER + 0x100 that loads the interrupted EIP (the
+ * first instruction of the handler the #DB came before) into EBX. */
+static void db_handler_reads_eip(void)
+{
+    static const uint8_t db_handler[] = { 0x8b, 0x1c, 0x24, 0xf4 };   /* mov ebx,[esp]; hlt */
+    pw64(IDT + EXC_DB * 8, mkgate(0x08, HANDLER + 0x100, 0xe, 0, 0));
+    for (size_t i = 0; i < sizeof(db_handler); i++)
+        pw8(HANDLER + 0x100 + i, db_handler[i]);
+}
+
 /* An exception's frame the same way, delivered by the execution loop: the
  * #DB handler's frame holds the #UD handler's first instruction. */
 TEST(tcg_debugregs, data_breakpoint_on_exception_frame_push)
 {
     CPUState *cpu = cpu32_with_gate(EXC_UD);
-    pw64(IDT + EXC_DB * 8, mkgate(0x08, HANDLER + 0x100, 0xe, 0, 0));
-    static const uint8_t db_handler[] = { 0x8b, 0x1c, 0x24, 0xf4 };   /* mov ebx,[esp]; hlt */
-    for (size_t i = 0; i < sizeof(db_handler); i++)
-        pw8(HANDLER + 0x100 + i, db_handler[i]);
+    db_handler_reads_eip();
     static const uint8_t code[] = { 0x0f, 0x0b };                /* ud2 */
     tt_load(code, sizeof(code));
     cpu->env.dr[3] = TT_STACK - 12;                              /* the EIP slot */
@@ -718,10 +725,7 @@ TEST(tcg_debugregs, mov_ss_breakpoint_then_int_traps_in_the_handler)
 TEST(tcg_debugregs, mov_ss_breakpoint_then_fault_traps_in_the_handler)
 {
     CPUState *cpu = cpu32_with_gate(EXC_UD);
-    pw64(IDT + EXC_DB * 8, mkgate(0x08, HANDLER + 0x100, 0xe, 0, 0));
-    static const uint8_t db_handler[] = { 0x8b, 0x1c, 0x24, 0xf4 };   /* mov ebx,[esp]; hlt */
-    for (size_t i = 0; i < sizeof(db_handler); i++)
-        pw8(HANDLER + 0x100 + i, db_handler[i]);
+    db_handler_reads_eip();
     static const uint8_t code[] = { 0x8e, 0x15, 0x00, 0x00, 0x02, 0x00, 0x0f, 0x0b };
     tt_load(code, sizeof(code));
     tt_wr(TT_DATA, 0x10, 2);
