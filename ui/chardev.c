@@ -243,13 +243,10 @@ void chr_write(Chardev *chr, const uint8_t *buf, size_t len)
 void chr_printf(Chardev *chr, const char *fmt, ...)
 {
     va_list ap;
-    char *s;
     va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    chr_write(chr, (const uint8_t *)s, (size_t)n);
+    chr_write(chr, (const uint8_t *)s, strlen(s));
     free(s);
 }
 

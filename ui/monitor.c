@@ -15,12 +15,9 @@ _Atomic bool monitor_quit_requested;
 void monitor_printf(Monitor *mon, const char *fmt, ...)
 {
     va_list ap;
-    char *s;
     va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
     monitor_puts(mon, s);
     free(s);
 }
