@@ -136,6 +136,18 @@ static void data_breakpoint_trap(CPUState *cpu, bool stepped)
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
 }
 
+/* The hits recorded so far, with those a MOV SS held back, as one #DB
+ * trap (nothing to do, the usual case, costs one test). */
+static void dr_trap_now(CPUState *cpu, bool stepped)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    if (!(t->dr_data_hits | t->dr_ss_hits | cpu->db_trap))
+        return;
+    t->dr_data_hits |= t->dr_ss_hits;
+    t->dr_ss_hits = 0;
+    data_breakpoint_trap(cpu, stepped);
+}
+
 /* Data breakpoints hit by event delivery (the frame pushed, IDT and
  * descriptor reads, the TSS of a task switch) or left over from a slice
  * that ended: the #DB trap comes before the next instruction, ahead of
@@ -144,13 +156,8 @@ static void data_breakpoint_trap(CPUState *cpu, bool stepped)
  * instruction, or the delivery of an exception it raised (SDM 6.8.3). */
 static void pending_dr_trap(CPUState *cpu)
 {
-    TcgCpu *t = tcg_cpu(cpu);
-    if (cpu->env.inhibit_irq & INHIBIT_SS)
-        return;
-    t->dr_data_hits |= t->dr_ss_hits;
-    t->dr_ss_hits = 0;
-    if (t->dr_data_hits || cpu->db_trap)
-        data_breakpoint_trap(cpu, false);
+    if (!(cpu->env.inhibit_irq & INHIBIT_SS))
+        dr_trap_now(cpu, false);
 }
 
 /* After a block: the shadow its last instruction started (STI, MOV SS,
@@ -181,10 +188,7 @@ static void traps_after_block(CPUState *cpu, const TB *tb)
         t->dr_data_hits = 0;
         return;
     }
-    t->dr_data_hits |= t->dr_ss_hits;
-    t->dr_ss_hits = 0;
-    if (t->dr_data_hits || cpu->db_trap)
-        data_breakpoint_trap(cpu, stepped);
+    dr_trap_now(cpu, stepped);
     if (stepped)
         single_step_trap(cpu);
 }
