@@ -34,24 +34,33 @@ void fpu_st(CPUState *cpu, uint64_t la, uint64_t v, unsigned size)
     cpu_lin_st(cpu, la, v, size, fpu_user(cpu));
 }
 
+static uint64_t lin_wrap(const CPUState *cpu, uint64_t la)
+{
+    return (cpu->env.efer & EFER_LMA) ? la : (la & 0xffffffffULL);
+}
+
+/* The physical address of la for acc, or #PF (CR2 = la). */
+static uint64_t translate_or_fault(CPUState *cpu, uint64_t la, MMUAccess acc)
+{
+    MMUResult r;
+    uint32_t ec;
+    if (!mmu_translate(cpu, la, acc, fpu_user(cpu), &r, &ec))
+        cpu_raise_page_fault(cpu, la, ec);
+    return r.pa;
+}
+
 /* A multi-byte operand inside one page is translated once (the page walk
  * dominates the cost of a 16-byte or 512-byte access): true with its
  * physical address; false when it spans pages (or is a single byte).
  * The callers report the access with cpu_lin_accessed, as cpu_lin_ld/st
  * would: data breakpoints and watchpoints see FSAVE, FXSAVE and m80
  * operands too (SDM vol. 3 17.3.1.2). */
-static bool one_page(const CPUState *cpu, uint64_t *la, unsigned n, MMUAccess acc,
-                     uint64_t *pa)
+static bool one_page(CPUState *cpu, uint64_t *la, unsigned n, MMUAccess acc, uint64_t *pa)
 {
-    MMUResult r;
-    uint32_t ec;
-    if (!(cpu->env.efer & EFER_LMA))
-        *la &= 0xffffffffULL;
+    *la = lin_wrap(cpu, *la);
     if (n < 2 || (*la & 0xfff) + n > 0x1000)
         return false;
-    if (!mmu_translate((CPUState *)cpu, *la, acc, fpu_user(cpu), &r, &ec))
-        cpu_raise_page_fault((CPUState *)cpu, *la, ec);
-    *pa = r.pa;
+    *pa = translate_or_fault(cpu, *la, acc);
     return true;
 }
 
@@ -61,15 +70,9 @@ static bool one_page(const CPUState *cpu, uint64_t *la, unsigned n, MMUAccess ac
  * only: nothing is read or written, so no device or other vCPU sees it. */
 void fpu_probe_write(CPUState *cpu, uint64_t la, unsigned n)
 {
-    if (!(cpu->env.efer & EFER_LMA))
-        la &= 0xffffffffULL;
-    for (uint64_t pg = la; n && pg <= la + n - 1; pg = (pg | 0xfff) + 1) {
-        MMUResult r;
-        uint32_t ec;
-        uint64_t a = (cpu->env.efer & EFER_LMA) ? pg : (pg & 0xffffffffULL);
-        if (!mmu_translate(cpu, a, MMU_WRITE, fpu_user(cpu), &r, &ec))
-            cpu_raise_page_fault(cpu, a, ec);
-    }
+    la = lin_wrap(cpu, la);
+    for (uint64_t pg = la; n && pg <= la + n - 1; pg = (pg | 0xfff) + 1)
+        translate_or_fault(cpu, lin_wrap(cpu, pg), MMU_WRITE);
 }
 
 void fpu_ld_bytes(CPUState *cpu, uint64_t la, void *buf, unsigned n)
