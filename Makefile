@@ -67,8 +67,19 @@ TEST_PROGS := tests/unit/unit-tests $(if $(wildcard tests/diff/difftest.c),tests
 
 all: $(PROGS)
 
-config.mak config.h:
-	./configure
+# Set-up order: the goals that set a machine up install the Debian
+# packages before configure probes for them, so a fresh clone's first
+# `make check` builds the full kemu.  configure runs again, with the options
+# it was last given, whenever what it would find changes (its stamp of the
+# probed packages' versions) or the script itself changes.
+SETUP_GOALS := check check-sanitize check-kut demo bench fuzz-cpu fuzz-guest
+PROBE_CHANGED := $(if $(wildcard config.mak),$(filter-out $(CONFIG_PROBE),$(shell ./configure --print-probe)))
+config.mak: configure $(if $(PROBE_CHANGED),FORCE)
+	$(if $(filter $(SETUP_GOALS),$(MAKECMDGOALS)),@sh tests/deps.sh)
+	./configure $(CONFIG_ARGS)
+config.h: config.mak
+	@:
+FORCE:
 
 %.o: %.c config.h
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
@@ -122,7 +133,7 @@ check-sanitize: deps
 	$(MAKE) clean-objs
 	$(MAKE) WERROR=0 tests
 	@ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		sh tests/run unit guest img; rc=$$?; ./configure >/dev/null; exit $$rc
+		sh tests/run unit guest img; rc=$$?; ./configure $(CONFIG_ARGS) >/dev/null; exit $$rc
 
 demo: deps config.mak
 	$(MAKE) all guests
