@@ -164,8 +164,8 @@ def run(accel):
         return 1
     d, err = assets()
     if not d:
-        report("SKIP", name, f"test assets unavailable: {err[0]}")
-        return 0
+        report("FAIL", name, f"test assets unavailable: {err[0]}")
+        return 1
     timeout = float(os.environ.get("LINUX_TIMEOUT", 120 if accel == "kvm" else 900))
     g = Guest([KEMU, "-accel", accel, "-m", "512", "-smp", "2", "-nographic",
                "-kernel", os.path.join(d, "vmlinuz"), "-initrd", os.path.join(d, "initramfs.gz"),

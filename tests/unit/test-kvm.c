@@ -75,8 +75,9 @@ static bool wait_port(int p, uint32_t val)
 static CPUState *setup(const char *cpu_model)
 {
     const AccelOps *kvm = accel_find("kvm");
-    const char *why = "KVM accelerator not built";
-    if (!kvm || !kvm->available || !kvm->available(&why))
+    const char *why;
+    REQUIRE(kvm && kvm->available, "the KVM accelerator is not built");
+    if (!kvm->available(&why))
         SKIP(why);
     as_init(&machine.mem, "memory", 1ULL << 32);
     as_init(&machine.io, "io", 0x10000);

@@ -368,8 +368,7 @@ TEST(linux_boot, debian_kernel_loads)
     size_t ksize, rsize;
     uint8_t *k = pc_load_file(NULL, kernel, &ksize);
     uint8_t *rd = pc_load_file(NULL, initrd, &rsize);
-    if (!k || !rd)
-        SKIP("test assets not fetched (tests/fetch-assets.sh)");
+    REQUIRE(k && rd, "test assets not fetched (tests/fetch-assets.sh)");
     Machine *m = pct_machine(512 * MiB, 2);
     m->cfg.kernel = kernel;
     m->cfg.initrd = initrd;

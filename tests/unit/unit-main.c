@@ -1,7 +1,10 @@
 /* Runner for the unit tests: runs every registered test (or those whose
- * "group.name" starts with argv[1]) in a child process. */
+ * "group.name" starts with argv[1]) in a child process, each with a time
+ * limit (UNIT_TIMEOUT seconds, default 300) so one hang fails one test
+ * instead of stalling the run. */
 #include "tests/unit/unit.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -12,14 +15,21 @@ typedef struct UnitTest {
     UnitFn fn;
 } UnitTest;
 
-static UnitTest tests[1024];
-static int ntests;
+static UnitTest *tests;
+static int ntests, cap;
 int unit_failures;
 
 void unit_register(const char *group, const char *name, UnitFn fn)
 {
-    if (ntests < (int)(sizeof(tests) / sizeof(tests[0])))
-        tests[ntests++] = (UnitTest){ group, name, fn };
+    if (ntests == cap) {
+        cap = cap ? 2 * cap : 256;
+        tests = realloc(tests, (size_t)cap * sizeof(*tests));
+        if (!tests) {
+            fprintf(stderr, "unit: out of memory registering %s.%s\n", group, name);
+            exit(2);
+        }
+    }
+    tests[ntests++] = (UnitTest){ group, name, fn };
 }
 
 void unit_fail(const char *file, int line, const char *fmt, ...)
@@ -36,10 +46,29 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 void unit_skip(const char *why)
 {
     fflush(stderr);
+    /* A skip after a failed CHECK is that failure, not a skip. */
+    if (unit_failures) {
+        fprintf(stderr, "  skipped (%s) after a failed check\n", why);
+        _exit(1);
+    }
     /* Exit code 77 means skipped; the reason travels on stdout. */
     printf("%s\n", why);
     fflush(stdout);
     _exit(77);
+}
+
+void unit_abort(const char *file, int line, const char *why)
+{
+    unit_fail(file, line, "%s", why);
+    fflush(stderr);
+    fflush(stdout);
+    _exit(1);
+}
+
+static unsigned unit_timeout(void)
+{
+    const char *s = getenv("UNIT_TIMEOUT");
+    return s && *s ? (unsigned)strtoul(s, NULL, 10) : 300;
 }
 
 static int cmp_tests(const void *a, const void *b)
@@ -59,14 +88,25 @@ static void run_one(const UnitTest *t)
     if (pid == 0) {
         close(pipefd[0]);
         dup2(pipefd[1], 1);
+        alarm(unit_timeout());
         t->fn();
         fflush(stdout);
         _exit(unit_failures ? 1 : 0);
     }
     close(pipefd[1]);
-    char why[256] = "";
-    ssize_t n = read(pipefd[0], why, sizeof(why) - 1);
-    why[n > 0 ? n : 0] = '\0';
+    /* Drain the pipe to its end (a test may print more than the reason),
+     * keeping the first line. */
+    char why[256] = "", buf[4096];
+    size_t have = 0;
+    ssize_t n;
+    while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) {
+        size_t take = sizeof(why) - 1 - have;
+        if ((size_t)n < take)
+            take = (size_t)n;
+        memcpy(why + have, buf, take);
+        have += take;
+    }
+    why[have] = '\0';
     why[strcspn(why, "\n")] = '\0';
     close(pipefd[0]);
     int st;
@@ -75,6 +115,9 @@ static void run_one(const UnitTest *t)
         printf("PASS: %s.%s\n", t->group, t->name);
     else if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
         printf("SKIP: %s.%s: %s\n", t->group, t->name, why);
+    else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
+        printf("FAIL: %s.%s: still running after %u s (UNIT_TIMEOUT)\n",
+               t->group, t->name, unit_timeout());
     else if (WIFSIGNALED(st))
         printf("FAIL: %s.%s: killed by signal %d\n", t->group, t->name, WTERMSIG(st));
     else

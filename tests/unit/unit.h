@@ -15,6 +15,7 @@ void unit_register(const char *group, const char *name, UnitFn fn);
 void unit_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void unit_skip(const char *why) __attribute__((noreturn));
+void unit_abort(const char *file, int line, const char *why) __attribute__((noreturn));
 extern int unit_failures;
 
 #define TEST(group, name) \
@@ -31,6 +32,10 @@ extern int unit_failures;
 #define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
     if (!a_ || !b_ || strcmp(a_, b_)) unit_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", \
                             #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); } while (0)
+/* SKIP is for what the host lacks (no VT-x, an x86 feature, no pty);
+ * what `make check` itself installs or builds and is missing is a failure:
+ * REQUIRE ends the test with one. */
 #define SKIP(why) unit_skip(why)
+#define REQUIRE(cond, why) do { if (!(cond)) unit_abort(__FILE__, __LINE__, why); } while (0)
 
 #endif
