@@ -202,6 +202,9 @@ typedef struct CPUState {
      * cpu_lin_ld/cpu_lin_st (interrupt frames, descriptor tables, TSS)
      * once it succeeded.  NULL otherwise. */
     void (*lin_access_hook)(struct CPUState *cpu, uint64_t la, unsigned size, bool write);
+    /* Set by an engine that caches translations (TCG's soft TLB): what
+     * cpu_tlb_flush() and friends call (cpu/mmu.h).  NULL otherwise. */
+    const struct CpuTlbHooks *tlb_hooks;
     /* DR6 bits of a #DB trap system code decided on (BT: a task switch to
      * a TSS with its T flag set, SDM 17.3.1.5): the engine raises it once
      * the instruction or event is complete. */

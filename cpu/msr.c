@@ -151,7 +151,7 @@ static bool write_efer(CPUState *cpu, uint64_t val)
         return false;
     uint64_t nv = (val & ~(uint64_t)EFER_LMA) | (env->efer & EFER_LMA);
     if ((nv ^ env->efer) & EFER_NXE)
-        tlb_flush(cpu);
+        cpu_tlb_flush(cpu);
     env->efer = nv;
     return true;
 }

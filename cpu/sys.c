@@ -79,7 +79,7 @@ static void write_cr0(CPUState *cpu, uint64_t val)
     uint64_t changed = env->cr0 ^ val;
     env->cr0 = val;
     if (changed & (CR0_PG | CR0_WP | CR0_PE))
-        tlb_flush(cpu);
+        cpu_tlb_flush(cpu);
 }
 
 static uint64_t cr4_allowed(const CPUState *cpu)
@@ -127,7 +127,7 @@ static void write_cr4(CPUState *cpu, uint64_t val)
     uint64_t changed = env->cr4 ^ val;
     env->cr4 = val;
     if (changed & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP))
-        tlb_flush(cpu);
+        cpu_tlb_flush(cpu);
 }
 
 static void write_cr3(CPUState *cpu, uint64_t val)
@@ -143,7 +143,7 @@ static void write_cr3(CPUState *cpu, uint64_t val)
         val &= 0xffffffffULL;
     }
     env->cr3 = val;
-    tlb_flush(cpu);
+    cpu_tlb_flush(cpu);
 }
 
 void cpu_write_cr(CPUState *cpu, int n, uint64_t val)
@@ -392,7 +392,7 @@ void cpu_hlt(CPUState *cpu, uint64_t next_rip)
 void cpu_invlpg(CPUState *cpu, uint64_t la)
 {
     need_cpl0(cpu);
-    tlb_flush_page(cpu, cpu_long_mode(cpu) ? la : (la & 0xffffffffULL));
+    cpu_tlb_flush_page(cpu, cpu_long_mode(cpu) ? la : (la & 0xffffffffULL));
 }
 
 void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size)

@@ -37,6 +37,10 @@ static void sys_access(CPUState *cpu, uint64_t la, unsigned size, bool write)
         tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, write);
 }
 
+static const CpuTlbHooks soft_tlb_hooks = {
+    .flush = tlb_flush, .flush_page = tlb_flush_page, .code_write = tlb_code_write,
+};
+
 TcgCpu *tcg_cpu_init(CPUState *cpu)
 {
     TcgCpu *t = calloc(1, sizeof(*t));
@@ -47,6 +51,7 @@ TcgCpu *tcg_cpu_init(CPUState *cpu)
     cpu->accel = t;
     cpu->jmp_env = &t->jmp;
     cpu->lin_access_hook = sys_access;
+    cpu->tlb_hooks = &soft_tlb_hooks;
     return t;
 }
 
