@@ -201,7 +201,7 @@ void cpu_clts(CPUState *cpu)
     cpu->env.cr0 &= ~(uint64_t)CR0_TS;
 }
 
-/* ---- debug registers (breakpoints act under TCG: accel/tcg-dr.c) ---- */
+/* ---- debug registers (breakpoints act under TCG: translate/dr.c) ---- */
 
 #define DR7_GD (1u << 13)
 #define DR6_BD (1u << 13)
