@@ -16,7 +16,7 @@
 #include "accel/accel.h"
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
-#include "ui/chardev.h"
+#include "hw/core/chardev.h"
 
 #include <stdio.h>
 #include <string.h>
