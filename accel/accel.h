@@ -56,6 +56,10 @@ typedef struct AccelOps {
     /* After machine_pause(): return once no vCPU executes guest code any
      * more, so env can be read and written (called without the big lock). */
     void (*wait_stopped)(struct Machine *m);
+    /* The debugger wrote guest memory behind the engine's back (while the
+     * machine is stopped): drop what the engine derived from it
+     * (translated code).  NULL when the engine keeps nothing. */
+    void (*memory_written)(struct Machine *m);
     struct AccelOps *next;
 } AccelOps;
 

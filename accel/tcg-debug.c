@@ -211,7 +211,7 @@ static bool end_block(CPUState *cpu, uint64_t la)
     return bp_at(code64 ? la : la & 0xffffffffULL);
 }
 
-void tcg_debug_memory_written(void)
+void tcg_debug_memory_written(struct Machine *m)
 {
     changed();
 }

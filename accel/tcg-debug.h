@@ -25,9 +25,10 @@ uint32_t tcg_debug_filter_requests(CPUState *cpu, uint32_t req);
  * runs at that point): lets wait_stopped see that a pause took effect. */
 void tcg_debug_round(void);
 
-/* The debugger wrote guest memory: translated code is dropped before the
- * next block (on the vCPU thread, which owns the TB cache). */
-void tcg_debug_memory_written(void);
+/* The debugger wrote guest memory (AccelOps memory_written): translated
+ * code is dropped before the next block (on the vCPU thread, which owns
+ * the TB cache). */
+void tcg_debug_memory_written(struct Machine *m);
 
 /* The AccelOps debug entries of "tcg". */
 int tcg_set_breakpoint(struct Machine *m, int type, uint64_t la, uint64_t len, bool insert);

@@ -24,7 +24,6 @@
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
-#include "translate/flags.h"
 #include "ui/chardev.h"
 
 enum { SIGINT_GDB = 2, SIGTRAP_GDB = 5 };
@@ -40,11 +39,6 @@ static _Atomic uint64_t pending_addr;
 static bool connected(const GdbStub *s)
 {
     return s->fd >= 0 || s->chr;
-}
-
-static bool is_tcg(const Machine *m)
-{
-    return m->accel && !strcmp(m->accel->name, "tcg");
 }
 
 /* ---- output ---- */
@@ -233,8 +227,6 @@ static void interrupt(GdbStub *s)
 
 void gdb_cpu_written(GdbStub *s, CPUState *cpu)
 {
-    if (is_tcg(s->m))
-        cpu_load_flags(cpu, cpu->env.rflags);
     if (s->m->accel->sync_state)
         s->m->accel->sync_state(cpu, false);
 }
