@@ -72,8 +72,11 @@ enum { ACCEL_STOP_BREAKPOINT = 1, ACCEL_STOP_STEP = 2, ACCEL_STOP_WATCH_WRITE = 
 /* Called by an engine on its vCPU thread after it stopped at a breakpoint
  * or after a single step (with cpu->stopped set, or the whole machine
  * paused); the debugger pauses the rest of the machine on its thread.
- * Implemented by the debugger (ui/gdbstub.c). */
+ * It calls the handler the debugger (ui/gdbstub.c) registered; without
+ * one the stop is not reported. */
 void accel_debug_stopped(struct CPUState *cpu, int reason, uint64_t addr);
+typedef void AccelDebugStopFn(struct CPUState *cpu, int reason, uint64_t addr);
+void accel_set_debug_stop_handler(AccelDebugStopFn *fn);
 
 void accel_register(AccelOps *ops);
 #define ACCEL_REGISTER(ops) \

@@ -183,7 +183,9 @@ static void stopped(GdbStub *s, int cpu, int signal, int reason, uint64_t addr)
     s->running = false;
 }
 
-void accel_debug_stopped(CPUState *cpu, int reason, uint64_t addr)
+/* The engines' stop reports (accel_debug_stopped), on a vCPU thread:
+ * handed to the main loop through the event pipe. */
+static void engine_stopped(CPUState *cpu, int reason, uint64_t addr)
 {
     atomic_store(&pending_reason, reason);
     atomic_store(&pending_addr, addr);
@@ -193,6 +195,11 @@ void accel_debug_stopped(CPUState *cpu, int reason, uint64_t addr)
         ssize_t r = write(event_pipe[1], &c, 1);
         (void)r;    /* a full pipe already wakes the handler */
     }
+}
+
+static void __attribute__((constructor)) register_stop_handler(void)
+{
+    accel_set_debug_stop_handler(engine_stopped);
 }
 
 static void on_engine_event(void *opaque)
