@@ -13,6 +13,9 @@ struct CPUState;
 typedef struct AccelOps {
     const char *name;
     const char *desc;
+    /* The guest can run the host's own CPU model: "-cpu host" is allowed
+     * and "max" means "host" (KVM runs guest code on the host CPU). */
+    bool host_cpu;
     /* Can this accelerator run here?  If not, *why says why in words a user
      * understands (e.g. "/dev/kvm: No such file or directory"). */
     bool (*available)(const char **why);
