@@ -6,7 +6,6 @@
 #include "cpu/excp.h"
 #include "cpu/mmu.h"
 #include "cpu/seg.h"
-#include "hw/intc/apic.h"
 
 _Thread_local CPUState *current_cpu;
 
@@ -164,7 +163,7 @@ void cpu_write_cr(CPUState *cpu, int n, uint64_t val)
             gp0(cpu);
         env->cr8 = val;
         if (cpu->lapic)
-            apic_set_tpr(cpu, (uint8_t)(val << 4));
+            cpu->lapic_ops->set_tpr(cpu, (uint8_t)(val << 4));
         break;
     }
 }
@@ -182,7 +181,7 @@ uint64_t cpu_read_cr(CPUState *cpu, int n)
     case 4: return env->cr4;
     default:
         if (cpu->lapic)
-            env->cr8 = apic_get_tpr(cpu) >> 4;
+            env->cr8 = cpu->lapic_ops->get_tpr(cpu) >> 4;
         return env->cr8;
     }
 }
