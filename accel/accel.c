@@ -3,6 +3,7 @@
 #include <string.h>
 
 static AccelOps *accels;
+static AccelDebugStopFn *debug_stop_handler;
 
 void accel_register(AccelOps *ops)
 {
@@ -26,4 +27,15 @@ void accel_foreach(void (*fn)(const AccelOps *ops, void *opaque), void *opaque)
 {
     for (AccelOps *a = accels; a; a = a->next)
         fn(a, opaque);
+}
+
+void accel_set_debug_stop_handler(AccelDebugStopFn *fn)
+{
+    debug_stop_handler = fn;
+}
+
+void accel_debug_stopped(struct CPUState *cpu, int reason, uint64_t addr)
+{
+    if (debug_stop_handler)
+        debug_stop_handler(cpu, reason, addr);
 }

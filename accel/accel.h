@@ -13,6 +13,9 @@ struct CPUState;
 typedef struct AccelOps {
     const char *name;
     const char *desc;
+    /* The guest can run the host's own CPU model: "-cpu host" is allowed
+     * and "max" means "host" (KVM runs guest code on the host CPU). */
+    bool host_cpu;
     /* Can this accelerator run here?  If not, *why says why in words a user
      * understands (e.g. "/dev/kvm: No such file or directory"). */
     bool (*available)(const char **why);
@@ -56,6 +59,10 @@ typedef struct AccelOps {
     /* After machine_pause(): return once no vCPU executes guest code any
      * more, so env can be read and written (called without the big lock). */
     void (*wait_stopped)(struct Machine *m);
+    /* The debugger wrote guest memory behind the engine's back (while the
+     * machine is stopped): drop what the engine derived from it
+     * (translated code).  NULL when the engine keeps nothing. */
+    void (*memory_written)(struct Machine *m);
     struct AccelOps *next;
 } AccelOps;
 
@@ -68,8 +75,11 @@ enum { ACCEL_STOP_BREAKPOINT = 1, ACCEL_STOP_STEP = 2, ACCEL_STOP_WATCH_WRITE = 
 /* Called by an engine on its vCPU thread after it stopped at a breakpoint
  * or after a single step (with cpu->stopped set, or the whole machine
  * paused); the debugger pauses the rest of the machine on its thread.
- * Implemented by the debugger (ui/gdbstub.c). */
+ * It calls the handler the debugger (ui/gdbstub.c) registered; without
+ * one the stop is not reported. */
 void accel_debug_stopped(struct CPUState *cpu, int reason, uint64_t addr);
+typedef void AccelDebugStopFn(struct CPUState *cpu, int reason, uint64_t addr);
+void accel_set_debug_stop_handler(AccelDebugStopFn *fn);
 
 void accel_register(AccelOps *ops);
 #define ACCEL_REGISTER(ops) \

@@ -448,6 +448,7 @@ static void kvm_info(Machine *m, char *buf, size_t len)
 static AccelOps kvm_ops = {
     .name = "kvm",
     .desc = "Kernel-based Virtual Machine (/dev/kvm)",
+    .host_cpu = true,
     .available = kvm_available,
     .hw_assisted = kvm_hw_assisted,
     .init = kvm_init,

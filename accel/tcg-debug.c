@@ -14,7 +14,7 @@
  * long while watchpoints exist, the vCPU stops right after the accessing
  * instruction (after the accessing iteration of a REP string instruction,
  * which a hit ends through exit_request).  Accesses made by cpu/ system code (interrupt frames,
- * descriptor tables, the TSS) reach tcg_debug_watch_access through the
+ * descriptor tables, the TSS) reach watch_access (a translator hook) via the
  * CPU's lin_access_hook; a hit while an event is delivered stops the vCPU
  * before the handler's first instruction.
  *
@@ -50,7 +50,6 @@ typedef struct DebugCpu {
     unsigned watch_gen;      /* debug_gen when it was hit */
 } DebugCpu;
 
-atomic_bool tcg_debug_active;
 static atomic_uint debug_gen;
 static unsigned flushed_gen;          /* vCPU thread */
 static atomic_uint rounds;
@@ -88,7 +87,7 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
     return a < b + blen && b < a + alen;
 }
 
-bool tcg_debug_watch_page(uint64_t la_page)
+static bool watch_page(uint64_t la_page)
 {
     for (unsigned i = 0; nwatch && i < nbps; i++) {
         if (is_watch(bps[i].type) && overlaps(bps[i].la, bps[i].len, la_page, 4096))
@@ -97,7 +96,7 @@ bool tcg_debug_watch_page(uint64_t la_page)
     return false;
 }
 
-void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool write)
+static void watch_access(CPUState *cpu, uint64_t la, unsigned size, bool write)
 {
     if (cpu->index < 0 || cpu->index >= MAX_CPUS || dcpu[cpu->index].watch_hit)
         return;
@@ -204,7 +203,7 @@ uint32_t tcg_debug_filter_requests(CPUState *cpu, uint32_t req)
     return req;
 }
 
-bool tcg_debug_end_block(CPUState *cpu, uint64_t la)
+static bool end_block(CPUState *cpu, uint64_t la)
 {
     if (nstep || nwatch)
         return true;
@@ -212,7 +211,7 @@ bool tcg_debug_end_block(CPUState *cpu, uint64_t la)
     return bp_at(code64 ? la : la & 0xffffffffULL);
 }
 
-void tcg_debug_memory_written(void)
+void tcg_debug_memory_written(struct Machine *m)
 {
     changed();
 }
@@ -288,4 +287,15 @@ void tcg_wait_stopped(Machine *m)
         }
         nanosleep(&ts, NULL);
     }
+}
+
+/* The translator asks these while tcg_debug_active is set; installed
+ * before main() so they are there before any breakpoint can be. */
+static const TcgDebugHooks debug_hooks = {
+    .end_block = end_block, .watch_page = watch_page, .watch_access = watch_access,
+};
+
+static void __attribute__((constructor)) install_debug_hooks(void)
+{
+    tcg_debug_hooks = &debug_hooks;
 }

@@ -10,11 +10,9 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
+#include "translate/debug-hooks.h"
 
 struct Machine;
-
-/* Breakpoints or single-step are set (or the TB cache must be flushed). */
-extern atomic_bool tcg_debug_active;
 
 /* Execution loop, before each translation block: true means leave the
  * block loop now (the vCPU stopped at a breakpoint or after a step and the
@@ -23,24 +21,14 @@ bool tcg_debug_before_tb(CPUState *cpu);
 /* Execution loop: the pending events (CPU_INTERRUPT_*) to take now;
  * external interrupts and NMIs wait while the vCPU single-steps. */
 uint32_t tcg_debug_filter_requests(CPUState *cpu, uint32_t req);
-/* Translator: whether the block must end before the instruction at linear
- * address la (a breakpoint there, single-stepping, or watchpoints, which
- * are checked after every instruction). */
-bool tcg_debug_end_block(CPUState *cpu, uint64_t la);
-/* Soft TLB: whether data accesses to the linear page must take the slow
- * path (a watchpoint covers part of it). */
-bool tcg_debug_watch_page(uint64_t la_page);
-/* Soft TLB slow path and cpu/ system code (through the CPU's
- * lin_access_hook): a data access of size bytes at la; a watchpoint hit
- * stops the vCPU before its next instruction. */
-void tcg_debug_watch_access(CPUState *cpu, uint64_t la, unsigned size, bool write);
 /* vCPU thread, at the start of each round over the vCPUs (no guest code
  * runs at that point): lets wait_stopped see that a pause took effect. */
 void tcg_debug_round(void);
 
-/* The debugger wrote guest memory: translated code is dropped before the
- * next block (on the vCPU thread, which owns the TB cache). */
-void tcg_debug_memory_written(void);
+/* The debugger wrote guest memory (AccelOps memory_written): translated
+ * code is dropped before the next block (on the vCPU thread, which owns
+ * the TB cache). */
+void tcg_debug_memory_written(struct Machine *m);
 
 /* The AccelOps debug entries of "tcg". */
 int tcg_set_breakpoint(struct Machine *m, int type, uint64_t la, uint64_t len, bool insert);

@@ -7,7 +7,7 @@
 
 #include "accel/tcg.h"
 #include "accel/tcg-debug.h"
-#include "accel/tcg-dr.h"
+#include "translate/dr.h"
 #include "cpu/excp.h"
 #include "cpu/sys.h"
 #include "hw/core/log.h"

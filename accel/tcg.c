@@ -206,6 +206,10 @@ static void tcg_sync_state(CPUState *cpu, bool to_env)
         reload_cpu(cpu);
         return;
     }
+    /* A stopped vCPU's state may be read back (to_env) before its thread
+     * reloads it: the lazy flags must say what was written already. */
+    if (cpu->stopped)
+        cpu_load_flags(cpu, cpu->env.rflags);
     atomic_fetch_add(&reloads, 1);
     tcg_kick(cpu);
 }
@@ -242,5 +246,6 @@ static AccelOps tcg_ops = {
     .remove_all_breakpoints = tcg_remove_all_breakpoints,
     .set_singlestep = tcg_set_singlestep,
     .wait_stopped = tcg_wait_stopped,
+    .memory_written = tcg_debug_memory_written,
 };
 ACCEL_REGISTER(tcg_ops)

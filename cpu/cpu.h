@@ -71,6 +71,11 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 #define EFER_LMA (1u << 10)
 #define EFER_NXE (1u << 11)
 
+/* IA32_APIC_BASE: the local APIC's page and its BSP and enable bits. */
+#define APIC_DEFAULT_BASE 0xfee00000ULL
+#define APIC_BASE_BSP     (1ULL << 8)
+#define APIC_BASE_ENABLE  (1ULL << 11)
+
 /* Exception vectors */
 enum { EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
        EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11,
@@ -185,6 +190,19 @@ typedef struct CPUX86State {
 #define INHIBIT_STI 1u
 #define INHIBIT_SS  2u
 
+struct CPUState;
+
+/* The local APIC as the CPU itself reaches it: IA32_APIC_BASE writes, CR8
+ * (TPR bits 7:4), IA32_TSC_DEADLINE.  The APIC model (hw/intc/apic.c) sets
+ * cpu->lapic_ops together with cpu->lapic. */
+typedef struct CpuLapicOps {
+    void (*set_base)(struct CPUState *cpu, uint64_t val);
+    uint8_t (*get_tpr)(struct CPUState *cpu);
+    void (*set_tpr)(struct CPUState *cpu, uint8_t tpr);
+    uint64_t (*get_tsc_deadline)(struct CPUState *cpu);
+    void (*set_tsc_deadline)(struct CPUState *cpu, uint64_t tsc);
+} CpuLapicOps;
+
 typedef struct CPUState {
     CPUX86State env;
     int index;                /* 0..smp_cpus-1, also initial APIC ID */
@@ -193,6 +211,7 @@ typedef struct CPUState {
     struct Machine *machine;
     void *accel;              /* per-vCPU accelerator data */
     void *lapic;              /* userspace local APIC (TCG, kernel-irqchip=off) */
+    const struct CpuLapicOps *lapic_ops;  /* set with lapic, by the APIC */
     bool stopped;             /* by the monitor */
     void *jmp_env;            /* TCG: sigjmp_buf of the running loop, for exceptions */
     bool created;
@@ -202,6 +221,9 @@ typedef struct CPUState {
      * cpu_lin_ld/cpu_lin_st (interrupt frames, descriptor tables, TSS)
      * once it succeeded.  NULL otherwise. */
     void (*lin_access_hook)(struct CPUState *cpu, uint64_t la, unsigned size, bool write);
+    /* Set by an engine that caches translations (TCG's soft TLB): what
+     * cpu_tlb_flush() and friends call (cpu/mmu.h).  NULL otherwise. */
+    const struct CpuTlbHooks *tlb_hooks;
     /* DR6 bits of a #DB trap system code decided on (BT: a task switch to
      * a TSS with its T flag set, SDM 17.3.1.5): the engine raises it once
      * the instruction or event is complete. */

@@ -70,7 +70,7 @@ void cpu_phys_st(CPUState *cpu, uint64_t pa, uint64_t val, unsigned size)
         for (unsigned i = 0; i < size; i++)
             p[i] = (uint8_t)(val >> (8 * i));
         /* The engine drops translated code the store overwrote. */
-        tlb_code_write(cpu, pa, size);
+        cpu_tlb_code_write(cpu, pa, size);
         return;
     }
     big_lock();
@@ -103,13 +103,13 @@ static void pte_set_bits(CPUState *cpu, uint64_t pa, unsigned size, uint64_t bit
         uint64_t *q = (uint64_t *)(void *)p;
         if ((__atomic_load_n(q, __ATOMIC_RELAXED) & bits) != bits) {
             __atomic_fetch_or(q, bits, __ATOMIC_SEQ_CST);
-            tlb_code_write(cpu, pa, size);
+            cpu_tlb_code_write(cpu, pa, size);
         }
     } else if (p && size == 4 && ((uintptr_t)p & 3) == 0) {
         uint32_t *q = (uint32_t *)(void *)p;
         if ((__atomic_load_n(q, __ATOMIC_RELAXED) & bits) != bits) {
             __atomic_fetch_or(q, (uint32_t)bits, __ATOMIC_SEQ_CST);
-            tlb_code_write(cpu, pa, size);
+            cpu_tlb_code_write(cpu, pa, size);
         }
     } else {
         uint64_t v = cpu_phys_ld(cpu, pa, size);

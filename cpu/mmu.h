@@ -65,13 +65,32 @@ uint8_t cpu_lin_fetch(CPUState *cpu, uint64_t la, bool user);
 void cpu_lin_accessed(CPUState *cpu, uint64_t la, unsigned size, bool write);
 
 /* Flush hooks: implemented by the engine that caches translations (TCG's
- * soft TLB in translate/); cpu/ calls them on CR0/CR3/CR4/EFER writes,
- * INVLPG and A20 changes.  KVM never calls them. */
-void tlb_flush(CPUState *cpu);
-void tlb_flush_page(CPUState *cpu, uint64_t la);
-/* cpu/ code stored size bytes at physical pa (stack pushes of interrupt
- * delivery, descriptor updates): lets the engine drop translated code
- * there.  Cheap when the page holds no code. */
-void tlb_code_write(CPUState *cpu, uint64_t pa, unsigned size);
+ * soft TLB in translate/), which sets cpu->tlb_hooks; cpu/ calls them on
+ * CR0/CR3/CR4/EFER writes, INVLPG and A20 changes.  code_write: cpu/ code
+ * stored size bytes at physical pa (stack pushes of interrupt delivery,
+ * descriptor updates), which lets the engine drop translated code there. */
+typedef struct CpuTlbHooks {
+    void (*flush)(CPUState *cpu);
+    void (*flush_page)(CPUState *cpu, uint64_t la);
+    void (*code_write)(CPUState *cpu, uint64_t pa, unsigned size);
+} CpuTlbHooks;
+
+static inline void cpu_tlb_flush(CPUState *cpu)
+{
+    if (cpu->tlb_hooks)
+        cpu->tlb_hooks->flush(cpu);
+}
+
+static inline void cpu_tlb_flush_page(CPUState *cpu, uint64_t la)
+{
+    if (cpu->tlb_hooks)
+        cpu->tlb_hooks->flush_page(cpu, la);
+}
+
+static inline void cpu_tlb_code_write(CPUState *cpu, uint64_t pa, unsigned size)
+{
+    if (cpu->tlb_hooks)
+        cpu->tlb_hooks->code_write(cpu, pa, size);
+}
 
 #endif

@@ -7,7 +7,6 @@
 #include "cpu/mmu.h"
 #include "hw/core/clock.h"
 #include "hw/core/log.h"
-#include "hw/intc/apic.h"
 
 #include <string.h>
 
@@ -151,7 +150,7 @@ static bool write_efer(CPUState *cpu, uint64_t val)
         return false;
     uint64_t nv = (val & ~(uint64_t)EFER_LMA) | (env->efer & EFER_LMA);
     if ((nv ^ env->efer) & EFER_NXE)
-        tlb_flush(cpu);
+        cpu_tlb_flush(cpu);
     env->efer = nv;
     return true;
 }
@@ -184,7 +183,7 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
     case MSR_TSC_DEADLINE:
         if (!has(cpu, FEAT_1_ECX, CPUID_EXT_TSC_DEADLINE) || !cpu->lapic)
             return false;
-        *val = apic_get_tsc_deadline(cpu);
+        *val = cpu->lapic_ops->get_tsc_deadline(cpu);
         return true;
     case MSR_PLATFORM_INFO:
         /* Maximum non-turbo ratio 10 x 100 MHz = the 1 GHz TSC. */
@@ -213,7 +212,7 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
         if (val & ~((((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL) | APIC_BASE_ENABLE | APIC_BASE_BSP))
             return false;
         if (cpu->lapic)
-            apic_set_base(cpu, val);
+            cpu->lapic_ops->set_base(cpu, val);
         else
             env->apic_base = val;
         return true;
@@ -250,7 +249,7 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     case MSR_TSC_DEADLINE:
         if (!has(cpu, FEAT_1_ECX, CPUID_EXT_TSC_DEADLINE) || !cpu->lapic)
             return false;
-        apic_set_tsc_deadline(cpu, val);
+        cpu->lapic_ops->set_tsc_deadline(cpu, val);
         return true;
     case MSR_FEATURE_CONTROL:
         if (!is_intel(cpu) || (env->feature_control & 1))

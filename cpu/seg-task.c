@@ -152,7 +152,7 @@ void task_switch(CPUState *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int sour
     env->dr[7] &= ~(uint64_t)0x155;
     if (new32 && (env->cr0 & CR0_PG)) {
         env->cr3 = ts.cr3;
-        tlb_flush(cpu);
+        cpu_tlb_flush(cpu);
     }
     env->rflags = (new32 ? ts.eflags : (env->rflags & ~0xffffULL) | ts.eflags) | 2;
     env->rip = ts.eip;

@@ -6,7 +6,6 @@
 #include "cpu/excp.h"
 #include "cpu/mmu.h"
 #include "cpu/seg.h"
-#include "hw/intc/apic.h"
 
 _Thread_local CPUState *current_cpu;
 
@@ -79,7 +78,7 @@ static void write_cr0(CPUState *cpu, uint64_t val)
     uint64_t changed = env->cr0 ^ val;
     env->cr0 = val;
     if (changed & (CR0_PG | CR0_WP | CR0_PE))
-        tlb_flush(cpu);
+        cpu_tlb_flush(cpu);
 }
 
 static uint64_t cr4_allowed(const CPUState *cpu)
@@ -127,7 +126,7 @@ static void write_cr4(CPUState *cpu, uint64_t val)
     uint64_t changed = env->cr4 ^ val;
     env->cr4 = val;
     if (changed & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP))
-        tlb_flush(cpu);
+        cpu_tlb_flush(cpu);
 }
 
 static void write_cr3(CPUState *cpu, uint64_t val)
@@ -143,7 +142,7 @@ static void write_cr3(CPUState *cpu, uint64_t val)
         val &= 0xffffffffULL;
     }
     env->cr3 = val;
-    tlb_flush(cpu);
+    cpu_tlb_flush(cpu);
 }
 
 void cpu_write_cr(CPUState *cpu, int n, uint64_t val)
@@ -164,7 +163,7 @@ void cpu_write_cr(CPUState *cpu, int n, uint64_t val)
             gp0(cpu);
         env->cr8 = val;
         if (cpu->lapic)
-            apic_set_tpr(cpu, (uint8_t)(val << 4));
+            cpu->lapic_ops->set_tpr(cpu, (uint8_t)(val << 4));
         break;
     }
 }
@@ -182,7 +181,7 @@ uint64_t cpu_read_cr(CPUState *cpu, int n)
     case 4: return env->cr4;
     default:
         if (cpu->lapic)
-            env->cr8 = apic_get_tpr(cpu) >> 4;
+            env->cr8 = cpu->lapic_ops->get_tpr(cpu) >> 4;
         return env->cr8;
     }
 }
@@ -201,7 +200,7 @@ void cpu_clts(CPUState *cpu)
     cpu->env.cr0 &= ~(uint64_t)CR0_TS;
 }
 
-/* ---- debug registers (breakpoints act under TCG: accel/tcg-dr.c) ---- */
+/* ---- debug registers (breakpoints act under TCG: translate/dr.c) ---- */
 
 #define DR7_GD (1u << 13)
 #define DR6_BD (1u << 13)
@@ -392,7 +391,7 @@ void cpu_hlt(CPUState *cpu, uint64_t next_rip)
 void cpu_invlpg(CPUState *cpu, uint64_t la)
 {
     need_cpl0(cpu);
-    tlb_flush_page(cpu, cpu_long_mode(cpu) ? la : (la & 0xffffffffULL));
+    cpu_tlb_flush_page(cpu, cpu_long_mode(cpu) ? la : (la & 0xffffffffULL));
 }
 
 void cpu_check_io(CPUState *cpu, uint16_t port, unsigned size)

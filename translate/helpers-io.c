@@ -4,7 +4,7 @@
  * ends after port I/O, so the loop raises it with rip past the IN/OUT). */
 #include "translate/helpers.h"
 
-#include "accel/tcg-dr.h"
+#include "translate/dr.h"
 
 #include "cpu/sys.h"
 #include "hw/core/loop.h"

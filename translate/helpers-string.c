@@ -9,7 +9,7 @@
  * gdbstub watchpoint hit stops it the same way (it sets exit_request). */
 #include "translate/helpers.h"
 
-#include "accel/tcg-dr.h"
+#include "translate/dr.h"
 
 #include "cpu/excp.h"
 #include "cpu/sys.h"

@@ -4,7 +4,7 @@
  * the lazy flags are synced and reloaded (translate/flags.h). */
 #include "translate/helpers.h"
 
-#include "accel/tcg-dr.h"
+#include "translate/dr.h"
 
 #include "cpu/cpuid.h"
 #include "cpu/excp.h"

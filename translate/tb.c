@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "accel/tcg-dr.h"
+#include "translate/dr.h"
 #include "cpu/excp.h"
 #include "cpu/sys.h"
 #include "hw/core/log.h"

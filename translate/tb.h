@@ -39,7 +39,7 @@
 /* DR7 enables breakpoints: blocks end before instruction breakpoints
  * and hold one instruction while data breakpoints are armed. */
 #define TBF_DRBP   (1u << 17)
-/* With TBF_DRBP: which breakpoint set (accel/tcg-dr.c tcg_dr_tb_key) the
+/* With TBF_DRBP: which breakpoint set (translate/dr.c tcg_dr_tb_key) the
  * block was translated for, so vCPUs whose DR0-DR3/DR7 differ never run
  * each other's blocks (the cache is shared). */
 #define TBF_DRKEY_SHIFT 18

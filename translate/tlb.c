@@ -5,8 +5,8 @@
 
 #include <stdlib.h>
 
-#include "accel/tcg-debug.h"
-#include "accel/tcg-dr.h"
+#include "translate/debug-hooks.h"
+#include "translate/dr.h"
 
 #include "cpu/excp.h"
 #include "hw/core/loop.h"
@@ -32,10 +32,14 @@ static void tlb_clear(TcgCpu *t)
 static void sys_access(CPUState *cpu, uint64_t la, unsigned size, bool write)
 {
     if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
-        tcg_debug_watch_access(cpu, la, size, write);
+        tcg_debug_hooks->watch_access(cpu, la, size, write);
     if ((cpu->env.dr[7] & 0xff) && cpu->accel)
         tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, write);
 }
+
+static const CpuTlbHooks soft_tlb_hooks = {
+    .flush = tlb_flush, .flush_page = tlb_flush_page, .code_write = tlb_code_write,
+};
 
 TcgCpu *tcg_cpu_init(CPUState *cpu)
 {
@@ -47,6 +51,7 @@ TcgCpu *tcg_cpu_init(CPUState *cpu)
     cpu->accel = t;
     cpu->jmp_env = &t->jmp;
     cpu->lin_access_hook = sys_access;
+    cpu->tlb_hooks = &soft_tlb_hooks;
     return t;
 }
 
@@ -117,7 +122,7 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     }
     /* gdbstub watchpoints: data accesses to a watched page stay slow */
     if (acc != MMU_EXEC && atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
-        tcg_debug_watch_page(page))
+        tcg_debug_hooks->watch_page(page))
         return e;
     /* the guest's DR7 data breakpoints, the same way */
     if (acc != MMU_EXEC && (cpu->env.dr[7] & 0xff) && tcg_dr_data_page(cpu, page))
@@ -153,7 +158,7 @@ uint64_t tcg_ld_slow(CPUState *cpu, uint64_t la, unsigned size)
     }
     TLBEntry *e = tlb_get(cpu, la, MMU_READ);
     if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
-        tcg_debug_watch_access(cpu, la, size, false);
+        tcg_debug_hooks->watch_access(cpu, la, size, false);
     if (cpu->env.dr[7] & 0xff)
         tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, false);
     if (e->host)
@@ -207,9 +212,9 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
     }
     TLBEntry *e = tlb_get(cpu, la, MMU_WRITE);
     bool watched = atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
-                   tcg_debug_watch_page(la & ~0xfffULL);
+                   tcg_debug_hooks->watch_page(la & ~0xfffULL);
     if (watched)
-        tcg_debug_watch_access(cpu, la, size, true);
+        tcg_debug_hooks->watch_access(cpu, la, size, true);
     if (cpu->env.dr[7] & 0xff) {
         tcg_cpu(cpu)->dr_data_hits |= tcg_dr_data_hits(cpu, la, size, true);
         watched |= tcg_dr_data_page(cpu, la & ~0xfffULL);

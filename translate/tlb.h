@@ -123,4 +123,11 @@ bool tcg_code_pa(CPUState *cpu, uint64_t la, uint64_t *pa, uint32_t *err);
  * (a TB was just translated from it). */
 void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page);
 
+/* The soft TLB's side of cpu/'s flush hooks (CpuTlbHooks in cpu/mmu.h,
+ * installed by tcg_cpu_init); the execution loop and the debugger call
+ * them directly. */
+void tlb_flush(CPUState *cpu);
+void tlb_flush_page(CPUState *cpu, uint64_t la);
+void tlb_code_write(CPUState *cpu, uint64_t pa, unsigned size);
+
 #endif

@@ -1,8 +1,8 @@
 /* The translator's per-block loop and operand helpers: fetch, decode and
  * emit guest instructions into IR until a branch, a page boundary, a
  * mode-changing instruction or the block limit. */
-#include "accel/tcg-debug.h"
-#include "accel/tcg-dr.h"
+#include "translate/debug-hooks.h"
+#include "translate/dr.h"
 #include "translate/emit.h"
 
 #include "cpu/disas.h"
@@ -362,7 +362,7 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
             dc.end = true;
         /* gdbstub: stop before a breakpoint, one instruction per block when stepping */
         if (atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
-            tcg_debug_end_block(cpu, lin))
+            tcg_debug_hooks->end_block(cpu, lin))
             dc.end = true;
         /* the guest's DR7 instruction breakpoints, the same way */
         if ((flags & TBF_DRBP) && tcg_dr_exec_hits(cpu, lin))

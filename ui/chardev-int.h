@@ -1,58 +1,11 @@
-/* Chardev internals shared by the backends (ui/chardev*.c only). */
+/* Chardev internals shared by the backends (ui/chardev*.c only); the
+ * Chardev object and its ops are hw/core/chardev-backend.h. */
 #ifndef KEMU_CHARDEV_INT_H
 #define KEMU_CHARDEV_INT_H
 
+#include "hw/core/chardev-backend.h"
 #include "ui/chardev.h"
 #include "hw/core/opts.h"
-
-#define CHR_OUTQ_MAX (1u << 20)     /* output kept for a slow reader */
-#define CHR_ALIASES 8
-
-typedef struct ChrOps {
-    const char *kind;
-    /* Optional: replaces the fd-based write (mux). */
-    void (*write)(Chardev *c, const uint8_t *buf, size_t len);
-    /* Optional: frontend room (mux forwards to its backend). */
-    void (*accept_input)(Chardev *c);
-    /* Optional: a frontend attached (mux adds it to its list). */
-    void (*attach)(Chardev *c, const ChrFrontend *fe);
-    /* Optional: rewrite input in place before the frontend sees it (telnet
-     * option negotiation); returns the new length. */
-    size_t (*filter_input)(Chardev *c, uint8_t *buf, size_t len);
-    /* Optional: the reader saw EOF or an error (sockets go back to listen). */
-    void (*hangup)(Chardev *c);
-    void (*close)(Chardev *c);
-} ChrOps;
-
-struct Chardev {
-    char *label;
-    char *filename;             /* for `info chardev` */
-    const ChrOps *ops;
-    int in_fd, out_fd;          /* -1 when absent */
-    bool reading;               /* read handler registered */
-    bool has_fe;
-    ChrFrontend fe;
-    uint8_t *outq;              /* output the fd did not take yet */
-    size_t outq_len;
-    void *priv;                 /* backend state */
-    /* Other labels it answers to ("-serial chardev:ID" makes it serial0). */
-    char *alias[CHR_ALIASES];
-    int nalias;
-    Chardev *next;
-};
-
-Chardev *chr_alloc(const char *label, const ChrOps *ops, const char *filename);
-/* Use these fds; in_fd is read (only when poll says so) when a frontend can
- * take data.  Either may be -1.  Backends that own their fds make them
- * non-blocking; stdio stays as it is, since its file description is shared
- * with the shell. */
-void chr_set_fds(Chardev *c, int in_fd, int out_fd);
-/* Forget the fds (does not close them). */
-void chr_clear_fds(Chardev *c);
-void chr_send_event(Chardev *c, int event);
-void chr_set_filename(Chardev *c, const char *filename);
-/* Make c findable as label too; -1 if it has too many names. */
-int chr_add_alias(Chardev *c, const char *label);
 
 /* Backends: each returns NULL after error_report(); opt/arg name the option
  * for messages. */

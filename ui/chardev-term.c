@@ -19,6 +19,20 @@ void chr_term_restore(void)
     }
 }
 
+/* The exit path: push out what is still queued, then give the terminal
+ * back. */
+void chr_cleanup_all(void)
+{
+    chr_flush_all();
+    chr_term_restore();
+}
+
+void chr_free_all(void)
+{
+    chr_close_all();
+    chr_term_restore();
+}
+
 static void fatal_signal(int sig)
 {
     chr_term_restore();

@@ -1,9 +1,8 @@
 /* Guest virtual memory for the debugger: each page is translated through
  * the CPU's current page tables as a supervisor read (the walk sets the
  * accessed bits as a CPU access would) and accessed physically.  Writes
- * ignore page protection, as a debugger's do, and reach ROM too; under
- * TCG, translated code is dropped by the vCPU thread before it runs on
- * (the TB cache is that thread's alone). */
+ * ignore page protection, as a debugger's do, and reach ROM too; the
+ * engine is told (TCG drops translated code). */
 #include "cpu/sys.h"
 #include "ui/gdbstub-int.h"
 
@@ -13,16 +12,10 @@
 #include "cpu/mmu.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
-#include "accel/tcg-debug.h"
 
 #define PAGE 4096u
 
 typedef bool (*PageFn)(CPUState *cpu, uint64_t pa, uint8_t *buf, size_t n);
-
-static bool is_tcg(const CPUState *cpu)
-{
-    return cpu->machine && cpu->machine->accel && !strcmp(cpu->machine->accel->name, "tcg");
-}
 
 static bool read_phys(CPUState *cpu, uint64_t pa, uint8_t *buf, size_t n)
 {
@@ -37,8 +30,9 @@ static bool write_phys(CPUState *cpu, uint64_t pa, uint8_t *buf, size_t n)
         memcpy(host, buf, n);
     else if (!as_write(as, pa, buf, n))
         return false;
-    if (is_tcg(cpu))
-        tcg_debug_memory_written();
+    const AccelOps *accel = cpu->machine->accel;
+    if (accel && accel->memory_written)
+        accel->memory_written(cpu->machine);
     return true;
 }
 

@@ -24,7 +24,6 @@
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
-#include "translate/flags.h"
 #include "ui/chardev.h"
 
 enum { SIGINT_GDB = 2, SIGTRAP_GDB = 5 };
@@ -40,11 +39,6 @@ static _Atomic uint64_t pending_addr;
 static bool connected(const GdbStub *s)
 {
     return s->fd >= 0 || s->chr;
-}
-
-static bool is_tcg(const Machine *m)
-{
-    return m->accel && !strcmp(m->accel->name, "tcg");
 }
 
 /* ---- output ---- */
@@ -189,7 +183,9 @@ static void stopped(GdbStub *s, int cpu, int signal, int reason, uint64_t addr)
     s->running = false;
 }
 
-void accel_debug_stopped(CPUState *cpu, int reason, uint64_t addr)
+/* The engines' stop reports (accel_debug_stopped), on a vCPU thread:
+ * handed to the main loop through the event pipe. */
+static void engine_stopped(CPUState *cpu, int reason, uint64_t addr)
 {
     atomic_store(&pending_reason, reason);
     atomic_store(&pending_addr, addr);
@@ -199,6 +195,11 @@ void accel_debug_stopped(CPUState *cpu, int reason, uint64_t addr)
         ssize_t r = write(event_pipe[1], &c, 1);
         (void)r;    /* a full pipe already wakes the handler */
     }
+}
+
+static void __attribute__((constructor)) register_stop_handler(void)
+{
+    accel_set_debug_stop_handler(engine_stopped);
 }
 
 static void on_engine_event(void *opaque)
@@ -233,8 +234,6 @@ static void interrupt(GdbStub *s)
 
 void gdb_cpu_written(GdbStub *s, CPUState *cpu)
 {
-    if (is_tcg(s->m))
-        cpu_load_flags(cpu, cpu->env.rflags);
     if (s->m->accel->sync_state)
         s->m->accel->sync_state(cpu, false);
 }

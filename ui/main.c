@@ -79,7 +79,7 @@ static int check_cpu(const Machine *m)
 {
     const struct CPUModel *model;
     uint32_t features[FEAT_WORDS];
-    bool host_ok = m->accel && !strcmp(m->accel->name, "kvm");
+    bool host_ok = m->accel && m->accel->host_cpu;
     return cpu_model_parse(m->cfg.cpu_model ? m->cfg.cpu_model : "qemu64", host_ok, &model,
                            features);
 }

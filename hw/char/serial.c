@@ -11,7 +11,7 @@
 #include "hw/core/clock.h"
 #include "hw/core/error.h"
 #include "hw/core/machine.h"
-#include "ui/chardev.h"
+#include "hw/core/chardev.h"
 
 #include <stdio.h>
 

@@ -3,7 +3,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/opts.h"
 #include "hw/core/util.h"
-#include "ui/chardev.h"
+#include "hw/core/chardev.h"
 
 #include <stdlib.h>
 #include <string.h>

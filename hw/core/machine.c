@@ -1,10 +1,15 @@
 #include "hw/core/machine.h"
 #include "hw/core/clock.h"
 #include "hw/core/loop.h"
-#include "accel/accel.h"
-#include "cpu/cpu.h"
 
 #include <string.h>
+
+static const MachineCpuOps *cpu_ops;
+
+void machine_register_cpu_ops(const MachineCpuOps *ops)
+{
+    cpu_ops = ops;
+}
 
 void machine_request_reset(Machine *m)
 {
@@ -25,15 +30,12 @@ void machine_reset(Machine *m)
         if (d->cls->reset)
             d->cls->reset(d);
     }
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        cpu_reset(m->cpus[i]);
-        if (m->accel && m->accel->sync_state)
-            m->accel->sync_state(m->cpus[i], false);
-    }
+    for (unsigned i = 0; i < m->ncpus; i++)
+        cpu_ops->reset(m, m->cpus[i]);
     if (m->board_reset)
         m->board_reset(m);
-    if (m->accel && m->accel->reset)
-        m->accel->reset(m);
+    if (cpu_ops)
+        cpu_ops->reset_engine(m);
 }
 
 void machine_pause(Machine *m)
@@ -42,11 +44,8 @@ void machine_pause(Machine *m)
         return;
     m->state = RUN_STATE_PAUSED;
     clock_pause();
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        m->cpus[i]->stopped = true;
-        if (m->accel && m->accel->kick)
-            m->accel->kick(m->cpus[i]);
-    }
+    for (unsigned i = 0; i < m->ncpus; i++)
+        cpu_ops->set_stopped(m, m->cpus[i], true);
 }
 
 void machine_resume(Machine *m)
@@ -55,11 +54,8 @@ void machine_resume(Machine *m)
         return;
     m->state = RUN_STATE_RUNNING;
     clock_resume();
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        m->cpus[i]->stopped = false;
-        if (m->accel && m->accel->kick)
-            m->accel->kick(m->cpus[i]);
-    }
+    for (unsigned i = 0; i < m->ncpus; i++)
+        cpu_ops->set_stopped(m, m->cpus[i], false);
 }
 
 Device *machine_find_device(Machine *m, const char *name)
@@ -74,10 +70,6 @@ Device *machine_find_device(Machine *m, const char *name)
 void machine_set_a20(Machine *m, bool enabled)
 {
     m->a20 = enabled;
-    for (unsigned i = 0; i < m->ncpus; i++) {
-        m->cpus[i]->env.a20_enabled = enabled;
-        m->cpus[i]->env.a20_mask = enabled ? ~0ULL : ~(1ULL << 20);
-        if (m->accel && m->accel->kick)
-            m->accel->kick(m->cpus[i]);
-    }
+    for (unsigned i = 0; i < m->ncpus; i++)
+        cpu_ops->set_a20(m, m->cpus[i], enabled);
 }

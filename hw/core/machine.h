@@ -75,6 +75,21 @@ typedef struct Machine {
     _Atomic bool ignne;
 } Machine;
 
+/* What the machine needs of its CPUs and of the engine running them, which
+ * sit in layers above hw/core: registered by accel/ (accel/accel-vcpu.c)
+ * before main(). */
+typedef struct MachineCpuOps {
+    /* Power-on state of cpu, written back to the engine. */
+    void (*reset)(Machine *m, struct CPUState *cpu);
+    /* After the board's reset work: the engine's own state. */
+    void (*reset_engine)(Machine *m);
+    /* Pause (stopped) or let run, and make the vCPU see it soon. */
+    void (*set_stopped)(Machine *m, struct CPUState *cpu, bool stopped);
+    /* Mask addresses with the A20 gate or not, seen soon. */
+    void (*set_a20)(Machine *m, struct CPUState *cpu, bool enabled);
+} MachineCpuOps;
+void machine_register_cpu_ops(const MachineCpuOps *ops);
+
 /* Requests from devices, vCPUs and the monitor (thread-safe). */
 void machine_request_reset(Machine *m);
 void machine_request_shutdown(Machine *m, int exit_code);

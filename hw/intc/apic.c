@@ -642,6 +642,11 @@ static void apic_reset(Device *dev)
     pthread_mutex_unlock(&s->lock);
 }
 
+static const CpuLapicOps lapic_ops = {
+    .set_base = apic_set_base, .get_tpr = apic_get_tpr, .set_tpr = apic_set_tpr,
+    .get_tsc_deadline = apic_get_tsc_deadline, .set_tsc_deadline = apic_set_tsc_deadline,
+};
+
 static int apic_realize(Device *dev, Machine *m)
 {
     APICState *s = (APICState *)dev;
@@ -657,6 +662,7 @@ static int apic_realize(Device *dev, Machine *m)
     pthread_mutex_init(&s->lock, NULL);
     timer_init(&s->timer, timer_fire, s);
     s->cpu->lapic = s;
+    s->cpu->lapic_ops = &lapic_ops;
     if (!apic_mmio.as) {
         mr_init_io(&apic_mmio, "apic", 0x1000, &mmio_ops, m);
         as_map(&m->mem, &apic_mmio, APIC_DEFAULT_BASE, 10);

@@ -22,12 +22,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/cpu.h"          /* APIC_BASE_* of IA32_APIC_BASE */
+
 struct CPUState;
 struct Machine;
-
-#define APIC_DEFAULT_BASE 0xfee00000ULL
-#define APIC_BASE_BSP     (1ULL << 8)
-#define APIC_BASE_ENABLE  (1ULL << 11)
 
 /* apic_get_interrupt's answer when the interrupt must come from the 8259
  * (LINT0 in ExtINT mode): the board's irq_ack runs the PIC's INTA. */
@@ -54,8 +52,9 @@ void apic_deliver(struct Machine *m, uint8_t dest, bool dest_logical, int mode,
  * CPUState * whose APIC owns the pins. */
 void apic_lint_irq(void *opaque, int n, int level);
 
-/* CPU side: IA32_APIC_BASE writes (relocation is not supported: the base
- * stays at 0xfee00000), CR8 (TPR bits 7:4), IA32_TSC_DEADLINE. */
+/* CPU side (cpu/ calls them through cpu->lapic_ops): IA32_APIC_BASE writes
+ * (relocation is not supported: the base stays at 0xfee00000), CR8 (TPR
+ * bits 7:4), IA32_TSC_DEADLINE. */
 void apic_set_base(struct CPUState *cpu, uint64_t val);
 uint8_t apic_get_tpr(struct CPUState *cpu);
 void apic_set_tpr(struct CPUState *cpu, uint8_t tpr);

@@ -16,7 +16,7 @@
 #include "accel/accel.h"
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
-#include "ui/chardev.h"
+#include "hw/core/chardev.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +27,7 @@ int pc_cpus_init(Machine *m)
 {
     const CPUModel *model;
     uint32_t features[ARRAY_SIZE(((CPUState *)0)->features)] = { 0 };
-    bool host_ok = m->accel && m->accel->name && !strcmp(m->accel->name, "kvm");
+    bool host_ok = m->accel && m->accel->host_cpu;
     const char *spec = m->cfg.cpu_model ? m->cfg.cpu_model : "qemu64";
     if (cpu_model_parse(spec, host_ok, &model, features))
         return -1;

@@ -4,7 +4,7 @@
 #include "hw/pc/pc-board.h"
 #include "hw/pc/fw_cfg.h"
 #include "hw/core/util.h"
-#include "ui/chardev.h"
+#include "hw/core/chardev.h"
 
 #include <string.h>
 

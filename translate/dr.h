@@ -1,8 +1,8 @@
 /* The guest's own debug registers under TCG (SDM vol. 3 ch. 17):
  * instruction, data and I/O breakpoints from DR0-DR3/DR7
- * (accel/tcg-dr.c). */
-#ifndef KEMU_ACCEL_TCG_DR_H
-#define KEMU_ACCEL_TCG_DR_H
+ * (translate/dr.c). */
+#ifndef KEMU_TRANSLATE_DR_H
+#define KEMU_TRANSLATE_DR_H
 
 #include <stdbool.h>
 #include <stdint.h>

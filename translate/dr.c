@@ -16,7 +16,7 @@
  * INS and OUTS, which end their block, and trap after it.  TBs are
  * shared between vCPUs: a key of the breakpoint set in the TB flags keeps
  * a vCPU from running blocks translated for another vCPU's set. */
-#include "accel/tcg-dr.h"
+#include "translate/dr.h"
 
 #include <string.h>
 

@@ -1,7 +1,6 @@
 /* Chardev core: the registry, fd-based input with frontend flow control,
- * buffered non-blocking output, and the spec parsers (-serial's legacy
- * "tcp:HOST:PORT,server,nowait" form and -chardev's key=value form). */
-#include "ui/chardev-int.h"
+ * buffered non-blocking output.  The backends and spec parsers are ui/'s. */
+#include "hw/core/chardev-backend.h"
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
@@ -252,20 +251,17 @@ void chr_printf(Chardev *chr, const char *fmt, ...)
 
 /* ---- lifetime ---------------------------------------------------------- */
 
-void chr_cleanup_all(void)
+void chr_flush_all(void)
 {
-    /* Push out what is still queued (best effort, the fds are
-     * non-blocking), then give the terminal back. */
     for (Chardev *c = chardevs; c; c = c->next) {
         if (c->outq_len && c->out_fd >= 0) {
             ssize_t n = write(c->out_fd, c->outq, c->outq_len);
             (void)n;
         }
     }
-    chr_term_restore();
 }
 
-void chr_free_all(void)
+void chr_close_all(void)
 {
     while (chardevs) {
         Chardev *c = chardevs;
@@ -280,7 +276,6 @@ void chr_free_all(void)
         free(c->filename);
         free(c);
     }
-    chr_term_restore();
 }
 
 bool chr_is_mux(const Chardev *chr)
