@@ -87,13 +87,18 @@ void x87_note_insn(CPUState *cpu, const FpuInsn *in, uint16_t fsw_before)
      * default) with their selectors, as FXSAVE and the protected-mode
      * FSTENV/FSAVE layouts show them; the real-mode layouts turn them into
      * linear addresses when they are stored (fpu-env.c). */
-    f->fop = (uint16_t)(((in->opcode & 7) << 8) | in->modrm);
+    uint16_t fresh = f->fsw & ~fsw_before;
+    bool unmasked = (f->fsw & FSW_ES) && ((fresh & FSW_ES) || (fresh & ~f->fcw & 0x3f));
+    /* FOP: AMD keeps the opcode of every non-control instruction (APM
+     * vol. 1, x87 registers, "Last x87 Opcode"); Intel's parts since the
+     * Pentium 4 only that of one with an unmasked exception (SDM vol. 1
+     * 8.1.9.1: with the fopcode compatibility sub-mode off, its default). */
+    if (!cpu_is_intel(cpu) || unmasked)
+        f->fop = (uint16_t)(((in->opcode & 7) << 8) | in->modrm);
     f->fip = cpu->env.rip;
     f->fcs = sels ? cpu->env.seg[SEG_CS].sel : 0;
     if (!in->has_mem)
         return;
-    uint16_t fresh = f->fsw & ~fsw_before;
-    bool unmasked = (f->fsw & FSW_ES) && ((fresh & FSW_ES) || (fresh & ~f->fcw & 0x3f));
     if ((b7 & CPUID7_FDP_EXCPTN_ONLY) && !unmasked)
         return;
     int seg = in->seg >= 0 && in->seg < SEG_COUNT ? in->seg : SEG_DS;

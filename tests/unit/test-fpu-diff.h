@@ -20,6 +20,8 @@
  *    argument reduction differs from ours by a few ulps).
  *  - RCPPS/RSQRTPS/RCPSS/RSQRTSS (DC_RCP): 12-bit estimates whose exact
  *    tables are not published; compared within the documented 1.5*2^-12.
+ *  - kemu runs with a model of the host's vendor (tests/diff/host-model.h):
+ *    DPPS/DPPD's NaN selection and x87 FOP follow the vendor.
  *  - The reference is the host CPU, an AMD one where this was written.  Two
  *    behaviours kemu follows from it may differ on Intel: FLD m32/m64 of a
  *    denormal with DE unmasked still loads the value, and FYL2X with a
