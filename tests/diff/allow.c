@@ -113,17 +113,3 @@ uint64_t allow_undefined_flags(const DiffCase *c, bool *dest_undefined)
         return map2_undefined(c, &in, dest_undefined);
     return 0;
 }
-
-/* MOVSXD (63) with a 16-bit operand size: the Intel SDM gives it an r/m16
- * source, which kemu reads; AMD hosts read 32 bits, so a source ending two
- * bytes before an unmapped page faults there only.  The value written (the
- * low 16 bits) is the same either way. */
-bool allow_host_only_fault(const DiffCase *c, const DiffState *h, const DiffState *t)
-{
-    Insn in;
-    if (h->vector != 14 || t->vector != -1)
-        return false;
-    if (x86_decode(c->code, c->len, MODE64, DIFF_CODE_VA, &in) != DEC_OK)
-        return false;
-    return in.map == 0 && in.op == 0x63 && in.opsize == 2 && in.mem;
-}

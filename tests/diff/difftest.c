@@ -53,8 +53,6 @@ static bool same(const DiffCase *c, const DiffState *h, const DiffState *t, char
 {
     bool dest_undef;
     uint64_t undef = allow_undefined_flags(c, &dest_undef);
-    if (allow_host_only_fault(c, h, t))
-        return true;            /* nothing else to compare: the host stopped */
     if (h->vector != t->vector) {
         snprintf(why, n, "exception: host %d, kemu %d (kemu rip %#" PRIx64 ")",
                  h->vector, t->vector, t->rip);

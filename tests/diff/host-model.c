@@ -27,9 +27,14 @@ const char *host_vendor(void)
     return v;
 }
 
+bool host_is_intel(void)
+{
+    return !strcmp(host_vendor(), "GenuineIntel");
+}
+
 const char *host_model_name(void)
 {
-    return !strcmp(host_vendor(), "GenuineIntel") ? "Nehalem" : "qemu64";
+    return host_is_intel() ? "Nehalem" : "qemu64";
 }
 
 bool host_model_apply(CPUState *cpu)

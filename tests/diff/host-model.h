@@ -19,6 +19,7 @@
 
 /* The host's CPUID vendor string (or the override); "" off x86. */
 const char *host_vendor(void);
+bool host_is_intel(void);
 /* The name of the model of the host's vendor (see above). */
 const char *host_model_name(void);
 /* Give cpu that model and the host's feature words; false when the host

@@ -1,0 +1,131 @@
+/* Where Intel's and AMD's processors differ, the translator follows the
+ * vendor of the vCPU's model (cpu_is_intel), whatever the host: each test
+ * runs the same bytes with an Intel and an AMD model and checks what that
+ * vendor's manual (or, where the manual leaves it undefined, its parts)
+ * gives. */
+#include "tests/unit/unit.h"
+
+#include "cpu/cpuid.h"
+#include "cpu/excp.h"
+#include "tests/unit/cpu-harness.h"
+#include "tests/unit/tcg-harness.h"
+#include "translate/tb.h"
+
+/* A 64-bit CPU with the model name and its feature words. */
+static CPUState *model_cpu(const char *name)
+{
+    CPUState *cpu = tt_cpu(64);
+    cpu->model = cpu_model_find(name);
+    CHECK(cpu->model != NULL);
+    if (cpu->model)
+        memcpy(cpu->features, cpu->model->features, sizeof(cpu->model->features));
+    return cpu;
+}
+
+static int run(CPUState *cpu, const uint8_t *code, size_t n)
+{
+    tt_load(code, n);
+    tb_flush_all(cpu);
+    return tt_run(cpu);
+}
+
+/* MOVSXD ax, word [rbx] (66 63 03) with the word 2 bytes before an
+ * unmapped page: the SDM's r/m16 source is read by Intel's parts; AMD's
+ * read 32 bits and fault on the next page (the value written, the low 16
+ * bits, is the same). */
+static int movsxd16_at_page_end(const char *model, uint64_t *rax)
+{
+    static const uint8_t code[] = { 0x66, 0x63, 0x03, 0xf4 };
+    CPUState *cpu = model_cpu(model);
+    tt_wr(TT_PT + 0x21 * 8, 0, 8);                  /* 0x21000 not present */
+    tt_wr(0x20ffe, 0xbeef, 2);
+    cpu->env.regs[R_EBX] = 0x20ffe;
+    cpu->env.regs[R_EAX] = 0x1111222233334444ULL;
+    int v = run(cpu, code, sizeof(code));
+    *rax = cpu->env.regs[R_EAX];
+    if (v == EXC_PF)
+        CHECK_EQ(cpu->env.cr2, 0x21000);
+    return v;
+}
+
+TEST(tcg_vendor, movsxd16_reads_a_word_on_intel_a_dword_on_amd)
+{
+    uint64_t rax;
+    CHECK_EQ(movsxd16_at_page_end("Haswell", &rax), -1);
+    CHECK_EQ(rax, 0x111122223333beefULL);
+    CHECK_EQ(movsxd16_at_page_end("EPYC", &rax), EXC_PF);
+    CHECK_EQ(rax, 0x1111222233334444ULL);
+    CHECK_EQ(movsxd16_at_page_end("qemu64", &rax), EXC_PF);
+}
+
+/* BSF/BSR of a zero source (ZF=1): AMD leaves the destination alone, a
+ * 32-bit one whole (APM vol. 3 BSF/BSR); Intel documents it as undefined
+ * and its parts write the old low 32 bits back, zero-extended.  The 16-
+ * and 64-bit forms keep the register on both. */
+static uint64_t bitscan_zero(const char *model, uint8_t op, bool osize16)
+{
+    uint8_t code[] = { 0x66, 0x0f, op, 0xc1, 0xf4 };
+    CPUState *cpu = model_cpu(model);
+    cpu->env.regs[R_ECX] = 0;
+    cpu->env.regs[R_EAX] = 0xdeadbeef12345678ULL;
+    CHECK_EQ(run(cpu, osize16 ? code : code + 1, osize16 ? 5 : 4), -1);
+    CHECK(tt_flags(cpu) & FL_ZF);
+    return cpu->env.regs[R_EAX];
+}
+
+TEST(tcg_vendor, bsf_bsr_of_zero_keep_or_zero_extend_by_vendor)
+{
+    for (uint8_t op = 0xbc; op <= 0xbd; op++) {
+        CHECK_EQ(bitscan_zero("EPYC", op, false), 0xdeadbeef12345678ULL);
+        CHECK_EQ(bitscan_zero("Skylake-Client", op, false), 0x12345678ULL);
+        CHECK_EQ(bitscan_zero("EPYC", op, true), 0xdeadbeef12345678ULL);
+        CHECK_EQ(bitscan_zero("Skylake-Client", op, true), 0xdeadbeef12345678ULL);
+    }
+}
+
+/* XBEGIN rel32 (C7 F8) to a fallback 0x10 bytes on, whose HLT ends the
+ * run: an RTM model (Intel's Haswell) aborts at once, EAX = 0, and goes
+ * on at the fallback; without RTM (AMD's parts, and Intel's before
+ * Haswell) it is #UD (SDM vol. 2 XBEGIN; APM has no RTM). */
+TEST(tcg_vendor, xbegin_aborts_on_rtm_models_and_is_ud_elsewhere)
+{
+    static const uint8_t code[] = {
+        0xc7, 0xf8, 0x10, 0x00, 0x00, 0x00,                 /* xbegin +0x10 */
+        0xb9, 0x01, 0x00, 0x00, 0x00, 0xf4,                 /* mov ecx, 1; hlt */
+        0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+        0xf4,                                               /* fallback: hlt */
+    };
+    CPUState *cpu = model_cpu("Haswell");
+    cpu->env.regs[R_EAX] = 0xffffffffffffffffULL;
+    CHECK_EQ(run(cpu, code, sizeof(code)), -1);
+    CHECK_EQ(cpu->env.regs[R_EAX], 0);
+    CHECK_EQ(cpu->env.regs[R_ECX], 0);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 6 + 0x10 + 1);
+    const char *no_rtm[] = { "EPYC", "qemu64", "Nehalem" };
+    for (int i = 0; i < 3; i++) {
+        cpu = model_cpu(no_rtm[i]);
+        CHECK_EQ(run(cpu, code, sizeof(code)), EXC_UD);
+        CHECK_EQ(cpu->env.rip, TT_CODE);
+    }
+}
+
+/* Outside a transaction: XTEST sets ZF and clears CF, OF, SF, PF, AF;
+ * XABORT is a NOP; XEND raises #GP(0).  Without RTM (and HLE) all #UD. */
+TEST(tcg_vendor, xtest_xabort_xend_outside_a_transaction)
+{
+    static const uint8_t xtest[] = { 0xf9, 0x0f, 0x01, 0xd6, 0xc6, 0xf8, 0x05, 0xf4 };
+    static const uint8_t xend[] = { 0x0f, 0x01, 0xd5, 0xf4 };
+    CPUState *cpu = model_cpu("Broadwell");
+    CHECK_EQ(run(cpu, xtest, sizeof(xtest)), -1);  /* stc; xtest; xabort 5; hlt */
+    CHECK_EQ(tt_flags(cpu) & 0x8d5, FL_ZF);
+    cpu = model_cpu("Broadwell");
+    CHECK_EQ(run(cpu, xend, sizeof(xend)), EXC_GP);
+    CHECK_EQ(cpu->env.error_code, 0);
+    cpu = model_cpu("EPYC");
+    CHECK_EQ(run(cpu, xtest, sizeof(xtest)), EXC_UD);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 1);
+    cpu = model_cpu("EPYC");
+    CHECK_EQ(run(cpu, xtest + 4, 4), EXC_UD);                 /* xabort */
+    cpu = model_cpu("EPYC");
+    CHECK_EQ(run(cpu, xend, sizeof(xend)), EXC_UD);
+}
