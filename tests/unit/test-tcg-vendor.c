@@ -129,3 +129,78 @@ TEST(tcg_vendor, xtest_xabort_xend_outside_a_transaction)
     cpu = model_cpu("EPYC");
     CHECK_EQ(run(cpu, xend, sizeof(xend)), EXC_UD);
 }
+
+/* ---- SYSCALL/SYSRET, SYSENTER/SYSEXIT (see cpu/sys.c) ---- */
+
+static CPUState *fast_call_cpu(const char *model)
+{
+    CPUState *cpu = model_cpu(model);
+    CPUX86State *env = &cpu->env;
+    env->efer |= EFER_SCE;
+    env->star = (0x23ULL << 48) | (0x10ULL << 32);
+    env->lstar = 0x3000;
+    env->cstar = 0x3100;
+    env->sysenter_cs = 0x10;
+    env->sysenter_eip = 0x3200;
+    env->sysenter_esp = 0x7000;
+    return cpu;
+}
+
+/* mov rcx, 0x0000800000000000; sysretq.  Intel checks RCX before leaving
+ * CPL 0: #GP(0) on the SYSRET.  AMD does not: CS becomes STAR[63:48]+16|3
+ * and the fetch at the non-canonical RIP faults at CPL 3. */
+TEST(tcg_vendor, sysret_to_a_non_canonical_rip)
+{
+    static const uint8_t code[] = {
+        0x48, 0xb9, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x48, 0x0f, 0x07, 0xf4,
+    };
+    CPUState *cpu = fast_call_cpu("Haswell");
+    CHECK_EQ(run(cpu, code, sizeof(code)), EXC_GP);
+    CHECK_EQ(cpu->env.error_code, 0);
+    CHECK_EQ(cpu->env.rip, TT_CODE + 10);
+    CHECK_EQ(cpu_cpl(cpu), 0);
+    cpu = fast_call_cpu("EPYC");
+    CHECK_EQ(run(cpu, code, sizeof(code)), EXC_GP);
+    CHECK_EQ(cpu->env.error_code, 0);
+    CHECK_EQ(cpu->env.rip, 0x0000800000000000ULL);
+    CHECK_EQ(cpu->env.seg[SEG_CS].sel, 0x33);
+    CHECK_EQ(cpu_cpl(cpu), 3);
+}
+
+/* SYSCALL (0F 05) in compatibility mode: #UD on Intel (64-bit mode only),
+ * to CSTAR on AMD. */
+TEST(tcg_vendor, syscall_in_compatibility_mode)
+{
+    static const uint8_t code[] = { 0x0f, 0x05, 0xf4 };
+    const char *models[] = { "Nehalem", "EPYC" };
+    for (int i = 0; i < 2; i++) {
+        CPUState *cpu = fast_call_cpu(models[i]);
+        SegReg *cs = &cpu->env.seg[SEG_CS];
+        cs->attr = (cs->attr & ~SEGATTR_L) | SEGATTR_DB;
+        tt_wr(0x3100, 0xf4, 1);
+        int v = run(cpu, code, sizeof(code));
+        if (i == 0) {
+            CHECK_EQ(v, EXC_UD);
+            CHECK_EQ(cpu->env.rip, TT_CODE);
+        } else {
+            CHECK_EQ(v, -1);
+            CHECK_EQ(cpu->env.rip, 0x3101);
+            CHECK_EQ(cpu->env.regs[R_ECX], TT_CODE + 2);
+        }
+    }
+}
+
+/* SYSENTER (0F 34) in 64-bit mode: Intel enters at SYSENTER_EIP; AMD
+ * raises #UD (legacy mode only). */
+TEST(tcg_vendor, sysenter_in_long_mode)
+{
+    static const uint8_t code[] = { 0x0f, 0x34, 0xf4 };
+    CPUState *cpu = fast_call_cpu("Skylake-Client");
+    tt_wr(0x3200, 0xf4, 1);
+    CHECK_EQ(run(cpu, code, sizeof(code)), -1);
+    CHECK_EQ(cpu->env.rip, 0x3201);
+    CHECK_EQ(cpu->env.regs[R_ESP], 0x7000);
+    cpu = fast_call_cpu("EPYC");
+    CHECK_EQ(run(cpu, code, sizeof(code)), EXC_UD);
+    CHECK_EQ(cpu->env.rip, TT_CODE);
+}
