@@ -1,6 +1,8 @@
-/* The allow-list: what the Intel SDM leaves undefined.  A difference in an
- * undefined flag is not a bug (Intel and AMD hosts themselves disagree);
- * everything else must match exactly.  ALLOWLIST.md lists the entries. */
+/* The allow-list: what both the Intel SDM and the AMD APM leave undefined.
+ * A difference in an undefined flag is not a bug (Intel and AMD hosts
+ * themselves disagree); everything else must match exactly, including
+ * what the vendors define differently, since kemu runs a model of the
+ * host's vendor.  ALLOWLIST.md lists the entries with vendor and manual. */
 #include "tests/diff/gen.h"
 
 #include "translate/decode.h"
