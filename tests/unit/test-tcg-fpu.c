@@ -363,24 +363,29 @@ TEST(tcg_fpu, fxsave64_and_fxsave_pointers_in_64_bit_mode)
 /* Models with CPUID.(EAX=07H,ECX=0):EBX[13] store FCS and FDS as zero; with
  * EBX[6] (FDP_EXCPTN_ONLY) only an instruction with an unmasked exception
  * updates FDP (SDM vol. 1 8.1.8). */
-TEST(tcg_fpu, cpuid_deprecations_of_fcs_fds_and_fdp)
+/* In 32-bit protected mode: mov ax, 0x30; mov ds, ax; fld dword [0x100]
+ * (1.0); fnstenv [0x200]; fldcw [0x108] (ZE unmasked); fdiv dword [0x104]
+ * @ +24 (1 / 0, the unmasked #Z); fnstenv [0x240]; hlt. */
+static void run_fld_then_unmasked_fdiv(CPUState *cpu)
 {
-    /* mov ax, 0x30; mov ds, ax; fld dword [0x100]; fnstenv [0x200];
-     * fldcw [0x108] (FNSTENV masked all); fdiv dword [0x104]  @ +24
-     * (1 / 0, ZE unmasked); fnstenv [0x240]; hlt */
     static const uint8_t code[] = {
         0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xd9, 0x05, 0x00, 0x01, 0x00, 0x00,
         0xd9, 0x35, 0x00, 0x02, 0x00, 0x00, 0xd9, 0x2d, 0x08, 0x01, 0x00, 0x00,
         0xd8, 0x35, 0x04, 0x01, 0x00, 0x00, 0xd9, 0x35, 0x40, 0x02, 0x00, 0x00, 0xf4,
     };
-    CPUState *cpu = pm_cpu();
-    cpu->features[FEAT_7_0_EBX] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS;
-    cpu->env.fpu.fcw = 0x037b;
-    cpu->env.fpu.fdp = 0x5555;
     tt_wr(0x10100, 0x3f800000, 4);                          /* 1.0f */
     tt_wr(0x10104, 0, 4);                                   /* 0.0f */
     tt_wr(0x10108, 0x037b, 2);
     CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+}
+
+TEST(tcg_fpu, cpuid_deprecations_of_fcs_fds_and_fdp)
+{
+    CPUState *cpu = pm_cpu();
+    cpu->features[FEAT_7_0_EBX] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS;
+    cpu->env.fpu.fcw = 0x037b;
+    cpu->env.fpu.fdp = 0x5555;
+    run_fld_then_unmasked_fdiv(cpu);
     Env32 e = env32_at(0x10200);
     CHECK_EQ(e.fip, TT_CODE + 6);
     CHECK_EQ(e.fcs, 0);
@@ -398,22 +403,11 @@ TEST(tcg_fpu, cpuid_deprecations_of_fcs_fds_and_fdp)
  * 8.1.9.1, fopcode compatibility sub-mode off).  FIP is kept by both. */
 static void fop_by_vendor(const char *model, uint16_t want_after_fld)
 {
-    /* mov ax, 0x30; mov ds, ax; fld dword [0x100]; fnstenv [0x200];
-     * fldcw [0x108] (ZE unmasked); fdiv dword [0x104] (1 / 0);
-     * fnstenv [0x240]; hlt */
-    static const uint8_t code[] = {
-        0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xd9, 0x05, 0x00, 0x01, 0x00, 0x00,
-        0xd9, 0x35, 0x00, 0x02, 0x00, 0x00, 0xd9, 0x2d, 0x08, 0x01, 0x00, 0x00,
-        0xd8, 0x35, 0x04, 0x01, 0x00, 0x00, 0xd9, 0x35, 0x40, 0x02, 0x00, 0x00, 0xf4,
-    };
     CPUState *cpu = pm_cpu();
     cpu->model = cpu_model_find(model);
     CHECK(cpu->model != NULL);
     cpu->env.fpu.fop = 0x123;
-    tt_wr(0x10100, 0x3f800000, 4);                          /* 1.0f */
-    tt_wr(0x10104, 0, 4);                                   /* 0.0f */
-    tt_wr(0x10108, 0x037b, 2);
-    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    run_fld_then_unmasked_fdiv(cpu);
     Env32 e = env32_at(0x10200);
     CHECK_EQ(e.fop, want_after_fld);
     CHECK_EQ(e.fip, TT_CODE + 6);
