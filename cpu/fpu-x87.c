@@ -158,11 +158,12 @@ static void fld_mem(CPUState *cpu, const FpuInsn *in, int fmt, unsigned size)
         st.flags |= SF_IE;
     st.prec = 64;
     Float80 r = sf_pack80(v, &st);
-    /* The conversion is exact: an unmasked denormal-operand exception is
-     * reported but the value is still loaded (as the reference hardware
-     * does); an unmasked invalid (SNaN) loads nothing. */
-    x87_finish(cpu, &st, &v);
-    if (!(st.flags & SF_IE & ~cpu->env.fpu.fcw))
+    /* An unmasked invalid (SNaN) loads nothing.  An unmasked denormal-
+     * operand exception: AMD's parts report it and still load the value
+     * (the conversion is exact); Intel's treat it as any pre-computation
+     * exception, TOP and the stack unchanged (SDM vol. 1 8.5.2). */
+    bool done = x87_finish(cpu, &st, &v);
+    if (cpu_is_intel(cpu) ? done : !(st.flags & SF_IE & ~cpu->env.fpu.fcw))
         x87_push(cpu, r);
 }
 

@@ -428,6 +428,33 @@ TEST(tcg_fpu, fop_only_on_unmasked_exceptions_on_intel_models)
     fop_by_vendor("Nehalem", 0x123);
 }
 
+/* FLD m32 of a denormal with the denormal-operand exception unmasked: DE
+ * and ES are set on both vendors; AMD's parts still push the value, Intel's
+ * leave TOP and the stack alone as for any unmasked pre-computation
+ * exception (SDM vol. 1 8.5.2). */
+static uint16_t fld_denormal_unmasked(const char *model)
+{
+    /* mov ax, 0x30; mov ds, ax; fldcw [0x108]; fld dword [0x100]; hlt */
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xd9, 0x2d, 0x08, 0x01, 0x00, 0x00,
+        0xd9, 0x05, 0x00, 0x01, 0x00, 0x00, 0xf4,
+    };
+    CPUState *cpu = pm_cpu();
+    cpu->model = cpu_model_find(model);
+    tt_wr(0x10100, 1, 4);                                   /* smallest denormal */
+    tt_wr(0x10108, 0x037d, 2);                              /* DM clear */
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    uint16_t fsw = cpu->env.fpu.fsw;
+    CHECK_EQ(fsw & 0xbf, 0x82);                            /* ES and DE only */
+    return (uint16_t)((fsw >> 11) & 7);
+}
+
+TEST(tcg_fpu, fld_of_a_denormal_with_de_unmasked_by_vendor)
+{
+    CHECK_EQ(fld_denormal_unmasked("EPYC"), 7);             /* pushed */
+    CHECK_EQ(fld_denormal_unmasked("Haswell"), 0);          /* TOP unchanged */
+}
+
 /* The host's own FNSTENV after fld qword [rbx] in 64-bit user mode (the
  * 32-bit protected-mode layout): the same bytes run by kemu's 64-bit
  * guest, with a model of the host's vendor, give the same FCW/FSW/FTW and
