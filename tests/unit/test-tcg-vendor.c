@@ -204,3 +204,49 @@ TEST(tcg_vendor, sysenter_in_long_mode)
     CHECK_EQ(run(cpu, code, sizeof(code)), EXC_UD);
     CHECK_EQ(cpu->env.rip, TT_CODE);
 }
+
+/* ---- near branches with a 66 prefix in 64-bit mode ---- */
+
+/* 66 E8 at TT_CODE: AMD reads rel16 (0x000a), pushes a 2-byte return
+ * address and goes to 0x100e; Intel ignores the prefix, reads rel32 and
+ * pushes 8 bytes.  A HLT waits at either target. */
+TEST(tcg_vendor, call_with_66_in_64bit_mode)
+{
+    uint8_t code[17] = { 0x66, 0xe8, 0x0a, 0x00, 0x00, 0x00 };
+    for (int i = 6; i < 14; i++)
+        code[i] = 0x90;
+    code[14] = code[15] = code[16] = 0xf4;
+    CPUState *cpu = model_cpu("EPYC");
+    CHECK_EQ(run(cpu, code, sizeof(code)), -1);
+    CHECK_EQ(cpu->env.rip, 0x100f);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK - 2);
+    CHECK_EQ(tt_rd(TT_STACK - 2, 2), 0x1004);
+    cpu = model_cpu("Haswell");
+    CHECK_EQ(run(cpu, code, sizeof(code)), -1);
+    CHECK_EQ(cpu->env.rip, 0x1011);
+    CHECK_EQ(cpu->env.regs[R_ESP], TT_STACK - 8);
+    CHECK_EQ(tt_rd(TT_STACK - 8, 8), 0x1006);
+}
+
+/* 66 E9 fc ef 00 00: AMD jumps to (0x1004 + 0xeffc) & 0xffff = 0; Intel
+ * to 0x1006 + 0xeffc = 0x10002.  66 FF E0 with RAX 0x10002: AMD jumps to
+ * AX (2), Intel to RAX. */
+TEST(tcg_vendor, jmp_with_66_in_64bit_mode)
+{
+    static const uint8_t code[] = { 0x66, 0xe9, 0xfc, 0xef, 0x00, 0x00 };
+    static const uint8_t ind[] = { 0x66, 0xff, 0xe0 };
+    const char *models[] = { "qemu64", "Skylake-Client" };
+    for (int i = 0; i < 2; i++) {
+        CPUState *cpu = model_cpu(models[i]);
+        tt_wr(0, 0xf4, 1);
+        tt_wr(0x10002, 0xf4, 1);
+        CHECK_EQ(run(cpu, code, sizeof(code)), -1);
+        CHECK_EQ(cpu->env.rip, i == 0 ? 1 : 0x10003);
+        cpu = model_cpu(models[i]);
+        tt_wr(2, 0xf4, 1);
+        tt_wr(0x10002, 0xf4, 1);
+        cpu->env.regs[R_EAX] = 0x10002;
+        CHECK_EQ(run(cpu, ind, sizeof(ind)), -1);
+        CHECK_EQ(cpu->env.rip, i == 0 ? 3 : 0x10003);
+    }
+}
