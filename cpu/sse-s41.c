@@ -136,8 +136,9 @@ static void round_op(SseArgs *a)
  *    (P3 + P2), lane 1 (P0 + P1) + (P2 + P3), lane 2 (P3 + P2) + (P1 + P0),
  *    lane 3 (P2 + P3) + (P0 + P1) (DPPD: lane 0 P0 + P1, lane 1 P1 + P0);
  *    the final adds are made for the selected lanes only, so with no lane
- *    selected they raise no exception.  The values differ only in NaN
- *    payloads and signs, the flags never. */
+ *    selected they raise no exception.
+ * Results differ only in which NaN a lane carries, MXCSR flags only when
+ * no lane is selected. */
 static uint64_t dp_add(int fmt, uint64_t a, uint64_t b, FloatStatus *st)
 {
     return sf_arith(fmt, SF_OP_ADD, a, b, st);

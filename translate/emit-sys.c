@@ -128,8 +128,9 @@ static void emit_dtr(Dc *dc, unsigned op)
 /* RTM, on models whose CPUID.(EAX=07H,ECX=0):EBX.RTM[bit 11] is set
  * (Intel's from Haswell on; no AMD part has it, and there all four
  * instructions raise #UD).  kemu never executes transactionally, which
- * the SDM permits (vol. 1 16.3.5: a transaction may abort at any time, and
- * with TSX disabled by IA32_TSX_CTRL every XBEGIN aborts with status 0):
+ * the SDM permits (vol. 1 ch. 16: a transaction may abort for many
+ * implementation reasons, and with TSX disabled by IA32_TSX_CTRL every
+ * XBEGIN aborts with status 0):
  * XBEGIN aborts at once, EAX = 0 and on to its fallback address; outside a
  * transaction XABORT is a NOP, XEND raises #GP(0) and XTEST sets ZF. */
 #define CPUID7_HLE (1u << 4)
