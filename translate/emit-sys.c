@@ -4,6 +4,7 @@
 
 #include "cpu/cpuid.h"
 #include "cpu/fpu.h"
+#include "cpu/sys.h"
 #include "translate/helpers.h"
 
 static void end_after(Dc *dc)
@@ -153,6 +154,10 @@ int emit_rtm_begin_abort(Dc *dc)
         fallback &= 0xffff;
     else if (dc->mode != MODE64)
         fallback &= 0xffffffffULL;
+    if (dc->mode == MODE64 && !cpu_canonical(fallback)) {
+        gen_raise_gp0(dc);      /* XBEGIN's own check, before any abort */
+        return 1;
+    }
     gen_set(dc, 4, R_EAX, gen_imm(dc, 0));
     gen_jmp_to(dc, fallback);
     return 1;
