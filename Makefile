@@ -53,7 +53,7 @@ IMG_LIB_SRC := $(wildcard hw/block/*.c) hw/core/error.c hw/core/util.c hw/core/a
 IMG_LIB_OBJ := $(patsubst %.c,%.o,$(filter $(LIB_SRC),$(IMG_LIB_SRC)))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
-UNIT_OBJ := $(UNIT_SRC:.c=.o)
+UNIT_OBJ := $(UNIT_SRC:.c=.o) tests/diff/host-model.o
 DIFF_SRC := $(wildcard tests/diff/*.c)
 DIFF_OBJ := $(DIFF_SRC:.c=.o)
 

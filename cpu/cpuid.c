@@ -78,6 +78,16 @@ static const struct CPUModel *host_model_get(void)
 }
 #endif
 
+bool cpu_model_is_intel(const struct CPUModel *m)
+{
+    return m && m->vendor && !strcmp(m->vendor, "GenuineIntel");
+}
+
+bool cpu_is_intel(const CPUState *cpu)
+{
+    return cpu_model_is_intel(cpu->model);
+}
+
 const struct CPUModel *cpu_model_find(const char *name)
 {
     if (!strcmp(name, "host"))

@@ -24,6 +24,13 @@ struct CPUModel {
     const char *model_id;      /* brand string */
 };
 
+/* Where Intel's and AMD's processors differ (x87 FOP, DPPS/DPPD NaN
+ * selection, MOVSXD and BSF/BSR corner cases, SYSCALL/SYSRET, RTM), a vCPU
+ * behaves as its model's vendor does, never as the host's: GenuineIntel
+ * models as Intel's parts, every other vendor (AuthenticAMD, and a CPU
+ * without a model, which stands for the default qemu64) as AMD's. */
+bool cpu_model_is_intel(const struct CPUModel *m);
+bool cpu_is_intel(const struct CPUState *cpu);
 /* Find a model by name (NULL if unknown). */
 const struct CPUModel *cpu_model_find(const char *name);
 /* Print `-cpu help` to stdout. */

@@ -87,13 +87,18 @@ void x87_note_insn(CPUState *cpu, const FpuInsn *in, uint16_t fsw_before)
      * default) with their selectors, as FXSAVE and the protected-mode
      * FSTENV/FSAVE layouts show them; the real-mode layouts turn them into
      * linear addresses when they are stored (fpu-env.c). */
-    f->fop = (uint16_t)(((in->opcode & 7) << 8) | in->modrm);
+    uint16_t fresh = f->fsw & ~fsw_before;
+    bool unmasked = (f->fsw & FSW_ES) && ((fresh & FSW_ES) || (fresh & ~f->fcw & 0x3f));
+    /* FOP: AMD keeps the opcode of every non-control instruction (APM
+     * vol. 1, x87 registers, "Last x87 Opcode"); Intel's parts since the
+     * Pentium 4 only that of one with an unmasked exception (SDM vol. 1
+     * 8.1.9.1: with the fopcode compatibility sub-mode off, its default). */
+    if (!cpu_is_intel(cpu) || unmasked)
+        f->fop = (uint16_t)(((in->opcode & 7) << 8) | in->modrm);
     f->fip = cpu->env.rip;
     f->fcs = sels ? cpu->env.seg[SEG_CS].sel : 0;
     if (!in->has_mem)
         return;
-    uint16_t fresh = f->fsw & ~fsw_before;
-    bool unmasked = (f->fsw & FSW_ES) && ((fresh & FSW_ES) || (fresh & ~f->fcw & 0x3f));
     if ((b7 & CPUID7_FDP_EXCPTN_ONLY) && !unmasked)
         return;
     int seg = in->seg >= 0 && in->seg < SEG_COUNT ? in->seg : SEG_DS;
@@ -153,11 +158,12 @@ static void fld_mem(CPUState *cpu, const FpuInsn *in, int fmt, unsigned size)
         st.flags |= SF_IE;
     st.prec = 64;
     Float80 r = sf_pack80(v, &st);
-    /* The conversion is exact: an unmasked denormal-operand exception is
-     * reported but the value is still loaded (as the reference hardware
-     * does); an unmasked invalid (SNaN) loads nothing. */
-    x87_finish(cpu, &st, &v);
-    if (!(st.flags & SF_IE & ~cpu->env.fpu.fcw))
+    /* An unmasked invalid (SNaN) loads nothing.  An unmasked denormal-
+     * operand exception: AMD's parts report it and still load the value
+     * (the conversion is exact); Intel's treat it as any pre-computation
+     * exception, TOP and the stack unchanged (SDM vol. 1 8.5.2). */
+    bool done = x87_finish(cpu, &st, &v);
+    if (cpu_is_intel(cpu) ? done : !(st.flags & SF_IE & ~cpu->env.fpu.fcw))
         x87_push(cpu, r);
 }
 

@@ -34,7 +34,7 @@ static bool has(const CPUState *cpu, int word, uint32_t bit)
 
 static bool is_intel(const CPUState *cpu)
 {
-    return cpu->model && cpu->model->vendor && !strcmp(cpu->model->vendor, "GenuineIntel");
+    return cpu_is_intel(cpu);
 }
 
 static bool is_amd(const CPUState *cpu)

@@ -1,6 +1,7 @@
 /* SSE4.1 (and PCMPGTQ of SSE4.2): blends, PTEST, PMOVSX/ZX, min/max,
  * PMULLD/PMULDQ, PACKUSDW, PHMINPOSUW, ROUND*, DPPS/DPPD, INSERTPS,
  * EXTRACTPS, PINSRB/D/Q, PEXTRB/W/D/Q, MPSADBW, MOVNTDQA. */
+#include "cpu/cpuid.h"
 #include "cpu/sse.h"
 
 #include <string.h>
@@ -125,19 +126,42 @@ static void round_op(SseArgs *a)
     a->d = r;
 }
 
-/* DPPS/DPPD: products rounded, then summed pairwise as the SDM's
- * pseudocode orders them. */
+/* DPPS/DPPD: the selected products rounded, then summed with a rounding
+ * at each add.  Which NaN a lane ends with when several products are NaN
+ * (x86 adds return their first NaN operand) follows the vendor:
+ *  - AMD sums as the SDM/APM pseudocode reads, (P0 + P1) + (P2 + P3), one
+ *    sum broadcast to the selected lanes;
+ *  - Intel's parts sum each lane with a swizzled copy of the products, so
+ *    each lane starts from its own product pair: lane 0 (P1 + P0) +
+ *    (P3 + P2), lane 1 (P0 + P1) + (P2 + P3), lane 2 (P3 + P2) + (P1 + P0),
+ *    lane 3 (P2 + P3) + (P0 + P1) (DPPD: lane 0 P0 + P1, lane 1 P1 + P0);
+ *    the final adds are made for the selected lanes only, so with no lane
+ *    selected they raise no exception.
+ * Results differ only in which NaN a lane carries, MXCSR flags only when
+ * no lane is selected. */
+static uint64_t dp_add(int fmt, uint64_t a, uint64_t b, FloatStatus *st)
+{
+    return sf_arith(fmt, SF_OP_ADD, a, b, st);
+}
+
 static void dpps(SseArgs *a)
 {
     uint64_t p[4];
     for (int i = 0; i < 4; i++)
         p[i] = ((a->imm >> (4 + i)) & 1) ? sf_arith(SF_F32, SF_OP_MUL, a->d.d[i], a->s.d[i], &a->st)
                                          : 0;
-    uint64_t t1 = sf_arith(SF_F32, SF_OP_ADD, p[0], p[1], &a->st);
-    uint64_t t2 = sf_arith(SF_F32, SF_OP_ADD, p[2], p[3], &a->st);
-    uint32_t sum = (uint32_t)sf_arith(SF_F32, SF_OP_ADD, t1, t2, &a->st);
-    for (int i = 0; i < 4; i++)
-        a->d.d[i] = ((a->imm >> i) & 1) ? sum : 0;
+    if (!cpu_is_intel(a->cpu)) {
+        uint64_t t1 = dp_add(SF_F32, p[0], p[1], &a->st), t2 = dp_add(SF_F32, p[2], p[3], &a->st);
+        uint32_t sum = (uint32_t)dp_add(SF_F32, t1, t2, &a->st);
+        for (int i = 0; i < 4; i++)
+            a->d.d[i] = ((a->imm >> i) & 1) ? sum : 0;
+        return;
+    }
+    uint64_t h[4];
+    for (int i = 0; i < 4; i++)               /* pairs swapped: [P1, P0, P3, P2] first */
+        h[i] = dp_add(SF_F32, p[i ^ 1], p[i], &a->st);
+    for (int i = 0; i < 4; i++)               /* halves swapped as second operand */
+        a->d.d[i] = ((a->imm >> i) & 1) ? (uint32_t)dp_add(SF_F32, h[i], h[i ^ 2], &a->st) : 0;
 }
 
 static void dppd(SseArgs *a)
@@ -146,9 +170,15 @@ static void dppd(SseArgs *a)
     for (int i = 0; i < 2; i++)
         p[i] = ((a->imm >> (4 + i)) & 1) ? sf_arith(SF_F64, SF_OP_MUL, a->d.q[i], a->s.q[i], &a->st)
                                          : 0;
-    uint64_t sum = sf_arith(SF_F64, SF_OP_ADD, p[0], p[1], &a->st);
-    for (int i = 0; i < 2; i++)
-        a->d.q[i] = ((a->imm >> i) & 1) ? sum : 0;
+    bool intel = cpu_is_intel(a->cpu);
+    uint64_t sum = intel ? 0 : dp_add(SF_F64, p[0], p[1], &a->st);
+    for (int i = 0; i < 2; i++) {
+        bool sel = (a->imm >> i) & 1;
+        if (intel)
+            a->d.q[i] = sel ? dp_add(SF_F64, p[i], p[i ^ 1], &a->st) : 0;
+        else
+            a->d.q[i] = sel ? sum : 0;
+    }
 }
 
 static void insertps(SseArgs *a)

@@ -254,11 +254,25 @@ static void set_flat(SegReg *s, uint16_t sel, uint16_t attr)
 #define ATTR_CODE(dpl) (SEGATTR_P | SEGATTR_S | ((dpl) << 5) | 0xb | SEGATTR_G)
 #define ATTR_DATA(dpl) (SEGATTR_P | SEGATTR_S | ((dpl) << 5) | 0x3 | SEGATTR_G | SEGATTR_DB)
 
+/* Where the vendors' SYSCALL/SYSRET and SYSENTER/SYSEXIT differ (the
+ * model's vendor decides, cpu_is_intel):
+ *  - Intel: SYSCALL and SYSRET exist in 64-bit mode only (#UD elsewhere,
+ *    SDM vol. 2B SYSCALL, SYSRET); SYSRET to 64-bit code checks RCX is
+ *    canonical first, #GP(0) at CPL 0; SYSENTER/SYSEXIT work in long mode.
+ *  - AMD: SYSCALL/SYSRET also in legacy and compatibility mode (STAR's
+ *    EIP, CSTAR); SYSRET does not check RCX, a non-canonical one faults
+ *    at the fetch, at CPL 3; SYSENTER/SYSEXIT are #UD in long mode (APM
+ *    vol. 3 SYSCALL, SYSRET, SYSENTER, SYSEXIT). */
+static void fast_call_mode_check(CPUState *cpu)
+{
+    if (!(cpu->env.efer & EFER_SCE) || (cpu_is_intel(cpu) && !cpu_code64(cpu)))
+        ud(cpu);
+}
+
 void cpu_syscall(CPUState *cpu, uint64_t next_rip)
 {
     CPUX86State *env = &cpu->env;
-    if (!(env->efer & EFER_SCE))
-        ud(cpu);
+    fast_call_mode_check(cpu);
     uint16_t sel = (uint16_t)(env->star >> 32);
     if (cpu_long_mode(cpu)) {
         bool from64 = cpu_code64(cpu);
@@ -281,14 +295,13 @@ void cpu_syscall(CPUState *cpu, uint64_t next_rip)
 void cpu_sysret(CPUState *cpu, int opsize)
 {
     CPUX86State *env = &cpu->env;
-    if (!(env->efer & EFER_SCE))
-        ud(cpu);
+    fast_call_mode_check(cpu);
     if (!(env->cr0 & CR0_PE) || cpu_cpl(cpu) != 0)
         gp0(cpu);
     uint16_t sel = (uint16_t)(env->star >> 48);
     if (cpu_long_mode(cpu)) {
         if (opsize == 8) {
-            if (!cpu_canonical(env->regs[R_ECX]))
+            if (cpu_is_intel(cpu) && !cpu_canonical(env->regs[R_ECX]))
                 gp0(cpu);
             set_flat(&env->seg[SEG_CS], (uint16_t)((sel + 16) | 3), ATTR_CODE(3) | SEGATTR_L);
             env->rip = env->regs[R_ECX];
@@ -310,6 +323,8 @@ void cpu_sysenter(CPUState *cpu)
 {
     CPUX86State *env = &cpu->env;
     uint16_t cs = (uint16_t)env->sysenter_cs;
+    if (cpu_long_mode(cpu) && !cpu_is_intel(cpu))
+        ud(cpu);
     if (!(env->cr0 & CR0_PE) || !(cs & 0xfffc))
         gp0(cpu);
     env->rflags &= ~(uint64_t)(FL_VM | FL_IF | FL_RF);
@@ -329,6 +344,8 @@ void cpu_sysexit(CPUState *cpu, int opsize)
 {
     CPUX86State *env = &cpu->env;
     uint16_t cs = (uint16_t)env->sysenter_cs;
+    if (cpu_long_mode(cpu) && !cpu_is_intel(cpu))
+        ud(cpu);
     if (!(env->cr0 & CR0_PE) || (env->rflags & FL_VM) || cpu_cpl(cpu) != 0 || !(cs & 0xfffc))
         gp0(cpu);
     if (opsize == 8) {

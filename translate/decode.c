@@ -130,7 +130,7 @@ static void decode_modrm(Cursor *c, Insn *in, bool regonly)
         decode_modrm32(c, in);
 }
 
-static void set_sizes(Insn *in)
+static void set_sizes(Insn *in, bool amd)
 {
     uint16_t fl = in->info->flags;
     if (in->mode == MODE64) {
@@ -138,7 +138,7 @@ static void set_sizes(Insn *in)
         if (in->rex & 8)
             in->dsize = 8;
         else if (fl & I_F64)
-            in->dsize = 8;
+            in->dsize = amd && in->p66 ? 2 : 8;
         else if (fl & I_D64)
             in->dsize = in->p66 ? 2 : 8;
         else
@@ -262,6 +262,12 @@ static const OpInfo *lookup(Cursor *c, Insn *in)
 
 int x86_decode(const uint8_t *buf, size_t avail, CpuMode mode, uint64_t pc, Insn *in)
 {
+    return x86_decode_vendor(buf, avail, mode, false, pc, in);
+}
+
+int x86_decode_vendor(const uint8_t *buf, size_t avail, CpuMode mode, bool amd, uint64_t pc,
+                      Insn *in)
+{
     Cursor c = { buf, avail, 0, false };
     memset(in, 0, sizeof(*in));
     in->pc = pc;
@@ -276,7 +282,7 @@ int x86_decode(const uint8_t *buf, size_t avail, CpuMode mode, uint64_t pc, Insn
     in->info = lookup(&c, in);
     if (mode == MODE64 && (in->info->flags & I_NO64))
         in->info = &op_invalid;
-    set_sizes(in);
+    set_sizes(in, amd);
     if (in->vex && in->mode == MODE64)
         in->dsize = (in->rex & 8) ? 8 : 4;
     else if (in->vex)

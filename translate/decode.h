@@ -118,5 +118,12 @@ enum { DEC_OK = 0, DEC_UD = 1, DEC_GP = 2, DEC_MORE = 3 };
  * misuse), DEC_GP (longer than 15 bytes) or DEC_MORE (ran out of bytes:
  * the fetch of buf[avail] would fault). */
 int x86_decode(const uint8_t *buf, size_t avail, CpuMode mode, uint64_t pc, Insn *in);
+/* The same for a vendor: in 64-bit mode Intel's parts ignore a 66 prefix
+ * on near branches (JMP, CALL, RET, Jcc, LOOPcc, JrCXZ: 64-bit operand
+ * size, SDM vol. 2), AMD's honour it (16-bit operand size: rel16, IP
+ * truncated, 2-byte return addresses; APM vol. 3 "Near Branches in 64-Bit
+ * Mode").  x86_decode decodes as Intel's. */
+int x86_decode_vendor(const uint8_t *buf, size_t avail, CpuMode mode, bool amd, uint64_t pc,
+                      Insn *in);
 
 #endif

@@ -395,9 +395,11 @@ static void emit_bitscan(Dc *dc, unsigned kind)
 {
     const Insn *in = dc->in;
     unsigned w = in->opsize;
-    /* BSF/BSR of 0 leave the whole destination alone (no zero-extension
-     * of a 32-bit one): the helper returns the full register value. */
-    unsigned ww = w == 4 ? 8 : w;
+    /* BSF/BSR of 0: the helper returns the old destination.  AMD leaves
+     * the whole register alone (APM vol. 3 BSF/BSR), a 32-bit one too;
+     * Intel documents it as undefined and its parts write the old low 32
+     * bits back zero-extended, as any 32-bit write in 64-bit mode. */
+    unsigned ww = w == 4 && !cpu_is_intel(dc->cpu) ? 8 : w;
     IRTemp v = gen_ld_rm(dc, w, NULL);
     IRTemp old = gen_get(dc, ww, in->reg);
     IRTemp r = gen_helper(dc, helper_bitscan, v, old, IR_NONE, kind | (w << 8));
@@ -510,10 +512,14 @@ static void emit_lea(Dc *dc)
     gen_set(dc, w, dc->in->reg, ir_binopi(dc->b, IR_AND, 8, ea, size_mask(w)));
 }
 
+/* MOVSXD with a 16-bit operand size: the SDM gives it an r/m16 source;
+ * AMD's parts read 32 bits (so a source ending 2 bytes before an unmapped
+ * page faults there only) and write the low 16 bits, the same value. */
 static void emit_movsxd(Dc *dc)
 {
     const Insn *in = dc->in;
-    IRTemp v = gen_ld_rm(dc, in->opsize == 8 ? 4 : in->opsize, NULL);
+    unsigned src = in->opsize == 8 || (in->opsize == 2 && !cpu_is_intel(dc->cpu)) ? 4 : in->opsize;
+    IRTemp v = gen_ld_rm(dc, src, NULL);
     if (in->opsize == 8)
         v = ir_unop(dc->b, IR_SEXT, 4, v);
     gen_set(dc, in->opsize, in->reg, v);
@@ -548,6 +554,8 @@ int emit_alu(Dc *dc)
     case K_IMUL3: emit_imul(dc, true); return 1;
     case K_MOV: emit_mov(dc); return 1;
     case K_MOV_IMM:
+        if (in->modrm == 0xf8)
+            return emit_rtm_begin_abort(dc);
         if ((in->modrm >> 3) & 7)
             return -1;
         gen_st_rm(dc, in->opsize, IR_NONE, gen_imm(dc, in->imm & size_mask(in->opsize)));

@@ -2,6 +2,7 @@
  * interrupts and segment register loads. */
 #include "translate/emit.h"
 
+#include "cpu/cpuid.h"
 #include "translate/helpers.h"
 
 static void emit_push_r(Dc *dc)
@@ -223,8 +224,8 @@ static int emit_grp5(Dc *dc)
 {
     const Insn *in = dc->in;
     unsigned op = (in->modrm >> 3) & 7;
-    if (dc->mode == MODE64 && (op == 2 || op == 4))
-        dc->in->dsize = 8;
+    if (dc->mode == MODE64 && (op == 2 || op == 4))   /* near: 66 as for E8/E9 */
+        dc->in->dsize = in->p66 && !(in->rex & 8) && !cpu_is_intel(dc->cpu) ? 2 : 8;
     else if (dc->mode == MODE64 && op == 6)   /* REX.W wins over 66 */
         dc->in->dsize = in->p66 && !(in->rex & 8) ? 2 : 8;
     unsigned w = in->dsize;

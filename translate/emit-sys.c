@@ -2,7 +2,9 @@
  * calls into cpu/ through the helpers in translate/helpers-sys.c. */
 #include "translate/emit.h"
 
+#include "cpu/cpuid.h"
 #include "cpu/fpu.h"
+#include "cpu/sys.h"
 #include "translate/helpers.h"
 
 static void end_after(Dc *dc)
@@ -124,6 +126,55 @@ static void emit_dtr(Dc *dc, unsigned op)
         end_after(dc);
 }
 
+/* RTM, on models whose CPUID.(EAX=07H,ECX=0):EBX.RTM[bit 11] is set
+ * (Intel's from Haswell on; no AMD part has it, and there all four
+ * instructions raise #UD).  kemu never executes transactionally, which
+ * the SDM permits (vol. 1 ch. 16: a transaction may abort for many
+ * implementation reasons, and with TSX disabled by IA32_TSX_CTRL every
+ * XBEGIN aborts with status 0):
+ * XBEGIN aborts at once, EAX = 0 and on to its fallback address; outside a
+ * transaction XABORT is a NOP, XEND raises #GP(0) and XTEST sets ZF. */
+#define CPUID7_HLE (1u << 4)
+#define CPUID7_RTM (1u << 11)
+
+static bool has_rtm(const Dc *dc)
+{
+    return dc->cpu->features[FEAT_7_0_EBX] & CPUID7_RTM;
+}
+
+int emit_rtm_begin_abort(Dc *dc)
+{
+    const Insn *in = dc->in;
+    if (!has_rtm(dc))
+        return -1;
+    if (in->op == 0xc6)
+        return 1;
+    uint64_t fallback = dc->next_pc + in->imm;
+    if (in->opsize == 2)
+        fallback &= 0xffff;
+    else if (dc->mode != MODE64)
+        fallback &= 0xffffffffULL;
+    if (dc->mode == MODE64 && !cpu_canonical(fallback)) {
+        gen_raise_gp0(dc);      /* XBEGIN's own check, before any abort */
+        return 1;
+    }
+    gen_set(dc, 4, R_EAX, gen_imm(dc, 0));
+    gen_jmp_to(dc, fallback);
+    return 1;
+}
+
+static int emit_xend_xtest(Dc *dc, bool xtest)
+{
+    bool hle = dc->cpu->features[FEAT_7_0_EBX] & CPUID7_HLE;
+    if (!has_rtm(dc) && !(xtest && hle))      /* XTEST: HLE or RTM */
+        return -1;
+    if (xtest)
+        gen_helper(dc, helper_flagop, IR_NONE, IR_NONE, IR_NONE, FLAGOP_XTEST);
+    else
+        gen_raise_gp0(dc);
+    return 1;
+}
+
 static int emit_grp7_reg(Dc *dc, unsigned op)
 {
     const Insn *in = dc->in;
@@ -137,6 +188,8 @@ static int emit_grp7_reg(Dc *dc, unsigned op)
                 end_after(dc);
             return 1;
         }
+        if (rm == 5 || rm == 6)         /* XEND, XTEST */
+            return emit_xend_xtest(dc, rm == 6);
         return -1;
     case 1:
         if (rm == 2 || rm == 3) {       /* CLAC, STAC */

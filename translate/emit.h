@@ -84,5 +84,7 @@ uint64_t near_target(const Dc *dc, uint64_t target);
 int emit_alu(Dc *dc);
 int emit_ctrl(Dc *dc);
 int emit_sys(Dc *dc);
+/* XBEGIN (C7 F8) and XABORT (C6 F8): RTM, see emit-sys.c. */
+int emit_rtm_begin_abort(Dc *dc);
 
 #endif

@@ -438,6 +438,7 @@ HELPER(helper_flagop)
         break;
     }
     case FLAGOP_SALC: reg_write(env, R_EAX, 1, (f & FL_CF) ? 0xff : 0); break;
+    case FLAGOP_XTEST: set_flags(env, FL_ZF); break;    /* not transactional */
     default: bcd_adjust(env, op, f); break;
     }
     return 0;

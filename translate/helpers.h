@@ -13,7 +13,7 @@
 /* helper_flagop operations (imm low byte; AAM/AAD base in bits 8..15). */
 enum { FLAGOP_CLC, FLAGOP_STC, FLAGOP_CMC, FLAGOP_SAHF, FLAGOP_LAHF,
        FLAGOP_DAA, FLAGOP_DAS, FLAGOP_AAA, FLAGOP_AAS, FLAGOP_AAM, FLAGOP_AAD,
-       FLAGOP_SALC };
+       FLAGOP_SALC, FLAGOP_XTEST };
 /* helper_sys_read (imm: op | n << 8). */
 enum { SYSR_LDTR, SYSR_TR, SYSR_MSW, SYSR_CR, SYSR_DR };
 /* helper_sys_write (imm: op | parameter << 8; a = value or next rip). */

@@ -294,8 +294,13 @@ static uint64_t code_pa_or_raise(CPUState *cpu, uint64_t lin)
 {
     uint64_t pa;
     uint32_t err;
-    if (!tcg_code_pa(cpu, lin, &pa, &err))
+    if (!tcg_code_pa(cpu, lin, &pa, &err)) {
+        /* A fetch at a non-canonical RIP (reached without a check, e.g.
+         * AMD's SYSRET) is #GP(0), not a page fault. */
+        if ((cpu->env.efer & EFER_LMA) && !cpu_canonical(lin))
+            cpu_raise_exception(cpu, EXC_GP, 0);
         cpu_raise_page_fault(cpu, lin, err);
+    }
     return pa;
 }
 

@@ -298,7 +298,7 @@ static int fetch_decode(CPUState *cpu, uint64_t pc, uint64_t lin, CpuMode mode, 
     uint64_t pa = 0;
     unsigned avail = tcg_fetch_code(cpu, lin, buf, 15, &pa);
     *avail_out = avail;
-    int r = x86_decode(buf, avail, mode, pc, in);
+    int r = x86_decode_vendor(buf, avail, mode, !cpu_is_intel(cpu), pc, in);
     if (r == DEC_OK && ((lin & 0xfff) + in->len > 0x1000)) {
         uint64_t pa2;
         uint32_t err;

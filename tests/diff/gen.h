@@ -19,8 +19,5 @@ bool gen_case(int map, int op, uint64_t *state, DiffCase *c);
  * and whether the destination itself is undefined (e.g. SHLD with a count
  * beyond the operand size). */
 uint64_t allow_undefined_flags(const DiffCase *c, bool *dest_undefined);
-/* A #PF on the host that kemu does not raise because the two read operands
- * of different widths where Intel and AMD disagree (ALLOWLIST.md). */
-bool allow_host_only_fault(const DiffCase *c, const DiffState *h, const DiffState *t);
 
 #endif

@@ -8,6 +8,7 @@
  * page holds UD2 right after the case: reaching it raises #UD at
  * DIFF_CODE_VA + len, which ends the run; the rest is INT3 as on the host. */
 #include "tests/diff/diff.h"
+#include "tests/diff/host-model.h"
 
 #include <string.h>
 
@@ -51,9 +52,9 @@ static void setup_machine(void)
     as_map(&machine.mem, &ram, 0, 0);
     machine.a20 = true;
     cpu = cpu_create(&machine, 0, NULL, NULL);
-    /* Every feature on: the generator only emits what the host has. */
-    for (int w = 0; w < 8; w++)
-        cpu->features[w] = ~0u;
+    /* A model of the host's vendor with the host's features: where the
+     * vendors differ, kemu must answer as the host does. */
+    host_model_apply(cpu);
     machine.cpus[0] = cpu;
     machine.ncpus = 1;
     tcg_cpu_init(cpu);

@@ -319,7 +319,8 @@ sc_lm_entry:
     movabs $0x0123456789abcdef, %r8
     mov %r8, %r9
     ror $8, %r9
-    call dump
+    ror $1, %r8                     /* defines OF, which ROR by 8 leaves */
+    call dump                       /* undefined (Intel and AMD differ) */
     ret
 
 /* cpuid: leaf 0 (max leaf, vendor), leaf 1 EAX/EBX (signature, APIC ID
@@ -355,7 +356,9 @@ sc_cpuid:
     ret
 
 /* msr: writes read back; a non-canonical LSTAR and an EFER reserved bit
- * give #GP(0) (SDM vol. 4, WRMSR). */
+ * give #GP(0) (SDM vol. 4, WRMSR).  The LSTAR value has bit 63 set and
+ * bits 62:47 clear: non-canonical at 48 and at 57 bits, for processors
+ * with 5-level paging check MSR addresses at 57 bits whatever CR4.LA57. */
 .macro WRMSR64 msr, hi, lo
     mov $\msr, %ecx
     mov $\hi, %edx
@@ -386,7 +389,7 @@ sc_msr:
     shr $32, %rax
     CHK (0x1234), kgsbase
     TRY 1f
-    WRMSR64 0xc0000082, 0x00008000, 0
+    WRMSR64 0xc0000082, 0x80000000, 0
 1:  mov V_EXC_VEC, %rax
     shl $16, %rax
     or V_EXC_ERR, %ax

@@ -3,6 +3,7 @@
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
 #include "hw/core/machine.h"
+#include "tests/diff/host-model.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -280,4 +281,66 @@ TEST(cpuid, amd_extended_leaves)
     CHECK_EQ(q(hsw, 0x80000005, 0).c, 0);
     CHECK_EQ(q(hsw, 0x80000000, 0).b, 0);
     CHECK_EQ(q(hsw, 2, 0).a, 0xff01);                    /* "see leaf 4" */
+}
+
+/* Vendor-specific behaviour is a property of the model: the vendor its
+ * CPUID reports, never the host's.  A CPU without a model stands for the
+ * default qemu64 (AMD). */
+TEST(cpuid, behaviour_vendor_is_the_models)
+{
+    static const char *const intel[] = { "qemu32", "kvm64", "Nehalem", "Haswell",
+                                         "Skylake-Client" };
+    static const char *const amd[] = { "qemu64", "EPYC", "max" };
+    char v[13];
+    for (size_t i = 0; i < sizeof(intel) / sizeof(intel[0]); i++) {
+        CPUState *cpu = make_cpu(intel[i], 0, 1, 1);
+        CHECK(cpu && cpu_is_intel(cpu));
+        vendor_of(cpu, v);
+        CHECK_STR(v, "GenuineIntel");
+    }
+    for (size_t i = 0; i < sizeof(amd) / sizeof(amd[0]); i++) {
+        CPUState *cpu = make_cpu(amd[i], 0, 1, 1);
+        CHECK(cpu && !cpu_is_intel(cpu));
+        vendor_of(cpu, v);
+        CHECK_STR(v, "AuthenticAMD");
+    }
+    CPUState *bare = cpu_create(&machine, 0, NULL, NULL);
+    CHECK(!cpu_is_intel(bare));
+}
+
+/* The host-comparison tests pick a model of the host's vendor: the host's
+ * CPUID leaf 0 unless KEMU_TEST_HOST_VENDOR forces the decision (which
+ * here checks the Intel path on any host). */
+TEST(cpuid, host_comparisons_use_a_model_of_the_hosts_vendor)
+{
+    const char *saved = getenv("KEMU_TEST_HOST_VENDOR");
+    char *keep = saved ? strdup(saved) : NULL;
+    unsetenv("KEMU_TEST_HOST_VENDOR");
+#if defined(__x86_64__)
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+    char v[13] = { 0 };
+    memcpy(v, &b, 4);
+    memcpy(v + 4, &d, 4);
+    memcpy(v + 8, &c, 4);
+    CHECK_STR(host_vendor(), v);
+    CHECK_STR(host_model_name(), strcmp(v, "GenuineIntel") ? "qemu64" : "Nehalem");
+#endif
+    setenv("KEMU_TEST_HOST_VENDOR", "GenuineIntel", 1);
+    CHECK_STR(host_model_name(), "Nehalem");
+    CPUState *cpu = make_cpu("qemu64", 0, 1, 1);
+    if (host_model_apply(cpu)) {
+        CHECK(cpu_is_intel(cpu));
+        CHECK_STR(cpu->model->name, "Nehalem");
+        CHECK_EQ(cpu->features[FEAT_1_ECX], cpu_model_find("host")->features[FEAT_1_ECX]);
+    }
+    setenv("KEMU_TEST_HOST_VENDOR", "AuthenticAMD", 1);
+    CHECK_STR(host_model_name(), "qemu64");
+    if (host_model_apply(cpu))
+        CHECK(!cpu_is_intel(cpu));
+    if (keep)
+        setenv("KEMU_TEST_HOST_VENDOR", keep, 1);
+    else
+        unsetenv("KEMU_TEST_HOST_VENDOR");
+    free(keep);
 }

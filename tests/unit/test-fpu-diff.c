@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "cpu/fpu.h"
+#include "tests/diff/host-model.h"
 #include "tests/unit/cpu-harness.h"
 
 #define GUEST_MEM 0x8000
@@ -424,6 +425,7 @@ int fpu_diff_run(const DiffCase *c, int n, uint64_t seed)
 {
     static DiffState in, h, k;
     CPUState *cpu = tcpu_setup(1);
+    host_model_apply(cpu);      /* where the vendors differ, as the host */
     int bad = 0;
     /* KEMU_FPU_DIFF_SCALE=N runs N times as many cases (longer fuzzing),
      * KEMU_FPU_DIFF_SEED varies the operands. */

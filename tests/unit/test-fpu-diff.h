@@ -20,10 +20,13 @@
  *    argument reduction differs from ours by a few ulps).
  *  - RCPPS/RSQRTPS/RCPSS/RSQRTSS (DC_RCP): 12-bit estimates whose exact
  *    tables are not published; compared within the documented 1.5*2^-12.
- *  - The reference is the host CPU, an AMD one where this was written.  Two
- *    behaviours kemu follows from it may differ on Intel: FLD m32/m64 of a
- *    denormal with DE unmasked still loads the value, and FYL2X with a
- *    denormal exact result (x a power of two) reports UE and PE.
+ *  - kemu runs with a model of the host's vendor (tests/diff/host-model.h):
+ *    DPPS/DPPD's NaN selection, x87 FOP and FLD m32/m64 of a denormal with
+ *    DE unmasked (AMD loads it, Intel does not) follow the vendor.
+ *  - The reference is the host CPU, an AMD one where this was written.  One
+ *    behaviour kemu follows from it on both vendors' models may differ on
+ *    Intel: FYL2X with a denormal exact result (x a power of two) reports UE
+ *    and PE (no manual says, so no vendor split).
  *  - MASKMOVQ/MASKMOVDQU: they store through RDI, the runner's own buffer
  *    pointer; covered by fpu_rules.maskmovdqu_stores_selected_bytes. */
 #ifndef KEMU_TEST_FPU_DIFF_H

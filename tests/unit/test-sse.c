@@ -3,6 +3,7 @@
  * forms, with random operands, MXCSR modes and immediates. */
 #include "tests/unit/unit.h"
 
+#include "cpu/cpuid.h"
 #include "cpu/fpu.h"
 #include "cpu/sse.h"
 #include "tests/unit/cpu-harness.h"
@@ -109,4 +110,73 @@ TEST(sse, crc32_all_sizes_vs_host)
 #else
     SKIP("not an x86-64 host");
 #endif
+}
+
+/* DPPS/DPPD with a different NaN in each product: x86 adds return their
+ * first NaN operand, so the lanes show the order of the sums.  AMD models
+ * sum as the pseudocode of the SDM and APM reads, (P0 + P1) + (P2 + P3),
+ * into every selected lane; Intel models as Intel's parts do, each lane
+ * from its own product pair first (see dpps in cpu/sse-s41.c). */
+static void dp_run(const char *model, uint8_t opcode, uint8_t imm, const Xmm *d, const Xmm *s,
+                   Xmm *out)
+{
+    CPUState *cpu = tcpu_setup(1);
+    cpu->model = cpu_model_find(model);
+    CHECK(cpu->model != NULL);
+    cpu->env.cr0 = (cpu->env.cr0 & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE;
+    cpu->env.cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    cpu->env.xmm[1] = *d;
+    cpu->env.xmm[2] = *s;
+    FpuInsn in = { .map = 3, .opcode = opcode, .prefix = 0x66, .modrm = 0xca, .reg = 1,
+                   .rm = 2, .imm8 = imm, .opsize = 4, .seg = FPU_SEG_NONE };
+    uint64_t args[1] = { (uintptr_t)&in };
+    CHECK_EQ(cpu_try(cpu, sse_call, args), -1);
+    *out = cpu->env.xmm[1];
+}
+
+#define QNAN_A 0x7fc0000aU
+#define QNAN_B 0x7fc0000bU
+#define QNAN_C 0x7fc0000cU
+#define QNAN_D 0x7fc0000dU
+#define ONE_F 0x3f800000U
+
+TEST(sse, dpps_nan_lanes_follow_the_models_vendor)
+{
+    /* Products P0..P3 = NaN A, B, C, D (each NaN times 1.0). */
+    Xmm d = { .d = { QNAN_A, ONE_F, QNAN_C, ONE_F } };
+    Xmm s = { .d = { ONE_F, QNAN_B, ONE_F, QNAN_D } };
+    Xmm r;
+    dp_run("EPYC", 0x40, 0xff, &d, &s, &r);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(r.d[i], QNAN_A);                         /* (A + B) + (C + D) */
+    dp_run("Haswell", 0x40, 0xff, &d, &s, &r);
+    CHECK_EQ(r.d[0], QNAN_B);                             /* (B + A) + (D + C) */
+    CHECK_EQ(r.d[1], QNAN_A);                             /* (A + B) + (C + D) */
+    CHECK_EQ(r.d[2], QNAN_D);                             /* (D + C) + (B + A) */
+    CHECK_EQ(r.d[3], QNAN_C);                             /* (C + D) + (A + B) */
+    dp_run("Haswell", 0x40, 0xb5, &d, &s, &r);            /* P2 off (+0.0); lanes 0, 2 */
+    CHECK_EQ(r.d[0], QNAN_B);                             /* (B + A) + (D + 0) */
+    CHECK_EQ(r.d[1], 0);
+    CHECK_EQ(r.d[2], QNAN_D);                             /* (D + 0) + (B + A) */
+    CHECK_EQ(r.d[3], 0);
+    /* No NaN: both vendors agree (1 + 2) + (3 + 4) = 10. */
+    Xmm x = { .d = { ONE_F, 0x40000000, 0x40400000, 0x40800000 } };
+    Xmm one = { .d = { ONE_F, ONE_F, ONE_F, ONE_F } };
+    dp_run("EPYC", 0x40, 0xf1, &x, &one, &r);
+    CHECK_EQ(r.d[0], 0x41200000);
+    dp_run("Nehalem", 0x40, 0xf1, &x, &one, &r);
+    CHECK_EQ(r.d[0], 0x41200000);
+}
+
+TEST(sse, dppd_nan_lanes_follow_the_models_vendor)
+{
+    Xmm d = { .q = { 0x7ff800000000000aULL, 0x3ff0000000000000ULL } };
+    Xmm s = { .q = { 0x3ff0000000000000ULL, 0x7ff800000000000bULL } };
+    Xmm r;
+    dp_run("qemu64", 0x41, 0x33, &d, &s, &r);
+    CHECK_EQ(r.q[0], 0x7ff800000000000aULL);              /* P0 + P1 in both */
+    CHECK_EQ(r.q[1], 0x7ff800000000000aULL);
+    dp_run("Skylake-Client", 0x41, 0x33, &d, &s, &r);
+    CHECK_EQ(r.q[0], 0x7ff800000000000aULL);              /* P0 + P1 */
+    CHECK_EQ(r.q[1], 0x7ff800000000000bULL);              /* P1 + P0 */
 }

@@ -171,7 +171,9 @@ TEST(sys, syscall_sysret_64)
     CHECK_EQ(cpu_try(cpu, do_sysret, r), EXC_GP);
     CHECK_EQ(cpu_try(cpu, do_syscall, a), -1);
     env->regs[R_ECX] = 0x0000800000000000ULL;
+    cpu->model = cpu_model_find("Haswell");   /* Intel's check (AMD's: tcg_vendor) */
     CHECK_EQ(cpu_try(cpu, do_sysret, r), EXC_GP);
+    cpu->model = NULL;
     /* 32-bit SYSRET to compatibility mode. */
     env->regs[R_ECX] = 0x8048000;
     uint64_t r4[1] = { 4 };

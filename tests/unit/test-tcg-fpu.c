@@ -7,6 +7,7 @@
 #include "cpu/cpuid.h"
 #include "cpu/excp.h"
 #include "cpu/fpu.h"
+#include "tests/diff/host-model.h"
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
 #include "translate/tb.h"
@@ -362,24 +363,29 @@ TEST(tcg_fpu, fxsave64_and_fxsave_pointers_in_64_bit_mode)
 /* Models with CPUID.(EAX=07H,ECX=0):EBX[13] store FCS and FDS as zero; with
  * EBX[6] (FDP_EXCPTN_ONLY) only an instruction with an unmasked exception
  * updates FDP (SDM vol. 1 8.1.8). */
-TEST(tcg_fpu, cpuid_deprecations_of_fcs_fds_and_fdp)
+/* In 32-bit protected mode: mov ax, 0x30; mov ds, ax; fld dword [0x100]
+ * (1.0); fnstenv [0x200]; fldcw [0x108] (ZE unmasked); fdiv dword [0x104]
+ * @ +24 (1 / 0, the unmasked #Z); fnstenv [0x240]; hlt. */
+static void run_fld_then_unmasked_fdiv(CPUState *cpu)
 {
-    /* mov ax, 0x30; mov ds, ax; fld dword [0x100]; fnstenv [0x200];
-     * fldcw [0x108] (FNSTENV masked all); fdiv dword [0x104]  @ +24
-     * (1 / 0, ZE unmasked); fnstenv [0x240]; hlt */
     static const uint8_t code[] = {
         0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xd9, 0x05, 0x00, 0x01, 0x00, 0x00,
         0xd9, 0x35, 0x00, 0x02, 0x00, 0x00, 0xd9, 0x2d, 0x08, 0x01, 0x00, 0x00,
         0xd8, 0x35, 0x04, 0x01, 0x00, 0x00, 0xd9, 0x35, 0x40, 0x02, 0x00, 0x00, 0xf4,
     };
-    CPUState *cpu = pm_cpu();
-    cpu->features[FEAT_7_0_EBX] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS;
-    cpu->env.fpu.fcw = 0x037b;
-    cpu->env.fpu.fdp = 0x5555;
     tt_wr(0x10100, 0x3f800000, 4);                          /* 1.0f */
     tt_wr(0x10104, 0, 4);                                   /* 0.0f */
     tt_wr(0x10108, 0x037b, 2);
     CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+}
+
+TEST(tcg_fpu, cpuid_deprecations_of_fcs_fds_and_fdp)
+{
+    CPUState *cpu = pm_cpu();
+    cpu->features[FEAT_7_0_EBX] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS;
+    cpu->env.fpu.fcw = 0x037b;
+    cpu->env.fpu.fdp = 0x5555;
+    run_fld_then_unmasked_fdiv(cpu);
     Env32 e = env32_at(0x10200);
     CHECK_EQ(e.fip, TT_CODE + 6);
     CHECK_EQ(e.fcs, 0);
@@ -391,9 +397,68 @@ TEST(tcg_fpu, cpuid_deprecations_of_fcs_fds_and_fdp)
     CHECK_EQ(e.fop, 0x035);
 }
 
+/* FOP follows the model's vendor: AMD stores the opcode of the last
+ * non-control instruction (APM vol. 1, "Last x87 Opcode"); Intel's parts
+ * only that of the last one with an unmasked exception (SDM vol. 1
+ * 8.1.9.1, fopcode compatibility sub-mode off).  FIP is kept by both. */
+static void fop_by_vendor(const char *model, uint16_t want_after_fld)
+{
+    CPUState *cpu = pm_cpu();
+    cpu->model = cpu_model_find(model);
+    CHECK(cpu->model != NULL);
+    cpu->env.fpu.fop = 0x123;
+    run_fld_then_unmasked_fdiv(cpu);
+    Env32 e = env32_at(0x10200);
+    CHECK_EQ(e.fop, want_after_fld);
+    CHECK_EQ(e.fip, TT_CODE + 6);
+    e = env32_at(0x10240);
+    CHECK_EQ(e.fop, 0x035);                                 /* the unmasked #Z */
+    CHECK_EQ(e.fip, TT_CODE + 24);
+}
+
+TEST(tcg_fpu, fop_of_every_instruction_on_amd_models)
+{
+    fop_by_vendor("EPYC", 0x105);
+    fop_by_vendor("qemu64", 0x105);
+}
+
+TEST(tcg_fpu, fop_only_on_unmasked_exceptions_on_intel_models)
+{
+    fop_by_vendor("Haswell", 0x123);
+    fop_by_vendor("Nehalem", 0x123);
+}
+
+/* FLD m32 of a denormal with the denormal-operand exception unmasked: DE
+ * and ES are set on both vendors; AMD's parts still push the value, Intel's
+ * leave TOP and the stack alone as for any unmasked pre-computation
+ * exception (SDM vol. 1 8.5.2). */
+static uint16_t fld_denormal_unmasked(const char *model)
+{
+    /* mov ax, 0x30; mov ds, ax; fldcw [0x108]; fld dword [0x100]; hlt */
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x30, 0x00, 0x8e, 0xd8, 0xd9, 0x2d, 0x08, 0x01, 0x00, 0x00,
+        0xd9, 0x05, 0x00, 0x01, 0x00, 0x00, 0xf4,
+    };
+    CPUState *cpu = pm_cpu();
+    cpu->model = cpu_model_find(model);
+    tt_wr(0x10100, 1, 4);                                   /* smallest denormal */
+    tt_wr(0x10108, 0x037d, 2);                              /* DM clear */
+    CHECK_EQ(run_code(cpu, code, sizeof(code)), -1);
+    uint16_t fsw = cpu->env.fpu.fsw;
+    CHECK_EQ(fsw & 0xbf, 0x82);                            /* ES and DE only */
+    return (uint16_t)((fsw >> 11) & 7);
+}
+
+TEST(tcg_fpu, fld_of_a_denormal_with_de_unmasked_by_vendor)
+{
+    CHECK_EQ(fld_denormal_unmasked("EPYC"), 7);             /* pushed */
+    CHECK_EQ(fld_denormal_unmasked("Haswell"), 0);          /* TOP unchanged */
+}
+
 /* The host's own FNSTENV after fld qword [rbx] in 64-bit user mode (the
  * 32-bit protected-mode layout): the same bytes run by kemu's 64-bit
- * guest give the same FCW/FSW/FTW and FOP, and FIP, FCS, FDP, FDS follow
+ * guest, with a model of the host's vendor, give the same FCW/FSW/FTW and
+ * FOP (AMD: fld's; Intel: the FNINIT's 0), and FIP, FCS, FDP, FDS follow
  * the same rule on both, each with its own code and data addresses:
  * offsets and the CS/DS selectors (or what the host's CPUID says). */
 TEST(tcg_fpu, fnstenv_pointers_follow_the_hosts_rules)
@@ -418,6 +483,7 @@ TEST(tcg_fpu, fnstenv_pointers_follow_the_hosts_rules)
     /* fninit; fld qword [rbx]; fnstenv [rdi]; hlt */
     static const uint8_t code[] = { 0xdb, 0xe3, 0xdd, 0x03, 0xd9, 0x37, 0xf4 };
     CPUState *cpu = tt_cpu(64);
+    host_model_apply(cpu);                  /* FOP's rule is the vendor's */
     x87_ready(cpu);
     cpu->features[FEAT_7_0_EBX] |= b7 & (CPUID7_FDP_EXCPTN_ONLY | CPUID7_NO_FCS_FDS);
     cpu->env.regs[R_EBX] = 0x20100;

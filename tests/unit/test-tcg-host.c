@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "tests/diff/host-model.h"
 #include "tests/unit/tcg-harness.h"
 #include "tests/unit/unit.h"
 #include "translate/flags.h"
@@ -325,6 +326,7 @@ static void emu_run(CPUState *cpu, uint64_t addr, HostState *s)
 static void compare_table(const HostCase *cases, unsigned ncases, uint64_t code_base)
 {
     CPUState *cpu = tt_cpu(64);
+    host_model_apply(cpu);      /* where the vendors differ, as the host */
     uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
@@ -385,6 +387,7 @@ TEST(tcg_host, bmi_adx_lzcnt_match_the_host_cpu)
 TEST(tcg_host, instruction_sequences_match_the_host_cpu)
 {
     CPUState *cpu = tt_cpu(64);
+    host_model_apply(cpu);      /* where the vendors differ, as the host */
     uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
@@ -446,6 +449,7 @@ TEST(tcg_host, instruction_sequences_match_the_host_cpu)
 TEST(tcg_host, memory_forms_match_the_host_cpu)
 {
     CPUState *cpu = tt_cpu(64);
+    host_model_apply(cpu);      /* where the vendors differ, as the host */
     uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
