@@ -42,8 +42,7 @@ static const uint8_t fpu_code[] = {
 TEST(tcg_fpu, x87_and_sse_through_fpu_exec)
 {
     bool imm8;
-    if (!fpu_handles(1, 0x58, 0xf2, &imm8))
-        SKIP("the x87/SSE side does not claim ADDSD");
+    REQUIRE(fpu_handles(1, 0x58, 0xf2, &imm8), "the x87/SSE side does not claim ADDSD");
     CPUState *cpu = tt_cpu(32);
     cpu->env.cr0 = (cpu->env.cr0 & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE;
     cpu->env.cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
@@ -82,8 +81,7 @@ static const uint8_t crc_rex_code[] = {
 TEST(tcg_fpu, crc32_byte_register_follows_rex)
 {
     bool imm8;
-    if (!fpu_handles(2, 0xf0, 0xf2, &imm8))
-        SKIP("the x87/SSE side does not claim CRC32");
+    REQUIRE(fpu_handles(2, 0xf0, 0xf2, &imm8), "the x87/SSE side does not claim CRC32");
     CPUState *cpu = tt_cpu(64);
     tt_load(crc_rex_code, sizeof(crc_rex_code));
     CHECK_EQ(tt_run(cpu), -1);
