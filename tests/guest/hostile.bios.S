@@ -103,6 +103,8 @@
 
     BIOS_START16
     mov %cr0, %ebp                  /* CD and NW: a reset, not a stray jump */
+    in $0x92, %al                   /* A20 as the reset left it */
+    mov %al, %bl
     call a20_on16
     lgdtl %cs:gdt_tmpl_ptr
     mov $0x11, %eax
@@ -1373,6 +1375,7 @@ m_acpi:      .asciz "ACPI PM1_EN not clear after reset"
 m_lapic:     .asciz "local APIC not software-disabled after reset"
 m_ioapic:    .asciz "I/O APIC pin 8 not masked after reset"
 m_a20_on:    .asciz "A20 not open after reset"
+m_a20_reset: .asciz "port 0x92 reads A20 closed after reset"
 m_a20_off:   .asciz "A20 does not close through port 0x92 after reset"
 
     .org IMAGE_LEN                  /* fails if the healed part outgrew it */
@@ -1392,8 +1395,13 @@ boot32:
     and $0x60000000, %ebp           /* random code may slide into _start */
     cmp $0x60000000, %ebp
     jne 1f
+    test $2, %bl
+    mov $LIN(m_a20_reset), %esi
+    jz 2f
     call check_power_on
     call check_a20
+    jmp 1f
+2:  call fail
 1:  call load_state
     call ioapic_mask_all
     mov $1, %eax
