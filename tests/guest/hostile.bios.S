@@ -50,6 +50,9 @@
 #define PD0        (SYS + 0xa000)
 #define SUP_STACK  (SYS + 0x1f000)
 #define IST_STACK  (SYS + 0x2f000)
+#define H32_RAM    (SYS + 0x17f00)      /* see h32 */
+#define TRAMP_EVEN 0x7f80                   /* 0008:7f00 */
+#define TRAMP_ODD  0xf010                   /* 0021:ee00 */
 #define RAMSTATE   (SYS + 0x30000)
 #define VARS32     (SYS + 0x31000)
 #define V_SEED     (VARS32 + 0)
@@ -100,6 +103,7 @@
 #define APICBASE_ON 0xfee00900
 #define IOAPIC      0xfec00000
 #define IMAGE_LEN   0x1800                  /* healed part of the shadow */
+#define ROM(x)      (0xffff0000 + (x))      /* the image's read-only alias */
 
     BIOS_START16
     mov %cr0, %ebp                  /* CD and NW: a reset, not a stray jump */
@@ -114,7 +118,8 @@
 /* --- handlers: every vector ends in recover --- */
 
 /* Real mode (and v86 through VME redirection): iret to unblock NMIs,
- * then protected mode. */
+ * then protected mode and recover, in ROM: random code may have written
+ * the shadow. */
 rm_h:
     cli
     xor %ax, %ax
@@ -126,11 +131,16 @@ rm_h:
     iret
 rm_resume:
     call a20_on16
-    lgdtl %cs:gdt_tmpl_ptr
-    lidtl %cs:idt32_ptr
+    mov %sp, %bp                    /* the RAM GDT and IDT, beyond the reach */
+    pushl $GDT                      /* of real-mode code, through pointers */
+    pushw $GDT_LIMIT                /* built on the stack */
+    lgdtl -6(%bp)
+    pushl $IDT32
+    pushw $0x7ff
+    lidtl -12(%bp)
     mov $0x11, %eax
     mov %eax, %cr0
-    ljmpl $SEL_CODE32, $LIN(recover)
+    ljmpl $SEL_CODE32, $ROM(recover)
 
 a20_on16:
     in $0x92, %al
@@ -140,22 +150,33 @@ a20_on16:
     ret
 
     .code32
-/* Protected mode, v86, CPL 3: a clean stack, iret (unblocks NMIs).
- * Code that clears CR0.PE while this table is loaded finds real-mode
- * vectors that lead nowhere; the test's monitor reset ends that wedge. */
+/* Protected mode, v86, CPL 3: the template GDT in ROM (random code may
+ * have written the RAM copy and the shadow), a clean stack, iret (unblocks
+ * NMIs) to recover in ROM.  It runs from
+ * a RAM copy at H32_RAM so that this table also works as a real-mode IVT
+ * should code clear CR0.PE with it loaded: its even vectors read as
+ * 0008:7f00, its odd ones as 0021:ee00, where build_idt32 puts far jumps to
+ * rm_h. */
 h32:
+    in $0x92, %al                   /* A20 on: the ROM is above 1 MiB */
+    or $0x02, %al
+    and $0xfe, %al
+    out %al, $0x92
+    lgdtl %cs:ROM(gdt_rom_ptr)
     mov $SEL_DATA32, %eax
     mov %eax, %ds
     mov %eax, %ss
     mov $SUP_STACK, %esp
     pushl $2
     pushl $SEL_CODE32
-    pushl $LIN(recover)
+    pushl $ROM(recover)
     iret
+h32_end:
 
     .code64
 /* Long mode (IST 1): iretq to compatibility mode, which leaves long mode. */
 h64:
+    lgdt gdt_tmpl_ptr64(%rip)
     mov $IST_STACK, %esp
     pushq $SEL_DATA32
     pushq $SUP_STACK
@@ -178,7 +199,7 @@ leave_long:
     xor %eax, %eax
     xor %edx, %edx
     wrmsr
-    jmp recover
+    ljmp $SEL_CODE32, $ROM(recover)
 
 /* --- the supervisor: rebuild the machine, run the next iteration --- */
 
@@ -190,8 +211,8 @@ recover:
     mov %eax, %es
     mov %eax, %ss
     mov $SUP_STACK, %esp
-    lidtl LIN(idt32_ptr)            /* the last mode's table may be another */
     call a20_on32
+    lidtl ROM(idt32_ptr)            /* the last mode's table may be another */
     mov $0x11, %eax
     mov %eax, %cr0
     xor %eax, %eax
@@ -917,7 +938,17 @@ build_gdt:
     ret
 
 build_idt32:
-    mov $LIN(h32), %eax
+    mov $LIN(h32), %esi
+    mov $H32_RAM, %edi
+    mov $(h32_end - h32), %ecx
+    rep movsb
+    movb $0xea, TRAMP_EVEN          /* ljmp $0xf000, $rm_h */
+    movw $rm_h, TRAMP_EVEN + 1
+    movw $0xf000, TRAMP_EVEN + 3
+    movb $0xea, TRAMP_ODD
+    movw $rm_h, TRAMP_ODD + 1
+    movw $0xf000, TRAMP_ODD + 3
+    mov $H32_RAM, %eax
     mov %eax, %edx
     and $0xffff, %eax
     or $(SEL_CODE32 << 16), %eax
@@ -1340,6 +1371,12 @@ gdt_tmpl:
 gdt_tmpl_ptr:
     .word 0x7f
     .long LIN(gdt_tmpl)
+gdt_rom_ptr:
+    .word 0x7f
+    .long ROM(gdt_tmpl)
+gdt_tmpl_ptr64:
+    .word 0x7f
+    .long LIN(gdt_tmpl), 0
 gdt_ptr:
     .word GDT_LIMIT
     .long GDT
