@@ -63,6 +63,8 @@
 #define V_TIP      (VARS32 + 20)
 #define V_CR4V     (VARS32 + 24)        /* CR4.VME/PVI if the CPU has VME */
 #define V_DTR      (VARS32 + 0x20)
+#define V_LM       (VARS32 + 0xc0)      /* 8 dwords, see lm_choices */
+#define V_CHAOS    (VARS32 + 0xe0)      /* byte: garbage selectors too */
 #define V_REGS     (VARS32 + 0x40)          /* 16 qwords, rax..r15 */
 #define CODE_BUF   0x10000
 #define CODE_DWORDS 64
@@ -227,6 +229,9 @@ recover:
     call save_state
     call progress
     call seed_rng
+    call rand
+    test $3, %al
+    setz V_CHAOS
     call build_gdt
     lgdtl LIN(gdt_ptr)
     ljmp $SEL_CODE32, $LIN(recover_cs)
@@ -529,10 +534,13 @@ do_dtload:
 
 /* --- the modes --- */
 
-/* A random data selector: a template one, or any byte (garbage GDT
- * entries, the random LDT, any RPL). */
+/* A random data selector: a usable template one, or in one iteration of
+ * four now and then any byte (garbage GDT entries, the random LDT, any
+ * RPL; the load faulting ends the iteration before its code runs). */
 pick_sel:
     call rand
+    testb $1, V_CHAOS
+    jz 1f
     test $8, %al
     jz 1f
     movzbl %ah, %eax
@@ -542,7 +550,7 @@ pick_sel:
     ret
     .balign 2
 sel_table:
-    .word 0, SEL_DATA32, SEL_DATA16, SEL_DATA32U, SEL_DATA16U, 0x13, 0x2b, SEL_CODE32
+    .word 0, SEL_DATA32, SEL_DATA16, SEL_DATA32U, SEL_DATA16U, 0x3b, 0x5b, SEL_CODE32
 
 /* Random EFLAGS: arithmetic flags, DF, IF, IOPL, NT; TF now and then. */
 rand_flags:
@@ -670,6 +678,29 @@ outer_level:
     call load_dsegs
     jmp load_regs_iret
 
+/* For lm_go, which has no random generator of its own: DS, ES, FS, GS;
+ * FS_BASE or GS_BASE (index 0: none) and a canonical value; RFLAGS. */
+lm_choices:
+    mov $V_LM, %edi
+    mov $4, %ecx
+1:  call pick_sel
+    stosl
+    loop 1b
+    call rand
+    xor %ecx, %ecx
+    test $3, %al
+    jnz 2f
+    and $1, %eax
+    lea 0xc0000100(%eax), %ecx
+2:  mov %ecx, V_LM + 16
+    call rand
+    mov %eax, V_LM + 20
+    sar $31, %eax
+    mov %eax, V_LM + 24
+    call rand_flags
+    mov %eax, V_LM + 28
+    ret
+
 /* DS, ES, FS, GS from pick_sel (a fault here just ends the iteration). */
 load_dsegs:
     call pick_sel
@@ -723,6 +754,7 @@ mode_c16_3:
     movl $SEL_DATA32U, V_TSS
     movl $0, V_TIP
 enter_long:
+    call lm_choices
     call build_paging
     call build_idt64
     movl $SUP_STACK, TSS64 + 4
@@ -753,24 +785,19 @@ enter_long:
 
     .code64
 lm_go:
-    call pick_sel64
+    mov V_LM + 0, %eax              /* what enter_long picked */
     mov %eax, %ds
-    call pick_sel64
+    mov V_LM + 4, %eax
     mov %eax, %es
-    call pick_sel64
+    mov V_LM + 8, %eax
     mov %eax, %fs
-    call pick_sel64
+    mov V_LM + 12, %eax
     mov %eax, %gs
-    call rand64                     /* FS/GS base now and then */
-    test $3, %al
-    jnz 1f
-    mov $0xc0000100, %ecx
-    and $1, %eax
-    add %eax, %ecx
-    call rand64
-    mov %eax, %edx
-    sar $31, %edx                   /* canonical */
-    call rand64
+    mov V_LM + 16, %ecx             /* FS/GS base now and then */
+    test %ecx, %ecx
+    jz 1f
+    mov V_LM + 20, %eax
+    mov V_LM + 24, %edx
     wrmsr
 1:  movl V_TSS, %eax
     push %rax
@@ -778,9 +805,7 @@ lm_go:
     shl $16, %rax
     sar $16, %rax
     push %rax
-    call rand64
-    and $0x7fd5, %eax
-    or $2, %eax
+    movl V_LM + 28, %eax
     push %rax
     movl V_TCS, %eax
     push %rax
@@ -802,36 +827,6 @@ lm_go:
     mov V_REGS + 112, %r14
     mov V_REGS + 120, %r15
     iretq
-
-/* The 32-bit helpers, called from 64-bit code: same encoding for these. */
-rand64:
-    push %rdx
-    mov V_RNG, %eax
-    mov %eax, %edx
-    shl $13, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shr $17, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shl $5, %edx
-    xor %edx, %eax
-    mov %eax, V_RNG
-    pop %rdx
-    ret
-
-pick_sel64:
-    call rand64
-    test $8, %al
-    jz 1f
-    movzbl %ah, %eax
-    ret
-1:  and $7, %eax
-    push %rdx
-    lea sel_table(%rip), %rdx
-    movzwl (%rdx,%rax,2), %eax
-    pop %rdx
-    ret
 
     .code16
 /* From 16-bit protected mode to real mode, then into the random code. */
@@ -1006,24 +1001,7 @@ build_tss32:
     ret
 
 init_pic:
-    mov $0x11, %al
-    out %al, $PIC1_CMD
-    out %al, $PIC2_CMD
-    mov $0x20, %al
-    out %al, $PIC1_DATA
-    mov $0x28, %al
-    out %al, $PIC2_DATA
-    mov $0x04, %al
-    out %al, $PIC1_DATA
-    mov $0x02, %al
-    out %al, $PIC2_DATA
-    mov $0x01, %al
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
-    mov $0xfe, %al                  /* IRQ 0 only */
-    out %al, $PIC1_DATA
-    mov $0xff, %al
-    out %al, $PIC2_DATA
+    PIC_INIT16 0x20, 0x28, 0xfe, 0xff   /* IRQ 0 only; plain 8-bit I/O */
     ret
 
 init_pit:
