@@ -150,6 +150,13 @@ fuzz-cpu: deps config.mak
 	$(MAKE) tests
 	@sh tests/run diff-long
 
+# The hostile guest program (tests/guest/hostile.test) for FUZZ_SECS
+# (default 600); FUZZ_SEED and FUZZ_ITER replay a reported failure.
+fuzz-guest: config.mak
+	$(MAKE) kemu tests/guest/hostile.bios.bin
+	@HOSTILE_SECS=$(or $(FUZZ_SECS),600) FUZZ_SEED=$(FUZZ_SEED) FUZZ_ITER=$(FUZZ_ITER) \
+		sh tests/guest/hostile.test
+
 # libFuzzer on the qcow2 open path for a bounded time (FUZZ_SECS, default 60).
 fuzz-img: config.mak
 	$(MAKE) kemu-img

@@ -386,10 +386,32 @@ static void reset_one(CPUState *cpu, void *opaque)
     atomic_store(&v->wait_reset, false);
 }
 
+/* The in-kernel PIT as hw/timer/i8254.c resets it: each channel in mode 3
+ * with count 65536, lobyte/hibyte access, gate high but for channel 2's
+ * (port 0x61 bit 0), the speaker data bit off; load time kept. */
+static void kvm_reset_pit(void)
+{
+    struct kvm_pit_state2 pit;
+    if (kvm_ioctl(kvm_state.vm_fd, KVM_GET_PIT2, &pit) < 0)
+        return;
+    for (int i = 0; i < 3; i++) {
+        struct kvm_pit_channel_state *c = &pit.channels[i];
+        int64_t loaded = c->count_load_time;
+        memset(c, 0, sizeof(*c));
+        c->count = 0x10000;
+        c->rw_mode = c->read_state = c->write_state = 3;   /* lobyte, hibyte */
+        c->mode = 3;
+        c->gate = i != 2;
+        c->count_load_time = loaded;
+    }
+    pit.flags &= ~(uint32_t)KVM_PIT_FLAGS_SPEAKER_DATA_ON;
+    if (kvm_ioctl(kvm_state.vm_fd, KVM_SET_PIT2, &pit) < 0)
+        error_report("kvm: resetting the PIT: %s", strerror(errno));
+}
+
 /* The in-kernel PICs and IOAPIC back to their power-on state: nothing
  * pending or in service, every IOAPIC pin masked (the kernel keeps the
- * ELCR masks and the IOAPIC's address).  The PIT is left to the guest,
- * which programs it before use. */
+ * ELCR masks and the IOAPIC's address); the PIT as above. */
 static void kvm_reset_irqchip(void)
 {
     for (uint32_t id = KVM_IRQCHIP_PIC_MASTER; id <= KVM_IRQCHIP_IOAPIC; id++) {
@@ -410,6 +432,7 @@ static void kvm_reset_irqchip(void)
         if (kvm_ioctl(kvm_state.vm_fd, KVM_SET_IRQCHIP, &chip) < 0)
             error_report("kvm: resetting irqchip %u: %s", id, strerror(errno));
     }
+    kvm_reset_pit();
 }
 
 static void kvm_reset(Machine *m)

@@ -400,7 +400,7 @@ static void bcd_adjust(CPUX86State *env, unsigned op, uint32_t f)
             if (op == FLAGOP_AAA)
                 ax += 0x106;
             else
-                ax = (uint16_t)(((ax - 6) & 0xff) | (((ax >> 8) - 1) << 8));
+                ax = (uint16_t)(((ax - 6) & 0xff) | ((((ax >> 8) - 1u) & 0xff) << 8));
             f |= FL_AF | FL_CF;
         }
         ax &= 0xff0f;

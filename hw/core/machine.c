@@ -24,6 +24,15 @@ void machine_request_shutdown(Machine *m, int exit_code)
     loop_notify();
 }
 
+/* The A20 gate is open at power-on.  cpu_reset opens each CPU's copy; the
+ * board's flag must follow, or a reset taken with A20 closed leaves it
+ * "off" while the CPUs are on, and a later write closing the gate through
+ * port 0x92 or the i8042 would be ignored as no change. */
+static void reset_a20(Machine *m)
+{
+    machine_set_a20(m, true);
+}
+
 void machine_reset(Machine *m)
 {
     for (Device *d = m->devices; d; d = d->next) {
@@ -32,6 +41,7 @@ void machine_reset(Machine *m)
     }
     for (unsigned i = 0; i < m->ncpus; i++)
         cpu_ops->reset(m, m->cpus[i]);
+    reset_a20(m);
     if (m->board_reset)
         m->board_reset(m);
     if (cpu_ops)
