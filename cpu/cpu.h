@@ -174,6 +174,11 @@ typedef struct CPUX86State {
     uint64_t mtrr_fixed[11];  /* MSRs 0x250, 0x258, 0x259, 0x268..0x26f */
     uint64_t mtrr_var[16];    /* MSRs 0x200..0x20f (base/mask pairs) */
     uint64_t feature_control, hwcr;
+    /* AMD performance counters (cpu/msr-pmu.c): event selects, and each
+     * counter's value when it was last written or stopped together with
+     * the virtual time it has counted since (0 while stopped). */
+    uint64_t pmu_evtsel[6], pmu_count[6];
+    int64_t pmu_since[6];
 
     /* Event injection for KVM and the TCG loop. */
     _Atomic uint32_t interrupt_request;

@@ -347,5 +347,14 @@ const struct CPUModel cpu_models[] = {
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM, [FEAT_D_1_EAX] = B(0) },
         .model_id = "QEMU TCG CPU version 2.5+",
     },
+    /* Older AMD models that test suites name. */
+    {
+        .name = "Opteron_G1", .desc = "AMD Opteron 240 (Gen 1 Class Opteron)",
+        .vendor = "AuthenticAMD", .family = 15, .model = 6, .stepping = 1,
+        .level = 5, .xlevel = 0x80000008,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = E_SSE3,
+                      [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX },
+        .model_id = "AMD Opteron 240 (Gen 1 Class Opteron)",
+    },
 };
 const size_t cpu_model_count = sizeof(cpu_models) / sizeof(cpu_models[0]);

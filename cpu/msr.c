@@ -200,7 +200,7 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
         *val = 0;
         return is_amd(cpu);
     default:
-        return mtrr_read(cpu, idx, val);
+        return cpu_pmu_msr_read(cpu, idx, val) || mtrr_read(cpu, idx, val);
     }
 }
 
@@ -264,7 +264,7 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     case MSR_K8_INT_PENDING_MSG:
         return is_amd(cpu);
     default:
-        return mtrr_write(cpu, idx, val);
+        return cpu_pmu_msr_write(cpu, idx, val) || mtrr_write(cpu, idx, val);
     }
 }
 

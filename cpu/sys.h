@@ -100,6 +100,10 @@ void cpu_wrmsr(CPUState *cpu);
 /* Generic MSR access (also used by KVM sync and the monitor).  false: no such MSR. */
 bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val);
 bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val);
+/* AMD's performance counters (cpu/msr-pmu.c): false when idx is not one
+ * the vCPU's model has. */
+bool cpu_pmu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val);
+bool cpu_pmu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val);
 /* The TSC (virtual ns at CPU_TSC_HZ plus IA32_TSC's offset); #GP(0) when
  * CR4.TSD is set and CPL > 0.  cpu_msr_write(IA32_APIC_BASE or
  * TSC_DEADLINE) takes the machine lock: call it without holding it. */

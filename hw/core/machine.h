@@ -36,6 +36,7 @@ typedef struct MachineConfig {
     bool no_reboot, no_shutdown;
     bool kernel_irqchip;       /* -machine kernel-irqchip=on/off */
     bool kernel_irqchip_set;
+    bool no_pit;               /* -machine pit=off: no i8254 */
 } MachineConfig;
 
 typedef struct Machine {
