@@ -183,6 +183,10 @@ static void traps_after_block(CPUState *cpu, const TB *tb)
 {
     TcgCpu *t = tcg_cpu(cpu);
     bool stepped = (tb->flags & TBF_TF) != 0;
+    if (cpu->step_on_new_tf) {
+        cpu->step_on_new_tf = false;
+        stepped = (cpu->env.rflags & FL_TF) != 0;   /* SYSCALL, SYSRET end their block */
+    }
     if (cpu->env.inhibit_irq & INHIBIT_SS) {
         t->dr_ss_hits |= t->dr_data_hits;
         t->dr_data_hits = 0;
@@ -261,7 +265,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (!next) {
             unsigned gen = tb_generation();
             /* Mode flags change only through exit_tb, events and faults. */
-            if (slot == -1 || !tb || event)
+            if (slot == -1 || !tb || event || (flags & TBF_SHADOW))
                 flags = tb_flags(cpu);
             next = tb_find(cpu, flags);
             if (tb && slot >= 0 && gen == tb_generation() && !t->exit_request)

@@ -211,6 +211,13 @@ typedef struct CPUState {
      * a TSS with its T flag set, SDM 17.3.1.5): the engine raises it once
      * the instruction or event is complete. */
     uint32_t db_trap;
+    /* Set by an instruction whose single-step trap depends on TF as it
+     * left it, not as it found it: SYSCALL, whose FMASK can clear TF so
+     * that no #DB is taken in the kernel, and SYSRET, whose R11 can set
+     * it so that the trap comes at the user's first instruction (RFLAGS.TF
+     * is checked after these instructions complete, as AMD processors do).
+     * The engine clears it. */
+    bool step_on_new_tf;
 } CPUState;
 
 /* Allocate vCPU index of machine m with the parsed -cpu model. */

@@ -183,8 +183,14 @@ static void sys_fast_call(CPUState *cpu, unsigned op, uint64_t next, unsigned w)
 {
     sync(cpu);
     switch (op) {
-    case SYSW_SYSCALL: cpu_syscall(cpu, next); break;
-    case SYSW_SYSRET: cpu_sysret(cpu, (int)w); break;
+    case SYSW_SYSCALL:
+        cpu_syscall(cpu, next);
+        cpu->step_on_new_tf = true;
+        break;
+    case SYSW_SYSRET:
+        cpu_sysret(cpu, (int)w);
+        cpu->step_on_new_tf = true;
+        break;
     case SYSW_SYSENTER: cpu_sysenter(cpu); break;
     default: cpu_sysexit(cpu, (int)w); break;
     }

@@ -21,14 +21,16 @@ if [ -f "$dir/.built" ]; then
     echo "$dir"
     exit 0
 fi
-mkdir -p "$builds"
-tmp=$(mktemp -d "$builds/tmp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-cp -R "$src/." "$tmp/"
-chmod -R u+w "$tmp"
+# Built in place (the debug info names the build folder); a folder
+# without .built is what an interrupted build left: start it over.
+rm -rf "$dir"
+mkdir -p "$dir"
+trap 'rm -rf "$dir"' EXIT
+cp -R "$src/." "$dir/"
+chmod -R u+w "$dir"
 # A snapshot made without symlink support stores a link as a small file
 # holding its target ("../common/sieve.c"): turn those back into links.
-find "$tmp" -type f -size -200c | while read -r f; do
+find "$dir" -type f -size -200c | while read -r f; do
     t=$(cat "$f")
     case $t in
     ../*|./*)
@@ -37,13 +39,11 @@ find "$tmp" -type f -size -200c | while read -r f; do
         fi ;;
     esac
 done
-(cd "$tmp" && ./configure --arch=x86_64 && make -j2) >"$tmp/build.log" 2>&1 || {
-    tail -20 "$tmp/build.log" >&2
+(cd "$dir" && ./configure --arch=x86_64 && make -j2) >"$dir/build.log" 2>&1 || {
+    tail -20 "$dir/build.log" >&2
     echo "check-kut: building kvm-unit-tests failed (log above)" >&2
     exit 1
 }
-touch "$tmp/.built"
-rm -rf "$dir"
-mv "$tmp" "$dir"
+touch "$dir/.built"
 trap - EXIT
 echo "$dir"
