@@ -136,14 +136,22 @@ HELPER(helper_int)
     cpu_raise_soft_interrupt(cpu, (int)vec, a);
 }
 
+/* SGDT, SIDT, SLDT, SMSW and STR outside ring 0 with CR4.UMIP set:
+ * #GP(0) (SDM vol. 3, 2.5). */
+static void umip_check(CPUState *cpu)
+{
+    if ((cpu->env.cr4 & CR4_UMIP) && cpu_cpl(cpu) > 0)
+        raise_gp0(cpu);
+}
+
 HELPER(helper_sys_read)
 {
     CPUX86State *env = &cpu->env;
     unsigned n = (imm >> 8) & 15;
     switch (imm & 0xff) {
-    case SYSR_LDTR: return env->ldt.sel;
-    case SYSR_TR: return env->tr.sel;
-    case SYSR_MSW: return (uint32_t)env->cr0;
+    case SYSR_LDTR: umip_check(cpu); return env->ldt.sel;
+    case SYSR_TR: umip_check(cpu); return env->tr.sel;
+    case SYSR_MSW: umip_check(cpu); return (uint32_t)env->cr0;
     case SYSR_CR: return cpu_read_cr(cpu, (int)n);
     default: return cpu_read_dr(cpu, (int)n);
     }
@@ -293,6 +301,7 @@ HELPER(helper_dtr)
     DescTable *t = (op & 1) ? &env->idt : &env->gdt;
     unsigned bsize = m64 ? 8 : 4;
     if (op < 2) {
+        umip_check(cpu);
         tcg_probe_write(cpu, a, 2 + bsize);
         tcg_st(cpu, a, t->limit, 2);
         tcg_st(cpu, a + 2, t->base, bsize);
