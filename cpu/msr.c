@@ -156,6 +156,20 @@ static bool write_efer(CPUState *cpu, uint64_t val)
     return true;
 }
 
+/* IA32_APIC_BASE's EN/EXTD transitions (SDM 11.12.5): EXTD without EN is
+ * invalid, and x2APIC mode is left only by disabling the APIC, and
+ * entered only from xAPIC mode. */
+static bool apic_mode_change_ok(uint64_t old, uint64_t val)
+{
+    uint64_t mode = APIC_BASE_ENABLE | APIC_BASE_EXTD;
+    uint64_t from = old & mode, to = val & mode;
+    if (to == APIC_BASE_EXTD)
+        return false;
+    if (from == mode && to == APIC_BASE_ENABLE)
+        return false;
+    return !(from == 0 && to == mode);
+}
+
 bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
 {
     CPUX86State *env = &cpu->env;
@@ -200,6 +214,8 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
         *val = 0;
         return is_amd(cpu);
     default:
+        if (idx >= 0x800 && idx <= 0x8ff)
+            return cpu->lapic && apic_msr_read(cpu, idx, val);
         return cpu_pmu_msr_read(cpu, idx, val) || mtrr_read(cpu, idx, val);
     }
 }
@@ -210,7 +226,10 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     switch (idx) {
     case MSR_TSC: env->tsc_offset = val - (uint64_t)clock_ns(); return true;
     case MSR_APIC_BASE:
-        if (val & ~((((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL) | APIC_BASE_ENABLE | APIC_BASE_BSP))
+        if (val & ~((((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL) | APIC_BASE_ENABLE |
+                    APIC_BASE_BSP | (has(cpu, FEAT_1_ECX, CPUID_EXT_X2APIC) ? APIC_BASE_EXTD : 0)))
+            return false;
+        if (!apic_mode_change_ok(env->apic_base, val))
             return false;
         if (cpu->lapic)
             apic_set_base(cpu, val);
@@ -264,6 +283,8 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     case MSR_K8_INT_PENDING_MSG:
         return is_amd(cpu);
     default:
+        if (idx >= 0x800 && idx <= 0x8ff)
+            return cpu->lapic && apic_msr_write(cpu, idx, val);
         return cpu_pmu_msr_write(cpu, idx, val) || mtrr_write(cpu, idx, val);
     }
 }
