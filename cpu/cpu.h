@@ -65,6 +65,8 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 #define CR4_OSXSAVE (1u << 18)
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
+#define CR4_PKE (1u << 22)
+#define CR4_PKS (1u << 24)
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
@@ -174,6 +176,9 @@ typedef struct CPUX86State {
     uint64_t mtrr_fixed[11];  /* MSRs 0x250, 0x258, 0x259, 0x268..0x26f */
     uint64_t mtrr_var[16];    /* MSRs 0x200..0x20f (base/mask pairs) */
     uint64_t feature_control, hwcr;
+    /* Protection keys (SDM 4.6.2): PKRU for user-mode pages (RDPKRU,
+     * WRPKRU), IA32_PKRS for supervisor-mode pages. */
+    uint32_t pkru, pkrs;
     /* AMD performance counters (cpu/msr-pmu.c): event selects, and each
      * counter's value when it was last written or stopped together with
      * the virtual time it has counted since (0 while stopped). */

@@ -20,7 +20,7 @@ enum {
     MSR_MTRR_PHYS0 = 0x200, MSR_MTRR_FIX64K = 0x250, MSR_MTRR_FIX16K_80000 = 0x258,
     MSR_MTRR_FIX16K_A0000 = 0x259, MSR_MTRR_FIX4K_C0000 = 0x268,
     MSR_MTRR_FIX4K_F8000 = 0x26f, MSR_PAT = 0x277, MSR_MTRR_DEF_TYPE = 0x2ff,
-    MSR_TSC_DEADLINE = 0x6e0,
+    MSR_TSC_DEADLINE = 0x6e0, MSR_PKRS = 0x6e1,
     MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
     MSR_CSTAR = 0xc0000083, MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100,
     MSR_GS_BASE = 0xc0000101, MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
@@ -200,6 +200,9 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
             return false;
         *val = apic_get_tsc_deadline(cpu);
         return true;
+    case MSR_PKRS:
+        *val = env->pkrs;
+        return has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_PKS);
     case MSR_PLATFORM_INFO:
         /* Maximum non-turbo ratio 10 x 100 MHz = the 1 GHz TSC. */
         *val = 10 << 8;
@@ -270,6 +273,12 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
         if (!has(cpu, FEAT_1_ECX, CPUID_EXT_TSC_DEADLINE) || !cpu->lapic)
             return false;
         apic_set_tsc_deadline(cpu, val);
+        return true;
+    case MSR_PKRS:
+        if (!has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_PKS) || (val >> 32))
+            return false;
+        env->pkrs = (uint32_t)val;
+        tlb_flush(cpu);           /* cached translations carry the old rights */
         return true;
     case MSR_FEATURE_CONTROL:
         if (!is_intel(cpu) || (env->feature_control & 1))

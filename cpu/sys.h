@@ -39,6 +39,8 @@
 #define CPUID_7_0_EBX_SMEP     (1u << 7)
 #define CPUID_7_0_EBX_SMAP     (1u << 20)
 #define CPUID_7_0_ECX_UMIP     (1u << 2)
+#define CPUID_7_0_ECX_PKU      (1u << 3)
+#define CPUID_7_0_ECX_PKS      (1u << 31)
 #define CPUID_EXT2_SYSCALL (1u << 11)   /* FEAT_8000_0001_EDX */
 #define CPUID_EXT2_NX      (1u << 20)
 #define CPUID_EXT2_PDPE1GB (1u << 26)

@@ -261,6 +261,25 @@ static void sys_write_dr(CPUState *cpu, int n, uint64_t val)
     }
 }
 
+/* RDPKRU / WRPKRU (any CPL): #UD without CR4.PKE, #GP(0) unless ECX (and
+ * for WRPKRU EDX) is 0.  A new PKRU drops the translations cached with the
+ * old rights. */
+static void sys_pkru(CPUState *cpu, bool write)
+{
+    CPUX86State *env = &cpu->env;
+    if (!(env->cr4 & CR4_PKE))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    if ((uint32_t)env->regs[R_ECX] != 0 || (write && (uint32_t)env->regs[R_EDX] != 0))
+        raise_gp0(cpu);
+    if (!write) {
+        env->regs[R_EAX] = env->pkru;
+        env->regs[R_EDX] = 0;
+        return;
+    }
+    env->pkru = (uint32_t)env->regs[R_EAX];
+    tlb_flush(cpu);
+}
+
 HELPER(helper_sys_write)
 {
     CPUX86State *env = &cpu->env;
@@ -289,6 +308,7 @@ HELPER(helper_sys_write)
     case SYSW_CPUID: cpu_exec_cpuid(cpu); break;
     case SYSW_XSETBV: sys_xsetbv(cpu); break;
     case SYSW_CLAC: case SYSW_STAC: sys_ac(cpu, op == SYSW_STAC); break;
+    case SYSW_RDPKRU: case SYSW_WRPKRU: sys_pkru(cpu, op == SYSW_WRPKRU); break;
     }
     return 0;
 }
