@@ -74,6 +74,8 @@ typedef struct Machine {
      * IGNNE#, with which the CPU ignores the pending error. */
     IrqLine ferr;
     _Atomic bool ignne;
+    /* PCI bus 0, created by the host bridge (NULL until then). */
+    struct PCIBus *pci;
 } Machine;
 
 /* Requests from devices, vCPUs and the monitor (thread-safe). */
