@@ -442,17 +442,16 @@ static uint32_t reg_read(APICState *s, uint32_t off)
 
 /* EOI: retire the highest in-service vector; level-triggered ones are
  * broadcast to the IOAPIC (done by the caller, outside the lock).
- * Returns that vector if it must be broadcast, else -1. */
+ * Returns that vector if it must be broadcast, else -1.  The TMR bit
+ * stays: it tells the trigger mode of the vector's last accepted
+ * interrupt until another one is accepted (SDM 11.8.4). */
 static int do_eoi(APICState *s)
 {
     int v = highest_bit(s->isr);
     if (v < 0)
         return -1;
     bit_clear(s->isr, v);
-    if (!bit_test(s->tmr, v))
-        return -1;
-    bit_clear(s->tmr, v);
-    return v;
+    return bit_test(s->tmr, v) ? v : -1;
 }
 
 static void lvt_write(APICState *s, unsigned i, uint32_t val)
