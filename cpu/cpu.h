@@ -179,6 +179,8 @@ typedef struct CPUX86State {
     /* Protection keys (SDM 4.6.2): PKRU for user-mode pages (RDPKRU,
      * WRPKRU), IA32_PKRS for supervisor-mode pages. */
     uint32_t pkru, pkrs;
+    /* IA32_TSC_ADJUST: what software has added to the TSC so far. */
+    uint64_t tsc_adjust;
     /* AMD performance counters (cpu/msr-pmu.c): event selects, and each
      * counter's value when it was last written or stopped together with
      * the virtual time it has counted since (0 while stopped). */

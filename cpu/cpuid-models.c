@@ -341,7 +341,8 @@ const struct CPUModel cpu_models[] = {
         .level = 0xd, .xlevel = 0x8000000a,
         .features = { [FEAT_1_EDX] = CORE_EDX | B(1),
                       [FEAT_1_ECX] = WESTMERE_ECX | E_MOVBE | E_XSAVE | E_RDRAND,
-                      [FEAT_7_0_EBX] = B(0) | B(3) | B(7) | B(8) | B(19) | B(20),
+                      [FEAT_7_0_EBX] = B(0) | B(3) | B(7) | B(8) | B(19) | B(20) |
+                                       B(1),                   /* tsc-adjust */
                       [FEAT_7_0_ECX] = B(22) | B(3) | B(31),   /* rdpid pku pks */
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP | X_1GB,
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM, [FEAT_D_1_EAX] = B(0) },

@@ -200,6 +200,9 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
             return false;
         *val = apic_get_tsc_deadline(cpu);
         return true;
+    case MSR_TSC_ADJUST:
+        *val = env->tsc_adjust;
+        return has(cpu, FEAT_7_0_EBX, CPUID_7_0_EBX_TSC_ADJUST);
     case MSR_PKRS:
         *val = env->pkrs;
         return has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_PKS);
@@ -227,7 +230,19 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
 {
     CPUX86State *env = &cpu->env;
     switch (idx) {
-    case MSR_TSC: env->tsc_offset = val - (uint64_t)clock_ns(); return true;
+    case MSR_TSC: {
+        /* IA32_TSC_ADJUST follows writes to the TSC (SDM 18.17.3). */
+        uint64_t offset = val - (uint64_t)clock_ns();
+        env->tsc_adjust += offset - env->tsc_offset;
+        env->tsc_offset = offset;
+        return true;
+    }
+    case MSR_TSC_ADJUST:
+        if (!has(cpu, FEAT_7_0_EBX, CPUID_7_0_EBX_TSC_ADJUST))
+            return false;
+        env->tsc_offset += val - env->tsc_adjust;
+        env->tsc_adjust = val;
+        return true;
     case MSR_APIC_BASE:
         if (val & ~((((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL) | APIC_BASE_ENABLE |
                     APIC_BASE_BSP | (has(cpu, FEAT_1_ECX, CPUID_EXT_X2APIC) ? APIC_BASE_EXTD : 0)))

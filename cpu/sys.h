@@ -35,6 +35,7 @@
 #define CPUID_EXT_TSC_DEADLINE (1u << 24)
 #define CPUID_EXT_XSAVE    (1u << 26)
 #define CPUID_EXT_OSXSAVE  (1u << 27)
+#define CPUID_7_0_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_0_EBX_FSGSBASE (1u << 0)
 #define CPUID_7_0_EBX_SMEP     (1u << 7)
 #define CPUID_7_0_EBX_SMAP     (1u << 20)
