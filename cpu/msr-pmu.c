@@ -68,6 +68,15 @@ bool cpu_pmu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
     return true;
 }
 
+bool cpu_pmu_rdpmc(CPUState *cpu, uint32_t idx, uint64_t *val)
+{
+    unsigned n = (cpu->features[FEAT_8000_0001_ECX] & PERFCTR_CORE) ? NUM_CORE : NUM_LEGACY;
+    if (!is_amd(cpu) || idx >= n)
+        return false;
+    *val = counter_now(&cpu->env, (int)idx);
+    return true;
+}
+
 bool cpu_pmu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
 {
     CPUX86State *env = &cpu->env;

@@ -107,6 +107,8 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val);
  * the vCPU's model has. */
 bool cpu_pmu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val);
 bool cpu_pmu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val);
+/* RDPMC's counter ECX (0-3, or 0-5 with PerfCtrExtCore); false: #GP. */
+bool cpu_pmu_rdpmc(CPUState *cpu, uint32_t idx, uint64_t *val);
 /* The TSC (virtual ns at CPU_TSC_HZ plus IA32_TSC's offset); #GP(0) when
  * CR4.TSD is set and CPL > 0.  cpu_msr_write(IA32_APIC_BASE or
  * TSC_DEADLINE) takes the machine lock: call it without holding it. */

@@ -280,6 +280,18 @@ static void sys_pkru(CPUState *cpu, bool write)
     tlb_flush(cpu);
 }
 
+/* RDPMC: #GP(0) outside ring 0 unless CR4.PCE, and for a counter the
+ * model does not have (cpu/msr-pmu.c). */
+static void sys_rdpmc(CPUState *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    uint64_t v;
+    if ((cpu_cpl(cpu) > 0 && !(env->cr4 & CR4_PCE)) ||
+        !cpu_pmu_rdpmc(cpu, (uint32_t)env->regs[R_ECX], &v))
+        raise_gp0(cpu);
+    edx_eax(env, v);
+}
+
 HELPER(helper_sys_write)
 {
     CPUX86State *env = &cpu->env;
@@ -304,7 +316,7 @@ HELPER(helper_sys_write)
     case SYSW_WRMSR: cpu_wrmsr(cpu); break;
     case SYSW_RDMSR: cpu_rdmsr(cpu); break;
     case SYSW_RDTSC: check_tsd(cpu); edx_eax(env, cpu_rdtsc(cpu)); break;
-    case SYSW_RDPMC: raise_gp0(cpu);   /* no performance counters are modelled */
+    case SYSW_RDPMC: sys_rdpmc(cpu); break;
     case SYSW_CPUID: cpu_exec_cpuid(cpu); break;
     case SYSW_XSETBV: sys_xsetbv(cpu); break;
     case SYSW_CLAC: case SYSW_STAC: sys_ac(cpu, op == SYSW_STAC); break;
