@@ -3,7 +3,6 @@
 # kemu in QEMU's place under TCG, then summarise: one line per test that
 # failed or was skipped saying why, and "N passed, N failed, N skipped".
 #   KUT_TESTS="smptest tsc"  run only these tests (default: all)
-#   KUT_SKIP="svm sieve"     leave these out (counted as skipped, with why)
 #   KUT_JOBS=2               tests run in parallel
 #   KUT_TIMEOUT=120s         per-test timeout instead of unittests.cfg's
 set -o pipefail
