@@ -14,7 +14,7 @@ if [ ! -f "$src/run_tests.sh" ] || [ ! -f "$src/x86/unittests.cfg" ]; then
     exit 2
 fi
 builds=${KUT_BUILD:-${KEMU_ASSETS:-$HOME/.cache/kemu}/kut}
-key=$(cd "$src" && find . -type f ! -name '*.md' ! -name '*.txt' | LC_ALL=C sort |
+key=$(cd "$src" && find . -type f | LC_ALL=C sort |
       xargs sha256sum | sha256sum | cut -c1-16)
 dir=$builds/$key
 if [ -f "$dir/.built" ]; then
@@ -22,7 +22,11 @@ if [ -f "$dir/.built" ]; then
     exit 0
 fi
 # Built in place (the debug info names the build folder); a folder
-# without .built is what an interrupted build left: start it over.
+# without .built is what an interrupted build left: start it over.  Builds
+# of other sources are dropped: one is kept.
+for old in "$builds"/*; do
+    [ -d "$old" ] && [ "$old" != "$dir" ] && rm -rf "$old"
+done
 rm -rf "$dir"
 mkdir -p "$dir"
 trap 'rm -rf "$dir"' EXIT
