@@ -162,6 +162,13 @@ fuzz-img: config.mak
 	$(MAKE) kemu-img
 	@sh tests/fuzz/run.sh $(or $(FUZZ_SECS),60)
 
+# kvm-unit-tests (x86_64) under kemu's TCG: built out of tree from KUT_SRC
+# (default ../shared/kvm-unit-tests beside the repository), see tests/kut/.
+KUT_SRC ?= ../shared/kvm-unit-tests
+check-kut: config.mak
+	$(MAKE) kemu
+	@KUT_SRC=$(KUT_SRC) bash tests/kut/run.sh
+
 clean-objs:
 	rm -f $(shell find . -name '*.o' -o -name '*.d' | grep -v '^./.git') $(PROGS) $(TEST_PROGS)
 	rm -f tests/guest/*.bin tests/guest/*.elf
@@ -169,6 +176,7 @@ clean-objs:
 clean: clean-objs
 	rm -f config.mak config.h
 
-.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu fuzz-img
+.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu fuzz-img \
+	check-kut
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)

@@ -12,13 +12,13 @@
 
 /* Per feature word: what TCG lacks (instruction sets: VEX/EVEX beyond
  * BMI1/BMI2, XOP, 3DNow!, TSX, SHA, RDSEED, INVPCID, CLWB; and machine
- * features with no model: VMX, SGX, MPX, PKU, 5-level paging, compacted/supervisor XSAVE). */
+ * features with no model: VMX, SGX, MPX, 5-level paging, compacted/supervisor XSAVE). */
 static const uint32_t tcg_missing[FEAT_WORDS] = {
     [FEAT_1_ECX] = B(5) | B(6) | B(12) | B(28) | B(29),         /* vmx smx fma avx f16c */
     [FEAT_7_0_EBX] = B(2) | B(4) | B(5) | B(10) | B(11) | B(14) | B(16) | B(17) |
                      B(18) | B(21) | B(22) | B(24) | B(25) | B(26) | B(27) | B(28) |
                      B(29) | B(30) | B(31),
-    [FEAT_7_0_ECX] = B(1) | B(3) | B(6) | B(8) | B(9) | B(10) | B(11) | B(12) | B(14) |
+    [FEAT_7_0_ECX] = B(1) | B(6) | B(8) | B(9) | B(10) | B(11) | B(12) | B(14) |
                      B(16),
     [FEAT_7_0_EDX] = B(2) | B(3),                               /* avx512-4vnniw/4fmaps */
     [FEAT_8000_0001_EDX] = B(30) | B(31),                       /* 3dnowext 3dnow */

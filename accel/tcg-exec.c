@@ -118,7 +118,7 @@ static int handle_requests(CPUState *cpu, uint32_t req)
  * it, with DR6.BS (SDM 17.3.1.4). */
 static void single_step_trap(CPUState *cpu)
 {
-    cpu->env.dr[6] |= 1u << 14;
+    cpu->env.dr[6] = (cpu->env.dr[6] & ~0xfULL) | 1u << 14;     /* no B0-B3 match */
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
 }
 
@@ -128,7 +128,9 @@ static void single_step_trap(CPUState *cpu)
 static void data_breakpoint_trap(CPUState *cpu, bool stepped)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    cpu->env.dr[6] |= t->dr_data_hits | cpu->db_trap;
+    /* B0-B3 report this #DB's matches only; BS, BT and BD stay until
+     * software clears them (SDM 17.2.3). */
+    cpu->env.dr[6] = (cpu->env.dr[6] & ~0xfULL) | t->dr_data_hits | cpu->db_trap;
     t->dr_data_hits = 0;
     cpu->db_trap = 0;
     if (stepped)                /* one #DB reports both */
@@ -183,6 +185,10 @@ static void traps_after_block(CPUState *cpu, const TB *tb)
 {
     TcgCpu *t = tcg_cpu(cpu);
     bool stepped = (tb->flags & TBF_TF) != 0;
+    if (cpu->step_on_new_tf) {
+        cpu->step_on_new_tf = false;
+        stepped = (cpu->env.rflags & FL_TF) != 0;   /* SYSCALL, SYSRET end their block */
+    }
     if (cpu->env.inhibit_irq & INHIBIT_SS) {
         t->dr_ss_hits |= t->dr_data_hits;
         t->dr_data_hits = 0;
@@ -261,7 +267,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (!next) {
             unsigned gen = tb_generation();
             /* Mode flags change only through exit_tb, events and faults. */
-            if (slot == -1 || !tb || event)
+            if (slot == -1 || !tb || event || (flags & TBF_SHADOW))
                 flags = tb_flags(cpu);
             next = tb_find(cpu, flags);
             if (tb && slot >= 0 && gen == tb_generation() && !t->exit_request)
@@ -312,6 +318,12 @@ static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exceptio
         }
         if (reset)
             t->dr_ss_hits = 0;
+        /* A #DB raised in a MOV SS shadow (ICEBP, a breakpoint) carries
+         * the data breakpoint hits the shadow held back: one delivery. */
+        if (env->exception_index == EXC_DB && t->dr_ss_hits) {
+            env->dr[6] |= t->dr_ss_hits;
+            t->dr_ss_hits = 0;
+        }
         env->inhibit_irq = 0;
         done++;
         if (env->exception_index < 0 || reset)

@@ -65,6 +65,8 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 #define CR4_OSXSAVE (1u << 18)
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
+#define CR4_PKE (1u << 22)
+#define CR4_PKS (1u << 24)
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
@@ -75,6 +77,7 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
 #define APIC_DEFAULT_BASE 0xfee00000ULL
 #define APIC_BASE_BSP     (1ULL << 8)
 #define APIC_BASE_ENABLE  (1ULL << 11)
+#define APIC_BASE_EXTD    (1ULL << 10)    /* x2APIC mode */
 
 /* Exception vectors */
 enum { EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
@@ -179,6 +182,16 @@ typedef struct CPUX86State {
     uint64_t mtrr_fixed[11];  /* MSRs 0x250, 0x258, 0x259, 0x268..0x26f */
     uint64_t mtrr_var[16];    /* MSRs 0x200..0x20f (base/mask pairs) */
     uint64_t feature_control, hwcr;
+    /* Protection keys (SDM 4.6.2): PKRU for user-mode pages (RDPKRU,
+     * WRPKRU), IA32_PKRS for supervisor-mode pages. */
+    uint32_t pkru, pkrs;
+    /* IA32_TSC_ADJUST: what software has added to the TSC so far. */
+    uint64_t tsc_adjust;
+    /* AMD performance counters (cpu/msr-pmu.c): event selects, and each
+     * counter's value when it was last written or stopped together with
+     * the virtual time it has counted since (0 while stopped). */
+    uint64_t pmu_evtsel[6], pmu_count[6];
+    int64_t pmu_since[6];
 
     /* Event injection for KVM and the TCG loop. */
     _Atomic uint32_t interrupt_request;
@@ -201,6 +214,9 @@ typedef struct CpuLapicOps {
     void (*set_tpr)(struct CPUState *cpu, uint8_t tpr);
     uint64_t (*get_tsc_deadline)(struct CPUState *cpu);
     void (*set_tsc_deadline)(struct CPUState *cpu, uint64_t tsc);
+    /* x2APIC registers as MSRs 0x800-0x8ff: false raises #GP. */
+    bool (*msr_read)(struct CPUState *cpu, uint32_t idx, uint64_t *val);
+    bool (*msr_write)(struct CPUState *cpu, uint32_t idx, uint64_t val);
 } CpuLapicOps;
 
 typedef struct CPUState {
@@ -228,6 +244,13 @@ typedef struct CPUState {
      * a TSS with its T flag set, SDM 17.3.1.5): the engine raises it once
      * the instruction or event is complete. */
     uint32_t db_trap;
+    /* Set by an instruction whose single-step trap depends on TF as it
+     * left it, not as it found it: SYSCALL, whose FMASK can clear TF so
+     * that no #DB is taken in the kernel, and SYSRET, whose R11 can set
+     * it so that the trap comes at the user's first instruction (RFLAGS.TF
+     * is checked after these instructions complete, as AMD processors do).
+     * The engine clears it. */
+    bool step_on_new_tf;
 } CPUState;
 
 /* Allocate vCPU index of machine m with the parsed -cpu model. */

@@ -55,7 +55,7 @@ const CPUFeatureName cpu_feature_names[] = {
     F("vaes", FEAT_7_0_ECX, 9), F("vpclmulqdq", FEAT_7_0_ECX, 10),
     F("avx512vnni", FEAT_7_0_ECX, 11), F("avx512bitalg", FEAT_7_0_ECX, 12),
     F("avx512-vpopcntdq", FEAT_7_0_ECX, 14), F("la57", FEAT_7_0_ECX, 16),
-    F("rdpid", FEAT_7_0_ECX, 22),
+    F("rdpid", FEAT_7_0_ECX, 22), F("pks", FEAT_7_0_ECX, 31),
     /* CPUID.(EAX=07H,ECX=0):EDX */
     F("avx512-4vnniw", FEAT_7_0_EDX, 2), F("avx512-4fmaps", FEAT_7_0_EDX, 3),
     F("fsrm", FEAT_7_0_EDX, 4), F("md-clear", FEAT_7_0_EDX, 10),
@@ -341,11 +341,21 @@ const struct CPUModel cpu_models[] = {
         .level = 0xd, .xlevel = 0x8000000a,
         .features = { [FEAT_1_EDX] = CORE_EDX | B(1),
                       [FEAT_1_ECX] = WESTMERE_ECX | E_MOVBE | E_XSAVE | E_RDRAND,
-                      [FEAT_7_0_EBX] = B(0) | B(3) | B(7) | B(8) | B(19) | B(20),
-                      [FEAT_7_0_ECX] = B(22),
+                      [FEAT_7_0_EBX] = B(0) | B(3) | B(7) | B(8) | B(19) | B(20) |
+                                       B(1),                   /* tsc-adjust */
+                      [FEAT_7_0_ECX] = B(22) | B(3) | B(31),   /* rdpid pku pks */
                       [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX | X_RDTSCP | X_1GB,
                       [FEAT_8000_0001_ECX] = X3_LAHF | X3_ABM, [FEAT_D_1_EAX] = B(0) },
         .model_id = "QEMU TCG CPU version 2.5+",
+    },
+    /* Older AMD models that test suites name. */
+    {
+        .name = "Opteron_G1", .desc = "AMD Opteron 240 (Gen 1 Class Opteron)",
+        .vendor = "AuthenticAMD", .family = 15, .model = 6, .stepping = 1,
+        .level = 5, .xlevel = 0x80000008,
+        .features = { [FEAT_1_EDX] = MODEL_EDX, [FEAT_1_ECX] = E_SSE3,
+                      [FEAT_8000_0001_EDX] = X_LM | X_SYSCALL | X_NX },
+        .model_id = "AMD Opteron 240 (Gen 1 Class Opteron)",
     },
 };
 const size_t cpu_model_count = sizeof(cpu_models) / sizeof(cpu_models[0]);

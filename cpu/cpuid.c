@@ -197,6 +197,23 @@ static const struct CPUModel *parse_model_name(const char *name, bool host_ok)
     return m;
 }
 
+/* vendor=STRING (12 characters): the model as given with another CPUID
+ * vendor, which also selects the vendor's MSRs and behaviour.  The copy
+ * lives as long as kemu: one -cpu per machine. */
+static const struct CPUModel *with_vendor(const struct CPUModel *m, const char *vendor)
+{
+    static struct CPUModel copy;
+    static char name[13];
+    if (strlen(vendor) != 12) {
+        error_report("Property '%s-x86_64-cpu.vendor' doesn't take value '%s'", m->name, vendor);
+        return NULL;
+    }
+    memcpy(name, vendor, sizeof(name));
+    copy = *m;
+    copy.vendor = name;
+    return &copy;
+}
+
 int cpu_model_parse(const char *spec, bool host_ok, const struct CPUModel **model,
                     uint32_t features[FEAT_WORDS])
 {
@@ -208,8 +225,14 @@ int cpu_model_parse(const char *spec, bool host_ok, const struct CPUModel **mode
 
     if (m)
         memcpy(features, m->features, sizeof(m->features));
-    while (ret == 0 && (tok = strtok_r(NULL, ",", &save)))
-        ret = parse_item(m->name, tok, features, plus, minus);
+    while (ret == 0 && (tok = strtok_r(NULL, ",", &save))) {
+        if (!strncmp(tok, "vendor=", 7)) {
+            m = with_vendor(m, tok + 7);
+            ret = m ? 0 : -1;
+        } else {
+            ret = parse_item(m->name, tok, features, plus, minus);
+        }
+    }
     for (int w = 0; ret == 0 && w < FEAT_WORDS; w++)
         features[w] = (features[w] | plus[w]) & ~minus[w];
     if (ret == 0)

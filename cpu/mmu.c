@@ -34,6 +34,7 @@
 #define PFERR_U    (1u << 2)
 #define PFERR_RSVD (1u << 3)
 #define PFERR_I    (1u << 4)
+#define PFERR_PK   (1u << 5)
 
 /* Address bits of a 64-bit paging entry. */
 static uint64_t addr_mask(const CPUState *cpu)
@@ -254,6 +255,30 @@ static unsigned walk_prot(const CPUState *cpu, const Walk *w, bool user, bool im
     return prot;
 }
 
+/* Protection keys (SDM 4.6.2), 4- and 5-level paging only: the leaf's
+ * bits 62:59 select a key whose AD bit in PKRU (user-mode pages, CR4.PKE)
+ * or IA32_PKRS (supervisor-mode pages, CR4.PKS) takes away data reads and
+ * writes, and whose WD bit writes -- by user accesses always, by
+ * supervisor ones when CR0.WP is set.  Instruction fetches are unaffected. */
+static unsigned pkey_prot(const CPUState *cpu, const Walk *w, uint64_t leaf, bool user,
+                          unsigned prot)
+{
+    const CPUX86State *env = &cpu->env;
+    uint32_t pkr;
+    if (w->us && (env->cr4 & CR4_PKE))
+        pkr = env->pkru;
+    else if (!w->us && (env->cr4 & CR4_PKS))
+        pkr = env->pkrs;
+    else
+        return prot;
+    unsigned key = (unsigned)(leaf >> 59) & 15;
+    if (pkr & (1u << (2 * key)))
+        return prot & ~(unsigned)(PROT_R | PROT_W);
+    if ((pkr & (2u << (2 * key))) && (user || (env->cr0 & CR0_WP)))
+        return prot & ~(unsigned)PROT_W;
+    return prot;
+}
+
 static uint32_t pf_code(const CPUState *cpu, MMUAccess acc, bool user, uint32_t bits)
 {
     uint32_t ec = bits;
@@ -332,6 +357,13 @@ static bool translate(CPUState *cpu, uint64_t la, MMUAccess acc, bool user, bool
     if (!(prot & need)) {
         *pf_error = pf_code(cpu, acc, user, PFERR_P);
         return false;
+    }
+    if (lma) {
+        prot = pkey_prot(cpu, &w, leaf, user, prot);
+        if (!(prot & need)) {
+            *pf_error = pf_code(cpu, acc, user, PFERR_P | PFERR_PK);
+            return false;
+        }
     }
 
     /* Accessed bits on every entry used; dirty on the leaf for writes.  A

@@ -19,7 +19,7 @@ enum {
     MSR_MTRR_PHYS0 = 0x200, MSR_MTRR_FIX64K = 0x250, MSR_MTRR_FIX16K_80000 = 0x258,
     MSR_MTRR_FIX16K_A0000 = 0x259, MSR_MTRR_FIX4K_C0000 = 0x268,
     MSR_MTRR_FIX4K_F8000 = 0x26f, MSR_PAT = 0x277, MSR_MTRR_DEF_TYPE = 0x2ff,
-    MSR_TSC_DEADLINE = 0x6e0,
+    MSR_TSC_DEADLINE = 0x6e0, MSR_PKRS = 0x6e1,
     MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
     MSR_CSTAR = 0xc0000083, MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100,
     MSR_GS_BASE = 0xc0000101, MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
@@ -155,6 +155,20 @@ static bool write_efer(CPUState *cpu, uint64_t val)
     return true;
 }
 
+/* IA32_APIC_BASE's EN/EXTD transitions (SDM 11.12.5): EXTD without EN is
+ * invalid, and x2APIC mode is left only by disabling the APIC, and
+ * entered only from xAPIC mode. */
+static bool apic_mode_change_ok(uint64_t old, uint64_t val)
+{
+    uint64_t mode = APIC_BASE_ENABLE | APIC_BASE_EXTD;
+    uint64_t from = old & mode, to = val & mode;
+    if (to == APIC_BASE_EXTD)
+        return false;
+    if (from == mode && to == APIC_BASE_ENABLE)
+        return false;
+    return !(from == 0 && to == mode);
+}
+
 bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
 {
     CPUX86State *env = &cpu->env;
@@ -185,6 +199,12 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
             return false;
         *val = cpu->lapic_ops->get_tsc_deadline(cpu);
         return true;
+    case MSR_TSC_ADJUST:
+        *val = env->tsc_adjust;
+        return has(cpu, FEAT_7_0_EBX, CPUID_7_0_EBX_TSC_ADJUST);
+    case MSR_PKRS:
+        *val = env->pkrs;
+        return has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_PKS);
     case MSR_PLATFORM_INFO:
         /* Maximum non-turbo ratio 10 x 100 MHz = the 1 GHz TSC. */
         *val = 10 << 8;
@@ -199,7 +219,9 @@ bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
         *val = 0;
         return is_amd(cpu);
     default:
-        return mtrr_read(cpu, idx, val);
+        if (idx >= 0x800 && idx <= 0x8ff)
+            return cpu->lapic && cpu->lapic_ops->msr_read(cpu, idx, val);
+        return cpu_pmu_msr_read(cpu, idx, val) || mtrr_read(cpu, idx, val);
     }
 }
 
@@ -207,9 +229,24 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
 {
     CPUX86State *env = &cpu->env;
     switch (idx) {
-    case MSR_TSC: env->tsc_offset = val - (uint64_t)clock_ns(); return true;
+    case MSR_TSC: {
+        /* IA32_TSC_ADJUST follows writes to the TSC (SDM 18.17.3). */
+        uint64_t offset = val - (uint64_t)clock_ns();
+        env->tsc_adjust += offset - env->tsc_offset;
+        env->tsc_offset = offset;
+        return true;
+    }
+    case MSR_TSC_ADJUST:
+        if (!has(cpu, FEAT_7_0_EBX, CPUID_7_0_EBX_TSC_ADJUST))
+            return false;
+        env->tsc_offset += val - env->tsc_adjust;
+        env->tsc_adjust = val;
+        return true;
     case MSR_APIC_BASE:
-        if (val & ~((((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL) | APIC_BASE_ENABLE | APIC_BASE_BSP))
+        if (val & ~((((1ULL << cpu_phys_bits(cpu)) - 1) & ~0xfffULL) | APIC_BASE_ENABLE |
+                    APIC_BASE_BSP | (has(cpu, FEAT_1_ECX, CPUID_EXT_X2APIC) ? APIC_BASE_EXTD : 0)))
+            return false;
+        if (!apic_mode_change_ok(env->apic_base, val))
             return false;
         if (cpu->lapic)
             cpu->lapic_ops->set_base(cpu, val);
@@ -251,6 +288,12 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
             return false;
         cpu->lapic_ops->set_tsc_deadline(cpu, val);
         return true;
+    case MSR_PKRS:
+        if (!has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_PKS) || (val >> 32))
+            return false;
+        env->pkrs = (uint32_t)val;
+        cpu_tlb_flush(cpu);           /* cached translations carry the old rights */
+        return true;
     case MSR_FEATURE_CONTROL:
         if (!is_intel(cpu) || (env->feature_control & 1))
             return false;    /* locked */
@@ -263,7 +306,9 @@ bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
     case MSR_K8_INT_PENDING_MSG:
         return is_amd(cpu);
     default:
-        return mtrr_write(cpu, idx, val);
+        if (idx >= 0x800 && idx <= 0x8ff)
+            return cpu->lapic && cpu->lapic_ops->msr_write(cpu, idx, val);
+        return cpu_pmu_msr_write(cpu, idx, val) || mtrr_write(cpu, idx, val);
     }
 }
 

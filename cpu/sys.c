@@ -106,6 +106,10 @@ static uint64_t cr4_allowed(const CPUState *cpu)
         ok |= CR4_SMAP;
     if (has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_UMIP))
         ok |= CR4_UMIP;
+    if (has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_PKU))
+        ok |= CR4_PKE;
+    if (has(cpu, FEAT_7_0_ECX, CPUID_7_0_ECX_PKS))
+        ok |= CR4_PKS;
     /* The virtual-8086 mode extensions and protected-mode virtual
      * interrupts (cpu/v86.c) come with the VME feature. */
     if (has(cpu, FEAT_1_EDX, CPUID_VME))
@@ -125,7 +129,8 @@ static void write_cr4(CPUState *cpu, uint64_t val)
         gp0(cpu);
     uint64_t changed = env->cr4 ^ val;
     env->cr4 = val;
-    if (changed & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP))
+    if (changed & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP |
+                   CR4_PKE | CR4_PKS))
         cpu_tlb_flush(cpu);
 }
 

@@ -35,10 +35,13 @@
 #define CPUID_EXT_TSC_DEADLINE (1u << 24)
 #define CPUID_EXT_XSAVE    (1u << 26)
 #define CPUID_EXT_OSXSAVE  (1u << 27)
+#define CPUID_7_0_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_0_EBX_FSGSBASE (1u << 0)
 #define CPUID_7_0_EBX_SMEP     (1u << 7)
 #define CPUID_7_0_EBX_SMAP     (1u << 20)
 #define CPUID_7_0_ECX_UMIP     (1u << 2)
+#define CPUID_7_0_ECX_PKU      (1u << 3)
+#define CPUID_7_0_ECX_PKS      (1u << 31)
 #define CPUID_EXT2_SYSCALL (1u << 11)   /* FEAT_8000_0001_EDX */
 #define CPUID_EXT2_NX      (1u << 20)
 #define CPUID_EXT2_PDPE1GB (1u << 26)
@@ -100,6 +103,12 @@ void cpu_wrmsr(CPUState *cpu);
 /* Generic MSR access (also used by KVM sync and the monitor).  false: no such MSR. */
 bool cpu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val);
 bool cpu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val);
+/* AMD's performance counters (cpu/msr-pmu.c): false when idx is not one
+ * the vCPU's model has. */
+bool cpu_pmu_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val);
+bool cpu_pmu_msr_write(CPUState *cpu, uint32_t idx, uint64_t val);
+/* RDPMC's counter ECX (0-3, or 0-5 with PerfCtrExtCore); false: #GP. */
+bool cpu_pmu_rdpmc(CPUState *cpu, uint32_t idx, uint64_t *val);
 /* The TSC (virtual ns at CPU_TSC_HZ plus IA32_TSC's offset); #GP(0) when
  * CR4.TSD is set and CPL > 0.  cpu_msr_write(IA32_APIC_BASE or
  * TSC_DEADLINE) takes the machine lock: call it without holding it. */

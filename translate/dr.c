@@ -73,7 +73,7 @@ void tcg_dr_check_insn(CPUState *cpu)
     unsigned hits = tcg_dr_exec_hits(cpu, env->seg[SEG_CS].base + env->rip);
     if (!hits)
         return;
-    env->dr[6] |= hits;
+    env->dr[6] = (env->dr[6] & ~0xfULL) | hits;     /* B0-B3: this #DB's matches */
     cpu_raise_exception(cpu, EXC_DB, NO_ERROR_CODE);
 }
 

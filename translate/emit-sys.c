@@ -198,6 +198,13 @@ static int emit_grp7_reg(Dc *dc, unsigned op)
             return 1;
         }
         return -1;
+    case 5:
+        if (rm == 6 || rm == 7) {       /* RDPKRU, WRPKRU */
+            gen_helper(dc, helper_sys_write, IR_NONE, IR_NONE, IR_NONE,
+                       rm == 7 ? SYSW_WRPKRU : SYSW_RDPKRU);
+            return 1;
+        }
+        return -1;
     case 4: {
         IRTemp v = gen_helper(dc, helper_sys_read, IR_NONE, IR_NONE, IR_NONE, SYSR_MSW);
         gen_set(dc, in->dsize, in->rm, v);

@@ -136,14 +136,22 @@ HELPER(helper_int)
     cpu_raise_soft_interrupt(cpu, (int)vec, a);
 }
 
+/* SGDT, SIDT, SLDT, SMSW and STR outside ring 0 with CR4.UMIP set:
+ * #GP(0) (SDM vol. 3, 2.5). */
+static void umip_check(CPUState *cpu)
+{
+    if ((cpu->env.cr4 & CR4_UMIP) && cpu_cpl(cpu) > 0)
+        raise_gp0(cpu);
+}
+
 HELPER(helper_sys_read)
 {
     CPUX86State *env = &cpu->env;
     unsigned n = (imm >> 8) & 15;
     switch (imm & 0xff) {
-    case SYSR_LDTR: return env->ldt.sel;
-    case SYSR_TR: return env->tr.sel;
-    case SYSR_MSW: return (uint32_t)env->cr0;
+    case SYSR_LDTR: umip_check(cpu); return env->ldt.sel;
+    case SYSR_TR: umip_check(cpu); return env->tr.sel;
+    case SYSR_MSW: umip_check(cpu); return (uint32_t)env->cr0;
     case SYSR_CR: return cpu_read_cr(cpu, (int)n);
     default: return cpu_read_dr(cpu, (int)n);
     }
@@ -183,8 +191,14 @@ static void sys_fast_call(CPUState *cpu, unsigned op, uint64_t next, unsigned w)
 {
     sync(cpu);
     switch (op) {
-    case SYSW_SYSCALL: cpu_syscall(cpu, next); break;
-    case SYSW_SYSRET: cpu_sysret(cpu, (int)w); break;
+    case SYSW_SYSCALL:
+        cpu_syscall(cpu, next);
+        cpu->step_on_new_tf = true;
+        break;
+    case SYSW_SYSRET:
+        cpu_sysret(cpu, (int)w);
+        cpu->step_on_new_tf = true;
+        break;
     case SYSW_SYSENTER: cpu_sysenter(cpu); break;
     default: cpu_sysexit(cpu, (int)w); break;
     }
@@ -247,6 +261,37 @@ static void sys_write_dr(CPUState *cpu, int n, uint64_t val)
     }
 }
 
+/* RDPKRU / WRPKRU (any CPL): #UD without CR4.PKE, #GP(0) unless ECX (and
+ * for WRPKRU EDX) is 0.  A new PKRU drops the translations cached with the
+ * old rights. */
+static void sys_pkru(CPUState *cpu, bool write)
+{
+    CPUX86State *env = &cpu->env;
+    if (!(env->cr4 & CR4_PKE))
+        cpu_raise_exception(cpu, EXC_UD, NO_ERROR_CODE);
+    if ((uint32_t)env->regs[R_ECX] != 0 || (write && (uint32_t)env->regs[R_EDX] != 0))
+        raise_gp0(cpu);
+    if (!write) {
+        env->regs[R_EAX] = env->pkru;
+        env->regs[R_EDX] = 0;
+        return;
+    }
+    env->pkru = (uint32_t)env->regs[R_EAX];
+    tlb_flush(cpu);
+}
+
+/* RDPMC: #GP(0) outside ring 0 unless CR4.PCE, and for a counter the
+ * model does not have (cpu/msr-pmu.c). */
+static void sys_rdpmc(CPUState *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    uint64_t v;
+    if ((cpu_cpl(cpu) > 0 && !(env->cr4 & CR4_PCE)) ||
+        !cpu_pmu_rdpmc(cpu, (uint32_t)env->regs[R_ECX], &v))
+        raise_gp0(cpu);
+    edx_eax(env, v);
+}
+
 HELPER(helper_sys_write)
 {
     CPUX86State *env = &cpu->env;
@@ -271,10 +316,11 @@ HELPER(helper_sys_write)
     case SYSW_WRMSR: cpu_wrmsr(cpu); break;
     case SYSW_RDMSR: cpu_rdmsr(cpu); break;
     case SYSW_RDTSC: check_tsd(cpu); edx_eax(env, cpu_rdtsc(cpu)); break;
-    case SYSW_RDPMC: raise_gp0(cpu);   /* no performance counters are modelled */
+    case SYSW_RDPMC: sys_rdpmc(cpu); break;
     case SYSW_CPUID: cpu_exec_cpuid(cpu); break;
     case SYSW_XSETBV: sys_xsetbv(cpu); break;
     case SYSW_CLAC: case SYSW_STAC: sys_ac(cpu, op == SYSW_STAC); break;
+    case SYSW_RDPKRU: case SYSW_WRPKRU: sys_pkru(cpu, op == SYSW_WRPKRU); break;
     }
     return 0;
 }
@@ -287,6 +333,7 @@ HELPER(helper_dtr)
     DescTable *t = (op & 1) ? &env->idt : &env->gdt;
     unsigned bsize = m64 ? 8 : 4;
     if (op < 2) {
+        umip_check(cpu);
         tcg_probe_write(cpu, a, 2 + bsize);
         tcg_st(cpu, a, t->limit, 2);
         tcg_st(cpu, a + 2, t->base, bsize);

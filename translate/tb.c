@@ -94,6 +94,8 @@ uint32_t tb_flags(CPUState *cpu)
         f |= TBF_TF;
     if (env->rflags & FL_RF)
         f |= TBF_RF;
+    if (env->inhibit_irq)
+        f |= TBF_SHADOW;
     if (env->dr[7] & 0xff)
         f |= TBF_DRBP | (tcg_dr_tb_key(cpu) << TBF_DRKEY_SHIFT);
     if ((f & TBF_MODE_MASK) != 2)

@@ -44,6 +44,10 @@
  * each other's blocks (the cache is shared). */
 #define TBF_DRKEY_SHIFT 18
 #define TBF_DRKEY_MASK (0x7fu << TBF_DRKEY_SHIFT)
+/* An interrupt shadow (STI, MOV SS, POP SS) covers the block's first
+ * instruction: the block holds only it, so a pending interrupt is taken
+ * right after it (STI; NOP; CLI opens a one-instruction window). */
+#define TBF_SHADOW (1u << 25)
 
 typedef struct TB {
     uint64_t pc;            /* rip of the first instruction */

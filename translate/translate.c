@@ -328,7 +328,7 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
     Dc dc = { .cpu = cpu, .b = b, .flags = flags, .mode = mode_of(flags) };
     uint64_t pc = tb->pc;
     uint64_t lin = tb->lin;
-    unsigned n = 0, max = (flags & (TBF_TF | TBF_RF)) ? 1 : TB_MAX_INSNS;
+    unsigned n = 0, max = (flags & (TBF_TF | TBF_RF | TBF_SHADOW)) ? 1 : TB_MAX_INSNS;
     /* DR data breakpoints trap after the accessing instruction */
     if ((flags & TBF_DRBP) && tcg_dr_data_mask(&cpu->env))
         max = 1;

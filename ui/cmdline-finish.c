@@ -43,6 +43,25 @@ static int check_boot_files(const MachineConfig *cfg)
     return 0;
 }
 
+/* -cpu host with accelerators that cannot run it: said before the boot
+ * files are looked at, in QEMU's order, since scripts written for QEMU
+ * tell "cannot run here" from "no such kernel" by which comes first. */
+static int check_cpu_accel(const KemuOptions *o)
+{
+    const char *cpu = o->cpu, *list = o->accel_list;
+    if (!cpu || strncmp(cpu, "host", 4) || (cpu[4] && cpu[4] != ',') || !list)
+        return 0;
+    char *copy = xstrdup(list), *save = NULL;
+    bool kvm = false;
+    for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+        kvm |= !strcmp(t, "kvm");
+    free(copy);
+    if (kvm)
+        return 0;
+    error_report("CPU model 'host' requires KVM");
+    return -1;
+}
+
 /* QEMU's defaults: -nographic puts the serial port and the monitor on
  * stdio (multiplexed when both are defaults); otherwise both go to the
  * graphical console, which kemu does not have yet ("vc" discards). */
@@ -102,7 +121,7 @@ static int check_daemonize(const KemuOptions *o)
 int cmdline_finish(KemuOptions *o)
 {
     cmdline_set_current(o);
-    if (check_boot_files(&o->cfg) || check_daemonize(o))
+    if (check_cpu_accel(o) || check_boot_files(&o->cfg) || check_daemonize(o))
         return CMDLINE_ERROR;
     default_consoles(o);
     return CMDLINE_RUN;

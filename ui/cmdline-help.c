@@ -1,9 +1,13 @@
 /* -h / -help: the options kemu understands, in QEMU's layout. */
 #include "ui/cmdline.h"
+#include "config.h"
 
 #include <stdio.h>
 
+/* The first line names the command line kemu follows: scripts written for
+ * QEMU look for "QEMU" in the help text to recognise a usable binary. */
 static const char help_text[] =
+"kemu emulator version " KEMU_VERSION " (QEMU-compatible command line, qemu-system-x86_64)\n"
 "usage: kemu [options] [disk_image]\n"
 "\n"
 "'disk_image' is a raw hard disk image for IDE hard disk 0\n"
@@ -84,6 +88,8 @@ static const char help_text[] =
 "-d item1,...    enable logging of specified items (use '-d help' for a list)\n"
 "-D logfile      output log to logfile (default stderr)\n"
 "-no-reboot      exit instead of rebooting\n"
+"-global kvm-pit.lost_tick_policy=discard\n"
+"                drop PIT ticks the guest missed (the only global so far)\n"
 "-no-shutdown    stop before shutdown\n"
 "-nodefaults     don't create default devices\n"
 "-daemonize      daemonize kemu after initializing\n"

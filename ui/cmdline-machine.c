@@ -298,10 +298,26 @@ static int machine_accel(KemuOptions *o, const char *arg, const char *accel)
     return 0;
 }
 
+/* pit=on|off: whether the board has its 8254 (the speaker port 0x61 goes
+ * with it). */
+static int machine_pit(MachineConfig *cfg, const Opts *o, const char *arg)
+{
+    const char *v = opts_get(o, "pit");
+    bool b;
+    if (!v)
+        return 0;
+    if (parse_bool(v, &b)) {
+        error_report("-machine %s: Parameter 'pit' expects 'on' or 'off'", arg);
+        return -1;
+    }
+    cfg->no_pit = !b;
+    return 0;
+}
+
 static int machine_apply(KemuOptions *o, const Opts *opts, const char *arg)
 {
     static const char *const keys[] = { "type", "accel", "kernel-irqchip", "usb",
-                                        "dump-guest-core", "mem-merge", NULL };
+                                        "dump-guest-core", "mem-merge", "pit", NULL };
     const char *bad = cl_unknown_key(opts, keys);
     const char *type = opts_get(opts, "type"), *accel = opts_get(opts, "accel");
     if (cl_is_help(type)) {
@@ -318,6 +334,7 @@ static int machine_apply(KemuOptions *o, const Opts *opts, const char *arg)
         return -1;
     }
     if (machine_flags(opts, arg) || kernel_irqchip(&o->cfg, opts, "-machine", arg) ||
+        machine_pit(&o->cfg, opts, arg) ||
         (accel && machine_accel(o, arg, accel)))
         return -1;
     o->machine_set = true;

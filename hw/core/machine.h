@@ -36,6 +36,7 @@ typedef struct MachineConfig {
     bool no_reboot, no_shutdown;
     bool kernel_irqchip;       /* -machine kernel-irqchip=on/off */
     bool kernel_irqchip_set;
+    bool no_pit;               /* -machine pit=off: no i8254 */
 } MachineConfig;
 
 typedef struct Machine {
@@ -73,6 +74,8 @@ typedef struct Machine {
      * IGNNE#, with which the CPU ignores the pending error. */
     IrqLine ferr;
     _Atomic bool ignne;
+    /* PCI bus 0, created by the host bridge (NULL until then). */
+    struct PCIBus *pci;
 } Machine;
 
 /* What the machine needs of its CPUs and of the engine running them, which

@@ -4,8 +4,10 @@
  *
  * The APIC timer counts at 1 GHz divided by the divide configuration (the
  * "bus clock" is the virtual nanosecond), in one-shot, periodic or
- * TSC-deadline mode.  Relocating the APIC page and x2APIC are not
- * supported; SMIs and the thermal/performance/CMCI LVTs are stored but
+ * TSC-deadline mode.  x2APIC mode (IA32_APIC_BASE.EXTD, SDM 11.12) moves
+ * the registers to MSRs 800H-8FFH with 32-bit IDs and a 64-bit ICR, and
+ * turns the MMIO page off.  Relocating the APIC page is not supported;
+ * SMIs and the thermal/performance/CMCI LVTs are stored but
  * never fire. */
 #include "hw/intc/apic.h"
 #include "hw/intc/ioapic.h"
@@ -230,21 +232,35 @@ static void apic_receive(APICState *s, int mode, uint8_t vector, bool level_trig
     }
 }
 
-static bool dest_match(APICState *s, uint8_t dest, bool logical)
+static bool x2apic_mode(const APICState *s)
 {
-    if (!logical)
-        return dest == 0xff || dest == s->id;
-    uint8_t ldr = s->ldr >> 24;
-    if (dest == 0xff)
-        return true;
-    if ((s->dfr >> 28) == 0xf)         /* flat model */
-        return (ldr & dest) != 0;
-    /* cluster model: high nibble = cluster, low nibble = member mask */
-    return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf) != 0;
+    return (s->cpu->env.apic_base & APIC_BASE_EXTD) != 0;
 }
 
-void apic_deliver(Machine *m, uint8_t dest, bool dest_logical, int mode,
-                  uint8_t vector, int level, int trigger)
+/* dest is 32 bits, 0xffffffff a broadcast (an 8-bit 0xff from an xAPIC
+ * source is widened to it).  x2APIC logical IDs are derived from the APIC
+ * ID: cluster in bits 31:16, one bit of 16 in bits 15:0 (SDM 11.12.10.2). */
+static bool dest_match(APICState *s, uint32_t dest, bool logical)
+{
+    if (dest == 0xffffffffu)
+        return true;
+    if (x2apic_mode(s)) {
+        if (!logical)
+            return dest == s->id;
+        return (dest >> 16) == (uint32_t)(s->id >> 4) && (dest & (1u << (s->id & 15)));
+    }
+    uint8_t d8 = (uint8_t)dest;
+    if (!logical)
+        return d8 == s->id;
+    uint8_t ldr = s->ldr >> 24;
+    if ((s->dfr >> 28) == 0xf)         /* flat model */
+        return (ldr & d8) != 0;
+    /* cluster model: high nibble = cluster, low nibble = member mask */
+    return (ldr >> 4) == (d8 >> 4) && (ldr & d8 & 0xf) != 0;
+}
+
+static void deliver(Machine *m, uint32_t dest, bool dest_logical, int mode,
+                    uint8_t vector, int level, int trigger)
 {
     if (mode == APIC_DM_INIT && !level && trigger)
         return;     /* INIT level de-assert: no effect on modern APICs */
@@ -264,6 +280,12 @@ void apic_deliver(Machine *m, uint8_t dest, bool dest_logical, int mode,
         apic_receive(lowest, mode, vector, trigger != 0);
 }
 
+void apic_deliver(Machine *m, uint8_t dest, bool dest_logical, int mode,
+                  uint8_t vector, int level, int trigger)
+{
+    deliver(m, dest == 0xff ? 0xffffffffu : dest, dest_logical, mode, vector, level, trigger);
+}
+
 /* ICR low write: send an IPI with the shorthand. */
 static void send_ipi(APICState *self)
 {
@@ -281,8 +303,12 @@ static void send_ipi(APICState *self)
         return;
     }
     if (shorthand == 0) {
-        apic_deliver(m, (uint8_t)(self->icr_hi >> 24), lo & (1u << 11), mode, vector,
-                     level, trig);
+        uint32_t dest = self->icr_hi >> 24;
+        if (x2apic_mode(self))
+            dest = self->icr_hi;
+        else if (dest == 0xff)
+            dest = 0xffffffffu;
+        deliver(m, dest, lo & (1u << 11), mode, vector, level, trig);
         return;
     }
     if (mode == APIC_DM_INIT && !level && trig)
@@ -416,17 +442,16 @@ static uint32_t reg_read(APICState *s, uint32_t off)
 
 /* EOI: retire the highest in-service vector; level-triggered ones are
  * broadcast to the IOAPIC (done by the caller, outside the lock).
- * Returns that vector if it must be broadcast, else -1. */
+ * Returns that vector if it must be broadcast, else -1.  The TMR bit
+ * stays: it tells the trigger mode of the vector's last accepted
+ * interrupt until another one is accepted (SDM 11.8.4). */
 static int do_eoi(APICState *s)
 {
     int v = highest_bit(s->isr);
     if (v < 0)
         return -1;
     bit_clear(s->isr, v);
-    if (!bit_test(s->tmr, v))
-        return -1;
-    bit_clear(s->tmr, v);
-    return v;
+    return bit_test(s->tmr, v) ? v : -1;
 }
 
 static void lvt_write(APICState *s, unsigned i, uint32_t val)
@@ -528,7 +553,7 @@ static CPUState *mmio_cpu(Machine *m)
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 {
     CPUState *cpu = mmio_cpu(opaque);
-    if (!cpu || !apic_of(cpu) || !hw_enabled(apic_of(cpu)))
+    if (!cpu || !apic_of(cpu) || !hw_enabled(apic_of(cpu)) || x2apic_mode(apic_of(cpu)))
         return 0xffffffffu;
     return apic_reg_read(cpu, (uint32_t)off);
 }
@@ -536,7 +561,7 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     CPUState *cpu = mmio_cpu(opaque);
-    if (!cpu || !apic_of(cpu) || !hw_enabled(apic_of(cpu)))
+    if (!cpu || !apic_of(cpu) || !hw_enabled(apic_of(cpu)) || x2apic_mode(apic_of(cpu)))
         return;
     apic_reg_write(cpu, (uint32_t)off, (uint32_t)val);
 }
@@ -544,6 +569,85 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 static const MemoryRegionOps mmio_ops = {
     .read = mmio_read, .write = mmio_write, .min_access = 4, .max_access = 4,
 };
+
+/* ---- x2APIC registers as MSRs (SDM 11.12.1.2) ---- */
+
+enum { X2_READ = 1, X2_WRITE = 2, X2_RW = 3 };
+
+/* Which accesses MSR 800H + r allows: ID, version, PPR, LDR, ISR, TMR,
+ * IRR and the current count are read-only; EOI and SELF IPI write-only;
+ * APR, DFR, ICR high and the reserved offsets do not exist. */
+static int x2_access(unsigned r)
+{
+    switch (r) {
+    case 0x02: case 0x03: case 0x0a: case 0x0d: case 0x39:
+        return X2_READ;
+    case 0x0b: case 0x3f:
+        return X2_WRITE;
+    case 0x08: case 0x0f: case 0x28: case 0x30: case 0x38: case 0x3e:
+        return X2_RW;
+    default:
+        if (r >= 0x32 && r <= 0x37)
+            return X2_RW;
+        return r >= 0x10 && r < 0x28 ? X2_READ : 0;
+    }
+}
+
+bool apic_msr_read(CPUState *cpu, uint32_t idx, uint64_t *val)
+{
+    APICState *s = apic_of(cpu);
+    unsigned r = idx - 0x800;
+    if (!s || !x2apic_mode(s) || r > 0xff || !(x2_access(r) & X2_READ))
+        return false;
+    pthread_mutex_lock(&s->lock);
+    if (r == 0x02)
+        *val = s->id;
+    else if (r == 0x0d)
+        *val = ((uint32_t)(s->id >> 4) << 16) | (1u << (s->id & 15));
+    else if (r == 0x30)
+        *val = ((uint64_t)s->icr_hi << 32) | s->icr_lo;
+    else
+        *val = reg_read(s, r << 4);
+    pthread_mutex_unlock(&s->lock);
+    return true;
+}
+
+/* Reserved bits set, or a non-zero EOI/ESR write: #GP (SDM 11.12.1.3). */
+static bool x2_write_ok(unsigned r, uint64_t val)
+{
+    if (r == 0x30)
+        return true;                     /* ICR: all 64 bits are the message */
+    if (val >> 32)
+        return false;
+    switch (r) {
+    case 0x08: case 0x3f: return val <= 0xff;
+    case 0x0b: case 0x28: return val == 0;
+    default: return true;
+    }
+}
+
+bool apic_msr_write(CPUState *cpu, uint32_t idx, uint64_t val)
+{
+    APICState *s = apic_of(cpu);
+    unsigned r = idx - 0x800;
+    if (!s || !x2apic_mode(s) || r > 0xff || !(x2_access(r) & X2_WRITE) || !x2_write_ok(r, val))
+        return false;
+    if (r == 0x3f) {                     /* SELF IPI: fixed, edge, to this APIC */
+        big_lock();
+        apic_receive(s, APIC_DM_FIXED, (uint8_t)val, false);
+        big_unlock();
+        return true;
+    }
+    big_lock();
+    if (r == 0x30) {
+        pthread_mutex_lock(&s->lock);
+        s->icr_hi = (uint32_t)(val >> 32);
+        pthread_mutex_unlock(&s->lock);
+    }
+    apic_reg_write(cpu, r << 4, (uint32_t)val);
+    big_unlock();
+    return true;
+}
 
 /* ---- CPU side ---- */
 
@@ -557,7 +661,8 @@ void apic_set_base(CPUState *cpu, uint64_t val)
     if ((val & ~0xfffULL) != APIC_DEFAULT_BASE && log_enabled(LOG_UNIMP))
         log_printf("apic: relocation to 0x%llx not supported\n",
                    (unsigned long long)(val & ~0xfffULL));
-    cpu->env.apic_base = APIC_DEFAULT_BASE | (val & (APIC_BASE_ENABLE | APIC_BASE_BSP));
+    cpu->env.apic_base = APIC_DEFAULT_BASE |
+                         (val & (APIC_BASE_ENABLE | APIC_BASE_BSP | APIC_BASE_EXTD));
     if ((old & APIC_BASE_ENABLE) && !(val & APIC_BASE_ENABLE)) {
         /* Global disable resets the APIC to its power-on state. */
         apic_init_state(s);
@@ -645,6 +750,7 @@ static void apic_reset(Device *dev)
 static const CpuLapicOps lapic_ops = {
     .set_base = apic_set_base, .get_tpr = apic_get_tpr, .set_tpr = apic_set_tpr,
     .get_tsc_deadline = apic_get_tsc_deadline, .set_tsc_deadline = apic_set_tsc_deadline,
+    .msr_read = apic_msr_read, .msr_write = apic_msr_write,
 };
 
 static int apic_realize(Device *dev, Machine *m)

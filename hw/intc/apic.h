@@ -64,6 +64,11 @@ void apic_set_tsc_deadline(struct CPUState *cpu, uint64_t tsc);
 /* Register access (offset within the 4 KiB page), for tests and x2APIC-less
  * MSR paths; the MMIO region calls these. */
 uint32_t apic_reg_read(struct CPUState *cpu, uint32_t off);
+/* x2APIC mode: RDMSR/WRMSR of 800H-8FFH.  false (#GP) outside x2APIC mode,
+ * for registers that do not exist or not in that direction, and for
+ * reserved bits.  The write takes the machine lock: call it without. */
+bool apic_msr_read(struct CPUState *cpu, uint32_t idx, uint64_t *val);
+bool apic_msr_write(struct CPUState *cpu, uint32_t idx, uint64_t val);
 void apic_reg_write(struct CPUState *cpu, uint32_t off, uint32_t val);
 
 /* Set cpu->env.interrupt_request bits and kick the vCPU. */

@@ -116,6 +116,41 @@ static void setup_bda(Machine *m)
     pc_write_guest(m, PC_EBDA, &ebda_kib, 1);
 }
 
+/* The interrupt set-up a PC BIOS leaves for what it boots: the 8259s at
+ * vectors 0x08 and 0x70 with only the timer (and the cascade) unmasked,
+ * the PIT ticking at 18.2 Hz, and a real-mode vector table whose
+ * hardware-interrupt entries acknowledge the PIC and return (the others
+ * just return).  Real-mode code that enables interrupts then sees the
+ * timer as under firmware; protected-mode kernels reprogram all of it. */
+#define STUBS (PC_ACPI_AREA + PC_ACPI_AREA_SIZE)
+static void setup_legacy_interrupts(Machine *m)
+{
+    static const uint8_t stubs[] = {
+        0xcf,                                           /* +0: iret */
+        0x50, 0xb0, 0x20, 0xe6, 0x20, 0x58, 0xcf,       /* +1: EOI to the master */
+        0x50, 0xb0, 0x20, 0xe6, 0xa0, 0xe6, 0x20, 0x58, 0xcf,  /* +8: slave, master */
+    };
+    static const struct { uint16_t port; uint8_t val; } init[] = {
+        { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+        { 0xa0, 0x11 }, { 0xa1, 0x70 }, { 0xa1, 0x02 }, { 0xa1, 0x01 },
+        { 0x21, 0xfa }, { 0xa1, 0xff },
+        { 0x43, 0x34 }, { 0x40, 0x00 }, { 0x40, 0x00 },   /* PIT 0: mode 2, 65536 */
+    };
+    uint8_t ivt[256 * 4];
+    memcpy(pc_board(m)->isa_bios.host + (STUBS - PC_BIOS_AREA), stubs, sizeof(stubs));
+    for (int v = 0; v < 256; v++) {
+        unsigned off = (v >= 0x08 && v < 0x10) ? 1 : (v >= 0x70 && v < 0x78) ? 8 : 0;
+        uint16_t ip = (uint16_t)(STUBS - PC_BIOS_AREA + off), cs = PC_BIOS_AREA >> 4;
+        ivt[4 * v] = (uint8_t)ip;
+        ivt[4 * v + 1] = (uint8_t)(ip >> 8);
+        ivt[4 * v + 2] = (uint8_t)cs;
+        ivt[4 * v + 3] = (uint8_t)(cs >> 8);
+    }
+    pc_write_guest(m, 0, ivt, sizeof(ivt));
+    for (size_t i = 0; i < ARRAY_SIZE(init); i++)
+        as_st(&m->io, init[i].port, init[i].val, 1);
+}
+
 int pc_boot_kernel(Machine *m)
 {
     const char *path = m->cfg.kernel;
@@ -126,6 +161,7 @@ int pc_boot_kernel(Machine *m)
     int ret;
     install_acpi(m);
     setup_bda(m);
+    setup_legacy_interrupts(m);
     if (linux_is_bzimage(img, size)) {
         pc_board(m)->kernel_kind = PC_KERNEL_LINUX;
         ret = linux_load(m, path, img, size);

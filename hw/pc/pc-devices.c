@@ -137,8 +137,8 @@ int pc_devices_init(Machine *m)
     PcBoard *b = pc_board(m);
     if (wire_interrupts(m))
         return -1;
-    /* KVM's in-kernel irqchip comes with its own PIT. */
-    if (!m->kernel_irqchip && !add_device(m, "i8254", NULL))
+    /* KVM's in-kernel irqchip comes with its own PIT; pit=off has none. */
+    if (!m->kernel_irqchip && !m->cfg.no_pit && !add_device(m, "i8254", NULL))
         return -1;
     b->rtc = add_device(m, "mc146818rtc", NULL);
     if (!b->rtc)

@@ -259,3 +259,54 @@ TEST(apic, lowest_priority_picks_lowest_tpr)
     apic_deliver(m, 0xff, false, APIC_DM_LOWEST, 0x60, 1, 0);
     CHECK(irr(1, 0x60) && !irr(0, 0x60));
 }
+
+/* x2APIC mode (SDM 11.12): the registers as MSRs, 32-bit destinations in
+ * the 64-bit ICR, SELF IPI, #GP for the wrong direction or reserved
+ * bits, and the mode transitions IA32_APIC_BASE allows. */
+TEST(apic, x2apic_msrs_and_transitions)
+{
+    setup(2);
+    uint64_t x2 = 0xfee00000 | APIC_BASE_ENABLE | APIC_BASE_EXTD, v = 0;
+    CHECK(!cpu_msr_read(tcpu(0), 0x802, &v));              /* xAPIC mode: no MSRs */
+    CHECK(cpu_msr_write(tcpu(0), 0x1b, x2 | APIC_BASE_BSP));
+    CHECK(cpu_msr_write(tcpu(1), 0x1b, x2));
+    CHECK(cpu_msr_read(tcpu(1), 0x802, &v) && v == 1);     /* x2APIC ID */
+    CHECK(cpu_msr_read(tcpu(1), 0x80d, &v) && v == 2);     /* LDR: cluster 0, bit 1 */
+    CHECK(cpu_msr_write(tcpu(0), 0x80f, 0x1ff));           /* SVR: enabled */
+    CHECK(cpu_msr_write(tcpu(1), 0x80f, 0x1ff));
+    CHECK(cpu_msr_write(tcpu(0), 0x830, (1ULL << 32) | 0x4060));
+    CHECK(irr(1, 0x60) && !irr(0, 0x60));
+    CHECK(cpu_msr_read(tcpu(0), 0x830, &v) && v == ((1ULL << 32) | 0x4060));
+    CHECK(cpu_msr_write(tcpu(0), 0x830, (0x1ULL << 32) | 0x4861));   /* logical: bit 0 */
+    CHECK(irr(0, 0x61) && !irr(1, 0x61));
+    CHECK(cpu_msr_write(tcpu(0), 0x83f, 0x62));            /* SELF IPI */
+    CHECK(irr(0, 0x62));
+    CHECK(!cpu_msr_read(tcpu(0), 0x80b, &v));              /* EOI is write-only */
+    CHECK(!cpu_msr_write(tcpu(0), 0x80b, 1));              /* ...and takes only 0 */
+    CHECK(!cpu_msr_write(tcpu(0), 0x802, 5));              /* ID is read-only */
+    CHECK(!cpu_msr_read(tcpu(0), 0x831, &v));              /* no ICR high, DFR */
+    CHECK(!cpu_msr_read(tcpu(0), 0x80e, &v));
+    CHECK(!cpu_msr_write(tcpu(0), 0x808, 0x100));          /* TPR reserved bits */
+    CHECK_EQ(readl(0xfee00000 + A_VER), 0xffffffff);       /* the page is off */
+    /* x2APIC -> xAPIC directly is invalid; through disabled it is fine,
+     * and EXTD without EN never is. */
+    CHECK(!cpu_msr_write(tcpu(1), 0x1b, 0xfee00000 | APIC_BASE_ENABLE));
+    CHECK(cpu_msr_write(tcpu(1), 0x1b, 0xfee00000));
+    CHECK(!cpu_msr_write(tcpu(1), 0x1b, 0xfee00000 | APIC_BASE_EXTD));
+    CHECK(!cpu_msr_write(tcpu(1), 0x1b, x2));              /* disabled -> x2APIC */
+    CHECK(cpu_msr_write(tcpu(1), 0x1b, 0xfee00000 | APIC_BASE_ENABLE));
+}
+
+/* The TMR keeps the trigger mode of a vector's last accepted interrupt
+ * across its EOI (SDM 11.8.4). */
+TEST(apic, tmr_survives_eoi)
+{
+    setup(1);
+    enable(0);
+    apic_deliver(m, 0, false, APIC_DM_FIXED, 0x70, 1, 1);     /* level */
+    CHECK_EQ(apic_get_interrupt(tcpu(0)), 0x70);
+    wr(0, A_EOI, 0);
+    CHECK(rd(0, 0x180 + 3 * 0x10) & (1u << 16));               /* TMR bit 0x70 */
+    apic_deliver(m, 0, false, APIC_DM_FIXED, 0x70, 1, 0);     /* edge clears it */
+    CHECK(!(rd(0, 0x180 + 3 * 0x10) & (1u << 16)));
+}
