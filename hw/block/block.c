@@ -98,6 +98,14 @@ static int open_backing(BlockDriverState *bs, int flags, int depth, char **errp)
     return 0;
 }
 
+int bdrv_open_backing(BlockDriverState *bs, char **errp)
+{
+    if (bs->backing) {
+        return 0;
+    }
+    return open_backing(bs, bs->flags & ~BDRV_O_NO_BACKING, 0, errp);
+}
+
 static BlockDriverState *open_chain(const char *filename, const char *fmt, int flags,
                                     BlockCacheMode cache, int depth, char **errp)
 {

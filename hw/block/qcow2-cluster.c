@@ -296,13 +296,21 @@ static int freelist_apply(BlockDriverState *bs, FreeList *fl)
     return r;
 }
 
-/* Old content of the guest cluster at vaddr (for a partial overwrite). */
+/* Old content of the guest cluster at vaddr (for a partial overwrite).  The
+ * part of the last cluster past the end of the disk is taken as zeros, so a
+ * copy from the backing file puts no data there a later grow would show. */
 static int read_old_cluster(BlockDriverState *bs, uint64_t e, uint64_t vaddr, uint8_t *out)
 {
     Qcow2State *s = bs->opaque;
     ClusterType t = entry_type(e);
-    return read_run(bs, t, e, t == CL_NORMAL ? e & QCOW2_OFFSET_MASK : 0,
-                    vaddr & ~(uint64_t)(s->cluster_size - 1), out, s->cluster_size);
+    uint64_t start = vaddr & ~(uint64_t)(s->cluster_size - 1);
+    int r = read_run(bs, t, e, t == CL_NORMAL ? e & QCOW2_OFFSET_MASK : 0, start, out,
+                     s->cluster_size);
+    if (r == 0 && start + s->cluster_size > bs->total_size && start < bs->total_size) {
+        uint64_t keep = bs->total_size - start;
+        memset(out + keep, 0, (size_t)(s->cluster_size - keep));
+    }
+    return r;
 }
 
 /* Write [off, off+len) (within one L2 table) into k new clusters. */
@@ -476,6 +484,10 @@ int qcow2_zero_range(BlockDriverState *bs, uint64_t off, uint64_t len, int mode)
     }
     if (r == 0 && !discard && b < off + len) {
         r = write_zero_bytes(bs, b, off + len - b);
+    }
+    if (r == 0 && discard && mode == QCOW2_ZERO_DISCARD && s->version < 3 &&
+        bs->backing_file[0]) {
+        return 0; /* unallocating would show the backing file's older data */
     }
     if (r == 0 && !discard && s->version < 3 && bs->backing_file[0]) {
         for (uint64_t p = a; p < b && r == 0; p += MIN(b - p, 1 << 20)) {
