@@ -10,8 +10,10 @@
  * model accepts both and takes what was read.  Everything past a shrink must
  * read as zeros after a grow, with or without a backing file.
  *
- * KEMU_PROP_SEED=N reruns one seed; KEMU_PROP_STEPS and KEMU_PROP_ORACLE
- * (qemu-img every N steps) make runs longer or denser (tests/img uses them). */
+ * KEMU_PROP_SEED=N reruns one seed; KEMU_PROP_RUNS (seeds per test),
+ * KEMU_PROP_STEPS and KEMU_PROP_ORACLE (qemu-img every N steps) make runs
+ * longer or denser (tests/img uses them); KEMU_PROP_VERBOSE lists the steps;
+ * KEMU_IMG names the kemu-img binary (default ./kemu-img). */
 #include "tests/unit/unit.h"
 #include "hw/block/block.h"
 #include "hw/core/util.h"
@@ -576,7 +578,8 @@ static void run_seed(const Config *c, uint64_t seed, int steps, int every)
     Prop p = { .c = c, .seed = seed, .rng = seed * 2654435761u + 88172645463325252ULL };
     p.max = MAX(6 * (uint64_t)c->cluster, 256 * 1024);
     p.qemu = sh("command -v qemu-img >/dev/null 2>&1") == 0;
-    p.kemu_img = access("./kemu-img", X_OK) == 0 ? "./kemu-img" : NULL;
+    const char *img = getenv("KEMU_IMG") ? getenv("KEMU_IMG") : "./kemu-img";
+    p.kemu_img = access(img, X_OK) == 0 ? img : NULL;
     snprintf(p.dir, sizeof(p.dir), "/tmp/kemu-prop-XXXXXX");
     if (!mkdtemp(p.dir)) {
         SKIP("no temporary directory");
