@@ -523,7 +523,9 @@ int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size)
     }
     int r = qcow2_cache_flush(bs, &s->rbc);
     if (r == 0) {
-        r = bfile_pwrite(bs->file, (uint64_t)nt, buf, bytes);
+        /* The table only, not the rest of its last cluster: the file ends
+         * where qemu-img's does. */
+        r = bfile_pwrite(bs->file, (uint64_t)nt, buf, min_size * 8);
     }
     free(buf);
     if (r == 0) {

@@ -187,6 +187,7 @@ static int shrink(BlockDriverState *bs, uint64_t size, char **errp)
  * the area zero in this layer so its data does not show through. */
 static int zero_new_area(BlockDriverState *bs, uint64_t old, uint64_t size, char **errp)
 {
+    Qcow2State *s = bs->opaque;
     int r = zero_cluster_tail(bs, old);
     if (r < 0 || !bs->backing_file[0]) {
         return r;
@@ -195,7 +196,12 @@ static int zero_new_area(BlockDriverState *bs, uint64_t old, uint64_t size, char
     if ((r = bdrv_open_backing(bs, errp)) < 0) {
         return r;
     }
-    if (bs->backing->total_size > old) {
+    if (bs->backing->total_size > old && s->version < 3 &&
+        ALIGN_UP(old, s->cluster_size) < size) {
+        /* Version 2 has no zero clusters; qemu-img refuses too. */
+        blk_error(errp, "Failed to zero out new clusters: %s", strerror(ENOTSUP));
+        r = -ENOTSUP;
+    } else if (bs->backing->total_size > old) {
         bs->total_size = size; /* zero_range works on the disk as it will be */
         r = qcow2_zero_range(bs, old, size - old, QCOW2_ZERO_WRITE);
         bs->total_size = old;

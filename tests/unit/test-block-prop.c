@@ -382,6 +382,15 @@ static void resize_to(Prop *p, uint64_t size)
         }
         return;
     }
+    /* Version 2 cannot hide the backing file behind zero clusters: as
+     * qemu-img, a grow that would need them is refused. */
+    if (grow && p->c->compat == 2 && p->c->backing && p->bm.size > p->m.size &&
+        ALIGN_UP(p->m.size, p->c->cluster) < size) {
+        if (r == 0) {
+            fail(p, "a grow needing zero clusters in a version 2 image must be refused");
+        }
+        return;
+    }
     if (r < 0) {
         fail(p, "resize failed");
     }
