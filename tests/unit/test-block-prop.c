@@ -40,7 +40,8 @@ typedef struct Config {
     const char *fmt;
     uint32_t cluster;
     int compat;
-    bool backing;
+    const char *backing; /* format of the backing file, NULL: none */
+    bool lazy;           /* lazy_refcounts=on */
 } Config;
 
 typedef struct Prop {
@@ -221,7 +222,7 @@ static void oracle(Prop *p)
     close_top(p);
     verify_qemu(p, p->top, &p->m, p->c->fmt);
     if (!p->failed && p->c->backing) {
-        verify_qemu(p, p->base, &p->bm, "qcow2");
+        verify_qemu(p, p->base, &p->bm, p->c->backing);
     }
     open_top(p);
 }
@@ -528,8 +529,9 @@ static void make_base(Prop *p)
     BlockCreateOpts o = { .size = pick_point(p, p->max / 4, p->max), .size_set = true,
                           .cluster_size = p->c->cluster, .quiet = true };
     char *err = NULL;
-    CHECK_EQ(bdrv_create("qcow2", p->base, &o, &err), 0);
-    BlockDriverState *b = bdrv_open(p->base, "qcow2", BDRV_O_RDWR, BDRV_CACHE_WRITEBACK, &err);
+    CHECK_EQ(bdrv_create(p->c->backing, p->base, &o, &err), 0);
+    BlockDriverState *b = bdrv_open(p->base, p->c->backing, BDRV_O_RDWR, BDRV_CACHE_WRITEBACK,
+                                    &err);
     CHECK(b != NULL);
     model_resize(&p->bm, o.size);
     for (uint64_t off = 0; off < o.size; off += p->c->cluster) {
@@ -547,10 +549,11 @@ static void make_top(Prop *p)
 {
     uint64_t size = pick_point(p, 512, p->max);
     BlockCreateOpts o = { .size = size, .size_set = true, .cluster_size = p->c->cluster,
-                          .compat = p->c->compat, .quiet = true };
+                          .compat = p->c->compat, .lazy_refcounts = p->c->lazy,
+                          .quiet = true };
     if (p->c->backing) {
         o.backing_file = p->base;
-        o.backing_fmt = "qcow2";
+        o.backing_fmt = p->c->backing;
         if (rnd(p) % 2) {
             o.size = p->bm.size; /* a size of its own or the backing file's */
         }
@@ -594,7 +597,7 @@ static void run_seed(const Config *c, uint64_t seed, int steps, int every)
         SKIP("no temporary directory");
     }
     snprintf(p.top, sizeof(p.top), "%s/top.img", p.dir);
-    snprintf(p.base, sizeof(p.base), "%s/base.qcow2", p.dir);
+    snprintf(p.base, sizeof(p.base), "%s/base.img", p.dir);
     snprintf(p.raw, sizeof(p.raw), "%s/out.raw", p.dir);
     if (c->backing) {
         make_base(&p);
@@ -627,21 +630,22 @@ static void run_config(const Config *c, int steps)
     }
 }
 
-#define PROP_TEST(name, fmt, cluster, compat, backing, steps) \
+#define PROP_TEST(name, fmt, cluster, compat, backing, lazy, steps) \
     TEST(blockprop, name) \
     { \
-        static const Config c = { fmt, cluster, compat, backing }; \
+        static const Config c = { fmt, cluster, compat, backing, lazy }; \
         run_config(&c, steps); \
     }
 
-PROP_TEST(qcow2_512, "qcow2", 512, 0, false, 80)
-PROP_TEST(qcow2_512_backing, "qcow2", 512, 0, true, 60)
-PROP_TEST(qcow2_4k, "qcow2", 4096, 0, false, 80)
-PROP_TEST(qcow2_4k_backing, "qcow2", 4096, 0, true, 80)
-PROP_TEST(qcow2_64k, "qcow2", 65536, 0, false, 80)
-PROP_TEST(qcow2_64k_backing, "qcow2", 65536, 0, true, 80)
-PROP_TEST(qcow2_2m, "qcow2", 2 << 20, 0, false, 30)
-PROP_TEST(qcow2_2m_backing, "qcow2", 2 << 20, 0, true, 30)
-PROP_TEST(qcow2_v2_4k_backing, "qcow2", 4096, 2, true, 60)
-PROP_TEST(qcow2_v2_64k, "qcow2", 65536, 2, false, 60)
-PROP_TEST(raw, "raw", 65536, 0, false, 60)
+PROP_TEST(qcow2_512, "qcow2", 512, 0, NULL, false, 80)
+PROP_TEST(qcow2_512_backing, "qcow2", 512, 0, "qcow2", false, 60)
+PROP_TEST(qcow2_4k, "qcow2", 4096, 0, NULL, false, 80)
+PROP_TEST(qcow2_4k_backing, "qcow2", 4096, 0, "qcow2", false, 80)
+PROP_TEST(qcow2_64k, "qcow2", 65536, 0, NULL, false, 80)
+PROP_TEST(qcow2_64k_backing, "qcow2", 65536, 0, "qcow2", false, 80)
+PROP_TEST(qcow2_64k_lazy_raw_backing, "qcow2", 65536, 0, "raw", true, 60)
+PROP_TEST(qcow2_2m, "qcow2", 2 << 20, 0, NULL, false, 30)
+PROP_TEST(qcow2_2m_backing, "qcow2", 2 << 20, 0, "qcow2", false, 30)
+PROP_TEST(qcow2_v2_4k_backing, "qcow2", 4096, 2, "qcow2", false, 60)
+PROP_TEST(qcow2_v2_64k, "qcow2", 65536, 2, NULL, false, 60)
+PROP_TEST(raw, "raw", 65536, 0, NULL, false, 60)
