@@ -46,6 +46,12 @@ static void inc(Check *c, uint64_t off, uint64_t len)
         return;
     }
     uint64_t first = off >> s->cluster_bits, last = (off + len - 1) >> s->cluster_bits;
+    if (last >= CHECK_MAX_CLUSTERS) {
+        fprintf(stderr, "ERROR: cluster %" PRIu64 " is referenced, beyond the %llu clusters a "
+                "check can track\n", last, (unsigned long long)CHECK_MAX_CLUSTERS);
+        c->res->corruptions++;
+        return;
+    }
     qcow2_ref_array_grow(&c->ref, &c->n, last + 1);
     for (uint64_t i = first; i <= last; i++) {
         if (c->ref[i] == cap) {
@@ -67,8 +73,8 @@ static bool usable_block(Check *c, uint64_t rti)
 {
     Qcow2State *s = c->s;
     uint64_t off = rti < s->rt_size ? s->rt[rti] & ~511ULL : 0;
-    return off && !(off & (s->cluster_size - 1)) && off + s->cluster_size <= ALIGN_UP(c->flen,
-                                                                                   s->cluster_size);
+    uint64_t end = ALIGN_UP(c->flen, s->cluster_size);
+    return off && !(off & (s->cluster_size - 1)) && off + s->cluster_size <= end;
 }
 
 static uint64_t disk_refcount(Check *c, uint64_t off)
@@ -206,7 +212,8 @@ static bool block_outside(Check *c, uint64_t rti, uint64_t off, int fix)
         return false;
     }
     c->rebuild = true;
-    int r = off > QCOW2_OFFSET_MASK ? -EINVAL : bfile_truncate(c->bs->file, off + s->cluster_size, 0);
+    int r = off > QCOW2_OFFSET_MASK ? -EINVAL
+                                    : bfile_truncate(c->bs->file, off + s->cluster_size, 0);
     if (r < 0) {
         fprintf(stderr, "ERROR could not resize image: %s\n", strerror(-r));
         return false;
