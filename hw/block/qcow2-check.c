@@ -17,6 +17,10 @@
 /* Clusters beyond this many are not tracked (a hostile offset must not make
  * us allocate the world). */
 #define CHECK_MAX_CLUSTERS (1ULL << 28)
+/* A refcount block outside the image makes -r all extend the file to hold
+ * it, as qemu-img does, but not past this many clusters (a hostile offset
+ * must not make every pass walk billions of clusters). */
+#define CHECK_MAX_EXTEND_CLUSTERS (1ULL << 24)
 
 typedef struct Check {
     BlockDriverState *bs;
@@ -212,8 +216,8 @@ static bool block_outside(Check *c, uint64_t rti, uint64_t off, int fix)
         return false;
     }
     c->rebuild = true;
-    int r = off > QCOW2_OFFSET_MASK ? -EINVAL
-                                    : bfile_truncate(c->bs->file, off + s->cluster_size, 0);
+    bool too_far = (off >> s->cluster_bits) >= CHECK_MAX_EXTEND_CLUSTERS;
+    int r = too_far ? -EFBIG : bfile_truncate(c->bs->file, off + s->cluster_size, 0);
     if (r < 0) {
         fprintf(stderr, "ERROR could not resize image: %s\n", strerror(-r));
         return false;
@@ -309,8 +313,8 @@ static void compare(Check *c, int fix)
         if (!usable_block(c, rti) && (i & ((1ULL << s->rb_bits) - 1)) == 0) {
             /* No block for this range: only clusters referenced need a look. */
             uint64_t stop = MIN(end, (rti + 1) << s->rb_bits);
-            for (uint64_t k = i; k < stop; k++) {
-                if (k < c->n && c->ref[k]) {
+            for (uint64_t k = i; k < MIN(stop, c->n); k++) {
+                if (c->ref[k]) {
                     compare_one(c, k, 0, fix);
                 }
             }
