@@ -304,8 +304,16 @@ static int read_old_cluster(BlockDriverState *bs, uint64_t e, uint64_t vaddr, ui
     Qcow2State *s = bs->opaque;
     ClusterType t = entry_type(e);
     uint64_t start = vaddr & ~(uint64_t)(s->cluster_size - 1);
-    int r = read_run(bs, t, e, t == CL_NORMAL ? e & QCOW2_OFFSET_MASK : 0, start, out,
+    int r = 0;
+    if (t == CL_UNALLOC && bs->backing_file[0] && !bs->backing) {
+        /* Opened without its backing file: the copy must still come from
+         * there, never be zeros in place of the backing data. */
+        r = bdrv_open_backing(bs, NULL);
+    }
+    if (r == 0) {
+        r = read_run(bs, t, e, t == CL_NORMAL ? e & QCOW2_OFFSET_MASK : 0, start, out,
                      s->cluster_size);
+    }
     if (r == 0 && start + s->cluster_size > bs->total_size && start < bs->total_size) {
         uint64_t keep = bs->total_size - start;
         memset(out + keep, 0, (size_t)(s->cluster_size - keep));

@@ -284,14 +284,32 @@ static void fill(Prop *p, uint8_t *buf, uint64_t len)
 
 /* ---- the operations ---- */
 
+/* Write through the image opened without its backing file (as kemu-img
+ * does for some commands): a partial cluster must still copy the rest from
+ * the backing file. */
+static int write_no_backing(Prop *p, uint64_t off, const uint8_t *buf, uint64_t len)
+{
+    char *err = NULL;
+    close_top(p);
+    BlockDriverState *bs = bdrv_open(p->top, p->c->fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                                     BDRV_CACHE_WRITEBACK, &err);
+    free(err);
+    int r = bs ? blk_pwrite(bs, off, buf, len) : -EIO;
+    bdrv_close(bs);
+    open_top(p);
+    return r;
+}
+
 static void op_write(Prop *p)
 {
     uint64_t off, len;
+    bool no_backing = p->c->backing && rnd(p) % 4 == 0;
     pick_range(p, &off, &len);
-    snprintf(p->op, sizeof(p->op), "write %" PRIu64 "+%" PRIu64, off, len);
+    snprintf(p->op, sizeof(p->op), "write %" PRIu64 "+%" PRIu64 "%s", off, len,
+             no_backing ? " (opened without its backing file)" : "");
     uint8_t *buf = xmalloc(len);
     fill(p, buf, len);
-    int r = blk_pwrite(p->bs, off, buf, len);
+    int r = no_backing ? write_no_backing(p, off, buf, len) : blk_pwrite(p->bs, off, buf, len);
     if (r < 0) {
         fail(p, "write failed: %s", strerror(-r));
     }
