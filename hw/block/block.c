@@ -91,8 +91,7 @@ static int open_backing(BlockDriverState *bs, int flags, int depth, char **errp)
     if (!bs->backing) {
         /* The file is named once, as qemu-img does: drop open_chain's prefix
          * when the reason already starts with it. */
-        size_t n = err ? strlen(err) : 0;
-        char *inner = n ? strstr(err, ": Could not open '") : NULL;
+        char *inner = err ? strstr(err, ": Could not open '") : NULL;
         const char *why = inner && !strncmp(err, "Could not open '", 16) ? inner + 2 : err;
         blk_error(errp, "Could not open backing file: %s", why ? why : "unknown error");
         free(err);
