@@ -553,11 +553,33 @@ int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size)
     return old && old_bytes ? qcow2_free_clusters(bs, old, old_bytes) : 0;
 }
 
-/* Give every unallocated guest cluster in [from, to) a host cluster. */
+/* The unallocated guest cluster holding an unaligned `from` gets its host
+ * cluster by a write of zeros from there on: its head keeps what it reads
+ * (the backing file's data). */
+static int prealloc_head(BlockDriverState *bs, uint64_t from)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t end = ALIGN_UP(from, s->cluster_size), e;
+    if (from == end) {
+        return 0;
+    }
+    int r = qcow2_get_l2_entry(bs, from, &e);
+    if (r < 0 || entry_type(e) != CL_UNALLOC) {
+        return r;
+    }
+    return write_zero_bytes(bs, from, end - from);
+}
+
+/* Give every unallocated guest cluster in [from, to) a host cluster that
+ * reads as zeros. */
 int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t off = ALIGN_DOWN(from, s->cluster_size);
+    uint64_t off = ALIGN_UP(from, s->cluster_size);
+    int r0 = prealloc_head(bs, from);
+    if (r0 < 0) {
+        return r0;
+    }
     while (off < to) {
         uint64_t l1i = off >> (s->cluster_bits + s->l2_bits);
         uint32_t l2i = (uint32_t)((off >> s->cluster_bits) & ((1u << s->l2_bits) - 1));
@@ -582,9 +604,14 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
             if (host < 0) {
                 return (int)host;
             }
-            /* Keep allocated clusters inside the file (sparse). */
-            uint64_t end = (uint64_t)host + (run << s->cluster_bits);
-            if (end > file_len(bs) && (r = bfile_truncate(bs->file, end, 0)) < 0) {
+            /* Keep allocated clusters inside the file (sparse); freed
+             * clusters taken again still hold their old data. */
+            uint64_t end = (uint64_t)host + (run << s->cluster_bits), flen = file_len(bs);
+            if ((uint64_t)host < flen &&
+                (r = bfile_punch(bs->file, (uint64_t)host, MIN(end, flen) - (uint64_t)host)) < 0) {
+                return r;
+            }
+            if (end > flen && (r = bfile_truncate(bs->file, end, 0)) < 0) {
                 return r;
             }
             for (uint64_t m = 0; m < run; m++) {

@@ -373,17 +373,18 @@ static void op_discard(Prop *p)
 
 /* Resize in-process or with `kemu-img resize` (which opens the image
  * without its backing file). */
-static int resize(Prop *p, uint64_t size, bool shrink)
+static int resize(Prop *p, uint64_t size, bool shrink, PreallocMode pm)
 {
     if (p->kemu_img && rnd(p) % 2) {
         close_top(p);
-        int r = sh("'%s' resize -q -f %s %s '%s' %" PRIu64 " 2>/dev/null", p->kemu_img,
-                   p->c->fmt, shrink ? "--shrink" : "", p->top, size);
+        int r = sh("'%s' resize -q -f %s --preallocation=%s %s '%s' %" PRIu64 " 2>/dev/null",
+                   p->kemu_img, p->c->fmt, bdrv_prealloc_name(pm), shrink ? "--shrink" : "",
+                   p->top, size);
         open_top(p);
         return r ? -1 : 0;
     }
     char *err = NULL;
-    int r = blk_truncate(p->bs, size, shrink, PREALLOC_OFF, &err);
+    int r = blk_truncate(p->bs, size, shrink, pm, &err);
     free(err);
     return r;
 }
@@ -391,10 +392,13 @@ static int resize(Prop *p, uint64_t size, bool shrink)
 static void resize_to(Prop *p, uint64_t size)
 {
     bool grow = size > p->m.size;
+    /* A grown area preallocated must read as zeros as well. */
+    PreallocMode pm = grow && rnd(p) % 3 == 0 ? (PreallocMode)(1 + rnd(p) % 3) : PREALLOC_OFF;
     size_t n = strlen(p->op);
-    snprintf(p->op + n, sizeof(p->op) - n, "%s%s %" PRIu64 " -> %" PRIu64, n ? ", " : "",
-             grow ? "grow" : "shrink", p->m.size, size);
-    int r = resize(p, size, !grow);
+    snprintf(p->op + n, sizeof(p->op) - n, "%s%s %" PRIu64 " -> %" PRIu64 "%s%s",
+             n ? ", " : "", grow ? "grow" : "shrink", p->m.size, size,
+             pm ? " preallocation=" : "", pm ? bdrv_prealloc_name(pm) : "");
+    int r = resize(p, size, !grow, pm);
     if (!grow && p->nsnaps) {
         if (r == 0) {
             fail(p, "shrink with internal snapshots must be refused");
