@@ -127,7 +127,9 @@ int qcow2_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp)
     if (r < 0) {
         return r;
     }
-    if (version < 3 && lazy) {
+    /* Only turning them on is refused: a downgrade drops lazy refcounts
+     * the image already has, as qemu-img does. */
+    if (version < 3 && lazy && !(s->compat & QCOW2_COMPAT_LAZY)) {
         blk_error(errp, "Lazy refcounts only supported with compatibility level 1.1 and above "
                   "(use compat=1.1 or greater)");
         return -EINVAL;

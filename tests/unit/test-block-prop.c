@@ -52,6 +52,7 @@ typedef struct Prop {
     Model m, bm;           /* the image and its backing file */
     Snap snaps[4];
     int nsnaps, snap_seq, step;
+    int compat;            /* the image's version now (amend changes it) */
     char op[200];          /* the step being run, for failure messages */
     const char *kemu_img;  /* NULL: not built, steps through it are left out */
     bool qemu, failed;
@@ -407,7 +408,7 @@ static void resize_to(Prop *p, uint64_t size)
     }
     /* Version 2 cannot hide the backing file behind zero clusters: as
      * qemu-img, a grow that would need them is refused. */
-    if (grow && p->c->compat == 2 && p->c->backing && p->bm.size > p->m.size &&
+    if (grow && p->compat == 2 && p->c->backing && p->bm.size > p->m.size &&
         ALIGN_UP(p->m.size, p->c->cluster) < size) {
         if (r == 0) {
             fail(p, "a grow needing zero clusters in a version 2 image must be refused");
@@ -520,6 +521,64 @@ static void op_commit(Prop *p)
     }
 }
 
+/* `kemu-img amend` between compat 0.10 and 1.1 and lazy refcounts on and
+ * off: the content stays, whether it succeeds or (a snapshot with zero
+ * clusters cannot go to 0.10) is refused. */
+static void op_amend(Prop *p)
+{
+    static const char *const opts[] = { "compat=0.10", "compat=1.1",
+                                        "compat=1.1,lazy_refcounts=on", "lazy_refcounts=off" };
+    int i = (int)(rnd(p) % 4);
+    if (!p->kemu_img) {
+        return;
+    }
+    snprintf(p->op, sizeof(p->op), "amend -o %s", opts[i]);
+    close_top(p);
+    int r = sh("'%s' amend -f qcow2 -o %s '%s' 2>/dev/null", p->kemu_img, opts[i], p->top);
+    open_top(p);
+    if (r == 0 && i < 3) {
+        p->compat = i == 0 ? 2 : 3;
+    } else if (r && (i != 0 || !p->nsnaps)) {
+        fail(p, "amend failed");
+    }
+}
+
+/* `kemu-img convert` of the image (sometimes compressed, another cluster
+ * size) must read as the model. */
+static void op_convert(Prop *p)
+{
+    static const char *const opts[] = { "-O qcow2", "-c -O qcow2", "-O qcow2 -o cluster_size=4k",
+                                        "-O raw" };
+    int i = (int)(rnd(p) % 4);
+    if (!p->kemu_img) {
+        return;
+    }
+    snprintf(p->op, sizeof(p->op), "convert %s", opts[i]);
+    close_top(p);
+    char *out = xasprintf("%s/conv.img", p->dir);
+    if (sh("'%s' convert -f %s %s '%s' '%s' 2>/dev/null", p->kemu_img, p->c->fmt, opts[i],
+           p->top, out) != 0) {
+        fail(p, "kemu-img convert failed");
+    }
+    char *err = NULL;
+    BlockDriverState *bs = p->failed ? NULL : bdrv_open(out, i == 3 ? "raw" : "qcow2", 0,
+                                                         BDRV_CACHE_WRITEBACK, &err);
+    free(err);
+    if (bs) {
+        uint8_t *got = xmalloc(bs->total_size + 1);
+        if (blk_pread(bs, 0, got, bs->total_size) < 0) {
+            fail(p, "reading the converted image failed");
+        } else {
+            model_match(p, &p->m, got, bs->total_size, "converted image");
+        }
+        free(got);
+        bdrv_close(bs);
+    }
+    unlink(out);
+    free(out);
+    open_top(p);
+}
+
 static void step(Prop *p)
 {
     int k = (int)(rnd(p) % 20);
@@ -541,6 +600,10 @@ static void step(Prop *p)
         op_snapshot(p);
     } else if (k < 19) {
         op_commit(p);
+    } else if (qcow2 && rnd(p) % 2) {
+        op_amend(p);
+    } else {
+        op_convert(p);
     }
 }
 
@@ -609,7 +672,8 @@ static void prop_cleanup(Prop *p)
 
 static void run_seed(const Config *c, uint64_t seed, int steps, int every)
 {
-    Prop p = { .c = c, .seed = seed, .rng = seed * 2654435761u + 88172645463325252ULL };
+    Prop p = { .c = c, .seed = seed, .rng = seed * 2654435761u + 88172645463325252ULL,
+               .compat = c->compat ? c->compat : 3 };
     p.max = MAX(6 * (uint64_t)c->cluster, 256 * 1024);
     p.qemu = sh("command -v qemu-img >/dev/null 2>&1") == 0;
     const char *img = getenv("KEMU_IMG") ? getenv("KEMU_IMG") : "./kemu-img";
