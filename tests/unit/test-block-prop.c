@@ -522,8 +522,7 @@ static void op_commit(Prop *p)
 }
 
 /* `kemu-img amend` between compat 0.10 and 1.1 and lazy refcounts on and
- * off: the content stays, whether it succeeds or (a snapshot with zero
- * clusters cannot go to 0.10) is refused. */
+ * off: it succeeds and the content (and the snapshots') stays. */
 static void op_amend(Prop *p)
 {
     static const char *const opts[] = { "compat=0.10", "compat=1.1",
@@ -538,7 +537,7 @@ static void op_amend(Prop *p)
     open_top(p);
     if (r == 0 && i < 3) {
         p->compat = i == 0 ? 2 : 3;
-    } else if (r && (i != 0 || !p->nsnaps)) {
+    } else if (r) {
         fail(p, "amend failed");
     }
 }
