@@ -221,6 +221,12 @@ static void verify_qemu(Prop *p, const char *image, Model *m, const char *fmt)
 static void oracle(Prop *p)
 {
     close_top(p);
+    /* A repair of a clean image must find nothing to do. */
+    if (p->kemu_img && !strcmp(p->c->fmt, "qcow2") &&
+        sh("'%s' check -r all '%s' 2>&1 | grep -q '^No errors were found'", p->kemu_img,
+           p->top) != 0) {
+        fail(p, "kemu-img check -r all did not find the image clean");
+    }
     verify_qemu(p, p->top, &p->m, p->c->fmt);
     if (!p->failed && p->c->backing) {
         verify_qemu(p, p->base, &p->bm, p->c->backing);
