@@ -621,7 +621,8 @@ static int commit_copy(BlockDriverState *top, BlockDriverState *base, bool progr
 }
 
 /* Open top's backing chain by hand down to base (which is opened for
- * writing); intermediate images are read-only. */
+ * writing, with its own backing chain: a partial cluster written into it
+ * copies the rest from there); intermediate images are read-only. */
 static BlockDriverState *open_chain_to(BlockDriverState *top, const char *base_name,
                                        BlockCacheMode cache)
 {
@@ -631,7 +632,7 @@ static BlockDriverState *open_chain_to(BlockDriverState *top, const char *base_n
         bool is_base = !base_name || !strcmp(base_name, path) ||
                        !strcmp(base_name, cur->backing_file);
         BlockDriverState *b = img_open(path, cur->backing_fmt[0] ? cur->backing_fmt : NULL,
-                                       BDRV_O_NO_BACKING | (is_base ? BDRV_O_RDWR : 0), cache);
+                                       is_base ? BDRV_O_RDWR : BDRV_O_NO_BACKING, cache);
         free(path);
         if (!b) {
             return NULL;
@@ -721,13 +722,14 @@ static int rebase_copy(BlockDriverState *bs, BlockDriverState *old, BlockDriverS
             break;
         }
         if (!(st & BDRV_BLOCK_ALLOCATED)) {
-            bs->backing = old;
-            r = bdrv_read_backing(bs, off, a, pnum);
             bs->backing = new;
+            r = bdrv_read_backing(bs, off, b, pnum);
+            /* The old backing file holds the content: a partial write of a
+             * cluster copies the rest of it from there. */
+            bs->backing = old;
             if (r == 0) {
-                r = bdrv_read_backing(bs, off, b, pnum);
+                r = bdrv_read_backing(bs, off, a, pnum);
             }
-            bs->backing = NULL;
             for (uint64_t k = 0; r == 0 && k < pnum; k += 512) {
                 uint64_t m = MIN(512, pnum - k);
                 if (memcmp(a + k, b + k, m)) {
@@ -740,6 +742,7 @@ static int rebase_copy(BlockDriverState *bs, BlockDriverState *old, BlockDriverS
             img_progress(off * 100.0 / bs->total_size);
         }
     }
+    bs->backing = NULL; /* the caller closes old */
     free(a);
     free(b);
     return r;

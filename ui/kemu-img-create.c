@@ -367,8 +367,9 @@ int img_resize(int argc, char **argv)
     if (parse_image_size(size_arg + (sign != 0), &n) < 0) {
         return 1;
     }
-    BlockDriverState *bs = img_open(filename, fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,
-                                    BDRV_CACHE_WRITEBACK);
+    /* With its backing chain, as qemu-img: a grow must know whether the
+     * backing file reaches into the new area (which must read as zeros). */
+    BlockDriverState *bs = img_open(filename, fmt, BDRV_O_RDWR, BDRV_CACHE_WRITEBACK);
     if (!bs) {
         return 1;
     }

@@ -89,13 +89,25 @@ static int open_backing(BlockDriverState *bs, int flags, int depth, char **errp)
     bs->backing = open_chain(path, bs->backing_fmt[0] ? bs->backing_fmt : NULL, bflags,
                              bs->cache, depth + 1, &err);
     if (!bs->backing) {
-        blk_error(errp, "Could not open backing file: %s", err ? err : "unknown error");
+        /* The file is named once, as qemu-img does: drop open_chain's prefix
+         * when the reason already starts with it. */
+        char *inner = err ? strstr(err, ": Could not open '") : NULL;
+        const char *why = inner && !strncmp(err, "Could not open '", 16) ? inner + 2 : err;
+        blk_error(errp, "Could not open backing file: %s", why ? why : "unknown error");
         free(err);
         free(path);
         return -EINVAL;
     }
     free(path);
     return 0;
+}
+
+int bdrv_open_backing(BlockDriverState *bs, char **errp)
+{
+    if (bs->backing) {
+        return 0;
+    }
+    return open_backing(bs, bs->flags & ~BDRV_O_NO_BACKING, 0, errp);
 }
 
 static BlockDriverState *open_chain(const char *filename, const char *fmt, int flags,

@@ -182,6 +182,9 @@ uint64_t blk_getlength(BlockDriverState *bs);
 int blk_block_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *pnum,
                      uint64_t *map);
 
+/* Open bs's backing chain (read-only) if it names one and it is not open
+ * yet; a format needs it to resize an image opened without it. */
+int bdrv_open_backing(BlockDriverState *bs, char **errp);
 /* Read from bs's backing chain; past its end (or with none) reads zeros. */
 int bdrv_read_backing(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
 

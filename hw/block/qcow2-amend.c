@@ -10,24 +10,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether any L2 table an L1 table reaches holds a zero cluster. */
-static int has_zero_clusters(BlockDriverState *bs, uint64_t l1_off, uint32_t l1_size)
+/* One zero entry of a snapshot's L2 table (shared by rc L1 tables) as
+ * version 2 can say it: unallocated without a backing file, else a cluster
+ * of zeros (its own if it had none, counted once per sharing table). */
+static int expand_shared_zero(BlockDriverState *bs, uint8_t *entry, uint64_t rc)
 {
     Qcow2State *s = bs->opaque;
-    uint8_t *t = xmalloc(s->cluster_size), *l1 = xmalloc((size_t)l1_size * 8 + 8);
-    int r = bfile_pread(bs->file, l1_off, l1, (size_t)l1_size * 8), found = 0;
-    for (uint32_t i = 0; r == 0 && !found && i < l1_size; i++) {
-        uint64_t l2 = ld_be64(l1 + (size_t)i * 8) & QCOW2_OFFSET_MASK;
-        if (l2 && (r = bfile_pread(bs->file, l2, t, s->cluster_size)) == 0) {
-            for (uint32_t j = 0; j < (1u << s->l2_bits) && !found; j++) {
-                uint64_t e = ld_be64(t + j * 8);
-                found = !(e & QCOW2_OFLAG_COMPRESSED) && (e & QCOW2_OFLAG_ZERO);
+    uint64_t host = ld_be64(entry) & QCOW2_OFFSET_MASK;
+    int r = 0;
+    if (!host && !bs->backing_file[0]) {
+        st_be64(entry, 0);
+        return 0;
+    }
+    if (!host) {
+        int64_t h = qcow2_alloc_clusters(bs, 1);
+        if (h < 0) {
+            return (int)h;
+        }
+        host = (uint64_t)h;
+        r = rc > 1 ? qcow2_update_refcount(bs, host, 1, (int64_t)rc - 1) : 0;
+    }
+    uint8_t *z = xzalloc(s->cluster_size);
+    if (r == 0) {
+        r = bfile_pwrite(bs->file, host, z, s->cluster_size);
+    }
+    free(z);
+    if (r == 0) {
+        st_be64(entry, host | (rc == 1 ? QCOW2_OFLAG_COPIED : 0));
+    }
+    return r;
+}
+
+/* The zero clusters of every L2 table a snapshot's L1 table reaches. */
+static int expand_snapshot_zeros(BlockDriverState *bs, const Qcow2Snapshot *sn)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *l1 = xmalloc((size_t)sn->l1_size * 8 + 8);
+    int r = bfile_pread(bs->file, sn->l1_offset, l1, (size_t)sn->l1_size * 8);
+    for (uint32_t i = 0; r == 0 && i < sn->l1_size; i++) {
+        uint64_t l2 = ld_be64(l1 + (size_t)i * 8) & QCOW2_OFFSET_MASK, rc;
+        uint8_t *t;
+        if (!l2 || (r = qcow2_get_refcount(bs, l2 >> s->cluster_bits, &rc)) < 0 ||
+            (r = qcow2_cache_get(bs, &s->l2c, l2, false, &t)) < 0) {
+            continue;
+        }
+        for (uint32_t j = 0; r == 0 && j < (1u << s->l2_bits); j++) {
+            uint64_t e = ld_be64(t + j * 8);
+            if (!(e & QCOW2_OFLAG_COMPRESSED) && (e & QCOW2_OFLAG_ZERO)) {
+                r = expand_shared_zero(bs, t + j * 8, rc);
+                qcow2_cache_dirty(&s->l2c, t);
             }
         }
     }
-    free(t);
     free(l1);
-    return r < 0 ? r : found;
+    return r;
 }
 
 /* Rewrite every zero cluster of the active image as version 2 allows:
@@ -58,15 +94,11 @@ static int downgrade(BlockDriverState *bs, char **errp)
         blk_error(errp, "compat=0.10 requires refcount_bits=16");
         return -ENOTSUP;
     }
-    for (uint32_t i = 0; i < s->nb_snapshots; i++) {
-        int z = has_zero_clusters(bs, s->snaps[i].l1_offset, s->snaps[i].l1_size);
-        if (z != 0) {
-            blk_error(errp, "Cannot downgrade: snapshot '%s' has zero clusters, which "
-                      "compat=0.10 cannot express", s->snaps[i].name);
-            return z < 0 ? z : -ENOTSUP;
-        }
-    }
+    /* The active tables first: they stop sharing what they change. */
     int r = expand_zero_clusters(bs);
+    for (uint32_t i = 0; r == 0 && i < s->nb_snapshots; i++) {
+        r = expand_snapshot_zeros(bs, &s->snaps[i]);
+    }
     if (r == 0) {
         r = qcow2_flush_metadata(bs);
     }
@@ -127,7 +159,9 @@ int qcow2_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp)
     if (r < 0) {
         return r;
     }
-    if (version < 3 && lazy) {
+    /* Only turning them on is refused: a downgrade drops lazy refcounts
+     * the image already has, as qemu-img does. */
+    if (version < 3 && lazy && !(s->compat & QCOW2_COMPAT_LAZY)) {
         blk_error(errp, "Lazy refcounts only supported with compatibility level 1.1 and above "
                   "(use compat=1.1 or greater)");
         return -EINVAL;

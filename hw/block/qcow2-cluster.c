@@ -296,13 +296,29 @@ static int freelist_apply(BlockDriverState *bs, FreeList *fl)
     return r;
 }
 
-/* Old content of the guest cluster at vaddr (for a partial overwrite). */
+/* Old content of the guest cluster at vaddr (for a partial overwrite).  The
+ * part of the last cluster past the end of the disk is taken as zeros, so a
+ * copy from the backing file puts no data there a later grow would show. */
 static int read_old_cluster(BlockDriverState *bs, uint64_t e, uint64_t vaddr, uint8_t *out)
 {
     Qcow2State *s = bs->opaque;
     ClusterType t = entry_type(e);
-    return read_run(bs, t, e, t == CL_NORMAL ? e & QCOW2_OFFSET_MASK : 0,
-                    vaddr & ~(uint64_t)(s->cluster_size - 1), out, s->cluster_size);
+    uint64_t start = vaddr & ~(uint64_t)(s->cluster_size - 1);
+    int r = 0;
+    if (t == CL_UNALLOC && bs->backing_file[0] && !bs->backing) {
+        /* Opened without its backing file: the copy must still come from
+         * there, never be zeros in place of the backing data. */
+        r = bdrv_open_backing(bs, NULL);
+    }
+    if (r == 0) {
+        r = read_run(bs, t, e, t == CL_NORMAL ? e & QCOW2_OFFSET_MASK : 0, start, out,
+                     s->cluster_size);
+    }
+    if (r == 0 && start + s->cluster_size > bs->total_size && start < bs->total_size) {
+        uint64_t keep = bs->total_size - start;
+        memset(out + keep, 0, (size_t)(s->cluster_size - keep));
+    }
+    return r;
 }
 
 /* Write [off, off+len) (within one L2 table) into k new clusters. */
@@ -477,6 +493,10 @@ int qcow2_zero_range(BlockDriverState *bs, uint64_t off, uint64_t len, int mode)
     if (r == 0 && !discard && b < off + len) {
         r = write_zero_bytes(bs, b, off + len - b);
     }
+    if (r == 0 && discard && mode == QCOW2_ZERO_DISCARD && s->version < 3 &&
+        bs->backing_file[0]) {
+        return 0; /* unallocating would show the backing file's older data */
+    }
     if (r == 0 && !discard && s->version < 3 && bs->backing_file[0]) {
         for (uint64_t p = a; p < b && r == 0; p += MIN(b - p, 1 << 20)) {
             r = write_zero_bytes(bs, p, MIN(b - p, 1 << 20));
@@ -511,7 +531,9 @@ int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size)
     }
     int r = qcow2_cache_flush(bs, &s->rbc);
     if (r == 0) {
-        r = bfile_pwrite(bs->file, (uint64_t)nt, buf, bytes);
+        /* The table only, not the rest of its last cluster: the file ends
+         * where qemu-img's does. */
+        r = bfile_pwrite(bs->file, (uint64_t)nt, buf, min_size * 8);
     }
     free(buf);
     if (r == 0) {
@@ -531,11 +553,33 @@ int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size)
     return old && old_bytes ? qcow2_free_clusters(bs, old, old_bytes) : 0;
 }
 
-/* Give every unallocated guest cluster in [from, to) a host cluster. */
+/* The unallocated guest cluster holding an unaligned `from` gets its host
+ * cluster by a write of zeros from there on: its head keeps what it reads
+ * (the backing file's data). */
+static int prealloc_head(BlockDriverState *bs, uint64_t from)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t end = ALIGN_UP(from, s->cluster_size), e;
+    if (from == end) {
+        return 0;
+    }
+    int r = qcow2_get_l2_entry(bs, from, &e);
+    if (r < 0 || entry_type(e) != CL_UNALLOC) {
+        return r;
+    }
+    return write_zero_bytes(bs, from, end - from);
+}
+
+/* Give every unallocated guest cluster in [from, to) a host cluster that
+ * reads as zeros. */
 int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t off = ALIGN_DOWN(from, s->cluster_size);
+    uint64_t off = ALIGN_UP(from, s->cluster_size);
+    int r0 = prealloc_head(bs, from);
+    if (r0 < 0) {
+        return r0;
+    }
     while (off < to) {
         uint64_t l1i = off >> (s->cluster_bits + s->l2_bits);
         uint32_t l2i = (uint32_t)((off >> s->cluster_bits) & ((1u << s->l2_bits) - 1));
@@ -560,9 +604,14 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
             if (host < 0) {
                 return (int)host;
             }
-            /* Keep allocated clusters inside the file (sparse). */
-            uint64_t end = (uint64_t)host + (run << s->cluster_bits);
-            if (end > file_len(bs) && (r = bfile_truncate(bs->file, end, 0)) < 0) {
+            /* Keep allocated clusters inside the file (sparse); freed
+             * clusters taken again still hold their old data. */
+            uint64_t end = (uint64_t)host + (run << s->cluster_bits), flen = file_len(bs);
+            if ((uint64_t)host < flen &&
+                (r = bfile_punch(bs->file, (uint64_t)host, MIN(end, flen) - (uint64_t)host)) < 0) {
+                return r;
+            }
+            if (end > flen && (r = bfile_truncate(bs->file, end, 0)) < 0) {
                 return r;
             }
             for (uint64_t m = 0; m < run; m++) {

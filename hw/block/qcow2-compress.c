@@ -121,17 +121,19 @@ int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, 
 {
     Qcow2State *s = bs->opaque;
     const uint8_t *p = buf;
-    if (off & (s->cluster_size - 1)) {
+    /* Whole clusters, or a partial one only at the end of an image whose
+     * size is not aligned (elsewhere the rest of the cluster holds data);
+     * refused before anything is written. */
+    if ((off & (s->cluster_size - 1)) ||
+        ((len & (s->cluster_size - 1)) && off + len != bs->total_size)) {
         return -EINVAL;
     }
     while (len) {
         int r;
         if (len < s->cluster_size) {
-            /* The last cluster of an image whose size is not aligned. */
             uint8_t *full = xzalloc(s->cluster_size);
             memcpy(full, p, (size_t)len);
-            r = off + s->cluster_size > ALIGN_UP(bs->total_size, s->cluster_size)
-                    ? -EINVAL : write_one(bs, off, full);
+            r = write_one(bs, off, full);
             free(full);
             return r;
         }

@@ -1,4 +1,5 @@
-/* Creating qcow2 images, resizing them, and measuring their metadata. */
+/* Creating qcow2 images and measuring their metadata (resizing is in
+ * qcow2-resize.c). */
 #include "hw/block/qcow2.h"
 #include "hw/block/block-int.h"
 #include "hw/core/util.h"
@@ -172,111 +173,6 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     }
     bdrv_close(bs);
     return r;
-}
-
-/* Extend the host file so preallocated clusters exist (falloc/full). */
-static int extend_file(BlockDriverState *bs, PreallocMode pm)
-{
-    Qcow2State *s = bs->opaque;
-    uint64_t end = 0;
-    for (uint64_t c = 0;; c++) {
-        uint64_t rti = c >> s->rb_bits, rc;
-        if (rti >= s->rt_size) {
-            break;
-        }
-        if (!s->rt[rti]) {
-            c = ((rti + 1) << s->rb_bits) - 1;
-            continue;
-        }
-        int r = qcow2_get_refcount(bs, c, &rc);
-        if (r < 0) {
-            return r;
-        }
-        if (rc) {
-            end = (c + 1) << s->cluster_bits;
-        }
-    }
-    int64_t cur = bfile_length(bs->file);
-    if (cur < 0 || (uint64_t)cur >= end) {
-        return cur < 0 ? (int)cur : 0;
-    }
-    return bfile_truncate(bs->file, end, pm == PREALLOC_FULL ? 2 : pm == PREALLOC_FALLOC);
-}
-
-static int shrink(BlockDriverState *bs, uint64_t size, char **errp)
-{
-    Qcow2State *s = bs->opaque;
-    if (s->nb_snapshots) {
-        blk_error(errp, "Can't resize an image which has snapshots");
-        return -ENOTSUP;
-    }
-    uint64_t from = ALIGN_UP(size, s->cluster_size);
-    int r = from < bs->total_size
-                ? qcow2_zero_range(bs, from, bs->total_size - from, QCOW2_ZERO_UNALLOC) : 0;
-    /* Drop L2 tables wholly beyond the new end. */
-    uint64_t keep = qcow2_l1_entries(s, size);
-    for (uint64_t i = keep; r == 0 && i < s->l1_size; i++) {
-        uint64_t l2 = s->l1[i] & QCOW2_OFFSET_MASK;
-        if (l2) {
-            s->l1[i] = 0;
-            r = qcow2_write_l1_entry(bs, (uint32_t)i);
-            if (r == 0) {
-                r = qcow2_free_clusters(bs, l2, s->cluster_size);
-            }
-        }
-    }
-    if (r < 0) {
-        blk_error(errp, "Could not shrink the image: %s", strerror(-r));
-    }
-    return r;
-}
-
-int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, PreallocMode pm,
-                   char **errp)
-{
-    Qcow2State *s = bs->opaque;
-    uint64_t old = bs->total_size;
-    int r = 0;
-    if (size > QCOW2_MAX_SIZE) {
-        blk_error(errp, "Image size too large; max. supported is %" PRIu64 " bytes",
-                  (uint64_t)QCOW2_MAX_SIZE);
-        return -EFBIG;
-    }
-    if (size < old) {
-        if (!do_shrink) {
-            blk_error(errp, "Use the --shrink option to perform a shrink operation.");
-            return -EINVAL;
-        }
-        if ((r = shrink(bs, size, errp)) < 0) {
-            return r;
-        }
-    } else if ((r = qcow2_grow_l1(bs, qcow2_l1_entries(s, size))) < 0) {
-        blk_error(errp, "Failed to grow the L1 table: %s", strerror(-r));
-        return r;
-    }
-    if (size > old && pm != PREALLOC_OFF) {
-        r = qcow2_preallocate(bs, old, size);
-        if (r == 0) {
-            r = qcow2_flush_metadata(bs);
-        }
-        if (r == 0) {
-            r = extend_file(bs, pm == PREALLOC_METADATA ? PREALLOC_OFF : pm);
-        }
-    }
-    if (r == 0) {
-        uint8_t b[8];
-        st_be64(b, size);
-        r = qcow2_flush_metadata(bs);
-        if (r == 0) {
-            r = bfile_pwrite(bs->file, 24, b, 8);
-        }
-    }
-    if (r < 0) {
-        blk_error(errp, "Could not resize image: %s", strerror(-r));
-        return r;
-    }
-    bs->total_size = size;
-    return 0;
 }
 
 /* Metadata bytes of a fully allocated image (header, L1, L2, refcounts). */

@@ -128,13 +128,18 @@ static int check_fields(BlockDriverState *bs, uint64_t size, uint64_t flen, char
                   " bytes)", s->l1_offset, s->l1_size, flen);
         return -EINVAL;
     }
-    if (!s->rt_clusters || (uint64_t)s->rt_clusters << s->cluster_bits > QCOW2_MAX_RT_BYTES) {
+    if (!s->rt_clusters && !(bs->flags & BDRV_O_CHECK)) {
+        blk_error(errp, "Image does not contain a reference count table");
+        return -EINVAL;
+    }
+    /* (None at all is left for check -r all, which rebuilds one.) */
+    if ((uint64_t)s->rt_clusters << s->cluster_bits > QCOW2_MAX_RT_BYTES) {
         blk_error(errp, "Reference count table has an invalid size (%u clusters)",
                   s->rt_clusters);
         return -EINVAL;
     }
-    if ((s->rt_offset & (cs - 1)) || s->rt_offset == 0 ||
-        s->rt_offset + ((uint64_t)s->rt_clusters << s->cluster_bits) > flen + cs) {
+    if (s->rt_clusters && ((s->rt_offset & (cs - 1)) || s->rt_offset == 0 ||
+        s->rt_offset + ((uint64_t)s->rt_clusters << s->cluster_bits) > flen + cs)) {
         blk_error(errp, "Invalid reference count table offset 0x%" PRIx64, s->rt_offset);
         return -EINVAL;
     }

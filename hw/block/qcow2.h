@@ -143,8 +143,6 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n);
 /* Allocate len bytes (< cluster) for compressed data; host offset or -errno. */
 int64_t qcow2_alloc_bytes(BlockDriverState *bs, uint32_t len);
 int qcow2_free_clusters(BlockDriverState *bs, uint64_t off, uint64_t len);
-/* Give cluster a refcount block (repair only: allocates from free_hint). */
-int qcow2_ensure_refblock(BlockDriverState *bs, uint64_t cluster);
 uint64_t qcow2_rb_get(const uint8_t *rb, int order, uint64_t i);
 void qcow2_rb_set(uint8_t *rb, int order, uint64_t i, uint64_t v);
 /* Host byte range covered by a compressed L2 entry. */
@@ -186,6 +184,12 @@ int qcow2_snapshot_delete(BlockDriverState *bs, const char *name, char **errp);
 /* Add delta to the refcount of every table and cluster an L1 table reaches. */
 int qcow2_update_tree_refcounts(BlockDriverState *bs, const uint64_t *l1, uint32_t l1_size,
                                 int delta);
+
+/* Rebuild the refcount blocks and table from the references counted by a
+ * check (ref[i]: references to cluster i, n clusters; both may grow as the
+ * new structures take clusters) (qcow2-rebuild.c). */
+int qcow2_rebuild_refcounts(BlockDriverState *bs, uint32_t **ref, uint64_t *n);
+void qcow2_ref_array_grow(uint32_t **ref, uint64_t *n, uint64_t want);
 
 /* Check and create (qcow2-check.c, qcow2-create.c). */
 int qcow2_check(BlockDriverState *bs, BlockCheckResult *res, int fix);
