@@ -276,7 +276,8 @@ typedef struct ConvertArgs {
     uint64_t sparse;
 } ConvertArgs;
 
-/* Options of convert; returns 0, or 1 after an error message. */
+/* Options of convert; returns 0, 1 after an error message, or 2 when
+ * nothing is left to do (help was printed). */
 static int convert_args(int argc, char **argv, ConvertArgs *a)
 {
     static const struct option lopts[] = {
@@ -290,18 +291,17 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
     *a = (ConvertArgs){ .out_fmt = "raw", .cache = BDRV_CACHE_UNSAFE,
                         .scache = BDRV_CACHE_WRITEBACK, .sparse = 4096 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:", lopts)) != -1) {
         switch (c) {
         case 'f': a->fmt = optarg; break;
         case 'O': a->out_fmt = optarg; break;
         case 'B': a->backing = optarg; break;
         case 'F': a->backing_fmt = optarg; break;
-        case 'o': {
-            char *n = a->optstr ? xasprintf("%s,%s", a->optstr, optarg) : xstrdup(optarg);
-            free(a->optstr);
-            a->optstr = n;
+        case 'o':
+            if (img_opts_append(&a->optstr, optarg) < 0) {
+                return 1;
+            }
             break;
-        }
         case 'c': a->compress = true; break;
         case 'p': a->progress = true; break;
         case 'q': quiet = true; break;
@@ -322,13 +322,17 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         }
     }
     a->progress &= !quiet;
-    if (argc - optind < 2) {
-        error_report("Expecting image file name");
-        return 1;
-    }
     const BlockDriver *odrv = bdrv_find_format(a->out_fmt);
     if (!odrv) {
         error_report("Unknown file format '%s'", a->out_fmt);
+        return 1;
+    }
+    if (img_opts_has_help(a->optstr)) {
+        img_print_create_help(a->out_fmt, argc - optind > 1 ? argv[argc - 1] : NULL);
+        return 2;
+    }
+    if (argc - optind < 2) {
+        error_report("Must specify image file name");
         return 1;
     }
     if (a->compress && !odrv->write_compressed) {
@@ -394,8 +398,10 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
 int img_convert(int argc, char **argv)
 {
     ConvertArgs a;
-    if (convert_args(argc, argv, &a)) {
-        return 1;
+    int ar = convert_args(argc, argv, &a);
+    if (ar) {
+        free(a.optstr);
+        return ar == 2 ? 0 : 1;
     }
     Sources src;
     ConvertOut out = { 0 };
@@ -519,7 +525,7 @@ int img_compare(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:F:T:pqsU", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:F:T:pqsU", lopts)) != -1) {
         switch (c) {
         case 'f': fmt1 = optarg; break;
         case 'F': fmt2 = optarg; break;
@@ -528,15 +534,14 @@ int img_compare(int argc, char **argv)
         case 'q': quiet = true; break;
         case 's': strict = true; break;
         case 'U': share = true; break;
-        default: return 2;
+        default: return 1;
         }
     }
     if (quiet) {
         progress = false;
     }
     if (optind + 2 != argc) {
-        error_report("Expecting two image file names");
-        return 2;
+        return img_usage_error("Expecting two image file names");
     }
     if (!fmt2) {
         fmt2 = fmt1;
@@ -655,7 +660,7 @@ int img_commit(int argc, char **argv)
     bool quiet = false, progress = false, drop = false;
     int c;
     optind = 1;
-    while ((c = getopt(argc, argv, "hf:t:b:dpqr:")) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:t:b:dpqr:", NULL)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 't': cache = img_cache_mode(optarg); break;
@@ -668,7 +673,7 @@ int img_commit(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     BlockDriverState *top = img_open(argv[optind], fmt,
@@ -752,7 +757,7 @@ int img_rebase(int argc, char **argv)
     bool quiet = false, progress = false, unsafe = false, share = false;
     int c;
     optind = 1;
-    while ((c = getopt(argc, argv, "hf:F:b:t:T:upqU")) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:F:b:t:T:upqU", NULL)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'F': backing_fmt = optarg; break;
@@ -767,8 +772,8 @@ int img_rebase(int argc, char **argv)
         }
     }
     if (optind + 1 != argc || !backing) {
-        error_report(backing ? "Expecting one image file name"
-                             : "Must specify backing file (-b) or use unsafe mode (-u)");
+        img_usage_error(backing ? "Expecting one image file name"
+                                : "Must specify backing file (-b) or use unsafe mode (-u)");
         return 1;
     }
     BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING, cache);

@@ -242,7 +242,7 @@ int img_info(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:U", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:U", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'U': share = true; break;
@@ -256,7 +256,7 @@ int img_info(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     int flags = (share ? BDRV_O_SHARE : 0) | (chain ? 0 : BDRV_O_NO_BACKING);
@@ -368,7 +368,7 @@ int img_map(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:U", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:U", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'U': share = true; break;
@@ -393,7 +393,7 @@ int img_map(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     BlockDriverState *bs = img_open(argv[optind], fmt, share ? BDRV_O_SHARE : 0,
@@ -530,7 +530,7 @@ int img_check(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:r:T:qU", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:r:T:qU", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'q': quiet = true; break;
@@ -556,7 +556,7 @@ int img_check(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     int flags = BDRV_O_NO_BACKING | BDRV_O_CHECK | (fix ? BDRV_O_RDWR : 0) |
@@ -625,7 +625,7 @@ int img_measure(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:O:o:U", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:O:o:U", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'O': out_fmt = optarg; break;
@@ -645,8 +645,12 @@ int img_measure(int argc, char **argv)
         error_report("Unknown file format '%s'", out_fmt);
         return 1;
     }
+    if (argc - optind > 1) {
+        error_report("At most one filename argument is allowed.");
+        return 1;
+    }
     if ((size_s != NULL) == (optind < argc)) {
-        error_report(size_s ? "--size N cannot be used together with a filename"
+        error_report(size_s ? "--size N cannot be used together with a filename."
                             : "Either --size N or one filename must be specified.");
         return 1;
     }

@@ -5,6 +5,8 @@
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
 
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,32 @@ static void help(void)
            "         [-F backing_fmt] filename\n"
            "  resize [-f fmt] [--preallocation=prealloc] [-q] [--shrink] filename [+ | -]size\n\n"
            "Supported formats: qcow2 raw\n");
+}
+
+int img_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vreport(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help' for more information\n", error_progname);
+    return 1;
+}
+
+int img_getopt(int argc, char **argv, const char *opts, const struct option *lopts)
+{
+    static char buf[64];
+    snprintf(buf, sizeof(buf), ":%s", opts);
+    opterr = 0;
+    int c = getopt_long(argc, argv, buf, lopts, NULL);
+    if (c != '?' && c != ':') {
+        return c;
+    }
+    /* qemu-img names the argument getopt stopped after, as written ("-qz"). */
+    img_usage_error(c == '?' ? "unrecognized option '%s'" : "missing argument for option '%s'",
+                    argv[optind - 1]);
+    return '?';
+    return c;
 }
 
 void img_error(char *msg)
@@ -98,10 +126,12 @@ void img_json_string(const char *s)
 
 int main(int argc, char **argv)
 {
-    error_progname = "kemu-img";
+    /* Messages name the program as it was invoked (installed as qemu-img,
+     * it speaks as qemu-img). */
+    const char *slash = argv[0] ? strrchr(argv[0], '/') : NULL;
+    error_progname = slash ? slash + 1 : argv[0] && argv[0][0] ? argv[0] : "kemu-img";
     if (argc < 2) {
-        error_report("Not enough arguments\nTry 'kemu-img --help' for more information");
-        return 1;
+        return img_usage_error("Not enough arguments");
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("kemu-img version " KEMU_VERSION "\n");
@@ -119,10 +149,8 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         if (!strcmp(argv[1], commands[i].name)) {
-            argv[1] = (char *)"kemu-img"; /* getopt names the program in its errors */
             return commands[i].fn(argc - 1, argv + 1);
         }
     }
-    error_report("Command not found: %s", argv[1]);
-    return 1;
+    return img_usage_error("Command not found: %s", argv[1]);
 }
