@@ -369,6 +369,15 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
     if (!strcmp(a->out_fmt, "qcow2") && o.size % 512) {
         o.size = ALIGN_UP(o.size, 512);
     }
+    if (o.backing_file && !a->no_create && !bdrv_find_format(a->out_fmt)->change_backing) {
+        error_report("Backing file not supported for file format '%s'", a->out_fmt);
+        return -1;
+    }
+    if (o.backing_file && !o.backing_fmt) {
+        /* qemu-img 7.2 no longer probes the format of a new backing file. */
+        error_report("Use of backing file requires explicit backing format");
+        return -1;
+    }
     char *err = NULL;
     if (!a->no_create && bdrv_create(a->out_fmt, name, &o, &err) < 0) {
         error_report("%s: %s", name, err ? err : "creation failed");
@@ -785,7 +794,16 @@ int img_rebase(int argc, char **argv)
     BlockDriverState *old = NULL, *new = NULL;
     char *new_path = backing[0] ? bdrv_backing_path(bs->filename, backing) : NULL;
     int bflags = share ? BDRV_O_SHARE : 0;
-    if (new_path && (!unsafe || !backing_fmt)) {
+    /* qemu-img 7.2 records no backing file without its format; a safe
+     * rebase still copies first, as qemu-img does. */
+    bool fmt_missing = backing[0] && !backing_fmt;
+    if (fmt_missing && unsafe) {
+        error_report("Could not change the backing file to '%s': backing format must be "
+                     "specified", backing);
+        bdrv_close(bs);
+        return 1;
+    }
+    if (new_path && !unsafe) {
         new = bdrv_open(new_path, backing_fmt, bflags, BDRV_CACHE_WRITEBACK, &err);
         if (!new && !unsafe) {
             error_report("Could not open new backing file '%s': %s", new_path, err);
@@ -793,9 +811,6 @@ int img_rebase(int argc, char **argv)
         }
         free(err);
         err = NULL;
-        if (new && !backing_fmt) {
-            backing_fmt = new->drv->name;
-        }
     }
     if (r == 0 && !unsafe && bs->backing_file[0]) {
         char *old_path = bdrv_backing_path(bs->filename, bs->backing_file);
@@ -819,7 +834,11 @@ int img_rebase(int argc, char **argv)
         }
     }
     if (r == 0) {
-        if (!bs->drv->change_backing) {
+        if (fmt_missing) {
+            error_report("Could not change the backing file to '%s': backing format must be "
+                         "specified", backing);
+            r = -1;
+        } else if (!bs->drv->change_backing) {
             error_report("Could not change the backing file to '%s': Operation not supported",
                          backing);
             r = -1;
