@@ -64,6 +64,7 @@ static BlockDriverState *src_at(Sources *s, uint64_t pos, uint64_t *off, uint64_
 
 typedef struct ConvertOut {
     BlockDriverState *bs;
+    BlockDriverState *backing; /* the target's backing file (-B), read-only */
     bool compress, fresh, has_backing;
     uint64_t sparse;  /* sparse detection granularity (0: off) */
     uint32_t cluster;
@@ -117,13 +118,16 @@ static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n)
 /* convert runs as a two-stage pipeline: a reader thread finds out what each
  * chunk of the sources holds and reads its data, the main thread writes, so
  * reading and writing overlap (qemu-img keeps several requests in flight). */
-enum { SLOT_DATA, SLOT_ZERO, SLOT_SKIP };
+/* SLOT_BELOW: data the source's top layer does not hold, with -B: written
+ * only where it differs from the target's backing file. */
+enum { SLOT_DATA, SLOT_ZERO, SLOT_SKIP, SLOT_BELOW };
 #define SLOTS 4
 
 typedef struct Slot {
     uint64_t pos, n;
     int kind, err;
-    uint8_t *buf;
+    bool zero;          /* SLOT_BELOW: the source reads as zeros */
+    uint8_t *buf, *bbuf; /* bbuf: the target backing's content (SLOT_BELOW) */
 } Slot;
 
 typedef struct Pipeline {
@@ -136,6 +140,14 @@ typedef struct Pipeline {
     pthread_cond_t cond;
 } Pipeline;
 
+/* Read [off, off+n) of bs, zeros past its end. */
+static int read_padded(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t n)
+{
+    uint64_t have = off < bs->total_size ? MIN(n, bs->total_size - off) : 0;
+    memset(buf + have, 0, n - have);
+    return have ? blk_pread(bs, off, buf, have) : 0;
+}
+
 /* Fill slot with the next chunk at pos; returns the bytes it covers. */
 static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
 {
@@ -144,7 +156,8 @@ static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
     BlockDriverState *bs = src_at(p->src, pos, &off, &left);
     uint64_t want = MIN(left, CHUNK - pos % CHUNK);
     sl->pos = pos;
-    sl->err = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
+    int depth = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
+    sl->err = depth;
     if (sl->err < 0) {
         error_report("error while reading block status at byte %" PRIu64 ": %s", off,
                      strerror(-sl->err));
@@ -159,8 +172,20 @@ static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
         above = true;
     }
     sl->n = pnum;
-    sl->kind = p->o->has_backing && !above ? SLOT_SKIP : zero ? SLOT_ZERO : SLOT_DATA;
-    if (sl->kind == SLOT_DATA && (sl->err = blk_pread(bs, off, sl->buf, pnum)) < 0) {
+    sl->zero = zero;
+    sl->kind = zero ? SLOT_ZERO : SLOT_DATA;
+    if (p->o->has_backing && !(above && depth == 0)) {
+        /* qemu-img copies only the source's top layer; kemu-img also keeps
+         * what lower layers hold where the target's backing differs. */
+        sl->kind = p->o->backing ? SLOT_BELOW : SLOT_SKIP;
+    }
+    if (sl->kind == SLOT_BELOW) {
+        sl->err = read_padded(p->o->backing, pos, sl->bbuf, pnum);
+    }
+    if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !zero))) {
+        sl->err = blk_pread(bs, off, sl->buf, pnum);
+    }
+    if (sl->err < 0) {
         error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-sl->err));
     }
     return pnum;
@@ -194,11 +219,35 @@ static void *reader(void *opaque)
     return NULL;
 }
 
+/* SLOT_BELOW: write the clusters whose content differs from the backing's. */
+static int write_below(ConvertOut *o, Slot *sl)
+{
+    if (sl->zero) {
+        memset(sl->buf, 0, sl->n);
+    }
+    for (uint64_t k = 0; k < sl->n;) {
+        uint64_t m = MIN(o->cluster - (sl->pos + k) % o->cluster, sl->n - k);
+        int r = 0;
+        if (memcmp(sl->buf + k, sl->bbuf + k, m)) {
+            r = sl->zero ? blk_pwrite_zeroes(o->bs, sl->pos + k, m, false)
+                         : blk_pwrite(o->bs, sl->pos + k, sl->buf + k, m);
+        }
+        if (r < 0) {
+            return r;
+        }
+        k += m;
+    }
+    return 0;
+}
+
 static int write_slot(ConvertOut *o, Slot *sl)
 {
     int r = sl->err;
     if (r < 0) {
         return r;
+    }
+    if (sl->kind == SLOT_BELOW) {
+        r = write_below(o, sl);
     }
     if (sl->kind == SLOT_ZERO && (!o->fresh || o->has_backing)) {
         r = blk_pwrite_zeroes(o->bs, sl->pos, sl->n, true);
@@ -218,6 +267,7 @@ static int convert_copy(Sources *src, ConvertOut *o, bool progress)
     pthread_cond_init(&p.cond, NULL);
     for (int i = 0; i < SLOTS; i++) {
         p.slot[i].buf = xmalloc(CHUNK);
+        p.slot[i].bbuf = o->backing ? xmalloc(CHUNK) : NULL;
     }
     pthread_t th;
     if (pthread_create(&th, NULL, reader, &p)) {
@@ -254,6 +304,7 @@ static int convert_copy(Sources *src, ConvertOut *o, bool progress)
     pthread_join(th, NULL);
     for (int i = 0; i < SLOTS; i++) {
         free(p.slot[i].buf);
+        free(p.slot[i].bbuf);
     }
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
@@ -401,6 +452,14 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         out->bs->drv->get_info(out->bs, &fi);
     }
     out->cluster = fi.cluster_size ? fi.cluster_size : 65536;
+    if (o.backing_file) {
+        /* Unopenable, it is left alone: the source's top layer is copied. */
+        char *path = bdrv_backing_path(name, o.backing_file);
+        out->backing = bdrv_open(path, o.backing_fmt, BDRV_O_SHARE, BDRV_CACHE_WRITEBACK, &err);
+        free(path);
+        free(err);
+        err = NULL;
+    }
     return 0;
 }
 
@@ -431,6 +490,7 @@ int img_convert(int argc, char **argv)
         }
     }
     bdrv_close(out.bs);
+    bdrv_close(out.backing);
     close_sources(&src);
     free(a.optstr);
     return r < 0 ? 1 : 0;
@@ -720,16 +780,45 @@ int img_commit(int argc, char **argv)
     return r < 0 ? 1 : 0;
 }
 
+/* Write the runs of 512-byte sectors where the old backing content a and
+ * the new one b differ; past the old backing file's end (old_zero) the old
+ * content is zeros and qemu-img writes zero clusters rather than data. */
+static int rebase_write_diff(BlockDriverState *bs, uint64_t off, const uint8_t *a,
+                             const uint8_t *b, uint64_t n, bool old_zero)
+{
+    for (uint64_t k = 0; k < n;) {
+        uint64_t end = k;
+        while (end < n && memcmp(a + end, b + end, MIN(512, n - end))) {
+            end += MIN(512, n - end);
+        }
+        if (end > k) {
+            int r = old_zero ? blk_pwrite_zeroes(bs, off + k, end - k, false)
+                             : blk_pwrite(bs, off + k, a + k, end - k);
+            if (r < 0) {
+                return r;
+            }
+            k = end;
+        } else {
+            k += MIN(512, n - k);
+        }
+    }
+    return 0;
+}
+
 /* Safe rebase: write into the image every range it does not allocate where
  * the old and the new backing files differ. */
 static int rebase_copy(BlockDriverState *bs, BlockDriverState *old, BlockDriverState *new,
                        bool progress)
 {
     uint8_t *a = xmalloc(CHUNK), *b = xmalloc(CHUNK);
+    uint64_t old_size = old ? old->total_size : 0;
     int r = 0;
     for (uint64_t off = 0; off < bs->total_size && r == 0;) {
-        uint64_t pnum, map;
-        int st = blk_block_status(bs, off, MIN(bs->total_size - off, CHUNK), &pnum, &map);
+        uint64_t pnum, map, want = MIN(bs->total_size - off, CHUNK);
+        if (off < old_size) {
+            want = MIN(want, old_size - off);
+        }
+        int st = blk_block_status(bs, off, want, &pnum, &map);
         if (st < 0) {
             r = st;
             break;
@@ -742,11 +831,8 @@ static int rebase_copy(BlockDriverState *bs, BlockDriverState *old, BlockDriverS
                 r = bdrv_read_backing(bs, off, b, pnum);
             }
             bs->backing = NULL;
-            for (uint64_t k = 0; r == 0 && k < pnum; k += 512) {
-                uint64_t m = MIN(512, pnum - k);
-                if (memcmp(a + k, b + k, m)) {
-                    r = blk_pwrite(bs, off + k, a + k, m);
-                }
+            if (r == 0) {
+                r = rebase_write_diff(bs, off, a, b, pnum, off >= old_size);
             }
         }
         off += pnum;
