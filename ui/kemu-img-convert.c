@@ -417,9 +417,6 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
     if (img_parse_create_opts(a->out_fmt, name, a->optstr, &o)) {
         return -1;
     }
-    if (!strcmp(a->out_fmt, "qcow2") && o.size % 512) {
-        o.size = ALIGN_UP(o.size, 512);
-    }
     if (o.backing_file && !a->no_create && !bdrv_find_format(a->out_fmt)->change_backing) {
         error_report("Backing file not supported for file format '%s'", a->out_fmt);
         return -1;

@@ -3,6 +3,7 @@
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -254,10 +255,6 @@ int img_create(int argc, char **argv)
         error_report("%s: Image creation needs a size parameter", filename);
         return 1;
     }
-    if (!strcmp(fmt, "qcow2") && o.size % 512) {
-        error_report("%s: Image size must be a multiple of 512 bytes", filename);
-        return 1;
-    }
     img_print_formatting(fmt, filename, &o);
     char *err = NULL;
     if (bdrv_create(fmt, filename, &o, &err) < 0) {
@@ -333,11 +330,14 @@ int img_resize(int argc, char **argv)
         }
         size = old - n;
     }
-    if (!strcmp(bs->drv->name, "qcow2") && size % 512) {
-        size = ALIGN_UP(size, 512);
-    }
     char *err = NULL;
-    int r = blk_truncate(bs, size, shrink, pm, &err);
+    int r;
+    if (!strcmp(bs->drv->name, "qcow2") && size % 512) {
+        err = xstrdup("The new size must be a multiple of 512");
+        r = -EINVAL;
+    } else {
+        r = blk_truncate(bs, size, shrink, pm, &err);
+    }
     if (r < 0) {
         img_error(err);
         if (size < old && !shrink) {

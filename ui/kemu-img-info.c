@@ -659,11 +659,13 @@ int img_measure(int argc, char **argv)
         return 1;
     }
     uint64_t data = 0;
+    bool src_bitmaps = false; /* the source format could hold bitmaps */
     if (size_s) {
         if (parse_size(size_s, 'B', &o.size) < 0) {
             error_report("Invalid image size specified.");
             return 1;
         }
+        o.size = ALIGN_UP(o.size, BDRV_SECTOR_SIZE);
     } else {
         BlockDriverState *bs = img_open(argv[optind], fmt, share ? BDRV_O_SHARE : 0,
                                         BDRV_CACHE_WRITEBACK);
@@ -671,6 +673,7 @@ int img_measure(int argc, char **argv)
             return 1;
         }
         o.size = bs->total_size;
+        src_bitmaps = !strcmp(bs->drv->name, "qcow2");
         int r = allocated_bytes(bs, strcmp(out_fmt, "qcow2") ? 512 :
                                 o.cluster_size ? o.cluster_size : 65536, &data);
         bdrv_close(bs);
@@ -685,7 +688,7 @@ int img_measure(int argc, char **argv)
     uint64_t required = qcow2 ? meta + (o.prealloc != PREALLOC_OFF ? ALIGN_UP(o.size, cs) : data)
                               : (size_s ? o.size : o.size);
     uint64_t full = qcow2 ? meta + ALIGN_UP(o.size, cs) : o.size;
-    bool bitmaps = qcow2 && !size_s;
+    bool bitmaps = qcow2 && src_bitmaps;
     if (output == OUT_JSON) {
         Json j = { 0, true };
         jopen(&j, NULL, '{');

@@ -369,7 +369,10 @@ int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
     if (r == 0) {
         bfile_close(f);
     }
-    return drv->create(filename, o, errp);
+    /* QEMU sizes disks in whole 512-byte sectors: 1000 bytes make 1024. */
+    BlockCreateOpts rounded = *o;
+    rounded.size = ALIGN_UP(o->size, BDRV_SECTOR_SIZE);
+    return drv->create(filename, &rounded, errp);
 }
 
 int bdrv_parse_cache(const char *s, BlockCacheMode *out)

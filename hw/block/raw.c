@@ -19,7 +19,9 @@ static int raw_open(BlockDriverState *bs, char **errp)
         blk_error(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-len));
         return (int)len;
     }
-    bs->total_size = (uint64_t)len;
+    /* Like QEMU, the disk is whole 512-byte sectors: a partial last sector
+     * is completed with zeros (they read as zeros, a write extends the file). */
+    bs->total_size = ALIGN_UP((uint64_t)len, BDRV_SECTOR_SIZE);
     return 0;
 }
 
@@ -64,7 +66,7 @@ static int raw_truncate(BlockDriverState *bs, uint64_t size, bool shrink, Preall
         blk_error(errp, "Could not resize file: %s", strerror(-r));
         return r;
     }
-    bs->total_size = size;
+    bs->total_size = ALIGN_UP(size, BDRV_SECTOR_SIZE);
     return 0;
 }
 
