@@ -148,13 +148,33 @@ static int read_padded(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_
     return have ? blk_pread(bs, off, buf, have) : 0;
 }
 
-/* Fill slot with the next chunk at pos; returns the bytes it covers. */
-static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
+/* Compression writes whole clusters: a chunk of data is widened to the end
+ * of its last cluster, a zero chunk narrowed to whole clusters (a zero run
+ * inside one cluster is taken as data). */
+static void compress_chunk(const ConvertOut *o, uint64_t pos, uint64_t want, uint64_t *pnum,
+                           bool *zero)
+{
+    uint64_t cl = o->cluster;
+    uint64_t zero_end = (pos + *pnum) / cl * cl;
+    if (*zero && zero_end > pos) {
+        *pnum = zero_end - pos;
+        return;
+    }
+    *zero = false;
+    *pnum = MIN(want, ALIGN_UP(pos + *pnum, cl) - pos);
+}
+
+/* What the chunk at pos holds (kind, length, zero) without reading it;
+ * returns the bytes it covers, 0 after an error. */
+static uint64_t classify_chunk(Pipeline *p, uint64_t pos, Slot *sl, BlockDriverState **bsp,
+                               uint64_t *offp)
 {
     uint64_t off = 0, left = 0, pnum = 0;
     bool zero = false, above = false;
     BlockDriverState *bs = src_at(p->src, pos, &off, &left);
-    uint64_t want = MIN(left, CHUNK - pos % CHUNK);
+    /* qemu-img's chunks start where the last one ended; compressed ones
+     * stay cluster aligned. */
+    uint64_t want = p->o->compress ? MIN(left, CHUNK - pos % CHUNK) : MIN(left, CHUNK);
     sl->pos = pos;
     int depth = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
     sl->err = depth;
@@ -165,11 +185,7 @@ static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
     }
     sl->err = 0;
     if (p->o->compress) {
-        /* Compression works on whole clusters: take the chunk as data (zero
-         * clusters are skipped when written). */
-        pnum = want;
-        zero = false;
-        above = true;
+        compress_chunk(p->o, pos, want, &pnum, &zero);
     }
     sl->n = pnum;
     sl->zero = zero;
@@ -179,16 +195,87 @@ static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
          * what lower layers hold where the target's backing differs. */
         sl->kind = p->o->backing ? SLOT_BELOW : SLOT_SKIP;
     }
+    *bsp = bs;
+    *offp = off;
+    return pnum;
+}
+
+/* Fill slot with the next chunk at pos; returns the bytes it covers. */
+static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
+{
+    BlockDriverState *bs;
+    uint64_t off, pnum = classify_chunk(p, pos, sl, &bs, &off);
+    if (!pnum) {
+        return 0;
+    }
     if (sl->kind == SLOT_BELOW) {
         sl->err = read_padded(p->o->backing, pos, sl->bbuf, pnum);
     }
-    if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !zero))) {
+    if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
         sl->err = blk_pread(bs, off, sl->buf, pnum);
     }
     if (sl->err < 0) {
         error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-sl->err));
     }
     return pnum;
+}
+
+/* Whether a chunk counts for -p: qemu-img's progress runs over the data it
+ * copies (and the zeros it writes without sparse detection). */
+static bool counts_for_progress(const ConvertOut *o, const Slot *sl)
+{
+    return sl->kind == SLOT_DATA || (sl->kind == SLOT_ZERO && !o->sparse);
+}
+
+/* The bytes -p runs over (a pass over the block status before copying). */
+static int progress_total(Pipeline *p, uint64_t *total)
+{
+    Slot sl = { 0 };
+    BlockDriverState *bs;
+    uint64_t off;
+    *total = 0;
+    for (uint64_t pos = 0; pos < p->src->total;) {
+        uint64_t n = classify_chunk(p, pos, &sl, &bs, &off);
+        if (!n) {
+            return sl.err;
+        }
+        *total += counts_for_progress(p->o, &sl) ? n : 0;
+        pos += n;
+    }
+    return 0;
+}
+
+/* qemu-img's progress: the share of the counted bytes done so far, in
+ * single precision, printed when it moved by more than 1% since the last
+ * print or stands at 0 or 100. */
+typedef struct Progress {
+    double total, done;
+    float last;
+} Progress;
+
+static void progress_add(Progress *pr, double bytes)
+{
+    pr->done += bytes;
+    float current = (float)(100.0 * pr->done / pr->total);
+    current = current > 100 ? 100 : current;
+    if (current > pr->last + 1.0f || current < pr->last - 1.0f || current == 100 ||
+        current == 0) {
+        pr->last = current;
+        img_progress(current);
+    }
+}
+
+/* A written chunk moves the progress on (compressed ones by cluster, as
+ * qemu-img writes them). */
+static void progress_chunk(Progress *pr, const ConvertOut *o, const Slot *sl)
+{
+    if (!pr || !counts_for_progress(o, sl) || pr->total == 0) {
+        return;
+    }
+    uint64_t step = o->compress ? o->cluster : sl->n;
+    for (uint64_t k = 0; k < sl->n; k += step) {
+        progress_add(pr, (double)MIN(step, sl->n - k));
+    }
 }
 
 static void *reader(void *opaque)
@@ -260,9 +347,18 @@ static int write_slot(ConvertOut *o, Slot *sl)
     return r;
 }
 
-static int convert_copy(Sources *src, ConvertOut *o, bool progress)
+static int convert_copy(Sources *src, ConvertOut *o, bool show_progress)
 {
     Pipeline p = { .src = src, .o = o };
+    Progress pr = { 0 }, *progress = show_progress ? &pr : NULL;
+    uint64_t total = 0;
+    if (show_progress) {
+        int e = progress_total(&p, &total);
+        if (e < 0) {
+            return e;
+        }
+        pr.total = (double)total;
+    }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
     for (int i = 0; i < SLOTS; i++) {
@@ -286,8 +382,8 @@ static int convert_copy(Sources *src, ConvertOut *o, bool progress)
         Slot *sl = &p.slot[p.head];
         pthread_mutex_unlock(&p.lock);
         r = write_slot(o, sl);
-        if (progress && r == 0) {
-            img_progress((sl->pos + sl->n) * 100.0 / src->total);
+        if (r == 0) {
+            progress_chunk(progress, o, sl);
         }
         pthread_mutex_lock(&p.lock);
         p.head = (p.head + 1) % SLOTS;
@@ -481,6 +577,9 @@ int img_convert(int argc, char **argv)
         r = convert_copy(&src, &out, a.progress);
         if (r >= 0) {
             r = blk_flush(out.bs);
+        }
+        if (a.progress && r >= 0) {
+            img_progress(100);
         }
         if (a.progress) {
             printf("\n");
