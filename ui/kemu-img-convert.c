@@ -530,7 +530,7 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
     }
     *out = (ConvertOut){ .compress = a->compress, .fresh = !a->no_create,
                          .has_backing = o.backing_file != NULL, .sparse = a->sparse };
-    out->bs = img_open(name, a->no_create ? NULL : a->out_fmt,
+    out->bs = img_open_plain(name, a->no_create ? NULL : a->out_fmt,
                        BDRV_O_RDWR | BDRV_O_NO_BACKING, a->cache);
     if (!out->bs) {
         return -1;
@@ -800,7 +800,7 @@ static BlockDriverState *open_chain_to(BlockDriverState *top, const char *base_n
         char *path = bdrv_backing_path(cur->filename, cur->backing_file);
         bool is_base = !base_name || !strcmp(base_name, path) ||
                        !strcmp(base_name, cur->backing_file);
-        BlockDriverState *b = img_open(path, cur->backing_fmt[0] ? cur->backing_fmt : NULL,
+        BlockDriverState *b = img_open_plain(path, cur->backing_fmt[0] ? cur->backing_fmt : NULL,
                                        BDRV_O_NO_BACKING | (is_base ? BDRV_O_RDWR : 0), cache);
         free(path);
         if (!b) {

@@ -20,7 +20,34 @@ static const struct {
     { "compare", img_compare },   { "convert", img_convert }, { "create", img_create },
     { "info", img_info },         { "map", img_map },       { "measure", img_measure },
     { "snapshot", img_snapshot }, { "rebase", img_rebase }, { "resize", img_resize },
+    { "dd", img_dd },
 };
+
+/* Take --image-opts out of the arguments (before a "--") for the commands
+ * that know it: the file names are then option strings (img_open). */
+static int take_image_opts(const char *cmd, int argc, char **argv)
+{
+    static const char *const knows[] = { "amend", "bench", "check", "commit", "compare",
+                                         "convert", "dd", "info", "map", "measure",
+                                         "rebase", "resize", "snapshot" };
+    bool ok = false;
+    for (size_t i = 0; i < ARRAY_SIZE(knows); i++) {
+        ok |= !strcmp(cmd, knows[i]);
+    }
+    int out = 2;
+    for (int i = 2; i < argc; i++) {
+        if (ok && !strcmp(argv[i], "--image-opts")) {
+            img_image_opts = true;
+            continue;
+        }
+        if (!strcmp(argv[i], "--")) {
+            ok = false;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    return out;
+}
 
 static void help(void)
 {
@@ -65,7 +92,9 @@ int img_getopt(int argc, char **argv, const char *opts, const struct option *lop
     static char buf[64];
     snprintf(buf, sizeof(buf), ":%s", opts);
     opterr = 0;
-    int c = getopt_long(argc, argv, buf, lopts, NULL);
+    /* With no long options, "--x" would read as short options "-", "x". */
+    static const struct option none[] = { { 0 } };
+    int c = getopt_long(argc, argv, buf, lopts ? lopts : none, NULL);
     if (c != '?' && c != ':') {
         return c;
     }
@@ -82,11 +111,29 @@ void img_error(char *msg)
     free(msg);
 }
 
+bool img_image_opts;
+
+BlockDriverState *img_open_plain(const char *filename, const char *fmt, int flags,
+                                 BlockCacheMode cache)
+{
+    char *err = NULL;
+    BlockDriverState *bs = bdrv_open(filename, fmt, flags, cache, &err);
+    if (!bs) {
+        img_error(err);
+    }
+    return bs;
+}
+
 BlockDriverState *img_open(const char *filename, const char *fmt, int flags,
                            BlockCacheMode cache)
 {
     char *err = NULL;
-    BlockDriverState *bs = bdrv_open(filename, fmt, flags, cache, &err);
+    if (img_image_opts && fmt) {
+        error_report("--image-opts and --format are mutually exclusive");
+        return NULL;
+    }
+    BlockDriverState *bs = img_image_opts ? bdrv_open_image_opts(filename, flags, cache, &err)
+                                          : bdrv_open_pseudo(filename, fmt, flags, cache, &err);
     if (!bs) {
         img_error(err);
     }
@@ -149,6 +196,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         if (!strcmp(argv[1], commands[i].name)) {
+            argc = take_image_opts(argv[1], argc, argv);
             return commands[i].fn(argc - 1, argv + 1);
         }
     }

@@ -20,6 +20,10 @@ int img_commit(int argc, char **argv);
 int img_rebase(int argc, char **argv);
 int img_bench(int argc, char **argv);
 int img_amend(int argc, char **argv);
+int img_dd(int argc, char **argv);
+
+/* --image-opts was given: file names are option strings. */
+extern bool img_image_opts;
 
 struct option;
 /* getopt_long with qemu-img's messages for an unknown option or a missing
@@ -28,9 +32,13 @@ int img_getopt(int argc, char **argv, const char *opts, const struct option *lop
 /* Print a usage error with the "Try '<prog> --help'" line; returns 1. */
 int img_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Open an image, printing the error (kemu-img: Could not open ...) on failure. */
+/* Open an image (a file name, "json:{...}", "file:NAME", or an option
+ * string under --image-opts), printing the error (kemu-img: Could not open ...) on failure. */
 BlockDriverState *img_open(const char *filename, const char *fmt, int flags,
                            BlockCacheMode cache);
+/* Open a file by its plain name (targets, backing files). */
+BlockDriverState *img_open_plain(const char *filename, const char *fmt, int flags,
+                                 BlockCacheMode cache);
 /* Parse "-o" options into o for format fmt; 0 or -1 after an error message. */
 int img_parse_create_opts(const char *fmt, const char *filename, const char *optstr,
                           BlockCreateOpts *o);

@@ -15,7 +15,7 @@
 /* A backing chain deeper than this is refused (it is almost surely a loop). */
 #define MAX_BACKING_DEPTH 64
 
-static const BlockDriver *const drivers[] = { &bdrv_qcow2, &bdrv_raw };
+static const BlockDriver *const drivers[] = { &bdrv_qcow2, &bdrv_raw, &bdrv_file };
 
 void blk_error(char **errp, const char *fmt, ...)
 {
@@ -104,7 +104,7 @@ static BlockDriverState *open_chain(const char *filename, const char *fmt, int f
     const BlockDriver *drv = NULL;
     char *err = NULL;
     if (fmt && !(drv = bdrv_find_format(fmt))) {
-        blk_error(errp, "Unknown driver '%s'", fmt);
+        blk_error(errp, "Could not open '%s': Unknown driver '%s'", filename, fmt);
         return NULL;
     }
     BlockDriverState *bs = xzalloc(sizeof(*bs));
@@ -227,7 +227,8 @@ static bool probed_raw_guard(BlockDriverState *bs, uint64_t off, const void *buf
     }
     memcpy(head + off, buf, (size_t)MIN(len, 512 - off));
     for (size_t i = 0; i < ARRAY_SIZE(drivers); i++) {
-        if (drivers[i] != &bdrv_raw && drivers[i]->probe(head, sizeof(head)) > 0) {
+        if (drivers[i] != &bdrv_raw && drivers[i]->probe &&
+            drivers[i]->probe(head, sizeof(head)) > 0) {
             return true;
         }
     }

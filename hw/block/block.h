@@ -151,7 +151,7 @@ struct BlockDriverState {
 
 /* Registry of formats. */
 const BlockDriver *bdrv_find_format(const char *name);
-extern const BlockDriver bdrv_raw, bdrv_qcow2;
+extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_file;
 
 /* Open filename with format fmt (NULL: probe). */
 BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
@@ -161,6 +161,20 @@ void bdrv_close(BlockDriverState *bs);
  * [,read-only=on|off][,file.locking=on|off][,force-share=on|off] (",," is a
  * literal comma).  Read-write unless read-only=on; flags are added. */
 BlockDriverState *bdrv_open_opts(const char *spec, int flags, char **errp);
+/* Split "k=v,k2=v2" (",," is a literal comma) and call fn for each pair;
+ * stops at the first non-zero return.  A first element without '=' is the
+ * value of the implied key (if any); any other one is an error. */
+int blk_opts_split(const char *spec, const char *implied,
+                   int (*fn)(const char *k, const char *v, void *opaque), void *opaque,
+                   char **errp);
+/* qemu-img's --image-opts: "driver=qcow2,file.filename=x[,read-only=on]
+ * [,force-share=on]"; errors read "Could not open 'SPEC': ...". */
+BlockDriverState *bdrv_open_image_opts(const char *spec, int flags, BlockCacheMode cache,
+                                       char **errp);
+/* A "json:{...}" file name (the same keys as a JSON object, nested objects
+ * for dotted keys); a plain "file:NAME" names the host file NAME. */
+BlockDriverState *bdrv_open_pseudo(const char *name, const char *fmt, int flags,
+                                   BlockCacheMode cache, char **errp);
 /* QEMU's warning for an image whose format was probed as raw (kemu prints it
  * for -drive without format=; kemu-img does not, like qemu-img). */
 void bdrv_warn_probed_raw(const BlockDriverState *bs);

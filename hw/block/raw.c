@@ -122,20 +122,30 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
     return 0;
 }
 
+/* The raw format and the bare host file (QEMU's "file" protocol driver,
+ * opened with driver=file) behave alike; only the name differs. */
+#define RAW_LIKE_OPS                          \
+    .thread_safe_io = true,                   \
+    .open = raw_open,                         \
+    .close = raw_close,                       \
+    .read = raw_read,                         \
+    .write = raw_write,                       \
+    .write_zeroes = raw_write_zeroes,         \
+    .discard = raw_discard,                   \
+    .flush = raw_flush,                       \
+    .truncate = raw_truncate,                 \
+    .block_status = raw_block_status,         \
+    .create = raw_create,                     \
+    .make_empty = raw_make_empty,             \
+    .measure_meta = raw_measure_meta
+
 const BlockDriver bdrv_raw = {
     .name = "raw",
-    .thread_safe_io = true,
     .probe = raw_probe,
-    .open = raw_open,
-    .close = raw_close,
-    .read = raw_read,
-    .write = raw_write,
-    .write_zeroes = raw_write_zeroes,
-    .discard = raw_discard,
-    .flush = raw_flush,
-    .truncate = raw_truncate,
-    .block_status = raw_block_status,
-    .create = raw_create,
-    .make_empty = raw_make_empty,
-    .measure_meta = raw_measure_meta,
+    RAW_LIKE_OPS,
+};
+
+const BlockDriver bdrv_file = {
+    .name = "file", /* never probed */
+    RAW_LIKE_OPS,
 };
