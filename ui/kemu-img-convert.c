@@ -66,6 +66,7 @@ typedef struct ConvertOut {
     BlockDriverState *bs;
     BlockDriverState *backing; /* the target's backing file (-B), read-only */
     bool compress, fresh, has_backing;
+    bool salvage, quiet;       /* --salvage: unreadable sectors read as zeros */
     uint64_t sparse;  /* sparse detection granularity (0: off) */
     uint32_t cluster;
 } ConvertOut;
@@ -200,6 +201,25 @@ static uint64_t classify_chunk(Pipeline *p, uint64_t pos, Slot *sl, BlockDriverS
     return pnum;
 }
 
+/* --salvage: read sector by sector; what cannot be read is zeros (with a
+ * warning unless -q), as qemu-img does. */
+static int salvage_read(const ConvertOut *o, BlockDriverState *bs, uint64_t off, uint8_t *buf,
+                        uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k += BDRV_SECTOR_SIZE) {
+        uint64_t m = MIN(BDRV_SECTOR_SIZE, n - k);
+        int r = blk_pread(bs, off + k, buf + k, m);
+        if (r < 0) {
+            if (!o->quiet) {
+                warn_report("error while reading offset %" PRIu64 ": %s", off + k,
+                            strerror(-r));
+            }
+            memset(buf + k, 0, m);
+        }
+    }
+    return 0;
+}
+
 /* Fill slot with the next chunk at pos; returns the bytes it covers. */
 static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
 {
@@ -213,6 +233,9 @@ static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
     }
     if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
         sl->err = blk_pread(bs, off, sl->buf, pnum);
+        if (sl->err < 0 && p->o->salvage) {
+            sl->err = salvage_read(p->o, bs, off, sl->buf, pnum);
+        }
     }
     if (sl->err < 0) {
         error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-sl->err));
@@ -419,7 +442,8 @@ typedef struct ConvertArgs {
     const char *fmt, *out_fmt, *backing, *backing_fmt;
     char *optstr;
     BlockCacheMode cache, scache;
-    bool compress, progress, no_create, share;
+    const char *snapshot; /* -l */
+    bool compress, progress, no_create, share, salvage, quiet;
     uint64_t sparse;
 } ConvertArgs;
 
@@ -430,6 +454,7 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
     static const struct option lopts[] = {
         { "force-share", no_argument, NULL, 'U' },
         { "target-is-zero", no_argument, NULL, 'Z' },
+        { "salvage", no_argument, NULL, 'V' },
         { 0 },
     };
     bool quiet = false;
@@ -438,7 +463,7 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
     *a = (ConvertArgs){ .out_fmt = "raw", .cache = BDRV_CACHE_UNSAFE,
                         .scache = BDRV_CACHE_WRITEBACK, .sparse = 4096 };
     optind = 1;
-    while ((c = img_getopt(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:", lopts)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:l:", lopts)) != -1) {
         switch (c) {
         case 'f': a->fmt = optarg; break;
         case 'O': a->out_fmt = optarg; break;
@@ -454,6 +479,8 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         case 'q': quiet = true; break;
         case 'n': a->no_create = true; break;
         case 'U': a->share = true; break;
+        case 'l': a->snapshot = optarg; break;
+        case 'V': a->salvage = true; break;
         case 't': a->cache = img_cache_mode(optarg); break;
         case 'T': a->scache = img_cache_mode(optarg); break;
         case 'S':
@@ -469,6 +496,7 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         }
     }
     a->progress &= !quiet;
+    a->quiet = quiet;
     const BlockDriver *odrv = bdrv_find_format(a->out_fmt);
     if (!odrv) {
         error_report("Unknown file format '%s'", a->out_fmt);
@@ -493,6 +521,10 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
 static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
 {
     *src = (Sources){ xzalloc(sizeof(BlockDriverState *) * (size_t)(n + 1)), 0, 0 };
+    if (a->snapshot && n > 1) {
+        error_report("No support for concatenating multiple snapshot");
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
         BlockDriverState *bs = img_open(names[i], a->fmt, a->share ? BDRV_O_SHARE : 0,
                                         a->scache);
@@ -500,6 +532,9 @@ static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
             return -1;
         }
         src->bs[src->n++] = bs;
+        if (a->snapshot && img_load_snapshot(bs, a->snapshot) < 0) {
+            return -1;
+        }
         src->total += bs->total_size;
     }
     return 0;
@@ -529,6 +564,7 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         return -1;
     }
     *out = (ConvertOut){ .compress = a->compress, .fresh = !a->no_create,
+                         .salvage = a->salvage, .quiet = a->quiet,
                          .has_backing = o.backing_file != NULL, .sparse = a->sparse };
     out->bs = img_open_plain(name, a->no_create ? NULL : a->out_fmt,
                        BDRV_O_RDWR | BDRV_O_NO_BACKING, a->cache);

@@ -614,7 +614,7 @@ static int allocated_bytes(BlockDriverState *bs, uint64_t cs, uint64_t *out)
 
 int img_measure(int argc, char **argv)
 {
-    const char *fmt = NULL, *out_fmt = "raw", *size_s = NULL;
+    const char *fmt = NULL, *out_fmt = "raw", *size_s = NULL, *snapshot = NULL;
     char *optstr = NULL;
     int output = OUT_HUMAN, c;
     bool share = false;
@@ -625,11 +625,16 @@ int img_measure(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = img_getopt(argc, argv, "hf:O:o:U", lopts)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:O:o:Ul:", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'O': out_fmt = optarg; break;
-        case 'o': optstr = optarg; break;
+        case 'l': snapshot = optarg; break;
+        case 'o':
+            if (img_opts_append(&optstr, optarg) < 0) {
+                return 1;
+            }
+            break;
         case 'U': share = true; break;
         case 'S': size_s = optarg; break;
         case 'J':
@@ -670,6 +675,10 @@ int img_measure(int argc, char **argv)
         BlockDriverState *bs = img_open(argv[optind], fmt, share ? BDRV_O_SHARE : 0,
                                         BDRV_CACHE_WRITEBACK);
         if (!bs) {
+            return 1;
+        }
+        if (snapshot && img_load_snapshot(bs, snapshot) < 0) {
+            bdrv_close(bs);
             return 1;
         }
         o.size = bs->total_size;

@@ -5,6 +5,7 @@
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,6 +139,64 @@ BlockDriverState *img_open(const char *filename, const char *fmt, int flags,
         img_error(err);
     }
     return bs;
+}
+
+typedef struct SnapParam {
+    const char *id, *name, *bad;
+} SnapParam;
+
+static int snap_key(const char *k, const char *v, void *opaque)
+{
+    SnapParam *p = opaque;
+    if (!strcmp(k, "snapshot.id")) {
+        p->id = xstrdup(v);
+    } else if (!strcmp(k, "snapshot.name")) {
+        p->name = xstrdup(v);
+    } else {
+        p->bad = xstrdup(k);
+        return -1;
+    }
+    return 0;
+}
+
+/* -l: "snapshot.id=ID,snapshot.name=NAME" (either), or a plain id or name. */
+int img_load_snapshot(BlockDriverState *bs, const char *param)
+{
+    SnapParam p = { 0 };
+    char *err = NULL;
+    int r;
+    if (!strncmp(param, "snapshot.", 9) && blk_opts_split(param, NULL, snap_key, &p, &err) < 0) {
+        if (p.bad) {
+            error_report("Invalid parameter '%s'", p.bad);
+        } else {
+            img_error(err);
+            err = NULL;
+        }
+        error_report("Failed in parsing snapshot param '%s'", param);
+        r = -EINVAL;
+    } else if (!bs->drv->snapshot_load_tmp) {
+        error_report("Failed to load snapshot: Block format '%s' used by device '' does not "
+                     "support temporarily loading internal snapshots", bs->drv->name);
+        r = -ENOTSUP;
+    } else if (!strncmp(param, "snapshot.", 9)) {
+        r = bs->drv->snapshot_load_tmp(bs, p.id, p.name, &err);
+    } else {
+        /* qemu-img tries it as an id first, then as a name. */
+        r = bs->drv->snapshot_load_tmp(bs, param, NULL, &err);
+        if (r == -ENOENT) {
+            free(err);
+            err = NULL;
+            r = bs->drv->snapshot_load_tmp(bs, NULL, param, &err);
+        }
+    }
+    if (err) {
+        error_report("Failed to load snapshot: %s", err);
+    }
+    free(err);
+    free((char *)p.id);
+    free((char *)p.name);
+    free((char *)p.bad);
+    return r;
 }
 
 BlockCacheMode img_cache_mode(const char *s)

@@ -60,6 +60,9 @@ void img_print_formatting(const char *fmt, const char *filename, const BlockCrea
 void img_error(char *msg);
 /* Progress bar for -p (percent 0..100). */
 void img_progress(double percent);
+/* convert/measure -l: read the internal snapshot given by param instead of
+ * the current state (bs open read-only); 0 or -errno after a message. */
+int img_load_snapshot(BlockDriverState *bs, const char *param);
 /* Parse a -t/-T cache mode or exit with an error. */
 BlockCacheMode img_cache_mode(const char *s);
 /* Print the snapshot table (nothing if only_if_any and there are none). */

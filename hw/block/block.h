@@ -121,6 +121,10 @@ typedef struct BlockDriver {
     int (*snapshot_create)(BlockDriverState *bs, const char *name, char **errp);
     int (*snapshot_apply)(BlockDriverState *bs, const char *name, char **errp);
     int (*snapshot_delete)(BlockDriverState *bs, const char *name, char **errp);
+    /* Read the snapshot (by id and/or name, either may be NULL) instead of
+     * the current state; the image must be open read-only. */
+    int (*snapshot_load_tmp)(BlockDriverState *bs, const char *id, const char *name,
+                             char **errp);
     /* Rewrite the backing file name/format in the header. */
     int (*change_backing)(BlockDriverState *bs, const char *file, const char *fmt,
                           char **errp);

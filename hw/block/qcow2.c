@@ -268,6 +268,7 @@ const BlockDriver bdrv_qcow2 = {
     .snapshot_create = qcow2_snapshot_create,
     .snapshot_apply = qcow2_snapshot_apply,
     .snapshot_delete = qcow2_snapshot_delete,
+    .snapshot_load_tmp = qcow2_snapshot_load_tmp,
     .change_backing = qcow2_change_backing,
     .make_empty = qcow2_make_empty,
     .measure_meta = qcow2_measure_meta,

@@ -112,6 +112,11 @@ typedef struct Qcow2State {
     uint64_t cbuf_entry;         /* its L2 entry (0: none) */
 } Qcow2State;
 
+/* Read an internal snapshot instead of the current state, on an image open
+ * read-only (qcow2-snapload.c). */
+int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *id, const char *name,
+                            char **errp);
+
 /* Header (qcow2-header.c). */
 int qcow2_probe(const uint8_t *buf, size_t len);
 int qcow2_read_header(BlockDriverState *bs, char **errp);
