@@ -50,32 +50,72 @@ static int take_image_opts(const char *cmd, int argc, char **argv)
     return out;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "Supported formats:" with every driver -f accepts, sorted by name, as
+ * qemu-img lists its own. */
+static void print_formats(void)
+{
+    const char *names[16];
+    size_t n = 0;
+    for (const BlockDriver *d; n < ARRAY_SIZE(names) && (d = bdrv_format_at(n)); n++) {
+        names[n] = d->name;
+    }
+    qsort(names, n, sizeof(names[0]), cmp_str);
+    printf("Supported formats:");
+    for (size_t i = 0; i < n; i++) {
+        printf(" %s", names[i]);
+    }
+    printf("\n");
+}
+
 static void help(void)
 {
-    printf("kemu-img version " KEMU_VERSION "\n"
-           "usage: kemu-img [standard options] command [command options]\n"
+    const char *p = error_progname;
+    printf("%s version " KEMU_VERSION "\n"
+           "usage: %s [standard options] command [command options]\n"
            "Disk image utility, a drop-in for qemu-img.\n\n"
-           "Command syntax:\n"
-           "  amend [-f fmt] [-t cache] [-p] [-q] -o options filename\n"
+           "    '-h', '--help'       print this help and exit\n"
+           "    '-V', '--version'    print the version and exit\n\n"
+           "Command syntax:\n", p, p);
+    printf("  amend [--image-opts] [-p] [-q] [-f fmt] [-t cache] [--force] -o options filename\n"
            "  bench [-c count] [-d depth] [-f fmt] [--flush-interval=N] [-o offset] [-q]\n"
            "        [-s buffer_size] [-S step_size] [-t cache] [-w] [-U] filename\n"
-           "  check [-q] [--output=ofmt] [-r [leaks | all]] [-U] [-f fmt] filename\n"
-           "  commit [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename\n"
-           "  compare [-f fmt] [-F fmt] [-p] [-q] [-s] [-U] filename1 filename2\n"
-           "  convert [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] [-O output_fmt]\n"
-           "          [-B backing_file [-F backing_fmt]] [-o options] [-S sparse_size]\n"
+           "  check [--image-opts] [-q] [--output=ofmt] [-r [leaks | all]] [-U] [-f fmt]\n"
+           "        filename\n"
+           "  commit [--image-opts] [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename\n"
+           "  compare [--image-opts] [-f fmt] [-F fmt] [-p] [-q] [-s] [-U] filename1 filename2\n"
+           "  convert [--image-opts] [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache]\n"
+           "          [-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options]\n"
+           "          [-l snapshot_param] [-S sparse_size] [--salvage]\n"
            "          filename [filename2 [...]] output_filename\n"
            "  create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options]\n"
            "         filename [size]\n"
-           "  info [-f fmt] [--output=ofmt] [--backing-chain] [-U] filename\n"
-           "  map [-f fmt] [--start-offset=OFFSET] [--max-length=LEN] [--output=ofmt] [-U]\n"
-           "      filename\n"
-           "  measure [--output=ofmt] [-O output_fmt] [-o options] [--size N | [-f fmt] filename]\n"
-           "  snapshot [-q] [-l | -a snapshot | -c snapshot | -d snapshot] [-U] filename\n"
-           "  rebase [-q] [-f fmt] [-t cache] [-T src_cache] [-p] [-u] [-U] -b backing_file\n"
-           "         [-F backing_fmt] filename\n"
-           "  resize [-f fmt] [--preallocation=prealloc] [-q] [--shrink] filename [+ | -]size\n\n"
-           "Supported formats: qcow2 raw\n");
+           "  dd [--image-opts] [-U] [-f fmt] [-O output_fmt] [bs=block_size] [count=blocks]\n"
+           "     [skip=blocks] if=input of=output\n"
+           "  info [--image-opts] [-f fmt] [--output=ofmt] [--backing-chain] [-U] filename\n"
+           "  map [--image-opts] [-f fmt] [--start-offset=OFFSET] [--max-length=LEN]\n"
+           "      [--output=ofmt] [-U] filename\n"
+           "  measure [--output=ofmt] [-O output_fmt] [-o options]\n"
+           "          [--size N | [--image-opts] [-f fmt] [-l snapshot_param] filename]\n"
+           "  snapshot [--image-opts] [-q] [-l | -a snapshot | -c snapshot | -d snapshot] [-U]\n"
+           "           filename\n"
+           "  rebase [--image-opts] [-q] [-f fmt] [-t cache] [-T src_cache] [-p] [-u] [-U]\n"
+           "         -b backing_file [-F backing_fmt] filename\n"
+           "  resize [--image-opts] [-f fmt] [--preallocation=prealloc] [-q] [--shrink]\n"
+           "         filename [+ | -]size\n\n");
+    printf("File names: a path; with --image-opts an option string such as\n"
+           "'driver=qcow2,file.filename=PATH'; 'json:{...}' with the same keys as a JSON\n"
+           "object; 'file:PATH' for the host file itself.\n"
+           "snapshot_param: 'snapshot.id=ID', 'snapshot.name=NAME' (or both), or an id\n"
+           "or name alone.\n"
+           "dd operands: bs= bytes per block (512), count= blocks to copy, skip= blocks\n"
+           "to skip in the input, if= the input image, of= the output image.\n"
+           "-o help lists the options of the format (-f or -O).\n\n");
+    print_formats();
 }
 
 int img_usage_error(const char *fmt, ...)

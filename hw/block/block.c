@@ -33,6 +33,11 @@ void blk_error(char **errp, const char *fmt, ...)
     *errp = msg;
 }
 
+const BlockDriver *bdrv_format_at(size_t i)
+{
+    return i < ARRAY_SIZE(drivers) ? drivers[i] : NULL;
+}
+
 const BlockDriver *bdrv_find_format(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(drivers); i++) {

@@ -155,6 +155,8 @@ struct BlockDriverState {
 
 /* Registry of formats. */
 const BlockDriver *bdrv_find_format(const char *name);
+/* The i-th registered format (for listing them), NULL past the last. */
+const BlockDriver *bdrv_format_at(size_t i);
 extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_file;
 
 /* Open filename with format fmt (NULL: probe). */
