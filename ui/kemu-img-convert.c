@@ -545,7 +545,8 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
 {
     BlockCreateOpts o = { .size = size, .size_set = true, .quiet = true,
                           .backing_file = a->backing, .backing_fmt = a->backing_fmt };
-    if (img_parse_create_opts(a->out_fmt, name, a->optstr, &o)) {
+    if (img_parse_create_opts(a->out_fmt, name, a->optstr, &o) ||
+        img_check_create_opts(name, &o) < 0) {
         return -1;
     }
     if (o.backing_file && !a->no_create && !bdrv_find_format(a->out_fmt)->change_backing) {

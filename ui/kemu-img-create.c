@@ -1,4 +1,5 @@
 /* kemu-img create, resize and snapshot, and the -o option parser. */
+#include "config.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
@@ -11,7 +12,7 @@
 #include <string.h>
 
 /* What was given explicitly (printed in the Formatting line). */
-static const char *given_prealloc, *given_compat;
+static const char *given_prealloc, *given_compat, *given_ctype;
 
 typedef struct OptCtx {
     const char *fmt, *filename;
@@ -71,10 +72,9 @@ static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
     } else if (!strcmp(k, "backing_fmt")) {
         o->backing_fmt = xstrdup(v);
     } else if (!strcmp(k, "compression_type")) {
-        if (strcmp(v, "zlib")) {
-            error_report("%s: Unsupported compression type '%s' (only zlib)", c->filename, v);
-            return -1;
-        }
+        /* Checked after the Formatting line, as qemu-img does. */
+        given_ctype = xstrdup(v);
+        o->zstd = !strcmp(v, "zstd");
     } else if (!strcmp(k, "extended_l2")) {
         if (parse_bool(v, &b) < 0 || b) {
             error_report("%s: extended_l2 (subclusters) is not supported", c->filename);
@@ -132,7 +132,7 @@ void img_print_formatting(const char *fmt, const char *filename, const BlockCrea
         if (given_prealloc) {
             printf("preallocation=%s ", given_prealloc);
         }
-        printf("compression_type=zlib size=%" PRIu64, o->size);
+        printf("compression_type=%s size=%" PRIu64, given_ctype ? given_ctype : "zlib", o->size);
         if (o->backing_file) {
             printf(" backing_file=%s", o->backing_file);
         }
@@ -149,6 +149,27 @@ void img_print_formatting(const char *fmt, const char *filename, const BlockCrea
                given_prealloc ? given_prealloc : "");
     }
     fflush(stdout);
+}
+
+int img_check_create_opts(const char *filename, const BlockCreateOpts *o)
+{
+    if (given_ctype && strcmp(given_ctype, "zlib") && strcmp(given_ctype, "zstd")) {
+        error_report("%s: Parameter 'compression-type' does not accept value '%s'", filename,
+                     given_ctype);
+        return -1;
+    }
+    if (o->zstd && o->compat == 2) {
+        error_report("%s: Non-zlib compression type is only supported with compatibility "
+                     "level 1.1 and above (use version=v3 or greater)", filename);
+        return -1;
+    }
+#ifndef CONFIG_ZSTD
+    if (o->zstd) {
+        error_report("%s: This build has no zstd support (libzstd)", filename);
+        return -1;
+    }
+#endif
+    return 0;
 }
 
 /* Size and format of the backing file (for create without a size). */
@@ -256,6 +277,9 @@ int img_create(int argc, char **argv)
         return 1;
     }
     img_print_formatting(fmt, filename, &o);
+    if (img_check_create_opts(filename, &o) < 0) {
+        return 1;
+    }
     char *err = NULL;
     if (bdrv_create(fmt, filename, &o, &err) < 0) {
         error_report("%s: %s", filename, err ? err : "creation failed");

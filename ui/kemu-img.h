@@ -54,6 +54,9 @@ int img_opts_each(const char *s, int (*fn)(const char *k, const char *v, void *o
 void img_print_create_help(const char *fmt, const char *filename);
 /* amend -o help for fmt; 1 after an error message if fmt cannot amend. */
 int img_print_amend_help(const char *fmt);
+/* What qemu-img checks of the options after its Formatting line (the
+ * compression type); 0 or -1 after a message. */
+int img_check_create_opts(const char *filename, const BlockCreateOpts *o);
 /* qemu-img's "Formatting 'x', fmt=... " line. */
 void img_print_formatting(const char *fmt, const char *filename, const BlockCreateOpts *o);
 /* Print "kemu-img: msg" and free msg. */

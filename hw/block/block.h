@@ -51,6 +51,7 @@ typedef struct BlockCreateOpts {
     bool lazy_refcounts;
     bool lazy_set;            /* lazy_refcounts was given (amend) */
     int refcount_bits;        /* 0: default 16 */
+    bool zstd;                /* compression_type=zstd (qcow2 v3) */
     bool quiet;
 } BlockCreateOpts;
 

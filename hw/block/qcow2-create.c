@@ -105,6 +105,10 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
     st.l2_bits = st.cluster_bits - 3;
     st.refcount_order = order;
     st.compat = o->lazy_refcounts ? QCOW2_COMPAT_LAZY : 0;
+    if (o->zstd) {
+        st.compression_type = QCOW2_COMPRESSION_ZSTD;
+        st.incompat |= QCOW2_INCOMPAT_COMPRESSION;
+    }
     bs.total_size = o->size;
     snprintf(bs.backing_file, sizeof(bs.backing_file), "%s",
              o->backing_file ? o->backing_file : "");
