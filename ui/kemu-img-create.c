@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* What was given explicitly (printed in the Formatting line). */
-static const char *given_prealloc, *given_compat, *given_ctype;
+static const char *given_prealloc, *given_compat, *given_ctype, *given_nocow;
 
 typedef struct OptCtx {
     const char *fmt, *filename;
@@ -97,6 +97,22 @@ static int set_opt(const char *k, const char *v, void *opaque)
         c->o->size_set = true;
         return 0;
     }
+    if (!strcmp(k, "extent_size_hint")) {
+        if (parse_size(v, 'B', &c->o->extent_size_hint) < 0) {
+            return bad_size(c, k);
+        }
+        c->o->extent_size_hint_set = true;
+        return 0;
+    }
+    if (!strcmp(k, "nocow")) {
+        bool b;
+        if (parse_bool(v, &b) < 0) {
+            return bad_value(c, k, "'on' or 'off'");
+        }
+        c->o->nocow = b;
+        given_nocow = xstrdup(v);
+        return 0;
+    }
     if (!strcmp(k, "preallocation")) {
         if (bdrv_parse_prealloc(v, &c->o->prealloc) < 0 ||
             (!strcmp(c->fmt, "raw") && c->o->prealloc == PREALLOC_METADATA)) {
@@ -121,6 +137,21 @@ int img_parse_create_opts(const char *fmt, const char *filename, const char *opt
     return optstr ? img_opts_each(optstr, set_opt, &c) : 0;
 }
 
+/* The host file's options at the end of the Formatting line (raw puts its
+ * preallocation among them). */
+static void print_file_opts(const BlockCreateOpts *o, bool prealloc)
+{
+    if (given_nocow) {
+        printf(" nocow=%s", given_nocow);
+    }
+    if (prealloc && given_prealloc) {
+        printf(" preallocation=%s", given_prealloc);
+    }
+    if (o->extent_size_hint_set) {
+        printf(" extent_size_hint=%" PRIu64, o->extent_size_hint);
+    }
+}
+
 void img_print_formatting(const char *fmt, const char *filename, const BlockCreateOpts *o)
 {
     if (o->quiet) {
@@ -142,12 +173,14 @@ void img_print_formatting(const char *fmt, const char *filename, const BlockCrea
         if (given_compat) {
             printf(" compat=%s", given_compat);
         }
-        printf(" lazy_refcounts=%s refcount_bits=%d\n", o->lazy_refcounts ? "on" : "off",
+        printf(" lazy_refcounts=%s refcount_bits=%d", o->lazy_refcounts ? "on" : "off",
                o->refcount_bits ? o->refcount_bits : 16);
+        print_file_opts(o, false);
     } else {
-        printf("size=%" PRIu64 "%s%s\n", o->size, given_prealloc ? " preallocation=" : "",
-               given_prealloc ? given_prealloc : "");
+        printf("size=%" PRIu64, o->size);
+        print_file_opts(o, true);
     }
+    printf("\n");
     fflush(stdout);
 }
 
@@ -156,6 +189,10 @@ int img_check_create_opts(const char *filename, const BlockCreateOpts *o)
     if (given_ctype && strcmp(given_ctype, "zlib") && strcmp(given_ctype, "zstd")) {
         error_report("%s: Parameter 'compression-type' does not accept value '%s'", filename,
                      given_ctype);
+        return -1;
+    }
+    if (o->extent_size_hint > UINT32_MAX) {
+        error_report("%s: Extent size hint is too large", filename);
         return -1;
     }
     if (o->zstd && o->compat == 2) {

@@ -52,6 +52,9 @@ typedef struct BlockCreateOpts {
     bool lazy_set;            /* lazy_refcounts was given (amend) */
     int refcount_bits;        /* 0: default 16 */
     bool zstd;                /* compression_type=zstd (qcow2 v3) */
+    uint64_t extent_size_hint; /* of the host file (XFS); 0: none, default 1 MiB */
+    bool extent_size_hint_set;
+    bool nocow;               /* host file without copy on write (btrfs) */
     bool quiet;
 } BlockCreateOpts;
 
@@ -211,6 +214,13 @@ char *bdrv_backing_path(const char *image, const char *backing);
 
 /* Set *errp to an allocated message (no-op if errp is NULL). */
 void blk_error(char **errp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The host file's extent size hint for a new image: as given, else QEMU's
+ * default of 1 MiB. */
+static inline uint32_t bdrv_extent_size_hint(const BlockCreateOpts *o)
+{
+    return o->extent_size_hint_set ? (uint32_t)o->extent_size_hint : 1u << 20;
+}
 
 /* Parse a cache mode name; returns 0 or -1. */
 int bdrv_parse_cache(const char *s, BlockCacheMode *out);

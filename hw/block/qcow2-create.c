@@ -131,6 +131,7 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
         blk_error(errp, "Could not create '%s': %s", filename, strerror(e));
         return -e;
     }
+    bfile_create_hints(fd, bdrv_extent_size_hint(o), o->nocow);
     uint8_t *h = xzalloc(cs);
     BlockFile f = { .fd = fd, .align = 1, .writable = true };
     bs.file = &f;

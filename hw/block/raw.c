@@ -100,6 +100,7 @@ static int raw_create(const char *filename, const BlockCreateOpts *o, char **err
     if (r < 0) {
         return r;
     }
+    bfile_create_hints(bf->fd, bdrv_extent_size_hint(o), o->nocow);
     int pm = o->prealloc == PREALLOC_FULL ? 2 : o->prealloc == PREALLOC_FALLOC;
     r = bfile_truncate(bf, o->size, pm);
     if (r == 0) {
