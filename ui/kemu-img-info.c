@@ -650,6 +650,10 @@ int img_measure(int argc, char **argv)
         error_report("Unknown file format '%s'", out_fmt);
         return 1;
     }
+    if (!drv->measure_meta) {
+        error_report("Block driver '%s' does not support size measurement", out_fmt);
+        return 1;
+    }
     if (argc - optind > 1) {
         error_report("At most one filename argument is allowed.");
         return 1;

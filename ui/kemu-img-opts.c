@@ -97,7 +97,8 @@ static void print_merged(const OptHelp *a, const OptHelp *b)
 
 void img_print_create_help(const char *fmt, const char *filename)
 {
-    const OptHelp *own = !strcmp(fmt, "qcow2") ? qcow2_opts : raw_opts;
+    const OptHelp *own = !strcmp(fmt, "qcow2") ? qcow2_opts
+                         : !strcmp(fmt, "file") ? file_opts : raw_opts;
     if (filename) {
         printf("Supported options:\n");
         print_merged(own, file_opts);

@@ -137,16 +137,16 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
     .truncate = raw_truncate,                 \
     .block_status = raw_block_status,         \
     .create = raw_create,                     \
-    .make_empty = raw_make_empty,             \
-    .measure_meta = raw_measure_meta
+    .make_empty = raw_make_empty
 
 const BlockDriver bdrv_raw = {
     .name = "raw",
     .probe = raw_probe,
+    .measure_meta = raw_measure_meta,
     RAW_LIKE_OPS,
 };
 
 const BlockDriver bdrv_file = {
-    .name = "file", /* never probed */
+    .name = "file", /* never probed; measure has nothing to say of it */
     RAW_LIKE_OPS,
 };
