@@ -106,7 +106,7 @@ static int bench_args(int argc, char **argv, Bench *b, BenchArgs *a)
     int c;
     *a = (BenchArgs){ .cache = BDRV_CACHE_WRITEBACK, .depth = 64 };
     optind = 1;
-    while (ok && (c = getopt_long(argc, argv, "hc:d:f:ni:o:qs:S:t:wU", lopts, NULL)) != -1) {
+    while (ok && (c = img_getopt(argc, argv, "hc:d:f:ni:o:qs:S:t:wU", lopts)) != -1) {
         switch (c) {
         case 'c': ok = num_opt("request count", false, 1, INT32_MAX, &v); b->count = (int)v; break;
         case 'd': ok = num_opt("queue depth", false, 1, 4096, &v); a->depth = (int)v; break;
@@ -134,7 +134,7 @@ static int bench_args(int argc, char **argv, Bench *b, BenchArgs *a)
         return 1;
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     if (!a->step_set) {

@@ -64,7 +64,9 @@ static BlockDriverState *src_at(Sources *s, uint64_t pos, uint64_t *off, uint64_
 
 typedef struct ConvertOut {
     BlockDriverState *bs;
+    BlockDriverState *backing; /* the target's backing file (-B), read-only */
     bool compress, fresh, has_backing;
+    bool salvage, quiet;       /* --salvage: unreadable sectors read as zeros */
     uint64_t sparse;  /* sparse detection granularity (0: off) */
     uint32_t cluster;
 } ConvertOut;
@@ -117,13 +119,16 @@ static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n)
 /* convert runs as a two-stage pipeline: a reader thread finds out what each
  * chunk of the sources holds and reads its data, the main thread writes, so
  * reading and writing overlap (qemu-img keeps several requests in flight). */
-enum { SLOT_DATA, SLOT_ZERO, SLOT_SKIP };
+/* SLOT_BELOW: data the source's top layer does not hold, with -B: written
+ * only where it differs from the target's backing file. */
+enum { SLOT_DATA, SLOT_ZERO, SLOT_SKIP, SLOT_BELOW };
 #define SLOTS 4
 
 typedef struct Slot {
     uint64_t pos, n;
     int kind, err;
-    uint8_t *buf;
+    bool zero;          /* SLOT_BELOW: the source reads as zeros */
+    uint8_t *buf, *bbuf; /* bbuf: the target backing's content (SLOT_BELOW) */
 } Slot;
 
 typedef struct Pipeline {
@@ -136,15 +141,44 @@ typedef struct Pipeline {
     pthread_cond_t cond;
 } Pipeline;
 
-/* Fill slot with the next chunk at pos; returns the bytes it covers. */
-static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
+/* Read [off, off+n) of bs, zeros past its end. */
+static int read_padded(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t n)
+{
+    uint64_t have = off < bs->total_size ? MIN(n, bs->total_size - off) : 0;
+    memset(buf + have, 0, n - have);
+    return have ? blk_pread(bs, off, buf, have) : 0;
+}
+
+/* Compression writes whole clusters: a chunk of data is widened to the end
+ * of its last cluster, a zero chunk narrowed to whole clusters (a zero run
+ * inside one cluster is taken as data). */
+static void compress_chunk(const ConvertOut *o, uint64_t pos, uint64_t want, uint64_t *pnum,
+                           bool *zero)
+{
+    uint64_t cl = o->cluster;
+    uint64_t zero_end = (pos + *pnum) / cl * cl;
+    if (*zero && zero_end > pos) {
+        *pnum = zero_end - pos;
+        return;
+    }
+    *zero = false;
+    *pnum = MIN(want, ALIGN_UP(pos + *pnum, cl) - pos);
+}
+
+/* What the chunk at pos holds (kind, length, zero) without reading it;
+ * returns the bytes it covers, 0 after an error. */
+static uint64_t classify_chunk(Pipeline *p, uint64_t pos, Slot *sl, BlockDriverState **bsp,
+                               uint64_t *offp)
 {
     uint64_t off = 0, left = 0, pnum = 0;
     bool zero = false, above = false;
     BlockDriverState *bs = src_at(p->src, pos, &off, &left);
-    uint64_t want = MIN(left, CHUNK - pos % CHUNK);
+    /* qemu-img's chunks start where the last one ended; compressed ones
+     * stay cluster aligned. */
+    uint64_t want = p->o->compress ? MIN(left, CHUNK - pos % CHUNK) : MIN(left, CHUNK);
     sl->pos = pos;
-    sl->err = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
+    int depth = img_chain_status(bs, NULL, off, want, &pnum, &zero, &above);
+    sl->err = depth;
     if (sl->err < 0) {
         error_report("error while reading block status at byte %" PRIu64 ": %s", off,
                      strerror(-sl->err));
@@ -152,18 +186,119 @@ static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
     }
     sl->err = 0;
     if (p->o->compress) {
-        /* Compression works on whole clusters: take the chunk as data (zero
-         * clusters are skipped when written). */
-        pnum = want;
-        zero = false;
-        above = true;
+        compress_chunk(p->o, pos, want, &pnum, &zero);
     }
     sl->n = pnum;
-    sl->kind = p->o->has_backing && !above ? SLOT_SKIP : zero ? SLOT_ZERO : SLOT_DATA;
-    if (sl->kind == SLOT_DATA && (sl->err = blk_pread(bs, off, sl->buf, pnum)) < 0) {
+    sl->zero = zero;
+    sl->kind = zero ? SLOT_ZERO : SLOT_DATA;
+    if (p->o->has_backing && !(above && depth == 0)) {
+        /* qemu-img copies only the source's top layer; kemu-img also keeps
+         * what lower layers hold where the target's backing differs. */
+        sl->kind = p->o->backing ? SLOT_BELOW : SLOT_SKIP;
+    }
+    *bsp = bs;
+    *offp = off;
+    return pnum;
+}
+
+/* --salvage: read sector by sector; what cannot be read is zeros (with a
+ * warning unless -q), as qemu-img does. */
+static int salvage_read(const ConvertOut *o, BlockDriverState *bs, uint64_t off, uint8_t *buf,
+                        uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k += BDRV_SECTOR_SIZE) {
+        uint64_t m = MIN(BDRV_SECTOR_SIZE, n - k);
+        int r = blk_pread(bs, off + k, buf + k, m);
+        if (r < 0) {
+            if (!o->quiet) {
+                warn_report("error while reading offset %" PRIu64 ": %s", off + k,
+                            strerror(-r));
+            }
+            memset(buf + k, 0, m);
+        }
+    }
+    return 0;
+}
+
+/* Fill slot with the next chunk at pos; returns the bytes it covers. */
+static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
+{
+    BlockDriverState *bs;
+    uint64_t off, pnum = classify_chunk(p, pos, sl, &bs, &off);
+    if (!pnum) {
+        return 0;
+    }
+    if (sl->kind == SLOT_BELOW) {
+        sl->err = read_padded(p->o->backing, pos, sl->bbuf, pnum);
+    }
+    if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
+        sl->err = blk_pread(bs, off, sl->buf, pnum);
+        if (sl->err < 0 && p->o->salvage) {
+            sl->err = salvage_read(p->o, bs, off, sl->buf, pnum);
+        }
+    }
+    if (sl->err < 0) {
         error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-sl->err));
     }
     return pnum;
+}
+
+/* Whether a chunk counts for -p: qemu-img's progress runs over the data it
+ * copies (and the zeros it writes without sparse detection). */
+static bool counts_for_progress(const ConvertOut *o, const Slot *sl)
+{
+    return sl->kind == SLOT_DATA || (sl->kind == SLOT_ZERO && !o->sparse);
+}
+
+/* The bytes -p runs over (a pass over the block status before copying). */
+static int progress_total(Pipeline *p, uint64_t *total)
+{
+    Slot sl = { 0 };
+    BlockDriverState *bs;
+    uint64_t off;
+    *total = 0;
+    for (uint64_t pos = 0; pos < p->src->total;) {
+        uint64_t n = classify_chunk(p, pos, &sl, &bs, &off);
+        if (!n) {
+            return sl.err;
+        }
+        *total += counts_for_progress(p->o, &sl) ? n : 0;
+        pos += n;
+    }
+    return 0;
+}
+
+/* qemu-img's progress: the share of the counted bytes done so far, in
+ * single precision, printed when it moved by more than 1% since the last
+ * print or stands at 0 or 100. */
+typedef struct Progress {
+    double total, done;
+    float last;
+} Progress;
+
+static void progress_add(Progress *pr, double bytes)
+{
+    pr->done += bytes;
+    float current = (float)(100.0 * pr->done / pr->total);
+    current = current > 100 ? 100 : current;
+    if (current > pr->last + 1.0f || current < pr->last - 1.0f || current == 100 ||
+        current == 0) {
+        pr->last = current;
+        img_progress(current);
+    }
+}
+
+/* A written chunk moves the progress on (compressed ones by cluster, as
+ * qemu-img writes them). */
+static void progress_chunk(Progress *pr, const ConvertOut *o, const Slot *sl)
+{
+    if (!pr || !counts_for_progress(o, sl) || pr->total == 0) {
+        return;
+    }
+    uint64_t step = o->compress ? o->cluster : sl->n;
+    for (uint64_t k = 0; k < sl->n; k += step) {
+        progress_add(pr, (double)MIN(step, sl->n - k));
+    }
 }
 
 static void *reader(void *opaque)
@@ -194,11 +329,35 @@ static void *reader(void *opaque)
     return NULL;
 }
 
+/* SLOT_BELOW: write the clusters whose content differs from the backing's. */
+static int write_below(ConvertOut *o, Slot *sl)
+{
+    if (sl->zero) {
+        memset(sl->buf, 0, sl->n);
+    }
+    for (uint64_t k = 0; k < sl->n;) {
+        uint64_t m = MIN(o->cluster - (sl->pos + k) % o->cluster, sl->n - k);
+        int r = 0;
+        if (memcmp(sl->buf + k, sl->bbuf + k, m)) {
+            r = sl->zero ? blk_pwrite_zeroes(o->bs, sl->pos + k, m, false)
+                         : blk_pwrite(o->bs, sl->pos + k, sl->buf + k, m);
+        }
+        if (r < 0) {
+            return r;
+        }
+        k += m;
+    }
+    return 0;
+}
+
 static int write_slot(ConvertOut *o, Slot *sl)
 {
     int r = sl->err;
     if (r < 0) {
         return r;
+    }
+    if (sl->kind == SLOT_BELOW) {
+        r = write_below(o, sl);
     }
     if (sl->kind == SLOT_ZERO && (!o->fresh || o->has_backing)) {
         r = blk_pwrite_zeroes(o->bs, sl->pos, sl->n, true);
@@ -211,13 +370,23 @@ static int write_slot(ConvertOut *o, Slot *sl)
     return r;
 }
 
-static int convert_copy(Sources *src, ConvertOut *o, bool progress)
+static int convert_copy(Sources *src, ConvertOut *o, bool show_progress)
 {
     Pipeline p = { .src = src, .o = o };
+    Progress pr = { 0 }, *progress = show_progress ? &pr : NULL;
+    uint64_t total = 0;
+    if (show_progress) {
+        int e = progress_total(&p, &total);
+        if (e < 0) {
+            return e;
+        }
+        pr.total = (double)total;
+    }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
     for (int i = 0; i < SLOTS; i++) {
         p.slot[i].buf = xmalloc(CHUNK);
+        p.slot[i].bbuf = o->backing ? xmalloc(CHUNK) : NULL;
     }
     pthread_t th;
     if (pthread_create(&th, NULL, reader, &p)) {
@@ -236,8 +405,8 @@ static int convert_copy(Sources *src, ConvertOut *o, bool progress)
         Slot *sl = &p.slot[p.head];
         pthread_mutex_unlock(&p.lock);
         r = write_slot(o, sl);
-        if (progress && r == 0) {
-            img_progress((sl->pos + sl->n) * 100.0 / src->total);
+        if (r == 0) {
+            progress_chunk(progress, o, sl);
         }
         pthread_mutex_lock(&p.lock);
         p.head = (p.head + 1) % SLOTS;
@@ -254,6 +423,7 @@ static int convert_copy(Sources *src, ConvertOut *o, bool progress)
     pthread_join(th, NULL);
     for (int i = 0; i < SLOTS; i++) {
         free(p.slot[i].buf);
+        free(p.slot[i].bbuf);
     }
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
@@ -272,16 +442,19 @@ typedef struct ConvertArgs {
     const char *fmt, *out_fmt, *backing, *backing_fmt;
     char *optstr;
     BlockCacheMode cache, scache;
-    bool compress, progress, no_create, share;
+    const char *snapshot; /* -l */
+    bool compress, progress, no_create, share, salvage, quiet;
     uint64_t sparse;
 } ConvertArgs;
 
-/* Options of convert; returns 0, or 1 after an error message. */
+/* Options of convert; returns 0, 1 after an error message, or 2 when
+ * nothing is left to do (help was printed). */
 static int convert_args(int argc, char **argv, ConvertArgs *a)
 {
     static const struct option lopts[] = {
         { "force-share", no_argument, NULL, 'U' },
         { "target-is-zero", no_argument, NULL, 'Z' },
+        { "salvage", no_argument, NULL, 'V' },
         { 0 },
     };
     bool quiet = false;
@@ -290,23 +463,24 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
     *a = (ConvertArgs){ .out_fmt = "raw", .cache = BDRV_CACHE_UNSAFE,
                         .scache = BDRV_CACHE_WRITEBACK, .sparse = 4096 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:l:", lopts)) != -1) {
         switch (c) {
         case 'f': a->fmt = optarg; break;
         case 'O': a->out_fmt = optarg; break;
         case 'B': a->backing = optarg; break;
         case 'F': a->backing_fmt = optarg; break;
-        case 'o': {
-            char *n = a->optstr ? xasprintf("%s,%s", a->optstr, optarg) : xstrdup(optarg);
-            free(a->optstr);
-            a->optstr = n;
+        case 'o':
+            if (img_opts_append(&a->optstr, optarg) < 0) {
+                return 1;
+            }
             break;
-        }
         case 'c': a->compress = true; break;
         case 'p': a->progress = true; break;
         case 'q': quiet = true; break;
         case 'n': a->no_create = true; break;
         case 'U': a->share = true; break;
+        case 'l': a->snapshot = optarg; break;
+        case 'V': a->salvage = true; break;
         case 't': a->cache = img_cache_mode(optarg); break;
         case 'T': a->scache = img_cache_mode(optarg); break;
         case 'S':
@@ -322,13 +496,18 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         }
     }
     a->progress &= !quiet;
-    if (argc - optind < 2) {
-        error_report("Expecting image file name");
-        return 1;
-    }
+    a->quiet = quiet;
     const BlockDriver *odrv = bdrv_find_format(a->out_fmt);
     if (!odrv) {
         error_report("Unknown file format '%s'", a->out_fmt);
+        return 1;
+    }
+    if (img_opts_has_help(a->optstr)) {
+        img_print_create_help(a->out_fmt, argc - optind > 1 ? argv[argc - 1] : NULL);
+        return 2;
+    }
+    if (argc - optind < 2) {
+        error_report("Must specify image file name");
         return 1;
     }
     if (a->compress && !odrv->write_compressed) {
@@ -342,6 +521,10 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
 static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
 {
     *src = (Sources){ xzalloc(sizeof(BlockDriverState *) * (size_t)(n + 1)), 0, 0 };
+    if (a->snapshot && n > 1) {
+        error_report("No support for concatenating multiple snapshot");
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
         BlockDriverState *bs = img_open(names[i], a->fmt, a->share ? BDRV_O_SHARE : 0,
                                         a->scache);
@@ -349,6 +532,9 @@ static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
             return -1;
         }
         src->bs[src->n++] = bs;
+        if (a->snapshot && img_load_snapshot(bs, a->snapshot) < 0) {
+            return -1;
+        }
         src->total += bs->total_size;
     }
     return 0;
@@ -359,11 +545,18 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
 {
     BlockCreateOpts o = { .size = size, .size_set = true, .quiet = true,
                           .backing_file = a->backing, .backing_fmt = a->backing_fmt };
-    if (img_parse_create_opts(a->out_fmt, name, a->optstr, &o)) {
+    if (img_parse_create_opts(a->out_fmt, name, a->optstr, &o) ||
+        img_check_create_opts(name, &o) < 0) {
         return -1;
     }
-    if (!strcmp(a->out_fmt, "qcow2") && o.size % 512) {
-        o.size = ALIGN_UP(o.size, 512);
+    if (o.backing_file && !a->no_create && !bdrv_find_format(a->out_fmt)->change_backing) {
+        error_report("Backing file not supported for file format '%s'", a->out_fmt);
+        return -1;
+    }
+    if (o.backing_file && !o.backing_fmt) {
+        /* qemu-img 7.2 no longer probes the format of a new backing file. */
+        error_report("Use of backing file requires explicit backing format");
+        return -1;
     }
     char *err = NULL;
     if (!a->no_create && bdrv_create(a->out_fmt, name, &o, &err) < 0) {
@@ -372,8 +565,9 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         return -1;
     }
     *out = (ConvertOut){ .compress = a->compress, .fresh = !a->no_create,
+                         .salvage = a->salvage, .quiet = a->quiet,
                          .has_backing = o.backing_file != NULL, .sparse = a->sparse };
-    out->bs = img_open(name, a->no_create ? NULL : a->out_fmt,
+    out->bs = img_open_plain(name, a->no_create ? NULL : a->out_fmt,
                        BDRV_O_RDWR | BDRV_O_NO_BACKING, a->cache);
     if (!out->bs) {
         return -1;
@@ -388,14 +582,24 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         out->bs->drv->get_info(out->bs, &fi);
     }
     out->cluster = fi.cluster_size ? fi.cluster_size : 65536;
+    if (o.backing_file) {
+        /* Unopenable, it is left alone: the source's top layer is copied. */
+        char *path = bdrv_backing_path(name, o.backing_file);
+        out->backing = bdrv_open(path, o.backing_fmt, BDRV_O_SHARE, BDRV_CACHE_WRITEBACK, &err);
+        free(path);
+        free(err);
+        err = NULL;
+    }
     return 0;
 }
 
 int img_convert(int argc, char **argv)
 {
     ConvertArgs a;
-    if (convert_args(argc, argv, &a)) {
-        return 1;
+    int ar = convert_args(argc, argv, &a);
+    if (ar) {
+        free(a.optstr);
+        return ar == 2 ? 0 : 1;
     }
     Sources src;
     ConvertOut out = { 0 };
@@ -411,11 +615,15 @@ int img_convert(int argc, char **argv)
         if (r >= 0) {
             r = blk_flush(out.bs);
         }
+        if (a.progress && r >= 0) {
+            img_progress(100);
+        }
         if (a.progress) {
             printf("\n");
         }
     }
     bdrv_close(out.bs);
+    bdrv_close(out.backing);
     close_sources(&src);
     free(a.optstr);
     return r < 0 ? 1 : 0;
@@ -519,7 +727,7 @@ int img_compare(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:F:T:pqsU", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:F:T:pqsU", lopts)) != -1) {
         switch (c) {
         case 'f': fmt1 = optarg; break;
         case 'F': fmt2 = optarg; break;
@@ -528,15 +736,14 @@ int img_compare(int argc, char **argv)
         case 'q': quiet = true; break;
         case 's': strict = true; break;
         case 'U': share = true; break;
-        default: return 2;
+        default: return 1;
         }
     }
     if (quiet) {
         progress = false;
     }
     if (optind + 2 != argc) {
-        error_report("Expecting two image file names");
-        return 2;
+        return img_usage_error("Expecting two image file names");
     }
     if (!fmt2) {
         fmt2 = fmt1;
@@ -631,8 +838,8 @@ static BlockDriverState *open_chain_to(BlockDriverState *top, const char *base_n
         char *path = bdrv_backing_path(cur->filename, cur->backing_file);
         bool is_base = !base_name || !strcmp(base_name, path) ||
                        !strcmp(base_name, cur->backing_file);
-        BlockDriverState *b = img_open(path, cur->backing_fmt[0] ? cur->backing_fmt : NULL,
-                                       is_base ? BDRV_O_RDWR : BDRV_O_NO_BACKING, cache);
+        BlockDriverState *b = img_open_plain(path, cur->backing_fmt[0] ? cur->backing_fmt : NULL,
+                                             is_base ? BDRV_O_RDWR : BDRV_O_NO_BACKING, cache);
         free(path);
         if (!b) {
             return NULL;
@@ -656,7 +863,7 @@ int img_commit(int argc, char **argv)
     bool quiet = false, progress = false, drop = false;
     int c;
     optind = 1;
-    while ((c = getopt(argc, argv, "hf:t:b:dpqr:")) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:t:b:dpqr:", NULL)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 't': cache = img_cache_mode(optarg); break;
@@ -669,7 +876,7 @@ int img_commit(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     BlockDriverState *top = img_open(argv[optind], fmt,
@@ -707,16 +914,45 @@ int img_commit(int argc, char **argv)
     return r < 0 ? 1 : 0;
 }
 
+/* Write the runs of 512-byte sectors where the old backing content a and
+ * the new one b differ; past the old backing file's end (old_zero) the old
+ * content is zeros and qemu-img writes zero clusters rather than data. */
+static int rebase_write_diff(BlockDriverState *bs, uint64_t off, const uint8_t *a,
+                             const uint8_t *b, uint64_t n, bool old_zero)
+{
+    for (uint64_t k = 0; k < n;) {
+        uint64_t end = k;
+        while (end < n && memcmp(a + end, b + end, MIN(512, n - end))) {
+            end += MIN(512, n - end);
+        }
+        if (end > k) {
+            int r = old_zero ? blk_pwrite_zeroes(bs, off + k, end - k, false)
+                             : blk_pwrite(bs, off + k, a + k, end - k);
+            if (r < 0) {
+                return r;
+            }
+            k = end;
+        } else {
+            k += MIN(512, n - k);
+        }
+    }
+    return 0;
+}
+
 /* Safe rebase: write into the image every range it does not allocate where
  * the old and the new backing files differ. */
 static int rebase_copy(BlockDriverState *bs, BlockDriverState *old, BlockDriverState *new,
                        bool progress)
 {
     uint8_t *a = xmalloc(CHUNK), *b = xmalloc(CHUNK);
+    uint64_t old_size = old ? old->total_size : 0;
     int r = 0;
     for (uint64_t off = 0; off < bs->total_size && r == 0;) {
-        uint64_t pnum, map;
-        int st = blk_block_status(bs, off, MIN(bs->total_size - off, CHUNK), &pnum, &map);
+        uint64_t pnum, map, want = MIN(bs->total_size - off, CHUNK);
+        if (off < old_size) {
+            want = MIN(want, old_size - off);
+        }
+        int st = blk_block_status(bs, off, want, &pnum, &map);
         if (st < 0) {
             r = st;
             break;
@@ -730,11 +966,8 @@ static int rebase_copy(BlockDriverState *bs, BlockDriverState *old, BlockDriverS
             if (r == 0) {
                 r = bdrv_read_backing(bs, off, a, pnum);
             }
-            for (uint64_t k = 0; r == 0 && k < pnum; k += 512) {
-                uint64_t m = MIN(512, pnum - k);
-                if (memcmp(a + k, b + k, m)) {
-                    r = blk_pwrite(bs, off + k, a + k, m);
-                }
+            if (r == 0) {
+                r = rebase_write_diff(bs, off, a, b, pnum, off >= old_size);
             }
         }
         off += pnum;
@@ -755,7 +988,7 @@ int img_rebase(int argc, char **argv)
     bool quiet = false, progress = false, unsafe = false, share = false;
     int c;
     optind = 1;
-    while ((c = getopt(argc, argv, "hf:F:b:t:T:upqU")) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:F:b:t:T:upqU", NULL)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'F': backing_fmt = optarg; break;
@@ -770,8 +1003,8 @@ int img_rebase(int argc, char **argv)
         }
     }
     if (optind + 1 != argc || !backing) {
-        error_report(backing ? "Expecting one image file name"
-                             : "Must specify backing file (-b) or use unsafe mode (-u)");
+        img_usage_error(backing ? "Expecting one image file name"
+                                : "Must specify backing file (-b) or use unsafe mode (-u)");
         return 1;
     }
     BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING, cache);
@@ -783,7 +1016,16 @@ int img_rebase(int argc, char **argv)
     BlockDriverState *old = NULL, *new = NULL;
     char *new_path = backing[0] ? bdrv_backing_path(bs->filename, backing) : NULL;
     int bflags = share ? BDRV_O_SHARE : 0;
-    if (new_path && (!unsafe || !backing_fmt)) {
+    /* qemu-img 7.2 records no backing file without its format; a safe
+     * rebase still copies first, as qemu-img does. */
+    bool fmt_missing = backing[0] && !backing_fmt;
+    if (fmt_missing && unsafe) {
+        error_report("Could not change the backing file to '%s': backing format must be "
+                     "specified", backing);
+        bdrv_close(bs);
+        return 1;
+    }
+    if (new_path && !unsafe) {
         new = bdrv_open(new_path, backing_fmt, bflags, BDRV_CACHE_WRITEBACK, &err);
         if (!new && !unsafe) {
             error_report("Could not open new backing file '%s': %s", new_path, err);
@@ -791,9 +1033,6 @@ int img_rebase(int argc, char **argv)
         }
         free(err);
         err = NULL;
-        if (new && !backing_fmt) {
-            backing_fmt = new->drv->name;
-        }
     }
     if (r == 0 && !unsafe && bs->backing_file[0]) {
         char *old_path = bdrv_backing_path(bs->filename, bs->backing_file);
@@ -817,7 +1056,11 @@ int img_rebase(int argc, char **argv)
         }
     }
     if (r == 0) {
-        if (!bs->drv->change_backing) {
+        if (fmt_missing) {
+            error_report("Could not change the backing file to '%s': backing format must be "
+                         "specified", backing);
+            r = -1;
+        } else if (!bs->drv->change_backing) {
             error_report("Could not change the backing file to '%s': Operation not supported",
                          backing);
             r = -1;

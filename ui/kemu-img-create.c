@@ -1,8 +1,10 @@
 /* kemu-img create, resize and snapshot, and the -o option parser. */
+#include "config.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,59 +12,7 @@
 #include <string.h>
 
 /* What was given explicitly (printed in the Formatting line). */
-static const char *given_prealloc, *given_compat;
-
-static void print_help_opts(const char *fmt)
-{
-    if (!strcmp(fmt, "raw")) {
-        printf("Supported raw options:\n"
-               "  preallocation=<str>    - Preallocation mode (allowed values: off, falloc, full)\n"
-               "  size=<size>            - Virtual disk size\n");
-        return;
-    }
-    printf("Supported qcow2 options:\n"
-           "  backing_file=<str>     - File name of a base image\n"
-           "  backing_fmt=<str>      - Image format of the base image\n"
-           "  cluster_size=<size>    - qcow2 cluster size\n"
-           "  compat=<str>           - Compatibility level (v2 [0.10] or v3 [1.1])\n"
-           "  compression_type=<str> - Compression method used for image cluster compression\n"
-           "  extended_l2=<bool (on/off)> - Extended L2 tables\n"
-           "  lazy_refcounts=<bool (on/off)> - Postpone refcount updates\n"
-           "  preallocation=<str>    - Preallocation mode (allowed values: off, metadata, "
-           "falloc, full)\n"
-           "  refcount_bits=<num>    - Width of a reference count entry in bits\n"
-           "  size=<size>            - Virtual disk size\n");
-}
-
-/* Split "a=1,b=x,,y" into key/value pairs; calls fn for each. */
-static int each_opt(const char *str, int (*fn)(const char *k, const char *v, void *o), void *o)
-{
-    char *buf = xmalloc(strlen(str) + 1);
-    const char *p = str;
-    int r = 0;
-    while (*p && r == 0) {
-        size_t n = 0;
-        for (; *p; p++) {
-            if (*p == ',' && p[1] == ',') {
-                buf[n++] = ',';
-                p++;
-            } else if (*p == ',') {
-                p++;
-                break;
-            } else {
-                buf[n++] = *p;
-            }
-        }
-        buf[n] = 0;
-        char *eq = strchr(buf, '=');
-        if (eq) {
-            *eq = 0;
-        }
-        r = fn(buf, eq ? eq + 1 : "on", o);
-    }
-    free(buf);
-    return r;
-}
+static const char *given_prealloc, *given_compat, *given_ctype, *given_nocow;
 
 typedef struct OptCtx {
     const char *fmt, *filename;
@@ -75,6 +25,15 @@ static int bad_value(OptCtx *c, const char *k, const char *v)
     return -1;
 }
 
+/* qemu-img's message for a value of a size option that does not parse. */
+static int bad_size(OptCtx *c, const char *k)
+{
+    error_report("%s: Parameter '%s' expects a non-negative number below 2^64\n"
+                 "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, "
+                 "peta-\nand exabytes, respectively.", c->filename, k);
+    return -1;
+}
+
 static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
 {
     BlockCreateOpts *o = c->o;
@@ -82,7 +41,7 @@ static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
     bool b;
     if (!strcmp(k, "cluster_size")) {
         if (parse_size(v, 'B', &n) < 0 || n > UINT32_MAX) {
-            return bad_value(c, k, "a non-negative number below 2^64");
+            return bad_size(c, k);
         }
         o->cluster_size = (uint32_t)n;
     } else if (!strcmp(k, "compat")) {
@@ -113,10 +72,9 @@ static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
     } else if (!strcmp(k, "backing_fmt")) {
         o->backing_fmt = xstrdup(v);
     } else if (!strcmp(k, "compression_type")) {
-        if (strcmp(v, "zlib")) {
-            error_report("%s: Unsupported compression type '%s' (only zlib)", c->filename, v);
-            return -1;
-        }
+        /* Checked after the Formatting line, as qemu-img does. */
+        given_ctype = xstrdup(v);
+        o->zstd = !strcmp(v, "zstd");
     } else if (!strcmp(k, "extended_l2")) {
         if (parse_bool(v, &b) < 0 || b) {
             error_report("%s: extended_l2 (subclusters) is not supported", c->filename);
@@ -132,18 +90,27 @@ static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
 static int set_opt(const char *k, const char *v, void *opaque)
 {
     OptCtx *c = opaque;
-    if (!strcmp(k, "help") || !strcmp(k, "?")) {
-        print_help_opts(c->fmt);
-        return 1;
-    }
     if (!strcmp(k, "size")) {
         if (parse_size(v, 'B', &c->o->size) < 0) {
-            error_report("%s: Parameter 'size' expects a non-negative number below 2^64\n"
-                         "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, "
-                         "peta-\nand exabytes, respectively.", c->filename);
-            return -1;
+            return bad_size(c, k);
         }
         c->o->size_set = true;
+        return 0;
+    }
+    if (!strcmp(k, "extent_size_hint")) {
+        if (parse_size(v, 'B', &c->o->extent_size_hint) < 0) {
+            return bad_size(c, k);
+        }
+        c->o->extent_size_hint_set = true;
+        return 0;
+    }
+    if (!strcmp(k, "nocow")) {
+        bool b;
+        if (parse_bool(v, &b) < 0) {
+            return bad_value(c, k, "'on' or 'off'");
+        }
+        c->o->nocow = b;
+        given_nocow = xstrdup(v);
         return 0;
     }
     if (!strcmp(k, "preallocation")) {
@@ -167,7 +134,22 @@ int img_parse_create_opts(const char *fmt, const char *filename, const char *opt
                           BlockCreateOpts *o)
 {
     OptCtx c = { fmt, filename ? filename : "", o };
-    return optstr ? each_opt(optstr, set_opt, &c) : 0;
+    return optstr ? img_opts_each(optstr, set_opt, &c) : 0;
+}
+
+/* The host file's options at the end of the Formatting line (raw puts its
+ * preallocation among them). */
+static void print_file_opts(const BlockCreateOpts *o, bool prealloc)
+{
+    if (given_nocow) {
+        printf(" nocow=%s", given_nocow);
+    }
+    if (prealloc && given_prealloc) {
+        printf(" preallocation=%s", given_prealloc);
+    }
+    if (o->extent_size_hint_set) {
+        printf(" extent_size_hint=%" PRIu64, o->extent_size_hint);
+    }
 }
 
 void img_print_formatting(const char *fmt, const char *filename, const BlockCreateOpts *o)
@@ -181,7 +163,7 @@ void img_print_formatting(const char *fmt, const char *filename, const BlockCrea
         if (given_prealloc) {
             printf("preallocation=%s ", given_prealloc);
         }
-        printf("compression_type=zlib size=%" PRIu64, o->size);
+        printf("compression_type=%s size=%" PRIu64, given_ctype ? given_ctype : "zlib", o->size);
         if (o->backing_file) {
             printf(" backing_file=%s", o->backing_file);
         }
@@ -191,13 +173,40 @@ void img_print_formatting(const char *fmt, const char *filename, const BlockCrea
         if (given_compat) {
             printf(" compat=%s", given_compat);
         }
-        printf(" lazy_refcounts=%s refcount_bits=%d\n", o->lazy_refcounts ? "on" : "off",
+        printf(" lazy_refcounts=%s refcount_bits=%d", o->lazy_refcounts ? "on" : "off",
                o->refcount_bits ? o->refcount_bits : 16);
+        print_file_opts(o, false);
     } else {
-        printf("size=%" PRIu64 "%s%s\n", o->size, given_prealloc ? " preallocation=" : "",
-               given_prealloc ? given_prealloc : "");
+        printf("size=%" PRIu64, o->size);
+        print_file_opts(o, true);
     }
+    printf("\n");
     fflush(stdout);
+}
+
+int img_check_create_opts(const char *filename, const BlockCreateOpts *o)
+{
+    if (given_ctype && strcmp(given_ctype, "zlib") && strcmp(given_ctype, "zstd")) {
+        error_report("%s: Parameter 'compression-type' does not accept value '%s'", filename,
+                     given_ctype);
+        return -1;
+    }
+    if (o->extent_size_hint > UINT32_MAX) {
+        error_report("%s: Extent size hint is too large", filename);
+        return -1;
+    }
+    if (o->zstd && o->compat == 2) {
+        error_report("%s: Non-zlib compression type is only supported with compatibility "
+                     "level 1.1 and above (use version=v3 or greater)", filename);
+        return -1;
+    }
+#ifndef CONFIG_ZSTD
+    if (o->zstd) {
+        error_report("%s: This build has no zstd support (libzstd)", filename);
+        return -1;
+    }
+#endif
+    return 0;
 }
 
 /* Size and format of the backing file (for create without a size). */
@@ -250,17 +259,16 @@ int img_create(int argc, char **argv)
     char *opts_acc = NULL;
     int c;
     optind = 1;
-    while ((c = getopt(argc, argv, "hf:b:F:o:qu")) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:b:F:o:qu", NULL)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'b': o.backing_file = optarg; break;
         case 'F': o.backing_fmt = optarg; break;
-        case 'o': {
-            char *n = opts_acc ? xasprintf("%s,%s", opts_acc, optarg) : xstrdup(optarg);
-            free(opts_acc);
-            opts_acc = n;
+        case 'o':
+            if (img_opts_append(&opts_acc, optarg) < 0) {
+                return 1;
+            }
             break;
-        }
         case 'q': o.quiet = true; break;
         case 'u': unsafe = true; break;
         default: return 1;
@@ -271,18 +279,17 @@ int img_create(int argc, char **argv)
         error_report("Unknown file format '%s'", fmt);
         return 1;
     }
-    if (optstr && (!strcmp(optstr, "help") || !strcmp(optstr, "?"))) {
-        print_help_opts(fmt);
+    if (img_opts_has_help(optstr)) {
+        img_print_create_help(fmt, optind < argc ? argv[optind] : NULL);
         return 0;
     }
     if (optind >= argc) {
-        error_report("Expecting image file name");
+        img_usage_error("Expecting image file name");
         return 1;
     }
     const char *filename = argv[optind++];
-    int r = img_parse_create_opts(fmt, filename, optstr, &o);
-    if (r) {
-        return r > 0 ? 0 : 1;
+    if (img_parse_create_opts(fmt, filename, optstr, &o)) {
+        return 1;
     }
     if (optind < argc) {
         if (parse_image_size(argv[optind++], &o.size) < 0) {
@@ -291,7 +298,7 @@ int img_create(int argc, char **argv)
         o.size_set = true;
     }
     if (optind < argc) {
-        error_report("Unexpected argument: %s", argv[optind]);
+        img_usage_error("Unexpected argument: %s", argv[optind]);
         return 1;
     }
     if (o.backing_fmt && !o.backing_file) {
@@ -306,11 +313,10 @@ int img_create(int argc, char **argv)
         error_report("%s: Image creation needs a size parameter", filename);
         return 1;
     }
-    if (!strcmp(fmt, "qcow2") && o.size % 512) {
-        error_report("%s: Image size must be a multiple of 512 bytes", filename);
+    img_print_formatting(fmt, filename, &o);
+    if (img_check_create_opts(filename, &o) < 0) {
         return 1;
     }
-    img_print_formatting(fmt, filename, &o);
     char *err = NULL;
     if (bdrv_create(fmt, filename, &o, &err) < 0) {
         error_report("%s: %s", filename, err ? err : "creation failed");
@@ -340,7 +346,7 @@ int img_resize(int argc, char **argv)
     }
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:q", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:q", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'q': quiet = true; break;
@@ -357,9 +363,11 @@ int img_resize(int argc, char **argv)
     if (!size_arg && optind + 2 == argc) {
         size_arg = argv[--argc];
     }
+    if (argc - optind + (size_arg != NULL) < 2) {
+        return img_usage_error("Not enough arguments");
+    }
     if (optind + 1 != argc || !size_arg) {
-        error_report("Expecting image file name and size");
-        return 1;
+        return img_usage_error("Expecting image file name and size");
     }
     const char *filename = argv[optind];
     uint64_t n;
@@ -384,11 +392,14 @@ int img_resize(int argc, char **argv)
         }
         size = old - n;
     }
-    if (!strcmp(bs->drv->name, "qcow2") && size % 512) {
-        size = ALIGN_UP(size, 512);
-    }
     char *err = NULL;
-    int r = blk_truncate(bs, size, shrink, pm, &err);
+    int r;
+    if (!strcmp(bs->drv->name, "qcow2") && size % 512) {
+        err = xstrdup("The new size must be a multiple of 512");
+        r = -EINVAL;
+    } else {
+        r = blk_truncate(bs, size, shrink, pm, &err);
+    }
     if (r < 0) {
         img_error(err);
         if (size < old && !shrink) {
@@ -410,7 +421,7 @@ int img_snapshot(int argc, char **argv)
     bool quiet = false, share = false;
     int c;
     optind = 1;
-    while ((c = getopt(argc, argv, "hla:c:d:qU")) != -1) {
+    while ((c = img_getopt(argc, argv, "hla:c:d:qU", NULL)) != -1) {
         switch (c) {
         case 'l': action = 'l'; break;
         case 'a': case 'c': case 'd':
@@ -427,7 +438,7 @@ int img_snapshot(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     (void)quiet;
@@ -471,14 +482,13 @@ int img_amend(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:f:t:pq", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "ho:f:t:pq", lopts)) != -1) {
         switch (c) {
-        case 'o': {
-            char *n = optstr ? xasprintf("%s,%s", optstr, optarg) : xstrdup(optarg);
-            free(optstr);
-            optstr = n;
+        case 'o':
+            if (img_opts_append(&optstr, optarg) < 0) {
+                return 1;
+            }
             break;
-        }
         case 'f': fmt = optarg; break;
         case 't': cache = img_cache_mode(optarg); break;
         case 'q': quiet = true; break;
@@ -488,13 +498,13 @@ int img_amend(int argc, char **argv)
     }
     (void)quiet;
     if (!optstr) {
-        error_report("Must specify options (-o)");
+        img_usage_error("Must specify options (-o)");
         return 1;
     }
-    if (!strcmp(optstr, "help") || !strcmp(optstr, "?")) {
-        print_help_opts(fmt ? fmt : "qcow2");
+    bool help = img_opts_has_help(optstr);
+    if (help && fmt) {
         free(optstr);
-        return 0;
+        return img_print_amend_help(fmt);
     }
     if (optind + 1 != argc) {
         error_report("Expecting one image file name");
@@ -503,6 +513,12 @@ int img_amend(int argc, char **argv)
     }
     BlockDriverState *bs = img_open(argv[optind], fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING, cache);
     BlockCreateOpts o = { 0 };
+    if (bs && help) {
+        int hr = img_print_amend_help(bs->drv->name);
+        bdrv_close(bs);
+        free(optstr);
+        return hr;
+    }
     int r = bs ? img_parse_create_opts(bs->drv->name, argv[optind], optstr, &o) : 1;
     char *err = NULL;
     if (r == 0 && !bs->drv->amend) {

@@ -242,7 +242,7 @@ int img_info(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:U", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:U", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'U': share = true; break;
@@ -256,7 +256,7 @@ int img_info(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     int flags = (share ? BDRV_O_SHARE : 0) | (chain ? 0 : BDRV_O_NO_BACKING);
@@ -368,7 +368,7 @@ int img_map(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:U", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:U", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'U': share = true; break;
@@ -393,7 +393,7 @@ int img_map(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     BlockDriverState *bs = img_open(argv[optind], fmt, share ? BDRV_O_SHARE : 0,
@@ -530,7 +530,7 @@ int img_check(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:r:T:qU", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:r:T:qU", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'q': quiet = true; break;
@@ -556,7 +556,7 @@ int img_check(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     int flags = BDRV_O_NO_BACKING | BDRV_O_CHECK | (fix ? BDRV_O_RDWR : 0) |
@@ -614,7 +614,7 @@ static int allocated_bytes(BlockDriverState *bs, uint64_t cs, uint64_t *out)
 
 int img_measure(int argc, char **argv)
 {
-    const char *fmt = NULL, *out_fmt = "raw", *size_s = NULL;
+    const char *fmt = NULL, *out_fmt = "raw", *size_s = NULL, *snapshot = NULL;
     char *optstr = NULL;
     int output = OUT_HUMAN, c;
     bool share = false;
@@ -625,11 +625,16 @@ int img_measure(int argc, char **argv)
         { 0 },
     };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hf:O:o:U", lopts, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "hf:O:o:Ul:", lopts)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'O': out_fmt = optarg; break;
-        case 'o': optstr = optarg; break;
+        case 'l': snapshot = optarg; break;
+        case 'o':
+            if (img_opts_append(&optstr, optarg) < 0) {
+                return 1;
+            }
+            break;
         case 'U': share = true; break;
         case 'S': size_s = optarg; break;
         case 'J':
@@ -645,8 +650,16 @@ int img_measure(int argc, char **argv)
         error_report("Unknown file format '%s'", out_fmt);
         return 1;
     }
+    if (!drv->measure_meta) {
+        error_report("Block driver '%s' does not support size measurement", out_fmt);
+        return 1;
+    }
+    if (argc - optind > 1) {
+        error_report("At most one filename argument is allowed.");
+        return 1;
+    }
     if ((size_s != NULL) == (optind < argc)) {
-        error_report(size_s ? "--size N cannot be used together with a filename"
+        error_report(size_s ? "--size N cannot be used together with a filename."
                             : "Either --size N or one filename must be specified.");
         return 1;
     }
@@ -655,18 +668,25 @@ int img_measure(int argc, char **argv)
         return 1;
     }
     uint64_t data = 0;
+    bool src_bitmaps = false; /* the source format could hold bitmaps */
     if (size_s) {
         if (parse_size(size_s, 'B', &o.size) < 0) {
             error_report("Invalid image size specified.");
             return 1;
         }
+        o.size = ALIGN_UP(o.size, BDRV_SECTOR_SIZE);
     } else {
         BlockDriverState *bs = img_open(argv[optind], fmt, share ? BDRV_O_SHARE : 0,
                                         BDRV_CACHE_WRITEBACK);
         if (!bs) {
             return 1;
         }
+        if (snapshot && img_load_snapshot(bs, snapshot) < 0) {
+            bdrv_close(bs);
+            return 1;
+        }
         o.size = bs->total_size;
+        src_bitmaps = !strcmp(bs->drv->name, "qcow2");
         int r = allocated_bytes(bs, strcmp(out_fmt, "qcow2") ? 512 :
                                 o.cluster_size ? o.cluster_size : 65536, &data);
         bdrv_close(bs);
@@ -681,7 +701,7 @@ int img_measure(int argc, char **argv)
     uint64_t required = qcow2 ? meta + (o.prealloc != PREALLOC_OFF ? ALIGN_UP(o.size, cs) : data)
                               : (size_s ? o.size : o.size);
     uint64_t full = qcow2 ? meta + ALIGN_UP(o.size, cs) : o.size;
-    bool bitmaps = qcow2 && !size_s;
+    bool bitmaps = qcow2 && src_bitmaps;
     if (output == OUT_JSON) {
         Json j = { 0, true };
         jopen(&j, NULL, '{');

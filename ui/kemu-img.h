@@ -20,19 +20,52 @@ int img_commit(int argc, char **argv);
 int img_rebase(int argc, char **argv);
 int img_bench(int argc, char **argv);
 int img_amend(int argc, char **argv);
+int img_dd(int argc, char **argv);
 
-/* Open an image, printing the error (kemu-img: Could not open ...) on failure. */
+/* --image-opts was given: file names are option strings. */
+extern bool img_image_opts;
+
+struct option;
+/* getopt_long with qemu-img's messages for an unknown option or a missing
+ * argument ("Try ... --help" follows); returns '?' for either. */
+int img_getopt(int argc, char **argv, const char *opts, const struct option *lopts);
+/* Print a usage error with the "Try '<prog> --help'" line; returns 1. */
+int img_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Open an image (a file name, "json:{...}", "file:NAME", or an option
+ * string under --image-opts), printing the error (kemu-img: Could not open ...) on failure. */
 BlockDriverState *img_open(const char *filename, const char *fmt, int flags,
                            BlockCacheMode cache);
-/* Parse "-o" options into o for format fmt (help lists them and returns 1). */
+/* Open a file by its plain name (targets, backing files). */
+BlockDriverState *img_open_plain(const char *filename, const char *fmt, int flags,
+                                 BlockCacheMode cache);
+/* Parse "-o" options into o for format fmt; 0 or -1 after an error message. */
 int img_parse_create_opts(const char *fmt, const char *filename, const char *optstr,
                           BlockCreateOpts *o);
+/* Append one -o argument to *acc (joined by commas), or print qemu-img's
+ * "Invalid option list" and return -1. */
+int img_opts_append(char **acc, const char *arg);
+/* Whether an option list asks for help ("help" or "?" as a key). */
+bool img_opts_has_help(const char *s);
+/* Call fn for each key/value of an option list (a bare key is "on"). */
+int img_opts_each(const char *s, int (*fn)(const char *k, const char *v, void *o), void *o);
+/* -o help: fmt's creation options, with the host file's when filename is
+ * known. */
+void img_print_create_help(const char *fmt, const char *filename);
+/* amend -o help for fmt; 1 after an error message if fmt cannot amend. */
+int img_print_amend_help(const char *fmt);
+/* What qemu-img checks of the options after its Formatting line (the
+ * compression type); 0 or -1 after a message. */
+int img_check_create_opts(const char *filename, const BlockCreateOpts *o);
 /* qemu-img's "Formatting 'x', fmt=... " line. */
 void img_print_formatting(const char *fmt, const char *filename, const BlockCreateOpts *o);
 /* Print "kemu-img: msg" and free msg. */
 void img_error(char *msg);
 /* Progress bar for -p (percent 0..100). */
 void img_progress(double percent);
+/* convert/measure -l: read the internal snapshot given by param instead of
+ * the current state (bs open read-only); 0 or -errno after a message. */
+int img_load_snapshot(BlockDriverState *bs, const char *param);
 /* Parse a -t/-T cache mode or exit with an error. */
 BlockCacheMode img_cache_mode(const char *s);
 /* Print the snapshot table (nothing if only_if_any and there are none). */

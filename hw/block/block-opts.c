@@ -59,9 +59,11 @@ static int set_key(DriveSpec *d, const char *k, const char *v, char **errp)
     return 0;
 }
 
-/* Split at unescaped commas (",," is a literal comma). */
-static int parse(DriveSpec *d, const char *spec, char **errp)
+int blk_opts_split(const char *spec, const char *implied,
+                   int (*fn)(const char *k, const char *v, void *opaque), void *opaque,
+                   char **errp)
 {
+    bool first = true;
     char *buf = xmalloc(strlen(spec) + 1);
     int r = 0;
     while (*spec && r == 0) {
@@ -79,16 +81,39 @@ static int parse(DriveSpec *d, const char *spec, char **errp)
         }
         buf[n] = 0;
         char *eq = strchr(buf, '=');
+        if (!eq && first && implied) {
+            r = fn(implied, buf, opaque);
+            first = false;
+            continue;
+        }
+        first = false;
         if (!eq) {
             blk_error(errp, "Parameter '%s' is missing a value", buf);
             r = -EINVAL;
             break;
         }
         *eq = 0;
-        r = set_key(d, buf, eq + 1, errp);
+        r = fn(buf, eq + 1, opaque);
     }
     free(buf);
     return r;
+}
+
+typedef struct ParseCtx {
+    DriveSpec *d;
+    char **errp;
+} ParseCtx;
+
+static int set_key_cb(const char *k, const char *v, void *opaque)
+{
+    ParseCtx *c = opaque;
+    return set_key(c->d, k, v, c->errp);
+}
+
+static int parse(DriveSpec *d, const char *spec, char **errp)
+{
+    ParseCtx c = { d, errp };
+    return blk_opts_split(spec, NULL, set_key_cb, &c, errp);
 }
 
 BlockDriverState *bdrv_open_opts(const char *spec, int flags, char **errp)

@@ -15,7 +15,7 @@
 /* A backing chain deeper than this is refused (it is almost surely a loop). */
 #define MAX_BACKING_DEPTH 64
 
-static const BlockDriver *const drivers[] = { &bdrv_qcow2, &bdrv_raw };
+static const BlockDriver *const drivers[] = { &bdrv_qcow2, &bdrv_raw, &bdrv_file };
 
 void blk_error(char **errp, const char *fmt, ...)
 {
@@ -31,6 +31,11 @@ void blk_error(char **errp, const char *fmt, ...)
     va_end(ap);
     free(*errp);
     *errp = msg;
+}
+
+const BlockDriver *bdrv_format_at(size_t i)
+{
+    return i < ARRAY_SIZE(drivers) ? drivers[i] : NULL;
 }
 
 const BlockDriver *bdrv_find_format(const char *name)
@@ -116,7 +121,7 @@ static BlockDriverState *open_chain(const char *filename, const char *fmt, int f
     const BlockDriver *drv = NULL;
     char *err = NULL;
     if (fmt && !(drv = bdrv_find_format(fmt))) {
-        blk_error(errp, "Unknown driver '%s'", fmt);
+        blk_error(errp, "Could not open '%s': Unknown driver '%s'", filename, fmt);
         return NULL;
     }
     BlockDriverState *bs = xzalloc(sizeof(*bs));
@@ -239,7 +244,8 @@ static bool probed_raw_guard(BlockDriverState *bs, uint64_t off, const void *buf
     }
     memcpy(head + off, buf, (size_t)MIN(len, 512 - off));
     for (size_t i = 0; i < ARRAY_SIZE(drivers); i++) {
-        if (drivers[i] != &bdrv_raw && drivers[i]->probe(head, sizeof(head)) > 0) {
+        if (drivers[i] != &bdrv_raw && drivers[i]->probe &&
+            drivers[i]->probe(head, sizeof(head)) > 0) {
             return true;
         }
     }
@@ -381,7 +387,10 @@ int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
     if (r == 0) {
         bfile_close(f);
     }
-    return drv->create(filename, o, errp);
+    /* QEMU sizes disks in whole 512-byte sectors: 1000 bytes make 1024. */
+    BlockCreateOpts rounded = *o;
+    rounded.size = ALIGN_UP(o->size, BDRV_SECTOR_SIZE);
+    return drv->create(filename, &rounded, errp);
 }
 
 int bdrv_parse_cache(const char *s, BlockCacheMode *out)

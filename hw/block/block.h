@@ -51,6 +51,10 @@ typedef struct BlockCreateOpts {
     bool lazy_refcounts;
     bool lazy_set;            /* lazy_refcounts was given (amend) */
     int refcount_bits;        /* 0: default 16 */
+    bool zstd;                /* compression_type=zstd (qcow2 v3) */
+    uint64_t extent_size_hint; /* of the host file (XFS); 0: none, default 1 MiB */
+    bool extent_size_hint_set;
+    bool nocow;               /* host file without copy on write (btrfs) */
     bool quiet;
 } BlockCreateOpts;
 
@@ -121,6 +125,10 @@ typedef struct BlockDriver {
     int (*snapshot_create)(BlockDriverState *bs, const char *name, char **errp);
     int (*snapshot_apply)(BlockDriverState *bs, const char *name, char **errp);
     int (*snapshot_delete)(BlockDriverState *bs, const char *name, char **errp);
+    /* Read the snapshot (by id and/or name, either may be NULL) instead of
+     * the current state; the image must be open read-only. */
+    int (*snapshot_load_tmp)(BlockDriverState *bs, const char *id, const char *name,
+                             char **errp);
     /* Rewrite the backing file name/format in the header. */
     int (*change_backing)(BlockDriverState *bs, const char *file, const char *fmt,
                           char **errp);
@@ -151,7 +159,9 @@ struct BlockDriverState {
 
 /* Registry of formats. */
 const BlockDriver *bdrv_find_format(const char *name);
-extern const BlockDriver bdrv_raw, bdrv_qcow2;
+/* The i-th registered format (for listing them), NULL past the last. */
+const BlockDriver *bdrv_format_at(size_t i);
+extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_file;
 
 /* Open filename with format fmt (NULL: probe). */
 BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
@@ -161,6 +171,20 @@ void bdrv_close(BlockDriverState *bs);
  * [,read-only=on|off][,file.locking=on|off][,force-share=on|off] (",," is a
  * literal comma).  Read-write unless read-only=on; flags are added. */
 BlockDriverState *bdrv_open_opts(const char *spec, int flags, char **errp);
+/* Split "k=v,k2=v2" (",," is a literal comma) and call fn for each pair;
+ * stops at the first non-zero return.  A first element without '=' is the
+ * value of the implied key (if any); any other one is an error. */
+int blk_opts_split(const char *spec, const char *implied,
+                   int (*fn)(const char *k, const char *v, void *opaque), void *opaque,
+                   char **errp);
+/* qemu-img's --image-opts: "driver=qcow2,file.filename=x[,read-only=on]
+ * [,force-share=on]"; errors read "Could not open 'SPEC': ...". */
+BlockDriverState *bdrv_open_image_opts(const char *spec, int flags, BlockCacheMode cache,
+                                       char **errp);
+/* A "json:{...}" file name (the same keys as a JSON object, nested objects
+ * for dotted keys); a plain "file:NAME" names the host file NAME. */
+BlockDriverState *bdrv_open_pseudo(const char *name, const char *fmt, int flags,
+                                   BlockCacheMode cache, char **errp);
 /* QEMU's warning for an image whose format was probed as raw (kemu prints it
  * for -drive without format=; kemu-img does not, like qemu-img). */
 void bdrv_warn_probed_raw(const BlockDriverState *bs);
@@ -193,6 +217,13 @@ char *bdrv_backing_path(const char *image, const char *backing);
 
 /* Set *errp to an allocated message (no-op if errp is NULL). */
 void blk_error(char **errp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The host file's extent size hint for a new image: as given, else QEMU's
+ * default of 1 MiB. */
+static inline uint32_t bdrv_extent_size_hint(const BlockCreateOpts *o)
+{
+    return o->extent_size_hint_set ? (uint32_t)o->extent_size_hint : 1u << 20;
+}
 
 /* Parse a cache mode name; returns 0 or -1. */
 int bdrv_parse_cache(const char *s, BlockCacheMode *out);

@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef FALLOC_FL_PUNCH_HOLE
 #include <linux/falloc.h>
 #endif
+#include <linux/fs.h>
 
 /* QEMU's image locks: byte LOCK_PERM+i is read-locked by whoever holds
  * permission i, byte LOCK_SHARED+i by whoever refuses to share it. */
@@ -257,6 +259,23 @@ static int write_zero_range(BlockFile *f, uint64_t off, uint64_t len)
     }
     free(z);
     return r;
+}
+
+void bfile_create_hints(int fd, uint32_t extent_size_hint, bool nocow)
+{
+    if (nocow) {
+        int flags;
+        if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+            flags |= FS_NOCOW_FL;
+            (void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+        }
+    }
+    struct fsxattr attr;
+    if (extent_size_hint && ioctl(fd, FS_IOC_FSGETXATTR, &attr) == 0) {
+        attr.fsx_xflags |= FS_XFLAG_EXTSIZE;
+        attr.fsx_extsize = extent_size_hint;
+        (void)ioctl(fd, FS_IOC_FSSETXATTR, &attr);
+    }
 }
 
 int bfile_truncate(BlockFile *f, uint64_t size, int prealloc)

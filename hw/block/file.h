@@ -36,6 +36,10 @@ int64_t bfile_length(BlockFile *f);
 int64_t bfile_allocated(BlockFile *f);
 /* Grow or shrink; prealloc 0 off, 1 falloc, 2 full (writes zeros). */
 int bfile_truncate(BlockFile *f, uint64_t size, int prealloc);
+/* Creation hints for a new, empty host file: an extent size hint (XFS) and
+ * no copy on write (btrfs).  Filesystems without them ignore them, as QEMU
+ * does. */
+void bfile_create_hints(int fd, uint32_t extent_size_hint, bool nocow);
 /* Make a range read as zeros, freeing space if possible. */
 int bfile_punch(BlockFile *f, uint64_t off, uint64_t len);
 /* Whether [off, off+len) starts with data (1) or a hole (0); *pnum bytes alike. */

@@ -68,7 +68,9 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *unused)
     uint8_t *in = xmalloc(len);
     int r = bfile_pread(bs->file, off, in, (size_t)len);
     if (r == 0) {
-        r = qcow2_decompress(in, (size_t)len, s->cbuf, s->cluster_size);
+        r = s->compression_type == QCOW2_COMPRESSION_ZSTD
+                ? qcow2_zstd_decompress(in, (size_t)len, s->cbuf, s->cluster_size)
+                : qcow2_decompress(in, (size_t)len, s->cbuf, s->cluster_size);
     }
     free(in);
     s->cbuf_entry = r == 0 ? entry : 0;
@@ -96,7 +98,9 @@ static int write_one(BlockDriverState *bs, uint64_t off, const uint8_t *buf)
 {
     Qcow2State *s = bs->opaque;
     uint8_t *out = xmalloc(s->cluster_size);
-    size_t clen = qcow2_compress(buf, s->cluster_size, out, s->cluster_size - 1);
+    size_t clen = s->compression_type == QCOW2_COMPRESSION_ZSTD
+                      ? qcow2_zstd_compress(buf, s->cluster_size, out, s->cluster_size - 1)
+                      : qcow2_compress(buf, s->cluster_size, out, s->cluster_size - 1);
     uint64_t old = 0, e = 0;
     int r = clen ? qcow2_get_l2_entry(bs, off, &old) : 0;
     if (!clen || r < 0 || old) {

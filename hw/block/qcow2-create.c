@@ -106,6 +106,10 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
     st.l2_bits = st.cluster_bits - 3;
     st.refcount_order = order;
     st.compat = o->lazy_refcounts ? QCOW2_COMPAT_LAZY : 0;
+    if (o->zstd) {
+        st.compression_type = QCOW2_COMPRESSION_ZSTD;
+        st.incompat |= QCOW2_INCOMPAT_COMPRESSION;
+    }
     bs.total_size = o->size;
     snprintf(bs.backing_file, sizeof(bs.backing_file), "%s",
              o->backing_file ? o->backing_file : "");
@@ -128,6 +132,7 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
         blk_error(errp, "Could not create '%s': %s", filename, strerror(e));
         return -e;
     }
+    bfile_create_hints(fd, bdrv_extent_size_hint(o), o->nocow);
     uint8_t *h = xzalloc(cs);
     BlockFile f = { .fd = fd, .align = 1, .writable = true };
     bs.file = &f;

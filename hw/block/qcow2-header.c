@@ -103,8 +103,10 @@ static int check_fields(BlockDriverState *bs, uint64_t size, uint64_t flen, char
         blk_error(errp, "Extended L2 entries (subclusters) are not supported");
         return -ENOTSUP;
     }
-    if (s->compression_type != 0) {
-        blk_error(errp, "Unsupported compression type %u (only zlib)", s->compression_type);
+    if (s->compression_type != 0 &&
+        !(s->compression_type == QCOW2_COMPRESSION_ZSTD && qcow2_zstd_available())) {
+        blk_error(errp, "Unsupported compression type %u (zlib%s only)", s->compression_type,
+                  qcow2_zstd_available() ? " and zstd" : "");
         return -ENOTSUP;
     }
     if (size > QCOW2_MAX_SIZE) {
@@ -297,6 +299,7 @@ static int build_header(BlockDriverState *bs, uint8_t *h)
         st_be64(h + 88, s->autoclear);
         st_be32(h + 96, (uint32_t)s->refcount_order);
         st_be32(h + 100, 112);
+        h[104] = s->compression_type;
         s->header_length = 112;
     }
     uint32_t fmt_len = bs->backing_file[0] ? (uint32_t)strlen(bs->backing_fmt) : 0;

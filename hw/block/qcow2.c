@@ -208,7 +208,7 @@ static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
     fi->corrupt = (s->incompat & QCOW2_INCOMPAT_CORRUPT) != 0;
     fi->extended_l2 = (s->incompat & QCOW2_INCOMPAT_EXTL2) != 0;
     fi->refcount_bits = 1 << s->refcount_order;
-    fi->compression_type = "zlib";
+    fi->compression_type = s->compression_type == QCOW2_COMPRESSION_ZSTD ? "zstd" : "zlib";
     fi->dirty = (s->incompat & QCOW2_INCOMPAT_DIRTY) != 0;
     fi->cluster_size = s->cluster_size;
 }
@@ -268,6 +268,7 @@ const BlockDriver bdrv_qcow2 = {
     .snapshot_create = qcow2_snapshot_create,
     .snapshot_apply = qcow2_snapshot_apply,
     .snapshot_delete = qcow2_snapshot_delete,
+    .snapshot_load_tmp = qcow2_snapshot_load_tmp,
     .change_backing = qcow2_change_backing,
     .make_empty = qcow2_make_empty,
     .measure_meta = qcow2_measure_meta,

@@ -112,6 +112,18 @@ typedef struct Qcow2State {
     uint64_t cbuf_entry;         /* its L2 entry (0: none) */
 } Qcow2State;
 
+/* zstd compressed clusters (qcow2-zstd.c); compress returns 0 when the data
+ * does not shrink. */
+#define QCOW2_COMPRESSION_ZSTD 1
+bool qcow2_zstd_available(void);
+int qcow2_zstd_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len);
+size_t qcow2_zstd_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
+
+/* Read an internal snapshot instead of the current state, on an image open
+ * read-only (qcow2-snapload.c). */
+int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *id, const char *name,
+                            char **errp);
+
 /* Header (qcow2-header.c). */
 int qcow2_probe(const uint8_t *buf, size_t len);
 int qcow2_read_header(BlockDriverState *bs, char **errp);

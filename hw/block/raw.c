@@ -19,7 +19,9 @@ static int raw_open(BlockDriverState *bs, char **errp)
         blk_error(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-len));
         return (int)len;
     }
-    bs->total_size = (uint64_t)len;
+    /* Like QEMU, the disk is whole 512-byte sectors: a partial last sector
+     * is completed with zeros (they read as zeros, a write extends the file). */
+    bs->total_size = ALIGN_UP((uint64_t)len, BDRV_SECTOR_SIZE);
     return 0;
 }
 
@@ -64,7 +66,7 @@ static int raw_truncate(BlockDriverState *bs, uint64_t size, bool shrink, Preall
         blk_error(errp, "Could not resize file: %s", strerror(-r));
         return r;
     }
-    bs->total_size = size;
+    bs->total_size = ALIGN_UP(size, BDRV_SECTOR_SIZE);
     return 0;
 }
 
@@ -98,6 +100,7 @@ static int raw_create(const char *filename, const BlockCreateOpts *o, char **err
     if (r < 0) {
         return r;
     }
+    bfile_create_hints(bf->fd, bdrv_extent_size_hint(o), o->nocow);
     int pm = o->prealloc == PREALLOC_FULL ? 2 : o->prealloc == PREALLOC_FALLOC;
     r = bfile_truncate(bf, o->size, pm);
     if (r == 0) {
@@ -120,20 +123,30 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
     return 0;
 }
 
+/* The raw format and the bare host file (QEMU's "file" protocol driver,
+ * opened with driver=file) behave alike; only the name differs. */
+#define RAW_LIKE_OPS                          \
+    .thread_safe_io = true,                   \
+    .open = raw_open,                         \
+    .close = raw_close,                       \
+    .read = raw_read,                         \
+    .write = raw_write,                       \
+    .write_zeroes = raw_write_zeroes,         \
+    .discard = raw_discard,                   \
+    .flush = raw_flush,                       \
+    .truncate = raw_truncate,                 \
+    .block_status = raw_block_status,         \
+    .create = raw_create,                     \
+    .make_empty = raw_make_empty
+
 const BlockDriver bdrv_raw = {
     .name = "raw",
-    .thread_safe_io = true,
     .probe = raw_probe,
-    .open = raw_open,
-    .close = raw_close,
-    .read = raw_read,
-    .write = raw_write,
-    .write_zeroes = raw_write_zeroes,
-    .discard = raw_discard,
-    .flush = raw_flush,
-    .truncate = raw_truncate,
-    .block_status = raw_block_status,
-    .create = raw_create,
-    .make_empty = raw_make_empty,
     .measure_meta = raw_measure_meta,
+    RAW_LIKE_OPS,
+};
+
+const BlockDriver bdrv_file = {
+    .name = "file", /* never probed; measure has nothing to say of it */
+    RAW_LIKE_OPS,
 };

@@ -86,6 +86,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         err = NULL;
         if (bs) {
             exercise(bs);
+            /* convert -l: the first snapshot's L1 table read in place of
+             * the current one (what it points to is as untrusted). */
+            if (bs->drv->snapshot_load_tmp && bs->drv->snapshot_load_tmp(bs, "1", NULL, &err) == 0) {
+                exercise(bs);
+            }
+            free(err);
+            err = NULL;
             bdrv_close(bs);
             /* The same bytes opened for writing: allocation, copy on write,
              * zeroing, a snapshot and a repair must stay in bounds too. */

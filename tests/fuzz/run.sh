@@ -12,8 +12,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$work/fuzz-qcow2-open
 srcs="tests/fuzz/fuzz-qcow2-open.c $(ls hw/block/*.c) hw/core/error.c hw/core/util.c"
+# zstd clusters when configure found libzstd (config.h says so).
+zstd=$(grep -q 'CONFIG_ZSTD 1' config.h 2>/dev/null && echo -lzstd)
 clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-    -fno-sanitize-recover=undefined -o "$out" $srcs -lz -lpthread || exit 1
+    -fno-sanitize-recover=undefined -o "$out" $srcs -lz $zstd -lpthread || exit 1
 corpus=$work/corpus
 mkdir -p "$corpus"
 ./kemu-img create -q -f qcow2 "$corpus/a" 64M
@@ -23,6 +25,12 @@ head -c 300000 /dev/urandom > "$corpus/data.raw"
 ./kemu-img convert -c -O qcow2 "$corpus/data.raw" "$corpus/d"
 ./kemu-img convert -O qcow2 -o cluster_size=1k "$corpus/data.raw" "$corpus/e"
 ./kemu-img snapshot -c s1 "$corpus/e"
+# zstd compressed clusters (compression type field and incompatible bit).
+if grep -q 'CONFIG_ZSTD 1' config.h 2>/dev/null; then
+    ./kemu-img convert -c -O qcow2 -o compression_type=zstd,cluster_size=4k "$corpus/data.raw" \
+        "$corpus/f"
+    ./kemu-img snapshot -c s1 "$corpus/f"
+fi
 rm -f "$corpus/data.raw"
 log=$work/log
 "$out" -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
