@@ -72,6 +72,7 @@ typedef struct KemuOptions {
     bool daemonize;
     char *pidfile;
     bool start_paused;          /* -S */
+    bool snapshot;              /* -snapshot: every drive writes to an overlay */
     char *gdb;                  /* -gdb spec (-s: "tcp::1234"), NULL = none */
     const char *gdb_opt;        /* "-gdb" or "-s", for messages */
     bool cpu_help;              /* -cpu help: main lists the models */
