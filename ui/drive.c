@@ -44,7 +44,8 @@ static void backend_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf,
 
 /* -snapshot / snapshot=on: writes go to a temporary qcow2 overlay whose
  * backing file is the image, deleted as soon as it is open. */
-static BlockDriverState *open_snapshot(BlockDriverState *base, const char *file, char **err)
+static BlockDriverState *open_snapshot(uint64_t size, const char *fmt, const char *file,
+                                       char **err)
 {
     char tmpl[] = "/var/tmp/kemu-snapshot.XXXXXX";
     int fd = mkstemp(tmpl);
@@ -54,9 +55,8 @@ static BlockDriverState *open_snapshot(BlockDriverState *base, const char *file,
     }
     close(fd);
     char *abs = realpath(file, NULL);
-    BlockCreateOpts o = { .size = blk_getlength(base), .size_set = true,
-                          .backing_file = abs ? abs : file,
-                          .backing_fmt = base->drv->name, .quiet = true };
+    BlockCreateOpts o = { .size = size, .size_set = true, .backing_file = abs ? abs : file,
+                          .backing_fmt = fmt, .quiet = true };
     BlockDriverState *bs = NULL;
     if (bdrv_create("qcow2", tmpl, &o, err) == 0)
         bs = bdrv_open(tmpl, "qcow2", BDRV_O_RDWR, BDRV_CACHE_UNSAFE, err);
@@ -68,15 +68,20 @@ static BlockDriverState *open_snapshot(BlockDriverState *base, const char *file,
 static int backend_open(DriveBackend *db, const char *file, const char *format, char **err)
 {
     BlockDev *bd = &db->bd;
-    int flags = db->readonly ? 0 : BDRV_O_RDWR;
+    int flags = db->readonly || db->snapshot ? 0 : BDRV_O_RDWR;
     BlockDriverState *bs = bdrv_open(file, format, flags, db->cache, err);
     if (!bs)
         return -1;
     if (!format)
         bdrv_warn_probed_raw(bs);
     if (db->snapshot) {
-        BlockDriverState *top = open_snapshot(bs, file, err);
-        bdrv_close(bs);     /* the overlay opened its own backing chain */
+        /* The overlay opens its own backing chain: the image is closed
+         * first so that its read-only open does not meet our lock. */
+        uint64_t size = blk_getlength(bs);
+        char fmt[32];
+        snprintf(fmt, sizeof(fmt), "%s", bs->drv->name);
+        bdrv_close(bs);
+        BlockDriverState *top = open_snapshot(size, fmt, file, err);
         if (!top)
             return -1;
         bs = top;

@@ -92,7 +92,9 @@ static void cmd_gdbserver(Monitor *mon, const char *args)
 }
 
 static const MonCmd commands[] = {
+    { "change", "device filename [format]", "change a removable medium", monitor_change },
     { "cont|c", "", "resume emulation", cmd_cont },
+    { "eject", "[-f] device", "eject a removable medium (use -f to force it)", monitor_eject },
     { "gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), "
       "stop with 'none'", cmd_gdbserver },
     { "help|?", "[cmd]", "show the help", cmd_help },

@@ -152,6 +152,7 @@ static const struct {
     const char *name, *help;
     void (*fn)(Monitor *mon, const char *args);
 } infos[] = {
+    { "block", "show info of one block device or all block devices", monitor_info_block },
     { "chardev", "show the character devices", info_chardev },
     { "cpus", "show infos for each CPU", info_cpus },
     { "kvm", "show KVM information (and which accelerator runs, and why)", info_kvm },

@@ -28,5 +28,9 @@ void monitor_info_help(Monitor *mon);
 void monitor_xp(Monitor *mon, const char *args);
 /* `info mtree [-f]` (ui/monitor-mtree.c). */
 void monitor_info_mtree(Monitor *mon, const char *args);
+/* monitor-block.c */
+void monitor_info_block(Monitor *mon, const char *args);
+void monitor_eject(Monitor *mon, const char *args);
+void monitor_change(Monitor *mon, const char *args);
 
 #endif
