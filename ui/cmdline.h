@@ -65,7 +65,8 @@ typedef struct KemuOptions {
 
     DisplayType display;
     bool nographic;
-    bool vga_none;              /* -vga none (kemu has no VGA card yet either way) */
+    bool vga_none;              /* -vga none */
+    bool vga, vga_set;          /* the std VGA is built (-vga std, or by default) */
     bool nodefaults;
     bool console_hidden;        /* no display given: the serial port goes nowhere */
 

@@ -162,7 +162,8 @@ static int build_machine(Machine *m, const KemuOptions *o)
         return -1;
     if (check_cpu(m) || create_chardevs(o))
         return -1;
-    if (drives_open(o) || pc_init(m) || drives_create_devices(m, o) || create_devices(m, o))
+    if (drives_open(o) || pc_init(m) || (o->vga && pc_vga_init(m)) ||
+        drives_create_devices(m, o) || create_devices(m, o))
         return -1;
     if (create_monitors(m, o))
         return -1;

@@ -100,6 +100,8 @@ static const MonCmd commands[] = {
     { "help|?", "[cmd]", "show the help", cmd_help },
     { "info", "[subcommand]", "show various information about the system state", cmd_info },
     { "quit|q", "", "quit the emulator", cmd_quit },
+    { "screendump", "filename [-f format]", "save screen to a file (ppm or png)",
+      monitor_screendump },
     { "stop", "", "stop emulation", cmd_stop },
     { "system_powerdown", "", "send system power down event", cmd_system_powerdown },
     { "system_reset", "", "reset the system", cmd_system_reset },

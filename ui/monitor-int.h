@@ -32,5 +32,7 @@ void monitor_info_mtree(Monitor *mon, const char *args);
 void monitor_info_block(Monitor *mon, const char *args);
 void monitor_eject(Monitor *mon, const char *args);
 void monitor_change(Monitor *mon, const char *args);
+/* screendump.c */
+void monitor_screendump(Monitor *mon, const char *args);
 
 #endif
