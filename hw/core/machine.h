@@ -73,6 +73,8 @@ typedef struct Machine {
      * IGNNE#, with which the CPU ignores the pending error. */
     IrqLine ferr;
     _Atomic bool ignne;
+    /* PCI bus 0, created by the host bridge (NULL until then). */
+    struct PCIBus *pci;
 } Machine;
 
 /* What the machine needs of its CPUs and of the engine running them, which

@@ -1,0 +1,157 @@
+/* The PCI bus core: configuration space with write masks, BAR sizing and
+ * mapping (see pci.h). */
+#include "hw/core/pci.h"
+#include "hw/core/machine.h"
+
+#include <string.h>
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)v);
+    put16(p + 2, (uint16_t)(v >> 16));
+}
+
+void pci_function_init(PCIFunction *f, uint16_t vendor, uint16_t device, uint8_t class_code,
+                       uint8_t subclass, uint8_t revision)
+{
+    memset(f, 0, sizeof(*f));
+    put16(f->config + PCI_VENDOR_ID, vendor);
+    put16(f->config + PCI_DEVICE_ID, device);
+    f->config[PCI_CLASS_REV] = revision;
+    f->config[PCI_CLASS_REV + 2] = subclass;
+    f->config[PCI_CLASS_REV + 3] = class_code;
+    f->wmask[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEM;
+}
+
+/* The BAR's low bits: I/O space indicator, or a 32-bit non-prefetchable
+ * memory BAR (type 00). */
+static uint32_t bar_flags(const PCIBar *b)
+{
+    return b->io ? 1u : 0u;
+}
+
+void pci_bar_init(PCIFunction *f, int n, MemoryRegion *mr, bool io)
+{
+    PCIBar *b = &f->bar[n];
+    b->mr = mr;
+    b->io = io;
+    /* The address bits above the size are writable; sizing (writing all
+     * ones) reads back ~(size - 1) with the flag bits. */
+    put32(f->wmask + PCI_BAR0 + 4 * n, ~(uint32_t)(mr->size - 1) & (io ? ~3u : ~15u));
+    put32(f->config + PCI_BAR0 + 4 * n, bar_flags(b));
+}
+
+static uint64_t bar_addr(const PCIFunction *f, int n)
+{
+    return get32(f->config + PCI_BAR0 + 4 * n) & (f->bar[n].io ? ~3u : ~15u);
+}
+
+/* Map, move or unmap each BAR as the command register and its address say.
+ * An address of 0 or one whose range does not fit the space (what BAR
+ * sizing leaves) decodes nothing. */
+static void update_mappings(PCIFunction *f)
+{
+    Machine *m = f->bus->m;
+    uint16_t cmd = (uint16_t)(f->config[PCI_COMMAND] | f->config[PCI_COMMAND + 1] << 8);
+    for (int n = 0; n < PCI_NUM_BARS; n++) {
+        PCIBar *b = &f->bar[n];
+        if (!b->mr)
+            continue;
+        AddressSpace *as = b->io ? &m->io : &m->mem;
+        uint64_t addr = bar_addr(f, n);
+        bool on = (cmd & (b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEM)) && addr != 0 &&
+                  addr + b->mr->size <= (b->io ? 0x10000ULL : 0x100000000ULL) &&
+                  addr + b->mr->size > addr;
+        if (on && !b->mapped) {
+            as_map(as, b->mr, addr, 1);
+            b->mapped = true;
+        } else if (b->mapped) {
+            as_remap(as, b->mr, addr, on);
+        }
+    }
+}
+
+void pci_function_reset(PCIFunction *f)
+{
+    put16(f->config + PCI_COMMAND, 0);
+    for (int n = 0; n < PCI_NUM_BARS; n++) {
+        if (f->bar[n].mr)
+            put32(f->config + PCI_BAR0 + 4 * n, bar_flags(&f->bar[n]));
+    }
+    if (f->bus)
+        update_mappings(f);
+}
+
+void pci_bus_init(PCIBus *bus, Machine *m)
+{
+    memset(bus, 0, sizeof(*bus));
+    bus->m = m;
+}
+
+int pci_bus_add(PCIBus *bus, PCIFunction *f, int devfn)
+{
+    if (devfn < 0) {
+        for (int dev = 1; dev < 32 && devfn < 0; dev++) {
+            if (!bus->fn[PCI_DEVFN(dev, 0)])
+                devfn = PCI_DEVFN(dev, 0);
+        }
+    }
+    if (devfn < 0 || devfn > 255 || bus->fn[devfn])
+        return -1;
+    bus->fn[devfn] = f;
+    f->bus = bus;
+    f->devfn = (uint8_t)devfn;
+    return devfn;
+}
+
+void pci_bus_remove(PCIBus *bus, PCIFunction *f)
+{
+    for (int n = 0; n < PCI_NUM_BARS; n++) {
+        PCIBar *b = &f->bar[n];
+        if (b->mapped)
+            as_unmap(b->mr->as, b->mr);
+        b->mapped = false;
+    }
+    if (bus->fn[f->devfn] == f)
+        bus->fn[f->devfn] = NULL;
+    f->bus = NULL;
+}
+
+uint32_t pci_config_read(PCIBus *bus, uint8_t devfn, unsigned reg, unsigned size)
+{
+    PCIFunction *f = bus->fn[devfn];
+    uint32_t v = 0;
+    if (!f)
+        return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+    for (unsigned i = 0; i < size && reg + i < 256; i++)
+        v |= (uint32_t)f->config[reg + i] << (8 * i);
+    return v;
+}
+
+void pci_config_write(PCIBus *bus, uint8_t devfn, unsigned reg, uint32_t val, unsigned size)
+{
+    PCIFunction *f = bus->fn[devfn];
+    bool remap = false;
+    if (!f)
+        return;
+    for (unsigned i = 0; i < size && reg + i < 256; i++) {
+        unsigned r = reg + i;
+        uint8_t mask = f->wmask[r];
+        f->config[r] = (uint8_t)((f->config[r] & ~mask) | ((val >> (8 * i)) & mask));
+        if (r == PCI_COMMAND || (r >= PCI_BAR0 && r < PCI_BAR0 + 4 * PCI_NUM_BARS))
+            remap = true;
+    }
+    if (remap)
+        update_mappings(f);
+}

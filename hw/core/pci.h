@@ -1,0 +1,76 @@
+/* A minimal conventional PCI bus (PCI Local Bus Spec 3.0, ch. 6): 256
+ * functions (32 devices x 8) of 256-byte configuration space each, reached
+ * through the host bridge's configuration mechanism (hw/pc/i440fx.c).
+ *
+ * A function owns its config bytes and a write mask (which bits software
+ * may change); up to six 32-bit BARs, each backed by one region whose
+ * size (a power of two) is what BAR sizing reports.  A BAR's region is
+ * mapped at the address the guest programmed while the command register
+ * enables its kind of decoding (I/O space, memory space), and unmapped
+ * otherwise.  No bridges, 64-bit BARs, expansion ROMs, capabilities or
+ * interrupt pins yet. */
+#ifndef KEMU_PCI_H
+#define KEMU_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/core/memory.h"
+
+struct Machine;
+
+#define PCI_NUM_BARS    6
+#define PCI_DEVFN(dev, fn) ((uint8_t)(((dev) << 3) | (fn)))
+
+/* Config space offsets and command bits the core interprets. */
+#define PCI_VENDOR_ID   0x00
+#define PCI_DEVICE_ID   0x02
+#define PCI_COMMAND     0x04
+#define PCI_CLASS_REV   0x08       /* revision, prog-if, subclass, class */
+#define PCI_HEADER_TYPE 0x0e
+#define PCI_BAR0        0x10
+#define PCI_COMMAND_IO  0x1
+#define PCI_COMMAND_MEM 0x2
+
+typedef struct PCIBar {
+    MemoryRegion *mr;          /* NULL: BAR not implemented */
+    bool io;
+    bool mapped;
+} PCIBar;
+
+typedef struct PCIFunction {
+    uint8_t config[256];
+    uint8_t wmask[256];
+    PCIBar bar[PCI_NUM_BARS];
+    struct PCIBus *bus;
+    uint8_t devfn;
+} PCIFunction;
+
+typedef struct PCIBus {
+    struct Machine *m;
+    PCIFunction *fn[256];
+} PCIBus;
+
+/* Function set-up (device realize): identity and class, all other bytes
+ * zero and read-only except the command register's I/O and memory enable
+ * bits. */
+void pci_function_init(PCIFunction *f, uint16_t vendor, uint16_t device, uint8_t class_code,
+                       uint8_t subclass, uint8_t revision);
+/* BAR n decodes mr (its size a power of two, at least 4 for I/O and 16
+ * for memory); unmapped until the guest programs and enables it. */
+void pci_bar_init(PCIFunction *f, int n, MemoryRegion *mr, bool io);
+/* Back to the power-on values of the command register and BARs (device
+ * reset): decoding off, BARs unmapped. */
+void pci_function_reset(PCIFunction *f);
+
+void pci_bus_init(PCIBus *bus, struct Machine *m);
+/* Put f at devfn, or (devfn < 0) at function 0 of the first free device
+ * number from 1.  Returns the devfn, or -1 if taken or full. */
+int pci_bus_add(PCIBus *bus, PCIFunction *f, int devfn);
+void pci_bus_remove(PCIBus *bus, PCIFunction *f);
+/* Configuration cycles: reg is the byte offset, size 1, 2 or 4 within one
+ * dword.  An absent function reads all ones and ignores writes. */
+uint32_t pci_config_read(PCIBus *bus, uint8_t devfn, unsigned reg, unsigned size);
+void pci_config_write(PCIBus *bus, uint8_t devfn, unsigned reg, uint32_t val, unsigned size);
+
+#endif
