@@ -1,28 +1,7 @@
-/* The devices test suites written for QEMU expect (pc-testdev,
- * pci-testdev) and the PCI bus core under them, on the CPU-less board. */
+/* The devices test suites written for QEMU expect (pci-testdev) and the
+ * PCI bus core under them, on the CPU-less board. */
 #include "tests/unit/harness.h"
 #include "tests/unit/unit.h"
-
-TEST(testdev, pc_scratch_irq_and_iomem)
-{
-    harness_init();
-    harness_device("pc-testdev", NULL);
-    outl(0xe0, 0x11223344);
-    CHECK_EQ(inl(0xe0), 0x11223344);
-    outb(0xe2, 0xaa);                       /* one byte of the dword */
-    CHECK_EQ(inl(0xe0), 0x11aa3344);
-    CHECK_EQ(inw(0xe2), 0x11aa);
-    gsi_clear();
-    outb(0x200b, 1);                        /* IRQ line 11 up, then down */
-    CHECK_EQ(gsi_level(11), 1);
-    outb(0x200b, 0);
-    CHECK_EQ(gsi_falls(11), 1);
-    outl(0xe4, 0x1000);                     /* flush page: no effect */
-    CHECK_EQ(inl(0xe0), 0x11aa3344);
-    writel(0xff000010, 0xdeadbeef);         /* MMIO-backed memory */
-    CHECK_EQ(readl(0xff000010), 0xdeadbeef);
-    CHECK_EQ(readl(0xff000014), 0);
-}
 
 static uint32_t cfg_read(int dev, unsigned reg)
 {
