@@ -72,8 +72,8 @@ static int backend_open(DriveBackend *db, const char *file, const char *format, 
     BlockDriverState *bs = bdrv_open(file, format, flags, db->cache, err);
     if (!bs)
         return -1;
-    if (!format)
-        bdrv_warn_probed_raw(bs);
+    if (!format && !db->readonly)
+        bdrv_warn_probed_raw(bs);   /* as QEMU: only where guest writes could land */
     if (db->snapshot) {
         /* The overlay opens its own backing chain: the image is closed
          * first so that its read-only open does not meet our lock. */

@@ -8,6 +8,7 @@
 
 #include "hw/core/device.h"
 #include "hw/core/memory.h"
+#include "hw/core/pci.h"
 
 #define VGA_VRAM_SIZE (16u * 1024 * 1024)
 #define VBE_LFB_ADDR 0xe0000000u
@@ -25,6 +26,7 @@ enum {
 
 typedef struct Vga {
     Device dev;
+    PCIFunction fn;             /* 00:02.0, 1234:1111 (when there is a PCI bus) */
     MemoryRegion vram;          /* host memory of the video RAM */
     MemoryRegion lfb;           /* the linear framebuffer: vram seen by the CPU */
     MemoryRegion lowmem;        /* 0xa0000-0xbfffff window */

@@ -380,7 +380,18 @@ static int vga_realize(Device *dev, Machine *m)
     mr_init_io(&s->io_3d4, "vga-color", 7, &r3d4_ops, s);
     mr_init_io(&s->io_vbe, "vbe", 4, &vbe_ops, s);
     as_map(&m->mem, &s->lowmem, 0xa0000, 1);
-    as_map(&m->mem, &s->lfb, VBE_LFB_ADDR, 0);
+    if (m->pci) {
+        /* The framebuffer is BAR0, where firmware puts it; class "VGA
+         * compatible", so the legacy ranges above stay decoded. */
+        pci_function_init(&s->fn, 0x1234, 0x1111, 0x03, 0x00, 0x02);
+        pci_bar_init(&s->fn, 0, &s->lfb, false);
+        s->fn.config[PCI_BAR0] |= 0x08;             /* prefetchable */
+        if (pci_bus_add(m->pci, &s->fn, PCI_DEVFN(2, 0)) < 0 &&
+            pci_bus_add(m->pci, &s->fn, -1) < 0)
+            return -1;
+    } else {
+        as_map(&m->mem, &s->lfb, VBE_LFB_ADDR, 0);
+    }
     as_map(&m->io, &s->io_3c0, 0x3c0, 0);
     as_map(&m->io, &s->io_3b4, 0x3b4, 0);
     as_map(&m->io, &s->io_3d4, 0x3d4, 0);
@@ -393,6 +404,10 @@ static void vga_reset(Device *dev)
 {
     Vga *s = (Vga *)dev;
     memset(&s->misc, 0, sizeof(*s) - offsetof(Vga, misc));
+    if (s->fn.bus) {
+        pci_function_reset(&s->fn);
+        s->fn.config[PCI_BAR0] |= 0x08;
+    }
     s->vbe[VBE_ID] = 0xb0c5;
     s->dac_mask = 0xff;
     s->sr[SR_MAP_MASK] = 0x0f;
@@ -403,7 +418,10 @@ static void vga_unrealize(Device *dev)
 {
     Vga *s = (Vga *)dev;
     as_unmap(s->lowmem.as, &s->lowmem);
-    as_unmap(s->lfb.as, &s->lfb);
+    if (s->fn.bus)
+        pci_bus_remove(s->fn.bus, &s->fn);
+    else
+        as_unmap(s->lfb.as, &s->lfb);
     as_unmap(s->io_3c0.as, &s->io_3c0);
     as_unmap(s->io_3b4.as, &s->io_3b4);
     as_unmap(s->io_3d4.as, &s->io_3d4);

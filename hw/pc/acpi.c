@@ -178,12 +178,13 @@ static unsigned cpu_count(const Machine *m)
 
 /* MADT: local APIC address and PCAT_COMPAT (the 8259s exist), one
  * Processor Local APIC per CPU (UID = APIC ID = index), the I/O APIC at
- * GSI 0, ISA IRQ0 -> GSI 2 and the SCI (IRQ 9) level-triggered active
- * high, and LINT1 as NMI on every processor. */
+ * GSI 0, ISA IRQ0 -> GSI 2, the SCI (IRQ 9) and the PCI IRQs (5, 10, 11)
+ * level-triggered active high, and LINT1 as NMI on every processor. */
 static uint64_t build_madt(Builder *b, const Machine *m)
 {
     unsigned ncpu = cpu_count(m);
-    uint32_t len = 44 + 8 * ncpu + 12 + 10 + 10 + 6;
+    static const uint8_t pci_irqs[] = { 5, 10, 11 };
+    uint32_t len = 44 + 8 * ncpu + 12 + 10 + 10 + 10 * sizeof(pci_irqs) + 6;
     uint64_t gpa;
     uint8_t *p = alloc(b, len, 16, &gpa);
     header(p, "APIC", len, 3);
@@ -217,6 +218,16 @@ static uint64_t build_madt(Builder *b, const Machine *m)
     put32(e + 4, ACPI_SCI_IRQ);
     put16(e + 8, 0x000d);                 /* active high (01), level (11 << 2) */
     e += 10;
+    /* The ISA IRQs the PIIX routes PCI interrupts to (SeaBIOS picks 10
+     * and 11, 5 is QEMU's other choice): level-triggered like the SCI. */
+    for (size_t i = 0; i < sizeof(pci_irqs); i++, e += 10) {
+        e[0] = 2;
+        e[1] = 10;
+        e[2] = 0;
+        e[3] = pci_irqs[i];
+        put32(e + 4, pci_irqs[i]);
+        put16(e + 8, 0x000d);
+    }
     e[0] = 4;                             /* Local APIC NMI */
     e[1] = 6;
     e[2] = 0xff;                          /* all processors */

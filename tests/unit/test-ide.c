@@ -76,6 +76,7 @@ static MemDisk *setup_disk(uint64_t size)
 {
     harness_init();
     MemDisk *md = mem_disk("hd0", size);
+    harness_device("i440FX-pcihost", NULL);
     harness_device("piix3-ide", NULL);
     harness_device("ide-hd", "drive=hd0,bus=0,unit=0");
     machine_reset(harness_machine());
@@ -204,6 +205,7 @@ static MemDisk *setup_cd(void)
 {
     harness_init();
     MemDisk *md = mem_disk("cd0", 64 * 2048);
+    harness_device("i440FX-pcihost", NULL);
     harness_device("piix3-ide", NULL);
     harness_device("ide-cd", "drive=cd0,bus=1,unit=0");
     machine_reset(harness_machine());
