@@ -1,6 +1,7 @@
 /* "ide-hd" and "ide-cd": a drive (-drive ...,id=ID) on a channel of the
  * board's IDE controller, bus=0|1 and unit=0 (master) or 1 (slave). */
 #include "hw/ide/ide-int.h"
+#include "hw/core/bootdev.h"
 #include "hw/core/error.h"
 #include "hw/core/machine.h"
 
@@ -19,7 +20,7 @@ static const Property ide_drive_props[] = {
     DEFINE_PROP_STR("serial", IdeDriveDev, serial, NULL),
     DEFINE_PROP("bus", IdeDriveDev, bus, PROP_U32, 0),
     DEFINE_PROP("unit", IdeDriveDev, unit, PROP_U32, 0),
-    DEFINE_PROP("bootindex", IdeDriveDev, bootindex, PROP_U32, UINT32_MAX),
+    DEFINE_PROP("bootindex", IdeDriveDev, bootindex, PROP_U32, BOOTINDEX_NONE),
     PROP_END,
 };
 
@@ -59,6 +60,10 @@ static int ide_drive_realize(Device *dev, Machine *m, bool cd)
     ide_attach(ch, (int)s->unit, bd, cd, s->serial);
     bd->media_changed = media_changed;
     bd->media_opaque = s->slot;
+    /* The controller is 00:01.1; SeaBIOS names drives by channel and unit. */
+    char path[64];
+    snprintf(path, sizeof(path), "/pci@i0cf8/ide@1,1/drive@%u/disk@%u", s->bus, s->unit);
+    bootdev_register(s->bootindex, path);
     return 0;
 }
 

@@ -8,6 +8,7 @@
  * memory outside the chain's own buffers. */
 #include "hw/virtio/virtio-int.h"
 #include "hw/core/blockdev.h"
+#include "hw/core/bootdev.h"
 #include "hw/core/error.h"
 #include "hw/core/machine.h"
 #include "hw/core/util.h"
@@ -223,7 +224,7 @@ static const VirtioDevOps blk_ops = {
 static const Property blk_props[] = {
     DEFINE_PROP_STR("drive", VirtioBlk, drive, NULL),
     DEFINE_PROP_STR("serial", VirtioBlk, serial, NULL),
-    DEFINE_PROP("bootindex", VirtioBlk, bootindex, PROP_U32, UINT32_MAX),
+    DEFINE_PROP("bootindex", VirtioBlk, bootindex, PROP_U32, BOOTINDEX_NONE),
     PROP_END,
 };
 
@@ -247,6 +248,13 @@ static int blk_realize(Device *dev, Machine *m)
         s->bd->attached = false;
         return -1;
     }
+    char path[64];
+    uint8_t devfn = s->vp.fn.devfn;
+    if (devfn & 7)
+        snprintf(path, sizeof(path), "/pci@i0cf8/scsi@%x,%x/disk@0,0", devfn >> 3, devfn & 7);
+    else
+        snprintf(path, sizeof(path), "/pci@i0cf8/scsi@%x/disk@0,0", devfn >> 3);
+    bootdev_register(s->bootindex, path);
     return 0;
 }
 
