@@ -59,7 +59,7 @@ static void route_intx(PCIFunction *f, int old_out, int new_out)
     int pin = f->config[PCI_INTERRUPT_PIN];
     if (!bus || !pin || pin > 4 || old_out == new_out)
         return;
-    int pirq = ((f->devfn >> 3) + pin - 1) & 3;
+    int pirq = ((f->devfn >> 3) - 1 + pin - 1) & 3;
     bus->pirq_count[pirq] += new_out ? 1 : -1;
     if (bus->route)
         bus->route(bus->route_opaque, pirq, bus->pirq_count[pirq] > 0);

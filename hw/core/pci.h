@@ -87,7 +87,8 @@ void pci_bus_init(PCIBus *bus, struct Machine *m);
 int pci_bus_add(PCIBus *bus, PCIFunction *f, int devfn);
 void pci_bus_remove(PCIBus *bus, PCIFunction *f);
 /* INTx: the function's pin (config 0x3d, 1 = INTA#) reaches PIRQ
- * (slot + pin - 1) mod 4, as on the PC's PIIX; masked by the command
+ * (slot - 1 + pin - 1) mod 4, the PC's PIIX wiring that firmware and the
+ * ACPI routing table assume; masked by the command
  * register's INTx disable, shown in the status register. */
 void pci_set_irq(PCIFunction *f, int level);
 void pci_bus_set_router(PCIBus *bus, PCIRouteFn *fn, void *opaque);
