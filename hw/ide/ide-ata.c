@@ -409,52 +409,46 @@ static void native_max(IdeChannel *ch, IdeDrive *d, bool lba48)
     ide_cmd_done(ch);
 }
 
+/* The data transfer commands: address size, direction, mode. */
+static const struct RwCmd {
+    uint8_t cmd;
+    bool lba48, write, dma, mult;
+} rw_cmds[] = {
+    { CMD_READ, false, false, false, false }, { CMD_READ_NR, false, false, false, false },
+    { CMD_READ_MULT, false, false, false, true }, { CMD_READ_EXT, true, false, false, false },
+    { CMD_READ_MULT_EXT, true, false, false, true },
+    { CMD_WRITE, false, true, false, false }, { CMD_WRITE_NR, false, true, false, false },
+    { CMD_WRITE_MULT, false, true, false, true }, { CMD_WRITE_EXT, true, true, false, false },
+    { CMD_WRITE_MULT_EXT, true, true, false, true },
+    { CMD_READ_DMA, false, false, true, false }, { CMD_READ_DMA_NR, false, false, true, false },
+    { CMD_READ_DMA_EXT, true, false, true, false },
+    { CMD_WRITE_DMA, false, true, true, false }, { CMD_WRITE_DMA_NR, false, true, true, false },
+    { CMD_WRITE_DMA_EXT, true, true, true, false },
+};
+
+static bool rw_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd)
+{
+    for (size_t i = 0; i < sizeof(rw_cmds) / sizeof(rw_cmds[0]); i++) {
+        const struct RwCmd *c = &rw_cmds[i];
+        if (c->cmd != cmd)
+            continue;
+        if (c->mult && !d->mult)
+            ide_abort(ch);          /* READ/WRITE MULTIPLE before SET MULTIPLE */
+        else
+            rw_start(ch, d, c->lba48, c->write, c->dma);
+        return true;
+    }
+    return false;
+}
+
 void ide_ata_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd)
 {
+    if (rw_command(ch, d, cmd))
+        return;
     switch (cmd) {
     case CMD_IDENTIFY:
         identify(d, ch->buf);
         ide_pio_start(ch, 0, IDE_SECTOR, ide_cmd_finish_pio, true);
-        break;
-    case CMD_READ: case CMD_READ_NR: case CMD_READ_MULT:
-        if (cmd == CMD_READ_MULT && !d->mult) {
-            ide_abort(ch);
-            break;
-        }
-        rw_start(ch, d, false, false, false);
-        break;
-    case CMD_READ_EXT: case CMD_READ_MULT_EXT:
-        if (cmd == CMD_READ_MULT_EXT && !d->mult) {
-            ide_abort(ch);
-            break;
-        }
-        rw_start(ch, d, true, false, false);
-        break;
-    case CMD_WRITE: case CMD_WRITE_NR: case CMD_WRITE_MULT:
-        if (cmd == CMD_WRITE_MULT && !d->mult) {
-            ide_abort(ch);
-            break;
-        }
-        rw_start(ch, d, false, true, false);
-        break;
-    case CMD_WRITE_EXT: case CMD_WRITE_MULT_EXT:
-        if (cmd == CMD_WRITE_MULT_EXT && !d->mult) {
-            ide_abort(ch);
-            break;
-        }
-        rw_start(ch, d, true, true, false);
-        break;
-    case CMD_READ_DMA: case CMD_READ_DMA_NR:
-        rw_start(ch, d, false, false, true);
-        break;
-    case CMD_READ_DMA_EXT:
-        rw_start(ch, d, true, false, true);
-        break;
-    case CMD_WRITE_DMA: case CMD_WRITE_DMA_NR:
-        rw_start(ch, d, false, true, true);
-        break;
-    case CMD_WRITE_DMA_EXT:
-        rw_start(ch, d, true, true, true);
         break;
     case CMD_VERIFY: case CMD_VERIFY_NR:
         verify(ch, d, false);

@@ -5,51 +5,15 @@
  * READ TOC, GESN, sense after a media change, eject with the lock). */
 #include "harness.h"
 #include "unit.h"
-#include "hw/core/blockdev.h"
+#include "tests/unit/memdisk.h"
 #include "hw/core/util.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-/* An in-memory drive completing each request at once. */
-typedef struct MemDisk {
-    BlockDev bd;
-    uint8_t *data;
-    int flushes;
-} MemDisk;
-
-static void mem_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64_t len,
-                       BlockDevCb *cb, void *opaque)
-{
-    MemDisk *md = bd->priv;
-    if (op == BLOCKDEV_READ)
-        memcpy(buf, md->data + off, len);
-    else if (op == BLOCKDEV_WRITE)
-        memcpy(md->data + off, buf, len);
-    else if (op == BLOCKDEV_FLUSH)
-        md->flushes++;
-    cb(opaque, 0);
-}
-
-static int mem_change(BlockDev *bd, const char *file, const char *format, char **err)
-{
-    (void)format; (void)err;
-    bd->inserted = file != NULL;
-    return 0;
-}
-
-static const BlockDevOps mem_ops = { mem_submit, mem_change };
-
 static MemDisk *mem_disk(const char *id, uint64_t size)
 {
-    MemDisk *md = xzalloc(sizeof(*md));
-    md->data = xzalloc(size);
-    for (uint64_t i = 0; i < size; i++)
-        md->data[i] = (uint8_t)(i * 7 + i / 512);
-    md->bd = (BlockDev){ .id = xstrdup(id), .ops = &mem_ops, .priv = md, .size = size,
-                         .inserted = true };
-    blockdev_register(&md->bd);
-    return md;
+    return memdisk_new(id, size, 7);
 }
 
 #define CMD 0x1f0

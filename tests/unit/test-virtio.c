@@ -5,37 +5,10 @@
  * that break the queue without the device touching anything else. */
 #include "harness.h"
 #include "unit.h"
-#include "hw/core/blockdev.h"
+#include "tests/unit/memdisk.h"
 #include "hw/core/util.h"
 
 #include <stdlib.h>
-
-typedef struct MemDisk {
-    BlockDev bd;
-    uint8_t *data;
-    int flushes;
-} MemDisk;
-
-static void mem_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64_t len,
-                       BlockDevCb *cb, void *opaque)
-{
-    MemDisk *md = bd->priv;
-    if (op == BLOCKDEV_READ)
-        memcpy(buf, md->data + off, len);
-    else if (op == BLOCKDEV_WRITE)
-        memcpy(md->data + off, buf, len);
-    else if (op == BLOCKDEV_FLUSH)
-        md->flushes++;
-    cb(opaque, 0);
-}
-
-static int mem_change(BlockDev *bd, const char *f, const char *fmt, char **err)
-{
-    (void)bd; (void)f; (void)fmt; (void)err;
-    return 0;
-}
-
-static const BlockDevOps mem_ops = { mem_submit, mem_change };
 
 #define IO 0xc000
 #define RING 0x10000            /* PFN 0x10 */
@@ -71,13 +44,7 @@ static void kick(uint16_t head)
 static MemDisk *setup(void)
 {
     harness_init();
-    MemDisk *md = xzalloc(sizeof(*md));
-    md->data = xzalloc(1 << 20);
-    for (int i = 0; i < (1 << 20); i++)
-        md->data[i] = (uint8_t)(i * 13 + (i >> 9));
-    md->bd = (BlockDev){ .id = xstrdup("vd0"), .ops = &mem_ops, .priv = md, .size = 1 << 20,
-                         .inserted = true };
-    blockdev_register(&md->bd);
+    MemDisk *md = memdisk_new("vd0", 1 << 20, 13);
     harness_device("i440FX-pcihost", NULL);
     harness_device("virtio-blk-pci", "drive=vd0");
     machine_reset(harness_machine());
