@@ -71,15 +71,22 @@ int cmdline_parse_vga(KemuOptions *o, const char *arg)
     };
     if (cl_is_help(arg)) {
         printf("none                 no graphic card\n");
+        printf("std                  standard VGA (default)\n");
         return 1;
     }
     if (!strcmp(arg, "none")) {
-        o->vga_none = true;
+        o->vga_none = o->vga_set = true;
+        o->vga = false;
         return 0;
     }
     for (size_t i = 0; i < ARRAY_SIZE(cards); i++) {
         if (strcmp(arg, cards[i].name))
             continue;
+        if (cards[i].device && device_class_find(cards[i].device)) {
+            o->vga_none = false;
+            o->vga = o->vga_set = true;
+            return 0;
+        }
         error_report("-vga %s: %s is not supported yet", arg,
                      cards[i].device ? cards[i].device : "this card");
         return -1;

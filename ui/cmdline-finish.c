@@ -124,6 +124,8 @@ int cmdline_finish(KemuOptions *o)
     if (check_cpu_accel(o) || check_boot_files(&o->cfg) || check_daemonize(o))
         return CMDLINE_ERROR;
     default_consoles(o);
+    if (!o->vga_set)
+        o->vga = !o->nodefaults;    /* QEMU's default card, also under -nographic */
     return CMDLINE_RUN;
 }
 

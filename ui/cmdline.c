@@ -210,6 +210,8 @@ static int opt_flag(KemuOptions *o, const char *opt, const char *arg)
         o->cfg.no_shutdown = true;
     else if (!strcmp(opt, "S"))
         o->start_paused = true;
+    else if (!strcmp(opt, "snapshot"))
+        o->snapshot = true;
     else if (!strcmp(opt, "nodefaults"))
         o->nodefaults = true;
     else
@@ -303,6 +305,7 @@ static const OptDef options[] = {
     { "no-user-config", false, opt_no_config },
     { "nodefconfig", false, opt_no_config },
     { "S", false, opt_flag },
+    { "snapshot", false, opt_flag },
     { "pidfile", true, opt_pidfile },
     { "d", true, opt_log },
     { "D", true, opt_log },

@@ -65,13 +65,15 @@ typedef struct KemuOptions {
 
     DisplayType display;
     bool nographic;
-    bool vga_none;              /* -vga none (kemu has no VGA card yet either way) */
+    bool vga_none;              /* -vga none */
+    bool vga, vga_set;          /* the std VGA is built (-vga std, or by default) */
     bool nodefaults;
     bool console_hidden;        /* no display given: the serial port goes nowhere */
 
     bool daemonize;
     char *pidfile;
     bool start_paused;          /* -S */
+    bool snapshot;              /* -snapshot: every drive writes to an overlay */
     char *gdb;                  /* -gdb spec (-s: "tcp::1234"), NULL = none */
     const char *gdb_opt;        /* "-gdb" or "-s", for messages */
     bool cpu_help;              /* -cpu help: main lists the models */

@@ -13,6 +13,7 @@
 #include "ui/cmdline.h"
 #include "ui/daemon.h"
 #include "ui/device-help.h"
+#include "ui/drive.h"
 #include "ui/gdbstub.h"
 #include "ui/monitor.h"
 
@@ -161,7 +162,8 @@ static int build_machine(Machine *m, const KemuOptions *o)
         return -1;
     if (check_cpu(m) || create_chardevs(o))
         return -1;
-    if (pc_init(m) || create_devices(m, o))
+    if (drives_open(o) || pc_init(m) || (o->vga && pc_vga_init(m)) ||
+        drives_create_devices(m, o) || create_devices(m, o) || pc_set_bootorder_file(m))
         return -1;
     if (create_monitors(m, o))
         return -1;
@@ -277,6 +279,7 @@ static int run(KemuOptions *o)
     big_unlock();
     if (m->accel->shutdown)
         m->accel->shutdown(m);
+    drives_close();
     return code;
 }
 

@@ -92,12 +92,16 @@ static void cmd_gdbserver(Monitor *mon, const char *args)
 }
 
 static const MonCmd commands[] = {
+    { "change", "device filename [format]", "change a removable medium", monitor_change },
     { "cont|c", "", "resume emulation", cmd_cont },
+    { "eject", "[-f] device", "eject a removable medium (use -f to force it)", monitor_eject },
     { "gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), "
       "stop with 'none'", cmd_gdbserver },
     { "help|?", "[cmd]", "show the help", cmd_help },
     { "info", "[subcommand]", "show various information about the system state", cmd_info },
     { "quit|q", "", "quit the emulator", cmd_quit },
+    { "screendump", "filename [-f format]", "save screen to a file (ppm or png)",
+      monitor_screendump },
     { "stop", "", "stop emulation", cmd_stop },
     { "system_powerdown", "", "send system power down event", cmd_system_powerdown },
     { "system_reset", "", "reset the system", cmd_system_reset },

@@ -152,11 +152,13 @@ static const struct {
     const char *name, *help;
     void (*fn)(Monitor *mon, const char *args);
 } infos[] = {
+    { "block", "show info of one block device or all block devices", monitor_info_block },
     { "chardev", "show the character devices", info_chardev },
     { "cpus", "show infos for each CPU", info_cpus },
     { "kvm", "show KVM information (and which accelerator runs, and why)", info_kvm },
     { "mtree", "show memory tree (-f: the flat view)", monitor_info_mtree },
     { "name", "show the current VM name", info_name },
+    { "pci", "show PCI info", monitor_info_pci },
     { "qtree", "show device tree", info_qtree },
     { "registers", "show the cpu registers (-a: all CPUs)", info_registers },
     { "status", "show the current VM status (running|paused)", info_status },

@@ -28,5 +28,13 @@ void monitor_info_help(Monitor *mon);
 void monitor_xp(Monitor *mon, const char *args);
 /* `info mtree [-f]` (ui/monitor-mtree.c). */
 void monitor_info_mtree(Monitor *mon, const char *args);
+/* monitor-block.c */
+void monitor_info_block(Monitor *mon, const char *args);
+void monitor_eject(Monitor *mon, const char *args);
+void monitor_change(Monitor *mon, const char *args);
+/* monitor-pci.c */
+void monitor_info_pci(Monitor *mon, const char *args);
+/* screendump.c */
+void monitor_screendump(Monitor *mon, const char *args);
 
 #endif

@@ -31,7 +31,55 @@ void pci_function_init(PCIFunction *f, uint16_t vendor, uint16_t device, uint8_t
     f->config[PCI_CLASS_REV] = revision;
     f->config[PCI_CLASS_REV + 2] = subclass;
     f->config[PCI_CLASS_REV + 3] = class_code;
-    f->wmask[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEM;
+    f->wmask[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEM | PCI_COMMAND_MASTER;
+    f->wmask[PCI_COMMAND + 1] = PCI_COMMAND_INTX_DISABLE >> 8;
+    f->wmask[PCI_INTERRUPT_LINE] = 0xff;
+}
+
+static uint16_t command(const PCIFunction *f)
+{
+    return (uint16_t)(f->config[PCI_COMMAND] | f->config[PCI_COMMAND + 1] << 8);
+}
+
+bool pci_bus_master(const PCIFunction *f)
+{
+    return command(f) & PCI_COMMAND_MASTER;
+}
+
+void pci_bus_set_router(PCIBus *bus, PCIRouteFn *fn, void *opaque)
+{
+    bus->route = fn;
+    bus->route_opaque = opaque;
+}
+
+/* What reaches the router: the level unless INTx is disabled. */
+static void route_intx(PCIFunction *f, int old_out, int new_out)
+{
+    PCIBus *bus = f->bus;
+    int pin = f->config[PCI_INTERRUPT_PIN];
+    if (!bus || !pin || pin > 4 || old_out == new_out)
+        return;
+    int pirq = ((f->devfn >> 3) - 1 + pin - 1) & 3;
+    bus->pirq_count[pirq] += new_out ? 1 : -1;
+    if (bus->route)
+        bus->route(bus->route_opaque, pirq, bus->pirq_count[pirq] > 0);
+}
+
+static int intx_out(const PCIFunction *f, int level)
+{
+    return level && !(command(f) & PCI_COMMAND_INTX_DISABLE);
+}
+
+void pci_set_irq(PCIFunction *f, int level)
+{
+    level = level != 0;
+    int old = intx_out(f, f->irq_level);
+    f->irq_level = level;
+    if (level)
+        f->config[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
+    else
+        f->config[PCI_STATUS] &= (uint8_t)~PCI_STATUS_INTERRUPT;
+    route_intx(f, old, intx_out(f, level));
 }
 
 /* The BAR's low bits: I/O space indicator, or a 32-bit non-prefetchable
@@ -84,6 +132,7 @@ static void update_mappings(PCIFunction *f)
 
 void pci_function_reset(PCIFunction *f)
 {
+    pci_set_irq(f, 0);
     put16(f->config + PCI_COMMAND, 0);
     for (int n = 0; n < PCI_NUM_BARS; n++) {
         if (f->bar[n].mr)
@@ -117,6 +166,7 @@ int pci_bus_add(PCIBus *bus, PCIFunction *f, int devfn)
 
 void pci_bus_remove(PCIBus *bus, PCIFunction *f)
 {
+    pci_set_irq(f, 0);
     for (int n = 0; n < PCI_NUM_BARS; n++) {
         PCIBar *b = &f->bar[n];
         if (b->mapped)
@@ -145,6 +195,7 @@ void pci_config_write(PCIBus *bus, uint8_t devfn, unsigned reg, uint32_t val, un
     bool remap = false;
     if (!f)
         return;
+    int old_out = intx_out(f, f->irq_level);
     for (unsigned i = 0; i < size && reg + i < 256; i++) {
         unsigned r = reg + i;
         uint8_t mask = f->wmask[r];
@@ -154,4 +205,5 @@ void pci_config_write(PCIBus *bus, uint8_t devfn, unsigned reg, uint32_t val, un
     }
     if (remap)
         update_mappings(f);
+    route_intx(f, old_out, intx_out(f, f->irq_level));
 }

@@ -29,8 +29,18 @@ struct Machine;
 #define PCI_CLASS_REV   0x08       /* revision, prog-if, subclass, class */
 #define PCI_HEADER_TYPE 0x0e
 #define PCI_BAR0        0x10
+#define PCI_STATUS      0x06
+#define PCI_SUBSYSTEM_VENDOR_ID 0x2c
+#define PCI_SUBSYSTEM_ID 0x2e
+#define PCI_CAPABILITY_LIST 0x34
+#define PCI_INTERRUPT_LINE 0x3c
+#define PCI_INTERRUPT_PIN  0x3d
 #define PCI_COMMAND_IO  0x1
 #define PCI_COMMAND_MEM 0x2
+#define PCI_COMMAND_MASTER 0x4
+#define PCI_COMMAND_INTX_DISABLE 0x400
+#define PCI_STATUS_INTERRUPT 0x08
+#define PCI_STATUS_CAP_LIST 0x10
 
 typedef struct PCIBar {
     MemoryRegion *mr;          /* NULL: BAR not implemented */
@@ -44,11 +54,19 @@ typedef struct PCIFunction {
     PCIBar bar[PCI_NUM_BARS];
     struct PCIBus *bus;
     uint8_t devfn;
+    int irq_level;             /* INTx as the function drives it */
 } PCIFunction;
+
+/* The board's interrupt router: PIRQ line pirq (0-3, the INTx pins of all
+ * slots swizzled onto four lines) is asserted by at least one function. */
+typedef void PCIRouteFn(void *opaque, int pirq, int level);
 
 typedef struct PCIBus {
     struct Machine *m;
     PCIFunction *fn[256];
+    PCIRouteFn *route;
+    void *route_opaque;
+    int pirq_count[4];         /* functions asserting each PIRQ line */
 } PCIBus;
 
 /* Function set-up (device realize): identity and class, all other bytes
@@ -68,6 +86,15 @@ void pci_bus_init(PCIBus *bus, struct Machine *m);
  * number from 1.  Returns the devfn, or -1 if taken or full. */
 int pci_bus_add(PCIBus *bus, PCIFunction *f, int devfn);
 void pci_bus_remove(PCIBus *bus, PCIFunction *f);
+/* INTx: the function's pin (config 0x3d, 1 = INTA#) reaches PIRQ
+ * (slot - 1 + pin - 1) mod 4, the PC's PIIX wiring that firmware and the
+ * ACPI routing table assume; masked by the command
+ * register's INTx disable, shown in the status register. */
+void pci_set_irq(PCIFunction *f, int level);
+void pci_bus_set_router(PCIBus *bus, PCIRouteFn *fn, void *opaque);
+/* Whether the guest enabled bus mastering (DMA) for f. */
+bool pci_bus_master(const PCIFunction *f);
+
 /* Configuration cycles: reg is the byte offset, size 1, 2 or 4 within one
  * dword.  An absent function reads all ones and ignores writes. */
 uint32_t pci_config_read(PCIBus *bus, uint8_t devfn, unsigned reg, unsigned size);

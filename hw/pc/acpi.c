@@ -112,25 +112,20 @@ static uint64_t build_facs(Builder *b)
     return gpa;
 }
 
-/* The DSDT's AML: only what a kernel needs to power off,
- *   Name (_S5, Package (4) { Zero, Zero, Zero, Zero })
- * i.e. NameOp(0x08) NameSeg "_S5_", PackageOp(0x12) PkgLength(6: itself,
- * NumElements and four elements) NumElements(4), four ZeroOps: SLP_TYPa,
- * SLP_TYPb (both the PIIX4 soft-off value 0) and two reserved. */
-static const uint8_t dsdt_aml[] = {
-    0x08, '_', 'S', '5', '_',
-    0x12, 0x06, 0x04,
-    0x00, 0x00, 0x00, 0x00,
-};
-_Static_assert(ACPI_SLP_TYP_S5 == 0, "\\_S5 encodes SLP_TYP as ZeroOp");
-
-static uint64_t build_dsdt(Builder *b)
+/* The DSDT: its AML comes from acpi-dsdt.c. */
+static uint64_t build_dsdt(Builder *b, const Machine *m)
 {
     uint64_t gpa;
-    uint32_t len = 36 + sizeof(dsdt_aml);
+    uint8_t aml[4096 - 36];
+    size_t n = acpi_dsdt_aml(m, aml, sizeof(aml));
+    if (n > sizeof(aml)) {
+        b->overflow = true;
+        n = 0;
+    }
+    uint32_t len = 36 + (uint32_t)n;
     uint8_t *p = alloc(b, len, 16, &gpa);
     header(p, "DSDT", len, 1);            /* revision 1: 32-bit integers */
-    memcpy(p + 36, dsdt_aml, sizeof(dsdt_aml));
+    memcpy(p + 36, aml, n);
     finish(b, p, len);
     return gpa;
 }
@@ -178,12 +173,13 @@ static unsigned cpu_count(const Machine *m)
 
 /* MADT: local APIC address and PCAT_COMPAT (the 8259s exist), one
  * Processor Local APIC per CPU (UID = APIC ID = index), the I/O APIC at
- * GSI 0, ISA IRQ0 -> GSI 2 and the SCI (IRQ 9) level-triggered active
- * high, and LINT1 as NMI on every processor. */
+ * GSI 0, ISA IRQ0 -> GSI 2, the SCI (IRQ 9) and the PCI IRQs (5, 10, 11)
+ * level-triggered active high, and LINT1 as NMI on every processor. */
 static uint64_t build_madt(Builder *b, const Machine *m)
 {
     unsigned ncpu = cpu_count(m);
-    uint32_t len = 44 + 8 * ncpu + 12 + 10 + 10 + 6;
+    static const uint8_t pci_irqs[] = { 5, 10, 11 };
+    uint32_t len = 44 + 8 * ncpu + 12 + 10 + 10 + 10 * sizeof(pci_irqs) + 6;
     uint64_t gpa;
     uint8_t *p = alloc(b, len, 16, &gpa);
     header(p, "APIC", len, 3);
@@ -217,6 +213,16 @@ static uint64_t build_madt(Builder *b, const Machine *m)
     put32(e + 4, ACPI_SCI_IRQ);
     put16(e + 8, 0x000d);                 /* active high (01), level (11 << 2) */
     e += 10;
+    /* The ISA IRQs the PIIX routes PCI interrupts to (SeaBIOS picks 10
+     * and 11, 5 is QEMU's other choice): level-triggered like the SCI. */
+    for (size_t i = 0; i < sizeof(pci_irqs); i++, e += 10) {
+        e[0] = 2;
+        e[1] = 10;
+        e[2] = 0;
+        e[3] = pci_irqs[i];
+        put32(e + 4, pci_irqs[i]);
+        put16(e + 8, 0x000d);
+    }
     e[0] = 4;                             /* Local APIC NMI */
     e[1] = 6;
     e[2] = 0xff;                          /* all processors */
@@ -275,7 +281,7 @@ size_t acpi_build_tables_linked(const Machine *m, uint8_t *buf, uint64_t gpa, si
     uint64_t facs = build_facs(&b);
     if (link)
         link->tables_off = (uint32_t)(facs - gpa);
-    uint64_t dsdt = build_dsdt(&b);
+    uint64_t dsdt = build_dsdt(&b, m);
     uint64_t tables[2];
     tables[0] = build_fadt(&b, facs, dsdt);
     tables[1] = build_madt(&b, m);

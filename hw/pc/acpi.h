@@ -67,4 +67,8 @@ uint8_t acpi_checksum(const uint8_t *p, size_t len);
  * (the monitor's system_powerdown). */
 void acpi_pm_power_button(Device *pm);
 
+/* acpi-dsdt.c: the DSDT's AML for this machine into out (at most max
+ * bytes); returns its length (more than max: it did not fit). */
+size_t acpi_dsdt_aml(const Machine *m, uint8_t *out, size_t max);
+
 #endif

@@ -135,6 +135,23 @@ int fw_cfg_add_file(Device *fw, const char *name, const void *data, size_t len)
     return key;
 }
 
+int fw_cfg_set_file(Device *fw, const char *name, const void *data, size_t len)
+{
+    FwCfg *s = FWCFG(fw);
+    FwCfgItem *dir = find_item(s, FW_CFG_FILE_DIR);
+    for (uint32_t i = 0; dir && i < s->nfiles; i++) {
+        uint8_t *e = dir->data + 4 + (size_t)i * 64;
+        if (strncmp((const char *)e + 8, name, FW_CFG_FILE_NAME))
+            continue;
+        for (int k = 0; k < 4; k++)
+            e[k] = (uint8_t)(len >> (24 - 8 * k));
+        uint16_t key = (uint16_t)(e[4] << 8 | e[5]);
+        fw_cfg_add_bytes(fw, key, data, len);
+        return key;
+    }
+    return fw_cfg_add_file(fw, name, data, len);
+}
+
 static void select_key(FwCfg *s, uint16_t key)
 {
     s->cur_key = key;

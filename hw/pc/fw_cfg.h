@@ -73,5 +73,7 @@ void fw_cfg_add_string(Device *fw, uint16_t key, const char *s);
 /* A named file in the directory (key FW_CFG_FILE_DIR); returns its key or
  * -1 after error_report when the directory is full or the name too long. */
 int fw_cfg_add_file(Device *fw, const char *name, const void *data, size_t len);
+/* Replace the contents of a file added before (or add it). */
+int fw_cfg_set_file(Device *fw, const char *name, const void *data, size_t len);
 
 #endif

@@ -133,7 +133,7 @@ static int add_serials(Machine *m)
 int pc_devices_init(Machine *m)
 {
     static const char *const fixed[] = { "i440FX-pcihost", "i8042", "ioport80", "port92",
-                                         "ferr-latch" };
+                                         "ferr-latch", "PIIX3", "piix3-ide" };
     PcBoard *b = pc_board(m);
     if (wire_interrupts(m))
         return -1;

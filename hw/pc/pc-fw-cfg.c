@@ -3,9 +3,11 @@
  * added by the Linux loader. */
 #include "hw/pc/pc-board.h"
 #include "hw/pc/fw_cfg.h"
+#include "hw/core/bootdev.h"
 #include "hw/core/util.h"
 #include "hw/core/chardev.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* "etc/e820": the RAM as QEMU lists it (le64 address, le64 length, le32
@@ -32,6 +34,22 @@ static int add_e820_file(Machine *m, Device *fw)
     return fw_cfg_add_file(fw, "etc/e820", buf, 20 * n) < 0 ? -1 : 0;
 }
 
+/* "bootorder": device paths by bootindex, one per line; -boot strict=on
+ * ends the list with HALT so the firmware tries nothing else.  Set again
+ * once the devices the command line adds exist. */
+int pc_set_bootorder_file(Machine *m)
+{
+    char *list = bootdev_list();
+    char *order = xasprintf("%s%s", list, m->cfg.boot_strict ? "HALT" : "");
+    size_t n = strlen(order);
+    if (n && order[n - 1] == '\n')
+        order[--n] = '\0';
+    int ret = fw_cfg_set_file(pc_board(m)->fw_cfg, "bootorder", order, n ? n + 1 : 0);
+    free(list);
+    free(order);
+    return ret < 0 ? -1 : 0;
+}
+
 int pc_fw_cfg_init(Machine *m)
 {
     Device *fw = pc_board(m)->fw_cfg;
@@ -45,11 +63,7 @@ int pc_fw_cfg_init(Machine *m)
     fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1);
     if (add_e820_file(m, fw) || pc_acpi_fw_cfg(m))
         return -1;
-    /* Device paths by boot index, one per line: none, as no device has a
-     * bootindex; -boot strict=on ends the list with HALT so the firmware
-     * tries nothing else. */
-    const char *order = m->cfg.boot_strict ? "HALT" : "";
-    if (fw_cfg_add_file(fw, "bootorder", order, *order ? strlen(order) + 1 : 0) < 0)
+    if (pc_set_bootorder_file(m) < 0)
         return -1;
     /* SeaBIOS: reboot this many ms after a failed boot (-1: never). */
     uint8_t wait[4];

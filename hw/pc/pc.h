@@ -23,6 +23,14 @@ typedef struct E820Entry {
 #define E820_ACPI 3
 int pc_e820(const Machine *m, E820Entry *out, int max);
 
+/* The std VGA and its BIOS (-vga std, QEMU's default): after pc_init.
+ * 0 or -1 after error_report. */
+int pc_vga_init(Machine *m);
+
+/* Give the firmware the bootindex= order of the devices that exist now
+ * (after -drive and -device created theirs).  0 or -1. */
+int pc_set_bootorder_file(Machine *m);
+
 /* Press the ACPI power button (the monitor's system_powerdown): an OS with
  * ACPI shuts down, which ends in an S5 request and kemu exiting 0. */
 void pc_powerdown_request(Machine *m);

@@ -84,11 +84,30 @@ TEST(acpi, fadt_points_at_pm_ports_dsdt_and_facs)
     CHECK_EQ(fadt[116], 1);                         /* reset register: I/O space */
     CHECK_EQ(le64(fadt + 120), 0xcf9);
     CHECK_EQ(fadt[128], 6);
-    /* The DSDT holds Name (_S5, Package (4) { 0, 0, 0, 0 }). */
+    /* The DSDT holds Name (_S5, Package (4) { 0, 0, 0, 0 }), then
+     * Scope (\_SB) { Device (PCI0) { _HID EISAID ("PNP0A03"), ... } }. */
     const uint8_t *dsdt = table(le32(fadt + 40), "DSDT");
     static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0, 0, 0, 0 };
-    CHECK_EQ(le32(dsdt + 4), 36 + sizeof(s5));
+    uint32_t len = le32(dsdt + 4);
+    CHECK(len > 36 + sizeof(s5));
     CHECK(!memcmp(dsdt + 36, s5, sizeof(s5)));
+    const uint8_t *aml = dsdt + 36 + sizeof(s5);
+    CHECK_EQ(aml[0], 0x10);                         /* ScopeOp */
+    /* Its PkgLength (2 or 3 bytes here) covers the rest of the table. */
+    uint32_t n = aml[1] >> 6, plen = aml[1] & 0x0f;
+    for (uint32_t i = 0; i < n; i++)
+        plen |= (uint32_t)aml[2 + i] << (4 + 8 * i);
+    CHECK_EQ(36 + sizeof(s5) + 1 + plen, len);
+    CHECK(!memcmp(aml + 2 + n, "\\_SB_\x5b\x82", 7));
+    static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+    CHECK(memmem(dsdt, len, "PCI0", 4) != NULL);
+    CHECK(memmem(dsdt, len, hid, sizeof(hid)) != NULL);
+    CHECK(memmem(dsdt, len, "_CRS", 4) != NULL);
+    /* _PRT: 31 slots x 4 pins; slot 3 pin A (PIRQC) on GSI 11. */
+    const uint8_t *prt = memmem(dsdt, len, "_PRT", 4);
+    CHECK(prt != NULL);
+    static const uint8_t slot3a[] = { 0x0c, 0xff, 0xff, 0x03, 0x00, 0x00, 0x00, 0x0a, 11 };
+    CHECK(prt && memmem(prt, len - (size_t)(prt - dsdt), slot3a, sizeof(slot3a)) != NULL);
 }
 
 TEST(acpi, madt_smp4)
@@ -122,9 +141,9 @@ TEST(acpi, madt_smp4)
             if (e[3] == 0) {
                 CHECK_EQ(le32(e + 4), 2);           /* IRQ0 -> GSI 2 */
                 CHECK_EQ(e[8] | e[9] << 8, 0);
-            } else {
-                CHECK_EQ(e[3], 9);
-                CHECK_EQ(le32(e + 4), 9);
+            } else {                                /* SCI and the PCI IRQs */
+                CHECK(e[3] == 9 || e[3] == 5 || e[3] == 10 || e[3] == 11);
+                CHECK_EQ(le32(e + 4), e[3]);
                 CHECK_EQ(e[8] | e[9] << 8, 0xd);   /* level, active high */
             }
             overrides++;
@@ -140,7 +159,7 @@ TEST(acpi, madt_smp4)
     }
     CHECK_EQ(lapics, 4);
     CHECK_EQ(ioapics, 1);
-    CHECK_EQ(overrides, 2);
+    CHECK_EQ(overrides, 5);
     CHECK_EQ(nmis, 1);
 }
 
@@ -339,7 +358,7 @@ TEST(acpi, table_loader_for_firmware)
     CHECK_EQ((le32(fadt + 36)) % 64, 0);
     CHECK(!memcmp(madt, "APIC", 4));
     CHECK_EQ(acpi_checksum(madt, le32(madt + 4)), 0);
-    CHECK_EQ(le32(madt + 4), 44 + 8 * 3 + 12 + 10 + 10 + 6);   /* three CPUs */
+    CHECK_EQ(le32(madt + 4), 44 + 8 * 3 + 12 + 10 + 10 + 30 + 6);   /* three CPUs */
     free(script);
     free(files[0].data);
     free(files[1].data);

@@ -1,0 +1,66 @@
+/* What disk devices (hw/ide, hw/virtio) see of a drive: a named backend
+ * with asynchronous requests whose completions run in the event-loop
+ * thread under the machine lock.  The block layer behind it (hw/block,
+ * raw/qcow2 on its thread pool) is wired up by ui/, which registers one
+ * BlockDev per -drive; devices find it by name (drive=ID), the way
+ * chardev frontends find their backend. */
+#ifndef KEMU_HW_CORE_BLOCKDEV_H
+#define KEMU_HW_CORE_BLOCKDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct BlockDev BlockDev;
+
+typedef enum {
+    BLOCKDEV_READ, BLOCKDEV_WRITE, BLOCKDEV_FLUSH, BLOCKDEV_WRITE_ZEROES, BLOCKDEV_DISCARD,
+} BlockDevOp;
+
+/* ret: 0 or -errno. */
+typedef void BlockDevCb(void *opaque, int ret);
+
+typedef struct BlockDevOps {
+    /* Queue one request; cb runs later in the event loop.  buf stays the
+     * caller's until then.  Ranges are checked by blockdev_submit. */
+    void (*submit)(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64_t len,
+                   BlockDevCb *cb, void *opaque);
+    /* Replace the medium (NULL: eject).  0 or -1 with *err set (allocated). */
+    int (*change)(BlockDev *bd, const char *file, const char *format, char **err);
+} BlockDevOps;
+
+struct BlockDev {
+    char *id;
+    const BlockDevOps *ops;
+    void *priv;                 /* the backend's state */
+    uint64_t size;              /* bytes; 0 without a medium */
+    bool inserted;              /* a medium is present */
+    bool read_only;
+    bool removable;             /* CD-ROM: eject/change allowed */
+    bool locked;                /* the guest prevents medium removal */
+    bool attached;              /* a device uses it */
+    char *file, *format;        /* for `info block` */
+    const char *cache;          /* cache mode's name */
+    /* The device's hook for eject/change (medium gone or new). */
+    void (*media_changed)(void *opaque, bool loaded);
+    void *media_opaque;
+    BlockDev *next;
+};
+
+void blockdev_register(BlockDev *bd);
+BlockDev *blockdev_find(const char *id);
+BlockDev *blockdev_first(void);
+/* Claim a drive for a device: -1 (after error_report) if unknown or
+ * already used. */
+BlockDev *blockdev_attach(const char *id, const char *who);
+
+/* Range-checked request: 0 if queued (cb runs later from the event loop),
+ * or -errno at once without cb: -ENOMEDIUM without a medium, -EIO beyond
+ * its end, -EROFS for a write to a read-only drive. */
+int blockdev_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64_t len,
+                     BlockDevCb *cb, void *opaque);
+
+/* Monitor's eject/change: honours the guest's lock unless force. */
+int blockdev_eject(BlockDev *bd, bool force, char **err);
+int blockdev_change(BlockDev *bd, const char *file, const char *format, char **err);
+
+#endif

@@ -1,0 +1,49 @@
+/* The standard VGA with Bochs VBE extensions: state shared by the register
+ * and memory model (vga.c) and the renderer (vga-render.c). */
+#ifndef KEMU_HW_DISPLAY_VGA_INT_H
+#define KEMU_HW_DISPLAY_VGA_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/core/device.h"
+#include "hw/core/memory.h"
+#include "hw/core/pci.h"
+
+#define VGA_VRAM_SIZE (16u * 1024 * 1024)
+#define VBE_LFB_ADDR 0xe0000000u
+#define VBE_REGS 10
+
+enum {
+    VBE_ID, VBE_XRES, VBE_YRES, VBE_BPP, VBE_ENABLE, VBE_BANK, VBE_VIRT_WIDTH,
+    VBE_VIRT_HEIGHT, VBE_X_OFFSET, VBE_Y_OFFSET, VBE_VIDEO_MEMORY_64K = 0x0a,
+};
+#define VBE_ENABLED     0x01
+#define VBE_GETCAPS     0x02
+#define VBE_8BIT_DAC    0x20
+#define VBE_LFB_ENABLED 0x40
+#define VBE_NOCLEARMEM  0x80
+
+typedef struct Vga {
+    Device dev;
+    PCIFunction fn;             /* 00:02.0, 1234:1111 (when there is a PCI bus) */
+    MemoryRegion vram;          /* host memory of the video RAM */
+    MemoryRegion lfb;           /* the linear framebuffer: vram seen by the CPU */
+    MemoryRegion lowmem;        /* 0xa0000-0xbfffff window */
+    MemoryRegion io_3c0, io_3b4, io_3d4, io_vbe;
+    uint8_t misc, sr_index, sr[8], gr_index, gr[16], cr_index, cr[32];
+    uint8_t ar_index, ar[21];
+    bool ar_flip;               /* next 0x3c0 write is data */
+    uint8_t dac_mask, dac_read, dac_write, dac_sub, dac_state;
+    uint8_t palette[256 * 3];
+    uint8_t latch[4];
+    uint8_t st01_toggle;
+    uint16_t vbe_index, vbe[VBE_REGS];
+    uint32_t vbe_start;         /* byte offset of the visible frame in vram */
+} Vga;
+
+/* vga-render.c: the visible picture as 0x00RRGGBB pixels (caller frees
+ * *out).  Returns 0, or -1 if the screen is blank (display disabled). */
+int vga_render(Vga *s, uint32_t **out, int *w, int *h);
+
+#endif
