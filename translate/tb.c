@@ -13,6 +13,7 @@
 #include "cpu/sys.h"
 #include "hw/core/log.h"
 #include "hw/core/machine.h"
+#include "translate/backend-native.h"
 #include "translate/tlb.h"
 
 #define TB_HASH_BITS 16
@@ -212,6 +213,7 @@ void tb_flush_all(CPUState *cpu)
             page_free(page_hash[i]);
     }
     arena_used = 0;
+    native_flush();
     flush_generation++;
     Machine *m = cpu->machine;
     if (m) {
@@ -286,6 +288,8 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     if (tb->phys2 != ~0ULL)
         page_add_tb(cpu, tb->phys2, tb);
     log_new_tb(tb);
+    if (!native_compile(tb))
+        return NULL;        /* the code cache is full: tb_find flushes, retries */
     tb->nops = interp_prepare(tb->ops, tb->nops);
     return tb;
 }

@@ -59,6 +59,7 @@ typedef struct TB {
     unsigned nops, ntemps;
     struct TB *hash_next;
     struct TB *jmp_dest[2]; /* chained successors through goto_tb slots */
+    void *code;             /* native host code, NULL: run on the interpreter */
 } TB;
 
 /* Mode flags of cpu's current state.  Only between TBs: may drop all

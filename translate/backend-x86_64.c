@@ -1,0 +1,655 @@
+/* The native backend for x86-64 hosts: a TB's optimized IR -> host code.
+ *
+ * Code shape (the first, simple design; see translate/backend-native.h):
+ *  - Every block runs inside one frame set up by a shared entry stub:
+ *    rbx = the CPUState (CPUX86State is its first member), r13 = its
+ *    TcgCpu, rbp = the temps, an array of IR_MAX_TEMPS 64-bit slots on
+ *    the host stack (the interpreter keeps the same array).  Each op loads
+ *    its operands from temps into rax/rcx/rdx, computes, stores the
+ *    result back.  Guest registers are read and written in CPUX86State as
+ *    the IR says, so guest state is exact at every instruction boundary.
+ *  - A block leaves by jumping to the shared exit stub with the result
+ *    interp_exec would return in eax (the goto_tb slot, -1 or -2).
+ *  - Guest loads and stores test the soft TLB inline (the entry for
+ *    the block's privilege, known from its mode flags) and call the C slow
+ *    paths on a miss.
+ *  - Faults: helpers and slow paths raise guest exceptions with
+ *    siglongjmp to the loop, exactly as under the interpreter, which
+ *    leaves this frame behind.  env->rip must then be the faulting
+ *    instruction's: insn_start only records the pc at compile time, and
+ *    the store to env->rip is emitted before the first op that can see it
+ *    (a helper call, a TLB slow path, a block exit, a branch), as the
+ *    interpreter does by dropping unneeded insn_starts. */
+#include "translate/backend-native.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/disas.h"
+#include "hw/core/log.h"
+#include "translate/codebuf.h"
+#include "translate/flags.h"
+#include "translate/tb.h"
+#include "translate/tlb.h"
+#include "translate/x86-encoder.h"
+
+#define CODE_CACHE_SIZE (256u << 20)
+#define FRAME_BYTES (IR_MAX_TEMPS * 8)
+#define MAX_FIXUPS 256
+#define MAX_LABELS 256
+
+/* Fixed registers of generated code. */
+#define R_CPU X_RBX
+#define R_TCG X_R13
+#define R_TMP X_RBP
+
+typedef int (*EntryFn)(CPUState *cpu, const void *code);
+
+static TcgBackend backend = TCG_BACKEND_NATIVE;
+static bool backend_chosen;
+static EntryFn entry;
+static uintptr_t exit_stub;     /* executable address */
+static size_t stubs_size;
+static NativeStats stats;
+
+/* ---- backend choice ---------------------------------------------------- */
+
+static bool native_setup(void)
+{
+    static bool tried, ok;
+    if (tried)
+        return ok;
+    tried = true;
+    ok = codebuf_init(CODE_CACHE_SIZE);
+    return ok;
+}
+
+int tcg_backend_select(const char *name, const char **why)
+{
+    if (!strcmp(name, "interp")) {
+        backend = TCG_BACKEND_INTERP;
+    } else if (!strcmp(name, "native")) {
+        if (!native_setup()) {
+            *why = "cannot map an executable code cache";
+            return -1;
+        }
+        backend = TCG_BACKEND_NATIVE;
+    } else {
+        *why = "unknown backend (interp, native)";
+        return -1;
+    }
+    backend_chosen = true;
+    return 0;
+}
+
+TcgBackend tcg_backend(void)
+{
+    /* The default falls back to the interpreter where the host refuses
+     * executable memory (a hardened kernel, seccomp). */
+    if (!backend_chosen && backend == TCG_BACKEND_NATIVE && !native_setup())
+        backend = TCG_BACKEND_INTERP;
+    return backend;
+}
+
+const char *tcg_backend_name(void)
+{
+    return tcg_backend() == TCG_BACKEND_NATIVE ? "native" : "interp";
+}
+
+NativeStats native_stats(void)
+{
+    NativeStats s = stats;
+    s.code_bytes = codebuf_used() - stubs_size;
+    return s;
+}
+
+/* ---- entry and exit stubs ---------------------------------------------- */
+
+static const int saved_regs[] = { X_RBP, X_RBX, X_R12, X_R13, X_R14, X_R15 };
+#define NSAVED (sizeof(saved_regs) / sizeof(saved_regs[0]))
+
+/* entry(cpu, code): save the callee-saved registers, make the frame (six
+ * pushes leave rsp 8 off 16-byte alignment: the extra 8 restores it for
+ * helper calls), load the fixed registers and jump to the block. */
+static void emit_stubs(X86Enc *e)
+{
+    for (unsigned i = 0; i < NSAVED; i++)
+        x86_push(e, saved_regs[i]);
+    x86_alu_ri(e, XA_SUB, 8, X_RSP, FRAME_BYTES + 8);
+    x86_mov_rr(e, 8, R_CPU, X_RDI);
+    x86_load(e, 8, R_TCG, xmem(X_RDI, offsetof(CPUState, accel)));
+    x86_mov_rr(e, 8, R_TMP, X_RSP);
+    x86_jmp_reg(e, X_RSI);
+    while ((x86_exec_pc(e) & 15) != 0)
+        x86_byte(e, 0xcc);
+    exit_stub = x86_exec_pc(e);
+    x86_alu_ri(e, XA_ADD, 8, X_RSP, FRAME_BYTES + 8);
+    for (unsigned i = NSAVED; i-- > 0;)
+        x86_pop(e, saved_regs[i]);
+    x86_ret(e);
+}
+
+static bool stubs_ready(void)
+{
+    if (entry)
+        return true;
+    if (!native_setup())
+        return false;
+    size_t room;
+    uint8_t *buf = codebuf_cursor(&room);
+    X86Enc e;
+    x86_enc_init(&e, buf, room, codebuf_exec_delta());
+    emit_stubs(&e);
+    if (e.full)
+        return false;
+    entry = (EntryFn)(uintptr_t)(buf + codebuf_exec_delta());
+    codebuf_commit((size_t)(e.p - buf));
+    stubs_size = codebuf_used();
+    return true;
+}
+
+void native_flush(void)
+{
+    if (entry)
+        codebuf_reset(stubs_size);
+}
+
+int native_exec(CPUState *cpu, const TB *tb)
+{
+    return entry(cpu, tb->code);
+}
+
+/* ---- compilation context ----------------------------------------------- */
+
+typedef struct Fixup {
+    uint8_t *field;
+    uint32_t label;
+} Fixup;
+
+typedef struct Ctx {
+    X86Enc e;
+    const TB *tb;
+    int32_t tlb_off;            /* offset of this privilege's TLB in TcgCpu */
+    uint64_t pc;                /* the current instruction's rip */
+    bool pc_pending;            /* ...not yet stored to env->rip */
+    Fixup fix[MAX_FIXUPS];
+    unsigned nfix;
+    bool unsupported;
+    const char *why;
+} Ctx;
+
+static X86Mem T(IRTemp t)
+{
+    return xmem(R_TMP, (int32_t)t * 8);
+}
+
+static X86Mem ENV(size_t off)
+{
+    return xmem(R_CPU, (int32_t)off);
+}
+
+static void give_up(Ctx *c, const char *why)
+{
+    if (!c->unsupported) {
+        c->unsupported = true;
+        c->why = why;
+    }
+}
+
+static void store_imm64(Ctx *c, X86Mem m, uint64_t v)
+{
+    if ((int64_t)v == (int32_t)v) {
+        x86_store_i(&c->e, 8, m, (int32_t)v);
+    } else {
+        x86_mov_ri(&c->e, X_RAX, v);
+        x86_store(&c->e, 8, m, X_RAX);
+    }
+}
+
+/* env->rip = the current instruction's pc, once, before it can be seen. */
+static void flush_pc(Ctx *c)
+{
+    if (c->pc_pending) {
+        store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->pc);
+        c->pc_pending = false;
+    }
+}
+
+/* reg = temp t, or imm when t is IR_NONE. */
+static void load_operand(Ctx *c, int reg, IRTemp t, uint64_t imm)
+{
+    if (t == IR_NONE)
+        x86_mov_ri(&c->e, reg, imm);
+    else
+        x86_load(&c->e, 8, reg, T(t));
+}
+
+/* Zero-extend rax from w bytes (the IR's results are). */
+static void zext(Ctx *c, unsigned w, int reg)
+{
+    if (w == 1 || w == 2 || w == 4)
+        x86_movzx_rr(&c->e, w, reg, reg);
+}
+
+static void store_result(Ctx *c, const IROp *op, int reg)
+{
+    if (op->d < IR_MAX_TEMPS)
+        x86_store(&c->e, 8, T(op->d), reg);
+}
+
+/* Leave the block returning `ret` to the loop. */
+static void emit_exit(Ctx *c, int32_t ret)
+{
+    x86_mov_ri(&c->e, X_RAX, (uint32_t)ret);
+    x86_jmp_abs(&c->e, exit_stub);
+}
+
+/* ---- arithmetic -------------------------------------------------------- */
+
+static const uint8_t alu_of[IR_NUM_OPS] = {
+    [IR_ADD] = XA_ADD, [IR_SUB] = XA_SUB, [IR_AND] = XA_AND, [IR_OR] = XA_OR,
+    [IR_XOR] = XA_XOR,
+};
+
+static void gen_alu(Ctx *c, const IROp *op)
+{
+    unsigned size = op->w == 4 ? 4 : 8;     /* 32-bit ops zero-extend themselves */
+    x86_load(&c->e, 8, X_RAX, T(op->a));
+    if (op->b != IR_NONE) {
+        x86_alu_rm(&c->e, alu_of[op->opc], size, X_RAX, T(op->b));
+    } else if ((int64_t)op->imm == (int32_t)op->imm) {
+        x86_alu_ri(&c->e, alu_of[op->opc], size, X_RAX, (int32_t)op->imm);
+    } else {
+        x86_mov_ri(&c->e, X_RCX, op->imm);
+        x86_alu_rr(&c->e, alu_of[op->opc], size, X_RAX, X_RCX);
+    }
+    zext(c, op->w, X_RAX);
+    store_result(c, op, X_RAX);
+}
+
+static void gen_mul(Ctx *c, const IROp *op)
+{
+    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_operand(c, X_RCX, op->b, op->imm);
+    x86_imul_rr(&c->e, 8, X_RAX, X_RCX);
+    zext(c, op->w, X_RAX);
+    store_result(c, op, X_RAX);
+}
+
+/* shl/shr/sar: counts 0..63 (a constant may be larger: see ir_eval_shift). */
+static void gen_shift(Ctx *c, const IROp *op)
+{
+    unsigned kind = op->opc == IR_SHL ? XS_SHL : op->opc == IR_SHR ? XS_SHR : XS_SAR;
+    if (op->opc == IR_SAR)
+        x86_load_sx(&c->e, op->w, X_RAX, T(op->a));
+    else
+        x86_load(&c->e, 8, X_RAX, T(op->a));
+    if (op->opc == IR_SHR)
+        zext(c, op->w, X_RAX);
+    if (op->b == IR_NONE) {
+        uint64_t n = op->imm;
+        if (n >= 64 && op->opc != IR_SAR)
+            x86_mov_ri(&c->e, X_RAX, 0);
+        else if (n)
+            x86_shift_ri(&c->e, kind, 8, X_RAX, (uint8_t)(n >= 64 ? 63 : n));
+    } else {
+        x86_load(&c->e, 8, X_RCX, T(op->b));
+        x86_shift_cl(&c->e, kind, 8, X_RAX);
+    }
+    zext(c, op->w, X_RAX);
+    store_result(c, op, X_RAX);
+}
+
+/* Rotates within w bytes: the host's w-sized rotate counts modulo 32 or
+ * 64, which is the same rotation modulo 8w for every w. */
+static void gen_rotate(Ctx *c, const IROp *op)
+{
+    unsigned kind = op->opc == IR_ROTL ? XS_ROL : XS_ROR;
+    unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
+    x86_load(&c->e, 8, X_RAX, T(op->a));
+    if (op->b == IR_NONE) {
+        unsigned n = (unsigned)(op->imm % (8 * w));
+        if (n)
+            x86_shift_ri(&c->e, kind, w, X_RAX, (uint8_t)n);
+    } else {
+        x86_load(&c->e, 8, X_RCX, T(op->b));
+        x86_shift_cl(&c->e, kind, w, X_RAX);
+    }
+    zext(c, w, X_RAX);
+    store_result(c, op, X_RAX);
+}
+
+static void gen_unary(Ctx *c, const IROp *op)
+{
+    if (op->opc == IR_SEXT) {
+        x86_load_sx(&c->e, op->w, X_RAX, T(op->a));
+        store_result(c, op, X_RAX);
+        return;
+    }
+    x86_load(&c->e, 8, X_RAX, T(op->a));
+    if (op->opc == IR_NEG)
+        x86_neg(&c->e, 8, X_RAX);
+    else
+        x86_not(&c->e, 8, X_RAX);
+    zext(c, op->w, X_RAX);
+    store_result(c, op, X_RAX);
+}
+
+static void gen_setcond(Ctx *c, const IROp *op)
+{
+    static const uint8_t cc[] = { [IR_EQ] = XC_E, [IR_NE] = XC_NE, [IR_LTU] = XC_B,
+                                  [IR_LTS] = XC_L };
+    unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
+    if (op->aux > IR_LTS) {
+        give_up(c, "setcond: unknown comparison");
+        return;
+    }
+    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_operand(c, X_RCX, op->b, op->imm);
+    x86_alu_rr(&c->e, XA_CMP, w, X_RAX, X_RCX);
+    x86_setcc(&c->e, cc[op->aux], X_RAX);
+    x86_movzx_rr(&c->e, 1, X_RAX, X_RAX);
+    store_result(c, op, X_RAX);
+}
+
+/* ---- guest state ------------------------------------------------------- */
+
+static size_t reg_off(unsigned aux)
+{
+    if (aux & IR_HIGH8)
+        return offsetof(CPUX86State, regs) + (aux & 3) * 8 + 1;
+    return offsetof(CPUX86State, regs) + (aux & 15) * 8;
+}
+
+static void gen_get_reg(Ctx *c, const IROp *op)
+{
+    unsigned w = (op->aux & IR_HIGH8) ? 1 : op->w;
+    x86_load(&c->e, w >= 8 ? 8 : w, X_RAX, ENV(reg_off(op->aux)));
+    store_result(c, op, X_RAX);
+}
+
+static void gen_set_reg(Ctx *c, const IROp *op)
+{
+    if (op->aux & IR_HIGH8) {
+        x86_load(&c->e, 8, X_RAX, T(op->a));
+        x86_store(&c->e, 1, ENV(reg_off(op->aux)), X_RAX);
+    } else if (op->w == 4) {
+        x86_load(&c->e, 4, X_RAX, T(op->a));        /* zero-extends */
+        x86_store(&c->e, 8, ENV(reg_off(op->aux)), X_RAX);
+    } else {
+        unsigned w = op->w == 1 || op->w == 2 ? op->w : 8;
+        x86_load(&c->e, 8, X_RAX, T(op->a));
+        x86_store(&c->e, w, ENV(reg_off(op->aux)), X_RAX);
+    }
+}
+
+static unsigned env_width(unsigned w)
+{
+    return w == 1 || w == 2 || w == 4 ? w : 8;
+}
+
+static void gen_ld_env(Ctx *c, const IROp *op)
+{
+    x86_load(&c->e, env_width(op->w), X_RAX, ENV(op->aux));
+    store_result(c, op, X_RAX);
+}
+
+static void gen_st_env(Ctx *c, const IROp *op)
+{
+    size_t rip = offsetof(CPUX86State, rip);
+    x86_load(&c->e, 8, X_RAX, T(op->a));
+    x86_store(&c->e, env_width(op->w), ENV(op->aux), X_RAX);
+    /* The block set rip itself: a pending pc must not overwrite it. */
+    if (op->aux < rip + 8 && op->aux + env_width(op->w) > rip)
+        c->pc_pending = false;
+}
+
+static void gen_set_cc(Ctx *c, const IROp *op)
+{
+    x86_store_i(&c->e, 4, ENV(offsetof(CPUX86State, cc_op)), (int32_t)op->aux);
+    const IRTemp src[3] = { op->a, op->b, op->c };
+    const size_t off[3] = { offsetof(CPUX86State, cc_dst), offsetof(CPUX86State, cc_src),
+                            offsetof(CPUX86State, cc_src2) };
+    for (int i = 0; i < 3; i++) {
+        if (src[i] == IR_NONE)
+            continue;
+        x86_load(&c->e, 8, X_RAX, T(src[i]));
+        x86_store(&c->e, 8, ENV(off[i]), X_RAX);
+    }
+}
+
+static void gen_cond(Ctx *c, const IROp *op)
+{
+    x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
+    x86_mov_ri(&c->e, X_RSI, op->aux);
+    x86_call(&c->e, (const void *)cc_test);
+    x86_movzx_rr(&c->e, 1, X_RAX, X_RAX);   /* bool: only al is defined */
+    store_result(c, op, X_RAX);
+}
+
+static void gen_call(Ctx *c, const IROp *op)
+{
+    static const int args[] = { X_RSI, X_RDX, X_RCX };
+    const IRTemp in[3] = { op->a, op->b, op->c };
+    flush_pc(c);
+    for (int i = 0; i < 3; i++)
+        load_operand(c, args[i], in[i], 0);
+    x86_mov_ri(&c->e, X_R8, op->imm);
+    x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
+    x86_call(&c->e, (const void *)op->fn);
+    store_result(c, op, X_RAX);
+}
+
+/* ---- guest memory ------------------------------------------------------ */
+
+/* rax = the TLB entry for the address in rsi; then compare the tag of
+ * the page holding the access's last byte (an access crossing a page
+ * never matches: the tag of entry i only ever holds pages with index i),
+ * jumping to the returned field on a miss. */
+static uint8_t *tlb_lookup(Ctx *c, unsigned w, size_t tag)
+{
+    X86Enc *e = &c->e;
+    x86_mov_rr(e, 8, X_RAX, X_RSI);
+    x86_shift_ri(e, XS_SHR, 8, X_RAX, 12);
+    x86_alu_ri(e, XA_AND, 4, X_RAX, TLB_SIZE - 1);
+    x86_lea(e, X_RAX, xmem_idx(X_RAX, X_RAX, 4, 0));           /* * 5 */
+    _Static_assert(sizeof(TLBEntry) == 40, "TLB entry of five words");
+    x86_lea(e, X_RAX, xmem_idx(R_TCG, X_RAX, 8, c->tlb_off));
+    x86_lea(e, X_RCX, xmem(X_RSI, (int32_t)w - 1));
+    x86_alu_ri(e, XA_AND, 8, X_RCX, -4096);
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(X_RAX, (int32_t)tag));
+    return x86_jcc32(e, XC_NE);
+}
+
+/* rax = host pointer to the byte at rsi (rax = the entry's host base). */
+static void host_address(Ctx *c)
+{
+    x86_mov_rr(&c->e, 4, X_RCX, X_RSI);
+    x86_alu_ri(&c->e, XA_AND, 4, X_RCX, 0xfff);
+}
+
+static void gen_ld(Ctx *c, const IROp *op)
+{
+    X86Enc *e = &c->e;
+    unsigned w = env_width(op->w);
+    bool rmw = op->opc == IR_LD_W;
+    x86_load(e, 8, X_RSI, T(op->a));
+    uint8_t *miss = tlb_lookup(c, w, rmw ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
+    x86_load(e, 8, X_RAX, xmem(X_RAX, offsetof(TLBEntry, host)));
+    uint8_t *mmio = NULL;
+    if (!rmw) {                 /* a read tag may cover MMIO (host NULL) */
+        x86_test_rr(e, 8, X_RAX, X_RAX);
+        mmio = x86_jcc32(e, XC_E);
+    }
+    host_address(c);
+    x86_load(e, w, X_RAX, xmem_idx(X_RAX, X_RCX, 1, 0));
+    uint8_t *done = x86_jmp32(e);
+    x86_patch_rel32(miss, e->p);
+    x86_patch_rel32(mmio, e->p);
+    if (c->pc_pending)          /* the slow path may fault: rip exact */
+        store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->pc);
+    x86_mov_rr(e, 8, X_RDI, R_CPU);
+    x86_mov_ri(e, X_RDX, w);
+    x86_call(e, rmw ? (const void *)tcg_ld_w_slow : (const void *)tcg_ld_slow);
+    x86_patch_rel32(done, e->p);
+    store_result(c, op, X_RAX);
+}
+
+static void gen_st(Ctx *c, const IROp *op)
+{
+    X86Enc *e = &c->e;
+    unsigned w = env_width(op->w);
+    x86_load(e, 8, X_RSI, T(op->a));
+    uint8_t *miss = tlb_lookup(c, w, offsetof(TLBEntry, tag_w));
+    x86_load(e, 8, X_RAX, xmem(X_RAX, offsetof(TLBEntry, host)));
+    host_address(c);
+    x86_load(e, 8, X_RDX, T(op->b));
+    x86_store(e, w, xmem_idx(X_RAX, X_RCX, 1, 0), X_RDX);
+    uint8_t *done = x86_jmp32(e);
+    x86_patch_rel32(miss, e->p);
+    if (c->pc_pending)
+        store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->pc);
+    x86_mov_rr(e, 8, X_RDI, R_CPU);
+    x86_load(e, 8, X_RDX, T(op->b));
+    x86_mov_ri(e, X_RCX, w);
+    x86_call(e, (const void *)tcg_st_slow);
+    x86_patch_rel32(done, e->p);
+}
+
+/* ---- control ----------------------------------------------------------- */
+
+static void gen_insn_start(Ctx *c, const IROp *op)
+{
+    c->pc = op->imm;
+    c->pc_pending = true;
+    if (!op->aux)
+        return;
+    /* The block may stop here (self-modifying code, watchpoints). */
+    flush_pc(c);
+    x86_alu_mi(&c->e, XA_CMP, 1, xmem(R_TCG, offsetof(TcgCpu, exit_request)), 0);
+    uint8_t *go_on = x86_jcc32(&c->e, XC_E);
+    emit_exit(c, -1);
+    x86_patch_rel32(go_on, c->e.p);
+}
+
+static void gen_brcond(Ctx *c, const IROp *op)
+{
+    flush_pc(c);            /* both paths see the same rip */
+    if (c->nfix == MAX_FIXUPS) {
+        give_up(c, "too many branches");
+        return;
+    }
+    x86_alu_mi(&c->e, XA_CMP, 8, T(op->a), 0);
+    c->fix[c->nfix++] = (Fixup){ x86_jcc32(&c->e, XC_NE), op->aux };
+}
+
+static void gen_label(Ctx *c, const IROp *op)
+{
+    flush_pc(c);
+    for (unsigned i = 0; i < c->nfix; i++) {
+        if (c->fix[i].label == op->aux && c->fix[i].field) {
+            x86_patch_rel32(c->fix[i].field, c->e.p);
+            c->fix[i].field = NULL;
+        }
+    }
+}
+
+static void gen_goto_tb(Ctx *c, const IROp *op)
+{
+    store_imm64(c, ENV(offsetof(CPUX86State, rip)), op->imm);
+    c->pc_pending = false;
+    emit_exit(c, (int32_t)op->aux);
+}
+
+static void gen_exit_tb(Ctx *c, const IROp *op)
+{
+    flush_pc(c);
+    emit_exit(c, op->aux ? -2 : -1);
+}
+
+static void gen_op(Ctx *c, const IROp *op)
+{
+    switch (op->opc) {
+    case IR_NOP: break;
+    case IR_MOVI:
+        if (op->d < IR_MAX_TEMPS)
+            store_imm64(c, T(op->d), op->imm);
+        break;
+    case IR_MOV:
+        x86_load(&c->e, 8, X_RAX, T(op->a));
+        store_result(c, op, X_RAX);
+        break;
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: gen_alu(c, op); break;
+    case IR_MUL: gen_mul(c, op); break;
+    case IR_SHL: case IR_SHR: case IR_SAR: gen_shift(c, op); break;
+    case IR_ROTL: case IR_ROTR: gen_rotate(c, op); break;
+    case IR_NEG: case IR_NOT: case IR_SEXT: gen_unary(c, op); break;
+    case IR_SETCOND: gen_setcond(c, op); break;
+    case IR_GET_REG: gen_get_reg(c, op); break;
+    case IR_SET_REG: gen_set_reg(c, op); break;
+    case IR_LD_ENV: gen_ld_env(c, op); break;
+    case IR_ST_ENV: gen_st_env(c, op); break;
+    case IR_LD: case IR_LD_W: gen_ld(c, op); break;
+    case IR_ST: gen_st(c, op); break;
+    case IR_SET_CC: gen_set_cc(c, op); break;
+    case IR_COND: gen_cond(c, op); break;
+    case IR_CALL: gen_call(c, op); break;
+    case IR_INSN_START: gen_insn_start(c, op); break;
+    case IR_BRCOND: gen_brcond(c, op); break;
+    case IR_LABEL: gen_label(c, op); break;
+    case IR_GOTO_TB: gen_goto_tb(c, op); break;
+    case IR_EXIT_TB: gen_exit_tb(c, op); break;
+    default: give_up(c, "unknown op"); break;
+    }
+}
+
+static void log_code(const TB *tb, const uint8_t *buf, size_t len, const Ctx *c)
+{
+    if (!log_enabled(LOG_OUT_ASM))
+        return;
+    if (c->unsupported) {
+        log_printf("OUT: TB %016llx runs on the interpreter: %s\n\n",
+                   (unsigned long long)tb->lin, c->why);
+        return;
+    }
+    log_printf("OUT: TB %016llx [size=%zu]\n", (unsigned long long)tb->lin, len);
+    disas_log((uint64_t)(uintptr_t)tb->code, buf, len, 64);
+    log_printf("\n");
+}
+
+bool native_compile(TB *tb)
+{
+    tb->code = NULL;
+    if (tcg_backend() != TCG_BACKEND_NATIVE || !stubs_ready())
+        return true;
+    static Ctx c;
+    memset(&c, 0, sizeof(c));
+    size_t room;
+    uint8_t *buf = codebuf_cursor(&room);
+    x86_enc_init(&c.e, buf, room, codebuf_exec_delta());
+    c.tb = tb;
+    bool user = ((tb->flags & TBF_CPL_MASK) >> TBF_CPL_SHIFT) == 3;
+    c.tlb_off = (int32_t)(offsetof(TcgCpu, tlb) + (user ? sizeof(((TcgCpu *)0)->tlb[0]) : 0));
+    if (tb->ntemps > IR_MAX_TEMPS)
+        give_up(&c, "too many temps");
+    for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++)
+        gen_op(&c, &tb->ops[i]);
+    if (c.e.full)
+        return false;
+    for (unsigned i = 0; i < c.nfix; i++) {
+        if (c.fix[i].field)
+            give_up(&c, "branch to a missing label");
+    }
+    if (c.unsupported) {
+        stats.fallbacks++;
+        log_code(tb, buf, 0, &c);
+        return true;
+    }
+    size_t len = (size_t)(c.e.p - buf);
+    tb->code = buf + codebuf_exec_delta();
+    codebuf_commit(len);
+    stats.compiled++;
+    log_code(tb, buf, len, &c);
+    return true;
+}
