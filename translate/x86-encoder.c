@@ -230,11 +230,16 @@ void x86_alu_rr(X86Enc *e, unsigned op, unsigned size, int dst, int src)
 
 void x86_alu_ri(X86Enc *e, unsigned op, unsigned size, int dst, int32_t imm)
 {
-    if (size == 1) {
+    bool short_imm = size != 1 && imm >= -128 && imm <= 127;
+    if (dst == X_RAX && !short_imm) {   /* the accumulator's own opcodes */
+        prefixes(e, size, 0, X_NOREG, X_NOREG, X_NOREG);
+        x86_byte(e, (uint8_t)(op << 3 | (size == 1 ? 4 : 5)));
+        imm_sized(e, size, imm);
+    } else if (size == 1) {
         uint8_t opc = 0x80;
         op_rr(e, 1, BYTE_RM, &opc, 1, (int)op, dst);
         x86_byte(e, (uint8_t)imm);
-    } else if (imm >= -128 && imm <= 127) {
+    } else if (short_imm) {
         uint8_t opc = 0x83;
         op_rr(e, size, 0, &opc, 1, (int)op, dst);
         x86_byte(e, (uint8_t)imm);
@@ -279,9 +284,10 @@ void x86_shift_cl(X86Enc *e, unsigned op, unsigned size, int dst)
 
 void x86_shift_ri(X86Enc *e, unsigned op, unsigned size, int dst, uint8_t count)
 {
-    uint8_t opc = sized(0xc1, size);
+    uint8_t opc = sized(count == 1 ? 0xd1 : 0xc1, size);
     op_rr(e, size, size == 1 ? BYTE_RM : 0, &opc, 1, (int)op, dst);
-    x86_byte(e, count);
+    if (count != 1)
+        x86_byte(e, count);
 }
 
 void x86_neg(X86Enc *e, unsigned size, int r)
