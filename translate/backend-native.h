@@ -34,8 +34,18 @@ const char *tcg_backend_name(void);
  * interpreter.  Returns false only when the code cache is full: the
  * caller flushes every TB (native_flush) and translates again. */
 bool native_compile(struct TB *tb);
-/* Run a compiled block; same result as interp_exec. */
-int native_exec(CPUState *cpu, const struct TB *tb);
+/* Run the compiled block *tb and up to max - 1 blocks it is chained to
+ * (see native_link).  Returns what interp_exec would for the last block
+ * run, which goes to *tb; *ran = the number of blocks run. */
+int native_exec(CPUState *cpu, struct TB **tb, unsigned max, unsigned *ran);
+/* The loop found `to` after `from` left through goto_tb slot `slot`
+ * (tb_chain): patch that exit into a direct jump when nothing the loop
+ * does between blocks can matter (same page, same mode flags, no
+ * single-step, debug or per-block logging).  At run time a chained jump
+ * is still only taken while no interrupt or exit is requested, outside
+ * an interrupt shadow, within the slice's block budget, and into a block
+ * that is still valid, so invalidation needs no unpatching. */
+void native_link(struct TB *from, unsigned slot, struct TB *to);
 /* Forget all compiled code (with tb_flush_all). */
 void native_flush(void);
 

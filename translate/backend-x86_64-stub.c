@@ -32,9 +32,13 @@ bool native_compile(TB *tb)
     return true;
 }
 
-int native_exec(CPUState *cpu, const TB *tb)
+int native_exec(CPUState *cpu, TB **tb, unsigned max, unsigned *ran)
 {
     abort();        /* tb->code is never set */
+}
+
+void native_link(TB *from, unsigned slot, TB *to)
+{
 }
 
 void native_flush(void)

@@ -22,10 +22,12 @@
  *    interpreter does by dropping unneeded insn_starts. */
 #include "translate/backend-native.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel/tcg-debug.h"
 #include "cpu/disas.h"
 #include "hw/core/log.h"
 #include "translate/codebuf.h"
@@ -36,6 +38,13 @@
 
 #define CODE_CACHE_SIZE (256u << 20)
 #define FRAME_BYTES (IR_MAX_TEMPS * 8)
+/* Above the temps: chained blocks still allowed, where to report. */
+#define FRAME_LEFT FRAME_BYTES
+#define FRAME_OUT (FRAME_BYTES + 8)
+#define FRAME_ALLOC (FRAME_BYTES + 24)  /* 16 + 8: aligned after six pushes */
+/* Before each block's body: the offsets (from the body) of its two
+ * goto_tb jump fields (-1: none) and of its chained entry. */
+#define HDR_BYTES 12
 #define MAX_FIXUPS 256
 #define MAX_LABELS 256
 
@@ -44,7 +53,12 @@
 #define R_TCG X_R13
 #define R_TMP X_RBP
 
-typedef int (*EntryFn)(CPUState *cpu, const void *code);
+typedef struct NativeRun {
+    TB *last;               /* the block that left */
+    uint64_t left;          /* chained blocks it could still have run */
+} NativeRun;
+
+typedef int (*EntryFn)(CPUState *cpu, const void *code, uint64_t left, NativeRun *out);
 
 static TcgBackend backend = TCG_BACKEND_NATIVE;
 static bool backend_chosen;
@@ -109,22 +123,30 @@ NativeStats native_stats(void)
 static const int saved_regs[] = { X_RBP, X_RBX, X_R12, X_R13, X_R14, X_R15 };
 #define NSAVED (sizeof(saved_regs) / sizeof(saved_regs[0]))
 
-/* entry(cpu, code): save the callee-saved registers, make the frame (six
- * pushes leave rsp 8 off 16-byte alignment: the extra 8 restores it for
- * helper calls), load the fixed registers and jump to the block. */
+/* entry(cpu, code, left, out): save the callee-saved registers, make the
+ * frame (six pushes leave rsp 8 off 16-byte alignment: FRAME_ALLOC
+ * restores it for helper calls), load the fixed registers and jump to the
+ * block.  Blocks leave through the exit stub with eax = the result and
+ * rdx = the block, which it reports in *out with the budget left. */
 static void emit_stubs(X86Enc *e)
 {
     for (unsigned i = 0; i < NSAVED; i++)
         x86_push(e, saved_regs[i]);
-    x86_alu_ri(e, XA_SUB, 8, X_RSP, FRAME_BYTES + 8);
+    x86_alu_ri(e, XA_SUB, 8, X_RSP, FRAME_ALLOC);
     x86_mov_rr(e, 8, R_CPU, X_RDI);
     x86_load(e, 8, R_TCG, xmem(X_RDI, offsetof(CPUState, accel)));
     x86_mov_rr(e, 8, R_TMP, X_RSP);
+    x86_store(e, 8, xmem(R_TMP, FRAME_LEFT), X_RDX);
+    x86_store(e, 8, xmem(R_TMP, FRAME_OUT), X_RCX);
     x86_jmp_reg(e, X_RSI);
     while ((x86_exec_pc(e) & 15) != 0)
         x86_byte(e, 0xcc);
     exit_stub = x86_exec_pc(e);
-    x86_alu_ri(e, XA_ADD, 8, X_RSP, FRAME_BYTES + 8);
+    x86_load(e, 8, X_RCX, xmem(R_TMP, FRAME_OUT));
+    x86_store(e, 8, xmem(X_RCX, offsetof(NativeRun, last)), X_RDX);
+    x86_load(e, 8, X_RDX, xmem(R_TMP, FRAME_LEFT));
+    x86_store(e, 8, xmem(X_RCX, offsetof(NativeRun, left)), X_RDX);
+    x86_alu_ri(e, XA_ADD, 8, X_RSP, FRAME_ALLOC);
     for (unsigned i = NSAVED; i-- > 0;)
         x86_pop(e, saved_regs[i]);
     x86_ret(e);
@@ -155,9 +177,34 @@ void native_flush(void)
         codebuf_reset(stubs_size);
 }
 
-int native_exec(CPUState *cpu, const TB *tb)
+int native_exec(CPUState *cpu, TB **tb, unsigned max, unsigned *ran)
 {
-    return entry(cpu, tb->code);
+    NativeRun r;
+    int slot = entry(cpu, (*tb)->code, max - 1, &r);
+    *ran = max - (unsigned)r.left;
+    *tb = r.last;
+    return slot;
+}
+
+static const int32_t *header_of(const TB *tb)
+{
+    return (const int32_t *)((const uint8_t *)tb->code - HDR_BYTES);
+}
+
+void native_link(TB *from, unsigned slot, TB *to)
+{
+    const uint32_t per_block = TBF_TF | TBF_RF | TBF_DRBP;
+    if (!from->code || !to->code || (from->flags & per_block) ||
+        ((from->lin ^ to->lin) & ~0xfffULL) || ((from->phys ^ to->phys) & ~0xfffULL) ||
+        atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) ||
+        log_enabled(LOG_EXEC | LOG_CPU))
+        return;
+    int32_t field = header_of(from)[slot];
+    if (field < 0)
+        return;
+    const uint8_t *chain_entry = (const uint8_t *)to->code - header_of(to)[2];
+    uint8_t *rx = (uint8_t *)from->code + field;
+    x86_patch_rel32(rx - codebuf_exec_delta(), chain_entry - codebuf_exec_delta());
 }
 
 /* ---- compilation context ----------------------------------------------- */
@@ -175,6 +222,8 @@ typedef struct Ctx {
     bool pc_pending;            /* ...not yet stored to env->rip */
     Fixup fix[MAX_FIXUPS];
     unsigned nfix;
+    uint8_t *body;              /* where the block's code starts (buffer) */
+    int32_t jmp_field[2];       /* goto_tb jump fields, from body; -1: none */
     bool unsupported;
     const char *why;
 } Ctx;
@@ -242,6 +291,7 @@ static void store_result(Ctx *c, const IROp *op, int reg)
 static void emit_exit(Ctx *c, int32_t ret)
 {
     x86_mov_ri(&c->e, X_RAX, (uint32_t)ret);
+    x86_movabs(&c->e, X_RDX, (uintptr_t)c->tb);
     x86_jmp_abs(&c->e, exit_stub);
 }
 
@@ -555,10 +605,43 @@ static void gen_label(Ctx *c, const IROp *op)
     }
 }
 
+/* Leave through slot aux: a jump that native_link may point at the next
+ * block, taken only when the loop would have nothing to do in between
+ * (else, and while unlinked, to the loop). */
 static void gen_goto_tb(Ctx *c, const IROp *op)
 {
+    X86Enc *e = &c->e;
     store_imm64(c, ENV(offsetof(CPUX86State, rip)), op->imm);
     c->pc_pending = false;
+    uint8_t *to_loop[5];
+    /* An external interrupt that may be pending (CPU_INTERRUPT_HARD stays
+     * set while IF is clear) matters only once IF is set. */
+    x86_load(e, 4, X_RAX, ENV(offsetof(CPUX86State, interrupt_request)));
+    x86_test_rr(e, 4, X_RAX, X_RAX);
+    uint8_t *none = x86_jcc32(e, XC_E);
+    x86_alu_ri(e, XA_AND, 4, X_RAX, ~(int32_t)CPU_INTERRUPT_HARD);
+    to_loop[0] = x86_jcc32(e, XC_NE);
+    x86_test_mi(e, 4, ENV(offsetof(CPUX86State, rflags)), FL_IF);
+    to_loop[4] = x86_jcc32(e, XC_NE);
+    x86_patch_rel32(none, e->p);
+    x86_alu_mi(e, XA_CMP, 1, ENV(offsetof(CPUX86State, inhibit_irq)), 0);
+    to_loop[1] = x86_jcc32(e, XC_NE);
+    x86_alu_mi(e, XA_CMP, 1, xmem(R_TCG, offsetof(TcgCpu, exit_request)), 0);
+    to_loop[2] = x86_jcc32(e, XC_NE);
+    x86_alu_mi(e, XA_SUB, 8, xmem(R_TMP, FRAME_LEFT), 1);
+    to_loop[3] = x86_jcc32(e, XC_B);
+    uint8_t *link = x86_jmp32(e);
+    if (link && op->aux < 2)
+        c->jmp_field[op->aux] = (int32_t)(link - c->body);
+    uint8_t *unlinked = e->p;
+    x86_patch_rel32(link, unlinked);
+    /* the budget ran out: it was 0, not -1 */
+    x86_alu_mi(e, XA_ADD, 8, xmem(R_TMP, FRAME_LEFT), 1);
+    x86_patch_rel32(to_loop[3], unlinked);
+    for (int i = 0; i < 5; i++) {
+        if (i != 3)
+            x86_patch_rel32(to_loop[i], e->p);
+    }
     emit_exit(c, (int32_t)op->aux);
 }
 
@@ -566,6 +649,20 @@ static void gen_exit_tb(Ctx *c, const IROp *op)
 {
     flush_pc(c);
     emit_exit(c, op->aux ? -2 : -1);
+}
+
+/* Where chained jumps enter: only into a block that is still valid (an
+ * invalidated one goes back to the loop, which finds its successor). */
+static void emit_chain_entry(Ctx *c)
+{
+    X86Enc *e = &c->e;
+    x86_movabs(e, X_RAX, (uintptr_t)c->tb);
+    x86_alu_mi(e, XA_CMP, 1, xmem(X_RAX, offsetof(TB, valid)), 0);
+    uint8_t *valid = x86_jcc32(e, XC_NE);
+    emit_exit(c, -1);
+    for (int i = 0; i < HDR_BYTES; i++)
+        x86_byte(e, 0);
+    x86_patch_rel32(valid, e->p);
 }
 
 static void gen_op(Ctx *c, const IROp *op)
@@ -613,8 +710,10 @@ static void log_code(const TB *tb, const uint8_t *buf, size_t len, const Ctx *c)
                    (unsigned long long)tb->lin, c->why);
         return;
     }
-    log_printf("OUT: TB %016llx [size=%zu]\n", (unsigned long long)tb->lin, len);
-    disas_log((uint64_t)(uintptr_t)tb->code, buf, len, 64);
+    /* the body only: the chained entry is the same in every block */
+    size_t skip = (size_t)(c->body - buf);
+    log_printf("OUT: TB %016llx [size=%zu]\n", (unsigned long long)tb->lin, len - skip);
+    disas_log((uint64_t)(uintptr_t)tb->code, buf + skip, len - skip, 64);
     log_printf("\n");
 }
 
@@ -633,6 +732,10 @@ bool native_compile(TB *tb)
     c.tlb_off = (int32_t)(offsetof(TcgCpu, tlb) + (user ? sizeof(((TcgCpu *)0)->tlb[0]) : 0));
     if (tb->ntemps > IR_MAX_TEMPS)
         give_up(&c, "too many temps");
+    uint8_t *chain_entry = c.e.p;
+    emit_chain_entry(&c);
+    c.body = c.e.p;
+    c.jmp_field[0] = c.jmp_field[1] = -1;
     for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++)
         gen_op(&c, &tb->ops[i]);
     if (c.e.full)
@@ -647,7 +750,9 @@ bool native_compile(TB *tb)
         return true;
     }
     size_t len = (size_t)(c.e.p - buf);
-    tb->code = buf + codebuf_exec_delta();
+    int32_t hdr[3] = { c.jmp_field[0], c.jmp_field[1], (int32_t)(c.body - chain_entry) };
+    memcpy(c.body - HDR_BYTES, hdr, HDR_BYTES);
+    tb->code = c.body + codebuf_exec_delta();
     codebuf_commit(len);
     stats.compiled++;
     log_code(tb, buf, len, &c);

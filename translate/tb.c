@@ -225,8 +225,10 @@ void tb_flush_all(CPUState *cpu)
 
 void tb_chain(TB *tb, unsigned slot, TB *next)
 {
-    if (tb->flags == next->flags && next->phys2 == ~0ULL)
+    if (tb->flags == next->flags && next->phys2 == ~0ULL) {
         tb->jmp_dest[slot] = next;
+        native_link(tb, slot, next);
+    }
 }
 
 bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)

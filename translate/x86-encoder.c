@@ -131,10 +131,15 @@ void x86_mov_ri(X86Enc *e, int dst, uint64_t imm)
         op_rr(e, 8, 0, &op, 1, 0, dst);
         x86_u32(e, (uint32_t)imm);
     } else {
-        prefixes(e, 8, 0, X_NOREG, X_NOREG, dst);
-        x86_byte(e, (uint8_t)(0xb8 + (dst & 7)));
-        u64(e, imm);
+        x86_movabs(e, dst, imm);
     }
+}
+
+void x86_movabs(X86Enc *e, int dst, uint64_t imm)
+{
+    prefixes(e, 8, 0, X_NOREG, X_NOREG, dst);
+    x86_byte(e, (uint8_t)(0xb8 + (dst & 7)));
+    u64(e, imm);
 }
 
 void x86_load(X86Enc *e, unsigned size, int dst, X86Mem m)
@@ -268,6 +273,13 @@ void x86_test_rr(X86Enc *e, unsigned size, int a, int b)
 {
     uint8_t opc = sized(0x85, size);
     op_rr(e, size, byte_flags(size), &opc, 1, b, a);
+}
+
+void x86_test_mi(X86Enc *e, unsigned size, X86Mem m, int32_t imm)
+{
+    uint8_t opc = sized(0xf7, size);
+    op_mem(e, size, 0, &opc, 1, 0, m);
+    imm_sized(e, size, imm);
 }
 
 void x86_imul_rr(X86Enc *e, unsigned size, int dst, int src)

@@ -67,6 +67,7 @@ void x86_u32(X86Enc *e, uint32_t v);
 /* size is the operand size in bytes (1, 2, 4, 8) throughout. */
 void x86_mov_rr(X86Enc *e, unsigned size, int dst, int src);
 void x86_mov_ri(X86Enc *e, int dst, uint64_t imm);      /* shortest form */
+void x86_movabs(X86Enc *e, int dst, uint64_t imm);      /* always 10 bytes */
 void x86_load(X86Enc *e, unsigned size, int dst, X86Mem m);   /* zero-extends to 64 */
 void x86_load_sx(X86Enc *e, unsigned size, int dst, X86Mem m); /* sign-extends to 64 */
 void x86_store(X86Enc *e, unsigned size, X86Mem m, int src);
@@ -82,6 +83,7 @@ void x86_alu_ri(X86Enc *e, unsigned op, unsigned size, int dst, int32_t imm);
 void x86_alu_rm(X86Enc *e, unsigned op, unsigned size, int dst, X86Mem m);
 void x86_alu_mi(X86Enc *e, unsigned op, unsigned size, X86Mem m, int32_t imm);
 void x86_test_rr(X86Enc *e, unsigned size, int a, int b);
+void x86_test_mi(X86Enc *e, unsigned size, X86Mem m, int32_t imm);
 void x86_imul_rr(X86Enc *e, unsigned size, int dst, int src);
 void x86_shift_cl(X86Enc *e, unsigned op, unsigned size, int dst);
 void x86_shift_ri(X86Enc *e, unsigned op, unsigned size, int dst, uint8_t count);

@@ -72,6 +72,7 @@
     X("cmp qword ptr [rbp + 0x28], 0", x86_alu_mi(e, XA_CMP, 8, xmem(X_RBP, 0x28), 0)) \
     X("add dword ptr [rbx], 0x1000", x86_alu_mi(e, XA_ADD, 4, xmem(X_RBX, 0), 0x1000)) \
     X("test rax, rax", x86_test_rr(e, 8, X_RAX, X_RAX)) \
+    X("test dword ptr [rbx + 0x88], 0x200", x86_test_mi(e, 4, xmem(X_RBX, 0x88), 0x200)) \
     X("imul rax, rcx", x86_imul_rr(e, 8, X_RAX, X_RCX)) \
     X("imul r10d, r11d", x86_imul_rr(e, 4, X_R10, X_R11)) \
     X("shl rax, cl", x86_shift_cl(e, XS_SHL, 8, X_RAX)) \
