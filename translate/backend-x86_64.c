@@ -223,6 +223,7 @@ typedef struct Ctx {
     Fixup fix[MAX_FIXUPS];
     unsigned nfix;
     uint8_t *body;              /* where the block's code starts (buffer) */
+    int cc_op;                  /* env->cc_op here if known at compile time, or -1 */
     int32_t jmp_field[2];       /* goto_tb jump fields, from body; -1: none */
     bool unsupported;
     const char *why;
@@ -453,10 +454,14 @@ static void gen_st_env(Ctx *c, const IROp *op)
     /* The block set rip itself: a pending pc must not overwrite it. */
     if (op->aux < rip + 8 && op->aux + env_width(op->w) > rip)
         c->pc_pending = false;
+    if (op->aux < offsetof(CPUX86State, cc_op) + 4 &&
+        op->aux + env_width(op->w) > offsetof(CPUX86State, cc_op))
+        c->cc_op = -1;
 }
 
 static void gen_set_cc(Ctx *c, const IROp *op)
 {
+    c->cc_op = (int)op->aux;
     x86_store_i(&c->e, 4, ENV(offsetof(CPUX86State, cc_op)), (int32_t)op->aux);
     const IRTemp src[3] = { op->a, op->b, op->c };
     const size_t off[3] = { offsetof(CPUX86State, cc_dst), offsetof(CPUX86State, cc_src),
@@ -469,8 +474,41 @@ static void gen_set_cc(Ctx *c, const IROp *op)
     }
 }
 
+/* A condition of lazy flags whose cc_op this block set: the host computes
+ * it with one instruction that sets the host flags exactly as the guest
+ * instruction did: CMP/SUB (the first operand is result + subtrahend),
+ * ADD (result - addend), TEST of the result (logic ops; ZF and SF of any
+ * cc_op).  false: the case is left to cc_test. */
+static bool gen_cond_inline(Ctx *c, const IROp *op)
+{
+    X86Enc *e = &c->e;
+    if (c->cc_op < 0 || c->cc_op >= CC_OP_COUNT)
+        return false;
+    unsigned group = (unsigned)c->cc_op & ~3u, w = 1u << (c->cc_op & 3);
+    unsigned cc = op->aux & 15;
+    bool zs = (cc >> 1) == 2 || (cc >> 1) == 4;
+    if (group != CC_OP_SUB && group != CC_OP_ADD && group != CC_OP_LOGIC &&
+        !(zs && group != CC_OP_EFLAGS))
+        return false;
+    x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
+    if (group == CC_OP_SUB || group == CC_OP_ADD) {
+        x86_load(e, 8, X_RCX, ENV(offsetof(CPUX86State, cc_src)));
+        x86_mov_rr(e, 8, X_RDX, X_RAX);
+        x86_alu_rr(e, group == CC_OP_SUB ? XA_ADD : XA_SUB, 8, X_RDX, X_RCX);
+        x86_alu_rr(e, group == CC_OP_SUB ? XA_CMP : XA_ADD, w, X_RDX, X_RCX);
+    } else {
+        x86_test_rr(e, w, X_RAX, X_RAX);
+    }
+    x86_setcc(e, cc, X_RAX);
+    x86_movzx_rr(e, 1, X_RAX, X_RAX);
+    store_result(c, op, X_RAX);
+    return true;
+}
+
 static void gen_cond(Ctx *c, const IROp *op)
 {
+    if (gen_cond_inline(c, op))
+        return;
     x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
     x86_mov_ri(&c->e, X_RSI, op->aux);
     x86_call(&c->e, (const void *)cc_test);
@@ -488,6 +526,8 @@ static void gen_call(Ctx *c, const IROp *op)
     x86_mov_ri(&c->e, X_R8, op->imm);
     x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
     x86_call(&c->e, (const void *)op->fn);
+    if (op->aux & IR_CALL_WRITES_CC)
+        c->cc_op = -1;
     store_result(c, op, X_RAX);
 }
 
@@ -597,6 +637,7 @@ static void gen_brcond(Ctx *c, const IROp *op)
 static void gen_label(Ctx *c, const IROp *op)
 {
     flush_pc(c);
+    c->cc_op = -1;          /* paths may meet with different flags */
     for (unsigned i = 0; i < c->nfix; i++) {
         if (c->fix[i].label == op->aux && c->fix[i].field) {
             x86_patch_rel32(c->fix[i].field, c->e.p);
@@ -736,6 +777,7 @@ bool native_compile(TB *tb)
     emit_chain_entry(&c);
     c.body = c.e.p;
     c.jmp_field[0] = c.jmp_field[1] = -1;
+    c.cc_op = -1;
     for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++)
         gen_op(&c, &tb->ops[i]);
     if (c.e.full)
