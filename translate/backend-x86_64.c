@@ -191,13 +191,21 @@ static const int32_t *header_of(const TB *tb)
     return (const int32_t *)((const uint8_t *)tb->code - HDR_BYTES);
 }
 
-void native_link(TB *from, unsigned slot, TB *to)
+/* Whether blocks after `from` may run without the loop in between: not
+ * when the loop does per-block work (single-step, RF, DR breakpoints,
+ * gdbstub, -d exec/cpu). */
+static bool chain_allowed(const TB *from)
 {
     const uint32_t per_block = TBF_TF | TBF_RF | TBF_DRBP;
-    if (!from->code || !to->code || (from->flags & per_block) ||
-        ((from->lin ^ to->lin) & ~0xfffULL) || ((from->phys ^ to->phys) & ~0xfffULL) ||
-        atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) ||
-        log_enabled(LOG_EXEC | LOG_CPU))
+    return from->code && !(from->flags & per_block) &&
+           !atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
+           !log_enabled(LOG_EXEC | LOG_CPU);
+}
+
+void native_link(TB *from, unsigned slot, TB *to)
+{
+    if (!chain_allowed(from) || !to->code || ((from->lin ^ to->lin) & ~0xfffULL) ||
+        ((from->phys ^ to->phys) & ~0xfffULL))
         return;
     int32_t field = header_of(from)[slot];
     if (field < 0)
@@ -205,6 +213,20 @@ void native_link(TB *from, unsigned slot, TB *to)
     const uint8_t *chain_entry = (const uint8_t *)to->code - header_of(to)[2];
     uint8_t *rx = (uint8_t *)from->code + field;
     x86_patch_rel32(rx - codebuf_exec_delta(), chain_entry - codebuf_exec_delta());
+}
+
+/* After an indirect jump (exit_tb that keeps the mode): the next block's
+ * code if the loop would find it in the jump cache and have nothing else
+ * to do first (the same tests as a chained goto_tb), else NULL. */
+static const void *native_next(CPUState *cpu, const TB *from)
+{
+    const CPUX86State *env = &cpu->env;
+    uint32_t req = atomic_load_explicit(&env->interrupt_request, memory_order_relaxed);
+    if ((req & ~CPU_INTERRUPT_HARD) || (req && (env->rflags & FL_IF)) || env->inhibit_irq ||
+        tcg_cpu(cpu)->exit_request || !chain_allowed(from))
+        return NULL;
+    TB *next = tb_lookup_cached(cpu, from->flags);
+    return next ? next->code : NULL;
 }
 
 /* ---- compilation context ----------------------------------------------- */
@@ -688,8 +710,26 @@ static void gen_goto_tb(Ctx *c, const IROp *op)
 
 static void gen_exit_tb(Ctx *c, const IROp *op)
 {
+    X86Enc *e = &c->e;
     flush_pc(c);
-    emit_exit(c, op->aux ? -2 : -1);
+    if (!op->aux) {
+        emit_exit(c, -1);
+        return;
+    }
+    /* An indirect jump: straight on to the next block when native_next
+     * finds it, within the budget. */
+    x86_alu_mi(e, XA_CMP, 8, xmem(R_TMP, FRAME_LEFT), 0);
+    uint8_t *spent = x86_jcc32(e, XC_E);
+    x86_mov_rr(e, 8, X_RDI, R_CPU);
+    x86_movabs(e, X_RSI, (uintptr_t)c->tb);
+    x86_call(e, (const void *)native_next);
+    x86_test_rr(e, 8, X_RAX, X_RAX);
+    uint8_t *none = x86_jcc32(e, XC_E);
+    x86_alu_mi(e, XA_SUB, 8, xmem(R_TMP, FRAME_LEFT), 1);
+    x86_jmp_reg(e, X_RAX);
+    x86_patch_rel32(spent, e->p);
+    x86_patch_rel32(none, e->p);
+    emit_exit(c, -2);
 }
 
 /* Where chained jumps enter: only into a block that is still valid (an

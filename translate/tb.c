@@ -316,13 +316,24 @@ static bool jc_valid(CPUState *cpu, const TB *tb, uint64_t lin, uint32_t flags)
     return e->tag_x == (lin & ~0xfffULL) && e->pa == (tb->phys & ~0xfffULL);
 }
 
+static uint64_t tb_lin_pc(const CPUX86State *env, uint32_t flags)
+{
+    uint64_t lin = env->seg[SEG_CS].base + env->rip;
+    return (flags & TBF_MODE_MASK) != 2 ? lin & 0xffffffffULL : lin;
+}
+
+TB *tb_lookup_cached(CPUState *cpu, uint32_t flags)
+{
+    uint64_t lin = tb_lin_pc(&cpu->env, flags);
+    TB *tb = tcg_cpu(cpu)->jmp_cache[jc_hash(lin)];
+    return jc_valid(cpu, tb, lin, flags) ? tb : NULL;
+}
+
 TB *tb_find(CPUState *cpu, uint32_t flags)
 {
     CPUX86State *env = &cpu->env;
     TcgCpu *t = tcg_cpu(cpu);
-    uint64_t lin = env->seg[SEG_CS].base + env->rip;
-    if ((flags & TBF_MODE_MASK) != 2)
-        lin &= 0xffffffffULL;
+    uint64_t lin = tb_lin_pc(env, flags);
     t->user = ((flags & TBF_CPL_MASK) >> TBF_CPL_SHIFT) == 3;
     TB **slot = &t->jmp_cache[jc_hash(lin)];
     if (jc_valid(cpu, *slot, lin, flags))
