@@ -246,6 +246,11 @@ typedef struct Ctx {
     unsigned nfix;
     uint8_t *body;              /* where the block's code starts (buffer) */
     int cc_op;                  /* env->cc_op here if known at compile time, or -1 */
+    /* rax caching: the temp the last op left in rax (prev_rax, as the
+     * current op starts), and whether the current op's result need not be
+     * stored to its slot (its one use is the next op's first operand). */
+    IRTemp prev_rax, in_rax;
+    bool skip_store;
     int32_t jmp_field[2];       /* goto_tb jump fields, from body; -1: none */
     bool unsupported;
     const char *why;
@@ -269,13 +274,14 @@ static void give_up(Ctx *c, const char *why)
     }
 }
 
+/* Through r11: rax may hold a cached temp. */
 static void store_imm64(Ctx *c, X86Mem m, uint64_t v)
 {
     if ((int64_t)v == (int32_t)v) {
         x86_store_i(&c->e, 8, m, (int32_t)v);
     } else {
-        x86_mov_ri(&c->e, X_RAX, v);
-        x86_store(&c->e, 8, m, X_RAX);
+        x86_mov_ri(&c->e, X_R11, v);
+        x86_store(&c->e, 8, m, X_R11);
     }
 }
 
@@ -306,8 +312,86 @@ static void zext(Ctx *c, unsigned w, int reg)
 
 static void store_result(Ctx *c, const IROp *op, int reg)
 {
-    if (op->d < IR_MAX_TEMPS)
-        x86_store(&c->e, 8, T(op->d), reg);
+    if (op->d >= IR_MAX_TEMPS)
+        return;
+    if (reg == X_RAX) {
+        c->in_rax = op->d;
+        if (c->skip_store)
+            return;
+    }
+    x86_store(&c->e, 8, T(op->d), reg);
+}
+
+/* An op's first operand: from rax when the previous op left it there
+ * (size 4: zero-extended from 32 bits). */
+static void load_a(Ctx *c, unsigned size, int reg, IRTemp t)
+{
+    if (t != c->prev_rax) {
+        x86_load(&c->e, size, reg, T(t));
+    } else if (size == 4) {
+        x86_mov_rr(&c->e, 4, reg, X_RAX);
+    } else if (reg != X_RAX) {
+        x86_mov_rr(&c->e, 8, reg, X_RAX);
+    }
+    if (reg == X_RAX)
+        c->prev_rax = size == 8 ? t : IR_NONE;
+}
+
+static void load_a_sx(Ctx *c, unsigned w, int reg, IRTemp t)
+{
+    if (t == c->prev_rax)
+        x86_movsx_rr(&c->e, w == 1 || w == 2 || w == 4 ? w : 8, reg, X_RAX);
+    else
+        x86_load_sx(&c->e, w, reg, T(t));
+    if (reg == X_RAX)
+        c->prev_rax = IR_NONE;
+}
+
+/* Ops that emit nothing touching rax on their way through. */
+static bool transparent(const IROp *op)
+{
+    return op->opc == IR_NOP || op->opc == IR_INSN_START;
+}
+
+/* Ops whose first operand is loaded with load_a before anything else
+ * uses rax or the temp's slot. */
+static bool takes_a_first(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_MOV: case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR:
+    case IR_MUL: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROTL: case IR_ROTR:
+    case IR_NEG: case IR_NOT: case IR_SEXT: case IR_SETCOND: case IR_SET_REG:
+    case IR_ST_ENV: case IR_SET_CC: case IR_LD: case IR_LD_W: case IR_ST: case IR_CALL:
+        return op->a != IR_NONE;
+    default:
+        return false;
+    }
+}
+
+/* Whether ops[i]'s result may live only in rax: its one use is the first
+ * operand of the next op that emits code. */
+static bool result_only_in_rax(const IROp *ops, unsigned n, unsigned i, const uint16_t *uses)
+{
+    IRTemp d = ops[i].d;
+    if (!ir_op_has_output(&ops[i]) || d >= IR_MAX_TEMPS || uses[d] != 1)
+        return false;
+    unsigned j = i + 1;
+    while (j < n && transparent(&ops[j]))
+        j++;
+    return j < n && takes_a_first(&ops[j]) && ops[j].a == d;
+}
+
+static void count_uses(const IROp *ops, unsigned n, uint16_t *uses)
+{
+    memset(uses, 0, IR_MAX_TEMPS * sizeof(*uses));
+    for (unsigned i = 0; i < n; i++) {
+        IRTemp in[3];
+        unsigned k = ir_op_inputs(&ops[i], in);
+        for (unsigned j = 0; j < k; j++) {
+            if (in[j] < IR_MAX_TEMPS && uses[in[j]] < 0xffff)
+                uses[in[j]]++;
+        }
+    }
 }
 
 /* Leave the block returning `ret` to the loop. */
@@ -328,7 +412,7 @@ static const uint8_t alu_of[IR_NUM_OPS] = {
 static void gen_alu(Ctx *c, const IROp *op)
 {
     unsigned size = op->w == 4 ? 4 : 8;     /* 32-bit ops zero-extend themselves */
-    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_a(c, 8, X_RAX, op->a);
     if (op->b != IR_NONE) {
         x86_alu_rm(&c->e, alu_of[op->opc], size, X_RAX, T(op->b));
     } else if ((int64_t)op->imm == (int32_t)op->imm) {
@@ -343,7 +427,7 @@ static void gen_alu(Ctx *c, const IROp *op)
 
 static void gen_mul(Ctx *c, const IROp *op)
 {
-    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_a(c, 8, X_RAX, op->a);
     load_operand(c, X_RCX, op->b, op->imm);
     x86_imul_rr(&c->e, 8, X_RAX, X_RCX);
     zext(c, op->w, X_RAX);
@@ -355,9 +439,9 @@ static void gen_shift(Ctx *c, const IROp *op)
 {
     unsigned kind = op->opc == IR_SHL ? XS_SHL : op->opc == IR_SHR ? XS_SHR : XS_SAR;
     if (op->opc == IR_SAR)
-        x86_load_sx(&c->e, op->w, X_RAX, T(op->a));
+        load_a_sx(c, op->w, X_RAX, op->a);
     else
-        x86_load(&c->e, 8, X_RAX, T(op->a));
+        load_a(c, 8, X_RAX, op->a);
     if (op->opc == IR_SHR)
         zext(c, op->w, X_RAX);
     if (op->b == IR_NONE) {
@@ -380,7 +464,7 @@ static void gen_rotate(Ctx *c, const IROp *op)
 {
     unsigned kind = op->opc == IR_ROTL ? XS_ROL : XS_ROR;
     unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
-    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_a(c, 8, X_RAX, op->a);
     if (op->b == IR_NONE) {
         unsigned n = (unsigned)(op->imm % (8 * w));
         if (n)
@@ -396,11 +480,11 @@ static void gen_rotate(Ctx *c, const IROp *op)
 static void gen_unary(Ctx *c, const IROp *op)
 {
     if (op->opc == IR_SEXT) {
-        x86_load_sx(&c->e, op->w, X_RAX, T(op->a));
+        load_a_sx(c, op->w, X_RAX, op->a);
         store_result(c, op, X_RAX);
         return;
     }
-    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_a(c, 8, X_RAX, op->a);
     if (op->opc == IR_NEG)
         x86_neg(&c->e, 8, X_RAX);
     else
@@ -418,7 +502,7 @@ static void gen_setcond(Ctx *c, const IROp *op)
         give_up(c, "setcond: unknown comparison");
         return;
     }
-    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_a(c, 8, X_RAX, op->a);
     load_operand(c, X_RCX, op->b, op->imm);
     x86_alu_rr(&c->e, XA_CMP, w, X_RAX, X_RCX);
     x86_setcc(&c->e, cc[op->aux], X_RAX);
@@ -445,14 +529,14 @@ static void gen_get_reg(Ctx *c, const IROp *op)
 static void gen_set_reg(Ctx *c, const IROp *op)
 {
     if (op->aux & IR_HIGH8) {
-        x86_load(&c->e, 8, X_RAX, T(op->a));
+        load_a(c, 8, X_RAX, op->a);
         x86_store(&c->e, 1, ENV(reg_off(op->aux)), X_RAX);
     } else if (op->w == 4) {
-        x86_load(&c->e, 4, X_RAX, T(op->a));        /* zero-extends */
+        load_a(c, 4, X_RAX, op->a);                 /* zero-extends */
         x86_store(&c->e, 8, ENV(reg_off(op->aux)), X_RAX);
     } else {
         unsigned w = op->w == 1 || op->w == 2 ? op->w : 8;
-        x86_load(&c->e, 8, X_RAX, T(op->a));
+        load_a(c, 8, X_RAX, op->a);
         x86_store(&c->e, w, ENV(reg_off(op->aux)), X_RAX);
     }
 }
@@ -471,7 +555,7 @@ static void gen_ld_env(Ctx *c, const IROp *op)
 static void gen_st_env(Ctx *c, const IROp *op)
 {
     size_t rip = offsetof(CPUX86State, rip);
-    x86_load(&c->e, 8, X_RAX, T(op->a));
+    load_a(c, 8, X_RAX, op->a);
     x86_store(&c->e, env_width(op->w), ENV(op->aux), X_RAX);
     /* The block set rip itself: a pending pc must not overwrite it. */
     if (op->aux < rip + 8 && op->aux + env_width(op->w) > rip)
@@ -491,7 +575,7 @@ static void gen_set_cc(Ctx *c, const IROp *op)
     for (int i = 0; i < 3; i++) {
         if (src[i] == IR_NONE)
             continue;
-        x86_load(&c->e, 8, X_RAX, T(src[i]));
+        load_a(c, 8, X_RAX, src[i]);    /* the first may come in rax */
         x86_store(&c->e, 8, ENV(off[i]), X_RAX);
     }
 }
@@ -543,8 +627,12 @@ static void gen_call(Ctx *c, const IROp *op)
     static const int args[] = { X_RSI, X_RDX, X_RCX };
     const IRTemp in[3] = { op->a, op->b, op->c };
     flush_pc(c);
-    for (int i = 0; i < 3; i++)
-        load_operand(c, args[i], in[i], 0);
+    for (int i = 0; i < 3; i++) {
+        if (i == 0 && in[0] != IR_NONE)
+            load_a(c, 8, args[0], in[0]);
+        else
+            load_operand(c, args[i], in[i], 0);
+    }
     x86_mov_ri(&c->e, X_R8, op->imm);
     x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
     x86_call(&c->e, (const void *)op->fn);
@@ -586,7 +674,7 @@ static void gen_ld(Ctx *c, const IROp *op)
     X86Enc *e = &c->e;
     unsigned w = env_width(op->w);
     bool rmw = op->opc == IR_LD_W;
-    x86_load(e, 8, X_RSI, T(op->a));
+    load_a(c, 8, X_RSI, op->a);
     uint8_t *miss = tlb_lookup(c, w, rmw ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
     x86_load(e, 8, X_RAX, xmem(X_RAX, offsetof(TLBEntry, host)));
     uint8_t *mmio = NULL;
@@ -612,7 +700,7 @@ static void gen_st(Ctx *c, const IROp *op)
 {
     X86Enc *e = &c->e;
     unsigned w = env_width(op->w);
-    x86_load(e, 8, X_RSI, T(op->a));
+    load_a(c, 8, X_RSI, op->a);
     uint8_t *miss = tlb_lookup(c, w, offsetof(TLBEntry, tag_w));
     x86_load(e, 8, X_RAX, xmem(X_RAX, offsetof(TLBEntry, host)));
     host_address(c);
@@ -755,7 +843,7 @@ static void gen_op(Ctx *c, const IROp *op)
             store_imm64(c, T(op->d), op->imm);
         break;
     case IR_MOV:
-        x86_load(&c->e, 8, X_RAX, T(op->a));
+        load_a(c, 8, X_RAX, op->a);
         store_result(c, op, X_RAX);
         break;
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: gen_alu(c, op); break;
@@ -818,8 +906,18 @@ bool native_compile(TB *tb)
     c.body = c.e.p;
     c.jmp_field[0] = c.jmp_field[1] = -1;
     c.cc_op = -1;
-    for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++)
-        gen_op(&c, &tb->ops[i]);
+    c.in_rax = IR_NONE;
+    static uint16_t uses[IR_MAX_TEMPS];
+    count_uses(tb->ops, tb->nops, uses);
+    for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++) {
+        const IROp *op = &tb->ops[i];
+        if (!transparent(op)) {
+            c.prev_rax = c.in_rax;
+            c.in_rax = IR_NONE;
+        }
+        c.skip_store = result_only_in_rax(tb->ops, tb->nops, i, uses);
+        gen_op(&c, op);
+    }
     if (c.e.full)
         return false;
     for (unsigned i = 0; i < c.nfix; i++) {
