@@ -421,7 +421,8 @@ static void gen_alu(Ctx *c, const IROp *op)
         x86_mov_ri(&c->e, X_RCX, op->imm);
         x86_alu_rr(&c->e, alu_of[op->opc], size, X_RAX, X_RCX);
     }
-    zext(c, op->w, X_RAX);
+    if (size != 4)
+        zext(c, op->w, X_RAX);
     store_result(c, op, X_RAX);
 }
 

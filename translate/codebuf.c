@@ -7,6 +7,15 @@
 static uint8_t *rw, *rx;
 static size_t cap, used;
 
+/* A hint for the executable view: just below kemu's own code, so that
+ * calls from generated code to helpers fit a 32-bit displacement (the
+ * kernel may place it elsewhere: calls then go through a register). */
+static void *near_text(size_t size)
+{
+    uintptr_t text = (uintptr_t)&codebuf_init & ~(uintptr_t)0xfffff;
+    return text > size + (64u << 20) ? (void *)(text - size - (64u << 20)) : NULL;
+}
+
 bool codebuf_init(size_t size)
 {
     if (rw)
@@ -20,7 +29,8 @@ bool codebuf_init(size_t size)
     }
     void *w = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     void *x = w == MAP_FAILED ? MAP_FAILED
-                              : mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+                              : mmap(near_text(size), size, PROT_READ | PROT_EXEC, MAP_SHARED,
+                                     fd, 0);
     close(fd);              /* the mappings keep the memory */
     if (x == MAP_FAILED) {
         if (w != MAP_FAILED)
