@@ -24,7 +24,8 @@ typedef enum { TCG_BACKEND_INTERP, TCG_BACKEND_NATIVE } TcgBackend;
 
 /* -accel tcg,backend=NAME ("interp" or "native"): 0, or -1 with *why when
  * the name is unknown or that backend is not available here.  Without a
- * choice the native backend is used where it is built in. */
+ * choice, the environment variable KEMU_TCG_BACKEND names the default, else
+ * the native backend is used where it is built in and works. */
 int tcg_backend_select(const char *name, const char **why);
 TcgBackend tcg_backend(void);
 const char *tcg_backend_name(void);

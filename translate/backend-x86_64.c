@@ -99,10 +99,15 @@ int tcg_backend_select(const char *name, const char **why)
 
 TcgBackend tcg_backend(void)
 {
-    /* The default falls back to the interpreter where the host refuses
-     * executable memory (a hardened kernel, seccomp). */
-    if (!backend_chosen && backend == TCG_BACKEND_NATIVE && !native_setup())
-        backend = TCG_BACKEND_INTERP;
+    if (!backend_chosen) {
+        /* KEMU_TCG_BACKEND picks the default (test programs that run the
+         * engine directly); the interpreter is used where the host
+         * refuses executable memory (a hardened kernel, seccomp). */
+        const char *env = getenv("KEMU_TCG_BACKEND"), *why;
+        backend_chosen = true;
+        if (!env || tcg_backend_select(env, &why))
+            backend = native_setup() ? TCG_BACKEND_NATIVE : TCG_BACKEND_INTERP;
+    }
     return backend;
 }
 
