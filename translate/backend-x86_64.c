@@ -383,7 +383,18 @@ static bool result_only_in_rax(const IROp *ops, unsigned n, unsigned i, const ui
     unsigned j = i + 1;
     while (j < n && transparent(&ops[j]))
         j++;
-    return j < n && takes_a_first(&ops[j]) && ops[j].a == d;
+    if (j >= n)
+        return false;
+    if (takes_a_first(&ops[j]) && ops[j].a == d)
+        return true;
+    /* ...or the second operand of a binary op that takes it from rax */
+    switch (ops[j].opc) {
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL:
+    case IR_SETCOND:
+        return ops[j].b == d && ops[j].a != d;
+    default:
+        return false;
+    }
 }
 
 static void count_uses(const IROp *ops, unsigned n, uint16_t *uses)
@@ -414,17 +425,37 @@ static const uint8_t alu_of[IR_NUM_OPS] = {
     [IR_XOR] = XA_XOR,
 };
 
+/* Whether a binary op's second operand is in rax (and not its first). */
+static bool b_in_rax(const Ctx *c, const IROp *op)
+{
+    return op->b != IR_NONE && op->b == c->prev_rax && op->a != op->b;
+}
+
+/* rax = first operand, rcx = second (temp or constant). */
+static void load_ab(Ctx *c, const IROp *op)
+{
+    if (b_in_rax(c, op)) {
+        x86_mov_rr(&c->e, 8, X_RCX, X_RAX);
+        x86_load(&c->e, 8, X_RAX, T(op->a));
+        return;
+    }
+    load_a(c, 8, X_RAX, op->a);
+    load_operand(c, X_RCX, op->b, op->imm);
+}
+
 static void gen_alu(Ctx *c, const IROp *op)
 {
     unsigned size = op->w == 4 ? 4 : 8;     /* 32-bit ops zero-extend themselves */
-    load_a(c, 8, X_RAX, op->a);
-    if (op->b != IR_NONE) {
-        x86_alu_rm(&c->e, alu_of[op->opc], size, X_RAX, T(op->b));
-    } else if ((int64_t)op->imm == (int32_t)op->imm) {
-        x86_alu_ri(&c->e, alu_of[op->opc], size, X_RAX, (int32_t)op->imm);
+    unsigned alu = alu_of[op->opc];
+    if (b_in_rax(c, op) || (op->b == IR_NONE && (int64_t)op->imm != (int32_t)op->imm)) {
+        load_ab(c, op);
+        x86_alu_rr(&c->e, alu, size, X_RAX, X_RCX);
     } else {
-        x86_mov_ri(&c->e, X_RCX, op->imm);
-        x86_alu_rr(&c->e, alu_of[op->opc], size, X_RAX, X_RCX);
+        load_a(c, 8, X_RAX, op->a);
+        if (op->b != IR_NONE)
+            x86_alu_rm(&c->e, alu, size, X_RAX, T(op->b));
+        else
+            x86_alu_ri(&c->e, alu, size, X_RAX, (int32_t)op->imm);
     }
     if (size != 4)
         zext(c, op->w, X_RAX);
@@ -433,8 +464,7 @@ static void gen_alu(Ctx *c, const IROp *op)
 
 static void gen_mul(Ctx *c, const IROp *op)
 {
-    load_a(c, 8, X_RAX, op->a);
-    load_operand(c, X_RCX, op->b, op->imm);
+    load_ab(c, op);
     x86_imul_rr(&c->e, 8, X_RAX, X_RCX);
     zext(c, op->w, X_RAX);
     store_result(c, op, X_RAX);
@@ -508,8 +538,7 @@ static void gen_setcond(Ctx *c, const IROp *op)
         give_up(c, "setcond: unknown comparison");
         return;
     }
-    load_a(c, 8, X_RAX, op->a);
-    load_operand(c, X_RCX, op->b, op->imm);
+    load_ab(c, op);
     x86_alu_rr(&c->e, XA_CMP, w, X_RAX, X_RCX);
     x86_setcc(&c->e, cc[op->aux], X_RAX);
     x86_movzx_rr(&c->e, 1, X_RAX, X_RAX);
