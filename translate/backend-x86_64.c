@@ -241,6 +241,18 @@ typedef struct Fixup {
     uint32_t label;
 } Fixup;
 
+/* A guest access's C slow path, emitted after the block. */
+typedef struct SlowPath {
+    uint8_t *miss, *mmio;       /* jumps to it (mmio may be NULL) */
+    uint8_t *back;              /* where it returns */
+    uint64_t pc;
+    bool pc_pending;            /* rip to store first */
+    uint8_t opc, w;
+    IRTemp value;               /* st: the value's temp */
+} SlowPath;
+
+#define MAX_SLOW 512
+
 typedef struct Ctx {
     X86Enc e;
     const TB *tb;
@@ -259,6 +271,8 @@ typedef struct Ctx {
     int32_t jmp_field[2];       /* goto_tb jump fields, from body; -1: none */
     bool unsupported;
     const char *why;
+    SlowPath slow[MAX_SLOW];
+    unsigned nslow;
 } Ctx;
 
 static X86Mem T(IRTemp t)
@@ -704,6 +718,51 @@ static void host_address(Ctx *c)
     x86_alu_ri(&c->e, XA_AND, 4, X_RCX, 0xfff);
 }
 
+/* Call the C slow path of a guest access (rsi = address) whose TLB test
+ * failed; the result or nothing comes back in rax. */
+static void emit_slow_path(Ctx *c, const SlowPath *sp)
+{
+    X86Enc *e = &c->e;
+    x86_patch_rel32(sp->miss, e->p);
+    x86_patch_rel32(sp->mmio, e->p);
+    if (sp->pc_pending)         /* the slow path may fault: rip exact */
+        store_imm64(c, ENV(offsetof(CPUX86State, rip)), sp->pc);
+    x86_mov_rr(e, 8, X_RDI, R_CPU);
+    if (sp->opc == IR_ST) {
+        x86_load(e, 8, X_RDX, T(sp->value));
+        x86_mov_ri(e, X_RCX, sp->w);
+        x86_call(e, (const void *)tcg_st_slow);
+    } else {
+        x86_mov_ri(e, X_RDX, sp->w);
+        x86_call(e, sp->opc == IR_LD_W ? (const void *)tcg_ld_w_slow
+                                       : (const void *)tcg_ld_slow);
+    }
+}
+
+/* The slow path goes after the block's code, out of the way, and jumps
+ * back; inline when there are too many. */
+static void slow_path(Ctx *c, const IROp *op, uint8_t *miss, uint8_t *mmio)
+{
+    SlowPath sp = { miss, mmio, NULL, c->pc, c->pc_pending, op->opc,
+                    (uint8_t)env_width(op->w), op->b };
+    if (c->nslow < MAX_SLOW) {
+        sp.back = c->e.p;
+        c->slow[c->nslow++] = sp;
+        return;
+    }
+    uint8_t *done = x86_jmp32(&c->e);
+    emit_slow_path(c, &sp);
+    x86_patch_rel32(done, c->e.p);
+}
+
+static void emit_slow_paths(Ctx *c)
+{
+    for (unsigned i = 0; i < c->nslow && !c->e.full; i++) {
+        emit_slow_path(c, &c->slow[i]);
+        x86_patch_rel32(x86_jmp32(&c->e), c->slow[i].back);
+    }
+}
+
 static void gen_ld(Ctx *c, const IROp *op)
 {
     X86Enc *e = &c->e;
@@ -719,15 +778,7 @@ static void gen_ld(Ctx *c, const IROp *op)
     }
     host_address(c);
     x86_load(e, w, X_RAX, xmem_idx(X_RAX, X_RCX, 1, 0));
-    uint8_t *done = x86_jmp32(e);
-    x86_patch_rel32(miss, e->p);
-    x86_patch_rel32(mmio, e->p);
-    if (c->pc_pending)          /* the slow path may fault: rip exact */
-        store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->pc);
-    x86_mov_rr(e, 8, X_RDI, R_CPU);
-    x86_mov_ri(e, X_RDX, w);
-    x86_call(e, rmw ? (const void *)tcg_ld_w_slow : (const void *)tcg_ld_slow);
-    x86_patch_rel32(done, e->p);
+    slow_path(c, op, miss, mmio);
     store_result(c, op, X_RAX);
 }
 
@@ -741,15 +792,7 @@ static void gen_st(Ctx *c, const IROp *op)
     host_address(c);
     x86_load(e, 8, X_RDX, T(op->b));
     x86_store(e, w, xmem_idx(X_RAX, X_RCX, 1, 0), X_RDX);
-    uint8_t *done = x86_jmp32(e);
-    x86_patch_rel32(miss, e->p);
-    if (c->pc_pending)
-        store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->pc);
-    x86_mov_rr(e, 8, X_RDI, R_CPU);
-    x86_load(e, 8, X_RDX, T(op->b));
-    x86_mov_ri(e, X_RCX, w);
-    x86_call(e, (const void *)tcg_st_slow);
-    x86_patch_rel32(done, e->p);
+    slow_path(c, op, miss, NULL);
 }
 
 /* ---- control ----------------------------------------------------------- */
@@ -953,6 +996,7 @@ bool native_compile(TB *tb)
         c.skip_store = result_only_in_rax(tb->ops, tb->nops, i, uses);
         gen_op(&c, op);
     }
+    emit_slow_paths(&c);
     if (c.e.full)
         return false;
     for (unsigned i = 0; i < c.nfix; i++) {
