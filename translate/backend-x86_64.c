@@ -43,8 +43,9 @@
 #define FRAME_OUT (FRAME_BYTES + 8)
 #define FRAME_ALLOC (FRAME_BYTES + 24)  /* 16 + 8: aligned after six pushes */
 /* Before each block's body: the offsets (from the body) of its two
- * goto_tb jump fields (-1: none) and of its chained entry. */
-#define HDR_BYTES 12
+ * goto_tb jump fields (-1: none) and of its two chained entries (from
+ * the same page, from another page), as int32_t. */
+#define HDR_BYTES 16
 #define MAX_FIXUPS 256
 #define MAX_LABELS 256
 
@@ -209,13 +210,14 @@ static bool chain_allowed(const TB *from)
 
 void native_link(TB *from, unsigned slot, TB *to)
 {
-    if (!chain_allowed(from) || !to->code || ((from->lin ^ to->lin) & ~0xfffULL) ||
-        ((from->phys ^ to->phys) & ~0xfffULL))
+    if (!chain_allowed(from) || !to->code)
         return;
     int32_t field = header_of(from)[slot];
     if (field < 0)
         return;
-    const uint8_t *chain_entry = (const uint8_t *)to->code - header_of(to)[2];
+    bool same_page = ((from->lin ^ to->lin) & ~0xfffULL) == 0 &&
+                     ((from->phys ^ to->phys) & ~0xfffULL) == 0;
+    const uint8_t *chain_entry = (const uint8_t *)to->code - header_of(to)[same_page ? 2 : 3];
     uint8_t *rx = (uint8_t *)from->code + field;
     x86_patch_rel32(rx - codebuf_exec_delta(), chain_entry - codebuf_exec_delta());
 }
@@ -262,6 +264,7 @@ typedef struct Ctx {
     Fixup fix[MAX_FIXUPS];
     unsigned nfix;
     uint8_t *body;              /* where the block's code starts (buffer) */
+    uint8_t *chain_entry, *page_entry;      /* see emit_entries */
     int cc_op;                  /* env->cc_op here if known at compile time, or -1 */
     /* rax caching: the temp the last op left in rax (prev_rax, as the
      * current op starts), and whether the current op's result need not be
@@ -898,14 +901,30 @@ static void gen_exit_tb(Ctx *c, const IROp *op)
     emit_exit(c, -2);
 }
 
-/* Where chained jumps enter: only into a block that is still valid (an
- * invalidated one goes back to the loop, which finds its successor). */
-static void emit_chain_entry(Ctx *c)
+/* The block's two chained entries, before its body.  From another page
+ * (page_entry): only while the soft TLB still maps this block's page to
+ * the physical page it was translated from, as tb_chain_ok checks.  Then
+ * (chain_entry, where jumps from the same page enter): only into a block
+ * that is still valid.  Otherwise back to the loop, which finds the
+ * successor itself. */
+static void emit_entries(Ctx *c)
 {
     X86Enc *e = &c->e;
-    x86_movabs(e, X_RAX, (uintptr_t)c->tb);
+    const TB *tb = c->tb;
+    int32_t entry = c->tlb_off + (int32_t)(((tb->lin >> 12) & (TLB_SIZE - 1)) * sizeof(TLBEntry));
+    c->page_entry = e->p;
+    x86_movabs(e, X_RCX, tb->lin & ~0xfffULL);
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry + (int32_t)offsetof(TLBEntry, tag_x)));
+    uint8_t *unmapped = x86_jcc32(e, XC_NE);
+    x86_movabs(e, X_RCX, tb->phys & ~0xfffULL);
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry + (int32_t)offsetof(TLBEntry, pa)));
+    uint8_t *remapped = x86_jcc32(e, XC_NE);
+    c->chain_entry = e->p;
+    x86_movabs(e, X_RAX, (uintptr_t)tb);
     x86_alu_mi(e, XA_CMP, 1, xmem(X_RAX, offsetof(TB, valid)), 0);
     uint8_t *valid = x86_jcc32(e, XC_NE);
+    x86_patch_rel32(unmapped, e->p);
+    x86_patch_rel32(remapped, e->p);
     emit_exit(c, -1);
     for (int i = 0; i < HDR_BYTES; i++)
         x86_byte(e, 0);
@@ -979,8 +998,7 @@ bool native_compile(TB *tb)
     c.tlb_off = (int32_t)(offsetof(TcgCpu, tlb) + (user ? sizeof(((TcgCpu *)0)->tlb[0]) : 0));
     if (tb->ntemps > IR_MAX_TEMPS)
         give_up(&c, "too many temps");
-    uint8_t *chain_entry = c.e.p;
-    emit_chain_entry(&c);
+    emit_entries(&c);
     c.body = c.e.p;
     c.jmp_field[0] = c.jmp_field[1] = -1;
     c.cc_op = -1;
@@ -1009,7 +1027,8 @@ bool native_compile(TB *tb)
         return true;
     }
     size_t len = (size_t)(c.e.p - buf);
-    int32_t hdr[3] = { c.jmp_field[0], c.jmp_field[1], (int32_t)(c.body - chain_entry) };
+    int32_t hdr[4] = { c.jmp_field[0], c.jmp_field[1], (int32_t)(c.body - c.chain_entry),
+                       (int32_t)(c.body - c.page_entry) };
     memcpy(c.body - HDR_BYTES, hdr, HDR_BYTES);
     tb->code = c.body + codebuf_exec_delta();
     codebuf_commit(len);
