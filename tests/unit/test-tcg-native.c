@@ -1,8 +1,9 @@
 /* The native backend against the interpreter on guest code: both run the
  * same IR, so every result must be identical.  Covers the conditions the
  * backend computes inline from lazy flags (an ALU instruction then SETcc
- * in one block, every condition, every operand size) and a loop of
- * chained blocks ending in a fault (rip and registers exact). */
+ * in one block, every condition, every operand size), a loop of chained
+ * blocks ending in a fault (rip and registers exact) and one that rewrites
+ * a block it is chained to. */
 #include "config.h"
 
 #ifdef CONFIG_JIT
@@ -155,5 +156,40 @@ TEST(tcg_native, fault_in_chained_loop_is_precise)
     CHECK_EQ(x.flags, y.flags);
     CHECK_EQ(cr2, cpu->env.cr2);
     CHECK_EQ(x.rax, 0x1000 / 8);    /* 512 stores made it */
+}
+
+/* A loop on one page calls a block on the next page (a chained jump
+ * across pages), which rewrites its own immediate (add edx, 1 -> add edx,
+ * 5) halfway through: the still valid caller's chained jump must not run
+ * the stale block.  16 turns: 8 + 1 before the store, then 7 * 5. */
+TEST(tcg_native, code_rewritten_under_a_chained_jump)
+{
+    const char *why;
+    if (tcg_backend_select("native", &why))
+        SKIP(why);
+    CPUState *cpu = tt_cpu(64);
+    static const uint8_t page0[] = {
+        0x31, 0xd2,                             /* 1000: xor edx, edx */
+        0xb9, 0x10, 0x00, 0x00, 0x00,           /* 1002: mov ecx, 16 */
+        0xe9, 0xf4, 0x0f, 0x00, 0x00,           /* 1007: jmp 2000 */
+        0xff, 0xc9,                             /* 100c: dec ecx */
+        0x75, 0xf7,                             /* 100e: jnz 1007 */
+        0xf4,                                   /* 1010: hlt */
+    };
+    static const uint8_t page1[] = {
+        0x83, 0xc2, 0x01,                       /* 2000: add edx, 1 */
+        0x83, 0xf9, 0x08,                       /* 2003: cmp ecx, 8 */
+        0x75, 0x07,                             /* 2006: jne 200f */
+        0xc6, 0x05, 0xf3, 0xff, 0xff, 0xff, 0x05, /* 2008: mov byte [rip - 13], 5 */
+        0xe9, 0xf8, 0xef, 0xff, 0xff,           /* 200f: jmp 100c */
+    };
+    static uint8_t code[0x1000 + sizeof(page1)];
+    memcpy(code, page0, sizeof(page0));
+    memcpy(code + 0x1000, page1, sizeof(page1));
+    for (int i = 0; i < 2; i++) {
+        run_on(cpu, i ? "interp" : "native", code, sizeof(code), 0, 0);
+        CHECK_EQ(cpu->env.regs[R_EDX], 44);
+        CHECK_EQ(cpu->env.rip, TT_CODE + sizeof(page0));
+    }
 }
 #endif
