@@ -42,10 +42,15 @@
 #define FRAME_LEFT FRAME_BYTES
 #define FRAME_OUT (FRAME_BYTES + 8)
 #define FRAME_ALLOC (FRAME_BYTES + 24)  /* 16 + 8: aligned after six pushes */
-/* Before each block's body: the offsets (from the body) of its two
- * goto_tb jump fields (-1: none) and of its two chained entries (from
- * the same page, from another page), as int32_t. */
-#define HDR_BYTES 16
+/* Before each block's body: where its two goto_tb exits lead and the
+ * offsets (from the body) of their jump fields (-1: none) and of its two
+ * chained entries (from the same page, from another page). */
+typedef struct BlockHeader {
+    uint64_t target[2];
+    int32_t jmp_field[2];
+    int32_t chain_off, page_off;
+} BlockHeader;
+#define HDR_BYTES ((int)sizeof(BlockHeader))
 #define MAX_FIXUPS 256
 #define MAX_LABELS 256
 
@@ -192,9 +197,11 @@ int native_exec(CPUState *cpu, TB **tb, unsigned max, unsigned *ran)
     return slot;
 }
 
-static const int32_t *header_of(const TB *tb)
+static BlockHeader header_of(const TB *tb)
 {
-    return (const int32_t *)((const uint8_t *)tb->code - HDR_BYTES);
+    BlockHeader h;
+    memcpy(&h, (const uint8_t *)tb->code - HDR_BYTES, sizeof(h));
+    return h;
 }
 
 /* Whether blocks after `from` may run without the loop in between: not
@@ -212,12 +219,16 @@ void native_link(TB *from, unsigned slot, TB *to)
 {
     if (!chain_allowed(from) || !to->code)
         return;
-    int32_t field = header_of(from)[slot];
-    if (field < 0)
+    BlockHeader h = header_of(from);
+    /* The loop also links a slot to whatever ran next (an interrupt
+     * handler after an event): only the slot's own target may be chained. */
+    if (h.jmp_field[slot] < 0 || h.target[slot] != to->pc || to->cs_base != from->cs_base)
         return;
+    int32_t field = h.jmp_field[slot];
     bool same_page = ((from->lin ^ to->lin) & ~0xfffULL) == 0 &&
                      ((from->phys ^ to->phys) & ~0xfffULL) == 0;
-    const uint8_t *chain_entry = (const uint8_t *)to->code - header_of(to)[same_page ? 2 : 3];
+    BlockHeader t = header_of(to);
+    const uint8_t *chain_entry = (const uint8_t *)to->code - (same_page ? t.chain_off : t.page_off);
     uint8_t *rx = (uint8_t *)from->code + field;
     x86_patch_rel32(rx - codebuf_exec_delta(), chain_entry - codebuf_exec_delta());
 }
@@ -272,6 +283,7 @@ typedef struct Ctx {
     IRTemp prev_rax, in_rax;
     bool skip_store;
     int32_t jmp_field[2];       /* goto_tb jump fields, from body; -1: none */
+    uint64_t jmp_target[2];     /* ...and their pcs */
     bool unsupported;
     const char *why;
     SlowPath slow[MAX_SLOW];
@@ -863,8 +875,10 @@ static void gen_goto_tb(Ctx *c, const IROp *op)
     x86_alu_mi(e, XA_SUB, 8, xmem(R_TMP, FRAME_LEFT), 1);
     to_loop[3] = x86_jcc32(e, XC_B);
     uint8_t *link = x86_jmp32(e);
-    if (link && op->aux < 2)
+    if (link && op->aux < 2) {
         c->jmp_field[op->aux] = (int32_t)(link - c->body);
+        c->jmp_target[op->aux] = op->imm;
+    }
     uint8_t *unlinked = e->p;
     x86_patch_rel32(link, unlinked);
     /* the budget ran out: it was 0, not -1 */
@@ -1027,9 +1041,9 @@ bool native_compile(TB *tb)
         return true;
     }
     size_t len = (size_t)(c.e.p - buf);
-    int32_t hdr[4] = { c.jmp_field[0], c.jmp_field[1], (int32_t)(c.body - c.chain_entry),
-                       (int32_t)(c.body - c.page_entry) };
-    memcpy(c.body - HDR_BYTES, hdr, HDR_BYTES);
+    BlockHeader hdr = { { c.jmp_target[0], c.jmp_target[1] }, { c.jmp_field[0], c.jmp_field[1] },
+                        (int32_t)(c.body - c.chain_entry), (int32_t)(c.body - c.page_entry) };
+    memcpy(c.body - HDR_BYTES, &hdr, HDR_BYTES);
     tb->code = c.body + codebuf_exec_delta();
     codebuf_commit(len);
     stats.compiled++;
