@@ -32,6 +32,7 @@ OPT_sdl := ui/sdl.c
 OPT_curses := ui/curses.c
 OPT_slirp := hw/net/slirp.c
 OPT_capstone := cpu/disas.c
+OPT_jit := translate/backend-x86_64.c translate/x86-encoder.c translate/codebuf.c
 DISABLED :=
 STUB_ON :=
 define optional
@@ -45,6 +46,7 @@ $(eval $(call optional,SDL,sdl))
 $(eval $(call optional,CURSES,curses))
 $(eval $(call optional,SLIRP,slirp))
 $(eval $(call optional,CAPSTONE,capstone))
+$(eval $(call optional,JIT,jit))
 LIB_SRC := $(filter-out $(MAIN_SRC) $(IMG_MAIN_SRC) $(STUB_SRC) $(DISABLED),$(LAYER_SRC)) $(STUB_ON)
 LIB_OBJ := $(LIB_SRC:.c=.o)
 

@@ -63,6 +63,9 @@ typedef struct AccelOps {
      * machine is stopped): drop what the engine derived from it
      * (translated code).  NULL when the engine keeps nothing. */
     void (*memory_written)(struct Machine *m);
+    /* An -accel NAME,KEY=VALUE property of this engine, set before init:
+     * 0, or -1 with *why saying what is wrong.  NULL: no properties. */
+    int (*set_property)(const char *key, const char *value, const char **why);
     struct AccelOps *next;
 } AccelOps;
 

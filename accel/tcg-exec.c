@@ -13,6 +13,7 @@
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
+#include "translate/backend-native.h"
 #include "translate/flags.h"
 #include "translate/tb.h"
 #include "translate/tlb.h"
@@ -281,7 +282,14 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         if (log_enabled(LOG_EXEC | LOG_CPU))
             log_exec(cpu, tb);
         env->inhibit_irq = 0;
-        slot = interp_exec(cpu, tb);
+        if (tb->code) {
+            /* chained blocks run inside; none after a shadow's first */
+            unsigned ran;
+            slot = native_exec(cpu, &tb, shadow ? 1 : max_tbs - *done, &ran);
+            *done += ran - 1;
+        } else {
+            slot = interp_exec(cpu, tb);
+        }
         env->inhibit_irq = new_shadow(cpu, tb, shadow);
         /* RF (set by IRET restoring a fault's frame) is cleared once
          * the next instruction completes (SDM 17.3.1.1); such a block

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,8 +19,10 @@
 #include "accel/tcg.h"
 #include "accel/tcg-debug.h"
 #include "cpu/sys.h"
+#include "hw/core/log.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "translate/backend-native.h"
 #include "translate/flags.h"
 #include "translate/tb.h"
 #include "translate/tlb.h"
@@ -75,6 +78,8 @@ static int tcg_init(Machine *m)
     tcg_listener.opaque = m;
     as_add_listener(&m->mem, &tcg_listener);
     tcg_watch_ram_writes(m);
+    if (log_enabled(LOG_ACCEL))
+        log_printf("tcg: %s backend\n", tcg_backend_name());
     return 0;
 }
 
@@ -226,8 +231,25 @@ static void tcg_shutdown(Machine *m)
 
 static void tcg_info(Machine *m, char *buf, size_t len)
 {
-    snprintf(buf, len, "tcg: portable interpreter backend, %u vCPU(s) round-robin on one thread\n",
-             m->ncpus);
+    NativeStats s = native_stats();
+    int n = snprintf(buf, len, "tcg: %s backend, %u vCPU(s) round-robin on one thread\n",
+                     tcg_backend() == TCG_BACKEND_NATIVE ? "native x86-64" : "portable interpreter",
+                     m->ncpus);
+    if (tcg_backend() == TCG_BACKEND_NATIVE && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n,
+                 "native: %llu blocks compiled, %llu left to the interpreter, %llu code bytes\n",
+                 (unsigned long long)s.compiled, (unsigned long long)s.fallbacks,
+                 (unsigned long long)s.code_bytes);
+}
+
+/* -accel tcg,backend=interp|native. */
+static int tcg_set_property(const char *key, const char *value, const char **why)
+{
+    if (strcmp(key, "backend")) {
+        *why = "no such property";
+        return -1;
+    }
+    return tcg_backend_select(value, why);
 }
 
 static AccelOps tcg_ops = {
@@ -247,5 +269,6 @@ static AccelOps tcg_ops = {
     .set_singlestep = tcg_set_singlestep,
     .wait_stopped = tcg_wait_stopped,
     .memory_written = tcg_debug_memory_written,
+    .set_property = tcg_set_property,
 };
 ACCEL_REGISTER(tcg_ops)

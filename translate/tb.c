@@ -13,6 +13,7 @@
 #include "cpu/sys.h"
 #include "hw/core/log.h"
 #include "hw/core/machine.h"
+#include "translate/backend-native.h"
 #include "translate/tlb.h"
 
 #define TB_HASH_BITS 16
@@ -214,6 +215,7 @@ void tb_flush_all(CPUState *cpu)
             page_free(page_hash[i]);
     }
     arena_used = 0;
+    native_flush();
     flush_generation++;
     Machine *m = cpu->machine;
     if (m) {
@@ -225,8 +227,10 @@ void tb_flush_all(CPUState *cpu)
 
 void tb_chain(TB *tb, unsigned slot, TB *next)
 {
-    if (tb->flags == next->flags && next->phys2 == ~0ULL)
+    if (tb->flags == next->flags && next->phys2 == ~0ULL) {
         tb->jmp_dest[slot] = next;
+        native_link(tb, slot, next);
+    }
 }
 
 bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)
@@ -288,6 +292,8 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     if (tb->phys2 != ~0ULL)
         page_add_tb(cpu, tb->phys2, tb);
     log_new_tb(tb);
+    if (!native_compile(tb))
+        return NULL;        /* the code cache is full: tb_find flushes, retries */
     tb->nops = interp_prepare(tb->ops, tb->nops);
     return tb;
 }
@@ -317,13 +323,24 @@ static bool jc_valid(CPUState *cpu, const TB *tb, uint64_t lin, uint32_t flags)
     return e->tag_x == (lin & ~0xfffULL) && e->pa == (tb->phys & ~0xfffULL);
 }
 
+static uint64_t tb_lin_pc(const CPUX86State *env, uint32_t flags)
+{
+    uint64_t lin = env->seg[SEG_CS].base + env->rip;
+    return (flags & TBF_MODE_MASK) != 2 ? lin & 0xffffffffULL : lin;
+}
+
+TB *tb_lookup_cached(CPUState *cpu, uint32_t flags)
+{
+    uint64_t lin = tb_lin_pc(&cpu->env, flags);
+    TB *tb = tcg_cpu(cpu)->jmp_cache[jc_hash(lin)];
+    return jc_valid(cpu, tb, lin, flags) ? tb : NULL;
+}
+
 TB *tb_find(CPUState *cpu, uint32_t flags)
 {
     CPUX86State *env = &cpu->env;
     TcgCpu *t = tcg_cpu(cpu);
-    uint64_t lin = env->seg[SEG_CS].base + env->rip;
-    if ((flags & TBF_MODE_MASK) != 2)
-        lin &= 0xffffffffULL;
+    uint64_t lin = tb_lin_pc(env, flags);
     t->user = ((flags & TBF_CPL_MASK) >> TBF_CPL_SHIFT) == 3;
     TB **slot = &t->jmp_cache[jc_hash(lin)];
     if (jc_valid(cpu, *slot, lin, flags))

@@ -359,9 +359,29 @@ static void accel_help_one(const AccelOps *ops, void *opaque)
     printf("%s\n", ops->name);
 }
 
+/* backend=interp|native: which engine runs TCG's translated code. */
+static int accel_tcg_backend(const char *opt, const char *arg, const char *name,
+                             const char *backend)
+{
+    const char *why = NULL;
+    if (!backend)
+        return 0;
+    const AccelOps *tcg = accel_find("tcg");
+    if (strcmp(name, "tcg") || !tcg || !tcg->set_property) {
+        error_report("%s %s: property 'backend' is for the tcg accelerator", opt, arg);
+        return -1;
+    }
+    if (tcg->set_property("backend", backend, &why)) {
+        error_report("%s %s: backend '%s': %s", opt, arg, backend, why);
+        return -1;
+    }
+    return 0;
+}
+
 int cmdline_parse_accel(KemuOptions *o, const char *arg)
 {
-    static const char *const keys[] = { "accel", "kernel-irqchip", "thread", "tb-size", NULL };
+    static const char *const keys[] = { "accel", "kernel-irqchip", "thread", "tb-size",
+                                        "backend", NULL };
     Opts opts;
     if (cl_opts(&opts, "-accel", arg, "accel", keys))
         return -1;
@@ -387,6 +407,8 @@ int cmdline_parse_accel(KemuOptions *o, const char *arg)
         error_report("The -accel and \"-machine accel=\" options are incompatible");
         goto out;
     }
+    if (accel_tcg_backend("-accel", arg, name, opts_get(&opts, "backend")))
+        goto out;
     accel_add(o, name);
     o->accel_by_accel_opt = true;
     o->accel_origin = "-accel";

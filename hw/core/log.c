@@ -23,6 +23,7 @@ static const struct {
     { "guest_errors", LOG_GUEST_ERROR, "log when the guest OS does something invalid" },
     { "unimp", LOG_UNIMP, "log unimplemented functionality" },
     { "accel", LOG_ACCEL, "log accelerator selection and events" },
+    { "out_asm", LOG_OUT_ASM, "show generated host assembly code for each compiled TB" },
 };
 
 int log_parse_items(const char *s)

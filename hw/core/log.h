@@ -15,6 +15,7 @@ enum {
     LOG_GUEST_ERROR = 1 << 5, /* the guest did something wrong */
     LOG_UNIMP  = 1 << 6,  /* the guest used something kemu lacks */
     LOG_ACCEL  = 1 << 7,  /* accelerator choice and events */
+    LOG_OUT_ASM = 1 << 8, /* host code of each block (native TCG backend) */
 };
 
 extern unsigned log_mask;

@@ -6,9 +6,14 @@
  * Every opcode the decoder's tables know (one-byte, 0F and the integer 0F38
  * ones) gets an equal share of the cases.  One line per opcode: PASS, or
  * FAIL with the first differing case (its bytes, and what differed);
- * details of that case go to stderr. */
+ * details of that case go to stderr.
+ *
+ * Where kemu has its native backend, each case runs under it (against the
+ * host) and under the interpreter too: the two backends run the same IR,
+ * so their final states must be identical, bit for bit. */
 #include "tests/diff/gen.h"
 #include "tests/diff/host-model.h"
+#include "translate/backend-native.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -111,6 +116,55 @@ static bool same(const DiffCase *c, const DiffState *h, const DiffState *t, char
     return true;
 }
 
+static bool have_native;
+
+/* The interpreter's result for the case against the native backend's. */
+static bool same_backends(const DiffState *n, const DiffState *i, char *why, size_t len)
+{
+    if (n->vector != i->vector || n->error_code != i->error_code ||
+        n->fault_addr != i->fault_addr) {
+        snprintf(why, len, "exception: native %d (%#x, %#" PRIx64 "), interp %d (%#x, %#" PRIx64 ")",
+                 n->vector, n->error_code, n->fault_addr, i->vector, i->error_code,
+                 i->fault_addr);
+        return false;
+    }
+    if (n->rip != i->rip || n->rflags != i->rflags) {
+        snprintf(why, len, "rip/rflags: native %#" PRIx64 "/%#" PRIx64 ", interp %#" PRIx64
+                 "/%#" PRIx64, n->rip, n->rflags, i->rip, i->rflags);
+        return false;
+    }
+    for (int r = 0; r < 16; r++) {
+        if (n->regs[r] != i->regs[r]) {
+            snprintf(why, len, "%s: native %#" PRIx64 ", interp %#" PRIx64, reg_names[r],
+                     n->regs[r], i->regs[r]);
+            return false;
+        }
+    }
+    for (size_t b = 0; b < DIFF_PAGE; b++) {
+        if (n->data[b] != i->data[b]) {
+            snprintf(why, len, "memory at data+%#zx: native %02x, interp %02x", b, n->data[b],
+                     i->data[b]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Run c under the interpreter and compare with t (the native run). */
+static bool check_interp(const DiffCase *c, const DiffState *t, char *why, size_t len)
+{
+    static DiffState ti;
+    const char *err;
+    tcg_backend_select("interp", &err);
+    diff_run_tcg(c, &ti);
+    tcg_backend_select("native", &err);
+    char what[200];
+    if (same_backends(t, &ti, what, sizeof(what)))
+        return true;
+    snprintf(why, len, "native against interpreter: %s", what);
+    return false;
+}
+
 static void dump_case(const DiffCase *c)
 {
     char hex[2 * DIFF_MAX_CODE + 1] = "";
@@ -161,7 +215,8 @@ static int run_opcode(const Opcode *o, unsigned n, uint64_t *seed, unsigned *ran
         }
         (*ran)++;
         compared++;
-        if (!same(&c, &h, &t, why, sizeof(why))) {
+        if (!same(&c, &h, &t, why, sizeof(why)) ||
+            (have_native && !check_interp(&c, &t, why, sizeof(why)))) {
             char hex[2 * DIFF_MAX_CODE + 1] = "";
             hexbytes(&c, hex, sizeof(hex));
             printf("FAIL: diff/%s%02x: %s: %s\n", map_prefix(o), o->op, hex, why);
@@ -186,6 +241,10 @@ int main(int argc, char **argv)
     unsigned total = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0)
                    : env ? (unsigned)strtoul(env, NULL, 0) : 4000;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x6b656d75ULL;
+    const char *why;
+    have_native = tcg_backend_select("native", &why) == 0;
+    if (!have_native)
+        fprintf(stderr, "difftest: interpreter only (%s)\n", why);
     static Opcode ops[600];
     size_t nops = collect(ops);
     unsigned per = total / (unsigned)nops + 1, ran = 0, failed = 0;

@@ -9,7 +9,8 @@ Waits for KEMU-GUEST-READY, types `nproc` and `grep MemTotal /proc/meminfo`,
 checks 2 CPUs and about 512 MiB, then `poweroff -f` must make kemu exit 0.
 Usage: linux-boot.py ACCEL (kvm or tcg).  Environment: KEMU (binary,
 default ./kemu), LINUX_TIMEOUT (seconds to the shell; default 120 under
-KVM, 900 under TCG)."""
+KVM, 900 under TCG), TCG_BACKEND (interp or native: -accel
+tcg,backend=...; the cases are then named linux-tcg-BACKEND)."""
 import os
 import pty
 import re
@@ -153,9 +154,22 @@ class Guest:
         return " | ".join(lines[-3:])[-300:]
 
 
+def tcg_backend_missing(backend):
+    """Why kemu cannot run TCG on this backend, or None."""
+    r = subprocess.run([KEMU, "-accel", f"tcg,backend={backend}", "-accel", "help"],
+                       capture_output=True, text=True, timeout=30)
+    return None if r.returncode == 0 else (r.stderr.strip() or "backend not available")
+
+
 def run(accel):
     name = f"linux-{accel}"
+    opt = accel
+    backend = os.environ.get("TCG_BACKEND") if accel == "tcg" else None
+    if backend:
+        name, opt = f"linux-tcg-{backend}", f"tcg,backend={backend}"
     why = why_not(accel)
+    if not why and backend and os.access(KEMU, os.X_OK):
+        why = tcg_backend_missing(backend)
     if why:
         report("SKIP", name, why)
         return 0
@@ -167,7 +181,7 @@ def run(accel):
         report("FAIL", name, f"test assets unavailable: {err[0]}")
         return 1
     timeout = float(os.environ.get("LINUX_TIMEOUT", 120 if accel == "kvm" else 900))
-    g = Guest([KEMU, "-accel", accel, "-m", "512", "-smp", "2", "-nographic",
+    g = Guest([KEMU, "-accel", opt, "-m", "512", "-smp", "2", "-nographic",
                "-kernel", os.path.join(d, "vmlinuz"), "-initrd", os.path.join(d, "initramfs.gz"),
                "-append", "console=ttyS0"])
     try:
@@ -200,7 +214,7 @@ def converse(g, name, timeout):
         report("FAIL", f"{name}/boot", f"no KEMU-GUEST-READY in {timeout:.0f}s; got: {g.tail()}")
         return 1
     report("PASS", f"{name}/boot")
-    g.wait_for(r"[#$] $", 20)           # the shell's prompt
+    g.wait_for(r"[#$] (?:\x1b\[6n)?$", 20)   # the prompt (ash asks for the cursor)
     failed = 0
 
     start = len(g.buf)
