@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check-kut: build kvm-unit-tests (build.sh), run its own runner with
 # kemu in QEMU's place under TCG, then summarise: one line per test that
-# failed or was skipped saying why, and "N passed, N failed, N skipped".
+# failed or was skipped saying why, and "N passed, N failed, N skipped, N known failures"
+# (failures listed in tests/kut/reasons count as known, not failed).
 #   KUT_TESTS="smptest tsc"  run only these tests (default: all)
 #   KUT_JOBS=2               tests run in parallel
 #   KUT_TIMEOUT=120s         per-test timeout instead of unittests.cfg's
