@@ -315,19 +315,31 @@ void ide_dma_kick(IdeChannel *ch)
     dma_run(ch);
 }
 
-/* Check the range and start the transfer in the command's mode. */
-static void rw_start(IdeChannel *ch, IdeDrive *d, bool lba48, bool write, bool dma)
+/* The task file's sectors (in the command's addressing, lba48 or not):
+ * false, with ID NOT FOUND reported, when they are not all on the disk. */
+static bool task_range(IdeChannel *ch, IdeDrive *d, bool lba48, uint64_t *lba,
+                       uint32_t *count)
 {
     ch->lba48 = lba48;
-    ch->dma = dma;
-    uint64_t lba = task_lba(ch, d);
-    uint32_t count = task_count(ch);
-    if (lba == UINT64_MAX || lba > d->sectors || count > d->sectors - lba) {
+    *lba = task_lba(ch, d);
+    *count = task_count(ch);
+    if (*lba == UINT64_MAX || *lba > d->sectors || *count > d->sectors - *lba) {
         ch->error = ER_IDNF;
         ch->status = ST_DRDY | ST_ERR;
         ide_set_irq(ch);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* Check the range and start the transfer in the command's mode. */
+static void rw_start(IdeChannel *ch, IdeDrive *d, bool lba48, bool write, bool dma)
+{
+    uint64_t lba;
+    uint32_t count;
+    ch->dma = dma;
+    if (!task_range(ch, d, lba48, &lba, &count))
+        return;
     if (write && d->bd->read_only) {
         ide_abort(ch);
         return;
@@ -384,15 +396,10 @@ static void set_features(IdeChannel *ch, IdeDrive *d)
 
 static void verify(IdeChannel *ch, IdeDrive *d, bool lba48)
 {
-    ch->lba48 = lba48;
-    uint64_t lba = task_lba(ch, d);
-    uint32_t count = task_count(ch);
-    if (lba == UINT64_MAX || lba > d->sectors || count > d->sectors - lba) {
-        ch->error = ER_IDNF;
-        ch->status = ST_DRDY | ST_ERR;
-        ide_set_irq(ch);
+    uint64_t lba;
+    uint32_t count;
+    if (!task_range(ch, d, lba48, &lba, &count))
         return;
-    }
     set_task_lba(ch, d, lba + count - 1);
     ide_cmd_done(ch);
 }
