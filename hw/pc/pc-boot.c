@@ -122,10 +122,10 @@ static void setup_bda(Machine *m)
  * hardware-interrupt entries acknowledge the PIC and return (the others
  * just return).  Real-mode code that enables interrupts then sees the
  * timer as under firmware; protected-mode kernels reprogram all of it. */
-#define STUBS (PC_ACPI_AREA + PC_ACPI_AREA_SIZE)
+#define IVT_HANDLERS (PC_ACPI_AREA + PC_ACPI_AREA_SIZE)   /* where the handlers below live */
 static void setup_legacy_interrupts(Machine *m)
 {
-    static const uint8_t stubs[] = {
+    static const uint8_t handlers[] = {
         0xcf,                                           /* +0: iret */
         0x50, 0xb0, 0x20, 0xe6, 0x20, 0x58, 0xcf,       /* +1: EOI to the master */
         0x50, 0xb0, 0x20, 0xe6, 0xa0, 0xe6, 0x20, 0x58, 0xcf,  /* +8: slave, master */
@@ -137,10 +137,10 @@ static void setup_legacy_interrupts(Machine *m)
         { 0x43, 0x34 }, { 0x40, 0x00 }, { 0x40, 0x00 },   /* PIT 0: mode 2, 65536 */
     };
     uint8_t ivt[256 * 4];
-    memcpy(pc_board(m)->isa_bios.host + (STUBS - PC_BIOS_AREA), stubs, sizeof(stubs));
+    memcpy(pc_board(m)->isa_bios.host + (IVT_HANDLERS - PC_BIOS_AREA), handlers, sizeof(handlers));
     for (int v = 0; v < 256; v++) {
         unsigned off = (v >= 0x08 && v < 0x10) ? 1 : (v >= 0x70 && v < 0x78) ? 8 : 0;
-        uint16_t ip = (uint16_t)(STUBS - PC_BIOS_AREA + off), cs = PC_BIOS_AREA >> 4;
+        uint16_t ip = (uint16_t)(IVT_HANDLERS - PC_BIOS_AREA + off), cs = PC_BIOS_AREA >> 4;
         ivt[4 * v] = (uint8_t)ip;
         ivt[4 * v + 1] = (uint8_t)(ip >> 8);
         ivt[4 * v + 2] = (uint8_t)cs;
