@@ -34,6 +34,9 @@ typedef struct AccelOps {
     /* Drive a GSI when the engine owns the interrupt controllers
      * (KVM's in-kernel irqchip). NULL: userspace PIC/IOAPIC are used. */
     void (*set_gsi)(struct Machine *m, int gsi, int level);
+    /* Deliver a message-signalled interrupt (address, data) through the
+     * engine's interrupt controllers; with set_gsi. */
+    void (*signal_msi)(struct Machine *m, uint64_t addr, uint32_t data);
     /* Stop all vCPUs and release engine resources. */
     void (*shutdown)(struct Machine *m);
     /* Called by machine_reset after devices and CPUs were reset: put the

@@ -275,6 +275,17 @@ static void kvm_set_gsi(Machine *m, int gsi, int level)
         error_report("kvm: KVM_IRQ_LINE %d: %s", gsi, strerror(errno));
 }
 
+/* A message-signalled interrupt straight into the in-kernel irqchip. */
+static void kvm_signal_msi(Machine *m, uint64_t addr, uint32_t data)
+{
+    struct kvm_msi msi = { .address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32),
+                           .data = data };
+    (void)m;
+    if (kvm_state.irqchip && kvm_ioctl(kvm_state.vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
+        error_report("kvm: KVM_SIGNAL_MSI 0x%llx: %s", (unsigned long long)addr,
+                     strerror(errno));
+}
+
 /* ---- VM ---------------------------------------------------------------- */
 
 static int kvm_create_vm(void)
@@ -480,6 +491,7 @@ static AccelOps kvm_ops = {
     .kick = kvm_vcpu_kick,
     .sync_state = kvm_sync_state,
     .set_gsi = kvm_set_gsi,
+    .signal_msi = kvm_signal_msi,
     .shutdown = kvm_shutdown,
     .reset = kvm_reset,
     .info = kvm_info,

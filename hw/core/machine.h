@@ -67,6 +67,11 @@ typedef struct Machine {
      * highest-priority pending external interrupt for cpu and return its
      * vector, or -1 if none is pending any more.  Set by the board. */
     int (*irq_ack)(struct Machine *m, struct CPUState *cpu);
+    /* Message-signalled interrupts: a bus master's dword write to the
+     * interrupt address range 0xfee00000-0xfeefffff (addr) with data, as
+     * the Intel SDM 10.11 encodes them.  Set by the board (the local APICs,
+     * or the accelerator's in-kernel irqchip); NULL drops them. */
+    void (*msi)(struct Machine *m, uint64_t addr, uint32_t data);
     /* The A20 gate (port 0x92, i8042): engines mask addresses with it. */
     bool a20;
     /* The x87 error pins of the PC (CR0.NE=0): the CPU drives FERR# on

@@ -1,7 +1,10 @@
 /* The PCI bus core: configuration space with write masks, BAR sizing and
- * mapping (see pci.h). */
+ * mapping, the expansion ROM BAR, the capability list and message
+ * delivery (see pci.h). */
 #include "hw/core/pci.h"
 #include "hw/core/machine.h"
+#include "hw/core/dma.h"
+#include "hw/core/pci-msix.h"
 
 #include <string.h>
 
@@ -82,51 +85,124 @@ void pci_set_irq(PCIFunction *f, int level)
     route_intx(f, old, intx_out(f, level));
 }
 
-/* The BAR's low bits: I/O space indicator, or a 32-bit non-prefetchable
- * memory BAR (type 00). */
+/* The low bits a BAR reads back: I/O space, or a memory BAR's type
+ * (32- or 64-bit) and prefetchable bit. */
 static uint32_t bar_flags(const PCIBar *b)
 {
-    return b->io ? 1u : 0u;
+    return b->flags;
+}
+
+void pci_bar_init_flags(PCIFunction *f, int n, MemoryRegion *mr, unsigned flags)
+{
+    PCIBar *b = &f->bar[n];
+    bool io = flags & PCI_BAR_IO;
+    b->mr = mr;
+    b->io = io;
+    b->flags = (uint8_t)(io ? PCI_BAR_IO : flags & (PCI_BAR_MEM64 | PCI_BAR_PREFETCH));
+    /* The address bits above the size are writable; sizing (writing all
+     * ones) reads back ~(size - 1) with the flag bits. */
+    uint64_t mask = ~(mr->size - 1) & (io ? ~3ull : ~15ull);
+    put32(f->wmask + PCI_BAR0 + 4 * n, (uint32_t)mask);
+    put32(f->config + PCI_BAR0 + 4 * n, bar_flags(b));
+    if (b->flags & PCI_BAR_MEM64) {
+        f->bar[n + 1] = (PCIBar){ 0 };
+        put32(f->wmask + PCI_BAR0 + 4 * (n + 1), (uint32_t)(mask >> 32));
+        put32(f->config + PCI_BAR0 + 4 * (n + 1), 0);
+    }
 }
 
 void pci_bar_init(PCIFunction *f, int n, MemoryRegion *mr, bool io)
 {
-    PCIBar *b = &f->bar[n];
-    b->mr = mr;
-    b->io = io;
-    /* The address bits above the size are writable; sizing (writing all
-     * ones) reads back ~(size - 1) with the flag bits. */
-    put32(f->wmask + PCI_BAR0 + 4 * n, ~(uint32_t)(mr->size - 1) & (io ? ~3u : ~15u));
-    put32(f->config + PCI_BAR0 + 4 * n, bar_flags(b));
+    pci_bar_init_flags(f, n, mr, io ? PCI_BAR_IO : 0);
 }
 
-static uint64_t bar_addr(const PCIFunction *f, int n)
+void pci_rom_init(PCIFunction *f, MemoryRegion *rom)
 {
-    return get32(f->config + PCI_BAR0 + 4 * n) & (f->bar[n].io ? ~3u : ~15u);
+    f->rom = (PCIBar){ .mr = rom };
+    put32(f->wmask + PCI_ROM_ADDRESS, ~(uint32_t)(rom->size - 1) | PCI_ROM_ENABLE);
+    put32(f->config + PCI_ROM_ADDRESS, 0);
 }
 
-/* Map, move or unmap each BAR as the command register and its address say.
- * An address of 0 or one whose range does not fit the space (what BAR
- * sizing leaves) decodes nothing. */
+uint8_t pci_add_capability(PCIFunction *f, uint8_t id, uint8_t len)
+{
+    unsigned at = f->cap_next ? f->cap_next : PCI_CAP_START;
+    if (len < 2 || at + len > 256)
+        return 0;
+    f->cap_next = (uint16_t)(at + len);
+    memset(f->config + at, 0, len);
+    memset(f->wmask + at, 0, len);
+    f->config[at] = id;
+    f->config[at + 1] = f->config[PCI_CAPABILITY_LIST];
+    f->config[PCI_CAPABILITY_LIST] = (uint8_t)at;
+    f->config[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+    return (uint8_t)at;
+}
+
+uint8_t pci_find_capability(const PCIFunction *f, uint8_t id)
+{
+    uint8_t at = f->config[PCI_CAPABILITY_LIST];
+    for (int hops = 0; at && hops < 64; hops++) {
+        if (f->config[at] == id)
+            return at;
+        at = f->config[at + 1];
+    }
+    return 0;
+}
+
+uint64_t pci_bar_address(const PCIFunction *f, int n)
+{
+    const PCIBar *b = &f->bar[n];
+    uint64_t lo = get32(f->config + PCI_BAR0 + 4 * n) & (b->io ? ~3u : ~15u);
+    if (b->flags & PCI_BAR_MEM64)
+        lo |= (uint64_t)get32(f->config + PCI_BAR0 + 4 * (n + 1)) << 32;
+    return lo;
+}
+
+static uint64_t rom_addr(const PCIFunction *f)
+{
+    return get32(f->config + PCI_ROM_ADDRESS) & ~0x7ffu;
+}
+
+/* Whether b's region may decode at addr: a non-zero address whose range
+ * fits the space (what BAR sizing leaves does not). */
+static bool bar_fits(const PCIBar *b, const AddressSpace *as, uint64_t addr)
+{
+    uint64_t limit = b->io ? 0x10000ULL : as->size;
+    if (!b->io && !(b->flags & PCI_BAR_MEM64) && limit > 0x100000000ULL)
+        limit = 0x100000000ULL;
+    return addr != 0 && addr + b->mr->size > addr && addr + b->mr->size <= limit;
+}
+
+static void map_bar(PCIBar *b, AddressSpace *as, uint64_t addr, bool on)
+{
+    if (on && !b->mapped) {
+        as_map(as, b->mr, addr, 1);
+        b->mapped = true;
+    } else if (b->mapped) {
+        as_remap(as, b->mr, addr, on);
+    }
+}
+
+/* Map, move or unmap each BAR and the ROM as the command register and
+ * their addresses say. */
 static void update_mappings(PCIFunction *f)
 {
     Machine *m = f->bus->m;
-    uint16_t cmd = (uint16_t)(f->config[PCI_COMMAND] | f->config[PCI_COMMAND + 1] << 8);
+    uint16_t cmd = command(f);
     for (int n = 0; n < PCI_NUM_BARS; n++) {
         PCIBar *b = &f->bar[n];
         if (!b->mr)
             continue;
         AddressSpace *as = b->io ? &m->io : &m->mem;
-        uint64_t addr = bar_addr(f, n);
-        bool on = (cmd & (b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEM)) && addr != 0 &&
-                  addr + b->mr->size <= (b->io ? 0x10000ULL : 0x100000000ULL) &&
-                  addr + b->mr->size > addr;
-        if (on && !b->mapped) {
-            as_map(as, b->mr, addr, 1);
-            b->mapped = true;
-        } else if (b->mapped) {
-            as_remap(as, b->mr, addr, on);
-        }
+        uint64_t addr = pci_bar_address(f, n);
+        bool on = (cmd & (b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEM)) && bar_fits(b, as, addr);
+        map_bar(b, as, addr, on);
+    }
+    if (f->rom.mr) {
+        uint64_t addr = rom_addr(f);
+        bool on = (cmd & PCI_COMMAND_MEM) && (f->config[PCI_ROM_ADDRESS] & PCI_ROM_ENABLE) &&
+                  bar_fits(&f->rom, &m->mem, addr);
+        map_bar(&f->rom, &m->mem, addr, on);
     }
 }
 
@@ -136,8 +212,12 @@ void pci_function_reset(PCIFunction *f)
     put16(f->config + PCI_COMMAND, 0);
     for (int n = 0; n < PCI_NUM_BARS; n++) {
         if (f->bar[n].mr)
-            put32(f->config + PCI_BAR0 + 4 * n, bar_flags(&f->bar[n]));
+            pci_bar_init_flags(f, n, f->bar[n].mr, f->bar[n].flags);
     }
+    if (f->rom.mr)
+        put32(f->config + PCI_ROM_ADDRESS, 0);
+    if (f->msix)
+        msix_reset(f->msix);
     if (f->bus)
         update_mappings(f);
 }
@@ -167,8 +247,8 @@ int pci_bus_add(PCIBus *bus, PCIFunction *f, int devfn)
 void pci_bus_remove(PCIBus *bus, PCIFunction *f)
 {
     pci_set_irq(f, 0);
-    for (int n = 0; n < PCI_NUM_BARS; n++) {
-        PCIBar *b = &f->bar[n];
+    for (int n = 0; n <= PCI_NUM_BARS; n++) {
+        PCIBar *b = n < PCI_NUM_BARS ? &f->bar[n] : &f->rom;
         if (b->mapped)
             as_unmap(b->mr->as, b->mr);
         b->mapped = false;
@@ -184,6 +264,8 @@ uint32_t pci_config_read(PCIBus *bus, uint8_t devfn, unsigned reg, unsigned size
     uint32_t v = 0;
     if (!f)
         return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+    if (f->config_reading && reg < 256)
+        f->config_reading(f, reg, size);
     for (unsigned i = 0; i < size && reg + i < 256; i++)
         v |= (uint32_t)f->config[reg + i] << (8 * i);
     return v;
@@ -200,10 +282,31 @@ void pci_config_write(PCIBus *bus, uint8_t devfn, unsigned reg, uint32_t val, un
         unsigned r = reg + i;
         uint8_t mask = f->wmask[r];
         f->config[r] = (uint8_t)((f->config[r] & ~mask) | ((val >> (8 * i)) & mask));
-        if (r == PCI_COMMAND || (r >= PCI_BAR0 && r < PCI_BAR0 + 4 * PCI_NUM_BARS))
+        if (r == PCI_COMMAND || (r >= PCI_BAR0 && r < PCI_BAR0 + 4 * PCI_NUM_BARS) ||
+            (r >= PCI_ROM_ADDRESS && r < PCI_ROM_ADDRESS + 4))
             remap = true;
     }
     if (remap)
         update_mappings(f);
     route_intx(f, old_out, intx_out(f, f->irq_level));
+    if (f->msix)
+        msix_config_written(f->msix, reg, size);
+    if (f->config_written && reg < 256)
+        f->config_written(f, reg, size);
+}
+
+void pci_msi_send(PCIFunction *f, uint64_t addr, uint32_t data)
+{
+    Machine *m = f->bus ? f->bus->m : NULL;
+    if (!m || !pci_bus_master(f))
+        return;
+    if ((addr >> 20) == 0xfee) {
+        if (m->msi)
+            m->msi(m, addr, data);
+        return;
+    }
+    /* Elsewhere a message is an ordinary memory write (RAM only, as DMA). */
+    uint8_t b[4] = { (uint8_t)data, (uint8_t)(data >> 8), (uint8_t)(data >> 16),
+                     (uint8_t)(data >> 24) };
+    dma_write(&m->mem, addr, b, 4);
 }

@@ -3,12 +3,14 @@
  * through the host bridge's configuration mechanism (hw/pc/i440fx.c).
  *
  * A function owns its config bytes and a write mask (which bits software
- * may change); up to six 32-bit BARs, each backed by one region whose
- * size (a power of two) is what BAR sizing reports.  A BAR's region is
- * mapped at the address the guest programmed while the command register
- * enables its kind of decoding (I/O space, memory space), and unmapped
- * otherwise.  No bridges, 64-bit BARs, expansion ROMs, capabilities or
- * interrupt pins yet. */
+ * may change); up to six BARs (I/O, 32-bit memory, or 64-bit memory taking
+ * two slots, optionally prefetchable) and an expansion ROM BAR, each backed
+ * by one region whose size (a power of two) is what BAR sizing reports.  A
+ * BAR's region is mapped at the address the guest programmed while the
+ * command register enables its kind of decoding (I/O space, memory space;
+ * the ROM also needs its own enable bit), and unmapped otherwise.
+ * Capabilities (3.0, 6.7) are chained from 0x34 as devices add them; MSI-X
+ * lives in pci-msix.h.  No bridges. */
 #ifndef KEMU_PCI_H
 #define KEMU_PCI_H
 
@@ -42,19 +44,43 @@ struct Machine;
 #define PCI_STATUS_INTERRUPT 0x08
 #define PCI_STATUS_CAP_LIST 0x10
 
+#define PCI_ROM_ADDRESS 0x30
+#define PCI_ROM_ENABLE  0x1
+#define PCI_CAP_ID_MSI  0x05
+#define PCI_CAP_ID_VNDR 0x09
+#define PCI_CAP_ID_MSIX 0x11
+#define PCI_CAP_START   0x40       /* capabilities go after the header */
+
+/* BAR kinds for pci_bar_init_flags (the low bits the BAR reads back). */
+#define PCI_BAR_IO       0x1
+#define PCI_BAR_MEM64    0x4
+#define PCI_BAR_PREFETCH 0x8
+
 typedef struct PCIBar {
-    MemoryRegion *mr;          /* NULL: BAR not implemented */
+    MemoryRegion *mr;          /* NULL: BAR not implemented (or the high
+                                  half of a 64-bit BAR) */
+    uint8_t flags;             /* PCI_BAR_* */
     bool io;
     bool mapped;
 } PCIBar;
+
+struct PCIMsix;
 
 typedef struct PCIFunction {
     uint8_t config[256];
     uint8_t wmask[256];
     PCIBar bar[PCI_NUM_BARS];
+    PCIBar rom;                /* the expansion ROM BAR (0x30) */
     struct PCIBus *bus;
     uint8_t devfn;
+    uint16_t cap_next;         /* where the next capability goes (0: 0x40) */
     int irq_level;             /* INTx as the function drives it */
+    struct PCIMsix *msix;      /* set by msix_init */
+    /* A device's hook after the guest wrote config bytes [reg, reg+size)
+     * (capability registers it interprets); NULL if none. */
+    void (*config_written)(struct PCIFunction *f, unsigned reg, unsigned size);
+    /* ... and before it reads them (registers that are windows). */
+    void (*config_reading)(struct PCIFunction *f, unsigned reg, unsigned size);
 } PCIFunction;
 
 /* The board's interrupt router: PIRQ line pirq (0-3, the INTx pins of all
@@ -77,6 +103,21 @@ void pci_function_init(PCIFunction *f, uint16_t vendor, uint16_t device, uint8_t
 /* BAR n decodes mr (its size a power of two, at least 4 for I/O and 16
  * for memory); unmapped until the guest programs and enables it. */
 void pci_bar_init(PCIFunction *f, int n, MemoryRegion *mr, bool io);
+/* The same with PCI_BAR_* flags: a PCI_BAR_MEM64 BAR also takes slot n+1
+ * (its address bits 63:32). */
+void pci_bar_init_flags(PCIFunction *f, int n, MemoryRegion *mr, unsigned flags);
+/* The expansion ROM BAR decodes rom (a ROM region, size a power of two of
+ * at least 2 KiB) while memory decoding and the ROM's enable bit are on. */
+void pci_rom_init(PCIFunction *f, MemoryRegion *rom);
+/* Add a capability of len bytes (id, next pointer and body): links it at
+ * the head of the list (as QEMU does) and returns its config offset, or 0
+ * when config space is full.  The body is zero and read-only; the caller
+ * fills it and opens bits in wmask. */
+uint8_t pci_add_capability(PCIFunction *f, uint8_t id, uint8_t len);
+/* Config offset of the first capability with this id, or 0. */
+uint8_t pci_find_capability(const PCIFunction *f, uint8_t id);
+/* Current address of BAR n (both halves of a 64-bit BAR). */
+uint64_t pci_bar_address(const PCIFunction *f, int n);
 /* Back to the power-on values of the command register and BARs (device
  * reset): decoding off, BARs unmapped. */
 void pci_function_reset(PCIFunction *f);
@@ -94,6 +135,10 @@ void pci_set_irq(PCIFunction *f, int level);
 void pci_bus_set_router(PCIBus *bus, PCIRouteFn *fn, void *opaque);
 /* Whether the guest enabled bus mastering (DMA) for f. */
 bool pci_bus_master(const PCIFunction *f);
+/* Send a message-signalled interrupt: a dword write of data to addr by
+ * bus master f (dropped while bus mastering is off).  The machine's
+ * interrupt delivery (Machine.msi) takes writes to 0xfeexxxxx. */
+void pci_msi_send(PCIFunction *f, uint64_t addr, uint32_t data);
 
 /* Configuration cycles: reg is the byte offset, size 1, 2 or 4 within one
  * dword.  An absent function reads all ones and ignores writes. */

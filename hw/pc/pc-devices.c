@@ -56,6 +56,21 @@ static void gsi_to_accel(void *opaque, int gsi, int level)
     m->accel->set_gsi(m, gsi, level);
 }
 
+static void msi_to_accel(Machine *m, uint64_t addr, uint32_t data)
+{
+    if (m->accel->signal_msi)
+        m->accel->signal_msi(m, addr, data);
+}
+
+/* A message to the local APICs (Intel SDM 10.11): the address holds the
+ * destination ID (bits 19:12) and the destination mode (bit 2); the data
+ * the vector, delivery mode (10:8), level (14) and trigger mode (15). */
+static void msi_to_apic(Machine *m, uint64_t addr, uint32_t data)
+{
+    apic_deliver(m, (uint8_t)(addr >> 12), (addr >> 2) & 1, (int)(data >> 8) & 7,
+                 (uint8_t)data, (int)(data >> 14) & 1, (int)(data >> 15) & 1);
+}
+
 /* Userspace controllers: ISA IRQ n drives i8259 pin n and IOAPIC pin n,
  * except IRQ 0 (the PIT), which reaches IOAPIC pin 2 as the MADT's
  * interrupt source override says; GSIs 16-23 exist on the IOAPIC only. */
@@ -91,6 +106,7 @@ static int wire_interrupts(Machine *m)
     if (m->kernel_irqchip) {
         for (int i = 0; i < NUM_GSI; i++)
             irq_connect(&m->gsi[i], gsi_to_accel, m, i);
+        m->msi = msi_to_accel;
         return 0;
     }
     b->pic = add_device(m, "i8259", NULL);
@@ -108,6 +124,7 @@ static int wire_interrupts(Machine *m)
     /* The PIC's INTR is the BSP's LINT0. */
     irq_connect(i8259_intr(b->pic), apic_lint_irq, m->cpus[0], 0);
     m->irq_ack = apic_irq_ack;
+    m->msi = msi_to_apic;
     return 0;
 }
 

@@ -1,6 +1,10 @@
-/* "virtio-blk-pci": a virtio block device (virtio 1.0, 5.2) on the legacy
- * PCI transport (1af4:1001): read, write, flush, get id, discard and write
- * zeroes on its drive, one request queue.  Requests run on the block
+/* "virtio-blk-pci": a virtio block device (virtio 1.0, 5.2) on the virtio
+ * PCI transport (transitional 1af4:1001 by default, 1af4:1042 with
+ * disable-legacy=on): read, write, flush, get id, discard and write zeroes
+ * on its drive, one request queue.  The configuration's writeback byte
+ * follows the drive's cache mode (0 for writethrough and directsync, where
+ * every write is already durable).  A malformed descriptor chain stops the
+ * queue and sets DEVICE_NEEDS_RESET.  Requests run on the block
  * backend asynchronously; the used ring is filled when each completes.
  * A request whose buffers do not fit its type (short header, no status
  * byte, data not a whole number of sectors, beyond the disk, larger than
@@ -62,7 +66,7 @@ static void complete(BlkReq *r, uint8_t status, uint64_t written)
         virtq_copy_to(mem(s), r->e, wlen - 1, &status, 1);
         bool event_idx = virtio_has_feature(&s->vp, VIRTIO_RING_F_EVENT_IDX);
         if (virtq_push(mem(s), vq, r->e->head, (uint32_t)(written + 1), event_idx))
-            virtio_pci_notify(&s->vp);
+            virtio_pci_notify_queue(&s->vp, 0);
     }
     free(r->buf);
     free(r->e);
@@ -118,7 +122,7 @@ static void handle(VirtioBlk *s, VirtElem *e)
         /* No room for a status: give the chain back untouched. */
         if (virtq_push(mem(s), &s->vp.vq[0], e->head, 0,
                        virtio_has_feature(&s->vp, VIRTIO_RING_F_EVENT_IDX)))
-            virtio_pci_notify(&s->vp);
+            virtio_pci_notify_queue(&s->vp, 0);
         free(e);
         free(r);
         return;
@@ -170,21 +174,31 @@ static void blk_notify(VirtioPci *vp, int n)
     bool event_idx = virtio_has_feature(vp, VIRTIO_RING_F_EVENT_IDX);
     for (;;) {
         VirtElem *e = xmalloc(sizeof(*e));
-        if (virtq_pop(mem(s), &vp->vq[n], indirect, event_idx, e) != 1) {
+        int got = virtq_pop(mem(s), &vp->vq[n], indirect, event_idx, e);
+        if (got != 1) {
             free(e);
+            if (got < 0)
+                virtio_pci_needs_reset(vp);
             return;
         }
         handle(s, e);
     }
 }
 
-static uint32_t blk_features(VirtioPci *vp)
+static uint64_t blk_features(VirtioPci *vp)
 {
     VirtioBlk *s = vp->dev;
     return 1u << F_SEG_MAX | 1u << F_BLK_SIZE | 1u << F_FLUSH | 1u << F_DISCARD |
            1u << F_WRITE_ZEROES | (s->bd->read_only ? 1u << F_RO : 0) |
            1u << VIRTIO_RING_F_INDIRECT_DESC | 1u << VIRTIO_RING_F_EVENT_IDX |
            1u << VIRTIO_F_NOTIFY_ON_EMPTY;
+}
+
+/* Whether the drive's cache mode acknowledges writes before they are
+ * durable (the guest must flush). */
+static bool write_cache(const BlockDev *bd)
+{
+    return !bd->cache || (strcmp(bd->cache, "writethrough") && strcmp(bd->cache, "directsync"));
 }
 
 static void blk_config(VirtioPci *vp, uint8_t *c)
@@ -200,7 +214,7 @@ static void blk_config(VirtioPci *vp, uint8_t *c)
     c[18] = 16;
     c[19] = 63;
     put32(c + 20, 512);
-    c[32] = 1;                                  /* writeback: flushes matter */
+    c[32] = write_cache(s->bd);                 /* writeback: flushes matter */
     c[34] = 1;                                  /* num_queues */
     put32(c + 36, MAX_RANGE_SECTORS);
     put32(c + 40, 1);
@@ -225,6 +239,7 @@ static const Property blk_props[] = {
     DEFINE_PROP_STR("drive", VirtioBlk, drive, NULL),
     DEFINE_PROP_STR("serial", VirtioBlk, serial, NULL),
     DEFINE_PROP("bootindex", VirtioBlk, bootindex, PROP_U32, BOOTINDEX_NONE),
+    VIRTIO_PCI_PROPS(VirtioBlk, vp),
     PROP_END,
 };
 
@@ -243,8 +258,10 @@ static int blk_realize(Device *dev, Machine *m)
         s->bd->attached = false;
         return -1;
     }
-    if (virtio_pci_init(&s->vp, m, 0x1001, 2, 0x01, 0x00, 1, &blk_ops, s) < 0) {
-        error_report("virtio-blk-pci: no free slot on PCI bus 0");
+    static const VirtioPciId id = { .type = 2, .legacy_id = 0x1001, .class_code = 0x01,
+                                    .subclass = 0x00, .nqueues = 1 };
+    if (virtio_pci_init(&s->vp, m, &id, &blk_ops, s, "virtio-blk-pci") < 0) {
+        virtio_pci_remove(&s->vp);
         s->bd->attached = false;
         return -1;
     }
@@ -279,7 +296,7 @@ static void blk_info(Device *dev, char *buf, size_t len)
 
 static DeviceClass virtio_blk_class = {
     .name = "virtio-blk-pci",
-    .desc = "virtio block device (legacy PCI transport)",
+    .desc = "virtio block device (PCI)",
     .bus = "pci",
     .size = sizeof(VirtioBlk),
     .props = blk_props,

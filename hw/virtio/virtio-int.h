@@ -55,13 +55,19 @@ uint64_t virtq_copy_to(AddressSpace *as, const VirtElem *e, uint64_t off, const 
                        uint64_t len);
 uint64_t virtq_len(const VirtElem *e, bool write);
 
-/* virtio-pci.c: the legacy (virtio 0.9.5 / 1.0 "transitional") PCI
- * transport, one I/O BAR, INTx. */
+/* The virtio PCI transport (virtio 1.0, 4.1), in QEMU's transitional form
+ * by default: the legacy I/O BAR 0 (virtio-pci-legacy.c), MSI-X in BAR 1,
+ * and the modern capabilities in the 64-bit prefetchable BAR 4
+ * (virtio-pci-modern.c); disable-legacy=on leaves a modern-only device
+ * (device ID 0x1040 + type, revision 1), disable-modern=on a legacy one.
+ * Device-agnostic: a device (virtio-blk, virtio-net...) gives its ops and
+ * identity and uses the queues. */
 struct Machine;
 typedef struct VirtioPci VirtioPci;
 typedef struct VirtioDevOps {
-    uint32_t (*features)(VirtioPci *vp);
-    /* The driver notified queue n. */
+    /* Feature bits the device offers (VERSION_1 is the transport's). */
+    uint64_t (*features)(VirtioPci *vp);
+    /* The driver notified queue n (only after DRIVER_OK). */
     void (*notify)(VirtioPci *vp, int n);
     /* Device-specific configuration (after the common registers). */
     uint32_t config_size;
@@ -70,30 +76,88 @@ typedef struct VirtioDevOps {
     void (*reset)(VirtioPci *vp);
 } VirtioDevOps;
 
-#include "hw/core/pci.h"
+/* Who the device is: its virtio device type (5 "Device Types"), its
+ * legacy PCI device ID (0x1000-0x103f) and PCI class. */
+typedef struct VirtioPciId {
+    uint16_t type, legacy_id;
+    uint8_t class_code, subclass;
+    int nqueues;
+} VirtioPciId;
 
-#define VIRTIO_MAX_QUEUES 4
+#include "hw/core/pci.h"
+#include "hw/core/pci-msix.h"
+
+#define VIRTIO_MAX_QUEUES 16
+#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_NO_VECTOR 0xffff
+/* Device status bits (2.1). */
+#define VIRTIO_S_ACKNOWLEDGE 1
+#define VIRTIO_S_DRIVER 2
+#define VIRTIO_S_DRIVER_OK 4
+#define VIRTIO_S_FEATURES_OK 8
+#define VIRTIO_S_NEEDS_RESET 0x40
+
+/* A queue as the driver configures it through the modern interface;
+ * vq holds the live copy once it is enabled. */
+typedef struct VirtioQueueCfg {
+    uint16_t size, vector;
+    bool enabled;
+    uint64_t desc, avail, used;
+} VirtioQueueCfg;
 
 struct VirtioPci {
     PCIFunction fn;
-    MemoryRegion bar;
+    MemoryRegion legacy_bar, modern_bar;
+    PCIMsix msix;
     const VirtioDevOps *ops;
     void *dev;                  /* the device using this transport */
     struct Machine *m;
-    uint32_t guest_features;
-    uint16_t queue_sel;
-    uint8_t status, isr;
+    /* Properties (VIRTIO_PCI_PROPS): "on", "off" or "auto". */
+    char *disable_legacy;
+    bool disable_modern;
+    uint32_t vectors;
+    bool legacy, modern;
+    uint64_t guest_features;
+    uint32_t dfselect, gfselect;
+    uint16_t queue_sel, config_vector;
+    uint8_t status, isr, generation;
+    uint8_t cfg_cap;            /* the PCI configuration access capability */
     int nqueues;
     VirtQueue vq[VIRTIO_MAX_QUEUES];
+    VirtioQueueCfg qcfg[VIRTIO_MAX_QUEUES];
 };
 
-int virtio_pci_init(VirtioPci *vp, struct Machine *m, uint16_t device_id, uint16_t subsys_id,
-                    uint8_t class_code, uint8_t subclass, int nqueues, const VirtioDevOps *ops,
-                    void *dev);
+/* The transport's properties, for a device whose state is st with its
+ * VirtioPci in field vp (vectors 0: queues + 1, QEMU's default). */
+#define VIRTIO_PCI_PROPS(st, vp) \
+    DEFINE_PROP_STR("disable-legacy", st, vp.disable_legacy, "auto"), \
+    DEFINE_PROP("disable-modern", st, vp.disable_modern, PROP_BOOL, false), \
+    DEFINE_PROP("vectors", st, vp.vectors, PROP_U32, 0xffffffffu)
+
+/* Set up and plug the function; -1 after error_report (who names the
+ * device in the message). */
+int virtio_pci_init(VirtioPci *vp, struct Machine *m, const VirtioPciId *id,
+                    const VirtioDevOps *ops, void *dev, const char *who);
 void virtio_pci_reset(VirtioPci *vp);
 void virtio_pci_remove(VirtioPci *vp);
-/* Queue n's interrupt (ISR bit 0, INTx). */
-void virtio_pci_notify(VirtioPci *vp);
+/* Queue n has new used buffers (ISR bit 0; its MSI-X vector or INTx). */
+void virtio_pci_notify_queue(VirtioPci *vp, int n);
+/* The device configuration changed (ISR bit 1, generation bumped). */
+void virtio_pci_config_changed(VirtioPci *vp);
+/* The driver broke a queue: DEVICE_NEEDS_RESET (virtio 1.0, 2.1.1) and a
+ * configuration change interrupt; the queue stays stopped until reset. */
+void virtio_pci_needs_reset(VirtioPci *vp);
 bool virtio_has_feature(const VirtioPci *vp, int bit);
+
+/* Shared by the transport's files. */
+uint64_t virtio_pci_host_features(VirtioPci *vp);
+void virtio_pci_set_status(VirtioPci *vp, uint8_t status);
+uint8_t virtio_pci_read_isr(VirtioPci *vp);
+void virtio_pci_kick(VirtioPci *vp, uint64_t n);
+uint16_t virtio_pci_vector(VirtioPci *vp, uint64_t v);
+uint64_t virtio_pci_config_read(VirtioPci *vp, uint64_t off, unsigned size);
+void virtio_pci_legacy_init(VirtioPci *vp);
+void virtio_pci_modern_init(VirtioPci *vp);
+void virtio_pci_enable_queue(VirtioPci *vp, int n);
 
 #endif
