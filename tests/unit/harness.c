@@ -11,6 +11,22 @@ typedef struct GsiRecord {
 static Machine *board;
 static MemoryRegion ram;
 static GsiRecord gsi_rec[NUM_GSI];
+static int msi_n;
+static uint64_t msi_addr;
+static uint32_t msi_data;
+
+static void msi_record(Machine *m, uint64_t addr, uint32_t data)
+{
+    (void)m;
+    msi_n++;
+    msi_addr = addr;
+    msi_data = data;
+}
+
+int msi_count(void) { return msi_n; }
+uint64_t msi_last_addr(void) { return msi_addr; }
+uint32_t msi_last_data(void) { return msi_data; }
+void msi_clear(void) { msi_n = 0; msi_addr = 0; msi_data = 0; }
 
 /* irq_set() has already stored the new level in the line, so edges are
  * found against the level this record saw last. */
@@ -39,6 +55,8 @@ Machine *harness_init(void)
     as_init(&board->io, "io", 0x10000);
     mr_init_ram(&ram, "ram", MiB);
     as_map(&board->mem, &ram, 0, 0);
+    board->msi = msi_record;
+    msi_clear();
     for (int i = 0; i < NUM_GSI; i++) {
         irq_init(&board->gsi[i], gsi_record, NULL, i);
         gsi_rec[i] = (GsiRecord){ .last_rise = -1 };

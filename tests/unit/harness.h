@@ -39,6 +39,13 @@ void gsi_clear(void);
 /* Virtual time of the last rising edge on gsi n (-1 if none). */
 int64_t gsi_last_rise(int n);
 
+/* Message-signalled interrupts the board received (Machine.msi): how
+ * many since harness_init or msi_clear, and the last one. */
+int msi_count(void);
+uint64_t msi_last_addr(void);
+uint32_t msi_last_data(void);
+void msi_clear(void);
+
 /* Advance the virtual clock (firing due timers). */
 static inline void clock_advance(int64_t ns) { clock_step(ns); }
 
