@@ -164,6 +164,11 @@ fuzz-img: config.mak
 	$(MAKE) kemu-img
 	@sh tests/fuzz/run.sh $(or $(FUZZ_SECS),60)
 
+# libFuzzer on the device models (tests/fuzz/fuzz-device.c): each profile
+# (ide, ide-cd, virtio-blk, virtio-blk-modern) for FUZZ_SECS (default 60).
+fuzz-dev: config.mak
+	@sh tests/fuzz/run-dev.sh $(or $(FUZZ_SECS),60)
+
 # kvm-unit-tests (x86_64) under kemu's TCG: built out of tree from KUT_SRC
 # (default ../shared/kvm-unit-tests beside the repository), see tests/kut/.
 KUT_SRC ?= ../shared/kvm-unit-tests
@@ -178,7 +183,7 @@ clean-objs:
 clean: clean-objs
 	rm -f config.mak config.h
 
-.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu fuzz-img \
+.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu fuzz-img fuzz-dev \
 	check-kut
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)

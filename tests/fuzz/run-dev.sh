@@ -1,0 +1,44 @@
+#!/bin/sh
+# Build the device fuzzer (tests/fuzz/fuzz-device.c) with clang/libFuzzer
+# and run each profile for a bounded time.
+# Usage: tests/fuzz/run-dev.sh [SECONDS per profile] [PROFILE...]
+# (default 60 s; all profiles).  A finding is saved as
+# tests/fuzz/crash-* (or leak-*, timeout-*); replay it with
+# FUZZ_PROFILE=name ./fuzz-device FILE from the build directory printed.
+cd "$(dirname "$0")/../.." || exit 2
+secs=${1:-60}
+[ $# -gt 0 ] && shift
+profiles=${*:-ide ide-cd virtio-blk virtio-blk-modern}
+if ! command -v clang >/dev/null 2>&1; then
+    echo "SKIP: fuzz-dev: clang is not installed (apt-get install clang)"
+    exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+out=$work/fuzz-device
+# The board's core, the device folders the profiles use and the CPU-less
+# test board; the devices register themselves, so all of a folder links.
+srcs="tests/fuzz/fuzz-device.c tests/unit/harness.c tests/unit/memdisk.c
+      $(ls hw/core/*.c hw/ide/*.c hw/virtio/*.c) hw/pc/i440fx.c"
+clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+    -fno-sanitize-recover=undefined -o "$out" $srcs -lpthread -lm || exit 1
+status=0
+for p in $profiles; do
+    log=$work/log-$p
+    mkdir -p "$work/corpus-$p"
+    FUZZ_PROFILE=$p "$out" -max_total_time="$secs" -max_len=4096 -rss_limit_mb=2048 \
+        -timeout=10 -print_final_stats=1 -artifact_prefix="tests/fuzz/$p-" \
+        "$work/corpus-$p" > "$log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+        echo "PASS: fuzz-dev/$p: ${secs}s, ${runs:-?} inputs"
+    else
+        grep -A 30 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error' "$log" |
+            head -n 40
+        tail -n 5 "$log"
+        echo "FAIL: fuzz-dev/$p: the fuzzer found a problem (input saved as tests/fuzz/$p-*)"
+        status=1
+    fi
+done
+exit $status
