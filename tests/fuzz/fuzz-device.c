@@ -58,7 +58,7 @@ static MemDisk *disks[MAX_DRIVES];
 static uint8_t *disk_init[MAX_DRIVES];
 static Range regions[MAX_REGIONS];
 static int nregions;
-static int pci_devs[32], npci;
+static int pci_devs[256], npci;       /* devfns of the functions */
 
 /* harness.c reports set-up failures through the unit-test runner's hook. */
 void unit_fail(const char *file, int line, const char *fmt, ...)
@@ -72,15 +72,15 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
     abort();
 }
 
-static uint32_t cfg_read(int dev, unsigned reg)
+static uint32_t cfg_read(int devfn, unsigned reg)
 {
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
+    outl(0xcf8, 0x80000000u | (unsigned)devfn << 8 | reg);
     return inl(0xcfc);
 }
 
-static void cfg_write(int dev, unsigned reg, uint32_t v)
+static void cfg_write(int devfn, unsigned reg, uint32_t v)
 {
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
+    outl(0xcf8, 0x80000000u | (unsigned)devfn << 8 | reg);
     outl(0xcfc, v);
 }
 
@@ -138,9 +138,9 @@ static void build_board(void)
         snprintf(type, sizeof(type), "%.*s", (int)n, profile->devices[i]);
         harness_device(type, comma ? comma + 1 : NULL);
     }
-    for (int d = 1; d < 32; d++) {
-        if (cfg_read(d, 0) != 0xffffffff)
-            pci_devs[npci++] = d;
+    for (int devfn = 8; devfn < 256; devfn++) {      /* all but the host bridge */
+        if (cfg_read(devfn, 0) != 0xffffffff)
+            pci_devs[npci++] = devfn;
     }
 }
 
@@ -248,9 +248,10 @@ static void config_write(Input *in)
     int dev = pci_devs[take(in, 1) % (unsigned)npci];
     unsigned reg = (unsigned)take(in, 1) & 0xfc;
     uint32_t val = (uint32_t)take(in, 4);
+    bool move_bar = (take(in, 1) & 7) == 0;
     /* BARs stay where they are most of the time: moving them is a case,
      * not the rule. */
-    if (reg >= 0x10 && reg < 0x28 && (val & 1) == 0 && (take(in, 1) & 7))
+    if (reg >= 0x10 && reg < 0x28 && !move_bar)
         return;
     cfg_write(dev, reg, val);
     (void)cfg_read(dev, (unsigned)take(in, 1) & 0xfc);

@@ -25,7 +25,7 @@ clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 status=0
 for p in $profiles; do
     log=$work/log-$p
-    mkdir -p "$work/corpus-$p"
+    python3 tests/fuzz/dev-seeds.py "$p" "$work/corpus-$p" || exit 1
     FUZZ_PROFILE=$p "$out" -max_total_time="$secs" -max_len=4096 -rss_limit_mb=2048 \
         -timeout=10 -print_final_stats=1 -artifact_prefix="tests/fuzz/$p-" \
         "$work/corpus-$p" > "$log" 2>&1
