@@ -341,3 +341,32 @@ TEST(virtio_modern, malformed_rings_set_needs_reset)
     CHECK_EQ(request(0, 1, 512), 0);
     free(before);
 }
+
+/* The configuration's writeback byte follows the cache mode; a read-only
+ * drive offers VIRTIO_BLK_F_RO and fails writes; GET_ID gives serial=. */
+TEST(virtio_modern, cache_mode_readonly_and_serial)
+{
+    harness_init();
+    MemDisk *md = memdisk_new("vd0", 1 << 20, 13);
+    md->bd.cache = "writethrough";
+    md->bd.read_only = true;
+    harness_device("i440FX-pcihost", NULL);
+    harness_device("virtio-blk-pci", "drive=vd0,serial=SN-1234");
+    machine_reset(harness_machine());
+    find(0x10011af4);
+    map_bars();
+    CHECK_EQ(readb(devcfg + 32), 0);                 /* writethrough: no cache */
+    writel(common, 0);
+    CHECK(readl(common + 4) & (1u << 5));            /* VIRTIO_BLK_F_RO */
+    msix_on();
+    driver_up();
+    uint8_t before = md->data[512];
+    CHECK_EQ(request(1, 1, 512), 1);                 /* write: I/O error */
+    CHECK_EQ(md->data[512], before);
+    CHECK_EQ(request(8, 0, 512), 0);                 /* GET_ID */
+    char id[21] = { 0 };
+    peek(BUFS + 0x1000, id, 20);
+    CHECK_STR(id, "SN-1234");
+    md->bd.cache = "none";
+    CHECK_EQ(readb(devcfg + 32), 1);
+}
