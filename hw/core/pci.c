@@ -4,6 +4,7 @@
 #include "hw/core/pci.h"
 #include "hw/core/machine.h"
 #include "hw/core/dma.h"
+#include "hw/core/pci-msi.h"
 #include "hw/core/pci-msix.h"
 
 #include <string.h>
@@ -218,6 +219,8 @@ void pci_function_reset(PCIFunction *f)
         put32(f->config + PCI_ROM_ADDRESS, 0);
     if (f->msix)
         msix_reset(f->msix);
+    if (f->msi)
+        msi_reset(f->msi);
     if (f->bus)
         update_mappings(f);
 }

@@ -9,8 +9,8 @@
  * BAR's region is mapped at the address the guest programmed while the
  * command register enables its kind of decoding (I/O space, memory space;
  * the ROM also needs its own enable bit), and unmapped otherwise.
- * Capabilities (3.0, 6.7) are chained from 0x34 as devices add them; MSI-X
- * lives in pci-msix.h.  No bridges. */
+ * Capabilities (3.0, 6.7) are chained from 0x34 as devices add them; MSI
+ * and MSI-X live in pci-msi.h and pci-msix.h.  No bridges. */
 #ifndef KEMU_PCI_H
 #define KEMU_PCI_H
 
@@ -65,6 +65,7 @@ typedef struct PCIBar {
 } PCIBar;
 
 struct PCIMsix;
+struct PCIMsi;
 
 typedef struct PCIFunction {
     uint8_t config[256];
@@ -76,6 +77,7 @@ typedef struct PCIFunction {
     uint16_t cap_next;         /* where the next capability goes (0: 0x40) */
     int irq_level;             /* INTx as the function drives it */
     struct PCIMsix *msix;      /* set by msix_init */
+    struct PCIMsi *msi;        /* set by msi_init */
     /* A device's hook after the guest wrote config bytes [reg, reg+size)
      * (capability registers it interprets); NULL if none. */
     void (*config_written)(struct PCIFunction *f, unsigned reg, unsigned size);

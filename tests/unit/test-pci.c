@@ -4,6 +4,7 @@
  * test builds itself. */
 #include "tests/unit/harness.h"
 #include "tests/unit/unit.h"
+#include "hw/core/pci-msi.h"
 #include "hw/core/pci-msix.h"
 #include "hw/core/util.h"
 
@@ -210,4 +211,32 @@ TEST(pci, msi_outside_the_apic_range_is_a_memory_write)
     CHECK_EQ(readl(0x8000), 0x12345678);
     CHECK_EQ(readl(0xfe200000), 0x8000);
     msix_free(&msix);
+}
+
+TEST(pci, plain_msi)
+{
+    static PCIMsi msi;
+    setup();
+    REQUIRE(msi_init(&msi, &fn, 4) == 0, "msi_init");
+    CHECK_EQ(msi_init(&(PCIMsi){ 0 }, &fn, 3), -1);             /* not a power of two */
+    uint8_t cap = pci_find_capability(&fn, PCI_CAP_ID_MSI);
+    CHECK_EQ(cfg(cap) >> 16, 0x84);                  /* 64-bit, 4 vectors asked */
+    cfg_set(PCI_COMMAND, PCI_COMMAND_MASTER);
+    cfg_set(cap + 4, 0xfee00003);                    /* low bits read-only */
+    cfg_set(cap + 8, 0);
+    cfg_set(cap + 12, 0x4040);
+    CHECK_EQ(cfg(cap + 4), 0xfee00000);
+    msi_clear();
+    msi_notify(&msi, 0);                             /* not enabled */
+    CHECK_EQ(msi_count(), 0);
+    cfg_set(cap, (0x20 | MSI_CTRL_ENABLE) << 16);    /* 4 vectors enabled */
+    msi_notify(&msi, 3);
+    CHECK_EQ(msi_count(), 1);
+    CHECK_EQ(msi_last_addr(), 0xfee00000);
+    CHECK_EQ(msi_last_data(), 0x4043);
+    msi_notify(&msi, 4);                             /* beyond what was enabled */
+    CHECK_EQ(msi_count(), 1);
+    pci_function_reset(&fn);                         /* device reset: off */
+    CHECK(!msi_enabled(&msi));
+    CHECK_EQ(cfg(cap + 4), 0);
 }
