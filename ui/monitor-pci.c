@@ -25,25 +25,36 @@ static uint32_t cfg(PCIBus *bus, int devfn, unsigned reg, unsigned size)
     return pci_config_read(bus, (uint8_t)devfn, reg, size);
 }
 
+/* One memory BAR as QEMU prints it (an unmapped one at all ones). */
+static void show_mem_bar(Monitor *mon, int n, const PCIBar *b, uint64_t addr, bool wide,
+                         bool prefetch)
+{
+    uint64_t none = wide ? UINT64_MAX : 0xffffffffu, size = b->mr->size;
+    uint64_t a = b->mapped ? addr : none;
+    uint64_t last = b->mapped ? addr + size - 1 : (wide ? size - 2 : (uint32_t)(size - 2));
+    monitor_printf(mon, "      BAR%d: %d bit %smemory at 0x%08llx [0x%08llx].\n", n,
+                   wide ? 64 : 32, prefetch ? "prefetchable " : "", (unsigned long long)a,
+                   (unsigned long long)last);
+}
+
 static void show_bars(Monitor *mon, PCIFunction *f)
 {
     for (int n = 0; n < PCI_NUM_BARS; n++) {
         PCIBar *b = &f->bar[n];
         if (!b->mr)
             continue;
-        uint32_t v = cfg(f->bus, f->devfn, PCI_BAR0 + 4 * n, 4);
-        uint64_t size = b->mr->size;
+        uint64_t size = b->mr->size, addr = pci_bar_address(f, n);
         if (b->io) {
-            uint32_t a = v & ~3u;
+            uint32_t a = (uint32_t)addr;
             monitor_printf(mon, "      BAR%d: I/O at 0x%04x [0x%04x].\n", n,
                            b->mapped ? a : 0xffffu, (uint32_t)(b->mapped ? a + size - 1 : size - 2));
         } else {
-            uint32_t a = v & ~15u;
-            monitor_printf(mon, "      BAR%d: 32 bit %smemory at 0x%08x [0x%08x].\n", n,
-                           (v & 8) ? "prefetchable " : "", b->mapped ? a : 0xffffffffu,
-                           (uint32_t)(b->mapped ? a + size - 1 : size - 2));
+            show_mem_bar(mon, n, b, addr, b->flags & PCI_BAR_MEM64, b->flags & PCI_BAR_PREFETCH);
         }
     }
+    if (f->rom.mr)                /* the expansion ROM is QEMU's region 6 */
+        show_mem_bar(mon, PCI_NUM_BARS, &f->rom,
+                     cfg(f->bus, f->devfn, PCI_ROM_ADDRESS, 4) & ~0x7ffu, false, false);
 }
 
 void monitor_info_pci(Monitor *mon, const char *args)

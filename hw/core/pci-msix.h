@@ -22,8 +22,8 @@
 #define MSIX_TABLE   4
 #define MSIX_PBA     8
 #define MSIX_CAP_LEN 12
-#define MSIX_CTRL_ENABLE 0x8000
-#define MSIX_CTRL_MASKALL 0x4000
+#define MSIX_CTRL_ENABLE 0x8000u
+#define MSIX_CTRL_MASKALL 0x4000u
 #define MSIX_ENTRY_MASKED 1
 
 typedef struct PCIMsix {
