@@ -37,6 +37,10 @@ typedef struct MachineConfig {
     bool kernel_irqchip;       /* -machine kernel-irqchip=on/off */
     bool kernel_irqchip_set;
     bool no_pit;               /* -machine pit=off: no i8254 */
+    const char *smbios[16];    /* -smbios arguments, parsed by the board */
+    unsigned nsmbios;
+    uint8_t uuid[16];          /* -uuid, as written (big-endian) */
+    bool uuid_set;
 } MachineConfig;
 
 typedef struct Machine {

@@ -206,4 +206,6 @@ void pci_config_write(PCIBus *bus, uint8_t devfn, unsigned reg, uint32_t val, un
     if (remap)
         update_mappings(f);
     route_intx(f, old_out, intx_out(f, f->irq_level));
+    if (f->config_written)
+        f->config_written(f, reg, size);
 }

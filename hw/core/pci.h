@@ -55,6 +55,9 @@ typedef struct PCIFunction {
     struct PCIBus *bus;
     uint8_t devfn;
     int irq_level;             /* INTx as the function drives it */
+    /* Called after a configuration write the function must act on beyond
+     * BARs and command (a chipset's own registers); NULL if none. */
+    void (*config_written)(struct PCIFunction *f, unsigned reg, unsigned size);
 } PCIFunction;
 
 /* The board's interrupt router: PIRQ line pirq (0-3, the INTx pins of all

@@ -150,7 +150,7 @@ int pc_devices_init(Machine *m)
     if (add_serials(m))
         return -1;
     b->fw_cfg = add_device(m, "fw_cfg", NULL);
-    b->acpi_pm = add_device(m, "acpi-pm", NULL);
+    b->acpi_pm = add_device(m, "PIIX4_PM", "smb_io_base=0xb100");
     return b->fw_cfg && b->acpi_pm ? 0 : -1;
 }
 
