@@ -289,6 +289,8 @@ static const OptDef options[] = {
     { "hdc", true, opt_legacy_drive },
     { "hdd", true, opt_legacy_drive },
     { "cdrom", true, opt_legacy_drive },
+    { "fda", true, opt_legacy_drive },
+    { "fdb", true, opt_legacy_drive },
     { "net", true, opt_net },
     { "netdev", true, opt_netdev },
     { "nic", true, opt_nic },

@@ -80,6 +80,9 @@ typedef struct Machine {
     _Atomic bool ignne;
     /* PCI bus 0, created by the host bridge (NULL until then). */
     struct PCIBus *pci;
+    /* The ISA DMA controller (hw/core/isa-dma.h), NULL until one exists. */
+    const struct IsaDmaOps *isa_dma;
+    void *isa_dma_ctl;
 } Machine;
 
 /* What the machine needs of its CPUs and of the engine running them, which

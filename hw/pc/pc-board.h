@@ -58,6 +58,7 @@ void pc_bios_shadow_reset(Machine *m);
 int pc_cpus_init(Machine *m);
 int pc_devices_init(Machine *m);
 void pc_cmos_init(Machine *m);
+void pc_cmos_floppy(Machine *m);
 /* The boot device bytes in CMOS and fw_cfg (again after a reset). */
 void pc_set_boot_order(Machine *m);
 /* -boot letters for this boot ("once=" first, then "order=", default "cad"). */
