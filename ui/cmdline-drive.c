@@ -286,14 +286,16 @@ static char *escape_commas(const char *s)
     return out;
 }
 
-/* -hda..-hdd (IDE index 0..3), -cdrom (IDE index 2, as QEMU), and a bare
- * image name (-hda). */
+/* -hda..-hdd (IDE index 0..3), -cdrom (IDE index 2, as QEMU), -fda/-fdb
+ * (floppy index 0/1), and a bare image name (-hda). */
 int cmdline_parse_legacy_drive(KemuOptions *o, const char *opt_name, const char *file)
 {
     static const char *const names[] = { "-hda", "-hdb", "-hdc", "-hdd" };
     char *esc = escape_commas(file), *optstr = NULL;
     if (!strcmp(opt_name, "-cdrom")) {
         optstr = xasprintf("file=%s,index=2,media=cdrom", esc);
+    } else if (!strcmp(opt_name, "-fda") || !strcmp(opt_name, "-fdb")) {
+        optstr = xasprintf("file=%s,if=floppy,index=%d", esc, opt_name[3] - 'a');
     } else {
         for (int i = 0; i < 4; i++) {
             if (!strcmp(opt_name, names[i]))

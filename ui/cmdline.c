@@ -179,6 +179,11 @@ static int opt_rtc(KemuOptions *o, const char *opt, const char *arg)
     return cmdline_parse_rtc(arg);
 }
 
+static int opt_smbios(KemuOptions *o, const char *opt, const char *arg)
+{
+    return !strcmp(opt, "uuid") ? cmdline_parse_uuid(o, arg) : cmdline_parse_smbios(o, arg);
+}
+
 static int opt_vnc(KemuOptions *o, const char *opt, const char *arg)
 {
     return cmdline_parse_vnc(o, arg);
@@ -284,6 +289,8 @@ static const OptDef options[] = {
     { "hdc", true, opt_legacy_drive },
     { "hdd", true, opt_legacy_drive },
     { "cdrom", true, opt_legacy_drive },
+    { "fda", true, opt_legacy_drive },
+    { "fdb", true, opt_legacy_drive },
     { "net", true, opt_net },
     { "netdev", true, opt_netdev },
     { "nic", true, opt_nic },
@@ -297,6 +304,8 @@ static const OptDef options[] = {
     { "vnc", true, opt_vnc },
     { "global", true, opt_global },
     { "rtc", true, opt_rtc },
+    { "smbios", true, opt_smbios },
+    { "uuid", true, opt_smbios },
     { "nographic", false, opt_flag },
     { "daemonize", false, opt_flag },
     { "no-reboot", false, opt_flag },

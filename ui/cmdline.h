@@ -106,6 +106,9 @@ int cmdline_parse_display(KemuOptions *o, const char *arg);
 int cmdline_parse_vga(KemuOptions *o, const char *arg);
 int cmdline_parse_vnc(KemuOptions *o, const char *arg);
 int cmdline_parse_rtc(const char *arg);
+/* -smbios (kept for the board after a check) and -uuid. */
+int cmdline_parse_smbios(KemuOptions *o, const char *arg);
+int cmdline_parse_uuid(KemuOptions *o, const char *arg);
 int cmdline_parse_mon(KemuOptions *o, const char *arg);
 void cmdline_help(void);
 

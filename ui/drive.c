@@ -135,7 +135,7 @@ static int drive_open(const DriveOpts *d, bool snapshot)
     bd->ops = &backend_ops;
     bd->priv = db;
     bd->read_only = d->readonly || d->cdrom;
-    bd->removable = d->cdrom;
+    bd->removable = d->cdrom || d->iface == IF_FLOPPY;
     bd->cache = cache_names[d->cache];
     db->cache = (BlockCacheMode)d->cache;   /* the same five modes, same order */
     db->readonly = bd->read_only;
@@ -182,6 +182,9 @@ static int drive_device(Machine *m, const DriveOpts *d)
     if (d->iface == IF_IDE) {
         model = d->cdrom ? "ide-cd" : "ide-hd";
         props = xasprintf("drive=%s,bus=%d,unit=%d", name, d->bus, d->unit);
+    } else if (d->iface == IF_FLOPPY) {
+        model = "floppy";
+        props = xasprintf("drive=%s,unit=%d", name, d->unit);
     } else if (d->iface == IF_VIRTIO) {
         model = "virtio-blk-pci";
         props = xasprintf("drive=%s", name);

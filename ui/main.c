@@ -163,7 +163,7 @@ static int build_machine(Machine *m, const KemuOptions *o)
     if (check_cpu(m) || create_chardevs(o))
         return -1;
     if (drives_open(o) || pc_init(m) || (o->vga && pc_vga_init(m)) ||
-        drives_create_devices(m, o) || create_devices(m, o) || pc_set_bootorder_file(m))
+        drives_create_devices(m, o) || create_devices(m, o) || pc_machine_done(m))
         return -1;
     if (create_monitors(m, o))
         return -1;

@@ -65,7 +65,7 @@ static void cmd_system_reset(Monitor *mon, const char *args)
 /* The ACPI power button: the guest decides to shut down (or not). */
 static void cmd_system_powerdown(Monitor *mon, const char *args)
 {
-    Device *pm = machine_find_device(mon->m, "acpi-pm");
+    Device *pm = machine_find_device(mon->m, "PIIX4_PM");
     if (!pm) {
         monitor_printf(mon, "system_powerdown: this machine has no ACPI power button\n");
         return;

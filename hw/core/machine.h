@@ -37,6 +37,10 @@ typedef struct MachineConfig {
     bool kernel_irqchip;       /* -machine kernel-irqchip=on/off */
     bool kernel_irqchip_set;
     bool no_pit;               /* -machine pit=off: no i8254 */
+    const char *smbios[16];    /* -smbios arguments, parsed by the board */
+    unsigned nsmbios;
+    uint8_t uuid[16];          /* -uuid, as written (big-endian) */
+    bool uuid_set;
 } MachineConfig;
 
 typedef struct Machine {
@@ -81,6 +85,9 @@ typedef struct Machine {
     _Atomic bool ignne;
     /* PCI bus 0, created by the host bridge (NULL until then). */
     struct PCIBus *pci;
+    /* The ISA DMA controller (hw/core/isa-dma.h), NULL until one exists. */
+    const struct IsaDmaOps *isa_dma;
+    void *isa_dma_ctl;
 } Machine;
 
 /* What the machine needs of its CPUs and of the engine running them, which

@@ -1,6 +1,6 @@
 /* ACPI for the PC board: the tables a direct-booted kernel finds (RSDP,
- * RSDT, XSDT, FADT, FACS, DSDT with \_S5, MADT) and the PIIX4-style power
- * management device "acpi-pm" (PM1a event/control and the PM timer). */
+ * RSDT, XSDT, FADT, FACS, DSDT with \_S5, MADT) and the PIIX4's power
+ * management function "PIIX4_PM" (PM1a event/control and the PM timer). */
 #ifndef KEMU_ACPI_H
 #define KEMU_ACPI_H
 
@@ -9,11 +9,10 @@
 
 #include "hw/core/machine.h"
 
-#define ACPI_PM_BASE     0x600            /* QEMU's PIIX4 PM I/O base */
+#define ACPI_PM_BASE     0x600            /* where SeaBIOS puts the PIIX4 PM block */
 #define ACPI_PM1_EVT     (ACPI_PM_BASE + 0) /* PM1_STS (2) + PM1_EN (2) */
 #define ACPI_PM1_CNT     (ACPI_PM_BASE + 4)
 #define ACPI_PM_TMR      (ACPI_PM_BASE + 8)
-#define ACPI_PM_LEN      12
 #define ACPI_SCI_IRQ     9
 #define ACPI_PM_TIMER_HZ 3579545
 #define ACPI_RESET_PORT  0xcf9            /* i440FX/PIIX3 reset control */
@@ -66,6 +65,9 @@ uint8_t acpi_checksum(const uint8_t *p, size_t len);
 /* Press the power button: sets PWRBTN_STS and raises the SCI if enabled
  * (the monitor's system_powerdown). */
 void acpi_pm_power_button(Device *pm);
+/* What firmware does to the PIIX4_PM function: the interrupt line (the
+ * SCI), PMBA = base and PM decoding on (the board's direct kernel boot). */
+void piix4_pm_firmware_setup(Device *pm, uint16_t base);
 
 /* acpi-dsdt.c: the DSDT's AML for this machine into out (at most max
  * bytes); returns its length (more than max: it did not fit). */

@@ -40,6 +40,7 @@ typedef struct PcBoard {
     int kernel_kind;                  /* PC_KERNEL_NONE/LINUX/MULTIBOOT */
     uint64_t rsdp_addr;
     bool first_boot_over;             /* -boot once= applies until the first reset */
+    struct SmbiosConfig *smbios;      /* -smbios and -uuid */
 } PcBoard;
 
 enum { PC_KERNEL_NONE, PC_KERNEL_LINUX, PC_KERNEL_MULTIBOOT };
@@ -57,6 +58,7 @@ void pc_bios_shadow_reset(Machine *m);
 int pc_cpus_init(Machine *m);
 int pc_devices_init(Machine *m);
 void pc_cmos_init(Machine *m);
+void pc_cmos_floppy(Machine *m);
 /* The boot device bytes in CMOS and fw_cfg (again after a reset). */
 void pc_set_boot_order(Machine *m);
 /* -boot letters for this boot ("once=" first, then "order=", default "cad"). */
@@ -64,6 +66,18 @@ const char *pc_boot_order(const Machine *m);
 
 /* pc-fw-cfg.c: what fw_cfg tells the firmware (RAM, CPUs, e820, boot order). */
 int pc_fw_cfg_init(Machine *m);
+
+/* Direct boot: the SMBIOS entry point at the start of the F segment, the
+ * structure table after it (a kernel scans 0xf0000-0xfffff for "_SM_"). */
+#define PC_SMBIOS_ANCHOR  0xf0000
+#define PC_SMBIOS_TABLES  0xf0020
+#define PC_SMBIOS_MAX     0x8000
+
+/* pc-smbios.c: parse -smbios/-uuid (0 or -1 after error_report), and put
+ * the tables in fw_cfg for the firmware, or in the F segment. */
+int pc_smbios_init(Machine *m);
+int pc_smbios_fw_cfg(Machine *m);
+void pc_smbios_install(Machine *m);
 
 /* acpi-loader.c: the ACPI tables as fw_cfg files with QEMU's table-loader
  * script, for firmware (SeaBIOS) to install. */

@@ -160,6 +160,9 @@ int pc_boot_kernel(Machine *m)
         return -1;
     int ret;
     install_acpi(m);
+    if (pc_board(m)->acpi_pm)
+        piix4_pm_firmware_setup(pc_board(m)->acpi_pm, ACPI_PM_BASE);
+    pc_smbios_install(m);
     setup_bda(m);
     setup_legacy_interrupts(m);
     if (linux_is_bzimage(img, size)) {

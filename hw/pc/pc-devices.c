@@ -13,6 +13,7 @@
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
 #include "hw/timer/mc146818rtc.h"
+#include "hw/floppy/fdc.h"
 #include "accel/accel.h"
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
@@ -150,7 +151,8 @@ static int add_serials(Machine *m)
 int pc_devices_init(Machine *m)
 {
     static const char *const fixed[] = { "i440FX-pcihost", "i8042", "ioport80", "port92",
-                                         "ferr-latch", "PIIX3", "piix3-ide" };
+                                         "ferr-latch", "PIIX3", "piix3-ide", "i8257",
+                                         "isa-fdc" };
     PcBoard *b = pc_board(m);
     if (wire_interrupts(m))
         return -1;
@@ -167,7 +169,7 @@ int pc_devices_init(Machine *m)
     if (add_serials(m))
         return -1;
     b->fw_cfg = add_device(m, "fw_cfg", NULL);
-    b->acpi_pm = add_device(m, "acpi-pm", NULL);
+    b->acpi_pm = add_device(m, "PIIX4_PM", "smb_io_base=0xb100");
     return b->fw_cfg && b->acpi_pm ? 0 : -1;
 }
 
@@ -216,6 +218,21 @@ void pc_cmos_init(Machine *m)
     rtc_set_cmos(rtc, 0x5f, (uint8_t)(m->ncpus - 1));         /* CPUs - 1 */
     rtc_set_cmos(rtc, 0x14, 0x06);                            /* equipment: FPU, PS/2 mouse */
     pc_set_boot_order(m);
+}
+
+/* The drive types at 0x10 (drive A in the high nibble) and the number of
+ * floppy drives in the equipment byte, once the drives exist. */
+void pc_cmos_floppy(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    Device *fdc = machine_find_device(m, "isa-fdc");
+    uint8_t a = fdc ? fdc_cmos_type(fdc, 0) : 0, bt = fdc ? fdc_cmos_type(fdc, 1) : 0;
+    int n = (a != 0) + (bt != 0);
+    uint8_t equip = rtc_get_cmos(b->rtc, 0x14) & 0x3e;
+    if (n)
+        equip |= (uint8_t)(0x01 | (n - 1) << 6);
+    rtc_set_cmos(b->rtc, 0x10, (uint8_t)(a << 4 | bt));
+    rtc_set_cmos(b->rtc, 0x14, equip);
 }
 
 void pc_set_boot_order(Machine *m)

@@ -53,9 +53,10 @@ int pc_set_bootorder_file(Machine *m)
 int pc_fw_cfg_init(Machine *m)
 {
     Device *fw = pc_board(m)->fw_cfg;
-    static const uint8_t uuid[16];
+    if (pc_smbios_init(m) || pc_smbios_fw_cfg(m))
+        return -1;
     fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, m->cfg.ram_size);
-    fw_cfg_add_bytes(fw, FW_CFG_UUID, uuid, sizeof(uuid));
+    fw_cfg_add_bytes(fw, FW_CFG_UUID, m->cfg.uuid, sizeof(m->cfg.uuid));
     fw_cfg_add_i16(fw, FW_CFG_NB_CPUS, (uint16_t)m->ncpus);
     fw_cfg_add_i16(fw, FW_CFG_MAX_CPUS, (uint16_t)MAX(m->cfg.smp_max, m->ncpus));
     fw_cfg_add_i16(fw, FW_CFG_BOOT_DEVICE, (uint16_t)pc_boot_order(m)[0]);

@@ -137,6 +137,12 @@ static int check_config(const Machine *m)
     return 0;
 }
 
+int pc_machine_done(Machine *m)
+{
+    pc_cmos_floppy(m);
+    return pc_set_bootorder_file(m);
+}
+
 void pc_powerdown_request(Machine *m)
 {
     PcBoard *b = pc_board(m);

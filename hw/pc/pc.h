@@ -30,6 +30,9 @@ int pc_vga_init(Machine *m);
 /* Give the firmware the bootindex= order of the devices that exist now
  * (after -drive and -device created theirs).  0 or -1. */
 int pc_set_bootorder_file(Machine *m);
+/* Once -drive and -device created their devices: the boot order file and
+ * the CMOS floppy bytes.  0 or -1. */
+int pc_machine_done(Machine *m);
 
 /* Press the ACPI power button (the monitor's system_powerdown): an OS with
  * ACPI shuts down, which ends in an S5 request and kemu exiting 0. */

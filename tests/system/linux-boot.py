@@ -11,13 +11,16 @@ Usage: linux-boot.py ACCEL (kvm or tcg).  Environment: KEMU (binary,
 default ./kemu), LINUX_TIMEOUT (seconds to the shell; default 120 under
 KVM, 900 under TCG), TCG_BACKEND (interp or native: -accel
 tcg,backend=...; the cases are then named linux-tcg-BACKEND)."""
+import glob
 import os
 import pty
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -73,6 +76,54 @@ def assets():
         return None, r.stderr.strip().splitlines()[-1:] or ["fetch-assets failed"]
     d = r.stdout.strip().splitlines()[-1]
     return d, None
+
+
+def module_files(assets, names):
+    """Debian's .ko files for the modules named and what they depend on, in
+    load order, from the kernel package named in vmlinuz.pkg (its modules
+    cached beside the assets).  Returns (paths, None) or (None, why)."""
+    with open(os.path.join(assets, "vmlinuz.pkg")) as f:
+        pkg = f.read().strip()
+    root = os.path.join(assets, "modules-" + pkg)
+    if not os.path.isdir(root):
+        with tempfile.TemporaryDirectory(dir=assets) as d:
+            r = subprocess.run(["apt-get", "download", pkg], cwd=d, capture_output=True,
+                               text=True)
+            debs = glob.glob(os.path.join(d, "*.deb"))
+            if r.returncode or not debs:
+                return None, f"apt-get download {pkg} failed: {r.stderr.strip()[-200:]}"
+            subprocess.run(["dpkg-deb", "-x", debs[0], os.path.join(d, "x")], check=True)
+            shutil.move(glob.glob(os.path.join(d, "x/lib/modules/*/kernel"))[0], root)
+    paths = {os.path.basename(p)[:-3]: p for p in glob.glob(f"{root}/**/*.ko", recursive=True)}
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        if name not in paths:
+            raise KeyError(name)
+        with open(paths[name], "rb") as f:
+            m = re.search(rb"depends=([^\0]*)\0", f.read())
+        for dep in (m.group(1).decode().split(",") if m and m.group(1) else []):
+            visit(dep)
+        order.append(paths[name])
+
+    try:
+        for mod in names:
+            visit(mod)
+    except KeyError as e:
+        return None, f"module {e} not in {pkg}"
+    return order, None
+
+
+def cpio_gz(root):
+    """The tree at root as a gzipped newc archive: appended to the busybox
+    initramfs, the kernel unpacks it over the first one."""
+    names = subprocess.run(["find", "."], cwd=root, capture_output=True).stdout
+    cpio = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root, input=names,
+                          capture_output=True, check=True).stdout
+    return subprocess.run(["gzip", "-1"], input=cpio, capture_output=True, check=True).stdout
 
 
 class Guest:

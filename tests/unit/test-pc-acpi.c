@@ -1,5 +1,6 @@
 /* ACPI tables (checksums, MADT for -smp 4, the \_S5 package, FADT ports)
- * and the acpi-pm device: S5 shutdown, PM timer rate on the virtual clock,
+ * and the PIIX4_PM function: its PCI configuration (PMBA, PMREGMISC, SMBus),
+ * S5 shutdown, PM timer rate on the virtual clock,
  * SCI from the power button and the timer overflow. */
 #include "tests/unit/test-pc.h"
 #include "tests/unit/unit.h"
@@ -179,15 +180,6 @@ static void record_gsi9(void *opaque, int n, int level)
     gsi9_level = level;
 }
 
-static Machine *pm_machine(Device **pm)
-{
-    Machine *m = pct_machine(16 * MiB, 1);
-    irq_connect(&m->gsi[ACPI_SCI_IRQ], record_gsi9, NULL, ACPI_SCI_IRQ);
-    *pm = device_create("acpi-pm", NULL);
-    CHECK(*pm && !device_realize(*pm, m));
-    return m;
-}
-
 static uint32_t in(Machine *m, uint16_t port, unsigned size)
 {
     return (uint32_t)as_ld(&m->io, port, size);
@@ -195,6 +187,101 @@ static uint32_t in(Machine *m, uint16_t port, unsigned size)
 static void out(Machine *m, uint16_t port, uint32_t v, unsigned size)
 {
     as_st(&m->io, port, v, size);
+}
+
+/* Configuration cycles to PIIX4_PM (00:01.3) through 0xcf8/0xcfc. */
+#define PM_DEVFN 0x0b
+static uint32_t cfg_in(Machine *m, unsigned reg, unsigned size)
+{
+    out(m, 0xcf8, 0x80000000u | PM_DEVFN << 8 | (reg & 0xfc), 4);
+    return in(m, (uint16_t)(0xcfc + (reg & 3)), size);
+}
+static void cfg_out(Machine *m, unsigned reg, uint32_t v, unsigned size)
+{
+    out(m, 0xcf8, 0x80000000u | PM_DEVFN << 8 | (reg & 0xfc), 4);
+    out(m, (uint16_t)(0xcfc + (reg & 3)), v, size);
+}
+
+/* The host bridge and PIIX4_PM as at power-on (nothing programmed). */
+static Machine *pm_machine_raw(Device **pm)
+{
+    Machine *m = pct_machine(16 * MiB, 1);
+    irq_connect(&m->gsi[ACPI_SCI_IRQ], record_gsi9, NULL, ACPI_SCI_IRQ);
+    Device *host = device_create("i440FX-pcihost", NULL);
+    CHECK(host && !device_realize(host, m));
+    *pm = device_create("PIIX4_PM", "smb_io_base=0xb100");
+    CHECK(*pm && !device_realize(*pm, m));
+    return m;
+}
+
+/* ... and PMBA = 0x600 with PM decoding on, as SeaBIOS leaves it. */
+static Machine *pm_machine(Device **pm)
+{
+    Machine *m = pm_machine_raw(pm);
+    cfg_out(m, 0x40, 0x600 | 1, 4);
+    cfg_out(m, 0x80, 1, 1);
+    return m;
+}
+
+TEST(acpi_pm, pci_function_and_power_on_config)
+{
+    Device *pm;
+    Machine *m = pm_machine_raw(&pm);
+    CHECK_EQ(cfg_in(m, 0x00, 4), 0x71138086);       /* 8086:7113 at 00:01.3 */
+    CHECK_EQ(cfg_in(m, 0x08, 4), 0x06800003);       /* bridge (other), revision 3 */
+    CHECK_EQ(cfg_in(m, 0x3d, 1), 1);                /* INTA# */
+    CHECK_EQ(cfg_in(m, 0x40, 4), 1);                /* PMBA: I/O space indicator */
+    CHECK_EQ(cfg_in(m, 0x5b, 1), 0x02);             /* APMC_EN: no SMM to set up */
+    CHECK_EQ(cfg_in(m, 0x80, 1), 0);                /* PM decoding off */
+    CHECK_EQ(cfg_in(m, 0x90, 4), 0xb101);           /* SMBus base, enabled */
+    CHECK_EQ(cfg_in(m, 0xd2, 1), 0x09);
+    CHECK_EQ(in(m, ACPI_PM1_CNT, 2), 0xffff);       /* nothing at 0x604 yet */
+    cfg_out(m, 0x40, 0xffffffff, 4);                /* a 64-byte block below 64 KiB */
+    CHECK_EQ(cfg_in(m, 0x40, 4), 0xffc1);
+}
+
+TEST(acpi_pm, pmba_and_pmregmisc_place_the_block)
+{
+    Device *pm;
+    Machine *m = pm_machine_raw(&pm);
+    cfg_out(m, 0x40, 0xb000, 4);
+    CHECK_EQ(in(m, 0xb004, 2), 0xffff);             /* PMREGMISC still off */
+    cfg_out(m, 0x80, 1, 1);
+    CHECK_EQ(in(m, 0xb004, 2), ACPI_SCI_EN);
+    cfg_out(m, 0x40, 0x600, 4);                     /* moved: old place is empty */
+    CHECK_EQ(in(m, 0xb004, 2), 0xffff);
+    CHECK_EQ(in(m, 0x604, 2), ACPI_SCI_EN);
+    cfg_out(m, 0x80, 0, 1);
+    CHECK_EQ(in(m, 0x604, 2), 0xffff);
+    cfg_out(m, 0x80, 1, 1);
+    pm->cls->reset(pm);
+    CHECK_EQ(in(m, 0x604, 2), 0xffff);              /* reset: decoding off again */
+}
+
+TEST(acpi_pm, firmware_setup_of_a_direct_boot)
+{
+    Device *pm;
+    Machine *m = pm_machine_raw(&pm);
+    piix4_pm_firmware_setup(pm, 0x600);
+    CHECK_EQ(cfg_in(m, 0x3c, 1), ACPI_SCI_IRQ);
+    CHECK_EQ(cfg_in(m, 0x40, 4), 0x601);
+    CHECK_EQ(in(m, ACPI_PM1_CNT, 2), ACPI_SCI_EN);
+}
+
+TEST(acpi_pm, smbus_host_on_an_empty_bus)
+{
+    Device *pm;
+    Machine *m = pm_machine_raw(&pm);
+    cfg_out(m, 0x90, 0x700 | 1, 4);                 /* where SeaBIOS puts it */
+    CHECK_EQ(in(m, 0xb100, 1), 0xff);               /* moved away */
+    CHECK_EQ(in(m, 0x700, 1), 0);                   /* HST_STS idle */
+    out(m, 0x704, 0x50 << 1 | 1, 1);                /* read from 0x50 */
+    out(m, 0x702, 0x48, 1);                         /* START, byte data */
+    CHECK_EQ(in(m, 0x700, 1) & 0x04, 0x04);         /* DEV_ERR: nobody answered */
+    out(m, 0x700, 0x04, 1);                         /* write one to clear */
+    CHECK_EQ(in(m, 0x700, 1), 0);
+    cfg_out(m, 0xd2, 0, 1);                         /* SMBus host disabled */
+    CHECK_EQ(in(m, 0x700, 1), 0xff);
 }
 
 TEST(acpi_pm, s5_shuts_down_with_status_0)

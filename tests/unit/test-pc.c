@@ -326,7 +326,7 @@ TEST(pc_board, devices_cpus_cmos_and_pic_wiring)
     for (size_t i = 0; i < ARRAY_SIZE(board_devices); i++)
         CHECK(machine_find_device(m, board_devices[i]) != NULL);
     CHECK(machine_find_device(m, "fw_cfg") != NULL);
-    CHECK(machine_find_device(m, "acpi-pm") != NULL);
+    CHECK(machine_find_device(m, "PIIX4_PM") != NULL);
     CHECK(m->a20);
     /* CMOS: 640 KiB base, 3 GiB - 1 MiB extended (capped), 5 GiB high. */
     Device *rtc = machine_find_device(m, "mc146818rtc");
@@ -340,10 +340,18 @@ TEST(pc_board, devices_cpus_cmos_and_pic_wiring)
     CHECK_EQ(rtc_get_cmos(rtc, 0x3d), 0x23);        /* -boot order=dc */
     out8(m, 0x70, 0x80 | 0x3d);                     /* as firmware reads it, NMI off */
     CHECK_EQ(in8(m, 0x71), 0x23);
-    /* The UART on COM1, fw_cfg and acpi-pm answer on their ports. */
+    /* The UART on COM1, fw_cfg and (once firmware set PMBA and PMREGMISC
+     * of PIIX4_PM, 00:01.3) the PM block answer on their ports. */
     CHECK_EQ(in8(m, 0x3fd) & 0x60, 0x60);           /* LSR: transmitter empty */
     as_st(&m->io, 0x510, FW_CFG_SIGNATURE, 2);
     CHECK_EQ(in8(m, 0x511), 'Q');
+    CHECK_EQ(as_ld(&m->io, 0x604, 2), 0xffff);      /* not decoded yet */
+    as_st(&m->io, 0xcf8, 0x80000000u | 0x0b << 8 | 0x00, 4);
+    CHECK_EQ(as_ld(&m->io, 0xcfc, 4), 0x71138086);
+    as_st(&m->io, 0xcf8, 0x80000000u | 0x0b << 8 | 0x40, 4);
+    as_st(&m->io, 0xcfc, 0x601, 4);
+    as_st(&m->io, 0xcf8, 0x80000000u | 0x0b << 8 | 0x80, 4);
+    as_st(&m->io, 0xcfc, 1, 1);
     CHECK_EQ(as_ld(&m->io, 0x604, 2), 1);           /* SCI_EN */
     pc_powerdown_request(m);                        /* the power button's status bit */
     CHECK_EQ(as_ld(&m->io, 0x600, 2) & 0x100, 0x100);

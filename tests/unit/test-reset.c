@@ -17,7 +17,7 @@ static void out16(Machine *m, uint16_t port, uint16_t v) { as_st(&m->io, port, v
 static Machine *reset_board(void)
 {
     static const char *const names[] = {
-        "i8259", "i8254", "mc146818rtc", "i8042", "port92", "acpi-pm",
+        "i8259", "i8254", "mc146818rtc", "i8042", "port92", "i440FX-pcihost", "PIIX4_PM",
     };
     Machine *m = pct_machine(16 * MiB, 2);
     m->a20 = true;                      /* as pc_init leaves it */
@@ -26,6 +26,7 @@ static Machine *reset_board(void)
         if (!d || device_realize(d, m))
             unit_fail(__FILE__, __LINE__, "device set-up failed");
     }
+    piix4_pm_firmware_setup(machine_find_device(m, "PIIX4_PM"), ACPI_PM_BASE);
     return m;
 }
 
@@ -127,6 +128,8 @@ TEST(reset, interrupt_controllers_timers_and_pm_power_on_state)
     CHECK_EQ(in8(m, 0x71) & 0x78, 0);   /* PIE, AIE, UIE, SQWE off */
     out8(m, 0x70, 0x6e);
     CHECK_EQ(in8(m, 0x71), 0x77);       /* NVRAM survives */
+    CHECK_EQ(in16(m, ACPI_PM1_EVT + 2), 0xffff);    /* PM decoding off until firmware */
+    piix4_pm_firmware_setup(machine_find_device(m, "PIIX4_PM"), ACPI_PM_BASE);
     CHECK_EQ(in16(m, ACPI_PM1_EVT + 2), 0);
     CHECK_EQ(in16(m, ACPI_PM1_CNT) & ACPI_SCI_EN, ACPI_SCI_EN);
     check_a20(m, true);
