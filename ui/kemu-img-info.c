@@ -1,5 +1,6 @@
 /* kemu-img info, map, check and measure: reports whose layout (human and
  * JSON) matches qemu-img's line by line. */
+#include "hw/block/bitmap.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
@@ -59,6 +60,36 @@ void img_dump_snapshots(BlockDriverState *bs, bool only_if_any)
     free(l);
 }
 
+/* The image's persistent bitmaps, as info lists them (an allocated array). */
+static int info_bitmaps(BlockDriverState *bs, BlockBitmapInfo **l)
+{
+    const BlockBitmapOps *ops = bdrv_bitmap_ops(bs);
+    *l = NULL;
+    return ops ? ops->list(bs, l) : 0;
+}
+
+static void human_bitmaps(BlockDriverState *bs)
+{
+    BlockBitmapInfo *l;
+    int n = info_bitmaps(bs, &l);
+    if (n > 0) {
+        printf("    bitmaps:\n");
+    }
+    for (int i = 0; i < n; i++) {
+        int f = 0;
+        printf("        [%d]:\n            flags:\n", i);
+        if (l[i].in_use) {
+            printf("                [%d]: in-use\n", f++);
+        }
+        if (l[i].auto_flag) {
+            printf("                [%d]: auto\n", f++);
+        }
+        printf("            name: %s\n            granularity: %u\n", l[i].name,
+               l[i].granularity);
+    }
+    free(l);
+}
+
 static void human_info(BlockDriverState *bs)
 {
     BlockFormatInfo fi = { 0 };
@@ -98,6 +129,7 @@ static void human_info(BlockDriverState *bs)
         if (fi.compat >= 3) {
             printf("    lazy refcounts: %s\n", fi.lazy_refcounts ? "true" : "false");
         }
+        human_bitmaps(bs);
         printf("    refcount bits: %d\n", fi.refcount_bits);
         if (fi.compat >= 3) {
             printf("    corrupt: %s\n", fi.corrupt ? "true" : "false");
@@ -181,6 +213,33 @@ static void json_snapshots(Json *j, BlockDriverState *bs)
     free(l);
 }
 
+static void json_bitmaps(Json *j, BlockDriverState *bs)
+{
+    BlockBitmapInfo *l;
+    int n = info_bitmaps(bs, &l);
+    if (n > 0) {
+        jopen(j, "bitmaps", '[');
+    }
+    for (int i = 0; i < n; i++) {
+        jopen(j, NULL, '{');
+        jopen(j, "flags", '[');
+        if (l[i].in_use) {
+            jstr(j, NULL, "in-use");
+        }
+        if (l[i].auto_flag) {
+            jstr(j, NULL, "auto");
+        }
+        jclose(j, ']');
+        jstr(j, "name", l[i].name);
+        jnum(j, "granularity", l[i].granularity);
+        jclose(j, '}');
+    }
+    if (n > 0) {
+        jclose(j, ']');
+    }
+    free(l);
+}
+
 static void json_info(Json *j, BlockDriverState *bs)
 {
     BlockFormatInfo fi = { 0 };
@@ -211,6 +270,7 @@ static void json_info(Json *j, BlockDriverState *bs)
         if (fi.compat >= 3) {
             jbool(j, "lazy-refcounts", fi.lazy_refcounts);
         }
+        json_bitmaps(j, bs);
         jnum(j, "refcount-bits", (uint64_t)fi.refcount_bits);
         if (fi.compat >= 3) {
             jbool(j, "corrupt", fi.corrupt);
@@ -589,6 +649,24 @@ int img_check(int argc, char **argv)
     return res.corruptions ? 2 : res.leaks ? 3 : 0;
 }
 
+/* Clusters of size cs the persistent bitmaps of bs would take in a qcow2
+ * copy: every bitmap fully allocated, its table, and the directory
+ * (qemu-img measure's "bitmaps size"). */
+static uint64_t bitmaps_size(BlockDriverState *bs, uint64_t cs)
+{
+    BlockBitmapInfo *l;
+    int n = info_bitmaps(bs, &l);
+    uint64_t total = 0, dir = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t bits = (bs->total_size + l[i].granularity - 1) / l[i].granularity;
+        uint64_t clusters = ((bits + 7) / 8 + cs - 1) / cs;
+        total += clusters * cs + ALIGN_UP(clusters * 8, cs);
+        dir += ALIGN_UP(24 + strlen(l[i].name), 8);
+    }
+    free(l);
+    return total + ALIGN_UP(dir, cs);
+}
+
 /* Data bytes of the input that a copy would allocate (cluster granular). */
 static int allocated_bytes(BlockDriverState *bs, uint64_t cs, uint64_t *out)
 {
@@ -667,7 +745,7 @@ int img_measure(int argc, char **argv)
     if (img_parse_create_opts(out_fmt, NULL, optstr, &o)) {
         return 1;
     }
-    uint64_t data = 0;
+    uint64_t data = 0, bm_size = 0;
     bool src_bitmaps = false; /* the source format could hold bitmaps */
     if (size_s) {
         if (parse_size(size_s, 'B', &o.size) < 0) {
@@ -686,7 +764,8 @@ int img_measure(int argc, char **argv)
             return 1;
         }
         o.size = bs->total_size;
-        src_bitmaps = !strcmp(bs->drv->name, "qcow2");
+        src_bitmaps = bdrv_bitmap_ops(bs) != NULL;
+        bm_size = bitmaps_size(bs, o.cluster_size ? o.cluster_size : 65536);
         int r = allocated_bytes(bs, strcmp(out_fmt, "qcow2") ? 512 :
                                 o.cluster_size ? o.cluster_size : 65536, &data);
         bdrv_close(bs);
@@ -701,12 +780,12 @@ int img_measure(int argc, char **argv)
     uint64_t required = qcow2 ? meta + (o.prealloc != PREALLOC_OFF ? ALIGN_UP(o.size, cs) : data)
                               : (size_s ? o.size : o.size);
     uint64_t full = qcow2 ? meta + ALIGN_UP(o.size, cs) : o.size;
-    bool bitmaps = qcow2 && src_bitmaps;
+    bool bitmaps = qcow2 && src_bitmaps && o.compat != 2; /* v2 images hold none */
     if (output == OUT_JSON) {
         Json j = { 0, true };
         jopen(&j, NULL, '{');
         if (bitmaps) {
-            jnum(&j, "bitmaps", 0);
+            jnum(&j, "bitmaps", bm_size);
         }
         jnum(&j, "required", required);
         jnum(&j, "fully-allocated", full);
@@ -716,7 +795,7 @@ int img_measure(int argc, char **argv)
         printf("required size: %" PRIu64 "\nfully allocated size: %" PRIu64 "\n", required,
                full);
         if (bitmaps) {
-            printf("bitmaps size: 0\n");
+            printf("bitmaps size: %" PRIu64 "\n", bm_size);
         }
     }
     return 0;

@@ -90,6 +90,7 @@ typedef struct BlockFormatInfo {
 } BlockFormatInfo;
 
 typedef struct BlockDriverState BlockDriverState;
+struct BlockBitmapOps;
 
 typedef struct BlockDriver {
     const char *name;
@@ -139,6 +140,8 @@ typedef struct BlockDriver {
     int (*amend)(BlockDriverState *bs, const BlockCreateOpts *o, char **errp);
     /* Size of the format's metadata for a given virtual size (measure). */
     uint64_t (*measure_meta)(const BlockCreateOpts *o);
+    /* Persistent dirty bitmaps (hw/block/bitmap.h); NULL: none. */
+    const struct BlockBitmapOps *bitmap_ops;
 } BlockDriver;
 
 struct BlockDriverState {

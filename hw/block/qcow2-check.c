@@ -354,6 +354,11 @@ static void copied_pass(Check *c, int fix)
     }
 }
 
+static void inc_cb(void *c, uint64_t off, uint64_t len)
+{
+    inc(c, off, len);
+}
+
 /* Count every reference the metadata makes. */
 static void calculate(Check *c, int fix)
 {
@@ -366,6 +371,7 @@ static void calculate(Check *c, int fix)
     inc(c, 0, s->cluster_size);
     check_l1(c, s->l1_offset, s->l1, s->l1_size, true);
     check_snapshots(c);
+    c->res->corruptions += qcow2_bitmaps_check(c->bs, inc_cb, c);
     count_refcount_metadata(c, fix);
 }
 

@@ -187,6 +187,11 @@ static int read_extensions(BlockDriverState *bs, const uint8_t *h, uint64_t end,
             }
             memcpy(bs->backing_fmt, d, len);
             bs->backing_fmt[len] = 0;
+        } else if (type == QCOW2_EXT_BITMAPS) {
+            int r = qcow2_bitmap_read_ext(bs, d, len, errp);
+            if (r < 0) {
+                return r;
+            }
         } else if (type != QCOW2_EXT_FEATURES) {
             keep_unknown_ext(s, h + pos, (uint32_t)total);
         }
@@ -304,7 +309,8 @@ static int build_header(BlockDriverState *bs, uint8_t *h)
     }
     uint32_t fmt_len = bs->backing_file[0] ? (uint32_t)strlen(bs->backing_fmt) : 0;
     uint32_t need = pos + (fmt_len ? 8 + (uint32_t)ALIGN_UP(fmt_len, 8) : 0) +
-                    s->ext_unknown_len + 8 + (uint32_t)strlen(bs->backing_file);
+                    qcow2_bitmap_ext_size(s) + s->ext_unknown_len + 8 +
+                    (uint32_t)strlen(bs->backing_file);
     uint32_t table = 8 + (uint32_t)ARRAY_SIZE(feature_names) * 48;
     if (need > s->cluster_size) {
         return -ENOSPC;
@@ -316,6 +322,7 @@ static int build_header(BlockDriverState *bs, uint8_t *h)
     if (s->version >= 3 && need + table <= s->cluster_size) {
         pos += put_feature_table(h + pos);
     }
+    pos += qcow2_bitmap_put_ext(s, h + pos);
     if (s->ext_unknown_len) {
         memcpy(h + pos, s->ext_unknown, s->ext_unknown_len);
     }

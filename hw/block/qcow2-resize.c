@@ -224,6 +224,9 @@ int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, Prealloc
                   (uint64_t)QCOW2_MAX_SIZE);
         return -EFBIG;
     }
+    if ((r = qcow2_bitmaps_truncate_check(bs, errp)) < 0) {
+        return r;
+    }
     if (size < old) {
         if (!do_shrink) {
             blk_error(errp, "Use the --shrink option to perform a shrink operation.");
@@ -263,6 +266,7 @@ int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, Prealloc
         blk_error(errp, "Could not resize image: %s", strerror(-r));
         return r;
     }
+    qcow2_bitmaps_truncate(bs, size);
     bs->total_size = size;
     return 0;
 }

@@ -1,6 +1,7 @@
 /* The qcow2 driver: open/close and the BlockDriver operations; the work is
  * in qcow2-*.c. */
 #include "hw/block/qcow2.h"
+#include "hw/block/bitmap.h"
 #include "hw/block/block-int.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
@@ -73,11 +74,12 @@ static int open_rw_checks(BlockDriverState *bs, char **errp)
         }
         qcow2_set_incompat(bs, QCOW2_INCOMPAT_DIRTY, false);
     }
-    if (s->autoclear) {
-        /* Extensions guarded by autoclear bits (bitmaps) are not maintained
-         * by us: clearing the bits tells their readers so. */
-        uint8_t b[8] = { 0 };
-        s->autoclear = 0;
+    if (s->autoclear & ~QCOW2_AUTOCLEAR_BITMAPS) {
+        /* Extensions guarded by other autoclear bits are not maintained by
+         * us: clearing the bits tells their readers so. */
+        uint8_t b[8];
+        s->autoclear &= QCOW2_AUTOCLEAR_BITMAPS;
+        st_be64(b, s->autoclear);
         return bfile_pwrite(bs->file, 88, b, 8);
     }
     return 0;
@@ -86,6 +88,9 @@ static int open_rw_checks(BlockDriverState *bs, char **errp)
 static void qcow2_close(BlockDriverState *bs)
 {
     Qcow2State *s = bs->opaque;
+    if (s->l2c.n) {
+        qcow2_bitmaps_close(bs);
+    }
     if (s->l2c.n && !bs->read_only) {
         if (qcow2_flush_metadata(bs) == 0 && (s->incompat & QCOW2_INCOMPAT_DIRTY) && s->lazy) {
             bfile_flush(bs->file);
@@ -136,6 +141,11 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
         qcow2_close(bs);
         return r;
     }
+    if ((r = qcow2_bitmaps_open(bs, errp)) < 0) {
+        bs->read_only = true;
+        qcow2_close(bs);
+        return r;
+    }
     return 0;
 }
 
@@ -165,6 +175,7 @@ static int after_write(BlockDriverState *bs, int r)
 static int qcow2_write(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
 {
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_write_data(bs, off, buf, len));
 }
 
@@ -172,18 +183,21 @@ static int qcow2_write_compressed_op(BlockDriverState *bs, uint64_t off, const v
                                      uint64_t len)
 {
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_write_compressed(bs, off, buf, len));
 }
 
 static int qcow2_write_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap)
 {
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_zero_range(bs, off, len, QCOW2_ZERO_WRITE));
 }
 
 static int qcow2_discard(BlockDriverState *bs, uint64_t off, uint64_t len)
 {
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_zero_range(bs, off, len, QCOW2_ZERO_DISCARD));
 }
 
@@ -273,4 +287,5 @@ const BlockDriver bdrv_qcow2 = {
     .make_empty = qcow2_make_empty,
     .measure_meta = qcow2_measure_meta,
     .amend = qcow2_amend,
+    .bitmap_ops = &qcow2_bitmap_ops,
 };
