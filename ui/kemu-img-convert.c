@@ -624,7 +624,8 @@ int img_convert(int argc, char **argv)
     if (r == 0) {
         r = open_target(&a, argv[argc - 1], src.total, &out);
     }
-    if (r == 0 && a.bitmaps && !bdrv_bitmap_ops(out.bs)) {
+    if (r == 0 && a.bitmaps && !(bdrv_bitmap_ops(out.bs) &&
+                                 bdrv_bitmap_ops(out.bs)->supported(out.bs))) {
         error_report("Format driver '%s' does not support bitmaps", out.bs->drv->name);
         r = -1;
     }

@@ -40,6 +40,8 @@ typedef struct BlockBitmapOps {
                           int (*fn)(void *opaque, uint64_t off, uint64_t len), void *opaque);
     /* The granularity a bitmap added without one gets. */
     uint32_t (*default_granularity)(BlockDriverState *bs);
+    /* This image can hold bitmaps (a qcow2 v2 image cannot). */
+    bool (*supported)(BlockDriverState *bs);
 } BlockBitmapOps;
 
 /* The bitmap operations of bs's format, NULL when it stores none. */

@@ -703,24 +703,26 @@ void qcow2_bitmaps_truncate(BlockDriverState *bs, uint64_t size)
 /* ---- check ---- */
 
 int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off, uint64_t len),
-                        void *c)
+                        void *c, int *corruptions)
 {
     Qcow2State *s = bs->opaque;
     Qcow2Bitmap *list;
     uint32_t n;
+    int r = 0;
     if (!s->bm.nb) {
         return 0;
     }
     inc(c, s->bm.dir_offset, s->bm.dir_size);
     if (load_dir(bs, &list, &n, NULL) < 0) {
-        return 1;
+        ++*corruptions;
+        return -EINVAL;
     }
-    int corruptions = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t *t;
         inc(c, list[i].table_offset, (uint64_t)list[i].table_size * 8);
         if (read_table(bs, list[i].table_offset, list[i].table_size, &t) < 0) {
-            corruptions++;
+            ++*corruptions;
+            r = -EINVAL;
             break;
         }
         for (uint32_t k = 0; k < list[i].table_size; k++) {
@@ -731,7 +733,12 @@ int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off,
         free(t);
     }
     free_list(list, n);
-    return corruptions;
+    return r;
+}
+
+bool qcow2_bitmaps_supported(BlockDriverState *bs)
+{
+    return ((Qcow2State *)bs->opaque)->version >= 3;
 }
 
 /* ---- the operations kemu-img uses ---- */
@@ -762,6 +769,11 @@ static int op_list(BlockDriverState *bs, BlockBitmapInfo **out)
     }
     *out = l;
     return (int)s->bm.n;
+}
+
+static bool op_supported(BlockDriverState *bs)
+{
+    return qcow2_bitmaps_supported(bs);
 }
 
 static uint32_t op_default_granularity(BlockDriverState *bs)
@@ -947,6 +959,7 @@ const BlockBitmapOps qcow2_bitmap_ops = {
     .set_dirty = op_set_dirty,
     .for_each_dirty = op_for_each_dirty,
     .default_granularity = op_default_granularity,
+    .supported = op_supported,
 };
 
 int bdrv_bitmap_find(BlockDriverState *bs, const char *name, BlockBitmapInfo *info)

@@ -32,6 +32,7 @@ typedef struct Check {
     bool rebuild;               /* the refcount structures need rebuilding */
     uint64_t next_contig;
     uint8_t *table;
+    int fail;                   /* the bitmap structures cannot be walked */
 } Check;
 
 static void inc(Check *c, uint64_t off, uint64_t len)
@@ -371,7 +372,7 @@ static void calculate(Check *c, int fix)
     inc(c, 0, s->cluster_size);
     check_l1(c, s->l1_offset, s->l1, s->l1_size, true);
     check_snapshots(c);
-    c->res->corruptions += qcow2_bitmaps_check(c->bs, inc_cb, c);
+    c->fail = qcow2_bitmaps_check(c->bs, inc_cb, c, &c->res->corruptions);
     count_refcount_metadata(c, fix);
 }
 
@@ -418,6 +419,12 @@ static int run_once(Check *c, int fix)
     c->n = MIN(qcow2_size_to_clusters(s, (uint64_t)MAX(flen, 0)), CHECK_MAX_CLUSTERS);
     c->ref = xzalloc(c->n * sizeof(uint32_t) + 1);
     calculate(c, fix);
+    if (c->fail < 0) {
+        /* qemu-img gives up the whole check ("Check failed"). */
+        free(c->ref);
+        c->ref = NULL;
+        return c->fail;
+    }
     /* A report first; the repairs then run again over the same counts. */
     BlockCheckResult pre = *c->res;
     compare(c, 0);

@@ -151,9 +151,12 @@ int qcow2_bitmaps_close(BlockDriverState *bs);
 int qcow2_bitmaps_truncate_check(BlockDriverState *bs, char **errp);
 void qcow2_bitmaps_truncate(BlockDriverState *bs, uint64_t size);
 /* Count the references of the bitmap structures for check (inc as in the
- * check's counting); returns the corruptions found. */
+ * check's counting, corruptions counted); -EINVAL when a directory or
+ * table cannot be walked (the check fails as a whole, as qemu-img's). */
 int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off, uint64_t len),
-                        void *c);
+                        void *c, int *corruptions);
+/* The format version can hold bitmaps (qcow2 v3). */
+bool qcow2_bitmaps_supported(BlockDriverState *bs);
 
 /* Read an internal snapshot instead of the current state, on an image open
  * read-only (qcow2-snapload.c). */
