@@ -131,6 +131,10 @@ static void human_info(BlockDriverState *bs)
         }
         human_bitmaps(bs);
         printf("    refcount bits: %d\n", fi.refcount_bits);
+        if (fi.data_file) {
+            printf("    data file: %s\n    data file raw: %s\n", fi.data_file,
+                   fi.data_file_raw ? "true" : "false");
+        }
         if (fi.compat >= 3) {
             printf("    corrupt: %s\n", fi.corrupt ? "true" : "false");
             printf("    extended l2: %s\n", fi.extended_l2 ? "true" : "false");
@@ -272,6 +276,10 @@ static void json_info(Json *j, BlockDriverState *bs)
         }
         json_bitmaps(j, bs);
         jnum(j, "refcount-bits", (uint64_t)fi.refcount_bits);
+        if (fi.data_file) {
+            jstr(j, "data-file", fi.data_file);
+            jbool(j, "data-file-raw", fi.data_file_raw);
+        }
         if (fi.compat >= 3) {
             jbool(j, "corrupt", fi.corrupt);
             jbool(j, "extended-l2", fi.extended_l2);
@@ -319,7 +327,7 @@ int img_info(int argc, char **argv)
         img_usage_error("Expecting one image file name");
         return 1;
     }
-    int flags = (share ? BDRV_O_SHARE : 0) | (chain ? 0 : BDRV_O_NO_BACKING);
+    int flags = (share ? BDRV_O_SHARE : 0) | (chain ? 0 : BDRV_O_NO_BACKING) | BDRV_O_NO_IO;
     BlockDriverState *top = img_open(argv[optind], fmt, flags, BDRV_CACHE_WRITEBACK);
     if (!top) {
         return 1;
@@ -357,6 +365,16 @@ typedef struct MapEntry {
     const char *file;
 } MapEntry;
 
+/* The file holding bs's data: its external data file, if any. */
+static const char *data_name(BlockDriverState *bs)
+{
+    BlockFormatInfo fi = { 0 };
+    if (bs->drv->get_info) {
+        bs->drv->get_info(bs, &fi);
+    }
+    return fi.data_path ? fi.data_path : bs->filename;
+}
+
 static int map_status(BlockDriverState *top, uint64_t off, uint64_t len, MapEntry *e)
 {
     BlockDriverState *bs = top;
@@ -379,7 +397,7 @@ static int map_status(BlockDriverState *top, uint64_t off, uint64_t len, MapEntr
             bool alloc = (r & BDRV_BLOCK_ALLOCATED) != 0;
             *e = (MapEntry){ off, len, map, depth, alloc, !alloc || (r & BDRV_BLOCK_ZERO),
                              (r & BDRV_BLOCK_DATA) != 0, (r & BDRV_BLOCK_OFFSET_VALID) != 0,
-                             bs->filename };
+                             r & BDRV_BLOCK_OFFSET_VALID ? data_name(bs) : bs->filename };
             return 0;
         }
         bs = bs->backing;

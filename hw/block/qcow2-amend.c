@@ -156,6 +156,9 @@ int qcow2_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp)
     int r = check_supported(o, errp);
     int version = o->compat ? o->compat : s->version;
     bool lazy = o->lazy_set ? o->lazy_refcounts : (s->compat & QCOW2_COMPAT_LAZY) != 0;
+    if (r == 0 && (o->data_file || o->data_file_raw_set)) {
+        r = qcow2_datafile_amend(bs, o, errp);
+    }
     if (r < 0) {
         return r;
     }

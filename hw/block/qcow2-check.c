@@ -148,7 +148,9 @@ static void check_l2_entry(Check *c, uint64_t e, bool active)
         }
         c->next_contig = off + s->cluster_size;
     }
-    inc(c, off, s->cluster_size);
+    if (!qcow2_has_data_file(s)) { /* external data has no refcounts */
+        inc(c, off, s->cluster_size);
+    }
 }
 
 static void check_l1(Check *c, uint64_t l1_off, const uint64_t *l1, uint32_t l1_size, bool active)
@@ -343,7 +345,8 @@ static void copied_pass(Check *c, int fix)
         }
         for (uint32_t j = 0; j < (1u << s->l2_bits); j++) {
             uint64_t e = ld_be64(c->table + j * 8), off = e & QCOW2_OFFSET_MASK;
-            if (!(e & QCOW2_OFLAG_COMPRESSED) && off && !(off & (s->cluster_size - 1))) {
+            if (!(e & QCOW2_OFLAG_COMPRESSED) && off && !(off & (s->cluster_size - 1)) &&
+                !qcow2_has_data_file(s)) {
                 bad += check_copied(c, e, off, -1, repair);
             }
         }

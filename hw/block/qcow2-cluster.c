@@ -139,7 +139,7 @@ static int read_run(BlockDriverState *bs, ClusterType type, uint64_t entry, uint
         return r;
     }
     case CL_NORMAL:
-        return bfile_pread(bs->file, host, buf, (size_t)n);
+        return bfile_pread(qcow2_data(bs), host, buf, (size_t)n);
     }
     return -EIO;
 }
@@ -157,7 +157,7 @@ int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint
             /* The mapping stays valid while we hold data_lock: frees wait. */
             pthread_rwlock_rdlock(&s->data_lock);
             pthread_mutex_unlock(&bs->lock);
-            r = bfile_pread(bs->file, host, buf, (size_t)n);
+            r = bfile_pread(qcow2_data(bs), host, buf, (size_t)n);
             pthread_rwlock_unlock(&s->data_lock);
             pthread_mutex_lock(&bs->lock);
         } else if (r == 0) {
@@ -276,7 +276,7 @@ static void drop_entry(BlockDriverState *bs, uint64_t e, FreeList *fl)
         for (uint64_t c = first; c < off + len; c += s->cluster_size) {
             freelist_add(fl, c, s->cluster_size);
         }
-    } else if (e & QCOW2_OFFSET_MASK) {
+    } else if ((e & QCOW2_OFFSET_MASK) && !s->data_file) {
         freelist_add(fl, e & QCOW2_OFFSET_MASK, s->cluster_size);
     }
 }
@@ -343,9 +343,10 @@ static int write_new(BlockDriverState *bs, uint8_t *t, uint32_t l2i, uint64_t k,
         memcpy(tmp + head, buf, (size_t)len);
         src = tmp;
     }
-    int64_t host = r < 0 ? r : qcow2_alloc_clusters(bs, k);
+    /* In an external data file a cluster lives at its guest offset. */
+    int64_t host = r < 0 ? r : s->data_file ? (int64_t)(off - head) : qcow2_alloc_clusters(bs, k);
     if (host >= 0) {
-        r = bfile_pwrite(bs->file, (uint64_t)host, src, (size_t)(k << s->cluster_bits));
+        r = bfile_pwrite(qcow2_data(bs), (uint64_t)host, src, (size_t)(k << s->cluster_bits));
     } else {
         r = (int)host;
     }
@@ -364,6 +365,9 @@ static int write_new(BlockDriverState *bs, uint8_t *t, uint32_t l2i, uint64_t k,
 /* Overwrite allocated data, but never past the file or onto metadata. */
 static int write_in_place(BlockDriverState *bs, uint64_t host, const uint8_t *buf, uint64_t n)
 {
+    if (((Qcow2State *)bs->opaque)->data_file) {
+        return bfile_pwrite(qcow2_data(bs), host, buf, (size_t)n);
+    }
     const char *what = qcow2_metadata_overlap(bs, host, n);
     if (what) {
         return qcow2_signal_corruption(bs, "Preventing invalid write on metadata (overlaps "
@@ -507,6 +511,9 @@ int qcow2_zero_range(BlockDriverState *bs, uint64_t off, uint64_t len, int mode)
     if (r == 0) {
         r = zero_clusters(bs, a, MIN(b, ALIGN_UP(bs->total_size, cs)) - a, mode, &fl);
     }
+    if (r == 0 && qcow2_data_file_raw(s) && s->data_file) {
+        r = bfile_punch(s->data_file, a, MIN(b, bs->total_size) - a);
+    }
     int r2 = freelist_apply(bs, &fl);
     return r < 0 ? r : r2;
 }
@@ -600,18 +607,27 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
                 j++;
                 continue;
             }
-            int64_t host = qcow2_alloc_clusters(bs, run);
+            uint64_t guest = off + (j << s->cluster_bits);
+            int64_t host = s->data_file ? (int64_t)guest : qcow2_alloc_clusters(bs, run);
             if (host < 0) {
                 return (int)host;
             }
             /* Keep allocated clusters inside the file (sparse); freed
              * clusters taken again still hold their old data. */
             uint64_t end = (uint64_t)host + (run << s->cluster_bits), flen = file_len(bs);
-            if ((uint64_t)host < flen &&
+            if (s->data_file) {
+                int64_t dl = bfile_length(s->data_file);
+                if (dl >= 0 && end > (uint64_t)dl) {
+                    r = bfile_truncate(s->data_file, end, 0);
+                }
+                if (r < 0) {
+                    return r;
+                }
+            } else if ((uint64_t)host < flen &&
                 (r = bfile_punch(bs->file, (uint64_t)host, MIN(end, flen) - (uint64_t)host)) < 0) {
                 return r;
             }
-            if (end > flen && (r = bfile_truncate(bs->file, end, 0)) < 0) {
+            if (!s->data_file && end > flen && (r = bfile_truncate(bs->file, end, 0)) < 0) {
                 return r;
             }
             for (uint64_t m = 0; m < run; m++) {
@@ -673,6 +689,15 @@ int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint6
     case CL_COMPRESSED: return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_COMPRESSED;
     case CL_NORMAL: {
         uint64_t flen = file_len(bs), n;
+        if (s->data_file) {
+            /* Holes of the data file read as zeros, as qemu-img map shows. */
+            int data = bfile_data_status(s->data_file, host, *pnum, &n);
+            if (data >= 0) {
+                *pnum = MAX(MIN(n, *pnum), 1);
+            }
+            return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_OFFSET_VALID |
+                   (data == 0 ? BDRV_BLOCK_ZERO : 0);
+        }
         if (host >= flen) { /* past the end of the host file: zeros */
             return BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED |
                    BDRV_BLOCK_OFFSET_VALID;
@@ -723,7 +748,9 @@ int qcow2_fix_copied(BlockDriverState *bs)
             if (entry_type(e) == CL_COMPRESSED || !(e & QCOW2_OFFSET_MASK)) {
                 continue;
             }
-            if ((r = qcow2_get_refcount(bs, (e & QCOW2_OFFSET_MASK) >> s->cluster_bits, &rc)) < 0) {
+            rc = 1; /* an external data file's clusters are never shared */
+            if (!s->data_file &&
+                (r = qcow2_get_refcount(bs, (e & QCOW2_OFFSET_MASK) >> s->cluster_bits, &rc)) < 0) {
                 return r;
             }
             uint64_t e2 = rc == 1 ? e | QCOW2_OFLAG_COPIED : e & ~QCOW2_OFLAG_COPIED;

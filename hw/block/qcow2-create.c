@@ -106,6 +106,11 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
     st.l2_bits = st.cluster_bits - 3;
     st.refcount_order = order;
     st.compat = o->lazy_refcounts ? QCOW2_COMPAT_LAZY : 0;
+    if (o->data_file) {
+        st.incompat |= QCOW2_INCOMPAT_DATA_FILE;
+        st.data_file_name = (char *)o->data_file; /* not freed: a scratch state */
+        st.autoclear = o->data_file_raw ? QCOW2_AUTOCLEAR_DATA_FILE_RAW : 0;
+    }
     if (o->zstd) {
         st.compression_type = QCOW2_COMPRESSION_ZSTD;
         st.incompat |= QCOW2_INCOMPAT_COMPRESSION;
@@ -158,6 +163,12 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     int version = o->compat ? o->compat : 3;
     int rbits = o->refcount_bits ? o->refcount_bits : 16;
     int r = validate(o, cs, version, rbits, errp);
+    if (r == 0) {
+        r = qcow2_datafile_check_opts(o, version, errp);
+    }
+    if (r == 0 && o->data_file) {
+        r = qcow2_datafile_create(filename, o, errp);
+    }
     if (r < 0) {
         return r;
     }

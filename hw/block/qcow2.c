@@ -74,11 +74,12 @@ static int open_rw_checks(BlockDriverState *bs, char **errp)
         }
         qcow2_set_incompat(bs, QCOW2_INCOMPAT_DIRTY, false);
     }
-    if (s->autoclear & ~QCOW2_AUTOCLEAR_BITMAPS) {
+    uint64_t known = QCOW2_AUTOCLEAR_BITMAPS | QCOW2_AUTOCLEAR_DATA_FILE_RAW;
+    if (s->autoclear & ~known) {
         /* Extensions guarded by other autoclear bits are not maintained by
          * us: clearing the bits tells their readers so. */
         uint8_t b[8];
-        s->autoclear &= QCOW2_AUTOCLEAR_BITMAPS;
+        s->autoclear &= known;
         st_be64(b, s->autoclear);
         return bfile_pwrite(bs->file, 88, b, 8);
     }
@@ -102,6 +103,7 @@ static void qcow2_close(BlockDriverState *bs)
         qcow2_cache_destroy(&s->rbc);
     }
     qcow2_free_snapshots(s);
+    qcow2_datafile_close(bs);
     free(s->l1);
     free(s->rt);
     free(s->ext_unknown);
@@ -118,6 +120,9 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
     pthread_rwlock_init(&s->data_lock, NULL);
     s->data_lock_ready = true;
     int r = qcow2_read_header(bs, errp);
+    if (r == 0) {
+        r = qcow2_datafile_open(bs, errp);
+    }
     if (r < 0) {
         qcow2_close(bs);
         return r;
@@ -182,6 +187,9 @@ static int qcow2_write(BlockDriverState *bs, uint64_t off, const void *buf, uint
 static int qcow2_write_compressed_op(BlockDriverState *bs, uint64_t off, const void *buf,
                                      uint64_t len)
 {
+    if (qcow2_has_data_file(bs->opaque)) {
+        return -ENOTSUP; /* compressed clusters cannot live at their guest offset */
+    }
     int r = before_write(bs);
     qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_write_compressed(bs, off, buf, len));
@@ -204,6 +212,10 @@ static int qcow2_discard(BlockDriverState *bs, uint64_t off, uint64_t len)
 static int qcow2_flush(BlockDriverState *bs)
 {
     int r = qcow2_flush_metadata(bs);
+    Qcow2State *s = bs->opaque;
+    if (r == 0 && s->data_file) {
+        r = bfile_flush(s->data_file);
+    }
     return r < 0 ? r : bfile_flush(bs->file);
 }
 
@@ -225,6 +237,9 @@ static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
     fi->compression_type = s->compression_type == QCOW2_COMPRESSION_ZSTD ? "zstd" : "zlib";
     fi->dirty = (s->incompat & QCOW2_INCOMPAT_DIRTY) != 0;
     fi->cluster_size = s->cluster_size;
+    fi->data_file = qcow2_has_data_file(s) ? s->data_file_name : NULL;
+    fi->data_file_raw = qcow2_data_file_raw(s);
+    fi->data_path = s->data_file ? s->data_file->path : NULL;
 }
 
 static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt,

@@ -127,7 +127,26 @@ typedef struct Qcow2State {
     uint8_t *cbuf;               /* last decompressed cluster */
     uint64_t cbuf_entry;         /* its L2 entry (0: none) */
     Qcow2Bitmaps bm;
+    BlockFile *data_file;        /* external data file (qcow2-datafile.c), NULL: none */
+    char *data_file_name;        /* as its header extension names it */
 } Qcow2State;
+
+/* Where guest data lives: the external data file, else the image file. */
+static inline BlockFile *qcow2_data(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    return s->data_file ? s->data_file : bs->file;
+}
+
+static inline bool qcow2_has_data_file(const Qcow2State *s)
+{
+    return (s->incompat & QCOW2_INCOMPAT_DATA_FILE) != 0;
+}
+
+static inline bool qcow2_data_file_raw(const Qcow2State *s)
+{
+    return qcow2_has_data_file(s) && (s->autoclear & QCOW2_AUTOCLEAR_DATA_FILE_RAW);
+}
 
 /* zstd compressed clusters (qcow2-zstd.c); compress returns 0 when the data
  * does not shrink. */
@@ -157,6 +176,18 @@ int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off,
                         void *c, int *corruptions);
 /* The format version can hold bitmaps (qcow2 v3). */
 bool qcow2_bitmaps_supported(BlockDriverState *bs);
+
+/* External data file (qcow2-datafile.c): data clusters live in another file
+ * at their guest offset, unrefcounted; the header extension names it. */
+int qcow2_datafile_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, char **errp);
+uint32_t qcow2_datafile_ext_size(const Qcow2State *s);
+uint32_t qcow2_datafile_put_ext(const Qcow2State *s, uint8_t *p);
+int qcow2_datafile_open(BlockDriverState *bs, char **errp);
+void qcow2_datafile_close(BlockDriverState *bs);
+/* Create the data file of a new image (emptied, sized to the disk). */
+int qcow2_datafile_create(const char *image, const BlockCreateOpts *o, char **errp);
+int qcow2_datafile_check_opts(const BlockCreateOpts *o, int version, char **errp);
+int qcow2_datafile_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp);
 
 /* Read an internal snapshot instead of the current state, on an image open
  * read-only (qcow2-snapload.c). */
