@@ -770,9 +770,8 @@ int img_compare(int argc, char **argv)
     if (optind + 2 != argc) {
         return img_usage_error("Expecting two image file names");
     }
-    if (!fmt2) {
-        fmt2 = fmt1;
-    }
+    /* -f names the first image's format only (qemu-img probes the second
+     * without -F). */
     int flags = share ? BDRV_O_SHARE : 0;
     BlockDriverState *a = img_open(argv[optind], fmt1, flags, BDRV_CACHE_WRITEBACK);
     BlockDriverState *b = a ? img_open(argv[optind + 1], fmt2, flags, BDRV_CACHE_WRITEBACK) : NULL;

@@ -132,8 +132,10 @@ static void human_info(BlockDriverState *bs)
         human_bitmaps(bs);
         printf("    refcount bits: %d\n", fi.refcount_bits);
         if (fi.data_file) {
-            printf("    data file: %s\n    data file raw: %s\n", fi.data_file,
-                   fi.data_file_raw ? "true" : "false");
+            printf("    data file: %s\n", fi.data_file);
+        }
+        if (fi.has_data_file) {
+            printf("    data file raw: %s\n", fi.data_file_raw ? "true" : "false");
         }
         if (fi.compat >= 3) {
             printf("    corrupt: %s\n", fi.corrupt ? "true" : "false");
@@ -278,6 +280,8 @@ static void json_info(Json *j, BlockDriverState *bs)
         jnum(j, "refcount-bits", (uint64_t)fi.refcount_bits);
         if (fi.data_file) {
             jstr(j, "data-file", fi.data_file);
+        }
+        if (fi.has_data_file) {
             jbool(j, "data-file-raw", fi.data_file_raw);
         }
         if (fi.compat >= 3) {

@@ -91,7 +91,8 @@ typedef struct BlockFormatInfo {
     const char *compression_type;
     bool dirty;
     uint32_t cluster_size;
-    const char *data_file;    /* external data file name, NULL: none */
+    bool has_data_file;       /* the external data file feature is on */
+    const char *data_file;    /* its name, NULL: none stored */
     const char *data_path;    /* ... as opened (map names it) */
     bool data_file_raw;
 } BlockFormatInfo;

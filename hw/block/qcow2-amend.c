@@ -90,6 +90,10 @@ static int expand_zero_clusters(BlockDriverState *bs)
 static int downgrade(BlockDriverState *bs, char **errp)
 {
     Qcow2State *s = bs->opaque;
+    if (qcow2_has_data_file(s)) {
+        blk_error(errp, "Cannot downgrade an image with a data file");
+        return -ENOTSUP;
+    }
     if (s->refcount_order != 4) {
         blk_error(errp, "compat=0.10 requires refcount_bits=16");
         return -ENOTSUP;

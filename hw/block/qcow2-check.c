@@ -132,8 +132,9 @@ static void check_l2_entry(Check *c, uint64_t e, bool active)
         return;
     }
     uint64_t off = e & QCOW2_OFFSET_MASK;
-    if (!off) {
-        return;
+    if (!off && !(qcow2_has_data_file(s) && (e & QCOW2_OFLAG_COPIED) &&
+                  !(e & QCOW2_OFLAG_ZERO))) {
+        return; /* (offset 0 is a data file's first cluster) */
     }
     if (off & (s->cluster_size - 1)) {
         fprintf(stderr, "ERROR offset=%" PRIx64 ": Cluster is not properly aligned; L2 entry "

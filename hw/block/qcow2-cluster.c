@@ -14,7 +14,7 @@
 
 typedef enum { CL_UNALLOC, CL_ZERO, CL_COMPRESSED, CL_NORMAL } ClusterType;
 
-static ClusterType entry_type(uint64_t e)
+static ClusterType entry_type(const Qcow2State *s, uint64_t e)
 {
     if (e & QCOW2_OFLAG_COMPRESSED) {
         return CL_COMPRESSED;
@@ -22,7 +22,10 @@ static ClusterType entry_type(uint64_t e)
     if (e & QCOW2_OFLAG_ZERO) {
         return CL_ZERO;
     }
-    return (e & QCOW2_OFFSET_MASK) ? CL_NORMAL : CL_UNALLOC;
+    /* Host offset 0 is a real cluster in an external data file: its
+     * entry has the copied flag (such clusters are never shared). */
+    return (e & QCOW2_OFFSET_MASK) || (qcow2_has_data_file(s) && (e & QCOW2_OFLAG_COPIED))
+           ? CL_NORMAL : CL_UNALLOC;
 }
 
 static uint64_t file_len(BlockDriverState *bs)
@@ -94,7 +97,7 @@ static int get_run(BlockDriverState *bs, uint64_t vaddr, uint64_t max, ClusterTy
     }
     uint64_t e = ld_be64(t + l2i * 8);
     *entry = e;
-    *type = entry_type(e);
+    *type = entry_type(s, e);
     if (*type == CL_NORMAL && ((e & QCOW2_OFFSET_MASK) & (s->cluster_size - 1))) {
         return qcow2_signal_corruption(bs, "Cluster allocation offset %#" PRIx64 " unaligned "
                                        "(L2 offset: %#" PRIx64 ", L2 index: %#" PRIx32 ")",
@@ -102,7 +105,7 @@ static int get_run(BlockDriverState *bs, uint64_t vaddr, uint64_t max, ClusterTy
                                        l2i);
     }
     uint64_t base = e & QCOW2_OFFSET_MASK; /* zero clusters may keep a host cluster */
-    if (*type != CL_COMPRESSED && base) {
+    if ((*type != CL_COMPRESSED && base) || *type == CL_NORMAL) {
         *host = base + in_cluster;
     }
     uint64_t n = 1;
@@ -110,7 +113,7 @@ static int get_run(BlockDriverState *bs, uint64_t vaddr, uint64_t max, ClusterTy
         uint64_t want = (in_cluster + span + s->cluster_size - 1) >> s->cluster_bits;
         for (; n < want; n++) {
             uint64_t e2 = ld_be64(t + (l2i + n) * 8), b2 = e2 & QCOW2_OFFSET_MASK;
-            if (entry_type(e2) != *type || (!base) != (!b2) ||
+            if (entry_type(s, e2) != *type || (!base) != (!b2) ||
                 (base && b2 != base + (n << s->cluster_bits))) {
                 break;
             }
@@ -302,7 +305,7 @@ static int freelist_apply(BlockDriverState *bs, FreeList *fl)
 static int read_old_cluster(BlockDriverState *bs, uint64_t e, uint64_t vaddr, uint8_t *out)
 {
     Qcow2State *s = bs->opaque;
-    ClusterType t = entry_type(e);
+    ClusterType t = entry_type(s, e);
     uint64_t start = vaddr & ~(uint64_t)(s->cluster_size - 1);
     int r = 0;
     if (t == CL_UNALLOC && bs->backing_file[0] && !bs->backing) {
@@ -380,9 +383,9 @@ static int write_in_place(BlockDriverState *bs, uint64_t host, const uint8_t *bu
     return bfile_pwrite(bs->file, host, buf, (size_t)n);
 }
 
-static bool in_place(uint64_t e)
+static bool in_place(const Qcow2State *s, uint64_t e)
 {
-    return entry_type(e) == CL_NORMAL && (e & QCOW2_OFLAG_COPIED);
+    return entry_type(s, e) == CL_NORMAL && (e & QCOW2_OFLAG_COPIED);
 }
 
 /* Write a range lying within one L2 table. */
@@ -398,9 +401,9 @@ static int write_in_table(BlockDriverState *bs, uint64_t off, const uint8_t *buf
         uint64_t head = off & (s->cluster_size - 1);
         uint64_t nclusters = (head + len + s->cluster_size - 1) >> s->cluster_bits;
         uint64_t e = ld_be64(t + l2i * 8);
-        bool inplace = in_place(e);
+        bool inplace = in_place(s, e);
         uint64_t k = 1;
-        while (k < nclusters && in_place(ld_be64(t + (l2i + k) * 8)) == inplace &&
+        while (k < nclusters && in_place(s, ld_be64(t + (l2i + k) * 8)) == inplace &&
                (!inplace || (ld_be64(t + (l2i + k) * 8) & QCOW2_OFFSET_MASK) ==
                                 (e & QCOW2_OFFSET_MASK) + (k << s->cluster_bits))) {
             k++;
@@ -571,7 +574,7 @@ static int prealloc_head(BlockDriverState *bs, uint64_t from)
         return 0;
     }
     int r = qcow2_get_l2_entry(bs, from, &e);
-    if (r < 0 || entry_type(e) != CL_UNALLOC) {
+    if (r < 0 || entry_type(s, e) != CL_UNALLOC) {
         return r;
     }
     return write_zero_bytes(bs, from, end - from);
@@ -600,7 +603,8 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
         uint64_t j = 0;
         while (j < k) {
             uint64_t run = 0;
-            while (j + run < k && entry_type(ld_be64(t + (l2i + j + run) * 8)) == CL_UNALLOC) {
+            while (j + run < k &&
+                   entry_type(s, ld_be64(t + (l2i + j + run) * 8)) == CL_UNALLOC) {
                 run++;
             }
             if (!run) {
@@ -690,9 +694,10 @@ int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint6
     case CL_NORMAL: {
         uint64_t flen = file_len(bs), n;
         if (s->data_file) {
-            /* Holes of the data file read as zeros, as qemu-img map shows. */
-            int data = bfile_data_status(s->data_file, host, *pnum, &n);
-            if (data >= 0) {
+            /* The same heuristic, but the holes are the data file's. */
+            int data = detect_meta_prealloc(bs) ? bfile_data_status(s->data_file, host, *pnum,
+                                                                    &n) : 1;
+            if (data >= 0 && detect_meta_prealloc(bs)) {
                 *pnum = MAX(MIN(n, *pnum), 1);
             }
             return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_OFFSET_VALID |
@@ -745,7 +750,7 @@ int qcow2_fix_copied(BlockDriverState *bs)
         }
         for (uint32_t j = 0; j < (1u << s->l2_bits); j++) {
             uint64_t e = ld_be64(t + j * 8);
-            if (entry_type(e) == CL_COMPRESSED || !(e & QCOW2_OFFSET_MASK)) {
+            if (entry_type(s, e) == CL_COMPRESSED || !(e & QCOW2_OFFSET_MASK)) {
                 continue;
             }
             rc = 1; /* an external data file's clusters are never shared */

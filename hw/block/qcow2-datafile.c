@@ -50,7 +50,7 @@ int qcow2_datafile_open(BlockDriverState *bs, char **errp)
 {
     Qcow2State *s = bs->opaque;
     if (!qcow2_has_data_file(s)) {
-        if (s->autoclear & QCOW2_AUTOCLEAR_DATA_FILE_RAW) {
+        if ((s->autoclear & QCOW2_AUTOCLEAR_DATA_FILE_RAW) && !(bs->flags & BDRV_O_NO_IO)) {
             blk_error(errp, "data-file-raw requires a data file");
             return -EINVAL;
         }
@@ -63,11 +63,10 @@ int qcow2_datafile_open(BlockDriverState *bs, char **errp)
         blk_error(errp, "'data-file' is required for this image");
         return -EINVAL;
     }
-    char *path = bdrv_backing_path(bs->filename, s->data_file_name);
-    int r = bfile_open(&s->data_file, path, !bs->read_only, bs->cache,
-                       (bs->flags & BDRV_O_SHARE) != 0, errp);
-    free(path);
-    return r;
+    /* qemu-img 7.2 takes the name as it stands: relative to the current
+     * directory, not to the image (unlike a backing file name). */
+    return bfile_open(&s->data_file, s->data_file_name, !bs->read_only, bs->cache,
+                      (bs->flags & BDRV_O_SHARE) != 0, errp);
 }
 
 void qcow2_datafile_close(BlockDriverState *bs)
@@ -103,10 +102,12 @@ int qcow2_datafile_check_opts(const BlockCreateOpts *o, int version, char **errp
     return 0;
 }
 
-/* As qemu-img: the data file is created empty, then sized to the disk. */
+/* As qemu-img: the data file is created empty, then sized to the disk (its
+ * name, like at open, relative to the current directory). */
 int qcow2_datafile_create(const char *image, const BlockCreateOpts *o, char **errp)
 {
-    char *path = bdrv_backing_path(image, o->data_file);
+    (void)image;
+    const char *path = o->data_file;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), r = 0;
     if (fd < 0 || ftruncate(fd, 0) < 0 || ftruncate(fd, (off_t)o->size) < 0) {
         r = -errno;
@@ -115,7 +116,6 @@ int qcow2_datafile_create(const char *image, const BlockCreateOpts *o, char **er
     if (fd >= 0) {
         close(fd);
     }
-    free(path);
     return r;
 }
 

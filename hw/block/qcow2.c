@@ -237,7 +237,8 @@ static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
     fi->compression_type = s->compression_type == QCOW2_COMPRESSION_ZSTD ? "zstd" : "zlib";
     fi->dirty = (s->incompat & QCOW2_INCOMPAT_DIRTY) != 0;
     fi->cluster_size = s->cluster_size;
-    fi->data_file = qcow2_has_data_file(s) ? s->data_file_name : NULL;
+    fi->has_data_file = qcow2_has_data_file(s);
+    fi->data_file = s->data_file_name;
     fi->data_file_raw = qcow2_data_file_raw(s);
     fi->data_path = s->data_file ? s->data_file->path : NULL;
 }
@@ -245,6 +246,11 @@ static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
 static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt,
                                 char **errp)
 {
+    if (file && file[0] && qcow2_data_file_raw(bs->opaque)) {
+        /* A raw data file is the whole disk: nothing shows through. */
+        blk_error(errp, "Could not change the backing file to '%s': Invalid argument", file);
+        return -EINVAL;
+    }
     if (file && strlen(file) > QCOW2_MAX_BACKING_NAME) {
         blk_error(errp, "Backing file name too long");
         return -EINVAL;
