@@ -95,6 +95,7 @@ static void help(void)
            "  convert [--image-opts] [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache]\n"
            "          [-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options]\n"
            "          [-l snapshot_param] [-S sparse_size] [--salvage]\n"
+           "          [--bitmaps [--skip-broken-bitmaps]]\n"
            "          filename [filename2 [...]] output_filename\n"
            "  create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options]\n"
            "         filename [size]\n"

@@ -717,10 +717,15 @@ int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off,
         ++*corruptions;
         return -EINVAL;
     }
+    int64_t flen = bfile_length(bs->file);
+    uint64_t sum = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t *t;
         inc(c, list[i].table_offset, (uint64_t)list[i].table_size * 8);
-        if (read_table(bs, list[i].table_offset, list[i].table_size, &t) < 0) {
+        /* (Tables larger than the file together cannot all be real.) */
+        sum += (uint64_t)list[i].table_size * 8;
+        if (sum > (uint64_t)MAX(flen, 0) ||
+            read_table(bs, list[i].table_offset, list[i].table_size, &t) < 0) {
             ++*corruptions;
             r = -EINVAL;
             break;
