@@ -1,5 +1,6 @@
 /* kemu-img convert, compare, commit and rebase: the commands that copy or
  * compare data between images. */
+#include "hw/block/bitmap.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
@@ -444,6 +445,7 @@ typedef struct ConvertArgs {
     BlockCacheMode cache, scache;
     const char *snapshot; /* -l */
     bool compress, progress, no_create, share, salvage, quiet;
+    bool bitmaps, skip_broken;  /* --bitmaps, --skip-broken-bitmaps */
     uint64_t sparse;
 } ConvertArgs;
 
@@ -455,6 +457,8 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         { "force-share", no_argument, NULL, 'U' },
         { "target-is-zero", no_argument, NULL, 'Z' },
         { "salvage", no_argument, NULL, 'V' },
+        { "bitmaps", no_argument, NULL, 'y' },
+        { "skip-broken-bitmaps", no_argument, NULL, 'Y' },
         { 0 },
     };
     bool quiet = false;
@@ -481,6 +485,8 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         case 'U': a->share = true; break;
         case 'l': a->snapshot = optarg; break;
         case 'V': a->salvage = true; break;
+        case 'y': a->bitmaps = true; break;
+        case 'Y': a->skip_broken = true; break;
         case 't': a->cache = img_cache_mode(optarg); break;
         case 'T': a->scache = img_cache_mode(optarg); break;
         case 'S':
@@ -497,6 +503,10 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
     }
     a->progress &= !quiet;
     a->quiet = quiet;
+    if (a->skip_broken && !a->bitmaps) {
+        error_report("Use of --skip-broken-bitmaps requires --bitmaps");
+        return 1;
+    }
     const BlockDriver *odrv = bdrv_find_format(a->out_fmt);
     if (!odrv) {
         error_report("Unknown file format '%s'", a->out_fmt);
@@ -604,14 +614,29 @@ int img_convert(int argc, char **argv)
     Sources src;
     ConvertOut out = { 0 };
     int r = open_sources(&a, argc - optind - 1, argv + optind, &src);
+    if (r == 0 && a.bitmaps && src.n > 1) {
+        error_report("Copying bitmaps only possible with single source");
+        r = -1;
+    }
+    if (r == 0 && a.bitmaps) {
+        r = img_convert_check_bitmaps(src.bs[0], a.skip_broken);
+    }
     if (r == 0) {
         r = open_target(&a, argv[argc - 1], src.total, &out);
+    }
+    if (r == 0 && a.bitmaps && !(bdrv_bitmap_ops(out.bs) &&
+                                 bdrv_bitmap_ops(out.bs)->supported(out.bs))) {
+        error_report("Format driver '%s' does not support bitmaps", out.bs->drv->name);
+        r = -1;
     }
     if (r == 0) {
         if (a.progress) {
             img_progress(0);
         }
         r = convert_copy(&src, &out, a.progress);
+        if (r >= 0 && a.bitmaps) {
+            r = img_convert_copy_bitmaps(src.bs[0], out.bs, a.skip_broken);
+        }
         if (r >= 0) {
             r = blk_flush(out.bs);
         }
@@ -745,9 +770,8 @@ int img_compare(int argc, char **argv)
     if (optind + 2 != argc) {
         return img_usage_error("Expecting two image file names");
     }
-    if (!fmt2) {
-        fmt2 = fmt1;
-    }
+    /* -f names the first image's format only (qemu-img probes the second
+     * without -F). */
     int flags = share ? BDRV_O_SHARE : 0;
     BlockDriverState *a = img_open(argv[optind], fmt1, flags, BDRV_CACHE_WRITEBACK);
     BlockDriverState *b = a ? img_open(argv[optind + 1], fmt2, flags, BDRV_CACHE_WRITEBACK) : NULL;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* What was given explicitly (printed in the Formatting line). */
-static const char *given_prealloc, *given_compat, *given_ctype, *given_nocow;
+static const char *given_prealloc, *given_compat, *given_ctype, *given_nocow, *given_dfraw;
 
 typedef struct OptCtx {
     const char *fmt, *filename;
@@ -71,6 +71,15 @@ static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
         o->backing_file = xstrdup(v);
     } else if (!strcmp(k, "backing_fmt")) {
         o->backing_fmt = xstrdup(v);
+    } else if (!strcmp(k, "data_file")) {
+        o->data_file = xstrdup(v);
+    } else if (!strcmp(k, "data_file_raw")) {
+        if (parse_bool(v, &b) < 0) {
+            return bad_value(c, k, "'on' or 'off'");
+        }
+        o->data_file_raw = b;
+        o->data_file_raw_set = true;
+        given_dfraw = xstrdup(v);
     } else if (!strcmp(k, "compression_type")) {
         /* Checked after the Formatting line, as qemu-img does. */
         given_ctype = xstrdup(v);
@@ -172,6 +181,12 @@ void img_print_formatting(const char *fmt, const char *filename, const BlockCrea
         }
         if (given_compat) {
             printf(" compat=%s", given_compat);
+        }
+        if (o->data_file) {
+            printf(" data_file=%s", o->data_file);
+        }
+        if (given_dfraw) {
+            printf(" data_file_raw=%s", given_dfraw);
         }
         printf(" lazy_refcounts=%s refcount_bits=%d", o->lazy_refcounts ? "on" : "off",
                o->refcount_bits ? o->refcount_bits : 16);

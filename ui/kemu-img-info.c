@@ -1,5 +1,6 @@
 /* kemu-img info, map, check and measure: reports whose layout (human and
  * JSON) matches qemu-img's line by line. */
+#include "hw/block/bitmap.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
@@ -59,6 +60,36 @@ void img_dump_snapshots(BlockDriverState *bs, bool only_if_any)
     free(l);
 }
 
+/* The image's persistent bitmaps, as info lists them (an allocated array). */
+static int info_bitmaps(BlockDriverState *bs, BlockBitmapInfo **l)
+{
+    const BlockBitmapOps *ops = bdrv_bitmap_ops(bs);
+    *l = NULL;
+    return ops ? ops->list(bs, l) : 0;
+}
+
+static void human_bitmaps(BlockDriverState *bs)
+{
+    BlockBitmapInfo *l;
+    int n = info_bitmaps(bs, &l);
+    if (n > 0) {
+        printf("    bitmaps:\n");
+    }
+    for (int i = 0; i < n; i++) {
+        int f = 0;
+        printf("        [%d]:\n            flags:\n", i);
+        if (l[i].in_use) {
+            printf("                [%d]: in-use\n", f++);
+        }
+        if (l[i].auto_flag) {
+            printf("                [%d]: auto\n", f++);
+        }
+        printf("            name: %s\n            granularity: %u\n", l[i].name,
+               l[i].granularity);
+    }
+    free(l);
+}
+
 static void human_info(BlockDriverState *bs)
 {
     BlockFormatInfo fi = { 0 };
@@ -98,7 +129,14 @@ static void human_info(BlockDriverState *bs)
         if (fi.compat >= 3) {
             printf("    lazy refcounts: %s\n", fi.lazy_refcounts ? "true" : "false");
         }
+        human_bitmaps(bs);
         printf("    refcount bits: %d\n", fi.refcount_bits);
+        if (fi.data_file) {
+            printf("    data file: %s\n", fi.data_file);
+        }
+        if (fi.has_data_file) {
+            printf("    data file raw: %s\n", fi.data_file_raw ? "true" : "false");
+        }
         if (fi.compat >= 3) {
             printf("    corrupt: %s\n", fi.corrupt ? "true" : "false");
             printf("    extended l2: %s\n", fi.extended_l2 ? "true" : "false");
@@ -181,6 +219,33 @@ static void json_snapshots(Json *j, BlockDriverState *bs)
     free(l);
 }
 
+static void json_bitmaps(Json *j, BlockDriverState *bs)
+{
+    BlockBitmapInfo *l;
+    int n = info_bitmaps(bs, &l);
+    if (n > 0) {
+        jopen(j, "bitmaps", '[');
+    }
+    for (int i = 0; i < n; i++) {
+        jopen(j, NULL, '{');
+        jopen(j, "flags", '[');
+        if (l[i].in_use) {
+            jstr(j, NULL, "in-use");
+        }
+        if (l[i].auto_flag) {
+            jstr(j, NULL, "auto");
+        }
+        jclose(j, ']');
+        jstr(j, "name", l[i].name);
+        jnum(j, "granularity", l[i].granularity);
+        jclose(j, '}');
+    }
+    if (n > 0) {
+        jclose(j, ']');
+    }
+    free(l);
+}
+
 static void json_info(Json *j, BlockDriverState *bs)
 {
     BlockFormatInfo fi = { 0 };
@@ -211,7 +276,14 @@ static void json_info(Json *j, BlockDriverState *bs)
         if (fi.compat >= 3) {
             jbool(j, "lazy-refcounts", fi.lazy_refcounts);
         }
+        json_bitmaps(j, bs);
         jnum(j, "refcount-bits", (uint64_t)fi.refcount_bits);
+        if (fi.data_file) {
+            jstr(j, "data-file", fi.data_file);
+        }
+        if (fi.has_data_file) {
+            jbool(j, "data-file-raw", fi.data_file_raw);
+        }
         if (fi.compat >= 3) {
             jbool(j, "corrupt", fi.corrupt);
             jbool(j, "extended-l2", fi.extended_l2);
@@ -259,7 +331,7 @@ int img_info(int argc, char **argv)
         img_usage_error("Expecting one image file name");
         return 1;
     }
-    int flags = (share ? BDRV_O_SHARE : 0) | (chain ? 0 : BDRV_O_NO_BACKING);
+    int flags = (share ? BDRV_O_SHARE : 0) | (chain ? 0 : BDRV_O_NO_BACKING) | BDRV_O_NO_IO;
     BlockDriverState *top = img_open(argv[optind], fmt, flags, BDRV_CACHE_WRITEBACK);
     if (!top) {
         return 1;
@@ -297,6 +369,16 @@ typedef struct MapEntry {
     const char *file;
 } MapEntry;
 
+/* The file holding bs's data: its external data file, if any. */
+static const char *data_name(BlockDriverState *bs)
+{
+    BlockFormatInfo fi = { 0 };
+    if (bs->drv->get_info) {
+        bs->drv->get_info(bs, &fi);
+    }
+    return fi.data_path ? fi.data_path : bs->filename;
+}
+
 static int map_status(BlockDriverState *top, uint64_t off, uint64_t len, MapEntry *e)
 {
     BlockDriverState *bs = top;
@@ -319,7 +401,7 @@ static int map_status(BlockDriverState *top, uint64_t off, uint64_t len, MapEntr
             bool alloc = (r & BDRV_BLOCK_ALLOCATED) != 0;
             *e = (MapEntry){ off, len, map, depth, alloc, !alloc || (r & BDRV_BLOCK_ZERO),
                              (r & BDRV_BLOCK_DATA) != 0, (r & BDRV_BLOCK_OFFSET_VALID) != 0,
-                             bs->filename };
+                             r & BDRV_BLOCK_OFFSET_VALID ? data_name(bs) : bs->filename };
             return 0;
         }
         bs = bs->backing;
@@ -589,6 +671,24 @@ int img_check(int argc, char **argv)
     return res.corruptions ? 2 : res.leaks ? 3 : 0;
 }
 
+/* Clusters of size cs the persistent bitmaps of bs would take in a qcow2
+ * copy: every bitmap fully allocated, its table, and the directory
+ * (qemu-img measure's "bitmaps size"). */
+static uint64_t bitmaps_size(BlockDriverState *bs, uint64_t cs)
+{
+    BlockBitmapInfo *l;
+    int n = info_bitmaps(bs, &l);
+    uint64_t total = 0, dir = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t bits = (bs->total_size + l[i].granularity - 1) / l[i].granularity;
+        uint64_t clusters = ((bits + 7) / 8 + cs - 1) / cs;
+        total += clusters * cs + ALIGN_UP(clusters * 8, cs);
+        dir += ALIGN_UP(24 + strlen(l[i].name), 8);
+    }
+    free(l);
+    return total + ALIGN_UP(dir, cs);
+}
+
 /* Data bytes of the input that a copy would allocate (cluster granular). */
 static int allocated_bytes(BlockDriverState *bs, uint64_t cs, uint64_t *out)
 {
@@ -667,7 +767,7 @@ int img_measure(int argc, char **argv)
     if (img_parse_create_opts(out_fmt, NULL, optstr, &o)) {
         return 1;
     }
-    uint64_t data = 0;
+    uint64_t data = 0, bm_size = 0;
     bool src_bitmaps = false; /* the source format could hold bitmaps */
     if (size_s) {
         if (parse_size(size_s, 'B', &o.size) < 0) {
@@ -686,7 +786,8 @@ int img_measure(int argc, char **argv)
             return 1;
         }
         o.size = bs->total_size;
-        src_bitmaps = !strcmp(bs->drv->name, "qcow2");
+        src_bitmaps = bdrv_bitmap_ops(bs) != NULL;
+        bm_size = bitmaps_size(bs, o.cluster_size ? o.cluster_size : 65536);
         int r = allocated_bytes(bs, strcmp(out_fmt, "qcow2") ? 512 :
                                 o.cluster_size ? o.cluster_size : 65536, &data);
         bdrv_close(bs);
@@ -701,12 +802,12 @@ int img_measure(int argc, char **argv)
     uint64_t required = qcow2 ? meta + (o.prealloc != PREALLOC_OFF ? ALIGN_UP(o.size, cs) : data)
                               : (size_s ? o.size : o.size);
     uint64_t full = qcow2 ? meta + ALIGN_UP(o.size, cs) : o.size;
-    bool bitmaps = qcow2 && src_bitmaps;
+    bool bitmaps = qcow2 && src_bitmaps && o.compat != 2; /* v2 images hold none */
     if (output == OUT_JSON) {
         Json j = { 0, true };
         jopen(&j, NULL, '{');
         if (bitmaps) {
-            jnum(&j, "bitmaps", 0);
+            jnum(&j, "bitmaps", bm_size);
         }
         jnum(&j, "required", required);
         jnum(&j, "fully-allocated", full);
@@ -716,7 +817,7 @@ int img_measure(int argc, char **argv)
         printf("required size: %" PRIu64 "\nfully allocated size: %" PRIu64 "\n", required,
                full);
         if (bitmaps) {
-            printf("bitmaps size: 0\n");
+            printf("bitmaps size: %" PRIu64 "\n", bm_size);
         }
     }
     return 0;

@@ -21,14 +21,15 @@ static const struct {
     { "compare", img_compare },   { "convert", img_convert }, { "create", img_create },
     { "info", img_info },         { "map", img_map },       { "measure", img_measure },
     { "snapshot", img_snapshot }, { "rebase", img_rebase }, { "resize", img_resize },
-    { "dd", img_dd },
+    { "dd", img_dd },             { "bitmap", img_bitmap },
 };
 
 /* Take --image-opts out of the arguments (before a "--") for the commands
  * that know it: the file names are then option strings (img_open). */
 static int take_image_opts(const char *cmd, int argc, char **argv)
 {
-    static const char *const knows[] = { "amend", "bench", "check", "commit", "compare",
+    static const char *const knows[] = { "amend", "bench", "bitmap", "check", "commit",
+                                         "compare",
                                          "convert", "dd", "info", "map", "measure",
                                          "rebase", "resize", "snapshot" };
     bool ok = false;
@@ -84,6 +85,9 @@ static void help(void)
     printf("  amend [--image-opts] [-p] [-q] [-f fmt] [-t cache] [--force] -o options filename\n"
            "  bench [-c count] [-d depth] [-f fmt] [--flush-interval=N] [-o offset] [-q]\n"
            "        [-s buffer_size] [-S step_size] [-t cache] [-w] [-U] filename\n"
+           "  bitmap (--merge SOURCE | --add | --remove | --clear | --enable | --disable)...\n"
+           "         [-b source_file [-F source_fmt]] [-g granularity] [--image-opts | -f fmt]\n"
+           "         filename bitmap\n"
            "  check [--image-opts] [-q] [--output=ofmt] [-r [leaks | all]] [-U] [-f fmt]\n"
            "        filename\n"
            "  commit [--image-opts] [-q] [-f fmt] [-t cache] [-b base] [-d] [-p] filename\n"
@@ -91,6 +95,7 @@ static void help(void)
            "  convert [--image-opts] [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache]\n"
            "          [-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options]\n"
            "          [-l snapshot_param] [-S sparse_size] [--salvage]\n"
+           "          [--bitmaps [--skip-broken-bitmaps]]\n"
            "          filename [filename2 [...]] output_filename\n"
            "  create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] [-o options]\n"
            "         filename [size]\n"

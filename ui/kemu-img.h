@@ -21,6 +21,7 @@ int img_rebase(int argc, char **argv);
 int img_bench(int argc, char **argv);
 int img_amend(int argc, char **argv);
 int img_dd(int argc, char **argv);
+int img_bitmap(int argc, char **argv);
 
 /* --image-opts was given: file names are option strings. */
 extern bool img_image_opts;
@@ -75,6 +76,11 @@ void img_dump_snapshots(BlockDriverState *bs, bool only_if_any);
  * above stop holds them.  Returns the depth or -errno. */
 int img_chain_status(BlockDriverState *bs, BlockDriverState *stop, uint64_t off, uint64_t len,
                      uint64_t *pnum, bool *zero, bool *alloc_above);
+/* convert --bitmaps (kemu-img-bitmap.c): refuse an inconsistent source
+ * bitmap (unless skip_broken), then copy the source's bitmaps; 0 or -1
+ * after a message. */
+int img_convert_check_bitmaps(BlockDriverState *src, bool skip_broken);
+int img_convert_copy_bitmaps(BlockDriverState *src, BlockDriverState *dst, bool skip_broken);
 /* Write s as a JSON string (with quotes). */
 void img_json_string(const char *s);
 

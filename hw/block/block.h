@@ -25,6 +25,7 @@ enum {
     BDRV_O_SHARE = 1 << 2,      /* -U: take no locks, allow concurrent writers */
     BDRV_O_CHECK = 1 << 3,      /* opened by check: a corrupt image is allowed */
     BDRV_O_NO_REPAIR = 1 << 4,  /* do not rebuild refcounts of a dirty image */
+    BDRV_O_NO_IO = 1 << 5,      /* metadata only (info): no external data file needed */
 };
 
 /* Block status flags (what a range of the image holds). */
@@ -56,6 +57,9 @@ typedef struct BlockCreateOpts {
     bool extent_size_hint_set;
     bool nocow;               /* host file without copy on write (btrfs) */
     bool quiet;
+    const char *data_file;    /* qcow2: external data file (-o data_file=) */
+    bool data_file_raw;       /* ... kept valid as a raw image */
+    bool data_file_raw_set;   /* data_file_raw was given (amend) */
 } BlockCreateOpts;
 
 /* Result of a consistency check (as qemu-img check reports it). */
@@ -87,9 +91,14 @@ typedef struct BlockFormatInfo {
     const char *compression_type;
     bool dirty;
     uint32_t cluster_size;
+    bool has_data_file;       /* the external data file feature is on */
+    const char *data_file;    /* its name, NULL: none stored */
+    const char *data_path;    /* ... as opened (map names it) */
+    bool data_file_raw;
 } BlockFormatInfo;
 
 typedef struct BlockDriverState BlockDriverState;
+struct BlockBitmapOps;
 
 typedef struct BlockDriver {
     const char *name;
@@ -139,6 +148,8 @@ typedef struct BlockDriver {
     int (*amend)(BlockDriverState *bs, const BlockCreateOpts *o, char **errp);
     /* Size of the format's metadata for a given virtual size (measure). */
     uint64_t (*measure_meta)(const BlockCreateOpts *o);
+    /* Persistent dirty bitmaps (hw/block/bitmap.h); NULL: none. */
+    const struct BlockBitmapOps *bitmap_ops;
 } BlockDriver;
 
 struct BlockDriverState {

@@ -90,6 +90,10 @@ static int expand_zero_clusters(BlockDriverState *bs)
 static int downgrade(BlockDriverState *bs, char **errp)
 {
     Qcow2State *s = bs->opaque;
+    if (qcow2_has_data_file(s)) {
+        blk_error(errp, "Cannot downgrade an image with a data file");
+        return -ENOTSUP;
+    }
     if (s->refcount_order != 4) {
         blk_error(errp, "compat=0.10 requires refcount_bits=16");
         return -ENOTSUP;
@@ -156,6 +160,9 @@ int qcow2_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp)
     int r = check_supported(o, errp);
     int version = o->compat ? o->compat : s->version;
     bool lazy = o->lazy_set ? o->lazy_refcounts : (s->compat & QCOW2_COMPAT_LAZY) != 0;
+    if (r == 0 && (o->data_file || o->data_file_raw_set)) {
+        r = qcow2_datafile_amend(bs, o, errp);
+    }
     if (r < 0) {
         return r;
     }

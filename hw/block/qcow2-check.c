@@ -32,6 +32,7 @@ typedef struct Check {
     bool rebuild;               /* the refcount structures need rebuilding */
     uint64_t next_contig;
     uint8_t *table;
+    int fail;                   /* the bitmap structures cannot be walked */
 } Check;
 
 static void inc(Check *c, uint64_t off, uint64_t len)
@@ -131,8 +132,9 @@ static void check_l2_entry(Check *c, uint64_t e, bool active)
         return;
     }
     uint64_t off = e & QCOW2_OFFSET_MASK;
-    if (!off) {
-        return;
+    if (!off && !(qcow2_has_data_file(s) && (e & QCOW2_OFLAG_COPIED) &&
+                  !(e & QCOW2_OFLAG_ZERO))) {
+        return; /* (offset 0 is a data file's first cluster) */
     }
     if (off & (s->cluster_size - 1)) {
         fprintf(stderr, "ERROR offset=%" PRIx64 ": Cluster is not properly aligned; L2 entry "
@@ -147,7 +149,9 @@ static void check_l2_entry(Check *c, uint64_t e, bool active)
         }
         c->next_contig = off + s->cluster_size;
     }
-    inc(c, off, s->cluster_size);
+    if (!qcow2_has_data_file(s)) { /* external data has no refcounts */
+        inc(c, off, s->cluster_size);
+    }
 }
 
 static void check_l1(Check *c, uint64_t l1_off, const uint64_t *l1, uint32_t l1_size, bool active)
@@ -342,7 +346,8 @@ static void copied_pass(Check *c, int fix)
         }
         for (uint32_t j = 0; j < (1u << s->l2_bits); j++) {
             uint64_t e = ld_be64(c->table + j * 8), off = e & QCOW2_OFFSET_MASK;
-            if (!(e & QCOW2_OFLAG_COMPRESSED) && off && !(off & (s->cluster_size - 1))) {
+            if (!(e & QCOW2_OFLAG_COMPRESSED) && off && !(off & (s->cluster_size - 1)) &&
+                !qcow2_has_data_file(s)) {
                 bad += check_copied(c, e, off, -1, repair);
             }
         }
@@ -352,6 +357,11 @@ static void copied_pass(Check *c, int fix)
     } else {
         c->res->corruptions += bad;
     }
+}
+
+static void inc_cb(void *c, uint64_t off, uint64_t len)
+{
+    inc(c, off, len);
 }
 
 /* Count every reference the metadata makes. */
@@ -366,6 +376,7 @@ static void calculate(Check *c, int fix)
     inc(c, 0, s->cluster_size);
     check_l1(c, s->l1_offset, s->l1, s->l1_size, true);
     check_snapshots(c);
+    c->fail = qcow2_bitmaps_check(c->bs, inc_cb, c, &c->res->corruptions);
     count_refcount_metadata(c, fix);
 }
 
@@ -412,6 +423,12 @@ static int run_once(Check *c, int fix)
     c->n = MIN(qcow2_size_to_clusters(s, (uint64_t)MAX(flen, 0)), CHECK_MAX_CLUSTERS);
     c->ref = xzalloc(c->n * sizeof(uint32_t) + 1);
     calculate(c, fix);
+    if (c->fail < 0) {
+        /* qemu-img gives up the whole check ("Check failed"). */
+        free(c->ref);
+        c->ref = NULL;
+        return c->fail;
+    }
     /* A report first; the repairs then run again over the same counts. */
     BlockCheckResult pre = *c->res;
     compare(c, 0);

@@ -14,7 +14,7 @@
 
 typedef enum { CL_UNALLOC, CL_ZERO, CL_COMPRESSED, CL_NORMAL } ClusterType;
 
-static ClusterType entry_type(uint64_t e)
+static ClusterType entry_type(const Qcow2State *s, uint64_t e)
 {
     if (e & QCOW2_OFLAG_COMPRESSED) {
         return CL_COMPRESSED;
@@ -22,7 +22,10 @@ static ClusterType entry_type(uint64_t e)
     if (e & QCOW2_OFLAG_ZERO) {
         return CL_ZERO;
     }
-    return (e & QCOW2_OFFSET_MASK) ? CL_NORMAL : CL_UNALLOC;
+    /* Host offset 0 is a real cluster in an external data file: its
+     * entry has the copied flag (such clusters are never shared). */
+    return (e & QCOW2_OFFSET_MASK) || (qcow2_has_data_file(s) && (e & QCOW2_OFLAG_COPIED))
+           ? CL_NORMAL : CL_UNALLOC;
 }
 
 static uint64_t file_len(BlockDriverState *bs)
@@ -94,7 +97,7 @@ static int get_run(BlockDriverState *bs, uint64_t vaddr, uint64_t max, ClusterTy
     }
     uint64_t e = ld_be64(t + l2i * 8);
     *entry = e;
-    *type = entry_type(e);
+    *type = entry_type(s, e);
     if (*type == CL_NORMAL && ((e & QCOW2_OFFSET_MASK) & (s->cluster_size - 1))) {
         return qcow2_signal_corruption(bs, "Cluster allocation offset %#" PRIx64 " unaligned "
                                        "(L2 offset: %#" PRIx64 ", L2 index: %#" PRIx32 ")",
@@ -102,7 +105,7 @@ static int get_run(BlockDriverState *bs, uint64_t vaddr, uint64_t max, ClusterTy
                                        l2i);
     }
     uint64_t base = e & QCOW2_OFFSET_MASK; /* zero clusters may keep a host cluster */
-    if (*type != CL_COMPRESSED && base) {
+    if ((*type != CL_COMPRESSED && base) || *type == CL_NORMAL) {
         *host = base + in_cluster;
     }
     uint64_t n = 1;
@@ -110,7 +113,7 @@ static int get_run(BlockDriverState *bs, uint64_t vaddr, uint64_t max, ClusterTy
         uint64_t want = (in_cluster + span + s->cluster_size - 1) >> s->cluster_bits;
         for (; n < want; n++) {
             uint64_t e2 = ld_be64(t + (l2i + n) * 8), b2 = e2 & QCOW2_OFFSET_MASK;
-            if (entry_type(e2) != *type || (!base) != (!b2) ||
+            if (entry_type(s, e2) != *type || (!base) != (!b2) ||
                 (base && b2 != base + (n << s->cluster_bits))) {
                 break;
             }
@@ -139,7 +142,7 @@ static int read_run(BlockDriverState *bs, ClusterType type, uint64_t entry, uint
         return r;
     }
     case CL_NORMAL:
-        return bfile_pread(bs->file, host, buf, (size_t)n);
+        return bfile_pread(qcow2_data(bs), host, buf, (size_t)n);
     }
     return -EIO;
 }
@@ -157,7 +160,7 @@ int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint
             /* The mapping stays valid while we hold data_lock: frees wait. */
             pthread_rwlock_rdlock(&s->data_lock);
             pthread_mutex_unlock(&bs->lock);
-            r = bfile_pread(bs->file, host, buf, (size_t)n);
+            r = bfile_pread(qcow2_data(bs), host, buf, (size_t)n);
             pthread_rwlock_unlock(&s->data_lock);
             pthread_mutex_lock(&bs->lock);
         } else if (r == 0) {
@@ -276,7 +279,7 @@ static void drop_entry(BlockDriverState *bs, uint64_t e, FreeList *fl)
         for (uint64_t c = first; c < off + len; c += s->cluster_size) {
             freelist_add(fl, c, s->cluster_size);
         }
-    } else if (e & QCOW2_OFFSET_MASK) {
+    } else if ((e & QCOW2_OFFSET_MASK) && !s->data_file) {
         freelist_add(fl, e & QCOW2_OFFSET_MASK, s->cluster_size);
     }
 }
@@ -302,7 +305,7 @@ static int freelist_apply(BlockDriverState *bs, FreeList *fl)
 static int read_old_cluster(BlockDriverState *bs, uint64_t e, uint64_t vaddr, uint8_t *out)
 {
     Qcow2State *s = bs->opaque;
-    ClusterType t = entry_type(e);
+    ClusterType t = entry_type(s, e);
     uint64_t start = vaddr & ~(uint64_t)(s->cluster_size - 1);
     int r = 0;
     if (t == CL_UNALLOC && bs->backing_file[0] && !bs->backing) {
@@ -343,9 +346,10 @@ static int write_new(BlockDriverState *bs, uint8_t *t, uint32_t l2i, uint64_t k,
         memcpy(tmp + head, buf, (size_t)len);
         src = tmp;
     }
-    int64_t host = r < 0 ? r : qcow2_alloc_clusters(bs, k);
+    /* In an external data file a cluster lives at its guest offset. */
+    int64_t host = r < 0 ? r : s->data_file ? (int64_t)(off - head) : qcow2_alloc_clusters(bs, k);
     if (host >= 0) {
-        r = bfile_pwrite(bs->file, (uint64_t)host, src, (size_t)(k << s->cluster_bits));
+        r = bfile_pwrite(qcow2_data(bs), (uint64_t)host, src, (size_t)(k << s->cluster_bits));
     } else {
         r = (int)host;
     }
@@ -364,6 +368,9 @@ static int write_new(BlockDriverState *bs, uint8_t *t, uint32_t l2i, uint64_t k,
 /* Overwrite allocated data, but never past the file or onto metadata. */
 static int write_in_place(BlockDriverState *bs, uint64_t host, const uint8_t *buf, uint64_t n)
 {
+    if (((Qcow2State *)bs->opaque)->data_file) {
+        return bfile_pwrite(qcow2_data(bs), host, buf, (size_t)n);
+    }
     const char *what = qcow2_metadata_overlap(bs, host, n);
     if (what) {
         return qcow2_signal_corruption(bs, "Preventing invalid write on metadata (overlaps "
@@ -376,9 +383,9 @@ static int write_in_place(BlockDriverState *bs, uint64_t host, const uint8_t *bu
     return bfile_pwrite(bs->file, host, buf, (size_t)n);
 }
 
-static bool in_place(uint64_t e)
+static bool in_place(const Qcow2State *s, uint64_t e)
 {
-    return entry_type(e) == CL_NORMAL && (e & QCOW2_OFLAG_COPIED);
+    return entry_type(s, e) == CL_NORMAL && (e & QCOW2_OFLAG_COPIED);
 }
 
 /* Write a range lying within one L2 table. */
@@ -394,9 +401,9 @@ static int write_in_table(BlockDriverState *bs, uint64_t off, const uint8_t *buf
         uint64_t head = off & (s->cluster_size - 1);
         uint64_t nclusters = (head + len + s->cluster_size - 1) >> s->cluster_bits;
         uint64_t e = ld_be64(t + l2i * 8);
-        bool inplace = in_place(e);
+        bool inplace = in_place(s, e);
         uint64_t k = 1;
-        while (k < nclusters && in_place(ld_be64(t + (l2i + k) * 8)) == inplace &&
+        while (k < nclusters && in_place(s, ld_be64(t + (l2i + k) * 8)) == inplace &&
                (!inplace || (ld_be64(t + (l2i + k) * 8) & QCOW2_OFFSET_MASK) ==
                                 (e & QCOW2_OFFSET_MASK) + (k << s->cluster_bits))) {
             k++;
@@ -507,6 +514,9 @@ int qcow2_zero_range(BlockDriverState *bs, uint64_t off, uint64_t len, int mode)
     if (r == 0) {
         r = zero_clusters(bs, a, MIN(b, ALIGN_UP(bs->total_size, cs)) - a, mode, &fl);
     }
+    if (r == 0 && qcow2_data_file_raw(s) && s->data_file) {
+        r = bfile_punch(s->data_file, a, MIN(b, bs->total_size) - a);
+    }
     int r2 = freelist_apply(bs, &fl);
     return r < 0 ? r : r2;
 }
@@ -564,7 +574,7 @@ static int prealloc_head(BlockDriverState *bs, uint64_t from)
         return 0;
     }
     int r = qcow2_get_l2_entry(bs, from, &e);
-    if (r < 0 || entry_type(e) != CL_UNALLOC) {
+    if (r < 0 || entry_type(s, e) != CL_UNALLOC) {
         return r;
     }
     return write_zero_bytes(bs, from, end - from);
@@ -593,25 +603,35 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
         uint64_t j = 0;
         while (j < k) {
             uint64_t run = 0;
-            while (j + run < k && entry_type(ld_be64(t + (l2i + j + run) * 8)) == CL_UNALLOC) {
+            while (j + run < k &&
+                   entry_type(s, ld_be64(t + (l2i + j + run) * 8)) == CL_UNALLOC) {
                 run++;
             }
             if (!run) {
                 j++;
                 continue;
             }
-            int64_t host = qcow2_alloc_clusters(bs, run);
+            uint64_t guest = off + (j << s->cluster_bits);
+            int64_t host = s->data_file ? (int64_t)guest : qcow2_alloc_clusters(bs, run);
             if (host < 0) {
                 return (int)host;
             }
             /* Keep allocated clusters inside the file (sparse); freed
              * clusters taken again still hold their old data. */
             uint64_t end = (uint64_t)host + (run << s->cluster_bits), flen = file_len(bs);
-            if ((uint64_t)host < flen &&
+            if (s->data_file) {
+                int64_t dl = bfile_length(s->data_file);
+                if (dl >= 0 && end > (uint64_t)dl) {
+                    r = bfile_truncate(s->data_file, end, 0);
+                }
+                if (r < 0) {
+                    return r;
+                }
+            } else if ((uint64_t)host < flen &&
                 (r = bfile_punch(bs->file, (uint64_t)host, MIN(end, flen) - (uint64_t)host)) < 0) {
                 return r;
             }
-            if (end > flen && (r = bfile_truncate(bs->file, end, 0)) < 0) {
+            if (!s->data_file && end > flen && (r = bfile_truncate(bs->file, end, 0)) < 0) {
                 return r;
             }
             for (uint64_t m = 0; m < run; m++) {
@@ -673,6 +693,16 @@ int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint6
     case CL_COMPRESSED: return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_COMPRESSED;
     case CL_NORMAL: {
         uint64_t flen = file_len(bs), n;
+        if (s->data_file) {
+            /* The same heuristic, but the holes are the data file's. */
+            int data = detect_meta_prealloc(bs) ? bfile_data_status(s->data_file, host, *pnum,
+                                                                    &n) : 1;
+            if (data >= 0 && detect_meta_prealloc(bs)) {
+                *pnum = MAX(MIN(n, *pnum), 1);
+            }
+            return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED | BDRV_BLOCK_OFFSET_VALID |
+                   (data == 0 ? BDRV_BLOCK_ZERO : 0);
+        }
         if (host >= flen) { /* past the end of the host file: zeros */
             return BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO | BDRV_BLOCK_ALLOCATED |
                    BDRV_BLOCK_OFFSET_VALID;
@@ -720,10 +750,12 @@ int qcow2_fix_copied(BlockDriverState *bs)
         }
         for (uint32_t j = 0; j < (1u << s->l2_bits); j++) {
             uint64_t e = ld_be64(t + j * 8);
-            if (entry_type(e) == CL_COMPRESSED || !(e & QCOW2_OFFSET_MASK)) {
+            if (entry_type(s, e) == CL_COMPRESSED || !(e & QCOW2_OFFSET_MASK)) {
                 continue;
             }
-            if ((r = qcow2_get_refcount(bs, (e & QCOW2_OFFSET_MASK) >> s->cluster_bits, &rc)) < 0) {
+            rc = 1; /* an external data file's clusters are never shared */
+            if (!s->data_file &&
+                (r = qcow2_get_refcount(bs, (e & QCOW2_OFFSET_MASK) >> s->cluster_bits, &rc)) < 0) {
                 return r;
             }
             uint64_t e2 = rc == 1 ? e | QCOW2_OFLAG_COPIED : e & ~QCOW2_OFLAG_COPIED;

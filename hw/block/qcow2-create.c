@@ -106,6 +106,11 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
     st.l2_bits = st.cluster_bits - 3;
     st.refcount_order = order;
     st.compat = o->lazy_refcounts ? QCOW2_COMPAT_LAZY : 0;
+    if (o->data_file) {
+        st.incompat |= QCOW2_INCOMPAT_DATA_FILE;
+        st.data_file_name = (char *)o->data_file; /* not freed: a scratch state */
+        st.autoclear = o->data_file_raw ? QCOW2_AUTOCLEAR_DATA_FILE_RAW : 0;
+    }
     if (o->zstd) {
         st.compression_type = QCOW2_COMPRESSION_ZSTD;
         st.incompat |= QCOW2_INCOMPAT_COMPRESSION;
@@ -136,7 +141,13 @@ static int create_empty(const char *filename, const BlockCreateOpts *o, int vers
     uint8_t *h = xzalloc(cs);
     BlockFile f = { .fd = fd, .align = 1, .writable = true };
     bs.file = &f;
-    int r = qcow2_write_header(&bs);
+    /* The header's cluster is written whole, as qemu-img does: the file's
+     * allocation (which qemu-img's metadata preallocation heuristic
+     * weighs) is then the same. */
+    int r = pwrite(fd, h, cs, 0) == (ssize_t)cs ? 0 : -EIO;
+    if (r == 0) {
+        r = qcow2_write_header(&bs);
+    }
     if (r == 0) {
         r = write_skeleton(fd, &bs, rtc, rbc, l1c);
     }
@@ -158,11 +169,21 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     int version = o->compat ? o->compat : 3;
     int rbits = o->refcount_bits ? o->refcount_bits : 16;
     int r = validate(o, cs, version, rbits, errp);
+    if (r == 0) {
+        r = qcow2_datafile_check_opts(o, version, errp);
+    }
+    if (r == 0 && o->data_file) {
+        r = qcow2_datafile_create(filename, o, errp);
+    }
     if (r < 0) {
         return r;
     }
     r = create_empty(filename, o, version, cs, __builtin_ctz((unsigned)rbits), errp);
-    if (r < 0 || o->prealloc == PREALLOC_OFF) {
+    /* A raw data file needs the 1:1 mapping in the tables from the start:
+     * qemu-img preallocates the metadata. */
+    PreallocMode pm = o->data_file_raw && o->prealloc == PREALLOC_OFF ? PREALLOC_METADATA
+                                                                       : o->prealloc;
+    if (r < 0 || pm == PREALLOC_OFF) {
         return r;
     }
     BlockDriverState *bs = bdrv_open(filename, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING,
@@ -172,7 +193,7 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     }
     uint64_t size = bs->total_size;
     bs->total_size = 0;
-    r = qcow2_truncate(bs, size, false, o->prealloc, errp);
+    r = qcow2_truncate(bs, size, false, pm, errp);
     if (r == 0) {
         r = blk_flush(bs);
     }

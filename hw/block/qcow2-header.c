@@ -95,10 +95,6 @@ static int check_fields(BlockDriverState *bs, uint64_t size, uint64_t flen, char
         report_unknown_incompat(bs, s->incompat & ~QCOW2_INCOMPAT_KNOWN, errp);
         return -ENOTSUP;
     }
-    if (s->incompat & QCOW2_INCOMPAT_DATA_FILE) {
-        blk_error(errp, "External data files are not supported");
-        return -ENOTSUP;
-    }
     if (s->incompat & QCOW2_INCOMPAT_EXTL2) {
         blk_error(errp, "Extended L2 entries (subclusters) are not supported");
         return -ENOTSUP;
@@ -187,6 +183,16 @@ static int read_extensions(BlockDriverState *bs, const uint8_t *h, uint64_t end,
             }
             memcpy(bs->backing_fmt, d, len);
             bs->backing_fmt[len] = 0;
+        } else if (type == QCOW2_EXT_DATA_FILE) {
+            int r = qcow2_datafile_read_ext(bs, d, len, errp);
+            if (r < 0) {
+                return r;
+            }
+        } else if (type == QCOW2_EXT_BITMAPS) {
+            int r = qcow2_bitmap_read_ext(bs, d, len, errp);
+            if (r < 0) {
+                return r;
+            }
         } else if (type != QCOW2_EXT_FEATURES) {
             keep_unknown_ext(s, h + pos, (uint32_t)total);
         }
@@ -304,7 +310,9 @@ static int build_header(BlockDriverState *bs, uint8_t *h)
     }
     uint32_t fmt_len = bs->backing_file[0] ? (uint32_t)strlen(bs->backing_fmt) : 0;
     uint32_t need = pos + (fmt_len ? 8 + (uint32_t)ALIGN_UP(fmt_len, 8) : 0) +
-                    s->ext_unknown_len + 8 + (uint32_t)strlen(bs->backing_file);
+                    qcow2_datafile_ext_size(s) + qcow2_bitmap_ext_size(s) +
+                    s->ext_unknown_len + 8 +
+                    (uint32_t)strlen(bs->backing_file);
     uint32_t table = 8 + (uint32_t)ARRAY_SIZE(feature_names) * 48;
     if (need > s->cluster_size) {
         return -ENOSPC;
@@ -312,10 +320,12 @@ static int build_header(BlockDriverState *bs, uint8_t *h)
     if (fmt_len) {
         pos += put_ext(h + pos, QCOW2_EXT_BACKING_FMT, bs->backing_fmt, fmt_len);
     }
+    pos += qcow2_datafile_put_ext(s, h + pos);
     /* The feature name table is optional: left out when it does not fit. */
     if (s->version >= 3 && need + table <= s->cluster_size) {
         pos += put_feature_table(h + pos);
     }
+    pos += qcow2_bitmap_put_ext(s, h + pos);
     if (s->ext_unknown_len) {
         memcpy(h + pos, s->ext_unknown, s->ext_unknown_len);
     }

@@ -224,6 +224,12 @@ int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, Prealloc
                   (uint64_t)QCOW2_MAX_SIZE);
         return -EFBIG;
     }
+    if ((r = qcow2_bitmaps_truncate_check(bs, errp)) < 0) {
+        return r;
+    }
+    if (qcow2_data_file_raw(s) && pm == PREALLOC_OFF) {
+        pm = PREALLOC_METADATA; /* a raw data file keeps its 1:1 mapping */
+    }
     if (size < old) {
         if (!do_shrink) {
             blk_error(errp, "Use the --shrink option to perform a shrink operation.");
@@ -263,6 +269,12 @@ int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, Prealloc
         blk_error(errp, "Could not resize image: %s", strerror(-r));
         return r;
     }
+    if (s->data_file && (r = bfile_truncate(s->data_file, size, 0)) < 0) {
+        /* The data file follows the disk, as qemu-img resizes it. */
+        blk_error(errp, "Could not resize the data file: %s", strerror(-r));
+        return r;
+    }
+    qcow2_bitmaps_truncate(bs, size);
     bs->total_size = size;
     return 0;
 }

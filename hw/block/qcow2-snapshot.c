@@ -269,6 +269,11 @@ static char *next_id(const Qcow2State *s)
 int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp)
 {
     Qcow2State *s = bs->opaque;
+    if (qcow2_has_data_file(s)) {
+        /* The data file holds one state of the disk only. */
+        blk_error(errp, "Could not create snapshot '%s': -95 (Operation not supported)", name);
+        return -ENOTSUP;
+    }
     if (strlen(name) > 65535 || find(s, name) >= 0) {
         blk_error(errp, "Could not create snapshot '%s': %s", name,
                   strlen(name) > 65535 ? "name too long" : "a snapshot with that name exists");

@@ -1,6 +1,7 @@
 /* The qcow2 driver: open/close and the BlockDriver operations; the work is
  * in qcow2-*.c. */
 #include "hw/block/qcow2.h"
+#include "hw/block/bitmap.h"
 #include "hw/block/block-int.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
@@ -73,11 +74,13 @@ static int open_rw_checks(BlockDriverState *bs, char **errp)
         }
         qcow2_set_incompat(bs, QCOW2_INCOMPAT_DIRTY, false);
     }
-    if (s->autoclear) {
-        /* Extensions guarded by autoclear bits (bitmaps) are not maintained
-         * by us: clearing the bits tells their readers so. */
-        uint8_t b[8] = { 0 };
-        s->autoclear = 0;
+    uint64_t known = QCOW2_AUTOCLEAR_BITMAPS | QCOW2_AUTOCLEAR_DATA_FILE_RAW;
+    if (s->autoclear & ~known) {
+        /* Extensions guarded by other autoclear bits are not maintained by
+         * us: clearing the bits tells their readers so. */
+        uint8_t b[8];
+        s->autoclear &= known;
+        st_be64(b, s->autoclear);
         return bfile_pwrite(bs->file, 88, b, 8);
     }
     return 0;
@@ -86,6 +89,9 @@ static int open_rw_checks(BlockDriverState *bs, char **errp)
 static void qcow2_close(BlockDriverState *bs)
 {
     Qcow2State *s = bs->opaque;
+    if (s->l2c.n) {
+        qcow2_bitmaps_close(bs);
+    }
     if (s->l2c.n && !bs->read_only) {
         if (qcow2_flush_metadata(bs) == 0 && (s->incompat & QCOW2_INCOMPAT_DIRTY) && s->lazy) {
             bfile_flush(bs->file);
@@ -97,6 +103,7 @@ static void qcow2_close(BlockDriverState *bs)
         qcow2_cache_destroy(&s->rbc);
     }
     qcow2_free_snapshots(s);
+    qcow2_datafile_close(bs);
     free(s->l1);
     free(s->rt);
     free(s->ext_unknown);
@@ -113,6 +120,9 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
     pthread_rwlock_init(&s->data_lock, NULL);
     s->data_lock_ready = true;
     int r = qcow2_read_header(bs, errp);
+    if (r == 0) {
+        r = qcow2_datafile_open(bs, errp);
+    }
     if (r < 0) {
         qcow2_close(bs);
         return r;
@@ -133,6 +143,11 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
     }
     if (!bs->read_only && (r = open_rw_checks(bs, errp)) < 0) {
         bs->read_only = true; /* do not write anything back on close */
+        qcow2_close(bs);
+        return r;
+    }
+    if ((r = qcow2_bitmaps_open(bs, errp)) < 0) {
+        bs->read_only = true;
         qcow2_close(bs);
         return r;
     }
@@ -165,31 +180,42 @@ static int after_write(BlockDriverState *bs, int r)
 static int qcow2_write(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
 {
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_write_data(bs, off, buf, len));
 }
 
 static int qcow2_write_compressed_op(BlockDriverState *bs, uint64_t off, const void *buf,
                                      uint64_t len)
 {
+    if (qcow2_has_data_file(bs->opaque)) {
+        return -ENOTSUP; /* compressed clusters cannot live at their guest offset */
+    }
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_write_compressed(bs, off, buf, len));
 }
 
 static int qcow2_write_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap)
 {
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_zero_range(bs, off, len, QCOW2_ZERO_WRITE));
 }
 
 static int qcow2_discard(BlockDriverState *bs, uint64_t off, uint64_t len)
 {
     int r = before_write(bs);
+    qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_zero_range(bs, off, len, QCOW2_ZERO_DISCARD));
 }
 
 static int qcow2_flush(BlockDriverState *bs)
 {
     int r = qcow2_flush_metadata(bs);
+    Qcow2State *s = bs->opaque;
+    if (r == 0 && s->data_file) {
+        r = bfile_flush(s->data_file);
+    }
     return r < 0 ? r : bfile_flush(bs->file);
 }
 
@@ -211,11 +237,20 @@ static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
     fi->compression_type = s->compression_type == QCOW2_COMPRESSION_ZSTD ? "zstd" : "zlib";
     fi->dirty = (s->incompat & QCOW2_INCOMPAT_DIRTY) != 0;
     fi->cluster_size = s->cluster_size;
+    fi->has_data_file = qcow2_has_data_file(s);
+    fi->data_file = s->data_file_name;
+    fi->data_file_raw = qcow2_data_file_raw(s);
+    fi->data_path = s->data_file ? s->data_file->path : NULL;
 }
 
 static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt,
                                 char **errp)
 {
+    if (file && file[0] && qcow2_data_file_raw(bs->opaque)) {
+        /* A raw data file is the whole disk: nothing shows through. */
+        blk_error(errp, "Could not change the backing file to '%s': Invalid argument", file);
+        return -EINVAL;
+    }
     if (file && strlen(file) > QCOW2_MAX_BACKING_NAME) {
         blk_error(errp, "Backing file name too long");
         return -EINVAL;
@@ -273,4 +308,5 @@ const BlockDriver bdrv_qcow2 = {
     .make_empty = qcow2_make_empty,
     .measure_meta = qcow2_measure_meta,
     .amend = qcow2_amend,
+    .bitmap_ops = &qcow2_bitmap_ops,
 };

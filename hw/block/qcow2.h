@@ -27,6 +27,7 @@
 #define QCOW2_EXT_BACKING_FMT 0xe2792acau
 #define QCOW2_EXT_FEATURES 0x6803f857u
 #define QCOW2_EXT_DATA_FILE 0x44415441u
+#define QCOW2_EXT_BITMAPS 0x23852875u
 
 /* Feature bits. */
 #define QCOW2_INCOMPAT_DIRTY (1ULL << 0)
@@ -37,6 +38,8 @@
 #define QCOW2_INCOMPAT_KNOWN (QCOW2_INCOMPAT_DIRTY | QCOW2_INCOMPAT_CORRUPT | \
                               QCOW2_INCOMPAT_COMPRESSION)
 #define QCOW2_COMPAT_LAZY (1ULL << 0)
+#define QCOW2_AUTOCLEAR_BITMAPS (1ULL << 0)
+#define QCOW2_AUTOCLEAR_DATA_FILE_RAW (1ULL << 1)
 
 /* L1/L2 entry bits. */
 #define QCOW2_OFLAG_COPIED (UINT64_C(1) << 63)
@@ -74,6 +77,19 @@ typedef struct Qcow2Snapshot {
     uint32_t extra_size;    /* extra data bytes as stored */
 } Qcow2Snapshot;
 
+/* Persistent dirty bitmaps (qcow2-bitmap.c). */
+typedef struct Qcow2Bitmap Qcow2Bitmap;
+typedef struct Qcow2Bitmaps {
+    uint32_t nb;                 /* bitmaps header extension */
+    uint64_t dir_offset, dir_size;
+    Qcow2Bitmap *list;           /* the directory, loaded at open */
+    uint32_t n;
+    bool store;                  /* write the bitmaps back on close */
+    bool stale_ext;              /* an extension without its autoclear bit: dropped */
+    uint64_t *drop;              /* clusters to free once the new ones are stored */
+    uint32_t ndrop;
+} Qcow2Bitmaps;
+
 typedef struct Qcow2State {
     int version;
     int cluster_bits;
@@ -110,7 +126,27 @@ typedef struct Qcow2State {
     bool data_lock_ready;
     uint8_t *cbuf;               /* last decompressed cluster */
     uint64_t cbuf_entry;         /* its L2 entry (0: none) */
+    Qcow2Bitmaps bm;
+    BlockFile *data_file;        /* external data file (qcow2-datafile.c), NULL: none */
+    char *data_file_name;        /* as its header extension names it */
 } Qcow2State;
+
+/* Where guest data lives: the external data file, else the image file. */
+static inline BlockFile *qcow2_data(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    return s->data_file ? s->data_file : bs->file;
+}
+
+static inline bool qcow2_has_data_file(const Qcow2State *s)
+{
+    return (s->incompat & QCOW2_INCOMPAT_DATA_FILE) != 0;
+}
+
+static inline bool qcow2_data_file_raw(const Qcow2State *s)
+{
+    return qcow2_has_data_file(s) && (s->autoclear & QCOW2_AUTOCLEAR_DATA_FILE_RAW);
+}
 
 /* zstd compressed clusters (qcow2-zstd.c); compress returns 0 when the data
  * does not shrink. */
@@ -118,6 +154,40 @@ typedef struct Qcow2State {
 bool qcow2_zstd_available(void);
 int qcow2_zstd_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len);
 size_t qcow2_zstd_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
+
+/* Persistent bitmaps (qcow2-bitmap.c): the header extension, loading them
+ * at open (flagged in use while open read-write), recording writes, and
+ * storing them back at close. */
+extern const struct BlockBitmapOps qcow2_bitmap_ops;
+int qcow2_bitmap_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, char **errp);
+uint32_t qcow2_bitmap_ext_size(const Qcow2State *s);
+uint32_t qcow2_bitmap_put_ext(const Qcow2State *s, uint8_t *p);
+int qcow2_bitmaps_open(BlockDriverState *bs, char **errp);
+void qcow2_bitmaps_dirty(BlockDriverState *bs, uint64_t off, uint64_t len);
+int qcow2_bitmaps_close(BlockDriverState *bs);
+/* Before and after a resize: every bitmap must be usable; they follow the
+ * new size. */
+int qcow2_bitmaps_truncate_check(BlockDriverState *bs, char **errp);
+void qcow2_bitmaps_truncate(BlockDriverState *bs, uint64_t size);
+/* Count the references of the bitmap structures for check (inc as in the
+ * check's counting, corruptions counted); -EINVAL when a directory or
+ * table cannot be walked (the check fails as a whole, as qemu-img's). */
+int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off, uint64_t len),
+                        void *c, int *corruptions);
+/* The format version can hold bitmaps (qcow2 v3). */
+bool qcow2_bitmaps_supported(BlockDriverState *bs);
+
+/* External data file (qcow2-datafile.c): data clusters live in another file
+ * at their guest offset, unrefcounted; the header extension names it. */
+int qcow2_datafile_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, char **errp);
+uint32_t qcow2_datafile_ext_size(const Qcow2State *s);
+uint32_t qcow2_datafile_put_ext(const Qcow2State *s, uint8_t *p);
+int qcow2_datafile_open(BlockDriverState *bs, char **errp);
+void qcow2_datafile_close(BlockDriverState *bs);
+/* Create the data file of a new image (emptied, sized to the disk). */
+int qcow2_datafile_create(const char *image, const BlockCreateOpts *o, char **errp);
+int qcow2_datafile_check_opts(const BlockCreateOpts *o, int version, char **errp);
+int qcow2_datafile_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp);
 
 /* Read an internal snapshot instead of the current state, on an image open
  * read-only (qcow2-snapload.c). */

@@ -31,7 +31,30 @@ if grep -q 'CONFIG_ZSTD 1' config.h 2>/dev/null; then
         "$corpus/f"
     ./kemu-img snapshot -c s1 "$corpus/f"
 fi
-rm -f "$corpus/data.raw"
+# Persistent bitmaps: a directory, tables and bit clusters; one left in use
+# (its table is walked only by check) and one with the autoclear bit gone.
+head -c 60000 "$corpus/data.raw" > "$corpus/small.raw"
+./kemu-img convert -O qcow2 -o cluster_size=4k "$corpus/small.raw" "$corpus/g"
+./kemu-img bitmap --add -g 4k "$corpus/g" b0
+./kemu-img bitmap --add "$corpus/g" b1 --disable
+./kemu-img convert -n -O qcow2 "$corpus/small.raw" "$corpus/g"
+cp "$corpus/g" "$corpus/h"
+cp "$corpus/g" "$corpus/i"
+python3 - "$corpus/h" "$corpus/i" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    h = f.read(4096)
+    pos = struct.unpack(">I", h[100:104])[0]
+    while struct.unpack(">I", h[pos:pos + 4])[0] not in (0, 0x23852875):
+        pos += 8 + ((struct.unpack(">I", h[pos + 4:pos + 8])[0] + 7) & ~7)
+    d = struct.unpack(">Q", h[pos + 24:pos + 32])[0]
+    f.seek(d + 12)
+    f.write(struct.pack(">I", 3))     # b0 in use
+with open(sys.argv[2], "r+b") as f:
+    f.seek(88)
+    f.write(bytes(8))                 # autoclear bits gone
+PY
+rm -f "$corpus/data.raw" "$corpus/small.raw"
 log=$work/log
 "$out" -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -artifact_prefix=tests/fuzz/ "$corpus" > "$log" 2>&1

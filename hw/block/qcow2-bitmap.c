@@ -1,0 +1,984 @@
+/* qcow2 persistent dirty bitmaps, per the "Bitmaps extension" of the qcow2
+ * specification: a header extension names the bitmap directory; each
+ * directory entry names a bitmap table whose entries point at clusters of
+ * bits (bit j of byte i covers granule 8*i+j; 0: all zeros).
+ *
+ * As QEMU does: an image opened read-write flags its bitmaps in use on disk
+ * (in place, with the autoclear bit dropped meanwhile); writes set bits in
+ * the enabled ones; close writes every usable bitmap to fresh clusters, a new
+ * directory and header, and frees the old ones.  A bitmap found in use at
+ * open is inconsistent: kept as it is, usable only for removal.  Bits live
+ * in memory only where they changed (a cluster at a time); the rest is read
+ * from the image when needed. */
+#include "hw/block/qcow2.h"
+#include "hw/block/bitmap.h"
+#include "hw/block/block-int.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BME_MAX_TABLE_SIZE 0x8000000u
+#define BME_MAX_PHYS_SIZE 0x20000000u
+#define BME_MAX_GRAN_BITS 31
+#define BME_MIN_GRAN_BITS 9
+#define BME_MAX_BITMAPS 65535u
+#define BME_MAX_DIR_SIZE (1024u * BME_MAX_BITMAPS)
+#define BME_FLAG_IN_USE 1u
+#define BME_FLAG_AUTO 2u
+#define BME_RESERVED_FLAGS 0xfffffffcu
+#define BME_ENTRY_RESERVED UINT64_C(0xff000000000001fe)
+#define BME_ENTRY_OFFSET UINT64_C(0x00fffffffffffe00)
+#define BME_ENTRY_ALL_ONES UINT64_C(1)
+#define BME_DIR_ENTRY 24
+#define BME_TYPE_DIRTY 1
+
+struct Qcow2Bitmap {
+    char *name;
+    uint8_t gran_bits;
+    uint32_t flags;          /* as in the image */
+    bool inconsistent;       /* in use when opened */
+    bool enabled;
+    uint64_t table_offset;   /* in the image; 0: not stored yet */
+    uint32_t table_size;
+    uint64_t *table;         /* its entries (host order), NULL until read */
+    uint32_t old_valid;      /* leading table entries that still hold the bits */
+    uint8_t **chunk;         /* changed bits, a cluster each; NULL: see the table */
+    uint64_t nchunk;         /* clusters of bits the disk needs */
+};
+
+static uint64_t bitmap_bytes(uint64_t len, unsigned gran_bits)
+{
+    uint64_t bits = (len >> gran_bits) + ((len & ((UINT64_C(1) << gran_bits) - 1)) != 0);
+    return (bits + 7) / 8;
+}
+
+static uint64_t chunks_for(const Qcow2State *s, uint64_t len, unsigned gran_bits)
+{
+    return qcow2_size_to_clusters(s, bitmap_bytes(len, gran_bits));
+}
+
+static uint32_t dir_entry_size(uint32_t name_len, uint32_t extra)
+{
+    return (uint32_t)ALIGN_UP((uint64_t)BME_DIR_ENTRY + name_len + extra, 8);
+}
+
+/* Read [off, off+len) of the file; what lies past its end reads as zeros. */
+static int read_clamped(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len)
+{
+    int64_t flen = bfile_length(bs->file);
+    uint64_t have = flen < 0 || off >= (uint64_t)flen ? 0 : MIN(len, (uint64_t)flen - off);
+    memset((uint8_t *)buf + have, 0, len - have);
+    return have ? bfile_pread(bs->file, off, buf, have) : 0;
+}
+
+/* ---- the header extension ---- */
+
+int qcow2_bitmap_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    if (len != 24) {
+        blk_error(errp, "bitmaps_ext: Invalid extension length");
+        return -EINVAL;
+    }
+    if (!(s->autoclear & QCOW2_AUTOCLEAR_BITMAPS) || s->version < 3) {
+        /* Written over by a program that kept no bitmaps: they are stale and
+         * the extension goes at the next header update. */
+        warn_report("%s", s->version < 3
+                    ? "This qcow2 v2 image contains bitmaps, but they may have been modified "
+                      "by a program without persistent bitmap support; so now they must all "
+                      "be considered inconsistent"
+                    : "a program lacking bitmap support modified this file, so all bitmaps "
+                      "are now considered inconsistent");
+        fprintf(stderr, "Some clusters may be leaked, run 'qemu-img check -r' on the image "
+                "file to fix.");
+        s->bm.stale_ext = true;
+        return 0;
+    }
+    uint32_t nb = ld_be32(d);
+    uint64_t dir_size = ld_be64(d + 8), dir_offset = ld_be64(d + 16);
+    if (ld_be32(d + 4)) {
+        blk_error(errp, "bitmaps_ext: Reserved field is not zero");
+        return -EINVAL;
+    }
+    if (nb > BME_MAX_BITMAPS) {
+        blk_error(errp, "bitmaps_ext: Image has %" PRIu32 " bitmaps, exceeding the QEMU "
+                  "supported maximum of %u", nb, BME_MAX_BITMAPS);
+        return -EINVAL;
+    }
+    if (nb == 0) {
+        blk_error(errp, "found bitmaps extension with zero bitmaps");
+        return -EINVAL;
+    }
+    if (dir_offset & ((1ULL << s->cluster_bits) - 1)) {
+        blk_error(errp, "bitmaps_ext: invalid bitmap directory offset");
+        return -EINVAL;
+    }
+    if (dir_size > BME_MAX_DIR_SIZE) {
+        blk_error(errp, "bitmaps_ext: bitmap directory size (%" PRIu64 ") exceeds the maximum "
+                  "supported size (%u)", dir_size, BME_MAX_DIR_SIZE);
+        return -EINVAL;
+    }
+    s->bm.nb = nb;
+    s->bm.dir_size = dir_size;
+    s->bm.dir_offset = dir_offset;
+    return 0;
+}
+
+uint32_t qcow2_bitmap_ext_size(const Qcow2State *s)
+{
+    return s->bm.nb ? 8 + 24 : 0;
+}
+
+uint32_t qcow2_bitmap_put_ext(const Qcow2State *s, uint8_t *p)
+{
+    if (!s->bm.nb) {
+        return 0;
+    }
+    st_be32(p, QCOW2_EXT_BITMAPS);
+    st_be32(p + 4, 24);
+    st_be32(p + 8, s->bm.nb);
+    st_be32(p + 12, 0);
+    st_be64(p + 16, s->bm.dir_size);
+    st_be64(p + 24, s->bm.dir_offset);
+    return 8 + 24;
+}
+
+/* ---- the directory ---- */
+
+static void free_list(Qcow2Bitmap *list, uint32_t n)
+{
+    for (uint32_t i = 0; list && i < n; i++) {
+        for (uint64_t k = 0; list[i].chunk && k < list[i].nchunk; k++) {
+            free(list[i].chunk[k]);
+        }
+        free(list[i].chunk);
+        free(list[i].table);
+        free(list[i].name);
+    }
+    free(list);
+}
+
+/* The specification's constraints on one entry (QEMU's check_dir_entry). */
+static bool entry_ok(const Qcow2State *s, const uint8_t *e, uint64_t disk_len)
+{
+    uint64_t toff = ld_be64(e);
+    uint32_t tsize = ld_be32(e + 8), flags = ld_be32(e + 12);
+    uint8_t type = e[16], gb = e[17];
+    uint16_t name_size = ld_be16(e + 18);
+    if (!tsize || !toff || (toff & (s->cluster_size - 1)) || tsize > BME_MAX_TABLE_SIZE ||
+        gb > BME_MAX_GRAN_BITS || gb < BME_MIN_GRAN_BITS || (flags & BME_RESERVED_FLAGS) ||
+        name_size > BDRV_BITMAP_MAX_NAME || type != BME_TYPE_DIRTY) {
+        return false;
+    }
+    uint64_t phys = (uint64_t)tsize * s->cluster_size;
+    if (phys > BME_MAX_PHYS_SIZE) {
+        return false;
+    }
+    /* A bitmap left in use may be short (not stored after a resize). */
+    return (flags & BME_FLAG_IN_USE) || disk_len <= ((phys * 8) << gb);
+}
+
+static int parse_entry(Qcow2State *s, const uint8_t *e, uint64_t disk_len, Qcow2Bitmap *b,
+                       char **errp)
+{
+    uint16_t name_size = ld_be16(e + 18);
+    if (ld_be32(e + 20)) {
+        blk_error(errp, "Bitmap extra data is not supported");
+        return -EINVAL;
+    }
+    if (!entry_ok(s, e, disk_len)) {
+        blk_error(errp, "Bitmap '%.*s' doesn't satisfy the constraints", (int)name_size,
+                  (const char *)e + BME_DIR_ENTRY);
+        return -EINVAL;
+    }
+    b->table_offset = ld_be64(e);
+    b->table_size = ld_be32(e + 8);
+    b->flags = ld_be32(e + 12);
+    b->gran_bits = e[17];
+    b->name = xzalloc((size_t)name_size + 1);
+    memcpy(b->name, e + BME_DIR_ENTRY, name_size);
+    return 0;
+}
+
+/* Read and check the directory the header names (QEMU's bitmap_list_load,
+ * with its messages). */
+static int load_dir(BlockDriverState *bs, Qcow2Bitmap **out, uint32_t *nout, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t size = s->bm.dir_size, pos = 0;
+    if (size == 0) {
+        blk_error(errp, "Requested bitmap directory size is zero");
+        return -EINVAL;
+    }
+    if (size > BME_MAX_DIR_SIZE) {
+        blk_error(errp, "Requested bitmap directory size is too big");
+        return -EINVAL;
+    }
+    uint8_t *dir = xmalloc(size);
+    Qcow2Bitmap *list = xzalloc(sizeof(*list) * s->bm.nb);
+    uint32_t n = 0;
+    int r = read_clamped(bs, s->bm.dir_offset, dir, size);
+    if (r < 0) {
+        blk_error(errp, "Failed to read bitmap directory: %s", strerror(-r));
+    }
+    while (r == 0 && pos < size) {
+        const uint8_t *e = dir + pos;
+        if (size - pos < BME_DIR_ENTRY) {
+            r = -EINVAL;
+            blk_error(errp, "Broken bitmap directory");
+            break;
+        }
+        if (n == s->bm.nb) {
+            r = -EINVAL;
+            blk_error(errp, "More bitmaps found than specified in header extension");
+            break;
+        }
+        uint32_t esize = dir_entry_size(ld_be16(e + 18), ld_be32(e + 20));
+        if (ld_be32(e + 20) > size || esize > size - pos) {
+            r = -EINVAL;
+            blk_error(errp, "Broken bitmap directory");
+            break;
+        }
+        r = parse_entry(s, e, bs->total_size, &list[n], errp);
+        n += r == 0;
+        pos += esize;
+    }
+    if (r == 0 && n != s->bm.nb) {
+        r = -EINVAL;
+        blk_error(errp, "Less bitmaps found than specified in header extension");
+    }
+    free(dir);
+    if (r < 0) {
+        free_list(list, n);
+        return r;
+    }
+    *out = list;
+    *nout = n;
+    return 0;
+}
+
+static bool table_entry_ok(const Qcow2State *s, uint64_t e)
+{
+    uint64_t off = e & BME_ENTRY_OFFSET;
+    return !(e & BME_ENTRY_RESERVED) &&
+           (!off || (!(e & BME_ENTRY_ALL_ONES) && !(off & (s->cluster_size - 1))));
+}
+
+/* Read a bitmap's table and check its entries; clamped: past the end of the
+ * file it reads zeros (check counts such a table as a reference too far). */
+static int read_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *buf = xmalloc((size_t)size * 8);
+    uint64_t *t = xmalloc((size_t)size * 8);
+    int r = read_clamped(bs, off, buf, (uint64_t)size * 8);
+    for (uint32_t i = 0; r == 0 && i < size; i++) {
+        t[i] = ld_be64(buf + (size_t)i * 8);
+        if (!table_entry_ok(s, t[i])) {
+            r = -EINVAL;
+        }
+    }
+    free(buf);
+    if (r < 0) {
+        free(t);
+        return r;
+    }
+    *out = t;
+    return 0;
+}
+
+/* ---- bits in memory ---- */
+
+/* Chunk i as the image holds it (zeros past the table). */
+static void read_old(BlockDriverState *bs, const Qcow2Bitmap *b, uint64_t i, uint8_t *buf)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t e = i < b->old_valid && b->table ? b->table[i] : 0;
+    uint64_t off = e & BME_ENTRY_OFFSET;
+    memset(buf, off || !(e & BME_ENTRY_ALL_ONES) ? 0 : 0xff, s->cluster_size);
+    if (off && read_clamped(bs, off, buf, s->cluster_size) < 0) {
+        memset(buf, 0xff, s->cluster_size); /* unreadable: everything may be dirty */
+    }
+}
+
+static bool old_is_zero(const Qcow2Bitmap *b, uint64_t i)
+{
+    return i >= b->old_valid || !b->table || !b->table[i];
+}
+
+static uint8_t *chunk_get(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t i)
+{
+    Qcow2State *s = bs->opaque;
+    if (!b->chunk) {
+        b->chunk = xzalloc(sizeof(*b->chunk) * (b->nchunk ? b->nchunk : 1));
+    }
+    if (!b->chunk[i]) {
+        b->chunk[i] = xmalloc(s->cluster_size);
+        read_old(bs, b, i, b->chunk[i]);
+    }
+    return b->chunk[i];
+}
+
+static void set_bits(uint8_t *p, uint64_t from, uint64_t to)
+{
+    for (; from < to && (from & 7); from++) {
+        p[from >> 3] |= (uint8_t)(1u << (from & 7));
+    }
+    if (to - from >= 8) {
+        memset(p + (from >> 3), 0xff, (to - from) >> 3);
+        from += (to - from) & ~UINT64_C(7);
+    }
+    for (; from < to; from++) {
+        p[from >> 3] |= (uint8_t)(1u << (from & 7));
+    }
+}
+
+static void clear_bits_from(uint8_t *p, uint64_t from, uint64_t total)
+{
+    for (; from < total && (from & 7); from++) {
+        p[from >> 3] &= (uint8_t)~(1u << (from & 7));
+    }
+    if (from < total) {
+        memset(p + (from >> 3), 0, (total - from) >> 3);
+    }
+}
+
+static void mark(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t off, uint64_t len)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t per = (uint64_t)s->cluster_size * 8;
+    if (!len || off >= bs->total_size) {
+        return;
+    }
+    len = MIN(len, bs->total_size - off);
+    uint64_t first = off >> b->gran_bits, end = ((off + len - 1) >> b->gran_bits) + 1;
+    while (first < end) {
+        uint64_t i = first / per, stop = MIN(end, (i + 1) * per);
+        if (i >= b->nchunk) {
+            return;
+        }
+        set_bits(chunk_get(bs, b, i), first - i * per, stop - i * per);
+        first = stop;
+    }
+}
+
+void qcow2_bitmaps_dirty(BlockDriverState *bs, uint64_t off, uint64_t len)
+{
+    Qcow2State *s = bs->opaque;
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        Qcow2Bitmap *b = &s->bm.list[i];
+        if (b->enabled && !b->inconsistent) {
+            mark(bs, b, off, len);
+        }
+    }
+}
+
+/* ---- open ---- */
+
+/* Read the tables of the usable bitmaps, as QEMU does at every open: a bad
+ * entry makes the image unopenable. */
+static int load_tables(BlockDriverState *bs, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    int64_t flen = bfile_length(bs->file);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        Qcow2Bitmap *b = &s->bm.list[i];
+        for (uint32_t k = 0; k < i; k++) {
+            if (!strcmp(s->bm.list[k].name, b->name)) {
+                blk_error(errp, "Bitmap already exists: %s", b->name);
+                return -EINVAL;
+            }
+        }
+        b->inconsistent = (b->flags & BME_FLAG_IN_USE) != 0;
+        b->enabled = (b->flags & BME_FLAG_AUTO) != 0;
+        b->nchunk = chunks_for(s, bs->total_size, b->gran_bits);
+        if (b->inconsistent) {
+            continue;
+        }
+        /* Tables of a sane image are distinct clusters inside it: a hostile
+         * one must not make us read (or hold) more than the file. */
+        sum += (uint64_t)b->table_size * 8;
+        if (sum > (uint64_t)MAX(flen, 0) ||
+            read_table(bs, b->table_offset, b->table_size, &b->table) < 0) {
+            blk_error(errp, "Could not read bitmap_table table from image for bitmap '%s': "
+                      "Invalid argument", b->name);
+            return -EINVAL;
+        }
+        if (b->table_size != b->nchunk) {
+            blk_error(errp, "Could not read bitmap '%s' from image: Invalid argument", b->name);
+            return -EINVAL;
+        }
+        b->old_valid = b->table_size;
+    }
+    return 0;
+}
+
+static void build_entry(const Qcow2Bitmap *b, uint8_t *e)
+{
+    uint32_t len = (uint32_t)strlen(b->name);
+    memset(e, 0, dir_entry_size(len, 0));
+    st_be64(e, b->table_offset);
+    st_be32(e + 8, b->table_size);
+    st_be32(e + 12, b->flags);
+    e[16] = BME_TYPE_DIRTY;
+    e[17] = b->gran_bits;
+    st_be16(e + 18, (uint16_t)len);
+    memcpy(e + BME_DIR_ENTRY, b->name, len);
+}
+
+static uint8_t *build_dir(const Qcow2State *s, uint64_t *size)
+{
+    uint64_t total = 0, pos = 0;
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        total += dir_entry_size((uint32_t)strlen(s->bm.list[i].name), 0);
+    }
+    uint8_t *dir = xzalloc(total ? total : 1);
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        build_entry(&s->bm.list[i], dir + pos);
+        pos += dir_entry_size((uint32_t)strlen(s->bm.list[i].name), 0);
+    }
+    *size = total;
+    return dir;
+}
+
+static int write_autoclear(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t b[8];
+    st_be64(b, s->autoclear);
+    int r = bfile_pwrite(bs->file, 88, b, 8);
+    return r < 0 ? r : bfile_flush(bs->file);
+}
+
+/* Flag the usable bitmaps in use on disk: the directory is rewritten in
+ * place while the autoclear bit is off, so a crash leaves them stale, never
+ * half written. */
+static int mark_in_use(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    bool any = false;
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        any |= !s->bm.list[i].inconsistent;
+        s->bm.list[i].flags |= BME_FLAG_IN_USE;
+    }
+    s->bm.store = true;
+    if (!any) {
+        return 0;
+    }
+    uint64_t size;
+    uint8_t *dir = build_dir(s, &size);
+    s->autoclear &= ~QCOW2_AUTOCLEAR_BITMAPS;
+    int r = write_autoclear(bs);
+    if (r == 0 && size == s->bm.dir_size) {
+        r = bfile_pwrite(bs->file, s->bm.dir_offset, dir, size);
+    }
+    if (r == 0) {
+        s->autoclear |= QCOW2_AUTOCLEAR_BITMAPS;
+        r = write_autoclear(bs);
+    }
+    free(dir);
+    return r;
+}
+
+int qcow2_bitmaps_open(BlockDriverState *bs, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    int r = 0;
+    if (s->bm.stale_ext && !bs->read_only) {
+        r = qcow2_write_header(bs); /* without the extension */
+    }
+    if (s->bm.nb) {
+        r = load_dir(bs, &s->bm.list, &s->bm.n, errp);
+        if (r == 0) {
+            r = load_tables(bs, errp);
+        }
+    }
+    if (r == 0 && s->bm.n && !bs->read_only && !(bs->flags & BDRV_O_CHECK)) {
+        r = mark_in_use(bs);
+        if (r < 0) {
+            blk_error(errp, "Can't update bitmap directory: %s", strerror(-r));
+        }
+    }
+    return r;
+}
+
+/* ---- close: store ---- */
+
+static void drop_later(Qcow2State *s, uint64_t off, uint64_t clusters)
+{
+    for (uint64_t k = 0; k < clusters; k++) {
+        s->bm.drop = xrealloc(s->bm.drop, sizeof(*s->bm.drop) * (s->bm.ndrop + 1));
+        s->bm.drop[s->bm.ndrop++] = off + ((uint64_t)k << s->cluster_bits);
+    }
+}
+
+/* The image's clusters of a bitmap are freed once the new directory is in. */
+static void drop_bitmap_clusters(BlockDriverState *bs, Qcow2Bitmap *b)
+{
+    Qcow2State *s = bs->opaque;
+    if (!b->table_offset) {
+        return;
+    }
+    if (!b->table && read_table(bs, b->table_offset, b->table_size, &b->table) < 0) {
+        b->table = NULL; /* a broken table: its clusters leak, as in QEMU */
+    }
+    for (uint32_t i = 0; b->table && i < b->table_size; i++) {
+        if (b->table[i] & BME_ENTRY_OFFSET) {
+            drop_later(s, b->table[i] & BME_ENTRY_OFFSET, 1);
+        }
+    }
+    drop_later(s, b->table_offset, qcow2_size_to_clusters(s, (uint64_t)b->table_size * 8));
+}
+
+static int store_chunk(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t i, uint8_t *buf,
+                       uint64_t *entry)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t per = (uint64_t)s->cluster_size * 8;
+    uint64_t bits = (bs->total_size + (UINT64_C(1) << b->gran_bits) - 1) >> b->gran_bits;
+    *entry = 0;
+    if (!(b->chunk && b->chunk[i]) && old_is_zero(b, i)) {
+        return 0;
+    }
+    if (b->chunk && b->chunk[i]) {
+        memcpy(buf, b->chunk[i], s->cluster_size);
+    } else {
+        read_old(bs, b, i, buf);
+    }
+    if (i == b->nchunk - 1) {
+        clear_bits_from(buf, bits - i * per, per);
+    }
+    if (buffer_is_zero(buf, s->cluster_size)) {
+        return 0;
+    }
+    int64_t off = qcow2_alloc_clusters(bs, 1);
+    if (off < 0) {
+        return (int)off;
+    }
+    *entry = (uint64_t)off;
+    return bfile_pwrite(bs->file, (uint64_t)off, buf, s->cluster_size);
+}
+
+static int store_bitmap(BlockDriverState *bs, Qcow2Bitmap *b)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t n = b->nchunk;
+    uint8_t *buf = xmalloc(s->cluster_size), *tb = xzalloc(n * 8);
+    int r = 0;
+    for (uint64_t i = 0; r == 0 && i < n; i++) {
+        uint64_t e;
+        r = store_chunk(bs, b, i, buf, &e);
+        st_be64(tb + i * 8, e);
+    }
+    int64_t toff = r < 0 ? r : qcow2_alloc_clusters(bs, qcow2_size_to_clusters(s, n * 8));
+    if (toff < 0) {
+        r = (int)toff;
+    } else {
+        r = bfile_pwrite(bs->file, (uint64_t)toff, tb, n * 8);
+    }
+    if (r == 0) {
+        drop_bitmap_clusters(bs, b);
+        b->table_offset = (uint64_t)toff;
+        b->table_size = (uint32_t)n;
+        b->flags = b->enabled ? BME_FLAG_AUTO : 0;
+    }
+    free(buf);
+    free(tb);
+    return r;
+}
+
+static int write_dir(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t size = 0;
+    int r = 0;
+    if (s->bm.dir_size) {
+        drop_later(s, s->bm.dir_offset, qcow2_size_to_clusters(s, s->bm.dir_size));
+    }
+    s->bm.nb = s->bm.n;
+    s->bm.dir_offset = s->bm.dir_size = 0;
+    s->autoclear &= ~QCOW2_AUTOCLEAR_BITMAPS;
+    if (s->bm.n) {
+        uint8_t *dir = build_dir(s, &size);
+        int64_t off = qcow2_alloc_clusters(bs, qcow2_size_to_clusters(s, size));
+        r = off < 0 ? (int)off : bfile_pwrite(bs->file, (uint64_t)off, dir, size);
+        free(dir);
+        s->bm.dir_offset = off < 0 ? 0 : (uint64_t)off;
+        s->bm.dir_size = size;
+        s->autoclear |= QCOW2_AUTOCLEAR_BITMAPS;
+    }
+    if (r == 0) {
+        r = qcow2_flush_metadata(bs);
+    }
+    if (r == 0) {
+        r = qcow2_write_header(bs);
+    }
+    return r < 0 ? r : bfile_flush(bs->file);
+}
+
+int qcow2_bitmaps_close(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    int r = 0;
+    if (s->bm.store && !bs->read_only) {
+        for (uint32_t i = 0; r == 0 && i < s->bm.n; i++) {
+            if (!s->bm.list[i].inconsistent) {
+                r = store_bitmap(bs, &s->bm.list[i]);
+            }
+        }
+        if (r == 0) {
+            r = write_dir(bs);
+        }
+        for (uint32_t i = 0; r == 0 && i < s->bm.ndrop; i++) {
+            qcow2_free_clusters(bs, s->bm.drop[i], s->cluster_size);
+        }
+        if (r < 0) {
+            error_report("Failed to write bitmap(s) to '%s': %s", bs->filename, strerror(-r));
+        }
+    }
+    free_list(s->bm.list, s->bm.n);
+    free(s->bm.drop);
+    memset(&s->bm, 0, sizeof(s->bm));
+    return r;
+}
+
+/* ---- resize ---- */
+
+int qcow2_bitmaps_truncate_check(BlockDriverState *bs, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        if (s->bm.list[i].inconsistent) {
+            blk_error(errp, "Bitmap '%s' is inconsistent and cannot be used\n"
+                      "Try block-dirty-bitmap-remove to delete this bitmap from disk",
+                      s->bm.list[i].name);
+            return -ENOTSUP;
+        }
+    }
+    return 0;
+}
+
+/* The bits past the smaller of the old and new sizes go (growing reads
+ * them as clean), then the chunk array follows the new size. */
+static void truncate_one(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t old, uint64_t size)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t per = (uint64_t)s->cluster_size * 8, keep = MIN(old, size);
+    uint64_t bits = (keep + (UINT64_C(1) << b->gran_bits) - 1) >> b->gran_bits;
+    uint64_t idx = bits / per, n = chunks_for(s, size, b->gran_bits);
+    if (bits % per && idx < b->nchunk) {
+        clear_bits_from(chunk_get(bs, b, idx), bits % per, per);
+    }
+    uint64_t whole = bits % per ? idx : bits / per; /* chunks untouched below keep */
+    b->old_valid = (uint32_t)MIN(b->old_valid, whole);
+    for (uint64_t i = whole + (bits % per != 0); b->chunk && i < b->nchunk; i++) {
+        free(b->chunk[i]);
+        b->chunk[i] = NULL;
+    }
+    if (b->chunk) {
+        b->chunk = xrealloc(b->chunk, sizeof(*b->chunk) * (n ? n : 1));
+        for (uint64_t i = b->nchunk; i < n; i++) {
+            b->chunk[i] = NULL;
+        }
+    }
+    b->nchunk = n;
+}
+
+void qcow2_bitmaps_truncate(BlockDriverState *bs, uint64_t size)
+{
+    Qcow2State *s = bs->opaque;
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        if (!s->bm.list[i].inconsistent) {
+            truncate_one(bs, &s->bm.list[i], bs->total_size, size);
+        }
+    }
+}
+
+/* ---- check ---- */
+
+int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off, uint64_t len),
+                        void *c, int *corruptions)
+{
+    Qcow2State *s = bs->opaque;
+    Qcow2Bitmap *list;
+    uint32_t n;
+    int r = 0;
+    if (!s->bm.nb) {
+        return 0;
+    }
+    inc(c, s->bm.dir_offset, s->bm.dir_size);
+    if (load_dir(bs, &list, &n, NULL) < 0) {
+        ++*corruptions;
+        return -EINVAL;
+    }
+    int64_t flen = bfile_length(bs->file);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t *t;
+        inc(c, list[i].table_offset, (uint64_t)list[i].table_size * 8);
+        /* (Tables larger than the file together cannot all be real.) */
+        sum += (uint64_t)list[i].table_size * 8;
+        if (sum > (uint64_t)MAX(flen, 0) ||
+            read_table(bs, list[i].table_offset, list[i].table_size, &t) < 0) {
+            ++*corruptions;
+            r = -EINVAL;
+            break;
+        }
+        for (uint32_t k = 0; k < list[i].table_size; k++) {
+            if (t[k] & BME_ENTRY_OFFSET) {
+                inc(c, t[k] & BME_ENTRY_OFFSET, s->cluster_size);
+            }
+        }
+        free(t);
+    }
+    free_list(list, n);
+    return r;
+}
+
+bool qcow2_bitmaps_supported(BlockDriverState *bs)
+{
+    return ((Qcow2State *)bs->opaque)->version >= 3;
+}
+
+/* ---- the operations kemu-img uses ---- */
+
+static Qcow2Bitmap *find(Qcow2State *s, const char *name)
+{
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        if (!strcmp(s->bm.list[i].name, name)) {
+            return &s->bm.list[i];
+        }
+    }
+    return NULL;
+}
+
+static int op_list(BlockDriverState *bs, BlockBitmapInfo **out)
+{
+    Qcow2State *s = bs->opaque;
+    BlockBitmapInfo *l = xzalloc(sizeof(*l) * (s->bm.n ? s->bm.n : 1));
+    for (uint32_t i = 0; i < s->bm.n; i++) {
+        const Qcow2Bitmap *b = &s->bm.list[i];
+        snprintf(l[i].name, sizeof(l[i].name), "%s", b->name);
+        l[i].granularity = 1u << b->gran_bits;
+        l[i].in_use = (b->flags & BME_FLAG_IN_USE) != 0;
+        l[i].auto_flag = (b->flags & BME_FLAG_AUTO) != 0;
+        l[i].inconsistent = b->inconsistent;
+        l[i].enabled = b->enabled;
+        l[i].readonly = bs->read_only;
+    }
+    *out = l;
+    return (int)s->bm.n;
+}
+
+static bool op_supported(BlockDriverState *bs)
+{
+    return qcow2_bitmaps_supported(bs);
+}
+
+static uint32_t op_default_granularity(BlockDriverState *bs)
+{
+    Qcow2State *s = bs->opaque;
+    return MAX(4096u, s->cluster_size);
+}
+
+/* QEMU's check_constraints_on_bitmap and can_store_new_dirty_bitmap. */
+static int can_store(BlockDriverState *bs, const char *name, uint32_t gran, char **why)
+{
+    Qcow2State *s = bs->opaque;
+    int gb = __builtin_ctz(gran);
+    uint64_t bytes = bitmap_bytes(bs->total_size, (unsigned)gb);
+    if (s->version < 3) {
+        *why = xstrdup("Cannot store dirty bitmaps in qcow2 v2 files");
+    } else if (gb > BME_MAX_GRAN_BITS) {
+        *why = xasprintf("Granularity exceeds maximum (%llu bytes)", 1ULL << BME_MAX_GRAN_BITS);
+    } else if (gb < BME_MIN_GRAN_BITS) {
+        *why = xasprintf("Granularity is under minimum (%llu bytes)", 1ULL << BME_MIN_GRAN_BITS);
+    } else if (bytes > BME_MAX_PHYS_SIZE || bytes > (uint64_t)BME_MAX_TABLE_SIZE * s->cluster_size) {
+        *why = xstrdup("Too much space will be occupied by the bitmap. Use larger granularity");
+    } else if (strlen(name) > BDRV_BITMAP_MAX_NAME) {
+        *why = xasprintf("Name length exceeds maximum (%u characters)", BDRV_BITMAP_MAX_NAME);
+    } else if (s->bm.n >= BME_MAX_BITMAPS) {
+        *why = xstrdup("Maximum number of persistent bitmaps is already reached");
+    }
+    return *why ? -EINVAL : 0;
+}
+
+static int op_add(BlockDriverState *bs, const char *name, uint32_t gran, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    char *why = NULL;
+    if (!gran) {
+        gran = op_default_granularity(bs);
+    }
+    if (can_store(bs, name, gran, &why) < 0) {
+        /* QEMU names its node here; kemu's nodes have no names. */
+        blk_error(errp, "Can't make bitmap '%s' persistent in '#block1': %s", name, why);
+        free(why);
+        return -EINVAL;
+    }
+    if (find(s, name)) {
+        blk_error(errp, "Bitmap already exists: %s", name);
+        return -EEXIST;
+    }
+    s->bm.list = xrealloc(s->bm.list, sizeof(*s->bm.list) * (s->bm.n + 1));
+    Qcow2Bitmap *b = &s->bm.list[s->bm.n++];
+    memset(b, 0, sizeof(*b));
+    b->name = xstrdup(name);
+    b->gran_bits = (uint8_t)__builtin_ctz(gran);
+    b->enabled = true;
+    b->nchunk = chunks_for(s, bs->total_size, b->gran_bits);
+    s->bm.store = true;
+    return 0;
+}
+
+static int op_remove(BlockDriverState *bs, const char *name, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    Qcow2Bitmap *b = find(s, name);
+    if (!b) {
+        blk_error(errp, "Dirty bitmap '%s' not found", name);
+        return -ENOENT;
+    }
+    drop_bitmap_clusters(bs, b);
+    uint32_t i = (uint32_t)(b - s->bm.list);
+    Qcow2Bitmap *gone = xmalloc(sizeof(*gone));
+    *gone = *b;
+    memmove(b, b + 1, sizeof(*b) * (s->bm.n - i - 1));
+    s->bm.n--;
+    free_list(gone, 1);
+    s->bm.store = true;
+    return 0;
+}
+
+static int op_clear(BlockDriverState *bs, const char *name)
+{
+    Qcow2Bitmap *b = find(bs->opaque, name);
+    if (!b) {
+        return -ENOENT;
+    }
+    for (uint64_t i = 0; b->chunk && i < b->nchunk; i++) {
+        free(b->chunk[i]);
+        b->chunk[i] = NULL;
+    }
+    b->old_valid = 0;
+    return 0;
+}
+
+static int op_set_enabled(BlockDriverState *bs, const char *name, bool on)
+{
+    Qcow2Bitmap *b = find(bs->opaque, name);
+    if (!b) {
+        return -ENOENT;
+    }
+    b->enabled = on;
+    return 0;
+}
+
+static int op_set_dirty(BlockDriverState *bs, const char *name, uint64_t off, uint64_t len)
+{
+    Qcow2Bitmap *b = find(bs->opaque, name);
+    if (!b) {
+        return -ENOENT;
+    }
+    mark(bs, b, off, len);
+    return 0;
+}
+
+typedef struct Run {
+    int (*fn)(void *opaque, uint64_t off, uint64_t len);
+    void *opaque;
+    uint64_t start, end;    /* pending run of bits, end exclusive (start == end: none) */
+    uint64_t disk, gran_bits;
+} Run;
+
+static int run_flush(Run *run)
+{
+    if (run->start == run->end) {
+        return 0;
+    }
+    uint64_t off = run->start << run->gran_bits;
+    uint64_t end = MIN(run->end << run->gran_bits, run->disk);
+    run->start = run->end;
+    return off < end ? run->fn(run->opaque, off, end - off) : 0;
+}
+
+static int run_bit(Run *run, uint64_t bit)
+{
+    if (bit == run->end && run->start != run->end) {
+        run->end++;
+        return 0;
+    }
+    int r = run_flush(run);
+    run->start = bit;
+    run->end = bit + 1;
+    return r;
+}
+
+static int op_for_each_dirty(BlockDriverState *bs, const char *name,
+                             int (*fn)(void *opaque, uint64_t off, uint64_t len), void *opaque)
+{
+    Qcow2State *s = bs->opaque;
+    Qcow2Bitmap *b = find(s, name);
+    if (!b) {
+        return -ENOENT;
+    }
+    uint64_t per = (uint64_t)s->cluster_size * 8;
+    uint8_t *buf = xmalloc(s->cluster_size);
+    Run run = { fn, opaque, 0, 0, bs->total_size, b->gran_bits };
+    int r = 0;
+    for (uint64_t i = 0; r == 0 && i < b->nchunk; i++) {
+        const uint8_t *p = b->chunk && b->chunk[i] ? b->chunk[i] : buf;
+        if (p == buf) {
+            if (old_is_zero(b, i)) {
+                continue;
+            }
+            read_old(bs, b, i, buf);
+        }
+        for (uint64_t k = 0; r == 0 && k < s->cluster_size; k++) {
+            for (int j = 0; p[k] && r == 0 && j < 8; j++) {
+                if (p[k] >> j & 1) {
+                    r = run_bit(&run, i * per + k * 8 + (uint64_t)j);
+                }
+            }
+        }
+    }
+    if (r == 0) {
+        r = run_flush(&run);
+    }
+    free(buf);
+    return r;
+}
+
+const BlockBitmapOps qcow2_bitmap_ops = {
+    .list = op_list,
+    .add = op_add,
+    .remove = op_remove,
+    .clear = op_clear,
+    .set_enabled = op_set_enabled,
+    .set_dirty = op_set_dirty,
+    .for_each_dirty = op_for_each_dirty,
+    .default_granularity = op_default_granularity,
+    .supported = op_supported,
+};
+
+int bdrv_bitmap_find(BlockDriverState *bs, const char *name, BlockBitmapInfo *info)
+{
+    const BlockBitmapOps *ops = bdrv_bitmap_ops(bs);
+    BlockBitmapInfo *l = NULL;
+    int n = ops ? ops->list(bs, &l) : 0, r = -ENOENT;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(l[i].name, name)) {
+            *info = l[i];
+            r = 0;
+            break;
+        }
+    }
+    free(l);
+    return r;
+}
