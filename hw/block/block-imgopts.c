@@ -198,6 +198,7 @@ static int bool_of(const char *v, bool *b)
 
 typedef struct OpenSpec {
     const char *driver, *file, *filename, *bad;
+    const char *key_secret; /* luks's key-secret or qcow2's encrypt.key-secret */
     int flags;
 } OpenSpec;
 
@@ -217,6 +218,10 @@ static int read_keys(const KeyList *kl, OpenSpec *s, char **errp)
             return -1;
         } else if (!strcmp(k, "filename")) {
             s->filename = v;
+        } else if (!strcmp(k, "key-secret") || !strcmp(k, "encrypt.key-secret")) {
+            s->key_secret = v;
+        } else if (!strcmp(k, "encrypt.format") && (!strcmp(v, "luks") || !strcmp(v, "aes"))) {
+            /* the header says which */
         } else if (!strcmp(k, "file.driver") && !strcmp(v, "file")) {
             /* the only protocol there is */
         } else if (!strcmp(k, "read-only") || !strcmp(k, "force-share") ||
@@ -268,7 +273,7 @@ static BlockDriverState *open_keys(const char *whole, const KeyList *kl, const c
     } else if (!name) {
         why = xstrdup(protocol ? "The 'file' block driver requires a file name"
                                : "A block device must be specified for \"file\"");
-    } else if (!(bs = bdrv_open(name, s.driver, s.flags, cache, &why))) {
+    } else if (!(bs = bdrv_open_keyed(name, s.driver, s.flags, cache, s.key_secret, &why))) {
         why = inner_error(why, name);
     } else if (s.bad) {
         why = xasprintf(protocol ? "Block protocol '%s' doesn't support the option '%s'"
