@@ -549,6 +549,10 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         img_check_create_opts(name, &o) < 0) {
         return -1;
     }
+    if (a->compress && o.crypt.format) {
+        error_report("Compression and encryption not supported at the same time");
+        return -1;
+    }
     if (o.backing_file && !a->no_create && !bdrv_find_format(a->out_fmt)->change_backing) {
         error_report("Backing file not supported for file format '%s'", a->out_fmt);
         return -1;

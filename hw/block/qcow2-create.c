@@ -162,7 +162,7 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
         return r;
     }
     r = create_empty(filename, o, version, cs, __builtin_ctz((unsigned)rbits), errp);
-    if (r < 0 || o->prealloc == PREALLOC_OFF) {
+    if (r < 0 || (o->prealloc == PREALLOC_OFF && !o->crypt.format)) {
         return r;
     }
     BlockDriverState *bs = bdrv_open(filename, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING,
@@ -170,9 +170,13 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     if (!bs) {
         return -EIO;
     }
+    if (o->crypt.format && (r = qcow2_crypt_format(bs, &o->crypt, errp)) < 0) {
+        bdrv_close(bs);
+        return r;
+    }
     uint64_t size = bs->total_size;
     bs->total_size = 0;
-    r = qcow2_truncate(bs, size, false, o->prealloc, errp);
+    r = o->prealloc == PREALLOC_OFF ? 0 : qcow2_truncate(bs, size, false, o->prealloc, errp);
     if (r == 0) {
         r = blk_flush(bs);
     }
@@ -188,7 +192,7 @@ uint64_t qcow2_measure_meta(const BlockCreateOpts *o)
     uint64_t size = ALIGN_UP(o->size, cs);
     uint64_t l2e = ALIGN_UP(size / cs, cs / 8);
     uint64_t l1e = ALIGN_UP(l2e / (cs / 8), cs / 8);
-    uint64_t meta = cs + l2e * 8 + l1e * 8;
+    uint64_t meta = cs + l2e * 8 + l1e * 8 + qcow2_crypt_measure(&o->crypt, (uint32_t)cs);
     uint64_t per_rb = cs * 8 / (uint64_t)rbits;
     uint64_t rb = 0, rt = 0;
     for (;;) {

@@ -97,6 +97,7 @@ static void qcow2_close(BlockDriverState *bs)
         qcow2_cache_destroy(&s->rbc);
     }
     qcow2_free_snapshots(s);
+    qcow2_crypt_close(s);
     free(s->l1);
     free(s->rt);
     free(s->ext_unknown);
@@ -127,7 +128,7 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
         return r;
     }
     init_caches(s);
-    if ((r = qcow2_read_snapshots(bs, errp)) < 0) {
+    if ((r = qcow2_crypt_open(bs, errp)) < 0 || (r = qcow2_read_snapshots(bs, errp)) < 0) {
         qcow2_close(bs);
         return r;
     }
@@ -171,6 +172,9 @@ static int qcow2_write(BlockDriverState *bs, uint64_t off, const void *buf, uint
 static int qcow2_write_compressed_op(BlockDriverState *bs, uint64_t off, const void *buf,
                                      uint64_t len)
 {
+    if (((Qcow2State *)bs->opaque)->crypt_method) {
+        return -ENOTSUP; /* compressed clusters would be stored in the clear */
+    }
     int r = before_write(bs);
     return after_write(bs, r < 0 ? r : qcow2_write_compressed(bs, off, buf, len));
 }
@@ -211,6 +215,10 @@ static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
     fi->compression_type = s->compression_type == QCOW2_COMPRESSION_ZSTD ? "zstd" : "zlib";
     fi->dirty = (s->incompat & QCOW2_INCOMPAT_DIRTY) != 0;
     fi->cluster_size = s->cluster_size;
+    fi->encrypted = s->crypt_method != 0;
+    fi->encrypt_format = s->crypt_method == QCOW2_CRYPT_LUKS ? "luks"
+                         : s->crypt_method ? "aes" : NULL;
+    fi->luks = s->luks;
 }
 
 static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt,
