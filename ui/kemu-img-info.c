@@ -324,7 +324,9 @@ static void json_info(Json *j, BlockDriverState *bs)
     if (fi.encrypted) {
         jbool(j, "encrypted", true);
     }
-    jbool(j, "dirty-flag", fi.dirty);
+    if (!bs->file->nbd) { /* qemu-img has no such fact of an NBD export */
+        jbool(j, "dirty-flag", fi.dirty);
+    }
     jclose(j, '}');
 }
 
