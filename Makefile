@@ -33,6 +33,8 @@ OPT_curses := ui/curses.c
 OPT_slirp := hw/net/slirp.c
 OPT_capstone := cpu/disas.c
 OPT_jit := translate/backend-x86_64.c translate/x86-encoder.c translate/codebuf.c
+OPT_nettle := hw/block/crypto-nettle.c
+OPT_nbd := hw/block/nbd.c
 DISABLED :=
 STUB_ON :=
 define optional
@@ -47,6 +49,8 @@ $(eval $(call optional,CURSES,curses))
 $(eval $(call optional,SLIRP,slirp))
 $(eval $(call optional,CAPSTONE,capstone))
 $(eval $(call optional,JIT,jit))
+$(eval $(call optional,NETTLE,nettle))
+$(eval $(call optional,NBD,nbd))
 LIB_SRC := $(filter-out $(MAIN_SRC) $(IMG_MAIN_SRC) $(STUB_SRC) $(DISABLED),$(LAYER_SRC)) $(STUB_ON)
 LIB_OBJ := $(LIB_SRC:.c=.o)
 

@@ -559,6 +559,10 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         img_check_create_opts(name, &o) < 0) {
         return -1;
     }
+    if (a->compress && o.crypt.format) {
+        error_report("Compression and encryption not supported at the same time");
+        return -1;
+    }
     if (o.backing_file && !a->no_create && !bdrv_find_format(a->out_fmt)->change_backing) {
         error_report("Backing file not supported for file format '%s'", a->out_fmt);
         return -1;
@@ -577,9 +581,12 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
     *out = (ConvertOut){ .compress = a->compress, .fresh = !a->no_create,
                          .salvage = a->salvage, .quiet = a->quiet,
                          .has_backing = o.backing_file != NULL, .sparse = a->sparse };
-    out->bs = img_open_plain(name, a->no_create ? NULL : a->out_fmt,
-                       BDRV_O_RDWR | BDRV_O_NO_BACKING, a->cache);
+    /* The -o key secret unlocks the new target, as in qemu-img. */
+    out->bs = bdrv_open_keyed(name, a->no_create ? NULL : a->out_fmt,
+                              BDRV_O_RDWR | BDRV_O_NO_BACKING, a->cache, o.crypt.key_secret,
+                              &err);
     if (!out->bs) {
+        img_error(err);
         return -1;
     }
     if (out->bs->total_size < size) {

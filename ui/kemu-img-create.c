@@ -13,6 +13,8 @@
 
 /* What was given explicitly (printed in the Formatting line). */
 static const char *given_prealloc, *given_compat, *given_ctype, *given_nocow, *given_dfraw;
+static const char *given_prealloc, *given_compat, *given_ctype, *given_nocow;
+static bool given_encryption; /* qcow2's legacy encryption=on */
 
 typedef struct OptCtx {
     const char *fmt, *filename;
@@ -34,11 +36,63 @@ static int bad_size(OptCtx *c, const char *k)
     return -1;
 }
 
+/* The LUKS options (luks's own, qcow2's under "encrypt."); 1 if k is none. */
+static int set_crypt_opt(OptCtx *c, const char *k, const char *v)
+{
+    BlockCryptOpts *e = &c->o->crypt;
+    const char **slot = !strcmp(k, "key-secret") ? &e->key_secret
+                        : !strcmp(k, "cipher-alg") ? &e->cipher_alg
+                        : !strcmp(k, "cipher-mode") ? &e->cipher_mode
+                        : !strcmp(k, "ivgen-alg") ? &e->ivgen_alg
+                        : !strcmp(k, "ivgen-hash-alg") ? &e->ivgen_hash_alg
+                        : !strcmp(k, "hash-alg") ? &e->hash_alg : NULL;
+    if (slot) {
+        *slot = xstrdup(v);
+        return 0;
+    }
+    if (strcmp(k, "iter-time")) {
+        return 1;
+    }
+    uint64_t n;
+    if (parse_uint(v, &n) < 0) {
+        error_report("%s: Parameter 'iter-time' expects a number", c->filename);
+        return -1;
+    }
+    e->iter_time = n;
+    return 0;
+}
+
+static int set_qcow2_encrypt(OptCtx *c, const char *k, const char *v)
+{
+    bool b;
+    if (!strcmp(k, "encryption")) {
+        if (parse_bool(v, &b) < 0) {
+            return bad_value(c, k, "'on' or 'off'");
+        }
+        given_encryption = b;
+        c->o->crypt.format = b ? "aes" : c->o->crypt.format;
+        return 0;
+    }
+    if (!strcmp(k, "encrypt.format")) {
+        c->o->crypt.format = xstrdup(v);
+        return 0;
+    }
+    int r = set_crypt_opt(c, k + 8, v);
+    if (r > 0) {
+        error_report("%s: Invalid parameter '%s'", c->filename, k);
+        return -1;
+    }
+    return r;
+}
+
 static int set_qcow2_opt(OptCtx *c, const char *k, const char *v)
 {
     BlockCreateOpts *o = c->o;
     uint64_t n;
     bool b;
+    if (!strncmp(k, "encrypt.", 8) || !strcmp(k, "encryption")) {
+        return set_qcow2_encrypt(c, k, v);
+    }
     if (!strcmp(k, "cluster_size")) {
         if (parse_size(v, 'B', &n) < 0 || n > UINT32_MAX) {
             return bad_size(c, k);
@@ -135,6 +189,9 @@ static int set_opt(const char *k, const char *v, void *opaque)
     if (!strcmp(c->fmt, "qcow2")) {
         return set_qcow2_opt(c, k, v);
     }
+    if (!strcmp(c->fmt, "luks") && set_crypt_opt(c, k, v) <= 0) {
+        return 0;
+    }
     error_report("%s: Invalid parameter '%s'", c->filename, k);
     return -1;
 }
@@ -161,13 +218,43 @@ static void print_file_opts(const BlockCreateOpts *o, bool prealloc)
     }
 }
 
+/* The LUKS options given, in QEMU's order, each with prefix. */
+static void print_crypt_opts(const BlockCryptOpts *e, const char *prefix)
+{
+    const char *names[] = { "key-secret", "cipher-alg", "cipher-mode", "ivgen-alg",
+                            "ivgen-hash-alg", "hash-alg" };
+    const char *vals[] = { e->key_secret, e->cipher_alg, e->cipher_mode, e->ivgen_alg,
+                           e->ivgen_hash_alg, e->hash_alg };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (vals[i]) {
+            printf(" %s%s=%s", prefix, names[i], vals[i]);
+        }
+    }
+    if (e->iter_time) {
+        printf(" %siter-time=%" PRIu64, prefix, e->iter_time);
+    }
+}
+
 void img_print_formatting(const char *fmt, const char *filename, const BlockCreateOpts *o)
 {
     if (o->quiet) {
         return;
     }
     printf("Formatting '%s', fmt=%s ", filename, fmt);
-    if (!strcmp(fmt, "qcow2")) {
+    if (!strcmp(fmt, "qcow2") && (o->crypt.format || o->crypt.key_secret)) {
+        if (given_encryption) {
+            printf("encryption=on");
+        } else if (o->crypt.format) {
+            printf("encrypt.format=%s", o->crypt.format);
+        }
+        print_crypt_opts(&o->crypt, "encrypt.");
+        printf(" ");
+    }
+    if (!strcmp(fmt, "luks")) {
+        printf("size=%" PRIu64, o->size);
+        print_crypt_opts(&o->crypt, "");
+        print_file_opts(o, true);
+    } else if (!strcmp(fmt, "qcow2")) {
         printf("cluster_size=%u extended_l2=off ", o->cluster_size ? o->cluster_size : 65536);
         if (given_prealloc) {
             printf("preallocation=%s ", given_prealloc);

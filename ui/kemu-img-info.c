@@ -1,6 +1,7 @@
 /* kemu-img info, map, check and measure: reports whose layout (human and
  * JSON) matches qemu-img's line by line. */
 #include "hw/block/bitmap.h"
+#include "hw/block/luks.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 #include "ui/kemu-img.h"
@@ -90,6 +91,41 @@ static void human_bitmaps(BlockDriverState *bs)
     free(l);
 }
 
+/* A LUKS header as qemu-img prints it (its members in QEMU's dictionary
+ * order); fmt is qcow2's encrypt.format, NULL for the luks format. */
+static void human_luks(const LuksVolume *v, const char *fmt, int ind)
+{
+    if (!v) {
+        printf("%*sformat: %s\n", ind, "", fmt);
+        return;
+    }
+    const LuksHeader *h = &v->h;
+    printf("%*sivgen alg: %s\n%*shash alg: %s\n%*scipher alg: %s\n%*suuid: %s\n", ind, "",
+           v->spec.ivgen, ind, "", h->hash, ind, "", v->cipher_alg, ind, "", h->uuid);
+    if (v->spec.ivhash[0]) {
+        printf("%*sivgen hash alg: %s\n", ind, "", v->spec.ivhash);
+    }
+    if (fmt) {
+        printf("%*sformat: %s\n", ind, "", fmt);
+    }
+    printf("%*scipher mode: %s\n%*sslots:\n", ind, "", v->spec.mode, ind, "");
+    for (int i = 0; i < LUKS_SLOTS; i++) {
+        const LuksSlot *s = &h->slot[i];
+        bool on = s->active == LUKS_SLOT_ACTIVE;
+        printf("%*s[%d]:\n%*sactive: %s\n", ind + 4, "", i, ind + 8, "", on ? "true" : "false");
+        if (on) {
+            printf("%*siters: %u\n", ind + 8, "", s->iters);
+        }
+        printf("%*skey offset: %" PRIu64 "\n", ind + 8, "",
+               (uint64_t)s->key_offset * CRYPTO_SECTOR_SIZE);
+        if (on) {
+            printf("%*sstripes: %u\n", ind + 8, "", s->stripes);
+        }
+    }
+    printf("%*spayload offset: %" PRIu64 "\n%*smaster key iters: %u\n", ind, "",
+           (uint64_t)h->payload_offset * CRYPTO_SECTOR_SIZE, ind, "", h->mk_iters);
+}
+
 static void human_info(BlockDriverState *bs)
 {
     BlockFormatInfo fi = { 0 };
@@ -103,6 +139,9 @@ static void human_info(BlockDriverState *bs)
     printf("image: %s\nfile format: %s\n", bs->filename, bs->drv->name);
     printf("virtual size: %s (%" PRIu64 " bytes)\n", vs, bs->total_size);
     printf("disk size: %s\n", alloc < 0 ? "unavailable" : ds);
+    if (fi.encrypted) {
+        printf("encrypted: yes\n");
+    }
     if (fi.is_qcow2) {
         printf("cluster_size: %u\n", fi.cluster_size);
         if (fi.dirty) {
@@ -137,10 +176,17 @@ static void human_info(BlockDriverState *bs)
         if (fi.has_data_file) {
             printf("    data file raw: %s\n", fi.data_file_raw ? "true" : "false");
         }
+        if (fi.encrypt_format) {
+            printf("    encrypt:\n");
+            human_luks(fi.luks, fi.encrypt_format, 8);
+        }
         if (fi.compat >= 3) {
             printf("    corrupt: %s\n", fi.corrupt ? "true" : "false");
             printf("    extended l2: %s\n", fi.extended_l2 ? "true" : "false");
         }
+    } else if (fi.luks) {
+        printf("Format specific information:\n");
+        human_luks(fi.luks, NULL, 4);
     }
 }
 
@@ -192,6 +238,44 @@ static void jclose(Json *j, char bracket)
     j->indent -= 4;
     printf("\n%*s%c", j->indent, "", bracket);
     j->first = false;
+}
+
+static void json_luks(Json *j, const LuksVolume *v, const char *fmt)
+{
+    if (!v) {
+        jstr(j, "format", fmt);
+        return;
+    }
+    const LuksHeader *h = &v->h;
+    jstr(j, "ivgen-alg", v->spec.ivgen);
+    jstr(j, "hash-alg", h->hash);
+    jstr(j, "cipher-alg", v->cipher_alg);
+    jstr(j, "uuid", h->uuid);
+    if (v->spec.ivhash[0]) {
+        jstr(j, "ivgen-hash-alg", v->spec.ivhash);
+    }
+    if (fmt) {
+        jstr(j, "format", fmt);
+    }
+    jstr(j, "cipher-mode", v->spec.mode);
+    jopen(j, "slots", '[');
+    for (int i = 0; i < LUKS_SLOTS; i++) {
+        const LuksSlot *s = &h->slot[i];
+        bool on = s->active == LUKS_SLOT_ACTIVE;
+        jopen(j, NULL, '{');
+        jbool(j, "active", on);
+        if (on) {
+            jnum(j, "iters", s->iters);
+        }
+        jnum(j, "key-offset", (uint64_t)s->key_offset * CRYPTO_SECTOR_SIZE);
+        if (on) {
+            jnum(j, "stripes", s->stripes);
+        }
+        jclose(j, '}');
+    }
+    jclose(j, ']');
+    jnum(j, "payload-offset", (uint64_t)h->payload_offset * CRYPTO_SECTOR_SIZE);
+    jnum(j, "master-key-iters", h->mk_iters);
 }
 
 static void json_snapshots(Json *j, BlockDriverState *bs)
@@ -284,10 +368,22 @@ static void json_info(Json *j, BlockDriverState *bs)
         if (fi.has_data_file) {
             jbool(j, "data-file-raw", fi.data_file_raw);
         }
+        if (fi.encrypt_format) {
+            jopen(j, "encrypt", '{');
+            json_luks(j, fi.luks, fi.encrypt_format);
+            jclose(j, '}');
+        }
         if (fi.compat >= 3) {
             jbool(j, "corrupt", fi.corrupt);
             jbool(j, "extended-l2", fi.extended_l2);
         }
+        jclose(j, '}');
+        jclose(j, '}');
+    } else if (fi.luks) {
+        jopen(j, "format-specific", '{');
+        jstr(j, "type", "luks");
+        jopen(j, "data", '{');
+        json_luks(j, fi.luks, NULL);
         jclose(j, '}');
         jclose(j, '}');
     }
@@ -297,7 +393,12 @@ static void json_info(Json *j, BlockDriverState *bs)
         jstr(j, "backing-filename", bs->backing_file);
         free(full);
     }
-    jbool(j, "dirty-flag", fi.dirty);
+    if (fi.encrypted) {
+        jbool(j, "encrypted", true);
+    }
+    if (!bs->file->nbd) { /* qemu-img has no such fact of an NBD export */
+        jbool(j, "dirty-flag", fi.dirty);
+    }
     jclose(j, '}');
 }
 
@@ -712,6 +813,22 @@ static int allocated_bytes(BlockDriverState *bs, uint64_t cs, uint64_t *out)
     return 0;
 }
 
+/* An encrypted target needs its secret even to be measured, as in qemu-img. */
+static int measure_needs_key(const char *out_fmt, const BlockCreateOpts *o)
+{
+    bool luks = !strcmp(out_fmt, "luks");
+    bool qluks = !strcmp(out_fmt, "qcow2") && o->crypt.format && !strcmp(o->crypt.format, "luks");
+    char *err = NULL;
+    size_t len;
+    if ((luks || qluks) &&
+        !luks_secret(o->crypt.key_secret, luks ? "key-secret" : "encrypt.key-secret", &len,
+                     &err)) {
+        img_error(err);
+        return -1;
+    }
+    return 0;
+}
+
 int img_measure(int argc, char **argv)
 {
     const char *fmt = NULL, *out_fmt = "raw", *size_s = NULL, *snapshot = NULL;
@@ -767,6 +884,9 @@ int img_measure(int argc, char **argv)
     if (img_parse_create_opts(out_fmt, NULL, optstr, &o)) {
         return 1;
     }
+    if (measure_needs_key(out_fmt, &o) < 0) {
+        return 1;
+    }
     uint64_t data = 0, bm_size = 0;
     bool src_bitmaps = false; /* the source format could hold bitmaps */
     if (size_s) {
@@ -803,6 +923,9 @@ int img_measure(int argc, char **argv)
                               : (size_s ? o.size : o.size);
     uint64_t full = qcow2 ? meta + ALIGN_UP(o.size, cs) : o.size;
     bool bitmaps = qcow2 && src_bitmaps && o.compat != 2; /* v2 images hold none */
+    if (!strcmp(out_fmt, "luks")) {
+        required = full = meta + o.size; /* every sector is written encrypted */
+    }
     if (output == OUT_JSON) {
         Json j = { 0, true };
         jopen(&j, NULL, '{');

@@ -301,6 +301,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
         if (!strcmp(argv[1], commands[i].name)) {
             argc = take_image_opts(argv[1], argc, argv);
+            argc = img_take_objects(argc, argv);
+            if (argc < 0) {
+                return argc == -2 ? 0 : 1;
+            }
             return commands[i].fn(argc - 1, argv + 1);
         }
     }

@@ -23,6 +23,10 @@ int img_amend(int argc, char **argv);
 int img_dd(int argc, char **argv);
 int img_bitmap(int argc, char **argv);
 
+/* Take the --object arguments (secrets) out of argv[2..] and create them;
+ * returns the new argc, -1 after an error message, -2 after printing help. */
+int img_take_objects(int argc, char **argv);
+
 /* --image-opts was given: file names are option strings. */
 extern bool img_image_opts;
 

@@ -198,8 +198,41 @@ static int bool_of(const char *v, bool *b)
 
 typedef struct OpenSpec {
     const char *driver, *file, *filename, *bad;
+    const char *key_secret; /* luks's key-secret or qcow2's encrypt.key-secret */
+    /* driver=nbd: server.type=unix|inet, server.path or server.host and
+     * server.port, export (also under "file.") */
+    const char *nbd_type, *nbd_path, *nbd_host, *nbd_port, *nbd_export;
     int flags;
 } OpenSpec;
+
+static bool nbd_key(OpenSpec *s, const char *k, const char *v)
+{
+    if (!strncmp(k, "file.", 5) && strcmp(k, "file.filename") && strcmp(k, "file.driver")) {
+        k += 5;
+    }
+    const char **slot = !strcmp(k, "server.type") ? &s->nbd_type
+                        : !strcmp(k, "server.path") ? &s->nbd_path
+                        : !strcmp(k, "server.host") ? &s->nbd_host
+                        : !strcmp(k, "server.port") ? &s->nbd_port
+                        : !strcmp(k, "export") ? &s->nbd_export : NULL;
+    if (slot) {
+        *slot = v;
+    }
+    return slot != NULL;
+}
+
+/* The NBD URI the server.* keys name (NULL when none was given). */
+static char *nbd_uri(const OpenSpec *s)
+{
+    const char *ex = s->nbd_export ? s->nbd_export : "";
+    if (s->nbd_path && (!s->nbd_type || !strcmp(s->nbd_type, "unix"))) {
+        return xasprintf("nbd+unix:///%s?socket=%s", ex, s->nbd_path);
+    }
+    if (s->nbd_host) {
+        return xasprintf("nbd://%s:%s/%s", s->nbd_host, s->nbd_port ? s->nbd_port : "10809", ex);
+    }
+    return NULL;
+}
 
 /* Sort the keys into spec; returns 0 or -1 with *errp set. */
 static int read_keys(const KeyList *kl, OpenSpec *s, char **errp)
@@ -217,6 +250,12 @@ static int read_keys(const KeyList *kl, OpenSpec *s, char **errp)
             return -1;
         } else if (!strcmp(k, "filename")) {
             s->filename = v;
+        } else if (nbd_key(s, k, v)) {
+            /* taken */
+        } else if (!strcmp(k, "key-secret") || !strcmp(k, "encrypt.key-secret")) {
+            s->key_secret = v;
+        } else if (!strcmp(k, "encrypt.format") && (!strcmp(v, "luks") || !strcmp(v, "aes"))) {
+            /* the header says which */
         } else if (!strcmp(k, "file.driver") && !strcmp(v, "file")) {
             /* the only protocol there is */
         } else if (!strcmp(k, "read-only") || !strcmp(k, "force-share") ||
@@ -251,13 +290,14 @@ static BlockDriverState *open_keys(const char *whole, const KeyList *kl, const c
                                    int flags, BlockCacheMode cache, char **errp)
 {
     OpenSpec s = { .driver = fmt, .flags = flags };
-    char *why = NULL;
+    char *why = NULL, *uri = NULL;
     BlockDriverState *bs = NULL;
     if (read_keys(kl, &s, &why) < 0) {
         goto out;
     }
-    bool protocol = s.driver && !strcmp(s.driver, "file");
-    const char *name = protocol && s.filename ? s.filename : s.file;
+    uri = nbd_uri(&s);
+    bool protocol = s.driver && (!strcmp(s.driver, "file") || !strcmp(s.driver, "nbd"));
+    const char *name = uri ? uri : protocol && s.filename ? s.filename : s.file;
     if (s.filename && !protocol && !s.bad) {
         s.bad = "filename";
     }
@@ -268,7 +308,7 @@ static BlockDriverState *open_keys(const char *whole, const KeyList *kl, const c
     } else if (!name) {
         why = xstrdup(protocol ? "The 'file' block driver requires a file name"
                                : "A block device must be specified for \"file\"");
-    } else if (!(bs = bdrv_open(name, s.driver, s.flags, cache, &why))) {
+    } else if (!(bs = bdrv_open_keyed(name, s.driver, s.flags, cache, s.key_secret, &why))) {
         why = inner_error(why, name);
     } else if (s.bad) {
         why = xasprintf(protocol ? "Block protocol '%s' doesn't support the option '%s'"
@@ -281,6 +321,7 @@ out:
     if (!bs) {
         blk_error(errp, "Could not open '%s': %s", whole, why ? why : "unknown error");
     }
+    free(uri);
     free(why);
     return bs;
 }

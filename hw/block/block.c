@@ -15,7 +15,8 @@
 /* A backing chain deeper than this is refused (it is almost surely a loop). */
 #define MAX_BACKING_DEPTH 64
 
-static const BlockDriver *const drivers[] = { &bdrv_qcow2, &bdrv_raw, &bdrv_file };
+static const BlockDriver *const drivers[] = { &bdrv_qcow2, &bdrv_luks, &bdrv_raw, &bdrv_file,
+                                              &bdrv_nbd };
 
 void blk_error(char **errp, const char *fmt, ...)
 {
@@ -76,7 +77,8 @@ char *bdrv_backing_path(const char *image, const char *backing)
 }
 
 static BlockDriverState *open_chain(const char *filename, const char *fmt, int flags,
-                                    BlockCacheMode cache, int depth, char **errp);
+                                    BlockCacheMode cache, int depth, const char *key_secret,
+                                    char **errp);
 
 static int open_backing(BlockDriverState *bs, int flags, int depth, char **errp)
 {
@@ -92,7 +94,7 @@ static int open_backing(BlockDriverState *bs, int flags, int depth, char **errp)
     char *err = NULL;
     int bflags = (flags & BDRV_O_SHARE) | BDRV_O_NO_REPAIR;
     bs->backing = open_chain(path, bs->backing_fmt[0] ? bs->backing_fmt : NULL, bflags,
-                             bs->cache, depth + 1, &err);
+                             bs->cache, depth + 1, NULL, &err);
     if (!bs->backing) {
         /* The file is named once, as qemu-img does: drop open_chain's prefix
          * when the reason already starts with it. */
@@ -116,7 +118,8 @@ int bdrv_open_backing(BlockDriverState *bs, char **errp)
 }
 
 static BlockDriverState *open_chain(const char *filename, const char *fmt, int flags,
-                                    BlockCacheMode cache, int depth, char **errp)
+                                    BlockCacheMode cache, int depth, const char *key_secret,
+                                    char **errp)
 {
     const BlockDriver *drv = NULL;
     char *err = NULL;
@@ -130,6 +133,7 @@ static BlockDriverState *open_chain(const char *filename, const char *fmt, int f
     bs->flags = flags;
     bs->cache = cache;
     bs->read_only = !(flags & BDRV_O_RDWR);
+    bs->key_secret = key_secret ? xstrdup(key_secret) : NULL;
     int r = bfile_open(&bs->file, filename, !bs->read_only, cache, flags & BDRV_O_SHARE, &err);
     if (r < 0) {
         goto fail;
@@ -159,7 +163,13 @@ fail:
 BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
                             BlockCacheMode cache, char **errp)
 {
-    return open_chain(filename, fmt, flags, cache, 0, errp);
+    return open_chain(filename, fmt, flags, cache, 0, NULL, errp);
+}
+
+BlockDriverState *bdrv_open_keyed(const char *filename, const char *fmt, int flags,
+                                  BlockCacheMode cache, const char *key_secret, char **errp)
+{
+    return open_chain(filename, fmt, flags, cache, 0, key_secret, errp);
 }
 
 void bdrv_warn_probed_raw(const BlockDriverState *bs)
@@ -184,6 +194,7 @@ void bdrv_close(BlockDriverState *bs)
     bfile_close(bs->file);
     pthread_mutex_destroy(&bs->lock);
     free(bs->opaque);
+    free(bs->key_secret);
     free(bs->filename);
     free(bs);
 }

@@ -25,7 +25,7 @@ enum {
     BDRV_O_SHARE = 1 << 2,      /* -U: take no locks, allow concurrent writers */
     BDRV_O_CHECK = 1 << 3,      /* opened by check: a corrupt image is allowed */
     BDRV_O_NO_REPAIR = 1 << 4,  /* do not rebuild refcounts of a dirty image */
-    BDRV_O_NO_IO = 1 << 5,      /* metadata only (info): no external data file needed */
+    BDRV_O_NO_IO = 1 << 5,      /* metadata only (info): no external data file or key needed */
 };
 
 /* Block status flags (what a range of the image holds). */
@@ -40,6 +40,13 @@ enum {
 typedef enum {
     PREALLOC_OFF, PREALLOC_METADATA, PREALLOC_FALLOC, PREALLOC_FULL,
 } PreallocMode;
+
+/* Encryption options of `create`, QEMU's names (NULL: not given). */
+typedef struct BlockCryptOpts {
+    const char *format;       /* qcow2's encrypt.format: "luks" or "aes" */
+    const char *key_secret, *cipher_alg, *cipher_mode, *ivgen_alg, *ivgen_hash_alg, *hash_alg;
+    uint64_t iter_time;       /* ms; 0: default */
+} BlockCryptOpts;
 
 /* Options of `create` (and `-o` of convert). */
 typedef struct BlockCreateOpts {
@@ -60,6 +67,7 @@ typedef struct BlockCreateOpts {
     const char *data_file;    /* qcow2: external data file (-o data_file=) */
     bool data_file_raw;       /* ... kept valid as a raw image */
     bool data_file_raw_set;   /* data_file_raw was given (amend) */
+    BlockCryptOpts crypt;
 } BlockCreateOpts;
 
 /* Result of a consistency check (as qemu-img check reports it). */
@@ -95,6 +103,9 @@ typedef struct BlockFormatInfo {
     const char *data_file;    /* its name, NULL: none stored */
     const char *data_path;    /* ... as opened (map names it) */
     bool data_file_raw;
+    bool encrypted;
+    const char *encrypt_format;      /* qcow2: "luks" or "aes" */
+    const struct LuksVolume *luks;   /* the LUKS header, if any */
 } BlockFormatInfo;
 
 typedef struct BlockDriverState BlockDriverState;
@@ -165,6 +176,7 @@ struct BlockDriverState {
     BlockCacheMode cache;
     bool read_only;
     bool probed_raw;           /* raw chosen by probing (a warning was printed) */
+    char *key_secret;          /* id of the secret unlocking an encrypted image */
     pthread_mutex_t lock;      /* serializes requests on this image */
 };
 
@@ -172,11 +184,14 @@ struct BlockDriverState {
 const BlockDriver *bdrv_find_format(const char *name);
 /* The i-th registered format (for listing them), NULL past the last. */
 const BlockDriver *bdrv_format_at(size_t i);
-extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_file;
+extern const BlockDriver bdrv_raw, bdrv_qcow2, bdrv_file, bdrv_luks, bdrv_nbd;
 
 /* Open filename with format fmt (NULL: probe). */
 BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
                             BlockCacheMode cache, char **errp);
+/* The same, an encrypted image unlocked by the secret key_secret (may be NULL). */
+BlockDriverState *bdrv_open_keyed(const char *filename, const char *fmt, int flags,
+                                  BlockCacheMode cache, const char *key_secret, char **errp);
 void bdrv_close(BlockDriverState *bs);
 /* Open from an option string: file=PATH[,format=raw|qcow2][,cache=MODE]
  * [,read-only=on|off][,file.locking=on|off][,force-share=on|off] (",," is a

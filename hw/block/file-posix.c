@@ -1,5 +1,6 @@
 /* Host file access for the block layer (see file.h). */
 #include "hw/block/block.h"
+#include "hw/block/nbd.h"
 #include "hw/core/util.h"
 
 #include <errno.h>
@@ -71,6 +72,9 @@ static int file_lock(BlockFile *f, char **errp)
 int bfile_open(BlockFile **out, const char *path, bool writable, BlockCacheMode cache,
                bool share, char **errp)
 {
+    if (nbd_is_uri(path)) {
+        return nbd_file_open(out, path, writable, errp);
+    }
     int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
     bool direct = cache == BDRV_CACHE_NONE || cache == BDRV_CACHE_DIRECTSYNC;
     int fd = open(path, flags | (direct ? O_DIRECT : 0));
@@ -111,6 +115,10 @@ int bfile_open(BlockFile **out, const char *path, bool writable, BlockCacheMode 
 void bfile_close(BlockFile *f)
 {
     if (!f) {
+        return;
+    }
+    if (f->nbd) {
+        nbd_file_close(f);
         return;
     }
     close(f->fd);
@@ -192,6 +200,9 @@ static int bounce(BlockFile *f, uint64_t off, void *rbuf, const void *wbuf, size
 
 int bfile_pread(BlockFile *f, uint64_t off, void *buf, size_t len)
 {
+    if (f->nbd) {
+        return nbd_file_pread(f, off, buf, len);
+    }
     if (f->align > 1 && !aligned(f, off, buf, len)) {
         return bounce(f, off, buf, NULL, len);
     }
@@ -201,6 +212,9 @@ int bfile_pread(BlockFile *f, uint64_t off, void *buf, size_t len)
 int bfile_pwrite(BlockFile *f, uint64_t off, const void *buf, size_t len)
 {
     int r;
+    if (f->nbd) {
+        return nbd_file_pwrite(f, off, buf, len);
+    }
     if (f->align > 1 && !aligned(f, off, buf, len)) {
         r = bounce(f, off, NULL, buf, len);
     } else {
@@ -217,12 +231,18 @@ int bfile_flush(BlockFile *f)
     if (f->ignore_flush || !f->writable) {
         return 0;
     }
+    if (f->nbd) {
+        return nbd_file_flush(f);
+    }
     return fdatasync(f->fd) < 0 ? -errno : 0;
 }
 
 int64_t bfile_length(BlockFile *f)
 {
     struct stat st;
+    if (f->nbd) {
+        return nbd_file_length(f);
+    }
     if (fstat(f->fd, &st) < 0) {
         return -errno;
     }
@@ -236,6 +256,9 @@ int64_t bfile_length(BlockFile *f)
 int64_t bfile_allocated(BlockFile *f)
 {
     struct stat st;
+    if (f->nbd) {
+        return -ENOTSUP; /* qemu-img: "disk size: unavailable" */
+    }
     if (fstat(f->fd, &st) < 0) {
         return -errno;
     }
@@ -284,6 +307,9 @@ int bfile_truncate(BlockFile *f, uint64_t size, int prealloc)
     if (old < 0) {
         return (int)old;
     }
+    if (f->nbd) {
+        return size == (uint64_t)old ? 0 : -ENOTSUP; /* an export has a fixed size */
+    }
     if (ftruncate(f->fd, (off_t)size) < 0) {
         return -errno;
     }
@@ -300,6 +326,9 @@ int bfile_truncate(BlockFile *f, uint64_t size, int prealloc)
 
 int bfile_punch(BlockFile *f, uint64_t off, uint64_t len)
 {
+    if (f->nbd) {
+        return nbd_file_zero(f, off, len);
+    }
     if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
                   (off_t)len) == 0) {
         return 0;
@@ -309,6 +338,9 @@ int bfile_punch(BlockFile *f, uint64_t off, uint64_t len)
 
 int bfile_data_status(BlockFile *f, uint64_t off, uint64_t len, uint64_t *pnum)
 {
+    if (f->nbd) {
+        return nbd_file_data_status(f, off, len, pnum);
+    }
     off_t data = lseek(f->fd, (off_t)off, SEEK_DATA);
     if (data < 0 && errno == ENXIO) {
         *pnum = len; /* past the last data: a hole to the end */

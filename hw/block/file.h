@@ -21,6 +21,7 @@ typedef struct BlockFile {
     char *path;
     bool writable, direct, sync_writes, ignore_flush, locked;
     uint32_t align;          /* O_DIRECT alignment (1 when buffered) */
+    struct NbdConn *nbd;     /* an NBD export instead of a host file (nbd.h) */
 } BlockFile;
 
 /* Open path; writable asks for read-write; share skips locking. */

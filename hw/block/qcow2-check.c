@@ -374,6 +374,9 @@ static void calculate(Check *c, int fix)
     c->rebuild = false;
     c->next_contig = 0;
     inc(c, 0, s->cluster_size);
+    if (s->has_crypt_ext) {
+        inc(c, s->crypt_offset, s->crypt_length);
+    }
     check_l1(c, s->l1_offset, s->l1, s->l1_size, true);
     check_snapshots(c);
     c->fail = qcow2_bitmaps_check(c->bs, inc_cb, c, &c->res->corruptions);

@@ -142,7 +142,7 @@ static int read_run(BlockDriverState *bs, ClusterType type, uint64_t entry, uint
         return r;
     }
     case CL_NORMAL:
-        return bfile_pread(qcow2_data(bs), host, buf, (size_t)n);
+        return qcow2_data_pread(bs, host, vaddr, buf, (size_t)n);
     }
     return -EIO;
 }
@@ -160,7 +160,7 @@ int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint
             /* The mapping stays valid while we hold data_lock: frees wait. */
             pthread_rwlock_rdlock(&s->data_lock);
             pthread_mutex_unlock(&bs->lock);
-            r = bfile_pread(qcow2_data(bs), host, buf, (size_t)n);
+            r = qcow2_data_pread(bs, host, off, buf, (size_t)n);
             pthread_rwlock_unlock(&s->data_lock);
             pthread_mutex_lock(&bs->lock);
         } else if (r == 0) {
@@ -349,7 +349,8 @@ static int write_new(BlockDriverState *bs, uint8_t *t, uint32_t l2i, uint64_t k,
     /* In an external data file a cluster lives at its guest offset. */
     int64_t host = r < 0 ? r : s->data_file ? (int64_t)(off - head) : qcow2_alloc_clusters(bs, k);
     if (host >= 0) {
-        r = bfile_pwrite(qcow2_data(bs), (uint64_t)host, src, (size_t)(k << s->cluster_bits));
+        r = qcow2_data_pwrite(bs, (uint64_t)host, off - head, src,
+                              (size_t)(k << s->cluster_bits));
     } else {
         r = (int)host;
     }
@@ -366,10 +367,11 @@ static int write_new(BlockDriverState *bs, uint8_t *t, uint32_t l2i, uint64_t k,
 }
 
 /* Overwrite allocated data, but never past the file or onto metadata. */
-static int write_in_place(BlockDriverState *bs, uint64_t host, const uint8_t *buf, uint64_t n)
+static int write_in_place(BlockDriverState *bs, uint64_t host, uint64_t vaddr,
+                          const uint8_t *buf, uint64_t n)
 {
     if (((Qcow2State *)bs->opaque)->data_file) {
-        return bfile_pwrite(qcow2_data(bs), host, buf, (size_t)n);
+        return qcow2_data_pwrite(bs, host, vaddr, buf, (size_t)n);
     }
     const char *what = qcow2_metadata_overlap(bs, host, n);
     if (what) {
@@ -380,7 +382,7 @@ static int write_in_place(BlockDriverState *bs, uint64_t host, const uint8_t *bu
         return qcow2_signal_corruption(bs, "Data cluster at %#" PRIx64 " lies beyond the end "
                                        "of the image file", host);
     }
-    return bfile_pwrite(bs->file, host, buf, (size_t)n);
+    return qcow2_data_pwrite(bs, host, vaddr, buf, (size_t)n);
 }
 
 static bool in_place(const Qcow2State *s, uint64_t e)
@@ -410,7 +412,7 @@ static int write_in_table(BlockDriverState *bs, uint64_t off, const uint8_t *buf
         }
         uint64_t n = MIN(len, (k << s->cluster_bits) - head);
         if (inplace) {
-            r = write_in_place(bs, (e & QCOW2_OFFSET_MASK) + head, buf, n);
+            r = write_in_place(bs, (e & QCOW2_OFFSET_MASK) + head, off, buf, n);
         } else {
             r = write_new(bs, t, l2i, k, off, buf, n, fl);
         }

@@ -183,7 +183,7 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
      * qemu-img preallocates the metadata. */
     PreallocMode pm = o->data_file_raw && o->prealloc == PREALLOC_OFF ? PREALLOC_METADATA
                                                                        : o->prealloc;
-    if (r < 0 || pm == PREALLOC_OFF) {
+    if (r < 0 || (pm == PREALLOC_OFF && !o->crypt.format)) {
         return r;
     }
     BlockDriverState *bs = bdrv_open(filename, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING,
@@ -191,9 +191,13 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     if (!bs) {
         return -EIO;
     }
+    if (o->crypt.format && (r = qcow2_crypt_format(bs, &o->crypt, errp)) < 0) {
+        bdrv_close(bs);
+        return r;
+    }
     uint64_t size = bs->total_size;
     bs->total_size = 0;
-    r = qcow2_truncate(bs, size, false, pm, errp);
+    r = pm == PREALLOC_OFF ? 0 : qcow2_truncate(bs, size, false, pm, errp);
     if (r == 0) {
         r = blk_flush(bs);
     }
@@ -209,7 +213,7 @@ uint64_t qcow2_measure_meta(const BlockCreateOpts *o)
     uint64_t size = ALIGN_UP(o->size, cs);
     uint64_t l2e = ALIGN_UP(size / cs, cs / 8);
     uint64_t l1e = ALIGN_UP(l2e / (cs / 8), cs / 8);
-    uint64_t meta = cs + l2e * 8 + l1e * 8;
+    uint64_t meta = cs + l2e * 8 + l1e * 8 + qcow2_crypt_measure(&o->crypt, (uint32_t)cs);
     uint64_t per_rb = cs * 8 / (uint64_t)rbits;
     uint64_t rb = 0, rt = 0;
     for (;;) {

@@ -159,6 +159,18 @@ static void keep_unknown_ext(Qcow2State *s, const uint8_t *ext, uint32_t total)
     s->ext_unknown_len += total;
 }
 
+static int read_crypt_ext(Qcow2State *s, const uint8_t *d, uint32_t len, char **errp)
+{
+    if (len != 16) {
+        blk_error(errp, "Invalid encryption header extension length %u", len);
+        return -EINVAL;
+    }
+    s->crypt_offset = ld_be64(d);
+    s->crypt_length = ld_be64(d + 8);
+    s->has_crypt_ext = true;
+    return 0;
+}
+
 /* Walk the header extensions in the first cluster. */
 static int read_extensions(BlockDriverState *bs, const uint8_t *h, uint64_t end, char **errp)
 {
@@ -194,7 +206,10 @@ static int read_extensions(BlockDriverState *bs, const uint8_t *h, uint64_t end,
                 return r;
             }
         } else if (type != QCOW2_EXT_FEATURES) {
-            keep_unknown_ext(s, h + pos, (uint32_t)total);
+            if (type == QCOW2_EXT_CRYPT && read_crypt_ext(s, d, len, errp) < 0) {
+                return -EINVAL;
+            }
+            keep_unknown_ext(s, h + pos, (uint32_t)total); /* crypt: kept as it is */
         }
         pos += total;
     }
@@ -238,10 +253,7 @@ int qcow2_read_header(BlockDriverState *bs, char **errp)
     }
     if (!r) {
         parse_fields(s, h);
-        if (ld_be32(h + 32)) {
-            blk_error(errp, "Encrypted images are not supported");
-            r = -ENOTSUP;
-        }
+        s->crypt_method = ld_be32(h + 32);
     }
     if (!r) {
         r = check_fields(bs, ld_be64(h + 24), (uint64_t)flen, errp);
@@ -292,6 +304,7 @@ static int build_header(BlockDriverState *bs, uint8_t *h)
     st_be32(h, QCOW2_MAGIC);
     st_be32(h + 4, (uint32_t)s->version);
     st_be32(h + 20, (uint32_t)s->cluster_bits);
+    st_be32(h + 32, s->crypt_method);
     st_be64(h + 24, bs->total_size);
     st_be32(h + 36, s->l1_size);
     st_be64(h + 40, s->l1_offset);

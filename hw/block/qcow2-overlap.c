@@ -17,6 +17,9 @@ const char *qcow2_metadata_overlap(BlockDriverState *bs, uint64_t off, uint64_t 
     if (hits(off, len, 0, cs)) {
         return "qcow2_header";
     }
+    if (s->has_crypt_ext && hits(off, len, s->crypt_offset, ALIGN_UP(s->crypt_length, cs))) {
+        return "encryption header";
+    }
     if (hits(off, len, s->l1_offset, ALIGN_UP((uint64_t)s->l1_size * 8, cs))) {
         return "active L1 table";
     }

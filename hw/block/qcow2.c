@@ -104,6 +104,7 @@ static void qcow2_close(BlockDriverState *bs)
     }
     qcow2_free_snapshots(s);
     qcow2_datafile_close(bs);
+    qcow2_crypt_close(s);
     free(s->l1);
     free(s->rt);
     free(s->ext_unknown);
@@ -137,7 +138,7 @@ static int qcow2_open(BlockDriverState *bs, char **errp)
         return r;
     }
     init_caches(s);
-    if ((r = qcow2_read_snapshots(bs, errp)) < 0) {
+    if ((r = qcow2_crypt_open(bs, errp)) < 0 || (r = qcow2_read_snapshots(bs, errp)) < 0) {
         qcow2_close(bs);
         return r;
     }
@@ -190,6 +191,9 @@ static int qcow2_write_compressed_op(BlockDriverState *bs, uint64_t off, const v
     if (qcow2_has_data_file(bs->opaque)) {
         return -ENOTSUP; /* compressed clusters cannot live at their guest offset */
     }
+    if (((Qcow2State *)bs->opaque)->crypt_method) {
+        return -ENOTSUP; /* compressed clusters would be stored in the clear */
+    }
     int r = before_write(bs);
     qcow2_bitmaps_dirty(bs, off, len);
     return after_write(bs, r < 0 ? r : qcow2_write_compressed(bs, off, buf, len));
@@ -241,6 +245,10 @@ static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
     fi->data_file = s->data_file_name;
     fi->data_file_raw = qcow2_data_file_raw(s);
     fi->data_path = s->data_file ? s->data_file->path : NULL;
+    fi->encrypted = s->crypt_method != 0;
+    fi->encrypt_format = s->crypt_method == QCOW2_CRYPT_LUKS ? "luks"
+                         : s->crypt_method ? "aes" : NULL;
+    fi->luks = s->luks;
 }
 
 static int qcow2_change_backing(BlockDriverState *bs, const char *file, const char *fmt,

@@ -28,6 +28,11 @@
 #define QCOW2_EXT_FEATURES 0x6803f857u
 #define QCOW2_EXT_DATA_FILE 0x44415441u
 #define QCOW2_EXT_BITMAPS 0x23852875u
+#define QCOW2_EXT_CRYPT 0x0537be77u
+
+/* Encryption methods (the header's crypt_method). */
+#define QCOW2_CRYPT_AES 1
+#define QCOW2_CRYPT_LUKS 2
 
 /* Feature bits. */
 #define QCOW2_INCOMPAT_DIRTY (1ULL << 0)
@@ -129,6 +134,11 @@ typedef struct Qcow2State {
     Qcow2Bitmaps bm;
     BlockFile *data_file;        /* external data file (qcow2-datafile.c), NULL: none */
     char *data_file_name;        /* as its header extension names it */
+    uint32_t crypt_method;       /* 0 none, QCOW2_CRYPT_AES or QCOW2_CRYPT_LUKS */
+    bool has_crypt_ext;
+    uint64_t crypt_offset, crypt_length; /* the LUKS header's clusters */
+    struct LuksVolume *luks;
+    struct CryptoCipher *cipher; /* NULL: not unlocked (info only) */
 } Qcow2State;
 
 /* Where guest data lives: the external data file, else the image file. */
@@ -147,6 +157,20 @@ static inline bool qcow2_data_file_raw(const Qcow2State *s)
 {
     return qcow2_has_data_file(s) && (s->autoclear & QCOW2_AUTOCLEAR_DATA_FILE_RAW);
 }
+
+/* Encryption (qcow2-crypt.c).  Data clusters are read and written through
+ * qcow2_data_pread/pwrite (host offset, guest offset), which encrypt when
+ * the image is. */
+int qcow2_crypt_open(BlockDriverState *bs, char **errp);
+void qcow2_crypt_close(Qcow2State *s);
+int qcow2_data_pread(BlockDriverState *bs, uint64_t host, uint64_t vaddr, uint8_t *buf,
+                     size_t n);
+int qcow2_data_pwrite(BlockDriverState *bs, uint64_t host, uint64_t vaddr, const uint8_t *buf,
+                      size_t n);
+/* Make a new, empty image encrypted as c says. */
+int qcow2_crypt_format(BlockDriverState *bs, const BlockCryptOpts *c, char **errp);
+/* Bytes of the LUKS header clusters for c (0 without LUKS). */
+uint64_t qcow2_crypt_measure(const BlockCryptOpts *c, uint32_t cluster_size);
 
 /* zstd compressed clusters (qcow2-zstd.c); compress returns 0 when the data
  * does not shrink. */

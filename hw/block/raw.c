@@ -127,7 +127,6 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
  * opened with driver=file) behave alike; only the name differs. */
 #define RAW_LIKE_OPS                          \
     .thread_safe_io = true,                   \
-    .open = raw_open,                         \
     .close = raw_close,                       \
     .read = raw_read,                         \
     .write = raw_write,                       \
@@ -141,12 +140,30 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
 
 const BlockDriver bdrv_raw = {
     .name = "raw",
+    .open = raw_open,
     .probe = raw_probe,
     .measure_meta = raw_measure_meta,
     RAW_LIKE_OPS,
 };
 
+/* QEMU's nbd protocol driver (driver=nbd): the export itself, like a file. */
+static int nbd_open(BlockDriverState *bs, char **errp)
+{
+    if (!bs->file->nbd) {
+        blk_error(errp, "File name string for NBD must start with 'nbd:'");
+        return -EINVAL;
+    }
+    return raw_open(bs, errp);
+}
+
+const BlockDriver bdrv_nbd = {
+    .name = "nbd",
+    RAW_LIKE_OPS,
+    .open = nbd_open,
+};
+
 const BlockDriver bdrv_file = {
     .name = "file", /* never probed; measure has nothing to say of it */
+    .open = raw_open,
     RAW_LIKE_OPS,
 };

@@ -1,0 +1,216 @@
+/* kemu-img --object: QEMU's user-creatable objects on the command line.
+ * The one kind an image tool needs is `secret` (the passphrase of an
+ * encrypted image): secret,id=ID,data=STRING|file=PATH[,format=raw|base64].
+ * Objects are taken out of the arguments before the command parses them,
+ * with qemu-img's messages for what is wrong. */
+#include "hw/block/crypto.h"
+#include "hw/core/error.h"
+#include "hw/core/util.h"
+#include "ui/kemu-img.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct SecretSpec {
+    char *type, *id, *data, *file, *format, *bad;
+} SecretSpec;
+
+static void spec_free(SecretSpec *s)
+{
+    free(s->type);
+    free(s->id);
+    free(s->data);
+    free(s->file);
+    free(s->format);
+    free(s->bad);
+}
+
+static int take_key(const char *k, const char *v, void *opaque)
+{
+    SecretSpec *s = opaque;
+    char **slot = !strcmp(k, "qom-type") ? &s->type : !strcmp(k, "id") ? &s->id
+                  : !strcmp(k, "data") ? &s->data : !strcmp(k, "file") ? &s->file
+                  : !strcmp(k, "format") ? &s->format : NULL;
+    if (!slot) {
+        s->bad = s->bad ? s->bad : xstrdup(k);
+        return 0;
+    }
+    free(*slot);
+    *slot = xstrdup(v);
+    return 0;
+}
+
+static int b64_value(char c)
+{
+    const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = c ? strchr(a, c) : NULL;
+    return p ? (int)(p - a) : -1;
+}
+
+/* Standard base64 (padding optional); -1 on a character outside it. */
+static ssize_t base64_decode(const char *in, uint8_t *out)
+{
+    size_t n = 0;
+    unsigned acc = 0, bits = 0;
+    for (; *in && *in != '='; in++) {
+        int v = b64_value(*in);
+        if (v < 0) {
+            return -1;
+        }
+        acc = acc << 6 | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return (ssize_t)n;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        error_report("Unable to read %s: Failed to open file \u201c%s\u201d: %s", path, path,
+                     strerror(errno));
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t got = 1; got;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            buf = xrealloc(buf, cap + 1);
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    }
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* The secret's bytes, decoded as its format says; 0 or -1 after a message. */
+static int add_secret(const SecretSpec *s)
+{
+    size_t len = 0;
+    char *raw = s->file ? read_file(s->file, &len) : xstrdup(s->data);
+    if (!raw) {
+        return -1;
+    }
+    len = s->file ? len : strlen(raw);
+    int r = 0;
+    char *err = NULL;
+    if (s->format && !strcmp(s->format, "base64")) {
+        uint8_t *bin = xmalloc(len + 1);
+        ssize_t n = base64_decode(raw, bin);
+        if (n < 0) {
+            error_report("Base64 data contains some invalid characters");
+            r = -1;
+        } else {
+            r = crypto_secret_add(s->id, bin, (size_t)n, &err);
+        }
+        explicit_bzero(bin, len + 1);
+        free(bin);
+    } else {
+        r = crypto_secret_add(s->id, (const uint8_t *)raw, len, &err);
+    }
+    explicit_bzero(raw, len);
+    free(raw);
+    if (err) {
+        img_error(err);
+    }
+    return r < 0 ? -1 : 0;
+}
+
+static bool object_help(const char *arg)
+{
+    if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+        printf("List of user creatable objects:\n  secret\n");
+        return true;
+    }
+    if (!strcmp(arg, "secret,help") || !strcmp(arg, "secret,?")) {
+        printf("secret options:\n  data=<string>\n  file=<string>\n"
+               "  format=<QCryptoSecretFormat>\n");
+        return true;
+    }
+    return false;
+}
+
+/* Check an --object argument as qemu-img does, in its order of checks. */
+static int create_object(const char *arg)
+{
+    SecretSpec s = { 0 };
+    char *err = NULL;
+    int r = -1;
+    if (blk_opts_split(arg, "qom-type", take_key, &s, &err) < 0) {
+        img_error(err);
+        err = NULL;
+    } else if (!s.type) {
+        error_report("Parameter 'qom-type' is missing");
+    } else if (strcmp(s.type, "secret")) {
+        error_report("Parameter 'qom-type' does not accept value '%s'", s.type);
+    } else if (!s.id) {
+        error_report("Parameter 'id' is missing");
+    } else if (s.bad) {
+        error_report("Parameter '%s' is unexpected", s.bad);
+    } else if (s.format && strcmp(s.format, "raw") && strcmp(s.format, "base64")) {
+        error_report("Parameter 'format' does not accept value '%s'", s.format);
+    } else if (s.data && s.file) {
+        error_report("'file' and 'data' are mutually exclusive");
+    } else if (!s.data && !s.file) {
+        error_report("Either 'file' or 'data' must be provided");
+    } else {
+        r = add_secret(&s);
+    }
+    free(err);
+    spec_free(&s);
+    return r;
+}
+
+/* One --object, as a separate argument or "--object=..."; returns how many
+ * arguments it took (0: not an --object), -1 after an error, -2 after help. */
+static int one_object(int argc, char **argv, int i)
+{
+    const char *arg;
+    int used = 1;
+    if (!strncmp(argv[i], "--object=", 9)) {
+        arg = argv[i] + 9;
+    } else if (!strcmp(argv[i], "--object")) {
+        if (i + 1 >= argc) {
+            img_usage_error("option '--object' requires an argument");
+            return -1;
+        }
+        arg = argv[i + 1];
+        used = 2;
+    } else {
+        return 0;
+    }
+    if (object_help(arg)) {
+        return -2;
+    }
+    return create_object(arg) < 0 ? -1 : used;
+}
+
+int img_take_objects(int argc, char **argv)
+{
+    int out = 2;
+    bool done = false;
+    for (int i = 2; i < argc;) {
+        int n = done ? 0 : one_object(argc, argv, i);
+        if (n < 0) {
+            return n;
+        }
+        if (n > 0) {
+            i += n;
+            continue;
+        }
+        done |= !strcmp(argv[i], "--");
+        argv[out++] = argv[i++];
+    }
+    argv[out] = NULL;
+    return out;
+}
