@@ -176,8 +176,12 @@ void console_refresh(void)
             l->tick(l->opaque);
         pixels |= !l->no_pixels;
     }
-    if (!pixels)
-        return;
+    if (pixels)
+        console_render();
+}
+
+void console_render(void)
+{
     uint32_t *px = NULL;
     int w = 0, h = 0;
     if (graphic_hw_render(&px, &w, &h)) {

@@ -37,6 +37,8 @@ void console_add_listener(DisplayListener *l);
 void console_remove_listener(DisplayListener *l);
 /* Render now and report what changed (the timer calls this). */
 void console_refresh(void);
+/* Render now without the listeners' ticks (a new client's first size). */
+void console_render(void);
 const DisplaySurface *console_surface(void);
 /* The window title's name: "kemu (NAME)" or "kemu". */
 const char *console_title(void);

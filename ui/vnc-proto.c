@@ -117,6 +117,7 @@ static void apply_share(VncClient *c, bool shared)
 
 static int on_client_init(VncClient *c)
 {
+    console_render();
     const DisplaySurface *s = console_surface();
     apply_share(c, c->in.data[0] != 0);
     vnc_write_u16(c, (uint16_t)s->w);
