@@ -15,6 +15,9 @@
 /* QEMU's key name (sendkey, "ctrl", "alt", "delete", "kp_5", ...) to its
  * number; -1 if unknown. */
 int keycode_from_name(const char *name);
+/* The key of a printable ASCII character on the US layout, and whether
+ * Shift makes it (shift may be NULL); -1 if none. */
+int keycode_from_ascii(int c, bool *shift);
 /* The name of a key number, or NULL. */
 const char *keycode_name(int key);
 /* The bytes a key press (down) or release sends in scan code set 1, 2 or
