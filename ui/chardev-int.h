@@ -16,6 +16,7 @@ Chardev *chr_null_new(const char *label, const char *filename);
 Chardev *chr_pty_new(const char *label, const char *opt, const char *arg);
 Chardev *chr_socket_new(const char *label, const char *opt, const char *arg, const Opts *o);
 Chardev *chr_mux_new(const char *label, Chardev *backend);
+Chardev *chr_vc_new(const char *label);
 
 /* The terminal: raw mode for stdio, restored at exit and on fatal signals. */
 void chr_term_set_raw(bool signals);

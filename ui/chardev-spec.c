@@ -93,7 +93,7 @@ static Chardev *legacy_new(const char *label, const char *opt, const char *spec)
     if (!strcmp(spec, "null"))
         return chr_null_new(label, "null");
     if (!strcmp(spec, "vc") || !strncmp(spec, "vc:", 3))
-        return chr_null_new(label, "vc (no graphical console: output discarded)");
+        return chr_vc_new(label);
     if (!strcmp(spec, "pty"))
         return chr_pty_new(label, opt, spec);
     if (!strncmp(spec, "file:", 5))

@@ -1,32 +1,87 @@
-/* -display, -vga, -vnc: kemu has no graphical console yet, so only the
- * "none" forms are accepted; everything else is refused by name. */
+/* -display, -vga, -vnc, -k: which displays run (ui/display.c starts
+ * them) and which graphics card the board builds. */
 #include "ui/cmdline-int.h"
+#include "config.h"
 #include "hw/core/device.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
+#include "ui/vnc.h"
 
 #include <stdio.h>
 #include <string.h>
 
+static const char *const sdl_keys[] = { "type", "gl", "grab-mod", "show-cursor",
+                                        "window-close", NULL };
+static const char *const curses_keys[] = { "type", "charset", NULL };
+
 static const struct {
     const char *name;
     DisplayType type;
-    const char *what;
+    const char *what;           /* not built in: why it is refused */
+    const char *const *keys;
 } displays[] = {
-    { "none", DISPLAY_NONE, NULL },
-    { "sdl", DISPLAY_SDL, "SDL display" },
-    { "curses", DISPLAY_CURSES, "curses display" },
-    { "gtk", DISPLAY_GTK, "GTK display" },
-    { "vnc", DISPLAY_VNC, "VNC display" },
-    { "egl-headless", DISPLAY_NONE, "egl-headless display" },
-    { "spice-app", DISPLAY_NONE, "spice-app display" },
-    { "dbus", DISPLAY_NONE, "D-Bus display" },
+    { "none", DISPLAY_NONE, NULL, NULL },
+#ifdef CONFIG_SDL
+    { "sdl", DISPLAY_SDL, NULL, sdl_keys },
+#else
+    { "sdl", DISPLAY_SDL, "SDL display (kemu was built without SDL2)", NULL },
+#endif
+#ifdef CONFIG_CURSES
+    { "curses", DISPLAY_CURSES, NULL, curses_keys },
+#else
+    { "curses", DISPLAY_CURSES, "curses display (kemu was built without ncurses)", NULL },
+#endif
+    { "gtk", DISPLAY_GTK, "GTK display", NULL },
+    { "egl-headless", DISPLAY_NONE, "egl-headless display", NULL },
+    { "spice-app", DISPLAY_NONE, "spice-app display", NULL },
+    { "dbus", DISPLAY_NONE, "D-Bus display", NULL },
 };
+
+static void display_help(void)
+{
+    printf("Available display backend types:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(displays); i++) {
+        if (!displays[i].what)
+            printf("%s\n", displays[i].name);
+    }
+}
+
+/* -display vnc=SPEC: the VNC server, nothing else. */
+static int parse_display_vnc(KemuOptions *o, const char *arg)
+{
+    if (strncmp(arg, "vnc=", 4)) {
+        error_report("-display %s: VNC requires a display argument vnc=<display>", arg);
+        return -1;
+    }
+    if (vnc_check_spec("-display", arg + 4))
+        return -1;
+    cl_set_str(&o->vnc, arg + 4);
+    o->display = DISPLAY_VNC;
+    return 0;
+}
+
+static int display_options(KemuOptions *o, const Opts *opts, const char *arg,
+                           const char *const *keys)
+{
+    for (size_t i = 1; i < opts->n; i++) {
+        if (!keys || cl_unknown_key(&(Opts){ .v = opts->v + i, .n = 1 }, keys)) {
+            error_report("-display %s: Parameter '%s' is unexpected", arg, opts->v[i].key);
+            return -1;
+        }
+    }
+    bool on;
+    if (cl_bool(opts, "window-close", true, &on, "-display", arg, NULL))
+        return -1;
+    o->window_close = on;
+    return 0;
+}
 
 int cmdline_parse_display(KemuOptions *o, const char *arg)
 {
     Opts opts;
     const char *err;
+    if (!strncmp(arg, "vnc", 3) && (!arg[3] || arg[3] == '=' || arg[3] == ','))
+        return parse_display_vnc(o, arg);
     if (opts_parse(&opts, arg, "type", &err)) {
         error_report("-display %s: %s", arg, err);
         return -1;
@@ -34,7 +89,7 @@ int cmdline_parse_display(KemuOptions *o, const char *arg)
     const char *type = opts_get(&opts, "type");
     int ret = -1;
     if (cl_is_help(type)) {
-        printf("Available display backend types:\nnone\n");
+        display_help();
         ret = 1;
         goto out;
     }
@@ -42,13 +97,11 @@ int cmdline_parse_display(KemuOptions *o, const char *arg)
         if (strcmp(type, displays[i].name))
             continue;
         if (displays[i].what) {
-            error_report("-display %s: %s is not supported yet", arg, displays[i].what);
+            error_report("-display %s: %s is not supported", arg, displays[i].what);
             goto out;
         }
-        if (opts.n > 1) {
-            error_report("-display %s: Parameter '%s' is unexpected", arg, opts.v[1].key);
+        if (display_options(o, &opts, arg, displays[i].keys))
             goto out;
-        }
         o->display = displays[i].type;
         ret = 0;
         goto out;
@@ -97,8 +150,14 @@ int cmdline_parse_vga(KemuOptions *o, const char *arg)
 
 int cmdline_parse_vnc(KemuOptions *o, const char *arg)
 {
-    if (!strcmp(arg, "none"))
-        return 0;
-    error_report("-vnc %s: VNC display is not supported yet", arg);
-    return -1;
+    if (vnc_check_spec("-vnc", arg))
+        return -1;
+    cl_set_str(&o->vnc, arg);
+    return 0;
+}
+
+int cmdline_parse_keymap(KemuOptions *o, const char *arg)
+{
+    cl_set_str(&o->keymap, arg);
+    return 0;
 }

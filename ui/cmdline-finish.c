@@ -81,7 +81,7 @@ static void default_consoles(KemuOptions *o)
             o->monitor = xstrdup("stdio");
         return;
     }
-    bool implicit = o->display == DISPLAY_DEFAULT;
+    bool implicit = o->display == DISPLAY_DEFAULT && !o->vnc;
     if (implicit)
         o->display = DISPLAY_NONE;
     if (def_serial)

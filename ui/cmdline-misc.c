@@ -38,12 +38,12 @@ static const struct {
     const char *name;
     int has_arg;
 } later[] = {
-    { "usb", 0 }, { "usbdevice", 1 }, { "k", 1 }, { "no-acpi", 0 }, { "no-hpet", 0 },
+    { "usb", 0 }, { "usbdevice", 1 }, { "no-acpi", 0 }, { "no-hpet", 0 },
     { "L", 1 }, { "qmp", 1 }, { "qmp-pretty", 1 }, { "incoming", 1 },
     { "mem-path", 1 }, { "mem-prealloc", 0 }, { "overcommit", 1 }, { "object", 1 },
     { "mtdblock", 1 }, { "sd", 1 },
     { "pflash", 1 }, { "parallel", 1 }, { "virtfs", 1 }, { "fsdev", 1 }, { "spice", 1 },
-    { "full-screen", 0 }, { "audiodev", 1 }, { "watchdog-action", 1 }, { "readconfig", 1 },
+    { "audiodev", 1 }, { "watchdog-action", 1 }, { "readconfig", 1 },
     { "writeconfig", 1 }, { "runas", 1 }, { "chroot", 1 }, { "sandbox", 1 }, { "msg", 1 },
     { "trace", 1 }, { "icount", 1 }, { "option-rom", 1 }, { "fw_cfg", 1 },
     { "numa", 1 }, { "add-fd", 1 }, { "set", 1 }, { "tpmdev", 1 },

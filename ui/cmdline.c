@@ -189,6 +189,11 @@ static int opt_vnc(KemuOptions *o, const char *opt, const char *arg)
     return cmdline_parse_vnc(o, arg);
 }
 
+static int opt_keymap(KemuOptions *o, const char *opt, const char *arg)
+{
+    return cmdline_parse_keymap(o, arg);
+}
+
 /* -global DRIVER.PROP=VALUE.  The one global test suites written for QEMU
  * pass is kvm-pit.lost_tick_policy=discard: KVM's in-kernel PIT is told
  * to drop ticks the guest missed instead of re-injecting them.  kemu's own
@@ -219,6 +224,8 @@ static int opt_flag(KemuOptions *o, const char *opt, const char *arg)
         o->snapshot = true;
     else if (!strcmp(opt, "nodefaults"))
         o->nodefaults = true;
+    else if (!strcmp(opt, "full-screen"))
+        o->full_screen = true;
     else
         KEMU_BUG("flag without a field");
     return 0;
@@ -302,6 +309,8 @@ static const OptDef options[] = {
     { "display", true, opt_display },
     { "vga", true, opt_vga },
     { "vnc", true, opt_vnc },
+    { "k", true, opt_keymap },
+    { "full-screen", false, opt_flag },
     { "global", true, opt_global },
     { "rtc", true, opt_rtc },
     { "smbios", true, opt_smbios },
@@ -343,6 +352,7 @@ void cmdline_init(KemuOptions *o)
     o->cfg.sockets = o->cfg.dies = o->cfg.cores = o->cfg.threads = 1;
     o->cfg.boot_reboot_timeout = -1;
     o->cfg.kernel_irqchip = true;
+    o->window_close = true;
     snprintf(o->cfg.boot_order, sizeof(o->cfg.boot_order), "cad");
     cmdline_set_current(o);
 }

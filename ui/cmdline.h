@@ -69,6 +69,10 @@ typedef struct KemuOptions {
     bool vga, vga_set;          /* the std VGA is built (-vga std, or by default) */
     bool nodefaults;
     bool console_hidden;        /* no display given: the serial port goes nowhere */
+    char *vnc;                  /* -vnc / -display vnc= spec, NULL = no server */
+    char *keymap;               /* -k LAYOUT */
+    bool full_screen;           /* -full-screen */
+    bool window_close;          /* -display sdl,window-close=on|off */
 
     bool daemonize;
     char *pidfile;
@@ -105,6 +109,7 @@ int cmdline_parse_name(MachineConfig *cfg, const char *arg);
 int cmdline_parse_display(KemuOptions *o, const char *arg);
 int cmdline_parse_vga(KemuOptions *o, const char *arg);
 int cmdline_parse_vnc(KemuOptions *o, const char *arg);
+int cmdline_parse_keymap(KemuOptions *o, const char *arg);
 int cmdline_parse_rtc(const char *arg);
 /* -smbios (kept for the board after a check) and -uuid. */
 int cmdline_parse_smbios(KemuOptions *o, const char *arg);

@@ -13,6 +13,7 @@
 #include "ui/cmdline.h"
 #include "ui/daemon.h"
 #include "ui/device-help.h"
+#include "ui/display.h"
 #include "ui/drive.h"
 #include "ui/gdbstub.h"
 #include "ui/monitor.h"
@@ -165,7 +166,7 @@ static int build_machine(Machine *m, const KemuOptions *o)
     if (drives_open(o) || pc_init(m) || (o->vga && pc_vga_init(m)) ||
         drives_create_devices(m, o) || create_devices(m, o) || pc_machine_done(m))
         return -1;
-    if (create_monitors(m, o))
+    if (create_monitors(m, o) || display_start(m, o))
         return -1;
     if (o->gdb && gdbstub_start(m, o->gdb_opt, o->gdb))
         return -1;
@@ -299,6 +300,7 @@ static int kemu_main(KemuOptions *o, int argc, char **argv)
     if (cmdline_finish(o))
         return 1;
     atexit(chr_cleanup_all);
+    atexit(display_cleanup);
     install_term_handlers();
     return run(o);
 }

@@ -7,14 +7,10 @@
 #include "ui/gdbstub.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-typedef struct MonCmd {
-    const char *names;      /* "cont|c" */
-    const char *args;
-    const char *help;
-    void (*fn)(Monitor *mon, const char *args);
-} MonCmd;
+typedef MonitorCmdDef MonCmd;
 
 static void cmd_help(Monitor *mon, const char *args);
 
@@ -91,8 +87,17 @@ static void cmd_gdbserver(Monitor *mon, const char *args)
         monitor_printf(mon, "Waiting for gdb connection on device '%s'\n", dev);
 }
 
+/* `change vnc password [PW]` is the VNC server's; anything else a medium. */
+static void cmd_change(Monitor *mon, const char *args)
+{
+    if (!strncmp(args, "vnc", 3) && (args[3] == ' ' || !args[3]))
+        monitor_change_vnc(mon, args + 3 + (args[3] == ' '));
+    else
+        monitor_change(mon, args);
+}
+
 static const MonCmd commands[] = {
-    { "change", "device filename [format]", "change a removable medium", monitor_change },
+    { "change", "device filename [format]", "change a removable medium", cmd_change },
     { "cont|c", "", "resume emulation", cmd_cont },
     { "eject", "[-f] device", "eject a removable medium (use -f to force it)", monitor_eject },
     { "gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), "
@@ -106,7 +111,10 @@ static const MonCmd commands[] = {
     { "system_powerdown", "", "send system power down event", cmd_system_powerdown },
     { "system_reset", "", "reset the system", cmd_system_reset },
     { "xp", "/fmt addr", "physical memory dump starting at 'addr'", monitor_xp },
+    { NULL },
 };
+
+static const MonCmd *const tables[] = { commands, monitor_input_cmds, monitor_vnc_cmds };
 
 /* Does word match one of the '|'-separated names? */
 static bool name_matches(const char *names, const char *word, size_t wlen)
@@ -120,16 +128,39 @@ static bool name_matches(const char *names, const char *word, size_t wlen)
     return false;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp((*(const MonCmd *const *)a)->names, (*(const MonCmd *const *)b)->names);
+}
+
 static void cmd_help(Monitor *mon, const char *args)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        const MonCmd *c = &commands[i];
+    const MonCmd *rows[128];
+    size_t n = 0;
+    for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
+        for (const MonCmd *c = tables[t]; c->names && n < ARRAY_SIZE(rows); c++)
+            rows[n++] = c;
+    }
+    qsort(rows, n, sizeof(rows[0]), by_name);
+    for (size_t i = 0; i < n; i++) {
+        const MonCmd *c = rows[i];
         if (*args && !name_matches(c->names, args, strlen(args)))
             continue;
         monitor_printf(mon, "%s %s -- %s\n", c->names, c->args, c->help);
         if (*args && c->fn == cmd_info)
             monitor_info_help(mon);
     }
+}
+
+static const MonCmd *find_command(const char *word, size_t len)
+{
+    for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
+        for (const MonCmd *c = tables[t]; c->names; c++) {
+            if (name_matches(c->names, word, len))
+                return c;
+        }
+    }
+    return NULL;
 }
 
 void monitor_execute(Monitor *mon, const char *line)
@@ -146,11 +177,9 @@ void monitor_execute(Monitor *mon, const char *line)
     snprintf(trimmed, sizeof(trimmed), "%s", args);
     for (size_t l = strlen(trimmed); l && (trimmed[l - 1] == ' ' || trimmed[l - 1] == '\t');)
         trimmed[--l] = '\0';
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        if (name_matches(commands[i].names, line, n)) {
-            commands[i].fn(mon, trimmed);
-            return;
-        }
-    }
-    monitor_printf(mon, "unknown command: '%.*s'\n", (int)n, line);
+    const MonCmd *c = find_command(line, n);
+    if (c)
+        c->fn(mon, trimmed);
+    else
+        monitor_printf(mon, "unknown command: '%.*s'\n", (int)n, line);
 }

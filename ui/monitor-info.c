@@ -148,36 +148,52 @@ static void info_chardev(Monitor *mon, const char *args)
     chr_foreach(chardev_line, mon);
 }
 
-static const struct {
-    const char *name, *help;
-    void (*fn)(Monitor *mon, const char *args);
-} infos[] = {
-    { "block", "show info of one block device or all block devices", monitor_info_block },
-    { "chardev", "show the character devices", info_chardev },
-    { "cpus", "show infos for each CPU", info_cpus },
-    { "kvm", "show KVM information (and which accelerator runs, and why)", info_kvm },
-    { "mtree", "show memory tree (-f: the flat view)", monitor_info_mtree },
-    { "name", "show the current VM name", info_name },
-    { "pci", "show PCI info", monitor_info_pci },
-    { "qtree", "show device tree", info_qtree },
-    { "registers", "show the cpu registers (-a: all CPUs)", info_registers },
-    { "status", "show the current VM status (running|paused)", info_status },
-    { "version", "show the version of kemu", info_version },
+static const MonitorCmdDef infos[] = {
+    { "block", "", "show info of one block device or all block devices", monitor_info_block },
+    { "chardev", "", "show the character devices", info_chardev },
+    { "cpus", "", "show infos for each CPU", info_cpus },
+    { "kvm", "", "show KVM information (and which accelerator runs, and why)", info_kvm },
+    { "mtree", "", "show memory tree (-f: the flat view)", monitor_info_mtree },
+    { "name", "", "show the current VM name", info_name },
+    { "pci", "", "show PCI info", monitor_info_pci },
+    { "qtree", "", "show device tree", info_qtree },
+    { "registers", "", "show the cpu registers (-a: all CPUs)", info_registers },
+    { "status", "", "show the current VM status (running|paused)", info_status },
+    { "version", "", "show the version of kemu", info_version },
+    { NULL },
 };
+
+static const MonitorCmdDef *const info_tables[] = { infos, monitor_input_infos,
+                                                    monitor_vnc_infos };
 
 bool monitor_info(Monitor *mon, const char *what, const char *args)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(infos); i++) {
-        if (!strcmp(infos[i].name, what)) {
-            infos[i].fn(mon, args);
-            return true;
+    for (size_t t = 0; t < ARRAY_SIZE(info_tables); t++) {
+        for (const MonitorCmdDef *i = info_tables[t]; i->names; i++) {
+            if (!strcmp(i->names, what)) {
+                i->fn(mon, args);
+                return true;
+            }
         }
     }
     return false;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp((*(const MonitorCmdDef *const *)a)->names,
+                  (*(const MonitorCmdDef *const *)b)->names);
+}
+
 void monitor_info_help(Monitor *mon)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(infos); i++)
-        monitor_printf(mon, "info %s  -- %s\n", infos[i].name, infos[i].help);
+    const MonitorCmdDef *rows[64];
+    size_t n = 0;
+    for (size_t t = 0; t < ARRAY_SIZE(info_tables); t++) {
+        for (const MonitorCmdDef *i = info_tables[t]; i->names && n < ARRAY_SIZE(rows); i++)
+            rows[n++] = i;
+    }
+    qsort(rows, n, sizeof(rows[0]), by_name);
+    for (size_t i = 0; i < n; i++)
+        monitor_printf(mon, "info %s  -- %s\n", rows[i]->names, rows[i]->help);
 }

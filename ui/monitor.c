@@ -93,13 +93,28 @@ static void history_move(Monitor *mon, int dir)
 static void mon_enter(Monitor *mon)
 {
     mon->line[mon->len] = '\0';
-    history_add(mon, mon->line);
+    if (!mon->read_secret)
+        history_add(mon, mon->line);
     mon->hist_pos = mon->nhistory;
     monitor_puts(mon, "\n");
     mon->len = 0;
-    monitor_execute(mon, mon->line);
-    if (!monitor_quit_requested)
+    if (mon->read_secret) {
+        MonitorLineCb cb = mon->read_secret;
+        mon->read_secret = NULL;
+        cb(mon, mon->line);
+        memset(mon->line, 0, sizeof(mon->line));
         show_prompt(mon);
+        return;
+    }
+    monitor_execute(mon, mon->line);
+    if (!monitor_quit_requested && !mon->read_secret)
+        show_prompt(mon);
+}
+
+void monitor_read_secret(Monitor *mon, const char *prompt, MonitorLineCb cb)
+{
+    mon->read_secret = cb;
+    monitor_puts(mon, prompt);
 }
 
 static void mon_byte(Monitor *mon, uint8_t c)
@@ -135,7 +150,7 @@ static void mon_byte(Monitor *mon, uint8_t c)
         erase_line(mon);
     } else if (c >= 0x20 && mon->len < MON_LINE_MAX - 1) {
         mon->line[mon->len++] = (char)c;
-        char echo[2] = { (char)c, 0 };
+        char echo[2] = { mon->read_secret ? '*' : (char)c, 0 };
         monitor_puts(mon, echo);
     }
 }

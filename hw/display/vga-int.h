@@ -45,5 +45,9 @@ typedef struct Vga {
 /* vga-render.c: the visible picture as 0x00RRGGBB pixels (caller frees
  * *out).  Returns 0, or -1 if the screen is blank (display disabled). */
 int vga_render(Vga *s, uint32_t **out, int *w, int *h);
+/* The alphanumeric screen (characters, attributes, cursor): 0, 1 in a
+ * graphics mode, -1 when blank. */
+struct GraphicText;
+int vga_text(Vga *s, struct GraphicText *t);
 
 #endif

@@ -3,6 +3,7 @@
  * modes through the attribute palette and the DAC, and the VBE modes
  * (8 to 32 bits per pixel) from the linear framebuffer. */
 #include "hw/display/vga-int.h"
+#include "hw/core/graphic.h"
 #include "hw/core/util.h"
 
 #include <stdlib.h>
@@ -146,13 +147,48 @@ static int render_vbe(const Vga *s, uint32_t **out, int *w, int *h)
     return 0;
 }
 
+static bool never_programmed(const Vga *s)
+{
+    return !(s->ar_index & 0x20) && !(s->sr[1] & 0x20) && s->cr[0x01] == 0;
+}
+
 int vga_render(Vga *s, uint32_t **out, int *w, int *h)
 {
     if (s->vbe[VBE_ENABLE] & VBE_ENABLED)
         return render_vbe(s, out, w, h);
-    if (!(s->ar_index & 0x20) && !(s->sr[1] & 0x20) && s->cr[0x01] == 0)
-        return -1;                          /* never programmed */
+    if (never_programmed(s))
+        return -1;
     if (!(s->gr[6] & 1))
         return render_text(s, out, w, h);
     return render_vga_graphics(s, out, w, h);
+}
+
+int vga_text(Vga *s, GraphicText *t)
+{
+    if ((s->vbe[VBE_ENABLE] & VBE_ENABLED) || (s->gr[6] & 1))
+        return 1;
+    if (never_programmed(s))
+        return -1;
+    int ch = (s->cr[0x09] & 0x1f) + 1;
+    int cols = s->cr[0x01] + 1, rows = vga_height(s) / ch;
+    if (rows <= 0 || rows > 100 || cols > 160)
+        return -1;
+    uint32_t stride = s->cr[0x13] * 2u;
+    uint32_t start = (uint32_t)s->cr[0x0c] << 8 | s->cr[0x0d];
+    const uint8_t *vram = s->vram.host;
+    t->cols = cols;
+    t->rows = rows;
+    t->cells = xmalloc((size_t)cols * rows * sizeof(uint16_t));
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            uint32_t cell = (start + r * stride + c) * 2 * 4 % VGA_VRAM_SIZE;
+            t->cells[r * cols + c] = (uint16_t)(vram[cell] | vram[cell + 1] << 8);
+        }
+    }
+    uint32_t cursor = ((uint32_t)s->cr[0x0e] << 8 | s->cr[0x0f]) - start;
+    t->cursor_on = !(s->cr[0x0a] & 0x20) && stride && cursor / stride < (uint32_t)rows &&
+                   cursor % stride < (uint32_t)cols;
+    t->cursor_x = stride ? (int)(cursor % stride) : 0;
+    t->cursor_y = stride ? (int)(cursor / stride) : 0;
+    return 0;
 }

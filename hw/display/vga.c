@@ -9,6 +9,7 @@
  * linear memory. */
 #include "hw/display/vga-int.h"
 #include "hw/display/vga.h"
+#include "hw/core/graphic.h"
 #include "hw/core/machine.h"
 
 #include <stddef.h>
@@ -369,6 +370,18 @@ static const MemoryRegionOps r3b4_ops = { r3b4_read, r3b4_write, 1, 1 };
 static const MemoryRegionOps r3d4_ops = { r3d4_read, r3d4_write, 1, 1 };
 static const MemoryRegionOps vbe_ops = { vbe_read, vbe_write, 2, 2 };
 
+static int source_render(void *opaque, uint32_t **px, int *w, int *h)
+{
+    return vga_render(opaque, px, w, h);
+}
+
+static int source_text(void *opaque, GraphicText *t)
+{
+    return vga_text(opaque, t);
+}
+
+static const GraphicHwOps source_ops = { .render = source_render, .text = source_text };
+
 static int vga_realize(Device *dev, Machine *m)
 {
     Vga *s = (Vga *)dev;
@@ -397,6 +410,7 @@ static int vga_realize(Device *dev, Machine *m)
     as_map(&m->io, &s->io_3d4, 0x3d4, 0);
     /* Index at 0x1ce; data at 0x1cf (and 0x1d0), always 16-bit. */
     as_map(&m->io, &s->io_vbe, 0x1ce, 0);
+    graphic_hw_register(&source_ops, s);
     return 0;
 }
 
@@ -417,6 +431,7 @@ static void vga_reset(Device *dev)
 static void vga_unrealize(Device *dev)
 {
     Vga *s = (Vga *)dev;
+    graphic_hw_unregister(s);
     as_unmap(s->lowmem.as, &s->lowmem);
     if (s->fn.bus)
         pci_bus_remove(s->fn.bus, &s->fn);

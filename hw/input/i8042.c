@@ -421,7 +421,7 @@ static const MemoryRegionOps cmd_ops = {
 void i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n)
 {
     I8042 *s = (I8042 *)dev;
-    if (!s->kbd.scanning)
+    if (!s->kbd.scanning || QUEUE_LEN - s->kbd_q.count < n)
         return;
     for (size_t i = 0; i < n && q_push(&s->kbd_q, bytes[i]); i++)
         fill_obuf(s);
@@ -430,7 +430,7 @@ void i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n)
 void i8042_queue_aux(Device *dev, const uint8_t *bytes, size_t n)
 {
     I8042 *s = (I8042 *)dev;
-    if (!s->mouse.reporting)
+    if (!s->mouse.reporting || QUEUE_LEN - s->aux_q.count < n)
         return;
     for (size_t i = 0; i < n && q_push(&s->aux_q, (uint16_t)(0x100 | bytes[i])); i++)
         fill_obuf(s);

@@ -11,8 +11,10 @@
 
 /* Bytes from the keyboard (scan codes in the set the guest selected, and
  * unchanged by the controller's set-2-to-set-1 translation, which kemu
- * leaves to the caller) or from the mouse (movement packets).  Dropped while
- * the device has reporting disabled; a full 16-byte buffer drops the rest. */
+ * leaves to the caller) or from the mouse (movement packets).  Each call is
+ * one event (a key's scan codes, a packet): dropped whole while the device
+ * has reporting disabled or when its 16-byte queue cannot take all of it,
+ * so the guest never sees half a packet. */
 void i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n);
 void i8042_queue_aux(Device *dev, const uint8_t *bytes, size_t n);
 /* The scan code set the guest expects to read from port 0x60: 1 when the

@@ -147,10 +147,20 @@ TEST(i8042, queued_scancodes_and_disable)
     outb(0x60, 0xf4);
     CHECK_EQ(read_data(), 0xfa);
     i8042_queue_kbd(d, many, sizeof(many));
+    CHECK_EQ(read_data(), -1);          /* an event larger than the queue: dropped whole */
+    for (size_t i = 0; i < sizeof(many); i++)
+        i8042_queue_kbd(d, many + i, 1);
     int n = 0;
     while (read_data() >= 0)
         n++;
     CHECK_EQ(n, 17);                    /* output buffer + 16 queued */
+    static const uint8_t packet[3] = { 0x08, 1, 1 };
+    for (int i = 0; i < 6; i++)         /* 18 bytes: the sixth packet does not fit */
+        i8042_queue_kbd(d, packet, 3);
+    n = 0;
+    while (read_data() >= 0)
+        n++;
+    CHECK_EQ(n, 15);                    /* five whole packets, never half of one */
 }
 
 TEST(i8042, mouse_probe_and_irq12)

@@ -1,0 +1,257 @@
+/* The display core (see console.h).  The picture is rendered from the
+ * graphic source and compared with the last one tile by tile; only the
+ * tiles that changed are reported, merged into row runs. */
+#include "ui/console.h"
+#include "hw/core/graphic.h"
+#include "hw/core/loop.h"
+#include "hw/core/util.h"
+#include "hw/input/i8042.h"
+#include "ui/keycodes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define TILE 16
+
+static Machine *machine;
+static DisplaySurface surface;
+static DisplayListener *listeners;
+static int timer_fd = -1;
+static int mouse_buttons;
+static char title[300];
+static bool blank;
+
+#define BLANK_W 640
+#define BLANK_H 480
+
+static void surface_blank(void);
+
+void console_init(Machine *m)
+{
+    machine = m;
+    if (m->cfg.name)
+        snprintf(title, sizeof(title), "kemu (%s)", m->cfg.name);
+    else
+        snprintf(title, sizeof(title), "kemu");
+    if (!surface.px)
+        surface_blank();
+}
+
+const char *console_title(void)
+{
+    return title[0] ? title : "kemu";
+}
+
+const DisplaySurface *console_surface(void)
+{
+    return &surface;
+}
+
+static void on_timer(void *opaque)
+{
+    uint64_t ticks;
+    if (read(timer_fd, &ticks, sizeof(ticks)) < 0)
+        return;
+    console_refresh();
+}
+
+static void timer_start(void)
+{
+    if (timer_fd >= 0)
+        return;
+    timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (timer_fd < 0)
+        return;
+    struct itimerspec its = {
+        .it_interval = { 0, CONSOLE_REFRESH_MS * 1000000L },
+        .it_value = { 0, CONSOLE_REFRESH_MS * 1000000L },
+    };
+    timerfd_settime(timer_fd, 0, &its, NULL);
+    loop_set_fd(timer_fd, on_timer, NULL, NULL);
+}
+
+static void timer_stop(void)
+{
+    if (timer_fd < 0)
+        return;
+    loop_set_fd(timer_fd, NULL, NULL, NULL);
+    close(timer_fd);
+    timer_fd = -1;
+}
+
+void console_add_listener(DisplayListener *l)
+{
+    l->next = listeners;
+    listeners = l;
+    if (!l->no_pixels && l->resize)
+        l->resize(l->opaque, &surface);
+    timer_start();
+}
+
+void console_remove_listener(DisplayListener *l)
+{
+    for (DisplayListener **p = &listeners; *p; p = &(*p)->next) {
+        if (*p == l) {
+            *p = l->next;
+            break;
+        }
+    }
+    if (!listeners)
+        timer_stop();
+}
+
+static void notify_resize(void)
+{
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        if (!l->no_pixels && l->resize)
+            l->resize(l->opaque, &surface);
+    }
+}
+
+static void notify_update(int x, int y, int w, int h)
+{
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        if (!l->no_pixels && l->update)
+            l->update(l->opaque, &surface, x, y, w, h);
+    }
+}
+
+static bool tile_differs(const uint32_t *a, const uint32_t *b, int stride, int tw, int th)
+{
+    for (int y = 0; y < th; y++) {
+        if (memcmp(a + (size_t)y * stride, b + (size_t)y * stride, tw * sizeof(uint32_t)))
+            return true;
+    }
+    return false;
+}
+
+/* Copy the changed tiles of one tile row into the surface and report
+ * them as runs of adjacent tiles. */
+static void diff_tile_row(const uint32_t *px, int ty)
+{
+    int y = ty * TILE, th = MIN(TILE, surface.h - y);
+    int run_start = -1;
+    for (int x = 0; x <= surface.w; x += TILE) {
+        size_t off = (size_t)y * surface.w + x;
+        int tw = MIN(TILE, surface.w - x);
+        bool dirty = x < surface.w && tile_differs(px + off, surface.px + off, surface.w, tw, th);
+        if (dirty) {
+            for (int r = 0; r < th; r++)
+                memcpy(surface.px + off + (size_t)r * surface.w, px + off + (size_t)r * surface.w,
+                       tw * sizeof(uint32_t));
+            if (run_start < 0)
+                run_start = x;
+        } else if (run_start >= 0) {
+            notify_update(run_start, y, MIN(x, surface.w) - run_start, th);
+            run_start = -1;
+        }
+    }
+}
+
+static void surface_replace(uint32_t *px, int w, int h)
+{
+    free(surface.px);
+    surface.px = px;
+    surface.w = w;
+    surface.h = h;
+    notify_resize();
+}
+
+/* A blank screen is a black 640 x 480 surface (as QEMU's), so a display
+ * always has a size to show. */
+static void surface_blank(void)
+{
+    surface_replace(xzalloc(BLANK_W * BLANK_H * sizeof(uint32_t)), BLANK_W, BLANK_H);
+    blank = true;
+}
+
+void console_refresh(void)
+{
+    bool pixels = false;
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        if (l->tick)
+            l->tick(l->opaque);
+        pixels |= !l->no_pixels;
+    }
+    if (pixels)
+        console_render();
+}
+
+void console_render(void)
+{
+    uint32_t *px = NULL;
+    int w = 0, h = 0;
+    if (graphic_hw_render(&px, &w, &h)) {
+        if (!blank)
+            surface_blank();
+        return;
+    }
+    blank = false;
+    if (w != surface.w || h != surface.h) {
+        surface_replace(px, w, h);
+        return;
+    }
+    for (int ty = 0; ty * TILE < h; ty++)
+        diff_tile_row(px, ty);
+    free(px);
+}
+
+/* --- input --- */
+
+static Device *kbd_device(void)
+{
+    return machine ? machine_find_device(machine, "i8042") : NULL;
+}
+
+bool console_has_mouse(void)
+{
+    return kbd_device() != NULL;
+}
+
+void console_key_event(int key, bool down)
+{
+    Device *kbd = kbd_device();
+    uint8_t codes[8];
+    if (!kbd)
+        return;
+    size_t n = keycode_scancodes(key, down, i8042_guest_scancode_set(kbd), codes);
+    if (n)
+        i8042_queue_kbd(kbd, codes, n);
+}
+
+/* One PS/2 movement packet: 9-bit two's complement deltas, y up. */
+static void mouse_packet(Device *kbd, int dx, int dy, int buttons)
+{
+    uint8_t p[3];
+    p[0] = (uint8_t)(0x08 | (buttons & 7) | (dx < 0 ? 0x10 : 0) | (dy < 0 ? 0x20 : 0));
+    p[1] = (uint8_t)dx;
+    p[2] = (uint8_t)dy;
+    i8042_queue_aux(kbd, p, 3);
+}
+
+void console_mouse_event(int dx, int dy, int dz, int buttons)
+{
+    Device *kbd = kbd_device();
+    mouse_buttons = buttons;
+    if (!kbd)
+        return;
+    int ps2_buttons = (buttons & CONSOLE_BTN_LEFT ? 1 : 0) |
+                      (buttons & CONSOLE_BTN_RIGHT ? 2 : 0) |
+                      (buttons & CONSOLE_BTN_MIDDLE ? 4 : 0);
+    dy = -dy;
+    do {                        /* a long move goes as several packets */
+        int px = MAX(-255, MIN(255, dx)), py = MAX(-255, MIN(255, dy));
+        mouse_packet(kbd, px, py, ps2_buttons);
+        dx -= px;
+        dy -= py;
+    } while (dx || dy);
+    (void)dz;                   /* a plain PS/2 mouse has no wheel */
+}
+
+int console_mouse_buttons(void)
+{
+    return mouse_buttons;
+}
