@@ -34,6 +34,11 @@ void monitor_eject(Monitor *mon, const char *args);
 void monitor_change(Monitor *mon, const char *args);
 /* monitor-pci.c */
 void monitor_info_pci(Monitor *mon, const char *args);
+/* monitor-net.c */
+void monitor_info_network(Monitor *mon, const char *args);
+void monitor_set_link(Monitor *mon, const char *args);
+void monitor_netdev_add(Monitor *mon, const char *args);
+void monitor_netdev_del(Monitor *mon, const char *args);
 /* screendump.c */
 void monitor_screendump(Monitor *mon, const char *args);
 
