@@ -30,7 +30,7 @@ static const struct {
 } backends[] = {
     { "user", user_keys, net_user_new, "user-mode networking" },
     { "tap", tap_keys, NULL, "tap networking" },
-    { "socket", socket_keys, NULL, "socket networking" },
+    { "socket", socket_keys, net_socket_new, "socket networking" },
     { "bridge", bridge_keys, NULL, "bridge networking (use tap with a script)" },
     { "hubport", hubport_keys, hubport_new, "hub ports" },
 };
