@@ -29,7 +29,7 @@ static const struct {
     const char *what;           /* for "... is not supported yet" */
 } backends[] = {
     { "user", user_keys, net_user_new, "user-mode networking" },
-    { "tap", tap_keys, NULL, "tap networking" },
+    { "tap", tap_keys, net_tap_new, "tap networking" },
     { "socket", socket_keys, net_socket_new, "socket networking" },
     { "bridge", bridge_keys, NULL, "bridge networking (use tap with a script)" },
     { "hubport", hubport_keys, hubport_new, "hub ports" },

@@ -29,7 +29,5 @@ struct Chardev *netdev_make_chardev(const char *label, const char *spec);
 NetClient *net_user_new(const Opts *o, const char *name, const char *what);
 NetClient *net_socket_new(const Opts *o, const char *name, const char *what);
 NetClient *net_tap_new(const Opts *o, const char *name, const char *what);
-/* Run the tap down-scripts at exit. */
-void net_tap_shutdown(void);
 
 #endif

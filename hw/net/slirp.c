@@ -324,39 +324,63 @@ static int user_config(UserCfg *u, const Opts *o, const char *what)
     return 0;
 }
 
-/* hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT */
+/* A port number that is all of [s, end): -1 if not one. */
+static int parse_port(const char *s, const char *end, bool zero_ok)
+{
+    char buf[8];
+    if (end <= s || end - s >= (long)sizeof(buf))
+        return -1;
+    memcpy(buf, s, (size_t)(end - s));
+    buf[end - s] = '\0';
+    char *e;
+    long v = strtol(buf, &e, 10);
+    return (*e || v < (zero_ok ? 0 : 1) || v > 65535) ? -1 : (int)v;
+}
+
+/* [ADDR]:rest: the address (empty: default) into *a, returns rest. */
+static const char *parse_addr_part(const char *p, struct in_addr *a)
+{
+    const char *colon = strchr(p, ':');
+    char buf[64];
+    if (!colon || colon - p >= (long)sizeof(buf))
+        return NULL;
+    memcpy(buf, p, (size_t)(colon - p));
+    buf[colon - p] = '\0';
+    if (buf[0] && parse_ip(buf, a))
+        return NULL;
+    return colon + 1;
+}
+
+/* hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, with
+ * QEMU's reasons for a bad rule. */
 static const char *hostfwd_one(UserNet *s, const char *rule, struct in_addr dhcp)
 {
-    char proto[8] = "tcp", haddr[64] = "", gaddr[64] = "";
-    unsigned hport, gport;
-    const char *p = rule;
-    const char *colon = strchr(p, ':');
+    const char *colon = strchr(rule, ':');
     if (!colon)
         return "No : separators";
-    if (colon - p >= (long)sizeof(proto))
+    bool udp = colon - rule == 3 && !strncmp(rule, "udp", 3);
+    if (colon != rule && !udp && !(colon - rule == 3 && !strncmp(rule, "tcp", 3)))
         return "Bad protocol name";
-    if (colon != p)
-        snprintf(proto, sizeof(proto), "%.*s", (int)(colon - p), p);
-    bool udp = !strcmp(proto, "udp");
-    if (!udp && strcmp(proto, "tcp"))
-        return "Bad protocol name";
-    p = colon + 1;
-    char tail[8];
-    if (sscanf(p, "%63[^:]:%u-", haddr, &hport) != 2 &&
-        (haddr[0] = '\0', sscanf(p, ":%u-", &hport) != 1))
-        return "Bad host port";
-    p = strchr(p, '-') + 1;
-    if (sscanf(p, "%63[^:]:%u%1s", gaddr, &gport, tail) != 2 &&
-        (gaddr[0] = '\0', sscanf(p, ":%u%1s", &gport, tail) != 1))
-        return "Bad guest port";
     struct in_addr h = { .s_addr = INADDR_ANY }, g = dhcp;
-    if (haddr[0] && parse_ip(haddr, &h))
+    const char *p = parse_addr_part(colon + 1, &h);
+    if (!p)
         return "Bad host address";
-    if (gaddr[0] && parse_ip(gaddr, &g))
+    const char *dash = strchr(p, '-');
+    if (!dash)
+        return "Bad host port separator";
+    int hport = parse_port(p, dash, true);
+    if (hport < 0)
+        return "Bad host port";
+    p = dash + 1;
+    if (!strchr(p, ':'))
+        return "Missing guest address";
+    p = parse_addr_part(p, &g);
+    if (!p)
         return "Bad guest address";
-    if (hport > 65535 || gport == 0 || gport > 65535)
-        return "Bad port";
-    if (slirp_add_hostfwd(s->slirp, udp, h, (int)hport, g, (int)gport) < 0)
+    int gport = parse_port(p, p + strlen(p), false);
+    if (gport < 0)
+        return "Bad guest port";
+    if (slirp_add_hostfwd(s->slirp, udp, h, hport, g, gport) < 0)
         return "Could not set up host forwarding rule";
     return NULL;
 }
