@@ -5,7 +5,7 @@
 #include "hw/core/device.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 #include "hw/net/netdev.h"
 
 #include <stdio.h>

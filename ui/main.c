@@ -8,7 +8,7 @@
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 #include "hw/pc/pc.h"
 #include "ui/chardev.h"
 #include "ui/cmdline.h"

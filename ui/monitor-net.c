@@ -3,7 +3,7 @@
 #include "ui/monitor-int.h"
 #include "hw/core/opts.h"
 #include "hw/core/util.h"
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 #include "hw/net/netdev.h"
 
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #include "hw/core/error.h"
 #include "hw/core/opts.h"
 #include "hw/core/util.h"
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 #include "hw/net/netdev.h"
 
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/pci.h"
 #include "hw/net/e1000-regs.h"
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 
 /* The offload context a context descriptor sets (8254x manual 3.3.6). */
 typedef struct E1000TxContext {

@@ -3,7 +3,7 @@
  * buffers of the legacy receive ring from RDH up to RDT, one frame over
  * as many descriptors as it needs (8254x manual 3.2). */
 #include "hw/net/e1000-int.h"
-#include "hw/net/checksum.h"
+#include "hw/core/net-checksum.h"
 #include "hw/core/dma.h"
 #include "hw/core/util.h"
 

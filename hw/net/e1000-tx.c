@@ -5,7 +5,7 @@
  * copy of the header whose lengths, IP ID, TCP sequence and flags the
  * device fixes; checksums are inserted where the context says. */
 #include "hw/net/e1000-int.h"
-#include "hw/net/checksum.h"
+#include "hw/core/net-checksum.h"
 #include "hw/core/dma.h"
 #include "hw/core/util.h"
 

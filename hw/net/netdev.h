@@ -4,7 +4,7 @@
 #define KEMU_NETDEV_H
 
 #include "hw/core/opts.h"
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 
 struct Chardev;
 

@@ -9,7 +9,7 @@
  * also wants to be polled every so often for its TCP timers: a virtual
  * timer at the delay it asks for (at most a second), so an idle network
  * costs one wake-up a second and no thread. */
-#include "hw/net/net-int.h"
+#include "hw/core/net.h"
 #include "hw/net/netdev.h"
 #include "hw/core/chardev.h"
 #include "hw/core/clock.h"

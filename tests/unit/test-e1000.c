@@ -5,9 +5,9 @@
  * and buffers, and rings a hostile guest would program. */
 #include "harness.h"
 #include "unit.h"
-#include "hw/net/checksum.h"
+#include "hw/core/net-checksum.h"
 #include "hw/net/e1000-regs.h"
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 #include "hw/core/pci.h"
 #include "hw/core/util.h"
 

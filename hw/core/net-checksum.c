@@ -1,4 +1,4 @@
-#include "hw/net/checksum.h"
+#include "hw/core/net-checksum.h"
 
 uint32_t net_csum_add(uint32_t sum, const uint8_t *buf, size_t len)
 {

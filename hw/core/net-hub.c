@@ -1,7 +1,7 @@
 /* Hubs (QEMU's -net vlan=N): every frame a port receives from its peer
  * goes out of all the hub's other ports, so each NIC and backend on a hub
  * sees what the others send. */
-#include "hw/net/net-int.h"
+#include "hw/core/net-int.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 

@@ -2,7 +2,7 @@
 #ifndef KEMU_NET_INT_H
 #define KEMU_NET_INT_H
 
-#include "hw/net/net.h"
+#include "hw/core/net.h"
 
 /* Hand a frame to a receiver, queued behind what already waits for it. */
 void net_deliver(NetClient *to, const uint8_t *buf, size_t len);

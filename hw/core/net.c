@@ -1,6 +1,6 @@
 /* The network core: clients, peers, delivery and the per-receiver queue. */
-#include "hw/net/net.h"
-#include "hw/net/net-int.h"
+#include "hw/core/net.h"
+#include "hw/core/net-int.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 
