@@ -30,7 +30,7 @@ STUB_SRC := $(wildcard */*-stub.c */*/*-stub.c)
 OPT_kvm := accel/kvm.c accel/kvm-cpu.c accel/kvm-regs.c accel/kvm-cpuid.c
 OPT_sdl := ui/sdl.c
 OPT_curses := ui/curses.c
-OPT_nettle := ui/vnc-auth.c
+OPT_vncauth := ui/vnc-auth.c
 OPT_slirp := hw/net/slirp.c
 OPT_capstone := cpu/disas.c
 OPT_jit := translate/backend-x86_64.c translate/x86-encoder.c translate/codebuf.c
@@ -47,11 +47,11 @@ endef
 $(eval $(call optional,KVM,kvm))
 $(eval $(call optional,SDL,sdl))
 $(eval $(call optional,CURSES,curses))
-$(eval $(call optional,NETTLE,nettle))
 $(eval $(call optional,SLIRP,slirp))
 $(eval $(call optional,CAPSTONE,capstone))
 $(eval $(call optional,JIT,jit))
 $(eval $(call optional,NETTLE,nettle))
+$(eval $(call optional,NETTLE,vncauth))
 $(eval $(call optional,NBD,nbd))
 LIB_SRC := $(filter-out $(MAIN_SRC) $(IMG_MAIN_SRC) $(STUB_SRC) $(DISABLED),$(LAYER_SRC)) $(STUB_ON)
 LIB_OBJ := $(LIB_SRC:.c=.o)

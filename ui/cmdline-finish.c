@@ -148,6 +148,12 @@ void cmdline_free(KemuOptions *o)
         free(o->mon_chardevs[i]);
     for (int i = 0; i < o->ndevices; i++)
         free(o->devices[i]);
+    for (int i = 0; i < o->nnets; i++)
+        free(o->nets[i]);
+    for (int i = 0; i < o->nnetdevs; i++)
+        free(o->netdevs[i]);
+    for (int i = 0; i < o->nnics; i++)
+        free(o->nics[i]);
     free(o->monitor);
     free(o->accel_list);
     free(o->cpu);

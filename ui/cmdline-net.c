@@ -1,41 +1,19 @@
-/* -net nic|user|tap|socket|bridge|none and -netdev TYPE,id=...: every key
- * is checked; a backend or card kemu does not have yet is refused by name. */
+/* -net nic|user|tap|socket|none, -netdev TYPE,id=..., -nic TYPE[,model=]:
+ * every key and value is checked here; the specs are kept in order and
+ * ui/net-setup.c builds the network once the machine exists. */
 #include "ui/cmdline-int.h"
 #include "hw/core/device.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
+#include "hw/core/net.h"
+#include "hw/net/netdev.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const nic_keys[] = { "type", "vlan", "macaddr", "model", "name", "addr",
                                         "vectors", "netdev", "id", NULL };
-static const char *const user_keys[] = { "type", "vlan", "name", "id", "net", "host",
-    "restrict", "hostname", "dhcpstart", "dns", "dnssearch", "domainname", "tftp",
-    "tftp-server-name", "bootfile", "smb", "smbserver", "hostfwd", "guestfwd", "ipv4",
-    "ipv6", "ipv6-net", "ipv6-host", "ipv6-dns", NULL };
-static const char *const tap_keys[] = { "type", "vlan", "name", "id", "fd", "fds", "ifname",
-    "script", "downscript", "br", "helper", "sndbuf", "vnet_hdr", "vhost", "vhostfd",
-    "vhostfds", "vhostforce", "queues", "poll-us", NULL };
-static const char *const socket_keys[] = { "type", "vlan", "name", "id", "fd", "listen",
-    "connect", "mcast", "udp", "localaddr", NULL };
-static const char *const bridge_keys[] = { "type", "vlan", "name", "id", "br", "helper", NULL };
-static const char *const hubport_keys[] = { "type", "id", "hubid", "netdev", NULL };
-static const char *const none_keys[] = { "type", NULL };
-
-static const struct {
-    const char *type;
-    const char *const *keys;
-    const char *what;       /* for "... is not supported yet" */
-} backends[] = {
-    { "user", user_keys, "user-mode networking (-net user)" },
-    { "tap", tap_keys, "tap networking" },
-    { "bridge", bridge_keys, "bridge networking" },
-    { "socket", socket_keys, "socket networking" },
-    { "hubport", hubport_keys, "hub ports" },
-};
 
 /* NIC models users name, and the device model each one is. */
 static const struct {
@@ -56,66 +34,85 @@ static void nic_help(void)
     }
 }
 
-/* 52:54:00:12:34:56 (also with '-'). */
-static bool mac_valid(const char *s)
+const char *cmdline_nic_device(const char *model)
 {
-    for (int i = 0; i < 6; i++) {
-        if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
-            return false;
-        s += 2;
-        if (i < 5 && *s != ':' && *s != '-')
-            return false;
-        if (i < 5)
-            s++;
+    for (size_t i = 0; i < ARRAY_SIZE(nic_models); i++) {
+        if (!strcmp(model, nic_models[i].model))
+            return nic_models[i].device;
     }
-    return *s == '\0';
+    return NULL;
 }
 
-static int net_nic(const Opts *o, const char *arg)
+/* model= and macaddr= of -net nic / -nic: 1 after help, -1 on error. */
+static int check_nic(const Opts *o, const char *opt, const char *arg, const char *mackey)
 {
     const char *model = opts_get(o, "model");
-    const char *mac = opts_get(o, "macaddr");
+    const char *mac = opts_get(o, mackey);
+    uint8_t m[6];
     if (cl_is_help(model)) {
         nic_help();
         return 1;
     }
-    if (mac && !mac_valid(mac)) {
-        error_report("-net %s: invalid syntax for ethernet address", arg);
+    if (mac && net_parse_mac(mac, m)) {
+        error_report("%s %s: invalid syntax for ethernet address", opt, arg);
         return -1;
     }
-    if (!model)
-        model = "e1000";
-    for (size_t i = 0; i < ARRAY_SIZE(nic_models); i++) {
-        if (strcmp(model, nic_models[i].model))
-            continue;
-        if (!device_class_find(nic_models[i].device)) {
-            error_report("-net %s: NIC model '%s' is not supported yet", arg, model);
-            return -1;
-        }
-        error_report("-net %s: guest NICs from -net are not wired to a network yet "
-                     "(use -device %s)", arg, nic_models[i].device);
+    const char *dev = cmdline_nic_device(model ? model : "e1000");
+    if (!dev) {
+        error_report("%s %s: Unsupported NIC model: %s", opt, arg, model);
         return -1;
     }
-    error_report("-net %s: Unsupported NIC model: %s", arg, model);
-    return -1;
+    if (!device_class_find(dev)) {
+        error_report("%s %s: NIC model '%s' is not supported yet", opt, arg, model);
+        return -1;
+    }
+    return 0;
 }
 
-/* Look up a backend type; report its bad keys; refuse it as not built. */
-static int net_backend(const Opts *o, const char *opt, const char *arg, const char *type)
+static int check_vlan(const Opts *o, const char *arg)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(backends); i++) {
-        if (strcmp(type, backends[i].type))
-            continue;
-        const char *bad = cl_unknown_key(o, backends[i].keys);
-        if (bad) {
-            error_report("%s %s: Invalid parameter '%s'", opt, arg, bad);
-            return -1;
-        }
-        error_report("%s %s: %s is not supported yet", opt, arg, backends[i].what);
+    uint64_t v;
+    const char *vlan = opts_get(o, "vlan");
+    if (vlan && (parse_uint(vlan, &v) || v > 1000)) {
+        error_report("-net %s: Parameter 'vlan' expects a hub number", arg);
         return -1;
     }
-    error_report("%s %s: Parameter 'type' does not accept value '%s'", opt, arg, type);
-    return -1;
+    return 0;
+}
+
+static int keep(char **list, int *n, const char *opt, const char *arg)
+{
+    if (*n >= MAX_LIST) {
+        error_report("%s %s: too many %s options", opt, arg, opt);
+        return -1;
+    }
+    list[(*n)++] = xstrdup(arg);
+    return 0;
+}
+
+static int net_check(KemuOptions *ko, const Opts *o, const char *arg)
+{
+    const char *type = opts_get(o, "type");
+    if (!type) {
+        error_report("-net %s: Parameter 'type' is missing", arg);
+        return -1;
+    }
+    if (!strcmp(type, "none")) {
+        if (o->n > 1) {
+            error_report("-net %s: Invalid parameter '%s'", arg, o->v[1].key);
+            return -1;
+        }
+        ko->net_none = true;
+        return 0;
+    }
+    if (strcmp(type, "nic"))
+        return check_vlan(o, arg) || netdev_check(o, "-net", arg) ? -1 : 0;
+    const char *bad = cl_unknown_key(o, nic_keys);
+    if (bad) {
+        error_report("-net %s: Invalid parameter '%s'", arg, bad);
+        return -1;
+    }
+    return check_vlan(o, arg) ? -1 : check_nic(o, "-net", arg, "macaddr");
 }
 
 int cmdline_parse_net(KemuOptions *ko, const char *arg)
@@ -126,28 +123,10 @@ int cmdline_parse_net(KemuOptions *ko, const char *arg)
         error_report("-net %s: %s", arg, err);
         return -1;
     }
+    int ret = net_check(ko, &o, arg);
     const char *type = opts_get(&o, "type");
-    int ret;
-    if (!type) {
-        error_report("-net %s: Parameter 'type' is missing", arg);
-        ret = -1;
-    } else if (!strcmp(type, "nic")) {
-        const char *bad = cl_unknown_key(&o, nic_keys);
-        if (bad) {
-            error_report("-net %s: Invalid parameter '%s'", arg, bad);
-            ret = -1;
-        } else {
-            ret = net_nic(&o, arg);
-        }
-    } else if (!strcmp(type, "none")) {
-        const char *bad = cl_unknown_key(&o, none_keys);
-        ret = bad ? -1 : 0;
-        if (bad)
-            error_report("-net %s: Invalid parameter '%s'", arg, bad);
-        ko->net_none = true;
-    } else {
-        ret = net_backend(&o, "-net", arg, type);
-    }
+    if (!ret && strcmp(type, "none"))
+        ret = keep(ko->nets, &ko->nnets, "-net", arg);
     opts_free(&o);
     return ret;
 }
@@ -169,8 +148,34 @@ int cmdline_parse_netdev(KemuOptions *ko, const char *arg)
                      type);
     else if (!opts_get(&o, "id"))
         error_report("-netdev %s: Parameter 'id' is missing", arg);
-    else
-        ret = net_backend(&o, "-netdev", arg, type);
+    else if (!netdev_check(&o, "-netdev", arg))
+        ret = keep(ko->netdevs, &ko->nnetdevs, "-netdev", arg);
+    opts_free(&o);
+    return ret;
+}
+
+/* -nic TYPE[,model=M][,mac=MAC][,backend options]: a card and its backend
+ * in one; -nic none: no card at all. */
+int cmdline_parse_nic(KemuOptions *ko, const char *arg)
+{
+    if (!strcmp(arg, "none")) {
+        ko->net_none = true;
+        return 0;
+    }
+    Opts o;
+    const char *err;
+    if (opts_parse(&o, arg, "type", &err)) {
+        error_report("-nic %s: %s", arg, err);
+        return -1;
+    }
+    int ret = check_nic(&o, "-nic", arg, "mac");
+    if (!ret) {
+        opts_del(&o, "model");
+        opts_del(&o, "mac");
+        ret = netdev_check(&o, "-nic", arg);
+    }
+    if (!ret)
+        ret = keep(ko->nics, &ko->nnics, "-nic", arg);
     opts_free(&o);
     return ret;
 }

@@ -137,24 +137,13 @@ static int opt_monitor(KemuOptions *o, const char *opt, const char *arg)
     return 0;
 }
 
-/* -nic TYPE[,model=...]: a card and its backend in one; only "none" so far. */
+/* -nic TYPE[,model=...]: a card and its backend in one (help: the models). */
 static int opt_nic(KemuOptions *o, const char *opt, const char *arg)
 {
-    if (!strcmp(arg, "none")) {
-        o->net_none = true;
-        return 0;
-    }
     size_t n = strcspn(arg, ",");
     char *type = xasprintf("%.*s", (int)n, arg);
-    int r = -1;
-    if (cl_is_help(type))
-        r = cmdline_parse_net(o, "nic,model=help");
-    else if (!strcmp(type, "user") || !strcmp(type, "tap") || !strcmp(type, "bridge") ||
-             !strcmp(type, "socket"))
-        error_report("-nic %s: %s networking is not supported yet", arg,
-                     !strcmp(type, "user") ? "user-mode" : type);
-    else
-        error_report("-nic %s: Parameter 'type' does not accept value '%s'", arg, type);
+    int r = cl_is_help(type) ? cmdline_parse_net(o, "nic,model=help")
+                             : cmdline_parse_nic(o, arg);
     free(type);
     return r;
 }

@@ -62,6 +62,12 @@ typedef struct KemuOptions {
     char *devices[MAX_LIST];    /* -device specs */
     int ndevices;
     bool net_none;              /* -net none / -nic none */
+    char *nets[MAX_LIST];       /* -net specs (nic and backends), in order */
+    int nnets;
+    char *netdevs[MAX_LIST];    /* -netdev specs */
+    int nnetdevs;
+    char *nics[MAX_LIST];       /* -nic specs */
+    int nnics;
 
     DisplayType display;
     bool nographic;
@@ -103,6 +109,9 @@ int cmdline_parse_drive(KemuOptions *o, const char *opt_name, const char *arg);
 int cmdline_parse_legacy_drive(KemuOptions *o, const char *opt_name, const char *file);
 int cmdline_parse_net(KemuOptions *o, const char *arg);
 int cmdline_parse_netdev(KemuOptions *o, const char *arg);
+int cmdline_parse_nic(KemuOptions *o, const char *arg);
+/* The device model of a NIC model name ("virtio" -> "virtio-net-pci"). */
+const char *cmdline_nic_device(const char *model);
 int cmdline_parse_machine(KemuOptions *o, const char *arg);
 int cmdline_parse_accel(KemuOptions *o, const char *arg);
 int cmdline_parse_name(MachineConfig *cfg, const char *arg);

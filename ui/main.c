@@ -8,6 +8,7 @@
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
+#include "hw/core/net.h"
 #include "hw/pc/pc.h"
 #include "ui/chardev.h"
 #include "ui/cmdline.h"
@@ -17,6 +18,7 @@
 #include "ui/drive.h"
 #include "ui/gdbstub.h"
 #include "ui/monitor.h"
+#include "ui/net-setup.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -164,8 +166,10 @@ static int build_machine(Machine *m, const KemuOptions *o)
     if (check_cpu(m) || create_chardevs(o))
         return -1;
     if (drives_open(o) || pc_init(m) || (o->vga && pc_vga_init(m)) ||
-        drives_create_devices(m, o) || create_devices(m, o) || pc_machine_done(m))
+        drives_create_devices(m, o) || net_setup(m, o) || create_devices(m, o) ||
+        pc_machine_done(m))
         return -1;
+    net_check_clients();
     if (create_monitors(m, o) || display_start(m, o))
         return -1;
     if (o->gdb && gdbstub_start(m, o->gdb_opt, o->gdb))
@@ -281,6 +285,7 @@ static int run(KemuOptions *o)
     if (m->accel->shutdown)
         m->accel->shutdown(m);
     drives_close();
+    net_cleanup();
     return code;
 }
 

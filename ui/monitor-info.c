@@ -155,6 +155,7 @@ static const MonitorCmdDef infos[] = {
     { "kvm", "", "show KVM information (and which accelerator runs, and why)", info_kvm },
     { "mtree", "", "show memory tree (-f: the flat view)", monitor_info_mtree },
     { "name", "", "show the current VM name", info_name },
+    { "network", "", "show the network state", monitor_info_network },
     { "pci", "", "show PCI info", monitor_info_pci },
     { "qtree", "", "show device tree", info_qtree },
     { "registers", "", "show the cpu registers (-a: all CPUs)", info_registers },

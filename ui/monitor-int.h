@@ -55,6 +55,11 @@ extern const MonitorCmdDef monitor_input_cmds[], monitor_input_infos[];
 extern const MonitorCmdDef monitor_vnc_cmds[], monitor_vnc_infos[];
 /* `change vnc password [PW]` (monitor-vnc.c). */
 void monitor_change_vnc(Monitor *mon, const char *args);
+/* monitor-net.c */
+void monitor_info_network(Monitor *mon, const char *args);
+void monitor_set_link(Monitor *mon, const char *args);
+void monitor_netdev_add(Monitor *mon, const char *args);
+void monitor_netdev_del(Monitor *mon, const char *args);
 /* screendump.c */
 void monitor_screendump(Monitor *mon, const char *args);
 

@@ -4,6 +4,7 @@
 #include "hw/pc/pc-board.h"
 #include "hw/pc/acpi.h"
 #include "hw/core/error.h"
+#include "hw/core/pci.h"
 #include "hw/core/util.h"
 #include "accel/accel.h"
 #include "cpu/cpu.h"
@@ -151,6 +152,18 @@ static void setup_legacy_interrupts(Machine *m)
         as_st(&m->io, init[i].port, init[i].val, 1);
 }
 
+/* The PCI interrupt routing SeaBIOS programs and the DSDT's _PRT assumes:
+ * PIRQA-D to ISA IRQs 10, 10, 11, 11 (PIIX3 0x60-0x63), those IRQs
+ * level-triggered in the ELCR.  Without firmware a PCI device's INTx
+ * would otherwise reach no interrupt at all. */
+static void setup_pci_irqs(Machine *m)
+{
+    if (!m->pci)
+        return;
+    pci_config_write(m->pci, PCI_DEVFN(1, 0), 0x60, 0x0b0b0a0a, 4);
+    as_st(&m->io, 0x4d1, 0x0c, 1);
+}
+
 int pc_boot_kernel(Machine *m)
 {
     const char *path = m->cfg.kernel;
@@ -165,6 +178,7 @@ int pc_boot_kernel(Machine *m)
     pc_smbios_install(m);
     setup_bda(m);
     setup_legacy_interrupts(m);
+    setup_pci_irqs(m);
     if (linux_is_bzimage(img, size)) {
         pc_board(m)->kernel_kind = PC_KERNEL_LINUX;
         ret = linux_load(m, path, img, size);

@@ -264,8 +264,15 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-net", "nic,model=foo"), "kemu: -net nic,model=foo: Unsupported NIC model: foo");
     CHECK_STR(parse_err("-net", "user,foo=1"), "kemu: -net user,foo=1: Invalid parameter 'foo'");
     CHECK_STR(parse_err("-netdev", "user"), "kemu: -netdev user: Parameter 'id' is missing");
-    CHECK_STR(parse_err("-nic", "user,model=virtio"),
-              "kemu: -nic user,model=virtio: user-mode networking is not supported yet");
+    CHECK_STR(parse_err("-nic", "user,model=ne3000"),
+              "kemu: -nic user,model=ne3000: Unsupported NIC model: ne3000");
+    CHECK_STR(parse_err("-nic", "user,foo=1"), "kemu: -nic user,foo=1: Invalid parameter 'foo'");
+    CHECK_STR(parse_err("-nic", "user,mac=1:2"),
+              "kemu: -nic user,mac=1:2: invalid syntax for ethernet address");
+    CHECK_STR(parse_err("-net", "user,vlan=x"),
+              "kemu: -net user,vlan=x: Parameter 'vlan' expects a hub number");
+    CHECK_STR(parse_err("-net", "nic,model=e1000"), "(no error)");
+    CHECK_STR(parse_err("-netdev", "user,id=n0,hostfwd=tcp::2222-:22"), "(no error)");
     CHECK_STR(parse_err("-nic", "none"), "(no error)");
     CHECK_STR(parse_err("-usb", NULL), "kemu: -usb: this option is not supported yet");
     CHECK_STR(parse_err("-k", "de"), "kemu: -k de: this option is not supported yet");

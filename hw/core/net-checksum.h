@@ -1,0 +1,28 @@
+/* Internet checksums (RFC 1071) and the Ethernet FCS, for the NICs'
+ * offloads. */
+#ifndef KEMU_NET_CHECKSUM_H
+#define KEMU_NET_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sum of big-endian 16-bit words of buf (odd tail padded), added to sum. */
+uint32_t net_csum_add(uint32_t sum, const uint8_t *buf, size_t len);
+/* Fold a sum to 16 bits and complement it: the value to store. */
+uint16_t net_csum_finish(uint32_t sum);
+/* IEEE 802.3 CRC-32 of a frame, as the FCS is sent (little-endian). */
+uint32_t net_crc32(const uint8_t *buf, size_t len);
+
+static inline uint16_t net_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t net_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void net_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void net_put32(uint8_t *p, uint32_t v)
+{
+    net_put16(p, (uint16_t)(v >> 16));
+    net_put16(p + 2, (uint16_t)v);
+}
+
+#endif

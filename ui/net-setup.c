@@ -1,0 +1,174 @@
+/* The network the command line describes, built once the machine (and
+ * its PCI bus) exists, in QEMU's order: -netdev backends, then -nic
+ * (a backend and its card), then -net in order (each backend or card on
+ * a port of its hub, vlan= or 0); the cards of -nic and -net are created
+ * before -device, so the default MAC addresses count up the same way.
+ * With no network option at all (and no -nodefaults) the machine gets
+ * QEMU's default: an e1000 and user networking on hub 0. */
+#include "ui/net-setup.h"
+#include "ui/chardev.h"
+#include "hw/core/error.h"
+#include "hw/core/opts.h"
+#include "hw/core/util.h"
+#include "hw/core/net.h"
+#include "hw/net/netdev.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct PendingNic {
+    char *device, *props, *what;
+} PendingNic;
+
+static PendingNic pending[2 * MAX_LIST + 1];
+static int npending;
+
+static Chardev *make_chardev(const char *label, const char *spec)
+{
+    return chr_new(label, spec);
+}
+
+static int backend(const char *opt, const char *arg, int hub, const char *id_override)
+{
+    Opts o;
+    const char *err;
+    if (opts_parse(&o, arg, "type", &err)) {
+        error_report("%s %s: %s", opt, arg, err);
+        return -1;
+    }
+    if (id_override) {
+        opts_del(&o, "id");
+        opts_del(&o, "model");
+        opts_del(&o, "mac");
+        opts_del(&o, "name");
+    }
+    char *what = xasprintf("%s %s", opt, arg);
+    NetClient *nc = NULL;
+    if (id_override) {
+        Opts o2 = o;
+        o2.v = xmalloc((o.n + 1) * sizeof(Opt));
+        memcpy(o2.v, o.v, o.n * sizeof(Opt));
+        o2.v[o2.n++] = (Opt){ (char *)"id", (char *)id_override };
+        nc = netdev_create(&o2, hub, what);
+        free(o2.v);
+    } else {
+        nc = netdev_create(&o, hub, what);
+    }
+    opts_free(&o);
+    free(what);
+    return nc ? 0 : -1;
+}
+
+static void add_nic(const char *device, char *props, char *what)
+{
+    pending[npending++] = (PendingNic){ xstrdup(device), props, what };
+}
+
+/* -net nic[,vlan=N][,macaddr=][,model=][,name=][,addr=][,netdev=] */
+static int net_nic(const char *arg)
+{
+    Opts o;
+    const char *err;
+    if (opts_parse(&o, arg, "type", &err))
+        return -1;
+    const char *model = opts_get(&o, "model"), *vlan = opts_get(&o, "vlan");
+    const char *mac = opts_get(&o, "macaddr"), *name = opts_get(&o, "name");
+    const char *addr = opts_get(&o, "addr"), *netdev = opts_get(&o, "netdev");
+    char *port = NULL;
+    if (!netdev) {
+        NetClient *p = net_hub_add_port(vlan ? atoi(vlan) : 0, NULL);
+        if (!p) {
+            opts_free(&o);
+            return -1;
+        }
+        port = xstrdup(p->name);
+    }
+    char *props = xasprintf("netdev=%s%s%s%s%s%s%s", netdev ? netdev : port,
+                            mac ? ",mac=" : "", mac ? mac : "", addr ? ",addr=" : "",
+                            addr ? addr : "", name ? ",id=" : "", name ? name : "");
+    add_nic(cmdline_nic_device(model ? model : "e1000"), props, xasprintf("-net %s", arg));
+    free(port);
+    opts_free(&o);
+    return 0;
+}
+
+static int net_option(const char *arg)
+{
+    Opts o;
+    const char *err;
+    if (opts_parse(&o, arg, "type", &err))
+        return -1;
+    bool nic = !strcmp(opts_get(&o, "type"), "nic");
+    const char *vlan = opts_get(&o, "vlan");
+    int hub = vlan ? atoi(vlan) : 0;
+    opts_free(&o);
+    return nic ? net_nic(arg) : backend("-net", arg, hub, NULL);
+}
+
+/* -nic TYPE,...: the backend under a generated id, then its card. */
+static int nic_option(const char *arg, int index)
+{
+    Opts o;
+    const char *err;
+    if (opts_parse(&o, arg, "type", &err))
+        return -1;
+    char id[32];
+    snprintf(id, sizeof(id), "__nic%d", index);
+    const char *model = opts_get(&o, "model"), *mac = opts_get(&o, "mac");
+    char *props = xasprintf("netdev=%s%s%s", id, mac ? ",mac=" : "", mac ? mac : "");
+    add_nic(cmdline_nic_device(model ? model : "e1000"), props, xasprintf("-nic %s", arg));
+    opts_free(&o);
+    return backend("-nic", arg, -1, id);
+}
+
+static int create_nics(Machine *m)
+{
+    int ret = 0;
+    for (int i = 0; i < npending; i++) {
+        PendingNic *p = &pending[i];
+        Device *dev = ret ? NULL : device_create(p->device, p->props);
+        if (!ret && (!dev || device_realize(dev, m)))
+            ret = -1;
+        free(p->device);
+        free(p->props);
+        free(p->what);
+    }
+    npending = 0;
+    return ret;
+}
+
+int net_setup(Machine *m, const KemuOptions *o)
+{
+    netdev_set_chardev_factory(make_chardev);
+    bool any = o->nnets || o->nnetdevs || o->nnics;
+    if (o->net_none || (!any && o->nodefaults))
+        return 0;
+    if (!any)
+        return net_nic("nic") || net_option("user") || create_nics(m);
+    for (int i = 0; i < o->nnetdevs; i++) {
+        if (backend("-netdev", o->netdevs[i], -1, NULL))
+            return -1;
+    }
+    for (int i = 0; i < o->nnics; i++) {
+        if (nic_option(o->nics[i], i))
+            return -1;
+    }
+    for (int i = 0; i < o->nnets; i++) {
+        if (net_option(o->nets[i]))
+            return -1;
+    }
+    return create_nics(m);
+}
+
+static void free_backend(NetClient *nc, void *opaque)
+{
+    (void)opaque;
+    if (nc->ops->kind != NET_NIC && nc->ops->kind != NET_HUBPORT)
+        net_client_free(nc);
+}
+
+void net_cleanup(void)
+{
+    net_client_foreach(free_backend, NULL);
+}
