@@ -201,3 +201,54 @@ int cmp_write_svg(const CmpOptions *o, const CmpEngine *base, const char *path)
     }
     return 0;
 }
+
+/* ---- CSV, for scripts: one line per selected engine ---- */
+
+static void csv_field(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Writes the medians to PATH (header: engine,status,runs_ok,runs_failed,
+ * ready_s,work_s,wall_s,cpu_s,peak_rss_mib,why); 0, or -1 reported. */
+int cmp_write_csv(const CmpOptions *o, const char *path)
+{
+    static const char *const cols[M_COUNT] = { "ready_s", "work_s", "wall_s", "cpu_s",
+                                              "peak_rss_mib" };
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "kemu-compare: --csv %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "engine,status,runs_ok,runs_failed");
+    for (int m = 0; m < M_COUNT; m++)
+        fprintf(f, ",%s", cols[m]);
+    fprintf(f, ",why\n");
+    for (int i = 0; i < CMP_ENGINES; i++) {
+        const CmpEngine *e = &cmp_engines[i];
+        if (!e->selected)
+            continue;
+        fprintf(f, "%s,%s,%d,%d", e->name, e->skip[0] ? "skipped" : e->failed ? "failed" : "ok",
+                e->ok, e->failed);
+        for (int m = 0; m < M_COUNT; m++) {
+            if (has(e, m) && cmp_metric_shown(o, m))
+                fprintf(f, ",%.6f", e->med[m]);
+            else
+                fprintf(f, ",");
+        }
+        fputc(',', f);
+        csv_field(f, e->skip[0] ? e->skip : e->why);
+        fputc('\n', f);
+    }
+    if (fclose(f)) {
+        fprintf(stderr, "kemu-compare: --csv %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

@@ -63,6 +63,7 @@ static void usage(void)
 "    -t, --timeout SECS   per run (default 600); a run that outlives it failed\n"
 "    -o, --svg FILE       the chart (default kemu-compare.svg)\n"
 "        --no-svg         no chart\n"
+"        --csv FILE       the medians as CSV (engine, status, runs, figures, why)\n"
 "    -l, --log DIR        keep each run's output as DIR/ENGINE-RUN.log\n"
 "        --kemu PATH      kemu binary (default: the one beside kemu-compare,\n"
 "                         else on PATH)\n"
@@ -152,7 +153,7 @@ static int check_guest(char **guest)
     return 0;
 }
 
-enum { OPT_STOP_AT = 256, OPT_EXPECT_EXIT, OPT_NO_SVG, OPT_KEMU, OPT_QEMU };
+enum { OPT_STOP_AT = 256, OPT_EXPECT_EXIT, OPT_NO_SVG, OPT_CSV, OPT_KEMU, OPT_QEMU };
 
 static const struct option long_opts[] = {
     { "engines", required_argument, NULL, 'e' },  { "baseline", required_argument, NULL, 'b' },
@@ -162,7 +163,7 @@ static const struct option long_opts[] = {
     { "log", required_argument, NULL, 'l' },      { "help", no_argument, NULL, 'h' },
     { "stop-at", required_argument, NULL, OPT_STOP_AT },
     { "expect-exit", required_argument, NULL, OPT_EXPECT_EXIT },
-    { "no-svg", no_argument, NULL, OPT_NO_SVG },
+    { "no-svg", no_argument, NULL, OPT_NO_SVG },  { "csv", required_argument, NULL, OPT_CSV },
     { "kemu", required_argument, NULL, OPT_KEMU },  { "qemu", required_argument, NULL, OPT_QEMU },
     { NULL, 0, NULL, 0 },
 };
@@ -190,6 +191,7 @@ static int take_option(CmpOptions *o, int c, const char *arg, const char **engin
     case 'o': o->svg = arg; return 0;
     case 'l': o->log_dir = arg; return 0;
     case OPT_NO_SVG: o->svg = NULL; return 0;
+    case OPT_CSV: o->csv = arg; return 0;
     case OPT_KEMU: o->kemu = arg; return 0;
     case OPT_QEMU: o->qemu = arg; return 0;
     case 'h': usage(); return -1;
@@ -353,6 +355,8 @@ int main(int argc, char **argv)
     cmp_print_table(&o, base);
     if (o.svg && ran && !cmp_write_svg(&o, base, o.svg))
         printf("chart: %s\n", o.svg);
+    if (o.csv && cmp_write_csv(&o, o.csv))
+        return 1;
     if (!ran)
         fprintf(stderr, "kemu-compare: no engine can run here (see the reasons above)\n");
     return failed || !ran ? 1 : 0;

@@ -26,7 +26,7 @@ typedef struct CmpOptions {
     const char *ready_src, *work_src;
     regex_t ready, work;
     const char *send;               /* typed after the ready line (escapes done) */
-    const char *svg, *baseline, *log_dir;
+    const char *svg, *csv, *baseline, *log_dir;
     int runs;
     double timeout;
     int stop_at;
@@ -63,5 +63,6 @@ const char *cmp_metric_name(int m);
 bool cmp_metric_shown(const CmpOptions *o, int m);
 void cmp_print_table(const CmpOptions *o, const CmpEngine *base);
 int cmp_write_svg(const CmpOptions *o, const CmpEngine *base, const char *path);
+int cmp_write_csv(const CmpOptions *o, const char *path);
 
 #endif
