@@ -23,6 +23,7 @@ typedef struct RunState {
     double t0;
     char line[8192];            /* the console line being received */
     size_t len;
+    int esc;                    /* inside a terminal control sequence */
     bool ready, work, stop;
     char last[200];             /* the last non-empty console line */
     char err[200];              /* the last line on stderr */
@@ -72,12 +73,41 @@ static void check_line(RunState *s, bool whole)
     }
 }
 
+enum { ESC_NONE, ESC_START, ESC_CSI, ESC_OSC };
+
+/* Whether byte c belongs to a terminal control sequence (ESC c, ESC [
+ * ... final, ESC ] ... BEL): those are no text a user sees, and firmware
+ * prints them before a guest's first line, so they are left out of what
+ * the regular expressions see. */
+static bool in_escape(RunState *s, unsigned char c)
+{
+    switch (s->esc) {
+    case ESC_START:
+        s->esc = c == '[' ? ESC_CSI : c == ']' ? ESC_OSC : ESC_NONE;
+        return true;
+    case ESC_CSI:
+        if (c >= 0x40 && c <= 0x7e)
+            s->esc = ESC_NONE;
+        return true;
+    case ESC_OSC:
+        if (c == 0x07)
+            s->esc = ESC_NONE;
+        return true;
+    default:
+        if (c == 0x1b)
+            s->esc = ESC_START;
+        return c == 0x1b;
+    }
+}
+
 static void console_bytes(RunState *s, const char *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (buf[i] == '\r')
+        if (in_escape(s, (unsigned char)buf[i]))
             continue;
-        if (buf[i] != '\n') {
+        /* A carriage return ends a line too: firmware and terminals
+         * overwrite a line with "...\rNEW TEXT". */
+        if (buf[i] != '\n' && buf[i] != '\r') {
             if (s->len + 1 < sizeof(s->line))
                 s->line[s->len++] = buf[i];
             continue;
