@@ -152,7 +152,6 @@ bench: deps config.mak
 	$(MAKE) all guests
 	@sh tests/fetch-assets.sh
 	@sh tests/bench/run.sh
-	@sh tests/bench/img.sh
 
 fuzz-cpu: deps config.mak
 	$(MAKE) tests
