@@ -250,7 +250,7 @@ static FILE *open_log(const CmpOptions *o, const CmpEngine *e, int index)
         return NULL;
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s-%d.log", o->log_dir, e->name, index + 1);
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, "we");     /* not inherited by the emulator */
     if (!f)
         fprintf(stderr, "kemu-compare: --log %s: cannot write %s: %s\n", o->log_dir, path,
                 strerror(errno));

@@ -302,6 +302,15 @@ static int run_all(const CmpOptions *o)
     return failed;
 }
 
+static bool any_succeeded(void)
+{
+    for (int i = 0; i < CMP_ENGINES; i++) {
+        if (cmp_engines[i].selected && cmp_engines[i].ok)
+            return true;
+    }
+    return false;
+}
+
 static const CmpEngine *pick_baseline(const CmpOptions *o)
 {
     const char *want = o->baseline ? o->baseline : "qemu-tcg";
@@ -353,7 +362,7 @@ int main(int argc, char **argv)
     int failed = ran ? run_all(&o) : 0;
     const CmpEngine *base = pick_baseline(&o);
     cmp_print_table(&o, base);
-    if (o.svg && ran && !cmp_write_svg(&o, base, o.svg))
+    if (o.svg && any_succeeded() && !cmp_write_svg(&o, base, o.svg))
         printf("chart: %s\n", o.svg);
     if (o.csv && cmp_write_csv(&o, o.csv))
         return 1;
