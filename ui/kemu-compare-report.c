@@ -166,9 +166,16 @@ static void svg_header(FILE *f, const CmpOptions *o, const CmpEngine *base, int 
                ".engine { text-anchor: end; }</style>\n");
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
     fprintf(f, "<text x=\"10\" y=\"22\" class=\"title\">kemu-compare:");
+    size_t room = 100;          /* characters of the command line that fit */
     for (char **a = o->guest; *a; a++) {
+        size_t n = strlen(*a) + 1;
         fputc(' ', f);
-        xml_text(f, *a, 60);
+        xml_text(f, *a, room > 1 ? room - 1 : 0);
+        if (n > room) {
+            fputs("...", f);
+            break;
+        }
+        room -= n;
     }
     fprintf(f, "</text>\n<text x=\"10\" y=\"42\">%s of %d run%s per engine; ratio = engine / ",
             o->runs > 1 ? "medians" : "figures", o->runs, o->runs > 1 ? "s" : "");
