@@ -146,7 +146,8 @@ static int svg_panel(FILE *f, const CmpEngine *base, int m, int y)
         fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"engine\">%s</text>\n", LABEL_W - 6,
                 y + BAR_H - 5, e->name);
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s/>\n",
-                LABEL_W, y, w, BAR_H, colours[i], e == base ? " stroke=\"#000\" stroke-width=\"1.5\"" : "");
+                LABEL_W, y, w, BAR_H, colours[i],
+                e == base ? " stroke=\"#000\" stroke-width=\"1.5\"" : "");
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"value\">%s%s%s</text>\n",
                 LABEL_W + w + 6, y + BAR_H - 5, has(e, m) ? v : "not measured",
                 has(e, m) ? "  " : "", has(e, m) ? r : "");

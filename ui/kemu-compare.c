@@ -184,7 +184,9 @@ static int take_option(CmpOptions *o, int c, const char *arg, const char **engin
     double v;
     switch (c) {
     case 'e': *engines = arg; return 0;
-    case 'b': o->baseline = arg; return cmp_engine_find(arg) ? 0 : usage_error("--baseline: unknown engine", arg);
+    case 'b':
+        o->baseline = arg;
+        return cmp_engine_find(arg) ? 0 : usage_error("--baseline: unknown engine", arg);
     case 'r': o->ready_src = arg; return compile(&o->ready, arg, "--ready", 0);
     case 'w': o->work_src = arg; return compile(&o->work, arg, "--work", 1);
     case 's': o->send = unescape(arg); return 0;
@@ -201,14 +203,16 @@ static int take_option(CmpOptions *o, int c, const char *arg, const char **engin
         o->runs = (int)v;
         return 0;
     case 't':
-        return number(arg, 0.001, 1e6, &o->timeout) ? 0 : usage_error("--timeout: not a number of seconds", arg);
+        return number(arg, 0.001, 1e6, &o->timeout)
+               ? 0 : usage_error("--timeout: not a number of seconds", arg);
     case OPT_EXPECT_EXIT:
         if (!number(arg, 0, 255, &v) || v != (int)v)
             return usage_error("--expect-exit: not an exit status (0-255)", arg);
         o->expect_exit = (int)v;
         return 0;
     case OPT_STOP_AT:
-        o->stop_at = !strcmp(arg, "ready") ? STOP_AT_READY : !strcmp(arg, "work") ? STOP_AT_WORK : -1;
+        o->stop_at = !strcmp(arg, "ready") ? STOP_AT_READY
+                   : !strcmp(arg, "work") ? STOP_AT_WORK : -1;
         return o->stop_at >= 0 ? 0 : usage_error("--stop-at: not 'ready' or 'work'", arg);
     default:
         return 2;   /* getopt said why */
