@@ -271,6 +271,24 @@ static char **engine_argv(const CmpOptions *o, const CmpEngine *e)
     return argv;
 }
 
+/* Waits for the emulator to exit (its output has ended, or it was sent
+ * SIGKILL); one that is still there at the deadline is killed.  True when
+ * it had to be. */
+static bool reap(pid_t pid, double deadline, int *status, struct rusage *ru)
+{
+    bool killed = false;
+    for (;;) {
+        pid_t got = wait4(pid, status, WNOHANG, ru);
+        if (got == pid || (got < 0 && errno != EINTR))
+            return killed;
+        if (!killed && now() > deadline) {
+            kill(pid, SIGKILL);
+            killed = true;
+        }
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+    }
+}
+
 void cmp_run_once(const CmpOptions *o, const CmpEngine *e, int index, CmpRun *r)
 {
     RunState s = { .o = o, .r = r, .log = open_log(o, e, index) };
@@ -290,13 +308,11 @@ void cmp_run_once(const CmpOptions *o, const CmpEngine *e, int index, CmpRun *r)
     bool timed_out = watch(&s, fds);
     if (timed_out || s.stop)
         kill(pid, SIGKILL);
-    r->m[M_WALL] = now() - s.t0;
+    double stopped = now() - s.t0;
     int status = 0;
-    struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
-        ;
-    if (!timed_out && !s.stop)
-        r->m[M_WALL] = now() - s.t0;
+    struct rusage ru = { 0 };
+    timed_out |= reap(pid, s.t0 + o->timeout, &status, &ru);
+    r->m[M_WALL] = s.stop ? stopped : now() - s.t0;
     for (int i = 0; i < 3; i++)
         close(fds[i]);
     if (s.log)
