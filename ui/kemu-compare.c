@@ -306,6 +306,24 @@ static int run_all(const CmpOptions *o)
     return failed;
 }
 
+/* Wall-clock figures (and the guest's own, which are wall clock inside)
+ * are only the engine's when it had a CPU to itself: say so when the host
+ * was busier than its CPUs during the runs. */
+static void note_load(void)
+{
+    double load = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f)
+        return;
+    int got = fscanf(f, "%lf", &load);
+    fclose(f);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (got == 1 && cpus > 0 && load > (double)cpus)
+        printf("note: the host's load average was %.1f on %ld CPUs: the wall-clock and "
+               "guest-timed figures include waiting for a CPU; cpu is the steadier figure\n",
+               load, cpus);
+}
+
 static bool any_succeeded(void)
 {
     for (int i = 0; i < CMP_ENGINES; i++) {
@@ -366,6 +384,7 @@ int main(int argc, char **argv)
     int failed = ran ? run_all(&o) : 0;
     const CmpEngine *base = pick_baseline(&o);
     cmp_print_table(&o, base);
+    note_load();
     if (o.svg && any_succeeded() && !cmp_write_svg(&o, base, o.svg))
         printf("chart: %s\n", o.svg);
     if (o.csv && cmp_write_csv(&o, o.csv))
