@@ -74,48 +74,53 @@ static void check_line(RunState *s, bool whole)
 }
 
 enum { ESC_NONE, ESC_START, ESC_CSI, ESC_OSC };
+enum { TEXT, SWALLOWED, BREAK };
 
-/* Whether byte c belongs to a terminal control sequence (ESC c, ESC [
- * ... final, ESC ] ... BEL): those are no text a user sees, and firmware
- * prints them before a guest's first line, so they are left out of what
- * the regular expressions see. */
-static bool in_escape(RunState *s, unsigned char c)
+/* What byte c is: TEXT, or part of a terminal control sequence (ESC c,
+ * ESC [ ... final, ESC ] ... BEL), which is no text a user sees and is
+ * left out of what the regular expressions see; firmware prints such
+ * sequences before a guest's first line.  A terminal reset (ESC c), a
+ * screen erase (ESC [ ... J) or a cursor move (ESC [ ... H) also ends the
+ * line, as a carriage return does: what follows starts a new one. */
+static int escape(RunState *s, unsigned char c)
 {
     switch (s->esc) {
     case ESC_START:
         s->esc = c == '[' ? ESC_CSI : c == ']' ? ESC_OSC : ESC_NONE;
-        return true;
+        return c == 'c' ? BREAK : SWALLOWED;
     case ESC_CSI:
-        if (c >= 0x40 && c <= 0x7e)
-            s->esc = ESC_NONE;
-        return true;
+        if (c < 0x40 || c > 0x7e)
+            return SWALLOWED;
+        s->esc = ESC_NONE;
+        return c == 'J' || c == 'H' || c == 'f' ? BREAK : SWALLOWED;
     case ESC_OSC:
         if (c == 0x07)
             s->esc = ESC_NONE;
-        return true;
+        return SWALLOWED;
     default:
-        if (c == 0x1b)
-            s->esc = ESC_START;
-        return c == 0x1b;
+        if (c != 0x1b)
+            return c == '\n' || c == '\r' ? BREAK : TEXT;
+        s->esc = ESC_START;
+        return SWALLOWED;
     }
+}
+
+static void end_line(RunState *s)
+{
+    check_line(s, true);
+    if (s->len)
+        snprintf(s->last, sizeof(s->last), "%.199s", s->line);
+    s->len = 0;
 }
 
 static void console_bytes(RunState *s, const char *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (in_escape(s, (unsigned char)buf[i]))
-            continue;
-        /* A carriage return ends a line too: firmware and terminals
-         * overwrite a line with "...\rNEW TEXT". */
-        if (buf[i] != '\n' && buf[i] != '\r') {
-            if (s->len + 1 < sizeof(s->line))
-                s->line[s->len++] = buf[i];
-            continue;
-        }
-        check_line(s, true);
-        if (s->len)
-            snprintf(s->last, sizeof(s->last), "%.199s", s->line);
-        s->len = 0;
+        int kind = escape(s, (unsigned char)buf[i]);
+        if (kind == BREAK)
+            end_line(s);
+        else if (kind == TEXT && s->len + 1 < sizeof(s->line))
+            s->line[s->len++] = buf[i];
     }
     if (s->len)
         check_line(s, false);
@@ -251,7 +256,9 @@ static FILE *open_log(const CmpOptions *o, const CmpEngine *e, int index)
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s-%d.log", o->log_dir, e->name, index + 1);
     FILE *f = fopen(path, "we");     /* not inherited by the emulator */
-    if (!f)
+    if (f)
+        setvbuf(f, NULL, _IONBF, 0);    /* a log to watch while it runs */
+    else
         fprintf(stderr, "kemu-compare: --log %s: cannot write %s: %s\n", o->log_dir, path,
                 strerror(errno));
     return f;

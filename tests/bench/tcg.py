@@ -20,7 +20,7 @@ kemu-native,qemu-tcg and both KVMs, which kemu-compare skips with the
 reason where KVM has no hardware assistance; add kemu-interp for the
 interpreter, several times slower), BENCH_WORKLOADS
 (default "boot memwork cpuwork"), CPUWORK_ROUNDS (20), MEMWORK_ROUNDS (2),
-BENCH_TIMEOUT (seconds per run, 1800), BENCH_OUT (where the charts and
+BENCH_TIMEOUT (seconds per run, 600), BENCH_OUT (where the charts and
 logs go, default bench-out).  The charts are BENCH_OUT/WORKLOAD.svg."""
 import csv
 import os
@@ -63,7 +63,7 @@ def native(bench_dir, work):
 
 def compare_args(work, logs):
     args = ["./kemu-compare", "-e", ENGINES, "-n", RUNS, "-r", READY, "--expect-exit", "0",
-            "-t", os.environ.get("BENCH_TIMEOUT", "1800"), "-l", logs,
+            "-t", os.environ.get("BENCH_TIMEOUT", "600"), "-l", logs,
             "-o", os.path.join(OUT, f"{work}.svg"), "--csv", os.path.join(OUT, f"{work}.csv")]
     if work == "boot":
         return args + ["-s", "poweroff -f\n"]
