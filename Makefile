@@ -26,6 +26,7 @@ endif
 LAYER_SRC := $(wildcard cpu/*.c translate/*.c accel/*.c hw/*/*.c ui/*.c)
 MAIN_SRC := ui/main.c
 IMG_MAIN_SRC := $(wildcard ui/kemu-img*.c)
+COMPARE_SRC := $(wildcard ui/kemu-compare*.c)
 STUB_SRC := $(wildcard */*-stub.c */*/*-stub.c)
 OPT_kvm := accel/kvm.c accel/kvm-cpu.c accel/kvm-regs.c accel/kvm-cpuid.c
 OPT_sdl := ui/sdl.c
@@ -53,7 +54,7 @@ $(eval $(call optional,JIT,jit))
 $(eval $(call optional,NETTLE,nettle))
 $(eval $(call optional,NETTLE,vncauth))
 $(eval $(call optional,NBD,nbd))
-LIB_SRC := $(filter-out $(MAIN_SRC) $(IMG_MAIN_SRC) $(STUB_SRC) $(DISABLED),$(LAYER_SRC)) $(STUB_ON)
+LIB_SRC := $(filter-out $(MAIN_SRC) $(IMG_MAIN_SRC) $(COMPARE_SRC) $(STUB_SRC) $(DISABLED),$(LAYER_SRC)) $(STUB_ON)
 LIB_OBJ := $(LIB_SRC:.c=.o)
 
 # kemu-img needs the block layer and the core helpers only.
@@ -70,7 +71,7 @@ GUEST_BIOS := $(patsubst %.S,%.bin,$(wildcard tests/guest/*.bios.S))
 GUEST_MB := $(patsubst %.S,%.elf,$(wildcard tests/guest/*.mb.S))
 GUESTS := $(GUEST_BIOS) $(GUEST_MB)
 
-PROGS := kemu kemu-img
+PROGS := kemu kemu-img kemu-compare
 TEST_PROGS := tests/unit/unit-tests $(if $(wildcard tests/diff/difftest.c),tests/diff/difftest)
 
 all: $(PROGS)
@@ -100,6 +101,11 @@ kemu: $(MAIN_SRC:.c=.o) $(LIB_OBJ)
 kemu-img: $(IMG_MAIN_SRC:.c=.o) $(IMG_LIB_OBJ)
 	@$(if $(filter 0,$(V)),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# kemu-compare runs the emulators as programs: it links nothing of kemu.
+kemu-compare: $(COMPARE_SRC:.c=.o)
+	@$(if $(filter 0,$(V)),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
 tests/unit/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
 	@$(if $(filter 0,$(V)),echo "  LINK    $@")
@@ -152,7 +158,6 @@ bench: deps config.mak
 	$(MAKE) all guests
 	@sh tests/fetch-assets.sh
 	@sh tests/bench/run.sh
-	@sh tests/bench/img.sh
 
 fuzz-cpu: deps config.mak
 	$(MAKE) tests

@@ -67,11 +67,13 @@ void seg_load_real(CPUState *cpu, int seg, uint16_t sel)
     s->sel = sel;
     s->base = (uint64_t)sel << 4;
     /* Limit and attributes stay (unreal mode), but a segment nulled in
-     * protected mode becomes usable again. */
-    if (!(s->attr & SEGATTR_P)) {
-        s->attr = SEGATTR_P | SEGATTR_S | (seg == SEG_CS ? 0xb : 0x3);
+     * protected mode becomes usable again, and a far transfer gives CS
+     * real mode's access rights (16-bit code; the limit stays), as the
+     * 80386's "switching back to real-address mode" describes. */
+    if (!(s->attr & SEGATTR_P))
         s->limit = 0xffff;
-    }
+    if (!(s->attr & SEGATTR_P) || seg == SEG_CS)
+        s->attr = SEGATTR_P | SEGATTR_S | (seg == SEG_CS ? 0xb : 0x3);
 }
 
 void seg_load_v86(CPUState *cpu, int seg, uint16_t sel)

@@ -77,8 +77,11 @@ uint32_t tb_flags(CPUState *cpu)
     if ((env->efer & EFER_LMA) && (env->seg[SEG_CS].attr & SEGATTR_L))
         f = 2;
     else
-        f = (env->cr0 & CR0_PE) && !(env->rflags & FL_VM) &&
-            (env->seg[SEG_CS].attr & SEGATTR_DB) ? 1 : 0;
+        /* CS.D in the descriptor cache, not CR0.PE, gives the code size: a
+         * MOV to CR0 that clears PE leaves protected mode's CS in place
+         * (32-bit code, full EIP) until a far transfer loads a real-mode
+         * CS (seg_load_real), as on the hardware (SDM vol. 3, 9.9.2). */
+        f = !(env->rflags & FL_VM) && (env->seg[SEG_CS].attr & SEGATTR_DB) ? 1 : 0;
     if ((env->seg[SEG_SS].attr & SEGATTR_DB) && (env->cr0 & CR0_PE) && !(env->rflags & FL_VM))
         f |= TBF_SS32;
     if (env->cr0 & CR0_PE) {

@@ -1,33 +1,21 @@
 #!/bin/sh
-# make bench: kemu against the installed QEMU, in one run, as ratios.
-# Speed is only measured here, never asserted in a test.
+# make bench: kemu against the installed QEMU, in one run, as ratios, all
+# timed by kemu-compare (medians of BENCH_RUNS runs, default 5 here):
+# start-up, a guest-timed loop and exit of a small guest program of ours;
+# then kemu-img against qemu-img (img.sh) and Linux on TCG (tcg.py).
+# Speed is only measured here, never asserted in a test.  The charts go
+# to BENCH_OUT (default bench-out).
 cd "$(dirname "$0")/../.." || exit 1
-assets=$(sh tests/fetch-assets.sh) || exit 1
-runs=${BENCH_RUNS:-5}
-hw=no
-grep -qE '\b(vmx|svm)\b' /proc/cpuinfo && [ -w /dev/kvm ] && hw=yes
-has_tcg=no
-./kemu -accel help 2>/dev/null | grep -qw tcg && has_tcg=yes
+out=${BENCH_OUT:-bench-out}
+mkdir -p "$out"
+failed=0
 
-linux_args="-m 512 -smp 2 -nographic -kernel $assets/vmlinuz -initrd $assets/initramfs.gz -append console=ttyS0 -no-reboot"
-exit_dev="-device isa-debug-exit,iobase=0xf4,iosize=4"
-
-echo "== start-up and exit"
-if [ $hw = yes ]; then
-    python3 tests/bench/boot.py --runs "$runs" --label "Linux, -accel kvm" -- \
-        -accel kvm $linux_args
-elif [ -c /dev/kvm ] && [ -f tests/guest/rtc-pit-uart.bios.bin ]; then
-    echo "(KVM here has no hardware assistance: timing a real-mode guest program of ours)"
-    python3 tests/bench/boot.py --runs "$runs" --label "guest program, -accel kvm" -- \
-        -accel kvm -nographic -bios tests/guest/rtc-pit-uart.bios.bin $exit_dev
-else
-    echo "(no KVM guest program available: skipped)"
-fi
-if [ $has_tcg = yes ] && [ -f tests/guest/rtc-pit-uart.bios.bin ]; then
-    python3 tests/bench/boot.py --runs "$runs" --label "guest program, -accel tcg" -- \
-        -accel tcg -nographic -bios tests/guest/rtc-pit-uart.bios.bin $exit_dev
-fi
-for extra in tests/bench/img.sh tests/bench/tcg.sh; do
-    [ -f "$extra" ] && sh "$extra"
-done
-exit 0
+echo "== start-up, a guest-timed loop and exit: tests/guest/selftime.bios.bin"
+./kemu-compare -n "${BENCH_RUNS:-5}" -r '^selftime: ready' -w '^selftime: work ([0-9.]+) s' \
+    --expect-exit 1 -o "$out/selftime.svg" -- \
+    -nographic -bios tests/guest/selftime.bios.bin -device isa-debug-exit,iobase=0xf4,iosize=4 \
+    2>/dev/null || failed=1
+sh tests/bench/img.sh || failed=1
+echo "== TCG: Linux boot and in-guest workloads"
+python3 tests/bench/tcg.py || failed=1
+exit $failed

@@ -1,109 +1,135 @@
 #!/usr/bin/env python3
-"""make bench, TCG part: kemu -accel tcg against QEMU -accel tcg on Debian's
-kernel with the busybox initramfs: time from start to the shell prompt, and
-an in-guest CPU workload that times itself (/bin/cpuwork, a static program
-in the initramfs), both also against the same workload run natively on the
-host (and under KVM where it has hardware assistance).  Medians of
-BENCH_RUNS runs (default 3), printed as ratios.  The workload's checksum
-must be the same everywhere: a differing one is reported as wrong.
-BENCH_KEMU names the kemu binary to time (default ./kemu)."""
+"""make bench, TCG part: Debian's kernel with -smp 2 and the benchmark
+initramfs (tests/bench/assets.sh) under kemu's TCG and QEMU's TCG, timed by
+kemu-compare, for three workloads:
+
+  boot      to the shell (the figure is the time to KEMU-GUEST-READY,
+            printed by /init just before it starts the shell), then
+            `poweroff -f` typed at once: no wait for a prompt is timed;
+  memwork   hash-table probes and insertion sorts (tests/bench/memwork.c),
+  cpuwork   integer hashing, qsort and floating point (cpuwork.c),
+            both run by /init itself, which then powers off; their figure
+            is the seconds the guest measured, also against the same
+            program run natively on the host.
+
+Medians of BENCH_RUNS runs (default 3), as ratios to QEMU TCG, with the
+host CPU time and peak RSS of each emulator.  Each workload's checksum must
+be the same under every engine as natively: a differing one is reported as
+wrong.  Environment: BENCH_ENGINES (kemu-compare's --engines, default
+kemu-native,qemu-tcg and both KVMs, which kemu-compare skips with the
+reason where KVM has no hardware assistance; add kemu-interp for the
+interpreter, several times slower), BENCH_WORKLOADS
+(default "boot memwork cpuwork"), CPUWORK_ROUNDS (20), MEMWORK_ROUNDS (2),
+BENCH_TIMEOUT (seconds per run, 600), BENCH_OUT (where the charts and
+logs go, default bench-out).  The charts are BENCH_OUT/WORKLOAD.svg."""
+import csv
 import os
 import re
 import statistics
 import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "system"))
-os.chdir(os.path.join(HERE, "..", ".."))
-import importlib.util  # noqa: E402
-
-spec = importlib.util.spec_from_file_location("linux_boot", os.path.join(HERE, "..", "system",
-                                                                         "linux-boot.py"))
-lb = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lb)
-
-ROUNDS = os.environ.get("CPUWORK_ROUNDS", "20")
-PROMPT = r"[#$] (?:\x1b\[6n)?$"
-WORK = re.compile(r"^cpuwork: \d+ rounds checksum ([0-9a-f]+) in ([0-9.]+) s$", re.M)
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+os.chdir(ROOT)
+RUNS = os.environ.get("BENCH_RUNS", "3")
+ENGINES = os.environ.get("BENCH_ENGINES", "kemu-native,kemu-kvm,qemu-tcg,qemu-kvm")
+WORKLOADS = os.environ.get("BENCH_WORKLOADS", "boot memwork cpuwork").split()
+ROUNDS = {"cpuwork": os.environ.get("CPUWORK_ROUNDS", "20"),
+          "memwork": os.environ.get("MEMWORK_ROUNDS", "2")}
+OUT = os.environ.get("BENCH_OUT", "bench-out")
+READY = "^KEMU-GUEST-READY"
+SUM = re.compile(r"^(\w+): \d+ rounds checksum ([0-9a-f]+) in ([0-9.]+) s", re.M)
 
 
-def one_boot(argv):
-    """(seconds to the shell, workload seconds, checksum) or None."""
-    t0 = time.monotonic()
-    g = lb.Guest(argv)
-    try:
-        if not g.wait_for(r"KEMU-GUEST-READY", 1200):
-            print(f"  boot failed: {g.tail()}")
-            return None
-        # ash ends its prompt with a cursor position query (ESC [6n); a
-        # pattern that missed it waited out its whole timeout, which was
-        # then counted as boot time.
-        if not g.wait_for(PROMPT, 60):
-            print(f"  no shell prompt: {g.tail()}")
-            return None
-        boot = time.monotonic() - t0
-        start = len(g.buf)
-        g.type(f"/bin/cpuwork {ROUNDS}")
-        m = g.wait_for(WORK.pattern, 1200, start)
-        g.type("poweroff -f")
-        g.wait_exit(60)
-        if not m:
-            print(f"  workload failed: {g.tail()}")
-            return None
-        return boot, float(m.group(2)), m.group(1)
-    finally:
-        g.kill()
+def assets():
+    r = subprocess.run(["sh", "tests/bench/assets.sh"], capture_output=True, text=True)
+    if r.returncode:
+        return None, None, (r.stderr.strip().splitlines() or ["assets.sh failed"])[-1]
+    kernel_dir, bench_dir = r.stdout.split()[-2:]
+    return kernel_dir, bench_dir, None
 
 
-def native(cache):
-    out = subprocess.run([os.path.join(cache, "cpuwork"), ROUNDS], capture_output=True,
-                         text=True).stdout
-    m = WORK.search(out)
-    return float(m.group(2)), m.group(1)
+def native(bench_dir, work):
+    """The workload's median seconds and its checksum, run on the host."""
+    times, sums = [], set()
+    for _ in range(max(int(RUNS), 5)):
+        out = subprocess.run([os.path.join(bench_dir, work), ROUNDS[work]],
+                             capture_output=True, text=True).stdout
+        m = SUM.search(out)
+        times.append(float(m.group(3)))
+        sums.add(m.group(2))
+    return statistics.median(times), sums.pop()
 
 
-def med(xs):
-    return statistics.median(xs) if xs else None
+def compare_args(work, logs):
+    args = ["./kemu-compare", "-e", ENGINES, "-n", RUNS, "-r", READY, "--expect-exit", "0",
+            "-t", os.environ.get("BENCH_TIMEOUT", "600"), "-l", logs,
+            "-o", os.path.join(OUT, f"{work}.svg"), "--csv", os.path.join(OUT, f"{work}.csv")]
+    if work == "boot":
+        return args + ["-s", "poweroff -f\n"]
+    return args + ["-w", rf"^{work}: [0-9]+ rounds checksum [0-9a-f]+ in ([0-9.]+) s"]
+
+
+def guest_args(kernel_dir, bench_dir, work):
+    append = "console=ttyS0 quiet"
+    if work != "boot":
+        append += f" bench={work} bench_arg={ROUNDS[work]}"
+    return ["-m", "512", "-smp", "2", "-nographic", "-kernel",
+            os.path.join(kernel_dir, "vmlinuz"), "-initrd",
+            os.path.join(bench_dir, "initramfs.gz"), "-append", append]
+
+
+def checksums(logs, work, want):
+    """Every run's checksum from the logs: the engines that got another."""
+    wrong = []
+    for name in sorted(os.listdir(logs)):
+        with open(os.path.join(logs, name), errors="replace") as f:
+            m = SUM.search(f.read().replace("\r", ""))
+        if m and m.group(2) != want:
+            wrong.append(f"{name}: checksum {m.group(2)}, natively {want}")
+    return wrong
+
+
+def against_native(table, nat):
+    with open(table, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["status"] != "skipped" and row["work_s"]:
+                print(f"  {row['engine']:<12} workload {float(row['work_s']):.3f}s = "
+                      f"{float(row['work_s']) / nat:.1f}x native ({nat:.3f}s)")
+
+
+def one_workload(kernel_dir, bench_dir, work):
+    title = {"boot": "Linux -smp 2: boot to the shell (ready line), then poweroff",
+             "memwork": f"memwork {ROUNDS['memwork']} (hash table, insertion sorts)",
+             "cpuwork": f"cpuwork {ROUNDS['cpuwork']} (hashing, qsort, floating point)"}[work]
+    print(f"== {title}", flush=True)
+    logs = os.path.join(OUT, f"{work}-logs")
+    os.makedirs(logs, exist_ok=True)
+    for old in os.listdir(logs):
+        os.unlink(os.path.join(logs, old))
+    nat = native(bench_dir, work) if work != "boot" else None
+    r = subprocess.run(compare_args(work, logs) + ["--"] +
+                       guest_args(kernel_dir, bench_dir, work),
+                       stdout=subprocess.PIPE, text=True)
+    print(r.stdout, end="", flush=True)
+    if nat:
+        against_native(os.path.join(OUT, f"{work}.csv"), nat[0])
+        for w in checksums(logs, work, nat[1]):
+            print(f"  WRONG result: {w}")
+    return r.returncode
 
 
 def main():
-    runs = int(os.environ.get("BENCH_RUNS", "3"))
-    cache, err = lb.assets()
-    if not cache:
-        print(f"TCG bench skipped: {err[0]}")
-        return 0
-    args = ["-m", "512", "-smp", "2", "-nographic", "-kernel", os.path.join(cache, "vmlinuz"),
-            "-initrd", os.path.join(cache, "initramfs.gz"), "-append", "console=ttyS0 quiet"]
-    kemu = os.environ.get("BENCH_KEMU", "./kemu")
-    setups = [("kemu tcg", [kemu, "-accel", "tcg"]),
-              ("qemu tcg", ["qemu-system-x86_64", "-accel", "tcg"])]
-    if lb.hw_virt() and os.access("/dev/kvm", os.W_OK):
-        setups += [("kemu kvm", ["./kemu", "-accel", "kvm"]),
-                   ("qemu kvm", ["qemu-system-x86_64", "-accel", "kvm"])]
-    nat = [native(cache) for _ in range(max(runs, 5))]
-    ref_sum = nat[0][1]
-    res = {"native": (None, med([n[0] for n in nat]))}
-    for name, exe in setups:
-        samples = [s for s in (one_boot(exe + args) for _ in range(runs)) if s]
-        for s in samples:
-            if s[2] != ref_sum:
-                print(f"  {name}: WRONG workload checksum {s[2]} (native {ref_sum})")
-        res[name] = (med([s[0] for s in samples]), med([s[1] for s in samples]))
-    print(f"Linux on TCG: median of {runs} runs (workload: cpuwork {ROUNDS})")
-    print(f"  {'':<10}{'boot to shell':>15}{'workload':>12}{'x native':>10}")
-    for name, (boot, work) in res.items():
-        b = f"{boot:.2f}s" if boot else "-"
-        w = f"{work:.3f}s" if work else "failed"
-        x = f"{work / res['native'][1]:.1f}" if work and res['native'][1] else "-"
-        print(f"  {name:<10}{b:>15}{w:>12}{x:>10}")
-    k, q = res.get("kemu tcg"), res.get("qemu tcg")
-    if k and q and k[0] and q[0] and k[1] and q[1]:
-        print(f"  kemu/qemu (tcg): boot {k[0] / q[0]:.2f}, workload {k[1] / q[1]:.2f}")
-    if not lb.hw_virt():
-        print("  (KVM here has no hardware assistance: the KVM rows are left out)")
-    return 0
+    kernel_dir, bench_dir, err = assets()
+    if err:
+        print(f"TCG bench skipped: {err}")
+        return 1
+    os.makedirs(OUT, exist_ok=True)
+    failed = 0
+    for work in WORKLOADS:
+        failed |= one_workload(kernel_dir, bench_dir, work) != 0
+    print(f"charts: {', '.join(os.path.join(OUT, w + '.svg') for w in WORKLOADS)}")
+    return failed
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@
  *        difftest --host-model     (print the -cpu model of the host's
  *                                   vendor that the comparisons use)
  * Every opcode the decoder's tables know (one-byte, 0F and the integer 0F38
- * ones) gets an equal share of the cases.  One line per opcode: PASS, or
- * FAIL with the first differing case (its bytes, and what differed);
- * details of that case go to stderr.
- *
- * Where kemu has its native backend, each case runs under it (against the
- * host) and under the interpreter too: the two backends run the same IR,
- * so their final states must be identical, bit for bit. */
+ * ones) gets an equal share of the cases.  Each case runs once on the host
+ * and under each TCG backend of TCG_BACKENDS (default "native interp"; one
+ * this build cannot run is skipped, said so).  One line per opcode and
+ * backend: PASS: diff-BACKEND/OP, or FAIL with the first differing case
+ * (its bytes, and what differed; details go to stderr), then a summary
+ * line per backend.  With both backends their final states must also be
+ * identical, bit for bit (FAIL: diff-native-interp/OP): the same IR runs
+ * on both. */
 #include "tests/diff/gen.h"
 #include "tests/diff/host-model.h"
 #include "translate/backend-native.h"
@@ -116,7 +117,20 @@ static bool same(const DiffCase *c, const DiffState *h, const DiffState *t, char
     return true;
 }
 
-static bool have_native;
+/* The TCG backends under test, from TCG_BACKENDS (default "native
+ * interp"): each case runs under each one and is compared with the host;
+ * with both, their final states must also be identical, bit for bit (the
+ * same IR runs on both, so not even what the SDM leaves undefined may
+ * differ). */
+typedef struct Backend {
+    const char *name;
+    DiffState state;
+    unsigned cases, passed_ops, failed_ops;
+    bool failed;                /* on the current opcode */
+} Backend;
+
+static Backend backends[2];
+static int nbackends;
 
 /* The interpreter's result for the case against the native backend's. */
 static bool same_backends(const DiffState *n, const DiffState *i, char *why, size_t len)
@@ -150,19 +164,60 @@ static bool same_backends(const DiffState *n, const DiffState *i, char *why, siz
     return true;
 }
 
-/* Run c under the interpreter and compare with t (the native run). */
-static bool check_interp(const DiffCase *c, const DiffState *t, char *why, size_t len)
+/* Reads TCG_BACKENDS; a backend this build cannot run is skipped, with
+ * the reason.  False on a name that is no backend. */
+static bool setup_backends(void)
 {
-    static DiffState ti;
+    const char *env = getenv("TCG_BACKENDS");
+    char list[64];
+    snprintf(list, sizeof(list), "%s", env && *env ? env : "native interp");
+    for (char *save, *t = strtok_r(list, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
+        const char *why;
+        if (strcmp(t, "native") && strcmp(t, "interp")) {
+            printf("FAIL: diff: TCG_BACKENDS: unknown backend '%s' (native, interp)\n", t);
+            return false;
+        }
+        if (tcg_backend_select(t, &why)) {
+            printf("SKIP: diff-%s: this build cannot run the %s backend (%s)\n", t, t, why);
+            continue;
+        }
+        const char *name = strcmp(t, "native") ? "interp" : "native";
+        if (nbackends == 0 || strcmp(backends[0].name, name))
+            backends[nbackends++].name = name;
+    }
+    return true;
+}
+
+static void report_difference(const Opcode *o, const DiffCase *c, const char *who, const char *why);
+
+/* Runs c under backend b and compares with the host's h. */
+static void run_backend(Backend *b, const Opcode *o, const DiffCase *c, const DiffState *h)
+{
     const char *err;
-    tcg_backend_select("interp", &err);
-    diff_run_tcg(c, &ti);
-    tcg_backend_select("native", &err);
-    char what[200];
-    if (same_backends(t, &ti, what, sizeof(what)))
-        return true;
-    snprintf(why, len, "native against interpreter: %s", what);
-    return false;
+    char why[256];
+    tcg_backend_select(b->name, &err);
+    if (diff_run_tcg(c, &b->state)) {
+        printf("FAIL: diff: the TCG engine did not run a case\n");
+        exit(1);
+    }
+    b->cases++;
+    if (!same(c, h, &b->state, why, sizeof(why))) {
+        report_difference(o, c, b->name, why);
+        b->failed = true;
+    }
+}
+
+/* With both backends, where both agreed with the host: identical states. */
+static void cross_check(const Opcode *o, const DiffCase *c)
+{
+    char why[200], what[256];
+    if (nbackends < 2 || backends[0].failed || backends[1].failed)
+        return;
+    if (same_backends(&backends[0].state, &backends[1].state, why, sizeof(why)))
+        return;
+    snprintf(what, sizeof(what), "native against interpreter: %s", why);
+    report_difference(o, c, "native-interp", what);
+    backends[0].failed = backends[1].failed = true;
 }
 
 static void dump_case(const DiffCase *c)
@@ -175,10 +230,17 @@ static void dump_case(const DiffCase *c)
                 r % 2 ? "\n" : "");
 }
 
-/* Run n cases of one opcode; returns false at the first difference. */
 static const char *map_prefix(const Opcode *o)
 {
     return o->map == 0 ? "" : o->map == 1 ? "0f" : "0f38";
+}
+
+static void report_difference(const Opcode *o, const DiffCase *c, const char *who, const char *why)
+{
+    char hex[2 * DIFF_MAX_CODE + 1] = "";
+    hexbytes(c, hex, sizeof(hex));
+    printf("FAIL: diff-%s/%s%02x: %s: %s\n", who, map_prefix(o), o->op, hex, why);
+    dump_case(c);
 }
 
 /* Says why an opcode had no case compared: SKIP for an opcode the
@@ -193,41 +255,58 @@ static void report_untested(const Opcode *o, unsigned generated)
                map_prefix(o), o->op, generated);
 }
 
-/* Runs up to n generated cases of one opcode on the host and under TCG:
- * 1 if they all agree, -1 on a difference or when no case could be
- * compared (never a pass), 0 when the generator leaves the opcode out. */
+static bool all_failed(void)
+{
+    bool all = true;
+    for (int b = 0; b < nbackends; b++)
+        all &= backends[b].failed;
+    return all;
+}
+
+/* After an opcode's cases: PASS per backend that agreed throughout. */
+static void report_opcode(const Opcode *o)
+{
+    for (int b = 0; b < nbackends; b++) {
+        if (backends[b].failed) {
+            backends[b].failed_ops++;
+            continue;
+        }
+        backends[b].passed_ops++;
+        printf("PASS: diff-%s/%s%02x\n", backends[b].name, map_prefix(o), o->op);
+    }
+}
+
+/* Runs up to n generated cases of one opcode on the host and under each
+ * backend, until each backend has differed once: 1 if a case was
+ * compared, -1 when none could be (never a pass), 0 when the generator
+ * leaves the opcode out. */
 static int run_opcode(const Opcode *o, unsigned n, uint64_t *seed, unsigned *ran)
 {
     DiffCase c;
-    static DiffState h, t;
-    char why[256];
+    static DiffState h;
     unsigned compared = 0, generated = 0;
-    for (unsigned i = 0, tries = 0; i < n && tries < n * 4; tries++) {
+    for (int b = 0; b < nbackends; b++)
+        backends[b].failed = false;
+    for (unsigned i = 0, tries = 0; i < n && tries < n * 4 && !all_failed(); tries++) {
         if (!gen_case(o->map, o->op, seed, &c))
             continue;
         i++;
         generated++;
         if (diff_run_host(&c, &h))
             continue;
-        if (diff_run_tcg(&c, &t)) {
-            printf("FAIL: diff: the TCG engine did not run a case\n");
-            exit(1);
-        }
         (*ran)++;
         compared++;
-        if (!same(&c, &h, &t, why, sizeof(why)) ||
-            (have_native && !check_interp(&c, &t, why, sizeof(why)))) {
-            char hex[2 * DIFF_MAX_CODE + 1] = "";
-            hexbytes(&c, hex, sizeof(hex));
-            printf("FAIL: diff/%s%02x: %s: %s\n", map_prefix(o), o->op, hex, why);
-            dump_case(&c);
-            return -1;
+        for (int b = 0; b < nbackends; b++) {
+            if (!backends[b].failed)
+                run_backend(&backends[b], o, &c, &h);
         }
+        cross_check(o, &c);
     }
     if (!compared) {
         report_untested(o, generated);
         return generated || !gen_excluded(o->map, o->op, 0) ? -1 : 0;
     }
+    report_opcode(o);
     return 1;
 }
 
@@ -241,22 +320,32 @@ int main(int argc, char **argv)
     unsigned total = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0)
                    : env ? (unsigned)strtoul(env, NULL, 0) : 4000;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x6b656d75ULL;
-    const char *why;
-    have_native = tcg_backend_select("native", &why) == 0;
-    if (!have_native)
-        fprintf(stderr, "difftest: interpreter only (%s)\n", why);
+    if (!setup_backends())
+        return 1;
+    if (!nbackends) {
+        printf("FAIL: diff: no TCG backend to test (TCG_BACKENDS)\n");
+        return 1;
+    }
     static Opcode ops[600];
     size_t nops = collect(ops);
     unsigned per = total / (unsigned)nops + 1, ran = 0, failed = 0;
     for (size_t i = 0; i < nops; i++) {
         uint64_t s = seed ^ ((uint64_t)ops[i].map << 8 | (uint64_t)ops[i].op) * 0x9e3779b97f4a7c15ULL;
         s = s ? s : 1;
-        int r = run_opcode(&ops[i], per, &s, &ran);
-        if (r > 0)
-            printf("PASS: diff/%s%02x\n", map_prefix(&ops[i]), ops[i].op);
-        else if (r < 0)
-            failed++;
+        failed += run_opcode(&ops[i], per, &s, &ran) < 0;
     }
-    printf("difftest: %u cases compared over %zu opcodes, %u opcodes failed\n", ran, nops, failed);
+    /* Per backend, over the opcodes: an opcode no case could be compared
+     * for failed on every backend, one the generator leaves out is skipped. */
+    unsigned untested = (unsigned)failed;
+    for (int b = 0; b < nbackends; b++) {
+        const Backend *k = &backends[b];
+        printf("difftest %s backend: %u passed, %u failed, %zu skipped (opcodes); "
+               "%u cases compared with the host\n", k->name, k->passed_ops,
+               k->failed_ops + untested, nops - k->passed_ops - k->failed_ops - untested,
+               k->cases);
+        failed += k->failed_ops;
+    }
+    printf("difftest: %u cases run on the host over %zu opcodes; %s\n", ran, nops,
+           failed ? "FAILED" : "all agree");
     return failed ? 1 : 0;
 }

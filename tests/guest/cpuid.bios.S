@@ -93,20 +93,7 @@ print_buf:
 2:  PUTS16 m_nl
     ret
 
-/* EAX as 8 hex digits. */
-puthex32:
-    mov $8, %cx
-1:  rol $4, %eax
-    push %eax
-    and $0xf, %al
-    add $'0', %al
-    cmp $'9', %al
-    jbe 2f
-    add $'a' - '9' - 1, %al
-2:  call putc16
-    pop %eax
-    loop 1b
-    ret
+    PUTHEX_FUNC putc16, %cx
 
     SERIAL16_FUNCS
 

@@ -150,6 +150,26 @@ putdec16:
     ret
 .endm
 
+/* puthex32: EAX as 8 hex digits through \putc, with \cnt (%cx in 16-bit
+ * code, %ecx in 32-bit code: the register LOOP counts) kept. */
+.macro PUTHEX_FUNC putc, cnt
+puthex32:
+    push \cnt
+    mov $8, \cnt
+1:  rol $4, %eax
+    push %eax
+    and $0xf, %al
+    add $'0', %al
+    cmp $'9', %al
+    jbe 2f
+    add $('a' - '9' - 1), %al
+2:  call \putc
+    pop %eax
+    loop 1b
+    pop \cnt
+    ret
+.endm
+
 /* --- 32/64-bit (flat segments): putc32 (AL), puts32 (ESI/RSI, linear) --- */
 
 .macro SERIAL32_FUNCS

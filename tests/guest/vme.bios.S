@@ -165,22 +165,7 @@ unexpected:
     call puts32
     EXIT32 4
 
-/* EAX as 8 hex digits. */
-puthex32:
-    push %ecx
-    mov $8, %ecx
-1:  rol $4, %eax
-    push %eax
-    and $0xf, %al
-    add $'0', %al
-    cmp $'9', %al
-    jbe 2f
-    add $('a' - '9' - 1), %al
-2:  call putc32
-    pop %eax
-    loop 1b
-    pop %ecx
-    ret
+    PUTHEX_FUNC putc32, %ecx
 
     SERIAL32_FUNCS
 

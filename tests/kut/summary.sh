@@ -1,5 +1,5 @@
 #!/bin/bash
-# summary.sh RUNNER-OUTPUT LOG-DIR REASONS: one line per kvm-unit-tests
+# summary.sh RUNNER-OUTPUT LOG-DIR REASONS [LABEL]: one line per kvm-unit-tests
 # test that failed or was skipped, saying why, then the counts.  The why is
 # the entry in REASONS ("name: text", for what kemu does not implement)
 # if any, followed by the evidence: the runner's own reason (timeout,
@@ -7,8 +7,9 @@
 # exception or its last line of output, from LOG-DIR/name.log.  A failure
 # REASONS lists is a known one (XFAIL: kemu lacks what it tests); the closing
 # line counts those apart from the failures, which are the ones REASONS does
-# not list (a regression), and make the exit status 1.
-out=$1 logs=$2 reasons=$3
+# not list (a regression), and make the exit status 1.  LABEL (e.g. "interp
+# backend") starts the closing line.
+out=$1 logs=$2 reasons=$3 label=${4:+$4: }
 
 known() {
     [ -f "$reasons" ] && sed -n "s/^$1: //p" "$reasons" | head -1
@@ -43,5 +44,5 @@ while read -r status name rest; do
     echo "$status $name: ${why:+$why; }$ev"
 done < <(grep -a -E '^(PASS|FAIL|SKIP) [^ ]+' "$out")
 [ "$unexpected" -gt 0 ] && echo "$unexpected failure(s) not listed in $reasons"
-echo "$pass passed, $unexpected failed, $skip skipped, $((fail - unexpected)) known failures (XFAIL above)"
+echo "$label$pass passed, $unexpected failed, $skip skipped, $((fail - unexpected)) known failures (XFAIL above)"
 [ "$unexpected" -eq 0 ]
