@@ -13,11 +13,13 @@ static void list_one(const DeviceClass *cls, void *opaque)
 {
     if (!cls->user_creatable)
         return;
+    /* QEMU's bus type names: ISA, PCI, IDE in capitals, floppy-bus as is. */
     char bus[16] = "System";
     if (cls->bus && *cls->bus) {
         size_t i;
+        bool upper = strlen(cls->bus) <= 3;
         for (i = 0; cls->bus[i] && i < sizeof(bus) - 1; i++)
-            bus[i] = (char)toupper((unsigned char)cls->bus[i]);
+            bus[i] = upper ? (char)toupper((unsigned char)cls->bus[i]) : cls->bus[i];
         bus[i] = '\0';
     }
     printf("name \"%s\", bus %s", cls->name, bus);

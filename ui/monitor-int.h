@@ -34,6 +34,10 @@ void monitor_eject(Monitor *mon, const char *args);
 void monitor_change(Monitor *mon, const char *args);
 /* monitor-pci.c */
 void monitor_info_pci(Monitor *mon, const char *args);
+/* QEMU's name of a PCI class (class and subclass), or NULL. */
+const char *monitor_pci_class_name(uint16_t cls);
+/* monitor-qtree.c */
+void monitor_info_qtree(Monitor *mon, const char *args);
 /* screendump.c */
 void monitor_screendump(Monitor *mon, const char *args);
 
