@@ -57,6 +57,33 @@ static void list_props(const DeviceClass *cls)
     }
 }
 
+/* QEMU models users name for disks that kemu has no counterpart for. */
+static const struct {
+    const char *names, *what;
+} missing[] = {
+    { " scsi-hd scsi-cd scsi-disk scsi-generic scsi-block lsi53c895a lsi53c810 lsi megasas "
+      "megasas-gen2 mptsas1068 am53c974 dc390 pvscsi virtio-scsi-pci virtio-scsi-device ",
+      "SCSI is not supported yet (no SCSI controller or SCSI disk model; "
+      "use an IDE or virtio-blk disk)" },
+    { " sd-card sdhci-pci sysbus-sdhci ",
+      "SD cards are not supported yet (no SD host controller or sd-card model)" },
+    { " nvme nvme-ns ahci ich9-ahci usb-storage usb-bot usb-uas ",
+      "this storage model is not supported yet (kemu has IDE, virtio-blk and floppy disks)" },
+};
+
+void device_report_unknown(const char *spec, const char *name)
+{
+    char key[136];
+    snprintf(key, sizeof(key), " %s ", name);
+    for (size_t i = 0; i < ARRAY_SIZE(missing); i++) {
+        if (strstr(missing[i].names, key)) {
+            error_report("-device %s: %s", spec, missing[i].what);
+            return;
+        }
+    }
+    error_report("-device %s: '%s' is not a valid device model name", spec, name);
+}
+
 int device_help(const char *spec)
 {
     if (!strcmp(spec, "help") || !strcmp(spec, "?")) {
@@ -71,7 +98,7 @@ int device_help(const char *spec)
     snprintf(name, sizeof(name), "%.*s", (int)MIN(n, sizeof(name) - 1), spec);
     const DeviceClass *cls = device_class_find(name);
     if (!cls) {
-        error_report("-device %s: '%s' is not a valid device model name", spec, name);
+        device_report_unknown(spec, name);
         return -1;
     }
     list_props(cls);
