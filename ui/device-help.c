@@ -13,11 +13,13 @@ static void list_one(const DeviceClass *cls, void *opaque)
 {
     if (!cls->user_creatable)
         return;
+    /* QEMU's bus type names: ISA, PCI, IDE in capitals, floppy-bus as is. */
     char bus[16] = "System";
     if (cls->bus && *cls->bus) {
         size_t i;
+        bool upper = strlen(cls->bus) <= 3;
         for (i = 0; cls->bus[i] && i < sizeof(bus) - 1; i++)
-            bus[i] = (char)toupper((unsigned char)cls->bus[i]);
+            bus[i] = upper ? (char)toupper((unsigned char)cls->bus[i]) : cls->bus[i];
         bus[i] = '\0';
     }
     printf("name \"%s\", bus %s", cls->name, bus);
@@ -55,6 +57,33 @@ static void list_props(const DeviceClass *cls)
     }
 }
 
+/* QEMU models users name for disks that kemu has no counterpart for. */
+static const struct {
+    const char *names, *what;
+} missing[] = {
+    { " scsi-hd scsi-cd scsi-disk scsi-generic scsi-block lsi53c895a lsi53c810 lsi megasas "
+      "megasas-gen2 mptsas1068 am53c974 dc390 pvscsi virtio-scsi-pci virtio-scsi-device ",
+      "SCSI is not supported yet (no SCSI controller or SCSI disk model; "
+      "use an IDE or virtio-blk disk)" },
+    { " sd-card sdhci-pci sysbus-sdhci ",
+      "SD cards are not supported yet (no SD host controller or sd-card model)" },
+    { " nvme nvme-ns ahci ich9-ahci usb-storage usb-bot usb-uas ",
+      "this storage model is not supported yet (kemu has IDE, virtio-blk and floppy disks)" },
+};
+
+void device_report_unknown(const char *spec, const char *name)
+{
+    char key[136];
+    snprintf(key, sizeof(key), " %s ", name);
+    for (size_t i = 0; i < ARRAY_SIZE(missing); i++) {
+        if (strstr(missing[i].names, key)) {
+            error_report("-device %s: %s", spec, missing[i].what);
+            return;
+        }
+    }
+    error_report("-device %s: '%s' is not a valid device model name", spec, name);
+}
+
 int device_help(const char *spec)
 {
     if (!strcmp(spec, "help") || !strcmp(spec, "?")) {
@@ -69,7 +98,7 @@ int device_help(const char *spec)
     snprintf(name, sizeof(name), "%.*s", (int)MIN(n, sizeof(name) - 1), spec);
     const DeviceClass *cls = device_class_find(name);
     if (!cls) {
-        error_report("-device %s: '%s' is not a valid device model name", spec, name);
+        device_report_unknown(spec, name);
         return -1;
     }
     list_props(cls);

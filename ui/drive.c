@@ -111,7 +111,7 @@ static int backend_change(BlockDev *bd, const char *file, const char *format, ch
     bd->file = bd->format = NULL;
     if (!file)
         return 0;
-    db->readonly = true;            /* only removable media change */
+    db->readonly = bd->read_only;   /* a CD stays read-only, a floppy does not */
     return backend_open(db, file, format, err);
 }
 

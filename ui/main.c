@@ -140,7 +140,7 @@ static int create_devices(Machine *m, const KemuOptions *o)
         const DeviceClass *cls = device_class_find(name);
         Device *dev = NULL;
         if (!cls)
-            error_report("-device %s: '%s' is not a valid device model name", spec, name);
+            device_report_unknown(spec, name);
         else if (!cls->user_creatable)
             error_report("-device %s: device '%s' can not be created with -device "
                          "(the board creates it)", spec, name);

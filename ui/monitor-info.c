@@ -1,4 +1,4 @@
-/* `info ...`: status, name, cpus, kvm, registers, version, qtree, chardev. */
+/* `info ...`: status, name, cpus, kvm, registers, version, chardev. */
 #include "ui/monitor-int.h"
 #include "accel/accel.h"
 #include "config.h"
@@ -90,54 +90,6 @@ static void info_version(Monitor *mon, const char *args)
     monitor_printf(mon, "%s\n", KEMU_VERSION);
 }
 
-static void print_prop(Monitor *mon, const Device *d, const Property *p)
-{
-    const char *field = (const char *)d + p->offset;
-    switch (p->type) {
-    case PROP_U32: {
-        uint32_t v;
-        memcpy(&v, field, sizeof(v));
-        monitor_printf(mon, "    %s = %" PRIu32 " (0x%" PRIx32 ")\n", p->name, v, v);
-        break;
-    }
-    case PROP_U64: {
-        uint64_t v;
-        memcpy(&v, field, sizeof(v));
-        monitor_printf(mon, "    %s = %" PRIu64 " (0x%" PRIx64 ")\n", p->name, v, v);
-        break;
-    }
-    case PROP_BOOL:
-        monitor_printf(mon, "    %s = %s\n", p->name, *(const bool *)field ? "true" : "false");
-        break;
-    case PROP_STR: {
-        const char *s = *(char *const *)field;
-        monitor_printf(mon, "    %s = \"%s\"\n", p->name, s ? s : "");
-        break;
-    }
-    case PROP_CHARDEV: {
-        const Chardev *c = *(Chardev *const *)field;
-        monitor_printf(mon, "    %s = \"%s\"\n", p->name, c ? chr_label(c) : "");
-        break;
-    }
-    }
-}
-
-static void info_qtree(Monitor *mon, const char *args)
-{
-    monitor_printf(mon, "bus: main-system-bus\n  type System\n");
-    for (Device *d = mon->m->devices; d; d = d->next) {
-        monitor_printf(mon, "  dev: %s, id \"%s\"\n", d->cls->name, d->id ? d->id : "");
-        for (const Property *p = d->cls->props; p && p->name; p++)
-            print_prop(mon, d, p);
-        if (d->cls->info) {
-            char buf[256] = "";
-            d->cls->info(d, buf, sizeof(buf));
-            if (*buf)
-                monitor_printf(mon, "    %s\n", buf);
-        }
-    }
-}
-
 static void chardev_line(Chardev *c, void *opaque)
 {
     monitor_printf(opaque, "%s: filename=%s\n", chr_label(c), chr_filename(c));
@@ -157,7 +109,7 @@ static const MonitorCmdDef infos[] = {
     { "name", "", "show the current VM name", info_name },
     { "network", "", "show the network state", monitor_info_network },
     { "pci", "", "show PCI info", monitor_info_pci },
-    { "qtree", "", "show device tree", info_qtree },
+    { "qtree", "", "show device tree", monitor_info_qtree },
     { "registers", "", "show the cpu registers (-a: all CPUs)", info_registers },
     { "status", "", "show the current VM status (running|paused)", info_status },
     { "version", "", "show the version of kemu", info_version },

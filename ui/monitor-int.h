@@ -60,6 +60,10 @@ void monitor_info_network(Monitor *mon, const char *args);
 void monitor_set_link(Monitor *mon, const char *args);
 void monitor_netdev_add(Monitor *mon, const char *args);
 void monitor_netdev_del(Monitor *mon, const char *args);
+/* QEMU's name of a PCI class (class and subclass), or NULL. */
+const char *monitor_pci_class_name(uint16_t cls);
+/* monitor-qtree.c */
+void monitor_info_qtree(Monitor *mon, const char *args);
 /* screendump.c */
 void monitor_screendump(Monitor *mon, const char *args);
 

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-static const char *class_name(uint16_t cls)
+const char *monitor_pci_class_name(uint16_t cls)
 {
     static const struct { uint16_t cls; const char *name; } names[] = {
         { 0x0100, "SCSI controller" }, { 0x0101, "IDE controller" },
@@ -66,7 +66,7 @@ void monitor_info_pci(Monitor *mon, const char *args)
         if (!f)
             continue;
         uint16_t cls = (uint16_t)cfg(bus, devfn, PCI_CLASS_REV + 2, 2);
-        const char *name = class_name(cls);
+        const char *name = monitor_pci_class_name(cls);
         monitor_printf(mon, "  Bus  0, device %3d, function %d:\n", devfn >> 3, devfn & 7);
         if (name)
             monitor_printf(mon, "    %s: ", name);

@@ -49,6 +49,13 @@ typedef struct DeviceClass {
     void (*unrealize)(Device *dev);
     /* One line of state for `info qtree` (may be NULL). */
     void (*info)(Device *dev, char *buf, size_t len);
+    /* The buses this device provides, for `info qtree`: child_buses of
+     * them, named child_bus_name.N, holding the devices whose .bus is
+     * child_bus_type ("PCI" holds "pci" devices: compared ignoring case). */
+    const char *child_bus_type, *child_bus_name;
+    int child_buses;
+    /* Which of its parent's buses a device is on (NULL: the first). */
+    int (*bus_index)(Device *dev);
     struct DeviceClass *next;
 } DeviceClass;
 

@@ -35,6 +35,8 @@ void pci_function_init(PCIFunction *f, uint16_t vendor, uint16_t device, uint8_t
     f->config[PCI_CLASS_REV] = revision;
     f->config[PCI_CLASS_REV + 2] = subclass;
     f->config[PCI_CLASS_REV + 3] = class_code;
+    put16(f->config + PCI_SUBSYSTEM_VENDOR_ID, 0x1af4);    /* QEMU's default subsystem */
+    put16(f->config + PCI_SUBSYSTEM_ID, 0x1100);
     f->wmask[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEM | PCI_COMMAND_MASTER;
     f->wmask[PCI_COMMAND + 1] = PCI_COMMAND_INTX_DISABLE >> 8;
     f->wmask[PCI_INTERRUPT_LINE] = 0xff;

@@ -97,7 +97,8 @@ typedef struct PCIBus {
     int pirq_count[4];         /* functions asserting each PIRQ line */
 } PCIBus;
 
-/* Function set-up (device realize): identity and class, all other bytes
+/* Function set-up (device realize): identity and class, subsystem
+ * 1af4:1100 (QEMU's default; a device may set its own), all other bytes
  * zero and read-only except the command register's I/O and memory enable
  * bits. */
 void pci_function_init(PCIFunction *f, uint16_t vendor, uint16_t device, uint8_t class_code,

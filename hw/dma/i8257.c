@@ -51,7 +51,32 @@ static int block_size(const DmaChannel *c, int chan)
     return ((int)c->base_count + 1) << dshift(chan);
 }
 
-/* Offer every unmasked channel with DREQ held to its device. */
+static bool channel_ready(const I8257 *s, int i)
+{
+    const DmaChannel *c = &s->ch[i];
+    return c->dreq && !c->masked && c->handler && !(s->command[i >> 2] & 4);
+}
+
+/* One offer to the channel's device; whether to offer again now (it
+ * moved something and the block is not done). */
+static bool service(I8257 *s, int i)
+{
+    DmaChannel *c = &s->ch[i];
+    int size = block_size(c, i), old = c->pos;
+    int pos = c->handler(c->opaque, i, c->pos, size);
+    c->pos = pos < old ? old : MIN(pos, size);
+    if (c->pos < size)
+        return c->pos > old;
+    s->status[i >> 2] |= (uint8_t)(1u << (i & 3));
+    if (c->mode & MODE_AUTOINIT)
+        c->pos = 0;                 /* the next block waits for the next event */
+    else
+        c->masked = true;
+    return false;
+}
+
+/* Offer every unmasked channel with DREQ held to its device, again while
+ * some device makes progress (it may move its data in pieces). */
 static void run_channels(I8257 *s)
 {
     if (s->running) {
@@ -59,25 +84,15 @@ static void run_channels(I8257 *s)
         return;
     }
     s->running = true;
+    bool again;
     do {
         s->rerun = false;
+        again = false;
         for (int i = 0; i < ISA_DMA_CHANNELS; i++) {
-            DmaChannel *c = &s->ch[i];
-            if (!c->dreq || c->masked || !c->handler || (i >= 4 && (s->command[1] & 4)) ||
-                (i < 4 && (s->command[0] & 4)))
-                continue;
-            int size = block_size(c, i);
-            int pos = c->handler(c->opaque, i, c->pos, size);
-            c->pos = pos < 0 ? 0 : MIN(pos, size);
-            if (c->pos < size)
-                continue;
-            s->status[i >> 2] |= (uint8_t)(1u << (i & 3));
-            if (c->mode & MODE_AUTOINIT)
-                c->pos = 0;
-            else
-                c->masked = true;
+            if (channel_ready(s, i) && service(s, i))
+                again = true;
         }
-    } while (s->rerun);
+    } while (s->rerun || again);
     s->running = false;
 }
 

@@ -310,5 +310,8 @@ static DeviceClass fdc_class = {
     .reset = fdc_reset,
     .unrealize = fdc_unrealize,
     .info = fdc_info,
+    .child_bus_type = "floppy-bus",
+    .child_bus_name = "floppy-bus",
+    .child_buses = 1,
 };
 DEVICE_REGISTER(fdc_class)

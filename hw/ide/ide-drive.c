@@ -70,6 +70,11 @@ static int ide_drive_realize(Device *dev, Machine *m, bool cd)
 static int ide_hd_realize(Device *dev, Machine *m) { return ide_drive_realize(dev, m, false); }
 static int ide_cd_realize(Device *dev, Machine *m) { return ide_drive_realize(dev, m, true); }
 
+static int ide_drive_bus(Device *dev)
+{
+    return (int)((IdeDriveDev *)dev)->bus;
+}
+
 static void ide_drive_info(Device *dev, char *buf, size_t len)
 {
     IdeDriveDev *s = (IdeDriveDev *)dev;
@@ -85,6 +90,7 @@ static DeviceClass ide_hd_class = {
     .user_creatable = true,
     .realize = ide_hd_realize,
     .info = ide_drive_info,
+    .bus_index = ide_drive_bus,
 };
 DEVICE_REGISTER(ide_hd_class)
 
@@ -97,5 +103,6 @@ static DeviceClass ide_cd_class = {
     .user_creatable = true,
     .realize = ide_cd_realize,
     .info = ide_drive_info,
+    .bus_index = ide_drive_bus,
 };
 DEVICE_REGISTER(ide_cd_class)

@@ -228,5 +228,8 @@ static DeviceClass piix_ide_class = {
     .reset = piix_ide_reset,
     .unrealize = piix_ide_unrealize,
     .info = piix_ide_info,
+    .child_bus_type = "IDE",
+    .child_bus_name = "ide",
+    .child_buses = 2,
 };
 DEVICE_REGISTER(piix_ide_class)

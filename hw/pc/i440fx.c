@@ -160,5 +160,8 @@ static DeviceClass i440fx_class = {
     .reset = i440fx_reset,
     .unrealize = i440fx_unrealize,
     .info = i440fx_info,
+    .child_bus_type = "PCI",
+    .child_bus_name = "pci",
+    .child_buses = 1,
 };
 DEVICE_REGISTER(i440fx_class)

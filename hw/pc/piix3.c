@@ -94,5 +94,8 @@ static DeviceClass piix3_class = {
     .reset = piix3_reset,
     .unrealize = piix3_unrealize,
     .info = piix3_info,
+    .child_bus_type = "ISA",
+    .child_bus_name = "isa",
+    .child_buses = 1,
 };
 DEVICE_REGISTER(piix3_class)

@@ -131,6 +131,31 @@ static int parse_type(const char *arg, const Opts *o)
     return kind;
 }
 
+/* Type 11: each value= is one more OEM string. */
+static int parse_oem(SmbiosConfig *c, const char *arg, const Opts *o)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        const Opt *p = &o->v[i];
+        if (!strcmp(p->key, "type"))
+            continue;
+        if (!strcmp(p->key, "path")) {
+            error_report("-smbios %s: OEM strings from a file (path=) are not supported yet",
+                         arg);
+            return -1;
+        }
+        if (strcmp(p->key, "value")) {
+            error_report("-smbios %s: Invalid parameter '%s'", arg, p->key);
+            return -1;
+        }
+        if (c->noem >= SMBIOS_OEM_MAX) {
+            error_report("-smbios %s: at most %d OEM strings", arg, SMBIOS_OEM_MAX);
+            return -1;
+        }
+        c->oem[c->noem++] = xstrdup(p->val);
+    }
+    return 0;
+}
+
 int smbios_parse_option(SmbiosConfig *c, const char *arg)
 {
     Opts o = { 0 };
@@ -138,6 +163,12 @@ int smbios_parse_option(SmbiosConfig *c, const char *arg)
     if (opts_parse(&o, arg, NULL, &err)) {
         error_report("-smbios %s: %s", arg, err);
         return -1;
+    }
+    const char *t = opts_get(&o, "type");
+    if (t && !strcmp(t, "11")) {
+        int r = parse_oem(c, arg, &o);
+        opts_free(&o);
+        return r;
     }
     int kind = parse_type(arg, &o), ret = kind < 0 ? -1 : 0;
     for (size_t i = 0; !ret && i < o.n; i++)
@@ -166,6 +197,8 @@ void smbios_config_free(SmbiosConfig *c)
         for (int i = 0; i < SMBIOS_KEYS; i++)
             free(c->str[k][i]);
     }
+    for (int i = 0; i < c->noem; i++)
+        free(c->oem[i]);
     memset(c, 0, sizeof(*c));
 }
 

@@ -28,7 +28,7 @@ typedef struct Table {
 typedef struct Struct {
     uint8_t fa[64];
     uint8_t flen;
-    char strs[512];
+    char strs[8192];
     size_t slen;
     uint8_t nstr;
 } Struct;
@@ -171,6 +171,21 @@ static void type3(Table *t, const SmbiosConfig *c)
     s.fa[9] = s.fa[0x0a] = s.fa[0x0b] = 0x03;  /* boot-up, power, thermal: safe */
     s.fa[0x0c] = 0x02;                      /* security: unknown */
     str(&s, 0x15, smbios_get(c, 3, "sku"));
+    end(t, &s);
+}
+
+/* OEM strings: a count, then the strings. */
+static void type11(Table *t, const SmbiosConfig *c)
+{
+    Struct s;
+    begin(&s, 11, 5, 0xe00);
+    for (int i = 0; i < c->noem; i++) {
+        uint8_t before = s.nstr;
+        str(&s, 4, c->oem[i]);
+        if (s.nstr == before)
+            break;                          /* no room for more */
+    }
+    s.fa[4] = s.nstr;
     end(t, &s);
 }
 
@@ -343,6 +358,8 @@ uint8_t *smbios_build(const Machine *m, const SmbiosConfig *c, bool with_type0,
     type3(&t, c);
     for (unsigned i = 0; i < sockets; i++)
         type4(&t, c, m, i);
+    if (c->noem)
+        type11(&t, c);
     memory_tables(&t, c, m);
     simple(&t, 32, 0x0b, 0x2000);
     simple(&t, 127, 4, 0x7f00);

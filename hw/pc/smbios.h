@@ -4,8 +4,9 @@
  * install, or written into the F segment for a direct kernel boot.  The
  * types are QEMU's for the pc machine: 1 system, 3 chassis, 4 one per
  * socket, 16 memory array, 17 one per 16 GiB DIMM, 19 one per RAM range,
- * 32 boot information, 127 end; 0 (BIOS) and 2 (base board) when -smbios
- * gives fields for them (SeaBIOS adds its own type 0 otherwise). */
+ * 32 boot information, 127 end; 0 (BIOS), 2 (base board) and 11 (OEM
+ * strings) when -smbios gives fields for them (SeaBIOS adds its own type 0
+ * otherwise). */
 #ifndef KEMU_SMBIOS_H
 #define KEMU_SMBIOS_H
 
@@ -21,8 +22,12 @@
 
 /* What -smbios and -uuid asked for: a string per type and key (NULL: the
  * default), and the UUID of type 1. */
+#define SMBIOS_OEM_MAX 16
+
 typedef struct SmbiosConfig {
     char *str[SMBIOS_KINDS][SMBIOS_KEYS];
+    char *oem[SMBIOS_OEM_MAX];      /* type 11's value= strings, in order */
+    int noem;
     uint8_t uuid[16];
     bool uuid_set;
 } SmbiosConfig;

@@ -363,6 +363,7 @@ do_poweroff:
     mov V_ITER, %eax
     call putdec32
     call crlf
+    call pm_enable                  /* random code may have moved or closed it */
     mov $0x604, %dx                 /* PM1_CNT: SLP_EN, SLP_TYP = S5 */
     mov $0x2000, %ax
     out %ax, %dx
@@ -1228,7 +1229,12 @@ check_power_on:
     test $0x78, %al
     mov $LIN(m_rtc), %esi
     jnz fail
-    mov $0x602, %dx
+    mov $0x602, %dx                 /* PIIX4 PM: nothing decoded before firmware */
+    in %dx, %ax
+    cmp $0xffff, %ax
+    mov $LIN(m_acpi_on), %esi
+    jne fail
+    call pm_enable
     in %dx, %ax
     test %ax, %ax
     mov $LIN(m_acpi), %esi
@@ -1244,6 +1250,25 @@ check_power_on:
     test $0x10000, %eax
     mov $LIN(m_ioapic), %esi
     jz fail
+    ret
+
+/* As firmware does: the PIIX4 PM function (00:01.3) decodes its block at
+ * 0x600 (PMBA at 0x40, PMREGMISC bit 0 at 0x80).  Keeps DX. */
+pm_enable:
+    push %edx
+    mov $0xcf8, %dx
+    mov $0x80000b40, %eax
+    out %eax, %dx
+    mov $0xcfc, %dx
+    mov $0x601, %eax
+    out %eax, %dx
+    mov $0xcf8, %dx
+    mov $0x80000b80, %eax
+    out %eax, %dx
+    mov $0xcfc, %dx
+    mov $1, %al
+    out %al, %dx
+    pop %edx
     ret
 
 /* Port 0x92 closes A20 (the write above 1 MiB wraps) and opens it. */
@@ -1387,6 +1412,7 @@ m_pic:       .asciz "8259 masks not clear after reset"
 m_pit:       .asciz "PIT channel 0 not in mode 3 after reset"
 m_rtc:       .asciz "RTC interrupts enabled after reset"
 m_acpi:      .asciz "ACPI PM1_EN not clear after reset"
+m_acpi_on:   .asciz "ACPI PM block decoded before firmware enabled it"
 m_lapic:     .asciz "local APIC not software-disabled after reset"
 m_ioapic:    .asciz "I/O APIC pin 8 not masked after reset"
 m_a20_on:    .asciz "A20 not open after reset"

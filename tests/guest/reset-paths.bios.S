@@ -2,11 +2,12 @@
  * back to its power-on state.  Four boots, the stage kept in a CMOS byte
  * (which a reset keeps): before each reset the program closes A20 and
  * leaves the 8259 masks, PIT channel 0, the RTC's interrupt enables and
- * ACPI PM1_EN changed; after it, it checks that port 0x92 reads A20 open,
+ * ACPI PM1_EN changed (the PIIX4 PM block enabled at 0x600 first, as
+ * firmware does); after it, it checks that port 0x92 reads A20 open,
  * that the gate still closes and opens through port 0x92 (a write above
  * 1 MiB wraps, then does not; not under KVM, which has no A20 gate), and
  * that those devices are back to their
- * reset state.  Resets: i8042 command 0xfe, port 0x92 bit 0, 0x06 to the
+ * reset state (the PM block no longer decoded, PM1_EN clear once enabled).  Resets: i8042 command 0xfe, port 0x92 bit 0, 0x06 to the
  * reset control register 0xcf9, a triple fault (not under KVM, where the
  * real-mode triple fault needs emulation a software-only KVM lacks).
  * Prints "reset-paths: after <path>: ok" for each; exits 0 after the last. */
@@ -133,6 +134,7 @@ dirty_devices:
     out %al, $CMOS_INDEX
     mov $0x62, %al
     out %al, $CMOS_DATA
+    call pm_enable
     mov $PM1_EN, %dx
     mov $0x0521, %ax                    /* timer, global, power button, RTC */
     out %ax, %dx
@@ -160,9 +162,32 @@ check_devices:
     jnz fail
     mov $PM1_EN, %dx
     in %dx, %ax
+    cmp $0xffff, %ax                    /* PMREGMISC cleared: not decoded */
+    mov $m_acpi_on, %si
+    jne fail
+    call pm_enable
+    mov $PM1_EN, %dx
+    in %dx, %ax
     test %ax, %ax
     mov $m_acpi, %si
     jnz fail
+    ret
+
+/* What firmware does: the PIIX4 PM function (00:01.3) decodes its block
+ * at 0x600 (PMBA at 0x40, PMREGMISC bit 0 at 0x80). */
+pm_enable:
+    mov $0xcf8, %dx
+    mov $0x80000b40, %eax
+    out %eax, %dx
+    mov $0xcfc, %dx
+    mov $0x601, %eax
+    out %eax, %dx
+    mov $0xcf8, %dx
+    mov $0x80000b80, %eax
+    out %eax, %dx
+    mov $0xcfc, %dx
+    mov $1, %al
+    out %al, %dx
     ret
 
 /* A20 open (0x100600 is not 0x600), closed through port 0x92 (it is), open
@@ -245,6 +270,7 @@ m_pic:       .asciz "8259 masks not clear"
 m_pit:       .asciz "PIT channel 0 not back in mode 3"
 m_rtc:       .asciz "RTC interrupt enables not clear"
 m_acpi:      .asciz "ACPI PM1_EN not clear"
+m_acpi_on:   .asciz "ACPI PM block decoded before firmware enabled it"
 m_a20_open:  .asciz "A20 not open"
 m_a20_close: .asciz "A20 does not close through port 0x92"
 

@@ -325,3 +325,33 @@ TEST(fdc, hostile_fifo_and_dma)
     rw(0x46, 0, 0, 1, 18, res);
     CHECK_EQ(res[0] & 0x40, 0x40);                   /* stopped short: no TC */
 }
+
+/* eject/change: no medium reads as a missing address mark and a disk
+ * change; the new medium's format (a 720K one) is what READ ID sees. */
+TEST(fdc, medium_change)
+{
+    setup(SIZE_144, false);
+    uint8_t st0, pcn, r[7];
+    static const uint8_t seek[] = { 0x0f, 0x00, 1 }, readid[] = { 0x4a, 0x00 };
+    cmd(seek, 3);
+    sense(&st0, &pcn);
+    CHECK_EQ(inb(CCR) & 0x80, 0);
+    disk->bd.inserted = false;                      /* what blockdev_eject does */
+    disk->bd.media_changed(disk->bd.media_opaque, false);
+    CHECK_EQ(inb(CCR) & 0x80, 0x80);
+    outb(CCR, 0);
+    cmd(readid, 2);
+    CHECK_EQ(result(r, 7), 7);
+    CHECK_EQ(r[1], 0x01);
+    disk->bd.inserted = true;                       /* ...and blockdev_change */
+    disk->bd.size = 737280;
+    disk->bd.media_changed(disk->bd.media_opaque, true);
+    outb(CCR, 2);
+    cmd(readid, 2);
+    CHECK_EQ(result(r, 7), 7);
+    CHECK_EQ(r[0] & 0xc0, 0);
+    CHECK_EQ(fdc_cmos_type(fdc, 0), 3);
+    cmd(seek, 3);                                   /* a step clears the change */
+    sense(&st0, &pcn);
+    CHECK_EQ(inb(CCR) & 0x80, 0);
+}

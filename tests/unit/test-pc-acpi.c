@@ -81,6 +81,8 @@ TEST(acpi, fadt_points_at_pm_ports_dsdt_and_facs)
     CHECK_EQ(fadt[89], 2);
     CHECK_EQ(fadt[91], 4);
     CHECK_EQ(le32(fadt + 112) & (1u << 8), 0);      /* 24-bit PM timer */
+    CHECK_EQ(le32(fadt + 112) & (1u << 4), 0);      /* PWR_BUTTON clear: the fixed button */
+    CHECK(le32(fadt + 112) & (1u << 5));            /* SLP_BUTTON: there is none */
     CHECK(le32(fadt + 112) & (1u << 10));           /* RESET_REG_SUP */
     CHECK_EQ(fadt[116], 1);                         /* reset register: I/O space */
     CHECK_EQ(le64(fadt + 120), 0xcf9);

@@ -123,6 +123,7 @@ TEST(smbios, options_fill_the_fields)
         "type=0,vendor=Acme BIOS,version=9.9,date=01/02/2023,release=1.2",
         "type=1,manufacturer=Acme,product=Box,serial=SN-1,uuid=01234567-89ab-cdef-0011-223344556677,family=F",
         "type=3,serial=CH-9", "type=4,sock_pfx=Socket,max-speed=3000",
+        "type=11,value=io.systemd.credential:a=b,value=second", "type=11,value=third",
     };
     for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
         m->cfg.smbios[m->cfg.nsmbios++] = opts[i];
@@ -153,6 +154,11 @@ TEST(smbios, options_fill_the_fields)
     CHECK_STR(string(t3, t3[4]), "QEMU");
     CHECK_STR(string(t4, t4[4]), "Socket 0");
     CHECK_EQ(le16(t4 + 0x14), 3000);
+    const uint8_t *t11 = find(&p, 11, 0);           /* OEM strings, in order */
+    REQUIRE(t11, "no type 11");
+    CHECK_EQ(t11[4], 3);
+    CHECK_STR(string(t11, 1), "io.systemd.credential:a=b");
+    CHECK_STR(string(t11, 3), "third");
     free(t);
 }
 
@@ -220,6 +226,7 @@ TEST(smbios, bad_options_fail_with_qemus_messages)
         { "type=1,uuid=nope", "Invalid UUID" },
         { "vendor=x", "Must specify type= or file=" },
         { "type=0,release=1", "Invalid release" },
+        { "type=11,colour=1", "Invalid parameter 'colour'" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         char msg[256];
