@@ -826,8 +826,15 @@ static int op_add(BlockDriverState *bs, const char *name, uint32_t gran, char **
         blk_error(errp, "Bitmap already exists: %s", name);
         return -EEXIST;
     }
+    /* QEMU stores new bitmaps after the image's own, newest first. */
+    uint32_t at = 0;
+    while (at < s->bm.n && s->bm.list[at].table_offset) {
+        at++;
+    }
     s->bm.list = xrealloc(s->bm.list, sizeof(*s->bm.list) * (s->bm.n + 1));
-    Qcow2Bitmap *b = &s->bm.list[s->bm.n++];
+    memmove(&s->bm.list[at + 1], &s->bm.list[at], sizeof(*s->bm.list) * (s->bm.n - at));
+    s->bm.n++;
+    Qcow2Bitmap *b = &s->bm.list[at];
     memset(b, 0, sizeof(*b));
     b->name = xstrdup(name);
     b->gran_bits = (uint8_t)__builtin_ctz(gran);
