@@ -29,6 +29,22 @@ static uint32_t dir_entry_size(uint32_t name_len, uint32_t extra)
 
 /* ---- the header extension ---- */
 
+/* Written over by a program that kept no bitmaps: they are stale and the
+ * extension goes at the next header update (qemu-img's warning, its second
+ * line without a newline). */
+static void warn_stale(Qcow2State *s)
+{
+    warn_report("%s", s->version < 3
+                ? "This qcow2 v2 image contains bitmaps, but they may have been modified "
+                  "by a program without persistent bitmap support; so now they must all "
+                  "be considered inconsistent"
+                : "a program lacking bitmap support modified this file, so all bitmaps "
+                  "are now considered inconsistent");
+    fprintf(stderr, "Some clusters may be leaked, run 'qemu-img check -r' on the image "
+            "file to fix.");
+    s->bm.stale_ext = true;
+}
+
 int qcow2_bitmap_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, char **errp)
 {
     Qcow2State *s = bs->opaque;
@@ -37,17 +53,7 @@ int qcow2_bitmap_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, 
         return -EINVAL;
     }
     if (!(s->autoclear & QCOW2_AUTOCLEAR_BITMAPS) || s->version < 3) {
-        /* Written over by a program that kept no bitmaps: they are stale and
-         * the extension goes at the next header update. */
-        warn_report("%s", s->version < 3
-                    ? "This qcow2 v2 image contains bitmaps, but they may have been modified "
-                      "by a program without persistent bitmap support; so now they must all "
-                      "be considered inconsistent"
-                    : "a program lacking bitmap support modified this file, so all bitmaps "
-                      "are now considered inconsistent");
-        fprintf(stderr, "Some clusters may be leaked, run 'qemu-img check -r' on the image "
-                "file to fix.");
-        s->bm.stale_ext = true;
+        warn_stale(s);
         return 0;
     }
     uint32_t nb = ld_be32(d);
@@ -156,12 +162,54 @@ static int parse_entry(Qcow2State *s, const uint8_t *e, uint64_t disk_len, Qcow2
     return 0;
 }
 
+/* The size of the entry at pos, or 0 after qemu-img's message for a
+ * directory that ends inside it or holds more entries than the header says. */
+static uint32_t entry_size(const Qcow2State *s, const uint8_t *dir, uint64_t size,
+                           uint64_t pos, uint32_t seen, char **errp)
+{
+    const uint8_t *e = dir + pos;
+    if (size - pos < BME_DIR_ENTRY) {
+        blk_error(errp, "Broken bitmap directory");
+        return 0;
+    }
+    if (seen == s->bm.nb) {
+        blk_error(errp, "More bitmaps found than specified in header extension");
+        return 0;
+    }
+    uint32_t esize = dir_entry_size(ld_be16(e + 18), ld_be32(e + 20));
+    if (ld_be32(e + 20) > size || esize > size - pos) {
+        blk_error(errp, "Broken bitmap directory");
+        return 0;
+    }
+    return esize;
+}
+
+static int parse_dir(BlockDriverState *bs, const uint8_t *dir, uint64_t size, Qcow2Bitmap *list,
+                     uint32_t *n, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    for (uint64_t pos = 0; pos < size;) {
+        uint32_t esize = entry_size(s, dir, size, pos, *n, errp);
+        int r = esize ? parse_entry(s, dir + pos, bs->total_size, &list[*n], errp) : -EINVAL;
+        if (r < 0) {
+            return r;
+        }
+        ++*n;
+        pos += esize;
+    }
+    if (*n != s->bm.nb) {
+        blk_error(errp, "Less bitmaps found than specified in header extension");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Read and check the directory the header names (QEMU's bitmap_list_load,
  * with its messages). */
 static int load_dir(BlockDriverState *bs, Qcow2Bitmap **out, uint32_t *nout, char **errp)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t size = s->bm.dir_size, pos = 0;
+    uint64_t size = s->bm.dir_size;
     if (size == 0) {
         blk_error(errp, "Requested bitmap directory size is zero");
         return -EINVAL;
@@ -176,32 +224,8 @@ static int load_dir(BlockDriverState *bs, Qcow2Bitmap **out, uint32_t *nout, cha
     int r = bfile_pread(bs->file, s->bm.dir_offset, dir, size);
     if (r < 0) {
         blk_error(errp, "Failed to read bitmap directory: %s", strerror(-r));
-    }
-    while (r == 0 && pos < size) {
-        const uint8_t *e = dir + pos;
-        if (size - pos < BME_DIR_ENTRY) {
-            r = -EINVAL;
-            blk_error(errp, "Broken bitmap directory");
-            break;
-        }
-        if (n == s->bm.nb) {
-            r = -EINVAL;
-            blk_error(errp, "More bitmaps found than specified in header extension");
-            break;
-        }
-        uint32_t esize = dir_entry_size(ld_be16(e + 18), ld_be32(e + 20));
-        if (ld_be32(e + 20) > size || esize > size - pos) {
-            r = -EINVAL;
-            blk_error(errp, "Broken bitmap directory");
-            break;
-        }
-        r = parse_entry(s, e, bs->total_size, &list[n], errp);
-        n += r == 0;
-        pos += esize;
-    }
-    if (r == 0 && n != s->bm.nb) {
-        r = -EINVAL;
-        blk_error(errp, "Less bitmaps found than specified in header extension");
+    } else {
+        r = parse_dir(bs, dir, size, list, &n, errp);
     }
     free(dir);
     if (r < 0) {
