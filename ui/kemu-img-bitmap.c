@@ -275,7 +275,7 @@ int img_convert_check_bitmaps(BlockDriverState *src, bool skip_broken)
     const BlockBitmapOps *ops = bdrv_bitmap_ops(src);
     BlockBitmapInfo *l = NULL;
     int n = ops ? ops->list(src, &l) : 0, r = 0;
-    for (int i = 0; i < n && !skip_broken; i++) {
+    for (int i = n - 1; i >= 0 && !skip_broken; i--) {
         if (l[i].inconsistent) {
             error_report("Cannot copy inconsistent bitmap '%s'", l[i].name);
             fprintf(stderr, "Try --skip-broken-bitmaps, or use 'qemu-img bitmap --remove' to "
@@ -314,7 +314,9 @@ int img_convert_copy_bitmaps(BlockDriverState *src, BlockDriverState *dst, bool 
     const BlockBitmapOps *ops = bdrv_bitmap_ops(src);
     BlockBitmapInfo *l = NULL;
     int n = ops ? ops->list(src, &l) : 0, r = 0;
-    for (int i = 0; i < n && r == 0; i++) {
+    /* qemu-img walks a node's bitmaps newest first: the directory's last
+     * one first (what a failure leaves copied depends on it). */
+    for (int i = n - 1; i >= 0 && r == 0; i--) {
         if (skip_broken && l[i].inconsistent) {
             warn_report("Skipping inconsistent bitmap '%s'", l[i].name);
             continue;

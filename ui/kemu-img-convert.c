@@ -590,8 +590,7 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         return -1;
     }
     if (out->bs->total_size < size) {
-        error_report("Target image too small: %" PRIu64 " < %" PRIu64, out->bs->total_size,
-                     size);
+        error_report("output file is smaller than input file");
         return -1;
     }
     BlockFormatInfo fi = { 0 };

@@ -10,7 +10,7 @@
  * open is inconsistent: kept as it is, usable only for removal.  Bits live
  * in memory only where they changed (a cluster at a time); the rest is read
  * from the image when needed. */
-#include "hw/block/qcow2.h"
+#include "hw/block/qcow2-bitmap.h"
 #include "hw/block/bitmap.h"
 #include "hw/block/block-int.h"
 #include "hw/core/error.h"
@@ -22,61 +22,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BME_MAX_TABLE_SIZE 0x8000000u
-#define BME_MAX_PHYS_SIZE 0x20000000u
-#define BME_MAX_GRAN_BITS 31
-#define BME_MIN_GRAN_BITS 9
-#define BME_MAX_BITMAPS 65535u
-#define BME_MAX_DIR_SIZE (1024u * BME_MAX_BITMAPS)
-#define BME_FLAG_IN_USE 1u
-#define BME_FLAG_AUTO 2u
-#define BME_RESERVED_FLAGS 0xfffffffcu
-#define BME_ENTRY_RESERVED UINT64_C(0xff000000000001fe)
-#define BME_ENTRY_OFFSET UINT64_C(0x00fffffffffffe00)
-#define BME_ENTRY_ALL_ONES UINT64_C(1)
-#define BME_DIR_ENTRY 24
-#define BME_TYPE_DIRTY 1
-
-struct Qcow2Bitmap {
-    char *name;
-    uint8_t gran_bits;
-    uint32_t flags;          /* as in the image */
-    bool inconsistent;       /* in use when opened */
-    bool enabled;
-    uint64_t table_offset;   /* in the image; 0: not stored yet */
-    uint32_t table_size;
-    uint64_t *table;         /* its entries (host order), NULL until read */
-    uint32_t old_valid;      /* leading table entries that still hold the bits */
-    uint8_t **chunk;         /* changed bits, a cluster each; NULL: see the table */
-    uint64_t nchunk;         /* clusters of bits the disk needs */
-};
-
-static uint64_t bitmap_bytes(uint64_t len, unsigned gran_bits)
-{
-    uint64_t bits = (len >> gran_bits) + ((len & ((UINT64_C(1) << gran_bits) - 1)) != 0);
-    return (bits + 7) / 8;
-}
-
-static uint64_t chunks_for(const Qcow2State *s, uint64_t len, unsigned gran_bits)
-{
-    return qcow2_size_to_clusters(s, bitmap_bytes(len, gran_bits));
-}
-
 static uint32_t dir_entry_size(uint32_t name_len, uint32_t extra)
 {
     return (uint32_t)ALIGN_UP((uint64_t)BME_DIR_ENTRY + name_len + extra, 8);
 }
 
-/* Read [off, off+len) of the file; what lies past its end reads as zeros. */
-static int read_clamped(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len)
-{
-    int64_t flen = bfile_length(bs->file);
-    uint64_t have = flen < 0 || off >= (uint64_t)flen ? 0 : MIN(len, (uint64_t)flen - off);
-    memset((uint8_t *)buf + have, 0, len - have);
-    return have ? bfile_pread(bs->file, off, buf, have) : 0;
-}
-
 /* ---- the header extension ---- */
+
+/* Written over by a program that kept no bitmaps: they are stale and the
+ * extension goes at the next header update (qemu-img's warning, its second
+ * line without a newline). */
+static void warn_stale(Qcow2State *s)
+{
+    warn_report("%s", s->version < 3
+                ? "This qcow2 v2 image contains bitmaps, but they may have been modified "
+                  "by a program without persistent bitmap support; so now they must all "
+                  "be considered inconsistent"
+                : "a program lacking bitmap support modified this file, so all bitmaps "
+                  "are now considered inconsistent");
+    fprintf(stderr, "Some clusters may be leaked, run 'qemu-img check -r' on the image "
+            "file to fix.");
+    s->bm.stale_ext = true;
+}
 
 int qcow2_bitmap_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, char **errp)
 {
@@ -86,17 +53,7 @@ int qcow2_bitmap_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, 
         return -EINVAL;
     }
     if (!(s->autoclear & QCOW2_AUTOCLEAR_BITMAPS) || s->version < 3) {
-        /* Written over by a program that kept no bitmaps: they are stale and
-         * the extension goes at the next header update. */
-        warn_report("%s", s->version < 3
-                    ? "This qcow2 v2 image contains bitmaps, but they may have been modified "
-                      "by a program without persistent bitmap support; so now they must all "
-                      "be considered inconsistent"
-                    : "a program lacking bitmap support modified this file, so all bitmaps "
-                      "are now considered inconsistent");
-        fprintf(stderr, "Some clusters may be leaked, run 'qemu-img check -r' on the image "
-                "file to fix.");
-        s->bm.stale_ext = true;
+        warn_stale(s);
         return 0;
     }
     uint32_t nb = ld_be32(d);
@@ -150,7 +107,7 @@ uint32_t qcow2_bitmap_put_ext(const Qcow2State *s, uint8_t *p)
 
 /* ---- the directory ---- */
 
-static void free_list(Qcow2Bitmap *list, uint32_t n)
+void qcow2_bm_free_list(Qcow2Bitmap *list, uint32_t n)
 {
     for (uint32_t i = 0; list && i < n; i++) {
         for (uint64_t k = 0; list[i].chunk && k < list[i].nchunk; k++) {
@@ -205,12 +162,54 @@ static int parse_entry(Qcow2State *s, const uint8_t *e, uint64_t disk_len, Qcow2
     return 0;
 }
 
+/* The size of the entry at pos, or 0 after qemu-img's message for a
+ * directory that ends inside it or holds more entries than the header says. */
+static uint32_t entry_size(const Qcow2State *s, const uint8_t *dir, uint64_t size,
+                           uint64_t pos, uint32_t seen, char **errp)
+{
+    const uint8_t *e = dir + pos;
+    if (size - pos < BME_DIR_ENTRY) {
+        blk_error(errp, "Broken bitmap directory");
+        return 0;
+    }
+    if (seen == s->bm.nb) {
+        blk_error(errp, "More bitmaps found than specified in header extension");
+        return 0;
+    }
+    uint32_t esize = dir_entry_size(ld_be16(e + 18), ld_be32(e + 20));
+    if (ld_be32(e + 20) > size || esize > size - pos) {
+        blk_error(errp, "Broken bitmap directory");
+        return 0;
+    }
+    return esize;
+}
+
+static int parse_dir(BlockDriverState *bs, const uint8_t *dir, uint64_t size, Qcow2Bitmap *list,
+                     uint32_t *n, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    for (uint64_t pos = 0; pos < size;) {
+        uint32_t esize = entry_size(s, dir, size, pos, *n, errp);
+        int r = esize ? parse_entry(s, dir + pos, bs->total_size, &list[*n], errp) : -EINVAL;
+        if (r < 0) {
+            return r;
+        }
+        ++*n;
+        pos += esize;
+    }
+    if (*n != s->bm.nb) {
+        blk_error(errp, "Less bitmaps found than specified in header extension");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Read and check the directory the header names (QEMU's bitmap_list_load,
  * with its messages). */
 static int load_dir(BlockDriverState *bs, Qcow2Bitmap **out, uint32_t *nout, char **errp)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t size = s->bm.dir_size, pos = 0;
+    uint64_t size = s->bm.dir_size;
     if (size == 0) {
         blk_error(errp, "Requested bitmap directory size is zero");
         return -EINVAL;
@@ -222,39 +221,15 @@ static int load_dir(BlockDriverState *bs, Qcow2Bitmap **out, uint32_t *nout, cha
     uint8_t *dir = xmalloc(size);
     Qcow2Bitmap *list = xzalloc(sizeof(*list) * s->bm.nb);
     uint32_t n = 0;
-    int r = read_clamped(bs, s->bm.dir_offset, dir, size);
+    int r = bfile_pread(bs->file, s->bm.dir_offset, dir, size);
     if (r < 0) {
         blk_error(errp, "Failed to read bitmap directory: %s", strerror(-r));
-    }
-    while (r == 0 && pos < size) {
-        const uint8_t *e = dir + pos;
-        if (size - pos < BME_DIR_ENTRY) {
-            r = -EINVAL;
-            blk_error(errp, "Broken bitmap directory");
-            break;
-        }
-        if (n == s->bm.nb) {
-            r = -EINVAL;
-            blk_error(errp, "More bitmaps found than specified in header extension");
-            break;
-        }
-        uint32_t esize = dir_entry_size(ld_be16(e + 18), ld_be32(e + 20));
-        if (ld_be32(e + 20) > size || esize > size - pos) {
-            r = -EINVAL;
-            blk_error(errp, "Broken bitmap directory");
-            break;
-        }
-        r = parse_entry(s, e, bs->total_size, &list[n], errp);
-        n += r == 0;
-        pos += esize;
-    }
-    if (r == 0 && n != s->bm.nb) {
-        r = -EINVAL;
-        blk_error(errp, "Less bitmaps found than specified in header extension");
+    } else {
+        r = parse_dir(bs, dir, size, list, &n, errp);
     }
     free(dir);
     if (r < 0) {
-        free_list(list, n);
+        qcow2_bm_free_list(list, n);
         return r;
     }
     *out = list;
@@ -269,14 +244,14 @@ static bool table_entry_ok(const Qcow2State *s, uint64_t e)
            (!off || (!(e & BME_ENTRY_ALL_ONES) && !(off & (s->cluster_size - 1))));
 }
 
-/* Read a bitmap's table and check its entries; clamped: past the end of the
+/* Read a bitmap's table and check its entries; past the end of the
  * file it reads zeros (check counts such a table as a reference too far). */
 static int read_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_t **out)
 {
     Qcow2State *s = bs->opaque;
     uint8_t *buf = xmalloc((size_t)size * 8);
     uint64_t *t = xmalloc((size_t)size * 8);
-    int r = read_clamped(bs, off, buf, (uint64_t)size * 8);
+    int r = bfile_pread(bs->file, off, buf, (uint64_t)size * 8);
     for (uint32_t i = 0; r == 0 && i < size; i++) {
         t[i] = ld_be64(buf + (size_t)i * 8);
         if (!table_entry_ok(s, t[i])) {
@@ -290,92 +265,6 @@ static int read_table(BlockDriverState *bs, uint64_t off, uint32_t size, uint64_
     }
     *out = t;
     return 0;
-}
-
-/* ---- bits in memory ---- */
-
-/* Chunk i as the image holds it (zeros past the table). */
-static void read_old(BlockDriverState *bs, const Qcow2Bitmap *b, uint64_t i, uint8_t *buf)
-{
-    Qcow2State *s = bs->opaque;
-    uint64_t e = i < b->old_valid && b->table ? b->table[i] : 0;
-    uint64_t off = e & BME_ENTRY_OFFSET;
-    memset(buf, off || !(e & BME_ENTRY_ALL_ONES) ? 0 : 0xff, s->cluster_size);
-    if (off && read_clamped(bs, off, buf, s->cluster_size) < 0) {
-        memset(buf, 0xff, s->cluster_size); /* unreadable: everything may be dirty */
-    }
-}
-
-static bool old_is_zero(const Qcow2Bitmap *b, uint64_t i)
-{
-    return i >= b->old_valid || !b->table || !b->table[i];
-}
-
-static uint8_t *chunk_get(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t i)
-{
-    Qcow2State *s = bs->opaque;
-    if (!b->chunk) {
-        b->chunk = xzalloc(sizeof(*b->chunk) * (b->nchunk ? b->nchunk : 1));
-    }
-    if (!b->chunk[i]) {
-        b->chunk[i] = xmalloc(s->cluster_size);
-        read_old(bs, b, i, b->chunk[i]);
-    }
-    return b->chunk[i];
-}
-
-static void set_bits(uint8_t *p, uint64_t from, uint64_t to)
-{
-    for (; from < to && (from & 7); from++) {
-        p[from >> 3] |= (uint8_t)(1u << (from & 7));
-    }
-    if (to - from >= 8) {
-        memset(p + (from >> 3), 0xff, (to - from) >> 3);
-        from += (to - from) & ~UINT64_C(7);
-    }
-    for (; from < to; from++) {
-        p[from >> 3] |= (uint8_t)(1u << (from & 7));
-    }
-}
-
-static void clear_bits_from(uint8_t *p, uint64_t from, uint64_t total)
-{
-    for (; from < total && (from & 7); from++) {
-        p[from >> 3] &= (uint8_t)~(1u << (from & 7));
-    }
-    if (from < total) {
-        memset(p + (from >> 3), 0, (total - from) >> 3);
-    }
-}
-
-static void mark(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t off, uint64_t len)
-{
-    Qcow2State *s = bs->opaque;
-    uint64_t per = (uint64_t)s->cluster_size * 8;
-    if (!len || off >= bs->total_size) {
-        return;
-    }
-    len = MIN(len, bs->total_size - off);
-    uint64_t first = off >> b->gran_bits, end = ((off + len - 1) >> b->gran_bits) + 1;
-    while (first < end) {
-        uint64_t i = first / per, stop = MIN(end, (i + 1) * per);
-        if (i >= b->nchunk) {
-            return;
-        }
-        set_bits(chunk_get(bs, b, i), first - i * per, stop - i * per);
-        first = stop;
-    }
-}
-
-void qcow2_bitmaps_dirty(BlockDriverState *bs, uint64_t off, uint64_t len)
-{
-    Qcow2State *s = bs->opaque;
-    for (uint32_t i = 0; i < s->bm.n; i++) {
-        Qcow2Bitmap *b = &s->bm.list[i];
-        if (b->enabled && !b->inconsistent) {
-            mark(bs, b, off, len);
-        }
-    }
 }
 
 /* ---- open ---- */
@@ -397,7 +286,7 @@ static int load_tables(BlockDriverState *bs, char **errp)
         }
         b->inconsistent = (b->flags & BME_FLAG_IN_USE) != 0;
         b->enabled = (b->flags & BME_FLAG_AUTO) != 0;
-        b->nchunk = chunks_for(s, bs->total_size, b->gran_bits);
+        b->nchunk = qcow2_bm_chunks(s, bs->total_size, b->gran_bits);
         if (b->inconsistent) {
             continue;
         }
@@ -519,7 +408,7 @@ static void drop_later(Qcow2State *s, uint64_t off, uint64_t clusters)
 }
 
 /* The image's clusters of a bitmap are freed once the new directory is in. */
-static void drop_bitmap_clusters(BlockDriverState *bs, Qcow2Bitmap *b)
+void qcow2_bm_drop(BlockDriverState *bs, Qcow2Bitmap *b)
 {
     Qcow2State *s = bs->opaque;
     if (!b->table_offset) {
@@ -543,16 +432,16 @@ static int store_chunk(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t i, uint8_t
     uint64_t per = (uint64_t)s->cluster_size * 8;
     uint64_t bits = (bs->total_size + (UINT64_C(1) << b->gran_bits) - 1) >> b->gran_bits;
     *entry = 0;
-    if (!(b->chunk && b->chunk[i]) && old_is_zero(b, i)) {
+    if (!(b->chunk && b->chunk[i]) && qcow2_bm_chunk_clean(b, i)) {
         return 0;
     }
     if (b->chunk && b->chunk[i]) {
         memcpy(buf, b->chunk[i], s->cluster_size);
     } else {
-        read_old(bs, b, i, buf);
+        qcow2_bm_read_chunk(bs, b, i, buf);
     }
     if (i == b->nchunk - 1) {
-        clear_bits_from(buf, bits - i * per, per);
+        qcow2_bm_clear_from(buf, bits - i * per, per);
     }
     if (buffer_is_zero(buf, s->cluster_size)) {
         return 0;
@@ -583,7 +472,7 @@ static int store_bitmap(BlockDriverState *bs, Qcow2Bitmap *b)
         r = bfile_pwrite(bs->file, (uint64_t)toff, tb, n * 8);
     }
     if (r == 0) {
-        drop_bitmap_clusters(bs, b);
+        qcow2_bm_drop(bs, b);
         b->table_offset = (uint64_t)toff;
         b->table_size = (uint32_t)n;
         b->flags = b->enabled ? BME_FLAG_AUTO : 0;
@@ -642,7 +531,7 @@ int qcow2_bitmaps_close(BlockDriverState *bs)
             error_report("Failed to write bitmap(s) to '%s': %s", bs->filename, strerror(-r));
         }
     }
-    free_list(s->bm.list, s->bm.n);
+    qcow2_bm_free_list(s->bm.list, s->bm.n);
     free(s->bm.drop);
     memset(&s->bm, 0, sizeof(s->bm));
     return r;
@@ -671,9 +560,9 @@ static void truncate_one(BlockDriverState *bs, Qcow2Bitmap *b, uint64_t old, uin
     Qcow2State *s = bs->opaque;
     uint64_t per = (uint64_t)s->cluster_size * 8, keep = MIN(old, size);
     uint64_t bits = (keep + (UINT64_C(1) << b->gran_bits) - 1) >> b->gran_bits;
-    uint64_t idx = bits / per, n = chunks_for(s, size, b->gran_bits);
+    uint64_t idx = bits / per, n = qcow2_bm_chunks(s, size, b->gran_bits);
     if (bits % per && idx < b->nchunk) {
-        clear_bits_from(chunk_get(bs, b, idx), bits % per, per);
+        qcow2_bm_clear_from(qcow2_bm_chunk(bs, b, idx), bits % per, per);
     }
     uint64_t whole = bits % per ? idx : bits / per; /* chunks untouched below keep */
     b->old_valid = (uint32_t)MIN(b->old_valid, whole);
@@ -737,248 +626,11 @@ int qcow2_bitmaps_check(BlockDriverState *bs, void (*inc)(void *c, uint64_t off,
         }
         free(t);
     }
-    free_list(list, n);
+    qcow2_bm_free_list(list, n);
     return r;
 }
 
 bool qcow2_bitmaps_supported(BlockDriverState *bs)
 {
     return ((Qcow2State *)bs->opaque)->version >= 3;
-}
-
-/* ---- the operations kemu-img uses ---- */
-
-static Qcow2Bitmap *find(Qcow2State *s, const char *name)
-{
-    for (uint32_t i = 0; i < s->bm.n; i++) {
-        if (!strcmp(s->bm.list[i].name, name)) {
-            return &s->bm.list[i];
-        }
-    }
-    return NULL;
-}
-
-static int op_list(BlockDriverState *bs, BlockBitmapInfo **out)
-{
-    Qcow2State *s = bs->opaque;
-    BlockBitmapInfo *l = xzalloc(sizeof(*l) * (s->bm.n ? s->bm.n : 1));
-    for (uint32_t i = 0; i < s->bm.n; i++) {
-        const Qcow2Bitmap *b = &s->bm.list[i];
-        snprintf(l[i].name, sizeof(l[i].name), "%s", b->name);
-        l[i].granularity = 1u << b->gran_bits;
-        l[i].in_use = (b->flags & BME_FLAG_IN_USE) != 0;
-        l[i].auto_flag = (b->flags & BME_FLAG_AUTO) != 0;
-        l[i].inconsistent = b->inconsistent;
-        l[i].enabled = b->enabled;
-        l[i].readonly = bs->read_only;
-    }
-    *out = l;
-    return (int)s->bm.n;
-}
-
-static bool op_supported(BlockDriverState *bs)
-{
-    return qcow2_bitmaps_supported(bs);
-}
-
-static uint32_t op_default_granularity(BlockDriverState *bs)
-{
-    Qcow2State *s = bs->opaque;
-    return MAX(4096u, s->cluster_size);
-}
-
-/* QEMU's check_constraints_on_bitmap and can_store_new_dirty_bitmap. */
-static int can_store(BlockDriverState *bs, const char *name, uint32_t gran, char **why)
-{
-    Qcow2State *s = bs->opaque;
-    int gb = __builtin_ctz(gran);
-    uint64_t bytes = bitmap_bytes(bs->total_size, (unsigned)gb);
-    if (s->version < 3) {
-        *why = xstrdup("Cannot store dirty bitmaps in qcow2 v2 files");
-    } else if (gb > BME_MAX_GRAN_BITS) {
-        *why = xasprintf("Granularity exceeds maximum (%llu bytes)", 1ULL << BME_MAX_GRAN_BITS);
-    } else if (gb < BME_MIN_GRAN_BITS) {
-        *why = xasprintf("Granularity is under minimum (%llu bytes)", 1ULL << BME_MIN_GRAN_BITS);
-    } else if (bytes > BME_MAX_PHYS_SIZE || bytes > (uint64_t)BME_MAX_TABLE_SIZE * s->cluster_size) {
-        *why = xstrdup("Too much space will be occupied by the bitmap. Use larger granularity");
-    } else if (strlen(name) > BDRV_BITMAP_MAX_NAME) {
-        *why = xasprintf("Name length exceeds maximum (%u characters)", BDRV_BITMAP_MAX_NAME);
-    } else if (s->bm.n >= BME_MAX_BITMAPS) {
-        *why = xstrdup("Maximum number of persistent bitmaps is already reached");
-    }
-    return *why ? -EINVAL : 0;
-}
-
-static int op_add(BlockDriverState *bs, const char *name, uint32_t gran, char **errp)
-{
-    Qcow2State *s = bs->opaque;
-    char *why = NULL;
-    if (!gran) {
-        gran = op_default_granularity(bs);
-    }
-    if (can_store(bs, name, gran, &why) < 0) {
-        /* QEMU names its node here; kemu's nodes have no names. */
-        blk_error(errp, "Can't make bitmap '%s' persistent in '#block1': %s", name, why);
-        free(why);
-        return -EINVAL;
-    }
-    if (find(s, name)) {
-        blk_error(errp, "Bitmap already exists: %s", name);
-        return -EEXIST;
-    }
-    s->bm.list = xrealloc(s->bm.list, sizeof(*s->bm.list) * (s->bm.n + 1));
-    Qcow2Bitmap *b = &s->bm.list[s->bm.n++];
-    memset(b, 0, sizeof(*b));
-    b->name = xstrdup(name);
-    b->gran_bits = (uint8_t)__builtin_ctz(gran);
-    b->enabled = true;
-    b->nchunk = chunks_for(s, bs->total_size, b->gran_bits);
-    s->bm.store = true;
-    return 0;
-}
-
-static int op_remove(BlockDriverState *bs, const char *name, char **errp)
-{
-    Qcow2State *s = bs->opaque;
-    Qcow2Bitmap *b = find(s, name);
-    if (!b) {
-        blk_error(errp, "Dirty bitmap '%s' not found", name);
-        return -ENOENT;
-    }
-    drop_bitmap_clusters(bs, b);
-    uint32_t i = (uint32_t)(b - s->bm.list);
-    Qcow2Bitmap *gone = xmalloc(sizeof(*gone));
-    *gone = *b;
-    memmove(b, b + 1, sizeof(*b) * (s->bm.n - i - 1));
-    s->bm.n--;
-    free_list(gone, 1);
-    s->bm.store = true;
-    return 0;
-}
-
-static int op_clear(BlockDriverState *bs, const char *name)
-{
-    Qcow2Bitmap *b = find(bs->opaque, name);
-    if (!b) {
-        return -ENOENT;
-    }
-    for (uint64_t i = 0; b->chunk && i < b->nchunk; i++) {
-        free(b->chunk[i]);
-        b->chunk[i] = NULL;
-    }
-    b->old_valid = 0;
-    return 0;
-}
-
-static int op_set_enabled(BlockDriverState *bs, const char *name, bool on)
-{
-    Qcow2Bitmap *b = find(bs->opaque, name);
-    if (!b) {
-        return -ENOENT;
-    }
-    b->enabled = on;
-    return 0;
-}
-
-static int op_set_dirty(BlockDriverState *bs, const char *name, uint64_t off, uint64_t len)
-{
-    Qcow2Bitmap *b = find(bs->opaque, name);
-    if (!b) {
-        return -ENOENT;
-    }
-    mark(bs, b, off, len);
-    return 0;
-}
-
-typedef struct Run {
-    int (*fn)(void *opaque, uint64_t off, uint64_t len);
-    void *opaque;
-    uint64_t start, end;    /* pending run of bits, end exclusive (start == end: none) */
-    uint64_t disk, gran_bits;
-} Run;
-
-static int run_flush(Run *run)
-{
-    if (run->start == run->end) {
-        return 0;
-    }
-    uint64_t off = run->start << run->gran_bits;
-    uint64_t end = MIN(run->end << run->gran_bits, run->disk);
-    run->start = run->end;
-    return off < end ? run->fn(run->opaque, off, end - off) : 0;
-}
-
-static int run_bit(Run *run, uint64_t bit)
-{
-    if (bit == run->end && run->start != run->end) {
-        run->end++;
-        return 0;
-    }
-    int r = run_flush(run);
-    run->start = bit;
-    run->end = bit + 1;
-    return r;
-}
-
-static int op_for_each_dirty(BlockDriverState *bs, const char *name,
-                             int (*fn)(void *opaque, uint64_t off, uint64_t len), void *opaque)
-{
-    Qcow2State *s = bs->opaque;
-    Qcow2Bitmap *b = find(s, name);
-    if (!b) {
-        return -ENOENT;
-    }
-    uint64_t per = (uint64_t)s->cluster_size * 8;
-    uint8_t *buf = xmalloc(s->cluster_size);
-    Run run = { fn, opaque, 0, 0, bs->total_size, b->gran_bits };
-    int r = 0;
-    for (uint64_t i = 0; r == 0 && i < b->nchunk; i++) {
-        const uint8_t *p = b->chunk && b->chunk[i] ? b->chunk[i] : buf;
-        if (p == buf) {
-            if (old_is_zero(b, i)) {
-                continue;
-            }
-            read_old(bs, b, i, buf);
-        }
-        for (uint64_t k = 0; r == 0 && k < s->cluster_size; k++) {
-            for (int j = 0; p[k] && r == 0 && j < 8; j++) {
-                if (p[k] >> j & 1) {
-                    r = run_bit(&run, i * per + k * 8 + (uint64_t)j);
-                }
-            }
-        }
-    }
-    if (r == 0) {
-        r = run_flush(&run);
-    }
-    free(buf);
-    return r;
-}
-
-const BlockBitmapOps qcow2_bitmap_ops = {
-    .list = op_list,
-    .add = op_add,
-    .remove = op_remove,
-    .clear = op_clear,
-    .set_enabled = op_set_enabled,
-    .set_dirty = op_set_dirty,
-    .for_each_dirty = op_for_each_dirty,
-    .default_granularity = op_default_granularity,
-    .supported = op_supported,
-};
-
-int bdrv_bitmap_find(BlockDriverState *bs, const char *name, BlockBitmapInfo *info)
-{
-    const BlockBitmapOps *ops = bdrv_bitmap_ops(bs);
-    BlockBitmapInfo *l = NULL;
-    int n = ops ? ops->list(bs, &l) : 0, r = -ENOENT;
-    for (int i = 0; i < n; i++) {
-        if (!strcmp(l[i].name, name)) {
-            *info = l[i];
-            r = 0;
-            break;
-        }
-    }
-    free(l);
-    return r;
 }

@@ -166,6 +166,9 @@ int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint
         } else if (r == 0) {
             r = read_run(bs, type, entry, host, off, buf, n);
         }
+        if (r < 0) {
+            break; /* n is not set when get_run failed */
+        }
         off += n;
         buf += n;
         len -= n;

@@ -269,8 +269,10 @@ int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, Prealloc
         blk_error(errp, "Could not resize image: %s", strerror(-r));
         return r;
     }
-    if (s->data_file && (r = bfile_truncate(s->data_file, size, 0)) < 0) {
-        /* The data file follows the disk, as qemu-img resizes it. */
+    /* The data file follows the disk, as qemu-img resizes it (preallocated
+     * tables extended it to their last cluster already). */
+    if (s->data_file && (size < old || pm == PREALLOC_OFF) &&
+        (r = bfile_truncate(s->data_file, size, 0)) < 0) {
         blk_error(errp, "Could not resize the data file: %s", strerror(-r));
         return r;
     }

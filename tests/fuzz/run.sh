@@ -54,6 +54,11 @@ with open(sys.argv[2], "r+b") as f:
     f.seek(88)
     f.write(bytes(8))                 # autoclear bits gone
 PY
+# External data files (an absolute name inside the scratch folder, which the
+# target may write): one plain, one raw with preallocated tables.
+./kemu-img convert -O qcow2 -o data_file="$work/df1.raw" "$corpus/small.raw" "$corpus/j"
+./kemu-img convert -O qcow2 -o data_file="$work/df2.raw",data_file_raw=on,cluster_size=4k \
+    "$corpus/small.raw" "$corpus/k"
 rm -f "$corpus/data.raw" "$corpus/small.raw"
 log=$work/log
 "$out" -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
