@@ -579,6 +579,7 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
         img_error(err);
         return -1;
     }
+    out->fresh &= !out->bs->drv->no_zero_init;
     if (out->bs->total_size < size) {
         error_report("Target image too small: %" PRIu64 " < %" PRIu64, out->bs->total_size,
                      size);

@@ -111,6 +111,9 @@ typedef struct BlockDriver {
     /* read is called without bs->lock: the driver takes it around metadata
      * and lets data reads overlap. */
     bool reads_unlocked;
+    /* A new image does not read as zeros (encrypted: its zero bytes decrypt
+     * to noise), so a copy must write the zeros too. */
+    bool no_zero_init;
     /* Score (0..100) for a file that starts with buf. */
     int (*probe)(const uint8_t *buf, size_t len);
     int (*open)(BlockDriverState *bs, char **errp);

@@ -34,7 +34,7 @@ static int luks_drv_open(BlockDriverState *bs, char **errp)
         blk_error(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-len));
         return (int)len;
     }
-    if (!(bs->flags & BDRV_O_NO_IO) || bs->key_secret) {
+    if (!(bs->flags & BDRV_O_NO_IO)) { /* info reads the header alone, as qemu-img */
         pw = luks_secret(bs->key_secret, "key-secret", &pwlen, errp);
         if (!pw) {
             return -EINVAL;
@@ -262,6 +262,7 @@ static uint64_t luks_drv_measure_meta(const BlockCreateOpts *o)
 const BlockDriver bdrv_luks = {
     .name = "luks",
     .state_size = sizeof(LuksState),
+    .no_zero_init = true,
     .probe = luks_probe,
     .open = luks_drv_open,
     .close = luks_drv_close,

@@ -57,6 +57,11 @@ typedef struct LuksParams {
 /* Byte I/O on the container holding the volume (offsets from its start). */
 typedef int (*LuksIO)(void *opaque, uint64_t off, void *buf, size_t len, bool write);
 
+/* Key slots and digests asking for more PBKDF2 iterations than this are
+ * refused ("too slow to unlock"); the fuzzer lowers it, so a mutated count
+ * costs time, not a timeout.  Default: no limit. */
+extern uint32_t luks_iter_limit;
+
 int luks_probe(const uint8_t *buf, size_t len);
 /* Read and check the header; region is how many bytes the container holds
  * for the volume (key material must lie inside).  With a passphrase, unlock

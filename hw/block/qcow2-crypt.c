@@ -76,7 +76,7 @@ int qcow2_crypt_open(BlockDriverState *bs, char **errp)
         blk_error(errp, "LUKS encryption needs the crypt header extension");
         return -EINVAL;
     }
-    if (!(bs->flags & BDRV_O_NO_IO) || bs->key_secret) {
+    if (!(bs->flags & BDRV_O_NO_IO)) { /* info reads the header alone, as qemu-img */
         pw = luks_secret(bs->key_secret, "encrypt.key-secret", &pwlen, errp);
         if (!pw) {
             return -EINVAL;
