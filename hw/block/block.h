@@ -170,6 +170,7 @@ struct BlockDriverState {
     bool read_only;
     bool probed_raw;           /* raw chosen by probing (a warning was printed) */
     char *key_secret;          /* id of the secret unlocking an encrypted image */
+    char *json_name;           /* QEMU's json: name when options named the key (info) */
     pthread_mutex_t lock;      /* serializes requests on this image */
 };
 
