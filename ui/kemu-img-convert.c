@@ -446,6 +446,8 @@ typedef struct ConvertArgs {
     const char *snapshot; /* -l */
     bool compress, progress, no_create, share, salvage, quiet;
     bool bitmaps, skip_broken;  /* --bitmaps, --skip-broken-bitmaps */
+    bool target_opts; /* --target-image-opts: the target is an option string */
+    bool out_fmt_given;
     uint64_t sparse;
 } ConvertArgs;
 
@@ -459,6 +461,7 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         { "salvage", no_argument, NULL, 'V' },
         { "bitmaps", no_argument, NULL, 'y' },
         { "skip-broken-bitmaps", no_argument, NULL, 'Y' },
+        { "target-image-opts", no_argument, NULL, 'I' },
         { 0 },
     };
     bool quiet = false;
@@ -470,7 +473,8 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
     while ((c = img_getopt(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:l:", lopts)) != -1) {
         switch (c) {
         case 'f': a->fmt = optarg; break;
-        case 'O': a->out_fmt = optarg; break;
+        case 'O': a->out_fmt = optarg; a->out_fmt_given = true; break;
+        case 'I': a->target_opts = true; break;
         case 'B': a->backing = optarg; break;
         case 'F': a->backing_fmt = optarg; break;
         case 'o':
@@ -500,6 +504,14 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
         case 'W': case 'm': case 'r': case 'Z': break; /* tuning knobs: no effect here */
         default: return 1;
         }
+    }
+    if (a->target_opts && !a->no_create) {
+        error_report("--target-image-opts requires use of -n flag");
+        return 1;
+    }
+    if (a->target_opts && a->out_fmt_given) {
+        error_report("--image-opts and --format are mutually exclusive");
+        return 1;
     }
     a->progress &= !quiet;
     a->quiet = quiet;
@@ -582,13 +594,15 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
                          .salvage = a->salvage, .quiet = a->quiet,
                          .has_backing = o.backing_file != NULL, .sparse = a->sparse };
     /* The -o key secret unlocks the new target, as in qemu-img. */
-    out->bs = bdrv_open_keyed(name, a->no_create ? NULL : a->out_fmt,
-                              BDRV_O_RDWR | BDRV_O_NO_BACKING, a->cache, o.crypt.key_secret,
-                              &err);
+    int flags = BDRV_O_RDWR | BDRV_O_NO_BACKING;
+    out->bs = a->target_opts ? bdrv_open_image_opts(name, flags, a->cache, &err)
+              : bdrv_open_keyed(name, a->no_create ? NULL : a->out_fmt, flags, a->cache,
+                                o.crypt.key_secret, &err);
     if (!out->bs) {
         img_error(err);
         return -1;
     }
+    out->fresh &= !out->bs->drv->no_zero_init;
     if (out->bs->total_size < size) {
         error_report("output file is smaller than input file");
         return -1;

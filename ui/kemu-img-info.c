@@ -136,7 +136,8 @@ static void human_info(BlockDriverState *bs)
     }
     format_size(bs->total_size, vs, sizeof(vs));
     format_size(alloc < 0 ? 0 : (uint64_t)alloc, ds, sizeof(ds));
-    printf("image: %s\nfile format: %s\n", bs->filename, bs->drv->name);
+    printf("image: %s\nfile format: %s\n", bs->json_name ? bs->json_name : bs->filename,
+           bs->drv->name);
     printf("virtual size: %s (%" PRIu64 " bytes)\n", vs, bs->total_size);
     printf("disk size: %s\n", alloc < 0 ? "unavailable" : ds);
     if (fi.encrypted) {
@@ -343,7 +344,7 @@ static void json_info(Json *j, BlockDriverState *bs)
         jstr(j, "backing-filename-format", bs->backing_fmt);
     }
     jnum(j, "virtual-size", bs->total_size);
-    jstr(j, "filename", bs->filename);
+    jstr(j, "filename", bs->json_name ? bs->json_name : bs->filename);
     if (fi.is_qcow2) {
         jnum(j, "cluster-size", fi.cluster_size);
     }

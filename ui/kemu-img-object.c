@@ -1,6 +1,8 @@
 /* kemu-img --object: QEMU's user-creatable objects on the command line.
  * The one kind an image tool needs is `secret` (the passphrase of an
- * encrypted image): secret,id=ID,data=STRING|file=PATH[,format=raw|base64].
+ * encrypted image): secret,id=ID,data=STRING|file=PATH[,format=raw|base64]
+ * [,keyid=SECRET,iv=BASE64] (data encrypted with AES-256-CBC under the
+ * 32-byte secret keyid, base64-encoded).
  * Objects are taken out of the arguments before the command parses them,
  * with qemu-img's messages for what is wrong. */
 #include "hw/block/crypto.h"
@@ -14,7 +16,7 @@
 #include <string.h>
 
 typedef struct SecretSpec {
-    char *type, *id, *data, *file, *format, *bad;
+    char *type, *id, *data, *file, *format, *keyid, *iv, *bad;
 } SecretSpec;
 
 static void spec_free(SecretSpec *s)
@@ -24,6 +26,8 @@ static void spec_free(SecretSpec *s)
     free(s->data);
     free(s->file);
     free(s->format);
+    free(s->keyid);
+    free(s->iv);
     free(s->bad);
 }
 
@@ -32,7 +36,8 @@ static int take_key(const char *k, const char *v, void *opaque)
     SecretSpec *s = opaque;
     char **slot = !strcmp(k, "qom-type") ? &s->type : !strcmp(k, "id") ? &s->id
                   : !strcmp(k, "data") ? &s->data : !strcmp(k, "file") ? &s->file
-                  : !strcmp(k, "format") ? &s->format : NULL;
+                  : !strcmp(k, "format") ? &s->format : !strcmp(k, "keyid") ? &s->keyid
+                  : !strcmp(k, "iv") ? &s->iv : NULL;
     if (!slot) {
         s->bad = s->bad ? s->bad : xstrdup(k);
         return 0;
@@ -93,7 +98,39 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* The secret's bytes, decoded as its format says; 0 or -1 after a message. */
+/* Decrypt an encrypted secret in place (*len shrinks by the padding); 0 or
+ * -1 after a message. */
+static int decrypt_secret(const SecretSpec *s, uint8_t *data, size_t *len)
+{
+    char *err = NULL;
+    size_t keylen;
+    uint8_t iv[48];
+    const uint8_t *key = crypto_secret_get(s->keyid, &keylen, &err);
+    ssize_t ivlen = s->iv && strlen(s->iv) < 64 ? base64_decode(s->iv, iv) : -1;
+    if (!key) {
+        img_error(err);
+    } else if (keylen != 32) {
+        error_report("Key should be 32 bytes in length");
+    } else if (!s->iv) {
+        error_report("IV is required to decrypt secret");
+    } else if (ivlen != 16) {
+        error_report("IV should be 16 bytes in length not %zd", ivlen < 0 ? 0 : ivlen);
+    } else if (*len % 16 || !*len) {
+        error_report("Encrypted secret is not a whole number of AES blocks");
+    } else if (crypto_aes256_cbc_decrypt(key, iv, data, *len) < 0) {
+        error_report("This build has no encryption support (nettle)");
+    } else if (data[*len - 1] > *len) {
+        error_report("Incorrect number of padding bytes (%d) found on decrypted data",
+                     data[*len - 1]);
+    } else {
+        *len -= data[*len - 1];
+        return 0;
+    }
+    return -1;
+}
+
+/* The secret's bytes, decoded as its format says (base64 always when it is
+ * encrypted); 0 or -1 after a message. */
 static int add_secret(const SecretSpec *s)
 {
     size_t len = 0;
@@ -102,23 +139,24 @@ static int add_secret(const SecretSpec *s)
         return -1;
     }
     len = s->file ? len : strlen(raw);
-    int r = 0;
+    uint8_t *bin = xmalloc(len + 1);
+    bool b64 = s->keyid || (s->format && !strcmp(s->format, "base64"));
+    ssize_t n = b64 ? base64_decode(raw, bin) : (ssize_t)len;
+    int r = -1;
     char *err = NULL;
-    if (s->format && !strcmp(s->format, "base64")) {
-        uint8_t *bin = xmalloc(len + 1);
-        ssize_t n = base64_decode(raw, bin);
-        if (n < 0) {
-            error_report("Base64 data contains some invalid characters");
-            r = -1;
-        } else {
-            r = crypto_secret_add(s->id, bin, (size_t)n, &err);
-        }
-        explicit_bzero(bin, len + 1);
-        free(bin);
-    } else {
-        r = crypto_secret_add(s->id, (const uint8_t *)raw, len, &err);
+    if (!b64) {
+        memcpy(bin, raw, len);
     }
+    if (n < 0) {
+        error_report("Base64 data contains some invalid characters");
+    } else {
+        size_t blen = (size_t)n;
+        r = s->keyid ? decrypt_secret(s, bin, &blen) : 0;
+        r = r < 0 ? r : crypto_secret_add(s->id, bin, blen, &err);
+    }
+    explicit_bzero(bin, len + 1);
     explicit_bzero(raw, len);
+    free(bin);
     free(raw);
     if (err) {
         img_error(err);

@@ -43,6 +43,18 @@ static const OptHelp qcow2_opts[] = {
     { NULL, NULL },
 };
 
+static const OptHelp luks_opts[] = {
+    { "cipher-alg", "<str>       - Name of encryption cipher algorithm" },
+    { "cipher-mode", "<str>      - Name of encryption cipher mode" },
+    { "hash-alg", "<str>         - Name of encryption hash algorithm" },
+    { "iter-time", "<num>        - Time to spend in PBKDF in milliseconds" },
+    { "ivgen-alg", "<str>        - Name of IV generator algorithm" },
+    { "ivgen-hash-alg", "<str>   - Name of IV generator hash algorithm" },
+    { "key-secret", "<str>       - ID of the secret that provides the keyslot passphrase" },
+    { "size", "<size>            - Virtual disk size" },
+    { NULL, NULL },
+};
+
 static const OptHelp raw_opts[] = {
     { "size", "<size>            - Virtual disk size" },
     { NULL, NULL },
@@ -98,7 +110,8 @@ static void print_merged(const OptHelp *a, const OptHelp *b)
 void img_print_create_help(const char *fmt, const char *filename)
 {
     const OptHelp *own = !strcmp(fmt, "qcow2") ? qcow2_opts
-                         : !strcmp(fmt, "file") ? file_opts : raw_opts;
+                         : !strcmp(fmt, "file") ? file_opts
+                         : !strcmp(fmt, "luks") ? luks_opts : raw_opts;
     if (filename) {
         printf("Supported options:\n");
         print_merged(own, file_opts);

@@ -274,6 +274,25 @@ static int read_keys(const KeyList *kl, OpenSpec *s, char **errp)
     return 0;
 }
 
+/* qemu-img names an image whose options hold a key secret by those options,
+ * as its (unsorted) dictionary prints them. */
+static char *key_name(const BlockDriverState *bs, const char *file, const char *key)
+{
+    char *f = xstrdup(file), *out;
+    for (char *p = f; *p; p++) {
+        *p = *p == '"' ? '\'' : *p; /* names with quotes are not worth escaping */
+    }
+    if (!strcmp(bs->drv->name, "luks")) {
+        out = xasprintf("json:{\"driver\": \"luks\", \"file\": {\"driver\": \"file\", "
+                        "\"filename\": \"%s\"}, \"key-secret\": \"%s\"}", f, key);
+    } else {
+        out = xasprintf("json:{\"encrypt.key-secret\": \"%s\", \"driver\": \"%s\", \"file\": "
+                        "{\"driver\": \"file\", \"filename\": \"%s\"}}", key, bs->drv->name, f);
+    }
+    free(f);
+    return out;
+}
+
 /* "Could not open 'NAME': why" from the block layer loses its first part:
  * the outer message names the whole option string instead. */
 static char *inner_error(char *err, const char *filename)
@@ -310,7 +329,10 @@ static BlockDriverState *open_keys(const char *whole, const KeyList *kl, const c
                                : "A block device must be specified for \"file\"");
     } else if (!(bs = bdrv_open_keyed(name, s.driver, s.flags, cache, s.key_secret, &why))) {
         why = inner_error(why, name);
-    } else if (s.bad) {
+    } else if (s.key_secret && !s.bad && !protocol) {
+        bs->json_name = key_name(bs, name, s.key_secret);
+    }
+    if (bs && s.bad) {
         why = xasprintf(protocol ? "Block protocol '%s' doesn't support the option '%s'"
                                  : "Block format '%s' does not support the option '%s'",
                         bs->drv->name, s.bad);

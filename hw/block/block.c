@@ -195,6 +195,7 @@ void bdrv_close(BlockDriverState *bs)
     pthread_mutex_destroy(&bs->lock);
     free(bs->opaque);
     free(bs->key_secret);
+    free(bs->json_name);
     free(bs->filename);
     free(bs);
 }

@@ -119,6 +119,9 @@ typedef struct BlockDriver {
     /* read is called without bs->lock: the driver takes it around metadata
      * and lets data reads overlap. */
     bool reads_unlocked;
+    /* A new image does not read as zeros (encrypted: its zero bytes decrypt
+     * to noise), so a copy must write the zeros too. */
+    bool no_zero_init;
     /* Score (0..100) for a file that starts with buf. */
     int (*probe)(const uint8_t *buf, size_t len);
     int (*open)(BlockDriverState *bs, char **errp);
@@ -177,6 +180,7 @@ struct BlockDriverState {
     bool read_only;
     bool probed_raw;           /* raw chosen by probing (a warning was printed) */
     char *key_secret;          /* id of the secret unlocking an encrypted image */
+    char *json_name;           /* QEMU's json: name when options named the key (info) */
     pthread_mutex_t lock;      /* serializes requests on this image */
 };
 

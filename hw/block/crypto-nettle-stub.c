@@ -35,6 +35,11 @@ void crypto_decrypt(CryptoCipher *c, uint64_t sector, uint8_t *buf, size_t len)
 {
 }
 
+int crypto_aes256_cbc_decrypt(const uint8_t *key, const uint8_t *iv, uint8_t *buf, size_t len)
+{
+    return -ENOTSUP;
+}
+
 size_t crypto_hash_len(const char *hash)
 {
     return 0;

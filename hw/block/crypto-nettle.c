@@ -6,6 +6,7 @@
 #include "hw/core/util.h"
 
 #include <errno.h>
+#include <nettle/aes.h>
 #include <nettle/cbc.h>
 #include <nettle/hmac.h>
 #include <nettle/nettle-meta.h>
@@ -210,6 +211,17 @@ void crypto_decrypt(CryptoCipher *c, uint64_t sector, uint8_t *buf, size_t len)
     for (size_t i = 0; i < len; i += CRYPTO_SECTOR_SIZE) {
         crypt_sector(c, sector++, buf + i, false);
     }
+}
+
+int crypto_aes256_cbc_decrypt(const uint8_t *key, const uint8_t *iv, uint8_t *buf, size_t len)
+{
+    struct aes256_ctx ctx;
+    uint8_t v[16];
+    memcpy(v, iv, sizeof(v));
+    aes256_set_decrypt_key(&ctx, key);
+    cbc_decrypt(&ctx, (nettle_cipher_func *)aes256_decrypt, 16, v, len, buf, buf);
+    explicit_bzero(&ctx, sizeof(ctx));
+    return 0;
 }
 
 size_t crypto_hash_len(const char *hash)

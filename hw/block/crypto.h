@@ -35,6 +35,10 @@ void crypto_cipher_free(CryptoCipher *c);
 void crypto_encrypt(CryptoCipher *c, uint64_t sector, uint8_t *buf, size_t len);
 void crypto_decrypt(CryptoCipher *c, uint64_t sector, uint8_t *buf, size_t len);
 
+/* AES-256-CBC decryption in place (QEMU's encrypted secrets); len a
+ * multiple of 16.  0 or -ENOTSUP without the cipher library. */
+int crypto_aes256_cbc_decrypt(const uint8_t *key, const uint8_t *iv, uint8_t *buf, size_t len);
+
 /* Digest length of a hash, 0 if unknown. */
 size_t crypto_hash_len(const char *hash);
 void crypto_hash(const char *hash, const uint8_t *in, size_t len, uint8_t *out);

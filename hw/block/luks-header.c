@@ -118,14 +118,14 @@ static int check_slot(const LuksHeader *h, int i, uint64_t region, char **errp)
     slot_range(h, i, &start, &end);
     if (s->active != LUKS_SLOT_ACTIVE && s->active != LUKS_SLOT_INACTIVE) {
         blk_error(errp, "Keyslot %d state (active/disable) is corrupted", i);
-    } else if (s->active == LUKS_SLOT_ACTIVE && s->stripes != LUKS_STRIPES) {
+    } else if (s->stripes != LUKS_STRIPES) {
         blk_error(errp, "Keyslot %d is corrupted (stripes %u != %u)", i, s->stripes,
                   LUKS_STRIPES);
     } else if (s->active == LUKS_SLOT_ACTIVE && !s->iters) {
         blk_error(errp, "Keyslot %d iteration count is zero", i);
     } else if (start < LUKS_HEADER_LEN) {
         blk_error(errp, "Keyslot %d is overlapping with the LUKS header", i);
-    } else if (s->active == LUKS_SLOT_ACTIVE && (end > payload || end > region)) {
+    } else if (end > payload || end > region) {
         blk_error(errp, "Keyslot %d is overlapping with the encrypted payload", i);
     } else {
         return 0;
@@ -138,9 +138,6 @@ static int check_overlap(const LuksHeader *h, char **errp)
     for (int i = 0; i < LUKS_SLOTS; i++) {
         for (int j = i + 1; j < LUKS_SLOTS; j++) {
             uint64_t s1, e1, s2, e2;
-            if (h->slot[i].active != LUKS_SLOT_ACTIVE || h->slot[j].active != LUKS_SLOT_ACTIVE) {
-                continue;
-            }
             slot_range(h, i, &s1, &e1);
             slot_range(h, j, &s2, &e2);
             if (s1 < e2 && s2 < e1) {
@@ -163,13 +160,15 @@ int luks_header_check(LuksVolume *v, uint64_t region, char **errp)
         blk_error(errp, "Hash algorithm '%s' not supported", h->hash);
         return -ENOTSUP;
     }
-    if (!h->mk_iters) {
-        blk_error(errp, "LUKS master key iteration count is zero");
-        return -EINVAL;
-    }
-    int r = parse_cipher(v, errp);
+    /* In QEMU's order, so a broken header gets its message. */
+    int r = 0;
     for (int i = 0; r == 0 && i < LUKS_SLOTS; i++) {
         r = check_slot(h, i, region, errp);
     }
-    return r < 0 ? r : check_overlap(h, errp);
+    r = r < 0 ? r : check_overlap(h, errp);
+    if (r == 0 && !h->mk_iters) {
+        blk_error(errp, "LUKS key iteration count is zero");
+        r = -EINVAL;
+    }
+    return r < 0 ? r : parse_cipher(v, errp);
 }

@@ -14,6 +14,8 @@
 
 #define MIN_ITERS 1000
 
+uint32_t luks_iter_limit = UINT32_MAX;
+
 const uint8_t *luks_secret(const char *key_secret, const char *key, size_t *len, char **errp)
 {
     if (!key_secret) {
@@ -64,7 +66,14 @@ static int unlock(LuksVolume *v, LuksIO io, void *opaque, const uint8_t *pw, siz
 {
     uint8_t mk[CRYPTO_MAX_KEY];
     int r = 0;
+    if (v->h.mk_iters > luks_iter_limit) {
+        blk_error(errp, "LUKS master key iteration count %u is over the limit", v->h.mk_iters);
+        return -EINVAL;
+    }
     for (int i = 0; r == 0 && i < LUKS_SLOTS; i++) {
+        if (v->h.slot[i].iters > luks_iter_limit) {
+            continue;
+        }
         if (v->h.slot[i].active == LUKS_SLOT_ACTIVE) {
             r = try_slot(v, i, io, opaque, pw, pwlen, mk, errp);
         }

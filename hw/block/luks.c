@@ -34,7 +34,7 @@ static int luks_drv_open(BlockDriverState *bs, char **errp)
         blk_error(errp, "Could not get the size of '%s': %s", bs->filename, strerror((int)-len));
         return (int)len;
     }
-    if (!(bs->flags & BDRV_O_NO_IO) || bs->key_secret) {
+    if (!(bs->flags & BDRV_O_NO_IO)) { /* info reads the header alone, as qemu-img */
         pw = luks_secret(bs->key_secret, "key-secret", &pwlen, errp);
         if (!pw) {
             return -EINVAL;
@@ -190,12 +190,6 @@ static int luks_drv_block_status(BlockDriverState *bs, uint64_t off, uint64_t le
     return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED;
 }
 
-static void luks_params(const BlockCryptOpts *c, LuksParams *p)
-{
-    *p = (LuksParams){ c->cipher_alg, c->cipher_mode, c->ivgen_alg, c->ivgen_hash_alg,
-                       c->hash_alg, c->iter_time };
-}
-
 static int create_file(const char *filename, BlockFile **bf, char **errp)
 {
     FILE *f = fopen(filename, "w");
@@ -212,13 +206,12 @@ static int luks_drv_create(const char *filename, const BlockCreateOpts *o, char 
 {
     size_t pwlen;
     const uint8_t *pw = luks_secret(o->crypt.key_secret, "key-secret", &pwlen, errp);
-    LuksParams p;
+    LuksParams p = luks_params(&o->crypt);
     LuksVolume v;
     BlockFile *bf;
     if (!pw) {
         return -EINVAL;
     }
-    luks_params(&o->crypt, &p);
     if (luks_header_size(&p, errp) < 0) {
         return -EINVAL;
     }
@@ -253,8 +246,7 @@ static int luks_drv_make_empty(BlockDriverState *bs)
 
 static uint64_t luks_drv_measure_meta(const BlockCreateOpts *o)
 {
-    LuksParams p;
-    luks_params(&o->crypt, &p);
+    LuksParams p = luks_params(&o->crypt);
     int64_t n = luks_header_size(&p, NULL);
     return n < 0 ? 0 : (uint64_t)n;
 }
@@ -262,6 +254,7 @@ static uint64_t luks_drv_measure_meta(const BlockCreateOpts *o)
 const BlockDriver bdrv_luks = {
     .name = "luks",
     .state_size = sizeof(LuksState),
+    .no_zero_init = true,
     .probe = luks_probe,
     .open = luks_drv_open,
     .close = luks_drv_close,

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hw/block/block.h"
 #include "hw/block/crypto.h"
 
 #define LUKS_HEADER_LEN 592
@@ -54,8 +55,20 @@ typedef struct LuksParams {
     uint64_t iter_time; /* ms; 0: default */
 } LuksParams;
 
+/* The LUKS part of create's options (luks's own, or qcow2's encrypt.*). */
+static inline LuksParams luks_params(const BlockCryptOpts *c)
+{
+    return (LuksParams){ c->cipher_alg, c->cipher_mode, c->ivgen_alg, c->ivgen_hash_alg,
+                         c->hash_alg, c->iter_time };
+}
+
 /* Byte I/O on the container holding the volume (offsets from its start). */
 typedef int (*LuksIO)(void *opaque, uint64_t off, void *buf, size_t len, bool write);
+
+/* Key slots and digests asking for more PBKDF2 iterations than this are
+ * refused ("too slow to unlock"); the fuzzer lowers it, so a mutated count
+ * costs time, not a timeout.  Default: no limit. */
+extern uint32_t luks_iter_limit;
 
 int luks_probe(const uint8_t *buf, size_t len);
 /* Read and check the header; region is how many bytes the container holds

@@ -6,7 +6,7 @@
 
 int nbd_file_open(BlockFile **out, const char *uri, bool writable, char **errp)
 {
-    blk_error(errp, "Could not open '%s': This build has no NBD support (libnbd)", uri);
+    blk_error(errp, "This build has no NBD support (libnbd)");
     return -ENOTSUP;
 }
 

@@ -76,7 +76,7 @@ int qcow2_crypt_open(BlockDriverState *bs, char **errp)
         blk_error(errp, "LUKS encryption needs the crypt header extension");
         return -EINVAL;
     }
-    if (!(bs->flags & BDRV_O_NO_IO) || bs->key_secret) {
+    if (!(bs->flags & BDRV_O_NO_IO)) { /* info reads the header alone, as qemu-img */
         pw = luks_secret(bs->key_secret, "encrypt.key-secret", &pwlen, errp);
         if (!pw) {
             return -EINVAL;
@@ -165,19 +165,12 @@ static int check_format(const BlockCryptOpts *c, char **errp)
     return 0;
 }
 
-static void luks_params(const BlockCryptOpts *c, LuksParams *p)
-{
-    *p = (LuksParams){ c->cipher_alg, c->cipher_mode, c->ivgen_alg, c->ivgen_hash_alg,
-                       c->hash_alg, c->iter_time };
-}
-
 /* A LUKS volume in new clusters; the header extension names them. */
 static int format_luks(BlockDriverState *bs, const BlockCryptOpts *c, const uint8_t *pw,
                        size_t pwlen, char **errp)
 {
     Qcow2State *s = bs->opaque;
-    LuksParams p;
-    luks_params(c, &p);
+    LuksParams p = luks_params(c);
     int64_t len = luks_header_size(&p, errp);
     if (len < 0) {
         return -EINVAL;
@@ -244,11 +237,10 @@ int qcow2_crypt_format(BlockDriverState *bs, const BlockCryptOpts *c, char **err
 
 uint64_t qcow2_crypt_measure(const BlockCryptOpts *c, uint32_t cluster_size)
 {
-    LuksParams p;
     if (!c->format || strcmp(c->format, "luks")) {
         return 0;
     }
-    luks_params(c, &p);
+    LuksParams p = luks_params(c);
     int64_t len = luks_header_size(&p, NULL);
     return len < 0 ? 0 : ALIGN_UP((uint64_t)len, cluster_size);
 }

@@ -226,7 +226,12 @@ static int qcow2_flush(BlockDriverState *bs)
 static int qcow2_block_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *pnum,
                               uint64_t *map)
 {
-    return qcow2_cluster_status(bs, off, len, pnum, map);
+    int r = qcow2_cluster_status(bs, off, len, pnum, map);
+    /* The host bytes of an encrypted image are no guest data to point at. */
+    if (r > 0 && ((Qcow2State *)bs->opaque)->crypt_method) {
+        r &= ~BDRV_BLOCK_OFFSET_VALID;
+    }
+    return r;
 }
 
 static void qcow2_get_info(BlockDriverState *bs, BlockFormatInfo *fi)

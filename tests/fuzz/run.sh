@@ -11,11 +11,18 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$work/fuzz-qcow2-open
-srcs="tests/fuzz/fuzz-qcow2-open.c $(ls hw/block/*.c) hw/core/error.c hw/core/util.c"
-# zstd clusters when configure found libzstd (config.h says so).
-zstd=$(grep -q 'CONFIG_ZSTD 1' config.h 2>/dev/null && echo -lzstd)
+# Optional libraries as configure found them (config.h says so): the
+# library's source file, or its stub, and its -l flag.
+has() { grep -q "CONFIG_$1 1" config.h 2>/dev/null; }
+blocks=$(ls hw/block/*.c | grep -v -e '-stub\.c$' -e '/crypto-nettle\.c$' -e '/nbd\.c$')
+if has NETTLE; then blocks="$blocks hw/block/crypto-nettle.c"; libs=-lnettle
+else blocks="$blocks hw/block/crypto-nettle-stub.c"; libs=; fi
+if has NBD; then blocks="$blocks hw/block/nbd.c"; libs="$libs -lnbd"
+else blocks="$blocks hw/block/nbd-stub.c"; fi
+has ZSTD && libs="$libs -lzstd"
+srcs="tests/fuzz/fuzz-qcow2-open.c $blocks hw/core/error.c hw/core/util.c"
 clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-    -fno-sanitize-recover=undefined -o "$out" $srcs -lz $zstd -lpthread || exit 1
+    -fno-sanitize-recover=undefined -o "$out" $srcs -lz $libs -lpthread || exit 1
 corpus=$work/corpus
 mkdir -p "$corpus"
 ./kemu-img create -q -f qcow2 "$corpus/a" 64M
@@ -59,15 +66,33 @@ PY
 ./kemu-img convert -O qcow2 -o data_file="$work/df1.raw" "$corpus/small.raw" "$corpus/j"
 ./kemu-img convert -O qcow2 -o data_file="$work/df2.raw",data_file_raw=on,cluster_size=4k \
     "$corpus/small.raw" "$corpus/k"
-rm -f "$corpus/data.raw" "$corpus/small.raw"
+rm -f "$corpus/small.raw"
+# LUKS volumes and encrypted qcow2 images (passphrase "fuzz", the fewest
+# PBKDF2 iterations), with 16-byte keys so the key slots fit in -max_len.
+if has NETTLE; then
+    head -c 65536 "$corpus/data.raw" > "$corpus/small.raw"
+    sec="--object secret,id=s,data=fuzz"
+    k128="cipher-alg=aes-128,cipher-mode=cbc"
+    ./kemu-img convert $sec -O luks -o key-secret=s,iter-time=1,$k128,ivgen-alg=essiv \
+        -o hash-alg=sha1 "$corpus/small.raw" "$corpus/luks-essiv"
+    ./kemu-img convert $sec -O luks -o key-secret=s,iter-time=1,cipher-alg=twofish-128 \
+        -o cipher-mode=cbc,ivgen-alg=plain "$corpus/small.raw" "$corpus/luks-plain"
+    ./kemu-img convert $sec -O qcow2 -o encrypt.format=luks,encrypt.key-secret=s \
+        -o encrypt.iter-time=1,encrypt.cipher-alg=aes-128,encrypt.cipher-mode=cbc,cluster_size=4k "$corpus/small.raw" \
+        "$corpus/qcow2-luks"
+    ./kemu-img convert $sec -O qcow2 -o encrypt.format=aes,encrypt.key-secret=s \
+        -o cluster_size=4k "$corpus/small.raw" "$corpus/qcow2-aes"
+    rm -f "$corpus/small.raw"
+fi
+rm -f "$corpus/data.raw"
 log=$work/log
-"$out" -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
+"$out" -max_total_time="$secs" -max_len=1200000 -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -artifact_prefix=tests/fuzz/ "$corpus" > "$log" 2>&1
 status=$?
 # The image errors the target provokes are expected noise; show the verdict.
 grep -E '^(INFO|#|==|SUMMARY|stat::|artifact|Done)' "$log" | grep -v 'ERROR' | tail -n 12
 if [ $status -eq 0 ]; then
-    echo "PASS: fuzz-img: ${secs}s of qcow2 open-path fuzzing"
+    echo "PASS: fuzz-img: ${secs}s of qcow2 and LUKS open-path fuzzing"
 else
     grep -A 30 -E 'ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$log" | head -n 40
     echo "FAIL: fuzz-img: the fuzzer found a problem (the input is saved as tests/fuzz/crash-* or leak-*)"
