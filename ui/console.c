@@ -119,6 +119,63 @@ static void notify_update(int x, int y, int w, int h)
     }
 }
 
+static void notify_scroll(int src_y, int dst_y, int h)
+{
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        if (l->no_pixels)
+            continue;
+        if (l->scroll)
+            l->scroll(l->opaque, &surface, src_y, dst_y, h);
+        else if (l->update)
+            l->update(l->opaque, &surface, 0, dst_y, surface.w, h);
+    }
+}
+
+static bool row_equal(const uint32_t *px, int new_y, int old_y)
+{
+    return !memcmp(px + (size_t)new_y * surface.w, surface.px + (size_t)old_y * surface.w,
+                   surface.w * sizeof(uint32_t));
+}
+
+static int first_changed_tile_row(const uint32_t *px)
+{
+    for (int y = 0; y < surface.h; y++) {
+        if (!row_equal(px, y, y))
+            return y / TILE * TILE;
+    }
+    return -1;
+}
+
+/* How many rows from y0 on show what was dy rows lower, in whole tiles. */
+static int moved_rows(const uint32_t *px, int y0, int dy)
+{
+    int n = 0;
+    while (y0 + n + dy < surface.h && row_equal(px, y0 + n, y0 + n + dy))
+        n++;
+    return n / TILE * TILE;
+}
+
+/* A guest scrolling its text moves the picture up by whole tile rows: a
+ * display can copy what it has instead of receiving it again.  The guest
+ * may be caught halfway through moving its text (it writes the rows one
+ * by one), so the band that moved is found from the first changed row. */
+static void detect_scroll(const uint32_t *px)
+{
+    static const int shifts[] = { TILE, 2 * TILE };
+    int y0 = first_changed_tile_row(px);
+    if (y0 < 0)
+        return;
+    for (size_t i = 0; i < ARRAY_SIZE(shifts); i++) {
+        int dy = shifts[i], n = moved_rows(px, y0, dy);
+        if (n < TILE)
+            continue;
+        memmove(surface.px + (size_t)y0 * surface.w, surface.px + (size_t)(y0 + dy) * surface.w,
+                (size_t)n * surface.w * sizeof(uint32_t));
+        notify_scroll(y0 + dy, y0, n);
+        return;
+    }
+}
+
 static bool tile_differs(const uint32_t *a, const uint32_t *b, int stride, int tw, int th)
 {
     for (int y = 0; y < th; y++) {
@@ -194,6 +251,7 @@ void console_render(void)
         surface_replace(px, w, h);
         return;
     }
+    detect_scroll(px);
     for (int ty = 0; ty * TILE < h; ty++)
         diff_tile_row(px, ty);
     free(px);

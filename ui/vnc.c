@@ -307,6 +307,7 @@ static int listen_spec(const VncSpec *s)
 
 static void display_resize(void *opaque, const DisplaySurface *s);
 static void display_update(void *opaque, const DisplaySurface *s, int x, int y, int w, int h);
+static void display_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h);
 static void display_tick(void *opaque);
 
 int vnc_start(Machine *m, const char *opt, const char *spec)
@@ -324,7 +325,7 @@ int vnc_start(Machine *m, const char *opt, const char *spec)
     vnc.share = s.share;
     snprintf(vnc.name, sizeof(vnc.name), "%s", console_title());
     vnc.dl = (DisplayListener){ .resize = display_resize, .update = display_update,
-                                .tick = display_tick };
+                                .scroll = display_scroll, .tick = display_tick };
     if (s.none)
         return 0;
     if (listen_spec(&s)) {
@@ -543,6 +544,14 @@ static void display_resize(void *opaque, const DisplaySurface *s)
     for (VncClient *c = vnc.clients; c; c = c->next) {
         if (c->state == VNC_NORMAL)
             vnc_client_set_size(c, s->w, s->h);
+    }
+}
+
+static void display_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h)
+{
+    for (VncClient *c = vnc.clients; c; c = c->next) {
+        if (c->state == VNC_NORMAL)
+            vnc_scroll(c, src_y, dst_y, h);
     }
 }
 

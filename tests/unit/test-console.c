@@ -148,6 +148,47 @@ TEST(console, dirty_rectangles)
     memset(fake_px, 0, sizeof(fake_px));
 }
 
+static int scrolls, s_src, s_dst, s_h;
+
+static void on_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h)
+{
+    scrolls++;
+    s_src = src_y, s_dst = dst_y, s_h = h;
+}
+
+/* Text moving up one 16-row line, caught halfway: the band that moved is a
+ * scroll, the rest ordinary updates; the surface ends equal to the picture. */
+TEST(console, scroll_detection)
+{
+    int fake;
+    DisplayListener l = { .resize = on_resize, .update = on_update, .scroll = on_scroll };
+    for (int i = 0; i < 64 * 48; i++)
+        fake_px[i] = (uint32_t)(i / 64) * 0x010203;        /* every row different */
+    graphic_hw_register(&fake_ops, &fake);
+    console_init(harness_init());
+    console_add_listener(&l);
+    console_refresh();
+    memmove(fake_px, fake_px + 16 * 64, 16 * 64 * sizeof(uint32_t));   /* rows 0-15 moved */
+    scrolls = updates = 0;
+    console_refresh();
+    CHECK_EQ(scrolls, 1);
+    CHECK(s_src == 16 && s_dst == 0 && s_h == 16);
+    CHECK_EQ(updates, 0);                   /* nothing else changed */
+    CHECK(!memcmp(console_surface()->px, fake_px, sizeof(fake_px)));
+    memmove(fake_px + 16 * 64, fake_px + 32 * 64, 16 * 64 * sizeof(uint32_t));
+    for (int i = 32 * 64; i < 48 * 64; i++)
+        fake_px[i] = 0xffffff;                              /* the new last line */
+    scrolls = updates = 0;
+    console_refresh();
+    CHECK_EQ(scrolls, 1);
+    CHECK(s_src == 32 && s_dst == 16 && s_h == 16);
+    CHECK_EQ(updates, 1);
+    CHECK(!memcmp(console_surface()->px, fake_px, sizeof(fake_px)));
+    console_remove_listener(&l);
+    graphic_hw_unregister(&fake);
+    memset(fake_px, 0, sizeof(fake_px));
+}
+
 /* --- the monitor --- */
 
 static char mon_path[64];
