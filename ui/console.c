@@ -239,6 +239,11 @@ void console_refresh(void)
 
 void console_render(void)
 {
+    static uint64_t rendered;       /* the source's generation last rendered */
+    uint64_t gen = graphic_hw_generation();
+    if (gen && gen == rendered)
+        return;
+    rendered = gen;
     uint32_t *px = NULL;
     int w = 0, h = 0;
     if (graphic_hw_render(&px, &w, &h)) {

@@ -189,6 +189,29 @@ TEST(console, scroll_detection)
     memset(fake_px, 0, sizeof(fake_px));
 }
 
+/* The std VGA's write count: still while nothing is written (an idle
+ * screen is not even rendered), moving on register and memory writes,
+ * unknown (0) while the linear framebuffer is on. */
+TEST(console, vga_generation)
+{
+    harness_init();
+    harness_device("VGA", NULL);
+    uint64_t g0 = graphic_hw_generation();
+    CHECK(g0 != 0);
+    CHECK_EQ(graphic_hw_generation(), g0);
+    outb(0x3d4, 0x0e);
+    CHECK(graphic_hw_generation() != g0);
+    uint64_t g1 = graphic_hw_generation();
+    writel(0xb8000, 0x07410741);
+    CHECK(graphic_hw_generation() != g1);
+    static const uint16_t mode[][2] = { { 1, 640 }, { 2, 480 }, { 3, 32 }, { 4, 0x41 } };
+    for (int i = 0; i < 4; i++) {                   /* 640x480x32, enabled with the LFB */
+        outw(0x1ce, mode[i][0]);
+        outw(0x1d0, mode[i][1]);
+    }
+    CHECK_EQ(graphic_hw_generation(), 0u);
+}
+
 /* --- the monitor --- */
 
 static char mon_path[64];
