@@ -22,6 +22,14 @@ static DisplayListener *listeners;
 static int timer_fd = -1;
 static int mouse_buttons;
 static char title[300];
+
+#define KEY_QUEUE 512
+typedef struct PendingKey {
+    uint16_t key;
+    bool down;
+} PendingKey;
+static PendingKey key_queue[KEY_QUEUE];
+static unsigned key_head, key_count;
 static bool blank;
 
 #define BLANK_W 640
@@ -49,6 +57,8 @@ const DisplaySurface *console_surface(void)
 {
     return &surface;
 }
+
+static void flush_keys(void);
 
 static void on_timer(void *opaque)
 {
@@ -99,7 +109,7 @@ void console_remove_listener(DisplayListener *l)
             break;
         }
     }
-    if (!listeners)
+    if (!listeners && !key_count)
         timer_stop();
 }
 
@@ -228,6 +238,7 @@ static void surface_blank(void)
 void console_refresh(void)
 {
     bool pixels = false;
+    flush_keys();
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (l->tick)
             l->tick(l->opaque);
@@ -274,15 +285,36 @@ bool console_has_mouse(void)
     return kbd_device() != NULL;
 }
 
-void console_key_event(int key, bool down)
+/* Keys wait here while the controller's 16-byte queue is full (a pasted
+ * line arrives faster than the guest reads), and go in order as it
+ * drains: on every key and every tick.  Encoded when they go, in the set
+ * the guest reads then. */
+static void flush_keys(void)
 {
     Device *kbd = kbd_device();
-    uint8_t codes[8];
+    while (key_count && kbd) {
+        uint8_t codes[8];
+        const PendingKey *k = &key_queue[key_head];
+        size_t n = keycode_scancodes(k->key, k->down, i8042_guest_scancode_set(kbd), codes);
+        if (n && !i8042_queue_kbd(kbd, codes, n))
+            break;
+        key_head = (key_head + 1) % KEY_QUEUE;
+        key_count--;
+    }
     if (!kbd)
-        return;
-    size_t n = keycode_scancodes(key, down, i8042_guest_scancode_set(kbd), codes);
-    if (n)
-        i8042_queue_kbd(kbd, codes, n);
+        key_count = 0;
+    if (!key_count && !listeners)
+        timer_stop();
+}
+
+void console_key_event(int key, bool down)
+{
+    if (key_count == KEY_QUEUE)
+        return;                 /* far ahead of the guest: dropped */
+    key_queue[(key_head + key_count++) % KEY_QUEUE] = (PendingKey){ (uint16_t)key, down };
+    flush_keys();
+    if (key_count)
+        timer_start();
 }
 
 /* One PS/2 movement packet: 9-bit two's complement deltas, y up. */

@@ -71,6 +71,27 @@ TEST(console, keys_reach_i8042_in_guest_set)
     CHECK_EQ(read_data(), -1);
 }
 
+/* A pasted line: more than the controller holds waits in the console and
+ * follows, in order, as the guest reads. */
+TEST(console, keys_wait_for_a_full_controller)
+{
+    kbc_setup();
+    for (int i = 0; i < 20; i++) {
+        console_key_event(0x1e, true);
+        console_key_event(0x1e, false);
+    }
+    int n = 0, bytes[64];
+    for (int spins = 0; spins < 100 && n < 60; spins++) {
+        int b;
+        while (n < 64 && (b = read_data()) >= 0)
+            bytes[n++] = b;
+        console_refresh();                          /* a tick: the rest goes in */
+    }
+    CHECK_EQ(n, 60);                                /* 20 x (1C, F0 1C) */
+    for (int i = 0; i + 2 < n; i += 3)
+        CHECK(bytes[i] == 0x1c && bytes[i + 1] == 0xf0 && bytes[i + 2] == 0x1c);
+}
+
 TEST(console, mouse_packets)
 {
     kbc_setup();
