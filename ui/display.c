@@ -24,6 +24,7 @@ int display_start(Machine *m, const KemuOptions *o)
 
 void display_cleanup(void)
 {
+    vnc_cleanup();
     curses_display_cleanup();
     sdl_display_cleanup();
 }

@@ -64,6 +64,7 @@ typedef struct VncClient {
     int ptr_x, ptr_y, ptr_mask;
     bool ptr_known;
     uint8_t keys_down[32];              /* released when the client goes */
+    bool exclusive;
     struct VncClient *next;
 } VncClient;
 
@@ -83,6 +84,8 @@ typedef struct VncServer {
     bool expires_set;                   /* expire_password other than never */
     time_t expires;
     int share;
+    int max_clients;                    /* connections= */
+    char unix_path[108];                /* removed at exit */
     VncClient *clients;
     DisplayListener dl;
     bool dl_added;

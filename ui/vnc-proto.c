@@ -104,22 +104,33 @@ static int on_auth(VncClient *c)
     return 16;
 }
 
-/* allow-exclusive: a client asking for exclusive access drops the others. */
-static void apply_share(VncClient *c, bool shared)
+/* QEMU's share policies: allow-exclusive (an exclusive client drops the
+ * others, and nobody joins while it is there), force-shared (an exclusive
+ * request is refused), ignore (the flag means nothing).  -1 drops c. */
+static int apply_share(VncClient *c, bool shared)
 {
-    if (shared || vnc.share != VNC_SHARE_ALLOW_EXCLUSIVE)
-        return;
+    if (vnc.share == VNC_SHARE_IGNORE)
+        return 0;
+    if (!shared && vnc.share == VNC_SHARE_FORCE_SHARED)
+        return -1;
     for (VncClient *o = vnc.clients; o; o = o->next) {
-        if (o != c && o->state != VNC_CLOSED)
+        if (o == c || o->state != VNC_NORMAL)
+            continue;
+        if (o->exclusive)
+            return -1;
+        if (!shared)
             vnc_client_close(o, "exclusive client connected");
     }
+    c->exclusive = !shared;
+    return 0;
 }
 
 static int on_client_init(VncClient *c)
 {
     console_render();
     const DisplaySurface *s = console_surface();
-    apply_share(c, c->in.data[0] != 0);
+    if (apply_share(c, c->in.data[0] != 0))
+        return -1;
     vnc_write_u16(c, (uint16_t)s->w);
     vnc_write_u16(c, (uint16_t)s->h);
     vnc_write_pf(c, &c->pf);
