@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const sdl_keys[] = { "type", "gl", "grab-mod", "show-cursor",
                                         "window-close", NULL };
@@ -69,9 +70,20 @@ static int display_options(KemuOptions *o, const Opts *opts, const char *arg,
             return -1;
         }
     }
-    bool on;
-    if (cl_bool(opts, "window-close", true, &on, "-display", arg, NULL))
+    bool on, gl, cursor;
+    const char *mod = opts_get(opts, "grab-mod"), *charset = opts_get(opts, "charset");
+    if (cl_bool(opts, "window-close", true, &on, "-display", arg, NULL) ||
+        cl_bool(opts, "gl", false, &gl, "-display", arg, NULL) ||
+        cl_bool(opts, "show-cursor", false, &cursor, "-display", arg, NULL))
         return -1;
+    if (gl || cursor || (mod && strcmp(mod, "lctrl-lalt")) ||
+        (charset && strcasecmp(charset, "CP437"))) {
+        error_report("-display %s: %s is not supported", arg,
+                     gl ? "OpenGL (gl=on)" : cursor ? "show-cursor=on" :
+                     charset ? "a character set other than CP437" :
+                     "a grab modifier other than lctrl-lalt");
+        return -1;
+    }
     o->window_close = on;
     return 0;
 }
