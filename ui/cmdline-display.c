@@ -15,6 +15,17 @@ static const char *const sdl_keys[] = { "type", "gl", "grab-mod", "show-cursor",
                                         "window-close", NULL };
 static const char *const curses_keys[] = { "type", "charset", NULL };
 
+#ifdef CONFIG_SDL
+#define SDL_MISSING NULL
+#else
+#define SDL_MISSING "SDL display (kemu was built without SDL2)"
+#endif
+#ifdef CONFIG_CURSES
+#define CURSES_MISSING NULL
+#else
+#define CURSES_MISSING "curses display (kemu was built without ncurses)"
+#endif
+
 static const struct {
     const char *name;
     DisplayType type;
@@ -22,16 +33,8 @@ static const struct {
     const char *const *keys;
 } displays[] = {
     { "none", DISPLAY_NONE, NULL, NULL },
-#ifdef CONFIG_SDL
-    { "sdl", DISPLAY_SDL, NULL, sdl_keys },
-#else
-    { "sdl", DISPLAY_SDL, "SDL display (kemu was built without SDL2)", NULL },
-#endif
-#ifdef CONFIG_CURSES
-    { "curses", DISPLAY_CURSES, NULL, curses_keys },
-#else
-    { "curses", DISPLAY_CURSES, "curses display (kemu was built without ncurses)", NULL },
-#endif
+    { "sdl", DISPLAY_SDL, SDL_MISSING, sdl_keys },
+    { "curses", DISPLAY_CURSES, CURSES_MISSING, curses_keys },
     { "gtk", DISPLAY_GTK, "GTK display", NULL },
     { "egl-headless", DISPLAY_NONE, "egl-headless display", NULL },
     { "spice-app", DISPLAY_NONE, "spice-app display", NULL },
