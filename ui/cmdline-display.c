@@ -9,10 +9,22 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const sdl_keys[] = { "type", "gl", "grab-mod", "show-cursor",
                                         "window-close", NULL };
 static const char *const curses_keys[] = { "type", "charset", NULL };
+
+#ifdef CONFIG_SDL
+#define SDL_MISSING NULL
+#else
+#define SDL_MISSING "SDL display (kemu was built without SDL2)"
+#endif
+#ifdef CONFIG_CURSES
+#define CURSES_MISSING NULL
+#else
+#define CURSES_MISSING "curses display (kemu was built without ncurses)"
+#endif
 
 static const struct {
     const char *name;
@@ -21,16 +33,8 @@ static const struct {
     const char *const *keys;
 } displays[] = {
     { "none", DISPLAY_NONE, NULL, NULL },
-#ifdef CONFIG_SDL
-    { "sdl", DISPLAY_SDL, NULL, sdl_keys },
-#else
-    { "sdl", DISPLAY_SDL, "SDL display (kemu was built without SDL2)", NULL },
-#endif
-#ifdef CONFIG_CURSES
-    { "curses", DISPLAY_CURSES, NULL, curses_keys },
-#else
-    { "curses", DISPLAY_CURSES, "curses display (kemu was built without ncurses)", NULL },
-#endif
+    { "sdl", DISPLAY_SDL, SDL_MISSING, sdl_keys },
+    { "curses", DISPLAY_CURSES, CURSES_MISSING, curses_keys },
     { "gtk", DISPLAY_GTK, "GTK display", NULL },
     { "egl-headless", DISPLAY_NONE, "egl-headless display", NULL },
     { "spice-app", DISPLAY_NONE, "spice-app display", NULL },
@@ -69,9 +73,20 @@ static int display_options(KemuOptions *o, const Opts *opts, const char *arg,
             return -1;
         }
     }
-    bool on;
-    if (cl_bool(opts, "window-close", true, &on, "-display", arg, NULL))
+    bool on, gl, cursor;
+    const char *mod = opts_get(opts, "grab-mod"), *charset = opts_get(opts, "charset");
+    if (cl_bool(opts, "window-close", true, &on, "-display", arg, NULL) ||
+        cl_bool(opts, "gl", false, &gl, "-display", arg, NULL) ||
+        cl_bool(opts, "show-cursor", false, &cursor, "-display", arg, NULL))
         return -1;
+    if (gl || cursor || (mod && strcmp(mod, "lctrl-lalt")) ||
+        (charset && strcasecmp(charset, "CP437"))) {
+        error_report("-display %s: %s is not supported", arg,
+                     gl ? "OpenGL (gl=on)" : cursor ? "show-cursor=on" :
+                     charset ? "a character set other than CP437" :
+                     "a grab modifier other than lctrl-lalt");
+        return -1;
+    }
     o->window_close = on;
     return 0;
 }

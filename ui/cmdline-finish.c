@@ -63,8 +63,8 @@ static int check_cpu_accel(const KemuOptions *o)
 }
 
 /* QEMU's defaults: -nographic puts the serial port and the monitor on
- * stdio (multiplexed when both are defaults); otherwise both go to the
- * graphical console, which kemu does not have yet ("vc" discards). */
+ * stdio (multiplexed when both are defaults); otherwise both go to text
+ * consoles ("vc") that a display shows (curses Esc 2/3, SDL Ctrl-Alt-2/3). */
 static void default_consoles(KemuOptions *o)
 {
     bool def_serial = !o->serial_set && !o->nodefaults;

@@ -22,6 +22,14 @@ static DisplayListener *listeners;
 static int timer_fd = -1;
 static int mouse_buttons;
 static char title[300];
+
+#define KEY_QUEUE 512
+typedef struct PendingKey {
+    uint16_t key;
+    bool down;
+} PendingKey;
+static PendingKey key_queue[KEY_QUEUE];
+static unsigned key_head, key_count;
 static bool blank;
 
 #define BLANK_W 640
@@ -49,6 +57,8 @@ const DisplaySurface *console_surface(void)
 {
     return &surface;
 }
+
+static void flush_keys(void);
 
 static void on_timer(void *opaque)
 {
@@ -99,7 +109,7 @@ void console_remove_listener(DisplayListener *l)
             break;
         }
     }
-    if (!listeners)
+    if (!listeners && !key_count)
         timer_stop();
 }
 
@@ -116,6 +126,63 @@ static void notify_update(int x, int y, int w, int h)
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (!l->no_pixels && l->update)
             l->update(l->opaque, &surface, x, y, w, h);
+    }
+}
+
+static void notify_scroll(int src_y, int dst_y, int h)
+{
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        if (l->no_pixels)
+            continue;
+        if (l->scroll)
+            l->scroll(l->opaque, &surface, src_y, dst_y, h);
+        else if (l->update)
+            l->update(l->opaque, &surface, 0, dst_y, surface.w, h);
+    }
+}
+
+static bool row_equal(const uint32_t *px, int new_y, int old_y)
+{
+    return !memcmp(px + (size_t)new_y * surface.w, surface.px + (size_t)old_y * surface.w,
+                   surface.w * sizeof(uint32_t));
+}
+
+static int first_changed_tile_row(const uint32_t *px)
+{
+    for (int y = 0; y < surface.h; y++) {
+        if (!row_equal(px, y, y))
+            return y / TILE * TILE;
+    }
+    return -1;
+}
+
+/* How many rows from y0 on show what was dy rows lower, in whole tiles. */
+static int moved_rows(const uint32_t *px, int y0, int dy)
+{
+    int n = 0;
+    while (y0 + n + dy < surface.h && row_equal(px, y0 + n, y0 + n + dy))
+        n++;
+    return n / TILE * TILE;
+}
+
+/* A guest scrolling its text moves the picture up by whole tile rows: a
+ * display can copy what it has instead of receiving it again.  The guest
+ * may be caught halfway through moving its text (it writes the rows one
+ * by one), so the band that moved is found from the first changed row. */
+static void detect_scroll(const uint32_t *px)
+{
+    static const int shifts[] = { TILE, 2 * TILE };
+    int y0 = first_changed_tile_row(px);
+    if (y0 < 0)
+        return;
+    for (size_t i = 0; i < ARRAY_SIZE(shifts); i++) {
+        int dy = shifts[i], n = moved_rows(px, y0, dy);
+        if (n < TILE)
+            continue;
+        memmove(surface.px + (size_t)y0 * surface.w, surface.px + (size_t)(y0 + dy) * surface.w,
+                (size_t)n * surface.w * sizeof(uint32_t));
+        notify_scroll(y0 + dy, y0, n);
+        return;
     }
 }
 
@@ -171,6 +238,7 @@ static void surface_blank(void)
 void console_refresh(void)
 {
     bool pixels = false;
+    flush_keys();
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (l->tick)
             l->tick(l->opaque);
@@ -182,6 +250,11 @@ void console_refresh(void)
 
 void console_render(void)
 {
+    static uint64_t rendered;       /* the source's generation last rendered */
+    uint64_t gen = graphic_hw_generation();
+    if (gen && gen == rendered)
+        return;
+    rendered = gen;
     uint32_t *px = NULL;
     int w = 0, h = 0;
     if (graphic_hw_render(&px, &w, &h)) {
@@ -194,6 +267,7 @@ void console_render(void)
         surface_replace(px, w, h);
         return;
     }
+    detect_scroll(px);
     for (int ty = 0; ty * TILE < h; ty++)
         diff_tile_row(px, ty);
     free(px);
@@ -211,15 +285,36 @@ bool console_has_mouse(void)
     return kbd_device() != NULL;
 }
 
-void console_key_event(int key, bool down)
+/* Keys wait here while the controller's 16-byte queue is full (a pasted
+ * line arrives faster than the guest reads), and go in order as it
+ * drains: on every key and every tick.  Encoded when they go, in the set
+ * the guest reads then. */
+static void flush_keys(void)
 {
     Device *kbd = kbd_device();
-    uint8_t codes[8];
+    while (key_count && kbd) {
+        uint8_t codes[8];
+        const PendingKey *k = &key_queue[key_head];
+        size_t n = keycode_scancodes(k->key, k->down, i8042_guest_scancode_set(kbd), codes);
+        if (n && !i8042_queue_kbd(kbd, codes, n))
+            break;
+        key_head = (key_head + 1) % KEY_QUEUE;
+        key_count--;
+    }
     if (!kbd)
-        return;
-    size_t n = keycode_scancodes(key, down, i8042_guest_scancode_set(kbd), codes);
-    if (n)
-        i8042_queue_kbd(kbd, codes, n);
+        key_count = 0;
+    if (!key_count && !listeners)
+        timer_stop();
+}
+
+void console_key_event(int key, bool down)
+{
+    if (key_count == KEY_QUEUE)
+        return;                 /* far ahead of the guest: dropped */
+    key_queue[(key_head + key_count++) % KEY_QUEUE] = (PendingKey){ (uint16_t)key, down };
+    flush_keys();
+    if (key_count)
+        timer_start();
 }
 
 /* One PS/2 movement packet: 9-bit two's complement deltas, y up. */

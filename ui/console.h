@@ -24,6 +24,9 @@ typedef struct DisplayListener {
     void (*resize)(void *opaque, const DisplaySurface *s);
     /* A rectangle of the surface changed. */
     void (*update)(void *opaque, const DisplaySurface *s, int x, int y, int w, int h);
+    /* h rows at src_y moved up to dst_y (the guest scrolled), before any
+     * update of this refresh; NULL: reported as an update of those rows. */
+    void (*scroll)(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h);
     /* Every refresh tick, before the picture is compared (may be NULL):
      * a display polls its own input here. */
     void (*tick)(void *opaque);

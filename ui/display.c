@@ -12,7 +12,7 @@ int display_start(Machine *m, const KemuOptions *o)
     if (o->vnc && vnc_start(m, o->display == DISPLAY_VNC ? "-display vnc=" : "-vnc", o->vnc))
         return -1;
     if (o->display == DISPLAY_CURSES && o->daemonize) {
-        error_report("-display curses: cannot be used with -daemonize");
+        error_report("curses display cannot be used with -daemonize");
         return -1;
     }
     if (o->display == DISPLAY_CURSES)
@@ -24,6 +24,7 @@ int display_start(Machine *m, const KemuOptions *o)
 
 void display_cleanup(void)
 {
+    vnc_cleanup();
     curses_display_cleanup();
     sdl_display_cleanup();
 }

@@ -273,8 +273,8 @@ static int run(KemuOptions *o)
         return 1;
     }
     if (o->console_hidden)
-        warn_report("no graphical display yet: the guest's console is not shown "
-                    "(use -nographic, or -serial stdio)");
+        warn_report("no display chosen: the guest's console is not shown "
+                    "(use -display sdl|curses, -vnc :N, -nographic, or -serial stdio)");
     start_machine(m, o->start_paused);
     if (o->daemonize)
         daemon_ready();

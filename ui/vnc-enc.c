@@ -91,6 +91,25 @@ void vnc_mark_dirty(VncClient *c, int x, int y, int w, int h)
     }
 }
 
+/* What the client holds moves with the picture: a tile it has stale
+ * stays stale at its new place.  Past VNC_MAX_COPIES waiting, the band is
+ * sent again instead. */
+void vnc_scroll(VncClient *c, int src_y, int dst_y, int h)
+{
+    const DisplaySurface *s = console_surface();
+    if (!c->want_copyrect || c->ncopies == VNC_MAX_COPIES || c->fb_w != s->w ||
+        c->fb_h != s->h || (src_y | dst_y | h) % VNC_TILE || !c->dirty) {
+        vnc_mark_dirty(c, 0, dst_y, c->fb_w, h);
+        return;
+    }
+    for (int t = 0; t < h / VNC_TILE; t++)
+        memcpy(c->dirty + (dst_y / VNC_TILE + t) * c->tiles_w,
+               c->dirty + (src_y / VNC_TILE + t) * c->tiles_w, (size_t)c->tiles_w);
+    c->copies[c->ncopies].src_y = src_y;
+    c->copies[c->ncopies].dst_y = dst_y;
+    c->copies[c->ncopies++].h = h;
+}
+
 /* Runs of dirty tiles per tile row, clipped to what both the client and
  * the surface have; the tiles are clean afterwards. */
 static int collect_rects(VncClient *c, const DisplaySurface *s, Rect *rects, int max)
@@ -378,7 +397,7 @@ static void send_cursor(VncClient *c)
 static int pseudo_rects(const VncClient *c)
 {
     return (c->resize_pending && c->want_resize) + (c->want_cursor && !c->cursor_sent) +
-           (c->want_ext_key && !c->ext_key_sent);
+           (c->want_ext_key && !c->ext_key_sent) + (c->resize_pending ? 0 : c->ncopies);
 }
 
 void vnc_send_update(VncClient *c)
@@ -397,13 +416,19 @@ void vnc_send_update(VncClient *c)
     vnc_write_u16(c, (uint16_t)(n + pseudo));
     if (c->resize_pending && c->want_resize)
         rect_header(c, 0, 0, c->fb_w, c->fb_h, ENC_DESKTOP_SIZE);
-    c->resize_pending = false;
     if (c->want_ext_key && !c->ext_key_sent) {
         rect_header(c, 0, 0, 0, 0, ENC_EXT_KEY_EVENT);
         c->ext_key_sent = true;
     }
     if (c->want_cursor && !c->cursor_sent)
         send_cursor(c);
+    for (int i = 0; i < c->ncopies && !c->resize_pending; i++) {
+        rect_header(c, 0, c->copies[i].dst_y, c->fb_w, c->copies[i].h, ENC_COPYRECT);
+        vnc_write_u16(c, 0);
+        vnc_write_u16(c, (uint16_t)c->copies[i].src_y);
+    }
+    c->ncopies = 0;
+    c->resize_pending = false;
     for (int i = 0; i < n; i++) {
         rect_header(c, rects[i].x, rects[i].y, rects[i].w, rects[i].h, c->encoding);
         if (c->encoding == ENC_ZRLE)

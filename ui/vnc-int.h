@@ -13,6 +13,7 @@
 #include "ui/vnc.h"
 
 #define VNC_TILE 16
+#define VNC_MAX_COPIES 8
 #define VNC_MAX_LISTEN 4
 #define VNC_MAX_IN (1u << 20)           /* largest message kept whole (cut text) */
 #define VNC_MAX_OUT (64u << 20)         /* a client this far behind is dropped */
@@ -50,7 +51,9 @@ typedef struct VncClient {
     uint8_t challenge[16];
     VncPixelFormat pf;
     int encoding;                       /* preferred picture encoding */
-    bool want_resize, want_cursor, want_ext_key;
+    bool want_resize, want_cursor, want_ext_key, want_copyrect;
+    struct { int src_y, dst_y, h; } copies[VNC_MAX_COPIES];  /* CopyRects to send first */
+    int ncopies;
     bool cursor_sent, resize_pending, ext_key_sent;
     bool update_requested;
     int fb_w, fb_h;                     /* the size this client knows */
@@ -61,6 +64,7 @@ typedef struct VncClient {
     int ptr_x, ptr_y, ptr_mask;
     bool ptr_known;
     uint8_t keys_down[32];              /* released when the client goes */
+    bool exclusive;
     struct VncClient *next;
 } VncClient;
 
@@ -80,6 +84,8 @@ typedef struct VncServer {
     bool expires_set;                   /* expire_password other than never */
     time_t expires;
     int share;
+    int max_clients;                    /* connections= */
+    char unix_path[108];                /* removed at exit */
     VncClient *clients;
     DisplayListener dl;
     bool dl_added;
@@ -108,6 +114,8 @@ void vnc_release_keys(VncClient *c);
 /* vnc-enc.c: the framebuffer updates */
 void vnc_client_set_size(VncClient *c, int w, int h);
 void vnc_mark_dirty(VncClient *c, int x, int y, int w, int h);
+/* h rows of the picture moved from src_y up to dst_y. */
+void vnc_scroll(VncClient *c, int src_y, int dst_y, int h);
 /* Send an update if the client asked for one and something changed. */
 void vnc_send_update(VncClient *c);
 void vnc_set_default_pf(VncPixelFormat *pf);

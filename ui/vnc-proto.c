@@ -6,7 +6,6 @@
 #include "hw/core/util.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -38,14 +37,15 @@ static int fail_with(VncClient *c, const char *reason)
     return -1;
 }
 
-static void start_auth(VncClient *c)
+/* The challenge is the kernel's randomness or nothing: a client is
+ * dropped rather than given a guessable one. */
+static int start_auth(VncClient *c)
 {
-    if (getrandom(c->challenge, sizeof(c->challenge), 0) != sizeof(c->challenge)) {
-        for (size_t i = 0; i < sizeof(c->challenge); i++)   /* never short in practice */
-            c->challenge[i] = (uint8_t)rand();
-    }
+    if (getrandom(c->challenge, sizeof(c->challenge), 0) != sizeof(c->challenge))
+        return -1;
     vnc_write(c, c->challenge, sizeof(c->challenge));
     c->state = VNC_AUTH;
+    return 0;
 }
 
 static void auth_passed(VncClient *c)
@@ -66,9 +66,9 @@ static int on_version(VncClient *c)
     c->minor = minor >= 8 ? 8 : minor == 7 ? 7 : 3;
     if (c->minor == 3) {
         vnc_write_u32(c, (uint32_t)vnc.auth);
-        if (vnc.auth == VNC_AUTH_VNC)
-            start_auth(c);
-        else
+        if (vnc.auth == VNC_AUTH_VNC && start_auth(c))
+            return -1;
+        if (vnc.auth != VNC_AUTH_VNC)
             c->state = VNC_INIT;
     } else {
         vnc_write_u8(c, 1);
@@ -82,10 +82,10 @@ static int on_security(VncClient *c)
 {
     if (c->in.data[0] != vnc.auth)
         return fail_with(c, "Unsupported security type");
-    if (vnc.auth == VNC_AUTH_VNC)
-        start_auth(c);
-    else
+    if (vnc.auth != VNC_AUTH_VNC)
         auth_passed(c);
+    else if (start_auth(c))
+        return -1;
     return 1;
 }
 
@@ -104,22 +104,33 @@ static int on_auth(VncClient *c)
     return 16;
 }
 
-/* allow-exclusive: a client asking for exclusive access drops the others. */
-static void apply_share(VncClient *c, bool shared)
+/* QEMU's share policies: allow-exclusive (an exclusive client drops the
+ * others, and nobody joins while it is there), force-shared (an exclusive
+ * request is refused), ignore (the flag means nothing).  -1 drops c. */
+static int apply_share(VncClient *c, bool shared)
 {
-    if (shared || vnc.share != VNC_SHARE_ALLOW_EXCLUSIVE)
-        return;
+    if (vnc.share == VNC_SHARE_IGNORE)
+        return 0;
+    if (!shared && vnc.share == VNC_SHARE_FORCE_SHARED)
+        return -1;
     for (VncClient *o = vnc.clients; o; o = o->next) {
-        if (o != c && o->state != VNC_CLOSED)
+        if (o == c || o->state != VNC_NORMAL)
+            continue;
+        if (o->exclusive)
+            return -1;
+        if (!shared)
             vnc_client_close(o, "exclusive client connected");
     }
+    c->exclusive = !shared;
+    return 0;
 }
 
 static int on_client_init(VncClient *c)
 {
     console_render();
     const DisplaySurface *s = console_surface();
-    apply_share(c, c->in.data[0] != 0);
+    if (apply_share(c, c->in.data[0] != 0))
+        return -1;
     vnc_write_u16(c, (uint16_t)s->w);
     vnc_write_u16(c, (uint16_t)s->h);
     vnc_write_pf(c, &c->pf);
@@ -180,10 +191,11 @@ static void pick_encoding(VncClient *c, int32_t enc)
         if (c->encoding == -1)
             c->encoding = enc;
         break;
+    case ENC_COPYRECT: c->want_copyrect = true; break;
     case ENC_DESKTOP_SIZE: c->want_resize = true; break;
     case ENC_CURSOR: c->want_cursor = true; break;
     case ENC_EXT_KEY_EVENT: c->want_ext_key = true; break;
-    default: break;                     /* CopyRect and unknown ones: not chosen */
+    default: break;                     /* unknown ones: not chosen */
     }
 }
 
@@ -193,7 +205,7 @@ static int set_encodings(VncClient *c, const uint8_t *p, size_t avail)
     if (avail < len)
         return 0;
     c->encoding = -1;
-    c->want_resize = c->want_cursor = c->want_ext_key = false;
+    c->want_resize = c->want_cursor = c->want_ext_key = c->want_copyrect = false;
     for (size_t i = 0; i < n; i++)
         pick_encoding(c, (int32_t)rd32(p + 4 + 4 * i));
     if (c->encoding == -1)

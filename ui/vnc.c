@@ -30,7 +30,7 @@ typedef struct VncSpec {
     bool none, is_unix;
     char host[256];
     char path[108];
-    int display, to;
+    int display, to, connections;
     bool password, ipv4, ipv6;
     int share;
 } VncSpec;
@@ -39,6 +39,10 @@ static const char *const vnc_keys[] = {
     "vnc", "to", "password", "share", "lossy", "non-adaptive", "ipv4", "ipv6",
     "key-delay-ms", "connections", "power-control", "id", NULL,
 };
+/* lossy and non-adaptive tune encodings kemu does not have (JPEG, adaptive
+ * quality); key-delay-ms paces keys, which kemu's console already feeds as
+ * fast as the guest reads; power-control is for QEMU's VNC extension
+ * messages, which kemu does not offer: all four change nothing visible. */
 static const char *const vnc_unsupported[] = {
     "reverse", "websocket", "tls-creds", "tls-authz", "sasl", "sasl-authz",
     "password-secret", "acl", "audiodev", "display", "head", NULL,
@@ -118,6 +122,14 @@ static int parse_flags(VncSpec *s, const Opts *o, const char *opt, const char *s
                 return -1;
             }
             s->to = MAX((int)to, s->display);
+        } else if (!strcmp(k, "connections")) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 1024) {
+                error_report("%s %s: Parameter 'connections' expects a number", opt, spec);
+                return -1;
+            }
+            s->connections = (int)n;
         } else if (!strcmp(k, "share")) {
             if (parse_share(s, opt, spec, v))
                 return -1;
@@ -155,6 +167,7 @@ static int parse_spec(VncSpec *s, const char *opt, const char *spec)
     Opts o;
     const char *err;
     memset(s, 0, sizeof(*s));
+    s->connections = 32;
     if (opts_parse(&o, spec, "vnc", &err)) {
         error_report("%s %s: %s", opt, spec, err);
         return -1;
@@ -254,6 +267,7 @@ static int listen_unix(const VncSpec *s)
 {
     struct sockaddr_un un = { .sun_family = AF_UNIX };
     snprintf(un.sun_path, sizeof(un.sun_path), "%s", s->path);
+    snprintf(vnc.unix_path, sizeof(vnc.unix_path), "%s", s->path);
     unlink(s->path);
     return add_listener((struct sockaddr *)&un, sizeof(un));
 }
@@ -307,6 +321,7 @@ static int listen_spec(const VncSpec *s)
 
 static void display_resize(void *opaque, const DisplaySurface *s);
 static void display_update(void *opaque, const DisplaySurface *s, int x, int y, int w, int h);
+static void display_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h);
 static void display_tick(void *opaque);
 
 int vnc_start(Machine *m, const char *opt, const char *spec)
@@ -322,9 +337,10 @@ int vnc_start(Machine *m, const char *opt, const char *spec)
     vnc.none = s.none;
     vnc.auth = s.password ? VNC_AUTH_VNC : VNC_AUTH_NONE;
     vnc.share = s.share;
+    vnc.max_clients = s.connections;
     snprintf(vnc.name, sizeof(vnc.name), "%s", console_title());
     vnc.dl = (DisplayListener){ .resize = display_resize, .update = display_update,
-                                .tick = display_tick };
+                                .scroll = display_scroll, .tick = display_tick };
     if (s.none)
         return 0;
     if (listen_spec(&s)) {
@@ -356,12 +372,24 @@ static void client_describe(VncClient *c)
     snprintf(c->addr, sizeof(c->addr), "%s:%s", host, serv);
 }
 
+static int client_count(void)
+{
+    int n = 0;
+    for (VncClient *c = vnc.clients; c; c = c->next)
+        n += c->state != VNC_CLOSED;
+    return n;
+}
+
 static void on_accept(void *opaque)
 {
     VncListener *l = opaque;
     int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
         return;
+    if (client_count() >= vnc.max_clients) {
+        close(fd);                      /* connections=: no room */
+        return;
+    }
     int one = 1;
     if (l->family != AF_UNIX)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -546,6 +574,14 @@ static void display_resize(void *opaque, const DisplaySurface *s)
     }
 }
 
+static void display_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h)
+{
+    for (VncClient *c = vnc.clients; c; c = c->next) {
+        if (c->state == VNC_NORMAL)
+            vnc_scroll(c, src_y, dst_y, h);
+    }
+}
+
 static void display_update(void *opaque, const DisplaySurface *s, int x, int y, int w, int h)
 {
     for (VncClient *c = vnc.clients; c; c = c->next) {
@@ -639,4 +675,11 @@ char *vnc_info(void)
                              "    sasl_username: none\n", c->addr, family_name(c->family));
     }
     return s;
+}
+
+void vnc_cleanup(void)
+{
+    if (vnc.unix_path[0])
+        unlink(vnc.unix_path);
+    vnc.unix_path[0] = '\0';
 }

@@ -22,5 +22,7 @@ int vnc_set_password(const char *password, const char **err);
 int vnc_expire_password(const char *when, const char **err);
 /* `info vnc` text (caller frees). */
 char *vnc_info(void);
+/* At exit: remove the server's UNIX socket. */
+void vnc_cleanup(void);
 
 #endif

@@ -40,3 +40,10 @@ int graphic_hw_text(GraphicText *t)
         return -1;
     return source_ops->text(source_opaque, t);
 }
+
+uint64_t graphic_hw_generation(void)
+{
+    if (!source_ops || !source_ops->generation)
+        return 0;
+    return source_ops->generation(source_opaque);
+}

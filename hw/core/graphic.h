@@ -22,6 +22,10 @@ typedef struct GraphicHwOps {
     int (*render)(void *opaque, uint32_t **px, int *w, int *h);
     /* The text screen; 1 in a graphics mode (nothing filled), -1 blank. */
     int (*text)(void *opaque, GraphicText *t);
+    /* A count that changes whenever the picture may have (NULL, or 0
+     * returned: unknown, render every time).  An idle screen then costs
+     * the displays nothing. */
+    uint64_t (*generation)(void *opaque);
 } GraphicHwOps;
 
 /* One source per machine: the first card registered is the console. */
@@ -30,5 +34,6 @@ void graphic_hw_unregister(void *opaque);
 bool graphic_hw_present(void);
 int graphic_hw_render(uint32_t **px, int *w, int *h);
 int graphic_hw_text(GraphicText *t);
+uint64_t graphic_hw_generation(void);
 
 #endif

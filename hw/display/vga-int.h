@@ -31,6 +31,7 @@ typedef struct Vga {
     MemoryRegion lfb;           /* the linear framebuffer: vram seen by the CPU */
     MemoryRegion lowmem;        /* 0xa0000-0xbfffff window */
     MemoryRegion io_3c0, io_3b4, io_3d4, io_vbe;
+    uint64_t generation;        /* counts writes that can change the picture */
     uint8_t misc, sr_index, sr[8], gr_index, gr[16], cr_index, cr[32];
     uint8_t ar_index, ar[21];
     bool ar_flip;               /* next 0x3c0 write is data */

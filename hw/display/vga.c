@@ -166,8 +166,10 @@ static uint64_t lowmem_read(void *opaque, uint64_t off, unsigned size)
 
 static void lowmem_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
+    Vga *s = opaque;
     (void)size;
-    mem_writeb(opaque, off, (uint8_t)val);
+    s->generation++;
+    mem_writeb(s, off, (uint8_t)val);
 }
 
 /* ---- registers at 0x3c0-0x3cf ---- */
@@ -204,6 +206,7 @@ static void r3c0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     Vga *s = opaque;
     uint8_t v = (uint8_t)val;
     (void)size;
+    s->generation++;
     switch (off) {
     case 0x0:
         if (!s->ar_flip)
@@ -249,6 +252,7 @@ static uint64_t crt_read(Vga *s, uint64_t off, bool color)
 
 static void crt_write(Vga *s, uint64_t off, uint8_t v, bool color)
 {
+    s->generation++;
     if (color != (s->misc & 1))
         return;
     if (off == 0) {
@@ -327,6 +331,7 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     Vga *s = opaque;
     uint16_t v = (uint16_t)val;
     (void)size;
+    s->generation++;
     if (off == 0) {
         s->vbe_index = v;
         return;
@@ -380,7 +385,19 @@ static int source_text(void *opaque, GraphicText *t)
     return vga_text(opaque, t);
 }
 
-static const GraphicHwOps source_ops = { .render = source_render, .text = source_text };
+/* The linear framebuffer is plain memory to the CPU: its writes are not
+ * seen, so while it is on the count says nothing (0). */
+static uint64_t source_generation(void *opaque)
+{
+    Vga *s = opaque;
+    if (s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED)
+        return 0;
+    return s->generation ? s->generation : 1;
+}
+
+static const GraphicHwOps source_ops = {
+    .render = source_render, .text = source_text, .generation = source_generation,
+};
 
 static int vga_realize(Device *dev, Machine *m)
 {
@@ -417,6 +434,7 @@ static int vga_realize(Device *dev, Machine *m)
 static void vga_reset(Device *dev)
 {
     Vga *s = (Vga *)dev;
+    s->generation++;
     memset(&s->misc, 0, sizeof(*s) - offsetof(Vga, misc));
     if (s->fn.bus) {
         pci_function_reset(&s->fn);

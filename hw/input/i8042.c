@@ -418,13 +418,16 @@ static const MemoryRegionOps cmd_ops = {
     .read = status_read, .write = cmd_write, .min_access = 1, .max_access = 1,
 };
 
-void i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n)
+bool i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n)
 {
     I8042 *s = (I8042 *)dev;
-    if (!s->kbd.scanning || QUEUE_LEN - s->kbd_q.count < n)
-        return;
+    if (!s->kbd.scanning)
+        return true;
+    if (QUEUE_LEN - s->kbd_q.count < n)
+        return false;
     for (size_t i = 0; i < n && q_push(&s->kbd_q, bytes[i]); i++)
         fill_obuf(s);
+    return true;
 }
 
 void i8042_queue_aux(Device *dev, const uint8_t *bytes, size_t n)

@@ -4,6 +4,7 @@
 #ifndef KEMU_I8042_H
 #define KEMU_I8042_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,7 +16,10 @@
  * one event (a key's scan codes, a packet): dropped whole while the device
  * has reporting disabled or when its 16-byte queue cannot take all of it,
  * so the guest never sees half a packet. */
-void i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n);
+/* i8042_queue_kbd returns false when the event did not fit (try it again
+ * after the guest has read), true when it was queued or deliberately
+ * dropped (scanning off). */
+bool i8042_queue_kbd(Device *dev, const uint8_t *bytes, size_t n);
 void i8042_queue_aux(Device *dev, const uint8_t *bytes, size_t n);
 /* The scan code set the guest expects to read from port 0x60: 1 when the
  * command byte asks the controller to translate (and the keyboard is in

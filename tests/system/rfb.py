@@ -44,6 +44,7 @@ class Client:
         self.cursor_seen = False
         self.ext_key = False
         self.resized = 0
+        self.copyrects = 0
 
     # --- bytes ---
     def recv(self, n):
@@ -185,6 +186,13 @@ class Client:
             self.decode_hextile(x, y, w, h)
         elif enc == ZRLE:
             self.decode_zrle(x, y, w, h)
+        elif enc == COPYRECT:
+            sx, sy = self.u16(), self.u16()
+            src = [self.fb[(sy + j) * self.width + sx:(sy + j) * self.width + sx + w]
+                   for j in range(h)]
+            for j in range(h):
+                self.fb[(y + j) * self.width + x:(y + j) * self.width + x + w] = src[j]
+            self.copyrects += 1
         elif enc == DESKTOP_SIZE:
             self.width, self.height = w, h
             self.fb = [0] * (w * h)

@@ -71,6 +71,27 @@ TEST(console, keys_reach_i8042_in_guest_set)
     CHECK_EQ(read_data(), -1);
 }
 
+/* A pasted line: more than the controller holds waits in the console and
+ * follows, in order, as the guest reads. */
+TEST(console, keys_wait_for_a_full_controller)
+{
+    kbc_setup();
+    for (int i = 0; i < 20; i++) {
+        console_key_event(0x1e, true);
+        console_key_event(0x1e, false);
+    }
+    int n = 0, bytes[64];
+    for (int spins = 0; spins < 100 && n < 60; spins++) {
+        int b;
+        while (n < 64 && (b = read_data()) >= 0)
+            bytes[n++] = b;
+        console_refresh();                          /* a tick: the rest goes in */
+    }
+    CHECK_EQ(n, 60);                                /* 20 x (1C, F0 1C) */
+    for (int i = 0; i + 2 < n; i += 3)
+        CHECK(bytes[i] == 0x1c && bytes[i + 1] == 0xf0 && bytes[i + 2] == 0x1c);
+}
+
 TEST(console, mouse_packets)
 {
     kbc_setup();
@@ -146,6 +167,70 @@ TEST(console, dirty_rectangles)
     console_remove_listener(&l);
     graphic_hw_unregister(&fake);
     memset(fake_px, 0, sizeof(fake_px));
+}
+
+static int scrolls, s_src, s_dst, s_h;
+
+static void on_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h)
+{
+    scrolls++;
+    s_src = src_y, s_dst = dst_y, s_h = h;
+}
+
+/* Text moving up one 16-row line, caught halfway: the band that moved is a
+ * scroll, the rest ordinary updates; the surface ends equal to the picture. */
+TEST(console, scroll_detection)
+{
+    int fake;
+    DisplayListener l = { .resize = on_resize, .update = on_update, .scroll = on_scroll };
+    for (int i = 0; i < 64 * 48; i++)
+        fake_px[i] = (uint32_t)(i / 64) * 0x010203;        /* every row different */
+    graphic_hw_register(&fake_ops, &fake);
+    console_init(harness_init());
+    console_add_listener(&l);
+    console_refresh();
+    memmove(fake_px, fake_px + 16 * 64, 16 * 64 * sizeof(uint32_t));   /* rows 0-15 moved */
+    scrolls = updates = 0;
+    console_refresh();
+    CHECK_EQ(scrolls, 1);
+    CHECK(s_src == 16 && s_dst == 0 && s_h == 16);
+    CHECK_EQ(updates, 0);                   /* nothing else changed */
+    CHECK(!memcmp(console_surface()->px, fake_px, sizeof(fake_px)));
+    memmove(fake_px + 16 * 64, fake_px + 32 * 64, 16 * 64 * sizeof(uint32_t));
+    for (int i = 32 * 64; i < 48 * 64; i++)
+        fake_px[i] = 0xffffff;                              /* the new last line */
+    scrolls = updates = 0;
+    console_refresh();
+    CHECK_EQ(scrolls, 1);
+    CHECK(s_src == 32 && s_dst == 16 && s_h == 16);
+    CHECK_EQ(updates, 1);
+    CHECK(!memcmp(console_surface()->px, fake_px, sizeof(fake_px)));
+    console_remove_listener(&l);
+    graphic_hw_unregister(&fake);
+    memset(fake_px, 0, sizeof(fake_px));
+}
+
+/* The std VGA's write count: still while nothing is written (an idle
+ * screen is not even rendered), moving on register and memory writes,
+ * unknown (0) while the linear framebuffer is on. */
+TEST(console, vga_generation)
+{
+    harness_init();
+    harness_device("VGA", NULL);
+    uint64_t g0 = graphic_hw_generation();
+    CHECK(g0 != 0);
+    CHECK_EQ(graphic_hw_generation(), g0);
+    outb(0x3d4, 0x0e);
+    CHECK(graphic_hw_generation() != g0);
+    uint64_t g1 = graphic_hw_generation();
+    writel(0xb8000, 0x07410741);
+    CHECK(graphic_hw_generation() != g1);
+    static const uint16_t mode[][2] = { { 1, 640 }, { 2, 480 }, { 3, 32 }, { 4, 0x41 } };
+    for (int i = 0; i < 4; i++) {                   /* 640x480x32, enabled with the LFB */
+        outw(0x1ce, mode[i][0]);
+        outw(0x1d0, mode[i][1]);
+    }
+    CHECK_EQ(graphic_hw_generation(), 0u);
 }
 
 /* --- the monitor --- */

@@ -167,6 +167,47 @@ static void pf_message(uint8_t *m, uint8_t bpp, uint16_t max, uint8_t shift)
     }
 }
 
+static int kbc_read(void)
+{
+    if (!(inb(0x64) & 0x01))
+        return -1;
+    return inb(0x60);
+}
+
+/* KeyEvent (keysym), QEMU's extended key event (key number) and
+ * PointerEvent (absolute, turned into relative PS/2 motion). */
+TEST(vnc, keys_and_pointer_reach_i8042)
+{
+    server_setup();
+    harness_device("i8042", NULL);
+    outb(0x64, 0xd4);
+    outb(0x60, 0xf4);                               /* mouse reporting on */
+    CHECK_EQ(kbc_read(), 0xfa);
+    int fd = client_connect(), w, h;
+    REQUIRE(handshake(fd, &w, &h), "handshake");
+    static const uint8_t key_a[] = { 4, 1, 0, 0, 0, 0, 0, 'a', 4, 0, 0, 0, 0, 0, 0, 'a' };
+    client_send(fd, key_a, sizeof(key_a));
+    CHECK_EQ(kbc_read(), 0x1c);
+    CHECK_EQ(kbc_read(), 0xf0);
+    CHECK_EQ(kbc_read(), 0x1c);
+    static const uint8_t ext_del[] = { 255, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xe0, 0x53 };
+    client_send(fd, ext_del, sizeof(ext_del));
+    CHECK_EQ(kbc_read(), 0xe0);
+    CHECK_EQ(kbc_read(), 0x71);
+    static const uint8_t ptr[] = { 5, 0, 0, 10, 0, 10, 5, 1, 0, 15, 0, 7 };
+    client_send(fd, ptr, sizeof(ptr));
+    CHECK_EQ(kbc_read(), 0x09);                     /* left button */
+    CHECK_EQ(kbc_read(), 5);
+    CHECK_EQ(kbc_read(), 3);                        /* up 3 on the screen */
+    close(fd);
+    for (int i = 0; i < 5; i++)
+        loop_wait(5);
+    CHECK_EQ(kbc_read(), 0xe0);                     /* a client leaving releases its keys */
+    CHECK_EQ(kbc_read(), 0xf0);
+    CHECK_EQ(kbc_read(), 0x71);
+    unlink(sock_path);
+}
+
 /* Each message must get the client dropped. */
 TEST(vnc, hostile_messages_drop_the_client)
 {
