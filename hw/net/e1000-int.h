@@ -7,6 +7,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/pci.h"
 #include "hw/net/e1000-regs.h"
+#include "hw/net/eeprom93.h"
 #include "hw/core/net.h"
 
 /* The offload context a context descriptor sets (8254x manual 3.3.6). */
@@ -36,15 +37,6 @@ typedef struct E1000Tx {
     uint16_t segs;
 } E1000Tx;
 
-typedef struct E1000Eeprom {
-    bool cs, sk;
-    uint32_t in;            /* bits shifted in since CS rose */
-    int nin;
-    bool reading;
-    unsigned addr, out_pos;
-    bool dout;
-} E1000Eeprom;
-
 typedef struct E1000 {
     Device dev;
     PCIFunction fn;
@@ -56,7 +48,7 @@ typedef struct E1000 {
     uint32_t reg[E1000_MMIO_SIZE / 4];
     uint16_t eeprom[E1000_EEPROM_WORDS];
     uint16_t phy[PHY_REGS];
-    E1000Eeprom ee;
+    Eeprom93 ee;
     uint32_t ioaddr;
     E1000Tx tx;
 } E1000;

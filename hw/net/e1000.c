@@ -56,43 +56,9 @@ static void eeprom_build(E1000 *s)
     w[E1000_EEPROM_WORDS - 1] = (uint16_t)(E1000_EEPROM_SUM - sum);
 }
 
-/* A rising SK edge with CS high: shift DI in (start bit, opcode, 6-bit
- * address), then shift the addressed words out on DO, MSB first,
- * running on into the next words as a Microwire part does. */
-static void eeprom_clock(E1000 *s, bool di)
-{
-    E1000Eeprom *e = &s->ee;
-    if (e->reading) {
-        unsigned word = (e->addr + e->out_pos / 16) % E1000_EEPROM_WORDS;
-        e->dout = (s->eeprom[word] >> (15 - e->out_pos % 16)) & 1;
-        e->out_pos++;
-        return;
-    }
-    if (e->nin == 0 && !di)
-        return;                 /* waiting for the start bit */
-    e->in = e->in << 1 | di;
-    if (++e->nin < 9)
-        return;
-    if ((e->in >> 6) == E1000_EEPROM_READ) {
-        e->reading = true;
-        e->addr = e->in & 0x3f;
-        e->out_pos = 0;
-    }
-    e->nin = 0;
-    e->in = 0;
-}
-
 static void eecd_write(E1000 *s, uint32_t val)
 {
-    E1000Eeprom *e = &s->ee;
-    bool cs = val & E1000_EECD_CS, sk = val & E1000_EECD_SK;
-    if (!cs) {
-        memset(e, 0, sizeof(*e));
-    } else if (sk && !e->sk) {
-        eeprom_clock(s, val & E1000_EECD_DI);
-    }
-    e->cs = cs;
-    e->sk = sk;
+    eeprom93_pins(&s->ee, val & E1000_EECD_CS, val & E1000_EECD_SK, val & E1000_EECD_DI);
     uint32_t keep = E1000_EECD_SK | E1000_EECD_CS | E1000_EECD_DI | E1000_EECD_REQ | 0x30;
     E1000_REG(s, E1000_EECD) = (val & keep) | E1000_EECD_PRES;
 }
@@ -319,7 +285,7 @@ static const MemoryRegionOps io_ops = { io_read, io_write, 4, 4 };
 static void e1000_reset_regs(E1000 *s)
 {
     memset(s->reg, 0, sizeof(s->reg));
-    memset(&s->ee, 0, sizeof(s->ee));
+    eeprom93_init(&s->ee, s->eeprom, E1000_EEPROM_WORDS, 6);
     E1000_REG(s, E1000_CTRL) = E1000_CTRL_SLU | E1000_CTRL_FD | E1000_CTRL_SPD_1000;
     E1000_REG(s, E1000_STATUS) = E1000_STATUS_FD | E1000_STATUS_SPEED_1000 |
                                  E1000_STATUS_ASDV_1000;
