@@ -76,6 +76,9 @@ static int net_nic(const char *arg)
     const char *mac = opts_get(&o, "macaddr"), *name = opts_get(&o, "name");
     const char *addr = opts_get(&o, "addr"), *netdev = opts_get(&o, "netdev");
     char *port = NULL;
+    if (opts_get(&o, "vectors"))
+        warn_report("-net %s: vectors= has no effect: kemu's NICs interrupt through INTx",
+                    arg);
     if (!netdev) {
         NetClient *p = net_hub_add_port(vlan ? atoi(vlan) : 0, NULL);
         if (!p) {

@@ -166,8 +166,10 @@ static int net_realize(Device *dev, Machine *m)
         error_report("virtio-net-pci: the machine has no PCI bus");
         return -1;
     }
-    if (s->addr) {
-        error_report("virtio-net-pci: addr= is not supported yet for virtio devices");
+    int devfn = -1;
+    if (s->addr && (devfn = net_parse_pci_addr(s->addr)) < 0) {
+        error_report("virtio-net-pci: Property 'virtio-net-pci.addr' doesn't take value '%s'",
+                     s->addr);
         return -1;
     }
     s->nc = net_nic_new(&nic_ops, "virtio-net-pci", dev->id, s->netdev, s->mac_str, s->mac, s);
@@ -178,6 +180,17 @@ static int net_realize(Device *dev, Machine *m)
         net_client_free(s->nc);
         s->nc = NULL;
         return -1;
+    }
+    /* addr=: the transport took the first free slot; move it there. */
+    if (devfn >= 0 && devfn != s->vp.fn.devfn) {
+        pci_bus_remove(m->pci, &s->vp.fn);
+        if (pci_bus_add(m->pci, &s->vp.fn, devfn) < 0) {
+            error_report("virtio-net-pci: PCI address %s is taken", s->addr);
+            net_client_free(s->nc);
+            s->nc = NULL;
+            virtio_pci_remove(&s->vp);
+            return -1;
+        }
     }
     return 0;
 }
