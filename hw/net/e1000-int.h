@@ -3,6 +3,7 @@
 #ifndef KEMU_E1000_INT_H
 #define KEMU_E1000_INT_H
 
+#include "hw/core/clock.h"
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
 #include "hw/core/pci.h"
@@ -51,6 +52,9 @@ typedef struct E1000 {
     Eeprom93 ee;
     uint32_t ioaddr;
     E1000Tx tx;
+    Timer itr_timer;            /* a throttled interrupt's delayed assertion */
+    int64_t itr_next;           /* virtual ns before which ITR holds it back */
+    bool irq_level;
 } E1000;
 
 #define E1000_REG(s, r) ((s)->reg[(r) >> 2])

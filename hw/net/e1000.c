@@ -18,9 +18,29 @@
 
 /* -- interrupts --------------------------------------------------------- */
 
+/* ITR (8254x manual 13.4.18) spaces interrupts at least ITR x 256 ns
+ * apart: an assertion that comes sooner waits for the interval's end;
+ * deassertion is immediate. */
 static void update_irq(E1000 *s)
 {
-    pci_set_irq(&s->fn, (E1000_REG(s, E1000_ICR) & E1000_REG(s, E1000_IMS)) != 0);
+    bool level = (E1000_REG(s, E1000_ICR) & E1000_REG(s, E1000_IMS)) != 0;
+    uint32_t itr = E1000_REG(s, E1000_ITR) & 0xffff;
+    if (level && !s->irq_level && itr) {
+        int64_t now = clock_ns();
+        if (now < s->itr_next) {
+            if (!timer_pending(&s->itr_timer))
+                timer_mod(&s->itr_timer, s->itr_next);
+            return;
+        }
+        s->itr_next = now + (int64_t)itr * 256;
+    }
+    s->irq_level = level;
+    pci_set_irq(&s->fn, level);
+}
+
+static void itr_expired(void *opaque)
+{
+    update_irq(opaque);
 }
 
 void e1000_raise(E1000 *s, uint32_t causes)
@@ -299,6 +319,8 @@ static void e1000_reset_regs(E1000 *s)
     phy_reset(s);
     set_link_bits(s);
     e1000_tx_reset(s);
+    timer_del(&s->itr_timer);
+    s->itr_next = 0;
     update_irq(s);
 }
 
@@ -355,6 +377,7 @@ static int e1000_realize(Device *dev, Machine *m)
         return -1;
     }
     eeprom_build(s);
+    timer_init(&s->itr_timer, itr_expired, s);
     e1000_reset_regs(s);
     return 0;
 }
@@ -371,6 +394,7 @@ static void e1000_unrealize(Device *dev)
     E1000 *s = (E1000 *)dev;
     if (s->fn.bus)
         pci_bus_remove(s->fn.bus, &s->fn);
+    timer_del(&s->itr_timer);
     net_client_free(s->nc);
     mr_free(&s->mmio);
     mr_free(&s->io);
