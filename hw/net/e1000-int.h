@@ -52,6 +52,7 @@ typedef struct E1000 {
     Eeprom93 ee;
     uint32_t ioaddr;
     E1000Tx tx;
+    Timer tx_timer;             /* a long ring continues from the event loop */
     Timer itr_timer;            /* a throttled interrupt's delayed assertion */
     int64_t itr_next;           /* virtual ns before which ITR holds it back */
     bool irq_level;
@@ -66,6 +67,7 @@ void e1000_stat_add(E1000 *s, uint32_t reg, uint64_t n);
 bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len);
 /* e1000-tx.c: TDT was written (or TCTL enabled): send what the ring holds. */
 void e1000_tx_kick(E1000 *s);
+void e1000_tx_init(E1000 *s);
 void e1000_tx_reset(E1000 *s);
 
 #endif

@@ -378,6 +378,7 @@ static int e1000_realize(Device *dev, Machine *m)
     }
     eeprom_build(s);
     timer_init(&s->itr_timer, itr_expired, s);
+    e1000_tx_init(s);
     e1000_reset_regs(s);
     return 0;
 }
@@ -395,6 +396,7 @@ static void e1000_unrealize(Device *dev)
     if (s->fn.bus)
         pci_bus_remove(s->fn.bus, &s->fn);
     timer_del(&s->itr_timer);
+    timer_del(&s->tx_timer);
     net_client_free(s->nc);
     mr_free(&s->mmio);
     mr_free(&s->io);

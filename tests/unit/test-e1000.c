@@ -486,3 +486,14 @@ TEST(e1000, itr_spaces_interrupts)
     clock_advance(60000);
     CHECK(cfg_read(PCI_COMMAND) >> 16 & PCI_STATUS_INTERRUPT);     /* 256 us later */
 }
+
+TEST(e1000, long_ring_continues_later)
+{
+    setup();
+    tx_setup(1024);                     /* descriptors of zero bytes, all round */
+    wr(E1000_TDT, 1000);
+    CHECK_EQ(rd(E1000_TDH), 512);       /* one kick's share */
+    clock_advance(1);
+    CHECK_EQ(rd(E1000_TDH), 1000);
+    CHECK_EQ(nsent, 0);
+}
