@@ -29,35 +29,44 @@ static Chardev *make_chardev(const char *label, const char *spec)
     return chr_new(label, spec);
 }
 
-static int backend(const char *opt, const char *arg, int hub, const char *id_override)
+static int backend(const char *opt, const char *arg, const char *spec, int hub)
 {
     Opts o;
     const char *err;
-    if (opts_parse(&o, arg, "type", &err)) {
+    if (opts_parse(&o, spec, "type", &err)) {
         error_report("%s %s: %s", opt, arg, err);
         return -1;
     }
-    if (id_override) {
-        opts_del(&o, "id");
-        opts_del(&o, "model");
-        opts_del(&o, "mac");
-        opts_del(&o, "name");
-    }
     char *what = xasprintf("%s %s", opt, arg);
-    NetClient *nc = NULL;
-    if (id_override) {
-        Opts o2 = o;
-        o2.v = xmalloc((o.n + 1) * sizeof(Opt));
-        memcpy(o2.v, o.v, o.n * sizeof(Opt));
-        o2.v[o2.n++] = (Opt){ (char *)"id", (char *)id_override };
-        nc = netdev_create(&o2, hub, what);
-        free(o2.v);
-    } else {
-        nc = netdev_create(&o, hub, what);
-    }
+    NetClient *nc = netdev_create(&o, hub, what);
     opts_free(&o);
     free(what);
     return nc ? 0 : -1;
+}
+
+/* The backend half of a -nic: its options without the card's, under id. */
+static char *nic_backend_spec(const Opts *o, const char *id)
+{
+    char *spec = xstrdup(opts_get(o, "type"));
+    for (size_t i = 0; i < o->n; i++) {
+        const char *k = o->v[i].key;
+        if (!strcmp(k, "type") || !strcmp(k, "model") || !strcmp(k, "mac"))
+            continue;
+        char *val = xmalloc(2 * strlen(o->v[i].val) + 1), *q = val;
+        for (const char *p = o->v[i].val; *p; p++) {
+            *q++ = *p;
+            if (*p == ',')
+                *q++ = ',';             /* QEMU's escape of a comma */
+        }
+        *q = '\0';
+        char *next = xasprintf("%s,%s=%s", spec, k, val);
+        free(val);
+        free(spec);
+        spec = next;
+    }
+    char *next = xasprintf("%s,id=%s", spec, id);
+    free(spec);
+    return next;
 }
 
 static void add_nic(const char *device, char *props, char *what)
@@ -76,6 +85,9 @@ static int net_nic(const char *arg)
     const char *mac = opts_get(&o, "macaddr"), *name = opts_get(&o, "name");
     const char *addr = opts_get(&o, "addr"), *netdev = opts_get(&o, "netdev");
     char *port = NULL;
+    if (opts_get(&o, "vectors"))
+        warn_report("-net %s: vectors= has no effect: kemu's NICs interrupt through INTx",
+                    arg);
     if (!netdev) {
         NetClient *p = net_hub_add_port(vlan ? atoi(vlan) : 0, NULL);
         if (!p) {
@@ -103,7 +115,7 @@ static int net_option(const char *arg)
     const char *vlan = opts_get(&o, "vlan");
     int hub = vlan ? atoi(vlan) : 0;
     opts_free(&o);
-    return nic ? net_nic(arg) : backend("-net", arg, hub, NULL);
+    return nic ? net_nic(arg) : backend("-net", arg, arg, hub);
 }
 
 /* -nic TYPE,...: the backend under a generated id, then its card. */
@@ -118,8 +130,11 @@ static int nic_option(const char *arg, int index)
     const char *model = opts_get(&o, "model"), *mac = opts_get(&o, "mac");
     char *props = xasprintf("netdev=%s%s%s", id, mac ? ",mac=" : "", mac ? mac : "");
     add_nic(cmdline_nic_device(model ? model : "e1000"), props, xasprintf("-nic %s", arg));
+    char *spec = nic_backend_spec(&o, id);
     opts_free(&o);
-    return backend("-nic", arg, -1, id);
+    int r = backend("-nic", arg, spec, -1);
+    free(spec);
+    return r;
 }
 
 static int create_nics(Machine *m)
@@ -147,7 +162,7 @@ int net_setup(Machine *m, const KemuOptions *o)
     if (!any)
         return net_nic("nic") || net_option("user") || create_nics(m);
     for (int i = 0; i < o->nnetdevs; i++) {
-        if (backend("-netdev", o->netdevs[i], -1, NULL))
+        if (backend("-netdev", o->netdevs[i], o->netdevs[i], -1))
             return -1;
     }
     for (int i = 0; i < o->nnics; i++) {

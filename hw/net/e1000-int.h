@@ -3,10 +3,12 @@
 #ifndef KEMU_E1000_INT_H
 #define KEMU_E1000_INT_H
 
+#include "hw/core/clock.h"
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
 #include "hw/core/pci.h"
 #include "hw/net/e1000-regs.h"
+#include "hw/net/eeprom93.h"
 #include "hw/core/net.h"
 
 /* The offload context a context descriptor sets (8254x manual 3.3.6). */
@@ -36,15 +38,6 @@ typedef struct E1000Tx {
     uint16_t segs;
 } E1000Tx;
 
-typedef struct E1000Eeprom {
-    bool cs, sk;
-    uint32_t in;            /* bits shifted in since CS rose */
-    int nin;
-    bool reading;
-    unsigned addr, out_pos;
-    bool dout;
-} E1000Eeprom;
-
 typedef struct E1000 {
     Device dev;
     PCIFunction fn;
@@ -56,9 +49,13 @@ typedef struct E1000 {
     uint32_t reg[E1000_MMIO_SIZE / 4];
     uint16_t eeprom[E1000_EEPROM_WORDS];
     uint16_t phy[PHY_REGS];
-    E1000Eeprom ee;
+    Eeprom93 ee;
     uint32_t ioaddr;
     E1000Tx tx;
+    Timer tx_timer;             /* a long ring continues from the event loop */
+    Timer itr_timer;            /* a throttled interrupt's delayed assertion */
+    int64_t itr_next;           /* virtual ns before which ITR holds it back */
+    bool irq_level;
 } E1000;
 
 #define E1000_REG(s, r) ((s)->reg[(r) >> 2])
@@ -70,6 +67,7 @@ void e1000_stat_add(E1000 *s, uint32_t reg, uint64_t n);
 bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len);
 /* e1000-tx.c: TDT was written (or TCTL enabled): send what the ring holds. */
 void e1000_tx_kick(E1000 *s);
+void e1000_tx_init(E1000 *s);
 void e1000_tx_reset(E1000 *s);
 
 #endif

@@ -13,8 +13,19 @@
 
 #define MIN_FRAME 60
 
+static void tx_continue(void *opaque)
+{
+    e1000_tx_kick(opaque);
+}
+
+void e1000_tx_init(E1000 *s)
+{
+    timer_init(&s->tx_timer, tx_continue, s);
+}
+
 void e1000_tx_reset(E1000 *s)
 {
+    timer_del(&s->tx_timer);
     memset(&s->tx.ctx, 0, sizeof(s->tx.ctx));
     s->tx.size = 0;
     s->tx.first = true;
@@ -208,7 +219,7 @@ static void tx_descriptor(E1000 *s, uint8_t d[16])
         s->tx.vlan = (uint16_t)(upper >> 16);
     }
     static uint8_t chunk[NET_MAX_FRAME];
-    while (len) {
+    while (len && !s->tx.oversize) {       /* a dropped frame's rest is not read */
         size_t n = MIN(len, sizeof(chunk));
         if (!dma_read(&s->m->mem, addr, chunk, n)) {
             s->tx.oversize = true;      /* a buffer outside RAM: drop the frame */
@@ -229,7 +240,10 @@ static uint64_t tx_ring_base(const E1000 *s)
     return (uint64_t)E1000_REG(s, E1000_TDBAH) << 32 | (E1000_REG(s, E1000_TDBAL) & ~0xfu);
 }
 
-/* Process TDH up to TDT, at most one lap of the ring per kick. */
+/* Process TDH up to TDT.  A kick does at most TX_BUDGET descriptors (a
+ * guest's ring of 65536 one-megabyte buffers would hold the machine lock
+ * for minutes); the rest continues from the event loop. */
+#define TX_BUDGET 512
 void e1000_tx_kick(E1000 *s)
 {
     unsigned n = E1000_REG(s, E1000_TDLEN) / 16;
@@ -237,7 +251,7 @@ void e1000_tx_kick(E1000 *s)
         return;
     uint64_t base = tx_ring_base(s);
     uint32_t causes = 0;
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < TX_BUDGET; i++) {
         unsigned h = E1000_REG(s, E1000_TDH), t = E1000_REG(s, E1000_TDT);
         if (h == t || h >= n || t >= n)
             break;
@@ -257,6 +271,8 @@ void e1000_tx_kick(E1000 *s)
     }
     if (E1000_REG(s, E1000_TDH) == E1000_REG(s, E1000_TDT))
         causes |= E1000_ICR_TXQE;
+    else if (E1000_REG(s, E1000_TDH) < n && E1000_REG(s, E1000_TDT) < n)
+        timer_mod(&s->tx_timer, clock_ns());    /* more to do: later */
     if (causes)
         e1000_raise(s, causes);
 }

@@ -18,9 +18,29 @@
 
 /* -- interrupts --------------------------------------------------------- */
 
+/* ITR (8254x manual 13.4.18) spaces interrupts at least ITR x 256 ns
+ * apart: an assertion that comes sooner waits for the interval's end;
+ * deassertion is immediate. */
 static void update_irq(E1000 *s)
 {
-    pci_set_irq(&s->fn, (E1000_REG(s, E1000_ICR) & E1000_REG(s, E1000_IMS)) != 0);
+    bool level = (E1000_REG(s, E1000_ICR) & E1000_REG(s, E1000_IMS)) != 0;
+    uint32_t itr = E1000_REG(s, E1000_ITR) & 0xffff;
+    if (level && !s->irq_level && itr) {
+        int64_t now = clock_ns();
+        if (now < s->itr_next) {
+            if (!timer_pending(&s->itr_timer))
+                timer_mod(&s->itr_timer, s->itr_next);
+            return;
+        }
+        s->itr_next = now + (int64_t)itr * 256;
+    }
+    s->irq_level = level;
+    pci_set_irq(&s->fn, level);
+}
+
+static void itr_expired(void *opaque)
+{
+    update_irq(opaque);
 }
 
 void e1000_raise(E1000 *s, uint32_t causes)
@@ -56,43 +76,9 @@ static void eeprom_build(E1000 *s)
     w[E1000_EEPROM_WORDS - 1] = (uint16_t)(E1000_EEPROM_SUM - sum);
 }
 
-/* A rising SK edge with CS high: shift DI in (start bit, opcode, 6-bit
- * address), then shift the addressed words out on DO, MSB first,
- * running on into the next words as a Microwire part does. */
-static void eeprom_clock(E1000 *s, bool di)
-{
-    E1000Eeprom *e = &s->ee;
-    if (e->reading) {
-        unsigned word = (e->addr + e->out_pos / 16) % E1000_EEPROM_WORDS;
-        e->dout = (s->eeprom[word] >> (15 - e->out_pos % 16)) & 1;
-        e->out_pos++;
-        return;
-    }
-    if (e->nin == 0 && !di)
-        return;                 /* waiting for the start bit */
-    e->in = e->in << 1 | di;
-    if (++e->nin < 9)
-        return;
-    if ((e->in >> 6) == E1000_EEPROM_READ) {
-        e->reading = true;
-        e->addr = e->in & 0x3f;
-        e->out_pos = 0;
-    }
-    e->nin = 0;
-    e->in = 0;
-}
-
 static void eecd_write(E1000 *s, uint32_t val)
 {
-    E1000Eeprom *e = &s->ee;
-    bool cs = val & E1000_EECD_CS, sk = val & E1000_EECD_SK;
-    if (!cs) {
-        memset(e, 0, sizeof(*e));
-    } else if (sk && !e->sk) {
-        eeprom_clock(s, val & E1000_EECD_DI);
-    }
-    e->cs = cs;
-    e->sk = sk;
+    eeprom93_pins(&s->ee, val & E1000_EECD_CS, val & E1000_EECD_SK, val & E1000_EECD_DI);
     uint32_t keep = E1000_EECD_SK | E1000_EECD_CS | E1000_EECD_DI | E1000_EECD_REQ | 0x30;
     E1000_REG(s, E1000_EECD) = (val & keep) | E1000_EECD_PRES;
 }
@@ -319,7 +305,7 @@ static const MemoryRegionOps io_ops = { io_read, io_write, 4, 4 };
 static void e1000_reset_regs(E1000 *s)
 {
     memset(s->reg, 0, sizeof(s->reg));
-    memset(&s->ee, 0, sizeof(s->ee));
+    eeprom93_init(&s->ee, s->eeprom, E1000_EEPROM_WORDS, 6);
     E1000_REG(s, E1000_CTRL) = E1000_CTRL_SLU | E1000_CTRL_FD | E1000_CTRL_SPD_1000;
     E1000_REG(s, E1000_STATUS) = E1000_STATUS_FD | E1000_STATUS_SPEED_1000 |
                                  E1000_STATUS_ASDV_1000;
@@ -333,6 +319,8 @@ static void e1000_reset_regs(E1000 *s)
     phy_reset(s);
     set_link_bits(s);
     e1000_tx_reset(s);
+    timer_del(&s->itr_timer);
+    s->itr_next = 0;
     update_irq(s);
 }
 
@@ -389,6 +377,8 @@ static int e1000_realize(Device *dev, Machine *m)
         return -1;
     }
     eeprom_build(s);
+    timer_init(&s->itr_timer, itr_expired, s);
+    e1000_tx_init(s);
     e1000_reset_regs(s);
     return 0;
 }
@@ -405,6 +395,8 @@ static void e1000_unrealize(Device *dev)
     E1000 *s = (E1000 *)dev;
     if (s->fn.bus)
         pci_bus_remove(s->fn.bus, &s->fn);
+    timer_del(&s->itr_timer);
+    timer_del(&s->tx_timer);
     net_client_free(s->nc);
     mr_free(&s->mmio);
     mr_free(&s->io);

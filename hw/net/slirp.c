@@ -168,20 +168,32 @@ static void unregister_all(UserNet *s)
     s->nregistered = 0;
 }
 
+/* Register what libslirp wants polled now.  When that changed (a new
+ * connection, data to write), the event loop, which may be waiting on the
+ * old set, is woken to wait on the new one. */
 static void refresh(UserNet *s)
 {
     uint32_t timeout = 1000;
+    struct pollfd old[MAX_POLL];
+    int nold = s->npfd;
+    memcpy(old, s->pfd, sizeof(old[0]) * (size_t)nold);
     unregister_all(s);
     s->npfd = 0;
     slirp_pollfds_fill(s->slirp, &timeout, add_poll, s);
+    bool changed = nold != s->npfd;
     for (int i = 0; i < s->npfd; i++) {
         bool out = s->pfd[i].events & POLLOUT;
         bool in = s->pfd[i].events & (POLLIN | POLLPRI);
         loop_set_fd(s->pfd[i].fd, in ? poll_now : NULL, out ? poll_now : NULL, s);
         if (in || out)
             s->registered[s->nregistered++] = s->pfd[i].fd;
+        changed |= !changed && (old[i].fd != s->pfd[i].fd || old[i].events != s->pfd[i].events);
     }
-    timer_mod(&s->poll_timer, clock_ns() + (int64_t)timeout * 1000000);
+    int64_t expire = clock_ns() + (int64_t)timeout * 1000000;
+    changed |= !timer_pending(&s->poll_timer) || expire < s->poll_timer.expire;
+    timer_mod(&s->poll_timer, expire);
+    if (changed)
+        loop_notify();
 }
 
 /* -- the client --------------------------------------------------------- */

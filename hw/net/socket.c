@@ -34,6 +34,7 @@ typedef struct SocketNet {
     size_t in_len;
     uint8_t *out;                   /* TCP: bytes not yet written */
     size_t out_len;
+    bool polling_out;
 } SocketNet;
 
 static int parse_hostport(const char *s, struct sockaddr_in *sa, bool host_required)
@@ -76,9 +77,15 @@ static void set_info(SocketNet *s, const char *what, const struct sockaddr_in *s
 static void on_readable(void *opaque);
 static void on_writable(void *opaque);
 
+/* Poll for reading, and for writing while output waits.  Called from
+ * vCPU threads too: the loop is woken to see the new interest. */
 static void watch(SocketNet *s)
 {
-    loop_set_fd(s->fd, on_readable, s->out_len ? on_writable : NULL, s);
+    bool want_out = s->out_len != 0;
+    loop_set_fd(s->fd, on_readable, want_out ? on_writable : NULL, s);
+    if (want_out != s->polling_out)
+        loop_notify();
+    s->polling_out = want_out;
 }
 
 static void drop_connection(SocketNet *s)

@@ -12,8 +12,8 @@ import glob, gzip, os, re, shutil, subprocess, sys, tempfile
 MODULES = ["e1000", "8139cp", "8139too", "virtio_pci", "virtio_net"]
 APPLETS = ("sh mount echo cat ls grep poweroff sleep true ip ifconfig route udhcpc wget nc "
            "httpd ping sha256sum md5sum insmod mkdir head tail dd wc sed cut tr kill "
-           "hexdump dmesg seq").split()
-VERSION = "1"              # bump when the layout below changes
+           "hexdump dmesg seq tftp").split()
+VERSION = "2"              # bump when the layout below changes
 
 INIT = """#!/bin/sh
 mount -t proc proc /proc

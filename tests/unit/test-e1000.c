@@ -469,3 +469,31 @@ TEST(e1000, hostile_rings)
     from_wire("\x52\x54\x00\xab\xcd\xef", 100);
     CHECK(true);
 }
+
+TEST(e1000, itr_spaces_interrupts)
+{
+    setup();
+    wr(E1000_ITR, 1000);                                /* 256 us */
+    wr(E1000_IMS, E1000_ICR_TXDW);
+    wr(E1000_ICS, E1000_ICR_TXDW);
+    CHECK(cfg_read(PCI_COMMAND) >> 16 & PCI_STATUS_INTERRUPT);     /* the first at once */
+    rd(E1000_ICR);
+    CHECK(!(cfg_read(PCI_COMMAND) >> 16 & PCI_STATUS_INTERRUPT));
+    wr(E1000_ICS, E1000_ICR_TXDW);
+    CHECK(!(cfg_read(PCI_COMMAND) >> 16 & PCI_STATUS_INTERRUPT));  /* held back */
+    clock_advance(200000);
+    CHECK(!(cfg_read(PCI_COMMAND) >> 16 & PCI_STATUS_INTERRUPT));
+    clock_advance(60000);
+    CHECK(cfg_read(PCI_COMMAND) >> 16 & PCI_STATUS_INTERRUPT);     /* 256 us later */
+}
+
+TEST(e1000, long_ring_continues_later)
+{
+    setup();
+    tx_setup(1024);                     /* descriptors of zero bytes, all round */
+    wr(E1000_TDT, 1000);
+    CHECK_EQ(rd(E1000_TDH), 512);       /* one kick's share */
+    clock_advance(1);
+    CHECK_EQ(rd(E1000_TDH), 1000);
+    CHECK_EQ(nsent, 0);
+}

@@ -1,0 +1,129 @@
+/* The network core: a hub copies what one port receives out of all the
+ * others; peers exchange frames; a receiver that cannot take a frame has
+ * it queued (bounded) until it flushes; a link that is down drops; a
+ * freed client leaves its peer alone; MAC and PCI address parsing. */
+#include "unit.h"
+#include "hw/core/net.h"
+
+#include <string.h>
+
+typedef struct Probe {
+    NetClient *nc;
+    int got;
+    size_t last_len;
+    bool full;                  /* refuse frames (a NIC with no buffers) */
+} Probe;
+
+static bool probe_receive(NetClient *nc, const uint8_t *buf, size_t len)
+{
+    Probe *p = nc->opaque;
+    (void)buf;
+    if (p->full)
+        return false;
+    p->got++;
+    p->last_len = len;
+    return true;
+}
+
+static const NetClientOps nic_ops = { .kind = NET_NIC, .receive = probe_receive };
+static const NetClientOps backend_ops = { .kind = NET_SOCKET, .receive = probe_receive };
+
+static void probe(Probe *p, bool nic, const char *name)
+{
+    memset(p, 0, sizeof(*p));
+    p->nc = net_client_new(nic ? &nic_ops : &backend_ops, nic ? "probe" : "wire", name, p);
+}
+
+static const uint8_t frame[64] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+TEST(net, hub_copies_to_every_other_port)
+{
+    Probe a, b, c;
+    probe(&a, true, "hub-a");
+    probe(&b, true, "hub-b");
+    probe(&c, false, "hub-c");
+    net_connect(net_hub_add_port(7, NULL), a.nc);
+    net_connect(net_hub_add_port(7, NULL), b.nc);
+    net_connect(net_hub_add_port(7, NULL), c.nc);
+    net_send(a.nc, frame, 64);
+    CHECK_EQ(a.got, 0);
+    CHECK_EQ(b.got, 1);
+    CHECK_EQ(c.got, 1);
+    net_send(c.nc, frame, 60);
+    CHECK_EQ(a.got, 1);
+    CHECK_EQ(b.got, 2);
+    CHECK_EQ(b.last_len, 60);
+    CHECK(net_client_find("hub7port2") != NULL);
+}
+
+TEST(net, queue_until_flush_and_bounded)
+{
+    Probe nic, wire;
+    probe(&nic, true, "q-nic");
+    probe(&wire, false, "q-wire");
+    net_connect(nic.nc, wire.nc);
+    nic.full = true;
+    for (int i = 0; i < NET_QUEUE_MAX + 10; i++)
+        net_send(wire.nc, frame, 64);
+    CHECK_EQ(nic.nc->queued, NET_QUEUE_MAX);
+    nic.full = false;
+    net_flush_queue(nic.nc);
+    CHECK_EQ(nic.got, NET_QUEUE_MAX);
+    CHECK_EQ(nic.nc->queued, 0);
+    net_send(wire.nc, frame, 64);                   /* in order, nothing waiting */
+    CHECK_EQ(nic.got, NET_QUEUE_MAX + 1);
+}
+
+TEST(net, link_down_drops_both_ways)
+{
+    Probe nic, wire;
+    probe(&nic, true, "l-nic");
+    probe(&wire, false, "l-wire");
+    net_connect(nic.nc, wire.nc);
+    CHECK_EQ(net_set_link("l-nic", false), 0);
+    CHECK(wire.nc->link_down);                      /* its backend goes down too */
+    net_send(wire.nc, frame, 64);
+    net_send(nic.nc, frame, 64);
+    CHECK_EQ(nic.got + wire.got, 0);
+    net_set_link("l-wire", true);
+    net_send(wire.nc, frame, 64);
+    CHECK_EQ(nic.got, 1);
+    CHECK_EQ(net_set_link("nosuch", true), -1);
+    net_send(wire.nc, frame, 0);                    /* empty and oversized: dropped */
+    static uint8_t big[NET_MAX_FRAME + 1];
+    net_send(wire.nc, big, sizeof(big));
+    CHECK_EQ(nic.got, 1);
+}
+
+TEST(net, freed_client_leaves_peer)
+{
+    Probe nic, wire;
+    probe(&nic, true, "f-nic");
+    probe(&wire, false, "f-wire");
+    net_connect(nic.nc, wire.nc);
+    net_client_free(wire.nc);
+    CHECK(nic.nc->peer == NULL);
+    CHECK(net_client_find("f-wire") == NULL);
+    net_send(nic.nc, frame, 64);                    /* into nothing */
+    CHECK_EQ(nic.got, 0);
+}
+
+TEST(net, addresses)
+{
+    uint8_t mac[6];
+    CHECK_EQ(net_parse_mac("52:54:00:ab:CD:ef", mac), 0);
+    CHECK(mac[0] == 0x52 && mac[4] == 0xcd && mac[5] == 0xef);
+    CHECK_EQ(net_parse_mac("52-54-00-00-00-01", mac), 0);
+    CHECK_EQ(net_parse_mac("52:54:00:00:00", mac), -1);
+    CHECK_EQ(net_parse_mac("52:54:00:00:00:0g", mac), -1);
+    CHECK_EQ(net_parse_mac("52:54:00:00:00:01:", mac), -1);
+    net_default_mac(mac);
+    uint8_t next[6];
+    net_default_mac(next);
+    CHECK_EQ(next[5], (uint8_t)(mac[5] + 1));
+    CHECK_EQ(net_parse_pci_addr("3"), 0x18);
+    CHECK_EQ(net_parse_pci_addr("1f.7"), 0xff);
+    CHECK_EQ(net_parse_pci_addr("20"), -1);
+    CHECK_EQ(net_parse_pci_addr("3.8"), -1);
+    CHECK_EQ(net_parse_pci_addr("x"), -1);
+}
