@@ -239,6 +239,9 @@ static int parse(CmpOptions *o, int argc, char **argv)
         return usage_error("--stop-at work needs --work", NULL);
     if (o->send && !o->ready_src)
         return usage_error("--send needs --ready (the text is typed after that line)", NULL);
+    /* Written at once into the pipe: more than it holds could block. */
+    if (o->send && strlen(o->send) > 4096)
+        return usage_error("--send: more than 4096 characters", NULL);
     if (o->log_dir && mkdir(o->log_dir, 0777) && access(o->log_dir, W_OK))
         return usage_error("--log: cannot create or write the directory", o->log_dir);
     o->guest = argv + optind;

@@ -10,6 +10,8 @@
 #   KUT_TESTS="smptest tsc"  run only these tests (default: all)
 #   KUT_JOBS=2               tests run in parallel
 #   KUT_TIMEOUT=120s         per-test timeout instead of unittests.cfg's
+#   KUT_LOGS=dir             where each backend's logs go (default kut-logs/ in
+#                            this tree: the build folder is shared by trees)
 set -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -23,21 +25,23 @@ for b in $backends; do
     esac
 done
 dir=$("$here/build.sh") || exit $?
+logs=${KUT_LOGS:-$root/kut-logs}
+mkdir -p "$logs" && logs=$(cd "$logs" && pwd) || exit 2
 cd "$dir" || exit 2
 
 # One backend's run: the suite's runner (kemu takes the backend from
 # KEMU_TCG_BACKEND: the runner builds "-machine accel=tcg" itself), then
-# its summary; the summary's count line is kept in counts.$1.
+# its summary; the summary's count line is kept in $logs/counts.$1.
 run_backend() {
-    local b=$1 start args=(-v -j "${KUT_JOBS:-2}")
+    local b=$1 out=$logs/$1 start args=(-v -j "${KUT_JOBS:-2}")
     # shellcheck disable=SC2206
     [ -n "$KUT_TESTS" ] && args+=($KUT_TESTS)
     start=$(date +%s)
     echo "=== kvm-unit-tests under kemu TCG, $b backend"
-    KEMU_TCG_BACKEND=$b unittest_log_dir=logs-$b QEMU=$kemu ACCEL=tcg \
-        ./run_tests.sh "${args[@]}" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | tee "logs-$b.out"
-    echo "kvm-unit-tests under kemu TCG, $b backend: $(( $(date +%s) - start ))s, logs in $dir/logs-$b"
-    "$here/summary.sh" "logs-$b.out" "logs-$b" "$here/reasons" "$b backend" | tee "counts.$b"
+    KEMU_TCG_BACKEND=$b unittest_log_dir=$out QEMU=$kemu ACCEL=tcg \
+        ./run_tests.sh "${args[@]}" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | tee "$out.out"
+    echo "kvm-unit-tests under kemu TCG, $b backend: $(( $(date +%s) - start ))s, logs in $out"
+    "$here/summary.sh" "$out.out" "$out" "$here/reasons" "$b backend" | tee "$logs/counts.$b"
 }
 
 [ -n "$KUT_TIMEOUT" ] && export TIMEOUT=$KUT_TIMEOUT
@@ -48,7 +52,7 @@ for b in $backends; do
         continue
     fi
     run_backend "$b" || rc=1
-    read -r p f s k < <(tail -n 1 "counts.$b" |
+    read -r p f s k < <(tail -n 1 "$logs/counts.$b" |
         sed -n 's/.* \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped, \([0-9]*\) known.*/\1 \2 \3 \4/p')
     pass=$((pass + ${p:-0})) fail=$((fail + ${f:-0})) skip=$((skip + ${s:-0})) known=$((known + ${k:-0}))
 done
