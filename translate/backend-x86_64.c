@@ -26,12 +26,14 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "translate/debug-hooks.h"
 #include "cpu/disas.h"
 #include "hw/core/log.h"
 #include "translate/codebuf.h"
 #include "translate/flags.h"
+#include "translate/regalloc.h"
 #include "translate/tb.h"
 #include "translate/tlb.h"
 #include "translate/x86-encoder.h"
@@ -58,6 +60,12 @@ typedef struct BlockHeader {
 #define R_CPU X_RBX
 #define R_TCG X_R13
 #define R_TMP X_RBP
+/* Temps in host registers (translate/regalloc.h): three the C calls
+ * preserve, four they do not (saved around a call when live across it;
+ * rdi and r8 are set as arguments only after the save). */
+static const int host_regs[] = { X_R12, X_R14, X_R15, X_R9, X_R10, X_RDI, X_R8 };
+#define NHOST_REGS 7
+#define FIRST_CALLER_SAVED 3
 
 typedef struct NativeRun {
     TB *last;               /* the block that left */
@@ -262,6 +270,7 @@ typedef struct SlowPath {
     bool pc_pending;            /* rip to store first */
     uint8_t opc, w;
     IRTemp value;               /* st: the value's temp */
+    bool save;                  /* r9/r10 hold live temps */
 } SlowPath;
 
 #define MAX_SLOW 512
@@ -288,6 +297,14 @@ typedef struct Ctx {
     const char *why;
     SlowPath slow[MAX_SLOW];
     unsigned nslow;
+    const RegAlloc *ra;
+    const IROp *ops;
+    const int16_t *flag_src;    /* per cond op: see plan_flags */
+    const bool *fuse_jcc;
+    int jcc;                    /* host condition a fused brcond jumps on, or -1 */
+    IRTemp jcc_temp;            /* ...in place of this cond's result */
+    unsigned op_index;          /* of the op being compiled */
+    IRTemp holder[NHOST_REGS];  /* last temp given each register so far */
 } Ctx;
 
 static X86Mem T(IRTemp t)
@@ -298,6 +315,49 @@ static X86Mem T(IRTemp t)
 static X86Mem ENV(size_t off)
 {
     return xmem(R_CPU, (int32_t)off);
+}
+
+/* The host register holding temp t, or X_NOREG (its slot). */
+static int treg(const Ctx *c, IRTemp t)
+{
+    if (t >= IR_MAX_TEMPS || c->ra->reg[t] == RA_NONE)
+        return X_NOREG;
+    return host_regs[c->ra->reg[t]];
+}
+
+/* reg = temp t: all 8 bytes, or (size 4) the low half zero-extended. */
+static void load_temp(Ctx *c, unsigned size, int reg, IRTemp t)
+{
+    int h = treg(c, t);
+    if (h == X_NOREG)
+        x86_load(&c->e, size, reg, T(t));
+    else if (h != reg || size == 4)
+        x86_mov_rr(&c->e, size, reg, h);
+}
+
+/* Whether a caller-saved register holds a temp live across the current
+ * op (which calls C): it is saved around the call. */
+static bool caller_saved_live(const Ctx *c)
+{
+    for (unsigned r = FIRST_CALLER_SAVED; r < NHOST_REGS; r++) {
+        if (c->holder[r] != IR_NONE && regalloc_live_across(c->ra, c->holder[r], c->op_index))
+            return true;
+    }
+    return false;
+}
+
+/* An even number of pushes keeps the stack 16-byte aligned for the call. */
+static void save_caller_saved(X86Enc *e)
+{
+    for (unsigned r = FIRST_CALLER_SAVED; r < NHOST_REGS; r++)
+        x86_push(e, host_regs[r]);
+    _Static_assert((NHOST_REGS - FIRST_CALLER_SAVED) % 2 == 0, "aligned calls");
+}
+
+static void restore_caller_saved(X86Enc *e)
+{
+    for (unsigned r = NHOST_REGS; r-- > FIRST_CALLER_SAVED;)
+        x86_pop(e, host_regs[r]);
 }
 
 static void give_up(Ctx *c, const char *why)
@@ -334,7 +394,7 @@ static void load_operand(Ctx *c, int reg, IRTemp t, uint64_t imm)
     if (t == IR_NONE)
         x86_mov_ri(&c->e, reg, imm);
     else
-        x86_load(&c->e, 8, reg, T(t));
+        load_temp(c, 8, reg, t);
 }
 
 /* Zero-extend rax from w bytes (the IR's results are). */
@@ -353,7 +413,11 @@ static void store_result(Ctx *c, const IROp *op, int reg)
         if (c->skip_store)
             return;
     }
-    x86_store(&c->e, 8, T(op->d), reg);
+    int h = treg(c, op->d);
+    if (h == X_NOREG)
+        x86_store(&c->e, 8, T(op->d), reg);
+    else if (h != reg)
+        x86_mov_rr(&c->e, 8, h, reg);
 }
 
 /* An op's first operand: from rax when the previous op left it there
@@ -361,7 +425,7 @@ static void store_result(Ctx *c, const IROp *op, int reg)
 static void load_a(Ctx *c, unsigned size, int reg, IRTemp t)
 {
     if (t != c->prev_rax) {
-        x86_load(&c->e, size, reg, T(t));
+        load_temp(c, size, reg, t);
     } else if (size == 4) {
         x86_mov_rr(&c->e, 4, reg, X_RAX);
     } else if (reg != X_RAX) {
@@ -373,8 +437,10 @@ static void load_a(Ctx *c, unsigned size, int reg, IRTemp t)
 
 static void load_a_sx(Ctx *c, unsigned w, int reg, IRTemp t)
 {
-    if (t == c->prev_rax)
-        x86_movsx_rr(&c->e, w == 1 || w == 2 || w == 4 ? w : 8, reg, X_RAX);
+    unsigned sw = w == 1 || w == 2 || w == 4 ? w : 8;
+    int h = t == c->prev_rax ? X_RAX : treg(c, t);
+    if (h != X_NOREG)
+        x86_movsx_rr(&c->e, sw, reg, h);
     else
         x86_load_sx(&c->e, w, reg, T(t));
     if (reg == X_RAX)
@@ -465,7 +531,7 @@ static void load_ab(Ctx *c, const IROp *op)
 {
     if (b_in_rax(c, op)) {
         x86_mov_rr(&c->e, 8, X_RCX, X_RAX);
-        x86_load(&c->e, 8, X_RAX, T(op->a));
+        load_temp(c, 8, X_RAX, op->a);
         return;
     }
     load_a(c, 8, X_RAX, op->a);
@@ -481,7 +547,9 @@ static void gen_alu(Ctx *c, const IROp *op)
         x86_alu_rr(&c->e, alu, size, X_RAX, X_RCX);
     } else {
         load_a(c, 8, X_RAX, op->a);
-        if (op->b != IR_NONE)
+        if (op->b != IR_NONE && treg(c, op->b) != X_NOREG)
+            x86_alu_rr(&c->e, alu, size, X_RAX, treg(c, op->b));
+        else if (op->b != IR_NONE)
             x86_alu_rm(&c->e, alu, size, X_RAX, T(op->b));
         else
             x86_alu_ri(&c->e, alu, size, X_RAX, (int32_t)op->imm);
@@ -516,7 +584,7 @@ static void gen_shift(Ctx *c, const IROp *op)
         else if (n)
             x86_shift_ri(&c->e, kind, 8, X_RAX, (uint8_t)(n >= 64 ? 63 : n));
     } else {
-        x86_load(&c->e, 8, X_RCX, T(op->b));
+        load_temp(c, 8, X_RCX, op->b);
         x86_shift_cl(&c->e, kind, 8, X_RAX);
     }
     zext(c, op->w, X_RAX);
@@ -535,7 +603,7 @@ static void gen_rotate(Ctx *c, const IROp *op)
         if (n)
             x86_shift_ri(&c->e, kind, w, X_RAX, (uint8_t)n);
     } else {
-        x86_load(&c->e, 8, X_RCX, T(op->b));
+        load_temp(c, 8, X_RCX, op->b);
         x86_shift_cl(&c->e, kind, w, X_RAX);
     }
     zext(c, w, X_RAX);
@@ -644,30 +712,102 @@ static void gen_set_cc(Ctx *c, const IROp *op)
     }
 }
 
+/* Whether the host computes condition cc of cc_op with one instruction
+ * (cond_flags) */
+static bool cond_inline_ok(int cc_op, unsigned cc)
+{
+    if (cc_op < 0 || cc_op >= CC_OP_COUNT)
+        return false;
+    unsigned group = (unsigned)cc_op & ~3u;
+    bool zs = (cc >> 1) == 2 || (cc >> 1) == 4;
+    return group == CC_OP_SUB || group == CC_OP_ADD || group == CC_OP_LOGIC ||
+           (zs && group != CC_OP_EFLAGS);
+}
+
+/* Whether st_env of w bytes at off overwrites part of the lazy flags. */
+static bool writes_cc(unsigned off, unsigned w)
+{
+    return off < offsetof(CPUX86State, cc_src2) + 8 && off + w > offsetof(CPUX86State, cc_op);
+}
+
+/* For each cond op, the set_cc of this block whose temps still hold the
+ * lazy flags it reads (no label, flag-writing call or store to the flags
+ * in between), else -1: the cond then reads those temps rather than env,
+ * and they are kept live (and counted as used) up to it.  fuse[i]: cond
+ * i computes the host flags inline and its only use is the brcond right
+ * after it (nothing in between emits code that changes host flags): the
+ * brcond becomes one conditional jump. */
+static void plan_flags(const IROp *ops, unsigned n, uint16_t *uses, RegAlloc *ra,
+                       int16_t *src, bool *fuse)
+{
+    int last = -1;
+    for (unsigned i = 0; i < n; i++) {
+        const IROp *op = &ops[i];
+        src[i] = -1;
+        fuse[i] = false;
+        if (op->opc == IR_SET_CC) {
+            bool full = op->a != IR_NONE && (op->b != IR_NONE ||
+                        ((op->aux & ~3u) != CC_OP_SUB && (op->aux & ~3u) != CC_OP_ADD));
+            last = full ? (int)i : -1;
+        } else if (op->opc == IR_LABEL || (op->opc == IR_CALL && (op->aux & IR_CALL_WRITES_CC)) ||
+                   (op->opc == IR_ST_ENV && writes_cc(op->aux, env_width(op->w)))) {
+            last = -1;
+        } else if (op->opc == IR_COND && last >= 0 &&
+                   cond_inline_ok((int)ops[last].aux, op->aux & 15)) {
+            src[i] = (int16_t)last;
+            IRTemp in[2] = { ops[last].a, ops[last].b };
+            for (int k = 0; k < 2; k++) {
+                if (in[k] < IR_MAX_TEMPS) {
+                    regalloc_extend(ra, in[k], i);
+                    if (uses[in[k]] < 0xffff)
+                        uses[in[k]]++;
+                }
+            }
+            unsigned j = i + 1;
+            while (j < n && (ops[j].opc == IR_NOP ||
+                             (ops[j].opc == IR_INSN_START && !ops[j].aux)))
+                j++;
+            fuse[i] = op->d < IR_MAX_TEMPS && uses[op->d] == 1 && j < n &&
+                      ops[j].opc == IR_BRCOND && ops[j].a == op->d;
+        }
+    }
+}
+
 /* A condition of lazy flags whose cc_op this block set: the host computes
  * it with one instruction that sets the host flags exactly as the guest
  * instruction did: CMP/SUB (the first operand is result + subtrahend),
  * ADD (result - addend), TEST of the result (logic ops; ZF and SF of any
- * cc_op).  false: the case is left to cc_test. */
+ * cc_op).  The operands come from the set_cc's temps when plan_flags found
+ * them, else from env.  false: the case is left to cc_test. */
 static bool gen_cond_inline(Ctx *c, const IROp *op)
 {
     X86Enc *e = &c->e;
-    if (c->cc_op < 0 || c->cc_op >= CC_OP_COUNT)
-        return false;
-    unsigned group = (unsigned)c->cc_op & ~3u, w = 1u << (c->cc_op & 3);
+    int from = c->flag_src[c->op_index];
+    int cc_op = from >= 0 ? (int)c->ops[from].aux : c->cc_op;
     unsigned cc = op->aux & 15;
-    bool zs = (cc >> 1) == 2 || (cc >> 1) == 4;
-    if (group != CC_OP_SUB && group != CC_OP_ADD && group != CC_OP_LOGIC &&
-        !(zs && group != CC_OP_EFLAGS))
+    if (!cond_inline_ok(cc_op, cc))
         return false;
-    x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
-    if (group == CC_OP_SUB || group == CC_OP_ADD) {
-        x86_load(e, 8, X_RCX, ENV(offsetof(CPUX86State, cc_src)));
+    unsigned group = (unsigned)cc_op & ~3u, w = 1u << (cc_op & 3);
+    if (from >= 0)
+        load_temp(c, 8, X_RAX, c->ops[from].a);
+    else
+        x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
+    bool zs = (cc >> 1) == 2 || (cc >> 1) == 4;     /* ZF, SF: the result's */
+    if (!zs && (group == CC_OP_SUB || group == CC_OP_ADD)) {
+        if (from >= 0)
+            load_temp(c, 8, X_RCX, c->ops[from].b);
+        else
+            x86_load(e, 8, X_RCX, ENV(offsetof(CPUX86State, cc_src)));
         x86_mov_rr(e, 8, X_RDX, X_RAX);
         x86_alu_rr(e, group == CC_OP_SUB ? XA_ADD : XA_SUB, 8, X_RDX, X_RCX);
         x86_alu_rr(e, group == CC_OP_SUB ? XA_CMP : XA_ADD, w, X_RDX, X_RCX);
     } else {
         x86_test_rr(e, w, X_RAX, X_RAX);
+    }
+    if (c->fuse_jcc[c->op_index]) {
+        c->jcc = (int)cc;
+        c->jcc_temp = op->d;
+        return true;
     }
     x86_setcc(e, cc, X_RAX);
     x86_movzx_rr(e, 1, X_RAX, X_RAX);
@@ -679,9 +819,14 @@ static void gen_cond(Ctx *c, const IROp *op)
 {
     if (gen_cond_inline(c, op))
         return;
+    bool save = caller_saved_live(c);
+    if (save)
+        save_caller_saved(&c->e);
     x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
     x86_mov_ri(&c->e, X_RSI, op->aux);
     x86_call(&c->e, (const void *)cc_test);
+    if (save)
+        restore_caller_saved(&c->e);
     x86_movzx_rr(&c->e, 1, X_RAX, X_RAX);   /* bool: only al is defined */
     store_result(c, op, X_RAX);
 }
@@ -697,9 +842,14 @@ static void gen_call(Ctx *c, const IROp *op)
         else
             load_operand(c, args[i], in[i], 0);
     }
+    bool save = caller_saved_live(c);
+    if (save)
+        save_caller_saved(&c->e);
     x86_mov_ri(&c->e, X_R8, op->imm);
     x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
     x86_call(&c->e, (const void *)op->fn);
+    if (save)
+        restore_caller_saved(&c->e);
     if (op->aux & IR_CALL_WRITES_CC)
         c->cc_op = -1;
     store_result(c, op, X_RAX);
@@ -742,16 +892,21 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
     x86_patch_rel32(sp->mmio, e->p);
     if (sp->pc_pending)         /* the slow path may fault: rip exact */
         store_imm64(c, ENV(offsetof(CPUX86State, rip)), sp->pc);
-    x86_mov_rr(e, 8, X_RDI, R_CPU);
+    if (sp->save)
+        save_caller_saved(e);
     if (sp->opc == IR_ST) {
-        x86_load(e, 8, X_RDX, T(sp->value));
+        load_temp(c, 8, X_RDX, sp->value);     /* before rdi: it may be there */
         x86_mov_ri(e, X_RCX, sp->w);
+        x86_mov_rr(e, 8, X_RDI, R_CPU);
         x86_call(e, (const void *)tcg_st_slow);
     } else {
+        x86_mov_rr(e, 8, X_RDI, R_CPU);
         x86_mov_ri(e, X_RDX, sp->w);
         x86_call(e, sp->opc == IR_LD_W ? (const void *)tcg_ld_w_slow
                                        : (const void *)tcg_ld_slow);
     }
+    if (sp->save)
+        restore_caller_saved(e);
 }
 
 /* The slow path goes after the block's code, out of the way, and jumps
@@ -759,7 +914,7 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
 static void slow_path(Ctx *c, const IROp *op, uint8_t *miss, uint8_t *mmio)
 {
     SlowPath sp = { miss, mmio, NULL, c->pc, c->pc_pending, op->opc,
-                    (uint8_t)env_width(op->w), op->b };
+                    (uint8_t)env_width(op->w), op->b, caller_saved_live(c) };
     if (c->nslow < MAX_SLOW) {
         sp.back = c->e.p;
         c->slow[c->nslow++] = sp;
@@ -805,8 +960,12 @@ static void gen_st(Ctx *c, const IROp *op)
     uint8_t *miss = tlb_lookup(c, w, offsetof(TLBEntry, tag_w));
     x86_load(e, 8, X_RAX, xmem(X_RAX, offsetof(TLBEntry, host)));
     host_address(c);
-    x86_load(e, 8, X_RDX, T(op->b));
-    x86_store(e, w, xmem_idx(X_RAX, X_RCX, 1, 0), X_RDX);
+    int v = treg(c, op->b);
+    if (v == X_NOREG) {
+        x86_load(e, 8, X_RDX, T(op->b));
+        v = X_RDX;
+    }
+    x86_store(e, w, xmem_idx(X_RAX, X_RCX, 1, 0), v);
     slow_path(c, op, miss, NULL);
 }
 
@@ -833,8 +992,18 @@ static void gen_brcond(Ctx *c, const IROp *op)
         give_up(c, "too many branches");
         return;
     }
-    x86_alu_mi(&c->e, XA_CMP, 8, T(op->a), 0);
-    c->fix[c->nfix++] = (Fixup){ x86_jcc32(&c->e, XC_NE), op->aux };
+    unsigned cc = XC_NE;
+    if (c->jcc >= 0 && op->a == c->jcc_temp) {      /* the cond set the host flags */
+        cc = (unsigned)c->jcc;
+    } else {
+        int h = treg(c, op->a);
+        if (h != X_NOREG)
+            x86_test_rr(&c->e, 8, h, h);
+        else
+            x86_alu_mi(&c->e, XA_CMP, 8, T(op->a), 0);
+    }
+    c->jcc = -1;
+    c->fix[c->nfix++] = (Fixup){ x86_jcc32(&c->e, cc), op->aux };
 }
 
 static void gen_label(Ctx *c, const IROp *op)
@@ -950,7 +1119,9 @@ static void gen_op(Ctx *c, const IROp *op)
     switch (op->opc) {
     case IR_NOP: break;
     case IR_MOVI:
-        if (op->d < IR_MAX_TEMPS)
+        if (treg(c, op->d) != X_NOREG)
+            x86_mov_ri(&c->e, treg(c, op->d), op->imm);
+        else if (op->d < IR_MAX_TEMPS)
             store_imm64(c, T(op->d), op->imm);
         break;
     case IR_MOV:
@@ -997,6 +1168,29 @@ static void log_code(const TB *tb, const uint8_t *buf, size_t len, const Ctx *c)
     log_printf("\n");
 }
 
+/* KEMU_PERFMAP=1: name each block in /tmp/perf-PID.map, the file perf
+ * reads symbols of generated code from, so `perf report` shows which
+ * guest blocks the host time goes to. */
+static void perf_map(const TB *tb, size_t len)
+{
+    static FILE *f;
+    static bool tried;
+    if (!tried) {
+        tried = true;
+        const char *env = getenv("KEMU_PERFMAP");
+        if (env && *env == '1') {
+            char name[64];
+            snprintf(name, sizeof(name), "/tmp/perf-%d.map", (int)getpid());
+            f = fopen(name, "w");
+        }
+    }
+    if (f) {
+        fprintf(f, "%lx %zx tb_%llx\n", (unsigned long)(uintptr_t)tb->code, len,
+                (unsigned long long)tb->lin);
+        fflush(f);
+    }
+}
+
 bool native_compile(TB *tb)
 {
     tb->code = NULL;
@@ -1019,6 +1213,19 @@ bool native_compile(TB *tb)
     c.in_rax = IR_NONE;
     static uint16_t uses[IR_MAX_TEMPS];
     count_uses(tb->ops, tb->nops, uses);
+    static RegAlloc ra;
+    static int16_t flag_src[IR_MAX_OPS];
+    static bool fuse_jcc[IR_MAX_OPS];
+    regalloc_ranges(&ra, tb->ops, tb->nops, tb->ntemps);
+    plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc);
+    regalloc_assign(&ra, tb->ops, tb->nops, tb->ntemps, NHOST_REGS);
+    c.ra = &ra;
+    c.ops = tb->ops;
+    c.flag_src = flag_src;
+    c.fuse_jcc = fuse_jcc;
+    c.jcc = -1;
+    for (unsigned r = 0; r < NHOST_REGS; r++)
+        c.holder[r] = IR_NONE;
     for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++) {
         const IROp *op = &tb->ops[i];
         if (!transparent(op)) {
@@ -1026,7 +1233,10 @@ bool native_compile(TB *tb)
             c.in_rax = IR_NONE;
         }
         c.skip_store = result_only_in_rax(tb->ops, tb->nops, i, uses);
+        c.op_index = i;
         gen_op(&c, op);
+        if (ir_op_has_output(op) && treg(&c, op->d) != X_NOREG)
+            c.holder[ra.reg[op->d]] = op->d;
     }
     emit_slow_paths(&c);
     if (c.e.full)
@@ -1048,5 +1258,6 @@ bool native_compile(TB *tb)
     codebuf_commit(len);
     stats.compiled++;
     log_code(tb, buf, len, &c);
+    perf_map(tb, len - (size_t)(c.body - buf));
     return true;
 }

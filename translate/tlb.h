@@ -19,7 +19,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID (~0ULL)
 #define JMP_CACHE_BITS 12
