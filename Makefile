@@ -32,7 +32,7 @@ OPT_sdl := ui/sdl.c
 OPT_curses := ui/curses.c
 OPT_slirp := hw/net/slirp.c
 OPT_capstone := cpu/disas.c
-OPT_jit := translate/backend-x86_64.c translate/x86-encoder.c translate/codebuf.c
+OPT_jit := translate/backend-x86_64.c translate/x86-encoder.c translate/codebuf.c $(wildcard translate/native-*.c)
 DISABLED :=
 STUB_ON :=
 define optional
