@@ -382,7 +382,8 @@ static void gen_exit_tb(Ctx *c, const IROp *op)
  * (page_entry): only while the soft TLB still maps this block's page to
  * the physical page it was translated from, as tb_chain_ok checks.  Then
  * (chain_entry, where jumps from the same page enter): only into a block
- * that is still valid.  Otherwise back to the loop, which finds the
+ * that is still valid and, when its last instruction runs into the next
+ * page, while that page still maps where it did.  Otherwise back to the loop, which finds the
  * successor itself. */
 static void emit_entries(Ctx *c)
 {
@@ -397,11 +398,26 @@ static void emit_entries(Ctx *c)
     x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry + (int32_t)offsetof(TLBEntry, pa)));
     uint8_t *remapped = x86_jcc32(e, XC_NE);
     c->chain_entry = e->p;
+    uint8_t *unmapped2 = NULL, *remapped2 = NULL;
+    if (tb->phys2 != ~0ULL) {   /* its last instruction's page, as tb_chain_ok */
+        uint64_t lin2 = (tb->lin & ~0xfffULL) + 0x1000;
+        int32_t entry2 = c->tlb_off + (int32_t)(((lin2 >> 12) & (TLB_SIZE - 1)) * sizeof(TLBEntry));
+        x86_movabs(e, X_RCX, lin2);
+        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry2 + (int32_t)offsetof(TLBEntry, tag_x)));
+        unmapped2 = x86_jcc32(e, XC_NE);
+        x86_movabs(e, X_RCX, tb->phys2);
+        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry2 + (int32_t)offsetof(TLBEntry, pa)));
+        remapped2 = x86_jcc32(e, XC_NE);
+    }
     x86_movabs(e, X_RAX, (uintptr_t)tb);
     x86_alu_mi(e, XA_CMP, 1, xmem(X_RAX, offsetof(TB, valid)), 0);
     uint8_t *valid = x86_jcc32(e, XC_NE);
     x86_patch_rel32(unmapped, e->p);
     x86_patch_rel32(remapped, e->p);
+    if (unmapped2) {
+        x86_patch_rel32(unmapped2, e->p);
+        x86_patch_rel32(remapped2, e->p);
+    }
     emit_exit(c, -1);
     for (int i = 0; i < HDR_BYTES; i++)
         x86_byte(e, 0);

@@ -212,6 +212,48 @@ TEST(tcg_native, register_pressure_across_calls_and_a_fault)
     CHECK(regs[0][15] != 0 && regs[0][6] != 0x123456789abcdefULL);
 }
 
+/* A loop through a block whose last instruction runs into the next page
+ * (add edx, imm32 with the imm's last byte there): chained like any
+ * other, it must stop matching once that page is mapped elsewhere
+ * (the loop rewrites the PTE and INVLPGs halfway): 10 turns add 1, then
+ * 10 add 0x10000001 read from the new frame. */
+TEST(tcg_native, block_across_pages_follows_a_remap)
+{
+    const char *why;
+    if (tcg_backend_select("native", &why))
+        SKIP(why);
+    CPUState *cpu = tt_cpu(64);
+    static const uint8_t head[] = {
+        0x31, 0xd2,                                 /* 1000: xor edx, edx */
+        0xb9, 0x14, 0x00, 0x00, 0x00,               /* 1002: mov ecx, 20 */
+        0xe9, 0xef, 0x0f, 0x00, 0x00,               /* 1007: jmp 1ffb */
+        0xff, 0xc9,                                 /* 100c: dec ecx */
+        0x74, 0x30,                                 /* 100e: jz 1040 */
+        0x83, 0xf9, 0x0a,                           /* 1010: cmp ecx, 10 */
+        0x0f, 0x85, 0xe2, 0x0f, 0x00, 0x00,         /* 1013: jne 1ffb */
+        0x48, 0xc7, 0x04, 0x25, 0x10, 0x30, 0x07, 0x00, 0x03, 0x30, 0x00, 0x00,
+                                                    /* 1019: mov qword [PTE 0x2000], 0x3003 */
+        0x0f, 0x01, 0x3c, 0x25, 0x00, 0x20, 0x00, 0x00, /* 1025: invlpg [0x2000] */
+        0xe9, 0xc9, 0x0f, 0x00, 0x00,               /* 102d: jmp 1ffb */
+    };
+    static const uint8_t tail[] = { 0x81, 0xc2, 0x01, 0x00, 0x00, /* 1ffb: add edx, 1 */
+                                    0x00, 0xe9, 0x06, 0xf0, 0xff, 0xff }; /* 2001: jmp 100c */
+    static uint8_t code[0x100b];
+    memcpy(code, head, sizeof(head));
+    code[0x40] = 0xf4;                              /* 1040: hlt */
+    memcpy(code + 0xffb, tail, sizeof(tail));
+    for (int i = 0; i < 2; i++) {
+        tt_wr(TT_PT + 2 * 8, 0x2003, 8);            /* 0x2000 -> frame 0x2000 */
+        tt_wr(0x3000, 0x10, 1);                     /* the other frame: imm 0x10000001 */
+        for (unsigned k = 1; k < sizeof(tail) - 5; k++)
+            tt_wr(0x3000 + k, tail[5 + k], 1);
+        tlb_flush(cpu);
+        run_on(cpu, i ? "interp" : "native", code, sizeof(code), 0, 0);
+        CHECK_EQ(cpu->env.regs[R_EDX], 0xa0000014);
+        CHECK_EQ(cpu->env.rip, TT_CODE + 0x41);
+    }
+}
+
 /* A counted loop over several blocks (chained by the second run through
  * them) that stores through rbx until it walks off mapped memory: the #PF
  * must leave the same rip, registers and flags under both backends. */
