@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "translate/debug-hooks.h"
@@ -480,19 +481,29 @@ static void log_code(const TB *tb, const uint8_t *buf, size_t len, const Ctx *c)
 
 /* KEMU_PERFMAP=1: name each block in /tmp/perf-PID.map, the file perf
  * reads symbols of generated code from, so `perf report` shows which
- * guest blocks the host time goes to. */
+ * guest blocks the host time goes to.  Created anew only (never through
+ * a link someone left there, never over an existing file). */
+static FILE *perf_map_open(void)
+{
+    const char *env = getenv("KEMU_PERFMAP");
+    if (!env || *env != '1')
+        return NULL;
+    char name[64];
+    snprintf(name, sizeof(name), "/tmp/perf-%d.map", (int)getpid());
+    int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (fd >= 0 && !f)
+        close(fd);
+    return f;
+}
+
 static void perf_map(const TB *tb, size_t len)
 {
     static FILE *f;
     static bool tried;
     if (!tried) {
         tried = true;
-        const char *env = getenv("KEMU_PERFMAP");
-        if (env && *env == '1') {
-            char name[64];
-            snprintf(name, sizeof(name), "/tmp/perf-%d.map", (int)getpid());
-            f = fopen(name, "w");
-        }
+        f = perf_map_open();
     }
     if (f) {
         fprintf(f, "%lx %zx tb_%llx\n", (unsigned long)(uintptr_t)tb->code, len,
