@@ -50,6 +50,12 @@ void native_link(struct TB *from, unsigned slot, struct TB *to);
 /* Forget all compiled code (with tb_flush_all). */
 void native_flush(void);
 
+/* Profiling: with KEMU_PERFMAP=1 in the environment, each compiled block
+ * is named tb_<guest linear address> in /tmp/perf-<pid>.map, the file
+ * perf reads symbols of generated code from (the code cache is a memfd
+ * mapping, so `perf report` shows its samples by offset: match them with
+ * `perf script -F ip`). */
+
 /* Counters for -d out_asm, `info jit`-style reports and tests. */
 typedef struct NativeStats {
     uint64_t compiled;      /* blocks turned into host code */

@@ -3,11 +3,14 @@
  * Code shape (the first, simple design; see translate/backend-native.h):
  *  - Every block runs inside one frame set up by a shared entry stub:
  *    rbx = the CPUState (CPUX86State is its first member), r13 = its
- *    TcgCpu, rbp = the temps, an array of IR_MAX_TEMPS 64-bit slots on
- *    the host stack (the interpreter keeps the same array).  Each op loads
- *    its operands from temps into rax/rcx/rdx, computes, stores the
- *    result back.  Guest registers are read and written in CPUX86State as
- *    the IR says, so guest state is exact at every instruction boundary.
+ *    TcgCpu, rbp = the temps' slots, an array of IR_MAX_TEMPS 64-bit
+ *    words on the host stack (the interpreter keeps the same array).
+ *    Temps live in host registers where the linear scan found one
+ *    (translate/regalloc.h, native-operands.c), else in their slots; each
+ *    op takes its operands into rax/rcx/rdx, computes and puts the result
+ *    where its temp lives.  Guest registers are read and written in
+ *    CPUX86State as the IR says, so guest state is exact at every
+ *    instruction boundary.  The parts: see translate/native-x86_64.h.
  *  - A block leaves by jumping to the shared exit stub with the result
  *    interp_exec would return in eax (the goto_tb slot, -1 or -2).
  *  - Guest loads and stores test the soft TLB inline (the entry for
@@ -26,22 +29,21 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "translate/debug-hooks.h"
 #include "cpu/disas.h"
 #include "hw/core/log.h"
 #include "translate/codebuf.h"
 #include "translate/flags.h"
+#include "translate/native-x86_64.h"
+#include "translate/regalloc.h"
 #include "translate/tb.h"
 #include "translate/tlb.h"
 #include "translate/x86-encoder.h"
 
 #define CODE_CACHE_SIZE (256u << 20)
-#define FRAME_BYTES (IR_MAX_TEMPS * 8)
-/* Above the temps: chained blocks still allowed, where to report. */
-#define FRAME_LEFT FRAME_BYTES
-#define FRAME_OUT (FRAME_BYTES + 8)
-#define FRAME_ALLOC (FRAME_BYTES + 24)  /* 16 + 8: aligned after six pushes */
 /* Before each block's body: where its two goto_tb exits lead and the
  * offsets (from the body) of their jump fields (-1: none) and of its two
  * chained entries (from the same page, from another page). */
@@ -51,13 +53,7 @@ typedef struct BlockHeader {
     int32_t chain_off, page_off;
 } BlockHeader;
 #define HDR_BYTES ((int)sizeof(BlockHeader))
-#define MAX_FIXUPS 256
 #define MAX_LABELS 256
-
-/* Fixed registers of generated code. */
-#define R_CPU X_RBX
-#define R_TCG X_R13
-#define R_TMP X_RBP
 
 typedef struct NativeRun {
     TB *last;               /* the block that left */
@@ -247,567 +243,12 @@ static const void *native_next(CPUState *cpu, const TB *from)
     return next ? next->code : NULL;
 }
 
-/* ---- compilation context ----------------------------------------------- */
-
-typedef struct Fixup {
-    uint8_t *field;
-    uint32_t label;
-} Fixup;
-
-/* A guest access's C slow path, emitted after the block. */
-typedef struct SlowPath {
-    uint8_t *miss, *mmio;       /* jumps to it (mmio may be NULL) */
-    uint8_t *back;              /* where it returns */
-    uint64_t pc;
-    bool pc_pending;            /* rip to store first */
-    uint8_t opc, w;
-    IRTemp value;               /* st: the value's temp */
-} SlowPath;
-
-#define MAX_SLOW 512
-
-typedef struct Ctx {
-    X86Enc e;
-    const TB *tb;
-    int32_t tlb_off;            /* offset of this privilege's TLB in TcgCpu */
-    uint64_t pc;                /* the current instruction's rip */
-    bool pc_pending;            /* ...not yet stored to env->rip */
-    Fixup fix[MAX_FIXUPS];
-    unsigned nfix;
-    uint8_t *body;              /* where the block's code starts (buffer) */
-    uint8_t *chain_entry, *page_entry;      /* see emit_entries */
-    int cc_op;                  /* env->cc_op here if known at compile time, or -1 */
-    /* rax caching: the temp the last op left in rax (prev_rax, as the
-     * current op starts), and whether the current op's result need not be
-     * stored to its slot (its one use is the next op's first operand). */
-    IRTemp prev_rax, in_rax;
-    bool skip_store;
-    int32_t jmp_field[2];       /* goto_tb jump fields, from body; -1: none */
-    uint64_t jmp_target[2];     /* ...and their pcs */
-    bool unsupported;
-    const char *why;
-    SlowPath slow[MAX_SLOW];
-    unsigned nslow;
-} Ctx;
-
-static X86Mem T(IRTemp t)
-{
-    return xmem(R_TMP, (int32_t)t * 8);
-}
-
-static X86Mem ENV(size_t off)
-{
-    return xmem(R_CPU, (int32_t)off);
-}
-
-static void give_up(Ctx *c, const char *why)
-{
-    if (!c->unsupported) {
-        c->unsupported = true;
-        c->why = why;
-    }
-}
-
-/* Through r11: rax may hold a cached temp. */
-static void store_imm64(Ctx *c, X86Mem m, uint64_t v)
-{
-    if ((int64_t)v == (int32_t)v) {
-        x86_store_i(&c->e, 8, m, (int32_t)v);
-    } else {
-        x86_mov_ri(&c->e, X_R11, v);
-        x86_store(&c->e, 8, m, X_R11);
-    }
-}
-
-/* env->rip = the current instruction's pc, once, before it can be seen. */
-static void flush_pc(Ctx *c)
-{
-    if (c->pc_pending) {
-        store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->pc);
-        c->pc_pending = false;
-    }
-}
-
-/* reg = temp t, or imm when t is IR_NONE. */
-static void load_operand(Ctx *c, int reg, IRTemp t, uint64_t imm)
-{
-    if (t == IR_NONE)
-        x86_mov_ri(&c->e, reg, imm);
-    else
-        x86_load(&c->e, 8, reg, T(t));
-}
-
-/* Zero-extend rax from w bytes (the IR's results are). */
-static void zext(Ctx *c, unsigned w, int reg)
-{
-    if (w == 1 || w == 2 || w == 4)
-        x86_movzx_rr(&c->e, w, reg, reg);
-}
-
-static void store_result(Ctx *c, const IROp *op, int reg)
-{
-    if (op->d >= IR_MAX_TEMPS)
-        return;
-    if (reg == X_RAX) {
-        c->in_rax = op->d;
-        if (c->skip_store)
-            return;
-    }
-    x86_store(&c->e, 8, T(op->d), reg);
-}
-
-/* An op's first operand: from rax when the previous op left it there
- * (size 4: zero-extended from 32 bits). */
-static void load_a(Ctx *c, unsigned size, int reg, IRTemp t)
-{
-    if (t != c->prev_rax) {
-        x86_load(&c->e, size, reg, T(t));
-    } else if (size == 4) {
-        x86_mov_rr(&c->e, 4, reg, X_RAX);
-    } else if (reg != X_RAX) {
-        x86_mov_rr(&c->e, 8, reg, X_RAX);
-    }
-    if (reg == X_RAX)
-        c->prev_rax = size == 8 ? t : IR_NONE;
-}
-
-static void load_a_sx(Ctx *c, unsigned w, int reg, IRTemp t)
-{
-    if (t == c->prev_rax)
-        x86_movsx_rr(&c->e, w == 1 || w == 2 || w == 4 ? w : 8, reg, X_RAX);
-    else
-        x86_load_sx(&c->e, w, reg, T(t));
-    if (reg == X_RAX)
-        c->prev_rax = IR_NONE;
-}
-
-/* Ops that emit nothing touching rax on their way through. */
-static bool transparent(const IROp *op)
-{
-    return op->opc == IR_NOP || op->opc == IR_INSN_START;
-}
-
-/* Ops whose first operand is loaded with load_a before anything else
- * uses rax or the temp's slot. */
-static bool takes_a_first(const IROp *op)
-{
-    switch (op->opc) {
-    case IR_MOV: case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR:
-    case IR_MUL: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROTL: case IR_ROTR:
-    case IR_NEG: case IR_NOT: case IR_SEXT: case IR_SETCOND: case IR_SET_REG:
-    case IR_ST_ENV: case IR_SET_CC: case IR_LD: case IR_LD_W: case IR_ST: case IR_CALL:
-        return op->a != IR_NONE;
-    default:
-        return false;
-    }
-}
-
-/* Whether ops[i]'s result may live only in rax: its one use is the first
- * operand of the next op that emits code. */
-static bool result_only_in_rax(const IROp *ops, unsigned n, unsigned i, const uint16_t *uses)
-{
-    IRTemp d = ops[i].d;
-    if (!ir_op_has_output(&ops[i]) || d >= IR_MAX_TEMPS || uses[d] != 1)
-        return false;
-    unsigned j = i + 1;
-    while (j < n && transparent(&ops[j]))
-        j++;
-    if (j >= n)
-        return false;
-    if (takes_a_first(&ops[j]) && ops[j].a == d)
-        return true;
-    /* ...or the second operand of a binary op that takes it from rax */
-    switch (ops[j].opc) {
-    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_MUL:
-    case IR_SETCOND:
-        return ops[j].b == d && ops[j].a != d;
-    default:
-        return false;
-    }
-}
-
-static void count_uses(const IROp *ops, unsigned n, uint16_t *uses)
-{
-    memset(uses, 0, IR_MAX_TEMPS * sizeof(*uses));
-    for (unsigned i = 0; i < n; i++) {
-        IRTemp in[3];
-        unsigned k = ir_op_inputs(&ops[i], in);
-        for (unsigned j = 0; j < k; j++) {
-            if (in[j] < IR_MAX_TEMPS && uses[in[j]] < 0xffff)
-                uses[in[j]]++;
-        }
-    }
-}
-
 /* Leave the block returning `ret` to the loop. */
 static void emit_exit(Ctx *c, int32_t ret)
 {
     x86_mov_ri(&c->e, X_RAX, (uint32_t)ret);
     x86_movabs(&c->e, X_RDX, (uintptr_t)c->tb);
     x86_jmp_abs(&c->e, exit_stub);
-}
-
-/* ---- arithmetic -------------------------------------------------------- */
-
-static const uint8_t alu_of[IR_NUM_OPS] = {
-    [IR_ADD] = XA_ADD, [IR_SUB] = XA_SUB, [IR_AND] = XA_AND, [IR_OR] = XA_OR,
-    [IR_XOR] = XA_XOR,
-};
-
-/* Whether a binary op's second operand is in rax (and not its first). */
-static bool b_in_rax(const Ctx *c, const IROp *op)
-{
-    return op->b != IR_NONE && op->b == c->prev_rax && op->a != op->b;
-}
-
-/* rax = first operand, rcx = second (temp or constant). */
-static void load_ab(Ctx *c, const IROp *op)
-{
-    if (b_in_rax(c, op)) {
-        x86_mov_rr(&c->e, 8, X_RCX, X_RAX);
-        x86_load(&c->e, 8, X_RAX, T(op->a));
-        return;
-    }
-    load_a(c, 8, X_RAX, op->a);
-    load_operand(c, X_RCX, op->b, op->imm);
-}
-
-static void gen_alu(Ctx *c, const IROp *op)
-{
-    unsigned size = op->w == 4 ? 4 : 8;     /* 32-bit ops zero-extend themselves */
-    unsigned alu = alu_of[op->opc];
-    if (b_in_rax(c, op) || (op->b == IR_NONE && (int64_t)op->imm != (int32_t)op->imm)) {
-        load_ab(c, op);
-        x86_alu_rr(&c->e, alu, size, X_RAX, X_RCX);
-    } else {
-        load_a(c, 8, X_RAX, op->a);
-        if (op->b != IR_NONE)
-            x86_alu_rm(&c->e, alu, size, X_RAX, T(op->b));
-        else
-            x86_alu_ri(&c->e, alu, size, X_RAX, (int32_t)op->imm);
-    }
-    if (size != 4)
-        zext(c, op->w, X_RAX);
-    store_result(c, op, X_RAX);
-}
-
-static void gen_mul(Ctx *c, const IROp *op)
-{
-    load_ab(c, op);
-    x86_imul_rr(&c->e, 8, X_RAX, X_RCX);
-    zext(c, op->w, X_RAX);
-    store_result(c, op, X_RAX);
-}
-
-/* shl/shr/sar: counts 0..63 (a constant may be larger: see ir_eval_shift). */
-static void gen_shift(Ctx *c, const IROp *op)
-{
-    unsigned kind = op->opc == IR_SHL ? XS_SHL : op->opc == IR_SHR ? XS_SHR : XS_SAR;
-    if (op->opc == IR_SAR)
-        load_a_sx(c, op->w, X_RAX, op->a);
-    else
-        load_a(c, 8, X_RAX, op->a);
-    if (op->opc == IR_SHR)
-        zext(c, op->w, X_RAX);
-    if (op->b == IR_NONE) {
-        uint64_t n = op->imm;
-        if (n >= 64 && op->opc != IR_SAR)
-            x86_mov_ri(&c->e, X_RAX, 0);
-        else if (n)
-            x86_shift_ri(&c->e, kind, 8, X_RAX, (uint8_t)(n >= 64 ? 63 : n));
-    } else {
-        x86_load(&c->e, 8, X_RCX, T(op->b));
-        x86_shift_cl(&c->e, kind, 8, X_RAX);
-    }
-    zext(c, op->w, X_RAX);
-    store_result(c, op, X_RAX);
-}
-
-/* Rotates within w bytes: the host's w-sized rotate counts modulo 32 or
- * 64, which is the same rotation modulo 8w for every w. */
-static void gen_rotate(Ctx *c, const IROp *op)
-{
-    unsigned kind = op->opc == IR_ROTL ? XS_ROL : XS_ROR;
-    unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
-    load_a(c, 8, X_RAX, op->a);
-    if (op->b == IR_NONE) {
-        unsigned n = (unsigned)(op->imm % (8 * w));
-        if (n)
-            x86_shift_ri(&c->e, kind, w, X_RAX, (uint8_t)n);
-    } else {
-        x86_load(&c->e, 8, X_RCX, T(op->b));
-        x86_shift_cl(&c->e, kind, w, X_RAX);
-    }
-    zext(c, w, X_RAX);
-    store_result(c, op, X_RAX);
-}
-
-static void gen_unary(Ctx *c, const IROp *op)
-{
-    if (op->opc == IR_SEXT) {
-        load_a_sx(c, op->w, X_RAX, op->a);
-        store_result(c, op, X_RAX);
-        return;
-    }
-    load_a(c, 8, X_RAX, op->a);
-    if (op->opc == IR_NEG)
-        x86_neg(&c->e, 8, X_RAX);
-    else
-        x86_not(&c->e, 8, X_RAX);
-    zext(c, op->w, X_RAX);
-    store_result(c, op, X_RAX);
-}
-
-static void gen_setcond(Ctx *c, const IROp *op)
-{
-    static const uint8_t cc[] = { [IR_EQ] = XC_E, [IR_NE] = XC_NE, [IR_LTU] = XC_B,
-                                  [IR_LTS] = XC_L };
-    unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
-    if (op->aux > IR_LTS) {
-        give_up(c, "setcond: unknown comparison");
-        return;
-    }
-    load_ab(c, op);
-    x86_alu_rr(&c->e, XA_CMP, w, X_RAX, X_RCX);
-    x86_setcc(&c->e, cc[op->aux], X_RAX);
-    x86_movzx_rr(&c->e, 1, X_RAX, X_RAX);
-    store_result(c, op, X_RAX);
-}
-
-/* ---- guest state ------------------------------------------------------- */
-
-static size_t reg_off(unsigned aux)
-{
-    if (aux & IR_HIGH8)
-        return offsetof(CPUX86State, regs) + (aux & 3) * 8 + 1;
-    return offsetof(CPUX86State, regs) + (aux & 15) * 8;
-}
-
-static void gen_get_reg(Ctx *c, const IROp *op)
-{
-    unsigned w = (op->aux & IR_HIGH8) ? 1 : op->w;
-    x86_load(&c->e, w >= 8 ? 8 : w, X_RAX, ENV(reg_off(op->aux)));
-    store_result(c, op, X_RAX);
-}
-
-static void gen_set_reg(Ctx *c, const IROp *op)
-{
-    if (op->aux & IR_HIGH8) {
-        load_a(c, 8, X_RAX, op->a);
-        x86_store(&c->e, 1, ENV(reg_off(op->aux)), X_RAX);
-    } else if (op->w == 4) {
-        load_a(c, 4, X_RAX, op->a);                 /* zero-extends */
-        x86_store(&c->e, 8, ENV(reg_off(op->aux)), X_RAX);
-    } else {
-        unsigned w = op->w == 1 || op->w == 2 ? op->w : 8;
-        load_a(c, 8, X_RAX, op->a);
-        x86_store(&c->e, w, ENV(reg_off(op->aux)), X_RAX);
-    }
-}
-
-static unsigned env_width(unsigned w)
-{
-    return w == 1 || w == 2 || w == 4 ? w : 8;
-}
-
-static void gen_ld_env(Ctx *c, const IROp *op)
-{
-    x86_load(&c->e, env_width(op->w), X_RAX, ENV(op->aux));
-    store_result(c, op, X_RAX);
-}
-
-static void gen_st_env(Ctx *c, const IROp *op)
-{
-    size_t rip = offsetof(CPUX86State, rip);
-    load_a(c, 8, X_RAX, op->a);
-    x86_store(&c->e, env_width(op->w), ENV(op->aux), X_RAX);
-    /* The block set rip itself: a pending pc must not overwrite it. */
-    if (op->aux < rip + 8 && op->aux + env_width(op->w) > rip)
-        c->pc_pending = false;
-    if (op->aux < offsetof(CPUX86State, cc_op) + 4 &&
-        op->aux + env_width(op->w) > offsetof(CPUX86State, cc_op))
-        c->cc_op = -1;
-}
-
-static void gen_set_cc(Ctx *c, const IROp *op)
-{
-    c->cc_op = (int)op->aux;
-    x86_store_i(&c->e, 4, ENV(offsetof(CPUX86State, cc_op)), (int32_t)op->aux);
-    const IRTemp src[3] = { op->a, op->b, op->c };
-    const size_t off[3] = { offsetof(CPUX86State, cc_dst), offsetof(CPUX86State, cc_src),
-                            offsetof(CPUX86State, cc_src2) };
-    for (int i = 0; i < 3; i++) {
-        if (src[i] == IR_NONE)
-            continue;
-        load_a(c, 8, X_RAX, src[i]);    /* the first may come in rax */
-        x86_store(&c->e, 8, ENV(off[i]), X_RAX);
-    }
-}
-
-/* A condition of lazy flags whose cc_op this block set: the host computes
- * it with one instruction that sets the host flags exactly as the guest
- * instruction did: CMP/SUB (the first operand is result + subtrahend),
- * ADD (result - addend), TEST of the result (logic ops; ZF and SF of any
- * cc_op).  false: the case is left to cc_test. */
-static bool gen_cond_inline(Ctx *c, const IROp *op)
-{
-    X86Enc *e = &c->e;
-    if (c->cc_op < 0 || c->cc_op >= CC_OP_COUNT)
-        return false;
-    unsigned group = (unsigned)c->cc_op & ~3u, w = 1u << (c->cc_op & 3);
-    unsigned cc = op->aux & 15;
-    bool zs = (cc >> 1) == 2 || (cc >> 1) == 4;
-    if (group != CC_OP_SUB && group != CC_OP_ADD && group != CC_OP_LOGIC &&
-        !(zs && group != CC_OP_EFLAGS))
-        return false;
-    x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
-    if (group == CC_OP_SUB || group == CC_OP_ADD) {
-        x86_load(e, 8, X_RCX, ENV(offsetof(CPUX86State, cc_src)));
-        x86_mov_rr(e, 8, X_RDX, X_RAX);
-        x86_alu_rr(e, group == CC_OP_SUB ? XA_ADD : XA_SUB, 8, X_RDX, X_RCX);
-        x86_alu_rr(e, group == CC_OP_SUB ? XA_CMP : XA_ADD, w, X_RDX, X_RCX);
-    } else {
-        x86_test_rr(e, w, X_RAX, X_RAX);
-    }
-    x86_setcc(e, cc, X_RAX);
-    x86_movzx_rr(e, 1, X_RAX, X_RAX);
-    store_result(c, op, X_RAX);
-    return true;
-}
-
-static void gen_cond(Ctx *c, const IROp *op)
-{
-    if (gen_cond_inline(c, op))
-        return;
-    x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
-    x86_mov_ri(&c->e, X_RSI, op->aux);
-    x86_call(&c->e, (const void *)cc_test);
-    x86_movzx_rr(&c->e, 1, X_RAX, X_RAX);   /* bool: only al is defined */
-    store_result(c, op, X_RAX);
-}
-
-static void gen_call(Ctx *c, const IROp *op)
-{
-    static const int args[] = { X_RSI, X_RDX, X_RCX };
-    const IRTemp in[3] = { op->a, op->b, op->c };
-    flush_pc(c);
-    for (int i = 0; i < 3; i++) {
-        if (i == 0 && in[0] != IR_NONE)
-            load_a(c, 8, args[0], in[0]);
-        else
-            load_operand(c, args[i], in[i], 0);
-    }
-    x86_mov_ri(&c->e, X_R8, op->imm);
-    x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
-    x86_call(&c->e, (const void *)op->fn);
-    if (op->aux & IR_CALL_WRITES_CC)
-        c->cc_op = -1;
-    store_result(c, op, X_RAX);
-}
-
-/* ---- guest memory ------------------------------------------------------ */
-
-/* rax = the TLB entry for the address in rsi; then compare the tag of
- * the page holding the access's last byte (an access crossing a page
- * never matches: the tag of entry i only ever holds pages with index i),
- * jumping to the returned field on a miss. */
-static uint8_t *tlb_lookup(Ctx *c, unsigned w, size_t tag)
-{
-    X86Enc *e = &c->e;
-    x86_mov_rr(e, 8, X_RAX, X_RSI);
-    x86_shift_ri(e, XS_SHR, 8, X_RAX, 12);
-    x86_alu_ri(e, XA_AND, 4, X_RAX, TLB_SIZE - 1);
-    x86_lea(e, X_RAX, xmem_idx(X_RAX, X_RAX, 4, 0));           /* * 5 */
-    _Static_assert(sizeof(TLBEntry) == 40, "TLB entry of five words");
-    x86_lea(e, X_RAX, xmem_idx(R_TCG, X_RAX, 8, c->tlb_off));
-    x86_lea(e, X_RCX, xmem(X_RSI, (int32_t)w - 1));
-    x86_alu_ri(e, XA_AND, 8, X_RCX, -4096);
-    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(X_RAX, (int32_t)tag));
-    return x86_jcc32(e, XC_NE);
-}
-
-/* rax = host pointer to the byte at rsi (rax = the entry's host base). */
-static void host_address(Ctx *c)
-{
-    x86_mov_rr(&c->e, 4, X_RCX, X_RSI);
-    x86_alu_ri(&c->e, XA_AND, 4, X_RCX, 0xfff);
-}
-
-/* Call the C slow path of a guest access (rsi = address) whose TLB test
- * failed; the result or nothing comes back in rax. */
-static void emit_slow_path(Ctx *c, const SlowPath *sp)
-{
-    X86Enc *e = &c->e;
-    x86_patch_rel32(sp->miss, e->p);
-    x86_patch_rel32(sp->mmio, e->p);
-    if (sp->pc_pending)         /* the slow path may fault: rip exact */
-        store_imm64(c, ENV(offsetof(CPUX86State, rip)), sp->pc);
-    x86_mov_rr(e, 8, X_RDI, R_CPU);
-    if (sp->opc == IR_ST) {
-        x86_load(e, 8, X_RDX, T(sp->value));
-        x86_mov_ri(e, X_RCX, sp->w);
-        x86_call(e, (const void *)tcg_st_slow);
-    } else {
-        x86_mov_ri(e, X_RDX, sp->w);
-        x86_call(e, sp->opc == IR_LD_W ? (const void *)tcg_ld_w_slow
-                                       : (const void *)tcg_ld_slow);
-    }
-}
-
-/* The slow path goes after the block's code, out of the way, and jumps
- * back; inline when there are too many. */
-static void slow_path(Ctx *c, const IROp *op, uint8_t *miss, uint8_t *mmio)
-{
-    SlowPath sp = { miss, mmio, NULL, c->pc, c->pc_pending, op->opc,
-                    (uint8_t)env_width(op->w), op->b };
-    if (c->nslow < MAX_SLOW) {
-        sp.back = c->e.p;
-        c->slow[c->nslow++] = sp;
-        return;
-    }
-    uint8_t *done = x86_jmp32(&c->e);
-    emit_slow_path(c, &sp);
-    x86_patch_rel32(done, c->e.p);
-}
-
-static void emit_slow_paths(Ctx *c)
-{
-    for (unsigned i = 0; i < c->nslow && !c->e.full; i++) {
-        emit_slow_path(c, &c->slow[i]);
-        x86_patch_rel32(x86_jmp32(&c->e), c->slow[i].back);
-    }
-}
-
-static void gen_ld(Ctx *c, const IROp *op)
-{
-    X86Enc *e = &c->e;
-    unsigned w = env_width(op->w);
-    bool rmw = op->opc == IR_LD_W;
-    load_a(c, 8, X_RSI, op->a);
-    uint8_t *miss = tlb_lookup(c, w, rmw ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
-    x86_load(e, 8, X_RAX, xmem(X_RAX, offsetof(TLBEntry, host)));
-    uint8_t *mmio = NULL;
-    if (!rmw) {                 /* a read tag may cover MMIO (host NULL) */
-        x86_test_rr(e, 8, X_RAX, X_RAX);
-        mmio = x86_jcc32(e, XC_E);
-    }
-    host_address(c);
-    x86_load(e, w, X_RAX, xmem_idx(X_RAX, X_RCX, 1, 0));
-    slow_path(c, op, miss, mmio);
-    store_result(c, op, X_RAX);
-}
-
-static void gen_st(Ctx *c, const IROp *op)
-{
-    X86Enc *e = &c->e;
-    unsigned w = env_width(op->w);
-    load_a(c, 8, X_RSI, op->a);
-    uint8_t *miss = tlb_lookup(c, w, offsetof(TLBEntry, tag_w));
-    x86_load(e, 8, X_RAX, xmem(X_RAX, offsetof(TLBEntry, host)));
-    host_address(c);
-    x86_load(e, 8, X_RDX, T(op->b));
-    x86_store(e, w, xmem_idx(X_RAX, X_RCX, 1, 0), X_RDX);
-    slow_path(c, op, miss, NULL);
 }
 
 /* ---- control ----------------------------------------------------------- */
@@ -818,28 +259,51 @@ static void gen_insn_start(Ctx *c, const IROp *op)
     c->pc_pending = true;
     if (!op->aux)
         return;
-    /* The block may stop here (self-modifying code, watchpoints). */
-    flush_pc(c);
+    /* The block may stop here (self-modifying code, watchpoints): the
+     * exit, which stores rip, is out of line after the block. */
     x86_alu_mi(&c->e, XA_CMP, 1, xmem(R_TCG, offsetof(TcgCpu, exit_request)), 0);
-    uint8_t *go_on = x86_jcc32(&c->e, XC_E);
-    emit_exit(c, -1);
-    x86_patch_rel32(go_on, c->e.p);
+    uint8_t *stop = x86_jcc32(&c->e, XC_NE);
+    if (c->nstops == MAX_STOPS) {
+        nat_give_up(c, "too many exit checks");
+        return;
+    }
+    c->stops[c->nstops++] = (Stop){ stop, c->pc };
+}
+
+/* The exits of the insn_start checks. */
+static void emit_stops(Ctx *c)
+{
+    for (unsigned i = 0; i < c->nstops && !c->e.full; i++) {
+        x86_patch_rel32(c->stops[i].field, c->e.p);
+        nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->stops[i].pc);
+        emit_exit(c, -1);
+    }
 }
 
 static void gen_brcond(Ctx *c, const IROp *op)
 {
-    flush_pc(c);            /* both paths see the same rip */
+    nat_flush_pc(c);            /* both paths see the same rip */
     if (c->nfix == MAX_FIXUPS) {
-        give_up(c, "too many branches");
+        nat_give_up(c, "too many branches");
         return;
     }
-    x86_alu_mi(&c->e, XA_CMP, 8, T(op->a), 0);
-    c->fix[c->nfix++] = (Fixup){ x86_jcc32(&c->e, XC_NE), op->aux };
+    unsigned cc = XC_NE;
+    if (c->jcc >= 0 && op->a == c->jcc_temp) {      /* the cond set the host flags */
+        cc = (unsigned)c->jcc;
+    } else {
+        int h = nat_treg(c, op->a);
+        if (h != X_NOREG)
+            x86_test_rr(&c->e, 8, h, h);
+        else
+            x86_alu_mi(&c->e, XA_CMP, 8, T(op->a), 0);
+    }
+    c->jcc = -1;
+    c->fix[c->nfix++] = (Fixup){ x86_jcc32(&c->e, cc), op->aux };
 }
 
 static void gen_label(Ctx *c, const IROp *op)
 {
-    flush_pc(c);
+    nat_flush_pc(c);
     c->cc_op = -1;          /* paths may meet with different flags */
     for (unsigned i = 0; i < c->nfix; i++) {
         if (c->fix[i].label == op->aux && c->fix[i].field) {
@@ -855,7 +319,7 @@ static void gen_label(Ctx *c, const IROp *op)
 static void gen_goto_tb(Ctx *c, const IROp *op)
 {
     X86Enc *e = &c->e;
-    store_imm64(c, ENV(offsetof(CPUX86State, rip)), op->imm);
+    nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), op->imm);
     c->pc_pending = false;
     uint8_t *to_loop[5];
     /* An external interrupt that may be pending (CPU_INTERRUPT_HARD stays
@@ -894,7 +358,7 @@ static void gen_goto_tb(Ctx *c, const IROp *op)
 static void gen_exit_tb(Ctx *c, const IROp *op)
 {
     X86Enc *e = &c->e;
-    flush_pc(c);
+    nat_flush_pc(c);
     if (!op->aux) {
         emit_exit(c, -1);
         return;
@@ -919,7 +383,8 @@ static void gen_exit_tb(Ctx *c, const IROp *op)
  * (page_entry): only while the soft TLB still maps this block's page to
  * the physical page it was translated from, as tb_chain_ok checks.  Then
  * (chain_entry, where jumps from the same page enter): only into a block
- * that is still valid.  Otherwise back to the loop, which finds the
+ * that is still valid and, when its last instruction runs into the next
+ * page, while that page still maps where it did.  Otherwise back to the loop, which finds the
  * successor itself. */
 static void emit_entries(Ctx *c)
 {
@@ -934,11 +399,26 @@ static void emit_entries(Ctx *c)
     x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry + (int32_t)offsetof(TLBEntry, pa)));
     uint8_t *remapped = x86_jcc32(e, XC_NE);
     c->chain_entry = e->p;
+    uint8_t *unmapped2 = NULL, *remapped2 = NULL;
+    if (tb->phys2 != ~0ULL) {   /* its last instruction's page, as tb_chain_ok */
+        uint64_t lin2 = (tb->lin & ~0xfffULL) + 0x1000;
+        int32_t entry2 = c->tlb_off + (int32_t)(((lin2 >> 12) & (TLB_SIZE - 1)) * sizeof(TLBEntry));
+        x86_movabs(e, X_RCX, lin2);
+        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry2 + (int32_t)offsetof(TLBEntry, tag_x)));
+        unmapped2 = x86_jcc32(e, XC_NE);
+        x86_movabs(e, X_RCX, tb->phys2);
+        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry2 + (int32_t)offsetof(TLBEntry, pa)));
+        remapped2 = x86_jcc32(e, XC_NE);
+    }
     x86_movabs(e, X_RAX, (uintptr_t)tb);
     x86_alu_mi(e, XA_CMP, 1, xmem(X_RAX, offsetof(TB, valid)), 0);
     uint8_t *valid = x86_jcc32(e, XC_NE);
     x86_patch_rel32(unmapped, e->p);
     x86_patch_rel32(remapped, e->p);
+    if (unmapped2) {
+        x86_patch_rel32(unmapped2, e->p);
+        x86_patch_rel32(remapped2, e->p);
+    }
     emit_exit(c, -1);
     for (int i = 0; i < HDR_BYTES; i++)
         x86_byte(e, 0);
@@ -950,34 +430,36 @@ static void gen_op(Ctx *c, const IROp *op)
     switch (op->opc) {
     case IR_NOP: break;
     case IR_MOVI:
-        if (op->d < IR_MAX_TEMPS)
-            store_imm64(c, T(op->d), op->imm);
+        if (nat_treg(c, op->d) != X_NOREG)
+            x86_mov_ri(&c->e, nat_treg(c, op->d), op->imm);
+        else if (op->d < IR_MAX_TEMPS)
+            nat_store_imm64(c, T(op->d), op->imm);
         break;
     case IR_MOV:
-        load_a(c, 8, X_RAX, op->a);
-        store_result(c, op, X_RAX);
+        nat_load_a(c, 8, X_RAX, op->a);
+        nat_store_result(c, op, X_RAX);
         break;
-    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: gen_alu(c, op); break;
-    case IR_MUL: gen_mul(c, op); break;
-    case IR_SHL: case IR_SHR: case IR_SAR: gen_shift(c, op); break;
-    case IR_ROTL: case IR_ROTR: gen_rotate(c, op); break;
-    case IR_NEG: case IR_NOT: case IR_SEXT: gen_unary(c, op); break;
-    case IR_SETCOND: gen_setcond(c, op); break;
-    case IR_GET_REG: gen_get_reg(c, op); break;
-    case IR_SET_REG: gen_set_reg(c, op); break;
-    case IR_LD_ENV: gen_ld_env(c, op); break;
-    case IR_ST_ENV: gen_st_env(c, op); break;
-    case IR_LD: case IR_LD_W: gen_ld(c, op); break;
-    case IR_ST: gen_st(c, op); break;
-    case IR_SET_CC: gen_set_cc(c, op); break;
-    case IR_COND: gen_cond(c, op); break;
-    case IR_CALL: gen_call(c, op); break;
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: nat_gen_alu(c, op); break;
+    case IR_MUL: nat_gen_mul(c, op); break;
+    case IR_SHL: case IR_SHR: case IR_SAR: nat_gen_shift(c, op); break;
+    case IR_ROTL: case IR_ROTR: nat_gen_rotate(c, op); break;
+    case IR_NEG: case IR_NOT: case IR_SEXT: nat_gen_unary(c, op); break;
+    case IR_SETCOND: nat_gen_setcond(c, op); break;
+    case IR_GET_REG: nat_gen_get_reg(c, op); break;
+    case IR_SET_REG: nat_gen_set_reg(c, op); break;
+    case IR_LD_ENV: nat_gen_ld_env(c, op); break;
+    case IR_ST_ENV: nat_gen_st_env(c, op); break;
+    case IR_LD: case IR_LD_W: nat_gen_ld(c, op); break;
+    case IR_ST: nat_gen_st(c, op); break;
+    case IR_SET_CC: nat_gen_set_cc(c, op); break;
+    case IR_COND: nat_gen_cond(c, op); break;
+    case IR_CALL: nat_gen_call(c, op); break;
     case IR_INSN_START: gen_insn_start(c, op); break;
     case IR_BRCOND: gen_brcond(c, op); break;
     case IR_LABEL: gen_label(c, op); break;
     case IR_GOTO_TB: gen_goto_tb(c, op); break;
     case IR_EXIT_TB: gen_exit_tb(c, op); break;
-    default: give_up(c, "unknown op"); break;
+    default: nat_give_up(c, "unknown op"); break;
     }
 }
 
@@ -997,6 +479,39 @@ static void log_code(const TB *tb, const uint8_t *buf, size_t len, const Ctx *c)
     log_printf("\n");
 }
 
+/* KEMU_PERFMAP=1: name each block in /tmp/perf-PID.map, the file perf
+ * reads symbols of generated code from, so `perf report` shows which
+ * guest blocks the host time goes to.  Created anew only (never through
+ * a link someone left there, never over an existing file). */
+static FILE *perf_map_open(void)
+{
+    const char *env = getenv("KEMU_PERFMAP");
+    if (!env || *env != '1')
+        return NULL;
+    char name[64];
+    snprintf(name, sizeof(name), "/tmp/perf-%d.map", (int)getpid());
+    int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (fd >= 0 && !f)
+        close(fd);
+    return f;
+}
+
+static void perf_map(const TB *tb, size_t len)
+{
+    static FILE *f;
+    static bool tried;
+    if (!tried) {
+        tried = true;
+        f = perf_map_open();
+    }
+    if (f) {
+        fprintf(f, "%lx %zx tb_%llx\n", (unsigned long)(uintptr_t)tb->code, len,
+                (unsigned long long)tb->lin);
+        fflush(f);
+    }
+}
+
 bool native_compile(TB *tb)
 {
     tb->code = NULL;
@@ -1011,29 +526,46 @@ bool native_compile(TB *tb)
     bool user = ((tb->flags & TBF_CPL_MASK) >> TBF_CPL_SHIFT) == 3;
     c.tlb_off = (int32_t)(offsetof(TcgCpu, tlb) + (user ? sizeof(((TcgCpu *)0)->tlb[0]) : 0));
     if (tb->ntemps > IR_MAX_TEMPS)
-        give_up(&c, "too many temps");
+        nat_give_up(&c, "too many temps");
     emit_entries(&c);
     c.body = c.e.p;
     c.jmp_field[0] = c.jmp_field[1] = -1;
     c.cc_op = -1;
     c.in_rax = IR_NONE;
     static uint16_t uses[IR_MAX_TEMPS];
-    count_uses(tb->ops, tb->nops, uses);
+    nat_count_uses(tb->ops, tb->nops, uses);
+    static RegAlloc ra;
+    static int16_t flag_src[IR_MAX_OPS];
+    static bool fuse_jcc[IR_MAX_OPS];
+    regalloc_ranges(&ra, tb->ops, tb->nops, tb->ntemps);
+    nat_plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc);
+    regalloc_assign(&ra, tb->ops, tb->nops, tb->ntemps, NHOST_REGS);
+    c.ra = &ra;
+    c.ops = tb->ops;
+    c.flag_src = flag_src;
+    c.fuse_jcc = fuse_jcc;
+    c.jcc = -1;
+    for (unsigned r = 0; r < NHOST_REGS; r++)
+        c.holder[r] = IR_NONE;
     for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++) {
         const IROp *op = &tb->ops[i];
-        if (!transparent(op)) {
+        if (!nat_transparent(op)) {
             c.prev_rax = c.in_rax;
             c.in_rax = IR_NONE;
         }
-        c.skip_store = result_only_in_rax(tb->ops, tb->nops, i, uses);
+        c.skip_store = nat_result_only_in_rax(tb->ops, tb->nops, i, uses);
+        c.op_index = i;
         gen_op(&c, op);
+        if (ir_op_has_output(op) && nat_treg(&c, op->d) != X_NOREG)
+            c.holder[ra.reg[op->d]] = op->d;
     }
-    emit_slow_paths(&c);
+    nat_emit_slow_paths(&c);
+    emit_stops(&c);
     if (c.e.full)
         return false;
     for (unsigned i = 0; i < c.nfix; i++) {
         if (c.fix[i].field)
-            give_up(&c, "branch to a missing label");
+            nat_give_up(&c, "branch to a missing label");
     }
     if (c.unsupported) {
         stats.fallbacks++;
@@ -1048,5 +580,6 @@ bool native_compile(TB *tb)
     codebuf_commit(len);
     stats.compiled++;
     log_code(tb, buf, len, &c);
+    perf_map(tb, len - (size_t)(c.body - buf));
     return true;
 }

@@ -9,6 +9,7 @@
  * gdbstub watchpoint hit stops it the same way (it sets exit_request). */
 #include "translate/helpers.h"
 
+#include "translate/debug-hooks.h"
 #include "translate/dr.h"
 
 #include "cpu/excp.h"
@@ -120,6 +121,66 @@ static void str_once(CPUState *cpu, const StrOp *s)
     }
 }
 
+/* Host address of the w-byte element at la when the soft TLB already
+ * allows the access without a walk (RAM, no code, no watchpoint on the
+ * page: those keep their tags clear), else NULL. */
+static uint8_t *str_host(CPUState *cpu, uint64_t la, bool write)
+{
+    TcgCpu *t = tcg_cpu(cpu);
+    const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    uint64_t tag = write ? e->tag_w : e->tag_r;
+    if (tag != (la & ~0xfffULL) || !e->host)
+        return NULL;
+    return e->host + (la & 0xfff);
+}
+
+/* REP MOVS/STOS forward in 64-bit mode: the elements left on the current
+ * pages in one go when the TLB already maps them (the common memset and
+ * memcpy).  Returns how many were done (0: take one step the slow way).
+ * A forward copy overlapping its source repeats the pattern, element by
+ * element, as the CPU does. */
+static uint64_t str_bulk(CPUState *cpu, const StrOp *s, uint64_t cx)
+{
+    CPUX86State *env = &cpu->env;
+    if ((s->op != STR_MOVS && s->op != STR_STOS) || !s->m64 || s->delta < 0 ||
+        (env->dr[7] & 0xff) || atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))
+        return 0;
+    unsigned w = s->w;
+    uint64_t d = str_la(cpu, s, SEG_ES, R_EDI, true);
+    uint64_t n = (0x1000 - (d & 0xfff)) / w;
+    uint8_t *dst = str_host(cpu, d, true), *src = NULL;
+    if (s->op == STR_MOVS) {
+        uint64_t a = str_la(cpu, s, s->seg, R_ESI, false);
+        uint64_t ns = (0x1000 - (a & 0xfff)) / w;
+        n = ns < n ? ns : n;
+        src = str_host(cpu, a, false);
+        if (!src)
+            return 0;
+    }
+    n = cx < n ? cx : n;
+    if (!dst || n == 0)
+        return 0;
+    size_t len = (size_t)(n * w);
+    if (s->op == STR_STOS && w == 1) {
+        memset(dst, (int)env->regs[R_EAX], len);
+    } else if (s->op == STR_STOS) {
+        uint64_t v = reg_read(env, R_EAX, w);
+        for (size_t i = 0; i < len; i += w)
+            memcpy(dst + i, &v, w);
+    } else if (dst >= src + len || src >= dst + len) {
+        memcpy(dst, src, len);
+    } else {
+        for (size_t i = 0; i < len; i++)     /* forward, overlapping */
+            dst[i] = src[i];
+    }
+    uint64_t m = amask(s->asize);
+    reg_write(env, R_EDI, s->asize, (env->regs[R_EDI] + len) & m);
+    if (s->op == STR_MOVS)
+        reg_write(env, R_ESI, s->asize, (env->regs[R_ESI] + len) & m);
+    reg_write(env, R_ECX, s->asize, (cx - n) & m);
+    return n;
+}
+
 HELPER(helper_string)
 {
     CPUX86State *env = &cpu->env;
@@ -143,8 +204,13 @@ HELPER(helper_string)
             env->rip = a;
             return 0;
         }
-        str_once(cpu, &s);
-        reg_write(env, R_ECX, s.asize, (cx - 1) & m);
+        uint64_t bulk = str_bulk(cpu, &s, cx);
+        if (bulk) {
+            n += (unsigned)(bulk < REP_SLICE ? bulk : REP_SLICE) - 1;
+        } else {
+            str_once(cpu, &s);
+            reg_write(env, R_ECX, s.asize, (cx - 1) & m);
+        }
         if (cond) {
             bool zf = cc_test(env, 4);
             if ((s.rep == 3 && !zf) || (s.rep == 2 && zf)) {

@@ -228,9 +228,21 @@ void tb_flush_all(CPUState *cpu)
     tb_jmp_cache_clear(cpu);
 }
 
+/* A block whose last instruction runs into the next page is only valid
+ * while that page still maps to the physical page it was read from. */
+static bool page2_ok(CPUState *cpu, const TB *tb)
+{
+    if (tb->phys2 == ~0ULL)
+        return true;
+    uint64_t lin2 = (tb->lin & ~0xfffULL) + 0x1000;
+    TcgCpu *t = tcg_cpu(cpu);
+    const TLBEntry *e = &t->tlb[t->user][(lin2 >> 12) & (TLB_SIZE - 1)];
+    return e->tag_x == lin2 && e->pa == tb->phys2;
+}
+
 void tb_chain(TB *tb, unsigned slot, TB *next)
 {
-    if (tb->flags == next->flags && next->phys2 == ~0ULL) {
+    if (tb->flags == next->flags) {
         tb->jmp_dest[slot] = next;
         native_link(tb, slot, next);
     }
@@ -238,7 +250,8 @@ void tb_chain(TB *tb, unsigned slot, TB *next)
 
 bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)
 {
-    if (!next->valid || next->pc != cpu->env.rip || next->cs_base != cpu->env.seg[SEG_CS].base)
+    if (!next->valid || next->pc != cpu->env.rip || next->cs_base != cpu->env.seg[SEG_CS].base ||
+        !page2_ok(cpu, next))
         return false;
     if (((tb->lin ^ next->lin) & ~0xfffULL) == 0 && ((tb->phys ^ next->phys) & ~0xfffULL) == 0)
         return true;
@@ -319,7 +332,7 @@ static bool jc_valid(CPUState *cpu, const TB *tb, uint64_t lin, uint32_t flags)
 {
     const CPUX86State *env = &cpu->env;
     if (!tb || !tb->valid || tb->lin != lin || tb->pc != env->rip || tb->flags != flags ||
-        tb->cs_base != env->seg[SEG_CS].base || tb->phys2 != ~0ULL)
+        tb->cs_base != env->seg[SEG_CS].base || !page2_ok(cpu, tb))
         return false;
     TcgCpu *t = tcg_cpu(cpu);
     const TLBEntry *e = &t->tlb[t->user][(lin >> 12) & (TLB_SIZE - 1)];

@@ -120,6 +120,13 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
         e->pa = pa;
         e->host = cpu->machine ? as_ram_ptr(&cpu->machine->mem, pa, 0x1000, false) : NULL;
     }
+    /* the data tags and the addend are for one page (tag_x, set for
+     * another page of the same frame, may stay) */
+    if (e->tag_r != page)
+        e->tag_r = TLB_INVALID;
+    if (e->tag_w != page)
+        e->tag_w = TLB_INVALID;
+    e->addend = (uintptr_t)e->host - (uintptr_t)page;
     /* gdbstub watchpoints: data accesses to a watched page stay slow */
     if (acc != MMU_EXEC && atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
         tcg_debug_hooks->watch_page(page))

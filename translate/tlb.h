@@ -1,11 +1,14 @@
 /* The per-vCPU soft TLB and guest memory access for translated code.
  *
  * Each vCPU has two direct-mapped tables (supervisor and user accesses) of
- * 256 entries; an entry caches one 4 KiB linear page: its physical page,
- * a host pointer when the page is RAM (NULL: MMIO, through the bus under
- * the big lock) and one tag per access kind (read, write, execute) that
- * equals the page's linear address when that access is known to be allowed
- * without a walk.  The write tag is set only after a walk for writing (so
+ * TLB_SIZE entries; an entry caches one 4 KiB linear page: its physical
+ * page, a host pointer when the page is RAM (NULL: MMIO, through the bus
+ * under the big lock) and one tag per access kind (read, write, execute)
+ * that equals the page's linear address when that access is known to be
+ * allowed without a walk.  The read and write tags, when set, name the
+ * same page, the one `addend` was made for (host - page: generated code
+ * adds it to the linear address).  An entry is one 64-byte cache line, so
+ * generated code indexes the table with a shift and a mask.  The write tag is set only after a walk for writing (so
  * the dirty bit is set) and never for pages holding translated code: their
  * stores take the slow path, which invalidates the TBs first. */
 #ifndef KEMU_TRANSLATE_TLB_H
@@ -19,7 +22,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID (~0ULL)
 #define JMP_CACHE_BITS 12
@@ -29,7 +32,10 @@ typedef struct TLBEntry {
     uint64_t tag_r, tag_w, tag_x;
     uint8_t *host;          /* host address of the page, NULL for MMIO */
     uint64_t pa;            /* physical page address */
+    uintptr_t addend;       /* host - the linear page of tag_r/tag_w */
+    uint64_t pad[2];
 } TLBEntry;
+#define TLB_ENTRY_SHIFT 6
 
 struct TB;
 
