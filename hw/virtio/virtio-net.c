@@ -1,6 +1,7 @@
 /* virtio-net-pci (virtio 1.0, 5.1) on the PCI transport: queue 0 receives,
- * queue 1 transmits; every buffer starts with the 10-byte virtio-net
- * header (12 with mergeable receive buffers).  Offered: the MAC address
+ * queue 1 transmits; every buffer starts with the virtio-net header:
+ * 12 bytes with VERSION_1 or mergeable receive buffers, 10 otherwise
+ * (legacy drivers without them).  Offered: the MAC address
  * and the link status in the configuration, mergeable buffers, and
  * checksum offload (a frame with NEEDS_CSUM gets its checksum here). */
 #include "hw/virtio/virtio-int.h"
@@ -36,14 +37,15 @@ static AddressSpace *mem(VirtioNet *s) { return &s->dev.machine->mem; }
 
 static size_t hdr_len(VirtioNet *s)
 {
-    return virtio_has_feature(&s->vp, F_MRG_RXBUF) ? 12 : 10;
+    return virtio_has_feature(&s->vp, F_MRG_RXBUF) ||
+           virtio_has_feature(&s->vp, VIRTIO_F_VERSION_1) ? 12 : 10;
 }
 
 static void push(VirtioNet *s, int q, uint16_t head, uint32_t len)
 {
     if (virtq_push(mem(s), &s->vp.vq[q], head, len,
                    virtio_has_feature(&s->vp, VIRTIO_RING_F_EVENT_IDX)))
-        virtio_pci_notify(&s->vp);
+        virtio_pci_notify_queue(&s->vp, q);
 }
 
 static int pop(VirtioNet *s, int q)
@@ -114,10 +116,10 @@ static void net_notify(VirtioPci *vp, int n)
         transmit(s);
 }
 
-static uint32_t net_features(VirtioPci *vp)
+static uint64_t net_features(VirtioPci *vp)
 {
     (void)vp;
-    return 1u << F_CSUM | 1u << F_MAC | 1u << F_MRG_RXBUF | 1u << F_STATUS |
+    return 1ull << F_CSUM | 1u << F_MAC | 1u << F_MRG_RXBUF | 1u << F_STATUS |
            1u << VIRTIO_RING_F_INDIRECT_DESC | 1u << VIRTIO_RING_F_EVENT_IDX |
            1u << VIRTIO_F_NOTIFY_ON_EMPTY;
 }
@@ -139,8 +141,7 @@ static void net_reset(VirtioPci *vp)
 static void link_changed(NetClient *nc)
 {
     VirtioNet *s = nc->opaque;
-    s->vp.isr |= 2;
-    pci_set_irq(&s->vp.fn, 1);
+    virtio_pci_config_changed(&s->vp);
 }
 
 static const VirtioDevOps net_ops = {
@@ -156,6 +157,7 @@ static const Property net_props[] = {
     DEFINE_PROP_STR("netdev", VirtioNet, netdev, NULL),
     DEFINE_PROP_STR("mac", VirtioNet, mac_str, NULL),
     DEFINE_PROP_STR("addr", VirtioNet, addr, NULL),
+    VIRTIO_PCI_PROPS(VirtioNet, vp),
     PROP_END,
 };
 
@@ -175,8 +177,10 @@ static int net_realize(Device *dev, Machine *m)
     s->nc = net_nic_new(&nic_ops, "virtio-net-pci", dev->id, s->netdev, s->mac_str, s->mac, s);
     if (!s->nc)
         return -1;
-    if (virtio_pci_init(&s->vp, m, 0x1000, 1, 0x02, 0x00, 2, &net_ops, s) < 0) {
-        error_report("virtio-net-pci: no free slot on PCI bus 0");
+    static const VirtioPciId id = { .type = 1, .legacy_id = 0x1000, .class_code = 0x02,
+                                    .subclass = 0x00, .nqueues = 2 };
+    if (virtio_pci_init(&s->vp, m, &id, &net_ops, s, "virtio-net-pci") < 0) {
+        virtio_pci_remove(&s->vp);
         net_client_free(s->nc);
         s->nc = NULL;
         return -1;
@@ -218,7 +222,7 @@ static void virtio_net_info(Device *dev, char *buf, size_t len)
 
 static DeviceClass virtio_net_class = {
     .name = "virtio-net-pci",
-    .desc = "virtio network device (legacy PCI transport)",
+    .desc = "virtio network device (PCI)",
     .bus = "pci",
     .size = sizeof(VirtioNet),
     .props = net_props,
