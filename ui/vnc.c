@@ -272,7 +272,29 @@ static int listen_unix(const VncSpec *s)
     return add_listener((struct sockaddr *)&un, sizeof(un));
 }
 
-/* Every address of host (all of them when empty), IPv6 first as QEMU. */
+/* A named host: its first address that binds (QEMU's choice).  No host:
+ * every address, IPv6 first, as QEMU lists them; a family the host lacks
+ * is left out. */
+static int bind_addresses(struct addrinfo *res, bool named)
+{
+    int ok = 0;
+    for (int pass = 0; pass < 2 && !(named && ok); pass++) {
+        for (struct addrinfo *a = res; a && !(named && ok); a = a->ai_next) {
+            if (!named && (a->ai_family == AF_INET6) != (pass == 0))
+                continue;
+            if (!add_listener(a->ai_addr, a->ai_addrlen))
+                ok++;
+            else if (errno == EADDRINUSE)
+                return -1;              /* to= tries the next display */
+        }
+        if (named)
+            break;
+    }
+    if (!ok)
+        errno = EADDRNOTAVAIL;
+    return ok ? 0 : -1;
+}
+
 static int listen_display(const VncSpec *s, int display)
 {
     struct addrinfo hints = { .ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM };
@@ -280,30 +302,17 @@ static int listen_display(const VncSpec *s, int display)
     char port[16];
     hints.ai_family = s->ipv4 && !s->ipv6 ? AF_INET : s->ipv6 && !s->ipv4 ? AF_INET6 : AF_UNSPEC;
     snprintf(port, sizeof(port), "%d", 5900 + display);
-    int r = getaddrinfo(*s->host ? s->host : NULL, port, &hints, &res);
-    if (r) {
+    if (getaddrinfo(*s->host ? s->host : NULL, port, &hints, &res)) {
         errno = EADDRNOTAVAIL;
         return -1;
     }
-    int ok = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (struct addrinfo *a = res; a; a = a->ai_next) {
-            if ((a->ai_family == AF_INET6) != (pass == 0))
-                continue;
-            if (add_listener(a->ai_addr, a->ai_addrlen)) {
-                int e = errno;
-                freeaddrinfo(res);
-                close_listeners();
-                errno = e;
-                return -1;
-            }
-            ok++;
-        }
-    }
+    int r = bind_addresses(res, *s->host != '\0');
+    int e = errno;
     freeaddrinfo(res);
-    if (!ok)
-        errno = EADDRNOTAVAIL;
-    return ok ? 0 : -1;
+    if (r)
+        close_listeners();
+    errno = e;
+    return r;
 }
 
 static int listen_spec(const VncSpec *s)
