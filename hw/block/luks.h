@@ -107,8 +107,8 @@ typedef struct LuksAmend {
     bool force;
 } LuksAmend;
 int luks_amend(LuksVolume *v, const LuksAmend *a, LuksIO io, void *opaque, char **errp);
-/* Fill a from amend's options; prefix names them in messages ("" or
- * "encrypt."); 0 or -errno with *errp. */
+/* Fill a from amend's options (checking state and keyslot, looking up the
+ * secrets); 0 or -errno with *errp. */
 int luks_amend_opts(const BlockCryptOpts *c, LuksAmend *a, char **errp);
 
 /* Header layout (luks-header.c). */
