@@ -36,6 +36,30 @@ static int bad_size(OptCtx *c, const char *k)
     return -1;
 }
 
+/* amend's key slot options; 1 if k is none of them. */
+static int set_amend_opt(OptCtx *c, const char *k, const char *v)
+{
+    BlockCryptOpts *e = &c->o->crypt;
+    uint64_t n;
+    if (!strcmp(k, "state")) {
+        e->state = xstrdup(v);
+    } else if (!strcmp(k, "new-secret")) {
+        e->new_secret = xstrdup(v);
+    } else if (!strcmp(k, "old-secret")) {
+        e->old_secret = xstrdup(v);
+    } else if (!strcmp(k, "keyslot")) {
+        if (parse_uint(v, &n) < 0 || n > INT32_MAX) {
+            error_report("%s: Parameter 'keyslot' expects an int64 value", c->filename);
+            return -1;
+        }
+        e->keyslot = (int64_t)n;
+        e->keyslot_set = true;
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
 /* The LUKS options (luks's own, qcow2's under "encrypt."); 1 if k is none. */
 static int set_crypt_opt(OptCtx *c, const char *k, const char *v)
 {
@@ -48,6 +72,9 @@ static int set_crypt_opt(OptCtx *c, const char *k, const char *v)
                         : !strcmp(k, "hash-alg") ? &e->hash_alg : NULL;
     if (slot) {
         *slot = xstrdup(v);
+        return 0;
+    }
+    if (e->amending && set_amend_opt(c, k, v) <= 0) {
         return 0;
     }
     if (strcmp(k, "iter-time")) {
@@ -577,7 +604,7 @@ int img_amend(int argc, char **argv)
     const char *fmt = NULL;
     char *optstr = NULL;
     BlockCacheMode cache = BDRV_CACHE_WRITEBACK;
-    bool quiet = false;
+    bool quiet = false, force = false;
     int c;
     static const struct option lopts[] = {
         { "force", no_argument, NULL, 'F' },
@@ -594,7 +621,8 @@ int img_amend(int argc, char **argv)
         case 'f': fmt = optarg; break;
         case 't': cache = img_cache_mode(optarg); break;
         case 'q': quiet = true; break;
-        case 'p': case 'F': break;
+        case 'F': force = true; break;
+        case 'p': break;
         default: return 1;
         }
     }
@@ -621,6 +649,8 @@ int img_amend(int argc, char **argv)
         free(optstr);
         return hr;
     }
+    o.crypt.amending = true;
+    o.crypt.force = force;
     int r = bs ? img_parse_create_opts(bs->drv->name, argv[optind], optstr, &o) : 1;
     char *err = NULL;
     if (r == 0 && !bs->drv->amend) {

@@ -88,6 +88,16 @@ static const OptHelp qcow2_amend_opts[] = {
     { NULL, NULL },
 };
 
+static const OptHelp luks_amend_opts[] = {
+    { "iter-time", "<num>        - Time to spend in PBKDF in milliseconds" },
+    { "keyslot", "<num>          - Select a single keyslot to modify explicitly" },
+    { "new-secret", "<str>       - New secret to set in the matching keyslots. Empty string to "
+                    "erase" },
+    { "old-secret", "<str>       - Select all keyslots that match this password" },
+    { "state", "<str>            - Select new state of affected keyslots (active/inactive)" },
+    { NULL, NULL },
+};
+
 static void print_opt(const OptHelp *h)
 {
     printf("  %s=%s\n", h->name, h->text);
@@ -127,12 +137,13 @@ void img_print_create_help(const char *fmt, const char *filename)
 
 int img_print_amend_help(const char *fmt)
 {
-    if (strcmp(fmt, "qcow2")) {
+    if (strcmp(fmt, "qcow2") && strcmp(fmt, "luks")) {
         error_report("Format driver '%s' does not support option amendment", fmt);
         return 1;
     }
     printf("Amend options for '%s':\n", fmt);
-    for (const OptHelp *h = qcow2_amend_opts; h->name; h++) {
+    for (const OptHelp *h = strcmp(fmt, "luks") ? qcow2_amend_opts : luks_amend_opts; h->name;
+         h++) {
         print_opt(h);
     }
     return 0;

@@ -46,6 +46,12 @@ typedef struct BlockCryptOpts {
     const char *format;       /* qcow2's encrypt.format: "luks" or "aes" */
     const char *key_secret, *cipher_alg, *cipher_mode, *ivgen_alg, *ivgen_hash_alg, *hash_alg;
     uint64_t iter_time;       /* ms; 0: default */
+    /* amend: key slot changes (state "active" or "inactive", the secrets'
+     * ids, keyslot when keyslot_set); force erases the last key slot */
+    bool amending, force;
+    const char *state, *new_secret, *old_secret;
+    int64_t keyslot;
+    bool keyslot_set;
 } BlockCryptOpts;
 
 /* Options of `create` (and `-o` of convert). */

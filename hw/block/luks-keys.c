@@ -32,7 +32,7 @@ static size_t material_len(const LuksHeader *h)
 
 /* Try one key slot: the candidate master key is right when its digest
  * matches the header's.  Returns 1 (unlocked), 0 (wrong passphrase) or -errno. */
-static int try_slot(LuksVolume *v, int i, LuksIO io, void *opaque, const uint8_t *pw,
+int luks_try_slot(LuksVolume *v, int i, LuksIO io, void *opaque, const uint8_t *pw,
                     size_t pwlen, uint8_t *mk, char **errp)
 {
     const LuksHeader *h = &v->h;
@@ -75,7 +75,7 @@ static int unlock(LuksVolume *v, LuksIO io, void *opaque, const uint8_t *pw, siz
             continue;
         }
         if (v->h.slot[i].active == LUKS_SLOT_ACTIVE) {
-            r = try_slot(v, i, io, opaque, pw, pwlen, mk, errp);
+            r = luks_try_slot(v, i, io, opaque, pw, pwlen, mk, errp);
         }
     }
     if (r == 0) {
@@ -84,6 +84,7 @@ static int unlock(LuksVolume *v, LuksIO io, void *opaque, const uint8_t *pw, siz
     }
     if (r > 0) {
         v->cipher = crypto_cipher_new(&v->spec, mk, errp);
+        memcpy(v->mk, mk, sizeof(v->mk)); /* for amend's new key slots */
         r = v->cipher ? 0 : -EINVAL;
     }
     explicit_bzero(mk, sizeof(mk));
@@ -116,6 +117,7 @@ void luks_close(LuksVolume *v)
 {
     crypto_cipher_free(v->cipher);
     v->cipher = NULL;
+    explicit_bzero(v->mk, sizeof(v->mk));
 }
 
 /* QEMU's defaults for what params leave out, and the header's names. */
@@ -187,7 +189,7 @@ static void make_uuid(char *out, const uint8_t *r)
 }
 
 /* Iterations for iter_time ms of PBKDF2 on this host. */
-static int count_iters(const LuksHeader *h, uint64_t iter_time, uint32_t *iters, char **errp)
+int luks_count_iters(const LuksHeader *h, uint64_t iter_time, uint32_t *iters, char **errp)
 {
     uint64_t rate = crypto_pbkdf2_rate(h->hash, h->key_bytes);
     if (iter_time && rate > UINT64_MAX / iter_time) {
@@ -202,17 +204,16 @@ static int count_iters(const LuksHeader *h, uint64_t iter_time, uint32_t *iters,
     return 0;
 }
 
-/* Slot 0: the master key split, encrypted with the passphrase's key. */
-static int write_slot0(LuksVolume *v, const uint8_t *mk, LuksIO io, void *opaque,
-                       const uint8_t *pw, size_t pwlen, char **errp)
+int luks_write_slot(LuksVolume *v, int i, LuksIO io, void *opaque, const uint8_t *pw,
+                    size_t pwlen, char **errp)
 {
     LuksHeader *h = &v->h;
-    LuksSlot *s = &h->slot[0];
+    LuksSlot *s = &h->slot[i];
     uint8_t key[CRYPTO_MAX_KEY];
     size_t n = material_len(h);
     uint8_t *split = xzalloc(n);
     int r = crypto_random(s->salt, sizeof(s->salt));
-    r = r < 0 ? r : luks_af_split(h->hash, mk, h->key_bytes, LUKS_STRIPES, split);
+    r = r < 0 ? r : luks_af_split(h->hash, v->mk, h->key_bytes, LUKS_STRIPES, split);
     CryptoCipher *c = NULL;
     if (r == 0) {
         crypto_pbkdf2(h->hash, pw, pwlen, s->salt, 32, s->iters, key, h->key_bytes);
@@ -231,6 +232,27 @@ static int write_slot0(LuksVolume *v, const uint8_t *mk, LuksIO io, void *opaque
     return r;
 }
 
+int luks_erase_slot(LuksVolume *v, int i, LuksIO io, void *opaque)
+{
+    LuksSlot *s = &v->h.slot[i];
+    size_t n = material_len(&v->h);
+    uint8_t *noise = xmalloc(n);
+    int r = crypto_random(noise, n);
+    r = r < 0 ? r : io(opaque, (uint64_t)s->key_offset * CRYPTO_SECTOR_SIZE, noise, n, true);
+    free(noise);
+    s->active = LUKS_SLOT_INACTIVE;
+    s->iters = 0;
+    memset(s->salt, 0, sizeof(s->salt));
+    return r;
+}
+
+int luks_write_header(LuksVolume *v, LuksIO io, void *opaque)
+{
+    uint8_t hdr[LUKS_HEADER_LEN];
+    luks_header_encode(&v->h, hdr);
+    return io(opaque, 0, hdr, sizeof(hdr), true);
+}
+
 static int make_keys(LuksVolume *v, uint64_t iter_time, uint8_t *mk, char **errp)
 {
     LuksHeader *h = &v->h;
@@ -244,7 +266,7 @@ static int make_keys(LuksVolume *v, uint64_t iter_time, uint8_t *mk, char **errp
         return r;
     }
     make_uuid(h->uuid, rnd);
-    if (count_iters(h, iter_time, &iters, errp) < 0) {
+    if (luks_count_iters(h, iter_time, &iters, errp) < 0) {
         return -ERANGE;
     }
     /* The digest gets an eighth of the time, as cryptsetup gives it. */
@@ -257,19 +279,19 @@ static int make_keys(LuksVolume *v, uint64_t iter_time, uint8_t *mk, char **errp
 int64_t luks_format(LuksVolume *v, const LuksParams *p, LuksIO io, void *opaque,
                     const uint8_t *pw, size_t pwlen, char **errp)
 {
-    uint8_t mk[CRYPTO_MAX_KEY], hdr[LUKS_HEADER_LEN];
+    uint8_t mk[CRYPTO_MAX_KEY];
     memset(v, 0, sizeof(*v));
     if (fill_spec(v, p, errp) < 0) {
         return -EINVAL;
     }
     fill_layout(&v->h);
     int r = make_keys(v, p->iter_time ? p->iter_time : 2000, mk, errp);
+    memcpy(v->mk, mk, sizeof(v->mk));
     if (r == 0) {
-        r = write_slot0(v, mk, io, opaque, pw, pwlen, errp);
+        r = luks_write_slot(v, 0, io, opaque, pw, pwlen, errp);
     }
     if (r == 0) {
-        luks_header_encode(&v->h, hdr);
-        r = io(opaque, 0, hdr, sizeof(hdr), true);
+        r = luks_write_header(v, io, opaque);
     }
     if (r == 0) {
         v->cipher = crypto_cipher_new(&v->spec, mk, errp);

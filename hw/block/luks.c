@@ -239,6 +239,14 @@ static void luks_drv_get_info(BlockDriverState *bs, BlockFormatInfo *fi)
     fi->luks = &s->v;
 }
 
+static int luks_drv_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp)
+{
+    LuksState *s = bs->opaque;
+    LuksAmend a;
+    int r = luks_amend_opts(&o->crypt, &a, errp);
+    return r < 0 ? r : luks_amend(&s->v, &a, file_io, bs->file, errp);
+}
+
 static int luks_drv_make_empty(BlockDriverState *bs)
 {
     return -ENOTSUP;
@@ -268,5 +276,6 @@ const BlockDriver bdrv_luks = {
     .create = luks_drv_create,
     .get_info = luks_drv_get_info,
     .make_empty = luks_drv_make_empty,
+    .amend = luks_drv_amend,
     .measure_meta = luks_drv_measure_meta,
 };

@@ -46,6 +46,7 @@ typedef struct LuksVolume {
     CryptoSpec spec;
     char cipher_alg[16]; /* QEMU's name: "aes-256" */
     CryptoCipher *cipher;
+    uint8_t mk[CRYPTO_MAX_KEY]; /* the master key, once unlocked */
 } LuksVolume;
 
 /* Creation options, QEMU's names; empty strings take QEMU's defaults
@@ -83,6 +84,32 @@ int64_t luks_format(LuksVolume *v, const LuksParams *p, LuksIO io, void *opaque,
 /* The header region's length for params p (measure), or -1 with *errp. */
 int64_t luks_header_size(const LuksParams *p, char **errp);
 void luks_close(LuksVolume *v);
+
+/* Key slots (luks-keys.c): try a passphrase on slot i (1 unlocks it, into
+ * mk); write slot i for a passphrase (its iterations set by the caller);
+ * overwrite slot i's key material with noise and mark it inactive; write
+ * the header; PBKDF2 iterations for iter_time ms. */
+int luks_try_slot(LuksVolume *v, int i, LuksIO io, void *opaque, const uint8_t *pw,
+                  size_t pwlen, uint8_t *mk, char **errp);
+int luks_write_slot(LuksVolume *v, int i, LuksIO io, void *opaque, const uint8_t *pw,
+                    size_t pwlen, char **errp);
+int luks_erase_slot(LuksVolume *v, int i, LuksIO io, void *opaque);
+int luks_write_header(LuksVolume *v, LuksIO io, void *opaque);
+int luks_count_iters(const LuksHeader *h, uint64_t iter_time, uint32_t *iters, char **errp);
+
+/* qemu-img amend's key slot changes (luks-amend.c). */
+typedef struct LuksAmend {
+    const char *state;        /* "active" or "inactive" */
+    int keyslot;              /* -1: any (active) or those old_pw opens (inactive) */
+    const uint8_t *new_pw, *old_pw;
+    size_t new_len, old_len;
+    uint64_t iter_time;
+    bool force;
+} LuksAmend;
+int luks_amend(LuksVolume *v, const LuksAmend *a, LuksIO io, void *opaque, char **errp);
+/* Fill a from amend's options (checking state and keyslot, looking up the
+ * secrets); 0 or -errno with *errp. */
+int luks_amend_opts(const BlockCryptOpts *c, LuksAmend *a, char **errp);
 
 /* Header layout (luks-header.c). */
 void luks_header_decode(LuksHeader *h, const uint8_t *buf);

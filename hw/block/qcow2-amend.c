@@ -157,6 +157,10 @@ static int check_supported(const BlockCreateOpts *o, char **errp)
 int qcow2_amend(BlockDriverState *bs, const BlockCreateOpts *o, char **errp)
 {
     Qcow2State *s = bs->opaque;
+    const BlockCryptOpts *c = &o->crypt;
+    if (c->state || c->new_secret || c->old_secret || c->keyslot_set) {
+        return qcow2_crypt_amend(bs, c, errp); /* key slots, in the LUKS header alone */
+    }
     int r = check_supported(o, errp);
     int version = o->compat ? o->compat : s->version;
     bool lazy = o->lazy_set ? o->lazy_refcounts : (s->compat & QCOW2_COMPAT_LAZY) != 0;

@@ -244,3 +244,16 @@ uint64_t qcow2_crypt_measure(const BlockCryptOpts *c, uint32_t cluster_size)
     int64_t len = luks_header_size(&p, NULL);
     return len < 0 ? 0 : ALIGN_UP((uint64_t)len, cluster_size);
 }
+
+int qcow2_crypt_amend(BlockDriverState *bs, const BlockCryptOpts *c, char **errp)
+{
+    Qcow2State *s = bs->opaque;
+    LuksAmend a;
+    if (!s->luks) {
+        blk_error(errp, "Amending encryption options is only supported for LUKS encryption");
+        return -ENOTSUP;
+    }
+    int r = luks_amend_opts(c, &a, errp);
+    Region rg = { bs->file, s->crypt_offset, s->crypt_length };
+    return r < 0 ? r : luks_amend(s->luks, &a, region_io, &rg, errp);
+}

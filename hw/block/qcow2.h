@@ -169,6 +169,8 @@ int qcow2_data_pwrite(BlockDriverState *bs, uint64_t host, uint64_t vaddr, const
                       size_t n);
 /* Make a new, empty image encrypted as c says. */
 int qcow2_crypt_format(BlockDriverState *bs, const BlockCryptOpts *c, char **errp);
+/* amend's encrypt.state/new-secret/old-secret/keyslot on the key slots. */
+int qcow2_crypt_amend(BlockDriverState *bs, const BlockCryptOpts *c, char **errp);
 /* Bytes of the LUKS header clusters for c (0 without LUKS). */
 uint64_t qcow2_crypt_measure(const BlockCryptOpts *c, uint32_t cluster_size);
 
