@@ -907,7 +907,7 @@ int img_measure(int argc, char **argv)
             return 1;
         }
         o.size = bs->total_size;
-        src_bitmaps = bdrv_bitmap_ops(bs) != NULL;
+        src_bitmaps = bdrv_bitmap_ops(bs) && bdrv_bitmap_ops(bs)->supported(bs);
         bm_size = bitmaps_size(bs, o.cluster_size ? o.cluster_size : 65536);
         int r = allocated_bytes(bs, strcmp(out_fmt, "qcow2") ? 512 :
                                 o.cluster_size ? o.cluster_size : 65536, &data);

@@ -356,7 +356,9 @@ static int mark_in_use(BlockDriverState *bs)
         any |= !s->bm.list[i].inconsistent;
         s->bm.list[i].flags |= BME_FLAG_IN_USE;
     }
-    s->bm.store = true;
+    /* Inconsistent bitmaps alone stay as they are (added or removed ones
+     * make close store the directory again). */
+    s->bm.store = any;
     if (!any) {
         return 0;
     }

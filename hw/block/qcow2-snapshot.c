@@ -329,6 +329,11 @@ int qcow2_snapshot_create(BlockDriverState *bs, const char *name, char **errp)
 int qcow2_snapshot_apply(BlockDriverState *bs, const char *name, char **errp)
 {
     Qcow2State *s = bs->opaque;
+    if (s->bm.n) {
+        /* Going back would leave the bitmaps describing another disk. */
+        blk_error(errp, "Could not apply snapshot '%s': Device has active dirty bitmaps", name);
+        return -EBUSY;
+    }
     int i = find(s, name);
     if (i < 0) {
         blk_error(errp, "Could not apply snapshot '%s': snapshot not found", name);
