@@ -35,12 +35,14 @@ void isa_dma_release(Machine *m, int chan)
 
 int isa_dma_read(Machine *m, int chan, void *buf, int pos, int len)
 {
-    return valid(m, chan) && len > 0 ? m->isa_dma->read_memory(m->isa_dma_ctl, chan, buf, pos, len)
-                                     : 0;
+    if (!valid(m, chan) || len <= 0)
+        return 0;
+    return m->isa_dma->read_memory(m->isa_dma_ctl, chan, buf, pos, len);
 }
 
 int isa_dma_write(Machine *m, int chan, const void *buf, int pos, int len)
 {
-    return valid(m, chan) && len > 0
-               ? m->isa_dma->write_memory(m->isa_dma_ctl, chan, buf, pos, len) : 0;
+    if (!valid(m, chan) || len <= 0)
+        return 0;
+    return m->isa_dma->write_memory(m->isa_dma_ctl, chan, buf, pos, len);
 }

@@ -1,6 +1,7 @@
 /* The floppy controller's commands (82078 datasheet, section 8): their
- * lengths, and what each does.  Data moves only through ISA DMA, clipped
- * by the controller to the block the guest programmed; the medium is read
+ * lengths, and what each does.  Data moves through ISA DMA, clipped by the
+ * controller to the block the guest programmed, or (SPECIFY's ND bit) a
+ * byte at a time through the FIFO; the medium is read
  * or written through the block layer (its completion comes later, from
  * the event loop).  A transfer runs from sector R up to EOT (and on to
  * head 1 with MT) unless DMA's terminal count ends it first, which is the
@@ -17,6 +18,7 @@
 #define UNIT(s) ((s)->cmd[1] & 3)
 #define HEAD(s) (((s)->cmd[1] >> 2) & 1)
 #define MT 0x80
+#define OVERRUN_NS 2000000      /* a byte not taken within 2 ms (virtual) */
 
 /* ---- seeks and status ---- */
 
@@ -203,6 +205,19 @@ static void finish(Fdc *s, FdcXfer *x, uint8_t st1)
     fdc_result(s, res, sizeof(res), true);
 }
 
+/* The data phase begins: DMA requests, or (non-DMA) an interrupt for
+ * the first byte. */
+static void data_ready(Fdc *s, FdcXfer *x)
+{
+    if (!x->pio) {
+        isa_dma_hold(s->dev.machine, (int)s->dma);
+        return;
+    }
+    x->pio_ready = true;
+    fdc_raise_irq(s);
+    timer_mod(&s->overrun, clock_ns() + OVERRUN_NS);
+}
+
 static void disk_done(void *opaque, int ret)
 {
     FdcXfer *x = opaque;
@@ -215,9 +230,9 @@ static void disk_done(void *opaque, int ret)
     if (ret < 0) {
         finish(s, x, ST1_DE);
     } else if (x->write || x->format) {
-        finish(s, x, 0);
+        finish(s, x, x->st1);
     } else {
-        isa_dma_hold(s->dev.machine, (int)s->dma);   /* data ready for the CPU's memory */
+        data_ready(s, x);                   /* for the CPU's memory */
     }
 }
 
@@ -249,7 +264,7 @@ static void write_medium(Fdc *s, FdcXfer *x)
         memset(x->buf + x->done, 0, x->disk_len - x->done);
     }
     if (!x->disk_len)
-        finish(s, x, 0);
+        finish(s, x, x->st1);
     else
         disk_io(s, x, true);
 }
@@ -278,9 +293,68 @@ int fdc_dma_handler(void *opaque, int chan, int pos, int size)
     return pos;
 }
 
+/* After one data byte: wait for the next (the interrupt raised when the
+ * data phase began stays up, as with the FIFO enabled, so a driver takes
+ * the bytes in one handler), or end the data phase, which without DMA's
+ * terminal count runs to the end of the track. */
+static void pio_step(Fdc *s, FdcXfer *x)
+{
+    if (x->done < x->len) {
+        timer_mod(&s->overrun, clock_ns() + OVERRUN_NS);
+        return;
+    }
+    timer_del(&s->overrun);
+    fdc_lower_irq(s);                       /* the result's is a new edge */
+    x->pio_ready = false;
+    if (x->write || x->format)
+        write_medium(s, x);
+    else
+        finish(s, x, 0);
+}
+
+/* A host that stops taking (or giving) bytes overruns the controller: the
+ * command ends after the last whole sector, with OR -- how pseudo-DMA
+ * drivers end a transfer shorter than the track. */
+void fdc_overrun(void *opaque)
+{
+    Fdc *s = opaque;
+    FdcXfer *x = s->xfer;
+    if (!x || !x->pio_ready || s->phase != PH_EXEC)
+        return;
+    x->pio_ready = false;
+    x->done -= x->done % FDC_SECTOR;
+    fdc_lower_irq(s);
+    if (x->write || x->format) {
+        x->st1 = ST1_OR;
+        write_medium(s, x);
+    } else {
+        finish(s, x, ST1_OR);
+    }
+}
+
+uint8_t fdc_pio_read(Fdc *s)
+{
+    FdcXfer *x = s->xfer;
+    if (!x || !x->pio_ready || x->write || x->format || x->done >= x->len)
+        return 0;
+    uint8_t v = x->buf[x->done++];
+    pio_step(s, x);
+    return v;
+}
+
+void fdc_pio_write(Fdc *s, uint8_t v)
+{
+    FdcXfer *x = s->xfer;
+    if (!x || !x->pio_ready || !(x->write || x->format) || x->done >= x->len)
+        return;
+    x->buf[x->done++] = v;
+    pio_step(s, x);
+}
+
 void fdc_abandon(Fdc *s)
 {
     FdcXfer *x = s->xfer;
+    timer_del(&s->overrun);
     if (!x)
         return;
     isa_dma_release(s->dev.machine, (int)s->dma);
@@ -299,11 +373,6 @@ static uint8_t check_rw(Fdc *s, FloppyDrive *d, bool write)
         return err;
     if (write && d->bd->read_only)
         return ST1_NW;
-    if (!(s->dor & DOR_DMA_IRQ) || (s->specify[1] & 1)) {
-        if (log_enabled(LOG_UNIMP))
-            log_printf("isa-fdc: non-DMA transfers are not supported\n");
-        return ST1_ND;
-    }
     return 0;
 }
 
@@ -313,6 +382,7 @@ static FdcXfer *xfer_new(Fdc *s, bool write, uint32_t len)
     x->fdc = s;
     x->drive = UNIT(s);
     x->write = write;
+    x->pio = s->specify[1] & 1;             /* SPECIFY's ND bit */
     x->len = MIN(len, (uint32_t)sizeof(x->buf));
     s->xfer = x;
     s->phase = PH_EXEC;
@@ -344,7 +414,7 @@ static void read_write(Fdc *s, bool write)
     x->disk_off = (((uint64_t)c * f->heads + (uint64_t)h) * f->spt + (uint64_t)r - 1) * FDC_SECTOR;
     x->disk_len = x->len;
     if (write)
-        isa_dma_hold(s->dev.machine, (int)s->dma);
+        data_ready(s, x);
     else
         disk_io(s, x, false);
 }
@@ -369,7 +439,7 @@ static void cmd_format(Fdc *s)
     x->format = true;
     x->fill = s->cmd[5];
     x->c = d->track, x->h = HEAD(s), x->r = 1, x->eot = s->cmd[3];
-    isa_dma_hold(s->dev.machine, (int)s->dma);
+    data_ready(s, x);
 }
 
 /* ---- the table ---- */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "hw/core/blockdev.h"
+#include "hw/core/clock.h"
 #include "hw/core/machine.h"
 #include "hw/floppy/fdc.h"
 
@@ -22,12 +23,14 @@
 #define DOR_DMA_IRQ    0x08
 #define MSR_RQM        0x80
 #define MSR_DIO        0x40
+#define MSR_NDMA       0x20
 #define MSR_CB         0x10
 #define ST0_ABNORMAL   0x40
 #define ST0_INVALID    0x80
 #define ST0_SEEK_END   0x20
 #define ST0_EC         0x10
 #define ST1_EN         0x80
+#define ST1_OR         0x10
 #define ST1_DE         0x20
 #define ST1_ND         0x04
 #define ST1_NW         0x02
@@ -49,6 +52,8 @@ typedef struct FdcXfer {
     int drive, c, h, r, eot;
     bool write, format, mt, tc;
     bool disk_busy;             /* a block-layer request is in flight */
+    bool pio, pio_ready;        /* non-DMA mode: data through the FIFO, ready */
+    uint8_t st1;                /* an error to report once the medium is written */
     uint8_t fill;
     uint32_t len, done;         /* bytes to move through DMA, moved */
     uint32_t disk_len;          /* bytes read or written on the medium */
@@ -76,6 +81,7 @@ typedef struct Fdc {
     uint8_t specify[2], config, pretrk, perp, last_eot;
     bool lock;
     FdcXfer *xfer;
+    Timer overrun;              /* non-DMA: the host stopped taking bytes */
 } Fdc;
 
 typedef struct FdcCommand {
@@ -88,6 +94,7 @@ typedef struct FdcCommand {
 /* fdc.c */
 void fdc_update_irq(Fdc *s);
 void fdc_raise_irq(Fdc *s);
+void fdc_lower_irq(Fdc *s);
 /* Enter the result phase with n bytes (interrupt: whether it raises IRQ). */
 void fdc_result(Fdc *s, const uint8_t *bytes, unsigned n, bool interrupt);
 /* Back to the command phase with no result. */
@@ -97,6 +104,10 @@ FloppyDrive *fdc_drive(Fdc *s, int unit);
 /* fdc-cmd.c */
 const FdcCommand *fdc_command(uint8_t first);
 int fdc_dma_handler(void *opaque, int chan, int pos, int size);
+/* Non-DMA execution: one data byte through the FIFO (read: returned). */
+uint8_t fdc_pio_read(Fdc *s);
+void fdc_overrun(void *opaque);
+void fdc_pio_write(Fdc *s, uint8_t v);
 /* Drop a transfer in progress (controller reset, unrealize). */
 void fdc_abandon(Fdc *s);
 

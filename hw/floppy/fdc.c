@@ -11,8 +11,10 @@
  * Every FIFO access is checked against the phase: parameters are taken
  * only in the command phase and only as many as the command has (at most
  * 9 bytes into a 16-byte buffer), results are read only in the result
- * phase and only as many as were produced; anything else is ignored, so no
- * guest sequence indexes past a buffer (CVE-2015-3456 lived here). */
+ * phase and only as many as were produced, data bytes pass only in a
+ * non-DMA execution phase and only up to the transfer's length; anything
+ * else is ignored, so no guest sequence indexes past a buffer
+ * (CVE-2015-3456 lived here). */
 #include "hw/floppy/fdc-int.h"
 #include "hw/core/error.h"
 #include "hw/core/isa-dma.h"
@@ -47,7 +49,7 @@ void fdc_raise_irq(Fdc *s)
     fdc_update_irq(s);
 }
 
-static void lower_irq(Fdc *s)
+void fdc_lower_irq(Fdc *s)
 {
     s->irq_pending = false;
     fdc_update_irq(s);
@@ -79,7 +81,7 @@ static void controller_reset(Fdc *s)
 {
     fdc_abandon(s);
     fdc_idle(s);
-    lower_irq(s);
+    fdc_lower_irq(s);
     s->reset_sensei = 0;
     s->seek_done = false;
     s->rate = 0x02;                         /* 250 kbit/s */
@@ -105,6 +107,8 @@ static uint8_t msr(const Fdc *s)
     case PH_COMMAND:
         return MSR_RQM | (s->cmd_len ? MSR_CB : 0);
     case PH_EXEC:
+        if (s->xfer && s->xfer->pio_ready)  /* non-DMA: a byte for (or from) the CPU */
+            return MSR_RQM | MSR_NDMA | MSR_CB | (s->xfer->write || s->xfer->format ? 0 : MSR_DIO);
         return MSR_CB;                      /* DMA transfer: the FIFO is not for the CPU */
     default:
         return MSR_RQM | MSR_DIO | MSR_CB;
@@ -113,6 +117,8 @@ static uint8_t msr(const Fdc *s)
 
 static uint8_t read_result(Fdc *s)
 {
+    if (s->phase == PH_EXEC)
+        return fdc_pio_read(s);
     if (s->phase != PH_RESULT || s->res_pos >= s->res_len) {
         if (log_enabled(LOG_GUEST_ERROR))
             log_printf("isa-fdc: FIFO read outside the result phase\n");
@@ -120,7 +126,7 @@ static uint8_t read_result(Fdc *s)
     }
     uint8_t v = s->res[s->res_pos++];
     if (s->res_pos == 1)
-        lower_irq(s);
+        fdc_lower_irq(s);
     if (s->res_pos == s->res_len)
         fdc_idle(s);
     return v;
@@ -128,6 +134,10 @@ static uint8_t read_result(Fdc *s)
 
 static void write_command(Fdc *s, uint8_t v)
 {
+    if (!s->in_reset && s->phase == PH_EXEC) {
+        fdc_pio_write(s, v);
+        return;
+    }
     if (s->in_reset || s->phase != PH_COMMAND) {
         if (log_enabled(LOG_GUEST_ERROR))
             log_printf("isa-fdc: FIFO write 0x%02x outside the command phase ignored\n", v);
@@ -141,7 +151,7 @@ static void write_command(Fdc *s, uint8_t v)
             return;
         }
         s->cmd_need = s->cur->len;
-        lower_irq(s);
+        fdc_lower_irq(s);
     }
     if (s->cmd_len < s->cmd_need && s->cmd_len < FDC_CMD_MAX)
         s->cmd[s->cmd_len++] = v;
@@ -246,6 +256,7 @@ static int fdc_realize(Device *dev, Machine *m)
         error_report("isa-fdc: the machine has no ISA DMA controller");
         return -1;
     }
+    timer_init(&s->overrun, fdc_overrun, s);
     mr_init_io(&s->io, "fdc", 6, &fdc_ops, s);
     mr_init_io(&s->io_dir, "fdc-dir", 1, &dir_ops, s);
     as_map(&m->io, &s->io, s->iobase, 0);
@@ -279,6 +290,7 @@ static void fdc_unrealize(Device *dev)
 {
     Fdc *s = (Fdc *)dev;
     fdc_abandon(s);
+    timer_del(&s->overrun);
     isa_dma_register(dev->machine, (int)s->dma, NULL, NULL);
     as_unmap(&dev->machine->io, &s->io);
     as_unmap(&dev->machine->io, &s->io_dir);

@@ -43,7 +43,8 @@ void pc_smbios_install(Machine *m)
     static const SmbiosConfig none;         /* a board built without fw_cfg */
     uint8_t anchor[SMBIOS_ANCHOR_LEN];
     size_t len;
-    uint8_t *tables = smbios_build(m, b->smbios ? b->smbios : &none, true, PC_SMBIOS_TABLES, anchor, &len);
+    const SmbiosConfig *c = b->smbios ? b->smbios : &none;
+    uint8_t *tables = smbios_build(m, c, true, PC_SMBIOS_TABLES, anchor, &len);
     if (len > PC_SMBIOS_MAX)
         KEMU_BUG("SMBIOS tables larger than their area");
     memcpy(b->isa_bios.host + (PC_SMBIOS_ANCHOR - PC_BIOS_AREA), anchor, sizeof(anchor));

@@ -355,3 +355,72 @@ TEST(fdc, medium_change)
     sense(&st0, &pcn);
     CHECK_EQ(inb(CCR) & 0x80, 0);
 }
+
+/* SPECIFY's ND bit: the data bytes pass through the FIFO with RQM and
+ * NDMA, the interrupt up from the first; without DMA's terminal count the command
+ * runs to EOT and ends with "end of cylinder", as pseudo-DMA drivers
+ * expect. */
+TEST(fdc, non_dma_read_and_write)
+{
+    setup(SIZE_144, false);
+    static const uint8_t specify[] = { 0x03, 0xdf, 0x03 };
+    cmd(specify, 3);
+    outb(CCR, 0);
+    const uint8_t rd[9] = { 0x46, 0x00, 2, 0, 17, 2, 18, 0x1b, 0xff };
+    cmd(rd, 9);
+    CHECK_EQ(gsi_level(FDC_IRQ), 1);
+    uint64_t off = (2 * 2 * 18 + 16) * 512;
+    for (int i = 0; i < 1024; i++) {
+        CHECK_EQ(inb(MSR) & 0xf0, 0xf0);             /* RQM, DIO, NDMA, busy */
+        CHECK_EQ(inb(FIFO), disk_byte(off + i));
+    }
+    CHECK_EQ(gsi_level(FDC_IRQ), 1);                 /* the result's interrupt */
+    uint8_t res[7];
+    CHECK_EQ(result(res, 7), 7);
+    CHECK_EQ(res[0] & 0xc0, 0x40);
+    CHECK_EQ(res[1], 0x80);                          /* EN */
+    CHECK_EQ(res[3], 3);
+    const uint8_t wr[9] = { 0x45, 0x00, 5, 0, 18, 2, 18, 0x1b, 0xff };
+    cmd(wr, 9);
+    for (int i = 0; i < 512; i++) {
+        CHECK_EQ(inb(MSR) & 0xf0, 0xb0);             /* RQM, NDMA, busy: to the controller */
+        outb(FIFO, (uint8_t)(i ^ 0x3c));
+    }
+    CHECK_EQ(result(res, 7), 7);
+    off = (5 * 2 * 18 + 17) * 512;
+    for (int i = 0; i < 512; i++)
+        CHECK_EQ(disk->data[off + i], (uint8_t)(i ^ 0x3c));
+}
+
+/* Non-DMA: a host that stops after the sectors it wants overruns the
+ * controller, which ends the command after the last whole sector (OR). */
+TEST(fdc, non_dma_overrun_ends_the_command)
+{
+    setup(SIZE_144, false);
+    static const uint8_t specify[] = { 0x03, 0xdf, 0x03 };
+    cmd(specify, 3);
+    outb(CCR, 0);
+    const uint8_t rd[9] = { 0x46, 0x00, 0, 0, 3, 2, 18, 0x1b, 0xff };
+    cmd(rd, 9);
+    for (int i = 0; i < 600; i++)                    /* a sector and a bit */
+        inb(FIFO);
+    CHECK_EQ(inb(MSR) & 0xf0, 0xf0);
+    clock_advance(10 * 1000 * 1000);
+    uint8_t res[7];
+    CHECK_EQ(result(res, 7), 7);
+    CHECK_EQ(res[0] & 0xc0, 0x40);
+    CHECK_EQ(res[1], 0x10);                          /* OR */
+    CHECK_EQ(res[5], 4);                             /* one whole sector: R 3 done */
+    const uint8_t wr[9] = { 0x45, 0x00, 1, 0, 1, 2, 18, 0x1b, 0xff };
+    cmd(wr, 9);
+    for (int i = 0; i < 1024 + 7; i++)
+        outb(FIFO, 0xa5);
+    clock_advance(10 * 1000 * 1000);
+    CHECK_EQ(result(res, 7), 7);
+    CHECK_EQ(res[1], 0x10);
+    CHECK_EQ(res[5], 3);                             /* sectors 1 and 2 written */
+    uint64_t off = 2 * 18 * 512;
+    CHECK_EQ(disk->data[off], 0xa5);
+    CHECK_EQ(disk->data[off + 1023], 0xa5);
+    CHECK_EQ(disk->data[off + 1024], disk_byte(off + 1024));   /* the partial one not */
+}

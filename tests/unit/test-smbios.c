@@ -121,7 +121,8 @@ TEST(smbios, options_fill_the_fields)
     Machine *m = pct_machine(64 * MiB, 1);
     static const char *const opts[] = {
         "type=0,vendor=Acme BIOS,version=9.9,date=01/02/2023,release=1.2",
-        "type=1,manufacturer=Acme,product=Box,serial=SN-1,uuid=01234567-89ab-cdef-0011-223344556677,family=F",
+        "type=1,manufacturer=Acme,product=Box,serial=SN-1,"
+        "uuid=01234567-89ab-cdef-0011-223344556677,family=F",
         "type=3,serial=CH-9", "type=4,sock_pfx=Socket,max-speed=3000",
         "type=11,value=io.systemd.credential:a=b,value=second", "type=11,value=third",
     };
