@@ -38,6 +38,7 @@ typedef struct PcBoard {
     Device *pic, *ioapic, *rtc, *fw_cfg, *acpi_pm;
     /* Direct kernel boot (no firmware): re-done on every reset. */
     int kernel_kind;                  /* PC_KERNEL_NONE/LINUX/MULTIBOOT */
+    bool linuxboot_rom;               /* Linux through the firmware's boot order */
     uint64_t rsdp_addr;
     bool first_boot_over;             /* -boot once= applies until the first reset */
     struct SmbiosConfig *smbios;      /* -smbios and -uuid */
@@ -96,7 +97,12 @@ int pc_boot_kernel(Machine *m);
 
 /* linux-boot.c */
 bool linux_is_bzimage(const uint8_t *img, size_t size);
-int linux_load(Machine *m, const char *path, const uint8_t *img, size_t size);
+/* firmware: hand the kernel to the option ROM PC_LINUXBOOT_ROM through
+ * fw_cfg; otherwise load it and enter it directly. */
+int linux_load(Machine *m, const char *path, const uint8_t *img, size_t size, bool firmware);
+#define PC_LINUXBOOT_ROM "genroms/linuxboot_dma.bin"
+/* Whether the firmware loads fw_cfg "genroms/" option ROMs (SeaBIOS does). */
+bool pc_firmware_runs_roms(const Machine *m);
 
 /* multiboot.c */
 /* Offset of a valid Multiboot 1 header in the first 8 KiB, or -1. */
