@@ -42,8 +42,8 @@ static int add_e820_file(Machine *m, Device *fw)
 int pc_set_bootorder_file(Machine *m)
 {
     char *list = bootdev_list();
-    char *order = xasprintf("%s%s%s", pc_board(m)->linuxboot_rom ? "/rom@" PC_LINUXBOOT_ROM "\n" : "",
-                            list, m->cfg.boot_strict ? "HALT" : "");
+    const char *rom = pc_board(m)->linuxboot_rom ? "/rom@" PC_LINUXBOOT_ROM "\n" : "";
+    char *order = xasprintf("%s%s%s", rom, list, m->cfg.boot_strict ? "HALT" : "");
     size_t n = strlen(order);
     if (n && order[n - 1] == '\n')
         order[--n] = '\0';
