@@ -175,7 +175,8 @@ TEST(linux_boot, through_the_firmware_option_rom)
     CHECK_EQ(setup[0x224] | setup[0x225] << 8, 0xfe00);  /* heap below 0x20000 */
     CHECK_EQ(setup[0x1fa] | setup[0x1fb] << 8, 0xfffe);  /* vga=ext */
     uint32_t rd = ALIGN_DOWN(512 * MiB - 256 * KiB - 5000, 4096);  /* below SeaBIOS */
-    CHECK_EQ(setup[0x218] | setup[0x219] << 8 | setup[0x21a] << 16 | (uint32_t)setup[0x21b] << 24, rd);
+    CHECK_EQ(setup[0x218] | setup[0x219] << 8 | setup[0x21a] << 16 |
+             (uint32_t)setup[0x21b] << 24, rd);
     CHECK_EQ(setup[0x21c] | setup[0x21d] << 8, 5000);
     CHECK_EQ(setup[0x228] | setup[0x229] << 8 | setup[0x22a] << 16, PC_CMDLINE_ADDR);
     CHECK_EQ(fw_u32(m, FW_CFG_INITRD_ADDR), rd);
