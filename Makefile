@@ -55,7 +55,7 @@ $(eval $(call optional,NETTLE,nettle))
 $(eval $(call optional,NETTLE,vncauth))
 $(eval $(call optional,NBD,nbd))
 LIB_SRC := $(filter-out $(MAIN_SRC) $(IMG_MAIN_SRC) $(COMPARE_SRC) $(STUB_SRC) $(DISABLED),$(LAYER_SRC)) $(STUB_ON)
-LIB_OBJ := $(LIB_SRC:.c=.o)
+LIB_OBJ := $(LIB_SRC:.c=.o) hw/pc/linuxboot-rom.o
 
 # kemu-img needs the block layer and the core helpers only.
 IMG_LIB_SRC := $(wildcard hw/block/*.c) hw/core/error.c hw/core/util.c hw/core/aio.c
@@ -128,6 +128,23 @@ tests/guest/%.mb.elf: tests/guest/%.mb.S tests/guest/multiboot.ld tests/guest/gu
 
 guests: $(GUESTS)
 
+# Option ROMs of our own (roms/*.S): 16-bit code from offset 0, padded and
+# checksummed by roms/romsign; kemu carries them (hw/pc/linuxboot-rom.S).
+roms/romsign: roms/romsign.c
+	@$(if $(filter 0,$(V)),echo "  HOSTCC  $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+roms/%.bin: roms/%.S roms/romsign
+	@$(if $(filter 0,$(V)),echo "  ROM     $@")
+	$(Q)$(CC) -m32 -nostdlib -ffreestanding -c -o $(@:.bin=.o) $<
+	$(Q)ld -m elf_i386 -Ttext=0 -e _start -o $(@:.bin=.elf) $(@:.bin=.o)
+	$(Q)objcopy -O binary -j .text $(@:.bin=.elf) $(@:.bin=.raw)
+	$(Q)roms/romsign $(@:.bin=.raw) $@
+
+hw/pc/linuxboot-rom.o: hw/pc/linuxboot-rom.S roms/linuxboot_dma.bin
+	@$(if $(filter 0,$(V)),echo "  AS      $@")
+	$(Q)$(CC) -c -o $@ $<
+
 tests: $(PROGS) $(TEST_PROGS) $(GUESTS)
 
 deps:
@@ -189,7 +206,7 @@ check-kut: config.mak
 
 clean-objs:
 	rm -f $(shell find . -name '*.o' -o -name '*.d' | grep -v '^./.git') $(PROGS) $(TEST_PROGS)
-	rm -f tests/guest/*.bin tests/guest/*.elf
+	rm -f tests/guest/*.bin tests/guest/*.elf roms/*.bin roms/*.elf roms/*.raw roms/romsign
 
 clean: clean-objs
 	rm -f config.mak config.h

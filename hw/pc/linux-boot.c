@@ -1,9 +1,19 @@
-/* The Linux x86 boot protocol (Documentation/arch/x86/boot.rst), 32-bit
- * entry: the protected-mode part of a bzImage goes to 1 MiB, the command
- * line to 0x20000, the initrd as high as the kernel allows below the end of
- * low RAM, and a zero page (struct boot_params) with a copy of the setup
- * header, the e820 map and the RSDP address to PC_ZERO_PAGE; the BSP then
- * starts at code32_start with ESI pointing at the zero page. */
+/* The Linux x86 boot protocol (Documentation/arch/x86/boot.rst) as a boot
+ * loader follows it, two ways:
+ *
+ * - through the firmware (the default, as QEMU): the setup code (its
+ *   header filled in), the protected-mode kernel, the command line and the
+ *   initrd go to fw_cfg with the addresses they belong at, and kemu's own
+ *   option ROM (roms/linuxboot_dma.S, fw_cfg file
+ *   "genroms/linuxboot_dma.bin", first in the boot order) copies them there
+ *   and enters the real-mode setup code once the BIOS has set up the
+ *   machine (e820, ACPI, SMBIOS, VGA text mode);
+ * - direct, 32-bit entry: the protected-mode part goes to 1 MiB, the
+ *   command line to 0x20000, the initrd as high as the kernel allows below
+ *   the end of low RAM, and a zero page (struct boot_params) with a copy of
+ *   the setup header, the e820 map and the RSDP address to PC_ZERO_PAGE;
+ *   the BSP then starts at code32_start with ESI pointing at the zero page.
+ */
 #include "hw/pc/pc-board.h"
 #include "hw/pc/fw_cfg.h"
 #include "hw/core/error.h"
@@ -23,6 +33,7 @@
 #define HDR_CODE32_START  0x214
 #define HDR_RAMDISK_IMAGE 0x218
 #define HDR_RAMDISK_SIZE  0x21c
+#define HDR_HEAP_END_PTR  0x224
 #define HDR_CMD_LINE_PTR  0x228
 #define HDR_INITRD_MAX    0x22c
 #define HDR_CMDLINE_SIZE  0x238
@@ -36,6 +47,7 @@
 #define BP_SIZE           4096
 
 #define LOADED_HIGH       0x01
+#define CAN_USE_HEAP      0x80
 #define MIN_PROTOCOL      0x0206  /* cmdline_size, initrd_addr_max, relocatable */
 
 static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
@@ -53,7 +65,19 @@ bool linux_is_bzimage(const uint8_t *img, size_t size)
     return size >= HDR_MAGIC + 4 && !memcmp(img + HDR_MAGIC, "HdrS", 4);
 }
 
+/* Real-mode setup code for the firmware path: at 0x10000, its heap up to
+ * 0x200 bytes below the command line at 0x20000 (the stack above it). */
+#define SETUP_ADDR        0x10000
+#define SETUP_HEAP_END    (PC_CMDLINE_ADDR - SETUP_ADDR - 0x200)
+/* SeaBIOS keeps its tables in the top 256 KiB of RAM below 4 GiB (and
+ * marks in e820 what it used): an initrd it is to hand over ends below. */
+#define FIRMWARE_HIGH_TABLES (256 * KiB)
+
+/* The ROM image, assembled and checksummed by the build (linuxboot-rom.S). */
+extern const uint8_t pc_linuxboot_rom[], pc_linuxboot_rom_end[];
+
 typedef struct LinuxImage {
+    bool firmware;            /* booted through the option ROM */
     const char *path;
     const uint8_t *img;
     size_t size, setup_size, pm_size;
@@ -134,6 +158,8 @@ static int load_initrd(Machine *m, LinuxImage *k, uint8_t *bp)
     if (!data)
         return -1;
     uint64_t top = MIN((uint64_t)k->initrd_max, pc_board(m)->below_4g - 1) + 1;
+    if (k->firmware)
+        top = MIN(top, pc_board(m)->below_4g - FIRMWARE_HIGH_TABLES);
     uint64_t addr = size <= top ? ALIGN_DOWN(top - size, 4096) : 0;
     if (size > top || addr < k->kernel_end) {
         error_report("-initrd %s: %zu bytes do not fit between the kernel and 0x%llx "
@@ -141,7 +167,8 @@ static int load_initrd(Machine *m, LinuxImage *k, uint8_t *bp)
         free(data);
         return -1;
     }
-    pc_write_guest(m, addr, data, size);
+    if (!k->firmware)
+        pc_write_guest(m, addr, data, size);
     put32(bp + HDR_RAMDISK_IMAGE, (uint32_t)addr);
     put32(bp + HDR_RAMDISK_SIZE, (uint32_t)size);
     Device *fw = pc_board(m)->fw_cfg;
@@ -165,26 +192,84 @@ static void fill_e820(const Machine *m, uint8_t *bp)
 }
 
 /* The same kernel for a firmware-side loader, as QEMU offers it. */
-static void fw_cfg_kernel(Machine *m, const LinuxImage *k, const char *cmdline)
+static void fw_cfg_kernel(Machine *m, const LinuxImage *k, const uint8_t *setup,
+                          const char *cmdline)
 {
     Device *fw = pc_board(m)->fw_cfg;
     size_t clen = strlen(cmdline) + 1;
     fw_cfg_add_i32(fw, FW_CFG_KERNEL_ADDR, PC_KERNEL_ADDR);
     fw_cfg_add_i32(fw, FW_CFG_KERNEL_SIZE, (uint32_t)k->pm_size);
     fw_cfg_add_bytes(fw, FW_CFG_KERNEL_DATA, k->img + k->setup_size, k->pm_size);
-    fw_cfg_add_i32(fw, FW_CFG_SETUP_ADDR, 0x10000);
+    fw_cfg_add_i32(fw, FW_CFG_SETUP_ADDR, SETUP_ADDR);
     fw_cfg_add_i32(fw, FW_CFG_SETUP_SIZE, (uint32_t)k->setup_size);
-    fw_cfg_add_bytes(fw, FW_CFG_SETUP_DATA, k->img, k->setup_size);
+    fw_cfg_add_bytes(fw, FW_CFG_SETUP_DATA, setup, k->setup_size);
     fw_cfg_add_i32(fw, FW_CFG_CMDLINE_ADDR, PC_CMDLINE_ADDR);
     fw_cfg_add_i32(fw, FW_CFG_CMDLINE_SIZE, (uint32_t)clen);
     fw_cfg_add_bytes(fw, FW_CFG_CMDLINE_DATA, cmdline, clen);
 }
 
-int linux_load(Machine *m, const char *path, const uint8_t *img, size_t size)
+/* What a boot loader writes into the setup header (hdr holds one at the
+ * image's offsets: a copy of the setup code, or boot_params). */
+static int fill_header(Machine *m, LinuxImage *k, uint8_t *hdr, const char *cmdline)
 {
-    PcBoard *b = pc_board(m);
-    LinuxImage k = { .path = path, .img = img, .size = size };
-    if (check_header(&k, b->below_4g))
+    if (m->cfg.initrd && load_initrd(m, k, hdr))
+        return -1;
+    int vga = vga_mode(cmdline);
+    if (vga >= 0)
+        put16(hdr + HDR_VID_MODE, (uint32_t)vga);
+    hdr[HDR_LOADER_TYPE] = 0xff;           /* undefined boot loader */
+    put32(hdr + HDR_CMD_LINE_PTR, PC_CMDLINE_ADDR);
+    return 0;
+}
+
+/* Everything in fw_cfg for the option ROM, which the firmware boots
+ * first (pc_set_bootorder_file); the real-mode setup code may use a heap. */
+static int load_for_firmware(Machine *m, LinuxImage *k, const char *cmdline)
+{
+    if (k->setup_size > SETUP_HEAP_END) {
+        error_report("-kernel %s: setup code of %zu bytes leaves no room for its heap",
+                     k->path, k->setup_size);
+        return -1;
+    }
+    uint8_t *setup = xmalloc(k->setup_size);
+    memcpy(setup, k->img, k->setup_size);
+    int ret = fill_header(m, k, setup, cmdline);
+    if (!ret) {
+        setup[HDR_LOADFLAGS] |= CAN_USE_HEAP;
+        put16(setup + HDR_HEAP_END_PTR, SETUP_HEAP_END);
+        fw_cfg_kernel(m, k, setup, cmdline);
+        size_t len = (size_t)(pc_linuxboot_rom_end - pc_linuxboot_rom);
+        ret = fw_cfg_set_file(pc_board(m)->fw_cfg, PC_LINUXBOOT_ROM, pc_linuxboot_rom, len) < 0;
+    }
+    free(setup);
+    return ret ? -1 : 0;
+}
+
+/* The zero page and the kernel in memory, the BSP at the 32-bit entry. */
+static int load_direct(Machine *m, LinuxImage *k, const char *cmdline)
+{
+    uint8_t *bp = xzalloc(BP_SIZE);
+    size_t hdr_end = MIN((size_t)HDR_MAGIC + k->img[HDR_JUMP_LEN], (size_t)HDR_END_MAX);
+    memcpy(bp + HDR_SETUP_SECTS, k->img + HDR_SETUP_SECTS, hdr_end - HDR_SETUP_SECTS);
+    if (fill_header(m, k, bp, cmdline)) {
+        free(bp);
+        return -1;
+    }
+    put64(bp + BP_ACPI_RSDP, pc_board(m)->rsdp_addr);
+    fill_e820(m, bp);
+    pc_write_guest(m, PC_KERNEL_ADDR, k->img + k->setup_size, k->pm_size);
+    pc_write_guest(m, PC_CMDLINE_ADDR, cmdline, strlen(cmdline) + 1);
+    pc_write_guest(m, PC_ZERO_PAGE, bp, BP_SIZE);
+    free(bp);
+    fw_cfg_kernel(m, k, k->img, cmdline);
+    pc_enter_flat32(m, k->entry, 0, 0, PC_ZERO_PAGE);
+    return 0;
+}
+
+int linux_load(Machine *m, const char *path, const uint8_t *img, size_t size, bool firmware)
+{
+    LinuxImage k = { .firmware = firmware, .path = path, .img = img, .size = size };
+    if (check_header(&k, pc_board(m)->below_4g))
         return -1;
     const char *cmdline = m->cfg.append ? m->cfg.append : "";
     size_t clen = strlen(cmdline);
@@ -193,25 +278,5 @@ int linux_load(Machine *m, const char *path, const uint8_t *img, size_t size)
                      clen, MIN(k.cmdline_max, PC_CMDLINE_MAX - 1));
         return -1;
     }
-    uint8_t *bp = xzalloc(BP_SIZE);
-    size_t hdr_end = MIN((size_t)HDR_MAGIC + img[HDR_JUMP_LEN], (size_t)HDR_END_MAX);
-    memcpy(bp + HDR_SETUP_SECTS, img + HDR_SETUP_SECTS, hdr_end - HDR_SETUP_SECTS);
-    if (m->cfg.initrd && load_initrd(m, &k, bp)) {
-        free(bp);
-        return -1;
-    }
-    int vga = vga_mode(cmdline);
-    if (vga >= 0)
-        put16(bp + HDR_VID_MODE, (uint32_t)vga);
-    bp[HDR_LOADER_TYPE] = 0xff;           /* undefined boot loader */
-    put32(bp + HDR_CMD_LINE_PTR, PC_CMDLINE_ADDR);
-    put64(bp + BP_ACPI_RSDP, b->rsdp_addr);
-    fill_e820(m, bp);
-    pc_write_guest(m, PC_KERNEL_ADDR, img + k.setup_size, k.pm_size);
-    pc_write_guest(m, PC_CMDLINE_ADDR, cmdline, clen + 1);
-    pc_write_guest(m, PC_ZERO_PAGE, bp, BP_SIZE);
-    free(bp);
-    fw_cfg_kernel(m, &k, cmdline);
-    pc_enter_flat32(m, k.entry, 0, 0, PC_ZERO_PAGE);
-    return 0;
+    return firmware ? load_for_firmware(m, &k, cmdline) : load_direct(m, &k, cmdline);
 }

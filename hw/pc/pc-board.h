@@ -36,8 +36,9 @@ typedef struct PcBoard {
     uint8_t *bios_data;
     size_t bios_size;
     Device *pic, *ioapic, *rtc, *fw_cfg, *acpi_pm;
-    /* Direct kernel boot (no firmware): re-done on every reset. */
+    /* -kernel, through the firmware or direct: re-done on every reset. */
     int kernel_kind;                  /* PC_KERNEL_NONE/LINUX/MULTIBOOT */
+    bool linuxboot_rom;               /* Linux through the firmware's boot order */
     uint64_t rsdp_addr;
     bool first_boot_over;             /* -boot once= applies until the first reset */
     struct SmbiosConfig *smbios;      /* -smbios and -uuid */
@@ -90,13 +91,20 @@ bool pc_write_guest(Machine *m, uint64_t addr, const void *buf, size_t len);
 /* Start the BSP at eip in flat 32-bit protected mode, paging and interrupts
  * off, with a GDT at PC_BOOT_GDT (CS 0x10, DS/ES/SS/FS/GS 0x18). */
 void pc_enter_flat32(Machine *m, uint32_t eip, uint32_t eax, uint32_t ebx, uint32_t esi);
-/* Load -kernel/-initrd/-append (Linux bzImage or Multiboot) and point the
- * BSP at it.  0 or -1 after error_report. */
+/* Whether the firmware loads fw_cfg "genroms/" option ROMs (SeaBIOS does):
+ * then a Linux -kernel boots through it. */
+bool pc_firmware_runs_roms(const Machine *m);
+/* Load -kernel/-initrd/-append (Linux bzImage or Multiboot): hand it to
+ * the firmware, or load it and point the BSP at it.  0 or -1 after
+ * error_report. */
 int pc_boot_kernel(Machine *m);
 
 /* linux-boot.c */
 bool linux_is_bzimage(const uint8_t *img, size_t size);
-int linux_load(Machine *m, const char *path, const uint8_t *img, size_t size);
+/* firmware: hand the kernel to the option ROM PC_LINUXBOOT_ROM through
+ * fw_cfg; otherwise load it and enter it directly. */
+int linux_load(Machine *m, const char *path, const uint8_t *img, size_t size, bool firmware);
+#define PC_LINUXBOOT_ROM "genroms/linuxboot_dma.bin"
 
 /* multiboot.c */
 /* Offset of a valid Multiboot 1 header in the first 8 KiB, or -1. */

@@ -1,6 +1,10 @@
-/* Direct kernel boot without firmware: load -kernel (a Linux bzImage or a
- * Multiboot kernel), then start the BSP in flat 32-bit protected mode at
- * the kernel's entry, the way a boot loader would leave it. */
+/* -kernel: a Linux bzImage goes through the firmware when it runs fw_cfg
+ * option ROMs (SeaBIOS, the default: QEMU's behaviour), handed to kemu's
+ * Linux-boot ROM.  Otherwise (a -bios guest program or other firmware,
+ * and Multiboot kernels) the board boots without firmware: it loads the
+ * kernel and starts the BSP in flat 32-bit protected mode at the kernel's
+ * entry, the way a boot loader would leave it, with the tables a BIOS
+ * would have left. */
 #include "hw/pc/pc-board.h"
 #include "hw/pc/acpi.h"
 #include "hw/core/error.h"
@@ -164,14 +168,16 @@ static void setup_pci_irqs(Machine *m)
     as_st(&m->io, 0x4d1, 0x0c, 1);
 }
 
-int pc_boot_kernel(Machine *m)
+bool pc_firmware_runs_roms(const Machine *m)
 {
-    const char *path = m->cfg.kernel;
-    size_t size;
-    uint8_t *img = pc_load_file("-kernel", path, &size);
-    if (!img)
-        return -1;
-    int ret;
+    const PcBoard *b = pc_board(m);
+    static const char marker[] = "genroms/";
+    return b->bios_data && memmem(b->bios_data, b->bios_size, marker, sizeof(marker) - 1);
+}
+
+/* What a BIOS would have set up before a direct boot. */
+static void firmware_stand_in(Machine *m)
+{
     install_acpi(m);
     if (pc_board(m)->acpi_pm)
         piix4_pm_firmware_setup(pc_board(m)->acpi_pm, ACPI_PM_BASE);
@@ -179,11 +185,26 @@ int pc_boot_kernel(Machine *m)
     setup_bda(m);
     setup_legacy_interrupts(m);
     setup_pci_irqs(m);
-    if (linux_is_bzimage(img, size)) {
-        pc_board(m)->kernel_kind = PC_KERNEL_LINUX;
-        ret = linux_load(m, path, img, size);
+}
+
+int pc_boot_kernel(Machine *m)
+{
+    PcBoard *b = pc_board(m);
+    const char *path = m->cfg.kernel;
+    size_t size;
+    uint8_t *img = pc_load_file("-kernel", path, &size);
+    if (!img)
+        return -1;
+    int ret;
+    bool is_linux = linux_is_bzimage(img, size);
+    b->linuxboot_rom = is_linux && pc_firmware_runs_roms(m);
+    if (!b->linuxboot_rom)
+        firmware_stand_in(m);
+    if (is_linux) {
+        b->kernel_kind = PC_KERNEL_LINUX;
+        ret = linux_load(m, path, img, size, b->linuxboot_rom);
     } else if (multiboot_find_header(img, size) >= 0) {
-        pc_board(m)->kernel_kind = PC_KERNEL_MULTIBOOT;
+        b->kernel_kind = PC_KERNEL_MULTIBOOT;
         ret = multiboot_load(m, path, img, size);
     } else {
         error_report("-kernel %s: not a Linux bzImage (no HdrS signature)", path);

@@ -36,11 +36,14 @@ static int add_e820_file(Machine *m, Device *fw)
 
 /* "bootorder": device paths by bootindex, one per line; -boot strict=on
  * ends the list with HALT so the firmware tries nothing else.  Set again
- * once the devices the command line adds exist. */
+ * once the devices the command line adds exist.  A -kernel's Linux-boot
+ * ROM comes first, as bootindex 0 (SeaBIOS names a fw_cfg ROM
+ * "/rom@FILE"). */
 int pc_set_bootorder_file(Machine *m)
 {
     char *list = bootdev_list();
-    char *order = xasprintf("%s%s", list, m->cfg.boot_strict ? "HALT" : "");
+    const char *rom = pc_board(m)->linuxboot_rom ? "/rom@" PC_LINUXBOOT_ROM "\n" : "";
+    char *order = xasprintf("%s%s%s", rom, list, m->cfg.boot_strict ? "HALT" : "");
     size_t n = strlen(order);
     if (n && order[n - 1] == '\n')
         order[--n] = '\0';

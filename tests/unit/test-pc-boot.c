@@ -6,8 +6,11 @@
 #include "tests/unit/unit.h"
 #include "hw/core/util.h"
 #include "cpu/cpu.h"
+#include "hw/pc/fw_cfg.h"
+#include "hw/pc/pc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define SETUP_SECTS 4
 #define SETUP_SIZE ((SETUP_SECTS + 1) * 512)
@@ -108,6 +111,97 @@ TEST(linux_boot, no_initrd_no_append)
     CHECK_EQ(pcl(m, PC_ZERO_PAGE + 0x21c), 0);
     CHECK_EQ(pcb(m, PC_CMDLINE_ADDR), 0);
     CHECK_EQ(pcw(m, PC_ZERO_PAGE + 0x1fa), 0xffff);  /* vid_mode kept */
+}
+
+static unsigned byte_sum(const uint8_t *p, size_t n)
+{
+    unsigned s = 0;
+    while (n--)
+        s += *p++;
+    return s & 0xff;
+}
+
+static uint32_t fw_u32(Machine *m, uint16_t key)
+{
+    uint8_t b[4];
+    pct_fw_read(m, key, b, 4);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* The option ROM as SeaBIOS checks it: 0x55 0xaa, its size in blocks,
+ * all bytes summing to zero, a PnP header (summing to zero) with a BEV. */
+static void check_linuxboot_rom(Machine *m)
+{
+    uint32_t len;
+    int key = pct_fw_find(m, "genroms/linuxboot_dma.bin", &len);
+    REQUIRE(key >= 0, "no genroms/linuxboot_dma.bin in fw_cfg");
+    uint8_t *rom = xmalloc(len);
+    pct_fw_read(m, (uint16_t)key, rom, len);
+    CHECK_EQ(rom[0], 0x55);
+    CHECK_EQ(rom[1], 0xaa);
+    CHECK_EQ(rom[2] * 512u, len);
+    CHECK_EQ(byte_sum(rom, len), 0);
+    unsigned pnp = rom[0x1a] | rom[0x1b] << 8;
+    REQUIRE(pnp + 0x20 <= len, "PnP header outside the ROM");
+    CHECK(!memcmp(rom + pnp, "$PnP", 4));
+    CHECK_EQ(byte_sum(rom + pnp, rom[pnp + 5] * 16u), 0);
+    unsigned bev = rom[pnp + 0x1a] | rom[pnp + 0x1b] << 8;
+    CHECK(bev > pnp && bev < len);
+    free(rom);
+}
+
+/* A BIOS that loads fw_cfg ROMs: the kernel goes to fw_cfg with its setup
+ * header filled in, the ROM comes first in the boot order, and nothing is
+ * loaded or entered by the board. */
+TEST(linux_boot, through_the_firmware_option_rom)
+{
+    Machine *m = boot_linux_machine(512 * MiB, "console=ttyS0 vga=ext", 5000);
+    CHECK(!pc_firmware_runs_roms(m));
+    memcpy(pc_board(m)->bios_data + 0x1000, "genroms/", 8);
+    CHECK(pc_firmware_runs_roms(m));
+    int syncs = pct_syncs();
+    CHECK_EQ(pc_boot_kernel(m), 0);
+    CHECK_EQ(pct_syncs(), syncs);                   /* the BSP is left at reset */
+    CHECK_EQ(pcb(m, 0x100000), 0);                  /* nothing in RAM */
+    CHECK_EQ(pcb(m, PC_CMDLINE_ADDR), 0);
+    CHECK(pcq(m, 0xe0000) != 0x2052545020445352ULL); /* no ACPI of the board's */
+    check_linuxboot_rom(m);
+    uint8_t setup[SETUP_SIZE];
+    CHECK_EQ(fw_u32(m, FW_CFG_SETUP_ADDR), 0x10000);
+    CHECK_EQ(fw_u32(m, FW_CFG_SETUP_SIZE), SETUP_SIZE);
+    pct_fw_read(m, FW_CFG_SETUP_DATA, setup, sizeof(setup));
+    CHECK_EQ(setup[0x210], 0xff);                   /* type_of_loader */
+    CHECK_EQ(setup[0x211] & 0x81, 0x81);            /* LOADED_HIGH, CAN_USE_HEAP */
+    CHECK_EQ(setup[0x224] | setup[0x225] << 8, 0xfe00);  /* heap below 0x20000 */
+    CHECK_EQ(setup[0x1fa] | setup[0x1fb] << 8, 0xfffe);  /* vga=ext */
+    uint32_t rd = ALIGN_DOWN(512 * MiB - 256 * KiB - 5000, 4096);  /* below SeaBIOS */
+    CHECK_EQ(setup[0x218] | setup[0x219] << 8 | setup[0x21a] << 16 |
+             (uint32_t)setup[0x21b] << 24, rd);
+    CHECK_EQ(setup[0x21c] | setup[0x21d] << 8, 5000);
+    CHECK_EQ(setup[0x228] | setup[0x229] << 8 | setup[0x22a] << 16, PC_CMDLINE_ADDR);
+    CHECK_EQ(fw_u32(m, FW_CFG_INITRD_ADDR), rd);
+    CHECK_EQ(fw_u32(m, FW_CFG_INITRD_SIZE), 5000);
+    CHECK_EQ(fw_u32(m, FW_CFG_KERNEL_ADDR), 0x100000);
+    CHECK_EQ(fw_u32(m, FW_CFG_KERNEL_SIZE), PM_SIZE);
+    CHECK_EQ(fw_u32(m, FW_CFG_CMDLINE_SIZE), 22);
+    char cmd[22];
+    pct_fw_read(m, FW_CFG_CMDLINE_DATA, (uint8_t *)cmd, sizeof(cmd));
+    CHECK_STR(cmd, "console=ttyS0 vga=ext");
+    CHECK_EQ(pc_set_bootorder_file(m), 0);
+    uint32_t len;
+    int key = pct_fw_find(m, "bootorder", &len);
+    REQUIRE(key >= 0, "no bootorder file");
+    char order[64] = "";
+    pct_fw_read(m, (uint16_t)key, (uint8_t *)order, MIN(len, sizeof(order) - 1));
+    static const char first[] = "/rom@genroms/linuxboot_dma.bin";  /* bootindex 0 */
+    CHECK(!strncmp(order, first, sizeof(first) - 1));
+    CHECK(order[sizeof(first) - 1] == '\n' || order[sizeof(first) - 1] == '\0');
+    /* A reset hands the kernel over again without a second ROM file. */
+    uint8_t before[4], after[4];
+    pct_fw_read(m, FW_CFG_FILE_DIR, before, 4);
+    CHECK_EQ(pc_boot_kernel(m), 0);
+    pct_fw_read(m, FW_CFG_FILE_DIR, after, 4);
+    CHECK(!memcmp(before, after, 4));
 }
 
 static void expect_error(Machine *m, char *want)

@@ -259,6 +259,60 @@ TEST(fw_cfg, dma_read_skip_and_bad_ranges)
     CHECK_EQ(pcl(m, 0xb0000), 0xffffffff);
 }
 
+/* What a hostile guest (or a buggy option ROM) can program: a transfer
+ * that overwrites its own descriptor, targets in ROM and across the end of
+ * RAM, write-channel selects, zero lengths, then random descriptors.  The
+ * device only ever writes RAM, never the ROM, and always answers. */
+TEST(fw_cfg, dma_hostile_descriptors)
+{
+    Machine *m = pct_machine(64 * MiB, 1);
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    /* Reading over the descriptor itself: the status word still lands. */
+    dma_desc(m, 0x2000, FW_CFG_SIGNATURE << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 16, 0x2000);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), 0);
+    CHECK_EQ(pcl(m, 0x2004), 0);                     /* "QEMU" then zeros */
+    /* Into the BIOS ROM: refused, the ROM unchanged. */
+    uint32_t rom = pcl(m, 0xfffc0000);
+    dma_desc(m, 0x2000, FW_CFG_ID << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 4, 0xfffc0000);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), bswap32(FW_CFG_DMA_ERROR));
+    CHECK_EQ(pcl(m, 0xfffc0000), rom);
+    /* Across the end of RAM into the PCI hole. */
+    dma_desc(m, 0x2000, FW_CFG_ID << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 64, 64 * MiB - 8);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), bswap32(FW_CFG_DMA_ERROR));
+    /* A write-channel key selects nothing: reads give zeros. */
+    memset(pc_board(m)->ram.host + 0x3000, 0xee, 8);
+    dma_desc(m, 0x2000, (FW_CFG_WRITE_CHANNEL | FW_CFG_SIGNATURE) << 16 | FW_CFG_DMA_SELECT |
+             FW_CFG_DMA_READ, 8, 0x3000);
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), 0);
+    CHECK_EQ(pcq(m, 0x3000), 0);
+    /* Zero length: done, nothing written. */
+    dma_desc(m, 0x2000, FW_CFG_SIGNATURE << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, 0, 0x3100);
+    pc_board(m)->ram.host[0x3100] = 0xee;
+    dma_kick(m, 0x2000);
+    CHECK_EQ(pcl(m, 0x2000), 0);
+    CHECK_EQ(pcb(m, 0x3100), 0xee);
+    /* Random descriptors in base memory, random targets anywhere: each one
+     * ends with its status written. */
+    uint64_t seed = 0x6b656d75;
+    for (int i = 0; i < 3000; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t desc = ((seed >> 20) & 0xffff0) % 0x9fff0;     /* RAM below 640 KiB */
+        uint32_t control = (uint32_t)(seed >> 32);
+        uint32_t len = (uint32_t)(seed >> 8) & ((i & 1) ? 0xfff : 0xffffffff);
+        uint64_t addr = (i & 2) ? (seed & 0xffffff) : seed * 0x9e3779b97f4a7c15ULL;
+        dma_desc(m, desc, control, len, addr);
+        dma_kick(m, desc);
+        uint32_t status = bswap32(pcl(m, desc));
+        CHECK(status == 0 || status == FW_CFG_DMA_ERROR);
+    }
+    CHECK_EQ(pcl(m, 0xfffc0000), rom);
+    CHECK_EQ(as_ld(&m->io, FW_CFG_DMA_BASE, 4), bswap32(0x51454d55));  /* still answers */
+}
+
 /* ---- the whole board ---- */
 
 #include "hw/intc/apic.h"
