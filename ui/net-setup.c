@@ -4,7 +4,9 @@
  * a port of its hub, vlan= or 0); the cards of -nic and -net are created
  * before -device, so the default MAC addresses count up the same way.
  * With no network option at all (and no -nodefaults) the machine gets
- * QEMU's default: an e1000 and user networking on hub 0. */
+ * QEMU's default: an e1000 and user networking on hub 0 (the card alone
+ * in a build without libslirp). */
+#include "config.h"
 #include "ui/net-setup.h"
 #include "ui/chardev.h"
 #include "hw/core/error.h"
@@ -159,8 +161,13 @@ int net_setup(Machine *m, const KemuOptions *o)
     bool any = o->nnets || o->nnetdevs || o->nnics;
     if (o->net_none || (!any && o->nodefaults))
         return 0;
-    if (!any)
+    if (!any) {
+#ifdef CONFIG_SLIRP
         return net_nic("nic") || net_option("user") || create_nics(m);
+#else
+        return net_nic("nic") || create_nics(m);    /* as QEMU built without slirp */
+#endif
+    }
     for (int i = 0; i < o->nnetdevs; i++) {
         if (backend("-netdev", o->netdevs[i], o->netdevs[i], -1))
             return -1;

@@ -1,7 +1,8 @@
 /* e1000 receive: address filtering (RAL/RAH, the multicast table,
- * promiscuous and broadcast modes), then the frame is written into the
- * buffers of the legacy receive ring from RDH up to RDT, one frame over
- * as many descriptors as it needs (8254x manual 3.2). */
+ * promiscuous and broadcast modes, the VLAN filter table), the VLAN tag
+ * stripped into the descriptor when CTRL.VME is on, then the frame is
+ * written into the buffers of the legacy receive ring from RDH up to RDT,
+ * one frame over as many descriptors as it needs (8254x manual 3.2). */
 #include "hw/net/e1000-int.h"
 #include "hw/core/net-checksum.h"
 #include "hw/core/dma.h"
@@ -79,7 +80,8 @@ static uint64_t rx_ring_base(const E1000 *s)
 }
 
 /* One descriptor: its buffer gets len bytes of data; write it back. */
-static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned len, bool eop)
+static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned len, bool eop,
+                         int vlan)
 {
     AddressSpace *as = &s->m->mem;
     uint8_t d[16];
@@ -87,7 +89,8 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned le
         return;
     uint64_t addr;
     memcpy(&addr, d, 8);
-    uint8_t status = E1000_RXD_STAT_DD | (eop ? E1000_RXD_STAT_EOP : 0) | E1000_RXD_STAT_IXSM;
+    uint8_t status = E1000_RXD_STAT_DD | (eop ? E1000_RXD_STAT_EOP : 0) | E1000_RXD_STAT_IXSM |
+                     (eop && vlan >= 0 ? E1000_RXD_STAT_VP : 0);
     uint8_t errors = 0;
     if (addr && !dma_write(as, addr, data, len))
         errors = 0x80;      /* RXE: the buffer is not memory we can write */
@@ -96,11 +99,12 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned le
     d[10] = d[11] = 0;
     d[12] = status;
     d[13] = errors;
-    d[14] = d[15] = 0;
+    d[14] = (uint8_t)(eop && vlan >= 0 ? vlan : 0);
+    d[15] = (uint8_t)(eop && vlan >= 0 ? vlan >> 8 : 0);
     dma_write(as, da, d, 16);
 }
 
-static void rx_write(E1000 *s, const uint8_t *frame, size_t total, unsigned n)
+static void rx_write(E1000 *s, const uint8_t *frame, size_t total, unsigned n, int vlan)
 {
     unsigned bsize = rx_buf_size(s);
     uint64_t base = rx_ring_base(s);
@@ -108,7 +112,7 @@ static void rx_write(E1000 *s, const uint8_t *frame, size_t total, unsigned n)
     while (done < total) {
         unsigned h = E1000_REG(s, E1000_RDH);
         unsigned chunk = (unsigned)MIN(bsize, total - done);
-        rx_fill_desc(s, base + 16ull * h, frame + done, chunk, done + chunk == total);
+        rx_fill_desc(s, base + 16ull * h, frame + done, chunk, done + chunk == total, vlan);
         done += chunk;
         E1000_REG(s, E1000_RDH) = (h + 1) % n;
     }
@@ -120,6 +124,20 @@ static bool rx_too_long(const E1000 *s, size_t len)
     return len > max;
 }
 
+static bool rx_tagged(const E1000 *s, const uint8_t *buf, size_t len)
+{
+    return len >= 18 && net_get16(buf + 12) == (uint16_t)E1000_REG(s, E1000_VET);
+}
+
+/* With VLAN filtering on, a tagged frame needs its VLAN's VFTA bit. */
+static bool rx_vlan_ok(const E1000 *s, const uint8_t *buf, size_t len)
+{
+    if (!(E1000_REG(s, E1000_RCTL) & E1000_RCTL_VFE) || !rx_tagged(s, buf, len))
+        return true;
+    unsigned vid = net_get16(buf + 14) & 0xfff;
+    return (s->reg[(E1000_VFTA >> 2) + (vid >> 5)] >> (vid & 31)) & 1;
+}
+
 bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
 {
     E1000 *s = nc->opaque;
@@ -129,11 +147,19 @@ bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
         e1000_stat_add(s, E1000_ROC, 1);
         return true;
     }
-    if (!rx_accept(s, buf))
+    if (!rx_accept(s, buf) || !rx_vlan_ok(s, buf, len))
         return true;
     static uint8_t frame[MAX_LONG_FRAME + 4];
+    int vlan = -1;
+    if ((E1000_REG(s, E1000_CTRL) & E1000_CTRL_VME) && rx_tagged(s, buf, len)) {
+        vlan = net_get16(buf + 14);     /* stripped into the descriptor */
+        memcpy(frame, buf, 12);
+        memcpy(frame + 12, buf + 16, len - 16);
+        len -= 4;
+    } else {
+        memcpy(frame, buf, len);
+    }
     size_t total = MAX(len, MIN_FRAME);
-    memcpy(frame, buf, len);
     memset(frame + len, 0, total - len);
     if (!(E1000_REG(s, E1000_RCTL) & E1000_RCTL_SECRC)) {
         uint32_t fcs = net_crc32(frame, total);
@@ -147,7 +173,7 @@ bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
         e1000_raise(s, E1000_ICR_RXO);
         return false;           /* held until the driver gives buffers */
     }
-    rx_write(s, frame, total, n);
+    rx_write(s, frame, total, n, vlan);
     e1000_stat_add(s, E1000_GPRC, 1);
     e1000_stat_add(s, E1000_TPR, 1);
     e1000_stat_add(s, E1000_GORCL, total);

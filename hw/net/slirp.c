@@ -206,6 +206,23 @@ static bool user_receive(NetClient *nc, const uint8_t *buf, size_t len)
     return true;
 }
 
+static size_t detached_can_read(void *opaque)
+{
+    (void)opaque;
+    return 0;
+}
+
+static void detached_read(void *opaque, const uint8_t *buf, size_t len)
+{
+    (void)opaque;
+    (void)buf;
+    (void)len;
+}
+
+/* A guestfwd chardev outlives the backend (netdev_del): it reads nothing
+ * more, and never into freed state. */
+static const ChrFrontend detached = { .can_read = detached_can_read, .read = detached_read };
+
 static void user_cleanup(NetClient *nc)
 {
     UserNet *s = nc->opaque;
@@ -213,8 +230,10 @@ static void user_cleanup(NetClient *nc)
     timer_del(&s->poll_timer);
     slirp_cleanup(s->slirp);
     free(s->what);
-    for (int i = 0; i < s->nfwd; i++)
+    for (int i = 0; i < s->nfwd; i++) {
+        chr_attach(s->fwd[i]->chr, &detached);
         free(s->fwd[i]);
+    }
     free(s);
 }
 

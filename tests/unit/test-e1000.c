@@ -497,3 +497,24 @@ TEST(e1000, long_ring_continues_later)
     CHECK_EQ(rd(E1000_TDH), 1000);
     CHECK_EQ(nsent, 0);
 }
+
+TEST(e1000, rx_vlan_strip_and_filter)
+{
+    setup();
+    rx_setup(8, 7, E1000_RCTL_SECRC | E1000_RCTL_VFE);
+    wr(E1000_CTRL, rd(E1000_CTRL) | E1000_CTRL_VME);
+    static uint8_t f[100];
+    memcpy(f, "\x52\x54\x00\xab\xcd\xef\x52\x54\x00\x00\x00\x02\x81\x00\x20\x05\x08\x00", 18);
+    net_send(wire, f, 100);                             /* VLAN 5 not in the table */
+    CHECK_EQ(rd(E1000_RDH), 0);
+    wr(E1000_VFTA, 1u << 5);
+    net_send(wire, f, 100);
+    CHECK_EQ(rd(E1000_RDH), 1);
+    uint8_t d[16], data[16];
+    peek(RXRING, d, 16);
+    CHECK_EQ(d[8] | d[9] << 8, 96);                     /* the tag is gone */
+    CHECK(d[12] & E1000_RXD_STAT_VP);
+    CHECK_EQ(d[14] | d[15] << 8, 0x2005);
+    peek(RXBUF, data, 14);
+    CHECK_EQ(data[12], 0x08);                           /* the inner type follows the MACs */
+}
