@@ -252,6 +252,11 @@ static void cmd_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     case 4: ch->hob_lcyl = ch->lcyl; ch->lcyl = v; break;
     case 5: ch->hob_hcyl = ch->hcyl; ch->hcyl = v; break;
     case 6:
+        /* While a command runs (BSY, DRQ, a request in flight) the host
+         * must not write the Device register (ATA-6); ignoring DEV keeps the
+         * command on the drive that has it. */
+        if ((ch->status & (ST_BSY | ST_DRQ)) || ch->io_busy || ch->dma_pending)
+            v = (uint8_t)((v & ~DEV_DEV) | (ch->select & DEV_DEV));
         ch->select = v | 0xa0;
         ch->cur = (v & DEV_DEV) ? 1 : 0;
         break;

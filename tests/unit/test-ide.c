@@ -341,6 +341,32 @@ static void dma_cmd(uint8_t cmd, uint32_t lba, uint8_t count, bool to_mem)
     outb(BM, (to_mem ? 0x08 : 0) | 1);      /* start */
 }
 
+/* Selecting the absent slave between READ DMA and the engine's start (the
+ * device fuzzer's find): the command stays with the master, which has a
+ * drive, instead of running on an empty slot. */
+TEST(ide, device_select_ignored_while_dma_pending)
+{
+    MemDisk *md = setup_bmdma();
+    prd(0x8000, 0x10000, 512, true);
+    outb(BM, 0x08);
+    outl(BM + 4, 0x8000);
+    outb(BM + 2, 0x06);
+    outb(CMD + 6, 0xe0);
+    outb(CMD + 2, 1);
+    outb(CMD + 3, 2);
+    outb(CMD + 4, 0);
+    outb(CMD + 5, 0);
+    outb(CMD + 7, 0xc8);                    /* READ DMA, pending the engine */
+    outb(CMD + 6, 0xf0);                    /* the slave: ignored now */
+    outb(BM, 0x09);
+    CHECK_EQ(inb(BM + 2) & 0x07, 0x04);
+    uint8_t buf[512];
+    peek(0x10000, buf, 512);
+    CHECK(!memcmp(buf, md->data + 2 * 512, 512));
+    outb(CMD + 6, 0xf0);                    /* idle again: the slave is selected */
+    CHECK_EQ(inb(CMD + 7), 0);
+}
+
 TEST(ide, bmdma_read_write_and_bad_prd)
 {
     MemDisk *md = setup_bmdma();
