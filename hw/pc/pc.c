@@ -140,6 +140,8 @@ static int check_config(const Machine *m)
 int pc_machine_done(Machine *m)
 {
     pc_cmos_floppy(m);
+    if (pc_vga_roms(m))
+        return -1;
     return pc_set_bootorder_file(m);
 }
 
