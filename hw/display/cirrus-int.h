@@ -47,7 +47,7 @@ typedef struct Cirrus {
     MemoryRegion rom;               /* the expansion ROM, when loaded */
     char *romfile;
     uint8_t sr[32], gr[64], cr[64]; /* the extension registers */
-    uint8_t hidden_dac, hidden_count;
+    uint8_t hidden_dac;
     uint16_t cursor_x, cursor_y;
     uint32_t dropped;               /* blits refused as out of bounds */
     CirrusBlt blt;

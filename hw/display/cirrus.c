@@ -64,12 +64,12 @@ static uint8_t cr_read(Cirrus *c, uint8_t index)
     }
 }
 
-/* The hidden DAC register: four reads of 0x3c6 in a row open it for the
- * next read or write. */
+/* The hidden DAC register: four reads of 0x3c6 in a row (no other
+ * 0x3cX access between) open it for the next read or write. */
 static uint8_t hidden_dac_read(Cirrus *c)
 {
-    if (++c->hidden_count == 5) {
-        c->hidden_count = 0;
+    if (c->vga.dac_mask_reads == 5) {
+        c->vga.dac_mask_reads = 0;
         return c->hidden_dac;
     }
     return c->vga.dac_mask;
@@ -77,11 +77,10 @@ static uint8_t hidden_dac_read(Cirrus *c)
 
 static bool hidden_dac_write(Cirrus *c, uint8_t v)
 {
-    bool open = c->hidden_count == 4;
-    c->hidden_count = 0;
-    if (open)
-        c->hidden_dac = v;
-    return open;
+    if (c->vga.dac_mask_reads != 4)
+        return false;
+    c->hidden_dac = v;
+    return true;
 }
 
 static bool ext_reg_read(Vga *s, VgaRegSet set, uint8_t index, uint8_t *v)
@@ -91,7 +90,6 @@ static bool ext_reg_read(Vga *s, VgaRegSet set, uint8_t index, uint8_t *v)
         *v = hidden_dac_read(c);
         return true;
     }
-    c->hidden_count = 0;               /* any other register closes it */
     switch (set) {
     case VGA_SR: if (index < SR_UNLOCK) return false; *v = sr_read(c, index); return true;
     case VGA_GR: if (index < GR_BANK0) return false; *v = index < 0x40 ? c->gr[index] : 0xff; return true;
@@ -293,9 +291,12 @@ static void cirrus_unrealize(Device *dev)
 static void cirrus_info(Device *dev, char *buf, size_t len)
 {
     Cirrus *c = (Cirrus *)dev;
-    snprintf(buf, len, "%s, %d bpp, blits dropped %u",
-             c->sr[SR_EXT_MODE] & 1 ? "extended" : c->vga.gr[6] & 1 ? "graphics" : "text",
-             cirrus_bpp(c), c->dropped);
+    const Vga *s = &c->vga;
+    snprintf(buf, len, "%s, %d bpp, crt %ux%u, sr7 0x%02x hdr 0x%02x cr13 0x%02x cr1b 0x%02x, "
+             "blits dropped %u",
+             c->sr[SR_EXT_MODE] & 1 ? "extended" : s->gr[6] & 1 ? "graphics" : "text",
+             cirrus_bpp(c), (s->cr[0x01] + 1) * 8, vga_height(s), c->sr[SR_EXT_MODE],
+             c->hidden_dac, s->cr[0x13], c->cr[0x1b], c->dropped);
 }
 
 static const Property cirrus_props[] = {

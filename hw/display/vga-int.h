@@ -55,6 +55,8 @@ typedef struct Vga {
     uint8_t ar_index, ar[21];
     bool ar_flip;               /* next 0x3c0 write is data */
     uint8_t dac_mask, dac_read, dac_write, dac_sub, dac_state;
+    uint8_t dac_mask_reads;     /* reads of 0x3c6 in a row, this one included
+                                 * (a card's hidden DAC register counts them) */
     uint8_t palette[256 * 3];
     uint8_t latch[4];
     uint8_t st01_toggle;

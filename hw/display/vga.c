@@ -192,6 +192,7 @@ static uint64_t r3c0_read(void *opaque, uint64_t off, unsigned size)
     Vga *s = opaque;
     uint8_t v;
     (void)size;
+    s->dac_mask_reads = off == 0x6 ? (uint8_t)(s->dac_mask_reads + 1) : 0;
     if ((off == 0x5 && ext_read(s, VGA_SR, s->sr_index, &v)) ||
         (off == 0x6 && ext_read(s, VGA_DAC_MASK, 0, &v)) ||
         (off == 0xf && ext_read(s, VGA_GR, s->gr_index, &v)))
@@ -228,8 +229,11 @@ static void r3c0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     s->generation++;
     if ((off == 0x5 && ext_write(s, VGA_SR, s->sr_index, v)) ||
         (off == 0x6 && ext_write(s, VGA_DAC_MASK, 0, v)) ||
-        (off == 0xf && ext_write(s, VGA_GR, s->gr_index, v)))
+        (off == 0xf && ext_write(s, VGA_GR, s->gr_index, v))) {
+        s->dac_mask_reads = 0;
         return;
+    }
+    s->dac_mask_reads = 0;
     switch (off) {
     case 0x0:
         if (!s->ar_flip)

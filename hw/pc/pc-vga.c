@@ -6,6 +6,8 @@
 #include "hw/pc/fw_cfg.h"
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "hw/pc/pc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,4 +49,9 @@ int pc_vga_roms(Machine *m)
             return -1;
     }
     return 0;
+}
+
+void pc_vga_boot_state(Machine *m)
+{
+    as_st(&m->io, 0x3c2, 0x67, 1);      /* misc output of the BIOS's mode 3 */
 }

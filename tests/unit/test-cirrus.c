@@ -110,6 +110,13 @@ TEST(cirrus, extension_registers)
     for (int i = 0; i < 3; i++)
         inb(0x3c6);
     CHECK_EQ(inb(0x3c6), 0xc1);
+    for (int i = 0; i < 3; i++)                         /* an access between */
+        inb(0x3c6);
+    inb(0x3c8);
+    inb(0x3c6);
+    outb(0x3c6, 0x00);                                  /* the pixel mask */
+    CHECK_EQ(card->hidden_dac, 0xc1);
+    CHECK_EQ(card->vga.dac_mask, 0x00);
     /* Cursor position: index bits 7:5 are the low bits. */
     sr(0x10 | 0x60, 0x12);
     sr(0x11 | 0xe0, 0x03);
