@@ -164,8 +164,6 @@ static const char *blt_refusal(const CirrusBlt *b, uint32_t size)
         return "unknown ROP";
     if ((b->mode & BLT_BACKWARDS) && (b->mode & (BLT_PATTERN | BLT_EXPAND | BLT_FROM_SYSTEM)))
         return "backwards pattern, expansion or system source";
-    if ((b->mode & BLT_EXPAND) && blt_bpp(b) == 3)
-        return "colour expansion at 24 bits per pixel";
     if ((b->mode & BLT_FROM_SYSTEM) && ((b->mode & BLT_PATTERN) ||
                                         src_line_bytes(b) > CIRRUS_BLT_BUF))
         return "system source line too long";

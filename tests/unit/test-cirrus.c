@@ -313,6 +313,10 @@ TEST(cirrus, blit_pattern_and_colour_expansion)
     memset(vram() + 0x61000, 0xee, 8);
     blit(0x61000, 0x3000, 8, 1, 0, 1, 0x98, 0x0d);
     CHECK_EQ(memcmp(vram() + 0x61000, "\x34\x12\xee\xee\x34\x12\xee\xee", 8), 0);
+    /* 24 bpp: three bytes a pixel (GR1/GR11/GR13 and GR0/GR10/GR12). */
+    gr(0x13, 0x9a); gr(0x12, 0xbc);
+    blit(0x60100, 0x3000, 9, 1, 0, 1, 0xa0, 0x0d);
+    CHECK_EQ(memcmp(vram() + 0x60100, "\x34\x12\x9a\x78\x56\xbc\x34\x12\x9a", 9), 0);
     /* Pattern expansion (8 bytes, a row each) and solid fill. */
     memset(vram() + 0x3100, 0x80, 8);
     blit(0x62000, 0x3100, 4, 2, 16, 0, 0xc0, 0x0d);     /* 8 bpp */
