@@ -48,6 +48,7 @@ typedef struct Cirrus {
     char *romfile;
     uint8_t sr[32], gr[64], cr[64]; /* the extension registers */
     uint8_t hidden_dac;
+    uint8_t cursor_palette[16 * 3]; /* the DAC's extra entries (SR12 bit 1) */
     uint16_t cursor_x, cursor_y;
     uint32_t dropped;               /* blits refused as out of bounds */
     CirrusBlt blt;

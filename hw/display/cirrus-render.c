@@ -2,7 +2,7 @@
  * through the DAC, 15/16 (the hidden DAC register chooses), 24 and 32 bits
  * direct colour, from the start address and pitch the CRT controller's
  * extension bits (CR1B, CR1D) widen; then the 32x32 or 64x64 hardware
- * cursor on top.  A frame that would run past video RAM is blank. */
+ * cursor on top, in the colours of the DAC's extra entries 0 and 15.  A frame that would run past video RAM is blank. */
 #include "hw/display/cirrus-int.h"
 #include "hw/core/util.h"
 
@@ -47,9 +47,18 @@ static int cursor_pixel(const Cirrus *c, int px, int py)
     return ((p0[px >> 3] >> bit) & 1) | ((p1[px >> 3] >> bit) & 1) << 1;
 }
 
+/* Entry 0 (background) or 15 (foreground) of the cursor's palette. */
+static uint32_t cursor_rgb(const Cirrus *c, int entry)
+{
+    const uint8_t *p = c->cursor_palette + entry * 3;
+    return (uint32_t)((p[0] & 63) * 255 / 63) << 16 | (uint32_t)((p[1] & 63) * 255 / 63) << 8 |
+           (uint32_t)((p[2] & 63) * 255 / 63);
+}
+
 static void draw_cursor(const Cirrus *c, uint32_t *px, int w, int h)
 {
     int size = c->sr[0x12] & 0x04 ? 64 : 32;
+    uint32_t bg = cursor_rgb(c, 0), fg = cursor_rgb(c, 15);
     if (!(c->sr[0x12] & 0x01))
         return;
     for (int y = 0; y < size && c->cursor_y + y < h; y++) {
@@ -57,8 +66,8 @@ static void draw_cursor(const Cirrus *c, uint32_t *px, int w, int h)
             uint32_t *d = px + (size_t)(c->cursor_y + y) * w + c->cursor_x + x;
             switch (cursor_pixel(c, x, y)) {
             case 1: *d ^= 0xffffff; break;
-            case 2: *d = 0x000000; break;
-            case 3: *d = 0xffffff; break;
+            case 2: *d = bg; break;
+            case 3: *d = fg; break;
             }
         }
     }

@@ -83,46 +83,66 @@ static bool hidden_dac_write(Cirrus *c, uint8_t v)
     return true;
 }
 
+/* SR12 bit 1 turns the DAC's data port to the cursor's palette. */
+static bool cursor_palette_on(const Cirrus *c)
+{
+    return c->sr[0x12] & 0x02;
+}
+
+/* Which of the extension registers answer: false leaves the access to
+ * the standard VGA. */
+static bool is_extension(const Cirrus *c, VgaRegSet set, uint8_t index)
+{
+    switch (set) {
+    case VGA_DAC_MASK: return true;
+    case VGA_DAC_DATA: return cursor_palette_on(c);
+    case VGA_SR:       return index >= SR_UNLOCK;
+    case VGA_GR:       return index >= GR_BANK0;
+    default:           return index >= 0x19;
+    }
+}
+
 static bool ext_reg_read(Vga *s, VgaRegSet set, uint8_t index, uint8_t *v)
 {
     Cirrus *c = cirrus_of(s);
-    if (set == VGA_DAC_MASK) {
-        *v = hidden_dac_read(c);
-        return true;
-    }
+    if (!is_extension(c, set, index))
+        return false;
     switch (set) {
-    case VGA_SR: if (index < SR_UNLOCK) return false; *v = sr_read(c, index); return true;
-    case VGA_GR: if (index < GR_BANK0) return false; *v = index < 0x40 ? c->gr[index] : 0xff; return true;
-    default:     if (index < 0x19) return false; *v = cr_read(c, index); return true;
+    case VGA_DAC_MASK: *v = hidden_dac_read(c); break;
+    case VGA_DAC_DATA: *v = c->cursor_palette[index]; break;
+    case VGA_SR:       *v = sr_read(c, index); break;
+    case VGA_GR:       *v = index < 0x40 ? c->gr[index] : 0xff; break;
+    default:           *v = cr_read(c, index); break;
     }
+    return true;
 }
 
 static bool ext_reg_write(Vga *s, VgaRegSet set, uint8_t index, uint8_t v)
 {
     Cirrus *c = cirrus_of(s);
-    switch (set) {
-    case VGA_DAC_MASK:
+    if (set == VGA_DAC_MASK)
         return hidden_dac_write(c, v);
+    if (!is_extension(c, set, index))
+        return false;
+    switch (set) {
+    case VGA_DAC_DATA:
+        c->cursor_palette[index] = v;
+        break;
     case VGA_SR:
-        if (index < SR_UNLOCK)
-            return false;
         sr_write(c, index, v);
-        return true;
+        break;
     case VGA_GR:
-        if (index < GR_BANK0)
-            return false;
         if (index >= 0x20 && index < 0x40)
             cirrus_gr_blt_write(c, index, v);
         else if (index < 0x40)
             c->gr[index] = v;
-        return true;
+        break;
     default:
-        if (index < 0x19)
-            return false;
         if (index < 0x40 && index != 0x24 && index != 0x26 && index != 0x27)
             c->cr[index] = v;
-        return true;
+        break;
     }
+    return true;
 }
 
 /* VRAM offset of addr (< 0x10000) through GR9/GRA: one 64 KiB bank, or two

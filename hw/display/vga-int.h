@@ -25,7 +25,9 @@ enum {
 #define VBE_NOCLEARMEM  0x80
 
 struct Vga;
-typedef enum { VGA_SR, VGA_GR, VGA_CR, VGA_DAC_MASK } VgaRegSet;
+/* VGA_DAC_DATA's index is (DAC index & 15) * 3 + component: a card's
+ * extra palette entries (the index and component still advance). */
+typedef enum { VGA_SR, VGA_GR, VGA_CR, VGA_DAC_MASK, VGA_DAC_DATA } VgaRegSet;
 
 /* What a card built on this VGA core (Cirrus) adds: each hook returns true
  * when it handled the access, false to leave it to the standard VGA. */

@@ -207,7 +207,8 @@ static uint64_t r3c0_read(void *opaque, uint64_t off, unsigned size)
     case 0x7: return s->dac_state;
     case 0x8: return s->dac_write;
     case 0x9: {
-        v = s->palette[s->dac_read * 3 + s->dac_sub];
+        if (!ext_read(s, VGA_DAC_DATA, (uint8_t)((s->dac_read & 15) * 3 + s->dac_sub), &v))
+            v = s->palette[s->dac_read * 3 + s->dac_sub];
         if (++s->dac_sub == 3) {
             s->dac_sub = 0;
             s->dac_read++;
@@ -249,7 +250,8 @@ static void r3c0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     case 0x7: s->dac_read = v; s->dac_sub = 0; s->dac_state = 3; break;
     case 0x8: s->dac_write = v; s->dac_sub = 0; s->dac_state = 0; break;
     case 0x9:
-        s->palette[s->dac_write * 3 + s->dac_sub] = v;
+        if (!ext_write(s, VGA_DAC_DATA, (uint8_t)((s->dac_write & 15) * 3 + s->dac_sub), v))
+            s->palette[s->dac_write * 3 + s->dac_sub] = v;
         if (++s->dac_sub == 3) {
             s->dac_sub = 0;
             s->dac_write++;

@@ -189,8 +189,15 @@ TEST(cirrus, extended_modes_on_screen)
     sr(0x13, 0);
     sr(0x10, 2);                                        /* x = 16 */
     sr(0x11, 1);                                        /* y = 8 */
+    sr(0x12, 0x02);                                     /* the cursor's palette */
+    outb(0x3c8, 15);
+    outb(0x3c9, 63); outb(0x3c9, 0); outb(0x3c9, 0);
+    outb(0x3c7, 15);
+    CHECK_EQ(inb(0x3c9), 63);
+    CHECK_EQ(vram()[0], 0);                             /* (the DAC's entry 15 is apart) */
+    CHECK_EQ(card->vga.palette[15 * 3], 0);
     sr(0x12, 0x01);
-    CHECK_EQ(pixel_at(16, 8, &w, &h), 0xffffff);
+    CHECK_EQ(pixel_at(16, 8, &w, &h), 0xff0000);
     CHECK_EQ(pixel_at(16, 9, &w, &h), 0x000000);       /* transparent line */
     sr(0x12, 0x00);
     CHECK_EQ(pixel_at(16, 8, &w, &h), 0x000000);
