@@ -1,7 +1,7 @@
 /* The CL-GD5446 BitBLT engine (GR20-GR3F, also at BAR 1 + 0x100): copies,
  * pattern fills and colour expansion through one of the sixteen ROPs,
  * from video memory or from the CPU (system-to-screen, fed a line at a
- * time through the 0xa0000 window or BAR 1).
+ * time through the 0xa0000 window or BAR 0).
  *
  * Every rectangle a blit reads or writes (start, pitch, width, height,
  * direction) is checked against video RAM before any byte moves; a blit
@@ -135,6 +135,8 @@ static void blt_line(Cirrus *c, uint32_t y, const uint8_t *line)
 
 static void blt_finish(Cirrus *c)
 {
+    if (c->blt.pending)
+        cirrus_lfb_capture(c, false);
     c->blt.pending = false;
     c->gr[0x31] &= (uint8_t)~(BLT_BUSY | BLT_START | BLT_PROGRESS);
     c->vga.generation++;
@@ -203,6 +205,7 @@ void cirrus_blt_start(Cirrus *c)
     }
     if (b->mode & BLT_FROM_SYSTEM) {    /* wait for the CPU's lines */
         b->pending = true;
+        cirrus_lfb_capture(c, true);
         b->line = b->fill = 0;
         b->line_bytes = src_line_bytes(b);
         c->gr[0x31] |= BLT_BUSY | BLT_PROGRESS;
@@ -237,6 +240,8 @@ void cirrus_gr_blt_write(Cirrus *c, uint8_t index, uint8_t v)
         return;
     }
     if (v & BLT_RESET) {
+        if (c->blt.pending)
+            cirrus_lfb_capture(c, false);
         c->blt.pending = false;
         c->gr[0x31] = (uint8_t)(v & ~(BLT_RESET | BLT_START | BLT_BUSY | BLT_PROGRESS));
         return;

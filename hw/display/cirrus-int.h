@@ -44,6 +44,7 @@ typedef struct CirrusBlt {
 typedef struct Cirrus {
     Vga vga;
     MemoryRegion lfb, mmio;         /* BAR 0 and BAR 1 */
+    MemoryRegion lfb_blt;           /* over BAR 0 while a blit takes CPU data */
     MemoryRegion rom;               /* the expansion ROM, when loaded */
     char *romfile;
     uint8_t sr[32], gr[64], cr[64]; /* the extension registers */
@@ -53,6 +54,10 @@ typedef struct Cirrus {
     uint32_t dropped;               /* blits refused as out of bounds */
     CirrusBlt blt;
 } Cirrus;
+
+/* cirrus.c: cover BAR 0 with the region that feeds a system-to-screen
+ * blit (on), or give it back to plain video memory (off). */
+void cirrus_lfb_capture(Cirrus *c, bool on);
 
 /* cirrus-blit.c: GR31 was written with the start bit (from zero). */
 void cirrus_blt_start(Cirrus *c);

@@ -233,6 +233,36 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const MemoryRegionOps mmio_ops = { mmio_read, mmio_write, 1, 1 };
 
+/* BAR 0 while a system-to-screen blit waits for data: writes are its
+ * source (as QEMU's linear aperture takes them), reads see video RAM.
+ * Otherwise BAR 0 is plain memory, at the CPU's full speed. */
+static uint64_t lfb_blt_read(void *opaque, uint64_t off, unsigned size)
+{
+    Cirrus *c = opaque;
+    (void)size;
+    return c->vga.vram.host[off];
+}
+
+static void lfb_blt_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    Cirrus *c = opaque;
+    (void)size;
+    if (c->blt.pending)
+        cirrus_blt_feed(c, (uint8_t)val);
+    else                                /* the bytes after the blit's last */
+        c->vga.vram.host[off] = (uint8_t)val;
+}
+
+static const MemoryRegionOps lfb_blt_ops = { lfb_blt_read, lfb_blt_write, 1, 1 };
+
+void cirrus_lfb_capture(Cirrus *c, bool on)
+{
+    if (c->lfb_blt.as)
+        as_unmap(c->lfb_blt.as, &c->lfb_blt);
+    if (on && c->lfb.as && c->lfb.enabled)
+        as_map(c->lfb.as, &c->lfb_blt, c->lfb.addr, 2);
+}
+
 /* romfile=: the option ROM in the expansion ROM BAR ("" for none, the
  * default: the board hands SeaBIOS the card's vgabios through fw_cfg). */
 static int load_rom(Cirrus *c)
@@ -271,6 +301,7 @@ static int cirrus_realize(Device *dev, Machine *m)
     vga_core_init(s, m, CIRRUS_VRAM_SIZE, &cirrus_ext);
     mr_init_ram_ptr(&c->lfb, "cirrus-vga.lfb", CIRRUS_VRAM_SIZE, s->vram.host);
     mr_init_io(&c->mmio, "cirrus-vga.mmio", CIRRUS_MMIO_SIZE, &mmio_ops, c);
+    mr_init_io(&c->lfb_blt, "cirrus-vga.lfb-blt", CIRRUS_VRAM_SIZE, &lfb_blt_ops, c);
     pci_function_init(&s->fn, 0x1013, 0x00b8, 0x03, 0x00, 0x00);
     pci_bar_init(&s->fn, 0, &c->lfb, false);
     s->fn.config[PCI_BAR0] |= 0x08;                 /* prefetchable */
@@ -286,6 +317,7 @@ static int cirrus_realize(Device *dev, Machine *m)
 static void cirrus_reset(Device *dev)
 {
     Cirrus *c = (Cirrus *)dev;
+    cirrus_lfb_capture(c, false);
     vga_core_reset(&c->vga);
     pci_function_reset(&c->vga.fn);
     c->vga.fn.config[PCI_BAR0] |= 0x08;
@@ -302,6 +334,7 @@ static void cirrus_reset(Device *dev)
 static void cirrus_unrealize(Device *dev)
 {
     Cirrus *c = (Cirrus *)dev;
+    cirrus_lfb_capture(c, false);
     pci_bus_remove(c->vga.fn.bus, &c->vga.fn);
     vga_core_unrealize(&c->vga);
     if (c->rom.host)

@@ -355,9 +355,19 @@ TEST(cirrus, blit_system_to_screen)
         setb(0xa0000, lines[i]);
     CHECK_EQ(memcmp(vram() + 0x71000, "\xaa\xaa\xaa\xaa\x55\x55\x55\x55", 8), 0);
     CHECK_EQ(memcmp(vram() + 0x71008, "\x55\x55\x55\x55\xaa\xaa\xaa\xaa", 8), 0);
+    /* Through BAR 0: a 4x2 copy whose data the CPU writes to the start of
+     * the linear framebuffer; what follows the last byte is memory again. */
+    blit(0x72000, 0, 4, 2, 16, 0, 0x04, 0x0d);
+    writel(LFB + 0x100, 0x44332211);
+    writel(LFB + 0x104, 0x88776655);
+    CHECK_EQ(memcmp(vram() + 0x72000, "\x11\x22\x33\x44", 4), 0);
+    CHECK_EQ(memcmp(vram() + 0x72010, "\x55\x66\x77\x88", 4), 0);
+    CHECK_EQ(vram()[0x100], 0);                         /* fed, not stored */
+    writel(LFB + 0x100, 0xdeadbeef);
+    CHECK_EQ(memcmp(vram() + 0x100, "\xef\xbe\xad\xde", 4), 0);
     /* The blit registers through BAR 1 read back. */
-    CHECK_EQ(memb(MMIO + 0x108), 7);                    /* width low */
-    CHECK_EQ(memb(MMIO + 0x118), 0x84);                 /* mode */
+    CHECK_EQ(memb(MMIO + 0x108), 3);                    /* width low */
+    CHECK_EQ(memb(MMIO + 0x118), 0x04);                 /* mode */
     CHECK_EQ(card->dropped, 0);
 }
 
