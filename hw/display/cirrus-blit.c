@@ -67,13 +67,13 @@ static unsigned blt_bpp(const CirrusBlt *b)
     return ((b->mode & BLT_PIXEL_WIDTH) >> 4) + 1;
 }
 
-/* Bytes of source one line takes: a bit per pixel when expanding, padded
- * to 32 bits when it comes from the CPU. */
+/* Bytes of source one line takes: a bit per pixel when expanding (whole
+ * bytes), else the width, padded to 32 bits when it comes from the CPU. */
 static uint32_t src_line_bytes(const CirrusBlt *b)
 {
     uint32_t pixels = (b->width + blt_bpp(b) - 1) / blt_bpp(b);
     uint32_t n = b->mode & BLT_EXPAND ? (pixels + 7) / 8 : b->width;
-    return b->mode & BLT_FROM_SYSTEM ? (n + 3) & ~3u : n;
+    return (b->mode & (BLT_FROM_SYSTEM | BLT_EXPAND)) == BLT_FROM_SYSTEM ? (n + 3) & ~3u : n;
 }
 
 /* Colour expansion of one bit into byte x of its pixel: false when the
@@ -208,7 +208,7 @@ void cirrus_blt_start(Cirrus *c)
         cirrus_lfb_capture(c, true);
         b->line = b->fill = 0;
         b->line_bytes = src_line_bytes(b);
-        c->gr[0x31] |= BLT_BUSY | BLT_PROGRESS;
+        c->gr[0x31] |= BLT_BUSY;
         return;
     }
     const uint8_t *vram = c->vga.vram.host;
