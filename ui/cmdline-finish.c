@@ -137,6 +137,8 @@ int cmdline_finish(KemuOptions *o)
     default_consoles(o);
     if (!o->vga_set)                /* QEMU's default card, also under -nographic, */
         o->vga = !o->nodefaults && !device_is_display(o);  /* unless -device gives one */
+    if (!o->vga_card)
+        o->vga_card = "VGA";
     return CMDLINE_RUN;
 }
 

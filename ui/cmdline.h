@@ -73,7 +73,7 @@ typedef struct KemuOptions {
     bool nographic;
     bool vga_none;              /* -vga none */
     bool vga, vga_set;          /* a -vga card is built (-vga std, or by default) */
-    const char *vga_card;       /* its device ("VGA" when NULL) */
+    const char *vga_card;       /* its device: "VGA" (the default) or "cirrus-vga" */
     bool nodefaults;
     bool console_hidden;        /* no display given: the serial port goes nowhere */
     char *vnc;                  /* -vnc / -display vnc= spec, NULL = no server */
