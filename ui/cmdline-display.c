@@ -140,6 +140,7 @@ int cmdline_parse_vga(KemuOptions *o, const char *arg)
     if (cl_is_help(arg)) {
         printf("none                 no graphic card\n");
         printf("std                  standard VGA (default)\n");
+        printf("cirrus               Cirrus VGA\n");
         return 1;
     }
     if (!strcmp(arg, "none")) {
@@ -153,6 +154,7 @@ int cmdline_parse_vga(KemuOptions *o, const char *arg)
         if (cards[i].device && device_class_find(cards[i].device)) {
             o->vga_none = false;
             o->vga = o->vga_set = true;
+            o->vga_card = cards[i].device;
             return 0;
         }
         error_report("-vga %s: %s is not supported yet", arg,

@@ -118,14 +118,27 @@ static int check_daemonize(const KemuOptions *o)
     return 0;
 }
 
+static bool device_is_display(const KemuOptions *o)
+{
+    for (int i = 0; i < o->ndevices; i++) {
+        size_t n = strcspn(o->devices[i], ",");
+        if ((n == 3 && !strncmp(o->devices[i], "VGA", 3)) ||
+            (n == 10 && !strncmp(o->devices[i], "cirrus-vga", 10)))
+            return true;
+    }
+    return false;
+}
+
 int cmdline_finish(KemuOptions *o)
 {
     cmdline_set_current(o);
     if (check_cpu_accel(o) || check_boot_files(&o->cfg) || check_daemonize(o))
         return CMDLINE_ERROR;
     default_consoles(o);
-    if (!o->vga_set)
-        o->vga = !o->nodefaults;    /* QEMU's default card, also under -nographic */
+    if (!o->vga_set)                /* QEMU's default card, also under -nographic, */
+        o->vga = !o->nodefaults && !device_is_display(o);  /* unless -device gives one */
+    if (!o->vga_card)
+        o->vga_card = "VGA";
     return CMDLINE_RUN;
 }
 

@@ -72,7 +72,8 @@ typedef struct KemuOptions {
     DisplayType display;
     bool nographic;
     bool vga_none;              /* -vga none */
-    bool vga, vga_set;          /* the std VGA is built (-vga std, or by default) */
+    bool vga, vga_set;          /* a -vga card is built (-vga std, or by default) */
+    const char *vga_card;       /* its device: "VGA" (the default) or "cirrus-vga" */
     bool nodefaults;
     bool console_hidden;        /* no display given: the serial port goes nowhere */
     char *vnc;                  /* -vnc / -display vnc= spec, NULL = no server */

@@ -165,7 +165,7 @@ static int build_machine(Machine *m, const KemuOptions *o)
         return -1;
     if (check_cpu(m) || create_chardevs(o))
         return -1;
-    if (drives_open(o) || pc_init(m) || (o->vga && pc_vga_init(m)) ||
+    if (drives_open(o) || pc_init(m) || (o->vga && pc_vga_init(m, o->vga_card)) ||
         drives_create_devices(m, o) || net_setup(m, o) || create_devices(m, o) ||
         pc_machine_done(m))
         return -1;

@@ -2,7 +2,7 @@
  * picture as a binary PPM (P6) or a PNG (RGB, 8 bits, deflate "stored"
  * blocks: valid for every reader, no compression library needed). */
 #include "ui/monitor-int.h"
-#include "hw/display/vga.h"
+#include "hw/core/graphic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -142,7 +142,7 @@ void monitor_screendump(Monitor *mon, const char *args)
     }
     uint32_t *px;
     int w, h;
-    if (vga_get_picture(machine_find_device(mon->m, "VGA"), &px, &w, &h)) {
+    if (!graphic_hw_present() || graphic_hw_render(&px, &w, &h)) {
         monitor_printf(mon, "There is no console to take a screendump from.\n");
         return;
     }

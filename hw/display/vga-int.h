@@ -24,6 +24,25 @@ enum {
 #define VBE_LFB_ENABLED 0x40
 #define VBE_NOCLEARMEM  0x80
 
+struct Vga;
+/* VGA_DAC_DATA's index is (DAC index & 15) * 3 + component: a card's
+ * extra palette entries (the index and component still advance). */
+typedef enum { VGA_SR, VGA_GR, VGA_CR, VGA_DAC_MASK, VGA_DAC_DATA } VgaRegSet;
+
+/* What a card built on this VGA core (Cirrus) adds: each hook returns true
+ * when it handled the access, false to leave it to the standard VGA. */
+typedef struct VgaExt {
+    bool (*reg_read)(struct Vga *s, VgaRegSet set, uint8_t index, uint8_t *val);
+    bool (*reg_write)(struct Vga *s, VgaRegSet set, uint8_t index, uint8_t val);
+    /* The 0xa0000 window (addr from 0xa0000), in the card's own modes. */
+    bool (*mem_read)(struct Vga *s, uint64_t addr, uint8_t *val);
+    bool (*mem_write)(struct Vga *s, uint64_t addr, uint8_t val);
+    /* The picture in the card's own modes: 1 when a standard VGA mode. */
+    int (*render)(struct Vga *s, uint32_t **out, int *w, int *h);
+    /* True while the CPU writes video RAM unseen (a linear framebuffer). */
+    bool (*untracked)(struct Vga *s);
+} VgaExt;
+
 typedef struct Vga {
     Device dev;
     PCIFunction fn;             /* 00:02.0, 1234:1111 (when there is a PCI bus) */
@@ -31,11 +50,15 @@ typedef struct Vga {
     MemoryRegion lfb;           /* the linear framebuffer: vram seen by the CPU */
     MemoryRegion lowmem;        /* 0xa0000-0xbfffff window */
     MemoryRegion io_3c0, io_3b4, io_3d4, io_vbe;
+    uint32_t vram_size;
+    const VgaExt *ext;          /* NULL for the std VGA */
     uint64_t generation;        /* counts writes that can change the picture */
     uint8_t misc, sr_index, sr[8], gr_index, gr[16], cr_index, cr[32];
     uint8_t ar_index, ar[21];
     bool ar_flip;               /* next 0x3c0 write is data */
     uint8_t dac_mask, dac_read, dac_write, dac_sub, dac_state;
+    uint8_t dac_mask_reads;     /* reads of 0x3c6 in a row, this one included
+                                 * (a card's hidden DAC register counts them) */
     uint8_t palette[256 * 3];
     uint8_t latch[4];
     uint8_t st01_toggle;
@@ -43,6 +66,27 @@ typedef struct Vga {
     uint32_t vbe_start;         /* byte offset of the visible frame in vram */
 } Vga;
 
+/* vga.c: the VGA core a card is built on: video RAM of vram_size bytes,
+ * the 0xa0000 window, the registers at 0x3b4/0x3c0/0x3d4 and the graphic
+ * source; reset to power-on values; unmapped and freed. */
+struct Machine;
+void vga_core_init(Vga *s, struct Machine *m, uint32_t vram_size, const VgaExt *ext);
+void vga_core_reset(Vga *s);
+void vga_core_unrealize(Vga *s);
+/* A register port 0x3b0-0x3df by number (for a card's MMIO aliases). */
+uint8_t vga_ioport_read(Vga *s, uint16_t port);
+void vga_ioport_write(Vga *s, uint16_t port, uint8_t v);
+/* The standard window access, for the card's non-extended modes. */
+uint8_t vga_mem_readb(Vga *s, uint64_t addr);
+void vga_mem_writeb(Vga *s, uint64_t addr, uint8_t val);
+
+/* A pixel of bpp 8 (through the DAC), 15, 16, 24 or 32 as 0xRRGGBB. */
+uint32_t vga_pixel_rgb(const Vga *s, const uint8_t *src, int bpp);
+/* Visible lines from the CRT controller's vertical display end. */
+int vga_height(const Vga *s);
+/* vga-render.c: DAC entry as 0xRRGGBB (6-bit components, or 8-bit with the
+ * VBE flag). */
+uint32_t vga_dac_rgb(const Vga *s, uint8_t index);
 /* vga-render.c: the visible picture as 0x00RRGGBB pixels (caller frees
  * *out).  Returns 0, or -1 if the screen is blank (display disabled). */
 int vga_render(Vga *s, uint32_t **out, int *w, int *h);

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* DAC entry as 0xRRGGBB (6-bit components, or 8-bit with the VBE flag). */
-static uint32_t dac_rgb(const Vga *s, uint8_t index)
+uint32_t vga_dac_rgb(const Vga *s, uint8_t index)
 {
     const uint8_t *p = s->palette + index * 3;
     if (s->vbe[VBE_ENABLE] & VBE_8BIT_DAC)
@@ -27,7 +26,7 @@ static uint32_t attr_rgb(const Vga *s, uint8_t color)
     if (s->ar[0x10] & 0x80)
         v = (uint8_t)((v & 0x0f) | ((sel & 1 ? 1 : 0) << 4) | ((sel & 2 ? 1 : 0) << 5));
     v |= (uint8_t)((sel & 0x0c) << 4);
-    return dac_rgb(s, v);
+    return vga_dac_rgb(s, v);
 }
 
 static uint32_t font_base(const Vga *s)
@@ -37,7 +36,7 @@ static uint32_t font_base(const Vga *s)
     return base[((sr3 >> 2) & 3) | ((sr3 >> 3) & 4)];
 }
 
-static int vga_height(const Vga *s)
+int vga_height(const Vga *s)
 {
     return (s->cr[0x12] | ((s->cr[0x07] & 0x02) << 7) | ((s->cr[0x07] & 0x40) << 3)) + 1;
 }
@@ -58,7 +57,7 @@ static int render_text(const Vga *s, uint32_t **out, int *w, int *h)
     uint32_t *px = xmalloc((size_t)*w * *h * sizeof(uint32_t));
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < cols; c++) {
-            uint32_t cell = (start + r * stride + c) * 2 * 4 % VGA_VRAM_SIZE;
+            uint32_t cell = (start + r * stride + c) * 2 * 4 % s->vram_size;
             uint8_t code = vram[cell], attr = vram[cell + 1];
             uint32_t fg = attr_rgb(s, attr & 15);
             uint32_t bg = attr_rgb(s, (s->ar[0x10] & 0x08) ? (attr >> 4) & 7 : attr >> 4);
@@ -97,9 +96,9 @@ static int render_vga_graphics(const Vga *s, uint32_t **out, int *w, int *h)
         for (int x = 0; x < width; x++) {
             uint32_t c;
             if (chain4) {
-                c = dac_rgb(s, vram[(start * 4 + y * stride + x) % VGA_VRAM_SIZE]);
+                c = vga_dac_rgb(s, vram[(start * 4 + y * stride + x) % s->vram_size]);
             } else {
-                uint32_t off = (start + y * stride + x / 8) * 4 % VGA_VRAM_SIZE;
+                uint32_t off = (start + y * stride + x / 8) * 4 % s->vram_size;
                 uint8_t idx = 0;
                 for (int p = 0; p < 4; p++)
                     idx |= (uint8_t)(((vram[off + p] >> (7 - x % 8)) & 1) << p);
@@ -114,30 +113,35 @@ static int render_vga_graphics(const Vga *s, uint32_t **out, int *w, int *h)
     return 0;
 }
 
+uint32_t vga_pixel_rgb(const Vga *s, const uint8_t *src, int bpp)
+{
+    uint32_t v = src[0] | (bpp > 8 ? src[1] << 8 : 0);
+    switch (bpp) {
+    case 8:
+        return vga_dac_rgb(s, src[0]);
+    case 15:
+        return ((v >> 10) & 31) * 255 / 31 << 16 | ((v >> 5) & 31) * 255 / 31 << 8 |
+               (v & 31) * 255 / 31;
+    case 16:
+        return ((v >> 11) & 31) * 255 / 31 << 16 | ((v >> 5) & 63) * 255 / 63 << 8 |
+               (v & 31) * 255 / 31;
+    default:
+        return (uint32_t)src[2] << 16 | (uint32_t)src[1] << 8 | src[0];
+    }
+}
+
 static int render_vbe(const Vga *s, uint32_t **out, int *w, int *h)
 {
     int width = s->vbe[VBE_XRES], height = s->vbe[VBE_YRES], bpp = s->vbe[VBE_BPP];
     int bytes = bpp == 15 ? 2 : (bpp + 7) / 8;
     uint64_t stride = (uint64_t)s->vbe[VBE_VIRT_WIDTH] * bytes;
-    if (!width || !height || bpp < 8 || s->vbe_start + stride * height > VGA_VRAM_SIZE)
+    if (!width || !height || bpp < 8 || s->vbe_start + stride * height > s->vram_size)
         return -1;
     uint32_t *px = xmalloc((size_t)width * height * sizeof(uint32_t));
     for (int y = 0; y < height; y++) {
         const uint8_t *src = s->vram.host + s->vbe_start + y * stride;
         for (int x = 0; x < width; x++, src += bytes) {
-            uint32_t c, v = src[0] | (bytes > 1 ? src[1] << 8 : 0);
-            switch (bpp) {
-            case 8: c = dac_rgb(s, src[0]); break;
-            case 15:
-                c = ((v >> 10) & 31) * 255 / 31 << 16 | ((v >> 5) & 31) * 255 / 31 << 8 |
-                    (v & 31) * 255 / 31;
-                break;
-            case 16:
-                c = ((v >> 11) & 31) * 255 / 31 << 16 | ((v >> 5) & 63) * 255 / 63 << 8 |
-                    (v & 31) * 255 / 31;
-                break;
-            default: c = (uint32_t)src[2] << 16 | (uint32_t)src[1] << 8 | src[0]; break;
-            }
+            uint32_t c = vga_pixel_rgb(s, src, bpp);
             px[(size_t)y * width + x] = c;
         }
     }
@@ -154,6 +158,9 @@ static bool never_programmed(const Vga *s)
 
 int vga_render(Vga *s, uint32_t **out, int *w, int *h)
 {
+    int r = s->ext ? s->ext->render(s, out, w, h) : 1;
+    if (r != 1)
+        return r;
     if (s->vbe[VBE_ENABLE] & VBE_ENABLED)
         return render_vbe(s, out, w, h);
     if (never_programmed(s))
@@ -181,7 +188,7 @@ int vga_text(Vga *s, GraphicText *t)
     t->cells = xmalloc((size_t)cols * rows * sizeof(uint16_t));
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < cols; c++) {
-            uint32_t cell = (start + r * stride + c) * 2 * 4 % VGA_VRAM_SIZE;
+            uint32_t cell = (start + r * stride + c) * 2 * 4 % s->vram_size;
             t->cells[r * cols + c] = (uint16_t)(vram[cell] | vram[cell + 1] << 8);
         }
     }

@@ -8,7 +8,6 @@
  * vram[4 * o + p], so chain-4 modes and the VBE framebuffer see it as
  * linear memory. */
 #include "hw/display/vga-int.h"
-#include "hw/display/vga.h"
 #include "hw/core/graphic.h"
 #include "hw/core/machine.h"
 
@@ -52,11 +51,11 @@ static bool vbe_on(const Vga *s)
     return s->vbe[VBE_ENABLE] & VBE_ENABLED;
 }
 
-static uint8_t mem_readb(Vga *s, uint64_t addr)
+uint8_t vga_mem_readb(Vga *s, uint64_t addr)
 {
     if (vbe_on(s)) {            /* banked window of 64 KiB pages */
         uint64_t off = (uint64_t)s->vbe[VBE_BANK] * 0x10000 + (addr & 0xffff);
-        return addr < 0x10000 && off < VGA_VRAM_SIZE ? s->vram.host[off] : 0xff;
+        return addr < 0x10000 && off < s->vram_size ? s->vram.host[off] : 0xff;
     }
     int64_t off = window_offset(s, addr);
     if (off < 0)
@@ -68,7 +67,7 @@ static uint8_t mem_readb(Vga *s, uint64_t addr)
         int plane = (s->gr[GR_READ_MAP] & 2) | (off & 1);
         return vram[(uint64_t)(off & ~1) * 4 + plane];
     }
-    if (off * 4 + 3 >= VGA_VRAM_SIZE)
+    if (off * 4 + 3 >= s->vram_size)
         return 0xff;
     memcpy(s->latch, vram + off * 4, 4);
     if (!(s->gr[GR_MODE] & 0x08))           /* read mode 0 */
@@ -131,11 +130,11 @@ store:;
     memcpy(s->vram.host + off * 4, &data, 4);
 }
 
-static void mem_writeb(Vga *s, uint64_t addr, uint8_t val)
+void vga_mem_writeb(Vga *s, uint64_t addr, uint8_t val)
 {
     if (vbe_on(s)) {
         uint64_t off = (uint64_t)s->vbe[VBE_BANK] * 0x10000 + (addr & 0xffff);
-        if (addr < 0x10000 && off < VGA_VRAM_SIZE)
+        if (addr < 0x10000 && off < s->vram_size)
             s->vram.host[off] = val;
         return;
     }
@@ -154,14 +153,18 @@ static void mem_writeb(Vga *s, uint64_t addr, uint8_t val)
             vram[(uint64_t)(off & ~1) * 4 + plane] = val;
         return;
     }
-    if (off * 4 + 3 < VGA_VRAM_SIZE)
+    if (off * 4 + 3 < s->vram_size)
         planar_write(s, (uint64_t)off, val);
 }
 
 static uint64_t lowmem_read(void *opaque, uint64_t off, unsigned size)
 {
+    Vga *s = opaque;
+    uint8_t v;
     (void)size;
-    return mem_readb(opaque, off);
+    if (s->ext && s->ext->mem_read(s, off, &v))
+        return v;
+    return vga_mem_readb(s, off);
 }
 
 static void lowmem_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
@@ -169,14 +172,31 @@ static void lowmem_write(void *opaque, uint64_t off, uint64_t val, unsigned size
     Vga *s = opaque;
     (void)size;
     s->generation++;
-    mem_writeb(s, off, (uint8_t)val);
+    if (!s->ext || !s->ext->mem_write(s, off, (uint8_t)val))
+        vga_mem_writeb(s, off, (uint8_t)val);
 }
 
 /* ---- registers at 0x3c0-0x3cf ---- */
+static bool ext_read(Vga *s, VgaRegSet set, uint8_t index, uint8_t *v)
+{
+    return s->ext && s->ext->reg_read(s, set, index, v);
+}
+
+static bool ext_write(Vga *s, VgaRegSet set, uint8_t index, uint8_t v)
+{
+    return s->ext && s->ext->reg_write(s, set, index, v);
+}
+
 static uint64_t r3c0_read(void *opaque, uint64_t off, unsigned size)
 {
     Vga *s = opaque;
+    uint8_t v;
     (void)size;
+    s->dac_mask_reads = off == 0x6 ? (uint8_t)(s->dac_mask_reads + 1) : 0;
+    if ((off == 0x5 && ext_read(s, VGA_SR, s->sr_index, &v)) ||
+        (off == 0x6 && ext_read(s, VGA_DAC_MASK, 0, &v)) ||
+        (off == 0xf && ext_read(s, VGA_GR, s->gr_index, &v)))
+        return v;
     switch (off) {
     case 0x0: return s->ar_index;
     case 0x1: return (s->ar_index & 0x1f) < sizeof(s->ar) ? s->ar[s->ar_index & 0x1f] : 0;
@@ -187,7 +207,8 @@ static uint64_t r3c0_read(void *opaque, uint64_t off, unsigned size)
     case 0x7: return s->dac_state;
     case 0x8: return s->dac_write;
     case 0x9: {
-        uint8_t v = s->palette[s->dac_read * 3 + s->dac_sub];
+        if (!ext_read(s, VGA_DAC_DATA, (uint8_t)((s->dac_read & 15) * 3 + s->dac_sub), &v))
+            v = s->palette[s->dac_read * 3 + s->dac_sub];
         if (++s->dac_sub == 3) {
             s->dac_sub = 0;
             s->dac_read++;
@@ -207,6 +228,13 @@ static void r3c0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     uint8_t v = (uint8_t)val;
     (void)size;
     s->generation++;
+    if ((off == 0x5 && ext_write(s, VGA_SR, s->sr_index, v)) ||
+        (off == 0x6 && ext_write(s, VGA_DAC_MASK, 0, v)) ||
+        (off == 0xf && ext_write(s, VGA_GR, s->gr_index, v))) {
+        s->dac_mask_reads = 0;
+        return;
+    }
+    s->dac_mask_reads = 0;
     switch (off) {
     case 0x0:
         if (!s->ar_flip)
@@ -222,7 +250,8 @@ static void r3c0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     case 0x7: s->dac_read = v; s->dac_sub = 0; s->dac_state = 3; break;
     case 0x8: s->dac_write = v; s->dac_sub = 0; s->dac_state = 0; break;
     case 0x9:
-        s->palette[s->dac_write * 3 + s->dac_sub] = v;
+        if (!ext_write(s, VGA_DAC_DATA, (uint8_t)((s->dac_write & 15) * 3 + s->dac_sub), v))
+            s->palette[s->dac_write * 3 + s->dac_sub] = v;
         if (++s->dac_sub == 3) {
             s->dac_sub = 0;
             s->dac_write++;
@@ -237,8 +266,11 @@ static void r3c0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
  * only the pair misc bit 0 selects answers. */
 static uint64_t crt_read(Vga *s, uint64_t off, bool color)
 {
+    uint8_t v;
     if (color != (s->misc & 1))
         return 0xff;
+    if (off == 1 && ext_read(s, VGA_CR, s->cr_index, &v))
+        return v;
     switch (off) {
     case 0: return s->cr_index;
     case 1: return s->cr[s->cr_index & 31];
@@ -257,7 +289,7 @@ static void crt_write(Vga *s, uint64_t off, uint8_t v, bool color)
         return;
     if (off == 0) {
         s->cr_index = v;
-    } else if (off == 1) {
+    } else if (off == 1 && !ext_write(s, VGA_CR, s->cr_index, v)) {
         int i = s->cr_index & 31;
         if (i <= 7 && (s->cr[0x11] & 0x80) && i != 7)
             return;                         /* registers 0-6 write-protected */
@@ -293,10 +325,10 @@ static void vbe_enable(Vga *s, uint16_t v)
     if ((v & VBE_ENABLED) && !vbe_on(s)) {
         uint32_t bpp = s->vbe[VBE_BPP] == 15 ? 16 : s->vbe[VBE_BPP];
         if (!bpp || !s->vbe[VBE_XRES] || !s->vbe[VBE_YRES] ||
-            (uint64_t)s->vbe[VBE_XRES] * s->vbe[VBE_YRES] * ((bpp + 7) / 8) > VGA_VRAM_SIZE)
+            (uint64_t)s->vbe[VBE_XRES] * s->vbe[VBE_YRES] * ((bpp + 7) / 8) > s->vram_size)
             return;
         s->vbe[VBE_VIRT_WIDTH] = s->vbe[VBE_XRES];
-        s->vbe[VBE_VIRT_HEIGHT] = (uint16_t)(VGA_VRAM_SIZE /
+        s->vbe[VBE_VIRT_HEIGHT] = (uint16_t)(s->vram_size /
                                              (s->vbe[VBE_XRES] * ((bpp + 7) / 8)));
         s->vbe[VBE_X_OFFSET] = s->vbe[VBE_Y_OFFSET] = 0;
         if (!(v & VBE_NOCLEARMEM))
@@ -318,7 +350,7 @@ static uint64_t vbe_read(void *opaque, uint64_t off, unsigned size)
     if (off == 0)
         return s->vbe_index;
     if (s->vbe_index == VBE_VIDEO_MEMORY_64K)
-        return VGA_VRAM_SIZE / 65536;
+        return s->vram_size / 65536;
     if (s->vbe_index >= VBE_REGS)
         return 0;
     if ((s->vbe[VBE_ENABLE] & VBE_GETCAPS) && vbe_max(s->vbe_index))
@@ -357,7 +389,7 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
         vbe_enable(s, v);
         break;
     case VBE_BANK:
-        if ((uint32_t)v * 65536 < VGA_VRAM_SIZE)
+        if ((uint32_t)v * 65536 < s->vram_size)
             s->vbe[VBE_BANK] = v;
         break;
     case VBE_VIRT_WIDTH: case VBE_X_OFFSET: case VBE_Y_OFFSET:
@@ -375,6 +407,27 @@ static const MemoryRegionOps r3b4_ops = { r3b4_read, r3b4_write, 1, 1 };
 static const MemoryRegionOps r3d4_ops = { r3d4_read, r3d4_write, 1, 1 };
 static const MemoryRegionOps vbe_ops = { vbe_read, vbe_write, 2, 2 };
 
+uint8_t vga_ioport_read(Vga *s, uint16_t port)
+{
+    if (port >= 0x3c0 && port < 0x3d0)
+        return (uint8_t)r3c0_read(s, port - 0x3c0, 1);
+    if (port >= 0x3b4 && port < 0x3bb)
+        return (uint8_t)crt_read(s, port - 0x3b4, false);
+    if (port >= 0x3d4 && port < 0x3db)
+        return (uint8_t)crt_read(s, port - 0x3d4, true);
+    return 0xff;
+}
+
+void vga_ioport_write(Vga *s, uint16_t port, uint8_t v)
+{
+    if (port >= 0x3c0 && port < 0x3d0)
+        r3c0_write(s, port - 0x3c0, v, 1);
+    else if (port >= 0x3b4 && port < 0x3bb)
+        crt_write(s, port - 0x3b4, v, false);
+    else if (port >= 0x3d4 && port < 0x3db)
+        crt_write(s, port - 0x3d4, v, true);
+}
+
 static int source_render(void *opaque, uint32_t **px, int *w, int *h)
 {
     return vga_render(opaque, px, w, h);
@@ -385,12 +438,12 @@ static int source_text(void *opaque, GraphicText *t)
     return vga_text(opaque, t);
 }
 
-/* The linear framebuffer is plain memory to the CPU: its writes are not
+/* A linear framebuffer is plain memory to the CPU: its writes are not
  * seen, so while it is on the count says nothing (0). */
 static uint64_t source_generation(void *opaque)
 {
     Vga *s = opaque;
-    if (s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED)
+    if ((s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED) || (s->ext && s->ext->untracked(s)))
         return 0;
     return s->generation ? s->generation : 1;
 }
@@ -399,17 +452,47 @@ static const GraphicHwOps source_ops = {
     .render = source_render, .text = source_text, .generation = source_generation,
 };
 
-static int vga_realize(Device *dev, Machine *m)
+void vga_core_init(Vga *s, Machine *m, uint32_t vram_size, const VgaExt *ext)
 {
-    Vga *s = (Vga *)dev;
-    mr_init_ram(&s->vram, "vga.vram", VGA_VRAM_SIZE);
-    mr_init_ram_ptr(&s->lfb, "vga.lfb", VGA_VRAM_SIZE, s->vram.host);
+    s->vram_size = vram_size;
+    s->ext = ext;
+    mr_init_ram(&s->vram, "vga.vram", vram_size);
     mr_init_io(&s->lowmem, "vga-lowmem", 0x20000, &lowmem_ops, s);
     mr_init_io(&s->io_3c0, "vga", 16, &r3c0_ops, s);
     mr_init_io(&s->io_3b4, "vga-mono", 7, &r3b4_ops, s);
     mr_init_io(&s->io_3d4, "vga-color", 7, &r3d4_ops, s);
-    mr_init_io(&s->io_vbe, "vbe", 4, &vbe_ops, s);
     as_map(&m->mem, &s->lowmem, 0xa0000, 1);
+    as_map(&m->io, &s->io_3c0, 0x3c0, 0);
+    as_map(&m->io, &s->io_3b4, 0x3b4, 0);
+    as_map(&m->io, &s->io_3d4, 0x3d4, 0);
+    graphic_hw_register(&source_ops, s);
+}
+
+void vga_core_reset(Vga *s)
+{
+    s->generation++;
+    memset(&s->misc, 0, sizeof(*s) - offsetof(Vga, misc));
+    s->dac_mask = 0xff;
+    s->sr[SR_MAP_MASK] = 0x0f;
+    s->gr[GR_BIT_MASK] = 0xff;
+}
+
+void vga_core_unrealize(Vga *s)
+{
+    graphic_hw_unregister(s);
+    as_unmap(s->lowmem.as, &s->lowmem);
+    as_unmap(s->io_3c0.as, &s->io_3c0);
+    as_unmap(s->io_3b4.as, &s->io_3b4);
+    as_unmap(s->io_3d4.as, &s->io_3d4);
+    mr_free(&s->vram);
+}
+
+static int vga_realize(Device *dev, Machine *m)
+{
+    Vga *s = (Vga *)dev;
+    vga_core_init(s, m, VGA_VRAM_SIZE, NULL);
+    mr_init_ram_ptr(&s->lfb, "vga.lfb", VGA_VRAM_SIZE, s->vram.host);
+    mr_init_io(&s->io_vbe, "vbe", 4, &vbe_ops, s);
     if (m->pci) {
         /* The framebuffer is BAR0, where firmware puts it; class "VGA
          * compatible", so the legacy ranges above stay decoded. */
@@ -422,44 +505,31 @@ static int vga_realize(Device *dev, Machine *m)
     } else {
         as_map(&m->mem, &s->lfb, VBE_LFB_ADDR, 0);
     }
-    as_map(&m->io, &s->io_3c0, 0x3c0, 0);
-    as_map(&m->io, &s->io_3b4, 0x3b4, 0);
-    as_map(&m->io, &s->io_3d4, 0x3d4, 0);
     /* Index at 0x1ce; data at 0x1cf (and 0x1d0), always 16-bit. */
     as_map(&m->io, &s->io_vbe, 0x1ce, 0);
-    graphic_hw_register(&source_ops, s);
     return 0;
 }
 
 static void vga_reset(Device *dev)
 {
     Vga *s = (Vga *)dev;
-    s->generation++;
-    memset(&s->misc, 0, sizeof(*s) - offsetof(Vga, misc));
+    vga_core_reset(s);
     if (s->fn.bus) {
         pci_function_reset(&s->fn);
         s->fn.config[PCI_BAR0] |= 0x08;
     }
     s->vbe[VBE_ID] = 0xb0c5;
-    s->dac_mask = 0xff;
-    s->sr[SR_MAP_MASK] = 0x0f;
-    s->gr[GR_BIT_MASK] = 0xff;
 }
 
 static void vga_unrealize(Device *dev)
 {
     Vga *s = (Vga *)dev;
-    graphic_hw_unregister(s);
-    as_unmap(s->lowmem.as, &s->lowmem);
     if (s->fn.bus)
         pci_bus_remove(s->fn.bus, &s->fn);
     else
         as_unmap(s->lfb.as, &s->lfb);
-    as_unmap(s->io_3c0.as, &s->io_3c0);
-    as_unmap(s->io_3b4.as, &s->io_3b4);
-    as_unmap(s->io_3d4.as, &s->io_3d4);
     as_unmap(s->io_vbe.as, &s->io_vbe);
-    mr_free(&s->vram);
+    vga_core_unrealize(s);
 }
 
 static void vga_info(Device *dev, char *buf, size_t len)
@@ -467,13 +537,6 @@ static void vga_info(Device *dev, char *buf, size_t len)
     Vga *s = (Vga *)dev;
     snprintf(buf, len, "%s vbe %ux%ux%u", s->gr[GR_MISC] & 1 ? "graphics" : "text",
              s->vbe[VBE_XRES], s->vbe[VBE_YRES], s->vbe[VBE_BPP]);
-}
-
-int vga_get_picture(Device *dev, uint32_t **out, int *w, int *h)
-{
-    if (!dev || dev->cls->realize != vga_realize)
-        return -1;
-    return vga_render((Vga *)dev, out, w, h);
 }
 
 static DeviceClass vga_class = {

@@ -140,6 +140,10 @@ static int check_config(const Machine *m)
 int pc_machine_done(Machine *m)
 {
     pc_cmos_floppy(m);
+    if (pc_vga_roms(m))
+        return -1;
+    if (m->cfg.kernel)
+        pc_vga_boot_state(m);
     return pc_set_bootorder_file(m);
 }
 
@@ -158,6 +162,8 @@ static void pc_board_reset(Machine *m)
     b->first_boot_over = true;
     pc_bios_shadow_reset(m);
     pc_set_boot_order(m);
+    if (m->cfg.kernel)
+        pc_vga_boot_state(m);
     if (m->cfg.kernel && pc_boot_kernel(m))
         machine_request_shutdown(m, 1);
 }

@@ -23,9 +23,15 @@ typedef struct E820Entry {
 #define E820_ACPI 3
 int pc_e820(const Machine *m, E820Entry *out, int max);
 
-/* The std VGA and its BIOS (-vga std, QEMU's default): after pc_init.
- * 0 or -1 after error_report. */
-int pc_vga_init(Machine *m);
+/* The -vga card (device "VGA", QEMU's default, or "cirrus-vga"): after
+ * pc_init.  0 or -1 after error_report. */
+int pc_vga_init(Machine *m, const char *device);
+/* Each display card's vgabios for SeaBIOS (fw_cfg "pciVVVV,DDDD.rom"),
+ * whether -vga or -device made it: once devices exist.  0 or -1. */
+int pc_vga_roms(Machine *m);
+/* A direct kernel boot has no vgabios: leave the card's I/O addressing as
+ * it would (colour, CRT controller at 0x3d4), which drivers rely on. */
+void pc_vga_boot_state(Machine *m);
 
 /* Give the firmware the bootindex= order of the devices that exist now
  * (after -drive and -device created theirs).  0 or -1. */

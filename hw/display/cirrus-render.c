@@ -1,0 +1,98 @@
+/* The CL-GD5446's extended (SR7 bit 0) modes on screen: 8 bits per pixel
+ * through the DAC, 15/16 (the hidden DAC register chooses), 24 and 32 bits
+ * direct colour, from the start address and pitch the CRT controller's
+ * extension bits (CR1B, CR1D) widen; then the 32x32 or 64x64 hardware
+ * cursor on top, in the colours of the DAC's extra entries 0 and 15.  A frame that would run past video RAM is blank. */
+#include "hw/display/cirrus-int.h"
+#include "hw/core/util.h"
+
+#include <stdlib.h>
+
+int cirrus_bpp(const Cirrus *c)
+{
+    if (!(c->sr[0x07] & 0x01))
+        return 0;
+    switch (c->sr[0x07] & 0x0e) {
+    case 0x00: return 8;
+    case 0x02:
+    case 0x06: return (c->hidden_dac & 0x0f) == 0x01 ? 16 : (c->hidden_dac & 0x0f) ? 0 : 15;
+    case 0x04: return 24;
+    case 0x08: return 32;
+    default:   return 0;
+    }
+}
+
+static uint32_t start_address(const Cirrus *c)
+{
+    const uint8_t *cr = c->vga.cr;
+    uint32_t a = cr[0x0d] | cr[0x0c] << 8 | (c->cr[0x1b] & 0x01) << 16 |
+                 (uint32_t)(c->cr[0x1b] & 0x0c) << 15 | (uint32_t)(c->cr[0x1d] & 0x80) << 12;
+    return a * 4;
+}
+
+static uint32_t line_pitch(const Cirrus *c)
+{
+    return (uint32_t)(c->vga.cr[0x13] | (c->cr[0x1b] & 0x10) << 4) << 3;
+}
+
+/* Cursor pixel (px, py): 0 transparent, 1 inverted, 2 background,
+ * 3 foreground colour; the pattern sits in the last 16 KiB of VRAM. */
+static int cursor_pixel(const Cirrus *c, int px, int py)
+{
+    bool big = c->sr[0x12] & 0x04;
+    uint32_t base = c->vga.vram_size - 16384 + (c->sr[0x13] & (big ? 0x3c : 0x3f)) * 256u;
+    const uint8_t *p0 = c->vga.vram.host + base + (big ? py * 16 : py * 4);
+    const uint8_t *p1 = p0 + (big ? 8 : 128);
+    int bit = 7 - (px & 7);
+    return ((p0[px >> 3] >> bit) & 1) | ((p1[px >> 3] >> bit) & 1) << 1;
+}
+
+/* Entry 0 (background) or 15 (foreground) of the cursor's palette. */
+static uint32_t cursor_rgb(const Cirrus *c, int entry)
+{
+    const uint8_t *p = c->cursor_palette + entry * 3;
+    return (uint32_t)((p[0] & 63) * 255 / 63) << 16 | (uint32_t)((p[1] & 63) * 255 / 63) << 8 |
+           (uint32_t)((p[2] & 63) * 255 / 63);
+}
+
+static void draw_cursor(const Cirrus *c, uint32_t *px, int w, int h)
+{
+    int size = c->sr[0x12] & 0x04 ? 64 : 32;
+    uint32_t bg = cursor_rgb(c, 0), fg = cursor_rgb(c, 15);
+    if (!(c->sr[0x12] & 0x01))
+        return;
+    for (int y = 0; y < size && c->cursor_y + y < h; y++) {
+        for (int x = 0; x < size && c->cursor_x + x < w; x++) {
+            uint32_t *d = px + (size_t)(c->cursor_y + y) * w + c->cursor_x + x;
+            switch (cursor_pixel(c, x, y)) {
+            case 1: *d ^= 0xffffff; break;
+            case 2: *d = bg; break;
+            case 3: *d = fg; break;
+            }
+        }
+    }
+}
+
+int cirrus_render(Vga *s, uint32_t **out, int *w, int *h)
+{
+    Cirrus *c = (Cirrus *)s;
+    if (!(c->sr[0x07] & 0x01))
+        return 1;
+    int bpp = cirrus_bpp(c), bytes = (bpp + 7) / 8;
+    int width = (s->cr[0x01] + 1) * 8, height = vga_height(s);
+    uint32_t start = start_address(c), pitch = line_pitch(c);
+    if (!bpp || width > 2048 || height > 2048 ||
+        start + (uint64_t)pitch * (height - 1) + (uint64_t)width * bytes > s->vram_size)
+        return -1;
+    uint32_t *px = xmalloc((size_t)width * height * sizeof(uint32_t));
+    for (int y = 0; y < height; y++) {
+        const uint8_t *src = s->vram.host + start + (size_t)y * pitch;
+        for (int x = 0; x < width; x++, src += bytes)
+            px[(size_t)y * width + x] = vga_pixel_rgb(s, src, bpp);
+    }
+    draw_cursor(c, px, width, height);
+    *out = px;
+    *w = width;
+    *h = height;
+    return 0;
+}
