@@ -324,6 +324,14 @@ int bfile_truncate(BlockFile *f, uint64_t size, int prealloc)
     return write_zero_range(f, (uint64_t)old, size - (uint64_t)old);
 }
 
+int bfile_zero_alloc(BlockFile *f, uint64_t off, uint64_t len, int prealloc)
+{
+    if (prealloc == 1 && !f->nbd && fallocate(f->fd, 0, (off_t)off, (off_t)len) == 0) {
+        return 0;
+    }
+    return write_zero_range(f, off, len);
+}
+
 int bfile_punch(BlockFile *f, uint64_t off, uint64_t len)
 {
     if (f->nbd) {

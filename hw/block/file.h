@@ -41,6 +41,10 @@ int bfile_truncate(BlockFile *f, uint64_t size, int prealloc);
  * no copy on write (btrfs).  Filesystems without them ignore them, as QEMU
  * does. */
 void bfile_create_hints(int fd, uint32_t extent_size_hint, bool nocow);
+/* Make a range inside the file read as zeros with its space taken on the
+ * host: prealloc 1 fallocates (zeros written where that fails), 2 writes
+ * zeros. */
+int bfile_zero_alloc(BlockFile *f, uint64_t off, uint64_t len, int prealloc);
 /* Make a range read as zeros, freeing space if possible. */
 int bfile_punch(BlockFile *f, uint64_t off, uint64_t len);
 /* Whether [off, off+len) starts with data (1) or a hole (0); *pnum bytes alike. */

@@ -80,6 +80,16 @@ static int expand_zero_clusters(BlockDriverState *bs)
             continue;
         }
         uint64_t n = MIN(s->cluster_size, bs->total_size - off);
+        uint64_t host = e & QCOW2_OFFSET_MASK;
+        if (bs->backing_file[0] && host && (e & QCOW2_OFLAG_COPIED)) {
+            /* A preallocated zero cluster of its own gets its zeros in
+             * place, as qemu-img does: no new cluster, same file size. */
+            r = bfile_pwrite(bs->file, host, z, s->cluster_size);
+            if (r == 0) {
+                r = qcow2_set_l2_entry(bs, off, host | QCOW2_OFLAG_COPIED);
+            }
+            continue;
+        }
         r = bs->backing_file[0] ? qcow2_write_data(bs, off, z, n)
                                 : qcow2_zero_range(bs, off, n, QCOW2_ZERO_UNALLOC);
     }

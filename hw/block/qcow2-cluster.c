@@ -585,9 +585,30 @@ static int prealloc_head(BlockDriverState *bs, uint64_t from)
     return write_zero_bytes(bs, from, end - from);
 }
 
+/* Make the host clusters [host, end) of a new data run read as zeros; with
+ * file_prealloc (1 falloc, 2 full, as bfile_truncate) their space is taken
+ * on the host too, as qemu-img's falloc/full resize does (its map then shows
+ * them as data, not zeros). */
+static int prealloc_run_space(BlockDriverState *bs, uint64_t host, uint64_t end,
+                              int file_prealloc)
+{
+    uint64_t flen = file_len(bs);
+    int r = 0;
+    if (host < flen) {
+        r = bfile_punch(bs->file, host, MIN(end, flen) - host);
+        if (r == 0 && file_prealloc) {
+            r = bfile_zero_alloc(bs->file, host, MIN(end, flen) - host, file_prealloc);
+        }
+    }
+    if (r == 0 && end > flen) {
+        r = bfile_truncate(bs->file, end, file_prealloc);
+    }
+    return r;
+}
+
 /* Give every unallocated guest cluster in [from, to) a host cluster that
- * reads as zeros. */
-int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
+ * reads as zeros (file_prealloc: see prealloc_run_space). */
+int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to, int file_prealloc)
 {
     Qcow2State *s = bs->opaque;
     uint64_t off = ALIGN_UP(from, s->cluster_size);
@@ -623,20 +644,16 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to)
             }
             /* Keep allocated clusters inside the file (sparse); freed
              * clusters taken again still hold their old data. */
-            uint64_t end = (uint64_t)host + (run << s->cluster_bits), flen = file_len(bs);
+            uint64_t end = (uint64_t)host + (run << s->cluster_bits);
             if (s->data_file) {
                 int64_t dl = bfile_length(s->data_file);
                 if (dl >= 0 && end > (uint64_t)dl) {
                     r = bfile_truncate(s->data_file, end, 0);
                 }
-                if (r < 0) {
-                    return r;
-                }
-            } else if ((uint64_t)host < flen &&
-                (r = bfile_punch(bs->file, (uint64_t)host, MIN(end, flen) - (uint64_t)host)) < 0) {
-                return r;
+            } else {
+                r = prealloc_run_space(bs, (uint64_t)host, end, file_prealloc);
             }
-            if (!s->data_file && end > flen && (r = bfile_truncate(bs->file, end, 0)) < 0) {
+            if (r < 0) {
                 return r;
             }
             for (uint64_t m = 0; m < run; m++) {

@@ -14,15 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Extend the host file so preallocated clusters exist (falloc/full). */
-static int extend_file(BlockDriverState *bs, PreallocMode pm)
+/* One past the last cluster with a nonzero refcount. */
+static int last_used_end(BlockDriverState *bs, uint64_t *end)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t end = 0;
+    *end = 0;
     for (uint64_t c = 0;; c++) {
         uint64_t rti = c >> s->rb_bits, rc;
         if (rti >= s->rt_size) {
-            break;
+            return 0;
         }
         if (!s->rt[rti]) {
             c = ((rti + 1) << s->rb_bits) - 1;
@@ -33,14 +33,36 @@ static int extend_file(BlockDriverState *bs, PreallocMode pm)
             return r;
         }
         if (rc) {
-            end = (c + 1) << s->cluster_bits;
+            *end = c + 1;
         }
     }
+}
+
+/* Extend the host file so preallocated clusters exist (falloc/full). */
+static int extend_file(BlockDriverState *bs, PreallocMode pm)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t end;
+    int r = last_used_end(bs, &end);
+    end <<= s->cluster_bits;
     int64_t cur = bfile_length(bs->file);
-    if (cur < 0 || (uint64_t)cur >= end) {
-        return cur < 0 ? (int)cur : 0;
+    if (r < 0 || cur < 0 || (uint64_t)cur >= end) {
+        return r < 0 ? r : cur < 0 ? (int)cur : 0;
     }
     return bfile_truncate(bs->file, end, pm == PREALLOC_FULL ? 2 : pm == PREALLOC_FALLOC);
+}
+
+/* Before a falloc/full grow, the refcount table moves behind the last
+ * cluster in use, where qemu-img writes it, so the new data lands where
+ * qemu-img's does (its old place is reused by the next L2 table). */
+static int move_table_to_end(BlockDriverState *bs)
+{
+    uint64_t end;
+    int r = last_used_end(bs, &end);
+    if (r == 0) {
+        r = qcow2_move_refcount_table(bs, end);
+    }
+    return r == -ENOSPC ? 0 : r;
 }
 
 /* Zero [from, end of its cluster) when that guest cluster holds data of its
@@ -248,8 +270,12 @@ int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, Prealloc
         }
         return r;
     }
-    if (size > old && pm != PREALLOC_OFF) {
-        r = qcow2_preallocate(bs, old, size);
+    if (size > old && (pm == PREALLOC_FALLOC || pm == PREALLOC_FULL) && !s->data_file) {
+        r = move_table_to_end(bs);
+    }
+    if (r == 0 && size > old && pm != PREALLOC_OFF) {
+        r = qcow2_preallocate(bs, old, size,
+                              pm == PREALLOC_FULL ? 2 : pm == PREALLOC_FALLOC);
         if (r == 0) {
             r = qcow2_flush_metadata(bs);
         }

@@ -270,7 +270,8 @@ enum { QCOW2_ZERO_WRITE, QCOW2_ZERO_DISCARD, QCOW2_ZERO_UNALLOC };
 int qcow2_zero_range(BlockDriverState *bs, uint64_t off, uint64_t len, int mode);
 int qcow2_write_l1_entry(BlockDriverState *bs, uint32_t i);
 int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size);
-int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to);
+int qcow2_move_refcount_table(BlockDriverState *bs, uint64_t to);
+int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to, int file_prealloc);
 int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *pnum,
                          uint64_t *map);
 int qcow2_fix_copied(BlockDriverState *bs);
