@@ -361,8 +361,16 @@ static uint32_t current_count(const APICState *s)
 }
 
 /* Timers belong to the machine lock: every caller of timer_arm holds it
- * (MMIO and device paths do; the MSR entry points take it). */
-static void timer_arm(APICState *s)
+ * (MMIO and device paths do; the MSR entry points take it).
+ *
+ * `loaded`: the initial count was just written.  A one-shot count then
+ * always ends in an interrupt, even when its end is already behind the
+ * clock when we get here (a short count, and this thread preempted
+ * between loading the count and arming the timer): the timer is armed in
+ * the past and fires at once.  Recomputed later (a divide change), a
+ * one-shot count that has not fired yet keeps its interrupt the same
+ * way; one that fired stays at zero. */
+static void timer_arm(APICState *s, bool loaded)
 {
     uint32_t lvt = s->lvt[LVT_TIMER];
     if (TIMER_MODE(lvt) == TIMER_DEADLINE) {
@@ -383,12 +391,10 @@ static void timer_arm(APICState *s)
     uint64_t next;
     if (TIMER_MODE(lvt) == TIMER_PERIODIC)
         next = (elapsed / period + 1) * period;
-    else if (elapsed < period)
+    else if (loaded || timer_pending(&s->timer))
         next = period;
-    else {
-        timer_del(&s->timer);
+    else
         return;
-    }
     timer_mod(&s->timer, s->count_start + (int64_t)next);
 }
 
@@ -402,7 +408,7 @@ static void timer_fire(void *opaque)
     if (TIMER_MODE(lvt) == TIMER_DEADLINE)
         s->tsc_deadline = 0;
     else if (TIMER_MODE(lvt) == TIMER_PERIODIC)
-        timer_arm(s);
+        timer_arm(s, false);
     update_request(s);
     pthread_mutex_unlock(&s->lock);
 }
@@ -467,7 +473,7 @@ static void lvt_write(APICState *s, unsigned i, uint32_t val)
     if (i == LVT_TIMER && TIMER_MODE(old) != TIMER_MODE(val)) {
         s->initial_count = 0;
         s->tsc_deadline = 0;
-        timer_arm(s);
+        timer_arm(s, false);
     }
 }
 
@@ -502,11 +508,11 @@ static bool reg_write(APICState *s, uint32_t off, uint32_t val, int *eoi_vec)
             break;
         s->initial_count = val;
         s->count_start = clock_ns();
-        timer_arm(s);
+        timer_arm(s, true);
         break;
     case 0x3e:
         s->divide_conf = val & 0xb;
-        timer_arm(s);
+        timer_arm(s, false);
         break;
     default:
         if (log_enabled(LOG_GUEST_ERROR) && r != 0x39)
@@ -704,7 +710,7 @@ void apic_set_tsc_deadline(CPUState *cpu, uint64_t tsc)
     pthread_mutex_lock(&s->lock);
     if (TIMER_MODE(s->lvt[LVT_TIMER]) == TIMER_DEADLINE) {
         s->tsc_deadline = tsc;
-        timer_arm(s);
+        timer_arm(s, false);
     }
     pthread_mutex_unlock(&s->lock);
     big_unlock();

@@ -93,6 +93,51 @@ TEST(apic, oneshot_timer)
     CHECK(!irr(0, 0x40));                       /* one-shot: no reload */
 }
 
+/* A one-shot count whose end is behind the clock by the time the timer
+ * is armed (a 1 ns count on the running clock: the thread that loads it
+ * always takes longer) interrupts at once; it used to be dropped, and a
+ * CPU waiting in HLT for it slept for good. */
+TEST(apic, oneshot_count_already_over_still_interrupts)
+{
+    setup(1);
+    enable(0);
+    wr(0, A_LVT_TIMER, 0x40);
+    wr(0, A_TIMER_DIV, 0xb);                    /* divide by 1 */
+    clock_set_manual(false);
+    clock_resume();
+    wr(0, A_TIMER_INIT, 1);
+    int64_t start = clock_ns();
+    while (clock_ns() - start < 1000)
+        ;
+    timers_run_due();
+    clock_pause();
+    clock_set_manual(true);
+    CHECK(irr(0, 0x40));
+    CHECK(req(0) & CPU_INTERRUPT_HARD);
+}
+
+/* A divide change recomputes the end of the count: one that has not
+ * fired and is now over fires at once; one that fired stays at zero. */
+TEST(apic, oneshot_divide_change_keeps_one_interrupt)
+{
+    setup(1);
+    enable(0);
+    wr(0, A_LVT_TIMER, 0x40);
+    wr(0, A_TIMER_DIV, 0x0);                    /* divide by 2 */
+    wr(0, A_TIMER_INIT, 1000);                  /* ends at 2000 ns */
+    clock_step(1500);
+    CHECK(!irr(0, 0x40));
+    wr(0, A_TIMER_DIV, 0xb);                    /* by 1: ended at 1000 */
+    clock_step(0);
+    CHECK(irr(0, 0x40));
+    CHECK_EQ(apic_get_interrupt(tcpu(0)), 0x40);
+    wr(0, A_EOI, 0);
+    wr(0, A_TIMER_DIV, 0x3);                    /* by 16: no second one */
+    clock_step(100000);
+    CHECK(!irr(0, 0x40));
+    CHECK_EQ(rd(0, A_TIMER_CUR), 0);
+}
+
 TEST(apic, periodic_timer_with_divider)
 {
     setup(1);
