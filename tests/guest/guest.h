@@ -313,5 +313,26 @@ _start:
     call serial_init16
 .endm
 
+/* From real mode to flat 32-bit protected mode through the program's
+ * gdt_ptr (selector 0x08 code, 0x10 data), with the 16-bit serial helpers
+ * placed before the 32-bit code; continues at pm32 with ESP = stack. */
+.macro ENTER_PM32 stack
+    lgdtl %cs:gdt_ptr
+    mov %cr0, %eax
+    or $1, %eax
+    mov %eax, %cr0
+    ljmpl $0x08, $LIN(pm32)
+
+    SERIAL16_FUNCS
+
+    .code32
+pm32:
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov \stack, %esp
+.endm
+
 #endif /* __ASSEMBLER__ */
 #endif

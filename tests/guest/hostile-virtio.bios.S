@@ -38,21 +38,7 @@
 
     BIOS_START16
     PUTS16 m_start
-    lgdtl %cs:gdt_ptr
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $LIN(pm32)
-
-    SERIAL16_FUNCS
-
-    .code32
-pm32:
-    mov $0x10, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $STACK32, %esp
+    ENTER_PM32 $STACK32
     mov LIN(SEED_AT), %eax
     or $1, %eax                         /* xorshift needs a non-zero state */
     mov %eax, V_SEED

@@ -23,21 +23,7 @@
 #define V_ITER   0x80008
 
     BIOS_START16
-    lgdtl %cs:gdt_ptr
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $LIN(pm32)
-
-    SERIAL16_FUNCS
-
-    .code32
-pm32:
-    mov $0x10, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $0x90000, %esp
+    ENTER_PM32 $0x90000
     mov $LIN(m_start), %esi
     call puts32
     movl $0x2545f491, V_RNG

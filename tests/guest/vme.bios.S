@@ -47,21 +47,7 @@ have_vme:
     cs rep movsb
     movw $v86_int40, 0x40 * 4       /* the 8086 program's vector table */
     movw $0xf000, 0x40 * 4 + 2
-    lgdtl %cs:gdt_ptr
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    ljmpl $0x08, $LIN(pm32)
-
-    SERIAL16_FUNCS
-
-    .code32
-pm32:
-    mov $0x10, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $ESP0, %esp
+    ENTER_PM32 $ESP0
     xor %eax, %eax                  /* TSS: zero, then SS0:ESP0, I/O base */
     mov $TSS, %edi
     mov $(IO_BASE + 4), %ecx
