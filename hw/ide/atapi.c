@@ -4,13 +4,16 @@
  * GET CONFIGURATION, GET EVENT STATUS NOTIFICATION, MODE SENSE(10),
  * START STOP UNIT (eject, load), PREVENT ALLOW MEDIUM REMOVAL.  Replies go
  * out through PIO in pieces of at most the byte count the host put in the
- * cylinder registers. */
+ * cylinder registers, or, when the PACKET command set the DMA feature bit
+ * (as Linux's ata_piix does for data commands), through the controller's
+ * bus-master engine once the host starts it. */
 #include "hw/ide/ide-int.h"
 
 #include <string.h>
 
 enum {
     SENSE_NONE = 0, SENSE_NOT_READY = 2, SENSE_ILLEGAL_REQUEST = 5, SENSE_UNIT_ATTENTION = 6,
+    SENSE_ABORTED_COMMAND = 0x0b,
 };
 enum {
     ASC_INV_OPCODE = 0x20, ASC_LBA_OUT_OF_RANGE = 0x21, ASC_INV_FIELD = 0x24,
@@ -47,10 +50,14 @@ static void atapi_ok(IdeChannel *ch)
     ch->nsector = IR_IO | IR_COD;
     ch->status = ST_DRDY | ST_DSC;
     ch->end_fn = NULL;
+    if (ch->dma)
+        ch->dma_ops->done(ch->dma_opaque, false);
     ide_set_irq(ch);
 }
 
-static void atapi_error(IdeChannel *ch, uint8_t key, uint8_t asc, uint8_t ascq)
+/* Check condition; bus_error: the bus-master engine failed (the PRD list
+ * or a buffer is not RAM), which its status shows too. */
+static void fail(IdeChannel *ch, uint8_t key, uint8_t asc, uint8_t ascq, bool bus_error)
 {
     IdeDrive *d = &ch->drive[ch->cur];
     d->sense_key = key;
@@ -61,7 +68,15 @@ static void atapi_error(IdeChannel *ch, uint8_t key, uint8_t asc, uint8_t ascq)
     ch->status = ST_DRDY | ST_ERR;
     ch->end_fn = NULL;
     ch->pos = ch->end = 0;
+    ch->dma_pending = false;
+    if (ch->dma)
+        ch->dma_ops->done(ch->dma_opaque, bus_error);
     ide_set_irq(ch);
+}
+
+static void atapi_error(IdeChannel *ch, uint8_t key, uint8_t asc, uint8_t ascq)
+{
+    fail(ch, key, asc, ascq, false);
 }
 
 /* Data to the host: the next DRQ block of buf[ch->end, xfer_end). */
@@ -79,12 +94,32 @@ static void send_next(IdeChannel *ch)
     ide_pio_start(ch, start, n, send_next, true);
 }
 
+/* DMA: the whole reply in buf through the PRD list, which continues where
+ * the previous piece of the same command left it. */
+static void dma_send(IdeChannel *ch)
+{
+    int64_t moved = ch->dma_ops->rw(ch->dma_opaque, ch->buf, ch->xfer_end, true);
+    if (moved != (int64_t)ch->xfer_end) {
+        fail(ch, SENSE_ABORTED_COMMAND, 0, 0, true);
+        return;
+    }
+    ch->region_done(ch);
+}
+
 static void send_region(IdeChannel *ch, uint32_t len, void (*done)(IdeChannel *ch))
 {
     ch->end = 0;
     ch->xfer_end = len;
     ch->region_done = done;
-    send_next(ch);
+    if (!ch->dma || !len) {
+        send_next(ch);
+        return;
+    }
+    ch->dma_fn = dma_send;
+    ch->dma_pending = true;
+    ch->status = ST_DRDY | ST_DSC | ST_DRQ;
+    if (ch->dma_ops->active(ch->dma_opaque))
+        ide_dma_kick(ch);
 }
 
 /* A reply built in buf, cut to the host's allocation length. */
@@ -434,9 +469,9 @@ static void identify_packet(IdeDrive *d, uint8_t *out)
     ide_put_string(&w[10], d->serial, 10);
     ide_put_string(&w[23], "2.5+", 4);
     ide_put_string(&w[27], d->model, 20);
-    w[49] = 0x0200;                         /* LBA; no DMA: replies go by PIO */
-    w[53] = 0x0002;
-    w[64] = 0x0003;
+    w[49] = 0x0300;                         /* LBA, DMA */
+    w[53] = 0x0006;                         /* words 64-70 and 88 valid */
+    ide_identify_modes(d, w);
     w[65] = w[66] = w[67] = w[68] = 120;
     w[80] = 0x001e;
     for (int i = 0; i < 256; i++) {
@@ -449,10 +484,11 @@ void ide_atapi_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd)
 {
     switch (cmd) {
     case 0xa0:                              /* PACKET */
-        if (ch->feature & 1) {              /* DMA is not offered */
+        if ((ch->feature & 1) && !ch->dma_ops) {
             ide_abort(ch);
             break;
         }
+        ch->dma = ch->feature & 1;
         ch->byte_limit = (ch->lcyl | (uint32_t)ch->hcyl << 8) & ~1u;
         if (!ch->byte_limit)
             ch->byte_limit = 0xfffe;
@@ -474,7 +510,10 @@ void ide_atapi_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd)
         ch->nsector = 0xff;
         ide_cmd_done(ch);
         break;
-    case 0xef: case 0xe0: case 0xe1: case 0xe7: case 0x00:
+    case 0xef:
+        ide_set_features(ch, d);
+        break;
+    case 0xe0: case 0xe1: case 0xe7: case 0x00:
         ide_cmd_done(ch);
         break;
     case 0x90:

@@ -44,6 +44,13 @@ static void put_le16s(uint8_t *buf, const uint16_t *w, int n)
     }
 }
 
+void ide_identify_modes(const IdeDrive *d, uint16_t *w)
+{
+    w[63] = 0x0007 | ((d->xfer_mode >> 3) == 4 ? 0x100 << (d->xfer_mode & 7) : 0);
+    w[64] = 0x0003;                         /* PIO 3 and 4 */
+    w[88] = 0x003f | ((d->xfer_mode >> 3) == 8 ? 0x100 << (d->xfer_mode & 7) : 0);
+}
+
 /* IDENTIFY DEVICE (ATA-6 8.15): what Linux and SeaBIOS read to size the
  * disk and pick its transfer modes. */
 static void identify(IdeDrive *d, uint8_t *out)
@@ -70,8 +77,7 @@ static void identify(IdeDrive *d, uint8_t *out)
     w[59] = d->mult ? 0x100 | d->mult : 0;
     w[60] = (uint16_t)lba28;
     w[61] = (uint16_t)(lba28 >> 16);
-    w[63] = 0x0007 | ((d->xfer_mode >> 3) == 4 ? 0x100 << (d->xfer_mode & 7) : 0);
-    w[64] = 0x0003;                         /* PIO 3 and 4 */
+    ide_identify_modes(d, w);
     w[65] = w[66] = w[67] = w[68] = 120;
     w[80] = 0x007e;                         /* ATA-1 .. ATA-6 */
     w[82] = 0x4000 | 0x0020;                /* NOP, write cache */
@@ -80,7 +86,6 @@ static void identify(IdeDrive *d, uint8_t *out)
     w[85] = 0x4000 | (d->wcache ? 0x0020 : 0);
     w[86] = 0x3400;
     w[87] = 0x4000;
-    w[88] = 0x003f | ((d->xfer_mode >> 3) == 8 ? 0x100 << (d->xfer_mode & 7) : 0);
     w[93] = 0x6001 | (1 << 13);
     for (int i = 0; i < 4; i++)
         w[100 + i] = (uint16_t)(d->sectors >> (16 * i));
@@ -308,11 +313,11 @@ static void dma_run(IdeChannel *ch)
 
 void ide_dma_kick(IdeChannel *ch)
 {
-    if (!ch->dma_pending)
+    if (!ch->dma_pending || !ch->dma_fn)
         return;
     ch->dma_pending = false;
     ch->status = ST_DRDY | ST_DSC | ST_BSY;
-    dma_run(ch);
+    ch->dma_fn(ch);
 }
 
 /* The task file's sectors (in the command's addressing, lba48 or not):
@@ -353,6 +358,7 @@ static void rw_start(IdeChannel *ch, IdeDrive *d, bool lba48, bool write, bool d
             return;
         }
         ch->dma_pending = true;
+        ch->dma_fn = dma_run;
         ch->status = ST_DRDY | ST_DSC | ST_DRQ;
         if (ch->dma_ops->active(ch->dma_opaque))
             ide_dma_kick(ch);
@@ -373,7 +379,7 @@ static void flush_done(IdeChannel *ch, int ret, const uint8_t *data, uint32_t le
         ide_cmd_done(ch);
 }
 
-static void set_features(IdeChannel *ch, IdeDrive *d)
+void ide_set_features(IdeChannel *ch, IdeDrive *d)
 {
     switch (ch->feature) {
     case 0x02: d->wcache = true; break;
@@ -475,7 +481,7 @@ void ide_ata_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd)
         ide_submit(ch, d, BLOCKDEV_FLUSH, 0, NULL, 0, flush_done);
         break;
     case CMD_SET_FEATURES:
-        set_features(ch, d);
+        ide_set_features(ch, d);
         break;
     case CMD_READ_NATIVE_MAX:
         native_max(ch, d, false);

@@ -16,6 +16,8 @@
 void ide_set_irq(IdeChannel *ch)
 {
     ch->irq_pending = true;
+    if (ch->dma_ops && ch->dma_ops->irq)
+        ch->dma_ops->irq(ch->dma_opaque);
     if (!(ch->ctrl & CTL_NIEN))
         irq_raise(ch->irq);
 }
@@ -174,6 +176,7 @@ static void exec_command(IdeChannel *ch, uint8_t cmd)
     if ((ch->status & ST_BSY) && cmd != 0x08)
         return;
     ch->cmd = cmd;
+    ch->dma = false;            /* set again by the commands that use DMA */
     ch->error = 0;
     ch->status &= ~ST_ERR;
     clear_irq(ch);

@@ -71,6 +71,9 @@ typedef struct IdeDmaOps {
     void (*done)(void *opaque, bool error);
     /* Whether the guest has started the engine (the command may start). */
     bool (*active)(void *opaque);
+    /* The channel raised its interrupt (the engine's status shows every
+     * device interrupt, not only those ending a transfer). */
+    void (*irq)(void *opaque);
 } IdeDmaOps;
 
 struct IdeChannel {
@@ -104,6 +107,7 @@ struct IdeChannel {
     const IdeDmaOps *dma_ops;
     void *dma_opaque;
     bool dma_pending;           /* a DMA command waits for the engine */
+    void (*dma_fn)(IdeChannel *ch); /* what runs when the engine starts */
 };
 
 /* piix-ide.c: channel bus (0, 1) of the controller device. */
@@ -144,6 +148,10 @@ void ide_ata_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd);
 /* An ATA identification string: two characters per word, first in the
  * high byte, padded with spaces. */
 void ide_put_string(uint16_t *w, const char *s, int words);
+/* SET FEATURES (write cache, transfer mode, ...): shared with ATAPI. */
+void ide_set_features(IdeChannel *ch, IdeDrive *d);
+/* The transfer modes IDENTIFY (PACKET) DEVICE reports: words 62-64, 88. */
+void ide_identify_modes(const IdeDrive *d, uint16_t *w);
 
 /* atapi.c */
 void ide_atapi_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd);

@@ -97,7 +97,16 @@ static bool bm_active(void *opaque)
     return bm->cmd & BM_CMD_START;
 }
 
-static const IdeDmaOps bm_ops = { bm_rw, bm_done, bm_active };
+/* The interrupt bit follows the IDE interrupt line (82371 datasheet,
+ * BMISX bit 2): drivers look at it to tell their DMA command's end, an
+ * error reported before any data moved included. */
+static void bm_irq(void *opaque)
+{
+    Bmdma *bm = opaque;
+    bm->status |= BM_ST_IRQ;
+}
+
+static const IdeDmaOps bm_ops = { bm_rw, bm_done, bm_active, bm_irq };
 
 static uint64_t bm_read(void *opaque, uint64_t off, unsigned size)
 {
