@@ -2,7 +2,9 @@
 """Seed inputs for tests/fuzz/fuzz-device.c: short programs that do one
 honest thing per profile (a virtio-blk request through the legacy or the
 modern interface, with and without indirect descriptors and MSI-X; an IDE
-PIO read, a bus-master DMA read, an ATAPI READ(10)), so the fuzzer mutates
+PIO read, a bus-master DMA read, an ATAPI READ(10); a floppy READ DATA by
+ISA DMA; the PM block's events and timer, an SMBus cycle; fw_cfg by port
+and by DMA), so the fuzzer mutates
 working sequences instead of finding the set-up by chance.
 Usage: dev-seeds.py PROFILE DIR"""
 import os
@@ -95,6 +97,48 @@ def cd_seeds():
     return {"atapi-read10": p}
 
 
+def r(region, size, off):                 # op 2: read
+    return bytes([2, region, {1: 0, 2: 1, 4: 2, 8: 3}[size]]) + struct.pack("<HI", off, 0)
+
+
+def tick(us):                             # op 6: advance the clock
+    return bytes([6]) + struct.pack("<H", us)
+
+
+def floppy_seeds():
+    # regions: 0 = FDC 0x3f0 (8), 1 = DMA 0x00 (16), 2 = pages 0x80, 3 = DMA 0xc0
+    dma = w(1, 1, 0x0a, 0x06) + w(1, 1, 0x0c, 0) + w(1, 1, 0x0b, 0x46)
+    dma += w(1, 1, 0x04, 0x00) + w(1, 1, 0x04, 0x10) + w(2, 1, 0x01, 0)
+    dma += w(1, 1, 0x05, 0xff) + w(1, 1, 0x05, 0x01) + w(1, 1, 0x0a, 0x02)
+    fifo = lambda *b: b"".join(w(0, 1, 5, x) + tick(10) for x in b)
+    p = w(0, 1, 2, 0x08) + tick(100) + w(0, 1, 2, 0x1c) + w(0, 1, 7, 2) + tick(1000)
+    p += fifo(0x03, 0xdf, 0x02) + fifo(0x07, 0x00) + tick(60000) + fifo(0x08)
+    p += b"".join(r(0, 1, 5) for _ in range(2))
+    seek = p
+    p += dma + fifo(0xe6, 0x00, 0, 0, 1, 2, 9, 0x2a, 0xff) + tick(60000)
+    p += b"".join(r(0, 1, 5) for _ in range(7))
+    fmt = seek + dma + fifo(0x4d, 0x00, 2, 9, 0x50, 0xf6) + tick(60000)
+    return {"read-data": p, "format": fmt, "version": fifo(0x10) + r(0, 1, 5)}
+
+
+def pm_seeds():
+    # regions: 0 = PM block 0x600 (64), 1 = SMBus 0xb100 (16)
+    p = w(0, 2, 2, 0x0101) + w(0, 2, 4, 1) + r(0, 4, 8) + tick(60000) + r(0, 2, 0)
+    p += w(0, 2, 0, 0xffff) + w(0, 2, 4, 0x3c00)
+    smb = w(1, 1, 4, 0xa1) + w(1, 1, 3, 0) + w(1, 1, 2, 0x48) + tick(100) + r(1, 1, 0)
+    return {"pm-events": p, "smbus-read": smb}
+
+
+def fwcfg_seeds():
+    # regions: 0 = 0x510 (selector, data), 1 = 0x514 (DMA address, big-endian)
+    port = w(0, 2, 0, 0x0000) + b"".join(r(0, 1, 1) for _ in range(4))
+    port += w(0, 2, 0, 0x0019) + b"".join(r(0, 1, 1) for _ in range(8))
+    be = lambda v: struct.unpack("<I", struct.pack(">I", v))[0]
+    ctl = ram(0x1000, struct.pack(">IIQ", 0x0019 << 16 | 0x0a, 64, 0x2000))
+    dma = ctl + w(1, 4, 0, 0) + w(1, 4, 4, be(0x1000)) + r(1, 4, 0)
+    return {"port": port, "dma-read-dir": dma}
+
+
 def main():
     profile, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -111,6 +155,12 @@ def main():
         seeds = ide_seeds()
     elif profile == "ide-cd":
         seeds = {**ide_seeds(), **cd_seeds()}
+    elif profile == "floppy":
+        seeds = floppy_seeds()
+    elif profile == "piix4-pm":
+        seeds = pm_seeds()
+    elif profile == "fw_cfg":
+        seeds = fwcfg_seeds()
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

@@ -38,6 +38,7 @@ typedef struct Profile {
     const char *devices[MAX_DEVICES];      /* "type" or "type,props" */
     const char *drives[MAX_DRIVES];        /* in-memory drives; "cd..." are removable */
     Range fixed[4];                         /* ISA ports besides the BARs */
+    struct { uint8_t reg; uint32_t val; } setup[4]; /* firmware's config writes */
 } Profile;
 
 static const Profile profiles[] = {
@@ -51,11 +52,21 @@ static const Profile profiles[] = {
       { { 0 } } },
     { "virtio-blk-modern", { "i440FX-pcihost", "virtio-blk-pci,drive=d0,disable-legacy=on" },
       { "d0" }, { { 0 } } },
+    /* The floppy controller with the 8237s: FIFO, DOR/DSR/CCR, DMA. */
+    { "floppy", { "i8257", "isa-fdc", "floppy,drive=fd0,unit=0" }, { "fd0" },
+      { { 0x3f0, 8, true }, { 0x00, 16, true }, { 0x80, 16, true }, { 0xc0, 32, true } } },
+    /* PIIX4 PM: the PM block where SeaBIOS puts it, and the SMBus host. */
+    { "piix4-pm", { "i440FX-pcihost", "PIIX4_PM" }, { 0 },
+      { { 0x600, 64, true }, { 0xb100, 16, true } },
+      { { 0x40, 0x601 }, { 0x80, 1 }, { 0x90, 0xb101 }, { 0xd0, 0x10000 } } },
+    /* fw_cfg: selector/data and the DMA address register. */
+    { "fw_cfg", { "fw_cfg" }, { 0 }, { { 0x510, 2, true }, { 0x514, 8, true } } },
 };
 
 static const Profile *profile;
 static MemDisk *disks[MAX_DRIVES];
 static uint8_t *disk_init[MAX_DRIVES];
+static uint64_t disk_size[MAX_DRIVES];
 static Range regions[MAX_REGIONS];
 static int nregions;
 static int pci_devs[256], npci;       /* devfns of the functions */
@@ -119,6 +130,8 @@ static void place_all_bars(void)
         for (int n = 0; n < 6;)
             n += place_bar(pci_devs[i], n, &io_next, &mem_next);
         cfg_write(pci_devs[i], 0x04, 0x7);
+        for (int k = 0; k < 4 && profile->setup[k].reg; k++)
+            cfg_write(pci_devs[i], profile->setup[k].reg, profile->setup[k].val);
     }
 }
 
@@ -126,10 +139,12 @@ static void build_board(void)
 {
     harness_init();
     for (int i = 0; i < MAX_DRIVES && profile->drives[i]; i++) {
-        disks[i] = memdisk_new(profile->drives[i], DISK_SIZE, 7);
+        /* "fd..." drives are 360K floppies: a size the drive accepts. */
+        disk_size[i] = strncmp(profile->drives[i], "fd", 2) ? DISK_SIZE : 360 * 1024;
+        disks[i] = memdisk_new(profile->drives[i], disk_size[i], 7);
         disks[i]->bd.removable = !strncmp(profile->drives[i], "cd", 2);
-        disk_init[i] = xmalloc(DISK_SIZE);
-        memcpy(disk_init[i], disks[i]->data, DISK_SIZE);
+        disk_init[i] = xmalloc(disk_size[i]);
+        memcpy(disk_init[i], disks[i]->data, disk_size[i]);
     }
     for (int i = 0; i < MAX_DEVICES && profile->devices[i]; i++) {
         char type[64];
@@ -171,7 +186,7 @@ static void fresh_machine(void)
     if (ram)
         memset(ram, 0, RAM_SIZE);
     for (int i = 0; i < MAX_DRIVES && disks[i]; i++) {
-        memcpy(disks[i]->data, disk_init[i], DISK_SIZE);
+        memcpy(disks[i]->data, disk_init[i], disk_size[i]);
         disks[i]->bd.inserted = true;
     }
     nregions = 0;
