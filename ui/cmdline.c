@@ -340,6 +340,7 @@ void cmdline_init(KemuOptions *o)
     o->cfg.smp_cpus = o->cfg.smp_max = 1;
     o->cfg.sockets = o->cfg.dies = o->cfg.cores = o->cfg.threads = 1;
     o->cfg.boot_reboot_timeout = -1;
+    o->cfg.boot_splash_time = -1;
     o->cfg.kernel_irqchip = true;
     o->window_close = true;
     snprintf(o->cfg.boot_order, sizeof(o->cfg.boot_order), "cad");

@@ -32,7 +32,7 @@ typedef struct MachineConfig {
     bool boot_menu, boot_strict;
     int boot_reboot_timeout;   /* ms, -1 = never */
     const char *boot_splash;   /* -boot splash=FILE (a JPEG/BMP for the firmware) */
-    int boot_splash_time;      /* ms */
+    int boot_splash_time;      /* ms, -1 = not given */
     bool no_reboot, no_shutdown;
     bool kernel_irqchip;       /* -machine kernel-irqchip=on/off */
     bool kernel_irqchip_set;

@@ -81,7 +81,10 @@ int pc_fw_cfg_init(Machine *m)
         if (fw_cfg_add_file(fw, "etc/sercon-port", port, sizeof(port)) < 0)
             return -1;
     }
-    if (m->cfg.boot_menu && m->cfg.boot_splash_time > 0) {
+    /* SeaBIOS: how long "Press ESC for boot menu." waits (its default,
+     * 2.5 s, unless splash-time was given; as QEMU, whether or not the
+     * menu is on: the splash screen shows that long too). */
+    if (m->cfg.boot_splash_time >= 0) {
         uint8_t menu[2] = { (uint8_t)m->cfg.boot_splash_time,
                             (uint8_t)(m->cfg.boot_splash_time >> 8) };
         if (fw_cfg_add_file(fw, "etc/boot-menu-wait", menu, sizeof(menu)) < 0)
