@@ -6,8 +6,11 @@
  * in flight and never makes the vCPU wait for the host disk. */
 #include "hw/ide/ide-int.h"
 
+#include "hw/core/util.h"
+
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -295,20 +298,26 @@ static void dma_write_done(IdeChannel *ch, int ret, const uint8_t *data, uint32_
     dma_step_done(ch, len / IDE_SECTOR);
 }
 
+/* DMA moves up to IDE_DMA_CHUNK per block request: the command's data
+ * waits for each request in turn, so fewer, larger ones finish sooner. */
 static void dma_run(IdeChannel *ch)
 {
     IdeDrive *d = &ch->drive[ch->cur];
-    uint32_t len = chunk_sectors(ch) * IDE_SECTOR;
+    uint32_t max = IDE_DMA_CHUNK / IDE_SECTOR;
+    uint32_t len = (ch->left < max ? ch->left : max) * IDE_SECTOR;
     if (ch->cmd == CMD_READ_DMA || ch->cmd == CMD_READ_DMA_NR || ch->cmd == CMD_READ_DMA_EXT) {
         ide_submit(ch, d, BLOCKDEV_READ, ch->lba * IDE_SECTOR, NULL, len, dma_read_done);
         return;
     }
-    int64_t moved = ch->dma_ops->rw(ch->dma_opaque, ch->buf, len, false);
+    uint8_t *buf = xmalloc(len);
+    int64_t moved = ch->dma_ops->rw(ch->dma_opaque, buf, len, false);
     if (moved != (int64_t)len) {
+        free(buf);
         dma_finish(ch, true);
         return;
     }
-    ide_submit(ch, d, BLOCKDEV_WRITE, ch->lba * IDE_SECTOR, ch->buf, len, dma_write_done);
+    ide_submit(ch, d, BLOCKDEV_WRITE, ch->lba * IDE_SECTOR, buf, len, dma_write_done);
+    free(buf);
 }
 
 void ide_dma_kick(IdeChannel *ch)

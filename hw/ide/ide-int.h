@@ -40,6 +40,8 @@
 #define IDE_MAX_MULT 16
 /* The largest piece read or written in one block request. */
 #define IDE_CHUNK (128 * 1024)
+/* The largest piece of a bus-master DMA transfer (own buffers). */
+#define IDE_DMA_CHUNK (1024 * 1024)
 
 typedef struct IdeChannel IdeChannel;
 
