@@ -139,6 +139,18 @@ def fwcfg_seeds():
     return {"port": port, "dma-read-dir": dma}
 
 
+def vga_seeds():
+    # regions: 0 = 0x3c0 (32), 1 = 0x3b4, 2 = VBE 0x1ce, 3 = 0xa0000 window
+    vbe = lambda i, v: w(2, 2, 0, i) + w(2, 2, 2, v)
+    mode = vbe(4, 0) + vbe(1, 640) + vbe(2, 480) + vbe(3, 32) + vbe(4, 0x41)
+    mode += w(3, 4, 0, 0x00ff00ff) + vbe(5, 3) + w(3, 4, 0x100, 0x12345678)
+    planar = w(0, 1, 4, 2) + w(0, 1, 5, 0x0f) + w(0, 1, 0x0e, 5) + w(0, 1, 0x0f, 0x40)
+    planar += w(3, 1, 0x10, 0xaa) + r(3, 1, 0x10) + w(0, 1, 0x14, 0x11) + w(0, 1, 0x15, 0x55)
+    dac = w(0, 1, 8, 0) + b"".join(w(0, 1, 9, x) for x in (63, 0, 63)) + w(0, 1, 7, 0)
+    dac += b"".join(r(0, 1, 9) for _ in range(3))
+    return {"vbe-mode": mode, "planar": planar, "dac": dac}
+
+
 def main():
     profile, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -161,6 +173,8 @@ def main():
         seeds = pm_seeds()
     elif profile == "fw_cfg":
         seeds = fwcfg_seeds()
+    elif profile == "vga":
+        seeds = vga_seeds()
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

@@ -61,6 +61,9 @@ static const Profile profiles[] = {
       { { 0x40, 0x601 }, { 0x80, 1 }, { 0x90, 0xb101 }, { 0xd0, 0x10000 } } },
     /* fw_cfg: selector/data and the DMA address register. */
     { "fw_cfg", { "fw_cfg" }, { 0 }, { { 0x510, 2, true }, { 0x514, 8, true } } },
+    /* The std VGA: its ports, the legacy window, Bochs VBE (LFB in BAR 0). */
+    { "vga", { "i440FX-pcihost", "VGA" }, { 0 },
+      { { 0x3c0, 32, true }, { 0x3b4, 7, true }, { 0x1ce, 4, true }, { 0xa0000, 0x20000 } } },
 };
 
 static const Profile *profile;
