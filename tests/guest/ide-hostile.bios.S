@@ -10,7 +10,9 @@
  *
  * The cases: PRD tables and buffers outside RAM, in the local APIC's MMIO,
  * in ROM, straddling the end of RAM or wrapping at 4 GiB; PRD lists with no
- * end bit running off RAM or ending before the transfer; zero (64 KiB) and
+ * end bit running off RAM or ending before the transfer; a buffer at the
+ * bus-master registers' port number (memory there is RAM: DMA never reaches
+ * I/O space); zero (64 KiB) and
  * odd maximal byte counts; a read that overwrites its own PRD table with
  * entries pointing back at it; the engine started in the wrong direction;
  * ATA commands with sectors past the end (LBA28, LBA48, CHS sector 0, count
@@ -159,6 +161,19 @@
     mov $BUF, %esi
     mov $1000, %eax
     mov $128, %ecx
+    mov $128, %ebx
+    call check_pattern
+    CASE "DMA at the bus-master registers' port number as a memory address"
+    PRD 0, BM0, 4096, 1
+    ATA 0xc8, 10, 8, 0x08
+    CHECK OK_
+    mov $BM0 + 4, %dx                   /* the registers are untouched */
+    in %dx, %eax
+    mov $PRDT, %ebx
+    call check_result
+    mov $BM0, %esi                      /* the data went to RAM there */
+    mov $10, %eax
+    mov $8, %ecx
     mov $128, %ebx
     call check_pattern
     CASE "read overwriting its own PRD table"
