@@ -11,10 +11,9 @@
  * The cases: PRD tables and buffers outside RAM, in the local APIC's MMIO,
  * in ROM, straddling the end of RAM or wrapping at 4 GiB; PRD lists with no
  * end bit running off RAM or ending before the transfer; a buffer at the
- * bus-master registers' port number (memory there is RAM: DMA never reaches
- * I/O space); zero (64 KiB) and
- * odd maximal byte counts; a read that overwrites its own PRD table with
- * entries pointing back at it; the engine started in the wrong direction;
+ * bus-master registers' port number (memory there is RAM: DMA never
+ * reaches I/O space); zero (64 KiB) and odd maximal byte counts; a read
+ * that overwrites its own PRD table with entries pointing back at it; the engine started in the wrong direction;
  * ATA commands with sectors past the end (LBA28, LBA48, CHS sector 0, count
  * 65536) and invalid SET MULTIPLE use; a reset while a DMA command waits;
  * ATAPI packets by DMA (READ(10)/(12), across the 128 KiB pieces the device
