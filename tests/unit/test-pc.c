@@ -176,6 +176,34 @@ TEST(fw_cfg, strict_boot_order_halts)
     CHECK_STR(b, "HALT");
 }
 
+/* etc/boot-menu-wait carries splash-time when it was given, 0 included
+ * (SeaBIOS then does not wait), and is absent otherwise (SeaBIOS's own
+ * 2.5 s), as under QEMU. */
+TEST(fw_cfg, boot_menu_wait_when_splash_time_given)
+{
+    Machine *m = pct_machine(16 * MiB, 1);
+    m->cfg.boot_menu = true;
+    m->cfg.boot_splash_time = 0;
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    uint32_t size;
+    int key = fw_find(m, "etc/boot-menu-wait", &size);
+    CHECK(key > 0);
+    CHECK_EQ(size, 2);
+    uint8_t b[2] = { 0xff, 0xff };
+    fw_read(m, (uint16_t)key, b, 2);
+    CHECK_EQ(b[0] | b[1] << 8, 0);
+}
+
+TEST(fw_cfg, no_boot_menu_wait_without_splash_time)
+{
+    Machine *m = pct_machine(16 * MiB, 1);
+    m->cfg.boot_menu = true;
+    m->cfg.boot_splash_time = -1;
+    CHECK_EQ(pc_fw_cfg_init(m), 0);
+    uint32_t size;
+    CHECK_EQ(fw_find(m, "etc/boot-menu-wait", &size), -1);
+}
+
 TEST(fw_cfg, file_directory_and_e820)
 {
     Machine *m = pct_machine(8 * GiB, 1);
