@@ -18,7 +18,10 @@
 #include "translate/tb.h"
 #include "translate/tlb.h"
 
-#define PENDING_MAX 64
+/* Room for the pieces of several scatter-gather transfers: a 1 MiB read
+ * into a guest's user buffer is 256 separate pages (virtio descriptors,
+ * PRD entries), and an overflow costs a flush of all translated code. */
+#define PENDING_MAX 2048
 
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct { uint64_t addr, len; } pending[PENDING_MAX];
