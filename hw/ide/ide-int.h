@@ -152,7 +152,7 @@ void ide_ata_command(IdeChannel *ch, IdeDrive *d, uint8_t cmd);
 void ide_put_string(uint16_t *w, const char *s, int words);
 /* SET FEATURES (write cache, transfer mode, ...): shared with ATAPI. */
 void ide_set_features(IdeChannel *ch, IdeDrive *d);
-/* The transfer modes IDENTIFY (PACKET) DEVICE reports: words 62-64, 88. */
+/* The transfer modes IDENTIFY (PACKET) DEVICE reports: words 63, 64, 88. */
 void ide_identify_modes(const IdeDrive *d, uint16_t *w);
 
 /* atapi.c */
