@@ -10,6 +10,7 @@
 #include "hw/net/e1000-regs.h"
 #include "hw/net/eeprom93.h"
 #include "hw/core/net.h"
+#include "hw/core/net-boot.h"
 
 /* The offload context a context descriptor sets (8254x manual 3.3.6). */
 typedef struct E1000TxContext {
@@ -45,6 +46,7 @@ typedef struct E1000 {
     Machine *m;
     NetClient *nc;
     char *netdev, *mac_str, *addr;
+    NetBoot boot;               /* romfile=, rombar=, bootindex= */
     uint8_t mac[6];
     uint32_t reg[E1000_MMIO_SIZE / 4];
     uint16_t eeprom[E1000_EEPROM_WORDS];

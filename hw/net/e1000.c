@@ -341,6 +341,7 @@ static const Property e1000_props[] = {
     DEFINE_PROP_STR("netdev", E1000, netdev, NULL),
     DEFINE_PROP_STR("mac", E1000, mac_str, NULL),
     DEFINE_PROP_STR("addr", E1000, addr, NULL),
+    NET_BOOT_PROPS(E1000, boot, "efi-e1000.rom"),
     PROP_END,
 };
 
@@ -376,6 +377,12 @@ static int e1000_realize(Device *dev, Machine *m)
         s->nc = NULL;
         return -1;
     }
+    if (net_boot_init(&s->boot, &s->fn, "e1000") < 0) {
+        pci_bus_remove(m->pci, &s->fn);
+        net_client_free(s->nc);
+        s->nc = NULL;
+        return -1;
+    }
     eeprom_build(s);
     timer_init(&s->itr_timer, itr_expired, s);
     e1000_tx_init(s);
@@ -398,6 +405,7 @@ static void e1000_unrealize(Device *dev)
     timer_del(&s->itr_timer);
     timer_del(&s->tx_timer);
     net_client_free(s->nc);
+    net_boot_free(&s->boot);
     mr_free(&s->mmio);
     mr_free(&s->io);
 }

@@ -87,8 +87,19 @@ static uint16_t tsad_summary(const Rtl8139 *s)
     return v;
 }
 
+/* Above 0x80 the RTL8139C+ has only its C+ registers (TPPoll, C+ command,
+ * interrupt mitigation, RX descriptor address, early TX threshold); the
+ * rest reads 0 and ignores writes.  Drivers probe there: iPXE tells an
+ * RTL8169 by its RX maximum size register at 0xda reading back. */
+static bool absent(unsigned off)
+{
+    return off >= 0x80 && off != RTL_TXPOLL && !(off >= RTL_CPCR && off <= RTL_MTPS);
+}
+
 static uint8_t read_byte(Rtl8139 *s, unsigned off)
 {
+    if (absent(off))
+        return 0;
     switch (off) {
     case RTL_CR:
         return (uint8_t)((s->reg[RTL_CR] & (RTL_CR_RE | RTL_CR_TE)) |
@@ -184,7 +195,7 @@ static void reg_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
             s->reg[o] &= (uint8_t)~b;           /* write one to clear */
         else if (o >= RTL_MPC && o < RTL_MPC + 4)
             s->reg[o] = 0;                      /* any write clears the count */
-        else if (!read_only(o))
+        else if (!read_only(o) && !absent(o))
             s->reg[o] = b;
     }
     after_write(s, (unsigned)off, size, old_cr);
@@ -209,6 +220,7 @@ static const Property rtl_props[] = {
     DEFINE_PROP_STR("netdev", Rtl8139, netdev, NULL),
     DEFINE_PROP_STR("mac", Rtl8139, mac_str, NULL),
     DEFINE_PROP_STR("addr", Rtl8139, addr, NULL),
+    NET_BOOT_PROPS(Rtl8139, boot, "efi-rtl8139.rom"),
     PROP_END,
 };
 
@@ -249,6 +261,12 @@ static int rtl_realize(Device *dev, Machine *m)
         s->nc = NULL;
         return -1;
     }
+    if (net_boot_init(&s->boot, &s->fn, "rtl8139") < 0) {
+        pci_bus_remove(m->pci, &s->fn);
+        net_client_free(s->nc);
+        s->nc = NULL;
+        return -1;
+    }
     eeprom_build(s);
     regs_reset(s);
     return 0;
@@ -267,6 +285,7 @@ static void rtl_unrealize(Device *dev)
     if (s->fn.bus)
         pci_bus_remove(s->fn.bus, &s->fn);
     net_client_free(s->nc);
+    net_boot_free(&s->boot);
     mr_free(&s->io);
     mr_free(&s->mmio);
 }
