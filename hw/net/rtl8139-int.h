@@ -76,6 +76,7 @@ typedef struct Rtl8139 {
     NetClient *nc;
     char *netdev, *mac_str, *addr;
     NetBoot boot;               /* romfile=, rombar=, bootindex= */
+    uint32_t revision;          /* PCI revision: 0x20 C+, below it a plain RTL8139C */
     uint8_t mac[6];
     uint8_t reg[RTL_REGS];
     uint16_t eeprom[64];
