@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* PCI expansion ROMs decode at most 16 MiB; option ROMs are far smaller. */
 #define ROM_MAX (16u << 20)
@@ -56,10 +57,10 @@ static void patch_device_id(uint8_t *rom, size_t n, const PCIFunction *f)
     rom[6] = (uint8_t)(rom[6] + (rdev & 0xff) + (rdev >> 8) - (dev & 0xff) - (dev >> 8));
 }
 
-static int load_rom(NetBoot *b, PCIFunction *f, const char *model)
+static int load_rom(NetBoot *b, PCIFunction *f, const char *model, const char *path)
 {
     size_t n;
-    uint8_t *buf = read_rom(model, b->romfile, &n);
+    uint8_t *buf = read_rom(model, path, &n);
     if (!buf)
         return -1;
     patch_device_id(buf, n, f);
@@ -88,9 +89,12 @@ static void register_boot(uint32_t bootindex, uint8_t devfn)
     bootdev_register(bootindex, path);
 }
 
-int net_boot_init(NetBoot *b, PCIFunction *f, const char *model)
+int net_boot_init(NetBoot *b, PCIFunction *f, const char *model, const char *default_rom)
 {
-    if (b->rombar && b->romfile && *b->romfile && load_rom(b, f, model))
+    char def[256];
+    snprintf(def, sizeof(def), "%s%s", NET_BOOT_ROM_DIR, default_rom);
+    const char *path = b->romfile ? b->romfile : access(def, R_OK) == 0 ? def : "";
+    if (b->rombar && *path && load_rom(b, f, model, path))
         return -1;
     register_boot(b->bootindex, f->devfn);
     return 0;

@@ -346,7 +346,7 @@ static const Property e1000_props[] = {
     DEFINE_PROP_STR("netdev", E1000, netdev, NULL),
     DEFINE_PROP_STR("mac", E1000, mac_str, NULL),
     DEFINE_PROP_STR("addr", E1000, addr, NULL),
-    NET_BOOT_PROPS(E1000, boot, "efi-e1000.rom"),
+    NET_BOOT_PROPS(E1000, boot),
     PROP_END,
 };
 
@@ -382,7 +382,7 @@ static int e1000_realize(Device *dev, Machine *m)
         s->nc = NULL;
         return -1;
     }
-    if (net_boot_init(&s->boot, &s->fn, "e1000") < 0) {
+    if (net_boot_init(&s->boot, &s->fn, "e1000", "efi-e1000.rom") < 0) {
         pci_bus_remove(m->pci, &s->fn);
         net_client_free(s->nc);
         s->nc = NULL;

@@ -227,7 +227,7 @@ static const Property rtl_props[] = {
     DEFINE_PROP_STR("netdev", Rtl8139, netdev, NULL),
     DEFINE_PROP_STR("mac", Rtl8139, mac_str, NULL),
     DEFINE_PROP_STR("addr", Rtl8139, addr, NULL),
-    NET_BOOT_PROPS(Rtl8139, boot, "efi-rtl8139.rom"),
+    NET_BOOT_PROPS(Rtl8139, boot),
     /* Not in QEMU: below 0x20 the card is a plain RTL8139C, which Linux
      * drives with 8139too (8139cp takes only C+ chips, 8139too refuses
      * them). */
@@ -276,7 +276,7 @@ static int rtl_realize(Device *dev, Machine *m)
         s->nc = NULL;
         return -1;
     }
-    if (net_boot_init(&s->boot, &s->fn, "rtl8139") < 0) {
+    if (net_boot_init(&s->boot, &s->fn, "rtl8139", "efi-rtl8139.rom") < 0) {
         pci_bus_remove(m->pci, &s->fn);
         net_client_free(s->nc);
         s->nc = NULL;

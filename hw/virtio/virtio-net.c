@@ -159,7 +159,7 @@ static const Property net_props[] = {
     DEFINE_PROP_STR("netdev", VirtioNet, netdev, NULL),
     DEFINE_PROP_STR("mac", VirtioNet, mac_str, NULL),
     DEFINE_PROP_STR("addr", VirtioNet, addr, NULL),
-    NET_BOOT_PROPS(VirtioNet, boot, "efi-virtio.rom"),
+    NET_BOOT_PROPS(VirtioNet, boot),
     VIRTIO_PCI_PROPS(VirtioNet, vp),
     PROP_END,
 };
@@ -199,7 +199,7 @@ static int net_realize(Device *dev, Machine *m)
             return -1;
         }
     }
-    if (net_boot_init(&s->boot, &s->vp.fn, "virtio-net-pci") < 0) {
+    if (net_boot_init(&s->boot, &s->vp.fn, "virtio-net-pci", "efi-virtio.rom") < 0) {
         net_client_free(s->nc);
         s->nc = NULL;
         virtio_pci_remove(&s->vp);
