@@ -11,6 +11,7 @@
  * I/O, memory and bus mastering enabled.  Build and run: make fuzz-dev. */
 #include "tests/unit/harness.h"
 #include "tests/unit/memdisk.h"
+#include "hw/core/net.h"
 #include "hw/core/pci.h"
 #include "hw/core/util.h"
 
@@ -38,6 +39,7 @@ typedef struct Profile {
     const char *devices[MAX_DEVICES];      /* "type" or "type,props" */
     const char *drives[MAX_DRIVES];        /* in-memory drives; "cd..." are removable */
     Range fixed[4];                         /* ISA ports besides the BARs */
+    bool wire;      /* a NIC profile: netdev "wire" delivers frames the input spells */
 } Profile;
 
 static const Profile profiles[] = {
@@ -51,6 +53,13 @@ static const Profile profiles[] = {
       { { 0 } } },
     { "virtio-blk-modern", { "i440FX-pcihost", "virtio-blk-pci,drive=d0,disable-legacy=on" },
       { "d0" }, { { 0 } } },
+    { "e1000", { "i440FX-pcihost", "e1000,netdev=wire,romfile=" }, { 0 }, { { 0 } }, true },
+    { "rtl8139", { "i440FX-pcihost", "rtl8139,netdev=wire,romfile=" }, { 0 }, { { 0 } }, true },
+    { "virtio-net", { "i440FX-pcihost", "virtio-net-pci,netdev=wire,romfile=" }, { 0 },
+      { { 0 } }, true },
+    { "virtio-net-modern", { "i440FX-pcihost",
+                             "virtio-net-pci,netdev=wire,romfile=,disable-legacy=on" },
+      { 0 }, { { 0 } }, true },
 };
 
 static const Profile *profile;
@@ -122,9 +131,21 @@ static void place_all_bars(void)
     }
 }
 
+/* The far end of a NIC profile's wire: what the card sends is dropped. */
+static bool wire_receive(NetClient *nc, const uint8_t *buf, size_t len)
+{
+    (void)nc, (void)buf, (void)len;
+    return true;
+}
+
+static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_receive };
+static NetClient *wire;
+
 static void build_board(void)
 {
     harness_init();
+    if (profile->wire)
+        wire = net_client_new(&wire_ops, "wire", "wire", NULL);
     for (int i = 0; i < MAX_DRIVES && profile->drives[i]; i++) {
         disks[i] = memdisk_new(profile->drives[i], DISK_SIZE, 7);
         disks[i]->bd.removable = !strncmp(profile->drives[i], "cd", 2);
@@ -257,6 +278,20 @@ static void config_write(Input *in)
     (void)cfg_read(dev, (unsigned)take(in, 1) & 0xfc);
 }
 
+/* NIC profiles: a frame arrives, to the card's default MAC, broadcast or
+ * whatever the input says, of any length up to a jumbo one. */
+static void wire_frame(Input *in)
+{
+    static uint8_t f[9018];
+    size_t len = (size_t)take(in, 2) % sizeof(f);
+    unsigned dst = (unsigned)take(in, 1) % 3;
+    for (size_t i = 0; i < len; i++)
+        f[i] = (uint8_t)take(in, 1);
+    if (len >= 6 && dst < 2)
+        memcpy(f, dst ? "\xff\xff\xff\xff\xff\xff" : "\x52\x54\x00\x12\x34\x56", 6);
+    net_send(wire, f, len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Input in = { data, size };
@@ -269,7 +304,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: ram_desc(&in); break;
         case 5: config_write(&in); break;
         case 6: clock_advance((int64_t)take(&in, 2) * 1000); break;
-        case 7: access_region(&in, true); break;
+        case 7:
+            if (wire)
+                wire_frame(&in);
+            else
+                access_region(&in, true);
+            break;
         }
     }
     return 0;
