@@ -31,6 +31,7 @@ typedef struct VirtioNet {
     NetClient *nc;
     char *netdev, *mac_str, *addr;
     NetBoot boot;               /* romfile=, rombar=, bootindex= */
+    bool mq;                    /* mq=on: refused, one queue pair only */
     uint8_t mac[6];
     VirtElem elem[2];           /* per queue: sending may receive a reply at once */
 } VirtioNet;
@@ -160,6 +161,7 @@ static const Property net_props[] = {
     DEFINE_PROP_STR("mac", VirtioNet, mac_str, NULL),
     DEFINE_PROP_STR("addr", VirtioNet, addr, NULL),
     NET_BOOT_PROPS(VirtioNet, boot),
+    DEFINE_PROP("mq", VirtioNet, mq, PROP_BOOL, false),
     VIRTIO_PCI_PROPS(VirtioNet, vp),
     PROP_END,
 };
@@ -169,6 +171,11 @@ static int net_realize(Device *dev, Machine *m)
     VirtioNet *s = (VirtioNet *)dev;
     if (!m->pci) {
         error_report("virtio-net-pci: the machine has no PCI bus");
+        return -1;
+    }
+    if (s->mq) {
+        error_report("virtio-net-pci: mq=on: multiqueue is not supported (one receive and "
+                     "one transmit queue)");
         return -1;
     }
     int devfn = -1;
