@@ -2,7 +2,8 @@
 # make bench: kemu against the installed QEMU, in one run, as ratios, all
 # timed by kemu-compare (medians of BENCH_RUNS runs, default 5 here):
 # start-up, a guest-timed loop and exit of a small guest program of ours;
-# then kemu-img against qemu-img (img.sh) and Linux on TCG (tcg.py).
+# then kemu-img against qemu-img (img.sh), Linux on TCG (tcg.py) and a
+# guest's download over user networking per NIC (net.py).
 # Speed is only measured here, never asserted in a test.  The charts go
 # to BENCH_OUT (default bench-out).
 cd "$(dirname "$0")/../.." || exit 1
@@ -18,4 +19,5 @@ echo "== start-up, a guest-timed loop and exit: tests/guest/selftime.bios.bin"
 sh tests/bench/img.sh || failed=1
 echo "== TCG: Linux boot and in-guest workloads"
 python3 tests/bench/tcg.py || failed=1
+python3 tests/bench/net.py || failed=1
 exit $failed
