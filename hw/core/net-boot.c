@@ -43,8 +43,10 @@ static uint8_t *read_rom(const char *model, const char *path, size_t *len)
  * its checksum. */
 static void patch_device_id(uint8_t *rom, size_t n, const PCIFunction *f)
 {
+    if (n < 0x1a)
+        return;
     size_t pcir = rom[0x18] | rom[0x19] << 8;
-    if (n < 0x1a || pcir + 8 > n || memcmp(rom + pcir, "PCIR", 4))
+    if (pcir + 8 > n || memcmp(rom + pcir, "PCIR", 4))
         return;
     uint16_t ven = f->config[PCI_VENDOR_ID] | f->config[PCI_VENDOR_ID + 1] << 8;
     uint16_t dev = f->config[PCI_DEVICE_ID] | f->config[PCI_DEVICE_ID + 1] << 8;
