@@ -5,7 +5,7 @@ pkgs="gcc make binutils pkg-config python3 libcapstone-dev libelf-dev zlib1g-dev
 libsdl2-dev libslirp-dev libncurses-dev qemu-system-x86 qemu-utils seabios
 busybox-static cpio gzip clang libc6-dev gdb libzstd-dev grub-pc-bin grub-common
 nettle-dev libnbd-dev xorriso mtools tmux xvfb xdotool imagemagick python3-cryptography
-openbox console-setup-linux iproute2"
+openbox console-setup-linux iproute2 ipxe-qemu"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -87,9 +87,12 @@ static int net_nic(const char *arg)
     const char *mac = opts_get(&o, "macaddr"), *name = opts_get(&o, "name");
     const char *addr = opts_get(&o, "addr"), *netdev = opts_get(&o, "netdev");
     char *port = NULL;
-    if (opts_get(&o, "vectors"))
-        warn_report("-net %s: vectors= has no effect: kemu's NICs interrupt through INTx",
-                    arg);
+    const char *device = cmdline_nic_device(model ? model : "e1000");
+    /* vectors= goes to a card with MSI-X (virtio-net: 0 means INTx). */
+    const char *vectors = opts_get(&o, "vectors");
+    bool msix = !strcmp(device, "virtio-net-pci");
+    if (vectors && !msix)
+        warn_report("-net %s: vectors= has no effect: %s has no MSI-X", arg, device);
     if (!netdev) {
         NetClient *p = net_hub_add_port(vlan ? atoi(vlan) : 0, NULL);
         if (!p) {
@@ -98,10 +101,12 @@ static int net_nic(const char *arg)
         }
         port = xstrdup(p->name);
     }
-    char *props = xasprintf("netdev=%s%s%s%s%s%s%s", netdev ? netdev : port,
+    bool vec = vectors && msix;
+    char *props = xasprintf("netdev=%s%s%s%s%s%s%s%s%s", netdev ? netdev : port,
                             mac ? ",mac=" : "", mac ? mac : "", addr ? ",addr=" : "",
-                            addr ? addr : "", name ? ",id=" : "", name ? name : "");
-    add_nic(cmdline_nic_device(model ? model : "e1000"), props, xasprintf("-net %s", arg));
+                            addr ? addr : "", name ? ",id=" : "", name ? name : "",
+                            vec ? ",vectors=" : "", vec ? vectors : "");
+    add_nic(device, props, xasprintf("-net %s", arg));
     free(port);
     opts_free(&o);
     return 0;

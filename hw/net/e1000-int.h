@@ -1,5 +1,6 @@
 /* The e1000 (82540EM) device state shared by its files: e1000.c (PCI,
- * registers, interrupts, EEPROM, PHY), e1000-rx.c and e1000-tx.c. */
+ * registers, interrupts, EEPROM, PHY), e1000-rx.c, e1000-rxcsum.c,
+ * e1000-tx.c and e1000-delay.c (the interrupt delay timers). */
 #ifndef KEMU_E1000_INT_H
 #define KEMU_E1000_INT_H
 
@@ -10,6 +11,7 @@
 #include "hw/net/e1000-regs.h"
 #include "hw/net/eeprom93.h"
 #include "hw/core/net.h"
+#include "hw/core/net-boot.h"
 
 /* The offload context a context descriptor sets (8254x manual 3.3.6). */
 typedef struct E1000TxContext {
@@ -45,6 +47,7 @@ typedef struct E1000 {
     Machine *m;
     NetClient *nc;
     char *netdev, *mac_str, *addr;
+    NetBoot boot;               /* romfile=, rombar=, bootindex= */
     uint8_t mac[6];
     uint32_t reg[E1000_MMIO_SIZE / 4];
     uint16_t eeprom[E1000_EEPROM_WORDS];
@@ -56,6 +59,8 @@ typedef struct E1000 {
     Timer itr_timer;            /* a throttled interrupt's delayed assertion */
     int64_t itr_next;           /* virtual ns before which ITR holds it back */
     bool irq_level;
+    Timer rdtr_timer, radv_timer;   /* RXT0's delay timers (e1000-delay.c) */
+    Timer tidv_timer, tadv_timer;   /* TXDW's */
 } E1000;
 
 #define E1000_REG(s, r) ((s)->reg[(r) >> 2])
@@ -65,6 +70,15 @@ void e1000_raise(E1000 *s, uint32_t causes);
 void e1000_stat_add(E1000 *s, uint32_t reg, uint64_t n);
 /* e1000-rx.c */
 bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len);
+/* e1000-rxcsum.c: status and error bits for a received frame's checksums. */
+void e1000_rx_csum(const E1000 *s, const uint8_t *f, size_t len, uint8_t *status,
+                   uint8_t *errors);
+/* e1000-delay.c: RXT0 / TXDW through the delay timers. */
+void e1000_rx_delayed(E1000 *s);
+void e1000_tx_delayed(E1000 *s);
+void e1000_delay_written(E1000 *s, uint32_t off, uint32_t val);
+void e1000_delay_init(E1000 *s);
+void e1000_delay_reset(E1000 *s);
 /* e1000-tx.c: TDT was written (or TCTL enabled): send what the ring holds. */
 void e1000_tx_kick(E1000 *s);
 void e1000_tx_init(E1000 *s);

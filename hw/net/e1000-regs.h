@@ -120,6 +120,7 @@ enum {
 #define E1000_TXD_CMD_RPS  0x10000000u
 #define E1000_TXD_CMD_DEXT 0x20000000u
 #define E1000_TXD_CMD_VLE  0x40000000u
+#define E1000_TXD_CMD_IDE  0x80000000u   /* delay the interrupt (TIDV/TADV) */
 #define E1000_TXD_DTYP_MASK 0x00f00000u
 #define E1000_TXD_DTYP_D   0x00100000u
 #define E1000_TXD_CMD_TCP  0x01000000u   /* context: TCP (else UDP) */

@@ -80,8 +80,14 @@ static uint64_t rx_ring_base(const E1000 *s)
 }
 
 /* One descriptor: its buffer gets len bytes of data; write it back. */
+/* What the EOP descriptor reports beside DD and EOP: checksums, VLAN. */
+typedef struct RxStatus {
+    uint8_t status, errors;
+    int vlan;                   /* stripped tag, or -1 */
+} RxStatus;
+
 static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned len, bool eop,
-                         int vlan)
+                         const RxStatus *rs)
 {
     AddressSpace *as = &s->m->mem;
     uint8_t d[16];
@@ -89,9 +95,11 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned le
         return;
     uint64_t addr;
     memcpy(&addr, d, 8);
-    uint8_t status = E1000_RXD_STAT_DD | (eop ? E1000_RXD_STAT_EOP : 0) | E1000_RXD_STAT_IXSM |
+    int vlan = rs->vlan;
+    uint8_t status = E1000_RXD_STAT_DD | (eop ? E1000_RXD_STAT_EOP | rs->status
+                                              : E1000_RXD_STAT_IXSM) |
                      (eop && vlan >= 0 ? E1000_RXD_STAT_VP : 0);
-    uint8_t errors = 0;
+    uint8_t errors = eop ? rs->errors : 0;
     if (addr && !dma_write(as, addr, data, len))
         errors = 0x80;      /* RXE: the buffer is not memory we can write */
     d[8] = (uint8_t)len;
@@ -104,7 +112,8 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned le
     dma_write(as, da, d, 16);
 }
 
-static void rx_write(E1000 *s, const uint8_t *frame, size_t total, unsigned n, int vlan)
+static void rx_write(E1000 *s, const uint8_t *frame, size_t total, unsigned n,
+                     const RxStatus *rs)
 {
     unsigned bsize = rx_buf_size(s);
     uint64_t base = rx_ring_base(s);
@@ -112,7 +121,7 @@ static void rx_write(E1000 *s, const uint8_t *frame, size_t total, unsigned n, i
     while (done < total) {
         unsigned h = E1000_REG(s, E1000_RDH);
         unsigned chunk = (unsigned)MIN(bsize, total - done);
-        rx_fill_desc(s, base + 16ull * h, frame + done, chunk, done + chunk == total, vlan);
+        rx_fill_desc(s, base + 16ull * h, frame + done, chunk, done + chunk == total, rs);
         done += chunk;
         E1000_REG(s, E1000_RDH) = (h + 1) % n;
     }
@@ -173,15 +182,16 @@ bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
         e1000_raise(s, E1000_ICR_RXO);
         return false;           /* held until the driver gives buffers */
     }
-    rx_write(s, frame, total, n, vlan);
+    RxStatus rs = { .vlan = vlan };
+    e1000_rx_csum(s, frame, len, &rs.status, &rs.errors);
+    rx_write(s, frame, total, n, &rs);
     e1000_stat_add(s, E1000_GPRC, 1);
     e1000_stat_add(s, E1000_TPR, 1);
     e1000_stat_add(s, E1000_GORCL, total);
     e1000_stat_add(s, E1000_TORL, total);
     unsigned rdmts = (E1000_REG(s, E1000_RCTL) >> E1000_RCTL_RDMTS_SHIFT) & 3;
-    uint32_t causes = E1000_ICR_RXT0;
     if (rdmts < 3 && rx_free(s, n) <= n >> (rdmts + 1))
-        causes |= E1000_ICR_RXDMT0;
-    e1000_raise(s, causes);
+        e1000_raise(s, E1000_ICR_RXDMT0);
+    e1000_rx_delayed(s);
     return true;
 }

@@ -251,6 +251,7 @@ void e1000_tx_kick(E1000 *s)
         return;
     uint64_t base = tx_ring_base(s);
     uint32_t causes = 0;
+    bool delayed = false;
     for (unsigned i = 0; i < TX_BUDGET; i++) {
         unsigned h = E1000_REG(s, E1000_TDH), t = E1000_REG(s, E1000_TDT);
         if (h == t || h >= n || t >= n)
@@ -265,7 +266,10 @@ void e1000_tx_kick(E1000 *s)
         if (lower & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS)) {
             d[12] |= E1000_TXD_STAT_DD;
             dma_write(&s->m->mem, da + 12, d + 12, 1);
-            causes |= E1000_ICR_TXDW;
+            if (lower & E1000_TXD_CMD_IDE)
+                delayed = true;
+            else
+                causes |= E1000_ICR_TXDW;
         }
         E1000_REG(s, E1000_TDH) = (h + 1) % n;
     }
@@ -275,4 +279,6 @@ void e1000_tx_kick(E1000 *s)
         timer_mod(&s->tx_timer, clock_ns());    /* more to do: later */
     if (causes)
         e1000_raise(s, causes);
+    if (delayed && !(causes & E1000_ICR_TXDW))
+        e1000_tx_delayed(s);
 }

@@ -259,6 +259,9 @@ static void reg_write(E1000 *s, uint32_t off, uint32_t val)
     case E1000_TCTL: case E1000_TDLEN: case E1000_TDH: case E1000_TDT:
         tx_ring_written(s, off, val);
         return;
+    case E1000_RDTR: case E1000_RADV: case E1000_TIDV: case E1000_TADV:
+        e1000_delay_written(s, off, val);
+        return;
     default:
         E1000_REG(s, off) = val;
         return;
@@ -319,6 +322,8 @@ static void e1000_reset_regs(E1000 *s)
     phy_reset(s);
     set_link_bits(s);
     e1000_tx_reset(s);
+    E1000_REG(s, E1000_RXCSUM) = E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL;
+    e1000_delay_reset(s);
     timer_del(&s->itr_timer);
     s->itr_next = 0;
     update_irq(s);
@@ -341,6 +346,7 @@ static const Property e1000_props[] = {
     DEFINE_PROP_STR("netdev", E1000, netdev, NULL),
     DEFINE_PROP_STR("mac", E1000, mac_str, NULL),
     DEFINE_PROP_STR("addr", E1000, addr, NULL),
+    NET_BOOT_PROPS(E1000, boot),
     PROP_END,
 };
 
@@ -376,8 +382,15 @@ static int e1000_realize(Device *dev, Machine *m)
         s->nc = NULL;
         return -1;
     }
+    if (net_boot_init(&s->boot, &s->fn, "e1000", "efi-e1000.rom") < 0) {
+        pci_bus_remove(m->pci, &s->fn);
+        net_client_free(s->nc);
+        s->nc = NULL;
+        return -1;
+    }
     eeprom_build(s);
     timer_init(&s->itr_timer, itr_expired, s);
+    e1000_delay_init(s);
     e1000_tx_init(s);
     e1000_reset_regs(s);
     return 0;
@@ -397,7 +410,9 @@ static void e1000_unrealize(Device *dev)
         pci_bus_remove(s->fn.bus, &s->fn);
     timer_del(&s->itr_timer);
     timer_del(&s->tx_timer);
+    e1000_delay_reset(s);
     net_client_free(s->nc);
+    net_boot_free(&s->boot);
     mr_free(&s->mmio);
     mr_free(&s->io);
 }

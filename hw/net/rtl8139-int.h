@@ -9,6 +9,7 @@
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
 #include "hw/core/net.h"
+#include "hw/core/net-boot.h"
 #include "hw/core/pci.h"
 #include "hw/net/eeprom93.h"
 
@@ -74,6 +75,8 @@ typedef struct Rtl8139 {
     Machine *m;
     NetClient *nc;
     char *netdev, *mac_str, *addr;
+    NetBoot boot;               /* romfile=, rombar=, bootindex= */
+    uint32_t revision;          /* PCI revision: 0x20 C+, below it a plain RTL8139C */
     uint8_t mac[6];
     uint8_t reg[RTL_REGS];
     uint16_t eeprom[64];

@@ -18,6 +18,8 @@
 #define EE_DO 0x01
 #define EE_MODE_PROGRAM 0x80
 #define TCR_C_PLUS_ID 0x74800000u   /* the C+ hardware version bits */
+#define TCR_C_ID      0x74000000u   /* the RTL8139C's */
+#define REV_C_PLUS    0x20          /* PCI revisions from here on are C+ chips */
 #define MSR_LINKB 0x04             /* link fail */
 #define BMSR_LINK 0x0004
 #define BMSR_ANEG_DONE 0x0020
@@ -57,7 +59,7 @@ static void regs_reset(Rtl8139 *s)
 {
     memset(s->reg, 0, sizeof(s->reg));
     memcpy(s->reg + RTL_IDR0, s->mac, 6);
-    rtl_w32(s, RTL_TCR, TCR_C_PLUS_ID);
+    rtl_w32(s, RTL_TCR, s->revision >= REV_C_PLUS ? TCR_C_PLUS_ID : TCR_C_ID);
     rtl_w16(s, RTL_CAPR, 0xfff0);
     s->reg[RTL_CONFIG1] = 0x0d;
     rtl_w16(s, RTL_BMCR, 0x3100);   /* 100 Mb/s, autonegotiation, full duplex */
@@ -87,8 +89,24 @@ static uint16_t tsad_summary(const Rtl8139 *s)
     return v;
 }
 
+/* Above 0x80 the RTL8139C+ has only its C+ registers (TPPoll, C+ command,
+ * interrupt mitigation, RX descriptor address, early TX threshold) and the
+ * RTL8139C none; the rest reads 0 and ignores writes.  Drivers probe
+ * there: iPXE tells an RTL8169 by its RX maximum size register at 0xda
+ * reading back, and a C+ chip by its C+ command register doing so. */
+static bool absent(const Rtl8139 *s, unsigned off)
+{
+    if (off < 0x80)
+        return false;
+    if (s->revision < REV_C_PLUS)
+        return true;
+    return off != RTL_TXPOLL && !(off >= RTL_CPCR && off <= RTL_MTPS);
+}
+
 static uint8_t read_byte(Rtl8139 *s, unsigned off)
 {
+    if (absent(s, off))
+        return 0;
     switch (off) {
     case RTL_CR:
         return (uint8_t)((s->reg[RTL_CR] & (RTL_CR_RE | RTL_CR_TE)) |
@@ -184,7 +202,7 @@ static void reg_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
             s->reg[o] &= (uint8_t)~b;           /* write one to clear */
         else if (o >= RTL_MPC && o < RTL_MPC + 4)
             s->reg[o] = 0;                      /* any write clears the count */
-        else if (!read_only(o))
+        else if (!read_only(o) && !absent(s, o))
             s->reg[o] = b;
     }
     after_write(s, (unsigned)off, size, old_cr);
@@ -209,6 +227,11 @@ static const Property rtl_props[] = {
     DEFINE_PROP_STR("netdev", Rtl8139, netdev, NULL),
     DEFINE_PROP_STR("mac", Rtl8139, mac_str, NULL),
     DEFINE_PROP_STR("addr", Rtl8139, addr, NULL),
+    NET_BOOT_PROPS(Rtl8139, boot),
+    /* Not in QEMU: below 0x20 the card is a plain RTL8139C, which Linux
+     * drives with 8139too (8139cp takes only C+ chips, 8139too refuses
+     * them). */
+    DEFINE_PROP("revision", Rtl8139, revision, PROP_U32, REV_C_PLUS),
     PROP_END,
 };
 
@@ -224,11 +247,15 @@ static int rtl_realize(Device *dev, Machine *m)
         error_report("rtl8139: Property 'rtl8139.addr' doesn't take value '%s'", s->addr);
         return -1;
     }
+    if (s->revision > 0xff) {
+        error_report("rtl8139: revision=%u: a PCI revision is one byte (0..255)", s->revision);
+        return -1;
+    }
     s->m = m;
     s->nc = net_nic_new(&nic_ops, "rtl8139", dev->id, s->netdev, s->mac_str, s->mac, s);
     if (!s->nc)
         return -1;
-    pci_function_init(&s->fn, 0x10ec, 0x8139, 0x02, 0x00, 0x20);
+    pci_function_init(&s->fn, 0x10ec, 0x8139, 0x02, 0x00, (uint8_t)s->revision);
     s->fn.config[PCI_SUBSYSTEM_VENDOR_ID] = 0xec;
     s->fn.config[PCI_SUBSYSTEM_VENDOR_ID + 1] = 0x10;
     s->fn.config[PCI_SUBSYSTEM_ID] = 0x39;
@@ -245,6 +272,12 @@ static int rtl_realize(Device *dev, Machine *m)
     if (pci_bus_add(m->pci, &s->fn, devfn) < 0) {
         error_report("rtl8139: PCI address %s is taken or the bus is full",
                      s->addr ? s->addr : "(any)");
+        net_client_free(s->nc);
+        s->nc = NULL;
+        return -1;
+    }
+    if (net_boot_init(&s->boot, &s->fn, "rtl8139", "efi-rtl8139.rom") < 0) {
+        pci_bus_remove(m->pci, &s->fn);
         net_client_free(s->nc);
         s->nc = NULL;
         return -1;
@@ -267,6 +300,7 @@ static void rtl_unrealize(Device *dev)
     if (s->fn.bus)
         pci_bus_remove(s->fn.bus, &s->fn);
     net_client_free(s->nc);
+    net_boot_free(&s->boot);
     mr_free(&s->io);
     mr_free(&s->mmio);
 }

@@ -9,6 +9,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/net-checksum.h"
 #include "hw/core/net.h"
+#include "hw/core/net-boot.h"
 #include "hw/core/util.h"
 
 #include <stdio.h>
@@ -29,6 +30,8 @@ typedef struct VirtioNet {
     VirtioPci vp;
     NetClient *nc;
     char *netdev, *mac_str, *addr;
+    NetBoot boot;               /* romfile=, rombar=, bootindex= */
+    bool mq;                    /* mq=on: refused, one queue pair only */
     uint8_t mac[6];
     VirtElem elem[2];           /* per queue: sending may receive a reply at once */
 } VirtioNet;
@@ -157,6 +160,8 @@ static const Property net_props[] = {
     DEFINE_PROP_STR("netdev", VirtioNet, netdev, NULL),
     DEFINE_PROP_STR("mac", VirtioNet, mac_str, NULL),
     DEFINE_PROP_STR("addr", VirtioNet, addr, NULL),
+    NET_BOOT_PROPS(VirtioNet, boot),
+    DEFINE_PROP("mq", VirtioNet, mq, PROP_BOOL, false),
     VIRTIO_PCI_PROPS(VirtioNet, vp),
     PROP_END,
 };
@@ -166,6 +171,11 @@ static int net_realize(Device *dev, Machine *m)
     VirtioNet *s = (VirtioNet *)dev;
     if (!m->pci) {
         error_report("virtio-net-pci: the machine has no PCI bus");
+        return -1;
+    }
+    if (s->mq) {
+        error_report("virtio-net-pci: mq=on: multiqueue is not supported (one receive and "
+                     "one transmit queue)");
         return -1;
     }
     int devfn = -1;
@@ -196,6 +206,12 @@ static int net_realize(Device *dev, Machine *m)
             return -1;
         }
     }
+    if (net_boot_init(&s->boot, &s->vp.fn, "virtio-net-pci", "efi-virtio.rom") < 0) {
+        net_client_free(s->nc);
+        s->nc = NULL;
+        virtio_pci_remove(&s->vp);
+        return -1;
+    }
     return 0;
 }
 
@@ -209,6 +225,7 @@ static void net_unrealize(Device *dev)
     VirtioNet *s = (VirtioNet *)dev;
     net_client_free(s->nc);
     virtio_pci_remove(&s->vp);
+    net_boot_free(&s->boot);
 }
 
 static void virtio_net_info(Device *dev, char *buf, size_t len)

@@ -3,7 +3,9 @@
 # timed by kemu-compare (medians of BENCH_RUNS runs, default 5 here):
 # start-up, a guest-timed loop and exit of a small guest program of ours;
 # SeaBIOS's POST to a boot loader (post.sh); then kemu-img against
-# qemu-img (img.sh) and Linux on TCG (tcg.py).
+# qemu-img (img.sh), Linux on TCG (tcg.py), guest disk I/O through
+# virtio-blk and IDE (blk.py) and a guest's download over user networking
+# per NIC (net.py).
 # Speed is only measured here, never asserted in a test.  The charts go
 # to BENCH_OUT (default bench-out).
 cd "$(dirname "$0")/../.." || exit 1
@@ -20,4 +22,6 @@ sh tests/bench/post.sh || failed=1
 sh tests/bench/img.sh || failed=1
 echo "== TCG: Linux boot and in-guest workloads"
 python3 tests/bench/tcg.py || failed=1
+python3 tests/bench/blk.py || failed=1
+python3 tests/bench/net.py || failed=1
 exit $failed

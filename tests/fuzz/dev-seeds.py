@@ -4,7 +4,8 @@ honest thing per profile (a virtio-blk request through the legacy or the
 modern interface, with and without indirect descriptors and MSI-X; an IDE
 PIO read, a bus-master DMA read, an ATAPI READ(10); a floppy READ DATA by
 ISA DMA; the PM block's events and timer, an SMBus cycle; fw_cfg by port
-and by DMA), so the fuzzer mutates
+and by DMA; a NIC's transmit and receive rings with frames from the wire),
+so the fuzzer mutates
 working sequences instead of finding the set-up by chance.
 Usage: dev-seeds.py PROFILE DIR"""
 import os
@@ -151,6 +152,67 @@ def vga_seeds():
     return {"vbe-mode": mode, "planar": planar, "dac": dac}
 
 
+def frame(length, dst=0):                 # op 7 in NIC profiles: a frame from the wire
+    data = bytes((i * 7) & 0xff for i in range(length))
+    return bytes([7]) + struct.pack("<H", length) + bytes([dst]) + data
+
+
+def tx_frame():
+    return (b"\x52\x54\x00\x00\x00\x02\x52\x54\x00\x12\x34\x56\x08\x00" +
+            bytes(range(46)))
+
+
+def e1000_seeds():
+    # regions: 0 = BAR 0 (registers), 1 = BAR 1 (I/O window)
+    tx = ram(0x20000, tx_frame()) + ram(0x10000, struct.pack("<QII", 0x20000, 60 | 0x0b000000, 0))
+    tx += w(0, 4, 0x3800, 0x10000) + w(0, 4, 0x3808, 128) + w(0, 4, 0x3818, 0)
+    tx += w(0, 4, 0x400, 2) + w(0, 4, 0x3818, 1)
+    rx = b"".join(ram(0x11000 + 16 * i, struct.pack("<QQ", 0x30000 + 0x800 * i, 0))
+                  for i in range(8))
+    rx += w(0, 4, 0x2800, 0x11000) + w(0, 4, 0x2808, 128) + w(0, 4, 0x2818, 7)
+    rx += w(0, 4, 0xd0, 0x9d) + w(0, 4, 0x100, 0x04008002)
+    return {"tx": tx, "rx": rx + frame(100) + frame(42, 1) + frame(1600),
+            "rx-delay": rx + w(0, 4, 0x2820, 10) + w(0, 4, 0x282c, 20) + frame(100) +
+            bytes([6, 50, 0]) + frame(80)}
+
+
+def rtl8139_seeds():
+    # regions: 0 = BAR 0 (I/O), 1 = BAR 1 (memory); normal mode, then C+
+    normal = w(0, 4, 0x30, 0x30000) + w(0, 4, 0x44, 0x8f) + w(0, 2, 0x3c, 0xffff)
+    normal += w(0, 1, 0x37, 0x0c) + ram(0x20000, tx_frame())
+    normal += w(0, 4, 0x20, 0x20000) + w(0, 4, 0x10, 60) + frame(100) + frame(60, 1)
+    normal += w(0, 2, 0x38, 0x60)
+    cp = w(0, 2, 0xe0, 3) + w(0, 1, 0x37, 0x0c) + w(0, 4, 0x44, 0x0e)
+    cp += ram(0x11000, struct.pack("<IIQ", 0xc0000000 | 1536, 0, 0x30000))
+    cp += ram(0x10000, struct.pack("<IIQ", 0xf0000000 | 60, 0, 0x20000)) + ram(0x20000, tx_frame())
+    cp += w(0, 4, 0xe4, 0x11000) + w(0, 4, 0x20, 0x10000) + w(0, 1, 0xd9, 0x40) + frame(100)
+    return {"normal": normal, "cplus": cp}
+
+
+def virtio_net_legacy():
+    # regions: 0 = BAR 0 (legacy I/O); RX queue 0 at 0x10000, TX queue 1 at 0x20000
+    p = w(0, 1, 0x12, 0) + w(0, 1, 0x12, 3) + w(0, 4, 0x04, 1 << 5)
+    p += w(0, 4, 0x08, 0x10) + w(0, 2, 0x0e, 1) + w(0, 4, 0x08, 0x20) + w(0, 1, 0x12, 7)
+    p += desc(0, 0x30000, 2048, 2, 0, 0x10000) + ram(0x10800, struct.pack("<HHH", 0, 1, 0))
+    p += w(0, 2, 0x10, 0) + frame(100) + frame(42, 1)
+    p += ram(0x40000, bytes(10) + tx_frame()) + desc(0, 0x40000, 70, 0, 0, 0x20000)
+    p += ram(0x20800, struct.pack("<HHH", 0, 1, 0)) + w(0, 2, 0x10, 1)
+    return {"legacy-rx-tx": p}
+
+
+def virtio_net_modern(r):
+    """r: the index of BAR 4 among the profile's regions; RX queue 0."""
+    p = w(r, 1, 0x14, 0) + w(r, 1, 0x14, 3)
+    p += w(r, 4, 0x08, 0) + w(r, 4, 0x0c, 1 << 5)
+    p += w(r, 4, 0x08, 1) + w(r, 4, 0x0c, 1) + w(r, 1, 0x14, 11)
+    p += w(r, 2, 0x16, 0) + w(r, 2, 0x18, 64)
+    for off, val in ((0x20, 0x10000), (0x28, 0x12000), (0x30, 0x13000)):
+        p += w(r, 4, off, val) + w(r, 4, off + 4, 0)
+    p += w(r, 2, 0x1c, 1) + w(r, 1, 0x14, 15)
+    p += desc(0, 0x30000, 2048, 2, 0, 0x10000) + ram(0x12000, struct.pack("<HHH", 0, 1, 0))
+    return {"modern-rx": p + w(r, 2, 0x3000, 0) + frame(100) + frame(1514, 1)}
+
+
 def main():
     profile, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -175,6 +237,14 @@ def main():
         seeds = fwcfg_seeds()
     elif profile == "vga":
         seeds = vga_seeds()
+    elif profile == "e1000":
+        seeds = e1000_seeds()
+    elif profile == "rtl8139":
+        seeds = rtl8139_seeds()
+    elif profile == "virtio-net":
+        seeds = {**virtio_net_legacy(), **virtio_net_modern(2)}
+    elif profile == "virtio-net-modern":
+        seeds = virtio_net_modern(1)
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

@@ -11,6 +11,7 @@
  * I/O, memory and bus mastering enabled.  Build and run: make fuzz-dev. */
 #include "tests/unit/harness.h"
 #include "tests/unit/memdisk.h"
+#include "hw/core/net.h"
 #include "hw/core/pci.h"
 #include "hw/core/util.h"
 
@@ -39,6 +40,7 @@ typedef struct Profile {
     const char *drives[MAX_DRIVES];        /* in-memory drives; "cd..." are removable */
     Range fixed[4];                         /* ISA ports besides the BARs */
     struct { uint8_t reg; uint32_t val; } setup[4]; /* firmware's config writes */
+    bool wire;      /* a NIC profile: netdev "wire" delivers frames the input spells */
 } Profile;
 
 static const Profile profiles[] = {
@@ -64,6 +66,13 @@ static const Profile profiles[] = {
     /* The std VGA: its ports, the legacy window, Bochs VBE (LFB in BAR 0). */
     { "vga", { "i440FX-pcihost", "VGA" }, { 0 },
       { { 0x3c0, 32, true }, { 0x3b4, 7, true }, { 0x1ce, 4, true }, { 0xa0000, 0x20000 } } },
+    { "e1000", { "i440FX-pcihost", "e1000,netdev=wire,romfile=" }, { 0 }, { { 0 } }, .wire = true },
+    { "rtl8139", { "i440FX-pcihost", "rtl8139,netdev=wire,romfile=" }, { 0 }, { { 0 } }, .wire = true },
+    { "virtio-net", { "i440FX-pcihost", "virtio-net-pci,netdev=wire,romfile=" }, { 0 },
+      { { 0 } }, .wire = true },
+    { "virtio-net-modern", { "i440FX-pcihost",
+                             "virtio-net-pci,netdev=wire,romfile=,disable-legacy=on" },
+      { 0 }, { { 0 } }, .wire = true },
 };
 
 static const Profile *profile;
@@ -138,9 +147,21 @@ static void place_all_bars(void)
     }
 }
 
+/* The far end of a NIC profile's wire: what the card sends is dropped. */
+static bool wire_receive(NetClient *nc, const uint8_t *buf, size_t len)
+{
+    (void)nc, (void)buf, (void)len;
+    return true;
+}
+
+static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_receive };
+static NetClient *wire;
+
 static void build_board(void)
 {
     harness_init();
+    if (profile->wire)
+        wire = net_client_new(&wire_ops, "wire", "wire", NULL);
     for (int i = 0; i < MAX_DRIVES && profile->drives[i]; i++) {
         /* "fd..." drives are 360K floppies: a size the drive accepts. */
         disk_size[i] = strncmp(profile->drives[i], "fd", 2) ? DISK_SIZE : 360 * 1024;
@@ -275,6 +296,20 @@ static void config_write(Input *in)
     (void)cfg_read(dev, (unsigned)take(in, 1) & 0xfc);
 }
 
+/* NIC profiles: a frame arrives, to the card's default MAC, broadcast or
+ * whatever the input says, of any length up to a jumbo one. */
+static void wire_frame(Input *in)
+{
+    static uint8_t f[9018];
+    size_t len = (size_t)take(in, 2) % sizeof(f);
+    unsigned dst = (unsigned)take(in, 1) % 3;
+    for (size_t i = 0; i < len; i++)
+        f[i] = (uint8_t)take(in, 1);
+    if (len >= 6 && dst < 2)
+        memcpy(f, dst ? "\xff\xff\xff\xff\xff\xff" : "\x52\x54\x00\x12\x34\x56", 6);
+    net_send(wire, f, len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Input in = { data, size };
@@ -287,7 +322,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: ram_desc(&in); break;
         case 5: config_write(&in); break;
         case 6: clock_advance((int64_t)take(&in, 2) * 1000); break;
-        case 7: access_region(&in, true); break;
+        case 7:
+            if (wire)
+                wire_frame(&in);
+            else
+                access_region(&in, true);
+            break;
         }
     }
     return 0;

@@ -2,7 +2,8 @@
  * drives it: the Microwire EEPROM bit by bit and through EERD, the PHY
  * through MDIC, interrupt causes and masks, legacy and context/data
  * transmit descriptors with checksum offload and TSO, receive filtering
- * and buffers, and rings a hostile guest would program. */
+ * and buffers, receive checksum offload, the interrupt delay timers, and
+ * rings a hostile guest would program. */
 #include "harness.h"
 #include "unit.h"
 #include "hw/core/net-checksum.h"
@@ -517,4 +518,135 @@ TEST(e1000, rx_vlan_strip_and_filter)
     CHECK_EQ(d[14] | d[15] << 8, 0x2005);
     peek(RXBUF, data, 14);
     CHECK_EQ(data[12], 0x08);                           /* the inner type follows the MACs */
+}
+
+/* -- receive checksum offload and delay timers -------------------------- */
+
+/* A TCP/IPv4 frame to the card with both checksums right. */
+static size_t rx_tcp_frame(uint8_t *f, size_t payload)
+{
+    size_t len = tcp_frame(f, payload);
+    memcpy(f, "\x52\x54\x00\xab\xcd\xef\x52\x54\x00\x00\x00\x02", 12);
+    uint8_t *ip = f + 14, ph[12] = { 0 };
+    net_put16(ip + 10, net_csum_finish(net_csum_add(0, ip, 20)));
+    memcpy(ph, ip + 12, 8);
+    ph[9] = 6;
+    net_put16(ph + 10, (uint16_t)(20 + payload));
+    net_put16(ip + 36, net_csum_finish(net_csum_add(net_csum_add(0, ph, 12), ip + 20,
+                                                    20 + payload)));
+    return len;
+}
+
+static void rx_status(unsigned i, uint8_t *status, uint8_t *errors)
+{
+    uint8_t d[16];
+    peek(RXRING + 16 * i, d, 16);
+    *status = d[12];
+    *errors = d[13];
+}
+
+TEST(e1000, rx_checksum_offload)
+{
+    setup();
+    rx_setup(8, 7, E1000_RCTL_SECRC);
+    CHECK_EQ(rd(E1000_RXCSUM), E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL);  /* reset value */
+    uint8_t f[200], st, err;
+    size_t len = rx_tcp_frame(f, 100);
+    CHECK(ip_ok(f + 14) && tcp_ok(f + 14, 120));
+    net_send(wire, f, len);                              /* good */
+    rx_status(0, &st, &err);
+    CHECK_EQ(st & (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_IXSM),
+             E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS);
+    CHECK_EQ(err, 0);
+    f[80] ^= 0x40;                                       /* payload damaged */
+    net_send(wire, f, len);
+    rx_status(1, &st, &err);
+    CHECK((st & E1000_RXD_STAT_TCPCS) && err == E1000_RXD_ERR_TCPE);
+    f[80] ^= 0x40;
+    f[14 + 8] = 1;                                       /* TTL: the IP sum is wrong */
+    net_send(wire, f, len);
+    rx_status(2, &st, &err);
+    CHECK(err & E1000_RXD_ERR_IPE);
+    f[14 + 8] = 64;
+    net_put16(f + 14 + 6, 0x2000);                       /* a fragment: IP only */
+    net_put16(f + 14 + 10, 0);
+    net_put16(f + 14 + 10, net_csum_finish(net_csum_add(0, f + 14, 20)));
+    net_send(wire, f, len);
+    rx_status(3, &st, &err);
+    CHECK_EQ(st & (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS), E1000_RXD_STAT_IPCS);
+    CHECK_EQ(err, 0);
+    wr(E1000_RXCSUM, 0);                                 /* offload off: ignore the bits */
+    net_send(wire, f, len);
+    rx_status(4, &st, &err);
+    CHECK_EQ(st & (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_IXSM),
+             E1000_RXD_STAT_IXSM);
+    wr(E1000_RXCSUM, E1000_RXCSUM_TUOFL);
+    from_wire("\x52\x54\x00\xab\xcd\xef", 100);          /* 08 00 but no IPv4 header */
+    rx_status(5, &st, &err);
+    CHECK(st & E1000_RXD_STAT_IXSM);
+    CHECK_EQ(rd(E1000_RDH), 6);
+}
+
+static bool irq_pending(void)
+{
+    return cfg_read(PCI_COMMAND) >> 16 & PCI_STATUS_INTERRUPT;
+}
+
+TEST(e1000, rx_delay_timers)
+{
+    setup();
+    rx_setup(16, 15, E1000_RCTL_SECRC);
+    wr(E1000_IMS, E1000_ICR_RXT0);
+    wr(E1000_RDTR, 10);                                  /* 10.24 us, restarted */
+    wr(E1000_RADV, 25);                                  /* 25.6 us at most */
+    from_wire("\x52\x54\x00\xab\xcd\xef", 100);
+    CHECK(!irq_pending());
+    clock_advance(6000);
+    from_wire("\x52\x54\x00\xab\xcd\xef", 100);          /* restarts RDTR */
+    clock_advance(8000);
+    CHECK(!irq_pending());                               /* 14 us after the first */
+    clock_advance(3000);
+    CHECK(irq_pending());                                /* 11 us after the second */
+    CHECK(rd(E1000_ICR) & E1000_ICR_RXT0);
+    /* A frame every 8 us keeps RDTR from expiring: RADV ends it. */
+    for (int i = 0; i < 3; i++) {
+        from_wire("\x52\x54\x00\xab\xcd\xef", 100);
+        clock_advance(8000);
+    }
+    CHECK(!irq_pending());                               /* 24 us */
+    clock_advance(2000);
+    CHECK(irq_pending());                                /* 25.6 us */
+    rd(E1000_ICR);
+    /* FPD flushes a pending delay at once; RDTR 0 means no delay. */
+    from_wire("\x52\x54\x00\xab\xcd\xef", 100);
+    CHECK(!irq_pending());
+    wr(E1000_RDTR, 0x80000000u | 10);
+    CHECK(irq_pending());
+    CHECK_EQ(rd(E1000_RDTR), 10);
+    rd(E1000_ICR);
+    wr(E1000_RDTR, 0);
+    from_wire("\x52\x54\x00\xab\xcd\xef", 100);
+    CHECK(irq_pending());
+}
+
+TEST(e1000, tx_delay_timers)
+{
+    setup();
+    tx_setup(8);
+    wr(E1000_IMS, E1000_ICR_TXDW);
+    wr(E1000_TIDV, 8);                                   /* 8.192 us */
+    wr(E1000_TADV, 32);
+    poke(TXBUF, "\x52\x54\x00\x00\x00\x02", 6);
+    txd(0, TXBUF, 60 | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS | E1000_TXD_CMD_IDE, 0);
+    wr(E1000_TDT, 1);
+    CHECK_EQ(nsent, 1);
+    CHECK(!irq_pending());                               /* IDE: held TIDV */
+    clock_advance(8000);
+    CHECK(!irq_pending());
+    clock_advance(300);
+    CHECK(irq_pending());
+    CHECK(rd(E1000_ICR) & E1000_ICR_TXDW);
+    txd(1, TXBUF, 60 | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0);
+    wr(E1000_TDT, 2);                                    /* no IDE: at once */
+    CHECK(irq_pending());
 }

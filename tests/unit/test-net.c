@@ -1,8 +1,11 @@
 /* The network core: a hub copies what one port receives out of all the
  * others; peers exchange frames; a receiver that cannot take a frame has
  * it queued (bounded) until it flushes; a link that is down drops; a
- * freed client leaves its peer alone; MAC and PCI address parsing. */
+ * freed client leaves its peer alone; MAC and PCI address parsing;
+ * virtio-net-pci's vectors= and its refusal of mq=on. */
+#include "harness.h"
 #include "unit.h"
+#include "hw/core/machine.h"
 #include "hw/core/net.h"
 
 #include <string.h>
@@ -126,4 +129,46 @@ TEST(net, addresses)
     CHECK_EQ(net_parse_pci_addr("20"), -1);
     CHECK_EQ(net_parse_pci_addr("3.8"), -1);
     CHECK_EQ(net_parse_pci_addr("x"), -1);
+}
+
+/* -- virtio-net-pci's interrupt and queue options ------------------------- */
+
+/* The MSI-X table size virtio-net-pci offers, or 0 without MSI-X. */
+static unsigned msix_vectors(const char *props)
+{
+    harness_init();
+    harness_device("i440FX-pcihost", NULL);
+    harness_device("virtio-net-pci", props);
+    for (unsigned d = 1; d < 32; d++) {
+        outl(0xcf8, 0x80000000u | d << 11);
+        if (inl(0xcfc) != 0x10001af4)
+            continue;
+        outl(0xcf8, 0x80000000u | d << 11 | 0x34);
+        unsigned at = inl(0xcfc) & 0xfc;
+        for (int hops = 0; at && hops < 16; hops++) {
+            outl(0xcf8, 0x80000000u | d << 11 | at);
+            uint32_t v = inl(0xcfc);
+            if ((v & 0xff) == 0x11)                     /* MSI-X: table size - 1 */
+                return ((v >> 16) & 0x7ff) + 1;
+            at = (v >> 8) & 0xfc;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+TEST(net, virtio_net_vectors)
+{
+    CHECK_EQ(msix_vectors("romfile="), 3);             /* config + RX + TX, as QEMU */
+    CHECK_EQ(msix_vectors("romfile=,vectors=5"), 5);
+    CHECK_EQ(msix_vectors("romfile=,vectors=0"), 0);   /* INTx only */
+}
+
+TEST(net, virtio_net_multiqueue_refused)
+{
+    harness_init();
+    harness_device("i440FX-pcihost", NULL);
+    Device *d = device_create("virtio-net-pci", "romfile=,mq=on");
+    REQUIRE(d, "mq is a property");
+    CHECK(device_realize(d, harness_machine()) < 0);
 }
