@@ -13,6 +13,7 @@
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
+#include "translate/atomic.h"
 #include "translate/backend-native.h"
 #include "translate/flags.h"
 #include "translate/tb.h"
@@ -314,7 +315,11 @@ static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exceptio
     volatile unsigned done = 0;
     cpu->jmp_env = &t->jmp;
     if (sigsetjmp(t->jmp, 0) != 0) {
-        /* An exception: guest state is that of the faulting instruction. */
+        /* An exception: guest state is that of the faulting instruction.
+         * It may have come from translation (TB lock held) or from inside
+         * a locked instruction (the atomic lock held). */
+        tb_lock_release_all();
+        tcg_atomic_release_all();
         bool reset = cpu->machine && cpu->machine->reset_requested;
         t->exit_request = false;
         /* A faulting instruction did not complete; an INT n that

@@ -34,6 +34,13 @@ void tcg_apply_ram_writes(Machine *m);
 /* Whether the caller is the thread that runs the vCPUs (or none runs yet). */
 bool tcg_on_vcpu_thread(void);
 
+/* Generation counters the vCPU threads compare between slices: memory-map
+ * commits (flush TLBs and code) and state reloads (sync_state(false):
+ * tcg_reload_cpu on each vCPU, then flush). */
+unsigned tcg_map_generation(void);
+unsigned tcg_reload_generation(void);
+void tcg_reload_cpu(CPUState *cpu);
+
 /* Drop the CPU model features TCG does not implement (AVX, AVX-512, FMA,
  * XSAVEC...), warning about each as QEMU does (for CPU 0 only). */
 void tcg_filter_features(CPUState *cpu);

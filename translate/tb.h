@@ -92,6 +92,12 @@ bool tb_page_has_code(uint64_t pa_page);
 void tb_invalidate_phys_range(CPUState *cpu, uint64_t pa, uint64_t len);
 /* Drop all TBs (memory map change, arena full).  Only between TBs. */
 void tb_flush_all(CPUState *cpu);
+/* Set by a multi-threaded engine: tb_flush_all calls it with stop true
+ * before and false after it drops the TBs, to park the other vCPUs. */
+extern void (*tb_stop_world)(struct CPUState *cpu, bool stop);
+/* The execution loop's exception path: release the TB lock if this
+ * thread held it when guest code raised (translation faults). */
+void tb_lock_release_all(void);
 /* Bumped by every tb_flush_all (chaining across a flush is not allowed). */
 unsigned tb_generation(void);
 /* Drop cpu's jump cache (TLB flush). */
