@@ -177,6 +177,14 @@ bool tb_page_has_code(uint64_t pa_page)
     return has;
 }
 
+void tb_set_write_tag(TLBEntry *e, uint64_t pa_page, uint64_t tag)
+{
+    tb_lock();
+    if (!page_find(pa_page))
+        e->tag_w = tag;
+    tb_unlock();
+}
+
 static void page_add_tb(CPUState *cpu, uint64_t page, TB *tb)
 {
     PageDesc *p = page_find(page);

@@ -88,6 +88,12 @@ bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next);
 bool tb_invalidate_page(CPUState *cpu, uint64_t pa_page);
 /* Whether physical page pa_page holds translated code. */
 bool tb_page_has_code(uint64_t pa_page);
+/* Let stores through TLB entry e go fast (tag_w = tag) unless physical
+ * page pa_page holds code: checked and set under the TB lock, so a block
+ * another vCPU translates from the page at the same time either sees the
+ * tag (and drops it) or makes this call leave it unset. */
+struct TLBEntry;
+void tb_set_write_tag(struct TLBEntry *e, uint64_t pa_page, uint64_t tag);
 /* Invalidate code in [pa, pa+len) (device DMA into guest memory). */
 void tb_invalidate_phys_range(CPUState *cpu, uint64_t pa, uint64_t len);
 /* Drop all TBs (memory map change, arena full).  Only between TBs. */
