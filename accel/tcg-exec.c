@@ -203,11 +203,13 @@ static void traps_after_block(CPUState *cpu, const TB *tb)
 
 static void log_exec(CPUState *cpu, const TB *tb)
 {
+    log_lock();
     if (log_enabled(LOG_CPU))
         tcg_log_cpu_state(cpu);
     if (log_enabled(LOG_EXEC))
         log_printf("Trace %d: %p [%016" PRIx64 "/%016" PRIx64 "/%08x]\n", cpu->index,
                    (const void *)tb, tb->cs_base, tb->pc, tb->flags);
+    log_unlock();
 }
 
 /* Run blocks until the budget is spent or something stops us.  The

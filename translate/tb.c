@@ -337,10 +337,12 @@ static TB *hash_find(uint64_t phys, uint64_t phys2, uint64_t pc, uint64_t cs_bas
 static void log_new_tb(const TB *tb)
 {
     if (log_enabled(LOG_OP)) {
+        log_lock();
         log_printf("OP after optimization: TB %016llx (%u insns)\n",
                    (unsigned long long)tb->lin, tb->icount);
         ir_dump(log_file(), tb->ops, tb->nops);
         log_printf("\n");
+        log_unlock();
     }
 }
 

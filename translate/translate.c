@@ -406,7 +406,9 @@ static void log_in_asm(CPUState *cpu, uint64_t lin, unsigned len, CpuMode mode)
     if (len > sizeof(buf))
         len = sizeof(buf);
     unsigned got = tcg_fetch_code(cpu, lin, buf, len, &pa);
+    log_lock();
     log_printf("----------------\nIN: \n");
     disas_log(lin, buf, got, mode == MODE64 ? 64 : mode == MODE32 ? 32 : 16);
     log_printf("\n");
+    log_unlock();
 }
