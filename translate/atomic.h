@@ -24,4 +24,9 @@ void tcg_atomic_release_all(void);
 bool tcg_atomic_cmpxchg(CPUState *cpu, uint64_t la, unsigned w, uint64_t expect,
                         uint64_t desired, uint64_t *old);
 
+/* The same for 16 bytes (CMPXCHG16B; la 16-byte aligned): *lo and *hi hold
+ * the expected value and get the value found. */
+bool tcg_atomic_cmpxchg16(CPUState *cpu, uint64_t la, uint64_t *lo, uint64_t *hi,
+                          uint64_t new_lo, uint64_t new_hi);
+
 #endif

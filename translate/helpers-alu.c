@@ -361,6 +361,14 @@ HELPER(helper_cmpxchg8b)
     if (a & 15)
         cpu_raise_exception(cpu, EXC_GP, 0);
     tcg_probe_write(cpu, a, 16);
+    uint64_t flo = env->regs[R_EAX], fhi = env->regs[R_EDX];
+    if (tcg_atomic_cmpxchg16(cpu, a, &flo, &fhi, env->regs[R_EBX], env->regs[R_ECX])) {
+        bool eq = flo == env->regs[R_EAX] && fhi == env->regs[R_EDX];
+        env->regs[R_EAX] = flo;
+        env->regs[R_EDX] = fhi;
+        set_flags(env, eq ? f | FL_ZF : f & ~FL_ZF);
+        return 0;
+    }
     uint64_t lo = tcg_ld(cpu, a, 8), hi = tcg_ld(cpu, a + 8, 8);
     if (lo == env->regs[R_EAX] && hi == env->regs[R_EDX]) {
         tcg_st(cpu, a, env->regs[R_EBX], 8);

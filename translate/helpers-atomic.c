@@ -121,3 +121,22 @@ bool tcg_atomic_cmpxchg(CPUState *cpu, uint64_t la, unsigned w, uint64_t expect,
     }
     return true;
 }
+
+bool tcg_atomic_cmpxchg16(CPUState *cpu, uint64_t la, uint64_t *lo, uint64_t *hi,
+                          uint64_t new_lo, uint64_t new_hi)
+{
+#if defined(__x86_64__)
+    void *p = ram_for_atomic(cpu, la, 16);
+    if (!p)
+        return false;
+    /* the host's own CMPXCHG16B (x86-64 CPUs that run kemu have it) */
+    __asm__ volatile("lock cmpxchg16b %0"
+                     : "+m"(*(volatile unsigned __int128 *)p), "+a"(*lo), "+d"(*hi)
+                     : "b"(new_lo), "c"(new_hi)
+                     : "memory", "cc");
+    return true;
+#else
+    (void)cpu; (void)la; (void)lo; (void)hi; (void)new_lo; (void)new_hi;
+    return false;
+#endif
+}
