@@ -52,7 +52,7 @@ int tcg_mt_set_mode(const char *value, const char **why)
     } else if (!strcmp(value, "single")) {
         mode_asked = MODE_SINGLE;
     } else {
-        *why = "thread must be 'multi' or 'single'";
+        *why = "expected 'multi' or 'single'";
         return -1;
     }
     return 0;
