@@ -26,6 +26,7 @@
 
 #include "accel/accel.h"
 #include "accel/tcg-debug.h"
+#include "accel/tcg-mt.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
 #include "translate/tb.h"
@@ -48,10 +49,11 @@ typedef struct DebugCpu {
     int watch_hit;           /* ACCEL_STOP_WATCH_* of the last instruction, 0 none */
     uint64_t watch_addr;
     unsigned watch_gen;      /* debug_gen when it was hit */
+    unsigned flushed_gen;    /* debug_gen this vCPU dropped its code for */
 } DebugCpu;
 
 static atomic_uint debug_gen;
-static unsigned flushed_gen;          /* vCPU thread */
+static unsigned flushed_gen;          /* vCPUs without a DebugCpu */
 static atomic_uint rounds;
 static Breakpoint bps[MAX_BREAKPOINTS];
 static unsigned nbps;
@@ -134,7 +136,9 @@ static void flush_code(CPUState *cpu)
 {
     Machine *m = cpu->machine;
     tb_flush_all(cpu);
-    if (!m) {
+    /* thread=multi: each vCPU flushes its own TLB (it sees the change
+     * on its own thread); the TBs went for all of them above. */
+    if (!m || tcg_mt_enabled()) {
         tb_jmp_cache_clear(cpu);
         tlb_flush(cpu);
         return;
@@ -161,8 +165,14 @@ static void debug_stop(CPUState *cpu, int reason, uint64_t addr)
 bool tcg_debug_before_tb(CPUState *cpu)
 {
     unsigned gen = atomic_load(&debug_gen);
-    if (gen != flushed_gen) {
-        flushed_gen = gen;
+    unsigned *seen = cpu->index >= 0 && cpu->index < MAX_CPUS ?
+                     &dcpu[cpu->index].flushed_gen : &flushed_gen;
+    if (gen != *seen) {
+        /* every vCPU that saw the old gen: one flushed_gen for all once
+         * meant that only the first vCPU dropped its TLB */
+        for (unsigned i = 0; !tcg_mt_enabled() && i < MAX_CPUS; i++)
+            dcpu[i].flushed_gen = gen;
+        *seen = gen;
         flush_code(cpu);
         atomic_store(&tcg_debug_active, nbps > 0 || nstep > 0);
         if (atomic_load(&debug_gen) != gen)     /* changed meanwhile: look again */

@@ -2,12 +2,11 @@
  *
  * CPU stores find code pages through the soft TLB; writes by devices
  * (DMA), loaders and the debugger go through as_write/dma_write instead,
- * which call the address space's ram_write_hook.  The TB cache belongs to
- * the vCPU thread (accel/tcg.c): a write made on that thread (a port write
- * starting fw_cfg DMA) invalidates at once; one made by another thread (the
- * main loop completing disk I/O) is queued, the vCPUs are asked to leave
- * their blocks, and the vCPU thread applies the queue before it runs
- * another block.  The device reports completion only after its write, so
+ * which call the address space's ram_write_hook.  A write made on a vCPU
+ * thread (a port write starting fw_cfg DMA) invalidates at once; one made
+ * by another thread (the main loop completing disk I/O) is queued, the
+ * vCPUs are asked to leave their blocks, and a vCPU thread applies the
+ * queue before any of them runs another block.  The device reports completion only after its write, so
  * the guest cannot see the data before its stale code is gone. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,9 +66,12 @@ static void ram_written(void *opaque, uint64_t addr, uint64_t len)
         queue(m, addr, len);
 }
 
+/* With a vCPU thread each (thread=multi) every thread comes here: the
+ * flag stays set until the queue is applied, so a vCPU that arrives while
+ * another applies it waits on the lock instead of running stale code. */
 void tcg_apply_ram_writes(Machine *m)
 {
-    if (!atomic_exchange(&pending_any, false))
+    if (!atomic_load(&pending_any))
         return;
     pthread_mutex_lock(&pending_lock);
     bool all = pending_all;
@@ -77,6 +79,7 @@ void tcg_apply_ram_writes(Machine *m)
         invalidate_now(m, pending[i].addr, pending[i].len);
     npending = 0;
     pending_all = false;
+    atomic_store(&pending_any, false);
     pthread_mutex_unlock(&pending_lock);
     if (all && m->ncpus && m->cpus[0] && m->cpus[0]->accel)
         tb_flush_all(m->cpus[0]);

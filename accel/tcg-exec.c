@@ -13,6 +13,7 @@
 #include "hw/core/log.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
+#include "translate/atomic.h"
 #include "translate/backend-native.h"
 #include "translate/flags.h"
 #include "translate/tb.h"
@@ -202,11 +203,13 @@ static void traps_after_block(CPUState *cpu, const TB *tb)
 
 static void log_exec(CPUState *cpu, const TB *tb)
 {
+    log_lock();
     if (log_enabled(LOG_CPU))
         tcg_log_cpu_state(cpu);
     if (log_enabled(LOG_EXEC))
         log_printf("Trace %d: %p [%016" PRIx64 "/%016" PRIx64 "/%08x]\n", cpu->index,
                    (const void *)tb, tb->cs_base, tb->pc, tb->flags);
+    log_unlock();
 }
 
 /* Run blocks until the budget is spent or something stops us.  The
@@ -314,7 +317,11 @@ static TcgExit exec_slice(CPUState *cpu, unsigned max_tbs, bool stop_on_exceptio
     volatile unsigned done = 0;
     cpu->jmp_env = &t->jmp;
     if (sigsetjmp(t->jmp, 0) != 0) {
-        /* An exception: guest state is that of the faulting instruction. */
+        /* An exception: guest state is that of the faulting instruction.
+         * It may have come from translation (TB lock held) or from inside
+         * a locked instruction (the atomic lock held). */
+        tb_lock_release_all();
+        tcg_atomic_release_all();
         bool reset = cpu->machine && cpu->machine->reset_requested;
         t->exit_request = false;
         /* A faulting instruction did not complete; an INT n that

@@ -1,13 +1,13 @@
 /* The "tcg" accelerator: kemu's own binary translator.
  *
- * Threading model: ONE host thread runs every vCPU round-robin (a slice of
- * translation blocks each), so the TB cache, the soft TLBs and LOCK-prefixed
- * instructions need no host atomics: an instruction is never interleaved
- * with another vCPU's.  Device access from translated code takes the big
- * lock around each bus access; the main thread runs the event loop and
- * timers.  A vCPU that executed HLT (or waits for SIPI) is skipped; when
- * every vCPU waits, the thread sleeps until a kick (interrupt request,
- * pause/resume, A20, reset). */
+ * Threading model, thread=single (the default): ONE host thread runs every
+ * vCPU round-robin (a slice of translation blocks each), so an instruction
+ * is never interleaved with another vCPU's.  thread=multi gives each vCPU
+ * a host thread of its own (accel/tcg-mt.c).  Device access from
+ * translated code takes the big lock around each bus access; the main
+ * thread runs the event loop and timers.  A vCPU that executed HLT (or
+ * waits for SIPI) is skipped; when every vCPU waits, the thread sleeps
+ * until a kick (interrupt request, pause/resume, A20, reset). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,11 +17,14 @@
 
 #include "accel/accel.h"
 #include "accel/tcg.h"
+#include "accel/tcg-mt.h"
 #include "accel/tcg-debug.h"
 #include "cpu/sys.h"
 #include "hw/core/log.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "hw/core/rcu.h"
+#include "translate/atomic.h"
 #include "translate/backend-native.h"
 #include "translate/flags.h"
 #include "translate/tb.h"
@@ -35,7 +38,7 @@ static pthread_mutex_t wait_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wait_cond = PTHREAD_COND_INITIALIZER;
 static atomic_uint kicks;
 static atomic_bool quit;
-static atomic_bool map_changed;
+static atomic_uint map_gen;         /* memory-map commits */
 static atomic_uint reloads;        /* sync_state(false) calls (reset, boot setup) */
 static Machine *tcg_machine;
 static MemoryListener tcg_listener;
@@ -52,6 +55,10 @@ static bool tcg_hw_assisted(void)
 
 static void wake(void)
 {
+    if (tcg_mt_enabled()) {
+        tcg_mt_kick_all(tcg_machine);
+        return;
+    }
     pthread_mutex_lock(&wait_lock);
     atomic_fetch_add(&kicks, 1);
     pthread_cond_broadcast(&wait_cond);
@@ -62,7 +69,7 @@ static void wake(void)
  * addresses may be stale.  Flushed by the vCPU thread between blocks. */
 static void tcg_map_commit(MemoryListener *l, const FlatView *old_view, const FlatView *new_view)
 {
-    atomic_store(&map_changed, true);
+    atomic_fetch_add(&map_gen, 1);
     Machine *m = l->opaque;
     for (unsigned i = 0; i < m->ncpus; i++) {
         if (m->cpus[i])
@@ -74,6 +81,8 @@ static void tcg_map_commit(MemoryListener *l, const FlatView *old_view, const Fl
 static int tcg_init(Machine *m)
 {
     tcg_machine = m;
+    tcg_mt_decide(m);
+    translate_set_parallel(tcg_mt_enabled());
     tcg_listener.commit = tcg_map_commit;
     tcg_listener.opaque = m;
     as_add_listener(&m->mem, &tcg_listener);
@@ -104,8 +113,18 @@ static void flush_everything(Machine *m)
         tb_flush_all(m->cpus[0]);
 }
 
+unsigned tcg_map_generation(void)
+{
+    return atomic_load(&map_gen);
+}
+
+unsigned tcg_reload_generation(void)
+{
+    return atomic_load(&reloads);
+}
+
 /* Per-vCPU state the main thread asked to reload (sync_state(false)). */
-static void reload_cpu(CPUState *cpu)
+void tcg_reload_cpu(CPUState *cpu)
 {
     cpu_load_flags(cpu, cpu->env.rflags);
     tlb_flush(cpu);
@@ -136,7 +155,7 @@ static void wait_for_kick(unsigned seen, int ms)
     pthread_mutex_unlock(&wait_lock);
 }
 
-static unsigned seen_reloads;
+static unsigned seen_reloads, seen_map;
 
 static void *tcg_thread_fn(void *opaque)
 {
@@ -144,17 +163,22 @@ static void *tcg_thread_fn(void *opaque)
     /* One thread runs every vCPU: `info cpus` shows it for each. */
     for (unsigned i = 0; i < m->ncpus; i++)
         m->cpus[i]->thread_id = (int)gettid();
+    rcu_register_thread();
     while (!atomic_load(&quit)) {
         unsigned seen = atomic_load(&kicks);
         tcg_debug_round();
-        if (atomic_exchange(&map_changed, false))
+        rcu_quiescent();
+        unsigned g = atomic_load(&map_gen);
+        if (g != seen_map) {
+            seen_map = g;
             flush_everything(m);
+        }
         unsigned r = atomic_load(&reloads);
         if (r != seen_reloads) {
             /* A reset or a loader may have rewritten guest memory. */
             seen_reloads = r;
             for (unsigned i = 0; i < m->ncpus; i++)
-                reload_cpu(m->cpus[i]);
+                tcg_reload_cpu(m->cpus[i]);
             flush_everything(m);
         }
         bool ran = false;
@@ -167,14 +191,20 @@ static void *tcg_thread_fn(void *opaque)
             if (tcg_exec_slice(cpu, SLICE_TBS) != TCG_EXIT_HALTED)
                 ran = true;
         }
-        if (!ran)
+        if (!ran) {
+            rcu_thread_offline();
             wait_for_kick(seen, m->reset_requested ? 5 : 50);
+            rcu_thread_online();
+        }
     }
+    rcu_unregister_thread();
     return NULL;
 }
 
 bool tcg_on_vcpu_thread(void)
 {
+    if (tcg_mt_enabled())
+        return !thread_started || tcg_mt_on_vcpu_thread();
     return !thread_started || pthread_equal(pthread_self(), tcg_thread);
 }
 
@@ -182,6 +212,11 @@ static void tcg_start(Machine *m)
 {
     if (thread_started)
         return;
+    if (tcg_mt_enabled()) {
+        tcg_mt_start(m);
+        thread_started = true;
+        return;
+    }
     if (pthread_create(&tcg_thread, NULL, tcg_thread_fn, m)) {
         fprintf(stderr, "kemu: tcg: cannot create the vCPU thread\n");
         return;
@@ -191,6 +226,10 @@ static void tcg_start(Machine *m)
 
 static void tcg_kick(CPUState *cpu)
 {
+    if (tcg_mt_enabled()) {
+        tcg_mt_kick(cpu);
+        return;
+    }
     atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
     wake();
 }
@@ -208,7 +247,7 @@ static void tcg_sync_state(CPUState *cpu, bool to_env)
         return;
     }
     if (!thread_started) {
-        reload_cpu(cpu);
+        tcg_reload_cpu(cpu);
         return;
     }
     /* A stopped vCPU's state may be read back (to_env) before its thread
@@ -222,6 +261,11 @@ static void tcg_sync_state(CPUState *cpu, bool to_env)
 static void tcg_shutdown(Machine *m)
 {
     atomic_store(&quit, true);
+    if (tcg_mt_enabled()) {
+        tcg_mt_shutdown(m);
+        thread_started = false;
+        return;
+    }
     wake();
     if (thread_started) {
         pthread_join(tcg_thread, NULL);
@@ -232,9 +276,10 @@ static void tcg_shutdown(Machine *m)
 static void tcg_info(Machine *m, char *buf, size_t len)
 {
     NativeStats s = native_stats();
-    int n = snprintf(buf, len, "tcg: %s backend, %u vCPU(s) round-robin on one thread\n",
+    int n = snprintf(buf, len, "tcg: %s backend, %u vCPU(s) %s\n",
                      tcg_backend() == TCG_BACKEND_NATIVE ? "native x86-64" : "portable interpreter",
-                     m->ncpus);
+                     m->ncpus, tcg_mt_enabled() ? "on one thread each (thread=multi)" :
+                     "round-robin on one thread (thread=single)");
     if (tcg_backend() == TCG_BACKEND_NATIVE && n > 0 && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n,
                  "native: %llu blocks compiled, %llu left to the interpreter, %llu code bytes\n",
@@ -242,9 +287,19 @@ static void tcg_info(Machine *m, char *buf, size_t len)
                  (unsigned long long)s.code_bytes);
 }
 
-/* -accel tcg,backend=interp|native. */
+static void tcg_wait_stopped_any(Machine *m)
+{
+    if (tcg_mt_enabled() && thread_started)
+        tcg_mt_wait_stopped(m);
+    else
+        tcg_wait_stopped(m);
+}
+
+/* -accel tcg,backend=interp|native,thread=single|multi. */
 static int tcg_set_property(const char *key, const char *value, const char **why)
 {
+    if (!strcmp(key, "thread"))
+        return tcg_mt_set_mode(value, why);
     if (strcmp(key, "backend")) {
         *why = "no such property";
         return -1;
@@ -267,7 +322,7 @@ static AccelOps tcg_ops = {
     .set_breakpoint = tcg_set_breakpoint,
     .remove_all_breakpoints = tcg_remove_all_breakpoints,
     .set_singlestep = tcg_set_singlestep,
-    .wait_stopped = tcg_wait_stopped,
+    .wait_stopped = tcg_wait_stopped_any,
     .memory_written = tcg_debug_memory_written,
     .set_property = tcg_set_property,
 };

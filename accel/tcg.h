@@ -28,11 +28,18 @@ TcgExit tcg_exec_until_exception(CPUState *cpu, unsigned max_tbs);
  * of the pages they write (accel/tcg-dma.c).  Installed by the accelerator's
  * init; tests call it on their board. */
 void tcg_watch_ram_writes(Machine *m);
-/* On the vCPU thread between blocks: apply invalidations that other
+/* On a vCPU thread between slices: apply invalidations that other
  * threads queued. */
 void tcg_apply_ram_writes(Machine *m);
-/* Whether the caller is the thread that runs the vCPUs (or none runs yet). */
+/* Whether the caller is a thread that runs vCPUs (or none runs yet). */
 bool tcg_on_vcpu_thread(void);
+
+/* Generation counters the vCPU threads compare between slices: memory-map
+ * commits (flush TLBs and code) and state reloads (sync_state(false):
+ * tcg_reload_cpu on each vCPU, then flush). */
+unsigned tcg_map_generation(void);
+unsigned tcg_reload_generation(void);
+void tcg_reload_cpu(CPUState *cpu);
 
 /* Drop the CPU model features TCG does not implement (AVX, AVX-512, FMA,
  * XSAVEC...), warning about each as QEMU does (for CPU 0 only). */

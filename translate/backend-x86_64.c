@@ -23,6 +23,7 @@
  *    the store to env->rip is emitted before the first op that can see it
  *    (a helper call, a TLB slow path, a block exit, a branch), as the
  *    interpreter does by dropping unneeded insn_starts. */
+#include "translate/atomic.h"
 #include "translate/backend-native.h"
 
 #include <stdatomic.h>
@@ -226,6 +227,10 @@ void native_link(TB *from, unsigned slot, TB *to)
     BlockHeader t = header_of(to);
     const uint8_t *chain_entry = (const uint8_t *)to->code - (same_page ? t.chain_off : t.page_off);
     uint8_t *rx = (uint8_t *)from->code + field;
+    /* thread=multi: other vCPUs may be running this jump; a displacement
+     * that straddles a cache line could be fetched half-written. */
+    if (translate_parallel && ((uintptr_t)rx & 63) > 60)
+        return;
     x86_patch_rel32(rx - codebuf_exec_delta(), chain_entry - codebuf_exec_delta());
 }
 

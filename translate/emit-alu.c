@@ -364,7 +364,7 @@ static void gen_bt(Dc *dc, unsigned op, IRTemp off, bool imm)
             ea = ir_binop(b, IR_ADD, in->asize, ea, d);
         }
         la = gen_linear(dc, ea, insn_seg(dc, in->def_seg));
-        v = op ? ir_ld_w(b, w, la) : ir_ld(b, w, la);
+        v = op ? gen_ld_atomic_w(dc, w, la) : ir_ld(b, w, la);
     } else {
         v = gen_get(dc, w, in->rm);
     }

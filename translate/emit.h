@@ -26,6 +26,11 @@ typedef struct Dc {
     IRTemp chk_la, chk_ea;
     unsigned chk_seg, chk_w;
     bool chk_write;
+    /* thread=multi, a locked instruction: the read-modify-write operand's
+     * linear address and loaded value; its store compares-and-exchanges
+     * (translate/helpers-atomic.c). */
+    bool atomic;
+    IRTemp atomic_la, atomic_old;
 } Dc;
 
 #define ENV_OFF(field) ((unsigned)offsetof(CPUX86State, field))
@@ -39,6 +44,8 @@ void gen_set(Dc *dc, unsigned w, unsigned reg, IRTemp v);
 IRTemp gen_ea(Dc *dc);                       /* effective address (offset) */
 IRTemp gen_linear(Dc *dc, IRTemp ea, unsigned seg);
 IRTemp gen_mem_la(Dc *dc);                   /* linear address of ModRM memory */
+/* ld_w of a read-modify-write operand at la (noted for a locked store). */
+IRTemp gen_ld_atomic_w(Dc *dc, unsigned w, IRTemp la);
 /* The same for an access of w bytes (a write if write): checks the segment
  * limit and rights outside 64-bit mode when the segment is not flat. */
 IRTemp gen_linear_w(Dc *dc, IRTemp ea, unsigned seg, unsigned w, bool write);

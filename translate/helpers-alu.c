@@ -2,6 +2,7 @@
  * bit scans, compare-exchange, BCD and the flag instructions (formulas
  * from the SDM's instruction pages). */
 #include "translate/helpers.h"
+#include "translate/atomic.h"
 
 #include <sys/random.h>
 
@@ -283,6 +284,17 @@ HELPER(helper_bitscan)
     }
 }
 
+/* After a host compare-and-exchange: EAX and the flags (the memory
+ * operand was not rewritten on a mismatch, which no one can tell on RAM). */
+static void cmpxchg_done(CPUX86State *env, uint64_t acc, uint64_t v, unsigned w)
+{
+    if (acc != v)
+        reg_write(env, R_EAX, w, v);
+    env->cc_op = cc_op_sized(CC_OP_SUB, w);
+    env->cc_dst = (acc - v) & mask_of(w);
+    env->cc_src = v;
+}
+
 HELPER(helper_cmpxchg)
 {
     CPUX86State *env = &cpu->env;
@@ -291,6 +303,10 @@ HELPER(helper_cmpxchg)
     uint64_t acc = reg_read(env, R_EAX, w), v;
     if (mem) {
         tcg_probe_write(cpu, a, w);
+        if (tcg_atomic_cmpxchg(cpu, a, w, acc, reg_read(env, reg, w), &v)) {
+            cmpxchg_done(env, acc, v, w);
+            return 0;
+        }
         v = tcg_ld(cpu, a, w);
     } else {
         v = reg_read(env, rm, w);
@@ -320,8 +336,17 @@ HELPER(helper_cmpxchg8b)
     uint32_t f = cc_compute_all(env);
     if (!wide) {
         tcg_probe_write(cpu, a, 8);
-        uint64_t m = tcg_ld(cpu, a, 8);
         uint64_t cur = (reg_read(env, R_EDX, 4) << 32) | reg_read(env, R_EAX, 4);
+        uint64_t want = (reg_read(env, R_ECX, 4) << 32) | reg_read(env, R_EBX, 4), found;
+        if (tcg_atomic_cmpxchg(cpu, a, 8, cur, want, &found)) {
+            if (found != cur) {
+                reg_write(env, R_EAX, 4, (uint32_t)found);
+                reg_write(env, R_EDX, 4, found >> 32);
+            }
+            set_flags(env, found == cur ? f | FL_ZF : f & ~FL_ZF);
+            return 0;
+        }
+        uint64_t m = tcg_ld(cpu, a, 8);
         if (m == cur) {
             tcg_st(cpu, a, (reg_read(env, R_ECX, 4) << 32) | reg_read(env, R_EBX, 4), 8);
             set_flags(env, f | FL_ZF);
@@ -336,6 +361,14 @@ HELPER(helper_cmpxchg8b)
     if (a & 15)
         cpu_raise_exception(cpu, EXC_GP, 0);
     tcg_probe_write(cpu, a, 16);
+    uint64_t flo = env->regs[R_EAX], fhi = env->regs[R_EDX];
+    if (tcg_atomic_cmpxchg16(cpu, a, &flo, &fhi, env->regs[R_EBX], env->regs[R_ECX])) {
+        bool eq = flo == env->regs[R_EAX] && fhi == env->regs[R_EDX];
+        env->regs[R_EAX] = flo;
+        env->regs[R_EDX] = fhi;
+        set_flags(env, eq ? f | FL_ZF : f & ~FL_ZF);
+        return 0;
+    }
     uint64_t lo = tcg_ld(cpu, a, 8), hi = tcg_ld(cpu, a + 8, 8);
     if (lo == env->regs[R_EAX] && hi == env->regs[R_EDX]) {
         tcg_st(cpu, a, env->regs[R_EBX], 8);

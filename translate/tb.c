@@ -1,8 +1,17 @@
 /* The TB cache: arena allocation, lookup by physical address and mode,
- * tracking of code pages and invalidation (see translate/tb.h).  vCPUs run
- * round-robin on one thread (accel/tcg.c), so the cache needs no locking. */
+ * tracking of code pages and invalidation (see translate/tb.h).
+ *
+ * vCPUs may run on threads of their own (thread=multi): the hash table,
+ * the page lists, the arena and chaining change under tb_mutex; the
+ * common lookup (a vCPU's own jump cache, chained successors) takes no
+ * lock and checks tb->valid, which invalidation clears before the TB
+ * leaves the hash table (a TB stays in the arena, so a vCPU still running
+ * it reads nothing freed).  Dropping every TB reuses the arena, so it
+ * happens with all other vCPUs parked (tb_stop_world). */
 #include "translate/tb.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +42,33 @@ static PageDesc *page_hash[PAGE_HASH_SIZE];
 static uint8_t *arena;
 static size_t arena_used;
 static IRBlock ir_scratch;
-static unsigned flush_generation;
+static atomic_uint flush_generation;
+static pthread_mutex_t tb_mutex = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local unsigned tb_lock_depth;
+
+void (*tb_stop_world)(struct CPUState *cpu, bool stop);
+
+/* Recursive for the calling thread: invalidation runs inside translation
+ * paths (a TB translated from a page drops its write tags). */
+static void tb_lock(void)
+{
+    if (tb_lock_depth++ == 0)
+        pthread_mutex_lock(&tb_mutex);
+}
+
+static void tb_unlock(void)
+{
+    if (--tb_lock_depth == 0)
+        pthread_mutex_unlock(&tb_mutex);
+}
+
+void tb_lock_release_all(void)
+{
+    if (tb_lock_depth) {
+        tb_lock_depth = 0;
+        pthread_mutex_unlock(&tb_mutex);
+    }
+}
 
 unsigned tb_generation(void)
 {
@@ -136,7 +171,18 @@ static PageDesc *page_find(uint64_t page)
 
 bool tb_page_has_code(uint64_t pa_page)
 {
-    return page_find(pa_page) != NULL;
+    tb_lock();
+    bool has = page_find(pa_page) != NULL;
+    tb_unlock();
+    return has;
+}
+
+void tb_set_write_tag(TLBEntry *e, uint64_t pa_page, uint64_t tag)
+{
+    tb_lock();
+    if (!page_find(pa_page))
+        e->tag_w = tag;
+    tb_unlock();
 }
 
 static void page_add_tb(CPUState *cpu, uint64_t page, TB *tb)
@@ -184,17 +230,22 @@ static void page_free(PageDesc *p)
 
 bool tb_invalidate_page(CPUState *cpu, uint64_t pa_page)
 {
+    tb_lock();
     PageDesc *p = page_find(pa_page);
-    if (!p)
+    if (!p) {
+        tb_unlock();
         return false;
+    }
     for (unsigned i = 0; i < p->n; i++) {
         TB *tb = p->tbs[i];
         if (tb->valid) {
-            tb->valid = false;
+            /* chained jumps into it test valid (both backends) */
+            __atomic_store_n(&tb->valid, false, __ATOMIC_RELEASE);
             hash_remove(tb);
         }
     }
     page_free(p);
+    tb_unlock();
     return true;
 }
 
@@ -212,6 +263,9 @@ void tb_jmp_cache_clear(CPUState *cpu)
 
 void tb_flush_all(CPUState *cpu)
 {
+    if (tb_stop_world)
+        tb_stop_world(cpu, true);
+    tb_lock();
     memset(tb_hash, 0, sizeof(tb_hash));
     for (unsigned i = 0; i < PAGE_HASH_SIZE; i++) {
         while (page_hash[i])
@@ -226,6 +280,9 @@ void tb_flush_all(CPUState *cpu)
             tb_jmp_cache_clear(m->cpus[i]);
     }
     tb_jmp_cache_clear(cpu);
+    tb_unlock();
+    if (tb_stop_world)
+        tb_stop_world(cpu, false);
 }
 
 /* A block whose last instruction runs into the next page is only valid
@@ -242,10 +299,15 @@ static bool page2_ok(CPUState *cpu, const TB *tb)
 
 void tb_chain(TB *tb, unsigned slot, TB *next)
 {
-    if (tb->flags == next->flags) {
+    if (tb->flags != next->flags)
+        return;
+    tb_lock();
+    /* not if either was invalidated meanwhile (by another vCPU) */
+    if (tb->valid && next->valid) {
         tb->jmp_dest[slot] = next;
         native_link(tb, slot, next);
     }
+    tb_unlock();
 }
 
 bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)
@@ -275,10 +337,12 @@ static TB *hash_find(uint64_t phys, uint64_t phys2, uint64_t pc, uint64_t cs_bas
 static void log_new_tb(const TB *tb)
 {
     if (log_enabled(LOG_OP)) {
+        log_lock();
         log_printf("OP after optimization: TB %016llx (%u insns)\n",
                    (unsigned long long)tb->lin, tb->icount);
         ir_dump(log_file(), tb->ops, tb->nops);
         log_printf("\n");
+        log_unlock();
     }
 }
 
@@ -368,15 +432,20 @@ TB *tb_find(CPUState *cpu, uint32_t flags)
     uint32_t err;
     if (tcg_code_pa(cpu, (lin & ~0xfffULL) + 0x1000, &pa2, &err))
         phys2 = pa2 & ~0xfffULL;
+    /* Translation may raise (#PF on the first fetch): the execution
+     * loop's exception path releases the lock (tb_lock_release_all). */
+    tb_lock();
     TB *tb = hash_find(phys, phys2, env->rip, env->seg[SEG_CS].base, flags);
-    if (!tb) {
+    if (!tb)
         tb = tb_gen(cpu, lin, phys, flags);
-        if (!tb) {
-            tb_flush_all(cpu);
-            tb = tb_gen(cpu, lin, phys, flags);
-            if (!tb)
-                abort();
-        }
+    tb_unlock();
+    if (!tb) {
+        tb_flush_all(cpu);          /* stops the world: without the lock */
+        tb_lock();
+        tb = tb_gen(cpu, lin, phys, flags);
+        tb_unlock();
+        if (!tb)
+            abort();
     }
     *slot = tb;
     return tb;

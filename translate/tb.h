@@ -88,10 +88,22 @@ bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next);
 bool tb_invalidate_page(CPUState *cpu, uint64_t pa_page);
 /* Whether physical page pa_page holds translated code. */
 bool tb_page_has_code(uint64_t pa_page);
+/* Let stores through TLB entry e go fast (tag_w = tag) unless physical
+ * page pa_page holds code: checked and set under the TB lock, so a block
+ * another vCPU translates from the page at the same time either sees the
+ * tag (and drops it) or makes this call leave it unset. */
+struct TLBEntry;
+void tb_set_write_tag(struct TLBEntry *e, uint64_t pa_page, uint64_t tag);
 /* Invalidate code in [pa, pa+len) (device DMA into guest memory). */
 void tb_invalidate_phys_range(CPUState *cpu, uint64_t pa, uint64_t len);
 /* Drop all TBs (memory map change, arena full).  Only between TBs. */
 void tb_flush_all(CPUState *cpu);
+/* Set by a multi-threaded engine: tb_flush_all calls it with stop true
+ * before and false after it drops the TBs, to park the other vCPUs. */
+extern void (*tb_stop_world)(struct CPUState *cpu, bool stop);
+/* The execution loop's exception path: release the TB lock if this
+ * thread held it when guest code raised (translation faults). */
+void tb_lock_release_all(void);
 /* Bumped by every tb_flush_all (chaining across a flush is not allowed). */
 unsigned tb_generation(void);
 /* Drop cpu's jump cache (TLB flush). */

@@ -138,9 +138,8 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
         e->tag_r = page;
     else if (acc == MMU_EXEC)
         e->tag_x = page;
-    else if (e->host && !tb_page_has_code(pa) &&
-             as_ram_ptr(&cpu->machine->mem, pa, 0x1000, true))
-        e->tag_w = page;
+    else if (e->host && as_ram_ptr(&cpu->machine->mem, pa, 0x1000, true))
+        tb_set_write_tag(e, pa, page);
     return e;
 }
 
@@ -227,16 +226,20 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
         watched |= tcg_dr_data_page(cpu, la & ~0xfffULL);
     }
     uint64_t pa = e->pa + (la & 0xfff);
-    store_to_code(cpu, pa);
     uint8_t *host = e->host ? as_ram_ptr(&cpu->machine->mem, pa, size, true) : NULL;
     if (host) {
+        /* Store, then drop the code: another vCPU translating the page
+         * in between reads the new bytes (and its block is dropped), never
+         * keeps a block of the old bytes that outlives the store. */
         host_st(host, val, size);
+        store_to_code(cpu, pa);
         /* The page has no code any more: let later stores go fast
          * (unless a watchpoint or data breakpoint covers part of it). */
         if (!watched)
-            e->tag_w = la & ~0xfffULL;
+            tb_set_write_tag(e, pa & ~0xfffULL, la & ~0xfffULL);
         return;
     }
+    store_to_code(cpu, pa);
     big_lock();
     as_st(&cpu->machine->mem, pa, val, size);
     big_unlock();

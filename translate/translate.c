@@ -1,6 +1,7 @@
 /* The translator's per-block loop and operand helpers: fetch, decode and
  * emit guest instructions into IR until a branch, a page boundary, a
  * mode-changing instruction or the block limit. */
+#include "translate/atomic.h"
 #include "translate/debug-hooks.h"
 #include "translate/dr.h"
 #include "translate/emit.h"
@@ -125,7 +126,21 @@ void gen_st_mem(Dc *dc, unsigned w, IRTemp la, IRTemp v)
 {
     if (la == dc->chk_la && la != IR_NONE && !dc->chk_write)
         gen_seg_check(dc, dc->chk_ea, dc->chk_seg, w > dc->chk_w ? w : dc->chk_w, true);
+    if (dc->atomic && la == dc->atomic_la && dc->atomic_old != IR_NONE) {
+        ir_call(dc->b, helper_st_locked, IR_CALL_MAY_FAULT, la, v, dc->atomic_old, w);
+        return;
+    }
     ir_st(dc->b, w, la, v);
+}
+
+IRTemp gen_ld_atomic_w(Dc *dc, unsigned w, IRTemp la)
+{
+    IRTemp v = ir_ld_w(dc->b, w, la);
+    if (dc->atomic) {
+        dc->atomic_la = la;
+        dc->atomic_old = v;
+    }
+    return v;
 }
 
 static IRTemp ld_rm(Dc *dc, unsigned w, IRTemp *la, bool for_write)
@@ -138,7 +153,7 @@ static IRTemp ld_rm(Dc *dc, unsigned w, IRTemp *la, bool for_write)
     IRTemp a = gen_mem_la_w(dc, w, for_write);
     if (la)
         *la = a;
-    return for_write ? ir_ld_w(dc->b, w, a) : ir_ld(dc->b, w, a);
+    return for_write ? gen_ld_atomic_w(dc, w, a) : ir_ld(dc->b, w, a);
 }
 
 IRTemp gen_ld_rm(Dc *dc, unsigned w, IRTemp *la)
@@ -355,7 +370,15 @@ unsigned translate_block(CPUState *cpu, IRBlock *b, uint32_t flags, TB *tb)
         dc.chk_la = IR_NONE;
         if (dc.mode != MODE64)
             dc.next_pc &= 0xffffffffULL;
+        bool locked = translate_parallel && in.mem && !in.vex &&
+                      (in.lock || (in.info && in.info->kind == K_XCHG));
+        dc.atomic = locked;
+        dc.atomic_la = dc.atomic_old = IR_NONE;
+        if (locked)
+            ir_call(b, helper_lock_begin, IR_CALL_MAY_FAULT, IR_NONE, IR_NONE, IR_NONE, 0);
         emit_insn(&dc);
+        if (locked)
+            ir_call(b, helper_lock_end, IR_CALL_MAY_FAULT, IR_NONE, IR_NONE, IR_NONE, 0);
         pc += in.len;
         lin += in.len;
         if (n >= max || !ir_has_room(b) || ((lin ^ tb->lin) & ~0xfffULL) || tb->phys2 != ~0ULL)
@@ -383,7 +406,9 @@ static void log_in_asm(CPUState *cpu, uint64_t lin, unsigned len, CpuMode mode)
     if (len > sizeof(buf))
         len = sizeof(buf);
     unsigned got = tcg_fetch_code(cpu, lin, buf, len, &pa);
+    log_lock();
     log_printf("----------------\nIN: \n");
     disas_log(lin, buf, got, mode == MODE64 ? 64 : mode == MODE32 ? 32 : 16);
     log_printf("\n");
+    log_unlock();
 }

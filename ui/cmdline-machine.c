@@ -360,19 +360,20 @@ static void accel_help_one(const AccelOps *ops, void *opaque)
 }
 
 /* backend=interp|native: which engine runs TCG's translated code. */
-static int accel_tcg_backend(const char *opt, const char *arg, const char *name,
-                             const char *backend)
+/* -accel tcg,backend=...,thread=...: a property of the tcg accelerator. */
+static int accel_tcg_property(const char *opt, const char *arg, const char *name,
+                              const char *key, const char *value)
 {
     const char *why = NULL;
-    if (!backend)
+    if (!value)
         return 0;
     const AccelOps *tcg = accel_find("tcg");
     if (strcmp(name, "tcg") || !tcg || !tcg->set_property) {
-        error_report("%s %s: property 'backend' is for the tcg accelerator", opt, arg);
+        error_report("%s %s: property '%s' is for the tcg accelerator", opt, arg, key);
         return -1;
     }
-    if (tcg->set_property("backend", backend, &why)) {
-        error_report("%s %s: backend '%s': %s", opt, arg, backend, why);
+    if (tcg->set_property(key, value, &why)) {
+        error_report("%s %s: %s '%s': %s", opt, arg, key, value, why);
         return -1;
     }
     return 0;
@@ -399,15 +400,16 @@ int cmdline_parse_accel(KemuOptions *o, const char *arg)
     }
     if (accel_list_check("-accel", arg, name) || kernel_irqchip(&o->cfg, &opts, "-accel", arg))
         goto out;
-    if (opts_get(&opts, "thread") || opts_get(&opts, "tb-size")) {
-        error_report("-accel %s: TCG properties (thread, tb-size) are not supported yet", arg);
+    if (opts_get(&opts, "tb-size")) {
+        error_report("-accel %s: TCG property tb-size is not supported yet", arg);
         goto out;
     }
     if (o->accel_by_machine_opt) {
         error_report("The -accel and \"-machine accel=\" options are incompatible");
         goto out;
     }
-    if (accel_tcg_backend("-accel", arg, name, opts_get(&opts, "backend")))
+    if (accel_tcg_property("-accel", arg, name, "backend", opts_get(&opts, "backend")) ||
+        accel_tcg_property("-accel", arg, name, "thread", opts_get(&opts, "thread")))
         goto out;
     accel_add(o, name);
     o->accel_by_accel_opt = true;

@@ -72,6 +72,16 @@ FILE *log_file(void)
     return logf ? logf : stderr;
 }
 
+void log_lock(void)
+{
+    flockfile(log_file());
+}
+
+void log_unlock(void)
+{
+    funlockfile(log_file());
+}
+
 void log_printf(const char *fmt, ...)
 {
     va_list ap;

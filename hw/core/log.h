@@ -27,5 +27,10 @@ int log_parse_items(const char *items);
 int log_set_file(const char *path);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 FILE *log_file(void);
+/* Around a record of several log_printf calls (a register dump, a block's
+ * disassembly): vCPU threads that log at once do not interleave inside
+ * it.  Nests; each log_printf alone is whole already. */
+void log_lock(void);
+void log_unlock(void);
 
 #endif

@@ -1,4 +1,5 @@
 #include "hw/core/memory.h"
+#include "hw/core/rcu.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
 
@@ -76,6 +77,11 @@ static void view_free(FlatView *v)
     }
 }
 
+static void view_free_deferred(void *v)
+{
+    view_free(v);
+}
+
 void as_destroy(AddressSpace *as)
 {
     while (as->regions)
@@ -148,7 +154,9 @@ static void rebuild(AddressSpace *as)
     as->generation++;
     for (MemoryListener *l = as->listeners; l; l = l->next)
         l->commit(l, old, as->view);
-    view_free(old);
+    /* vCPU threads of TCG read the view without the big lock (TLB fills):
+     * the old one goes once none can still be reading it. */
+    rcu_defer(view_free_deferred, old);
 }
 
 void as_map(AddressSpace *as, MemoryRegion *mr, uint64_t addr, int priority)

@@ -10,7 +10,9 @@ checks 2 CPUs and about 512 MiB, then `poweroff -f` must make kemu exit 0.
 Usage: linux-boot.py ACCEL (kvm or tcg).  Environment: KEMU (binary,
 default ./kemu), LINUX_TIMEOUT (seconds to the shell; default 120 under
 KVM, 900 under TCG), TCG_BACKEND (interp or native: -accel
-tcg,backend=...; the cases are then named linux-tcg-BACKEND)."""
+tcg,backend=...; the cases are then named linux-tcg-BACKEND), TCG_THREAD
+(multi or single: -accel tcg,thread=...; named linux-tcg-BACKEND-THREAD),
+LINUX_SMP (CPUs, default 2: nproc must say so; named ...-smpN)."""
 import glob
 import os
 import pty
@@ -26,6 +28,7 @@ import time
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 os.chdir(ROOT)
 KEMU = os.environ.get("KEMU", "./kemu")
+SMP = int(os.environ.get("LINUX_SMP", "2"))
 
 
 def report(kind, case, why=""):
@@ -218,6 +221,11 @@ def run(accel):
     backend = os.environ.get("TCG_BACKEND") if accel == "tcg" else None
     if backend:
         name, opt = f"linux-tcg-{backend}", f"tcg,backend={backend}"
+    thread = os.environ.get("TCG_THREAD") if accel == "tcg" else None
+    if thread:
+        name, opt = f"{name}-{thread}", f"{opt},thread={thread}"
+    if SMP != 2:
+        name += f"-smp{SMP}"
     why = why_not(accel)
     if not why and backend and os.access(KEMU, os.X_OK):
         why = tcg_backend_missing(backend)
@@ -232,7 +240,7 @@ def run(accel):
         report("FAIL", name, f"test assets unavailable: {err[0]}")
         return 1
     timeout = float(os.environ.get("LINUX_TIMEOUT", 120 if accel == "kvm" else 900))
-    g = Guest([KEMU, "-accel", opt, "-m", "512", "-smp", "2", "-nographic",
+    g = Guest([KEMU, "-accel", opt, "-m", "512", "-smp", str(SMP), "-nographic",
                "-kernel", os.path.join(d, "vmlinuz"), "-initrd", os.path.join(d, "initramfs.gz"),
                "-append", "console=ttyS0"])
     try:
@@ -271,10 +279,10 @@ def converse(g, name, timeout):
     start = len(g.buf)
     g.type("nproc")
     m = g.wait_for(r"^(\d+)$", 60, start)
-    if m and int(m.group(1)) == 2:
+    if m and int(m.group(1)) == SMP:
         report("PASS", f"{name}/nproc")
     else:
-        report("FAIL", f"{name}/nproc", f"expected 2 CPUs; got: {g.tail()}")
+        report("FAIL", f"{name}/nproc", f"expected {SMP} CPUs; got: {g.tail()}")
         failed = 1
 
     start = len(g.buf)

@@ -1,0 +1,246 @@
+/* mttcg-atomic: every CPU of the machine (its count from CMOS 0x5f) hammers
+ * shared counters at once, ITER times each:
+ *   CNT_ADD   LOCK ADD
+ *   CNT_XADD  LOCK XADD
+ *   CNT_CAS   a LOCK CMPXCHG retry loop
+ *   CNT_INC   LOCK INC
+ *   CNT_BTS   a LOCK BTS / LOCK BTR bit lock around a plain INC of it
+ *   CNT_PLAIN a plain INC inside a spinlock taken with XCHG and released
+ *             with a plain MOV (a lost release hangs the test; a lost
+ *             update shows in the count)
+ * and each must end at exactly CPUs * ITER.  With vCPUs on threads of
+ * their own (-accel tcg,thread=multi) a locked instruction that is not
+ * atomic with respect to another CPU's loses updates.  Prints the counts;
+ * exits 0 on success.  Run with -smp 2 or more. */
+#include "tests/guest/guest.h"
+
+#define NCPUS     (VARS + 0)
+#define CNT_ADD   (VARS + 4)
+#define CNT_XADD  (VARS + 8)
+#define CNT_CAS   (VARS + 12)
+#define CNT_INC   (VARS + 16)
+#define CNT_PLAIN (VARS + 20)
+#define SPIN      (VARS + 24)
+#define UP        (VARS + 28)
+#define GO        (VARS + 32)
+#define DONE      (VARS + 36)
+#define CNT_BTS   (VARS + 40)
+#define BITLOCK   (VARS + 44)
+#define ITER      100000
+#define TRAMPOLINE 0x8000
+#define SIPI_VEC  (TRAMPOLINE >> 12)
+#define ICR_LO    0x300
+#define ICR_HI    0x310
+#define ALL_BUT_SELF (3 << 18)
+#define ICR_INIT  (ALL_BUT_SELF | 0x4500)
+#define ICR_SIPI  (ALL_BUT_SELF | 0x4600 | SIPI_VEC)
+
+/* The hammering loop (each CPU; no stack needed). */
+.macro WORK
+    mov $ITER, %ecx
+1:  lock addl $1, CNT_ADD
+    mov $1, %eax
+    lock xaddl %eax, CNT_XADD
+    mov CNT_CAS, %eax
+2:  mov %eax, %edx
+    inc %edx
+    lock cmpxchgl %edx, CNT_CAS     /* EAX reloaded on failure */
+    jnz 2b
+    lock incl CNT_INC
+3:  mov $1, %al
+    xchg %al, SPIN                  /* implicitly locked */
+    test %al, %al
+    jz 4f
+    pause
+    jmp 3b
+4:  incl CNT_PLAIN
+    movb $0, SPIN                   /* release: a plain store */
+5:  lock btsl $3, BITLOCK
+    jnc 6f
+    pause
+    jmp 5b
+6:  incl CNT_BTS
+    lock btrl $3, BITLOCK
+    dec %ecx
+    jnz 1b
+    lock incl DONE
+.endm
+
+    BIOS_START16
+    PUTS16 m_start
+    mov $0x5f, %al                  /* CPUs - 1, as the board stores it */
+    out %al, $CMOS_INDEX
+    in $CMOS_DATA, %al
+    movzbl %al, %eax
+    inc %eax
+    mov %eax, NCPUS
+    xor %eax, %eax
+    mov $VARS + 4, %di
+    mov $11, %cx
+    rep stosl                       /* counters, locks and flags */
+    cmpl $2, NCPUS
+    jb one_cpu
+
+    push %cs                        /* copy the trampoline to 0x8000 */
+    pop %ds
+    mov $ap_tramp, %si
+    mov $TRAMPOLINE, %di
+    mov $ap_tramp_end - ap_tramp, %cx
+    rep movsb
+    xor %ax, %ax
+    mov %ax, %ds
+
+    mov $0xff, %al                  /* no 8259 interrupts */
+    out %al, $PIC1_DATA
+    out %al, $PIC2_DATA
+    ENTER_UNREAL
+    LAPIC_WRITE16 0xf0, 0x1ff
+    LAPIC_WRITE16 ICR_HI, 0
+    LAPIC_WRITE16 ICR_LO, ICR_INIT
+    call delay
+    LAPIC_WRITE16 ICR_LO, ICR_SIPI
+    call delay
+    LAPIC_WRITE16 ICR_LO, ICR_SIPI  /* the second SIPI of the protocol */
+    mov NCPUS, %ebx
+    dec %ebx
+    mov $0x10000000, %ecx
+1:  cmp UP, %ebx
+    je aps_up
+    dec %ecx
+    jnz 1b
+    PUTS16 m_noap
+    EXIT16 2
+
+aps_up:
+    PUTS16 m_cpus
+    mov NCPUS, %eax
+    call putdec32
+    PUTS16 m_nl
+    movl $1, GO
+    WORK
+    mov NCPUS, %ebx
+    mov $0x40000000, %ecx
+1:  cmp DONE, %ebx
+    je all_done
+    pause
+    dec %ecx
+    jnz 1b
+    PUTS16 m_notdone
+    EXIT16 3
+
+all_done:
+    mov NCPUS, %eax
+    mov $ITER, %ecx
+    mul %ecx
+    mov %eax, %ebx                  /* the expected count */
+    xor %bp, %bp                    /* wrong counts */
+    mov $CNT_ADD, %di
+    mov $m_add, %si
+    call check
+    mov $CNT_XADD, %di
+    mov $m_xadd, %si
+    call check
+    mov $CNT_CAS, %di
+    mov $m_cas, %si
+    call check
+    mov $CNT_INC, %di
+    mov $m_inc, %si
+    call check
+    mov $CNT_PLAIN, %di
+    mov $m_plain, %si
+    call check
+    mov $CNT_BTS, %di
+    mov $m_bts, %si
+    call check
+    test %bp, %bp
+    jnz wrong
+    PUTS16 m_pass
+    EXIT16 EXIT_PASS
+wrong:
+    PUTS16 m_wrong
+    EXIT16 4
+one_cpu:
+    PUTS16 m_one
+    EXIT16 5
+
+/* Print "name=value" for the counter at DI (name at CS:SI); BP++ if it is
+ * not EBX. */
+check:
+    call puts16
+    mov (%di), %eax
+    call putdec32
+    PUTS16 m_nl
+    cmp (%di), %ebx
+    je 1f
+    inc %bp
+1:  ret
+
+delay:
+    mov $200000, %ecx
+1:  dec %ecx
+    jnz 1b
+    ret
+
+/* EAX as unsigned decimal. */
+putdec32:
+    push %eax
+    push %ecx
+    push %edx
+    mov $10, %ecx
+    push $0xffff                    /* end mark */
+1:  xor %edx, %edx
+    div %ecx
+    push %dx
+    test %eax, %eax
+    jnz 1b
+2:  pop %ax
+    cmp $0xffff, %ax
+    je 3f
+    add $'0', %al
+    call putc16
+    jmp 2b
+3:  pop %edx
+    pop %ecx
+    pop %eax
+    ret
+
+/* ---- the APs ---- */
+
+ap_main:
+    cli
+    xor %ax, %ax
+    mov %ax, %ds
+    lock incl UP
+1:  cmpl $0, GO
+    jne 2f
+    pause
+    jmp 1b
+2:  WORK
+3:  cli
+    hlt
+    jmp 3b
+
+/* Copied to 0x8000; runs on each AP at 0800:0000. */
+ap_tramp:
+    ljmp $0xf000, $ap_main
+ap_tramp_end:
+
+    SERIAL16_FUNCS
+    UNREAL_GDT
+
+m_start:   .asciz "mttcg-atomic: starting the APs\r\n"
+m_cpus:    .asciz "mttcg-atomic: CPUs up: "
+m_add:     .asciz "mttcg-atomic: lock add "
+m_xadd:    .asciz "mttcg-atomic: lock xadd "
+m_cas:     .asciz "mttcg-atomic: lock cmpxchg "
+m_inc:     .asciz "mttcg-atomic: lock inc "
+m_plain:   .asciz "mttcg-atomic: xchg spinlock "
+m_bts:     .asciz "mttcg-atomic: bts bit lock "
+m_nl:      .asciz "\r\n"
+m_pass:    .asciz "mttcg-atomic: PASS\r\n"
+m_wrong:   .asciz "FAIL: a counter is not CPUs * iterations\r\n"
+m_noap:    .asciz "FAIL: not every AP started\r\n"
+m_notdone: .asciz "FAIL: not every CPU finished\r\n"
+m_one:     .asciz "FAIL: run with -smp 2 or more\r\n"
+
+    RESET_VECTOR _start
