@@ -21,7 +21,7 @@
  *    leaves this frame behind.  env->rip must then be the faulting
  *    instruction's: insn_start only records the pc at compile time, and
  *    the store to env->rip is emitted before the first op that can see it
- *    (a helper call, a TLB slow path, a block exit, a branch), as the
+ *    (a helper that may fault, a TLB slow path, a block exit, a branch), as the
  *    interpreter does by dropping unneeded insn_starts. */
 #include "translate/backend-native.h"
 

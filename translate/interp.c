@@ -32,7 +32,9 @@ static unsigned drop_insn_starts(IROp *ops, unsigned n)
             unsigned k = i + 1;
             bool call = false;
             for (; k < n && ops[k].opc != IR_INSN_START; k++)
-                call |= ops[k].opc == IR_CALL || ops[k].opc == IR_EXIT_TB;
+                call |= ops[k].opc == IR_EXIT_TB ||
+                        (ops[k].opc == IR_CALL &&
+                         (ops[k].aux & (IR_CALL_MAY_FAULT | IR_CALL_SYSTEM)));
             if (!call) {
                 for (unsigned m = i + 1; m < k; m++) {
                     if (ops[m].opc == IR_LD || ops[m].opc == IR_LD_W || ops[m].opc == IR_ST)
