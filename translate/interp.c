@@ -184,7 +184,7 @@ l_ldd:
 l_ld:
     la = T(a);
 do_ld: {
-        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la);
         if (e->tag_r == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000 && e->host) {
             T(d) = host_ld(e->host + (la & 0xfff), op->w);
         } else {
@@ -197,7 +197,7 @@ do_ld: {
 l_ld_w: {
         /* the write tag proves the page writable (and RAM) */
         la = T(a);
-        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la);
         if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000) {
             T(d) = host_ld(e->host + (la & 0xfff), op->w);
         } else {
@@ -213,7 +213,7 @@ l_std:
 l_st:
     la = T(a);
 do_st: {
-        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la);
         if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000) {
             host_st(e->host + (la & 0xfff), T(b), op->w);
         } else {

@@ -4,13 +4,15 @@
 
 #include "translate/tlb.h"
 
-/* A field of the TLB entry at offset rax of this privilege's table. */
-static X86Mem tlb_field(const Ctx *c, size_t field)
+/* A field of the TLB entry rax points to. */
+static X86Mem tlb_field(size_t field)
 {
-    return xmem_idx(R_TCG, X_RAX, 1, c->tlb_off + (int32_t)field);
+    return xmem(X_RAX, (int32_t)field);
 }
 
-/* rax = the offset of the TLB entry for the address in rsi; then compare
+/* rax = the TLB entry for the address in rsi (the table's size is the
+ * vCPU's current one: tlb_mask and the table pointer are read each time);
+ * then compare
  * the tag of the page holding the access's last byte (an access crossing
  * a page never matches: the tag of entry i only ever holds pages with
  * index i), jumping to the returned field on a miss. */
@@ -20,10 +22,11 @@ static uint8_t *tlb_lookup(Ctx *c, unsigned w, size_t tag)
     _Static_assert(sizeof(TLBEntry) == 1u << TLB_ENTRY_SHIFT, "TLB entry size");
     x86_mov_rr(e, 4, X_RAX, X_RSI);
     x86_shift_ri(e, XS_SHR, 4, X_RAX, 12 - TLB_ENTRY_SHIFT);
-    x86_alu_ri(e, XA_AND, 4, X_RAX, (TLB_SIZE - 1) << TLB_ENTRY_SHIFT);
+    x86_alu_rm(e, XA_AND, 8, X_RAX, xmem(R_TCG, offsetof(TcgCpu, tlb_mask)));
+    x86_alu_rm(e, XA_ADD, 8, X_RAX, xmem(R_TCG, c->tlb_off));
     x86_lea(e, X_RCX, xmem(X_RSI, (int32_t)w - 1));
     x86_alu_ri(e, XA_AND, 8, X_RCX, -4096);
-    x86_alu_rm(e, XA_CMP, 8, X_RCX, tlb_field(c, tag));
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, tlb_field(tag));
     return x86_jcc32(e, XC_NE);
 }
 
@@ -86,10 +89,10 @@ void nat_gen_ld(Ctx *c, const IROp *op)
     uint8_t *miss = tlb_lookup(c, w, rmw ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
     uint8_t *mmio = NULL;
     if (!rmw) {                 /* a read tag may cover MMIO (host NULL) */
-        x86_alu_mi(e, XA_CMP, 8, tlb_field(c, offsetof(TLBEntry, host)), 0);
+        x86_alu_mi(e, XA_CMP, 8, tlb_field(offsetof(TLBEntry, host)), 0);
         mmio = x86_jcc32(e, XC_E);
     }
-    x86_load(e, 8, X_RAX, tlb_field(c, offsetof(TLBEntry, addend)));
+    x86_load(e, 8, X_RAX, tlb_field(offsetof(TLBEntry, addend)));
     x86_load(e, w, X_RAX, xmem_idx(X_RAX, X_RSI, 1, 0));
     slow_path(c, op, miss, mmio);
     nat_store_result(c, op, X_RAX);
@@ -101,7 +104,7 @@ void nat_gen_st(Ctx *c, const IROp *op)
     unsigned w = env_width(op->w);
     nat_load_a(c, 8, X_RSI, op->a);
     uint8_t *miss = tlb_lookup(c, w, offsetof(TLBEntry, tag_w));
-    x86_load(e, 8, X_RAX, tlb_field(c, offsetof(TLBEntry, addend)));
+    x86_load(e, 8, X_RAX, tlb_field(offsetof(TLBEntry, addend)));
     int v = nat_treg(c, op->b);
     if (v == X_NOREG) {
         x86_load(e, 8, X_RDX, T(op->b));

@@ -64,7 +64,7 @@ typedef struct Stop {
 typedef struct Ctx {
     X86Enc e;
     const TB *tb;
-    int32_t tlb_off;            /* offset of this privilege's TLB in TcgCpu */
+    int32_t tlb_off;            /* offset of this privilege's TLB pointer in TcgCpu */
     uint64_t pc;                /* the current instruction's rip */
     bool pc_pending;            /* ...not yet stored to env->rip */
     Fixup fix[MAX_FIXUPS];

@@ -9,6 +9,7 @@
 #include "translate/dr.h"
 
 #include "cpu/excp.h"
+#include "cpu/sys.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
@@ -17,9 +18,9 @@
 
 static void tlb_clear(TcgCpu *t)
 {
-    memset(t->tlb, 0xff, sizeof(t->tlb));
     for (unsigned u = 0; u < 2; u++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
+        memset(t->tlb[u], 0xff, sizeof(TLBEntry) * tlb_entries(t));
+        for (unsigned i = 0; i < tlb_entries(t); i++) {
             t->tlb[u][i].host = NULL;
             t->tlb[u][i].pa = TLB_INVALID;
         }
@@ -46,6 +47,7 @@ TcgCpu *tcg_cpu_init(CPUState *cpu)
     TcgCpu *t = calloc(1, sizeof(*t));
     if (!t)
         abort();
+    tlb_set_size(t, TLB_MIN_BITS);
     tlb_clear(t);
     t->a20_mask = cpu->env.a20_mask;
     cpu->accel = t;
@@ -59,6 +61,8 @@ void tlb_flush(CPUState *cpu)
 {
     if (!cpu->accel)
         return;
+    if (cpu == current_cpu)     /* never under another vCPU's running code */
+        tlb_resize(tcg_cpu(cpu));
     tlb_clear(tcg_cpu(cpu));
 }
 
@@ -69,7 +73,7 @@ void tlb_flush_page(CPUState *cpu, uint64_t la)
     TcgCpu *t = tcg_cpu(cpu);
     la &= ~0xfffULL;
     for (unsigned u = 0; u < 2; u++) {
-        TLBEntry *e = &t->tlb[u][(la >> 12) & (TLB_SIZE - 1)];
+        TLBEntry *e = tlb_entry(t, u, la);
         if (e->tag_r == la || e->tag_w == la || e->tag_x == la) {
             e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
             e->host = NULL;
@@ -88,7 +92,7 @@ void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
             continue;
         TcgCpu *t = tcg_cpu(cpu);
         for (unsigned u = 0; u < 2; u++) {
-            for (unsigned i = 0; i < TLB_SIZE; i++) {
+            for (unsigned i = 0; i < tlb_entries(t); i++) {
                 if (t->tlb[u][i].pa == pa_page)
                     t->tlb[u][i].tag_w = TLB_INVALID;
             }
@@ -114,10 +118,11 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     if (!mmu_translate(cpu, la, acc, t->user != 0, &r, &err))
         cpu_raise_page_fault(cpu, la, err);
     uint64_t page = la & ~0xfffULL, pa = r.pa & ~0xfffULL;
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     if (e->pa != pa || (e->tag_r != page && e->tag_w != page && e->tag_x != page)) {
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         e->pa = pa;
+        t->tlb_fills++;
         e->host = cpu->machine ? as_ram_ptr(&cpu->machine->mem, pa, 0x1000, false) : NULL;
     }
     /* the data tags and the addend are for one page (tag_x, set for
@@ -147,7 +152,7 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
 static TLBEntry *tlb_get(CPUState *cpu, uint64_t la, MMUAccess acc)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     uint64_t page = la & ~0xfffULL;
     uint64_t tag = acc == MMU_READ ? e->tag_r : acc == MMU_WRITE ? e->tag_w : e->tag_x;
     if (tag == page)
@@ -245,7 +250,7 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
 bool tcg_code_pa(CPUState *cpu, uint64_t la, uint64_t *pa, uint32_t *err)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     if (e->tag_x != (la & ~0xfffULL)) {
         MMUResult r;
         if (!canonical(cpu, la)) {
@@ -281,7 +286,7 @@ unsigned tcg_fetch_code(CPUState *cpu, uint64_t la, uint8_t *buf, unsigned max,
         if (chunk > max - n)
             chunk = max - n;
         TcgCpu *t = tcg_cpu(cpu);
-        const TLBEntry *e = &t->tlb[t->user][((la + n) >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la + n);
         if (e->host) {
             memcpy(buf + n, e->host + ((la + n) & 0xfff), chunk);
         } else if (cpu->machine) {
