@@ -36,7 +36,6 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
 {
     X86Enc *e = &c->e;
     x86_patch_rel32(sp->miss, e->p);
-    x86_patch_rel32(sp->mmio, e->p);
     if (sp->pc_pending)         /* the slow path may fault: rip exact */
         nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), sp->pc);
     if (sp->save)
@@ -58,9 +57,9 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
 
 /* The slow path goes after the block's code, out of the way, and jumps
  * back; inline when there are too many. */
-static void slow_path(Ctx *c, const IROp *op, uint8_t *miss, uint8_t *mmio)
+static void slow_path(Ctx *c, const IROp *op, uint8_t *miss)
 {
-    SlowPath sp = { miss, mmio, NULL, c->pc, c->pc_pending, op->opc,
+    SlowPath sp = { miss, NULL, c->pc, c->pc_pending, op->opc,
                     (uint8_t)env_width(op->w), op->b, nat_caller_saved_live(c) };
     if (c->nslow < MAX_SLOW) {
         sp.back = c->e.p;
@@ -86,15 +85,11 @@ void nat_gen_ld(Ctx *c, const IROp *op)
     unsigned w = env_width(op->w);
     bool rmw = op->opc == IR_LD_W;
     nat_load_a(c, 8, X_RSI, op->a);
+    /* MMIO pages never match (TLB_MMIO in tag_r, no tag_w) */
     uint8_t *miss = tlb_lookup(c, w, rmw ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
-    uint8_t *mmio = NULL;
-    if (!rmw) {                 /* a read tag may cover MMIO (host NULL) */
-        x86_alu_mi(e, XA_CMP, 8, tlb_field(offsetof(TLBEntry, host)), 0);
-        mmio = x86_jcc32(e, XC_E);
-    }
     x86_load(e, 8, X_RAX, tlb_field(offsetof(TLBEntry, addend)));
     x86_load(e, w, X_RAX, xmem_idx(X_RAX, X_RSI, 1, 0));
-    slow_path(c, op, miss, mmio);
+    slow_path(c, op, miss);
     nat_store_result(c, op, X_RAX);
 }
 
@@ -111,5 +106,5 @@ void nat_gen_st(Ctx *c, const IROp *op)
         v = X_RDX;
     }
     x86_store(e, w, xmem_idx(X_RAX, X_RSI, 1, 0), v);
-    slow_path(c, op, miss, NULL);
+    slow_path(c, op, miss);
 }

@@ -42,7 +42,7 @@ typedef struct Fixup {
 
 /* A guest access's C slow path, emitted after the block. */
 typedef struct SlowPath {
-    uint8_t *miss, *mmio;       /* jumps to it (mmio may be NULL) */
+    uint8_t *miss;              /* the jump to it */
     uint8_t *back;              /* where it returns */
     uint64_t pc;
     bool pc_pending;            /* rip to store first */

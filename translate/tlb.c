@@ -18,6 +18,7 @@
 
 static void tlb_clear(TcgCpu *t)
 {
+    memset(t->wfilter, 0, sizeof(t->wfilter));
     for (unsigned u = 0; u < 2; u++) {
         memset(t->tlb[u], 0xff, sizeof(TLBEntry) * tlb_entries(t));
         for (unsigned i = 0; i < tlb_entries(t); i++) {
@@ -74,7 +75,7 @@ void tlb_flush_page(CPUState *cpu, uint64_t la)
     la &= ~0xfffULL;
     for (unsigned u = 0; u < 2; u++) {
         TLBEntry *e = tlb_entry(t, u, la);
-        if (e->tag_r == la || e->tag_w == la || e->tag_x == la) {
+        if ((e->tag_r & ~TLB_MMIO) == la || e->tag_w == la || e->tag_x == la) {
             e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
             e->host = NULL;
             e->pa = TLB_INVALID;
@@ -82,8 +83,22 @@ void tlb_flush_page(CPUState *cpu, uint64_t la)
     }
 }
 
+static unsigned wfilter_bit(uint64_t pa_page)
+{
+    return (unsigned)(pa_page >> 12) & (TLB_WFILTER_BITS - 1);
+}
+
+/* Stores to the page of entry e may go fast. */
+static void set_write_tag(TcgCpu *t, TLBEntry *e, uint64_t page)
+{
+    unsigned b = wfilter_bit(e->pa);
+    t->wfilter[b / 64] |= 1ULL << (b % 64);
+    e->tag_w = page;
+}
+
 void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
 {
+    unsigned b = wfilter_bit(pa_page);
     Machine *m = any_cpu->machine;
     unsigned n = m ? m->ncpus : 0;
     for (unsigned c = 0; c <= n; c++) {
@@ -91,6 +106,8 @@ void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
         if (!cpu || !cpu->accel)
             continue;
         TcgCpu *t = tcg_cpu(cpu);
+        if (!(t->wfilter[b / 64] & (1ULL << (b % 64))))
+            continue;
         for (unsigned u = 0; u < 2; u++) {
             for (unsigned i = 0; i < tlb_entries(t); i++) {
                 if (t->tlb[u][i].pa == pa_page)
@@ -140,12 +157,12 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     if (acc != MMU_EXEC && (cpu->env.dr[7] & 0xff) && tcg_dr_data_page(cpu, page))
         return e;
     if (acc == MMU_READ)
-        e->tag_r = page;
+        e->tag_r = e->host ? page : page | TLB_MMIO;
     else if (acc == MMU_EXEC)
         e->tag_x = page;
     else if (e->host && !tb_page_has_code(pa) &&
              as_ram_ptr(&cpu->machine->mem, pa, 0x1000, true))
-        e->tag_w = page;
+        set_write_tag(t, e, page);
     return e;
 }
 
@@ -154,7 +171,8 @@ static TLBEntry *tlb_get(CPUState *cpu, uint64_t la, MMUAccess acc)
     TcgCpu *t = tcg_cpu(cpu);
     TLBEntry *e = tlb_entry(t, t->user, la);
     uint64_t page = la & ~0xfffULL;
-    uint64_t tag = acc == MMU_READ ? e->tag_r : acc == MMU_WRITE ? e->tag_w : e->tag_x;
+    uint64_t tag = acc == MMU_READ ? e->tag_r & ~TLB_MMIO :
+                   acc == MMU_WRITE ? e->tag_w : e->tag_x;
     if (tag == page)
         return e;
     return tlb_fill(cpu, la, acc);
@@ -239,7 +257,7 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
         /* The page has no code any more: let later stores go fast
          * (unless a watchpoint or data breakpoint covers part of it). */
         if (!watched)
-            e->tag_w = la & ~0xfffULL;
+            set_write_tag(tcg_cpu(cpu), e, la & ~0xfffULL);
         return;
     }
     big_lock();

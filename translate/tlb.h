@@ -25,7 +25,11 @@
 
 #define TLB_MIN_BITS 10
 #define TLB_MAX_BITS 14
+#define TLB_WFILTER_BITS 65536
 #define TLB_INVALID (~0ULL)
+/* In tag_r: the page is MMIO (host NULL).  No page address has the bit,
+ * so the inline hit tests miss and the slow path does the access. */
+#define TLB_MMIO 1ULL
 #define JMP_CACHE_BITS 12
 #define JMP_CACHE_SIZE (1u << JMP_CACHE_BITS)
 
@@ -48,6 +52,10 @@ typedef struct TcgCpu {
     unsigned tlb_fills;              /* entries filled since the last flush */
     unsigned tlb_window_max;         /* most fills of a period in this window */
     int64_t tlb_window_start;        /* host ns: the sizing window's start */
+    /* A bit per physical page number modulo TLB_WFILTER_BITS, set when an
+     * entry for such a page gets a write tag (cleared by a full flush):
+     * tlb_protect_code scans only the tables that may have one. */
+    uint64_t wfilter[TLB_WFILTER_BITS / 64];
     struct TB *jmp_cache[JMP_CACHE_SIZE];  /* by virtual pc */
     unsigned user;                   /* accesses of the running code: CPL 3 */
     volatile bool exit_request;      /* leave the TB at the next instruction */
