@@ -124,6 +124,17 @@ static bool canonical(const CPUState *cpu, uint64_t la)
     return (uint64_t)((int64_t)(la << 16) >> 16) == la;   /* shift unsigned: no UB */
 }
 
+/* SMAP: with AC set, supervisor data accesses to user pages are allowed
+ * only until AC is cleared again (CLAC, POPF, IRET, an exception), which
+ * flushes nothing: such accesses get no data tag and are checked again
+ * each time.  With AC clear the walk faults on user pages, so what is
+ * cached then does not depend on AC. */
+static bool smap_open(CPUState *cpu)
+{
+    return !tcg_cpu(cpu)->user && (cpu->env.cr4 & CR4_SMAP) &&
+           (cpu->env.rflags & FL_AC);
+}
+
 /* Walk for la and fill its entry for access acc; raises on a fault. */
 static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
 {
@@ -155,6 +166,8 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
         return e;
     /* the guest's DR7 data breakpoints, the same way */
     if (acc != MMU_EXEC && (cpu->env.dr[7] & 0xff) && tcg_dr_data_page(cpu, page))
+        return e;
+    if (acc != MMU_EXEC && smap_open(cpu))
         return e;
     if (acc == MMU_READ)
         e->tag_r = e->host ? page : page | TLB_MMIO;
@@ -256,7 +269,7 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
         host_st(host, val, size);
         /* The page has no code any more: let later stores go fast
          * (unless a watchpoint or data breakpoint covers part of it). */
-        if (!watched)
+        if (!watched && !smap_open(cpu))
             set_write_tag(tcg_cpu(cpu), e, la & ~0xfffULL);
         return;
     }
