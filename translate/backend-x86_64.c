@@ -21,7 +21,7 @@
  *    leaves this frame behind.  env->rip must then be the faulting
  *    instruction's: insn_start only records the pc at compile time, and
  *    the store to env->rip is emitted before the first op that can see it
- *    (a helper call, a TLB slow path, a block exit, a branch), as the
+ *    (a helper that may fault, a TLB slow path, a block exit, a branch), as the
  *    interpreter does by dropping unneeded insn_starts. */
 #include "translate/atomic.h"
 #include "translate/backend-native.h"
@@ -391,28 +391,38 @@ static void gen_exit_tb(Ctx *c, const IROp *op)
  * that is still valid and, when its last instruction runs into the next
  * page, while that page still maps where it did.  Otherwise back to the loop, which finds the
  * successor itself. */
+/* rax = the TLB entry that may map linear page lin (the table's size
+ * is known only at run time). */
+static void emit_tlb_entry(Ctx *c, uint64_t lin)
+{
+    X86Enc *e = &c->e;
+    x86_movabs(e, X_RAX, lin >> (12 - TLB_ENTRY_SHIFT));
+    x86_alu_rm(e, XA_AND, 8, X_RAX, xmem(R_TCG, offsetof(TcgCpu, tlb_mask)));
+    x86_alu_rm(e, XA_ADD, 8, X_RAX, xmem(R_TCG, c->tlb_off));
+}
+
 static void emit_entries(Ctx *c)
 {
     X86Enc *e = &c->e;
     const TB *tb = c->tb;
-    int32_t entry = c->tlb_off + (int32_t)(((tb->lin >> 12) & (TLB_SIZE - 1)) * sizeof(TLBEntry));
     c->page_entry = e->p;
+    emit_tlb_entry(c, tb->lin);
     x86_movabs(e, X_RCX, tb->lin & ~0xfffULL);
-    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry + (int32_t)offsetof(TLBEntry, tag_x)));
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(X_RAX, offsetof(TLBEntry, tag_x)));
     uint8_t *unmapped = x86_jcc32(e, XC_NE);
     x86_movabs(e, X_RCX, tb->phys & ~0xfffULL);
-    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry + (int32_t)offsetof(TLBEntry, pa)));
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(X_RAX, offsetof(TLBEntry, pa)));
     uint8_t *remapped = x86_jcc32(e, XC_NE);
     c->chain_entry = e->p;
     uint8_t *unmapped2 = NULL, *remapped2 = NULL;
     if (tb->phys2 != ~0ULL) {   /* its last instruction's page, as tb_chain_ok */
         uint64_t lin2 = (tb->lin & ~0xfffULL) + 0x1000;
-        int32_t entry2 = c->tlb_off + (int32_t)(((lin2 >> 12) & (TLB_SIZE - 1)) * sizeof(TLBEntry));
+        emit_tlb_entry(c, lin2);
         x86_movabs(e, X_RCX, lin2);
-        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry2 + (int32_t)offsetof(TLBEntry, tag_x)));
+        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(X_RAX, offsetof(TLBEntry, tag_x)));
         unmapped2 = x86_jcc32(e, XC_NE);
         x86_movabs(e, X_RCX, tb->phys2);
-        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(R_TCG, entry2 + (int32_t)offsetof(TLBEntry, pa)));
+        x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(X_RAX, offsetof(TLBEntry, pa)));
         remapped2 = x86_jcc32(e, XC_NE);
     }
     x86_movabs(e, X_RAX, (uintptr_t)tb);
@@ -529,7 +539,7 @@ bool native_compile(TB *tb)
     x86_enc_init(&c.e, buf, room, codebuf_exec_delta());
     c.tb = tb;
     bool user = ((tb->flags & TBF_CPL_MASK) >> TBF_CPL_SHIFT) == 3;
-    c.tlb_off = (int32_t)(offsetof(TcgCpu, tlb) + (user ? sizeof(((TcgCpu *)0)->tlb[0]) : 0));
+    c.tlb_off = (int32_t)(offsetof(TcgCpu, tlb) + (user ? sizeof(TLBEntry *) : 0));
     if (tb->ntemps > IR_MAX_TEMPS)
         nat_give_up(&c, "too many temps");
     emit_entries(&c);

@@ -57,7 +57,7 @@ void tcg_atomic_release_all(void)
 static void *ram_for_atomic(CPUState *cpu, uint64_t la, unsigned w)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     if (!translate_parallel || (la & (w - 1)) || e->tag_w != (la & ~0xfffULL) || !e->host)
         return NULL;
     return e->host + (la & 0xfff);

@@ -127,7 +127,7 @@ static void str_once(CPUState *cpu, const StrOp *s)
 static uint8_t *str_host(CPUState *cpu, uint64_t la, bool write)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    const TLBEntry *e = tlb_entry(t, t->user, la);
     uint64_t tag = write ? e->tag_w : e->tag_r;
     if (tag != (la & ~0xfffULL) || !e->host)
         return NULL;

@@ -7,6 +7,7 @@
 #define KEMU_TRANSLATE_HELPERS_H
 
 #include "cpu/cpu.h"
+#include "translate/ir.h"
 
 #define HELPER(name) uint64_t name(CPUState *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t imm)
 
@@ -65,6 +66,9 @@ HELPER(helper_seg_check);
 HELPER(helper_fsgsbase);    /* a = value; imm = op (0 RDFS 1 RDGS 2 WRFS 3 WRGS) | w << 8 */
 HELPER(helper_rdpid);
 HELPER(helper_pause);       /* ends the vCPU's time slice */   /* a = offset; imm = seg | size << 8: #GP/#SS */
+
+/* helper-effects.c: the IR_CALL_* properties of a call of fn with imm. */
+unsigned helper_effects(IRHelper fn, uint64_t imm);
 
 /* helpers-string.c */
 HELPER(helper_string);      /* a = next rip; imm = op | w<<4 | asize<<8 | seg<<12 | rep<<16 */

@@ -32,7 +32,9 @@ static unsigned drop_insn_starts(IROp *ops, unsigned n)
             unsigned k = i + 1;
             bool call = false;
             for (; k < n && ops[k].opc != IR_INSN_START; k++)
-                call |= ops[k].opc == IR_CALL || ops[k].opc == IR_EXIT_TB;
+                call |= ops[k].opc == IR_EXIT_TB ||
+                        (ops[k].opc == IR_CALL &&
+                         (ops[k].aux & (IR_CALL_MAY_FAULT | IR_CALL_SYSTEM)));
             if (!call) {
                 for (unsigned m = i + 1; m < k; m++) {
                     if (ops[m].opc == IR_LD || ops[m].opc == IR_LD_W || ops[m].opc == IR_ST)
@@ -182,7 +184,7 @@ l_ldd:
 l_ld:
     la = T(a);
 do_ld: {
-        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la);
         if (e->tag_r == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000 && e->host) {
             T(d) = host_ld(e->host + (la & 0xfff), op->w);
         } else {
@@ -195,7 +197,7 @@ do_ld: {
 l_ld_w: {
         /* the write tag proves the page writable (and RAM) */
         la = T(a);
-        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la);
         if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000) {
             T(d) = host_ld(e->host + (la & 0xfff), op->w);
         } else {
@@ -211,7 +213,7 @@ l_std:
 l_st:
     la = T(a);
 do_st: {
-        const TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la);
         if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + op->w <= 0x1000) {
             host_st(e->host + (la & 0xfff), T(b), op->w);
         } else {

@@ -74,10 +74,20 @@ enum { IR_EQ, IR_NE, IR_LTU, IR_LTS };
 #define IR_NONE 0xffff      /* "no temp" in an operand slot */
 #define IR_HIGH8 0x10       /* get_reg/set_reg aux: AH, CH, DH, BH */
 
-/* IR_CALL properties (aux) for the optimizer. */
-#define IR_CALL_READS_CC  1u   /* reads the lazy flags */
-#define IR_CALL_WRITES_CC 2u   /* writes cc_op/cc_* (or RFLAGS) */
-#define IR_CALL_MAY_FAULT 4u   /* may raise an exception */
+/* IR_CALL properties (aux): what the helper may see and change, for the
+ * optimizer and the native backend (translate/helper-effects.c declares
+ * them per helper).  A helper that may fault sees everything a fault
+ * handler does: the flags, the guest registers and env->rip. */
+#define IR_CALL_READS_CC    1u  /* reads the lazy flags */
+#define IR_CALL_WRITES_CC   2u  /* writes cc_op/cc_* (or RFLAGS) */
+#define IR_CALL_MAY_FAULT   4u  /* may raise an exception */
+#define IR_CALL_READS_REGS  8u  /* reads guest registers in CPUX86State */
+#define IR_CALL_WRITES_REGS 16u /* writes them */
+#define IR_CALL_READS_MEM   32u /* loads from guest memory */
+#define IR_CALL_WRITES_MEM  64u /* stores to guest memory */
+#define IR_CALL_SYSTEM      128u /* reads or changes anything else: rip,
+                                    modes, devices, exit requests */
+#define IR_CALL_ALL         255u
 
 typedef uint64_t (*IRHelper)(struct CPUState *cpu, uint64_t a, uint64_t b,
                              uint64_t c, uint64_t imm);

@@ -183,7 +183,8 @@ void nat_gen_call(Ctx *c, const IROp *op)
 {
     static const int args[] = { X_RSI, X_RDX, X_RCX };
     const IRTemp in[3] = { op->a, op->b, op->c };
-    nat_flush_pc(c);
+    if (op->aux & (IR_CALL_MAY_FAULT | IR_CALL_SYSTEM))
+        nat_flush_pc(c);        /* the helper or a fault sees rip */
     for (int i = 0; i < 3; i++) {
         if (i == 0 && in[0] != IR_NONE)
             nat_load_a(c, 8, args[0], in[0]);

@@ -6,8 +6,10 @@
 
 void nat_gen_set_cc(Ctx *c, const IROp *op)
 {
+    /* env->cc_op already holds it when this block stored it last */
+    if (c->cc_op != (int)op->aux)
+        x86_store_i(&c->e, 4, ENV(offsetof(CPUX86State, cc_op)), (int32_t)op->aux);
     c->cc_op = (int)op->aux;
-    x86_store_i(&c->e, 4, ENV(offsetof(CPUX86State, cc_op)), (int32_t)op->aux);
     const IRTemp src[3] = { op->a, op->b, op->c };
     const size_t off[3] = { offsetof(CPUX86State, cc_dst), offsetof(CPUX86State, cc_src),
                             offsetof(CPUX86State, cc_src2) };

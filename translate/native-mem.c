@@ -4,13 +4,15 @@
 
 #include "translate/tlb.h"
 
-/* A field of the TLB entry at offset rax of this privilege's table. */
-static X86Mem tlb_field(const Ctx *c, size_t field)
+/* A field of the TLB entry rax points to. */
+static X86Mem tlb_field(size_t field)
 {
-    return xmem_idx(R_TCG, X_RAX, 1, c->tlb_off + (int32_t)field);
+    return xmem(X_RAX, (int32_t)field);
 }
 
-/* rax = the offset of the TLB entry for the address in rsi; then compare
+/* rax = the TLB entry for the address in rsi (the table's size is the
+ * vCPU's current one: tlb_mask and the table pointer are read each time);
+ * then compare
  * the tag of the page holding the access's last byte (an access crossing
  * a page never matches: the tag of entry i only ever holds pages with
  * index i), jumping to the returned field on a miss. */
@@ -20,10 +22,11 @@ static uint8_t *tlb_lookup(Ctx *c, unsigned w, size_t tag)
     _Static_assert(sizeof(TLBEntry) == 1u << TLB_ENTRY_SHIFT, "TLB entry size");
     x86_mov_rr(e, 4, X_RAX, X_RSI);
     x86_shift_ri(e, XS_SHR, 4, X_RAX, 12 - TLB_ENTRY_SHIFT);
-    x86_alu_ri(e, XA_AND, 4, X_RAX, (TLB_SIZE - 1) << TLB_ENTRY_SHIFT);
+    x86_alu_rm(e, XA_AND, 8, X_RAX, xmem(R_TCG, offsetof(TcgCpu, tlb_mask)));
+    x86_alu_rm(e, XA_ADD, 8, X_RAX, xmem(R_TCG, c->tlb_off));
     x86_lea(e, X_RCX, xmem(X_RSI, (int32_t)w - 1));
     x86_alu_ri(e, XA_AND, 8, X_RCX, -4096);
-    x86_alu_rm(e, XA_CMP, 8, X_RCX, tlb_field(c, tag));
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, tlb_field(tag));
     return x86_jcc32(e, XC_NE);
 }
 
@@ -33,7 +36,6 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
 {
     X86Enc *e = &c->e;
     x86_patch_rel32(sp->miss, e->p);
-    x86_patch_rel32(sp->mmio, e->p);
     if (sp->pc_pending)         /* the slow path may fault: rip exact */
         nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), sp->pc);
     if (sp->save)
@@ -55,9 +57,9 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
 
 /* The slow path goes after the block's code, out of the way, and jumps
  * back; inline when there are too many. */
-static void slow_path(Ctx *c, const IROp *op, uint8_t *miss, uint8_t *mmio)
+static void slow_path(Ctx *c, const IROp *op, uint8_t *miss)
 {
-    SlowPath sp = { miss, mmio, NULL, c->pc, c->pc_pending, op->opc,
+    SlowPath sp = { miss, NULL, c->pc, c->pc_pending, op->opc,
                     (uint8_t)env_width(op->w), op->b, nat_caller_saved_live(c) };
     if (c->nslow < MAX_SLOW) {
         sp.back = c->e.p;
@@ -83,15 +85,11 @@ void nat_gen_ld(Ctx *c, const IROp *op)
     unsigned w = env_width(op->w);
     bool rmw = op->opc == IR_LD_W;
     nat_load_a(c, 8, X_RSI, op->a);
+    /* MMIO pages never match (TLB_MMIO in tag_r, no tag_w) */
     uint8_t *miss = tlb_lookup(c, w, rmw ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
-    uint8_t *mmio = NULL;
-    if (!rmw) {                 /* a read tag may cover MMIO (host NULL) */
-        x86_alu_mi(e, XA_CMP, 8, tlb_field(c, offsetof(TLBEntry, host)), 0);
-        mmio = x86_jcc32(e, XC_E);
-    }
-    x86_load(e, 8, X_RAX, tlb_field(c, offsetof(TLBEntry, addend)));
+    x86_load(e, 8, X_RAX, tlb_field(offsetof(TLBEntry, addend)));
     x86_load(e, w, X_RAX, xmem_idx(X_RAX, X_RSI, 1, 0));
-    slow_path(c, op, miss, mmio);
+    slow_path(c, op, miss);
     nat_store_result(c, op, X_RAX);
 }
 
@@ -101,12 +99,12 @@ void nat_gen_st(Ctx *c, const IROp *op)
     unsigned w = env_width(op->w);
     nat_load_a(c, 8, X_RSI, op->a);
     uint8_t *miss = tlb_lookup(c, w, offsetof(TLBEntry, tag_w));
-    x86_load(e, 8, X_RAX, tlb_field(c, offsetof(TLBEntry, addend)));
+    x86_load(e, 8, X_RAX, tlb_field(offsetof(TLBEntry, addend)));
     int v = nat_treg(c, op->b);
     if (v == X_NOREG) {
         x86_load(e, 8, X_RDX, T(op->b));
         v = X_RDX;
     }
     x86_store(e, w, xmem_idx(X_RAX, X_RSI, 1, 0), v);
-    slow_path(c, op, miss, NULL);
+    slow_path(c, op, miss);
 }

@@ -42,7 +42,7 @@ typedef struct Fixup {
 
 /* A guest access's C slow path, emitted after the block. */
 typedef struct SlowPath {
-    uint8_t *miss, *mmio;       /* jumps to it (mmio may be NULL) */
+    uint8_t *miss;              /* the jump to it */
     uint8_t *back;              /* where it returns */
     uint64_t pc;
     bool pc_pending;            /* rip to store first */
@@ -64,7 +64,7 @@ typedef struct Stop {
 typedef struct Ctx {
     X86Enc e;
     const TB *tb;
-    int32_t tlb_off;            /* offset of this privilege's TLB in TcgCpu */
+    int32_t tlb_off;            /* offset of this privilege's TLB pointer in TcgCpu */
     uint64_t pc;                /* the current instruction's rip */
     bool pc_pending;            /* ...not yet stored to env->rip */
     Fixup fix[MAX_FIXUPS];

@@ -4,7 +4,7 @@
  *
  * Flags are observable by a cond op or a helper that reads them, and by
  * anything that may leave the block early: an op that may fault (ld, st,
- * calls), or an instruction boundary where the interpreter may stop
+ * helpers declared as faulting), or an instruction boundary where the interpreter may stop
  * because the previous instruction stored to memory (self-modifying code
  * check).  A set_cc followed by another set_cc with none of these in
  * between is dead. */
@@ -14,11 +14,18 @@
 #include "translate/ir-eval.h"
 #include "translate/ir.h"
 
+/* A helper that may store to memory or change anything else of the
+ * machine may leave an exit request behind. */
+static bool call_may_request_exit(const IROp *op)
+{
+    return op->opc == IR_CALL && (op->aux & (IR_CALL_WRITES_MEM | IR_CALL_SYSTEM));
+}
+
 static void mark_exit_points(IROp *ops, unsigned n)
 {
     bool wrote = false;
     for (unsigned i = 0; i < n; i++) {
-        if (ops[i].opc == IR_ST || ops[i].opc == IR_CALL)
+        if (ops[i].opc == IR_ST || call_may_request_exit(&ops[i]))
             wrote = true;
         if (ops[i].opc == IR_INSN_START) {
             ops[i].aux = wrote;
@@ -80,7 +87,7 @@ static void regs_forget(OptState *s)
 static void forward_regs(OptState *s, IROp *op)
 {
     unsigned r = op->aux & 15;
-    if (op->opc == IR_CALL || op->opc == IR_LABEL) {
+    if ((op->opc == IR_CALL && (op->aux & IR_CALL_WRITES_REGS)) || op->opc == IR_LABEL) {
         regs_forget(s);
         return;
     }
@@ -191,7 +198,7 @@ static bool observes_flags(const IROp *op)
     case IR_LABEL: case IR_BRCOND:
         return true;
     case IR_CALL:
-        return (op->aux & (IR_CALL_READS_CC | IR_CALL_MAY_FAULT)) != 0;
+        return (op->aux & (IR_CALL_READS_CC | IR_CALL_MAY_FAULT | IR_CALL_SYSTEM)) != 0;
     case IR_INSN_START:
         return op->aux != 0;
     default:

@@ -293,7 +293,7 @@ static bool page2_ok(CPUState *cpu, const TB *tb)
         return true;
     uint64_t lin2 = (tb->lin & ~0xfffULL) + 0x1000;
     TcgCpu *t = tcg_cpu(cpu);
-    const TLBEntry *e = &t->tlb[t->user][(lin2 >> 12) & (TLB_SIZE - 1)];
+    const TLBEntry *e = tlb_entry(t, t->user, lin2);
     return e->tag_x == lin2 && e->pa == tb->phys2;
 }
 
@@ -319,7 +319,7 @@ bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)
         return true;
     /* Another page: only while it still maps to the same physical page. */
     TcgCpu *t = tcg_cpu(cpu);
-    const TLBEntry *e = &t->tlb[t->user][(next->lin >> 12) & (TLB_SIZE - 1)];
+    const TLBEntry *e = tlb_entry(t, t->user, next->lin);
     return e->tag_x == (next->lin & ~0xfffULL) && e->pa == (next->phys & ~0xfffULL);
 }
 
@@ -399,7 +399,7 @@ static bool jc_valid(CPUState *cpu, const TB *tb, uint64_t lin, uint32_t flags)
         tb->cs_base != env->seg[SEG_CS].base || !page2_ok(cpu, tb))
         return false;
     TcgCpu *t = tcg_cpu(cpu);
-    const TLBEntry *e = &t->tlb[t->user][(lin >> 12) & (TLB_SIZE - 1)];
+    const TLBEntry *e = tlb_entry(t, t->user, lin);
     return e->tag_x == (lin & ~0xfffULL) && e->pa == (tb->phys & ~0xfffULL);
 }
 

@@ -9,6 +9,7 @@
 #include "translate/dr.h"
 
 #include "cpu/excp.h"
+#include "cpu/sys.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
@@ -17,9 +18,10 @@
 
 static void tlb_clear(TcgCpu *t)
 {
-    memset(t->tlb, 0xff, sizeof(t->tlb));
+    memset(t->wfilter, 0, sizeof(t->wfilter));
     for (unsigned u = 0; u < 2; u++) {
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
+        memset(t->tlb[u], 0xff, sizeof(TLBEntry) * tlb_entries(t));
+        for (unsigned i = 0; i < tlb_entries(t); i++) {
             t->tlb[u][i].host = NULL;
             t->tlb[u][i].pa = TLB_INVALID;
         }
@@ -46,6 +48,8 @@ TcgCpu *tcg_cpu_init(CPUState *cpu)
     TcgCpu *t = calloc(1, sizeof(*t));
     if (!t)
         abort();
+    pthread_mutex_init(&t->size_lock, NULL);
+    tlb_set_size(t, TLB_MIN_BITS);
     tlb_clear(t);
     t->a20_mask = cpu->env.a20_mask;
     cpu->accel = t;
@@ -59,7 +63,15 @@ void tlb_flush(CPUState *cpu)
 {
     if (!cpu->accel)
         return;
-    tlb_clear(tcg_cpu(cpu));
+    TcgCpu *t = tcg_cpu(cpu);
+    if (cpu == current_cpu) {   /* never under another vCPU's running code */
+        tlb_resize(t);
+        tlb_clear(t);
+        return;
+    }
+    pthread_mutex_lock(&t->size_lock);  /* its own thread may be resizing */
+    tlb_clear(t);
+    pthread_mutex_unlock(&t->size_lock);
 }
 
 void tlb_flush_page(CPUState *cpu, uint64_t la)
@@ -69,8 +81,8 @@ void tlb_flush_page(CPUState *cpu, uint64_t la)
     TcgCpu *t = tcg_cpu(cpu);
     la &= ~0xfffULL;
     for (unsigned u = 0; u < 2; u++) {
-        TLBEntry *e = &t->tlb[u][(la >> 12) & (TLB_SIZE - 1)];
-        if (e->tag_r == la || e->tag_w == la || e->tag_x == la) {
+        TLBEntry *e = tlb_entry(t, u, la);
+        if ((e->tag_r & ~TLB_MMIO) == la || e->tag_w == la || e->tag_x == la) {
             e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
             e->host = NULL;
             e->pa = TLB_INVALID;
@@ -78,8 +90,25 @@ void tlb_flush_page(CPUState *cpu, uint64_t la)
     }
 }
 
+static unsigned wfilter_bit(uint64_t pa_page)
+{
+    return (unsigned)(pa_page >> 12) & (TLB_WFILTER_BITS - 1);
+}
+
+/* Stores to the page of entry e (physical page pa_page) may go fast,
+ * unless the page holds code: the filter bit goes up first, so that
+ * tlb_protect_code, which runs under the TB lock tb_set_write_tag takes,
+ * scans this table whenever the tag may be set. */
+static void set_write_tag(TcgCpu *t, TLBEntry *e, uint64_t pa_page, uint64_t page)
+{
+    unsigned b = wfilter_bit(pa_page);
+    __atomic_fetch_or(&t->wfilter[b / 64], 1ULL << (b % 64), __ATOMIC_SEQ_CST);
+    tb_set_write_tag(e, pa_page, page);
+}
+
 void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
 {
+    unsigned b = wfilter_bit(pa_page);
     Machine *m = any_cpu->machine;
     unsigned n = m ? m->ncpus : 0;
     for (unsigned c = 0; c <= n; c++) {
@@ -87,12 +116,16 @@ void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
         if (!cpu || !cpu->accel)
             continue;
         TcgCpu *t = tcg_cpu(cpu);
+        if (!(t->wfilter[b / 64] & (1ULL << (b % 64))))
+            continue;
+        pthread_mutex_lock(&t->size_lock);      /* its thread may resize */
         for (unsigned u = 0; u < 2; u++) {
-            for (unsigned i = 0; i < TLB_SIZE; i++) {
+            for (unsigned i = 0; i < tlb_entries(t); i++) {
                 if (t->tlb[u][i].pa == pa_page)
                     t->tlb[u][i].tag_w = TLB_INVALID;
             }
         }
+        pthread_mutex_unlock(&t->size_lock);
     }
 }
 
@@ -101,6 +134,17 @@ static bool canonical(const CPUState *cpu, uint64_t la)
     if (!(cpu->env.efer & EFER_LMA))
         return true;
     return (uint64_t)((int64_t)(la << 16) >> 16) == la;   /* shift unsigned: no UB */
+}
+
+/* SMAP: with AC set, supervisor data accesses to user pages are allowed
+ * only until AC is cleared again (CLAC, POPF, IRET, an exception), which
+ * flushes nothing: such accesses get no data tag and are checked again
+ * each time.  With AC clear the walk faults on user pages, so what is
+ * cached then does not depend on AC. */
+static bool smap_open(CPUState *cpu)
+{
+    return !tcg_cpu(cpu)->user && (cpu->env.cr4 & CR4_SMAP) &&
+           (cpu->env.rflags & FL_AC);
 }
 
 /* Walk for la and fill its entry for access acc; raises on a fault. */
@@ -114,10 +158,11 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     if (!mmu_translate(cpu, la, acc, t->user != 0, &r, &err))
         cpu_raise_page_fault(cpu, la, err);
     uint64_t page = la & ~0xfffULL, pa = r.pa & ~0xfffULL;
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     if (e->pa != pa || (e->tag_r != page && e->tag_w != page && e->tag_x != page)) {
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         e->pa = pa;
+        t->tlb_fills++;
         e->host = cpu->machine ? as_ram_ptr(&cpu->machine->mem, pa, 0x1000, false) : NULL;
     }
     /* the data tags and the addend are for one page (tag_x, set for
@@ -134,21 +179,24 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     /* the guest's DR7 data breakpoints, the same way */
     if (acc != MMU_EXEC && (cpu->env.dr[7] & 0xff) && tcg_dr_data_page(cpu, page))
         return e;
+    if (acc != MMU_EXEC && smap_open(cpu))
+        return e;
     if (acc == MMU_READ)
-        e->tag_r = page;
+        e->tag_r = e->host ? page : page | TLB_MMIO;
     else if (acc == MMU_EXEC)
         e->tag_x = page;
     else if (e->host && as_ram_ptr(&cpu->machine->mem, pa, 0x1000, true))
-        tb_set_write_tag(e, pa, page);
+        set_write_tag(t, e, pa, page);
     return e;
 }
 
 static TLBEntry *tlb_get(CPUState *cpu, uint64_t la, MMUAccess acc)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     uint64_t page = la & ~0xfffULL;
-    uint64_t tag = acc == MMU_READ ? e->tag_r : acc == MMU_WRITE ? e->tag_w : e->tag_x;
+    uint64_t tag = acc == MMU_READ ? e->tag_r & ~TLB_MMIO :
+                   acc == MMU_WRITE ? e->tag_w : e->tag_x;
     if (tag == page)
         return e;
     return tlb_fill(cpu, la, acc);
@@ -235,8 +283,8 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
         store_to_code(cpu, pa);
         /* The page has no code any more: let later stores go fast
          * (unless a watchpoint or data breakpoint covers part of it). */
-        if (!watched)
-            tb_set_write_tag(e, pa & ~0xfffULL, la & ~0xfffULL);
+        if (!watched && !smap_open(cpu))
+            set_write_tag(tcg_cpu(cpu), e, pa & ~0xfffULL, la & ~0xfffULL);
         return;
     }
     store_to_code(cpu, pa);
@@ -248,7 +296,7 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
 bool tcg_code_pa(CPUState *cpu, uint64_t la, uint64_t *pa, uint32_t *err)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     if (e->tag_x != (la & ~0xfffULL)) {
         MMUResult r;
         if (!canonical(cpu, la)) {
@@ -284,7 +332,7 @@ unsigned tcg_fetch_code(CPUState *cpu, uint64_t la, uint8_t *buf, unsigned max,
         if (chunk > max - n)
             chunk = max - n;
         TcgCpu *t = tcg_cpu(cpu);
-        const TLBEntry *e = &t->tlb[t->user][((la + n) >> 12) & (TLB_SIZE - 1)];
+        const TLBEntry *e = tlb_entry(t, t->user, la + n);
         if (e->host) {
             memcpy(buf + n, e->host + ((la + n) & 0xfff), chunk);
         } else if (cpu->machine) {

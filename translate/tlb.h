@@ -1,7 +1,8 @@
 /* The per-vCPU soft TLB and guest memory access for translated code.
  *
  * Each vCPU has two direct-mapped tables (supervisor and user accesses) of
- * TLB_SIZE entries; an entry caches one 4 KiB linear page: its physical
+ * a power-of-two number of entries, sized to the working set at each full
+ * flush (translate/tlb-size.c); an entry caches one 4 KiB linear page: its physical
  * page, a host pointer when the page is RAM (NULL: MMIO, through the bus
  * under the big lock) and one tag per access kind (read, write, execute)
  * that equals the page's linear address when that access is known to be
@@ -14,6 +15,7 @@
 #ifndef KEMU_TRANSLATE_TLB_H
 #define KEMU_TRANSLATE_TLB_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,9 +24,13 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 
-#define TLB_BITS 10
-#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_MIN_BITS 10
+#define TLB_MAX_BITS 14
+#define TLB_WFILTER_BITS 65536
 #define TLB_INVALID (~0ULL)
+/* In tag_r: the page is MMIO (host NULL).  No page address has the bit,
+ * so the inline hit tests miss and the slow path does the access. */
+#define TLB_MMIO 1ULL
 #define JMP_CACHE_BITS 12
 #define JMP_CACHE_SIZE (1u << JMP_CACHE_BITS)
 
@@ -41,7 +47,16 @@ struct TB;
 
 /* TCG's per-vCPU data (cpu->accel). */
 typedef struct TcgCpu {
-    TLBEntry tlb[2][TLB_SIZE];       /* [user] */
+    TLBEntry *tlb[2];                /* [user]: the two tables */
+    uint64_t tlb_mask;               /* (entries - 1) << TLB_ENTRY_SHIFT */
+    unsigned tlb_bits;               /* log2 of the entries */
+    unsigned tlb_fills;              /* entries filled since the last flush */
+    unsigned tlb_window_max;         /* most fills of a period in this window */
+    int64_t tlb_window_start;        /* host ns: the sizing window's start */
+    /* A bit per physical page number modulo TLB_WFILTER_BITS, set when an
+     * entry for such a page gets a write tag (cleared by a full flush):
+     * tlb_protect_code scans only the tables that may have one. */
+    uint64_t wfilter[TLB_WFILTER_BITS / 64];
     struct TB *jmp_cache[JMP_CACHE_SIZE];  /* by virtual pc */
     unsigned user;                   /* accesses of the running code: CPL 3 */
     volatile bool exit_request;      /* leave the TB at the next instruction */
@@ -53,12 +68,33 @@ typedef struct TcgCpu {
     unsigned dr_ss_hits;             /* ...by a MOV SS/POP SS: trap after the next */
     uint64_t a20_mask;               /* the mask the TLB was filled with */
     uint64_t insns;                  /* executed TBs (statistics) */
+    /* Held while the tables are reallocated (own thread) and while another
+     * thread scans them (tlb_protect_code): a leaf lock, taken with no
+     * other lock requested inside it. */
+    pthread_mutex_t size_lock;
 } TcgCpu;
 
 static inline TcgCpu *tcg_cpu(CPUState *cpu)
 {
     return (TcgCpu *)cpu->accel;
 }
+
+/* The entry of table [user] that may cache linear page la. */
+static inline TLBEntry *tlb_entry(const TcgCpu *t, unsigned user, uint64_t la)
+{
+    return (TLBEntry *)((uint8_t *)t->tlb[user] +
+                        ((la >> (12 - TLB_ENTRY_SHIFT)) & t->tlb_mask));
+}
+
+static inline unsigned tlb_entries(const TcgCpu *t)
+{
+    return 1u << t->tlb_bits;
+}
+
+/* tlb-size.c: make the tables 2^bits entries (first use: allocate them),
+ * contents undefined; and pick the size for the next period at a flush. */
+void tlb_set_size(TcgCpu *t, unsigned bits);
+void tlb_resize(TcgCpu *t);
 
 /* Allocate cpu->accel for TCG (tests and accel/tcg.c). */
 TcgCpu *tcg_cpu_init(CPUState *cpu);
@@ -93,7 +129,7 @@ static inline void host_st(uint8_t *p, uint64_t val, unsigned size)
 static inline uint64_t tcg_ld(CPUState *cpu, uint64_t la, unsigned size)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     if (e->tag_r == (la & ~0xfffULL) && (la & 0xfff) + size <= 0x1000 && e->host)
         return host_ld(e->host + (la & 0xfff), size);
     return tcg_ld_slow(cpu, la, size);
@@ -102,7 +138,7 @@ static inline uint64_t tcg_ld(CPUState *cpu, uint64_t la, unsigned size)
 static inline void tcg_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
 {
     TcgCpu *t = tcg_cpu(cpu);
-    TLBEntry *e = &t->tlb[t->user][(la >> 12) & (TLB_SIZE - 1)];
+    TLBEntry *e = tlb_entry(t, t->user, la);
     if (e->tag_w == (la & ~0xfffULL) && (la & 0xfff) + size <= 0x1000) {
         host_st(e->host + (la & 0xfff), val, size);
         return;

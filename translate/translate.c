@@ -82,7 +82,7 @@ void gen_seg_check(Dc *dc, IRTemp ea, unsigned seg, unsigned size, bool write)
 {
     if (dc->mode == MODE64 || !(dc->flags & TBF_SEGNF(seg)))
         return;
-    ir_call(dc->b, helper_seg_check, IR_CALL_MAY_FAULT, ea, IR_NONE, IR_NONE,
+    ir_call(dc->b, helper_seg_check, helper_effects(helper_seg_check, 0), ea, IR_NONE, IR_NONE,
             seg | (size << 8) | ((unsigned)write << 16));
 }
 
@@ -260,8 +260,7 @@ void gen_exit_next(Dc *dc)
 
 IRTemp gen_helper(Dc *dc, IRHelper fn, IRTemp a, IRTemp b, IRTemp c, uint64_t imm)
 {
-    return ir_call(dc->b, fn, IR_CALL_READS_CC | IR_CALL_WRITES_CC | IR_CALL_MAY_FAULT,
-                   a, b, c, imm);
+    return ir_call(dc->b, fn, helper_effects(fn, imm), a, b, c, imm);
 }
 
 void gen_raise(Dc *dc, int vector)

@@ -1,0 +1,80 @@
+/* What each IR helper may read and change (the IR_CALL_* properties of
+ * translate/ir.h), from what its code in helpers-*.c does.  The optimizer
+ * keeps flags, forwarded registers and exit checks live only where a
+ * helper can see or change them, and the native backend stores rip and
+ * reloads the lazy-flags state only around helpers that need it.  A
+ * helper missing from this list is assumed to do everything. */
+#include "translate/helpers.h"
+
+#define CC (IR_CALL_READS_CC | IR_CALL_WRITES_CC)
+#define REGS (IR_CALL_READS_REGS | IR_CALL_WRITES_REGS)
+#define MEM (IR_CALL_READS_MEM | IR_CALL_WRITES_MEM)
+
+/* helper_muldiv: MUL and IMUL (op 4, 5) set the flags; DIV and IDIV
+ * leave them and raise #DE. */
+static unsigned muldiv_effects(uint64_t imm)
+{
+    return (imm & 7) < 6 ? IR_CALL_WRITES_CC | REGS : IR_CALL_MAY_FAULT | REGS;
+}
+
+/* helper_bitscan: BSF/BSR/TZCNT/LZCNT keep the flags they leave
+ * undefined (read-modify-write of RFLAGS); POPCNT sets them all. */
+static unsigned bitscan_effects(uint64_t imm)
+{
+    return (imm & 7) < 4 ? CC : IR_CALL_WRITES_CC;
+}
+
+/* helper_flagop: CLC/STC/CMC change CF only; the others move flags to or
+ * from AH/AL (AAM's base 0 raises #DE). */
+static unsigned flagop_effects(uint64_t imm)
+{
+    switch (imm & 0xff) {
+    case FLAGOP_CLC: case FLAGOP_STC: case FLAGOP_CMC:
+        return CC;
+    case FLAGOP_XTEST:
+        return IR_CALL_WRITES_CC;
+    case FLAGOP_AAM:
+        return CC | REGS | IR_CALL_MAY_FAULT;
+    default:
+        return CC | REGS;
+    }
+}
+
+/* helper_cmpxchg: the register form cannot fault. */
+static unsigned cmpxchg_effects(uint64_t imm)
+{
+    unsigned e = IR_CALL_WRITES_CC | REGS;
+    return (imm >> 24) & 1 ? e | MEM | IR_CALL_MAY_FAULT : e;
+}
+
+unsigned helper_effects(IRHelper fn, uint64_t imm)
+{
+    /* shifts and rotates by 0 leave the flags, rotates keep SF/ZF/PF */
+    if (fn == helper_shift || fn == helper_shd || fn == helper_set_cf)
+        return CC;
+    if (fn == helper_muldiv)
+        return muldiv_effects(imm);
+    if (fn == helper_imul)
+        return IR_CALL_WRITES_CC;
+    if (fn == helper_bitscan)
+        return bitscan_effects(imm);
+    if (fn == helper_bswap)
+        return 0;
+    if (fn == helper_flagop)
+        return flagop_effects(imm);
+    if (fn == helper_cmpxchg)
+        return cmpxchg_effects(imm);
+    if (fn == helper_cmpxchg8b)
+        return CC | REGS | MEM | IR_CALL_MAY_FAULT;
+    /* #UD when the CPU model lacks the feature */
+    if (fn == helper_adcx)
+        return CC | IR_CALL_MAY_FAULT;
+    if (fn == helper_rdrand)
+        return IR_CALL_WRITES_CC | IR_CALL_MAY_FAULT;
+    if (fn == helper_bmi)
+        return CC | REGS | IR_CALL_MAY_FAULT;
+    /* segment limit and rights: reads only the descriptor caches */
+    if (fn == helper_seg_check)
+        return IR_CALL_MAY_FAULT;
+    return IR_CALL_ALL;
+}
