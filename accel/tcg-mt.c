@@ -58,12 +58,12 @@ int tcg_mt_set_mode(const char *value, const char **why)
     return 0;
 }
 
-/* Single stays the default, SMP guests included, until the multi-threaded
- * engine has proven itself on the whole test suite. */
+/* As QEMU on x86 hosts: SMP guests get a thread per vCPU unless
+ * thread=single is asked for; a single vCPU has nothing to run beside. */
 void tcg_mt_decide(Machine *m)
 {
-    enabled = mode_asked == MODE_MULTI;
-    (void)m;
+    enabled = mode_asked == MODE_MULTI ||
+              (mode_asked == MODE_DEFAULT && m && m->ncpus > 1);
 }
 
 bool tcg_mt_enabled(void)
