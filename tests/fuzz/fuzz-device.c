@@ -51,6 +51,7 @@ static const Profile profiles[] = {
       { { 0 } } },
     { "virtio-blk-modern", { "i440FX-pcihost", "virtio-blk-pci,drive=d0,disable-legacy=on" },
       { "d0" }, { { 0 } } },
+    { "uhci", { "i440FX-pcihost", "piix3-usb-uhci", "usb-tablet" }, { 0 }, { { 0 } } },
 };
 
 static const Profile *profile;
