@@ -263,33 +263,6 @@ void cirrus_lfb_capture(Cirrus *c, bool on)
         as_map(c->lfb.as, &c->lfb_blt, c->lfb.addr, 2);
 }
 
-/* romfile=: the option ROM in the expansion ROM BAR ("" for none, the
- * default: the board hands SeaBIOS the card's vgabios through fw_cfg). */
-static int load_rom(Cirrus *c)
-{
-    FILE *f = fopen(c->romfile, "rb");
-    if (!f) {
-        error_report("cirrus-vga: romfile=%s: cannot open it", c->romfile);
-        return -1;
-    }
-    uint8_t *buf = xmalloc(1 << 20);
-    size_t n = fread(buf, 1, 1 << 20, f);
-    fclose(f);
-    uint64_t size = 2048;
-    while (size < n)
-        size *= 2;
-    if (n == 0 || n == 1 << 20) {
-        error_report("cirrus-vga: romfile=%s: empty or larger than 1 MiB", c->romfile);
-        free(buf);
-        return -1;
-    }
-    mr_init_rom(&c->rom, "cirrus-vga.rom", size);
-    memcpy(c->rom.host, buf, n);
-    free(buf);
-    pci_rom_init(&c->vga.fn, &c->rom);
-    return 0;
-}
-
 static int cirrus_realize(Device *dev, Machine *m)
 {
     Cirrus *c = (Cirrus *)dev;
@@ -306,7 +279,7 @@ static int cirrus_realize(Device *dev, Machine *m)
     pci_bar_init(&s->fn, 0, &c->lfb, false);
     s->fn.config[PCI_BAR0] |= 0x08;                 /* prefetchable */
     pci_bar_init(&s->fn, 1, &c->mmio, false);
-    if (c->romfile && *c->romfile && load_rom(c))
+    if (c->romfile && *c->romfile && vga_load_romfile(s, &c->rom, "cirrus-vga", c->romfile))
         return -1;
     if (pci_bus_add(m->pci, &s->fn, PCI_DEVFN(2, 0)) < 0 &&
         pci_bus_add(m->pci, &s->fn, -1) < 0)

@@ -8,11 +8,14 @@
  * vram[4 * o + p], so chain-4 modes and the VBE framebuffer see it as
  * linear memory. */
 #include "hw/display/vga-int.h"
+#include "hw/core/error.h"
 #include "hw/core/graphic.h"
 #include "hw/core/machine.h"
+#include "hw/core/util.h"
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GR_SET_RESET   0
@@ -343,39 +346,47 @@ static void vbe_enable(Vga *s, uint16_t v)
     vbe_update_start(s);
 }
 
+uint16_t vga_vbe_read(Vga *s, uint16_t index)
+{
+    if (index == VBE_VIDEO_MEMORY_64K)
+        return (uint16_t)(s->vram_size / 65536);
+    if (index >= VBE_REGS)
+        return 0;
+    if ((s->vbe[VBE_ENABLE] & VBE_GETCAPS) && vbe_max(index))
+        return vbe_max(index);
+    return s->vbe[index];
+}
+
 static uint64_t vbe_read(void *opaque, uint64_t off, unsigned size)
 {
     Vga *s = opaque;
     (void)size;
-    if (off == 0)
-        return s->vbe_index;
-    if (s->vbe_index == VBE_VIDEO_MEMORY_64K)
-        return s->vram_size / 65536;
-    if (s->vbe_index >= VBE_REGS)
-        return 0;
-    if ((s->vbe[VBE_ENABLE] & VBE_GETCAPS) && vbe_max(s->vbe_index))
-        return vbe_max(s->vbe_index);
-    return s->vbe[s->vbe_index];
+    return off == 0 ? s->vbe_index : vga_vbe_read(s, s->vbe_index);
 }
 
 static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     Vga *s = opaque;
-    uint16_t v = (uint16_t)val;
     (void)size;
-    s->generation++;
     if (off == 0) {
-        s->vbe_index = v;
+        s->generation++;
+        s->vbe_index = (uint16_t)val;
         return;
     }
-    switch (s->vbe_index) {
+    vga_vbe_write(s, s->vbe_index, (uint16_t)val);
+}
+
+void vga_vbe_write(Vga *s, uint16_t index, uint16_t v)
+{
+    s->generation++;
+    switch (index) {
     case VBE_ID:
         if (v >= 0xb0c0 && v <= 0xb0c5)
             s->vbe[VBE_ID] = v;
         break;
     case VBE_XRES: case VBE_YRES:
-        if (!vbe_on(s) && v <= vbe_max(s->vbe_index))
-            s->vbe[s->vbe_index] = v;
+        if (!vbe_on(s) && v <= vbe_max(index))
+            s->vbe[index] = v;
         break;
     case VBE_BPP:
         if (!vbe_on(s) && (v == 4 || v == 8 || v == 15 || v == 16 || v == 24 || v == 32))
@@ -393,7 +404,7 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
             s->vbe[VBE_BANK] = v;
         break;
     case VBE_VIRT_WIDTH: case VBE_X_OFFSET: case VBE_Y_OFFSET:
-        s->vbe[s->vbe_index] = v;
+        s->vbe[index] = v;
         vbe_update_start(s);
         break;
     default:
@@ -461,11 +472,13 @@ void vga_core_init(Vga *s, Machine *m, uint32_t vram_size, const VgaExt *ext)
     mr_init_io(&s->io_3c0, "vga", 16, &r3c0_ops, s);
     mr_init_io(&s->io_3b4, "vga-mono", 7, &r3b4_ops, s);
     mr_init_io(&s->io_3d4, "vga-color", 7, &r3d4_ops, s);
+    graphic_hw_register(&source_ops, s);
+    if (s->no_legacy)
+        return;
     as_map(&m->mem, &s->lowmem, 0xa0000, 1);
     as_map(&m->io, &s->io_3c0, 0x3c0, 0);
     as_map(&m->io, &s->io_3b4, 0x3b4, 0);
     as_map(&m->io, &s->io_3d4, 0x3d4, 0);
-    graphic_hw_register(&source_ops, s);
 }
 
 void vga_core_reset(Vga *s)
@@ -480,11 +493,38 @@ void vga_core_reset(Vga *s)
 void vga_core_unrealize(Vga *s)
 {
     graphic_hw_unregister(s);
-    as_unmap(s->lowmem.as, &s->lowmem);
-    as_unmap(s->io_3c0.as, &s->io_3c0);
-    as_unmap(s->io_3b4.as, &s->io_3b4);
-    as_unmap(s->io_3d4.as, &s->io_3d4);
+    if (!s->no_legacy) {
+        as_unmap(s->lowmem.as, &s->lowmem);
+        as_unmap(s->io_3c0.as, &s->io_3c0);
+        as_unmap(s->io_3b4.as, &s->io_3b4);
+        as_unmap(s->io_3d4.as, &s->io_3d4);
+    }
     mr_free(&s->vram);
+}
+
+int vga_load_romfile(Vga *s, MemoryRegion *rom, const char *dev, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        error_report("%s: romfile=%s: cannot open it", dev, path);
+        return -1;
+    }
+    uint8_t *buf = xmalloc(1 << 20);
+    size_t n = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    uint64_t size = 2048;
+    while (size < n)
+        size *= 2;
+    if (n == 0 || n == 1 << 20) {
+        error_report("%s: romfile=%s: empty or larger than 1 MiB", dev, path);
+        free(buf);
+        return -1;
+    }
+    mr_init_rom(rom, "vga.rom", size);
+    memcpy(rom->host, buf, n);
+    free(buf);
+    pci_rom_init(&s->fn, rom);
+    return 0;
 }
 
 static int vga_realize(Device *dev, Machine *m)
@@ -545,6 +585,7 @@ static DeviceClass vga_class = {
     .bus = "pci",
     .size = sizeof(Vga),
     .realize = vga_realize,
+    .user_creatable = true,
     .reset = vga_reset,
     .unrealize = vga_unrealize,
     .info = vga_info,
