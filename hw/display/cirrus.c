@@ -122,6 +122,11 @@ static bool ext_reg_write(Vga *s, VgaRegSet set, uint8_t index, uint8_t v)
     Cirrus *c = cirrus_of(s);
     if (set == VGA_DAC_MASK)
         return hidden_dac_write(c, v);
+    if (set == VGA_GR && index == 5) {  /* the write mode: BAR 0 may change */
+        s->gr[5] = v;
+        cirrus_lfb_update(c);
+        return true;
+    }
     if (!is_extension(c, set, index))
         return false;
     switch (set) {
@@ -136,6 +141,8 @@ static bool ext_reg_write(Vga *s, VgaRegSet set, uint8_t index, uint8_t v)
             cirrus_gr_blt_write(c, index, v);
         else if (index < 0x40)
             c->gr[index] = v;
+        if (index == GR_BANK_CTL)
+            cirrus_lfb_update(c);
         break;
     default:
         if (index < 0x40 && index != 0x24 && index != 0x26 && index != 0x27)
@@ -171,6 +178,8 @@ static bool ext_mem_read(Vga *s, uint64_t addr, uint8_t *v)
     int64_t off = addr < 0x10000 ? bank_offset(c, addr) : -1;
     if (is_mmio_window(c, addr))
         *v = cirrus_mmio_blt_read(c, (uint32_t)(addr - 0x18000));
+    else if (c->blt.pending && c->blt.to_system && addr < 0x10000)
+        *v = cirrus_blt_drain(c);
     else
         *v = off < 0 ? 0xff : s->vram.host[off];
     return true;
@@ -187,12 +196,14 @@ static bool ext_mem_write(Vga *s, uint64_t addr, uint8_t v)
     }
     if (addr >= 0x10000)
         return true;
-    if (c->blt.pending) {
+    if (c->blt.pending && !c->blt.to_system) {
         cirrus_blt_feed(c, v);
         return true;
     }
     int64_t off = bank_offset(c, addr);
-    if (off >= 0)
+    if (off >= 0 && cirrus_ext_write_mode(c))
+        cirrus_ext_write(c, (uint64_t)off, v);
+    else if (off >= 0)
         s->vram.host[off] = v;
     return true;
 }
@@ -234,12 +245,16 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 static const MemoryRegionOps mmio_ops = { mmio_read, mmio_write, 1, 1 };
 
 /* BAR 0 while a system-to-screen blit waits for data: writes are its
- * source (as QEMU's linear aperture takes them), reads see video RAM.
- * Otherwise BAR 0 is plain memory, at the CPU's full speed. */
+ * source (as QEMU's linear aperture takes them), reads see video RAM;
+ * while a screen-to-system blit waits, reads are its data; in extended
+ * write modes 4 and 5, writes are bits of pixels.  Otherwise BAR 0 is
+ * plain memory, at the CPU's full speed. */
 static uint64_t lfb_blt_read(void *opaque, uint64_t off, unsigned size)
 {
     Cirrus *c = opaque;
     (void)size;
+    if (c->blt.pending && c->blt.to_system)
+        return cirrus_blt_drain(c);
     return c->vga.vram.host[off];
 }
 
@@ -247,13 +262,20 @@ static void lfb_blt_write(void *opaque, uint64_t off, uint64_t val, unsigned siz
 {
     Cirrus *c = opaque;
     (void)size;
-    if (c->blt.pending)
+    if (c->blt.pending && !c->blt.to_system)
         cirrus_blt_feed(c, (uint8_t)val);
+    else if (cirrus_ext_write_mode(c))
+        cirrus_ext_write(c, off, (uint8_t)val);
     else                                /* the bytes after the blit's last */
         c->vga.vram.host[off] = (uint8_t)val;
 }
 
 static const MemoryRegionOps lfb_blt_ops = { lfb_blt_read, lfb_blt_write, 1, 1 };
+
+void cirrus_lfb_update(Cirrus *c)
+{
+    cirrus_lfb_capture(c, c->blt.pending || cirrus_ext_write_mode(c));
+}
 
 void cirrus_lfb_capture(Cirrus *c, bool on)
 {
