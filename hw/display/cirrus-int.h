@@ -83,6 +83,8 @@ void cirrus_lfb_update(Cirrus *c);
 /* cirrus-render.c: the picture in the extended modes; 1 in a standard
  * VGA mode. */
 int cirrus_render(Vga *s, uint32_t **out, int *w, int *h);
+/* The video RAM an extended-mode picture is made of (VgaExt.visible). */
+int cirrus_visible(Vga *s, uint32_t range[][2]);
 /* Bits per pixel of the extended mode (SR7 and the hidden DAC), 0 if none. */
 int cirrus_bpp(const Cirrus *c);
 

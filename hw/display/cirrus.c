@@ -216,7 +216,7 @@ static bool ext_untracked(Vga *s)
 static const VgaExt cirrus_ext = {
     .reg_read = ext_reg_read, .reg_write = ext_reg_write,
     .mem_read = ext_mem_read, .mem_write = ext_mem_write,
-    .render = cirrus_render, .untracked = ext_untracked,
+    .render = cirrus_render, .untracked = ext_untracked, .visible = cirrus_visible,
 };
 
 /* BAR 1: the VGA registers from 0x3c0 at 0x000-0x0ff, the BitBLT

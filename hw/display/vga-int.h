@@ -41,7 +41,12 @@ typedef struct VgaExt {
     int (*render)(struct Vga *s, uint32_t **out, int *w, int *h);
     /* True while the CPU writes video RAM unseen (a linear framebuffer). */
     bool (*untracked)(struct Vga *s);
+    /* Then: the video RAM the picture is made of, as up to VGA_RANGES
+     * [offset, length) pairs inside VRAM; returns how many (0: unknown). */
+    int (*visible)(struct Vga *s, uint32_t range[][2]);
 } VgaExt;
+
+#define VGA_RANGES 2
 
 typedef struct Vga {
     Device dev;
@@ -54,6 +59,11 @@ typedef struct Vga {
     const VgaExt *ext;          /* NULL for the std VGA */
     bool no_legacy;             /* no 0xa0000 window, no VGA ports (set
                                  * before vga_core_init: bochs-display) */
+    /* A copy of the visible video RAM while the CPU writes it unseen, to
+     * tell an idle screen from a changed one (vga.c, source_generation). */
+    uint8_t *shadow;
+    size_t shadow_len;
+    uint32_t shadow_range[VGA_RANGES][2];
     uint64_t generation;        /* counts writes that can change the picture */
     uint8_t misc, sr_index, sr[8], gr_index, gr[16], cr_index, cr[32];
     uint8_t ar_index, ar[21];

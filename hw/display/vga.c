@@ -449,13 +449,64 @@ static int source_text(void *opaque, GraphicText *t)
     return vga_text(opaque, t);
 }
 
+/* The VBE picture's bytes: the visible lines from the start offset. */
+static int vbe_visible(Vga *s, uint32_t range[][2])
+{
+    uint32_t bpp = s->vbe[VBE_BPP] == 15 ? 16 : s->vbe[VBE_BPP];
+    uint64_t len = (uint64_t)s->vbe[VBE_VIRT_WIDTH] * ((bpp + 7) / 8) * s->vbe[VBE_YRES];
+    if (s->vbe_start >= s->vram_size)
+        return 0;
+    range[0][0] = s->vbe_start;
+    range[0][1] = (uint32_t)(len < s->vram_size - s->vbe_start ? len : s->vram_size - s->vbe_start);
+    return 1;
+}
+
+/* Whether the visible bytes differ from the shadow copy (which then takes
+ * them); a new set of ranges is a change. */
+static bool visible_changed(Vga *s, uint32_t range[][2], int n)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += range[i][1];
+    bool same_ranges = total == s->shadow_len && s->shadow &&
+                       !memcmp(range, s->shadow_range, sizeof(range[0]) * (size_t)n);
+    if (!same_ranges) {
+        free(s->shadow);
+        s->shadow = xmalloc(total ? total : 1);
+        s->shadow_len = total;
+        memset(s->shadow_range, 0, sizeof(s->shadow_range));
+        memcpy(s->shadow_range, range, sizeof(range[0]) * (size_t)n);
+    }
+    bool changed = !same_ranges;
+    uint8_t *copy = s->shadow;
+    for (int i = 0; i < n; i++) {
+        const uint8_t *v = s->vram.host + range[i][0];
+        if (changed || memcmp(copy, v, range[i][1])) {
+            memcpy(copy, v, range[i][1]);
+            changed = true;
+        }
+        copy += range[i][1];
+    }
+    return changed;
+}
+
 /* A linear framebuffer is plain memory to the CPU: its writes are not
- * seen, so while it is on the count says nothing (0). */
+ * seen.  Then the visible bytes are compared with a copy at each refresh
+ * (a memcmp of what is on screen, far cheaper than rendering and comparing
+ * the picture), and the count moves when they differ; 0 (render every
+ * time) when the card cannot say what is visible. */
 static uint64_t source_generation(void *opaque)
 {
     Vga *s = opaque;
-    if ((s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED) || (s->ext && s->ext->untracked(s)))
-        return 0;
+    bool ext = s->ext && s->ext->untracked(s);
+    if ((s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED) || ext) {
+        uint32_t range[VGA_RANGES][2];
+        int n = ext ? (s->ext->visible ? s->ext->visible(s, range) : 0) : vbe_visible(s, range);
+        if (n <= 0)
+            return 0;
+        if (visible_changed(s, range, n))
+            s->generation++;
+    }
     return s->generation ? s->generation : 1;
 }
 
@@ -493,6 +544,8 @@ void vga_core_reset(Vga *s)
 void vga_core_unrealize(Vga *s)
 {
     graphic_hw_unregister(s);
+    free(s->shadow);
+    s->shadow = NULL;
     if (!s->no_legacy) {
         as_unmap(s->lowmem.as, &s->lowmem);
         as_unmap(s->io_3c0.as, &s->io_3c0);

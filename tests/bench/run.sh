@@ -2,7 +2,8 @@
 # make bench: kemu against the installed QEMU, in one run, as ratios, all
 # timed by kemu-compare (medians of BENCH_RUNS runs, default 5 here):
 # start-up, a guest-timed loop and exit of a small guest program of ours;
-# then kemu-img against qemu-img (img.sh) and Linux on TCG (tcg.py).
+# then kemu-img against qemu-img (img.sh), the displays' idle cost and
+# update latency (display.py) and Linux on TCG (tcg.py).
 # Speed is only measured here, never asserted in a test.  The charts go
 # to BENCH_OUT (default bench-out).
 cd "$(dirname "$0")/../.." || exit 1
@@ -16,6 +17,7 @@ echo "== start-up, a guest-timed loop and exit: tests/guest/selftime.bios.bin"
     -nographic -bios tests/guest/selftime.bios.bin -device isa-debug-exit,iobase=0xf4,iosize=4 \
     2>/dev/null || failed=1
 sh tests/bench/img.sh || failed=1
+python3 tests/bench/display.py || failed=1
 echo "== TCG: Linux boot and in-guest workloads"
 python3 tests/bench/tcg.py || failed=1
 exit $failed

@@ -106,3 +106,22 @@ TEST(bochs_display, oversized_mode_refused)
     wr(9, 0xffff);                                         /* start beyond VRAM */
     CHECK_EQ(graphic_hw_render(&px, &w, &h), -1);
 }
+
+/* The framebuffer is written as plain memory: an unchanged screen keeps
+ * its generation (displays skip it), a written pixel moves it. */
+TEST(bochs_display, idle_framebuffer_keeps_generation)
+{
+    setup();
+    set_mode(320, 200, 32);
+    uint64_t g0 = graphic_hw_generation();
+    CHECK(g0 != 0);
+    CHECK_EQ(graphic_hw_generation(), g0);
+    writel(FB + (199 * 320 + 319) * 4, 0x00abcdef);          /* the last pixel */
+    uint64_t g1 = graphic_hw_generation();
+    CHECK(g1 != g0);
+    CHECK_EQ(graphic_hw_generation(), g1);
+    writel(FB + 320 * 200 * 4, 0x00abcdef);                  /* off screen */
+    CHECK_EQ(graphic_hw_generation(), g1);
+    wr(9, 1);                                                /* scrolled: new range */
+    CHECK(graphic_hw_generation() != g1);
+}
