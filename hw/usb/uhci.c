@@ -192,9 +192,13 @@ static void io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     Uhci *s = opaque;
     if (size == 1) {
         unsigned o = (unsigned)off & ~1u, sh = 8 * ((unsigned)off & 1);
-        uint16_t keep = o == 0x02 || o >= 0x10 ? 0 : (uint16_t)(read16(s, o) & ~(0xff << sh));
-        if (o >= 0x10)
-            keep = (uint16_t)(s->portsc[(o - 0x10) / 2 & 1] & PORT_RW & ~(0xff << sh));
+        uint16_t other = (uint16_t)~(0xff << sh), keep;
+        if (o == 0x02)                          /* status: write-1-to-clear */
+            keep = 0;
+        else if (o == 0x10 || o == 0x12)        /* ports: only the plain bits */
+            keep = s->portsc[(o - 0x10) / 2] & PORT_RW & other;
+        else
+            keep = read16(s, o) & other;
         write16(s, o, (uint16_t)(keep | (val & 0xff) << sh));
         return;
     }
