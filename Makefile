@@ -193,8 +193,8 @@ fuzz-img: config.mak
 	@sh tests/fuzz/run.sh $(or $(FUZZ_SECS),60)
 
 # libFuzzer on the device models (tests/fuzz/fuzz-device.c): each profile
-# (ide, ide-cd, virtio-blk, virtio-blk-modern, floppy, piix4-pm, fw_cfg, vga)
-# for FUZZ_SECS (default 60).
+# (ide, ide-cd, virtio-blk, virtio-blk-modern, floppy, piix4-pm, fw_cfg, vga,
+# e1000, rtl8139, virtio-net, virtio-net-modern, uhci) for FUZZ_SECS (default 60).
 fuzz-dev: config.mak
 	@sh tests/fuzz/run-dev.sh $(or $(FUZZ_SECS),60)
 

@@ -123,7 +123,8 @@ static bool device_is_display(const KemuOptions *o)
     for (int i = 0; i < o->ndevices; i++) {
         size_t n = strcspn(o->devices[i], ",");
         if ((n == 3 && !strncmp(o->devices[i], "VGA", 3)) ||
-            (n == 10 && !strncmp(o->devices[i], "cirrus-vga", 10)))
+            (n == 10 && !strncmp(o->devices[i], "cirrus-vga", 10)) ||
+            (n == 13 && !strncmp(o->devices[i], "bochs-display", 13)))
             return true;
     }
     return false;

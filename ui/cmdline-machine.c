@@ -261,9 +261,9 @@ static void accel_add(KemuOptions *o, const char *list)
     free(old);
 }
 
-/* usb=on needs a USB controller; dump-guest-core and mem-merge are hints
- * kemu cannot act on yet: say so rather than ignore them. */
-static int machine_flags(const Opts *o, const char *arg)
+/* usb=on adds the UHCI controller as -usb; dump-guest-core and mem-merge
+ * are hints kemu cannot act on yet: say so rather than ignore them. */
+static int machine_flags(KemuOptions *ko, const Opts *o, const char *arg)
 {
     for (size_t i = 0; i < o->n; i++) {
         const char *k = o->v[i].key;
@@ -274,10 +274,12 @@ static int machine_flags(const Opts *o, const char *arg)
             error_report("-machine %s: Parameter '%s' expects 'on' or 'off'", arg, k);
             return -1;
         }
-        if (b || strcmp(k, "usb")) {
-            error_report("-machine %s: property '%s' is not supported yet", arg, k);
-            return -1;
+        if (!strcmp(k, "usb")) {
+            ko->usb = b;
+            continue;
         }
+        error_report("-machine %s: property '%s' is not supported yet", arg, k);
+        return -1;
     }
     return 0;
 }
@@ -333,7 +335,7 @@ static int machine_apply(KemuOptions *o, const Opts *opts, const char *arg)
         error_report("-machine %s: Property '%s-machine.%s' not found", arg, MACHINE_NAME, bad);
         return -1;
     }
-    if (machine_flags(opts, arg) || kernel_irqchip(&o->cfg, opts, "-machine", arg) ||
+    if (machine_flags(o, opts, arg) || kernel_irqchip(&o->cfg, opts, "-machine", arg) ||
         machine_pit(&o->cfg, opts, arg) ||
         (accel && machine_accel(o, arg, accel)))
         return -1;

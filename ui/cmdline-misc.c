@@ -38,7 +38,7 @@ static const struct {
     const char *name;
     int has_arg;
 } later[] = {
-    { "usb", 0 }, { "usbdevice", 1 }, { "no-acpi", 0 }, { "no-hpet", 0 },
+    { "no-acpi", 0 }, { "no-hpet", 0 },
     { "L", 1 }, { "qmp", 1 }, { "qmp-pretty", 1 }, { "incoming", 1 },
     { "mem-path", 1 }, { "mem-prealloc", 0 }, { "overcommit", 1 }, { "object", 1 },
     { "mtdblock", 1 }, { "sd", 1 },

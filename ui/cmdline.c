@@ -117,6 +117,18 @@ static int opt_list(KemuOptions *o, const char *opt, const char *arg)
     return 0;
 }
 
+/* -usbdevice tablet: -usb and -device usb-tablet (the one kind kemu has). */
+static int opt_usbdevice(KemuOptions *o, const char *opt, const char *arg)
+{
+    if (strcmp(arg, "tablet")) {
+        error_report("-usbdevice %s: '%s' is not a valid device model name "
+                     "(kemu has: tablet)", arg, arg);
+        return -1;
+    }
+    o->usb = true;
+    return opt_list(o, "device", "usb-tablet");
+}
+
 static int opt_serial(KemuOptions *o, const char *opt, const char *arg)
 {
     if (o->nserial >= MAX_SERIAL) {
@@ -213,6 +225,8 @@ static int opt_flag(KemuOptions *o, const char *opt, const char *arg)
         o->snapshot = true;
     else if (!strcmp(opt, "nodefaults"))
         o->nodefaults = true;
+    else if (!strcmp(opt, "usb"))
+        o->usb = true;
     else if (!strcmp(opt, "full-screen"))
         o->full_screen = true;
     else
@@ -309,6 +323,8 @@ static const OptDef options[] = {
     { "no-reboot", false, opt_flag },
     { "no-shutdown", false, opt_flag },
     { "nodefaults", false, opt_flag },
+    { "usb", false, opt_flag },
+    { "usbdevice", true, opt_usbdevice },
     { "no-user-config", false, opt_no_config },
     { "nodefconfig", false, opt_no_config },
     { "S", false, opt_flag },

@@ -75,6 +75,7 @@ typedef struct KemuOptions {
     bool vga, vga_set;          /* a -vga card is built (-vga std, or by default) */
     const char *vga_card;       /* its device: "VGA" (the default) or "cirrus-vga" */
     bool nodefaults;
+    bool usb;                   /* -usb, -machine usb=on: the UHCI controller at 01.2 */
     bool console_hidden;        /* no display given: the serial port goes nowhere */
     char *vnc;                  /* -vnc / -display vnc= spec, NULL = no server */
     char *keymap;               /* -k LAYOUT */

@@ -3,6 +3,7 @@
  * tiles that changed are reported, merged into row runs. */
 #include "ui/console.h"
 #include "hw/core/graphic.h"
+#include "hw/core/input.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
 #include "hw/input/i8042.h"
@@ -21,6 +22,7 @@ static DisplaySurface surface;
 static DisplayListener *listeners;
 static int timer_fd = -1;
 static int mouse_buttons;
+static int pointer_x, pointer_y;   /* the absolute pointer, in pixels */
 static char title[300];
 
 #define KEY_QUEUE 512
@@ -282,7 +284,29 @@ static Device *kbd_device(void)
 
 bool console_has_mouse(void)
 {
-    return kbd_device() != NULL;
+    return kbd_device() != NULL || input_abs_present();
+}
+
+bool console_mouse_absolute(void)
+{
+    return input_abs_present();
+}
+
+static int scale_axis(int v, int size)
+{
+    v = MAX(0, MIN(size - 1, v));
+    return size > 1 ? (int)((int64_t)v * INPUT_ABS_MAX / (size - 1)) : 0;
+}
+
+void console_mouse_abs_event(int x, int y, int dz, int buttons)
+{
+    mouse_buttons = buttons;
+    pointer_x = MAX(0, MIN(surface.w - 1, x));
+    pointer_y = MAX(0, MIN(surface.h - 1, y));
+    input_abs_event(scale_axis(pointer_x, surface.w), scale_axis(pointer_y, surface.h), dz,
+                    (buttons & CONSOLE_BTN_LEFT ? INPUT_BTN_LEFT : 0) |
+                    (buttons & CONSOLE_BTN_RIGHT ? INPUT_BTN_RIGHT : 0) |
+                    (buttons & CONSOLE_BTN_MIDDLE ? INPUT_BTN_MIDDLE : 0));
 }
 
 /* Keys wait here while the controller's 16-byte queue is full (a pasted
@@ -327,8 +351,14 @@ static void mouse_packet(Device *kbd, int dx, int dy, int buttons)
     i8042_queue_aux(kbd, p, 3);
 }
 
+/* Relative motion: with an absolute device it moves the pointer from where
+ * it is (the monitor's mouse_move, a grabbed SDL window). */
 void console_mouse_event(int dx, int dy, int dz, int buttons)
 {
+    if (input_abs_present()) {
+        console_mouse_abs_event(pointer_x + dx, pointer_y + dy, dz, buttons);
+        return;
+    }
     Device *kbd = kbd_device();
     mouse_buttons = buttons;
     if (!kbd)

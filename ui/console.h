@@ -55,5 +55,9 @@ void console_key_event(int key, bool down);
 void console_mouse_event(int dx, int dy, int dz, int buttons);
 int console_mouse_buttons(void);
 bool console_has_mouse(void);
+/* An absolute pointing device (a USB tablet) takes the pointer: displays
+ * then send positions, in surface pixels, and need no grab. */
+bool console_mouse_absolute(void);
+void console_mouse_abs_event(int x, int y, int dz, int buttons);
 
 #endif

@@ -131,8 +131,17 @@ static int create_monitors(Machine *m, const KemuOptions *o)
     return 0;
 }
 
+/* -usb: the PIIX3's UHCI at 01.2, where QEMU's pc machine has it. */
+static bool add_usb_controller(Machine *m)
+{
+    Device *dev = device_create("piix3-usb-uhci", "addr=1.2");
+    return dev && !device_realize(dev, m);
+}
+
 static int create_devices(Machine *m, const KemuOptions *o)
 {
+    if (o->usb && !add_usb_controller(m))
+        return -1;
     for (int i = 0; i < o->ndevices; i++) {
         const char *spec = o->devices[i];
         size_t n = strcspn(spec, ",");

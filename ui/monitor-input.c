@@ -5,6 +5,8 @@
  * sendkey comes first. */
 #include "ui/monitor-int.h"
 #include "hw/core/clock.h"
+#include "hw/core/input.h"
+#include "hw/usb/usb.h"
 #include "hw/core/util.h"
 #include "ui/console.h"
 #include "ui/keycodes.h"
@@ -116,12 +118,34 @@ static void cmd_mouse_button(Monitor *mon, const char *args)
     console_mouse_event(0, 0, 0, buttons);
 }
 
+/* The one receiving events has the star: a tablet when there is one. */
 static void info_mice(Monitor *mon, const char *args)
 {
-    if (console_has_mouse())
-        monitor_printf(mon, "* Mouse #2: QEMU PS/2 Mouse\n");
-    else
+    bool abs = console_mouse_absolute();
+    if (!console_has_mouse()) {
         monitor_printf(mon, "No mouse devices connected\n");
+        return;
+    }
+    if (mon->m && machine_find_device(mon->m, "i8042"))
+        monitor_printf(mon, "%c Mouse #2: QEMU PS/2 Mouse\n", abs ? ' ' : '*');
+    if (abs)
+        monitor_printf(mon, "* Mouse #3: %s (absolute)\n", input_abs_name());
+}
+
+static void usb_line(const USBPort *p, void *opaque)
+{
+    if (p->dev)
+        monitor_printf(opaque, "  Device %d.%u, Port %d, Speed 12 Mb/s, Product %s%s%s\n",
+                       p->bus, p->dev->addr, p->index, p->dev->product,
+                       p->dev->id ? ", ID: " : "", p->dev->id ? p->dev->id : "");
+}
+
+static void info_usb(Monitor *mon, const char *args)
+{
+    if (!usb_bus_present())
+        monitor_printf(mon, "USB support not enabled\n");
+    else
+        usb_foreach_port(usb_line, mon);
 }
 
 const MonitorCmdDef monitor_input_cmds[] = {
@@ -135,5 +159,6 @@ const MonitorCmdDef monitor_input_cmds[] = {
 
 const MonitorCmdDef monitor_input_infos[] = {
     { "mice", "", "show which guest mouse is receiving events", info_mice },
+    { "usb", "", "show guest USB devices", info_usb },
     { NULL },
 };

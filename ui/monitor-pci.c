@@ -11,6 +11,7 @@ const char *monitor_pci_class_name(uint16_t cls)
         { 0x0106, "SATA controller" }, { 0x0180, "Storage controller" },
         { 0x0200, "Ethernet controller" }, { 0x0300, "VGA controller" },
         { 0x0600, "Host bridge" }, { 0x0601, "ISA bridge" }, { 0x0680, "Bridge" },
+        { 0x0380, "Display controller" }, { 0x0c03, "USB controller" },
         { 0x00ff, "Class 00ff" },
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

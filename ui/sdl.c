@@ -211,8 +211,33 @@ static int sdl_buttons(uint32_t state)
            (state & SDL_BUTTON_MMASK ? CONSOLE_BTN_MIDDLE : 0);
 }
 
+/* With a tablet the pointer follows the host's, in surface pixels (SDL
+ * maps window coordinates through the renderer's logical size): no grab. */
+static void mouse_abs_event(const SDL_Event *e)
+{
+    static int x, y;
+    int dz = 0;
+    if (e->type == SDL_MOUSEMOTION) {
+        x = e->motion.x;
+        y = e->motion.y;
+        sdl.buttons = sdl_buttons(e->motion.state);
+    } else if (e->type == SDL_MOUSEWHEEL) {
+        dz = -e->wheel.y;
+    } else {
+        x = e->button.x;
+        y = e->button.y;
+        sdl.buttons = sdl_buttons(SDL_GetMouseState(NULL, NULL));
+    }
+    console_mouse_abs_event(x, y, dz, sdl.buttons);
+}
+
 static void mouse_event(const SDL_Event *e)
 {
+    if (console_mouse_absolute() && !sdl.grab) {
+        if (!sdl.console_index)
+            mouse_abs_event(e);
+        return;
+    }
     if (e->type == SDL_MOUSEBUTTONDOWN && !sdl.grab) {
         if (e->button.button == SDL_BUTTON_LEFT && !sdl.console_index)
             set_grab(true);             /* the grabbing click stays ours */

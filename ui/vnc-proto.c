@@ -244,7 +244,9 @@ static int pointer_event(VncClient *c, const uint8_t *p)
              ((mask & 0x10) && !(c->ptr_mask & 0x10)) ? 1 : 0;
     int buttons = (mask & 1 ? CONSOLE_BTN_LEFT : 0) | (mask & 2 ? CONSOLE_BTN_MIDDLE : 0) |
                   (mask & 4 ? CONSOLE_BTN_RIGHT : 0);
-    if (dx || dy || dz || (mask & 7) != (c->ptr_mask & 7))
+    if (console_mouse_absolute())
+        console_mouse_abs_event(x, y, dz, buttons);
+    else if (dx || dy || dz || (mask & 7) != (c->ptr_mask & 7))
         console_mouse_event(dx, dy, dz, buttons);
     c->ptr_x = x;
     c->ptr_y = y;

@@ -1,7 +1,8 @@
 /* The CL-GD5446 BitBLT engine (GR20-GR3F, also at BAR 1 + 0x100): copies,
  * pattern fills and colour expansion through one of the sixteen ROPs,
  * from video memory or from the CPU (system-to-screen, fed a line at a
- * time through the 0xa0000 window or BAR 0).
+ * time through the 0xa0000 window or BAR 0), and screen-to-system copies
+ * the CPU reads back through the same apertures.
  *
  * Every rectangle a blit reads or writes (start, pitch, width, height,
  * direction) is checked against video RAM before any byte moves; a blit
@@ -135,9 +136,10 @@ static void blt_line(Cirrus *c, uint32_t y, const uint8_t *line)
 
 static void blt_finish(Cirrus *c)
 {
-    if (c->blt.pending)
-        cirrus_lfb_capture(c, false);
-    c->blt.pending = false;
+    bool was = c->blt.pending;
+    c->blt.pending = c->blt.to_system = false;
+    if (was)
+        cirrus_lfb_update(c);
     c->gr[0x31] &= (uint8_t)~(BLT_BUSY | BLT_START | BLT_PROGRESS);
     c->vga.generation++;
 }
@@ -160,8 +162,9 @@ static bool source_inside(const CirrusBlt *b, uint32_t size)
 /* Why the blit cannot run, or NULL. */
 static const char *blt_refusal(const CirrusBlt *b, uint32_t size)
 {
-    if (b->mode & BLT_TO_SYSTEM)
-        return "screen-to-system is not supported";
+    if ((b->mode & BLT_TO_SYSTEM) &&
+        (b->mode & (BLT_FROM_SYSTEM | BLT_PATTERN | BLT_EXPAND | BLT_BACKWARDS)))
+        return "screen-to-system from anything but a forward screen rectangle";
     if (!rop_known(b->rop))
         return "unknown ROP";
     if ((b->mode & BLT_BACKWARDS) && (b->mode & (BLT_PATTERN | BLT_EXPAND | BLT_FROM_SYSTEM)))
@@ -169,7 +172,8 @@ static const char *blt_refusal(const CirrusBlt *b, uint32_t size)
     if ((b->mode & BLT_FROM_SYSTEM) && ((b->mode & BLT_PATTERN) ||
                                         src_line_bytes(b) > CIRRUS_BLT_BUF))
         return "system source line too long";
-    if (!rect_inside(b->dst, b->dst_pitch, b->width, b->height, b->mode & BLT_BACKWARDS, size))
+    if (!(b->mode & BLT_TO_SYSTEM) &&
+        !rect_inside(b->dst, b->dst_pitch, b->width, b->height, b->mode & BLT_BACKWARDS, size))
         return "destination outside video memory";
     if (!source_inside(b, size))
         return "source outside video memory";
@@ -203,11 +207,12 @@ void cirrus_blt_start(Cirrus *c)
         blt_finish(c);
         return;
     }
-    if (b->mode & BLT_FROM_SYSTEM) {    /* wait for the CPU's lines */
+    if (b->mode & (BLT_FROM_SYSTEM | BLT_TO_SYSTEM)) {  /* wait for the CPU */
         b->pending = true;
-        cirrus_lfb_capture(c, true);
+        b->to_system = b->mode & BLT_TO_SYSTEM;
         b->line = b->fill = 0;
-        b->line_bytes = src_line_bytes(b);
+        b->line_bytes = b->to_system ? (b->width + 3) & ~3u : src_line_bytes(b);
+        cirrus_lfb_update(c);
         c->gr[0x31] |= BLT_BUSY;
         return;
     }
@@ -232,6 +237,23 @@ void cirrus_blt_feed(Cirrus *c, uint8_t v)
         blt_finish(c);
 }
 
+/* Screen-to-system: the source rectangle (checked at the start) line by
+ * line, each padded to 32 bits with zeros, through the ROP with a zero
+ * destination (system memory is not the engine's to read). */
+uint8_t cirrus_blt_drain(Cirrus *c)
+{
+    CirrusBlt *b = &c->blt;
+    uint8_t v = 0;
+    if (b->fill < b->width)
+        v = rop_apply(b->rop, c->vga.vram.host[b->src + b->line * b->src_pitch + b->fill], 0);
+    if (++b->fill == b->line_bytes) {
+        b->fill = 0;
+        if (++b->line == b->height)
+            blt_finish(c);
+    }
+    return v;
+}
+
 void cirrus_gr_blt_write(Cirrus *c, uint8_t index, uint8_t v)
 {
     uint8_t old = c->gr[0x31];
@@ -240,9 +262,10 @@ void cirrus_gr_blt_write(Cirrus *c, uint8_t index, uint8_t v)
         return;
     }
     if (v & BLT_RESET) {
-        if (c->blt.pending)
-            cirrus_lfb_capture(c, false);
-        c->blt.pending = false;
+        bool was = c->blt.pending;
+        c->blt.pending = c->blt.to_system = false;
+        if (was)
+            cirrus_lfb_update(c);
         c->gr[0x31] = (uint8_t)(v & ~(BLT_RESET | BLT_START | BLT_BUSY | BLT_PROGRESS));
         return;
     }

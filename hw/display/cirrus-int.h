@@ -35,8 +35,9 @@ typedef struct CirrusBlt {
     uint32_t dst, src;              /* start addresses in VRAM */
     uint8_t mode, mode_ext, rop;
     uint32_t fg, bg;                /* colour-expansion colours */
-    /* A system-to-screen blit waiting for its source lines. */
-    bool pending;
+    /* A system-to-screen blit waiting for its source lines (or, with
+     * to_system, a screen-to-system one waiting for the CPU to read). */
+    bool pending, to_system;
     uint32_t line, line_bytes, fill;
     uint8_t buf[CIRRUS_BLT_BUF];
 } CirrusBlt;
@@ -66,12 +67,24 @@ void cirrus_blt_feed(Cirrus *c, uint8_t v);
 /* The blit registers through BAR 1 (offset 0x100 on) or 0xb8000. */
 uint8_t cirrus_mmio_blt_read(Cirrus *c, uint32_t off);
 void cirrus_mmio_blt_write(Cirrus *c, uint32_t off, uint8_t v);
+/* The next byte of a screen-to-system blit's data, for a CPU read. */
+uint8_t cirrus_blt_drain(Cirrus *c);
 /* Write a GR20-GR3F register (also from the MMIO alias). */
 void cirrus_gr_blt_write(Cirrus *c, uint8_t index, uint8_t v);
+
+/* cirrus-write.c: whether extended write mode 4 or 5 is on; a CPU byte
+ * written at offset off of video memory in that mode. */
+bool cirrus_ext_write_mode(const Cirrus *c);
+void cirrus_ext_write(Cirrus *c, uint64_t off, uint8_t v);
+/* cirrus.c: BAR 0 goes through the device (a blit waits for the CPU, or
+ * an extended write mode is on) or is plain memory again. */
+void cirrus_lfb_update(Cirrus *c);
 
 /* cirrus-render.c: the picture in the extended modes; 1 in a standard
  * VGA mode. */
 int cirrus_render(Vga *s, uint32_t **out, int *w, int *h);
+/* The video RAM an extended-mode picture is made of (VgaExt.visible). */
+int cirrus_visible(Vga *s, uint32_t range[][2]);
 /* Bits per pixel of the extended mode (SR7 and the hidden DAC), 0 if none. */
 int cirrus_bpp(const Cirrus *c);
 

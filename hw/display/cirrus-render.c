@@ -73,6 +73,21 @@ static void draw_cursor(const Cirrus *c, uint32_t *px, int w, int h)
     }
 }
 
+int cirrus_visible(Vga *s, uint32_t range[][2])
+{
+    Cirrus *c = (Cirrus *)s;
+    int bytes = (cirrus_bpp(c) + 7) / 8, width = (s->cr[0x01] + 1) * 8, height = vga_height(s);
+    uint32_t start = start_address(c), pitch = line_pitch(c);
+    uint64_t len = (uint64_t)pitch * (height > 0 ? height - 1 : 0) + (uint64_t)width * bytes;
+    if (!bytes || height <= 0 || start >= s->vram_size)
+        return 0;
+    range[0][0] = start;
+    range[0][1] = (uint32_t)(len < s->vram_size - start ? len : s->vram_size - start);
+    range[1][0] = s->vram_size - 16384;             /* the cursor's patterns */
+    range[1][1] = 16384;
+    return 2;
+}
+
 int cirrus_render(Vga *s, uint32_t **out, int *w, int *h)
 {
     Cirrus *c = (Cirrus *)s;

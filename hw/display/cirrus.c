@@ -122,6 +122,11 @@ static bool ext_reg_write(Vga *s, VgaRegSet set, uint8_t index, uint8_t v)
     Cirrus *c = cirrus_of(s);
     if (set == VGA_DAC_MASK)
         return hidden_dac_write(c, v);
+    if (set == VGA_GR && index == 5) {  /* the write mode: BAR 0 may change */
+        s->gr[5] = v;
+        cirrus_lfb_update(c);
+        return true;
+    }
     if (!is_extension(c, set, index))
         return false;
     switch (set) {
@@ -136,6 +141,8 @@ static bool ext_reg_write(Vga *s, VgaRegSet set, uint8_t index, uint8_t v)
             cirrus_gr_blt_write(c, index, v);
         else if (index < 0x40)
             c->gr[index] = v;
+        if (index == GR_BANK_CTL)
+            cirrus_lfb_update(c);
         break;
     default:
         if (index < 0x40 && index != 0x24 && index != 0x26 && index != 0x27)
@@ -171,6 +178,8 @@ static bool ext_mem_read(Vga *s, uint64_t addr, uint8_t *v)
     int64_t off = addr < 0x10000 ? bank_offset(c, addr) : -1;
     if (is_mmio_window(c, addr))
         *v = cirrus_mmio_blt_read(c, (uint32_t)(addr - 0x18000));
+    else if (c->blt.pending && c->blt.to_system && addr < 0x10000)
+        *v = cirrus_blt_drain(c);
     else
         *v = off < 0 ? 0xff : s->vram.host[off];
     return true;
@@ -187,12 +196,14 @@ static bool ext_mem_write(Vga *s, uint64_t addr, uint8_t v)
     }
     if (addr >= 0x10000)
         return true;
-    if (c->blt.pending) {
+    if (c->blt.pending && !c->blt.to_system) {
         cirrus_blt_feed(c, v);
         return true;
     }
     int64_t off = bank_offset(c, addr);
-    if (off >= 0)
+    if (off >= 0 && cirrus_ext_write_mode(c))
+        cirrus_ext_write(c, (uint64_t)off, v);
+    else if (off >= 0)
         s->vram.host[off] = v;
     return true;
 }
@@ -205,7 +216,7 @@ static bool ext_untracked(Vga *s)
 static const VgaExt cirrus_ext = {
     .reg_read = ext_reg_read, .reg_write = ext_reg_write,
     .mem_read = ext_mem_read, .mem_write = ext_mem_write,
-    .render = cirrus_render, .untracked = ext_untracked,
+    .render = cirrus_render, .untracked = ext_untracked, .visible = cirrus_visible,
 };
 
 /* BAR 1: the VGA registers from 0x3c0 at 0x000-0x0ff, the BitBLT
@@ -234,12 +245,16 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 static const MemoryRegionOps mmio_ops = { mmio_read, mmio_write, 1, 1 };
 
 /* BAR 0 while a system-to-screen blit waits for data: writes are its
- * source (as QEMU's linear aperture takes them), reads see video RAM.
- * Otherwise BAR 0 is plain memory, at the CPU's full speed. */
+ * source (as QEMU's linear aperture takes them), reads see video RAM;
+ * while a screen-to-system blit waits, reads are its data; in extended
+ * write modes 4 and 5, writes are bits of pixels.  Otherwise BAR 0 is
+ * plain memory, at the CPU's full speed. */
 static uint64_t lfb_blt_read(void *opaque, uint64_t off, unsigned size)
 {
     Cirrus *c = opaque;
     (void)size;
+    if (c->blt.pending && c->blt.to_system)
+        return cirrus_blt_drain(c);
     return c->vga.vram.host[off];
 }
 
@@ -247,13 +262,20 @@ static void lfb_blt_write(void *opaque, uint64_t off, uint64_t val, unsigned siz
 {
     Cirrus *c = opaque;
     (void)size;
-    if (c->blt.pending)
+    if (c->blt.pending && !c->blt.to_system)
         cirrus_blt_feed(c, (uint8_t)val);
+    else if (cirrus_ext_write_mode(c))
+        cirrus_ext_write(c, off, (uint8_t)val);
     else                                /* the bytes after the blit's last */
         c->vga.vram.host[off] = (uint8_t)val;
 }
 
 static const MemoryRegionOps lfb_blt_ops = { lfb_blt_read, lfb_blt_write, 1, 1 };
+
+void cirrus_lfb_update(Cirrus *c)
+{
+    cirrus_lfb_capture(c, c->blt.pending || cirrus_ext_write_mode(c));
+}
 
 void cirrus_lfb_capture(Cirrus *c, bool on)
 {
@@ -261,33 +283,6 @@ void cirrus_lfb_capture(Cirrus *c, bool on)
         as_unmap(c->lfb_blt.as, &c->lfb_blt);
     if (on && c->lfb.as && c->lfb.enabled)
         as_map(c->lfb.as, &c->lfb_blt, c->lfb.addr, 2);
-}
-
-/* romfile=: the option ROM in the expansion ROM BAR ("" for none, the
- * default: the board hands SeaBIOS the card's vgabios through fw_cfg). */
-static int load_rom(Cirrus *c)
-{
-    FILE *f = fopen(c->romfile, "rb");
-    if (!f) {
-        error_report("cirrus-vga: romfile=%s: cannot open it", c->romfile);
-        return -1;
-    }
-    uint8_t *buf = xmalloc(1 << 20);
-    size_t n = fread(buf, 1, 1 << 20, f);
-    fclose(f);
-    uint64_t size = 2048;
-    while (size < n)
-        size *= 2;
-    if (n == 0 || n == 1 << 20) {
-        error_report("cirrus-vga: romfile=%s: empty or larger than 1 MiB", c->romfile);
-        free(buf);
-        return -1;
-    }
-    mr_init_rom(&c->rom, "cirrus-vga.rom", size);
-    memcpy(c->rom.host, buf, n);
-    free(buf);
-    pci_rom_init(&c->vga.fn, &c->rom);
-    return 0;
 }
 
 static int cirrus_realize(Device *dev, Machine *m)
@@ -306,7 +301,7 @@ static int cirrus_realize(Device *dev, Machine *m)
     pci_bar_init(&s->fn, 0, &c->lfb, false);
     s->fn.config[PCI_BAR0] |= 0x08;                 /* prefetchable */
     pci_bar_init(&s->fn, 1, &c->mmio, false);
-    if (c->romfile && *c->romfile && load_rom(c))
+    if (c->romfile && *c->romfile && vga_load_romfile(s, &c->rom, "cirrus-vga", c->romfile))
         return -1;
     if (pci_bus_add(m->pci, &s->fn, PCI_DEVFN(2, 0)) < 0 &&
         pci_bus_add(m->pci, &s->fn, -1) < 0)

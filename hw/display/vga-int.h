@@ -41,7 +41,12 @@ typedef struct VgaExt {
     int (*render)(struct Vga *s, uint32_t **out, int *w, int *h);
     /* True while the CPU writes video RAM unseen (a linear framebuffer). */
     bool (*untracked)(struct Vga *s);
+    /* Then: the video RAM the picture is made of, as up to VGA_RANGES
+     * [offset, length) pairs inside VRAM; returns how many (0: unknown). */
+    int (*visible)(struct Vga *s, uint32_t range[][2]);
 } VgaExt;
+
+#define VGA_RANGES 2
 
 typedef struct Vga {
     Device dev;
@@ -52,6 +57,13 @@ typedef struct Vga {
     MemoryRegion io_3c0, io_3b4, io_3d4, io_vbe;
     uint32_t vram_size;
     const VgaExt *ext;          /* NULL for the std VGA */
+    bool no_legacy;             /* no 0xa0000 window, no VGA ports (set
+                                 * before vga_core_init: bochs-display) */
+    /* A copy of the visible video RAM while the CPU writes it unseen, to
+     * tell an idle screen from a changed one (vga.c, source_generation). */
+    uint8_t *shadow;
+    size_t shadow_len;
+    uint32_t shadow_range[VGA_RANGES][2];
     uint64_t generation;        /* counts writes that can change the picture */
     uint8_t misc, sr_index, sr[8], gr_index, gr[16], cr_index, cr[32];
     uint8_t ar_index, ar[21];
@@ -73,6 +85,12 @@ struct Machine;
 void vga_core_init(Vga *s, struct Machine *m, uint32_t vram_size, const VgaExt *ext);
 void vga_core_reset(Vga *s);
 void vga_core_unrealize(Vga *s);
+/* romfile=: the option ROM at path in the expansion ROM BAR of s's PCI
+ * function (rom: the region to hold it).  -1 after an error naming dev. */
+int vga_load_romfile(Vga *s, MemoryRegion *rom, const char *dev, const char *path);
+/* Bochs VBE register index (VBE_*), as through ports 0x1ce/0x1cf. */
+uint16_t vga_vbe_read(Vga *s, uint16_t index);
+void vga_vbe_write(Vga *s, uint16_t index, uint16_t v);
 /* A register port 0x3b0-0x3df by number (for a card's MMIO aliases). */
 uint8_t vga_ioport_read(Vga *s, uint16_t port);
 void vga_ioport_write(Vga *s, uint16_t port, uint8_t v);

@@ -8,11 +8,14 @@
  * vram[4 * o + p], so chain-4 modes and the VBE framebuffer see it as
  * linear memory. */
 #include "hw/display/vga-int.h"
+#include "hw/core/error.h"
 #include "hw/core/graphic.h"
 #include "hw/core/machine.h"
+#include "hw/core/util.h"
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GR_SET_RESET   0
@@ -343,39 +346,47 @@ static void vbe_enable(Vga *s, uint16_t v)
     vbe_update_start(s);
 }
 
+uint16_t vga_vbe_read(Vga *s, uint16_t index)
+{
+    if (index == VBE_VIDEO_MEMORY_64K)
+        return (uint16_t)(s->vram_size / 65536);
+    if (index >= VBE_REGS)
+        return 0;
+    if ((s->vbe[VBE_ENABLE] & VBE_GETCAPS) && vbe_max(index))
+        return vbe_max(index);
+    return s->vbe[index];
+}
+
 static uint64_t vbe_read(void *opaque, uint64_t off, unsigned size)
 {
     Vga *s = opaque;
     (void)size;
-    if (off == 0)
-        return s->vbe_index;
-    if (s->vbe_index == VBE_VIDEO_MEMORY_64K)
-        return s->vram_size / 65536;
-    if (s->vbe_index >= VBE_REGS)
-        return 0;
-    if ((s->vbe[VBE_ENABLE] & VBE_GETCAPS) && vbe_max(s->vbe_index))
-        return vbe_max(s->vbe_index);
-    return s->vbe[s->vbe_index];
+    return off == 0 ? s->vbe_index : vga_vbe_read(s, s->vbe_index);
 }
 
 static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     Vga *s = opaque;
-    uint16_t v = (uint16_t)val;
     (void)size;
-    s->generation++;
     if (off == 0) {
-        s->vbe_index = v;
+        s->generation++;
+        s->vbe_index = (uint16_t)val;
         return;
     }
-    switch (s->vbe_index) {
+    vga_vbe_write(s, s->vbe_index, (uint16_t)val);
+}
+
+void vga_vbe_write(Vga *s, uint16_t index, uint16_t v)
+{
+    s->generation++;
+    switch (index) {
     case VBE_ID:
         if (v >= 0xb0c0 && v <= 0xb0c5)
             s->vbe[VBE_ID] = v;
         break;
     case VBE_XRES: case VBE_YRES:
-        if (!vbe_on(s) && v <= vbe_max(s->vbe_index))
-            s->vbe[s->vbe_index] = v;
+        if (!vbe_on(s) && v <= vbe_max(index))
+            s->vbe[index] = v;
         break;
     case VBE_BPP:
         if (!vbe_on(s) && (v == 4 || v == 8 || v == 15 || v == 16 || v == 24 || v == 32))
@@ -393,7 +404,7 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
             s->vbe[VBE_BANK] = v;
         break;
     case VBE_VIRT_WIDTH: case VBE_X_OFFSET: case VBE_Y_OFFSET:
-        s->vbe[s->vbe_index] = v;
+        s->vbe[index] = v;
         vbe_update_start(s);
         break;
     default:
@@ -438,13 +449,64 @@ static int source_text(void *opaque, GraphicText *t)
     return vga_text(opaque, t);
 }
 
+/* The VBE picture's bytes: the visible lines from the start offset. */
+static int vbe_visible(Vga *s, uint32_t range[][2])
+{
+    uint32_t bpp = s->vbe[VBE_BPP] == 15 ? 16 : s->vbe[VBE_BPP];
+    uint64_t len = (uint64_t)s->vbe[VBE_VIRT_WIDTH] * ((bpp + 7) / 8) * s->vbe[VBE_YRES];
+    if (s->vbe_start >= s->vram_size)
+        return 0;
+    range[0][0] = s->vbe_start;
+    range[0][1] = (uint32_t)(len < s->vram_size - s->vbe_start ? len : s->vram_size - s->vbe_start);
+    return 1;
+}
+
+/* Whether the visible bytes differ from the shadow copy (which then takes
+ * them); a new set of ranges is a change. */
+static bool visible_changed(Vga *s, uint32_t range[][2], int n)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += range[i][1];
+    bool same_ranges = total == s->shadow_len && s->shadow &&
+                       !memcmp(range, s->shadow_range, sizeof(range[0]) * (size_t)n);
+    if (!same_ranges) {
+        free(s->shadow);
+        s->shadow = xmalloc(total ? total : 1);
+        s->shadow_len = total;
+        memset(s->shadow_range, 0, sizeof(s->shadow_range));
+        memcpy(s->shadow_range, range, sizeof(range[0]) * (size_t)n);
+    }
+    bool changed = !same_ranges;
+    uint8_t *copy = s->shadow;
+    for (int i = 0; i < n; i++) {
+        const uint8_t *v = s->vram.host + range[i][0];
+        if (changed || memcmp(copy, v, range[i][1])) {
+            memcpy(copy, v, range[i][1]);
+            changed = true;
+        }
+        copy += range[i][1];
+    }
+    return changed;
+}
+
 /* A linear framebuffer is plain memory to the CPU: its writes are not
- * seen, so while it is on the count says nothing (0). */
+ * seen.  Then the visible bytes are compared with a copy at each refresh
+ * (a memcmp of what is on screen, far cheaper than rendering and comparing
+ * the picture), and the count moves when they differ; 0 (render every
+ * time) when the card cannot say what is visible. */
 static uint64_t source_generation(void *opaque)
 {
     Vga *s = opaque;
-    if ((s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED) || (s->ext && s->ext->untracked(s)))
-        return 0;
+    bool ext = s->ext && s->ext->untracked(s);
+    if ((s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED) || ext) {
+        uint32_t range[VGA_RANGES][2];
+        int n = ext ? (s->ext->visible ? s->ext->visible(s, range) : 0) : vbe_visible(s, range);
+        if (n <= 0)
+            return 0;
+        if (visible_changed(s, range, n))
+            s->generation++;
+    }
     return s->generation ? s->generation : 1;
 }
 
@@ -461,11 +523,13 @@ void vga_core_init(Vga *s, Machine *m, uint32_t vram_size, const VgaExt *ext)
     mr_init_io(&s->io_3c0, "vga", 16, &r3c0_ops, s);
     mr_init_io(&s->io_3b4, "vga-mono", 7, &r3b4_ops, s);
     mr_init_io(&s->io_3d4, "vga-color", 7, &r3d4_ops, s);
+    graphic_hw_register(&source_ops, s);
+    if (s->no_legacy)
+        return;
     as_map(&m->mem, &s->lowmem, 0xa0000, 1);
     as_map(&m->io, &s->io_3c0, 0x3c0, 0);
     as_map(&m->io, &s->io_3b4, 0x3b4, 0);
     as_map(&m->io, &s->io_3d4, 0x3d4, 0);
-    graphic_hw_register(&source_ops, s);
 }
 
 void vga_core_reset(Vga *s)
@@ -480,11 +544,40 @@ void vga_core_reset(Vga *s)
 void vga_core_unrealize(Vga *s)
 {
     graphic_hw_unregister(s);
-    as_unmap(s->lowmem.as, &s->lowmem);
-    as_unmap(s->io_3c0.as, &s->io_3c0);
-    as_unmap(s->io_3b4.as, &s->io_3b4);
-    as_unmap(s->io_3d4.as, &s->io_3d4);
+    free(s->shadow);
+    s->shadow = NULL;
+    if (!s->no_legacy) {
+        as_unmap(s->lowmem.as, &s->lowmem);
+        as_unmap(s->io_3c0.as, &s->io_3c0);
+        as_unmap(s->io_3b4.as, &s->io_3b4);
+        as_unmap(s->io_3d4.as, &s->io_3d4);
+    }
     mr_free(&s->vram);
+}
+
+int vga_load_romfile(Vga *s, MemoryRegion *rom, const char *dev, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        error_report("%s: romfile=%s: cannot open it", dev, path);
+        return -1;
+    }
+    uint8_t *buf = xmalloc(1 << 20);
+    size_t n = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    uint64_t size = 2048;
+    while (size < n)
+        size *= 2;
+    if (n == 0 || n == 1 << 20) {
+        error_report("%s: romfile=%s: empty or larger than 1 MiB", dev, path);
+        free(buf);
+        return -1;
+    }
+    mr_init_rom(rom, "vga.rom", size);
+    memcpy(rom->host, buf, n);
+    free(buf);
+    pci_rom_init(&s->fn, rom);
+    return 0;
 }
 
 static int vga_realize(Device *dev, Machine *m)
@@ -545,6 +638,7 @@ static DeviceClass vga_class = {
     .bus = "pci",
     .size = sizeof(Vga),
     .realize = vga_realize,
+    .user_creatable = true,
     .reset = vga_reset,
     .unrealize = vga_unrealize,
     .info = vga_info,

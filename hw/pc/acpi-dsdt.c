@@ -1,7 +1,8 @@
 /* The DSDT's AML (ACPI 6.4, chapter 20): \_S5 for power-off, and the PCI
  * root bridge \_SB.PCI0 (PNP0A03) with the resources it decodes (_CRS)
  * and its interrupt routing (_PRT), without which an ACPI kernel sees no
- * PCI device at all.
+ * PCI device at all; in it the 8042's keyboard and mouse (PNP0303,
+ * PNP0F13).
  *
  * _PRT names GSIs directly (no link devices): slot S pin P reaches PIRQ
  * (S - 1 + P) mod 4 on the PIIX, and the PIRQs go to ISA IRQs 10, 10, 11,
@@ -158,6 +159,34 @@ static void prt(Aml *a)
     pkg_wrap(a, start);
 }
 
+/* Device (SEG) { _HID EISAID (PNP0xxx); _CRS: its I/O ports, its IRQ }:
+ * the 8042's keyboard (PNP0303: ports 0x60 and 0x64, IRQ 1) and PS/2
+ * mouse (PNP0F13: IRQ 12).  Firmware looks for them before it sets the
+ * keyboard up (SeaBIOS skips PS/2 when the DSDT lists no PNP0303), and
+ * Linux's i8042 driver finds the controller through them. */
+static void pnp_device(Aml *a, const char *seg, uint16_t pnp, bool ports, int irq)
+{
+    byte(a, 0x5b);                  /* DeviceOp */
+    byte(a, 0x82);
+    size_t dev = a->len;
+    emit(a, seg, 4);
+    name(a, "_HID");
+    uint8_t id[] = { 0x0c, 0x41, 0xd0, (uint8_t)(pnp >> 8), (uint8_t)pnp };   /* EISAID */
+    emit(a, id, sizeof(id));
+    name(a, "_CRS");
+    byte(a, 0x11);                  /* BufferOp */
+    size_t start = a->len;
+    static const uint8_t io[] = { 0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01,
+                                  0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01 };
+    uint8_t irqd[] = { 0x22, (uint8_t)(1u << irq), (uint8_t)((1u << irq) >> 8), 0x79, 0x00 };
+    integer(a, (uint32_t)((ports ? sizeof(io) : 0) + sizeof(irqd)));
+    if (ports)
+        emit(a, io, sizeof(io));
+    emit(a, irqd, sizeof(irqd));
+    pkg_wrap(a, start);
+    pkg_wrap(a, dev);
+}
+
 size_t acpi_dsdt_aml(const Machine *m, uint8_t *out, size_t max)
 {
     Aml a = { out, 0, max };
@@ -180,6 +209,8 @@ size_t acpi_dsdt_aml(const Machine *m, uint8_t *out, size_t max)
     integer(&a, 0);
     crs(&a, m);
     prt(&a);
+    pnp_device(&a, "KBD_", 0x0303, true, 1);
+    pnp_device(&a, "MOU_", 0x0f13, false, 12);
     pkg_wrap(&a, dev);
     pkg_wrap(&a, scope);
     return a.len;

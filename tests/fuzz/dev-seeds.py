@@ -213,6 +213,24 @@ def virtio_net_modern(r):
     return {"modern-rx": p + w(r, 2, 0x3000, 0) + frame(100) + frame(1514, 1)}
 
 
+def uhci_seed():
+    """A GET_DESCRIPTOR control transfer to the tablet at address 0: port
+    reset and enable, a frame list of one QH, SETUP/IN/OUT TDs."""
+    setup = bytes([0x80, 6, 0, 1, 0, 0, 18, 0])
+    p = w(0, 2, 0x10, 0x200) + w(0, 2, 0x10, 0) + w(0, 2, 0x10, 4)
+    p += ram(0x10000, struct.pack("<I", 0x11002) * 64)
+    p += ram(0x11000, struct.pack("<II", 1, 0x12000))
+    tds = [(0x2d, 8, 0), (0x69, 8, 1), (0x69, 8, 0), (0x69, 2, 1), (0xe1, 0, 1)]
+    for i, (pid, n, tog) in enumerate(tds):
+        link = 1 if i + 1 == len(tds) else (0x12000 + 32 * (i + 1)) | 4
+        tok = pid | tog << 19 | ((n - 1) & 0x7ff) << 21
+        p += ram(0x12000 + 32 * i, struct.pack("<IIII", link, 0x01800000 | 3 << 27, tok,
+                                               0x14000 + 64 * i))
+    p += ram(0x14000, setup)
+    p += w(0, 4, 8, 0x10000) + w(0, 2, 4, 0xf) + w(0, 2, 0, 0x41)
+    return {"get-descriptor": p + bytes([6]) + struct.pack("<H", 8000)}
+
+
 def main():
     profile, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -245,6 +263,8 @@ def main():
         seeds = {**virtio_net_legacy(), **virtio_net_modern(2)}
     elif profile == "virtio-net-modern":
         seeds = virtio_net_modern(1)
+    elif profile == "uhci":
+        seeds = uhci_seed()
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

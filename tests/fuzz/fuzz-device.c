@@ -73,6 +73,7 @@ static const Profile profiles[] = {
     { "virtio-net-modern", { "i440FX-pcihost",
                              "virtio-net-pci,netdev=wire,romfile=,disable-legacy=on" },
       { 0 }, { { 0 } }, .wire = true },
+    { "uhci", { "i440FX-pcihost", "piix3-usb-uhci", "usb-tablet" }, { 0 }, { { 0 } } },
 };
 
 static const Profile *profile;

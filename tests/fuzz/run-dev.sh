@@ -8,7 +8,7 @@
 cd "$(dirname "$0")/../.." || exit 2
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-profiles=${*:-ide ide-cd virtio-blk virtio-blk-modern floppy piix4-pm fw_cfg vga e1000 rtl8139 virtio-net virtio-net-modern}
+profiles=${*:-ide ide-cd virtio-blk virtio-blk-modern floppy piix4-pm fw_cfg vga e1000 rtl8139 virtio-net virtio-net-modern uhci}
 if ! command -v clang >/dev/null 2>&1; then
     echo "SKIP: fuzz-dev: clang is not installed (apt-get install clang)"
     exit 0
@@ -19,7 +19,7 @@ out=$work/fuzz-device
 # The board's core, the device folders the profiles use and the CPU-less
 # test board; the devices register themselves, so all of a folder links.
 srcs="tests/fuzz/fuzz-device.c tests/unit/harness.c tests/unit/memdisk.c
-      $(ls hw/core/*.c hw/ide/*.c hw/virtio/*.c hw/floppy/*.c hw/dma/*.c)
+      $(ls hw/core/*.c hw/ide/*.c hw/virtio/*.c hw/floppy/*.c hw/dma/*.c hw/usb/*.c)
       $(ls hw/net/e1000*.c hw/net/rtl8139*.c) hw/net/eeprom93.c hw/pc/i440fx.c
       hw/pc/piix4-pm.c hw/pc/fw_cfg.c hw/display/vga.c hw/display/vga-render.c"
 clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \

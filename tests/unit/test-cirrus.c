@@ -406,8 +406,12 @@ TEST(cirrus, blit_hostile_rectangles)
     check_dropped(0, VRAM - 0x2000, 16, 3, 0, 0x1000, 0x00, 0x0d);
     /* Colour expansion whose bit source runs past the end. */
     check_dropped(0, VRAM - 1, 64, 4, 64, 0, 0x80, 0x0d);
-    /* Screen-to-system; an unknown ROP; backwards expansion. */
-    check_dropped(0, 0, 16, 1, 0, 0, 0x02, 0x0d);
+    /* Screen-to-system from past the end, backwards, from the CPU too;
+     * an unknown ROP; backwards expansion. */
+    check_dropped(0, VRAM - 8, 16, 1, 0, 0, 0x02, 0x0d);
+    check_dropped(0, 0x1000, 16, 2, 0, 0x1000, 0x03, 0x0d);
+    check_dropped(0, 0x1000, 16, 1, 0, 0, 0x06, 0x0d);
+    check_dropped(0, 0x1000, 16, 1, 0, 0, 0x82, 0x0d);
     check_dropped(0, 0x1000, 16, 1, 0, 0, 0x00, 0x42);
     check_dropped(0x1000, 0x100, 16, 1, 0, 0, 0x81, 0x0d);
     /* A system-to-screen blit whose destination does not fit is refused
@@ -427,4 +431,60 @@ TEST(cirrus, blit_reset_cancels_system_source)
     CHECK(!card->blt.pending);
     setb(0xa0000, 0x99);                                /* plain memory again */
     CHECK_EQ(vram()[0], 0x99);
+}
+
+TEST(cirrus, blit_screen_to_system)
+{
+    setup();
+    sr(0x07, 0x01);
+    fill_pattern(0x30000, 0x200);
+    /* 6 bytes x 2 lines read back through the window: lines padded to 8. */
+    blit(0, 0x30000, 6, 2, 0, 0x100, 0x02, 0x0d);
+    CHECK(gr_get(0x31) & 0x01);                         /* busy, waiting */
+    uint8_t got[16];
+    for (int i = 0; i < 16; i++)
+        got[i] = memb(0xa0000);
+    CHECK_EQ(memcmp(got, vram() + 0x30000, 6), 0);
+    CHECK_EQ(got[6] | got[7], 0);                       /* padding */
+    CHECK_EQ(memcmp(got + 8, vram() + 0x30100, 6), 0);
+    CHECK_EQ(gr_get(0x31) & 0x01, 0);                   /* done */
+    CHECK_EQ(memb(0xa0000), vram()[0]);                 /* the window again */
+    /* Through BAR 0 with a ROP (NOT source): 4 bytes x 1 line. */
+    blit(0, 0x30010, 4, 1, 0, 0, 0x02, 0xd0);
+    uint32_t v = readl(LFB + 0x40);
+    CHECK_EQ(v, ~(uint32_t)(vram()[0x30010] | vram()[0x30011] << 8 |
+                            vram()[0x30012] << 16 | (uint32_t)vram()[0x30013] << 24));
+    CHECK(!card->blt.pending);
+    CHECK_EQ(readl(LFB + 0x40), (uint32_t)vram()[0x40] | vram()[0x41] << 8 |
+                                vram()[0x42] << 16 | (uint32_t)vram()[0x43] << 24);
+    CHECK_EQ(card->dropped, 0);
+}
+
+TEST(cirrus, write_modes_4_and_5)
+{
+    setup();
+    sr(0x07, 0x01);
+    memset(vram(), 0x11, 64);
+    gr(0x01, 0xaa); gr(0x00, 0x55);                     /* foreground, background */
+    gr(0x0b, 0x06);                                     /* extended writes, by 8 */
+    gr(0x05, 0x04);                                     /* mode 4: 0 bits leave */
+    setb(0xa0001, 0xa5);                                /* pixels 8..15 */
+    CHECK_EQ(memcmp(vram(), "\x11\x11\x11\x11\x11\x11\x11\x11", 8), 0);
+    CHECK_EQ(memcmp(vram() + 8, "\xaa\x11\xaa\x11\x11\xaa\x11\xaa", 8), 0);
+    gr(0x05, 0x05);                                     /* mode 5: 0 bits background */
+    setb(LFB + 2, 0xf0);                                /* through BAR 0 */
+    CHECK_EQ(memcmp(vram() + 16, "\xaa\xaa\xaa\xaa\x55\x55\x55\x55", 8), 0);
+    CHECK_EQ(vram()[2], 0x11);                          /* not the byte itself */
+    gr(0x0b, 0x14);                                     /* 16-bit pixels: by 16 */
+    gr(0x11, 0xbb); gr(0x10, 0x66);
+    setb(0xa0001, 0x80);
+    CHECK_EQ(memcmp(vram() + 16, "\xaa\xbb\x55\x66\x55\x66", 6), 0);
+    setb(0xa0000 + 0xffff, 0xff);                       /* bank 0, 16 x 0xffff */
+    CHECK_EQ(vram()[0xffff0], 0xaa);
+    gr(0x09, 0xff);                                     /* the last 4 KiB bank */
+    setb(0xa0000 + 0xfff, 0xff);                        /* past the end: dropped */
+    gr(0x05, 0x00);                                     /* plain writes again */
+    gr(0x0b, 0x00);
+    setb(LFB + 3, 0x77);
+    CHECK_EQ(vram()[3], 0x77);
 }

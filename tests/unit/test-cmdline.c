@@ -280,7 +280,11 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-net", "nic,model=e1000"), "(no error)");
     CHECK_STR(parse_err("-netdev", "user,id=n0,hostfwd=tcp::2222-:22"), "(no error)");
     CHECK_STR(parse_err("-nic", "none"), "(no error)");
-    CHECK_STR(parse_err("-usb", NULL), "kemu: -usb: this option is not supported yet");
+    CHECK_STR(parse_err("-no-hpet", NULL), "kemu: -no-hpet: this option is not supported yet");
+    CHECK_STR(parse_err("-usb", NULL), "(no error)");
+    CHECK_STR(parse_err("-usbdevice", "tablet"), "(no error)");
+    CHECK_STR(parse_err("-usbdevice", "mouse"),
+              "kemu: -usbdevice mouse: 'mouse' is not a valid device model name (kemu has: tablet)");
     CHECK_STR(parse_err("-k", "de"), "(no error)");      /* the keymap is read at start */
     CHECK_STR(parse_err("-mon", "chardev=c0,mode=control"),
               "kemu: -mon chardev=c0,mode=control: QMP (mode=control) is not supported yet");

@@ -111,6 +111,20 @@ TEST(acpi, fadt_points_at_pm_ports_dsdt_and_facs)
     CHECK(prt != NULL);
     static const uint8_t slot3a[] = { 0x0c, 0xff, 0xff, 0x03, 0x00, 0x00, 0x00, 0x0a, 11 };
     CHECK(prt && memmem(prt, len - (size_t)(prt - dsdt), slot3a, sizeof(slot3a)) != NULL);
+    /* The 8042: Device (KBD_) { _HID PNP0303, _CRS ports 0x60, 0x64, IRQ 1 }
+     * and Device (MOU_) { _HID PNP0F13, _CRS IRQ 12 }. */
+    static const uint8_t kbd[] = { 'K', 'B', 'D', '_', 0x08, '_', 'H', 'I', 'D',
+                                   0x0c, 0x41, 0xd0, 0x03, 0x03 };
+    static const uint8_t kbd_res[] = { 0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01,
+                                       0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01,
+                                       0x22, 0x02, 0x00, 0x79, 0x00 };
+    static const uint8_t mou[] = { 'M', 'O', 'U', '_', 0x08, '_', 'H', 'I', 'D',
+                                   0x0c, 0x41, 0xd0, 0x0f, 0x13 };
+    static const uint8_t mou_res[] = { 0x22, 0x00, 0x10, 0x79, 0x00 };
+    CHECK(memmem(dsdt, len, kbd, sizeof(kbd)) != NULL);
+    CHECK(memmem(dsdt, len, kbd_res, sizeof(kbd_res)) != NULL);
+    CHECK(memmem(dsdt, len, mou, sizeof(mou)) != NULL);
+    CHECK(memmem(dsdt, len, mou_res, sizeof(mou_res)) != NULL);
 }
 
 TEST(acpi, madt_smp4)

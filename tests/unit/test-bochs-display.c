@@ -1,0 +1,127 @@
+/* bochs-display on the CPU-less board: the VBE registers through MMIO BAR
+ * 2 as Linux's bochs driver programs them, QEMU's extension registers,
+ * the picture read back from the framebuffer in BAR 0, no legacy VGA
+ * decoding, and modes larger than video RAM refused. */
+#include "harness.h"
+#include "unit.h"
+#include "hw/core/graphic.h"
+#include "hw/core/pci.h"
+
+#include <stdlib.h>
+
+#define FB 0xe0000000u
+#define MMIO 0xe1000000u
+#define DISPI(i) (MMIO + 0x500 + 2 * (i))
+
+static void setup(void)
+{
+    harness_init();
+    harness_device("i440FX-pcihost", NULL);
+    harness_device("bochs-display", "romfile=");
+    machine_reset(harness_machine());
+    int dev = -1;
+    for (int d = 1; d < 32 && dev < 0; d++) {
+        outl(0xcf8, 0x80000000u | (unsigned)d << 11);
+        if (inl(0xcfc) == 0x11111234)
+            dev = d;
+    }
+    REQUIRE(dev > 0, "bochs-display not on the bus");
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x08);
+    CHECK_EQ(inl(0xcfc) >> 8, 0x038000);                 /* display, other */
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x10);
+    outl(0xcfc, FB);
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x18);
+    outl(0xcfc, MMIO);
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x04);
+    outl(0xcfc, PCI_COMMAND_MEM);
+}
+
+static uint16_t rd(int i) { return (uint16_t)as_ld(&harness_machine()->mem, DISPI(i), 2); }
+static void wr(int i, uint16_t v) { as_st(&harness_machine()->mem, DISPI(i), v, 2); }
+
+static void set_mode(int w, int h, int bpp)
+{
+    wr(4, 0);
+    wr(3, (uint16_t)bpp);
+    wr(1, (uint16_t)w);
+    wr(2, (uint16_t)h);
+    wr(4, 0x41);                                           /* enabled, LFB */
+}
+
+TEST(bochs_display, registers_through_mmio)
+{
+    setup();
+    CHECK_EQ(rd(0), 0xb0c5);
+    CHECK_EQ(rd(10), 256);                                 /* 16 MiB in 64 KiB units */
+    CHECK_EQ(readl(MMIO + 0x600), 8);
+    CHECK_EQ(readl(MMIO + 0x604), 0x1e1e1e1e);
+    CHECK_EQ(readl(MMIO), 0);                              /* no EDID */
+    set_mode(640, 480, 32);
+    CHECK_EQ(rd(1), 640);
+    CHECK_EQ(rd(6), 640);                                  /* virtual width follows */
+    CHECK_EQ(rd(4), 0x41);
+}
+
+TEST(bochs_display, picture_from_framebuffer)
+{
+    setup();
+    uint32_t *px;
+    int w, h;
+    CHECK_EQ(graphic_hw_render(&px, &w, &h), -1);          /* blank until a mode */
+    set_mode(320, 200, 32);
+    writel(FB + (10 * 320 + 7) * 4, 0x00123456);
+    REQUIRE(graphic_hw_render(&px, &w, &h) == 0, "no picture");
+    CHECK_EQ(w, 320);
+    CHECK_EQ(h, 200);
+    CHECK_EQ(px[10 * 320 + 7], 0x123456);
+    CHECK_EQ(px[0], 0);
+    free(px);
+    wr(9, 10);                                             /* y offset: scrolled */
+    REQUIRE(graphic_hw_render(&px, &w, &h) == 0, "no picture");
+    CHECK_EQ(px[7], 0x123456);
+    free(px);
+}
+
+TEST(bochs_display, no_legacy_vga)
+{
+    setup();
+    CHECK_EQ(inb(0x3cc), 0xff);                            /* no VGA ports */
+    CHECK_EQ(inw(0x1ce), 0xffff);                          /* no VBE ports */
+    set_mode(320, 200, 8);
+    as_st(&harness_machine()->mem, 0xa0000, 0x55, 1);
+    CHECK_EQ(as_ld(&harness_machine()->mem, FB, 1), 0);    /* window not decoded */
+}
+
+TEST(bochs_display, oversized_mode_refused)
+{
+    setup();
+    set_mode(2560, 1600, 32);                              /* 16,384,000 bytes: fits */
+    CHECK_EQ(rd(4) & 1, 1);
+    wr(4, 0);
+    wr(1, 4000);                                           /* above the maximum */
+    CHECK_EQ(rd(1), 2560);
+    uint32_t *px;
+    int w, h;
+    set_mode(2560, 1600, 32);
+    wr(9, 0xffff);                                         /* start beyond VRAM */
+    CHECK_EQ(graphic_hw_render(&px, &w, &h), -1);
+}
+
+/* The framebuffer is written as plain memory: an unchanged screen keeps
+ * its generation (displays skip it), a written pixel moves it. */
+TEST(bochs_display, idle_framebuffer_keeps_generation)
+{
+    setup();
+    set_mode(320, 200, 32);
+    uint64_t g0 = graphic_hw_generation();
+    CHECK(g0 != 0);
+    CHECK_EQ(graphic_hw_generation(), g0);
+    writel(FB + (199 * 320 + 319) * 4, 0x00abcdef);          /* the last pixel */
+    uint64_t g1 = graphic_hw_generation();
+    CHECK(g1 != g0);
+    CHECK_EQ(graphic_hw_generation(), g1);
+    writel(FB + 320 * 200 * 4, 0x00abcdef);                  /* off screen */
+    CHECK_EQ(graphic_hw_generation(), g1);
+    wr(9, 1);                                                /* scrolled: new range */
+    CHECK(graphic_hw_generation() != g1);
+}
