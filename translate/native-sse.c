@@ -61,9 +61,21 @@ static bool is_sse3(const SseForm *f)
     return f->prefix == 0xf3 && (o == 0x12 || o == 0x16);
 }
 
+/* 0F 71/72/73: ModRM.reg selects the shift; the others are #UD, which
+ * the helper raises (the host would raise it in kemu itself). */
+static bool shift_group_ok(const SseForm *f)
+{
+    unsigned d = (f->modrm >> 3) & 7;
+    if (f->opcode == 0x71 || f->opcode == 0x72)
+        return d == 2 || d == 4 || d == 6;
+    if (f->opcode == 0x73)
+        return d == 2 || d == 3 || d == 6 || d == 7;
+    return true;
+}
+
 static bool host_form(const SseForm *f)
 {
-    if (f->mem || f->map != 1 || f->shape > SSE_SHAPE_GXS)
+    if (f->mem || f->map != 1 || f->shape > SSE_SHAPE_GXS || !shift_group_ok(f))
         return false;
     if (f->opcode == 0x52 || f->opcode == 0x53 || f->opcode == 0xf7)
         return false;               /* RSQRT/RCP: kemu's values; MASKMOV: memory */
