@@ -195,7 +195,9 @@ bool nat_gen_sse(Ctx *c, const IROp *op)
         return false;
     SseForm f;
     unpack(op->imm, &f);
-    if (!host_form(&f))
+    /* The guards use rax: an operand the previous op left only there
+     * (the call's first) would be lost on the fallback path. */
+    if (!host_form(&f) || (op->a != IR_NONE && op->a == c->prev_rax))
         return false;
     X86Enc *e = &c->e;
     nat_flush_pc(c);                /* both paths see the same rip */
