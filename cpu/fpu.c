@@ -252,11 +252,18 @@ void sse_status(const CPUState *cpu, FloatStatus *st)
     };
 }
 
+/* An unmasked pre-computation exception (invalid, denormal, divide by
+ * zero) stops the instruction before its results are rounded: only those
+ * flags are set, not the overflow/underflow/precision of other lanes
+ * (SDM vol. 1 11.5.1). */
 void sse_merge(CPUState *cpu, const FloatStatus *st)
 {
     CPUX86State *env = &cpu->env;
-    uint8_t unmasked = st->flags & ~(env->mxcsr >> 7) & 0x3f;
-    env->mxcsr |= st->flags & 0x3f;
+    uint8_t flags = st->flags & 0x3f, pre = flags & (SF_IE | SF_DE | SF_ZE);
+    if (pre & ~(env->mxcsr >> 7))
+        flags = pre;
+    uint8_t unmasked = flags & ~(env->mxcsr >> 7) & 0x3f;
+    env->mxcsr |= flags;
     if (unmasked)
         fpu_fault(cpu, (env->cr4 & CR4_OSXMMEXCPT) ? EXC_XM : EXC_UD);
 }

@@ -81,6 +81,29 @@ void fpu_exec(CPUState *cpu, const FpuInsn *insn);
  * handles, and whether it has an imm8 (for the decoder's length).  Map 0
  * covers D8-DF and 9B (FWAIT, no ModRM: fpu_exec runs fpu_fwait). */
 bool fpu_handles(uint8_t map, uint8_t opcode, uint8_t prefix, bool *has_imm8);
+/* MMX/SSE decoded at translate time (cpu/sse.c).  sse_resolve gives the
+ * row id of (map, opcode, mandatory prefix) in the register or memory
+ * form, or -1 when the instruction must take fpu_exec (it raises #UD in
+ * that form or on this CPU model, EMMS, the 0F AE group).  sse_exec_row
+ * runs a resolved row: fpu_exec without the decode, for the same FpuInsn
+ * (map/opcode/prefix are not looked at again). */
+#define SSE_MAX_ROWS 1024
+int sse_resolve(const CPUState *cpu, uint8_t map, uint8_t opcode, uint8_t prefix, bool has_mem);
+void sse_exec_row(CPUState *cpu, int id, const FpuInsn *insn);
+/* What a row touches besides its vector registers, for the engines. */
+#define SSE_T_EFLAGS 1u      /* writes ZF/PF/CF/OF/SF/AF (COMIS, PTEST, PCMPxSTRx) */
+#define SSE_T_MXCSR  2u      /* SIMD floating point: rounding, MXCSR flags, #XM */
+#define SSE_T_MMX    4u      /* an operand is an MMX register */
+#define SSE_T_REXW   8u      /* REX.W widens the GPR/memory operand */
+#define SSE_T_SHAPE_SHIFT 8  /* bits 8-11: the operand shape, SSE_SHAPE_* */
+#define SSE_SHAPE_XX  0u     /* reg <- op(reg, rm) */
+#define SSE_SHAPE_ST  1u     /* rm <- op(reg) */
+#define SSE_SHAPE_XG  2u     /* reg <- op(reg, GPR or memory) */
+#define SSE_SHAPE_GX  3u     /* GPR reg <- op(rm) */
+#define SSE_SHAPE_GXS 4u     /* GPR or memory rm <- op(reg) */
+#define SSE_SHAPE_GG  5u
+#define SSE_SHAPE_GST 6u
+unsigned sse_row_traits(int id);
 /* FWAIT/WAIT (9B): #NM when CR0.MP and CR0.TS, then a pending unmasked
  * x87 exception is delivered (#MF, or FERR# with CR0.NE clear). */
 void fpu_fwait(CPUState *cpu);

@@ -18,16 +18,24 @@ static int prefix_index(uint8_t p)
     return p == 0x66 ? 1 : p == 0xf2 ? 2 : p == 0xf3 ? 3 : 0;
 }
 
-/* [map 1..3][opcode][prefix] -> row, built before main() so that vCPU
- * threads only ever read it. */
+/* [map 1..3][opcode][prefix] -> row, and the rows by the id the
+ * translator resolves them to, built before main() so that vCPU threads
+ * only ever read them. */
 static const SseOp *sse_index[3][256][4];
+static const SseOp *sse_rows[SSE_MAX_ROWS];
+static uint16_t sse_ids[3][256][4];
 
 static void __attribute__((constructor)) build_index(void)
 {
+    unsigned id = 0;
     for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         for (unsigned i = 0; i < tables[t]->n; i++) {
             const SseOp *op = &tables[t]->ops[i];
             sse_index[op->map - 1][op->opcode][prefix_index(op->prefix)] = op;
+            if (id < SSE_MAX_ROWS) {
+                sse_rows[id] = op;     /* id + 1 in sse_ids: 0 is none */
+                sse_ids[op->map - 1][op->opcode][prefix_index(op->prefix)] = (uint16_t)++id;
+            }
         }
 }
 
@@ -306,6 +314,20 @@ static void write_back(SseArgs *a, const SseOp *op)
     }
 }
 
+/* Everything after the decode: availability checks, the segment, the
+ * MMX transition, the operation and its write-back. */
+static void exec_row(CPUState *cpu, const SseOp *op, const FpuInsn *in)
+{
+    bool mmx = checks(cpu, op, in);
+    SseArgs a = { .cpu = cpu, .in = in, .imm = in->imm8,
+                  .w = (op->flags & OPF_MMX) ? 8 : 16, .msize = mem_size(op, in) };
+    seg_check(cpu, op, in, a.msize);
+    if (mmx)
+        mmx_enter(cpu);
+    run(&a, op);
+    write_back(&a, op);
+}
+
 void sse_exec(CPUState *cpu, const FpuInsn *in)
 {
     const SseOp *op = find(in->map, in->opcode, in->prefix);
@@ -322,12 +344,43 @@ void sse_exec(CPUState *cpu, const FpuInsn *in)
         fpu_fault(cpu, EXC_UD);
     if (!has_feature(cpu, row_feature(op)))
         fpu_fault(cpu, EXC_UD);
-    bool mmx = checks(cpu, op, in);
-    SseArgs a = { .cpu = cpu, .in = in, .imm = in->imm8,
-                  .w = (op->flags & OPF_MMX) ? 8 : 16, .msize = mem_size(op, in) };
-    seg_check(cpu, op, in, a.msize);
-    if (mmx)
-        mmx_enter(cpu);
-    run(&a, op);
-    write_back(&a, op);
+    exec_row(cpu, op, in);
+}
+
+/* ---- translate-time resolution (cpu/fpu.h) ---- */
+
+int sse_resolve(const CPUState *cpu, uint8_t map, uint8_t opcode, uint8_t prefix, bool has_mem)
+{
+    const SseOp *op = find(map, opcode, prefix);
+    if (!op || (map == 1 && opcode == 0xae))
+        return -1;
+    if ((has_mem && (op->flags & OPF_REGONLY)) || (!has_mem && (op->flags & OPF_MEMONLY)))
+        return -1;                              /* #UD: the generic path raises it */
+    if (!has_feature(cpu, row_feature(op)))
+        return -1;
+    return (int)sse_ids[map - 1][opcode][prefix_index(prefix)] - 1;
+}
+
+_Static_assert(K_XX == SSE_SHAPE_XX && K_ST == SSE_SHAPE_ST && K_XG == SSE_SHAPE_XG &&
+               K_GX == SSE_SHAPE_GX && K_GXS == SSE_SHAPE_GXS && K_GG == SSE_SHAPE_GG &&
+               K_GST == SSE_SHAPE_GST, "the shapes cpu/fpu.h publishes");
+
+unsigned sse_row_traits(int id)
+{
+    const SseOp *op = sse_rows[id];
+    unsigned t = (unsigned)op->kind << SSE_T_SHAPE_SHIFT;
+    if (op->flags & OPF_NOWB)
+        t |= SSE_T_EFLAGS;
+    if (op->flags & OPF_FP)
+        t |= SSE_T_MXCSR;
+    if (op->flags & (OPF_MMX | OPF_SRC_MMX | OPF_DST_MMX))
+        t |= SSE_T_MMX;
+    if (op->flags & OPF_W)
+        t |= SSE_T_REXW;
+    return t;
+}
+
+void sse_exec_row(CPUState *cpu, int id, const FpuInsn *in)
+{
+    exec_row(cpu, sse_rows[id], in);
 }

@@ -468,7 +468,10 @@ static void gen_op(Ctx *c, const IROp *op)
     case IR_ST: nat_gen_st(c, op); break;
     case IR_SET_CC: nat_gen_set_cc(c, op); break;
     case IR_COND: nat_gen_cond(c, op); break;
-    case IR_CALL: nat_gen_call(c, op); break;
+    case IR_CALL:
+        if (!nat_gen_sse(c, op))
+            nat_gen_call(c, op);
+        break;
     case IR_INSN_START: gen_insn_start(c, op); break;
     case IR_BRCOND: gen_brcond(c, op); break;
     case IR_LABEL: gen_label(c, op); break;

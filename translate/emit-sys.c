@@ -61,11 +61,25 @@ static IRTemp fpu_linear(Dc *dc, IRTemp ea, unsigned seg)
     return ea;
 }
 
+/* MMX/SSE rows are resolved here, once: the helper runs the row without
+ * decoding again, and only the rows that write EFLAGS are declared as
+ * touching the lazy flags (none reads them).  x87, the 0F AE group and
+ * forms that raise #UD take the generic helper. */
 static void emit_fpu_la(Dc *dc, IRTemp la, IRTemp ea, uint64_t seg, bool flat)
 {
-    gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), ea,
-               (fpu_pack(dc->in) & ~(FPU_PACK_NOSEG << FPU_PACK_SEG_SHIFT)) |
-               (seg << FPU_PACK_SEG_SHIFT) | (flat ? FPU_PACK_FLAT : 0));
+    const Insn *in = dc->in;
+    uint64_t imm = (fpu_pack(in) & ~(FPU_PACK_NOSEG << FPU_PACK_SEG_SHIFT)) |
+                   (seg << FPU_PACK_SEG_SHIFT) | (flat ? FPU_PACK_FLAT : 0);
+    int id = in->map ? sse_resolve(dc->cpu, in->map, in->op, in->mprefix, in->mem) : -1;
+    if (id < 0) {
+        gen_helper(dc, helper_fpu, la, gen_imm(dc, dc->next_pc), ea, imm);
+        return;
+    }
+    imm |= (uint64_t)id << SSE_PACK_ROW_SHIFT;
+    if (sse_row_traits(id) & SSE_T_EFLAGS)
+        gen_helper(dc, helper_sse_eflags, la, IR_NONE, ea, imm);
+    else
+        ir_call(dc->b, helper_sse, IR_CALL_MAY_FAULT, la, IR_NONE, ea, imm);
 }
 
 /* x87, MMX and SSE instructions (the FPU helper), and the memory forms of

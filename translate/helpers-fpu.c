@@ -1,6 +1,8 @@
 /* The x87/MMX/SSE hand-off: the packed instruction fields (with the
  * memory operand's segment in bits 43-45, 7 for none, and bit 46 set when
- * that segment needs no check) become an FpuInsn for cpu/fpu.c. */
+ * that segment needs no check) become an FpuInsn for cpu/fpu.c.  MMX/SSE
+ * instructions the translator resolved to a row (SSE_PACK_ROW_SHIFT) run
+ * it directly: no table look-up, no form or CPUID check at run time. */
 #include "translate/helpers.h"
 
 #include "cpu/excp.h"
@@ -35,6 +37,33 @@ HELPER(helper_fpu)
     fi.ea = c;
     cpu_sync_flags(cpu);      /* FCOMI/COMISS write ZF, PF, CF */
     fpu_exec(cpu, &fi);
+    cpu_load_flags(cpu, cpu->env.rflags);
+    return 0;
+}
+
+static int sse_row_of(uint64_t imm)
+{
+    return (int)((imm >> SSE_PACK_ROW_SHIFT) & (SSE_MAX_ROWS - 1));
+}
+
+/* Rows that leave EFLAGS alone: the flags stay lazy across the call. */
+HELPER(helper_sse)
+{
+    FpuInsn fi = { 0 };
+    fpu_unpack(imm, a, 0, &fi);
+    fi.ea = c;
+    sse_exec_row(cpu, sse_row_of(imm), &fi);
+    return 0;
+}
+
+/* COMISS/UCOMISS/COMISD/UCOMISD, PTEST, PCMPxSTRx write ZF/PF/CF/OF/SF/AF. */
+HELPER(helper_sse_eflags)
+{
+    FpuInsn fi = { 0 };
+    fpu_unpack(imm, a, 0, &fi);
+    fi.ea = c;
+    cpu_sync_flags(cpu);
+    sse_exec_row(cpu, sse_row_of(imm), &fi);
     cpu_load_flags(cpu, cpu->env.rflags);
     return 0;
 }

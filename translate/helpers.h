@@ -55,6 +55,12 @@ HELPER(helper_cli_sti);     /* imm = sti */
 HELPER(helper_in);          /* a = port, imm = size */
 HELPER(helper_out);         /* a = port, b = value, imm = size */
 HELPER(helper_fpu);         /* a = la, b = next rip, c = ea, imm = packed FpuInsn */
+/* A resolved MMX/SSE row (cpu/fpu.h sse_resolve): a = la, c = ea, imm =
+ * packed FpuInsn with the row id from bit SSE_PACK_ROW_SHIFT; _eflags for
+ * rows that write EFLAGS. */
+#define SSE_PACK_ROW_SHIFT 47
+HELPER(helper_sse);
+HELPER(helper_sse_eflags);
 HELPER(helper_wait);
 HELPER(helper_sys_read);
 HELPER(helper_sys_write);

@@ -3,8 +3,8 @@
  * flow, the per-block driver), native-operands.c (where temps live: host
  * registers or frame slots, and the rax cache), native-alu.c (arithmetic,
  * guest registers and env fields, helper calls), native-flags.c (lazy
- * flags and conditions) and native-mem.c (guest memory through the soft
- * TLB).  See backend-x86_64.c for the shape of the generated code. */
+ * flags and conditions), native-mem.c (guest memory through the soft
+ * TLB) and native-sse.c (SSE rows as host SSE instructions).  See backend-x86_64.c for the shape of the generated code. */
 #ifndef KEMU_TRANSLATE_NATIVE_X86_64_H
 #define KEMU_TRANSLATE_NATIVE_X86_64_H
 
@@ -156,6 +156,10 @@ void nat_gen_set_cc(Ctx *c, const IROp *op);
 void nat_plan_flags(const IROp *ops, unsigned n, uint16_t *uses, RegAlloc *ra,
                     int16_t *src, bool *fuse);
 void nat_gen_cond(Ctx *c, const IROp *op);
+
+/* native-sse.c: a resolved SSE row as host SSE code (with the helper
+ * call as its fallback); false: not such a call, nat_gen_call it. */
+bool nat_gen_sse(Ctx *c, const IROp *op);
 
 /* native-mem.c */
 void nat_gen_ld(Ctx *c, const IROp *op);

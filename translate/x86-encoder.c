@@ -404,3 +404,29 @@ void x86_patch_rel32(uint8_t *field, const uint8_t *to)
     int32_t rel = (int32_t)(to - (field + 4));
     memcpy(field, &rel, 4);
 }
+
+/* SSE forms: the mandatory prefix goes before REX, then 0F (and 38 or 3A
+ * for maps 2 and 3) and the opcode; xmm registers number as the GPRs. */
+static void sse_head(X86Enc *e, uint8_t pfx, bool w, unsigned map, uint8_t opc, int reg,
+                     int index, int rm)
+{
+    if (pfx)
+        x86_byte(e, pfx);
+    prefixes(e, w ? 8 : 4, 0, reg, index, rm);
+    x86_byte(e, 0x0f);
+    if (map == 2 || map == 3)
+        x86_byte(e, map == 2 ? 0x38 : 0x3a);
+    x86_byte(e, opc);
+}
+
+void x86_sse_rr(X86Enc *e, uint8_t pfx, bool w, unsigned map, uint8_t opc, int reg, int rm)
+{
+    sse_head(e, pfx, w, map, opc, reg, X_NOREG, rm);
+    x86_byte(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+}
+
+void x86_sse_rm(X86Enc *e, uint8_t pfx, bool w, unsigned map, uint8_t opc, int reg, X86Mem m)
+{
+    sse_head(e, pfx, w, map, opc, reg, m.index, m.base);
+    modrm_mem(e, reg, m);
+}

@@ -94,6 +94,12 @@ void x86_setcc(X86Enc *e, unsigned cc, int r);
 void x86_push(X86Enc *e, int r);
 void x86_pop(X86Enc *e, int r);
 void x86_ret(X86Enc *e);
+/* SSE instructions: prefix 0, 0x66, 0xF2 or 0xF3; map 1 (0F), 2 (0F 38) or
+ * 3 (0F 3A); reg and rm are xmm or GPR numbers as the opcode reads them.
+ * An imm8, when the opcode takes one, follows with x86_byte. */
+void x86_sse_rr(X86Enc *e, uint8_t pfx, bool w, unsigned map, uint8_t opc, int reg, int rm);
+void x86_sse_rm(X86Enc *e, uint8_t pfx, bool w, unsigned map, uint8_t opc, int reg, X86Mem m);
+
 /* Call or jump to an absolute address: rel32 when in reach, else through
  * rax/r11 (calls clobber rax-free scratch r11 only when far). */
 void x86_call(X86Enc *e, const void *fn);

@@ -1,7 +1,8 @@
 /* Differential testing of the TCG CPU against the host CPU.
  *
  * A case is a few instruction bytes plus an initial user-level state
- * (general registers, arithmetic flags, one data page).  It runs on the host
+ * (general registers, arithmetic flags, XMM registers and MXCSR, one data
+ * page).  It runs on the host
  * CPU in a child process and under kemu's translator in a 64-bit CPL-3
  * machine with the same code and data addresses; the final registers,
  * flags, data page and the exception raised (vector, error code, fault
@@ -25,6 +26,8 @@ typedef struct DiffState {
     uint64_t rip;
     uint64_t rflags;
     uint8_t data[DIFF_PAGE];
+    uint8_t xmm[16][16];      /* XMM0..XMM15 */
+    uint32_t mxcsr;
     /* Outcome */
     int vector;               /* -1: ran to the end of the code */
     uint32_t error_code;

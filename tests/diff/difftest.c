@@ -4,7 +4,8 @@
  *        difftest --host-model     (print the -cpu model of the host's
  *                                   vendor that the comparisons use)
  * Every opcode the decoder's tables know (one-byte, 0F and the integer 0F38
- * ones) gets an equal share of the cases.  Each case runs once on the host
+ * ones) and every SSE form of gen-sse.c (sse-PREFIX-0FOP: XMM registers
+ * and MXCSR compared too) gets an equal share of the cases.  Each case runs once on the host
  * and under each TCG backend of TCG_BACKENDS (default "native interp"; one
  * this build cannot run is skipped, said so).  One line per opcode and
  * backend: PASS: diff-BACKEND/OP, or FAIL with the first differing case
@@ -21,8 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An opcode of the decoder's tables, or (sse >= 0) an SSE form of
+ * gen-sse.c. */
 typedef struct Opcode {
     int map, op;
+    int sse;
 } Opcode;
 
 static const char *const reg_names[16] = {
@@ -36,13 +40,13 @@ static size_t collect(Opcode *ops)
     for (int map = 0; map < 2; map++) {
         for (int op = 0; op < 256; op++) {
             if (gen_opcode_valid(map, op))
-                ops[n++] = (Opcode){ map, op };
+                ops[n++] = (Opcode){ map, op, -1 };
         }
     }
     static const int map2[] = { 0xf0, 0xf1, 0xf6 };
     for (size_t i = 0; i < sizeof(map2) / sizeof(map2[0]); i++) {
         if (gen_opcode_valid(2, map2[i]))
-            ops[n++] = (Opcode){ 2, map2[i] };
+            ops[n++] = (Opcode){ 2, map2[i], -1 };
     }
     return n;
 }
@@ -52,6 +56,27 @@ static void hexbytes(const DiffCase *c, char *buf, size_t len)
     size_t o = 0;
     for (size_t i = 0; i < c->len && o + 3 < len; i++)
         o += (size_t)snprintf(buf + o, len - o, "%02x", c->code[i]);
+}
+
+/* XMM registers and MXCSR: where the two states first differ, or false. */
+static bool xmm_differ(const DiffState *x, const DiffState *y, const char *nx, const char *ny,
+                       char *why, size_t n)
+{
+    for (int r = 0; r < 16; r++) {
+        if (memcmp(x->xmm[r], y->xmm[r], 16)) {
+            uint64_t a[2], b[2];
+            memcpy(a, x->xmm[r], 16);
+            memcpy(b, y->xmm[r], 16);
+            snprintf(why, n, "xmm%d: %s %016" PRIx64 "%016" PRIx64 ", %s %016" PRIx64
+                     "%016" PRIx64, r, nx, a[1], a[0], ny, b[1], b[0]);
+            return true;
+        }
+    }
+    if (x->mxcsr != y->mxcsr) {
+        snprintf(why, n, "mxcsr: %s %#x, %s %#x", nx, x->mxcsr, ny, y->mxcsr);
+        return true;
+    }
+    return false;
 }
 
 /* Compare; on a difference write what differs into why and return false. */
@@ -91,6 +116,8 @@ static bool same(const DiffCase *c, const DiffState *h, const DiffState *t, char
             return false;
         }
     }
+    if (!dest_undef && xmm_differ(h, t, "host", "kemu", why, n))
+        return false;
     uint64_t mask = (DIFF_FLAGS_MASK | 0x400) & ~undef;
     if ((h->rflags ^ t->rflags) & mask) {
         snprintf(why, n, "rflags: host %#" PRIx64 ", kemu %#" PRIx64 " (compared %#" PRIx64 ")",
@@ -154,6 +181,8 @@ static bool same_backends(const DiffState *n, const DiffState *i, char *why, siz
             return false;
         }
     }
+    if (xmm_differ(n, i, "native", "interp", why, len))
+        return false;
     for (size_t b = 0; b < DIFF_PAGE; b++) {
         if (n->data[b] != i->data[b]) {
             snprintf(why, len, "memory at data+%#zx: native %02x, interp %02x", b, n->data[b],
@@ -230,16 +259,25 @@ static void dump_case(const DiffCase *c)
                 r % 2 ? "\n" : "");
 }
 
-static const char *map_prefix(const Opcode *o)
+static const char *op_name(const Opcode *o)
 {
-    return o->map == 0 ? "" : o->map == 1 ? "0f" : "0f38";
+    static char buf[32];
+    if (o->sse >= 0) {
+        char form[16];
+        gen_sse_name((unsigned)o->sse, form, sizeof(form));
+        snprintf(buf, sizeof(buf), "sse-%s", form);
+    } else {
+        snprintf(buf, sizeof(buf), "%s%02x", o->map == 0 ? "" : o->map == 1 ? "0f" : "0f38",
+                 o->op);
+    }
+    return buf;
 }
 
 static void report_difference(const Opcode *o, const DiffCase *c, const char *who, const char *why)
 {
     char hex[2 * DIFF_MAX_CODE + 1] = "";
     hexbytes(c, hex, sizeof(hex));
-    printf("FAIL: diff-%s/%s%02x: %s: %s\n", who, map_prefix(o), o->op, hex, why);
+    printf("FAIL: diff-%s/%s: %s: %s\n", who, op_name(o), hex, why);
     dump_case(c);
 }
 
@@ -247,12 +285,12 @@ static void report_difference(const Opcode *o, const DiffCase *c, const char *wh
  * generator leaves out by design (ALLOWLIST.md), FAIL otherwise. */
 static void report_untested(const Opcode *o, unsigned generated)
 {
-    const char *why = gen_excluded(o->map, o->op, 0);
+    const char *why = o->sse >= 0 ? NULL : gen_excluded(o->map, o->op, 0);
     if (!generated && why)
-        printf("SKIP: diff/%s%02x: not generated: %s\n", map_prefix(o), o->op, why);
+        printf("SKIP: diff/%s: not generated: %s\n", op_name(o), why);
     else
-        printf("FAIL: diff/%s%02x: no case compared (%u generated, every host run failed)\n",
-               map_prefix(o), o->op, generated);
+        printf("FAIL: diff/%s: no case compared (%u generated, every host run failed)\n",
+               op_name(o), generated);
 }
 
 static bool all_failed(void)
@@ -272,7 +310,7 @@ static void report_opcode(const Opcode *o)
             continue;
         }
         backends[b].passed_ops++;
-        printf("PASS: diff-%s/%s%02x\n", backends[b].name, map_prefix(o), o->op);
+        printf("PASS: diff-%s/%s\n", backends[b].name, op_name(o));
     }
 }
 
@@ -288,7 +326,9 @@ static int run_opcode(const Opcode *o, unsigned n, uint64_t *seed, unsigned *ran
     for (int b = 0; b < nbackends; b++)
         backends[b].failed = false;
     for (unsigned i = 0, tries = 0; i < n && tries < n * 4 && !all_failed(); tries++) {
-        if (!gen_case(o->map, o->op, seed, &c))
+        if (o->sse >= 0)
+            gen_sse_case((unsigned)o->sse, seed, &c);
+        else if (!gen_case(o->map, o->op, seed, &c))
             continue;
         i++;
         generated++;
@@ -304,7 +344,7 @@ static int run_opcode(const Opcode *o, unsigned n, uint64_t *seed, unsigned *ran
     }
     if (!compared) {
         report_untested(o, generated);
-        return generated || !gen_excluded(o->map, o->op, 0) ? -1 : 0;
+        return generated || o->sse >= 0 || !gen_excluded(o->map, o->op, 0) ? -1 : 0;
     }
     report_opcode(o);
     return 1;
@@ -326,11 +366,14 @@ int main(int argc, char **argv)
         printf("FAIL: diff: no TCG backend to test (TCG_BACKENDS)\n");
         return 1;
     }
-    static Opcode ops[600];
+    static Opcode ops[1200];
     size_t nops = collect(ops);
+    for (unsigned f = 0; f < gen_sse_forms(); f++)
+        ops[nops++] = (Opcode){ 1, 0, (int)f };
     unsigned per = total / (unsigned)nops + 1, ran = 0, failed = 0;
     for (size_t i = 0; i < nops; i++) {
-        uint64_t s = seed ^ ((uint64_t)ops[i].map << 8 | (uint64_t)ops[i].op) * 0x9e3779b97f4a7c15ULL;
+        uint64_t k = (uint64_t)ops[i].map << 8 | (uint64_t)ops[i].op | (uint64_t)(ops[i].sse + 1) << 16;
+        uint64_t s = seed ^ k * 0x9e3779b97f4a7c15ULL;
         s = s ? s : 1;
         failed += run_opcode(&ops[i], per, &s, &ran) < 0;
     }

@@ -160,6 +160,7 @@ static void init_state(DiffCase *c, uint64_t *s)
         c->in.regs[r] = edge_value(s);
     c->in.regs[4] = DIFF_DATA_VA + 2048 + (rng_next(s) % 64) * 8;
     c->in.rflags = 2 | (rng_next(s) & (DIFF_FLAGS_MASK | (rng_next(s) % 8 == 0 ? 0x400 : 0)));
+    c->in.mxcsr = 0x1f80;
     for (size_t i = 0; i < DIFF_PAGE; i += 8) {
         uint64_t v = edge_value(s);
         memcpy(c->in.data + i, &v, 8);

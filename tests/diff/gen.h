@@ -3,6 +3,7 @@
 #define KEMU_DIFF_GEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tests/diff/diff.h"
@@ -14,6 +15,11 @@ bool gen_opcode_valid(int map, int op);
 const char *gen_excluded(int map, int op, int reg);
 /* Build a random case for (map, op); false if this draw is excluded. */
 bool gen_case(int map, int op, uint64_t *state, DiffCase *c);
+
+/* gen-sse.c: the SSE forms (0F map, XMM operands) and their cases. */
+unsigned gen_sse_forms(void);
+void gen_sse_name(unsigned form, char *buf, size_t n);
+void gen_sse_case(unsigned form, uint64_t *state, DiffCase *c);
 
 /* Flags the SDM leaves undefined for this case (AMD and Intel differ there),
  * and whether the destination itself is undefined (e.g. SHLD with a count

@@ -33,7 +33,13 @@ typedef struct HostResult {
     uint64_t done;
     uint64_t in_regs[16];
     uint64_t in_rflags;
+    uint8_t xmm[16][16];
+    uint8_t in_xmm[16][16];
+    uint32_t mxcsr, in_mxcsr;
 } HostResult;
+
+/* The epilogue's stack grows down from RESULT_VA + 0x800. */
+_Static_assert(sizeof(HostResult) < 0x7f0, "HostResult overlaps the epilogue's stack");
 
 #define OFF_REGS 0
 #define OFF_RFLAGS (16 * 8)
@@ -88,12 +94,33 @@ static void emit_mov_mem(Emit *e, int reg, int base, int32_t disp, bool store)
     emit_bytes(e, &disp, 4);
 }
 
+/* movdqu xmmN, [r15 + disp32] (load) or movdqu [rax + disp32], xmmN. */
+static void emit_movdqu(Emit *e, int x, int32_t disp, bool store)
+{
+    uint8_t rex = 0x40 | ((x & 8) ? 4 : 0) | (store ? 0 : 1);
+    uint8_t b[5] = { 0xf3, rex, 0x0f, store ? 0x7f : 0x6f,
+                     (uint8_t)(0x80 | ((x & 7) << 3) | (store ? 0 : 7)) };
+    emit_bytes(e, b, 5);
+    emit_bytes(e, &disp, 4);
+}
+
+/* ldmxcsr [r15 + disp32] or stmxcsr [rax + disp32]. */
+static void emit_mxcsr(Emit *e, int32_t disp, bool store)
+{
+    uint8_t b[4] = { 0x41, 0x0f, 0xae, (uint8_t)(store ? 0x98 : 0x97) };
+    emit_bytes(e, store ? b + 1 : b, store ? 3 : 4);
+    emit_bytes(e, &disp, 4);
+}
+
 static void build_trampoline(uint8_t *t)
 {
     Emit e = { t };
     /* mov r15, RESULT_VA */
     emit_bytes(&e, "\x49\xbf", 2);
     emit_u64(&e, RESULT_VA);
+    for (int x = 0; x < 16; x++)
+        emit_movdqu(&e, x, (int32_t)offsetof(HostResult, in_xmm[x]), false);
+    emit_mxcsr(&e, (int32_t)offsetof(HostResult, in_mxcsr), false);
     /* push qword [r15 + in_rflags]; popfq */
     emit_bytes(&e, "\x41\xff\xb7", 3);
     int32_t d = (int32_t)OFF_IN_RFLAGS;
@@ -118,6 +145,9 @@ static void build_epilogue(uint8_t *p)
     emit_u64(&e, RESULT_VA);
     for (int r = 1; r < 16; r++)
         emit_mov_mem(&e, r, 0, OFF_REGS + 8 * r, true);
+    for (int x = 0; x < 16; x++)
+        emit_movdqu(&e, x, (int32_t)offsetof(HostResult, xmm[x]), true);
+    emit_mxcsr(&e, (int32_t)offsetof(HostResult, mxcsr), true);
     /* mov rsp, RESULT_VA + 0x800 (the case's stack may be anything);
      * pushfq; pop qword [rax + OFF_RFLAGS] */
     emit_bytes(&e, "\x48\xbc", 2);
@@ -151,6 +181,8 @@ static void on_fault(int sig, siginfo_t *si, void *uc_)
     result->vector = g[REG_TRAPNO];
     result->error_code = (uint64_t)g[REG_ERR];
     result->fault_addr = sig == SIGSEGV ? (uint64_t)si->si_addr : 0;
+    memcpy(result->xmm, uc->uc_mcontext.fpregs->_xmm, sizeof(result->xmm));
+    result->mxcsr = uc->uc_mcontext.fpregs->mxcsr;
     result->done = 2;
     _exit(0);
 }
@@ -181,6 +213,8 @@ static void child(const DiffCase *c)
     memcpy((void *)DIFF_DATA_VA, c->in.data, DIFF_PAGE);
     memcpy(result->in_regs, c->in.regs, sizeof(result->in_regs));
     result->in_rflags = c->in.rflags;
+    memcpy(result->in_xmm, c->in.xmm, sizeof(result->in_xmm));
+    result->in_mxcsr = c->in.mxcsr;
     __builtin___clear_cache((char *)TRAMP_VA, (char *)TRAMP_VA + DIFF_PAGE);
     ((void (*)(void))TRAMP_VA)();
     _exit(4);
@@ -204,6 +238,8 @@ int diff_run_host(const DiffCase *c, DiffState *out)
     memcpy(out->regs, result->regs, sizeof(out->regs));
     out->rflags = result->rflags;
     out->rip = result->rip;
+    memcpy(out->xmm, result->xmm, sizeof(out->xmm));
+    out->mxcsr = result->mxcsr;
     memcpy(out->data, (void *)DIFF_DATA_VA, DIFF_PAGE);
     if (result->done == 2) {
         out->vector = (int)result->vector;

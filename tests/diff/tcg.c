@@ -106,6 +106,8 @@ int diff_run_tcg(const DiffCase *c, DiffState *out)
     user_long_mode(env);
     tlb_flush(cpu);
     memcpy(env->regs, c->in.regs, sizeof(env->regs));
+    memcpy(env->xmm, c->in.xmm, sizeof(env->xmm));
+    env->mxcsr = c->in.mxcsr;
     env->rip = DIFF_CODE_VA;
     env->rflags = c->in.rflags | 2 | FL_IF;   /* user code runs with IF=1 */
     cpu_load_flags(cpu, env->rflags);
@@ -118,6 +120,8 @@ int diff_run_tcg(const DiffCase *c, DiffState *out)
     }
     cpu_sync_flags(cpu);
     memcpy(out->regs, env->regs, sizeof(out->regs));
+    memcpy(out->xmm, env->xmm, sizeof(out->xmm));
+    out->mxcsr = env->mxcsr;
     out->rflags = env->rflags;
     out->rip = env->rip;
     as_read(&machine.mem, PA_DATA, out->data, DIFF_PAGE);
