@@ -279,7 +279,8 @@ int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len
     return r;
 }
 
-int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
+int blk_pwrite_precompressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                             const BlockCompressed *c)
 {
     int r = check_write(bs, off, len);
     if (r < 0 || !len) {
@@ -289,9 +290,29 @@ int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, u
         return -ENOTSUP;
     }
     pthread_mutex_lock(&bs->lock);
-    r = bs->drv->write_compressed(bs, off, buf, len);
+    r = bs->drv->write_compressed(bs, off, buf, len, c);
     pthread_mutex_unlock(&bs->lock);
     return r;
+}
+
+int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
+{
+    return blk_pwrite_precompressed(bs, off, buf, len, NULL);
+}
+
+int blk_compress(BlockDriverState *bs, const void *buf, uint64_t len, BlockCompressed *c)
+{
+    if (!bs->drv->compress) {
+        return -ENOTSUP;
+    }
+    return bs->drv->compress(bs, buf, len, c);
+}
+
+void blk_compressed_free(BlockCompressed *c)
+{
+    free(c->data);
+    free(c->len);
+    memset(c, 0, sizeof(*c));
 }
 
 int blk_pwrite_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap)

@@ -117,6 +117,16 @@ typedef struct BlockFormatInfo {
 typedef struct BlockDriverState BlockDriverState;
 struct BlockBitmapOps;
 
+/* Clusters compressed ahead of their write (blk_compress): len[i] is the
+ * compressed length of cluster i, stored at data + i * cluster, 0 when it
+ * does not shrink (written uncompressed). */
+typedef struct BlockCompressed {
+    uint8_t *data;
+    size_t *len;
+    size_t n, cap;      /* clusters held, clusters allocated */
+    uint32_t cluster;
+} BlockCompressed;
+
 typedef struct BlockDriver {
     const char *name;
     size_t state_size;
@@ -134,8 +144,14 @@ typedef struct BlockDriver {
     void (*close)(BlockDriverState *bs);
     int (*read)(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
     int (*write)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
-    /* Write whole clusters compressed (NULL: format cannot). */
-    int (*write_compressed)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+    /* Write whole clusters compressed (NULL: format cannot); pre, when not
+     * NULL, holds buf's clusters already compressed by compress. */
+    int (*write_compressed)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                            const struct BlockCompressed *pre);
+    /* Compress buf's clusters into c for a later write_compressed; called
+     * without bs->lock, so several threads may compress at once. */
+    int (*compress)(BlockDriverState *bs, const void *buf, uint64_t len,
+                    struct BlockCompressed *c);
     /* Make a range read as zeros; may_unmap lets it free space. */
     int (*write_zeroes)(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap);
     int (*discard)(BlockDriverState *bs, uint64_t off, uint64_t len);
@@ -232,6 +248,12 @@ int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
 int blk_pread(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
 int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
 int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+/* Compress [buf, buf+len) for blk_pwrite_precompressed of the same range,
+ * outside the image's lock (threads compress in parallel, write in order). */
+int blk_compress(BlockDriverState *bs, const void *buf, uint64_t len, BlockCompressed *c);
+int blk_pwrite_precompressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                             const BlockCompressed *c);
+void blk_compressed_free(BlockCompressed *c);
 int blk_pwrite_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap);
 int blk_pdiscard(BlockDriverState *bs, uint64_t off, uint64_t len);
 int blk_flush(BlockDriverState *bs);

@@ -281,7 +281,11 @@ int qcow2_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_
 /* Returns the compressed length, or 0 when it would not save space. */
 size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *cluster);
-int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+/* Compress whole clusters of buf (no lock needed), then write them. */
+int qcow2_compress_clusters(BlockDriverState *bs, const void *buf, uint64_t len,
+                            BlockCompressed *c);
+int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                           const BlockCompressed *pre);
 
 /* Snapshots (qcow2-snapshot.c). */
 int qcow2_read_snapshots(BlockDriverState *bs, char **errp);
