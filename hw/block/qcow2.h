@@ -270,7 +270,17 @@ enum { QCOW2_ZERO_WRITE, QCOW2_ZERO_DISCARD, QCOW2_ZERO_UNALLOC };
 int qcow2_zero_range(BlockDriverState *bs, uint64_t off, uint64_t len, int mode);
 int qcow2_write_l1_entry(BlockDriverState *bs, uint32_t i);
 int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size);
-int qcow2_move_refcount_table(BlockDriverState *bs, uint64_t to);
+/* Write new refcount blocks and a new refcount table at cluster `start`
+ * (all free from there on), covering `additional` more clusters behind them;
+ * returns the cluster after the area or -errno (qcow2-refcount-area.c). */
+int64_t qcow2_refcount_area(BlockDriverState *bs, uint64_t start, uint64_t additional);
+/* Enter n host clusters from byte `host` on, contiguous, as the guest
+ * clusters from the one holding `from` on; a partial first cluster keeps its
+ * head (falloc/full grow). */
+int qcow2_link_area(BlockDriverState *bs, uint64_t from, uint64_t host, uint64_t n);
+/* Make host bytes [host, end) read as zeros, taking their space on the host
+ * with file_prealloc (1 falloc, 2 full). */
+int qcow2_area_space(BlockDriverState *bs, uint64_t host, uint64_t end, int file_prealloc);
 int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to, int file_prealloc);
 int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *pnum,
                          uint64_t *map);
