@@ -653,8 +653,10 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
     /* The -o key secret unlocks the new target, as in qemu-img. */
     int flags = BDRV_O_RDWR | BDRV_O_NO_BACKING;
     out->bs = a->target_opts ? bdrv_open_image_opts(name, flags, a->cache, &err)
-              : bdrv_open_keyed(name, a->no_create ? NULL : a->out_fmt, flags, a->cache,
-                                o.crypt.key_secret, &err);
+              : bdrv_open_with(name, a->no_create ? NULL : a->out_fmt, flags, a->cache,
+                               &(BlockOpenOpts){ o.crypt.key_secret,
+                                                 a->no_create ? NULL : o.data_file },
+                               &err);
     if (!out->bs) {
         img_error(err);
         return -1;

@@ -202,6 +202,8 @@ struct BlockDriverState {
     bool read_only;
     bool probed_raw;           /* raw chosen by probing (a warning was printed) */
     char *key_secret;          /* id of the secret unlocking an encrypted image */
+    char *data_file;           /* qcow2 data file the user named (NULL: the image's own,
+                                * if it lies beside the image: qcow2-datafile.c) */
     char *json_name;           /* QEMU's json: name when options named the key (info) */
     pthread_mutex_t lock;      /* serializes requests on this image */
 };
@@ -218,6 +220,13 @@ BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
 /* The same, an encrypted image unlocked by the secret key_secret (may be NULL). */
 BlockDriverState *bdrv_open_keyed(const char *filename, const char *fmt, int flags,
                                   BlockCacheMode cache, const char *key_secret, char **errp);
+/* What the user gave for an image besides its name (fields may be NULL). */
+typedef struct BlockOpenOpts {
+    const char *key_secret;   /* the secret unlocking an encrypted image */
+    const char *data_file;    /* qcow2's external data file, in place of the header's */
+} BlockOpenOpts;
+BlockDriverState *bdrv_open_with(const char *filename, const char *fmt, int flags,
+                                 BlockCacheMode cache, const BlockOpenOpts *oo, char **errp);
 void bdrv_close(BlockDriverState *bs);
 /* Open from an option string: file=PATH[,format=raw|qcow2][,cache=MODE]
  * [,read-only=on|off][,file.locking=on|off][,force-share=on|off] (",," is a
