@@ -147,6 +147,22 @@ static int read_run(BlockDriverState *bs, ClusterType type, uint64_t entry, uint
     return -EIO;
 }
 
+/* A whole compressed cluster read without bs->lock: decompression is the
+ * slow part, so parallel readers (convert's workers) decompress at once.
+ * The cluster cannot be freed meanwhile (data_lock).  A cluster that fails
+ * goes the locked way, which reports the corruption. */
+static int read_compressed_unlocked(BlockDriverState *bs, uint64_t entry, uint64_t vaddr,
+                                    uint8_t *buf)
+{
+    Qcow2State *s = bs->opaque;
+    pthread_rwlock_rdlock(&s->data_lock);
+    pthread_mutex_unlock(&bs->lock);
+    int r = qcow2_decompress_entry(bs, entry, buf);
+    pthread_rwlock_unlock(&s->data_lock);
+    pthread_mutex_lock(&bs->lock);
+    return r == 0 ? 0 : read_run(bs, CL_COMPRESSED, entry, 0, vaddr, buf, s->cluster_size);
+}
+
 int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t len)
 {
     Qcow2State *s = bs->opaque;
@@ -163,6 +179,9 @@ int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint
             r = qcow2_data_pread(bs, host, off, buf, (size_t)n);
             pthread_rwlock_unlock(&s->data_lock);
             pthread_mutex_lock(&bs->lock);
+        } else if (r == 0 && type == CL_COMPRESSED && n == s->cluster_size &&
+                   entry != s->cbuf_entry) {
+            r = read_compressed_unlocked(bs, entry, off, buf);
         } else if (r == 0) {
             r = read_run(bs, type, entry, host, off, buf, n);
         }

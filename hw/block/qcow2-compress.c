@@ -50,6 +50,25 @@ size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out
     return r == Z_STREAM_END && n < in_len ? n : 0;
 }
 
+int qcow2_decompress_entry(BlockDriverState *bs, uint64_t entry, uint8_t *out)
+{
+    const Qcow2State *s = bs->opaque;
+    uint64_t off, len;
+    qcow2_compressed_range(s, entry, &off, &len);
+    if (!off) {
+        return -EINVAL;
+    }
+    uint8_t *in = xmalloc(len);
+    int r = bfile_pread(bs->file, off, in, (size_t)len);
+    if (r == 0) {
+        r = s->compression_type == QCOW2_COMPRESSION_ZSTD
+                ? qcow2_zstd_decompress(in, (size_t)len, out, s->cluster_size)
+                : qcow2_decompress(in, (size_t)len, out, s->cluster_size);
+    }
+    free(in);
+    return r;
+}
+
 /* Decompress the cluster of L2 entry `entry` into s->cbuf (cached). */
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *unused)
 {
@@ -60,21 +79,14 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *unused)
     if (s->cbuf_entry == entry && entry) {
         return 0;
     }
-    uint64_t off, len;
-    qcow2_compressed_range(s, entry, &off, &len);
-    if (!off) {
+    int r = qcow2_decompress_entry(bs, entry, s->cbuf);
+    s->cbuf_entry = r == 0 ? entry : 0;
+    if (r == -EINVAL) {
         return qcow2_signal_corruption(bs, "Compressed cluster at offset 0");
     }
-    uint8_t *in = xmalloc(len);
-    int r = bfile_pread(bs->file, off, in, (size_t)len);
-    if (r == 0) {
-        r = s->compression_type == QCOW2_COMPRESSION_ZSTD
-                ? qcow2_zstd_decompress(in, (size_t)len, s->cbuf, s->cluster_size)
-                : qcow2_decompress(in, (size_t)len, s->cbuf, s->cluster_size);
-    }
-    free(in);
-    s->cbuf_entry = r == 0 ? entry : 0;
     if (r == -EIO) {
+        uint64_t off, len;
+        qcow2_compressed_range(s, entry, &off, &len);
         return qcow2_signal_corruption(bs, "Compressed cluster at %#" PRIx64 " does not "
                                        "decompress", off);
     }

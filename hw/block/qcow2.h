@@ -291,6 +291,10 @@ int qcow2_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_
 /* Returns the compressed length, or 0 when it would not save space. */
 size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *cluster);
+/* Decompress the cluster of L2 entry `entry` into out (a whole cluster)
+ * touching no shared state, so readers may run it without bs->lock;
+ * -EINVAL: it lies at offset 0, -EIO: it does not decompress. */
+int qcow2_decompress_entry(BlockDriverState *bs, uint64_t entry, uint8_t *out);
 /* Compress whole clusters of buf (no lock needed), then write them. */
 int qcow2_compress_clusters(BlockDriverState *bs, const void *buf, uint64_t len,
                             BlockCompressed *c);
