@@ -75,15 +75,14 @@ typedef struct ConvertOut {
 /* Compressed clusters of a chunk at pos (compressed ahead in c); zero
  * clusters stay unallocated in a fresh target. */
 static int write_compressed(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
-                            const BlockCompressed *c)
+                            const ChunkCompressed *c)
 {
     for (uint64_t k = 0, i = 0; k < n; k += o->cluster, i++) {
         uint64_t m = MIN(o->cluster, n - k);
         if (buffer_is_zero(buf + k, m) && o->fresh && !o->has_backing) {
             continue;
         }
-        BlockCompressed one = { .data = c->data + k, .len = c->len + i, .n = 1, .cap = 1,
-                                .cluster = c->cluster };
+        BlockCompressed one = img_compressed_cluster(c, i);
         int r = blk_pwrite_precompressed(o->bs, pos + k, buf + k, m, &one);
         if (r < 0) {
             return r;
@@ -93,7 +92,7 @@ static int write_compressed(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t 
 }
 
 static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
-                      const BlockCompressed *c)
+                      const ChunkCompressed *c)
 {
     if (o->compress) {
         return write_compressed(o, pos, buf, n, c);
@@ -141,7 +140,8 @@ typedef struct Slot {
     int kind, err;
     bool zero;          /* SLOT_BELOW: the source reads as zeros */
     uint8_t *buf, *bbuf; /* bbuf: the target backing's content (SLOT_BELOW) */
-    BlockCompressed c;  /* -c: buf's clusters compressed ahead of the write */
+    ChunkCompressed c;  /* -c: buf's clusters compressed ahead of the write */
+    bool written;       /* in order: the writer is done with it */
 } Slot;
 
 typedef struct Progress Progress;
@@ -153,6 +153,8 @@ typedef struct Pipeline {
     uint64_t next_pos;      /* the next chunk to hand out */
     uint64_t next_seq;      /* its sequence number */
     uint64_t write_seq;     /* the chunk whose turn it is to be written */
+    Slot *ready[MAX_WORKERS]; /* filled chunks waiting, by seq % MAX_WORKERS */
+    bool writing;           /* a worker is writing the ready chunks in order */
     bool in_order;          /* not -W */
     int err;
     pthread_mutex_t lock;
@@ -377,32 +379,71 @@ static void fill_chunk(Pipeline *p, Slot *sl, BlockDriverState *bs, uint64_t off
 {
     read_chunk(p, bs, off, sl);
     if (sl->err == 0 && p->o->compress && sl->kind == SLOT_DATA) {
-        sl->err = blk_compress(p->o->bs, sl->buf, sl->n, &sl->c);
+        /* zero clusters of a new image stay unallocated: none to compress */
+        sl->err = img_compress_chunk(p->o->bs, sl->buf, sl->n, p->o->cluster,
+                                     p->o->fresh && !p->o->has_backing, &sl->c);
     }
 }
 
-/* Write a filled chunk in its turn; returns 0 or -errno. */
-static int store_chunk(Pipeline *p, Slot *sl, uint64_t seq)
+/* After a chunk's write (p->lock held): progress, or the first error. */
+static void chunk_done(Pipeline *p, Slot *sl, int r)
 {
-    pthread_mutex_lock(&p->lock);
-    while (p->in_order && p->write_seq != seq && !p->err) {
-        pthread_cond_wait(&p->cond, &p->lock);
-    }
-    int r = p->err;
-    pthread_mutex_unlock(&p->lock);
-    if (r == 0) {
-        r = write_slot(p->o, sl);
-    }
-    pthread_mutex_lock(&p->lock);
     if (r == 0) {
         progress_chunk(p->progress, p->o, sl);
     } else if (!p->err) {
         p->err = r;
     }
-    p->write_seq++;
+}
+
+/* Write the ready chunks from write_seq on, in order, while they come
+ * (p->lock held; released around each write). */
+static void write_ready(Pipeline *p)
+{
+    p->writing = true;
+    Slot *sl;
+    while (!p->err && (sl = p->ready[p->write_seq % MAX_WORKERS])) {
+        p->ready[p->write_seq % MAX_WORKERS] = NULL;
+        pthread_mutex_unlock(&p->lock);
+        int r = write_slot(p->o, sl);
+        pthread_mutex_lock(&p->lock);
+        chunk_done(p, sl, r);
+        sl->written = true;
+        p->write_seq++;
+    }
+    p->writing = false;
     pthread_cond_broadcast(&p->cond);
+}
+
+/* Write a filled chunk; returns 0 or -errno.  In order, the worker that
+ * finds the next chunk's turn free writes every ready chunk itself, so no
+ * chunk waits for its own worker to be woken (a wakeup per chunk is slow
+ * on a busy host); the others wait for theirs to be written. */
+static int store_chunk(Pipeline *p, Slot *sl, uint64_t seq)
+{
+    int r = 0;
+    pthread_mutex_lock(&p->lock);
+    if (!p->in_order) {
+        pthread_mutex_unlock(&p->lock);
+        r = p->err ? p->err : write_slot(p->o, sl);
+        pthread_mutex_lock(&p->lock);
+        chunk_done(p, sl, r);
+        pthread_mutex_unlock(&p->lock);
+        return r;
+    }
+    sl->written = false;
+    p->ready[seq % MAX_WORKERS] = sl;
+    if (!p->writing) {
+        write_ready(p);
+    }
+    while (!sl->written && !p->err) {
+        pthread_cond_wait(&p->cond, &p->lock);
+    }
+    r = sl->written ? 0 : p->err;
+    if (!sl->written) {
+        p->ready[seq % MAX_WORKERS] = NULL; /* abandoned after an error */
+    }
     pthread_mutex_unlock(&p->lock);
-    return r;
+    return r < 0 ? r : 0;
 }
 
 static void *worker(void *opaque)
@@ -426,7 +467,7 @@ static void *worker(void *opaque)
     }
     free(sl.buf);
     free(sl.bbuf);
-    blk_compressed_free(&sl.c);
+    img_chunk_compressed_free(&sl.c);
     return NULL;
 }
 

@@ -119,12 +119,14 @@ struct BlockBitmapOps;
 
 /* Clusters compressed ahead of their write (blk_compress): len[i] is the
  * compressed length of cluster i, stored at data + i * cluster, 0 when it
- * does not shrink (written uncompressed). */
+ * does not shrink (written uncompressed).  With skip_zero set by the
+ * caller, clusters of zeros are not compressed (len 0): it skips them. */
 typedef struct BlockCompressed {
     uint8_t *data;
     size_t *len;
     size_t n, cap;      /* clusters held, clusters allocated */
     uint32_t cluster;
+    bool skip_zero;
 } BlockCompressed;
 
 typedef struct BlockDriver {

@@ -149,7 +149,9 @@ int qcow2_compress_clusters(BlockDriverState *bs, const void *buf, uint64_t len,
     const Qcow2State *s = bs->opaque;
     size_t n = (size_t)((len + s->cluster_size - 1) >> s->cluster_bits);
     if (c->cap < n || c->cluster != s->cluster_size) {
+        bool skip_zero = c->skip_zero;
         blk_compressed_free(c);
+        c->skip_zero = skip_zero;
         c->data = xmalloc(n << s->cluster_bits);
         c->len = xmalloc(n * sizeof(*c->len));
         c->cap = n;
@@ -160,6 +162,10 @@ int qcow2_compress_clusters(BlockDriverState *bs, const void *buf, uint64_t len,
     for (size_t i = 0; i < n; i++) {
         uint64_t k = (uint64_t)i << s->cluster_bits;
         uint8_t *out = c->data + k;
+        if (c->skip_zero && buffer_is_zero(p + k, (size_t)MIN(len - k, s->cluster_size))) {
+            c->len[i] = 0;
+            continue;
+        }
         if (len - k >= s->cluster_size) {
             c->len[i] = compress_one(s, p + k, out);
             continue;
