@@ -72,21 +72,30 @@ typedef struct ConvertOut {
     uint32_t cluster;
 } ConvertOut;
 
-static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n)
+/* Compressed clusters of a chunk at pos (compressed ahead in c); zero
+ * clusters stay unallocated in a fresh target. */
+static int write_compressed(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
+                            const ChunkCompressed *c)
+{
+    for (uint64_t k = 0, i = 0; k < n; k += o->cluster, i++) {
+        uint64_t m = MIN(o->cluster, n - k);
+        if (buffer_is_zero(buf + k, m) && o->fresh && !o->has_backing) {
+            continue;
+        }
+        BlockCompressed one = img_compressed_cluster(c, i);
+        int r = blk_pwrite_precompressed(o->bs, pos + k, buf + k, m, &one);
+        if (r < 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
+                      const ChunkCompressed *c)
 {
     if (o->compress) {
-        /* Whole clusters, compressed; zero clusters stay unallocated. */
-        for (uint64_t k = 0; k < n; k += o->cluster) {
-            uint64_t m = MIN(o->cluster, n - k);
-            if (buffer_is_zero(buf + k, m) && o->fresh && !o->has_backing) {
-                continue;
-            }
-            int r = blk_pwrite_compressed(o->bs, pos + k, buf + k, m);
-            if (r < 0) {
-                return r;
-            }
-        }
-        return 0;
+        return write_compressed(o, pos, buf, n, c);
     }
     if (!o->sparse) {
         return blk_pwrite(o->bs, pos, buf, n);
@@ -117,27 +126,37 @@ static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n)
     return 0;
 }
 
-/* convert runs as a two-stage pipeline: a reader thread finds out what each
- * chunk of the sources holds and reads its data, the main thread writes, so
- * reading and writing overlap (qemu-img keeps several requests in flight). */
+/* convert runs as a pool of workers (-m, 8 by default as in qemu-img): each
+ * takes the next chunk of the sources, reads it and compresses it in
+ * parallel with the others, then writes it in its turn (or at once with -W),
+ * so the target's layout is the one a serial copy gives. */
 /* SLOT_BELOW: data the source's top layer does not hold, with -B: written
  * only where it differs from the target's backing file. */
 enum { SLOT_DATA, SLOT_ZERO, SLOT_SKIP, SLOT_BELOW };
-#define SLOTS 4
+#define MAX_WORKERS 16
 
 typedef struct Slot {
     uint64_t pos, n;
     int kind, err;
     bool zero;          /* SLOT_BELOW: the source reads as zeros */
     uint8_t *buf, *bbuf; /* bbuf: the target backing's content (SLOT_BELOW) */
+    ChunkCompressed c;  /* -c: buf's clusters compressed ahead of the write */
+    bool written;       /* in order: the writer is done with it */
 } Slot;
+
+typedef struct Progress Progress;
 
 typedef struct Pipeline {
     Sources *src;
     ConvertOut *o;
-    Slot slot[SLOTS];
-    int head, count;
-    bool done, stop;
+    Progress *progress;
+    uint64_t next_pos;      /* the next chunk to hand out */
+    uint64_t next_seq;      /* its sequence number */
+    uint64_t write_seq;     /* the chunk whose turn it is to be written */
+    Slot *ready[MAX_WORKERS]; /* filled chunks waiting, by seq % MAX_WORKERS */
+    bool writing;           /* a worker is writing the ready chunks in order */
+    bool in_order;          /* not -W */
+    int err;
     pthread_mutex_t lock;
     pthread_cond_t cond;
 } Pipeline;
@@ -221,27 +240,21 @@ static int salvage_read(const ConvertOut *o, BlockDriverState *bs, uint64_t off,
     return 0;
 }
 
-/* Fill slot with the next chunk at pos; returns the bytes it covers. */
-static uint64_t read_chunk(Pipeline *p, uint64_t pos, Slot *sl)
+/* Read the data of a classified chunk (sl->pos, sl->n at off of bs). */
+static void read_chunk(Pipeline *p, BlockDriverState *bs, uint64_t off, Slot *sl)
 {
-    BlockDriverState *bs;
-    uint64_t off, pnum = classify_chunk(p, pos, sl, &bs, &off);
-    if (!pnum) {
-        return 0;
-    }
     if (sl->kind == SLOT_BELOW) {
-        sl->err = read_padded(p->o->backing, pos, sl->bbuf, pnum);
+        sl->err = read_padded(p->o->backing, sl->pos, sl->bbuf, sl->n);
     }
     if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
-        sl->err = blk_pread(bs, off, sl->buf, pnum);
+        sl->err = blk_pread(bs, off, sl->buf, sl->n);
         if (sl->err < 0 && p->o->salvage) {
-            sl->err = salvage_read(p->o, bs, off, sl->buf, pnum);
+            sl->err = salvage_read(p->o, bs, off, sl->buf, sl->n);
         }
     }
     if (sl->err < 0) {
         error_report("error while reading at byte %" PRIu64 ": %s", off, strerror(-sl->err));
     }
-    return pnum;
 }
 
 /* Whether a chunk counts for -p: qemu-img's progress runs over the data it
@@ -272,10 +285,10 @@ static int progress_total(Pipeline *p, uint64_t *total)
 /* qemu-img's progress: the share of the counted bytes done so far, in
  * single precision, printed when it moved by more than 1% since the last
  * print or stands at 0 or 100. */
-typedef struct Progress {
+struct Progress {
     double total, done;
     float last;
-} Progress;
+};
 
 static void progress_add(Progress *pr, double bytes)
 {
@@ -300,34 +313,6 @@ static void progress_chunk(Progress *pr, const ConvertOut *o, const Slot *sl)
     for (uint64_t k = 0; k < sl->n; k += step) {
         progress_add(pr, (double)MIN(step, sl->n - k));
     }
-}
-
-static void *reader(void *opaque)
-{
-    Pipeline *p = opaque;
-    uint64_t pos = 0;
-    pthread_mutex_lock(&p->lock);
-    while (pos < p->src->total && !p->stop) {
-        while (p->count == SLOTS && !p->stop) {
-            pthread_cond_wait(&p->cond, &p->lock);
-        }
-        if (p->stop) {
-            break;
-        }
-        Slot *sl = &p->slot[(p->head + p->count) % SLOTS];
-        pthread_mutex_unlock(&p->lock);
-        pos += read_chunk(p, pos, sl);
-        pthread_mutex_lock(&p->lock);
-        p->count++;
-        pthread_cond_broadcast(&p->cond);
-        if (sl->err < 0) {
-            break;
-        }
-    }
-    p->done = true;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->lock);
-    return NULL;
 }
 
 /* SLOT_BELOW: write the clusters whose content differs from the backing's. */
@@ -363,7 +348,7 @@ static int write_slot(ConvertOut *o, Slot *sl)
     if (sl->kind == SLOT_ZERO && (!o->fresh || o->has_backing)) {
         r = blk_pwrite_zeroes(o->bs, sl->pos, sl->n, true);
     } else if (sl->kind == SLOT_DATA) {
-        r = write_data(o, sl->pos, sl->buf, sl->n);
+        r = write_data(o, sl->pos, sl->buf, sl->n, &sl->c);
     }
     if (r < 0) {
         error_report("error while writing at byte %" PRIu64 ": %s", sl->pos, strerror(-r));
@@ -371,64 +356,153 @@ static int write_slot(ConvertOut *o, Slot *sl)
     return r;
 }
 
-static int convert_copy(Sources *src, ConvertOut *o, bool show_progress)
+/* Hand out the next chunk (the caller holds p->lock): its block status
+ * decides where the one after starts.  Returns false when none is left. */
+static bool claim_chunk(Pipeline *p, Slot *sl, uint64_t *seq, BlockDriverState **bs,
+                        uint64_t *off)
 {
-    Pipeline p = { .src = src, .o = o };
-    Progress pr = { 0 }, *progress = show_progress ? &pr : NULL;
-    uint64_t total = 0;
+    if (p->err || p->next_pos >= p->src->total) {
+        return false;
+    }
+    uint64_t n = classify_chunk(p, p->next_pos, sl, bs, off);
+    if (!n) {
+        p->err = sl->err < 0 ? sl->err : -EIO;
+        return false;
+    }
+    *seq = p->next_seq++;
+    p->next_pos += n;
+    return true;
+}
+
+/* Read a claimed chunk (and compress it for -c), outside the lock. */
+static void fill_chunk(Pipeline *p, Slot *sl, BlockDriverState *bs, uint64_t off)
+{
+    read_chunk(p, bs, off, sl);
+    if (sl->err == 0 && p->o->compress && sl->kind == SLOT_DATA) {
+        /* zero clusters of a new image stay unallocated: none to compress */
+        sl->err = img_compress_chunk(p->o->bs, sl->buf, sl->n, p->o->cluster,
+                                     p->o->fresh && !p->o->has_backing, &sl->c);
+    }
+}
+
+/* After a chunk's write (p->lock held): progress, or the first error. */
+static void chunk_done(Pipeline *p, Slot *sl, int r)
+{
+    if (r == 0) {
+        progress_chunk(p->progress, p->o, sl);
+    } else if (!p->err) {
+        p->err = r;
+    }
+}
+
+/* Write the ready chunks from write_seq on, in order, while they come
+ * (p->lock held; released around each write). */
+static void write_ready(Pipeline *p)
+{
+    p->writing = true;
+    Slot *sl;
+    while (!p->err && (sl = p->ready[p->write_seq % MAX_WORKERS])) {
+        p->ready[p->write_seq % MAX_WORKERS] = NULL;
+        pthread_mutex_unlock(&p->lock);
+        int r = write_slot(p->o, sl);
+        pthread_mutex_lock(&p->lock);
+        chunk_done(p, sl, r);
+        sl->written = true;
+        p->write_seq++;
+    }
+    p->writing = false;
+    pthread_cond_broadcast(&p->cond);
+}
+
+/* Write a filled chunk; returns 0 or -errno.  In order, the worker that
+ * finds the next chunk's turn free writes every ready chunk itself, so no
+ * chunk waits for its own worker to be woken (a wakeup per chunk is slow
+ * on a busy host); the others wait for theirs to be written. */
+static int store_chunk(Pipeline *p, Slot *sl, uint64_t seq)
+{
+    int r = 0;
+    pthread_mutex_lock(&p->lock);
+    if (!p->in_order) {
+        pthread_mutex_unlock(&p->lock);
+        r = p->err ? p->err : write_slot(p->o, sl);
+        pthread_mutex_lock(&p->lock);
+        chunk_done(p, sl, r);
+        pthread_mutex_unlock(&p->lock);
+        return r;
+    }
+    sl->written = false;
+    p->ready[seq % MAX_WORKERS] = sl;
+    if (!p->writing) {
+        write_ready(p);
+    }
+    while (!sl->written && !p->err) {
+        pthread_cond_wait(&p->cond, &p->lock);
+    }
+    r = sl->written ? 0 : p->err;
+    if (!sl->written) {
+        p->ready[seq % MAX_WORKERS] = NULL; /* abandoned after an error */
+    }
+    pthread_mutex_unlock(&p->lock);
+    return r < 0 ? r : 0;
+}
+
+static void *worker(void *opaque)
+{
+    Pipeline *p = opaque;
+    Slot sl = { .buf = xmalloc(CHUNK), .bbuf = p->o->backing ? xmalloc(CHUNK) : NULL };
+    for (;;) {
+        BlockDriverState *bs;
+        uint64_t seq, off;
+        pthread_mutex_lock(&p->lock);
+        bool more = claim_chunk(p, &sl, &seq, &bs, &off);
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        if (!more) {
+            break;
+        }
+        fill_chunk(p, &sl, bs, off);
+        if (store_chunk(p, &sl, seq) < 0) {
+            break;
+        }
+    }
+    free(sl.buf);
+    free(sl.bbuf);
+    img_chunk_compressed_free(&sl.c);
+    return NULL;
+}
+
+static int convert_copy(Sources *src, ConvertOut *o, int workers, bool in_order,
+                        bool show_progress)
+{
+    Pipeline p = { .src = src, .o = o, .in_order = in_order };
+    Progress pr = { 0 };
     if (show_progress) {
+        uint64_t total = 0;
         int e = progress_total(&p, &total);
         if (e < 0) {
             return e;
         }
         pr.total = (double)total;
+        p.progress = &pr;
     }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
-    for (int i = 0; i < SLOTS; i++) {
-        p.slot[i].buf = xmalloc(CHUNK);
-        p.slot[i].bbuf = o->backing ? xmalloc(CHUNK) : NULL;
-    }
-    pthread_t th;
-    if (pthread_create(&th, NULL, reader, &p)) {
-        error_report("Could not start a thread");
-        return -EAGAIN;
-    }
-    int r = 0;
-    pthread_mutex_lock(&p.lock);
-    for (;;) {
-        while (!p.count && !p.done) {
-            pthread_cond_wait(&p.cond, &p.lock);
-        }
-        if (!p.count) {
-            break;
-        }
-        Slot *sl = &p.slot[p.head];
-        pthread_mutex_unlock(&p.lock);
-        r = write_slot(o, sl);
-        if (r == 0) {
-            progress_chunk(progress, o, sl);
-        }
-        pthread_mutex_lock(&p.lock);
-        p.head = (p.head + 1) % SLOTS;
-        p.count--;
-        if (r < 0) {
-            p.stop = true;
-        }
-        pthread_cond_broadcast(&p.cond);
-        if (r < 0) {
+    pthread_t th[MAX_WORKERS];
+    int started = 0;
+    for (; started < workers; started++) {
+        if (pthread_create(&th[started], NULL, worker, &p)) {
             break;
         }
     }
-    pthread_mutex_unlock(&p.lock);
-    pthread_join(th, NULL);
-    for (int i = 0; i < SLOTS; i++) {
-        free(p.slot[i].buf);
-        free(p.slot[i].bbuf);
+    if (!started) {
+        worker(&p); /* no thread to be had: copy in this one */
+    }
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
     }
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
-    return r;
+    return p.err;
 }
 
 static void close_sources(Sources *s)
@@ -448,8 +522,25 @@ typedef struct ConvertArgs {
     bool bitmaps, skip_broken;  /* --bitmaps, --skip-broken-bitmaps */
     bool target_opts; /* --target-image-opts: the target is an option string */
     bool out_fmt_given;
+    bool out_of_order;  /* -W */
+    int workers;        /* -m: requests in flight */
     uint64_t sparse;
 } ConvertArgs;
+
+/* -m: how many chunks are in flight, 1 to 16 as in qemu-img. */
+static int parse_workers(const char *s, int *n)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > MAX_WORKERS) {
+        error_report("Invalid number of coroutines. Allowed number of coroutines is between "
+                     "1 and %d", MAX_WORKERS);
+        return -1;
+    }
+    *n = (int)v;
+    return 0;
+}
 
 /* Options of convert; returns 0, 1 after an error message, or 2 when
  * nothing is left to do (help was printed). */
@@ -468,7 +559,8 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
     int c;
     /* qemu-img's defaults: target cache unsafe, 4 KiB sparse detection. */
     *a = (ConvertArgs){ .out_fmt = "raw", .cache = BDRV_CACHE_UNSAFE,
-                        .scache = BDRV_CACHE_WRITEBACK, .sparse = 4096 };
+                        .scache = BDRV_CACHE_WRITEBACK, .sparse = 4096,
+                        .workers = 8 };
     optind = 1;
     while ((c = img_getopt(argc, argv, "hf:O:B:F:o:cpqnt:T:S:UWm:r:l:", lopts)) != -1) {
         switch (c) {
@@ -501,7 +593,13 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
                 return 1;
             }
             break;
-        case 'W': case 'm': case 'r': case 'Z': break; /* tuning knobs: no effect here */
+        case 'W': a->out_of_order = true; break;
+        case 'm':
+            if (parse_workers(optarg, &a->workers) < 0) {
+                return 1;
+            }
+            break;
+        case 'r': case 'Z': break; /* tuning knobs: no effect here */
         default: return 1;
         }
     }
@@ -596,8 +694,10 @@ static int open_target(ConvertArgs *a, const char *name, uint64_t size, ConvertO
     /* The -o key secret unlocks the new target, as in qemu-img. */
     int flags = BDRV_O_RDWR | BDRV_O_NO_BACKING;
     out->bs = a->target_opts ? bdrv_open_image_opts(name, flags, a->cache, &err)
-              : bdrv_open_keyed(name, a->no_create ? NULL : a->out_fmt, flags, a->cache,
-                                o.crypt.key_secret, &err);
+              : bdrv_open_with(name, a->no_create ? NULL : a->out_fmt, flags, a->cache,
+                               &(BlockOpenOpts){ o.crypt.key_secret,
+                                                 a->no_create ? NULL : o.data_file },
+                               &err);
     if (!out->bs) {
         img_error(err);
         return -1;
@@ -653,7 +753,7 @@ int img_convert(int argc, char **argv)
         if (a.progress) {
             img_progress(0);
         }
-        r = convert_copy(&src, &out, a.progress);
+        r = convert_copy(&src, &out, a.workers, !a.out_of_order, a.progress);
         if (r >= 0 && a.bitmaps) {
             r = img_convert_copy_bitmaps(src.bs[0], out.bs, a.skip_broken);
         }

@@ -526,6 +526,11 @@ int img_resize(int argc, char **argv)
     if (!strcmp(bs->drv->name, "qcow2") && size % 512) {
         err = xstrdup("The new size must be a multiple of 512");
         r = -EINVAL;
+    } else if (pm != PREALLOC_OFF && size <= old && !shrink) {
+        /* qemu-img refuses before it looks at --shrink (without a warning). */
+        error_report("Preallocation can only be used for growing images");
+        bdrv_close(bs);
+        return 1;
     } else {
         r = blk_truncate(bs, size, shrink, pm, &err);
     }

@@ -83,6 +83,18 @@ int img_chain_status(BlockDriverState *bs, BlockDriverState *stop, uint64_t off,
 /* convert --bitmaps (kemu-img-bitmap.c): refuse an inconsistent source
  * bitmap (unless skip_broken), then copy the source's bitmaps; 0 or -1
  * after a message. */
+/* convert -c: a chunk's clusters compressed by several threads at once
+ * (kemu-img-compress.c); part j holds clusters [j * per, (j + 1) * per). */
+#define IMG_COMPRESS_PARTS 8
+typedef struct ChunkCompressed {
+    BlockCompressed part[IMG_COMPRESS_PARTS];
+    uint64_t per;
+} ChunkCompressed;
+int img_compress_chunk(BlockDriverState *bs, const uint8_t *buf, uint64_t n, uint32_t cluster,
+                       bool skip_zero, ChunkCompressed *cc);
+/* A view of cluster i of the chunk, for blk_pwrite_precompressed. */
+BlockCompressed img_compressed_cluster(const ChunkCompressed *cc, uint64_t i);
+void img_chunk_compressed_free(ChunkCompressed *cc);
 int img_convert_check_bitmaps(BlockDriverState *src, bool skip_broken);
 int img_convert_copy_bitmaps(BlockDriverState *src, BlockDriverState *dst, bool skip_broken);
 /* Write s as a JSON string (with quotes). */

@@ -199,6 +199,7 @@ static int bool_of(const char *v, bool *b)
 typedef struct OpenSpec {
     const char *driver, *file, *filename, *bad;
     const char *key_secret; /* luks's key-secret or qcow2's encrypt.key-secret */
+    const char *data_file;  /* qcow2's data-file.filename (or data-file=NAME) */
     /* driver=nbd: server.type=unix|inet, server.path or server.host and
      * server.port, export (also under "file.") */
     const char *nbd_type, *nbd_path, *nbd_host, *nbd_port, *nbd_export;
@@ -252,6 +253,10 @@ static int read_keys(const KeyList *kl, OpenSpec *s, char **errp)
             s->filename = v;
         } else if (nbd_key(s, k, v)) {
             /* taken */
+        } else if (!strcmp(k, "data-file.filename") || !strcmp(k, "data-file")) {
+            s->data_file = v;
+        } else if (!strcmp(k, "data-file.driver") && !strcmp(v, "file")) {
+            /* the only protocol there is */
         } else if (!strcmp(k, "key-secret") || !strcmp(k, "encrypt.key-secret")) {
             s->key_secret = v;
         } else if (!strcmp(k, "encrypt.format") && (!strcmp(v, "luks") || !strcmp(v, "aes"))) {
@@ -327,7 +332,12 @@ static BlockDriverState *open_keys(const char *whole, const KeyList *kl, const c
     } else if (!name) {
         why = xstrdup(protocol ? "The 'file' block driver requires a file name"
                                : "A block device must be specified for \"file\"");
-    } else if (!(bs = bdrv_open_keyed(name, s.driver, s.flags, cache, s.key_secret, &why))) {
+    } else if (s.data_file && s.driver && strcmp(s.driver, "qcow2")) {
+        why = xasprintf(protocol ? "Block protocol '%s' doesn't support the option '%s'"
+                                 : "Block format '%s' does not support the option '%s'",
+                        s.driver, "data-file");
+    } else if (!(bs = bdrv_open_with(name, s.driver, s.flags, cache,
+                                     &(BlockOpenOpts){ s.key_secret, s.data_file }, &why))) {
         why = inner_error(why, name);
     } else if (s.key_secret && !s.bad && !protocol) {
         bs->json_name = key_name(bs, name, s.key_secret);

@@ -77,7 +77,7 @@ char *bdrv_backing_path(const char *image, const char *backing)
 }
 
 static BlockDriverState *open_chain(const char *filename, const char *fmt, int flags,
-                                    BlockCacheMode cache, int depth, const char *key_secret,
+                                    BlockCacheMode cache, int depth, const BlockOpenOpts *oo,
                                     char **errp);
 
 static int open_backing(BlockDriverState *bs, int flags, int depth, char **errp)
@@ -118,7 +118,7 @@ int bdrv_open_backing(BlockDriverState *bs, char **errp)
 }
 
 static BlockDriverState *open_chain(const char *filename, const char *fmt, int flags,
-                                    BlockCacheMode cache, int depth, const char *key_secret,
+                                    BlockCacheMode cache, int depth, const BlockOpenOpts *oo,
                                     char **errp)
 {
     const BlockDriver *drv = NULL;
@@ -133,7 +133,8 @@ static BlockDriverState *open_chain(const char *filename, const char *fmt, int f
     bs->flags = flags;
     bs->cache = cache;
     bs->read_only = !(flags & BDRV_O_RDWR);
-    bs->key_secret = key_secret ? xstrdup(key_secret) : NULL;
+    bs->key_secret = oo && oo->key_secret ? xstrdup(oo->key_secret) : NULL;
+    bs->data_file = oo && oo->data_file ? xstrdup(oo->data_file) : NULL;
     int r = bfile_open(&bs->file, filename, !bs->read_only, cache, flags & BDRV_O_SHARE, &err);
     if (r < 0) {
         goto fail;
@@ -169,7 +170,14 @@ BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
 BlockDriverState *bdrv_open_keyed(const char *filename, const char *fmt, int flags,
                                   BlockCacheMode cache, const char *key_secret, char **errp)
 {
-    return open_chain(filename, fmt, flags, cache, 0, key_secret, errp);
+    BlockOpenOpts oo = { .key_secret = key_secret };
+    return open_chain(filename, fmt, flags, cache, 0, &oo, errp);
+}
+
+BlockDriverState *bdrv_open_with(const char *filename, const char *fmt, int flags,
+                                 BlockCacheMode cache, const BlockOpenOpts *oo, char **errp)
+{
+    return open_chain(filename, fmt, flags, cache, 0, oo, errp);
 }
 
 void bdrv_warn_probed_raw(const BlockDriverState *bs)
@@ -195,6 +203,7 @@ void bdrv_close(BlockDriverState *bs)
     pthread_mutex_destroy(&bs->lock);
     free(bs->opaque);
     free(bs->key_secret);
+    free(bs->data_file);
     free(bs->json_name);
     free(bs->filename);
     free(bs);
@@ -279,7 +288,8 @@ int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len
     return r;
 }
 
-int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
+int blk_pwrite_precompressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                             const BlockCompressed *c)
 {
     int r = check_write(bs, off, len);
     if (r < 0 || !len) {
@@ -289,9 +299,29 @@ int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, u
         return -ENOTSUP;
     }
     pthread_mutex_lock(&bs->lock);
-    r = bs->drv->write_compressed(bs, off, buf, len);
+    r = bs->drv->write_compressed(bs, off, buf, len, c);
     pthread_mutex_unlock(&bs->lock);
     return r;
+}
+
+int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
+{
+    return blk_pwrite_precompressed(bs, off, buf, len, NULL);
+}
+
+int blk_compress(BlockDriverState *bs, const void *buf, uint64_t len, BlockCompressed *c)
+{
+    if (!bs->drv->compress) {
+        return -ENOTSUP;
+    }
+    return bs->drv->compress(bs, buf, len, c);
+}
+
+void blk_compressed_free(BlockCompressed *c)
+{
+    free(c->data);
+    free(c->len);
+    memset(c, 0, sizeof(*c));
 }
 
 int blk_pwrite_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap)

@@ -117,6 +117,18 @@ typedef struct BlockFormatInfo {
 typedef struct BlockDriverState BlockDriverState;
 struct BlockBitmapOps;
 
+/* Clusters compressed ahead of their write (blk_compress): len[i] is the
+ * compressed length of cluster i, stored at data + i * cluster, 0 when it
+ * does not shrink (written uncompressed).  With skip_zero set by the
+ * caller, clusters of zeros are not compressed (len 0): it skips them. */
+typedef struct BlockCompressed {
+    uint8_t *data;
+    size_t *len;
+    size_t n, cap;      /* clusters held, clusters allocated */
+    uint32_t cluster;
+    bool skip_zero;
+} BlockCompressed;
+
 typedef struct BlockDriver {
     const char *name;
     size_t state_size;
@@ -134,8 +146,14 @@ typedef struct BlockDriver {
     void (*close)(BlockDriverState *bs);
     int (*read)(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
     int (*write)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
-    /* Write whole clusters compressed (NULL: format cannot). */
-    int (*write_compressed)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+    /* Write whole clusters compressed (NULL: format cannot); pre, when not
+     * NULL, holds buf's clusters already compressed by compress. */
+    int (*write_compressed)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                            const struct BlockCompressed *pre);
+    /* Compress buf's clusters into c for a later write_compressed; called
+     * without bs->lock, so several threads may compress at once. */
+    int (*compress)(BlockDriverState *bs, const void *buf, uint64_t len,
+                    struct BlockCompressed *c);
     /* Make a range read as zeros; may_unmap lets it free space. */
     int (*write_zeroes)(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap);
     int (*discard)(BlockDriverState *bs, uint64_t off, uint64_t len);
@@ -186,6 +204,8 @@ struct BlockDriverState {
     bool read_only;
     bool probed_raw;           /* raw chosen by probing (a warning was printed) */
     char *key_secret;          /* id of the secret unlocking an encrypted image */
+    char *data_file;           /* qcow2 data file the user named (NULL: the image's own,
+                                * if it lies beside the image: qcow2-datafile.c) */
     char *json_name;           /* QEMU's json: name when options named the key (info) */
     pthread_mutex_t lock;      /* serializes requests on this image */
 };
@@ -202,6 +222,13 @@ BlockDriverState *bdrv_open(const char *filename, const char *fmt, int flags,
 /* The same, an encrypted image unlocked by the secret key_secret (may be NULL). */
 BlockDriverState *bdrv_open_keyed(const char *filename, const char *fmt, int flags,
                                   BlockCacheMode cache, const char *key_secret, char **errp);
+/* What the user gave for an image besides its name (fields may be NULL). */
+typedef struct BlockOpenOpts {
+    const char *key_secret;   /* the secret unlocking an encrypted image */
+    const char *data_file;    /* qcow2's external data file, in place of the header's */
+} BlockOpenOpts;
+BlockDriverState *bdrv_open_with(const char *filename, const char *fmt, int flags,
+                                 BlockCacheMode cache, const BlockOpenOpts *oo, char **errp);
 void bdrv_close(BlockDriverState *bs);
 /* Open from an option string: file=PATH[,format=raw|qcow2][,cache=MODE]
  * [,read-only=on|off][,file.locking=on|off][,force-share=on|off] (",," is a
@@ -232,6 +259,12 @@ int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
 int blk_pread(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
 int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
 int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+/* Compress [buf, buf+len) for blk_pwrite_precompressed of the same range,
+ * outside the image's lock (threads compress in parallel, write in order). */
+int blk_compress(BlockDriverState *bs, const void *buf, uint64_t len, BlockCompressed *c);
+int blk_pwrite_precompressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                             const BlockCompressed *c);
+void blk_compressed_free(BlockCompressed *c);
 int blk_pwrite_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap);
 int blk_pdiscard(BlockDriverState *bs, uint64_t off, uint64_t len);
 int blk_flush(BlockDriverState *bs);

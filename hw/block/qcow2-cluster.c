@@ -147,6 +147,22 @@ static int read_run(BlockDriverState *bs, ClusterType type, uint64_t entry, uint
     return -EIO;
 }
 
+/* A whole compressed cluster read without bs->lock: decompression is the
+ * slow part, so parallel readers (convert's workers) decompress at once.
+ * The cluster cannot be freed meanwhile (data_lock).  A cluster that fails
+ * goes the locked way, which reports the corruption. */
+static int read_compressed_unlocked(BlockDriverState *bs, uint64_t entry, uint64_t vaddr,
+                                    uint8_t *buf)
+{
+    Qcow2State *s = bs->opaque;
+    pthread_rwlock_rdlock(&s->data_lock);
+    pthread_mutex_unlock(&bs->lock);
+    int r = qcow2_decompress_entry(bs, entry, buf);
+    pthread_rwlock_unlock(&s->data_lock);
+    pthread_mutex_lock(&bs->lock);
+    return r == 0 ? 0 : read_run(bs, CL_COMPRESSED, entry, 0, vaddr, buf, s->cluster_size);
+}
+
 int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint64_t len)
 {
     Qcow2State *s = bs->opaque;
@@ -163,6 +179,9 @@ int qcow2_read_concurrent(BlockDriverState *bs, uint64_t off, uint8_t *buf, uint
             r = qcow2_data_pread(bs, host, off, buf, (size_t)n);
             pthread_rwlock_unlock(&s->data_lock);
             pthread_mutex_lock(&bs->lock);
+        } else if (r == 0 && type == CL_COMPRESSED && n == s->cluster_size &&
+                   entry != s->cbuf_entry) {
+            r = read_compressed_unlocked(bs, entry, off, buf);
         } else if (r == 0) {
             r = read_run(bs, type, entry, host, off, buf, n);
         }
@@ -666,6 +685,58 @@ int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to, int file
         off += k << s->cluster_bits;
     }
     return 0;
+}
+
+/* The guest cluster at `guest`, partly inside the old disk (head bytes),
+ * moves to the new host cluster: its head keeps what it reads, the rest is
+ * zeros. */
+static int move_head_cluster(BlockDriverState *bs, uint64_t e, uint64_t guest, uint64_t head,
+                             uint64_t host)
+{
+    Qcow2State *s = bs->opaque;
+    uint8_t *tmp = xmalloc(s->cluster_size);
+    int r = read_old_cluster(bs, e, guest, tmp);
+    memset(tmp + head, 0, s->cluster_size - head);
+    if (r == 0) {
+        r = bfile_pwrite(bs->file, host, tmp, s->cluster_size);
+    }
+    free(tmp);
+    return r;
+}
+
+int qcow2_link_area(BlockDriverState *bs, uint64_t from, uint64_t host, uint64_t n)
+{
+    Qcow2State *s = bs->opaque;
+    uint64_t guest = from & ~(uint64_t)(s->cluster_size - 1), head = from - guest;
+    FreeList fl = { 0 };
+    int r = 0;
+    while (n && r == 0) {
+        uint32_t l2i = (uint32_t)((guest >> s->cluster_bits) & ((1u << s->l2_bits) - 1));
+        uint64_t k = MIN(n, (1u << s->l2_bits) - l2i);
+        uint8_t *t;
+        r = get_own_l2(bs, (uint32_t)(guest >> (s->cluster_bits + s->l2_bits)), &t);
+        if (r == 0 && head) {
+            r = move_head_cluster(bs, ld_be64(t + l2i * 8), guest, head, host);
+            head = 0;
+        }
+        for (uint64_t j = 0; j < k && r == 0; j++) {
+            drop_entry(bs, ld_be64(t + (l2i + j) * 8), &fl);
+            st_be64(t + (l2i + j) * 8, (host + (j << s->cluster_bits)) | QCOW2_OFLAG_COPIED);
+        }
+        if (r == 0) {
+            qcow2_cache_dirty(&s->l2c, t);
+        }
+        guest += k << s->cluster_bits;
+        host += k << s->cluster_bits;
+        n -= k;
+    }
+    int r2 = freelist_apply(bs, &fl);
+    return r < 0 ? r : r2;
+}
+
+int qcow2_area_space(BlockDriverState *bs, uint64_t host, uint64_t end, int file_prealloc)
+{
+    return prealloc_run_space(bs, host, end, file_prealloc);
 }
 
 /* Whether the file holds fewer clusters than the refcounts claim (it was

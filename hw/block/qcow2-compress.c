@@ -50,6 +50,25 @@ size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out
     return r == Z_STREAM_END && n < in_len ? n : 0;
 }
 
+int qcow2_decompress_entry(BlockDriverState *bs, uint64_t entry, uint8_t *out)
+{
+    const Qcow2State *s = bs->opaque;
+    uint64_t off, len;
+    qcow2_compressed_range(s, entry, &off, &len);
+    if (!off) {
+        return -EINVAL;
+    }
+    uint8_t *in = xmalloc(len);
+    int r = bfile_pread(bs->file, off, in, (size_t)len);
+    if (r == 0) {
+        r = s->compression_type == QCOW2_COMPRESSION_ZSTD
+                ? qcow2_zstd_decompress(in, (size_t)len, out, s->cluster_size)
+                : qcow2_decompress(in, (size_t)len, out, s->cluster_size);
+    }
+    free(in);
+    return r;
+}
+
 /* Decompress the cluster of L2 entry `entry` into s->cbuf (cached). */
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *unused)
 {
@@ -60,21 +79,14 @@ int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *unused)
     if (s->cbuf_entry == entry && entry) {
         return 0;
     }
-    uint64_t off, len;
-    qcow2_compressed_range(s, entry, &off, &len);
-    if (!off) {
+    int r = qcow2_decompress_entry(bs, entry, s->cbuf);
+    s->cbuf_entry = r == 0 ? entry : 0;
+    if (r == -EINVAL) {
         return qcow2_signal_corruption(bs, "Compressed cluster at offset 0");
     }
-    uint8_t *in = xmalloc(len);
-    int r = bfile_pread(bs->file, off, in, (size_t)len);
-    if (r == 0) {
-        r = s->compression_type == QCOW2_COMPRESSION_ZSTD
-                ? qcow2_zstd_decompress(in, (size_t)len, s->cbuf, s->cluster_size)
-                : qcow2_decompress(in, (size_t)len, s->cbuf, s->cluster_size);
-    }
-    free(in);
-    s->cbuf_entry = r == 0 ? entry : 0;
     if (r == -EIO) {
+        uint64_t off, len;
+        qcow2_compressed_range(s, entry, &off, &len);
         return qcow2_signal_corruption(bs, "Compressed cluster at %#" PRIx64 " does not "
                                        "decompress", off);
     }
@@ -92,20 +104,25 @@ static int compressed_entry(const Qcow2State *s, uint64_t host, size_t clen, uin
     return 0;
 }
 
-/* Write one whole guest cluster compressed (falls back to a normal write
- * when it does not shrink). */
-static int write_one(BlockDriverState *bs, uint64_t off, const uint8_t *buf)
+/* Compressed length of one whole cluster into out, 0 when it does not
+ * shrink. */
+static size_t compress_one(const Qcow2State *s, const uint8_t *buf, uint8_t *out)
+{
+    return s->compression_type == QCOW2_COMPRESSION_ZSTD
+               ? qcow2_zstd_compress(buf, s->cluster_size, out, s->cluster_size - 1)
+               : qcow2_compress(buf, s->cluster_size, out, s->cluster_size - 1);
+}
+
+/* Write one whole guest cluster, compressed to clen bytes at out (clen 0:
+ * it does not shrink, written normally). */
+static int write_one(BlockDriverState *bs, uint64_t off, const uint8_t *buf, const uint8_t *out,
+                     size_t clen)
 {
     Qcow2State *s = bs->opaque;
-    uint8_t *out = xmalloc(s->cluster_size);
-    size_t clen = s->compression_type == QCOW2_COMPRESSION_ZSTD
-                      ? qcow2_zstd_compress(buf, s->cluster_size, out, s->cluster_size - 1)
-                      : qcow2_compress(buf, s->cluster_size, out, s->cluster_size - 1);
     uint64_t old = 0, e = 0;
     int r = clen ? qcow2_get_l2_entry(bs, off, &old) : 0;
     if (!clen || r < 0 || old) {
         /* Not compressible, or the cluster is in use: a normal write. */
-        free(out);
         return r < 0 ? r : qcow2_write_data(bs, off, buf, s->cluster_size);
     }
     s->cbuf_entry = 0;
@@ -114,39 +131,85 @@ static int write_one(BlockDriverState *bs, uint64_t off, const uint8_t *buf)
     if (r == 0) {
         r = bfile_pwrite(bs->file, (uint64_t)host, out, clen);
     }
-    free(out);
-    if (r < 0) {
-        return r;
-    }
-    return qcow2_set_l2_entry(bs, off, e);
+    return r < 0 ? r : qcow2_set_l2_entry(bs, off, e);
 }
 
-int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len)
+/* Whole clusters, or a partial one only at the end of an image whose size
+ * is not aligned (elsewhere the rest of the cluster holds data). */
+static bool whole_clusters(BlockDriverState *bs, uint64_t off, uint64_t len)
 {
     Qcow2State *s = bs->opaque;
-    const uint8_t *p = buf;
-    /* Whole clusters, or a partial one only at the end of an image whose
-     * size is not aligned (elsewhere the rest of the cluster holds data);
-     * refused before anything is written. */
-    if ((off & (s->cluster_size - 1)) ||
-        ((len & (s->cluster_size - 1)) && off + len != bs->total_size)) {
-        return -EINVAL;
+    return !(off & (s->cluster_size - 1)) &&
+           (!(len & (s->cluster_size - 1)) || off + len == bs->total_size);
+}
+
+int qcow2_compress_clusters(BlockDriverState *bs, const void *buf, uint64_t len,
+                            BlockCompressed *c)
+{
+    const Qcow2State *s = bs->opaque;
+    size_t n = (size_t)((len + s->cluster_size - 1) >> s->cluster_bits);
+    if (c->cap < n || c->cluster != s->cluster_size) {
+        bool skip_zero = c->skip_zero;
+        blk_compressed_free(c);
+        c->skip_zero = skip_zero;
+        c->data = xmalloc(n << s->cluster_bits);
+        c->len = xmalloc(n * sizeof(*c->len));
+        c->cap = n;
+        c->cluster = s->cluster_size;
     }
-    while (len) {
-        int r;
-        if (len < s->cluster_size) {
-            uint8_t *full = xzalloc(s->cluster_size);
-            memcpy(full, p, (size_t)len);
-            r = write_one(bs, off, full);
-            free(full);
-            return r;
+    c->n = n;
+    const uint8_t *p = buf;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = (uint64_t)i << s->cluster_bits;
+        uint8_t *out = c->data + k;
+        if (c->skip_zero && buffer_is_zero(p + k, (size_t)MIN(len - k, s->cluster_size))) {
+            c->len[i] = 0;
+            continue;
         }
-        if ((r = write_one(bs, off, p)) < 0) {
-            return r;
+        if (len - k >= s->cluster_size) {
+            c->len[i] = compress_one(s, p + k, out);
+            continue;
         }
-        off += s->cluster_size;
-        p += s->cluster_size;
-        len -= s->cluster_size;
+        uint8_t *full = xzalloc(s->cluster_size); /* the unaligned end of the image */
+        memcpy(full, p + k, (size_t)(len - k));
+        c->len[i] = compress_one(s, full, out);
+        free(full);
     }
     return 0;
+}
+
+int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                           const BlockCompressed *pre)
+{
+    Qcow2State *s = bs->opaque;
+    /* Refused before anything is written. */
+    if (!whole_clusters(bs, off, len)) {
+        return -EINVAL;
+    }
+    BlockCompressed own = { 0 };
+    const BlockCompressed *c = pre;
+    if (!c) {
+        qcow2_compress_clusters(bs, buf, len, &own);
+        c = &own;
+    }
+    if (c->n != (len + s->cluster_size - 1) >> s->cluster_bits || c->cluster != s->cluster_size) {
+        blk_compressed_free(&own);
+        return -EINVAL;
+    }
+    const uint8_t *p = buf;
+    int r = 0;
+    for (size_t i = 0; i < c->n && r == 0; i++) {
+        uint64_t k = (uint64_t)i << s->cluster_bits;
+        uint8_t *full = NULL;
+        const uint8_t *src = p + k;
+        if (len - k < s->cluster_size) {
+            full = xzalloc(s->cluster_size);
+            memcpy(full, p + k, (size_t)(len - k));
+            src = full;
+        }
+        r = write_one(bs, off + k, src, c->data + k, c->len[i]);
+        free(full);
+    }
+    blk_compressed_free(&own);
+    return r;
 }

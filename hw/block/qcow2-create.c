@@ -186,8 +186,10 @@ int qcow2_create(const char *filename, const BlockCreateOpts *o, char **errp)
     if (r < 0 || (pm == PREALLOC_OFF && !o->crypt.format)) {
         return r;
     }
-    BlockDriverState *bs = bdrv_open(filename, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING,
-                                     BDRV_CACHE_WRITEBACK, errp);
+    /* The data file is the one just created, wherever the user put it. */
+    BlockOpenOpts oo = { .data_file = o->data_file };
+    BlockDriverState *bs = bdrv_open_with(filename, "qcow2", BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                                          BDRV_CACHE_WRITEBACK, &oo, errp);
     if (!bs) {
         return -EIO;
     }

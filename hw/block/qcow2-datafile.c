@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int qcow2_datafile_read_ext(BlockDriverState *bs, const uint8_t *d, uint32_t len, char **errp)
@@ -46,10 +47,63 @@ uint32_t qcow2_datafile_put_ext(const Qcow2State *s, uint8_t *p)
     return total;
 }
 
+/* Directory holding path (symlinks of directories resolved), NULL when it
+ * cannot be resolved. */
+static char *real_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xasprintf("%.*s", (int)(slash - path) + (slash == path), path)
+                      : xstrdup(".");
+    char *real = realpath(dir, NULL);
+    free(dir);
+    return real;
+}
+
+/* Whether path's directory, symlinks resolved, is dir. */
+static bool in_dir(const char *path, const char *dir)
+{
+    char *d = real_dir(path);
+    bool in = d && dir && !strcmp(d, dir);
+    free(d);
+    return in;
+}
+
+/* A data file the image names itself is trusted only beside the image: in
+ * its directory, and if a symlink, one to a file there too.  An image from
+ * anyone could otherwise have guest data written into any host file
+ * ("/etc/passwd", "../../x").  Returns NULL when it may be opened, else why
+ * not. */
+static const char *untrusted_name(const char *image, const char *name)
+{
+    const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+        return "it names no file";
+    }
+    char *idir = real_dir(image);
+    const char *why = NULL;
+    struct stat st;
+    if (!in_dir(name, idir)) {
+        why = "it is not in the image's directory";
+    } else if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode)) {
+        char *target = realpath(name, NULL);
+        why = target && in_dir(target, idir) ? NULL
+                                             : "it is a symbolic link out of the image's "
+                                               "directory";
+        free(target);
+    }
+    free(idir);
+    return why;
+}
+
 int qcow2_datafile_open(BlockDriverState *bs, char **errp)
 {
     Qcow2State *s = bs->opaque;
     if (!qcow2_has_data_file(s)) {
+        if (bs->data_file) {
+            blk_error(errp, "'data-file' can only be set for images with an external data "
+                      "file");
+            return -EINVAL;
+        }
         if ((s->autoclear & QCOW2_AUTOCLEAR_DATA_FILE_RAW) && !(bs->flags & BDRV_O_NO_IO)) {
             blk_error(errp, "data-file-raw requires a data file");
             return -EINVAL;
@@ -59,13 +113,21 @@ int qcow2_datafile_open(BlockDriverState *bs, char **errp)
     if (bs->flags & BDRV_O_NO_IO) {
         return 0; /* info reads the metadata alone */
     }
-    if (!s->data_file_name) {
+    /* One the user named is used as given. */
+    const char *name = bs->data_file ? bs->data_file : s->data_file_name;
+    if (!name) {
         blk_error(errp, "'data-file' is required for this image");
         return -EINVAL;
     }
+    const char *why = bs->data_file ? NULL : untrusted_name(bs->filename, name);
+    if (why) {
+        blk_error(errp, "Refusing to open the data file '%s' the image names: %s (name it "
+                  "with data-file.filename= to use it)", name, why);
+        return -EPERM;
+    }
     /* qemu-img 7.2 takes the name as it stands: relative to the current
      * directory, not to the image (unlike a backing file name). */
-    return bfile_open(&s->data_file, s->data_file_name, !bs->read_only, bs->cache,
+    return bfile_open(&s->data_file, name, !bs->read_only, bs->cache,
                       (bs->flags & BDRV_O_SHARE) != 0, errp);
 }
 

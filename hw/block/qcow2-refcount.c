@@ -284,46 +284,6 @@ static int grow_table(BlockDriverState *bs, uint64_t min_entries, uint64_t end)
     return qcow2_free_clusters(bs, old_off, old_len);
 }
 
-/* Move the refcount table to cluster `to` and up (free clusters whose
- * refcount blocks exist), freeing the old place: qemu-img's falloc/full
- * resize writes a new table right after the last cluster in use and puts
- * the new data behind it, so the files match.  -ENOSPC when a block is
- * missing (the caller then keeps the table where it is). */
-int qcow2_move_refcount_table(BlockDriverState *bs, uint64_t to)
-{
-    Qcow2State *s = bs->opaque;
-    uint32_t tc = s->rt_clusters;
-    for (uint64_t c = to; c < to + tc; c++) {
-        if ((c >> s->rb_bits) >= s->rt_size || !s->rt[c >> s->rb_bits]) {
-            return -ENOSPC;
-        }
-    }
-    uint64_t tab_off = to << s->cluster_bits;
-    int r = qcow2_update_refcount(bs, tab_off, (uint64_t)tc << s->cluster_bits, 1);
-    if (!r) {
-        r = qcow2_cache_flush(bs, &s->rbc);
-    }
-    if (!r) {
-        qcow2_cache_discard(&s->l2c, tab_off);
-        r = write_new_table(bs, s->rt, s->rt_size, tab_off, tc);
-    }
-    if (!r) {
-        uint8_t h[8];
-        st_be64(h, tab_off);
-        r = bfile_pwrite(bs->file, 48, h, 8);
-    }
-    if (r) {
-        return r;
-    }
-    uint64_t old_off = s->rt_offset;
-    s->rt_offset = tab_off;
-    r = qcow2_free_clusters(bs, old_off, (uint64_t)tc << s->cluster_bits);
-    if (r == 0 && (old_off >> s->cluster_bits) < s->free_hint) {
-        s->free_hint = old_off >> s->cluster_bits;
-    }
-    return r;
-}
-
 /* Clusters the file holds (rounded up); everything we allocate lies below. */
 static uint64_t file_clusters(BlockDriverState *bs)
 {

@@ -52,17 +52,40 @@ static int extend_file(BlockDriverState *bs, PreallocMode pm)
     return bfile_truncate(bs->file, end, pm == PREALLOC_FULL ? 2 : pm == PREALLOC_FALLOC);
 }
 
-/* Before a falloc/full grow, the refcount table moves behind the last
- * cluster in use, where qemu-img writes it, so the new data lands where
- * qemu-img's does (its old place is reused by the next L2 table). */
-static int move_table_to_end(BlockDriverState *bs)
+/* A falloc/full grow as qemu-img lays it out: behind the last cluster in
+ * use, new refcount structures sized for the new data and its L2 tables,
+ * then the data clusters in one contiguous run (from the cluster holding the
+ * old end on), then the L2 tables wherever the allocator finds room. */
+static int grow_area(BlockDriverState *bs, uint64_t old, uint64_t size, int file_prealloc)
 {
-    uint64_t end;
-    int r = last_used_end(bs, &end);
-    if (r == 0) {
-        r = qcow2_move_refcount_table(bs, end);
+    Qcow2State *s = bs->opaque;
+    uint64_t used;
+    int64_t flen = bfile_length(bs->file);
+    int r = flen < 0 ? (int)flen : last_used_end(bs, &used);
+    if (r < 0) {
+        return r;
     }
-    return r == -ENOSPC ? 0 : r;
+    used = MIN(used, qcow2_size_to_clusters(s, (uint64_t)flen));
+    uint64_t first = old >> s->cluster_bits;
+    uint64_t nb = qcow2_size_to_clusters(s, size) - first;
+    /* one more L2 table for a head or tail not aligned to a table */
+    uint64_t nl2 = ((nb + (1ULL << s->l2_bits) - 1) >> s->l2_bits) + 1;
+    int64_t start = qcow2_refcount_area(bs, used, nb + nl2);
+    if (start < 0) {
+        return (int)start;
+    }
+    uint64_t host = (uint64_t)start << s->cluster_bits, len = nb << s->cluster_bits;
+    r = qcow2_update_refcount(bs, host, len, 1);
+    if (r == 0) {
+        r = qcow2_cache_flush(bs, &s->rbc);
+    }
+    if (r == 0) {
+        r = qcow2_area_space(bs, host, host + len, file_prealloc);
+    }
+    if (r == 0) {
+        r = qcow2_link_area(bs, old, host, nb);
+    }
+    return r < 0 ? r : qcow2_flush_metadata(bs);
 }
 
 /* Zero [from, end of its cluster) when that guest cluster holds data of its
@@ -271,9 +294,8 @@ int qcow2_truncate(BlockDriverState *bs, uint64_t size, bool do_shrink, Prealloc
         return r;
     }
     if (size > old && (pm == PREALLOC_FALLOC || pm == PREALLOC_FULL) && !s->data_file) {
-        r = move_table_to_end(bs);
-    }
-    if (r == 0 && size > old && pm != PREALLOC_OFF) {
+        r = grow_area(bs, old, size, pm == PREALLOC_FULL ? 2 : 1);
+    } else if (size > old && pm != PREALLOC_OFF) {
         r = qcow2_preallocate(bs, old, size,
                               pm == PREALLOC_FULL ? 2 : pm == PREALLOC_FALLOC);
         if (r == 0) {

@@ -186,7 +186,7 @@ static int qcow2_write(BlockDriverState *bs, uint64_t off, const void *buf, uint
 }
 
 static int qcow2_write_compressed_op(BlockDriverState *bs, uint64_t off, const void *buf,
-                                     uint64_t len)
+                                     uint64_t len, const BlockCompressed *pre)
 {
     if (qcow2_has_data_file(bs->opaque)) {
         return -ENOTSUP; /* compressed clusters cannot live at their guest offset */
@@ -196,7 +196,7 @@ static int qcow2_write_compressed_op(BlockDriverState *bs, uint64_t off, const v
     }
     int r = before_write(bs);
     qcow2_bitmaps_dirty(bs, off, len);
-    return after_write(bs, r < 0 ? r : qcow2_write_compressed(bs, off, buf, len));
+    return after_write(bs, r < 0 ? r : qcow2_write_compressed(bs, off, buf, len, pre));
 }
 
 static int qcow2_write_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap)
@@ -304,6 +304,7 @@ const BlockDriver bdrv_qcow2 = {
     .read = qcow2_read,
     .write = qcow2_write,
     .write_compressed = qcow2_write_compressed_op,
+    .compress = qcow2_compress_clusters,
     .write_zeroes = qcow2_write_zeroes,
     .discard = qcow2_discard,
     .flush = qcow2_flush,

@@ -270,7 +270,17 @@ enum { QCOW2_ZERO_WRITE, QCOW2_ZERO_DISCARD, QCOW2_ZERO_UNALLOC };
 int qcow2_zero_range(BlockDriverState *bs, uint64_t off, uint64_t len, int mode);
 int qcow2_write_l1_entry(BlockDriverState *bs, uint32_t i);
 int qcow2_grow_l1(BlockDriverState *bs, uint64_t min_size);
-int qcow2_move_refcount_table(BlockDriverState *bs, uint64_t to);
+/* Write new refcount blocks and a new refcount table at cluster `start`
+ * (all free from there on), covering `additional` more clusters behind them;
+ * returns the cluster after the area or -errno (qcow2-refcount-area.c). */
+int64_t qcow2_refcount_area(BlockDriverState *bs, uint64_t start, uint64_t additional);
+/* Enter n host clusters from byte `host` on, contiguous, as the guest
+ * clusters from the one holding `from` on; a partial first cluster keeps its
+ * head (falloc/full grow). */
+int qcow2_link_area(BlockDriverState *bs, uint64_t from, uint64_t host, uint64_t n);
+/* Make host bytes [host, end) read as zeros, taking their space on the host
+ * with file_prealloc (1 falloc, 2 full). */
+int qcow2_area_space(BlockDriverState *bs, uint64_t host, uint64_t end, int file_prealloc);
 int qcow2_preallocate(BlockDriverState *bs, uint64_t from, uint64_t to, int file_prealloc);
 int qcow2_cluster_status(BlockDriverState *bs, uint64_t off, uint64_t len, uint64_t *pnum,
                          uint64_t *map);
@@ -281,7 +291,15 @@ int qcow2_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_
 /* Returns the compressed length, or 0 when it would not save space. */
 size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *cluster);
-int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+/* Decompress the cluster of L2 entry `entry` into out (a whole cluster)
+ * touching no shared state, so readers may run it without bs->lock;
+ * -EINVAL: it lies at offset 0, -EIO: it does not decompress. */
+int qcow2_decompress_entry(BlockDriverState *bs, uint64_t entry, uint8_t *out);
+/* Compress whole clusters of buf (no lock needed), then write them. */
+int qcow2_compress_clusters(BlockDriverState *bs, const void *buf, uint64_t len,
+                            BlockCompressed *c);
+int qcow2_write_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
+                           const BlockCompressed *pre);
 
 /* Snapshots (qcow2-snapshot.c). */
 int qcow2_read_snapshots(BlockDriverState *bs, char **errp);

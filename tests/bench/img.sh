@@ -1,8 +1,10 @@
 #!/bin/sh
 # kemu-img vs qemu-img on the same files: create -o preallocation=metadata of
-# an 80 GiB qcow2, and convert raw->qcow2 and qcow2->raw of a 1 GiB image of
-# mixed data, written zeros and holes.  Prints the median of RUNS runs (default
-# 5) of each tool and the ratio qemu/kemu (above 1: kemu-img is faster).
+# an 80 GiB qcow2, then convert of four data mixes (zero runs, random data,
+# already-compressed data, a mixed image) raw->qcow2, qcow2->raw and
+# qcow2->qcow2, and with -c raw->qcow2 and qcow2->qcow2.  Prints the median
+# wall time of RUNS runs (default 5) of each tool and the ratio qemu/kemu
+# (above 1: kemu-img is faster).  IMG_MB (default 256) sizes the mixes.
 cd "$(dirname "$0")/../.." || exit 2
 runs=${RUNS:-5}
 kemu=./kemu-img
@@ -40,32 +42,59 @@ bench() {
     printf '%-36s kemu-img %6.3fs  qemu-img %6.3fs  ratio %s\n' "$name" "$km" "$qm" "$ratio"
 }
 
-python3 - "$dir/mixed.raw" <<'PY'
+mb=${IMG_MB:-256}
+# zero: written zeros, holes and a 4 KiB block of data every 4 MiB.
+python3 - "$dir/zero.raw" "$mb" <<'PY'
 import os, sys
+mb = int(sys.argv[2])
+with open(sys.argv[1], "wb") as f:
+    f.truncate(mb << 20)
+    for i in range(mb // 4):
+        f.seek(i * (4 << 20))
+        f.write(os.urandom(4096))
+        f.write(bytes(2 << 20))
+PY
+head -c $((mb << 20)) /dev/urandom > "$dir/random.raw"
+# compressed: a gzip stream of the host's libraries (deflate does not shrink it).
+tar cf - /usr/lib /usr/share 2>/dev/null | gzip -1 | head -c $((mb << 20)) > "$dir/gzip.raw"
+truncate -s $((mb << 20)) "$dir/gzip.raw"
+# mixed: per 4 MiB, 2 MiB of data, 1 MiB written zeros and 1 MiB hole.
+python3 - "$dir/mixed.raw" "$mb" <<'PY'
+import os, sys
+mb = int(sys.argv[2])
 blk = os.urandom(1 << 20)
 with open(sys.argv[1], "wb") as f:
-    f.truncate(1 << 30)
-    for i in range(256):          # per 4 MiB: 2 MiB data, 1 MiB zeros, 1 MiB hole
+    f.truncate(mb << 20)
+    for i in range(mb // 4):
         f.seek(i * (4 << 20))
         f.write(blk)
         f.write(blk[::-1])
         f.write(bytes(1 << 20))
 PY
-qemu-img convert -O qcow2 "$dir/mixed.raw" "$dir/mixed.qcow2"
+mixes="zero random gzip mixed"
+for m in $mixes; do
+    qemu-img convert -O qcow2 "$dir/$m.raw" "$dir/$m.qcow2"
+done
 
 echo "kemu-img vs qemu-img, median of $runs runs (ratio = qemu/kemu, higher is better)"
 bench "create qcow2 80G preallocation=metadata" \
     "$kemu create -q -f qcow2 -o preallocation=metadata $dir/k.qcow2 80G" \
     "qemu-img create -q -f qcow2 -o preallocation=metadata $dir/q.qcow2 80G" \
     "rm -f $dir/k.qcow2 $dir/q.qcow2"
-bench "convert raw->qcow2 1G mixed" \
-    "$kemu convert -O qcow2 $dir/mixed.raw $dir/k.qcow2" \
-    "qemu-img convert -O qcow2 $dir/mixed.raw $dir/q.qcow2" \
-    "rm -f $dir/k.qcow2 $dir/q.qcow2"
-bench "convert qcow2->raw 1G mixed" \
-    "$kemu convert -O raw $dir/mixed.qcow2 $dir/k.raw" \
-    "qemu-img convert -O raw $dir/mixed.qcow2 $dir/q.raw" \
-    "rm -f $dir/k.raw $dir/q.raw"
+# convert NAME OPTS SRC-EXT OUT-FMT
+convert() {
+    bench "convert $1 ${mb}M $m" \
+        "$kemu convert $2 $dir/$m.$3 $dir/k.$4" \
+        "qemu-img convert $2 $dir/$m.$3 $dir/q.$4" \
+        "rm -f $dir/k.$4 $dir/q.$4"
+}
+for m in $mixes; do
+    convert "raw->qcow2" "-O qcow2" raw qcow2
+    convert "qcow2->raw" "-O raw" qcow2 raw
+    convert "qcow2->qcow2" "-O qcow2" qcow2 qcow2
+    convert "raw->qcow2 -c" "-c -O qcow2" raw qcow2
+    convert "qcow2->qcow2 -c" "-c -O qcow2" qcow2 qcow2
+done
 # Sequential reads through the block layer (thread pool, cache=none) of a
 # fully allocated qcow2, against the host file read with O_DIRECT.
 head -c $((512 << 20)) /dev/urandom > "$dir/full.raw"
@@ -87,6 +116,12 @@ printf '%-36s host file %s MB/s, kemu block layer %s MB/s (%s of host), qemu-img
     "$(awk -v h="$hm" -v k="$km" 'BEGIN { printf "%.0f%%", (k > 0 ? 100 * h / k : 0) }')" "$(mbps "$qm")"
 
 # The copies must agree, or the timings mean nothing.
-$kemu convert -O raw "$dir/mixed.qcow2" "$dir/k.raw" && $kemu convert -O qcow2 "$dir/mixed.raw" "$dir/k.qcow2" &&
-    qemu-img compare -q "$dir/k.raw" "$dir/mixed.raw" && qemu-img compare -q "$dir/k.qcow2" "$dir/mixed.raw" &&
-    qemu-img check -q "$dir/k.qcow2" || { echo "FAIL: bench img: kemu-img output differs"; exit 1; }
+for m in $mixes; do
+    for opts in "-O raw" "-O qcow2" "-c -O qcow2" "-W -m 16 -O qcow2"; do
+        ext=${opts##* }
+        $kemu convert $opts "$dir/$m.qcow2" "$dir/k.$ext" &&
+            qemu-img compare -q "$dir/k.$ext" "$dir/$m.raw" &&
+            { [ "$ext" = raw ] || qemu-img check -q "$dir/k.$ext"; } ||
+            { echo "FAIL: bench img: kemu-img convert $opts of $m differs"; exit 1; }
+    done
+done

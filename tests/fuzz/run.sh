@@ -61,11 +61,17 @@ with open(sys.argv[2], "r+b") as f:
     f.seek(88)
     f.write(bytes(8))                 # autoclear bits gone
 PY
-# External data files (an absolute name inside the scratch folder, which the
-# target may write): one plain, one raw with preallocated tables.
+# External data files (an absolute name inside the scratch folder): one
+# plain, one raw with preallocated tables, one named "../"; the images are
+# not beside them, so the target refuses the names and then opens the one
+# scratch data file it names itself (KEMU_FUZZ_DATA_FILE).
 ./kemu-img convert -O qcow2 -o data_file="$work/df1.raw" "$corpus/small.raw" "$corpus/j"
 ./kemu-img convert -O qcow2 -o data_file="$work/df2.raw",data_file_raw=on,cluster_size=4k \
     "$corpus/small.raw" "$corpus/k"
+kimg=$(pwd)/kemu-img
+(cd "$corpus" && "$kimg" convert -O qcow2 -o data_file=../df3.raw small.raw l)
+export KEMU_FUZZ_DATA_FILE="$work/df.raw"
+truncate -s 4M "$KEMU_FUZZ_DATA_FILE"
 rm -f "$corpus/small.raw"
 # LUKS volumes and encrypted qcow2 images (passphrase "fuzz", the fewest
 # PBKDF2 iterations), with 16-byte keys so the key slots fit in -max_len.
