@@ -12,18 +12,23 @@
 #include <stdatomic.h>
 
 #include "accel/tcg.h"
+#include "hw/core/util.h"
 #include "cpu/sys.h"
 #include "hw/core/memory.h"
 #include "translate/tb.h"
 #include "translate/tlb.h"
 
-/* Room for the pieces of several scatter-gather transfers: a 1 MiB read
- * into a guest's user buffer is 256 separate pages (virtio descriptors,
- * PRD entries), and an overflow costs a flush of all translated code. */
+/* Runs of whole pages, merged with a recent run they touch: a NIC's
+ * receive burst is dozens of small writes (each frame's buffer and its
+ * descriptor) on a few pages; as byte ranges they overflowed a short
+ * queue and every burst flushed the whole TB cache.  Room for the pieces
+ * of several scatter-gather transfers too: a 1 MiB read into a guest's
+ * user buffer is 256 separate pages (virtio descriptors, PRD entries). */
 #define PENDING_MAX 2048
+#define RECENT 8                    /* runs looked at for a merge */
 
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct { uint64_t addr, len; } pending[PENDING_MAX];
+static struct { uint64_t first, last; } pending[PENDING_MAX];   /* page numbers */
 static unsigned npending;
 static bool pending_all;            /* the queue overflowed: drop every page */
 static atomic_bool pending_any;
@@ -40,15 +45,33 @@ static void invalidate_now(Machine *m, uint64_t addr, uint64_t len)
         tcg_cpu(current_cpu)->exit_request = true;
 }
 
+/* Called with pending_lock held.  Pages first..last join a recent run
+ * they overlap or adjoin (the descriptor ring written again, a buffer
+ * written in pieces), else start a new one. */
+static void queue_pages(uint64_t first, uint64_t last)
+{
+    for (unsigned i = npending, n = 0; i > 0 && n < RECENT; i--, n++) {
+        uint64_t *f = &pending[i - 1].first, *l = &pending[i - 1].last;
+        if (first <= *l + 1 && last + 1 >= *f) {
+            *f = MIN(*f, first);
+            *l = MAX(*l, last);
+            return;
+        }
+    }
+    if (npending < PENDING_MAX) {
+        pending[npending].first = first;
+        pending[npending++].last = last;
+    } else {
+        pending_all = true;
+    }
+}
+
 static void queue(Machine *m, uint64_t addr, uint64_t len)
 {
+    if (!len)
+        return;
     pthread_mutex_lock(&pending_lock);
-    if (npending && pending[npending - 1].addr + pending[npending - 1].len == addr)
-        pending[npending - 1].len += len;       /* a transfer in pieces */
-    else if (npending < PENDING_MAX)
-        pending[npending++].addr = addr, pending[npending - 1].len = len;
-    else
-        pending_all = true;
+    queue_pages(addr >> 12, (addr + len - 1) >> 12);
     atomic_store(&pending_any, true);
     pthread_mutex_unlock(&pending_lock);
     for (unsigned i = 0; i < m->ncpus; i++) {
@@ -76,7 +99,8 @@ void tcg_apply_ram_writes(Machine *m)
     pthread_mutex_lock(&pending_lock);
     bool all = pending_all;
     for (unsigned i = 0; i < npending && !all; i++)
-        invalidate_now(m, pending[i].addr, pending[i].len);
+        invalidate_now(m, pending[i].first << 12,
+                       (pending[i].last - pending[i].first + 1) << 12);
     npending = 0;
     pending_all = false;
     atomic_store(&pending_any, false);

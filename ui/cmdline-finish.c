@@ -168,6 +168,8 @@ void cmdline_free(KemuOptions *o)
         free(o->netdevs[i]);
     for (int i = 0; i < o->nnics; i++)
         free(o->nics[i]);
+    for (int i = 0; i < o->nobjects; i++)
+        free(o->objects[i]);
     free(o->monitor);
     free(o->accel_list);
     free(o->cpu);

@@ -68,6 +68,8 @@ static const char help_text[] =
 "                a network card and its backend in one\n"
 "-net none       use it alone to have zero network devices\n"
 "-nic none       no network card\n"
+"-object filter-dump,id=str,netdev=str,file=path[,maxlen=n]\n"
+"                write the netdev's frames to a pcap file\n"
 "\n"
 "Device and character device options:\n"
 "-device driver[,prop[=value][,...]]\n"

@@ -40,7 +40,7 @@ static const struct {
 } later[] = {
     { "no-acpi", 0 }, { "no-hpet", 0 },
     { "L", 1 }, { "qmp", 1 }, { "qmp-pretty", 1 }, { "incoming", 1 },
-    { "mem-path", 1 }, { "mem-prealloc", 0 }, { "overcommit", 1 }, { "object", 1 },
+    { "mem-path", 1 }, { "mem-prealloc", 0 }, { "overcommit", 1 },
     { "mtdblock", 1 }, { "sd", 1 },
     { "pflash", 1 }, { "parallel", 1 }, { "virtfs", 1 }, { "fsdev", 1 }, { "spice", 1 },
     { "audiodev", 1 }, { "watchdog-action", 1 }, { "readconfig", 1 },

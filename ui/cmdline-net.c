@@ -179,3 +179,49 @@ int cmdline_parse_nic(KemuOptions *ko, const char *arg)
     opts_free(&o);
     return ret;
 }
+
+/* The first key of o not in keys (NULL-terminated), or NULL. */
+static const char *unknown_key(const Opts *o, const char *const *keys)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        size_t k = 0;
+        while (keys[k] && strcmp(keys[k], o->v[i].key))
+            k++;
+        if (!keys[k])
+            return o->v[i].key;
+    }
+    return NULL;
+}
+
+/* -object filter-dump,id=ID,netdev=NETDEV,file=FILE[,maxlen=N]: the only
+ * object type kemu has; the netdev is looked up once the network exists. */
+int cmdline_parse_object(KemuOptions *ko, const char *arg)
+{
+    static const char *const keys[] = { "qom-type", "id", "netdev", "file", "maxlen", NULL };
+    Opts o;
+    const char *err;
+    if (opts_parse(&o, arg, "qom-type", &err)) {
+        error_report("-object %s: %s", arg, err);
+        return -1;
+    }
+    const char *type = opts_get(&o, "qom-type"), *maxlen = opts_get(&o, "maxlen");
+    const char *bad = unknown_key(&o, keys);
+    uint64_t n;
+    int ret = -1;
+    if (!type || strcmp(type, "filter-dump"))
+        error_report("-object %s: invalid object type: %s", arg, type ? type : "");
+    else if (bad)
+        error_report("-object %s: Property '%s' not found", arg, bad);
+    else if (!opts_get(&o, "id"))
+        error_report("-object %s: Parameter 'id' is missing", arg);
+    else if (!opts_get(&o, "netdev"))
+        error_report("-object %s: Parameter 'netdev' is missing", arg);
+    else if (!opts_get(&o, "file"))
+        error_report("-object %s: Parameter 'file' is missing", arg);
+    else if (maxlen && (parse_uint(maxlen, &n) || !n || n > UINT32_MAX))
+        error_report("-object %s: Parameter 'maxlen' expects a positive number", arg);
+    else
+        ret = keep(ko->objects, &ko->nobjects, "-object", arg);
+    opts_free(&o);
+    return ret;
+}

@@ -102,6 +102,11 @@ static int opt_netdev(KemuOptions *o, const char *opt, const char *arg)
     return cmdline_parse_netdev(o, arg);
 }
 
+static int opt_object(KemuOptions *o, const char *opt, const char *arg)
+{
+    return cmdline_parse_object(o, arg);
+}
+
 /* -device and -chardev are checked when the machine exists (their help
  * needs the registries, which are complete at start-up, so answer now). */
 static int opt_list(KemuOptions *o, const char *opt, const char *arg)
@@ -303,6 +308,7 @@ static const OptDef options[] = {
     { "fdb", true, opt_legacy_drive },
     { "net", true, opt_net },
     { "netdev", true, opt_netdev },
+    { "object", true, opt_object },
     { "nic", true, opt_nic },
     { "device", true, opt_list },
     { "chardev", true, opt_list },

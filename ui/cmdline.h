@@ -68,6 +68,8 @@ typedef struct KemuOptions {
     int nnetdevs;
     char *nics[MAX_LIST];       /* -nic specs */
     int nnics;
+    char *objects[MAX_LIST];    /* -object specs (filter-dump) */
+    int nobjects;
 
     DisplayType display;
     bool nographic;
@@ -111,6 +113,7 @@ int cmdline_parse_drive(KemuOptions *o, const char *opt_name, const char *arg);
 int cmdline_parse_legacy_drive(KemuOptions *o, const char *opt_name, const char *file);
 int cmdline_parse_net(KemuOptions *o, const char *arg);
 int cmdline_parse_netdev(KemuOptions *o, const char *arg);
+int cmdline_parse_object(KemuOptions *o, const char *arg);
 int cmdline_parse_nic(KemuOptions *o, const char *arg);
 /* The device model of a NIC model name ("virtio" -> "virtio-net-pci"). */
 const char *cmdline_nic_device(const char *model);

@@ -13,6 +13,7 @@
 #include "hw/core/opts.h"
 #include "hw/core/util.h"
 #include "hw/core/net.h"
+#include "hw/core/net-dump.h"
 #include "hw/net/netdev.h"
 
 #include <stdio.h>
@@ -160,17 +161,52 @@ static int create_nics(Machine *m)
     return ret;
 }
 
+/* -object filter-dump on a netdev that now exists (QEMU's messages). */
+static int add_dump(const char *arg)
+{
+    Opts o;
+    const char *why;
+    if (opts_parse(&o, arg, "qom-type", &why))
+        return -1;                  /* checked by the command line already */
+    const char *id = opts_get(&o, "netdev"), *file = opts_get(&o, "file");
+    const char *maxlen = opts_get(&o, "maxlen");
+    uint64_t n = 65536;
+    if (maxlen)
+        parse_uint(maxlen, &n);
+    NetClient *nc = net_client_find(id);
+    int ret = -1;
+    if (!nc || nc->ops->kind == NET_NIC)
+        error_report("-object %s: Property 'netdev' can't find value '%s'", arg, id);
+    else if (nc->dump)
+        error_report("-object %s: netdev '%s' is already dumped", arg, id);
+    else if (!(nc->dump = net_dump_open(file, (uint32_t)n, &why)))
+        error_report("-object %s: cannot open '%s': %s", arg, file, why);
+    else
+        ret = 0;
+    opts_free(&o);
+    return ret;
+}
+
+static int add_dumps(const KemuOptions *o)
+{
+    for (int i = 0; i < o->nobjects; i++) {
+        if (add_dump(o->objects[i]))
+            return -1;
+    }
+    return 0;
+}
+
 int net_setup(Machine *m, const KemuOptions *o)
 {
     netdev_set_chardev_factory(make_chardev);
     bool any = o->nnets || o->nnetdevs || o->nnics;
     if (o->net_none || (!any && o->nodefaults))
-        return 0;
+        return add_dumps(o);
     if (!any) {
 #ifdef CONFIG_SLIRP
-        return net_nic("nic") || net_option("user") || create_nics(m);
+        return net_nic("nic") || net_option("user") || create_nics(m) || add_dumps(o);
 #else
-        return net_nic("nic") || create_nics(m);    /* as QEMU built without slirp */
+        return net_nic("nic") || create_nics(m) || add_dumps(o);    /* as QEMU built without slirp */
 #endif
     }
     for (int i = 0; i < o->nnetdevs; i++) {
@@ -185,7 +221,7 @@ int net_setup(Machine *m, const KemuOptions *o)
         if (net_option(o->nets[i]))
             return -1;
     }
-    return create_nics(m);
+    return create_nics(m) || add_dumps(o);
 }
 
 static void free_backend(NetClient *nc, void *opaque)

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <time.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -69,12 +70,18 @@ void loop_set_fd(int fd, FdHandler on_read, FdHandler on_write, void *opaque)
 void loop_wait(int timeout_ms)
 {
     ensure_wake_pipe();
+    /* Sleep exactly until the next timer (ns, not rounded up to a whole
+     * millisecond): device and guest timers (APIC timer, NIC interrupt
+     * delays) are often due in microseconds, and a guest that waits for
+     * one would otherwise lose a millisecond or more each time. */
+    int64_t wait_ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
     int64_t next = timers_run_due();
     if (next >= 0) {
-        int t = (int)MIN(next / 1000000 + 1, 1000);
-        if (timeout_ms < 0 || t < timeout_ms)
-            timeout_ms = t;
+        next = MIN(next, NS_PER_SEC);
+        if (wait_ns < 0 || next < wait_ns)
+            wait_ns = next;
     }
+    struct timespec ts = { (time_t)(wait_ns / NS_PER_SEC), (long)(wait_ns % NS_PER_SEC) };
     size_t n = nfds;
     struct pollfd *p = xmalloc((n ? n : 1) * sizeof(*p));
     for (size_t i = 0; i < n; i++) {
@@ -83,7 +90,7 @@ void loop_wait(int timeout_ms)
         p[i].revents = 0;
     }
     big_unlock();
-    int r = poll(p, n, timeout_ms);
+    int r = ppoll(p, n, wait_ns < 0 ? NULL : &ts, NULL);
     big_lock();
     if (r > 0) {
         for (size_t i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 /* The network core: clients, peers, delivery and the per-receiver queue. */
 #include "hw/core/net.h"
+#include "hw/core/net-dump.h"
 #include "hw/core/net-int.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
@@ -74,6 +75,7 @@ void net_client_free(NetClient *nc)
         nc->peer->peer = NULL;
     }
     queue_purge(nc);
+    net_dump_close(nc->dump);
     unlink_client(nc);
     if (nc->hub)
         net_hub_remove_port(nc);
@@ -125,6 +127,8 @@ void net_deliver(NetClient *to, const uint8_t *buf, size_t len)
 {
     if (to->link_down || !to->ops->receive)
         return;
+    if (to->dump)               /* and those it gets, from its peer or hub */
+        net_dump_frame(to->dump, buf, len);
     if (to->queue || !to->ops->receive(to, buf, len))
         enqueue(to, buf, len);
 }
@@ -133,6 +137,8 @@ void net_send(NetClient *nc, const uint8_t *buf, size_t len)
 {
     if (nc->link_down || !nc->peer || !len || len > NET_MAX_FRAME)
         return;
+    if (nc->dump)               /* a dumped client's outgoing frames */
+        net_dump_frame(nc->dump, buf, len);
     net_deliver(nc->peer, buf, len);
 }
 

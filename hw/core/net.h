@@ -49,6 +49,7 @@ struct NetClient {
     bool from_netdev;           /* -netdev / netdev_add: netdev_del may remove it */
     NetPacket *queue, **queue_tail;
     unsigned queued;
+    struct NetDump *dump;       /* -object filter-dump on this client */
     void *opaque;
     NetClient *next;
 };
