@@ -99,6 +99,16 @@ def ratio_line(label, a, b, key, aim):
                   f"{float(x) / float(y):.2f}{cpu}  (aim {aim})")
 
 
+def work_cpu(label, runs, boot):
+    """The workload's own host CPU: the run's minus a boot alone (same -smp)."""
+    for engine in sorted(set(runs) & set(boot)):
+        cpu = [float(runs[engine][0]["cpu_s"]) - float(boot[engine]["cpu_s"]),
+               float(runs[engine][1]["cpu_s"]) - float(boot[engine]["cpu_s"])]
+        print(f"  {engine:<12} {label} host CPU of the work alone (run minus boot): "
+              f"{cpu[0]:.1f}s / {cpu[1]:.1f}s = {cpu[0] / max(cpu[1], 0.01):.2f} "
+              f"(2.00: the second process costs what the first did)")
+
+
 def kemu_vs_qemu(label, rows, key):
     k, q = rows.get("kemu-native"), rows.get("qemu-tcg")
     if k and q and k.get(key) and q.get(key):
@@ -129,6 +139,9 @@ def main():
         b2, g2 = measure(assets, "boot -smp 2 to the ready line", "boot-2", 2, 0, want)
         failed |= g1 | g2
         summary.append(lambda: ratio_line("boot smp2/smp1", b2, b1, "ready_s", "<= 1.00"))
+        if "pair" in PARTS:
+            both = {e: (two[e], one[e]) for e in set(one) & set(two)}
+            summary.append(lambda: work_cpu("two/one", both, b2))
     print(f"== SMP summary ({os.cpu_count()} host CPUs, load average "
           f"{os.getloadavg()[0]:.1f})")
     for line in summary:
