@@ -59,11 +59,13 @@ int tcg_mt_set_mode(const char *value, const char **why)
 }
 
 /* As QEMU on x86 hosts: SMP guests get a thread per vCPU unless
- * thread=single is asked for; a single vCPU has nothing to run beside. */
+ * thread=single is asked for; a single vCPU has nothing to run beside.
+ * The accelerator starts before the board creates its CPUs, so the
+ * count asked for (-smp) decides, not the CPUs made so far. */
 void tcg_mt_decide(Machine *m)
 {
     enabled = mode_asked == MODE_MULTI ||
-              (mode_asked == MODE_DEFAULT && m && m->ncpus > 1);
+              (mode_asked == MODE_DEFAULT && m && (m->ncpus > 1 || m->cfg.smp_cpus > 1));
 }
 
 bool tcg_mt_enabled(void)

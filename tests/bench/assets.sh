@@ -3,7 +3,8 @@
 # initramfs of its own holding busybox and two static workloads of ours,
 # cpuwork.c and memwork.c, built for the host too (the native figures).
 # Its /init prints KEMU-GUEST-READY, then runs the workload the kernel
-# command line names (bench=cpuwork bench_arg=20; the kernel hands unknown
+# command line names (bench=cpuwork bench_arg=20, and bench_procs=N for N
+# processes at once; the kernel hands unknown
 # parameters to init as variables) and powers off, or starts a shell.
 # Kept in the cache as bench-KEY/ where KEY is a hash of everything it is
 # made of: built once per version and never rewritten, so trees of other
@@ -38,7 +39,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 echo "KEMU-GUEST-READY"
 if [ -n "$bench" ]; then
-    "/bin/$bench" $bench_arg
+    "/bin/$bench" $bench_arg $bench_procs
     poweroff -f
 fi
 exec /bin/sh

@@ -4,7 +4,8 @@
 # start-up, a guest-timed loop and exit of a small guest program of ours;
 # SeaBIOS's POST to a boot loader (post.sh); then kemu-img against
 # qemu-img (img.sh), the displays' idle cost and update latency
-# (display.py), Linux on TCG (tcg.py), guest disk I/O through virtio-blk
+# (display.py), Linux on TCG (tcg.py), SMP guests on TCG, one host thread
+# per vCPU (smp.py; SMP_PARTS picks parts), guest disk I/O through virtio-blk
 # and IDE (blk.py) and a guest's download over user networking per NIC
 # (net.py).
 # Speed is only measured here, never asserted in a test.  The charts go
@@ -24,6 +25,7 @@ sh tests/bench/img.sh || failed=1
 python3 tests/bench/display.py || failed=1
 echo "== TCG: Linux boot and in-guest workloads"
 python3 tests/bench/tcg.py || failed=1
+python3 tests/bench/smp.py || failed=1
 python3 tests/bench/blk.py || failed=1
 python3 tests/bench/net.py || failed=1
 exit $failed
