@@ -316,8 +316,7 @@ static void dma_run(IdeChannel *ch)
         dma_finish(ch, true);
         return;
     }
-    ide_submit(ch, d, BLOCKDEV_WRITE, ch->lba * IDE_SECTOR, buf, len, dma_write_done);
-    free(buf);
+    ide_submit_buf(ch, d, BLOCKDEV_WRITE, ch->lba * IDE_SECTOR, buf, len, dma_write_done);
 }
 
 void ide_dma_kick(IdeChannel *ch)

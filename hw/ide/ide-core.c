@@ -102,13 +102,17 @@ static void req_complete(void *opaque, int ret)
 void ide_submit(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, const uint8_t *data,
                 uint32_t len, IdeDoneFn *done)
 {
+    uint8_t *buf = len ? xmalloc(len) : NULL;
+    if (len && data)
+        memcpy(buf, data, len);
+    ide_submit_buf(ch, d, op, off, buf, len, done);
+}
+
+void ide_submit_buf(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, uint8_t *buf,
+                    uint32_t len, IdeDoneFn *done)
+{
     IdeReq *r = xzalloc(sizeof(*r));
-    *r = (IdeReq){ .ch = ch, .gen = ch->gen, .len = len, .done = done };
-    if (len) {
-        r->buf = xmalloc(len);
-        if (data)
-            memcpy(r->buf, data, len);
-    }
+    *r = (IdeReq){ .ch = ch, .gen = ch->gen, .buf = buf, .len = len, .done = done };
     ch->io_busy = true;
     ch->status = (ch->status & ~ST_DRQ) | ST_BSY;
     int ret = blockdev_submit(d->bd, op, off, r->buf, len, req_complete, r);

@@ -138,6 +138,10 @@ void ide_pio_start(IdeChannel *ch, uint32_t start, uint32_t len, void (*fn)(IdeC
 typedef void IdeDoneFn(IdeChannel *ch, int ret, const uint8_t *data, uint32_t len);
 void ide_submit(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, const uint8_t *data,
                 uint32_t len, IdeDoneFn *done);
+/* The same with a buffer the caller already filled (a DMA write gathered
+ * from guest RAM): the request takes it over and frees it, no copy. */
+void ide_submit_buf(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, uint8_t *buf,
+                    uint32_t len, IdeDoneFn *done);
 void ide_pio_stop(IdeChannel *ch);
 /* Kick a pending DMA command (the controller's engine was started). */
 void ide_dma_kick(IdeChannel *ch);
