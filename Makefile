@@ -81,7 +81,7 @@ all: $(PROGS)
 # `make check` builds the full kemu.  configure runs again, with the options
 # it was last given, whenever what it would find changes (its stamp of the
 # probed packages' versions) or the script itself changes.
-SETUP_GOALS := check check-sanitize check-kut demo bench fuzz-cpu fuzz-guest
+SETUP_GOALS := check check-sanitize check-tsan check-kut demo bench fuzz-cpu fuzz-guest
 PROBE_CHANGED := $(if $(wildcard config.mak),$(filter-out $(CONFIG_PROBE),$(shell ./configure --print-probe)))
 config.mak: configure $(if $(PROBE_CHANGED),FORCE)
 	$(if $(filter $(SETUP_GOALS),$(MAKECMDGOALS)),@sh tests/deps.sh)
@@ -166,6 +166,26 @@ check-sanitize: deps
 	@ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		sh tests/run unit guest img; rc=$$?; ./configure $(CONFIG_ARGS) >/dev/null; exit $$rc
 
+# The ThreadSanitizer leg: a TSan build (warnings not errors, as above) runs
+# the TCG threading unit tests and tests/guest/mttcg.test (thread=multi,
+# both backends, -smp 2/4; not its litmus tests, minutes of spinning on guest
+# RAM that TSan does not see); any report not in tests/tsan.supp fails it,
+# also from runs whose exit status the test does not judge.
+check-tsan: deps
+	./configure --enable-tsan
+	$(MAKE) clean-objs
+	$(MAKE) WERROR=0 tests
+	@d=$$(mktemp -d); rc=0; \
+	export TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp log_path=$$d/report"; \
+	tests/unit/unit-tests rcu. || rc=1; \
+	tests/unit/unit-tests tcg_atomic. || rc=1; \
+	MTTCG_PROGS="mttcg-atomic mttcg-smc mttcg-tlb smp-wake" GUEST_TIMEOUT=300 \
+		sh tests/guest/mttcg.test || rc=1; \
+	if ls $$d/report.* > /dev/null 2>&1; then cat $$d/report.*; rc=1; \
+		echo "FAIL: tsan: ThreadSanitizer reported races (above)"; \
+	else echo "PASS: tsan: no ThreadSanitizer report"; fi; \
+	rm -rf $$d; ./configure $(CONFIG_ARGS) > /dev/null; exit $$rc
+
 demo: deps config.mak
 	$(MAKE) all guests
 	@sh tests/fetch-assets.sh
@@ -212,7 +232,7 @@ clean-objs:
 clean: clean-objs
 	rm -f config.mak config.h
 
-.PHONY: all check check-sanitize demo bench deps clean clean-objs guests tests fuzz-cpu fuzz-img fuzz-dev \
+.PHONY: all check check-sanitize check-tsan demo bench deps clean clean-objs guests tests fuzz-cpu fuzz-img fuzz-dev \
 	check-kut
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)

@@ -27,7 +27,7 @@ static void reset_engine(Machine *m)
 
 static void set_stopped(Machine *m, CPUState *cpu, bool stopped)
 {
-    cpu->stopped = stopped;
+    __atomic_store_n(&cpu->stopped, stopped, __ATOMIC_RELEASE);  /* vCPU threads poll it */
     kick(m, cpu);
 }
 

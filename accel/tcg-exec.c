@@ -264,7 +264,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
         }
         TB *next = NULL;
         if (tb && slot >= 0 && !event && !t->exit_request) {
-            next = tb->jmp_dest[slot];
+            next = __atomic_load_n(&tb->jmp_dest[slot], __ATOMIC_ACQUIRE);
             if (next && !tb_chain_ok(cpu, tb, next))
                 next = NULL;
         }

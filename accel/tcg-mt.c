@@ -131,9 +131,13 @@ static void apply_generations(CPUState *cpu, VcpuThread *v)
         tb_flush_all(cpu);
 }
 
+/* stopped and state are written by the main loop while this thread runs:
+ * atomic loads (paired with its release stores), read once per slice. */
 static bool runnable(Machine *m, CPUState *cpu)
 {
-    return !cpu->stopped && m->state == RUN_STATE_RUNNING && !m->reset_requested;
+    return !__atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE) &&
+           __atomic_load_n(&m->state, __ATOMIC_ACQUIRE) == RUN_STATE_RUNNING &&
+           !m->reset_requested;
 }
 
 static void *vcpu_thread_fn(void *opaque)

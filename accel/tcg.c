@@ -137,7 +137,8 @@ void tcg_reload_cpu(CPUState *cpu)
 
 static bool runnable(Machine *m, CPUState *cpu)
 {
-    return !cpu->stopped && m->state == RUN_STATE_RUNNING;
+    return !__atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE) &&
+           __atomic_load_n(&m->state, __ATOMIC_ACQUIRE) == RUN_STATE_RUNNING;
 }
 
 static void wait_for_kick(unsigned seen, int ms)

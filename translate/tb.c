@@ -304,15 +304,22 @@ void tb_chain(TB *tb, unsigned slot, TB *next)
     tb_lock();
     /* not if either was invalidated meanwhile (by another vCPU) */
     if (tb->valid && next->valid) {
-        tb->jmp_dest[slot] = next;
+        /* read without the lock (tcg-exec.c): publishes next's contents */
+        __atomic_store_n(&tb->jmp_dest[slot], next, __ATOMIC_RELEASE);
         native_link(tb, slot, next);
     }
     tb_unlock();
 }
 
+/* Lock-free readers pair with invalidation's release store. */
+static bool tb_is_valid(const TB *tb)
+{
+    return __atomic_load_n(&tb->valid, __ATOMIC_ACQUIRE);
+}
+
 bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)
 {
-    if (!next->valid || next->pc != cpu->env.rip || next->cs_base != cpu->env.seg[SEG_CS].base ||
+    if (!tb_is_valid(next) || next->pc != cpu->env.rip || next->cs_base != cpu->env.seg[SEG_CS].base ||
         !page2_ok(cpu, next))
         return false;
     if (((tb->lin ^ next->lin) & ~0xfffULL) == 0 && ((tb->phys ^ next->phys) & ~0xfffULL) == 0)
@@ -395,7 +402,7 @@ static uint64_t code_pa_or_raise(CPUState *cpu, uint64_t lin)
 static bool jc_valid(CPUState *cpu, const TB *tb, uint64_t lin, uint32_t flags)
 {
     const CPUX86State *env = &cpu->env;
-    if (!tb || !tb->valid || tb->lin != lin || tb->pc != env->rip || tb->flags != flags ||
+    if (!tb || !tb_is_valid(tb) || tb->lin != lin || tb->pc != env->rip || tb->flags != flags ||
         tb->cs_base != env->seg[SEG_CS].base || !page2_ok(cpu, tb))
         return false;
     TcgCpu *t = tcg_cpu(cpu);

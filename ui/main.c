@@ -226,7 +226,7 @@ static bool serve_reset(Machine *m)
     /* A stopped machine (also one stopped at -no-shutdown's shutdown) waits
      * for "cont" after the reset, as QEMU's prelaunch state. */
     if (m->state != RUN_STATE_RUNNING)
-        m->state = RUN_STATE_PRELAUNCH;
+        __atomic_store_n(&m->state, RUN_STATE_PRELAUNCH, __ATOMIC_RELEASE);
     return false;
 }
 
@@ -239,7 +239,7 @@ static bool serve_shutdown(Machine *m)
     if (!m->cfg.no_shutdown || monitor_quit_requested || m->exit_code != 0)
         return true;
     machine_pause(m);
-    m->state = RUN_STATE_SHUTDOWN;
+    __atomic_store_n(&m->state, RUN_STATE_SHUTDOWN, __ATOMIC_RELEASE);
     return false;
 }
 

@@ -52,7 +52,7 @@ void machine_pause(Machine *m)
 {
     if (m->state != RUN_STATE_RUNNING)
         return;
-    m->state = RUN_STATE_PAUSED;
+    __atomic_store_n(&m->state, RUN_STATE_PAUSED, __ATOMIC_RELEASE);    /* vCPU threads poll it */
     clock_pause();
     for (unsigned i = 0; i < m->ncpus; i++)
         cpu_ops->set_stopped(m, m->cpus[i], true);
@@ -62,7 +62,7 @@ void machine_resume(Machine *m)
 {
     if (m->state != RUN_STATE_PAUSED && m->state != RUN_STATE_PRELAUNCH)
         return;
-    m->state = RUN_STATE_RUNNING;
+    __atomic_store_n(&m->state, RUN_STATE_RUNNING, __ATOMIC_RELEASE);
     clock_resume();
     for (unsigned i = 0; i < m->ncpus; i++)
         cpu_ops->set_stopped(m, m->cpus[i], false);
