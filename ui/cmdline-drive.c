@@ -114,6 +114,37 @@ static int drive_readonly(DriveOpts *d, const Opts *o)
     return 0;
 }
 
+/* QEMU's keys for a qcow2's external data file (data-file=NAME is its
+ * short form): the same block-layer option kemu-img's --image-opts sets,
+ * which also lets a data file lie outside the image's directory. */
+static int drive_data_file(DriveOpts *d, const Opts *o)
+{
+    const char *name = opts_get(o, "data-file.filename");
+    const char *drv = opts_get(o, "data-file.driver");
+    if (!name)
+        name = opts_get(o, "data-file");
+    if (drv && strcmp(drv, "file")) {
+        error_report("%s %s: data-file.driver=%s is not supported (only 'file')",
+                     d->opt_name, d->spec, drv);
+        return -1;
+    }
+    if (drv && !name) {
+        error_report("%s %s: data-file.driver needs data-file.filename", d->opt_name, d->spec);
+        return -1;
+    }
+    if (name && !*name) {
+        error_report("%s %s: data-file.filename is empty", d->opt_name, d->spec);
+        return -1;
+    }
+    if (name && d->format && strcmp(d->format, "qcow2")) {
+        error_report("%s %s: Block format '%s' does not support the option 'data-file'",
+                     d->opt_name, d->spec, d->format);
+        return -1;
+    }
+    d->data_file = cl_strdup(name);
+    return 0;
+}
+
 static int drive_keys(DriveOpts *d, const Opts *o)
 {
     const char *v;
@@ -140,6 +171,8 @@ static int drive_keys(DriveOpts *d, const Opts *o)
         return -1;
     if (drive_readonly(d, o) ||
         cl_bool(o, "snapshot", false, &d->snapshot, d->opt_name, d->spec, NULL))
+        return -1;
+    if (drive_data_file(d, o))
         return -1;
     d->file = cl_strdup(opts_get(o, "file"));
     d->id = cl_strdup(opts_get(o, "id"));
@@ -232,6 +265,7 @@ static void drive_opts_free(DriveOpts *d)
     free(d->format);
     free(d->id);
     free(d->serial);
+    free(d->data_file);
     memset(d, 0, sizeof(*d));
 }
 
@@ -241,7 +275,8 @@ static int drive_add(KemuOptions *o, const char *opt_name, const char *shown,
                      const char *optstr)
 {
     static const char *const keys[] = { "file", "if", "media", "index", "bus", "unit",
-        "cache", "format", "readonly", "id", "snapshot", "serial", NULL };
+        "cache", "format", "readonly", "id", "snapshot", "serial", "data-file",
+        "data-file.filename", "data-file.driver", NULL };
     if (o->ndrives >= MAX_DRIVES) {
         error_report("%s %s: too many drives (at most %d)", opt_name, shown, MAX_DRIVES);
         return -1;

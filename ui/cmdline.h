@@ -26,6 +26,7 @@ typedef struct DriveOpts {
     char *spec;             /* the option as typed, for messages */
     char *opt_name;         /* "-drive", "-hda", ... */
     char *file, *format, *id, *serial;
+    char *data_file;        /* data-file.filename= (qcow2's external data file) */
     DriveIf iface;
     bool cdrom;             /* media=cdrom */
     int index, bus, unit;   /* -1 when not given */

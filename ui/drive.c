@@ -22,6 +22,7 @@ typedef struct DriveBackend {
     BlockDriverState *bs;
     BlockCacheMode cache;
     bool snapshot, readonly;
+    const char *data_file;  /* data-file.filename= of -drive (first open only) */
 } DriveBackend;
 
 static const char *const cache_names[] = {
@@ -69,9 +70,16 @@ static int backend_open(DriveBackend *db, const char *file, const char *format, 
 {
     BlockDev *bd = &db->bd;
     int flags = db->readonly || db->snapshot ? 0 : BDRV_O_RDWR;
-    BlockDriverState *bs = bdrv_open(file, format, flags, db->cache, err);
+    BlockOpenOpts oo = { .data_file = db->data_file };
+    BlockDriverState *bs = bdrv_open_with(file, format, flags, db->cache, &oo, err);
     if (!bs)
         return -1;
+    if (db->data_file && strcmp(bs->drv->name, "qcow2")) {
+        *err = xasprintf("Block format '%s' does not support the option 'data-file'",
+                         bs->drv->name);
+        bdrv_close(bs);
+        return -1;
+    }
     if (!format && !db->readonly)
         bdrv_warn_probed_raw(bs);   /* as QEMU: only where guest writes could land */
     if (db->snapshot) {
@@ -112,6 +120,7 @@ static int backend_change(BlockDev *bd, const char *file, const char *format, ch
     if (!file)
         return 0;
     db->readonly = bd->read_only;   /* a CD stays read-only, a floppy does not */
+    db->data_file = NULL;           /* the new medium's own */
     return backend_open(db, file, format, err);
 }
 
@@ -140,8 +149,15 @@ static int drive_open(const DriveOpts *d, bool snapshot)
     db->cache = (BlockCacheMode)d->cache;   /* the same five modes, same order */
     db->readonly = bd->read_only;
     db->snapshot = (snapshot || d->snapshot) && !bd->read_only;
+    db->data_file = d->data_file;
     if (d->iface == IF_NONE && !d->id) {
         error_report("%s %s: if=none needs id=", d->opt_name, d->spec);
+        return -1;
+    }
+    if (db->snapshot && d->data_file) {
+        /* The overlay's backing chain is opened by name alone. */
+        error_report("%s %s: snapshot mode with data-file.filename is not supported",
+                     d->opt_name, d->spec);
         return -1;
     }
     if (blockdev_find(bd->id)) {
