@@ -150,6 +150,32 @@ putdec16:
     ret
 .endm
 
+/* putdec32: EAX as unsigned decimal on the serial port (16-bit code;
+ * needs putc16 from SERIAL16_FUNCS). */
+.macro PUTDEC32_FUNC16
+putdec32:
+    push %eax
+    push %ecx
+    push %edx
+    mov $10, %ecx
+    push $0xffff                    /* end mark */
+1:  xor %edx, %edx
+    div %ecx
+    push %dx
+    test %eax, %eax
+    jnz 1b
+2:  pop %ax
+    cmp $0xffff, %ax
+    je 3f
+    add $'0', %al
+    call putc16
+    jmp 2b
+3:  pop %edx
+    pop %ecx
+    pop %eax
+    ret
+.endm
+
 /* puthex32: EAX as 8 hex digits through \putc, with \cnt (%cx in 16-bit
  * code, %ecx in 32-bit code: the register LOOP counts) kept. */
 .macro PUTHEX_FUNC putc, cnt

@@ -156,28 +156,7 @@ delay:
     jnz 1b
     ret
 
-/* EAX as unsigned decimal. */
-putdec32:
-    push %eax
-    push %ecx
-    push %edx
-    mov $10, %ecx
-    push $0xffff                    /* end mark */
-1:  xor %edx, %edx
-    div %ecx
-    push %dx
-    test %eax, %eax
-    jnz 1b
-2:  pop %ax
-    cmp $0xffff, %ax
-    je 3f
-    add $'0', %al
-    call putc16
-    jmp 2b
-3:  pop %edx
-    pop %ecx
-    pop %eax
-    ret
+PUTDEC32_FUNC16
 
 /* ---- the APs: the first is B, the others sleep ---- */
 
