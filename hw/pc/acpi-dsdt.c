@@ -159,7 +159,8 @@ static void prt(Aml *a)
     pkg_wrap(a, start);
 }
 
-/* Device (SEG) { _HID EISAID (PNP0xxx); _CRS: its I/O ports, its IRQ }:
+/* Device (seg) { _HID: EISA id "PNP" followed by pnp in hex; _CRS: the
+ * 8042's I/O ports if ports is set, and IRQ irq }: used for
  * the 8042's keyboard (PNP0303: ports 0x60 and 0x64, IRQ 1) and PS/2
  * mouse (PNP0F13: IRQ 12).  Firmware looks for them before it sets the
  * keyboard up (SeaBIOS skips PS/2 when the DSDT lists no PNP0303), and
