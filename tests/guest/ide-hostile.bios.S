@@ -86,6 +86,23 @@
     call run_atapi
 .endm
 
+/* The data at addr must be the disk's pattern for count sectors (or CD
+ * blocks) from lba, of dwords dwords each. */
+.macro EXPECT_PATTERN addr, lba, count, dwords
+    mov $\addr, %esi
+    mov $\lba, %eax
+    mov $\count, %ecx
+    mov $\dwords, %ebx
+    call check_pattern
+.endm
+
+/* READ DMA of 8 sectors into a buffer DMA cannot reach: a bus error. */
+.macro READ_INTO_BAD_BUF addr
+    PRD 0, \addr, 4096, 1
+    ATA 0xc8, 10, 8, 0x08
+    CHECK BUSERR
+.endm
+
     BIOS_START16
     PUTS16 m_start
     ENTER_PM32 $STACK32
@@ -101,25 +118,15 @@
     call honest_read
 
     CASE "PRD buffer beyond RAM"
-    PRD 0, 0xf0000000, 4096, 1
-    ATA 0xc8, 10, 8, 0x08
-    CHECK BUSERR
+    READ_INTO_BAD_BUF 0xf0000000
     CASE "PRD buffer in the local APIC"
-    PRD 0, 0xfee00000, 4096, 1
-    ATA 0xc8, 10, 8, 0x08
-    CHECK BUSERR
+    READ_INTO_BAD_BUF 0xfee00000
     CASE "PRD buffer in the BIOS ROM"
-    PRD 0, 0xffff0000, 4096, 1
-    ATA 0xc8, 10, 8, 0x08
-    CHECK BUSERR
+    READ_INTO_BAD_BUF 0xffff0000
     CASE "PRD buffer across the end of RAM"
-    PRD 0, (RAM_END-512), 4096, 1
-    ATA 0xc8, 10, 8, 0x08
-    CHECK BUSERR
+    READ_INTO_BAD_BUF (RAM_END-512)
     CASE "PRD buffer wrapping at 4 GiB"
-    PRD 0, 0xfffffe00, 4096, 1
-    ATA 0xc8, 10, 8, 0x08
-    CHECK BUSERR
+    READ_INTO_BAD_BUF 0xfffffe00
     CASE "PRD table in the local APIC"
     movl $0xfee00000, V_PRDT
     ATA 0xc8, 10, 8, 0x08
@@ -148,20 +155,12 @@
     PRD 0, BUF, 0xffff, 1
     ATA 0xc8, 20, 8, 0x08
     CHECK OK_
-    mov $BUF, %esi
-    mov $20, %eax
-    mov $8, %ecx
-    mov $128, %ebx
-    call check_pattern
+    EXPECT_PATTERN BUF, 20, 8, 128
     CASE "zero byte count means 64 KiB"
     PRD 0, BUF, 0, 1
     ATA 0xc8, 1000, 128, 0x08
     CHECK OK_
-    mov $BUF, %esi
-    mov $1000, %eax
-    mov $128, %ecx
-    mov $128, %ebx
-    call check_pattern
+    EXPECT_PATTERN BUF, 1000, 128, 128
     CASE "DMA at the bus-master registers' port number as a memory address"
     PRD 0, BM0, 4096, 1
     ATA 0xc8, 10, 8, 0x08
@@ -170,11 +169,7 @@
     in %dx, %eax
     mov $PRDT, %ebx
     call check_result
-    mov $BM0, %esi                      /* the data went to RAM there */
-    mov $10, %eax
-    mov $8, %ecx
-    mov $128, %ebx
-    call check_pattern
+    EXPECT_PATTERN BM0, 10, 8, 128      /* the data went to RAM there */
     CASE "read overwriting its own PRD table"
     PRD 0, PRDT, 512, 0
     ATA 0xc8, 100, 16, 0x08
@@ -223,11 +218,7 @@
     PRD 2, BUF+0x20000, 0x8000, 1
     ATAPI pkt_read12_10_80, 1
     CHECK OK_
-    mov $BUF, %esi
-    mov $10, %eax
-    mov $80, %ecx
-    mov $512, %ebx
-    call check_pattern
+    EXPECT_PATTERN BUF, 10, 80, 512
     CASE "ATAPI DMA with the buffer in the local APIC"
     PRD 0, 0xfee00000, 8192, 1
     ATAPI pkt_read10_3_4, 1
