@@ -20,6 +20,34 @@ uint16_t net_csum_finish(uint32_t sum)
     return (uint16_t)~sum;
 }
 
+uint16_t net_ipv4_l4_csum(const uint8_t *ip, size_t ihl, size_t l4len)
+{
+    uint8_t pseudo[4] = { 0, ip[9], (uint8_t)(l4len >> 8), (uint8_t)l4len };
+    uint32_t sum = net_csum_add(0, ip + 12, 8);
+    sum = net_csum_add(sum, pseudo, 4);
+    return net_csum_finish(net_csum_add(sum, ip + ihl, l4len));
+}
+
+bool net_frame_csum_ok(const uint8_t *f, size_t len)
+{
+    if (len < 14 + 20 || net_get16(f + 12) != 0x0800)
+        return false;
+    const uint8_t *ip = f + 14;
+    size_t ihl = (size_t)(ip[0] & 15) * 4, total = net_get16(ip + 2);
+    if (ip[0] >> 4 != 4 || ihl < 20 || total < ihl || 14 + total > len ||
+        (net_get16(ip + 6) & 0x3fff))           /* MF or an offset: a fragment */
+        return false;
+    uint8_t proto = ip[9];
+    size_t l4len = total - ihl;
+    if ((proto != 6 || l4len < 20) && (proto != 17 || l4len < 8))
+        return false;
+    if (net_csum_finish(net_csum_add(0, ip, ihl)) != 0)
+        return false;
+    if (proto == 17 && net_get16(ip + ihl + 6) == 0)
+        return true;
+    return net_ipv4_l4_csum(ip, ihl, l4len) == 0;
+}
+
 uint32_t net_crc32(const uint8_t *buf, size_t len)
 {
     static uint32_t table[256];
