@@ -6,6 +6,7 @@
  * csum_start/csum_offset point past it leaves untouched. */
 #include "harness.h"
 #include "unit.h"
+#include "hw/core/clock.h"
 #include "hw/core/net-checksum.h"
 #include "hw/core/net.h"
 #include "hw/core/util.h"
@@ -177,4 +178,102 @@ TEST(virtio_net, tx_needs_csum_bounded)
     tx_needs_csum(f, len, 0xfff0);                      /* past the frame: left alone */
     REQUIRE(nsent == 2, "sent unchanged");
     CHECK(!memcmp(sent, f, len));
+}
+
+/* GUEST_TSO4: three in-order TCP segments from the wire reach the driver
+ * as one large segment once the burst is over (the clock moves), spread
+ * over 1 KiB mergeable buffers: num_buffers, GSO TCPv4 with the segment
+ * size and header length, DATA_VALID, and a frame whose checksums hold.
+ * With too few buffers it waits for more instead of being cut. */
+#define F_GUEST_TSO4 (1u << 7)
+
+static size_t tcp_segment(uint8_t *f, uint32_t seq, size_t n)
+{
+    memset(f, 0, 54);
+    memcpy(f, "\x52\x54\x00\x12\x34\x56\x52\x55\x0a\x00\x02\x02\x08\x00", 14);
+    f[14] = 0x45;
+    net_put16(f + 16, (uint16_t)(40 + n));
+    f[22] = 64;
+    f[23] = 6;
+    memcpy(f + 26, "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 8);
+    net_put16(f + 34, 80);
+    net_put16(f + 36, 4000);
+    net_put32(f + 38, seq);
+    f[46] = 5 << 4;
+    f[47] = 0x10;
+    net_put16(f + 48, 8192);
+    for (size_t i = 0; i < n; i++)
+        f[54 + i] = (uint8_t)(seq + i);
+    net_put16(f + 24, net_csum_finish(net_csum_add(0, f + 14, 20)));
+    net_put16(f + 50, net_ipv4_l4_csum(f + 14, 20, 20 + n));
+    return 54 + n;
+}
+
+static void rx_buffers_of(int first, int count, uint32_t size)
+{
+    for (int i = first; i < first + count; i++) {
+        desc(RXQ, i, BUFS + 0x400 * (uint64_t)i, size, 2);
+        poke16(RXQ + 0x800 + 4 + 2 * (avail[0] % 128), (uint16_t)i);
+        poke16(RXQ + 0x800 + 2, ++avail[0]);
+    }
+    outw(IO + 0x10, 0);
+}
+
+static void rx_buffers(int first, int count) { rx_buffers_of(first, count, 0x400); }
+
+TEST(virtio_net, rx_tcp_segments_joined)
+{
+    static uint8_t f[2048], got[4096];
+    setup(F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF);
+    CHECK(inl(IO) & F_GUEST_TSO4);
+    rx_buffers(0, 2);                                   /* 2 KiB: too few for 3066 bytes */
+    for (uint32_t k = 0; k < 3; k++)
+        net_send(wire, f, tcp_segment(f, 100 + 1000 * k, 1000));
+    clock_step(1);
+    CHECK_EQ(peek16(RXQ + 0x1000 + 2), 0);              /* held, not cut */
+    rx_buffers(2, 2);
+    REQUIRE(peek16(RXQ + 0x1000 + 2) == 3, "three buffers used");
+    size_t at = 0;
+    for (int i = 0; i < 3; i++) {
+        uint32_t e[2];
+        peek(RXQ + 0x1000 + 4 + 8 * i, e, 8);
+        CHECK_EQ(e[0], (uint32_t)i);
+        CHECK_EQ(e[1], i < 2 ? 0x400u : 3066u - 0x800);
+        peek(BUFS + 0x400 * (uint64_t)i, got + at, e[1]);
+        at += e[1];
+    }
+    CHECK_EQ(at, 12 + 3054);
+    CHECK_EQ(got[0], 2);                                /* DATA_VALID */
+    CHECK_EQ(got[1], 1);                                /* GSO TCPv4 */
+    CHECK_EQ(got[2] | got[3] << 8, 54);                 /* hdr_len */
+    CHECK_EQ(got[4] | got[5] << 8, 1000);               /* gso_size */
+    CHECK_EQ(got[10] | got[11] << 8, 3);                /* num_buffers */
+    CHECK_EQ(net_get16(got + 12 + 16), 3040);           /* IP total length */
+    CHECK(net_frame_csum_ok(got + 12, 3054));
+    bool same = true;
+    for (size_t i = 0; i < 3000; i++)
+        same &= got[12 + 54 + i] == (uint8_t)(100 + i);
+    CHECK(same);
+}
+
+/* A ring whose buffers all together cannot hold the joined segment: it is
+ * dropped rather than waited for forever, and joining stops, so the
+ * sender's retransmissions come through one frame at a time. */
+TEST(virtio_net, rx_joined_too_large_for_the_ring)
+{
+    static uint8_t f[2048];
+    setup(F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF);
+    rx_buffers_of(0, 128, 16);                          /* 2 KiB in all */
+    for (uint32_t k = 0; k < 3; k++)
+        net_send(wire, f, tcp_segment(f, 100 + 1000 * k, 1000));
+    clock_step(1);
+    CHECK_EQ(peek16(RXQ + 0x1000 + 2), 0);
+    net_send(wire, f, tcp_segment(f, 100, 100));
+    net_send(wire, f, tcp_segment(f, 200, 100));
+    clock_step(1);
+    REQUIRE(peek16(RXQ + 0x1000 + 2) == 22, "two frames of 11 buffers");
+    uint8_t h[12];
+    peek(BUFS, h, 12);
+    CHECK_EQ(h[1], 0);                                  /* no GSO */
+    CHECK_EQ(h[10], 11);
 }
