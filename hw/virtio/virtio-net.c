@@ -85,8 +85,8 @@ static uint64_t write_part(VirtioNet *s, const VirtElem *e, const uint8_t *hdr, 
     if (done < hl) {
         uint64_t h = MIN(hl - done, room);
         w = virtq_copy_to(mem(s), e, 0, hdr + done, h);
-        if (w < h)
-            return w;
+        if (done + w < hl)
+            return w;           /* the chain ended (or failed) inside the header */
     }
     size_t from = done + w - hl;
     return w + virtq_copy_to(mem(s), e, w, buf + from, MIN(len - from, room - w));

@@ -277,3 +277,24 @@ TEST(virtio_net, rx_joined_too_large_for_the_ring)
     CHECK_EQ(h[1], 0);                                  /* no GSO */
     CHECK_EQ(h[10], 11);
 }
+
+/* A receive buffer shorter than the header: what fits of the header is
+ * written, the frame is lost, and nothing outside the buffer is touched. */
+TEST(virtio_net, rx_buffer_shorter_than_the_header)
+{
+    static uint8_t f[62];
+    size_t len = udp_frame(f);
+    setup(F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF);
+    uint8_t fill[16];
+    memset(fill, 0xaa, sizeof(fill));
+    poke(BUFS, fill, sizeof(fill));
+    rx_buffers_of(0, 1, 4);
+    net_send(wire, f, len);
+    REQUIRE(peek16(RXQ + 0x1000 + 2) == 1, "the buffer came back");
+    uint32_t used_len;
+    peek(RXQ + 0x1000 + 8, &used_len, 4);
+    CHECK_EQ(used_len, 4);
+    uint8_t got[16];
+    peek(BUFS, got, 16);
+    CHECK(!memcmp(got + 4, fill + 4, 12));
+}
