@@ -3,6 +3,7 @@
 #ifndef KEMU_NET_CHECKSUM_H
 #define KEMU_NET_CHECKSUM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,14 @@
 uint32_t net_csum_add(uint32_t sum, const uint8_t *buf, size_t len);
 /* Fold a sum to 16 bits and complement it: the value to store. */
 uint16_t net_csum_finish(uint32_t sum);
+/* The TCP or UDP checksum over an IPv4 packet's payload: the pseudo-header
+ * (addresses from ip, protocol ip[9], length l4len) and the l4len bytes at
+ * ip + ihl; 0 when the packet carries a correct checksum. */
+uint16_t net_ipv4_l4_csum(const uint8_t *ip, size_t ihl, size_t l4len);
+/* Whether an untagged Ethernet frame is an unfragmented IPv4 TCP or UDP
+ * packet whose IP header and TCP/UDP checksums are correct (a UDP packet
+ * without a checksum counts): what a NIC may report as validated. */
+bool net_frame_csum_ok(const uint8_t *frame, size_t len);
 /* IEEE 802.3 CRC-32 of a frame, as the FCS is sent (little-endian). */
 uint32_t net_crc32(const uint8_t *buf, size_t len);
 

@@ -24,11 +24,7 @@ static void check_l4(const uint8_t *ip, size_t ihl, size_t total, uint8_t *statu
     *status |= E1000_RXD_STAT_TCPCS;
     if (proto == 17 && net_get16(ip + ihl + 6) == 0)
         return;                                 /* UDP without a checksum */
-    uint8_t pseudo[4] = { 0, proto, (uint8_t)(l4len >> 8), (uint8_t)l4len };
-    uint32_t sum = net_csum_add(0, ip + 12, 8);
-    sum = net_csum_add(sum, pseudo, 4);
-    sum = net_csum_add(sum, ip + ihl, l4len);
-    if (net_csum_finish(sum) != 0)
+    if (net_ipv4_l4_csum(ip, ihl, l4len) != 0)
         *errors |= E1000_RXD_ERR_TCPE;
 }
 

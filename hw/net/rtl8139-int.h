@@ -51,6 +51,7 @@ enum {
 
 #define RTL_CPCR_TX  0x0001
 #define RTL_CPCR_RX  0x0002
+#define RTL_CPCR_RXCSUM 0x0020      /* RxChkSum: receive checksum offload */
 
 /* C+ descriptor opts1 bits. */
 #define CP_OWN       (1u << 31)
@@ -98,5 +99,8 @@ bool rtl8139_receive(NetClient *nc, const uint8_t *buf, size_t len);
 void rtl8139_tx_slot(Rtl8139 *s, unsigned slot);
 void rtl8139_cp_tx(Rtl8139 *s);
 bool rtl8139_rx_empty(const Rtl8139 *s);
+/* C+ receive status bits for a frame: protocol ID and checksum failures
+ * (0 with RxChkSum off). */
+uint32_t rtl8139_rx_csum(const Rtl8139 *s, const uint8_t *f, size_t len);
 
 #endif

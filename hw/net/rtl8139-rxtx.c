@@ -7,7 +7,8 @@
  * C+ mode (CPCR): 16-byte descriptors (opts1 with OWN/EOR/FS/LS and the
  * length, opts2 with VLAN, a 64-bit buffer address) in a receive ring at
  * RDSAR and a transmit ring at TNPDS, transmit polled through TXPOLL;
- * the checksum offload bits and large send (TSO) are honoured. */
+ * the checksum offload bits and large send (TSO) are honoured, and
+ * received frames get their checksum status (rtl8139-rxcsum.c). */
 #include "hw/net/rtl8139-int.h"
 #include "hw/core/dma.h"
 #include "hw/core/net-checksum.h"
@@ -95,6 +96,7 @@ static uint64_t rdsar(const Rtl8139 *s)
 
 static bool rx_cp(Rtl8139 *s, const uint8_t *frame, size_t len, uint32_t match)
 {
+    match |= rtl8139_rx_csum(s, frame, len);
     size_t done = 0;
     unsigned walked = 0;
     while (done < len) {

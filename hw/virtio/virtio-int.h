@@ -44,6 +44,9 @@ typedef struct VirtElem {
  * readable buffer after a writable one, nested indirect tables); then the
  * queue is marked broken. */
 int virtq_pop(AddressSpace *as, VirtQueue *vq, bool indirect, bool event_idx, VirtElem *e);
+/* Give back the last n chains taken and not yet returned (a device that
+ * found too few buffers for what it had to write). */
+void virtq_unpop(VirtQueue *vq, uint16_t n);
 /* Return a chain with len bytes written; true if the driver wants an
  * interrupt now (its used_event, or the NO_INTERRUPT flag). */
 bool virtq_push(AddressSpace *as, VirtQueue *vq, uint16_t head, uint32_t len, bool event_idx);

@@ -3,11 +3,19 @@
  * 12 bytes with VERSION_1 or mergeable receive buffers, 10 otherwise
  * (legacy drivers without them).  Offered: the MAC address
  * and the link status in the configuration, mergeable buffers, and
- * checksum offload (a frame with NEEDS_CSUM gets its checksum here). */
+ * checksum offload both ways: a frame sent with NEEDS_CSUM gets its
+ * checksum here, and a received IPv4 TCP/UDP frame whose checksums kemu
+ * found correct is marked DATA_VALID (GUEST_CSUM), so the driver need not
+ * sum every byte again, which under TCG costs more than the copy; and
+ * GUEST_TSO4: a bulk transfer's TCP segments reach the driver joined into
+ * large ones (net-coalesce.c) spread over mergeable buffers, one packet
+ * for its stack instead of dozens. */
 #include "hw/virtio/virtio-int.h"
 #include "hw/core/error.h"
 #include "hw/core/machine.h"
+#include "hw/core/clock.h"
 #include "hw/core/net-checksum.h"
+#include "hw/core/net-coalesce.h"
 #include "hw/core/net.h"
 #include "hw/core/net-boot.h"
 #include "hw/core/util.h"
@@ -17,11 +25,16 @@
 #include <string.h>
 
 #define F_CSUM       0
+#define F_GUEST_CSUM 1
 #define F_MAC        5
+#define F_GUEST_TSO4 7
 #define F_MRG_RXBUF  15
 #define F_STATUS     16
 #define S_LINK_UP    1
 #define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
+#define GSO_TCPV4 1
+#define RX_CHAINS_MAX 256       /* buffers one frame may take */
 #define RX 0
 #define TX 1
 
@@ -34,6 +47,10 @@ typedef struct VirtioNet {
     bool mq;                    /* mq=on: refused, one queue pair only */
     uint8_t mac[6];
     VirtElem elem[2];           /* per queue: sending may receive a reply at once */
+    VirtElem rx_first;          /* a received frame's first chain */
+    NetCoalesce *co;            /* GUEST_TSO4: segments held to be joined */
+    Timer co_timer;             /* delivers them when the burst is over */
+    bool co_off;                /* until reset: a joined run could not fit */
 } VirtioNet;
 
 static AddressSpace *mem(VirtioNet *s) { return &s->dev.machine->mem; }
@@ -60,26 +77,137 @@ static int pop(VirtioNet *s, int q)
                      virtio_has_feature(vp, VIRTIO_RING_F_EVENT_IDX), &s->elem[q]);
 }
 
-/* One frame into one receive chain: header (one buffer used), frame. */
+/* The bytes [done, done + room) of header-then-frame into chain e. */
+static uint64_t write_part(VirtioNet *s, const VirtElem *e, const uint8_t *hdr, size_t hl,
+                           const uint8_t *buf, size_t len, size_t done, uint64_t room)
+{
+    uint64_t w = 0;
+    if (done < hl) {
+        uint64_t h = MIN(hl - done, room);
+        w = virtq_copy_to(mem(s), e, 0, hdr + done, h);
+        if (done + w < hl)
+            return w;           /* the chain ended (or failed) inside the header */
+    }
+    size_t from = done + w - hl;
+    return w + virtq_copy_to(mem(s), e, w, buf + from, MIN(len - from, room - w));
+}
+
+/* Header and frame into receive chains: one, or with mergeable buffers as
+ * many as it takes (num_buffers in the header says how many).  1 when
+ * done (or lost to a broken ring), 0 when the ring has too few buffers
+ * now: nothing taken, the frame waits; -1 when even the whole ring could
+ * never hold it: dropped. */
+static int rx_deliver(VirtioNet *s, uint8_t *hdr, const uint8_t *buf, size_t len)
+{
+    size_t hl = hdr_len(s), done = 0;
+    bool mrg = virtio_has_feature(&s->vp, F_MRG_RXBUF);
+    uint16_t heads[RX_CHAINS_MAX];
+    uint32_t lens[RX_CHAINS_MAX];
+    unsigned n = 0, most = MIN(RX_CHAINS_MAX, s->vp.vq[RX].num);
+    while (done < hl + len && (n == 0 || (mrg && n < most))) {
+        int r = pop(s, RX);
+        if (r < 0)
+            return 1;           /* a broken ring takes nothing */
+        if (r == 0) {
+            virtq_unpop(&s->vp.vq[RX], (uint16_t)n);
+            return 0;           /* held until the driver adds buffers */
+        }
+        VirtElem *e = &s->elem[RX];
+        if (n == 0) {           /* num_buffers is written into it last */
+            s->rx_first.head = e->head;
+            s->rx_first.nseg = e->nseg;
+            memcpy(s->rx_first.seg, e->seg, e->nseg * sizeof(e->seg[0]));
+        }
+        uint64_t w = write_part(s, e, hdr, hl, buf, len, done, virtq_len(e, true));
+        heads[n] = e->head;
+        lens[n++] = (uint32_t)w;
+        done += w;
+        if (done < hl)
+            break;              /* not even the header fits: the frame is lost */
+    }
+    if (mrg && done < hl + len && n == most) {
+        virtq_unpop(&s->vp.vq[RX], (uint16_t)n);
+        return -1;
+    }
+    if (n > 1) {
+        uint8_t nb[2] = { (uint8_t)n, (uint8_t)(n >> 8) };
+        virtq_copy_to(mem(s), &s->rx_first, 10, nb, 2);
+    }
+    bool notify = false;
+    bool ev = virtio_has_feature(&s->vp, VIRTIO_RING_F_EVENT_IDX);
+    for (unsigned i = 0; i < n; i++)
+        notify |= virtq_push(mem(s), &s->vp.vq[RX], heads[i], lens[i], ev);
+    if (notify)
+        virtio_pci_notify_queue(&s->vp, RX);
+    return 1;
+}
+
+/* One frame as it came: DATA_VALID when its checksums are right. */
+static bool rx_frame(VirtioNet *s, const uint8_t *buf, size_t len)
+{
+    uint8_t hdr[12] = { 0 };
+    hdr[10] = 1;                /* num_buffers (mergeable) */
+    if (virtio_has_feature(&s->vp, F_GUEST_CSUM) && net_frame_csum_ok(buf, len))
+        hdr[0] = HDR_F_DATA_VALID;
+    return rx_deliver(s, hdr, buf, len) != 0;
+}
+
+/* The held run of segments, as one large segment when there are several. */
+static bool rx_flush_held(VirtioNet *s)
+{
+    NetCoalesce *c = s->co;
+    if (!c || !c->len)
+        return true;
+    net_coalesce_finish(c);
+    uint8_t hdr[12] = { HDR_F_DATA_VALID };
+    hdr[10] = 1;
+    if (c->segs > 1) {
+        hdr[1] = GSO_TCPV4;
+        hdr[2] = (uint8_t)c->hdr;
+        hdr[4] = (uint8_t)c->mss;
+        hdr[5] = (uint8_t)(c->mss >> 8);
+    }
+    int r = rx_deliver(s, hdr, c->buf, c->len);
+    if (r == 0)
+        return false;
+    if (r < 0)
+        s->co_off = true;       /* its buffers are too small for large segments */
+    c->len = 0;
+    return true;
+}
+
+static bool coalescing(VirtioNet *s)
+{
+    VirtioPci *vp = &s->vp;
+    return s->co && !s->co_off && virtio_has_feature(vp, F_GUEST_TSO4) &&
+           virtio_has_feature(vp, F_GUEST_CSUM) && virtio_has_feature(vp, F_MRG_RXBUF);
+}
+
+/* With GUEST_TSO4 a bulk transfer's segments are held and joined until
+ * the burst that brought them is over (a timer due at once, run by the
+ * event loop after the backend's turn) or one that does not continue the
+ * run arrives. */
 static bool net_receive(NetClient *nc, const uint8_t *buf, size_t len)
 {
     VirtioNet *s = nc->opaque;
     if (!pci_bus_master(&s->vp.fn))
         return true;
-    int r = pop(s, RX);
-    if (r < 0)
-        return true;            /* a broken ring takes nothing */
-    if (r == 0)
-        return false;           /* no buffer yet: held until the driver adds some */
-    uint8_t hdr[12] = { 0 };
-    size_t hl = hdr_len(s);
-    hdr[10] = 1;                /* num_buffers (mergeable) */
-    VirtElem *e = &s->elem[RX];
-    uint64_t n = virtq_copy_to(mem(s), e, 0, hdr, hl);
-    if (n == hl)
-        n += virtq_copy_to(mem(s), e, hl, buf, len);
-    push(s, RX, e->head, (uint32_t)n);
-    return true;
+    if (coalescing(s)) {
+        if (net_coalesce_append(s->co, buf, len))
+            return true;
+        if (!rx_flush_held(s))
+            return false;
+        if (net_coalesce_start(s->co, buf, len)) {
+            timer_mod(&s->co_timer, clock_ns());
+            return true;
+        }
+    }
+    return rx_frame(s, buf, len);
+}
+
+static void held_timer(void *opaque)
+{
+    rx_flush_held(opaque);      /* no buffers: the driver's next notify delivers */
 }
 
 /* NEEDS_CSUM: sum from csum_start to the end into csum_start+csum_offset. */
@@ -113,7 +241,7 @@ static void transmit(VirtioNet *s)
 static void net_notify(VirtioPci *vp, int n)
 {
     VirtioNet *s = vp->dev;
-    if (n == RX)
+    if (n == RX && rx_flush_held(s))
         net_flush_queue(s->nc);
     else if (n == TX)
         transmit(s);
@@ -122,7 +250,7 @@ static void net_notify(VirtioPci *vp, int n)
 static uint64_t net_features(VirtioPci *vp)
 {
     (void)vp;
-    return 1ull << F_CSUM | 1u << F_MAC | 1u << F_MRG_RXBUF | 1u << F_STATUS |
+    return 1ull << F_CSUM | 1u << F_GUEST_CSUM | 1u << F_GUEST_TSO4 | 1u << F_MAC | 1u << F_MRG_RXBUF | 1u << F_STATUS |
            1u << VIRTIO_RING_F_INDIRECT_DESC | 1u << VIRTIO_RING_F_EVENT_IDX |
            1u << VIRTIO_F_NOTIFY_ON_EMPTY;
 }
@@ -137,7 +265,11 @@ static void net_config(VirtioPci *vp, uint8_t *c)
 
 static void net_reset(VirtioPci *vp)
 {
-    (void)vp;
+    VirtioNet *s = vp->dev;
+    if (s->co)
+        s->co->len = 0;
+    s->co_off = false;
+    timer_del(&s->co_timer);
 }
 
 /* The status field changed: a configuration interrupt (ISR bit 1). */
@@ -184,6 +316,7 @@ static int net_realize(Device *dev, Machine *m)
                      s->addr);
         return -1;
     }
+    timer_init(&s->co_timer, held_timer, s);
     s->nc = net_nic_new(&nic_ops, "virtio-net-pci", dev->id, s->netdev, s->mac_str, s->mac, s);
     if (!s->nc)
         return -1;
@@ -212,6 +345,7 @@ static int net_realize(Device *dev, Machine *m)
         virtio_pci_remove(&s->vp);
         return -1;
     }
+    s->co = xzalloc(sizeof(*s->co));
     return 0;
 }
 
@@ -226,6 +360,9 @@ static void net_unrealize(Device *dev)
     net_client_free(s->nc);
     virtio_pci_remove(&s->vp);
     net_boot_free(&s->boot);
+    timer_del(&s->co_timer);
+    free(s->co);
+    s->co = NULL;
 }
 
 static void virtio_net_info(Device *dev, char *buf, size_t len)

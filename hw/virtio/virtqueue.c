@@ -112,6 +112,11 @@ int virtq_pop(AddressSpace *as, VirtQueue *vq, bool indirect, bool event_idx, Vi
     return 1;
 }
 
+void virtq_unpop(VirtQueue *vq, uint16_t n)
+{
+    vq->last_avail = (uint16_t)(vq->last_avail - n);
+}
+
 bool virtq_push(AddressSpace *as, VirtQueue *vq, uint16_t head, uint32_t len, bool event_idx)
 {
     if (!vq->num)

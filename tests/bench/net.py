@@ -12,17 +12,26 @@ HTTP server this script runs on 127.0.0.1 (10.0.2.2 from the guest) into
 byte handed to the socket, in MiB/s (the median of BENCH_RUNS downloads,
 default 3, in one boot).  Idle: the emulator's user+system CPU seconds
 (from /proc/PID/stat) over NET_IDLE seconds (default 10) with the guest at
-its prompt.  Environment: BENCH_NET_MODELS (default "e1000 rtl8139
-virtio"), NET_MIB (64), QEMU (qemu-system-x86_64).  Speed is only
+its prompt.
+
+Then guest to guest: two guests of the same emulator joined by a
+`-netdev socket` (listen= on one, connect= on the other, no root); one
+serves a NET_PAIR_MIB MiB file (default 32) from busybox httpd out of its
+RAM, the other fetches it with wget into /dev/null; the figure is the
+host's time from typing the command to the guest's echo after it (the
+median of BENCH_RUNS fetches), in MiB/s.  Environment: BENCH_NET_MODELS (default "e1000 rtl8139
+virtio"), BENCH_NET_ENGINES ("kemu qemu"; one alone for profiling), NET_MIB
+(64), NET_PAIR_MIB (32; 0 leaves the pairs out, as NET_MIB=0 the downloads), QEMU (qemu-system-x86_64).  Speed is only
 measured here, never asserted in a test."""
-import http.server, importlib.util, os, shutil, statistics, sys, threading, time
+import http.server, importlib.machinery, importlib.util, os, shutil, statistics, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SYSTEM = os.path.join(HERE, "..", "system")
 
 
 def load(name, file):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(SYSTEM, file))
+    path = os.path.join(SYSTEM, file)
+    spec = importlib.util.spec_from_loader(name, importlib.machinery.SourceFileLoader(name, path))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -30,9 +39,12 @@ def load(name, file):
 
 lb = load("linux_boot", "linux-boot.py")         # chdir()s to the tree's top
 ni = load("net_initramfs", "net-initramfs.py")
+ns = load("net_socket", "net-socket.test")      # its guest pair helpers
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 MODELS = os.environ.get("BENCH_NET_MODELS", "e1000 rtl8139 virtio").split()
+ENGINES = os.environ.get("BENCH_NET_ENGINES", "kemu qemu").split()
 MIB = int(os.environ.get("NET_MIB", "64"))
+PAIR_MIB = int(os.environ.get("NET_PAIR_MIB", "32"))
 IDLE = float(os.environ.get("NET_IDLE", "10"))
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 CHUNK = 1 << 20
@@ -104,6 +116,96 @@ def one(engine, model, kernel, initrd, port):
         g.kill()
 
 
+def downloads(kernel, initrd, port):
+    print(f"== network: guest download of {MIB} MiB over user networking (TCG), "
+          f"median of {RUNS}; host CPU while idle {IDLE:.0f} s", flush=True)
+    failed, rate = 0, {}
+    for model in MODELS:
+        res = {}
+        for engine in ENGINES:
+            r, why = one(engine, model, kernel, initrd, port)
+            if r is None:
+                print(f"  {model:<8} {engine}: FAILED: {why}")
+                failed = 1
+            res[engine] = r
+        k, q = res.get("kemu"), res.get("qemu")
+        if k:
+            rate[model] = k[0]
+        if k and q:
+            print(f"  {model:<8} kemu {k[0]:7.1f} MiB/s  qemu {q[0]:7.1f} MiB/s  "
+                  f"ratio {k[0] / q[0]:.2f}x   idle CPU {IDLE:.0f} s: kemu {k[1]:.2f} s, "
+                  f"qemu {q[1]:.2f} s; CPU busy while downloading: kemu {k[2]:.2f}, qemu {q[2]:.2f}",
+                  flush=True)
+            continue
+        for engine, r in res.items():
+            if r:
+                print(f"  {model:<8} {engine} {r[0]:7.1f} MiB/s  idle CPU {IDLE:.0f} s: "
+                      f"{r[1]:.2f} s; CPU busy while downloading: {r[2]:.2f}", flush=True)
+    if "virtio" in rate and "e1000" in rate:
+        print(f"  kemu virtio-net / e1000: {rate['virtio'] / rate['e1000']:.2f}x")
+    return failed
+
+
+def pair(engine, model, assets, initrd):
+    """Median MiB/s of guest B fetching from guest A's httpd, or (None, why)."""
+    exe = lb.KEMU if engine == "kemu" else QEMU
+    port = ns.free_port()
+    dev = "virtio-net-pci" if model == "virtio" else model
+    a = ns.guest(assets, initrd, ["-netdev", f"socket,id=s0,listen=127.0.0.1:{port}",
+                                  "-device", f"{dev},netdev=s0,mac=52:54:00:00:77:01"], exe)
+    time.sleep(1)                   # listening before the other connects
+    b = ns.guest(assets, initrd, ["-netdev", f"socket,id=s0,connect=127.0.0.1:{port}",
+                                  "-device", f"{dev},netdev=s0,mac=52:54:00:00:77:02"], exe)
+    try:
+        if not ns.wait_both(a, b, r"KEMU-GUEST-READY", 600):
+            return None, "no shell: " + a.tail() + " / " + b.tail()
+        time.sleep(1)
+        for g, ip in ((a, "192.168.77.1"), (b, "192.168.77.2")):
+            if not step(g, f"ip addr add {ip}/24 dev eth0; ip link set eth0 up; echo UP-$((1+1))",
+                        r"^UP-2", 60):
+                return None, "ip: " + g.tail()
+        if not step(a, f"mkdir -p /srv && dd if=/dev/zero of=/srv/blob bs=1M count={PAIR_MIB} "
+                       f"2>/dev/null && httpd -p 8080 -h /srv && echo HTTPD-$((2+5))",
+                    r"^HTTPD-7", 120):
+            return None, "httpd: " + a.tail()
+        rates = []
+        for i in range(RUNS):
+            start = time.monotonic()
+            m = step(b, f"wget -q -O /dev/null http://192.168.77.1:8080/blob && "
+                        f"echo GOT-$(({i}+200)) || echo BAD-$(({i}+200))",
+                     rf"^(GOT|BAD)-{i + 200}", 1200)
+            if not m or m.group(1) != "GOT":
+                return None, "fetch failed: " + b.tail()
+            rates.append(PAIR_MIB / (time.monotonic() - start))
+        for g in (a, b):
+            g.type("poweroff -f")
+            g.wait_exit(60)
+        return statistics.median(rates), None
+    finally:
+        a.kill()
+        b.kill()
+
+
+def pairs(assets, initrd):
+    print(f"== network: guest to guest over -netdev socket (TCG), {PAIR_MIB} MiB from "
+          f"busybox httpd, median of {RUNS}", flush=True)
+    failed = 0
+    for model in MODELS:
+        res = {}
+        for engine in ENGINES:
+            r, why = pair(engine, model, assets, initrd)
+            if r is None:
+                print(f"  {model:<8} {engine}: FAILED: {why}")
+                failed = 1
+            res[engine] = r
+        line = "  ".join(f"{e} {r:7.1f} MiB/s" for e, r in res.items() if r)
+        if res.get("kemu") and res.get("qemu"):
+            line += f"  ratio {res['kemu'] / res['qemu']:.2f}x"
+        if line:
+            print(f"  {model:<8} {line}", flush=True)
+    return failed
+
+
 def main():
     if not shutil.which(QEMU):
         print(f"network bench skipped: {QEMU} is not installed")
@@ -120,29 +222,12 @@ def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Blob)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     port = srv.server_address[1]
-    print(f"== network: guest download of {MIB} MiB over user networking (TCG), "
-          f"median of {RUNS}; host CPU while idle {IDLE:.0f} s", flush=True)
-    failed, rate = 0, {}
     try:
-        for model in MODELS:
-            res = {}
-            for engine in ("kemu", "qemu"):
-                r, why = one(engine, model, kernel, initrd, port)
-                if r is None:
-                    print(f"  {model:<8} {engine}: FAILED: {why}")
-                    failed = 1
-                res[engine] = r
-            k, q = res["kemu"], res["qemu"]
-            if k and q:
-                rate[model] = k[0]
-                print(f"  {model:<8} kemu {k[0]:7.1f} MiB/s  qemu {q[0]:7.1f} MiB/s  "
-                      f"ratio {k[0] / q[0]:.2f}x   idle CPU {IDLE:.0f} s: kemu {k[1]:.2f} s, "
-                      f"qemu {q[1]:.2f} s; CPU busy while downloading: kemu {k[2]:.2f}, qemu {q[2]:.2f}",
-                      flush=True)
+        failed = downloads(kernel, initrd, port) if MIB > 0 else 0
     finally:
         srv.shutdown()
-    if "virtio" in rate and "e1000" in rate:
-        print(f"  kemu virtio-net / e1000: {rate['virtio'] / rate['e1000']:.2f}x")
+    if PAIR_MIB > 0:
+        failed |= pairs(assets, initrd)
     return failed
 
 

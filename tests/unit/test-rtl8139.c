@@ -268,3 +268,52 @@ TEST(rtl8139, cplus_hostile_descriptors)
     from_wire(100);
     CHECK(true);
 }
+
+/* C+ receive checksum offload (RxChkSum, CPCR bit 5): the last
+ * descriptor carries the protocol ID (UDP: 10) and the failure bits, as
+ * 8139cp reads them; a wrong UDP checksum sets UDPF, a wrong IP header
+ * IPF; a UDP header claiming more than the frame fails its checksum, a
+ * header longer than the frame is "IP" with IPF; offload off
+ * leaves all of them clear. */
+static uint32_t cp_rx_status(const uint8_t *f, size_t len)
+{
+    cpdesc(RXRING, (1u << 31) | (1u << 30) | 1536, CPBUF);
+    net_send(wire, f, len);
+    uint32_t o;
+    peek(RXRING, &o, 4);
+    CHECK(!(o & (1u << 31)));
+    return o & (7u << 13 | 3u << 16);
+}
+
+TEST(rtl8139, cplus_rx_checksum_status)
+{
+    setup();
+    outw(IO + 0xe0, 0x0002 | 0x0020);                   /* C+ RX, RxChkSum */
+    outl(IO + 0xe4, RXRING);
+    outl(IO + 0xe8, 0);
+    outl(IO + 0x44, 0x02);
+    outb(IO + 0x37, 0x08);
+    static uint8_t f[64];
+    size_t len = udp_frame(f);
+    memcpy(f, "\x52\x54\x00\x81\x39\x01\x52\x54\x00\x00\x00\x02", 12);   /* to the NIC */
+    net_put16(f + 24, net_csum_finish(net_csum_add(0, f + 14, 20)));
+    net_put16(f + 40, net_ipv4_l4_csum(f + 14, 20, 28));
+    uint32_t pid_udp = 2u << 16, ipf = 1u << 15, udpf = 1u << 14;
+    CHECK_EQ(cp_rx_status(f, len), pid_udp);
+    f[50] ^= 1;                                         /* payload changed */
+    CHECK_EQ(cp_rx_status(f, len), pid_udp | udpf);
+    f[50] ^= 1;
+    f[22] ^= 1;                                         /* TTL: IP header sum wrong */
+    CHECK_EQ(cp_rx_status(f, len), pid_udp | ipf | udpf);
+    f[22] ^= 1;
+    net_put16(f + 16, 1000);                            /* longer than the frame */
+    net_put16(f + 24, 0);
+    net_put16(f + 24, net_csum_finish(net_csum_add(0, f + 14, 20)));
+    CHECK_EQ(cp_rx_status(f, len), pid_udp | udpf);
+    f[14] = 0x4f;                                       /* 60-byte header */
+    CHECK_EQ(cp_rx_status(f, 40), 3u << 16 | ipf);
+    net_put16(f + 16, 48);
+    f[14] = 0x45;
+    outw(IO + 0xe0, 0x0002);                            /* RxChkSum off */
+    CHECK_EQ(cp_rx_status(f, len), 0);
+}
