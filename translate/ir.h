@@ -6,9 +6,11 @@
  * width carries it in `w`, in bytes 1/2/4/8, and produces a result
  * zero-extended from that width).  Temporaries are written once per use
  * site by the translator, which keeps liveness simple for a later register
- * allocator; guest registers are not cached in temporaries across
- * instructions (get_reg/set_reg go to CPUX86State), so guest state is exact
- * at every instruction boundary.
+ * allocator.  The translator emits get_reg/set_reg (CPUX86State) for every
+ * guest register access; the optimizer then forwards a register's value
+ * from the temp that holds it and drops stores a later one replaces before
+ * anything can see them (translate/opt.c), so guest state is exact wherever
+ * it can be observed: faults, helpers that read it, exit checks, exits.
  *
  * Ops (d = destination temp, a/b/c = source temps, imm = constant; in the
  * binary arithmetic ops and setcond, b may be IR_NONE: imm is then the
