@@ -220,6 +220,9 @@ static int emit_grp3(Dc *dc)
         ir_set_cc(dc->b, cc_op_sized(CC_OP_NEG, w), r, IR_NONE, IR_NONE);
         return 1;
     }
+    case 4: case 5:
+        gen_mul_acc(dc, w, op == 5, v);
+        return 1;
     default:
         gen_helper(dc, helper_muldiv, v, IR_NONE, IR_NONE, op | (w << 8));
         return 1;
@@ -233,7 +236,7 @@ static void emit_imul(Dc *dc, bool three)
     IRTemp src = gen_ld_rm(dc, w, NULL);
     IRTemp other = three ? gen_imm(dc, in->imm & size_mask(w)) : gen_get(dc, w, in->reg);
     if (w == 8) {
-        gen_set(dc, w, in->reg, gen_helper(dc, helper_imul, src, other, IR_NONE, w));
+        gen_set(dc, w, in->reg, gen_imul64(dc, src, other));
         return;
     }
     /* 16/32-bit: the 64-bit product of the sign-extended operands; it

@@ -56,6 +56,14 @@ void nat_gen_mul(Ctx *c, const IROp *op)
     nat_store_result(c, op, X_RAX);
 }
 
+/* mulh: the host's one-operand MUL/IMUL leaves the high half in rdx. */
+void nat_gen_mulh(Ctx *c, const IROp *op)
+{
+    load_ab(c, op);
+    x86_mul_wide(&c->e, op->aux != 0, 8, X_RCX);
+    nat_store_result(c, op, X_RDX);
+}
+
 /* shl/shr/sar: counts 0..63 (a constant may be larger: see ir_eval_shift). */
 void nat_gen_shift(Ctx *c, const IROp *op)
 {
