@@ -181,6 +181,10 @@ static void emit_grp2(Dc *dc)
             return;
         }
     }
+    if (in->info->sub == 2 && op >= 4) {
+        gen_shift_cl(dc, w, op, v, la);
+        return;
+    }
     IRTemp cnt = in->info->sub == 2 ? gen_get(dc, 1, R_ECX)
                : gen_imm(dc, in->info->sub == 1 ? 1 : in->imm & 0xff);
     IRTemp r = gen_helper(dc, helper_shift, v, cnt, IR_NONE, op | (w << 8));

@@ -69,6 +69,9 @@ uint64_t size_mask(unsigned w);
  * half). */
 void gen_mul_acc(Dc *dc, unsigned w, bool sign, IRTemp v);
 IRTemp gen_imul64(Dc *dc, IRTemp a, IRTemp v);
+/* translate/emit-shift.c: SHL/SHR/SAR (grp2 op 4..7) of v by CL, stored
+ * to the ModRM destination (la for memory). */
+void gen_shift_cl(Dc *dc, unsigned w, unsigned op, IRTemp v, IRTemp la);
 
 /* Stack. */
 unsigned stack_size(const Dc *dc);
