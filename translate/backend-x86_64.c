@@ -9,8 +9,8 @@
  *    (translate/regalloc.h, native-operands.c), else in their slots; each
  *    op takes its operands into rax/rcx/rdx, computes and puts the result
  *    where its temp lives.  Guest registers are read and written in
- *    CPUX86State as the IR says, so guest state is exact at every
- *    instruction boundary.  The parts: see translate/native-x86_64.h.
+ *    CPUX86State as the optimized IR says (translate/opt.c keeps a
+ *    register's value in its temp between the points that can see it).  The parts: see translate/native-x86_64.h.
  *  - A block leaves by jumping to the shared exit stub with the result
  *    interp_exec would return in eax (the goto_tb slot, -1 or -2).
  *  - Guest loads and stores test the soft TLB inline (the entry for
