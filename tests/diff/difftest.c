@@ -7,7 +7,7 @@
  * ones) and every SSE form of gen-sse.c (sse-PREFIX-0FOP: XMM registers
  * and MXCSR compared too) gets an equal share of the cases; the integer
  * forms of gen-int.c (int-NAME: edge cases of what the native backend
- * inlines) four shares each.  Each case runs once on the host
+ * inlines) two shares each, within the same total.  Each case runs once on the host
  * and under each TCG backend of TCG_BACKENDS (default "native interp"; one
  * this build cannot run is skipped, said so).  One line per opcode and
  * backend: PASS: diff-BACKEND/OP, or FAIL with the first differing case
@@ -31,6 +31,9 @@ typedef struct Opcode {
     int sse;
     int form;
 } Opcode;
+
+/* Cases of an integer form, in shares of an opcode's. */
+#define INT_SHARES 2
 
 static const char *const reg_names[16] = {
     "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -379,13 +382,14 @@ int main(int argc, char **argv)
         ops[nops++] = (Opcode){ 1, 0, (int)f, -1 };
     for (unsigned f = 0; f < gen_int_forms(); f++)
         ops[nops++] = (Opcode){ 0, 0, -1, (int)f };
-    unsigned per = total / (unsigned)nops + 1, ran = 0, failed = 0;
+    unsigned shares = (unsigned)nops + gen_int_forms() * (INT_SHARES - 1);
+    unsigned per = total / shares + 1, ran = 0, failed = 0;
     for (size_t i = 0; i < nops; i++) {
         uint64_t k = (uint64_t)ops[i].map << 8 | (uint64_t)ops[i].op | (uint64_t)(ops[i].sse + 1) << 16 |
                      (uint64_t)(ops[i].form + 1) << 32;
         uint64_t s = seed ^ k * 0x9e3779b97f4a7c15ULL;
         s = s ? s : 1;
-        failed += run_opcode(&ops[i], ops[i].form >= 0 ? 4 * per : per, &s, &ran) < 0;
+        failed += run_opcode(&ops[i], ops[i].form >= 0 ? INT_SHARES * per : per, &s, &ran) < 0;
     }
     /* Per backend, over the opcodes: an opcode no case could be compared
      * for failed on every backend, one the generator leaves out is skipped. */
