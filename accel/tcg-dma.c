@@ -75,8 +75,10 @@ static void queue(Machine *m, uint64_t addr, uint64_t len)
     atomic_store(&pending_any, true);
     pthread_mutex_unlock(&pending_lock);
     for (unsigned i = 0; i < m->ncpus; i++) {
-        if (m->cpus[i])
+        if (m->cpus[i]) {
             atomic_fetch_or(&m->cpus[i]->env.interrupt_request, CPU_INTERRUPT_EXIT);
+            tcg_cpu_stop_chain(m->cpus[i]);
+        }
     }
 }
 

@@ -223,6 +223,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
     int slot = -1;
     uint32_t flags = 0;
     while (*done < max_tbs) {
+        __atomic_store_n(&t->stop_chain, false, __ATOMIC_SEQ_CST);    /* before req */
         uint32_t req = atomic_load(&env->interrupt_request);
         /* gdbstub: no interrupts while single-stepping, as QEMU */
         if (req && atomic_load_explicit(&tcg_debug_active, memory_order_relaxed))

@@ -81,6 +81,7 @@ bool tcg_mt_on_vcpu_thread(void)
 void tcg_mt_kick(CPUState *cpu)
 {
     atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
+    tcg_cpu_stop_chain(cpu);
     if (cpu->index < 0 || cpu->index >= MAX_CPUS)
         return;
     VcpuThread *v = &threads[cpu->index];

@@ -72,8 +72,10 @@ static void tcg_map_commit(MemoryListener *l, const FlatView *old_view, const Fl
     atomic_fetch_add(&map_gen, 1);
     Machine *m = l->opaque;
     for (unsigned i = 0; i < m->ncpus; i++) {
-        if (m->cpus[i])
+        if (m->cpus[i]) {
             atomic_fetch_or(&m->cpus[i]->env.interrupt_request, CPU_INTERRUPT_EXIT);
+            tcg_cpu_stop_chain(m->cpus[i]);
+        }
     }
     wake();
 }
@@ -232,6 +234,7 @@ static void tcg_kick(CPUState *cpu)
         return;
     }
     atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
+    tcg_cpu_stop_chain(cpu);
     wake();
 }
 

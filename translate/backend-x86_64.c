@@ -9,8 +9,8 @@
  *    (translate/regalloc.h, native-operands.c), else in their slots; each
  *    op takes its operands into rax/rcx/rdx, computes and puts the result
  *    where its temp lives.  Guest registers are read and written in
- *    CPUX86State as the IR says, so guest state is exact at every
- *    instruction boundary.  The parts: see translate/native-x86_64.h.
+ *    CPUX86State as the optimized IR says (translate/opt.c keeps a
+ *    register's value in its temp between the points that can see it).  The parts: see translate/native-x86_64.h.
  *  - A block leaves by jumping to the shared exit stub with the result
  *    interp_exec would return in eax (the goto_tb slot, -1 or -2).
  *  - Guest loads and stores test the soft TLB inline (the entry for
@@ -326,23 +326,14 @@ static void gen_goto_tb(Ctx *c, const IROp *op)
     X86Enc *e = &c->e;
     nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), op->imm);
     c->pc_pending = false;
-    uint8_t *to_loop[5];
-    /* An external interrupt that may be pending (CPU_INTERRUPT_HARD stays
-     * set while IF is clear) matters only once IF is set. */
-    x86_load(e, 4, X_RAX, ENV(offsetof(CPUX86State, interrupt_request)));
-    x86_test_rr(e, 4, X_RAX, X_RAX);
-    uint8_t *none = x86_jcc32(e, XC_E);
-    x86_alu_ri(e, XA_AND, 4, X_RAX, ~(int32_t)CPU_INTERRUPT_HARD);
+    uint8_t *to_loop[2];
+    /* One compare: an exit request, an interrupt request (set by any
+     * thread, with IF tested by the loop), an interrupt shadow begun in
+     * this block (translate/tlb.h: stop_word); then the chaining budget. */
+    x86_alu_mi(e, XA_CMP, 4, xmem(R_TCG, offsetof(TcgCpu, stop_word)), 0);
     to_loop[0] = x86_jcc32(e, XC_NE);
-    x86_test_mi(e, 4, ENV(offsetof(CPUX86State, rflags)), FL_IF);
-    to_loop[4] = x86_jcc32(e, XC_NE);
-    x86_patch_rel32(none, e->p);
-    x86_alu_mi(e, XA_CMP, 1, ENV(offsetof(CPUX86State, inhibit_irq)), 0);
-    to_loop[1] = x86_jcc32(e, XC_NE);
-    x86_alu_mi(e, XA_CMP, 1, xmem(R_TCG, offsetof(TcgCpu, exit_request)), 0);
-    to_loop[2] = x86_jcc32(e, XC_NE);
     x86_alu_mi(e, XA_SUB, 8, xmem(R_TMP, FRAME_LEFT), 1);
-    to_loop[3] = x86_jcc32(e, XC_B);
+    to_loop[1] = x86_jcc32(e, XC_B);
     uint8_t *link = x86_jmp32(e);
     if (link && op->aux < 2) {
         c->jmp_field[op->aux] = (int32_t)(link - c->body);
@@ -352,11 +343,8 @@ static void gen_goto_tb(Ctx *c, const IROp *op)
     x86_patch_rel32(link, unlinked);
     /* the budget ran out: it was 0, not -1 */
     x86_alu_mi(e, XA_ADD, 8, xmem(R_TMP, FRAME_LEFT), 1);
-    x86_patch_rel32(to_loop[3], unlinked);
-    for (int i = 0; i < 5; i++) {
-        if (i != 3)
-            x86_patch_rel32(to_loop[i], e->p);
-    }
+    x86_patch_rel32(to_loop[1], unlinked);
+    x86_patch_rel32(to_loop[0], e->p);
     emit_exit(c, (int32_t)op->aux);
 }
 
@@ -456,6 +444,7 @@ static void gen_op(Ctx *c, const IROp *op)
         break;
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: nat_gen_alu(c, op); break;
     case IR_MUL: nat_gen_mul(c, op); break;
+    case IR_MULH: nat_gen_mulh(c, op); break;
     case IR_SHL: case IR_SHR: case IR_SAR: nat_gen_shift(c, op); break;
     case IR_ROTL: case IR_ROTR: nat_gen_rotate(c, op); break;
     case IR_NEG: case IR_NOT: case IR_SEXT: nat_gen_unary(c, op); break;

@@ -181,6 +181,10 @@ static void emit_grp2(Dc *dc)
             return;
         }
     }
+    if (in->info->sub == 2 && op >= 4) {
+        gen_shift_cl(dc, w, op, v, la);
+        return;
+    }
     IRTemp cnt = in->info->sub == 2 ? gen_get(dc, 1, R_ECX)
                : gen_imm(dc, in->info->sub == 1 ? 1 : in->imm & 0xff);
     IRTemp r = gen_helper(dc, helper_shift, v, cnt, IR_NONE, op | (w << 8));
@@ -220,6 +224,9 @@ static int emit_grp3(Dc *dc)
         ir_set_cc(dc->b, cc_op_sized(CC_OP_NEG, w), r, IR_NONE, IR_NONE);
         return 1;
     }
+    case 4: case 5:
+        gen_mul_acc(dc, w, op == 5, v);
+        return 1;
     default:
         gen_helper(dc, helper_muldiv, v, IR_NONE, IR_NONE, op | (w << 8));
         return 1;
@@ -233,7 +240,7 @@ static void emit_imul(Dc *dc, bool three)
     IRTemp src = gen_ld_rm(dc, w, NULL);
     IRTemp other = three ? gen_imm(dc, in->imm & size_mask(w)) : gen_get(dc, w, in->reg);
     if (w == 8) {
-        gen_set(dc, w, in->reg, gen_helper(dc, helper_imul, src, other, IR_NONE, w));
+        gen_set(dc, w, in->reg, gen_imul64(dc, src, other));
         return;
     }
     /* 16/32-bit: the 64-bit product of the sign-extended operands; it

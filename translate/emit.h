@@ -64,6 +64,15 @@ void gen_st_rm(Dc *dc, unsigned w, IRTemp la, IRTemp v);
 IRTemp gen_imm(Dc *dc, uint64_t v);
 uint64_t size_mask(unsigned w);
 
+/* translate/emit-mul.c: MUL/IMUL of the accumulator by v (w bytes), and
+ * IMUL's 64-bit product of a and v (setting the flags; returns the low
+ * half). */
+void gen_mul_acc(Dc *dc, unsigned w, bool sign, IRTemp v);
+IRTemp gen_imul64(Dc *dc, IRTemp a, IRTemp v);
+/* translate/emit-shift.c: SHL/SHR/SAR (grp2 op 4..7) of v by CL, stored
+ * to the ModRM destination (la for memory). */
+void gen_shift_cl(Dc *dc, unsigned w, unsigned op, IRTemp v, IRTemp la);
+
 /* Stack. */
 unsigned stack_size(const Dc *dc);
 void gen_push(Dc *dc, unsigned w, IRTemp v);

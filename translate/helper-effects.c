@@ -54,8 +54,6 @@ unsigned helper_effects(IRHelper fn, uint64_t imm)
         return CC;
     if (fn == helper_muldiv)
         return muldiv_effects(imm);
-    if (fn == helper_imul)
-        return IR_CALL_WRITES_CC;
     if (fn == helper_bitscan)
         return bitscan_effects(imm);
     if (fn == helper_bswap)

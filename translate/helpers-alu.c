@@ -232,24 +232,6 @@ HELPER(helper_muldiv)
     return 0;
 }
 
-HELPER(helper_imul)
-{
-    unsigned w = imm & 15;
-    uint64_t lo;
-    bool ovf;
-    if (w == 8) {
-        __int128 p = (__int128)(int64_t)a * (int64_t)b;
-        lo = (uint64_t)p;
-        ovf = p != (__int128)(int64_t)lo;
-    } else {
-        int64_t p = sext_w(a, w) * sext_w(b, w);
-        lo = (uint64_t)p & mask_of(w);
-        ovf = p != sext_w(lo, w);
-    }
-    set_mul_flags(&cpu->env, w, lo, ovf);
-    return lo;
-}
-
 HELPER(helper_set_cf)
 {
     CPUX86State *env = &cpu->env;

@@ -7,6 +7,7 @@
 #include "cpu/excp.h"
 #include "cpu/sys.h"
 #include "translate/flags.h"
+#include "translate/tlb.h"
 
 static unsigned iopl(const CPUState *cpu)
 {
@@ -64,6 +65,7 @@ HELPER(helper_cli_sti)
     } else if (!(env->rflags & FL_IF)) {
         env->rflags |= FL_IF;
         env->inhibit_irq |= INHIBIT_STI;    /* interrupts only, not debug traps */
+        tcg_cpu_stop_chain(cpu);            /* the loop runs the shadow */
     }
     return 0;
 }

@@ -47,8 +47,10 @@ HELPER(helper_load_seg)
     cpu_load_seg(cpu, (int)imm, (uint16_t)a);
     /* The MOV SS / POP SS shadow (SDM 6.8.3): interrupts, and debug traps,
      * wait for the next instruction; the execution loop applies it. */
-    if (imm == SEG_SS)
+    if (imm == SEG_SS) {
         cpu->env.inhibit_irq |= INHIBIT_SS;
+        tcg_cpu_stop_chain(cpu);
+    }
     return 0;
 }
 

@@ -51,7 +51,7 @@ static inline bool ir_eval_cmp(unsigned c, unsigned w, uint64_t a, uint64_t b)
 /* Whether opc is computed by ir_eval (no side effects, no state read). */
 static inline bool ir_is_arith(unsigned opc)
 {
-    return (opc >= IR_MOVI && opc <= IR_SETCOND);
+    return (opc >= IR_MOVI && opc <= IR_SETCOND) || opc == IR_MULH;
 }
 
 static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
@@ -66,6 +66,10 @@ static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
     case IR_OR: return (a | b) & m;
     case IR_XOR: return (a ^ b) & m;
     case IR_MUL: return (a * b) & m;
+    case IR_MULH:
+        if (op->aux)
+            return (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64);
+        return (uint64_t)(((unsigned __int128)a * b) >> 64);
     case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROTL: case IR_ROTR:
         return ir_eval_shift(op->opc, op->w, a, b) & m;
     case IR_NEG: return (0 - a) & m;

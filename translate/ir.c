@@ -81,6 +81,16 @@ IRTemp ir_setcond(IRBlock *b, unsigned cmp, unsigned w, IRTemp a, IRTemp c)
     return op->d = ir_temp(b);
 }
 
+IRTemp ir_mulh(IRBlock *b, bool sign, IRTemp a, IRTemp c)
+{
+    IROp *op = emit(b, IR_MULH);
+    op->w = 8;
+    op->aux = sign;
+    op->a = a;
+    op->b = c;
+    return op->d = ir_temp(b);
+}
+
 IRTemp ir_get_reg(IRBlock *b, unsigned w, unsigned reg)
 {
     IROp *op = emit(b, IR_GET_REG);
@@ -230,7 +240,7 @@ static const char *const op_names[IR_NUM_OPS] = {
     "nop", "movi", "mov", "add", "sub", "and", "or", "xor", "mul",
     "shl", "shr", "sar", "rotl", "rotr", "neg", "not", "sext", "setcond",
     "get_reg", "set_reg", "ld_env", "st_env", "ld", "st", "set_cc", "cond",
-    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb", "ld_w",
+    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb", "ld_w", "mulh",
 };
 
 static void dump_temp(FILE *f, const char *sep, IRTemp t)

@@ -6,9 +6,11 @@
  * width carries it in `w`, in bytes 1/2/4/8, and produces a result
  * zero-extended from that width).  Temporaries are written once per use
  * site by the translator, which keeps liveness simple for a later register
- * allocator; guest registers are not cached in temporaries across
- * instructions (get_reg/set_reg go to CPUX86State), so guest state is exact
- * at every instruction boundary.
+ * allocator.  The translator emits get_reg/set_reg (CPUX86State) for every
+ * guest register access; the optimizer then forwards a register's value
+ * from the temp that holds it and drops stores a later one replaces before
+ * anything can see them (translate/opt.c), so guest state is exact wherever
+ * it can be observed: faults, helpers that read it, exit checks, exits.
  *
  * Ops (d = destination temp, a/b/c = source temps, imm = constant; in the
  * binary arithmetic ops and setcond, b may be IR_NONE: imm is then the
@@ -16,6 +18,8 @@
  *   movi      d = imm
  *   mov       d = a
  *   add sub and or xor mul   d = a OP b           (width w)
+ *   mulh      d = the high 64 bits of the 128-bit product a * b, of
+ *             unsigned (aux 0) or signed (aux 1) 64-bit operands (w 8)
  *   shl shr sar   d = a OP b, count b in 0..63 (the translator masks it as
  *             x86 does); a is a zero-extended w-byte value, sar sign-extends
  *             it from w first; the result is truncated to w
@@ -65,7 +69,7 @@ typedef enum IROpc {
     IR_GET_REG, IR_SET_REG, IR_LD_ENV, IR_ST_ENV,
     IR_LD, IR_ST, IR_SET_CC, IR_COND, IR_CALL,
     IR_INSN_START, IR_BRCOND, IR_LABEL, IR_GOTO_TB, IR_EXIT_TB,
-    IR_LD_W,
+    IR_LD_W, IR_MULH,
     IR_NUM_OPS
 } IROpc;
 
@@ -125,6 +129,7 @@ IRTemp ir_binop(IRBlock *b, IROpc op, unsigned w, IRTemp a, IRTemp c);
 IRTemp ir_binopi(IRBlock *b, IROpc op, unsigned w, IRTemp a, uint64_t imm);
 IRTemp ir_unop(IRBlock *b, IROpc op, unsigned w, IRTemp a);
 IRTemp ir_setcond(IRBlock *b, unsigned cmp, unsigned w, IRTemp a, IRTemp c);
+IRTemp ir_mulh(IRBlock *b, bool sign, IRTemp a, IRTemp c);
 IRTemp ir_get_reg(IRBlock *b, unsigned w, unsigned reg);
 void ir_set_reg(IRBlock *b, unsigned w, unsigned reg, IRTemp a);
 IRTemp ir_ld_env(IRBlock *b, unsigned w, unsigned offset);

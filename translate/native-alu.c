@@ -27,8 +27,28 @@ static void load_ab(Ctx *c, const IROp *op)
     nat_load_operand(c, X_RCX, op->b, op->imm);
 }
 
+/* and with 0xff, 0xffff or 0xffffffff (the optimizer's own truncations and
+ * partial register reads): a zero-extending move, not a 64-bit immediate
+ * through rcx. */
+static bool gen_and_zext(Ctx *c, const IROp *op)
+{
+    if (op->opc != IR_AND || op->b != IR_NONE)
+        return false;
+    unsigned mw = op->imm == 0xff ? 1 : op->imm == 0xffff ? 2 : op->imm == 0xffffffffULL ? 4 : 0;
+    if (!mw)
+        return false;
+    unsigned w = op->w < mw ? op->w : mw;
+    nat_load_a(c, w == 4 ? 4 : 8, X_RAX, op->a);
+    if (w != 4)
+        nat_zext(c, w, X_RAX);
+    nat_store_result(c, op, X_RAX);
+    return true;
+}
+
 void nat_gen_alu(Ctx *c, const IROp *op)
 {
+    if (gen_and_zext(c, op))
+        return;
     unsigned size = op->w == 4 ? 4 : 8;     /* 32-bit ops zero-extend themselves */
     unsigned alu = alu_of[op->opc];
     if (b_in_rax(c, op) || (op->b == IR_NONE && (int64_t)op->imm != (int32_t)op->imm)) {
@@ -54,6 +74,14 @@ void nat_gen_mul(Ctx *c, const IROp *op)
     x86_imul_rr(&c->e, 8, X_RAX, X_RCX);
     nat_zext(c, op->w, X_RAX);
     nat_store_result(c, op, X_RAX);
+}
+
+/* mulh: the host's one-operand MUL/IMUL leaves the high half in rdx. */
+void nat_gen_mulh(Ctx *c, const IROp *op)
+{
+    load_ab(c, op);
+    x86_mul_wide(&c->e, op->aux != 0, 8, X_RCX);
+    nat_store_result(c, op, X_RDX);
 }
 
 /* shl/shr/sar: counts 0..63 (a constant may be larger: see ir_eval_shift). */
@@ -138,11 +166,22 @@ static size_t reg_off(unsigned aux)
     return offsetof(CPUX86State, regs) + (aux & 15) * 8;
 }
 
+/* Straight into the temp's host register when it has one (and the
+ * value is not handed on in rax). */
 void nat_gen_get_reg(Ctx *c, const IROp *op)
 {
     unsigned w = (op->aux & IR_HIGH8) ? 1 : op->w;
-    x86_load(&c->e, w >= 8 ? 8 : w, X_RAX, ENV(reg_off(op->aux)));
-    nat_store_result(c, op, X_RAX);
+    int h = nat_treg(c, op->d);
+    int dst = h != X_NOREG && !c->skip_store ? h : X_RAX;
+    x86_load(&c->e, w >= 8 ? 8 : w, dst, ENV(reg_off(op->aux)));
+    if (dst == X_RAX)
+        nat_store_result(c, op, X_RAX);
+}
+
+/* The register holding temp t's full value for a store, or X_NOREG. */
+static int store_src(const Ctx *c, IRTemp t)
+{
+    return t == c->prev_rax ? X_RAX : nat_treg(c, t);
 }
 
 void nat_gen_set_reg(Ctx *c, const IROp *op)
@@ -155,8 +194,12 @@ void nat_gen_set_reg(Ctx *c, const IROp *op)
         x86_store(&c->e, 8, ENV(reg_off(op->aux)), X_RAX);
     } else {
         unsigned w = op->w == 1 || op->w == 2 ? op->w : 8;
-        nat_load_a(c, 8, X_RAX, op->a);
-        x86_store(&c->e, w, ENV(reg_off(op->aux)), X_RAX);
+        int src = store_src(c, op->a);
+        if (src == X_NOREG) {
+            nat_load_a(c, 8, X_RAX, op->a);
+            src = X_RAX;
+        }
+        x86_store(&c->e, w, ENV(reg_off(op->aux)), src);
     }
 }
 

@@ -7,12 +7,14 @@
  * helpers declared as faulting), or an instruction boundary where the interpreter may stop
  * because the previous instruction stored to memory (self-modifying code
  * check).  A set_cc followed by another set_cc with none of these in
- * between is dead. */
+ * between is dead.  Guest-register stores that a later one replaces
+ * unseen go too (translate/opt-dead-regs.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "translate/ir-eval.h"
 #include "translate/ir.h"
+#include "translate/opt-dead-regs.h"
 
 /* A helper that may store to memory or change anything else of the
  * machine may leave an exit request behind. */
@@ -270,6 +272,7 @@ unsigned ir_optimize(IROp *ops, unsigned n, unsigned ntemps)
     OptState s = { known, val, copy, fit, { { 0, 0, false } } };
     regs_forget(&s);
     fold(ops, n, &s);
+    opt_dead_regs(ops, n);
     dead_flags(ops, n);
     dead_code(ops, n, used);
     return compact(ops, n);

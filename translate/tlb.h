@@ -59,7 +59,18 @@ typedef struct TcgCpu {
     uint64_t wfilter[TLB_WFILTER_BITS / 64];
     struct TB *jmp_cache[JMP_CACHE_SIZE];  /* by virtual pc */
     unsigned user;                   /* accesses of the running code: CPL 3 */
-    volatile bool exit_request;      /* leave the TB at the next instruction */
+    /* Why chained blocks must go back to the loop: the one word the
+     * native backend's block exits test (a single compare).  Setters of
+     * stop_chain store it after their change to interrupt_request (see
+     * tcg_cpu_stop_chain); the loop clears it before it reads that. */
+    union {
+        volatile uint32_t stop_word;
+        struct {
+            volatile bool exit_request;  /* leave the TB at the next instruction */
+            volatile bool stop_chain;    /* ...at the next block boundary: an
+                                            interrupt request, an STI/MOV SS shadow */
+        };
+    };
     sigjmp_buf jmp;                  /* cpu->jmp_env points here */
     bool wait_sipi;                  /* after INIT: only SIPI wakes */
     bool yield;                      /* PAUSE: end the time slice */
@@ -77,6 +88,14 @@ typedef struct TcgCpu {
 static inline TcgCpu *tcg_cpu(CPUState *cpu)
 {
     return (TcgCpu *)cpu->accel;
+}
+
+/* After a change to cpu's interrupt_request or interrupt shadow: its
+ * chained blocks stop at their next exit (any thread may call it). */
+static inline void tcg_cpu_stop_chain(CPUState *cpu)
+{
+    if (cpu->accel)
+        __atomic_store_n(&tcg_cpu(cpu)->stop_chain, true, __ATOMIC_SEQ_CST);
 }
 
 /* The entry of table [user] that may cache linear page la. */

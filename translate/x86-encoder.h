@@ -89,6 +89,7 @@ void x86_shift_cl(X86Enc *e, unsigned op, unsigned size, int dst);
 void x86_shift_ri(X86Enc *e, unsigned op, unsigned size, int dst, uint8_t count);
 void x86_neg(X86Enc *e, unsigned size, int r);
 void x86_not(X86Enc *e, unsigned size, int r);
+void x86_mul_wide(X86Enc *e, bool sign, unsigned size, int r);
 void x86_setcc(X86Enc *e, unsigned cc, int r);
 
 void x86_push(X86Enc *e, int r);

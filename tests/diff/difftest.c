@@ -5,7 +5,9 @@
  *                                   vendor that the comparisons use)
  * Every opcode the decoder's tables know (one-byte, 0F and the integer 0F38
  * ones) and every SSE form of gen-sse.c (sse-PREFIX-0FOP: XMM registers
- * and MXCSR compared too) gets an equal share of the cases.  Each case runs once on the host
+ * and MXCSR compared too) gets an equal share of the cases; the integer
+ * forms of gen-int.c (int-NAME: edge cases of what the native backend
+ * inlines) two shares each, within the same total.  Each case runs once on the host
  * and under each TCG backend of TCG_BACKENDS (default "native interp"; one
  * this build cannot run is skipped, said so).  One line per opcode and
  * backend: PASS: diff-BACKEND/OP, or FAIL with the first differing case
@@ -23,11 +25,15 @@
 #include <string.h>
 
 /* An opcode of the decoder's tables, or (sse >= 0) an SSE form of
- * gen-sse.c. */
+ * gen-sse.c, or (form >= 0) an integer form of gen-int.c. */
 typedef struct Opcode {
     int map, op;
     int sse;
+    int form;
 } Opcode;
+
+/* Cases of an integer form, in shares of an opcode's. */
+#define INT_SHARES 2
 
 static const char *const reg_names[16] = {
     "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -40,13 +46,13 @@ static size_t collect(Opcode *ops)
     for (int map = 0; map < 2; map++) {
         for (int op = 0; op < 256; op++) {
             if (gen_opcode_valid(map, op))
-                ops[n++] = (Opcode){ map, op, -1 };
+                ops[n++] = (Opcode){ map, op, -1, -1 };
         }
     }
     static const int map2[] = { 0xf0, 0xf1, 0xf6 };
     for (size_t i = 0; i < sizeof(map2) / sizeof(map2[0]); i++) {
         if (gen_opcode_valid(2, map2[i]))
-            ops[n++] = (Opcode){ 2, map2[i], -1 };
+            ops[n++] = (Opcode){ 2, map2[i], -1, -1 };
     }
     return n;
 }
@@ -262,7 +268,9 @@ static void dump_case(const DiffCase *c)
 static const char *op_name(const Opcode *o)
 {
     static char buf[32];
-    if (o->sse >= 0) {
+    if (o->form >= 0) {
+        snprintf(buf, sizeof(buf), "int-%s", gen_int_name((unsigned)o->form));
+    } else if (o->sse >= 0) {
         char form[16];
         gen_sse_name((unsigned)o->sse, form, sizeof(form));
         snprintf(buf, sizeof(buf), "sse-%s", form);
@@ -285,7 +293,7 @@ static void report_difference(const Opcode *o, const DiffCase *c, const char *wh
  * generator leaves out by design (ALLOWLIST.md), FAIL otherwise. */
 static void report_untested(const Opcode *o, unsigned generated)
 {
-    const char *why = o->sse >= 0 ? NULL : gen_excluded(o->map, o->op, 0);
+    const char *why = o->sse >= 0 || o->form >= 0 ? NULL : gen_excluded(o->map, o->op, 0);
     if (!generated && why)
         printf("SKIP: diff/%s: not generated: %s\n", op_name(o), why);
     else
@@ -326,7 +334,9 @@ static int run_opcode(const Opcode *o, unsigned n, uint64_t *seed, unsigned *ran
     for (int b = 0; b < nbackends; b++)
         backends[b].failed = false;
     for (unsigned i = 0, tries = 0; i < n && tries < n * 4 && !all_failed(); tries++) {
-        if (o->sse >= 0)
+        if (o->form >= 0)
+            gen_int_case((unsigned)o->form, seed, &c);
+        else if (o->sse >= 0)
             gen_sse_case((unsigned)o->sse, seed, &c);
         else if (!gen_case(o->map, o->op, seed, &c))
             continue;
@@ -344,7 +354,7 @@ static int run_opcode(const Opcode *o, unsigned n, uint64_t *seed, unsigned *ran
     }
     if (!compared) {
         report_untested(o, generated);
-        return generated || o->sse >= 0 || !gen_excluded(o->map, o->op, 0) ? -1 : 0;
+        return generated || o->sse >= 0 || o->form >= 0 || !gen_excluded(o->map, o->op, 0) ? -1 : 0;
     }
     report_opcode(o);
     return 1;
@@ -369,13 +379,17 @@ int main(int argc, char **argv)
     static Opcode ops[1200];
     size_t nops = collect(ops);
     for (unsigned f = 0; f < gen_sse_forms(); f++)
-        ops[nops++] = (Opcode){ 1, 0, (int)f };
-    unsigned per = total / (unsigned)nops + 1, ran = 0, failed = 0;
+        ops[nops++] = (Opcode){ 1, 0, (int)f, -1 };
+    for (unsigned f = 0; f < gen_int_forms(); f++)
+        ops[nops++] = (Opcode){ 0, 0, -1, (int)f };
+    unsigned shares = (unsigned)nops + gen_int_forms() * (INT_SHARES - 1);
+    unsigned per = total / shares + 1, ran = 0, failed = 0;
     for (size_t i = 0; i < nops; i++) {
-        uint64_t k = (uint64_t)ops[i].map << 8 | (uint64_t)ops[i].op | (uint64_t)(ops[i].sse + 1) << 16;
+        uint64_t k = (uint64_t)ops[i].map << 8 | (uint64_t)ops[i].op | (uint64_t)(ops[i].sse + 1) << 16 |
+                     (uint64_t)(ops[i].form + 1) << 32;
         uint64_t s = seed ^ k * 0x9e3779b97f4a7c15ULL;
         s = s ? s : 1;
-        failed += run_opcode(&ops[i], per, &s, &ran) < 0;
+        failed += run_opcode(&ops[i], ops[i].form >= 0 ? INT_SHARES * per : per, &s, &ran) < 0;
     }
     /* Per backend, over the opcodes: an opcode no case could be compared
      * for failed on every backend, one the generator leaves out is skipped. */

@@ -41,6 +41,11 @@ static uint64_t edge_value(uint64_t *s)
     }
 }
 
+uint64_t gen_edge_value(uint64_t *s)
+{
+    return edge_value(s);
+}
+
 /* Why an opcode is not generated (NULL: it is).  These are not differences
  * of kemu's: their results depend on state the two runs cannot share. */
 const char *gen_excluded(int map, int op, int reg)

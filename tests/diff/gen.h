@@ -21,6 +21,13 @@ unsigned gen_sse_forms(void);
 void gen_sse_name(unsigned form, char *buf, size_t n);
 void gen_sse_case(unsigned form, uint64_t *state, DiffCase *c);
 
+/* gen-int.c: the integer forms (named sequences) and their cases. */
+unsigned gen_int_forms(void);
+const char *gen_int_name(unsigned form);
+void gen_int_case(unsigned form, uint64_t *state, DiffCase *c);
+/* An edge value (0, 1, sign bits, all ones...) or a random one. */
+uint64_t gen_edge_value(uint64_t *state);
+
 /* Flags the SDM leaves undefined for this case (AMD and Intel differ there),
  * and whether the destination itself is undefined (e.g. SHLD with a count
  * beyond the operand size). */

@@ -1,0 +1,120 @@
+/* Integer forms for the differential tester, beyond the per-opcode draws
+ * of gen.c: the instructions the native backend computes inline (MUL and
+ * IMUL of every width, 64-bit IMUL, DIV/IDIV up to #DE, shifts and
+ * rotates by CL, the bit scans, CMPXCHG) with the edge values that pick
+ * their corner cases (count 0 and counts at and past the width, a zero
+ * source, a zero divisor and a quotient that overflows), and short
+ * sequences that write one register several times around an access that
+ * may fault, where the registers must still be exact at the fault. */
+#include "tests/diff/gen.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct IntForm {
+    const char *name;
+    uint8_t len;
+    uint8_t code[24];
+} IntForm;
+
+#define F(n, ...) { n, sizeof((uint8_t[]){ __VA_ARGS__ }), { __VA_ARGS__ } }
+
+static const IntForm forms[] = {
+    F("mul8", 0xf6, 0xe3), F("imul8", 0xf6, 0xeb),
+    F("mul16", 0x66, 0xf7, 0xe3), F("imul16", 0x66, 0xf7, 0xeb),
+    F("mul32", 0xf7, 0xe3), F("imul32", 0xf7, 0xeb),
+    F("mul64", 0x48, 0xf7, 0xe3), F("imul64", 0x48, 0xf7, 0xeb),
+    F("mul64-mem", 0x48, 0xf7, 0x26), F("imul8-mem", 0xf6, 0x2e),
+    F("imul16-rr", 0x66, 0x0f, 0xaf, 0xc3), F("imul32-rr", 0x0f, 0xaf, 0xc3),
+    F("imul64-rr", 0x48, 0x0f, 0xaf, 0xc3), F("imul64-rri", 0x48, 0x69, 0xc3, 0x01, 0x00, 0x00, 0x80),
+    F("imul64-rri8", 0x48, 0x6b, 0xc3, 0xfd), F("imul64-mem", 0x48, 0x0f, 0xaf, 0x06),
+    F("div8", 0xf6, 0xf3), F("idiv8", 0xf6, 0xfb), F("div16", 0x66, 0xf7, 0xf3),
+    F("idiv16", 0x66, 0xf7, 0xfb), F("div32", 0xf7, 0xf3), F("idiv32", 0xf7, 0xfb),
+    F("div64", 0x48, 0xf7, 0xf3), F("idiv64", 0x48, 0xf7, 0xfb),
+    F("shl8-cl", 0xd2, 0xe3), F("shr8-cl", 0xd2, 0xeb), F("sar8-cl", 0xd2, 0xfb),
+    F("rol8-cl", 0xd2, 0xc3), F("ror8-cl", 0xd2, 0xcb),
+    F("shl16-cl", 0x66, 0xd3, 0xe3), F("shr16-cl", 0x66, 0xd3, 0xeb), F("sar16-cl", 0x66, 0xd3, 0xfb),
+    F("shl32-cl", 0xd3, 0xe3), F("shr32-cl", 0xd3, 0xeb), F("sar32-cl", 0xd3, 0xfb),
+    F("rol32-cl", 0xd3, 0xc3), F("ror32-cl", 0xd3, 0xcb),
+    F("shl64-cl", 0x48, 0xd3, 0xe3), F("shr64-cl", 0x48, 0xd3, 0xeb), F("sar64-cl", 0x48, 0xd3, 0xfb),
+    F("rol64-cl", 0x48, 0xd3, 0xc3), F("ror64-cl", 0x48, 0xd3, 0xcb),
+    F("shl32-cl-mem", 0xd3, 0x26), F("sar64-cl-mem", 0x48, 0xd3, 0x3e),
+    F("bsf32", 0x0f, 0xbc, 0xc3), F("bsr32", 0x0f, 0xbd, 0xc3),
+    F("bsf64", 0x48, 0x0f, 0xbc, 0xc3), F("bsr64", 0x48, 0x0f, 0xbd, 0xc3),
+    F("bsf16", 0x66, 0x0f, 0xbc, 0xc3),
+    F("tzcnt32", 0xf3, 0x0f, 0xbc, 0xc3), F("lzcnt32", 0xf3, 0x0f, 0xbd, 0xc3),
+    F("tzcnt64", 0xf3, 0x48, 0x0f, 0xbc, 0xc3), F("lzcnt64", 0xf3, 0x48, 0x0f, 0xbd, 0xc3),
+    F("popcnt32", 0xf3, 0x0f, 0xb8, 0xc3), F("popcnt64", 0xf3, 0x48, 0x0f, 0xb8, 0xc3),
+    F("cmpxchg8", 0x0f, 0xb0, 0xd9), F("cmpxchg32", 0x0f, 0xb1, 0xd9),
+    F("cmpxchg64", 0x48, 0x0f, 0xb1, 0xd9), F("cmpxchg32-mem", 0x0f, 0xb1, 0x1e),
+    /* add rax,rbx; imul rax,rcx; add rbx,rax; mov rdx,[rsi]; add rax,5;
+     * mov ebx,eax (flags fully defined before the access that may fault) */
+    F("seq-fault", 0x48, 0x01, 0xd8, 0x48, 0x0f, 0xaf, 0xc1, 0x48, 0x01, 0xc3,
+      0x48, 0x8b, 0x16, 0x48, 0x83, 0xc0, 0x05, 0x89, 0xc3),
+    /* mov eax,ebx; add ax,cx; shl rax,3; add rdx,rax; mov [rsi],al;
+     * xor eax,edx; sub rax,rcx */
+    F("seq-partial", 0x89, 0xd8, 0x66, 0x01, 0xc8, 0x48, 0xc1, 0xe0, 0x03, 0x48, 0x01, 0xc2,
+      0x88, 0x06, 0x31, 0xd0, 0x48, 0x29, 0xc8),
+    /* mul rbx; mov [rsi],rdx; div rcx; add rax,rdx */
+    F("seq-muldiv", 0x48, 0xf7, 0xe3, 0x48, 0x89, 0x16, 0x48, 0xf7, 0xf1, 0x48, 0x01, 0xd0),
+};
+
+#define NFORMS (sizeof(forms) / sizeof(forms[0]))
+
+unsigned gen_int_forms(void)
+{
+    return NFORMS;
+}
+
+const char *gen_int_name(unsigned form)
+{
+    return forms[form].name;
+}
+
+static uint64_t count_edge(uint64_t *s)
+{
+    static const uint8_t counts[] = { 0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255 };
+    uint64_t r = rng_next(s);
+    return r % 4 ? counts[(r >> 8) % sizeof(counts)] : (r >> 8) & 0xff;
+}
+
+/* The dividend's high half: mostly below the divisor (a quotient that
+ * fits), sometimes anything (#DE for overflow). */
+static void divide_regs(DiffCase *c, uint64_t *s)
+{
+    uint64_t r = rng_next(s);
+    if (r % 8 == 0)
+        c->in.regs[3] = 0;                              /* #DE: by zero */
+    if (r % 8 < 5)
+        c->in.regs[2] = c->in.regs[3] ? (rng_next(s) % c->in.regs[3]) >> (r % 3 * 8) : 0;
+    if (r % 16 == 7)                                    /* INT_MIN / -1 */
+        c->in.regs[3] = ~0ULL;
+}
+
+void gen_int_case(unsigned form, uint64_t *s, DiffCase *c)
+{
+    const IntForm *f = &forms[form];
+    memset(c, 0, sizeof(*c));
+    for (int r = 0; r < 16; r++)
+        c->in.regs[r] = gen_edge_value(s);
+    c->in.regs[4] = DIFF_DATA_VA + 2048;
+    c->in.rflags = 2 | (rng_next(s) & DIFF_FLAGS_MASK);
+    c->in.mxcsr = 0x1f80;
+    for (size_t i = 0; i < DIFF_PAGE; i += 8) {
+        uint64_t v = gen_edge_value(s);
+        memcpy(c->in.data + i, &v, 8);
+    }
+    c->in.regs[1] = (c->in.regs[1] & ~0xffULL) | count_edge(s);
+    if (rng_next(s) % 3 == 0)
+        c->in.regs[3] = 0;                              /* a zero source */
+    if (strstr(f->name, "div"))
+        divide_regs(c, s);
+    if (rng_next(s) % 2)                                /* CMPXCHG: equal */
+        c->in.regs[0] = c->in.regs[1];
+    /* rsi and rdi: in the data page, or one time in eight unmapped */
+    uint64_t r = rng_next(s);
+    c->in.regs[6] = r % 8 ? DIFF_DATA_VA + 64 + (r >> 8) % 2048 : 0x1000;
+    c->in.regs[7] = DIFF_DATA_VA + 3072;
+    memcpy(c->code, f->code, f->len);
+    c->len = f->len;
+}
