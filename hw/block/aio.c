@@ -14,6 +14,8 @@ typedef struct Req {
     BlockAioOp op;
     uint64_t off, len;
     void *buf;
+    const struct iovec *iov;    /* vectored READ/WRITE when not NULL */
+    int iovcnt;
     BlockCompletionFunc *cb;
     void *opaque;
     int ret;
@@ -59,6 +61,12 @@ static Req *pop(ReqQueue *q)
 
 static int execute(Req *r)
 {
+    if (r->iov && r->op == BLK_AIO_READ) {
+        return blk_preadv(r->bs, r->off, r->iov, r->iovcnt);
+    }
+    if (r->iov && r->op == BLK_AIO_WRITE) {
+        return blk_pwritev(r->bs, r->off, r->iov, r->iovcnt);
+    }
     switch (r->op) {
     case BLK_AIO_READ: return blk_pread(r->bs, r->off, r->buf, r->len);
     case BLK_AIO_WRITE: return blk_pwrite(r->bs, r->off, r->buf, r->len);
@@ -119,17 +127,32 @@ int blk_aio_fd(void)
     return pool.efd;
 }
 
+static void enqueue(Req *r)
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.in_flight++;
+    push(&pool.todo, r);
+    pthread_cond_signal(&pool.work);
+    pthread_mutex_unlock(&pool.lock);
+}
+
 void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf,
                     uint64_t len, BlockCompletionFunc *cb, void *opaque)
 {
     Req *r = xzalloc(sizeof(*r));
     *r = (Req){ .bs = bs, .op = op, .off = off, .len = len, .buf = buf, .cb = cb,
                 .opaque = opaque };
-    pthread_mutex_lock(&pool.lock);
-    pool.in_flight++;
-    push(&pool.todo, r);
-    pthread_cond_signal(&pool.work);
-    pthread_mutex_unlock(&pool.lock);
+    enqueue(r);
+}
+
+void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
+                     const struct iovec *iov, int iovcnt, BlockCompletionFunc *cb,
+                     void *opaque)
+{
+    Req *r = xzalloc(sizeof(*r));
+    *r = (Req){ .bs = bs, .op = op, .off = off, .iov = iov, .iovcnt = iovcnt, .cb = cb,
+                .opaque = opaque };
+    enqueue(r);
 }
 
 void blk_aio_fd_handler(void *opaque)
