@@ -86,15 +86,22 @@ typedef struct IdeReq {
     uint8_t *buf;
     uint32_t len;
     IdeDoneFn *done;
+    DmaSg sg;                   /* in place (ide_submit_sg) when sg.as is set */
+    bool to_guest;
 } IdeReq;
 
 static void req_complete(void *opaque, int ret)
 {
     IdeReq *r = opaque;
+    /* Guest RAM read into in place loses its translated code, even when a
+     * reset dropped the command meanwhile. */
+    if (r->to_guest)
+        dma_sg_written(&r->sg);
     if (r->gen == r->ch->gen) {
         r->ch->io_busy = false;
         r->done(r->ch, ret, r->buf, r->len);
     }
+    dma_sg_free(&r->sg);
     free(r->buf);
     free(r);
 }
@@ -116,6 +123,19 @@ void ide_submit_buf(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, ui
     ch->io_busy = true;
     ch->status = (ch->status & ~ST_DRQ) | ST_BSY;
     int ret = blockdev_submit(d->bd, op, off, r->buf, len, req_complete, r);
+    if (ret < 0)
+        req_complete(r, ret);
+}
+
+void ide_submit_sg(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, DmaSg *sg,
+                   IdeDoneFn *done)
+{
+    IdeReq *r = xzalloc(sizeof(*r));
+    *r = (IdeReq){ .ch = ch, .gen = ch->gen, .len = (uint32_t)sg->len, .done = done,
+                   .sg = *sg, .to_guest = op == BLOCKDEV_READ };
+    ch->io_busy = true;
+    ch->status = (ch->status & ~ST_DRQ) | ST_BSY;
+    int ret = blockdev_submitv(d->bd, op, off, r->sg.iov, r->sg.n, req_complete, r);
     if (ret < 0)
         req_complete(r, ret);
 }
