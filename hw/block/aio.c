@@ -155,6 +155,10 @@ void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
     enqueue(r);
 }
 
+/* Callbacks this thread is running: a drain from inside one (a device
+ * reset by a completion) waits for the others, not for itself. */
+static __thread int in_callbacks;
+
 void blk_aio_fd_handler(void *opaque)
 {
     uint64_t cnt;
@@ -169,7 +173,9 @@ void blk_aio_fd_handler(void *opaque)
             break;
         }
         if (r->cb) {
+            in_callbacks++;
             r->cb(r->opaque, r->ret);
+            in_callbacks--;
         }
         free(r);
         pthread_mutex_lock(&pool.lock);
@@ -183,7 +189,7 @@ void blk_aio_fd_handler(void *opaque)
 void blk_aio_drain(void)
 {
     pthread_mutex_lock(&pool.lock);
-    while (pool.in_flight) {
+    while (pool.in_flight > in_callbacks) {
         if (pool.done.head) {
             pthread_mutex_unlock(&pool.lock);
             blk_aio_fd_handler(NULL);

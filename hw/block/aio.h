@@ -34,7 +34,8 @@ void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
                      void *opaque);
 /* Run the completions that are ready (an FdHandler for the event loop). */
 void blk_aio_fd_handler(void *opaque);
-/* Wait until every submitted request has completed and its callback ran. */
+/* Wait until every submitted request has completed and its callback ran
+ * (called from inside a callback: every other one). */
 void blk_aio_drain(void);
 /* Stop the workers (after draining). */
 void blk_aio_shutdown(void);

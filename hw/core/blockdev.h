@@ -33,6 +33,9 @@ typedef struct BlockDevOps {
                     int iovcnt, BlockDevCb *cb, void *opaque);
     /* Replace the medium (NULL: eject).  0 or -1 with *err set (allocated). */
     int (*change)(BlockDev *bd, const char *file, const char *format, char **err);
+    /* Wait until the drive's requests have completed and their callbacks
+     * ran (NULL: requests complete at once). */
+    void (*drain)(BlockDev *bd);
 } BlockDevOps;
 
 struct BlockDev {
@@ -71,6 +74,11 @@ int blockdev_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64
  * directly, without the device's own buffer. */
 int blockdev_submitv(BlockDev *bd, BlockDevOp op, uint64_t off, const struct iovec *iov,
                      int iovcnt, BlockDevCb *cb, void *opaque);
+
+/* A device's reset: its requests in flight finish now (callbacks run,
+ * under the machine lock the caller holds), so none writes the guest's
+ * RAM in place after the reset, as a real controller stops its DMA. */
+void blockdev_drain(BlockDev *bd);
 
 /* Monitor's eject/change: honours the guest's lock unless force. */
 int blockdev_eject(BlockDev *bd, bool force, char **err);

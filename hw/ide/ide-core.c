@@ -150,6 +150,10 @@ static bool channel_empty(const IdeChannel *ch)
 void ide_channel_reset(IdeChannel *ch)
 {
     ch->gen++;
+    /* DMA reads in flight write the guest's RAM in place: they end now
+     * (their completions, of an older generation, are dropped). */
+    if (ch->io_busy)
+        blockdev_drain(ch->drive[ch->cur].bd);
     ch->cur = 0;
     ch->select = 0xa0;
     ch->feature = ch->hob_feature = ch->hob_nsector = 0;

@@ -268,6 +268,7 @@ static void blk_reset(VirtioPci *vp)
 {
     VirtioBlk *s = vp->dev;
     s->gen++;
+    blockdev_drain(s->bd);      /* reads in flight write the guest's RAM in place */
 }
 
 static const VirtioDevOps blk_ops = {
