@@ -277,3 +277,42 @@ TEST(block_vec, raw_o_direct_aligned)
     free(mem);
     free(back);
 }
+
+/* A device reset from inside a completion drains the pool: it waits for
+ * the other requests (their callbacks run), not for the one calling it. */
+static int drained_saw;
+
+static void drain_from_callback(void *opaque, int ret)
+{
+    done(opaque, ret);
+    if (completed == 1) {
+        blk_aio_drain();
+        drained_saw = completed;
+    }
+}
+
+TEST(block_vec, drain_inside_a_callback)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/kemu-sg-drain-%d.raw", (int)getpid());
+    BlockCreateOpts o = { .size = 1 << 20, .size_set = true, .quiet = true };
+    char *err = NULL;
+    CHECK_EQ(bdrv_create("raw", path, &o, &err), 0);
+    BlockDriverState *bs = bdrv_open(path, "raw", BDRV_O_RDWR, BDRV_CACHE_WRITEBACK, &err);
+    REQUIRE(bs != NULL, "open the image");
+    CHECK_EQ(blk_aio_init(2), 0);
+    loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
+    static uint8_t a[65536], b[65536];
+    blk_aio_submit(bs, BLK_AIO_READ, 0, a, sizeof(a), drain_from_callback, NULL);
+    blk_aio_submit(bs, BLK_AIO_READ, 65536, b, sizeof(b), drain_from_callback, NULL);
+    big_lock();
+    for (int i = 0; i < 500 && completed < 2; i++)
+        loop_wait(10);
+    big_unlock();
+    CHECK_EQ(completed, 2);
+    CHECK_EQ(drained_saw, 2);
+    loop_set_fd(blk_aio_fd(), NULL, NULL, NULL);
+    blk_aio_shutdown();
+    bdrv_close(bs);
+    unlink(path);
+}
