@@ -31,7 +31,7 @@ enum { F_SEG_MAX = 2, F_RO = 5, F_BLK_SIZE = 6, F_FLUSH = 9, F_DISCARD = 13,
        F_WRITE_ZEROES = 14 };
 /* Segments per request: the queue size (256) less the header and status,
  * as QEMU advertises.  Linux sizes its requests from it: with 126, a 1 MiB
- * O_DIRECT transfer into 4 KiB user pages became three requests. */
+ * O_DIRECT transfer into scattered 4 KiB pages became three requests. */
 #define SEG_MAX 254
 #define MAX_REQ_BYTES (16u << 20)
 #define MAX_RANGE_SECTORS 0x3fffffu
