@@ -43,6 +43,21 @@ static void backend_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf,
     blk_aio_submit(db->bs, aio_op[op], off, buf, len, cb, opaque);
 }
 
+static void backend_submitv(BlockDev *bd, BlockDevOp op, uint64_t off, const struct iovec *iov,
+                            int iovcnt, BlockDevCb *cb, void *opaque)
+{
+    DriveBackend *db = bd->priv;
+    blk_aio_submitv(db->bs, aio_op[op], off, iov, iovcnt, cb, opaque);
+}
+
+/* The pool is shared by the drives: waiting for all of it is simplest,
+ * and only resets wait. */
+static void backend_drain(BlockDev *bd)
+{
+    (void)bd;
+    blk_aio_drain();
+}
+
 /* -snapshot / snapshot=on: writes go to a temporary qcow2 overlay whose
  * backing file is the image, deleted as soon as it is open. */
 static BlockDriverState *open_snapshot(uint64_t size, const char *fmt, const char *file,
@@ -124,7 +139,8 @@ static int backend_change(BlockDev *bd, const char *file, const char *format, ch
     return backend_open(db, file, format, err);
 }
 
-static const BlockDevOps backend_ops = { backend_submit, backend_change };
+static const BlockDevOps backend_ops = { backend_submit, backend_submitv, backend_change,
+                                         backend_drain };
 
 /* QEMU's names for drives without id=: ide0-hd0, ide1-cd0, virtio0... */
 static char *drive_name(const DriveOpts *d)

@@ -14,6 +14,8 @@ typedef struct Req {
     BlockAioOp op;
     uint64_t off, len;
     void *buf;
+    const struct iovec *iov;    /* vectored READ/WRITE when not NULL */
+    int iovcnt;
     BlockCompletionFunc *cb;
     void *opaque;
     int ret;
@@ -59,6 +61,12 @@ static Req *pop(ReqQueue *q)
 
 static int execute(Req *r)
 {
+    if (r->iov && r->op == BLK_AIO_READ) {
+        return blk_preadv(r->bs, r->off, r->iov, r->iovcnt);
+    }
+    if (r->iov && r->op == BLK_AIO_WRITE) {
+        return blk_pwritev(r->bs, r->off, r->iov, r->iovcnt);
+    }
     switch (r->op) {
     case BLK_AIO_READ: return blk_pread(r->bs, r->off, r->buf, r->len);
     case BLK_AIO_WRITE: return blk_pwrite(r->bs, r->off, r->buf, r->len);
@@ -119,18 +127,37 @@ int blk_aio_fd(void)
     return pool.efd;
 }
 
-void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf,
-                    uint64_t len, BlockCompletionFunc *cb, void *opaque)
+static void enqueue(Req *r)
 {
-    Req *r = xzalloc(sizeof(*r));
-    *r = (Req){ .bs = bs, .op = op, .off = off, .len = len, .buf = buf, .cb = cb,
-                .opaque = opaque };
     pthread_mutex_lock(&pool.lock);
     pool.in_flight++;
     push(&pool.todo, r);
     pthread_cond_signal(&pool.work);
     pthread_mutex_unlock(&pool.lock);
 }
+
+void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf,
+                    uint64_t len, BlockCompletionFunc *cb, void *opaque)
+{
+    Req *r = xzalloc(sizeof(*r));
+    *r = (Req){ .bs = bs, .op = op, .off = off, .len = len, .buf = buf, .cb = cb,
+                .opaque = opaque };
+    enqueue(r);
+}
+
+void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
+                     const struct iovec *iov, int iovcnt, BlockCompletionFunc *cb,
+                     void *opaque)
+{
+    Req *r = xzalloc(sizeof(*r));
+    *r = (Req){ .bs = bs, .op = op, .off = off, .iov = iov, .iovcnt = iovcnt, .cb = cb,
+                .opaque = opaque };
+    enqueue(r);
+}
+
+/* Callbacks this thread is running: a drain from inside one (a device
+ * reset by a completion) waits for the others, not for itself. */
+static __thread int in_callbacks;
 
 void blk_aio_fd_handler(void *opaque)
 {
@@ -146,7 +173,9 @@ void blk_aio_fd_handler(void *opaque)
             break;
         }
         if (r->cb) {
+            in_callbacks++;
             r->cb(r->opaque, r->ret);
+            in_callbacks--;
         }
         free(r);
         pthread_mutex_lock(&pool.lock);
@@ -160,7 +189,7 @@ void blk_aio_fd_handler(void *opaque)
 void blk_aio_drain(void)
 {
     pthread_mutex_lock(&pool.lock);
-    while (pool.in_flight) {
+    while (pool.in_flight > in_callbacks) {
         if (pool.done.head) {
             pthread_mutex_unlock(&pool.lock);
             blk_aio_fd_handler(NULL);

@@ -26,9 +26,16 @@ int blk_aio_fd(void);
  * buf must stay valid until then. */
 void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf,
                     uint64_t len, BlockCompletionFunc *cb, void *opaque);
+/* The same for BLK_AIO_READ or BLK_AIO_WRITE on a scatter-gather list
+ * (blk_preadv/blk_pwritev); the vector and the memory it names must stay
+ * valid until cb runs. */
+void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
+                     const struct iovec *iov, int iovcnt, BlockCompletionFunc *cb,
+                     void *opaque);
 /* Run the completions that are ready (an FdHandler for the event loop). */
 void blk_aio_fd_handler(void *opaque);
-/* Wait until every submitted request has completed and its callback ran. */
+/* Wait until every submitted request has completed and its callback ran
+ * (called from inside a callback: every other one). */
 void blk_aio_drain(void);
 /* Stop the workers (after draining). */
 void blk_aio_shutdown(void);

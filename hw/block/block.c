@@ -1,6 +1,7 @@
 /* The generic block layer: format registry and probing, opening images with
  * their backing chain, and bounds-checked I/O dispatch (see block.h). */
 #include "hw/block/block.h"
+#include "hw/block/iov.h"
 #include "hw/block/block-int.h"
 #include "hw/core/error.h"
 #include "hw/core/util.h"
@@ -284,6 +285,65 @@ int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len
     }
     pthread_mutex_lock(&bs->lock);
     r = probed_raw_guard(bs, off, buf, len) ? -EPERM : bs->drv->write(bs, off, buf, len);
+    pthread_mutex_unlock(&bs->lock);
+    return r;
+}
+
+/* Formats without vectors, and a probed raw image's first sector (its
+ * guard looks at the data), go through one buffer. */
+static int bounce_vec(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt,
+                      bool write)
+{
+    uint64_t len = iov_size(iov, iovcnt);
+    uint8_t *buf = xmalloc((size_t)len);
+    int r;
+    if (write) {
+        iov_to_buf(iov, iovcnt, buf);
+        r = blk_pwrite(bs, off, buf, len);
+    } else {
+        r = blk_pread(bs, off, buf, len);
+        if (r >= 0) {
+            iov_from_buf(iov, iovcnt, buf);
+        }
+    }
+    free(buf);
+    return r;
+}
+
+int blk_preadv(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt)
+{
+    uint64_t len = iov_size(iov, iovcnt);
+    int r = check_range(bs, off, len);
+    if (r < 0 || !len) {
+        return r;
+    }
+    if (!bs->drv->readv) {
+        return bounce_vec(bs, off, iov, iovcnt, false);
+    }
+    if (unlocked_io(bs) || bs->drv->reads_unlocked) {
+        return bs->drv->readv(bs, off, iov, iovcnt);
+    }
+    pthread_mutex_lock(&bs->lock);
+    r = bs->drv->readv(bs, off, iov, iovcnt);
+    pthread_mutex_unlock(&bs->lock);
+    return r;
+}
+
+int blk_pwritev(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt)
+{
+    uint64_t len = iov_size(iov, iovcnt);
+    int r = check_write(bs, off, len);
+    if (r < 0 || !len) {
+        return r;
+    }
+    if (!bs->drv->writev || (bs->probed_raw && off < 512)) {
+        return bounce_vec(bs, off, iov, iovcnt, true);
+    }
+    if (unlocked_io(bs)) {
+        return bs->drv->writev(bs, off, iov, iovcnt);
+    }
+    pthread_mutex_lock(&bs->lock);
+    r = bs->drv->writev(bs, off, iov, iovcnt);
     pthread_mutex_unlock(&bs->lock);
     return r;
 }

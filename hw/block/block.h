@@ -146,6 +146,10 @@ typedef struct BlockDriver {
     void (*close)(BlockDriverState *bs);
     int (*read)(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
     int (*write)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+    /* The same on a scatter-gather list (NULL: the layer goes through one
+     * buffer and read/write); same locking as read/write. */
+    int (*readv)(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
+    int (*writev)(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
     /* Write whole clusters compressed (NULL: format cannot); pre, when not
      * NULL, holds buf's clusters already compressed by compress. */
     int (*write_compressed)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
@@ -258,6 +262,11 @@ int bdrv_create(const char *fmt, const char *filename, const BlockCreateOpts *o,
 /* Byte-granular I/O on the virtual disk, bounds checked. */
 int blk_pread(BlockDriverState *bs, uint64_t off, void *buf, uint64_t len);
 int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
+/* Vectored: the iovecs' bytes in order from off.  Formats
+ * that take a vector (raw) do it without a copy; others through one
+ * buffer.  Devices hand guest RAM mapped by hw/core/dma.h here. */
+int blk_preadv(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
+int blk_pwritev(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
 int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
 /* Compress [buf, buf+len) for blk_pwrite_precompressed of the same range,
  * outside the image's lock (threads compress in parallel, write in order). */

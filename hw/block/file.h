@@ -31,6 +31,10 @@ void bfile_close(BlockFile *f);
 /* Reads past the end of the file return zeros. */
 int bfile_pread(BlockFile *f, uint64_t off, void *buf, size_t len);
 int bfile_pwrite(BlockFile *f, uint64_t off, const void *buf, size_t len);
+/* The same on a scatter-gather list, in order from off (file-vec.c). */
+struct iovec;
+int bfile_preadv(BlockFile *f, uint64_t off, const struct iovec *iov, int iovcnt);
+int bfile_pwritev(BlockFile *f, uint64_t off, const struct iovec *iov, int iovcnt);
 int bfile_flush(BlockFile *f);
 int64_t bfile_length(BlockFile *f);
 /* Bytes the file occupies on the host (st_blocks * 512). */

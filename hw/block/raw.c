@@ -39,6 +39,16 @@ static int raw_write(BlockDriverState *bs, uint64_t off, const void *buf, uint64
     return bfile_pwrite(bs->file, off, buf, (size_t)len);
 }
 
+static int raw_readv(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt)
+{
+    return bfile_preadv(bs->file, off, iov, iovcnt);
+}
+
+static int raw_writev(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt)
+{
+    return bfile_pwritev(bs->file, off, iov, iovcnt);
+}
+
 static int raw_write_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap)
 {
     return bfile_punch(bs->file, off, len);
@@ -130,6 +140,8 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
     .close = raw_close,                       \
     .read = raw_read,                         \
     .write = raw_write,                       \
+    .readv = raw_readv,                       \
+    .writev = raw_writev,                     \
     .write_zeroes = raw_write_zeroes,         \
     .discard = raw_discard,                   \
     .flush = raw_flush,                       \

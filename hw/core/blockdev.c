@@ -64,6 +64,12 @@ int blockdev_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64
     return 0;
 }
 
+void blockdev_drain(BlockDev *bd)
+{
+    if (bd && bd->ops->drain)
+        bd->ops->drain(bd);
+}
+
 static void notify(BlockDev *bd, bool loaded)
 {
     if (bd->media_changed)

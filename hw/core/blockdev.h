@@ -16,6 +16,8 @@ typedef enum {
     BLOCKDEV_READ, BLOCKDEV_WRITE, BLOCKDEV_FLUSH, BLOCKDEV_WRITE_ZEROES, BLOCKDEV_DISCARD,
 } BlockDevOp;
 
+struct iovec;
+
 /* ret: 0 or -errno. */
 typedef void BlockDevCb(void *opaque, int ret);
 
@@ -24,8 +26,16 @@ typedef struct BlockDevOps {
      * caller's until then.  Ranges are checked by blockdev_submit. */
     void (*submit)(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64_t len,
                    BlockDevCb *cb, void *opaque);
+    /* BLOCKDEV_READ or BLOCKDEV_WRITE on a scatter-gather list (the
+     * device's guest RAM, hw/core/dma.h), which stays the caller's until cb
+     * runs.  NULL: blockdev_submitv goes through a buffer and submit. */
+    void (*submitv)(BlockDev *bd, BlockDevOp op, uint64_t off, const struct iovec *iov,
+                    int iovcnt, BlockDevCb *cb, void *opaque);
     /* Replace the medium (NULL: eject).  0 or -1 with *err set (allocated). */
     int (*change)(BlockDev *bd, const char *file, const char *format, char **err);
+    /* Wait until the drive's requests have completed and their callbacks
+     * ran (NULL: requests complete at once). */
+    void (*drain)(BlockDev *bd);
 } BlockDevOps;
 
 struct BlockDev {
@@ -58,6 +68,17 @@ BlockDev *blockdev_attach(const char *id, const char *who);
  * its end, -EROFS for a write to a read-only drive. */
 int blockdev_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64_t len,
                      BlockDevCb *cb, void *opaque);
+
+/* The same for BLOCKDEV_READ or BLOCKDEV_WRITE on a scatter-gather list
+ * (blockdev-vec.c): the data moves between the disk and the iovecs' memory
+ * directly, without the device's own buffer. */
+int blockdev_submitv(BlockDev *bd, BlockDevOp op, uint64_t off, const struct iovec *iov,
+                     int iovcnt, BlockDevCb *cb, void *opaque);
+
+/* A device's reset: its requests in flight finish now (callbacks run,
+ * under the machine lock the caller holds), so none writes the guest's
+ * RAM in place after the reset, as a real controller stops its DMA. */
+void blockdev_drain(BlockDev *bd);
 
 /* Monitor's eject/change: honours the guest's lock unless force. */
 int blockdev_eject(BlockDev *bd, bool force, char **err);

@@ -288,7 +288,9 @@ static void dma_read_done(IdeChannel *ch, int ret, const uint8_t *data, uint32_t
     dma_step_done(ch, len / IDE_SECTOR);
 }
 
-static void dma_write_done(IdeChannel *ch, int ret, const uint8_t *data, uint32_t len)
+/* The data is where it belongs: a write's on the disk, an in-place read's
+ * in guest RAM. */
+static void dma_moved_done(IdeChannel *ch, int ret, const uint8_t *data, uint32_t len)
 {
     (void)data;
     if (ret < 0) {
@@ -298,6 +300,23 @@ static void dma_write_done(IdeChannel *ch, int ret, const uint8_t *data, uint32_
     dma_step_done(ch, len / IDE_SECTOR);
 }
 
+/* The chunk straight between the disk and the guest's buffers, when the
+ * PRD list maps it all onto RAM; false leaves it to the copying path,
+ * which also reports a bad table exactly as before. */
+static bool dma_in_place(IdeChannel *ch, IdeDrive *d, bool read, uint32_t len)
+{
+    DmaSg sg = { 0 };
+    if (!ch->dma_ops->map)
+        return false;
+    if (!ch->dma_ops->map(ch->dma_opaque, len, read, &sg)) {
+        dma_sg_free(&sg);
+        return false;
+    }
+    ide_submit_sg(ch, d, read ? BLOCKDEV_READ : BLOCKDEV_WRITE, ch->lba * IDE_SECTOR, &sg,
+                  dma_moved_done);
+    return true;
+}
+
 /* DMA moves up to IDE_DMA_CHUNK per block request: the command's data
  * waits for each request in turn, so fewer, larger ones finish sooner. */
 static void dma_run(IdeChannel *ch)
@@ -305,7 +324,11 @@ static void dma_run(IdeChannel *ch)
     IdeDrive *d = &ch->drive[ch->cur];
     uint32_t max = IDE_DMA_CHUNK / IDE_SECTOR;
     uint32_t len = (ch->left < max ? ch->left : max) * IDE_SECTOR;
-    if (ch->cmd == CMD_READ_DMA || ch->cmd == CMD_READ_DMA_NR || ch->cmd == CMD_READ_DMA_EXT) {
+    bool read = ch->cmd == CMD_READ_DMA || ch->cmd == CMD_READ_DMA_NR ||
+                ch->cmd == CMD_READ_DMA_EXT;
+    if (dma_in_place(ch, d, read, len))
+        return;
+    if (read) {
         ide_submit(ch, d, BLOCKDEV_READ, ch->lba * IDE_SECTOR, NULL, len, dma_read_done);
         return;
     }
@@ -316,7 +339,7 @@ static void dma_run(IdeChannel *ch)
         dma_finish(ch, true);
         return;
     }
-    ide_submit_buf(ch, d, BLOCKDEV_WRITE, ch->lba * IDE_SECTOR, buf, len, dma_write_done);
+    ide_submit_buf(ch, d, BLOCKDEV_WRITE, ch->lba * IDE_SECTOR, buf, len, dma_moved_done);
 }
 
 void ide_dma_kick(IdeChannel *ch)

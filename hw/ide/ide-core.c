@@ -86,15 +86,22 @@ typedef struct IdeReq {
     uint8_t *buf;
     uint32_t len;
     IdeDoneFn *done;
+    DmaSg sg;                   /* in place (ide_submit_sg) when sg.as is set */
+    bool to_guest;
 } IdeReq;
 
 static void req_complete(void *opaque, int ret)
 {
     IdeReq *r = opaque;
+    /* Guest RAM read into in place loses its translated code, even when a
+     * reset dropped the command meanwhile. */
+    if (r->to_guest)
+        dma_sg_written(&r->sg);
     if (r->gen == r->ch->gen) {
         r->ch->io_busy = false;
         r->done(r->ch, ret, r->buf, r->len);
     }
+    dma_sg_free(&r->sg);
     free(r->buf);
     free(r);
 }
@@ -120,6 +127,19 @@ void ide_submit_buf(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, ui
         req_complete(r, ret);
 }
 
+void ide_submit_sg(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, DmaSg *sg,
+                   IdeDoneFn *done)
+{
+    IdeReq *r = xzalloc(sizeof(*r));
+    *r = (IdeReq){ .ch = ch, .gen = ch->gen, .len = (uint32_t)sg->len, .done = done,
+                   .sg = *sg, .to_guest = op == BLOCKDEV_READ };
+    ch->io_busy = true;
+    ch->status = (ch->status & ~ST_DRQ) | ST_BSY;
+    int ret = blockdev_submitv(d->bd, op, off, r->sg.iov, r->sg.n, req_complete, r);
+    if (ret < 0)
+        req_complete(r, ret);
+}
+
 static bool channel_empty(const IdeChannel *ch)
 {
     return !ch->drive[0].bd && !ch->drive[1].bd;
@@ -130,6 +150,10 @@ static bool channel_empty(const IdeChannel *ch)
 void ide_channel_reset(IdeChannel *ch)
 {
     ch->gen++;
+    /* DMA reads in flight write the guest's RAM in place: they end now
+     * (their completions, of an older generation, are dropped). */
+    if (ch->io_busy)
+        blockdev_drain(ch->drive[ch->cur].bd);
     ch->cur = 0;
     ch->select = 0xa0;
     ch->feature = ch->hob_feature = ch->hob_nsector = 0;

@@ -10,6 +10,7 @@
 
 #include "hw/core/blockdev.h"
 #include "hw/core/device.h"
+#include "hw/core/dma.h"
 #include "hw/core/irq.h"
 #include "hw/core/memory.h"
 
@@ -42,6 +43,8 @@
 #define IDE_CHUNK (128 * 1024)
 /* The largest piece of a bus-master DMA transfer (own buffers). */
 #define IDE_DMA_CHUNK (1024 * 1024)
+/* Host pieces of one chunk mapped in place (IOV_MAX: one system call). */
+#define IDE_SG_MAX 1024
 
 typedef struct IdeChannel IdeChannel;
 
@@ -69,6 +72,12 @@ typedef struct IdeDmaOps {
      * the last call stopped; returns bytes moved (short: table ended), or
      * -1 when the PRD table or a buffer is not in RAM. */
     int64_t (*rw)(void *opaque, uint8_t *buf, uint64_t len, bool to_guest);
+    /* The next len bytes of the PRD list as guest RAM in sg (at most
+     * IDE_SG_MAX entries), for a transfer in place: true and the position
+     * moved past them, or false with the position unchanged (the table
+     * ends early, is not RAM, is too scattered: rw then moves the data and
+     * reports what it finds, as without map).  NULL: no mapping. */
+    bool (*map)(void *opaque, uint64_t len, bool to_guest, DmaSg *sg);
     /* The transfer is over (status: interrupt, error). */
     void (*done)(void *opaque, bool error);
     /* Whether the guest has started the engine (the command may start). */
@@ -142,6 +151,11 @@ void ide_submit(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, const 
  * from guest RAM): the request takes it over and frees it, no copy. */
 void ide_submit_buf(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off, uint8_t *buf,
                     uint32_t len, IdeDoneFn *done);
+/* The same in place: the data moves between the disk and the guest RAM
+ * that sg maps (the request takes sg over and frees it); done() gets
+ * data NULL. */
+void ide_submit_sg(IdeChannel *ch, IdeDrive *d, BlockDevOp op, uint64_t off,
+                   DmaSg *sg, IdeDoneFn *done);
 void ide_pio_stop(IdeChannel *ch);
 /* Kick a pending DMA command (the controller's engine was started). */
 void ide_dma_kick(IdeChannel *ch);

@@ -84,6 +84,35 @@ static int64_t bm_rw(void *opaque, uint8_t *buf, uint64_t len, bool to_guest)
     return bad ? -1 : (int64_t)done;
 }
 
+/* The same walk as bm_rw, mapping instead of copying; any surprise
+ * restores the engine's position and leaves the chunk to bm_rw. */
+static bool bm_map(void *opaque, uint64_t len, bool to_guest, DmaSg *sg)
+{
+    Bmdma *bm = opaque, saved = *bm;
+    Machine *m = bm->s->dev.machine;
+    bool bad = false;
+    uint64_t done = 0;
+    if (!pci_bus_master(&bm->s->fn) || !(bm->cmd & BM_CMD_START) ||
+        !!(bm->cmd & BM_CMD_TO_MEM) != to_guest)
+        return false;
+    dma_sg_init(sg, &m->mem);
+    while (done < len) {
+        if (!bm->cur_left && !next_prd(bm, &m->mem, &bad))
+            break;
+        uint32_t n = (uint32_t)(len - done < bm->cur_left ? len - done : bm->cur_left);
+        if (!dma_sg_add(sg, bm->cur_addr, n, to_guest, IDE_SG_MAX))
+            break;
+        bm->cur_addr += n;
+        bm->cur_left -= n;
+        done += n;
+    }
+    if (done < len) {
+        *bm = saved;
+        return false;
+    }
+    return true;
+}
+
 static void bm_done(void *opaque, bool error)
 {
     Bmdma *bm = opaque;
@@ -106,7 +135,7 @@ static void bm_irq(void *opaque)
     bm->status |= BM_ST_IRQ;
 }
 
-static const IdeDmaOps bm_ops = { bm_rw, bm_done, bm_active, bm_irq };
+static const IdeDmaOps bm_ops = { bm_rw, bm_map, bm_done, bm_active, bm_irq };
 
 static uint64_t bm_read(void *opaque, uint64_t off, unsigned size)
 {

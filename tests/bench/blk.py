@@ -9,7 +9,9 @@ ratios (higher is better).  Aims: virtio-blk at least QEMU's, IDE at least
 80% of QEMU's.  BENCH_ENGINES as in tcg.py (default kemu-native,qemu-tcg);
 BENCH_BLK_DEVICES (default "virtio-blk IDE"), BENCH_BLK_REPEAT (passes
 averaged per figure, default 4);
-logs and charts in BENCH_OUT (default bench-out)."""
+logs and charts in BENCH_OUT (default bench-out).  Also printed: the
+guest's queue limits and the mean request size it sent (from sysfs), since
+a device advertising smaller limits gets more, smaller requests."""
 import importlib.util
 import os
 import re
@@ -51,6 +53,8 @@ passes if=/dev/zero of=/dev/$1 oflag=direct
 b=$(t)
 passes if=/dev/$1 of=/dev/null iflag=direct
 c=$(t)
+echo "blk-queue: max_segments $(busybox cat /sys/block/$1/queue/max_segments) max_sectors_kb $(busybox cat /sys/block/$1/queue/max_sectors_kb)"
+echo "blk-stat: $(busybox cat /sys/block/$1/stat)"
 echo "blk-read: %(mib)d MiB in $(busybox awk "BEGIN { print ($c - $b) / %(rep)d }") s"
 echo "blk-write: %(mib)d MiB in $(busybox awk "BEGIN { print ($b - $a) / %(rep)d }") s"
 busybox poweroff -f
@@ -89,6 +93,25 @@ def figures(logs):
     return per
 
 
+STAT = re.compile(r"^blk-stat: +(\d+) +\d+ +(\d+) +\d+ +(\d+) +\d+ +(\d+)", re.M)
+QUEUE = re.compile(r"^blk-queue: (.*)$", re.M)
+
+
+def request_sizes(logs):
+    """{engine: (queue limits, KiB per read request, per write request)}: the
+    guest's view of the device (its limits shape the requests it sends)."""
+    out = {}
+    for name in sorted(os.listdir(logs)):
+        engine = name.rsplit("-", 1)[0]
+        with open(os.path.join(logs, name), errors="replace") as f:
+            text = f.read().replace("\r", "")
+        st, q = STAT.search(text), QUEUE.search(text)
+        if st and engine not in out:
+            rd, rs, wr, ws = (int(x) for x in st.groups())
+            out[engine] = (q.group(1) if q else "?", rs / 2 / max(rd, 1), ws / 2 / max(wr, 1))
+    return out
+
+
 def one_device(name, drive, dev, assets, initrd, tmp):
     print(f"== {name}: {MIB} MiB O_DIRECT write then read (dd bs=1M in the guest, "
           f"mean of {REPEAT} passes)", flush=True)
@@ -116,6 +139,8 @@ def one_device(name, drive, dev, assets, initrd, tmp):
         k = rate.get("kemu-native", {}).get(kind)
         ratio = f"; kemu/QEMU = {k / q:.2f}" if k and q else ""
         print(f"  {name} {kind}: {', '.join(line) or 'no figure'}{ratio}")
+    for e, (q, rk, wk) in sorted(request_sizes(logs).items()):
+        print(f"  {name} {e}: {q}; {rk:.0f} KiB per read request, {wk:.0f} KiB per write")
     return r.returncode
 
 

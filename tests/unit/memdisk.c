@@ -25,7 +25,7 @@ static int mem_change(BlockDev *bd, const char *file, const char *format, char *
     return 0;
 }
 
-static const BlockDevOps mem_ops = { mem_submit, mem_change };
+static const BlockDevOps mem_ops = { mem_submit, NULL, mem_change };
 
 MemDisk *memdisk_new(const char *id, uint64_t size, unsigned mul)
 {
