@@ -22,6 +22,7 @@
 #include "accel/tcg-debug.h"
 #include "cpu/sys.h"
 #include "hw/core/rcu.h"
+#include "translate/atomic.h"
 #include "translate/tb.h"
 #include "translate/tlb.h"
 
@@ -140,6 +141,22 @@ static bool runnable(Machine *m, CPUState *cpu)
            !m->reset_requested;
 }
 
+/* A locked operation the host cannot do atomically (a split lock, MMIO:
+ * translate/helpers-atomic.c) restarted its instruction: run it, as the
+ * first of one block, with every other vCPU parked.  tcg_exclusive_begin
+ * kicked this vCPU too; that kick is taken back for the step and given
+ * again after it, so a real exit request is late by one block at most. */
+static void step_exclusive(CPUState *cpu)
+{
+    tcg_exclusive_begin(cpu->machine);
+    atomic_fetch_and(&cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_EXIT);
+    tcg_atomic_set_exclusive(true);
+    tcg_exec_slice(cpu, 1);
+    tcg_atomic_set_exclusive(false);
+    tcg_exclusive_end();
+    atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
+}
+
 static void *vcpu_thread_fn(void *opaque)
 {
     CPUState *cpu = opaque;
@@ -160,6 +177,8 @@ static void *vcpu_thread_fn(void *opaque)
         if (runnable(m, cpu)) {
             tcg_apply_ram_writes(m);
             ran = tcg_exec_slice(cpu, SLICE_TBS) != TCG_EXIT_HALTED;
+            if (tcg_atomic_take_step())
+                step_exclusive(cpu);
         }
         tcg_exec_end();
         rcu_quiescent();
