@@ -396,6 +396,8 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     if (!native_compile(tb))
         return NULL;        /* the code cache is full: tb_find flushes, retries */
     tb->nops = interp_prepare(tb->ops, tb->nops);
+    /* pairs with tb_reached: native code reaches the TB unseen */
+    __atomic_store_n(&tb->valid, true, __ATOMIC_RELEASE);
     hash_insert(tb);        /* last: lock-free lookups may find it now */
     return tb;
 }
