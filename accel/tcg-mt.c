@@ -37,6 +37,7 @@ typedef struct VcpuThread {
     pthread_cond_t cond;
     unsigned kicks;
     unsigned seen_map, seen_reloads;
+    bool id_known;              /* cpu->thread_id set (under lock) */
 } VcpuThread;
 
 static ThreadMode mode_asked;
@@ -164,7 +165,11 @@ static void *vcpu_thread_fn(void *opaque)
     VcpuThread *v = &threads[cpu->index];
     on_vcpu_thread = true;
     current_cpu = cpu;          /* per-CPU MMIO: the local APIC page */
+    pthread_mutex_lock(&v->lock);
     cpu->thread_id = (int)gettid();
+    v->id_known = true;
+    pthread_cond_broadcast(&v->cond);
+    pthread_mutex_unlock(&v->lock);
     rcu_register_thread();
     while (!atomic_load(&quit)) {
         pthread_mutex_lock(&v->lock);
@@ -200,6 +205,18 @@ static void stop_world(CPUState *cpu, bool stop)
         tcg_exclusive_end();
 }
 
+/* `info cpus` (the main thread) reads each vCPU's thread id: wait until
+ * the thread has set it, which also orders that write before the reads. */
+static void wait_for_thread_id(VcpuThread *v)
+{
+    if (!v->started)
+        return;
+    pthread_mutex_lock(&v->lock);
+    while (!v->id_known)
+        pthread_cond_wait(&v->cond, &v->lock);
+    pthread_mutex_unlock(&v->lock);
+}
+
 void tcg_mt_start(Machine *m)
 {
     tb_stop_world = stop_world;
@@ -218,6 +235,8 @@ void tcg_mt_start(Machine *m)
         }
         v->started = true;
     }
+    for (unsigned i = 0; i < m->ncpus; i++)
+        wait_for_thread_id(&threads[i]);
 }
 
 void tcg_mt_shutdown(Machine *m)
@@ -228,6 +247,7 @@ void tcg_mt_shutdown(Machine *m)
         if (threads[i].started) {
             pthread_join(threads[i].thread, NULL);
             threads[i].started = false;
+            threads[i].id_known = false;
         }
     }
 }
