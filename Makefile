@@ -166,21 +166,25 @@ check-sanitize: deps
 	@ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		sh tests/run unit guest img; rc=$$?; ./configure $(CONFIG_ARGS) >/dev/null; exit $$rc
 
-# The ThreadSanitizer leg: a TSan build (warnings not errors, as above) runs
-# the TCG threading unit tests and tests/guest/mttcg.test (thread=multi,
-# both backends, -smp 2/4; not its litmus tests, minutes of spinning on guest
-# RAM that TSan does not see); any report not in tests/tsan.supp fails it,
-# also from runs whose exit status the test does not judge.
+# The ThreadSanitizer leg (CI): a TSan build of kemu alone (warnings not
+# errors, as above) on the threaded TCG paths, native backend:
+# tests/guest/mttcg.test on -smp 2/4 (atomics, split locks, code and TLB
+# changes across vCPUs, wakeups, info cpus, stop/cont/system_reset; not
+# its litmus tests, minutes of spinning on guest RAM that TSan does not
+# see), then Linux with -smp 2 (PCI BARs mapped while the APs run).  Any
+# report not in tests/tsan.supp fails it, also from runs whose exit status
+# the test does not judge.  The tree is configured back afterwards.
+TSAN_GUESTS := $(patsubst %,tests/guest/%.bios.bin,mttcg-atomic mttcg-split mttcg-smc mttcg-tlb smp-wake ticker)
 check-tsan: deps
 	./configure --enable-tsan
 	$(MAKE) clean-objs
-	$(MAKE) WERROR=0 tests
+	$(MAKE) WERROR=0 kemu $(TSAN_GUESTS)
+	@sh tests/fetch-assets.sh
 	@d=$$(mktemp -d); rc=0; \
 	export TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp log_path=$$d/report"; \
-	tests/unit/unit-tests rcu. || rc=1; \
-	tests/unit/unit-tests tcg_atomic. || rc=1; \
-	MTTCG_PROGS="mttcg-atomic mttcg-smc mttcg-tlb smp-wake" GUEST_TIMEOUT=300 \
-		sh tests/guest/mttcg.test || rc=1; \
+	TCG_BACKENDS=native MTTCG_PROGS="mttcg-atomic mttcg-split mttcg-smc mttcg-tlb smp-wake" \
+		GUEST_TIMEOUT=300 sh tests/guest/mttcg.test || rc=1; \
+	TCG_BACKENDS=native MTTCG_SMP=2 sh tests/system/linux-mttcg.test || rc=1; \
 	if ls $$d/report.* > /dev/null 2>&1; then cat $$d/report.*; rc=1; \
 		echo "FAIL: tsan: ThreadSanitizer reported races (above)"; \
 	else echo "PASS: tsan: no ThreadSanitizer report"; fi; \

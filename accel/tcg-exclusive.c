@@ -10,7 +10,9 @@
  * its exec section (a full arena found by tb_find): it counts as parked
  * meanwhile.  Kicks make running vCPUs leave their blocks at the next
  * block boundary (the per-block exit check); none may hold a lock the
- * caller waits for, so callers hold no lock (big lock, TB lock). */
+ * caller waits for, so callers hold no lock (big lock, TB lock).  A
+ * section may nest in one thread (an exclusive step of a locked
+ * instruction that finds the arena full): the inner one is a no-op. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -27,6 +29,7 @@ static unsigned running;
 static bool pending;
 static _Thread_local bool in_exec;
 static _Thread_local bool parked_for_exclusive;     /* was in_exec at begin */
+static _Thread_local unsigned exclusive_depth;
 
 void tcg_exec_begin(void)
 {
@@ -57,6 +60,8 @@ static void deadline_in(struct timespec *ts, int ms)
 
 void tcg_exclusive_begin(Machine *m)
 {
+    if (exclusive_depth++)
+        return;
     pthread_mutex_lock(&lock);
     parked_for_exclusive = in_exec;
     if (in_exec) {
@@ -83,6 +88,8 @@ void tcg_exclusive_begin(Machine *m)
 
 void tcg_exclusive_end(void)
 {
+    if (--exclusive_depth)
+        return;
     pthread_mutex_lock(&lock);
     pending = false;
     if (parked_for_exclusive) {

@@ -19,10 +19,14 @@
 #include "translate/tb.h"
 #include "translate/tlb.h"
 
-/* INIT: the reset state but APIC base kept; wait for SIPI. */
+/* INIT: the reset state but APIC base kept; wait for SIPI.  Under the
+ * machine lock: another vCPU's APIC (a device, under it) may be latching
+ * a SIPI's vector and request for this CPU right now (thread=multi); the
+ * reset must not wipe either. */
 static void do_init(CPUState *cpu)
 {
     TcgCpu *t = tcg_cpu(cpu);
+    big_lock();
     uint64_t apic_base = cpu->env.apic_base;
     /* A SIPI that arrived right behind the INIT stays latched. */
     uint32_t sipi = atomic_load(&cpu->env.interrupt_request) & CPU_INTERRUPT_SIPI;
@@ -31,6 +35,7 @@ static void do_init(CPUState *cpu)
     cpu->env.apic_base = apic_base;
     cpu->env.sipi_vector = sipi_vector;
     atomic_fetch_or(&cpu->env.interrupt_request, sipi);
+    big_unlock();
     cpu->env.halted = true;
     t->wait_sipi = true;
     t->dr_data_hits = 0;
@@ -47,8 +52,11 @@ static void do_sipi(CPUState *cpu)
     if (!t->wait_sipi)
         return;
     t->wait_sipi = false;
-    env->seg[SEG_CS].sel = (uint16_t)(env->sipi_vector << 8);
-    env->seg[SEG_CS].base = (uint64_t)env->sipi_vector << 12;
+    big_lock();         /* the APIC may be latching the protocol's second SIPI */
+    uint32_t vector = env->sipi_vector;
+    big_unlock();
+    env->seg[SEG_CS].sel = (uint16_t)(vector << 8);
+    env->seg[SEG_CS].base = (uint64_t)vector << 12;
     env->rip = 0;
     env->halted = false;
 }
@@ -290,6 +298,7 @@ static TcgExit run_blocks(CPUState *cpu, unsigned max_tbs, unsigned *done)
             /* chained blocks run inside; none after a shadow's first */
             unsigned ran;
             slot = native_exec(cpu, &tb, shadow ? 1 : max_tbs - *done, &ran);
+            tb_reached(tb);
             *done += ran - 1;
         } else {
             slot = interp_exec(cpu, tb);

@@ -22,6 +22,7 @@
 #include "accel/tcg-debug.h"
 #include "cpu/sys.h"
 #include "hw/core/rcu.h"
+#include "translate/atomic.h"
 #include "translate/tb.h"
 #include "translate/tlb.h"
 
@@ -36,6 +37,7 @@ typedef struct VcpuThread {
     pthread_cond_t cond;
     unsigned kicks;
     unsigned seen_map, seen_reloads;
+    bool id_known;              /* cpu->thread_id set (under lock) */
 } VcpuThread;
 
 static ThreadMode mode_asked;
@@ -141,6 +143,22 @@ static bool runnable(Machine *m, CPUState *cpu)
            !m->reset_requested;
 }
 
+/* A locked operation the host cannot do atomically (a split lock, MMIO:
+ * translate/helpers-atomic.c) restarted its instruction: run it, as the
+ * first of one block, with every other vCPU parked.  tcg_exclusive_begin
+ * kicked this vCPU too; that kick is taken back for the step and given
+ * again after it, so a real exit request is late by one block at most. */
+static void step_exclusive(CPUState *cpu)
+{
+    tcg_exclusive_begin(cpu->machine);
+    atomic_fetch_and(&cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_EXIT);
+    tcg_atomic_set_exclusive(true);
+    tcg_exec_slice(cpu, 1);
+    tcg_atomic_set_exclusive(false);
+    tcg_exclusive_end();
+    atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
+}
+
 static void *vcpu_thread_fn(void *opaque)
 {
     CPUState *cpu = opaque;
@@ -148,7 +166,11 @@ static void *vcpu_thread_fn(void *opaque)
     VcpuThread *v = &threads[cpu->index];
     on_vcpu_thread = true;
     current_cpu = cpu;          /* per-CPU MMIO: the local APIC page */
+    pthread_mutex_lock(&v->lock);
     cpu->thread_id = (int)gettid();
+    v->id_known = true;
+    pthread_cond_broadcast(&v->cond);
+    pthread_mutex_unlock(&v->lock);
     rcu_register_thread();
     while (!atomic_load(&quit)) {
         pthread_mutex_lock(&v->lock);
@@ -161,6 +183,8 @@ static void *vcpu_thread_fn(void *opaque)
         if (runnable(m, cpu)) {
             tcg_apply_ram_writes(m);
             ran = tcg_exec_slice(cpu, SLICE_TBS) != TCG_EXIT_HALTED;
+            if (tcg_atomic_take_step())
+                step_exclusive(cpu);
         }
         tcg_exec_end();
         rcu_quiescent();
@@ -182,6 +206,18 @@ static void stop_world(CPUState *cpu, bool stop)
         tcg_exclusive_end();
 }
 
+/* `info cpus` (the main thread) reads each vCPU's thread id: wait until
+ * the thread has set it, which also orders that write before the reads. */
+static void wait_for_thread_id(VcpuThread *v)
+{
+    if (!v->started)
+        return;
+    pthread_mutex_lock(&v->lock);
+    while (!v->id_known)
+        pthread_cond_wait(&v->cond, &v->lock);
+    pthread_mutex_unlock(&v->lock);
+}
+
 void tcg_mt_start(Machine *m)
 {
     tb_stop_world = stop_world;
@@ -200,6 +236,8 @@ void tcg_mt_start(Machine *m)
         }
         v->started = true;
     }
+    for (unsigned i = 0; i < m->ncpus; i++)
+        wait_for_thread_id(&threads[i]);
 }
 
 void tcg_mt_shutdown(Machine *m)
@@ -210,6 +248,7 @@ void tcg_mt_shutdown(Machine *m)
         if (threads[i].started) {
             pthread_join(threads[i].thread, NULL);
             threads[i].started = false;
+            threads[i].id_known = false;
         }
     }
 }

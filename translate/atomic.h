@@ -15,8 +15,20 @@ void translate_set_parallel(bool on);
 HELPER(helper_lock_begin);
 HELPER(helper_lock_end);
 HELPER(helper_st_locked);   /* a = la, b = value, c = value loaded; imm = w */
+HELPER(helper_atomic_prepare);  /* a = la, imm = w: before a locked load */
 /* Exception path of the execution loop: drop the lock if held. */
 void tcg_atomic_release_all(void);
+
+/* A locked operation the host cannot do atomically (split lock, MMIO):
+ * under thread=multi and outside an exclusive step, restart the current
+ * instruction (nothing of it may be done yet) and ask the engine for an
+ * exclusive step; otherwise return (plain loads and stores are atomic). */
+void tcg_atomic_need_exclusive(CPUState *cpu);
+/* The engine, after a slice: whether this thread asked for an exclusive
+ * step (cleared).  It then parks the other vCPUs and runs one block with
+ * tcg_atomic_set_exclusive(true). */
+bool tcg_atomic_take_step(void);
+void tcg_atomic_set_exclusive(bool on);
 
 /* Compare-and-exchange w bytes at la (probed for writing) on the host
  * when under thread=multi the page is plain RAM and la aligned: *old gets

@@ -240,6 +240,7 @@ void native_link(TB *from, unsigned slot, TB *to)
 static const void *native_next(CPUState *cpu, const TB *from)
 {
     const CPUX86State *env = &cpu->env;
+    tb_reached(from);           /* reached by chained host jumps */
     uint32_t req = atomic_load_explicit(&env->interrupt_request, memory_order_relaxed);
     if ((req & ~CPU_INTERRUPT_HARD) || (req && (env->rflags & FL_IF)) || env->inhibit_irq ||
         tcg_cpu(cpu)->exit_request || !chain_allowed(from))

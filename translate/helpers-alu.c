@@ -289,6 +289,7 @@ HELPER(helper_cmpxchg)
             cmpxchg_done(env, acc, v, w);
             return 0;
         }
+        tcg_atomic_need_exclusive(cpu);
         v = tcg_ld(cpu, a, w);
     } else {
         v = reg_read(env, rm, w);
@@ -328,6 +329,7 @@ HELPER(helper_cmpxchg8b)
             set_flags(env, found == cur ? f | FL_ZF : f & ~FL_ZF);
             return 0;
         }
+        tcg_atomic_need_exclusive(cpu);
         uint64_t m = tcg_ld(cpu, a, 8);
         if (m == cur) {
             tcg_st(cpu, a, (reg_read(env, R_ECX, 4) << 32) | reg_read(env, R_EBX, 4), 8);
@@ -351,6 +353,7 @@ HELPER(helper_cmpxchg8b)
         set_flags(env, eq ? f | FL_ZF : f & ~FL_ZF);
         return 0;
     }
+    tcg_atomic_need_exclusive(cpu);
     uint64_t lo = tcg_ld(cpu, a, 8), hi = tcg_ld(cpu, a + 8, 8);
     if (lo == env->regs[R_EAX] && hi == env->regs[R_EDX]) {
         tcg_st(cpu, a, env->regs[R_EBX], 8);

@@ -10,7 +10,13 @@
  * so a plain store from another vCPU is never overwritten.  The host lock
  * and host atomics are full barriers, as x86's locked operations are.  A
  * fault inside a locked instruction leaves through the execution loop's
- * exception path, which releases the lock (tcg_atomic_release_all). */
+ * exception path, which releases the lock (tcg_atomic_release_all).
+ *
+ * A locked operation the host cannot compare-and-exchange (it crosses a
+ * page or is misaligned, a split lock; it targets MMIO or a code page)
+ * is restarted before its load and run again with every other vCPU
+ * parked (tcg_atomic_take_step, the engine's exclusive step), as the
+ * bus lock of a split-locked access holds off every other agent. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
@@ -22,6 +28,8 @@ bool translate_parallel;
 
 static pthread_mutex_t atomic_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local bool held;
+static _Thread_local bool step_wanted;      /* restarted for an exclusive step */
+static _Thread_local bool exclusive;        /* in it: other vCPUs parked */
 
 void translate_set_parallel(bool on)
 {
@@ -61,6 +69,39 @@ static void *ram_for_atomic(CPUState *cpu, uint64_t la, unsigned w)
     if (!translate_parallel || (la & (w - 1)) || e->tag_w != (la & ~0xfffULL) || !e->host)
         return NULL;
     return e->host + (la & 0xfff);
+}
+
+void tcg_atomic_need_exclusive(CPUState *cpu)
+{
+    if (!translate_parallel || exclusive)
+        return;
+    step_wanted = true;
+    cpu->env.exception_index = -1;      /* nothing of the instruction done */
+    siglongjmp(*(sigjmp_buf *)cpu->jmp_env, 1);
+}
+
+bool tcg_atomic_take_step(void)
+{
+    bool wanted = step_wanted;
+    step_wanted = false;
+    return wanted;
+}
+
+void tcg_atomic_set_exclusive(bool on)
+{
+    exclusive = on;
+}
+
+/* Before the load of a locked read-modify-write (a = la, imm = width):
+ * probe for writing (a locked access faults as a write) and restart in
+ * an exclusive step if the host cannot do its store atomically. */
+HELPER(helper_atomic_prepare)
+{
+    unsigned w = (unsigned)imm;
+    tcg_probe_write(cpu, a, w);
+    if (!ram_for_atomic(cpu, a, w))
+        tcg_atomic_need_exclusive(cpu);
+    return 0;
 }
 
 /* The store of a locked read-modify-write (a = address, b = new value,

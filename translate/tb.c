@@ -2,12 +2,16 @@
  * tracking of code pages and invalidation (see translate/tb.h).
  *
  * vCPUs may run on threads of their own (thread=multi): the hash table,
- * the page lists, the arena and chaining change under tb_mutex; the
- * common lookup (a vCPU's own jump cache, chained successors) takes no
- * lock and checks tb->valid, which invalidation clears before the TB
- * leaves the hash table (a TB stays in the arena, so a vCPU still running
- * it reads nothing freed).  Dropping every TB reuses the arena, so it
- * happens with all other vCPUs parked (tb_stop_world). */
+ * the page lists, the arena and chaining change under tb_mutex; lookups
+ * (a vCPU's own jump cache, chained successors and the hash table) take
+ * no lock and check tb->valid, which invalidation clears before the TB
+ * leaves the hash table.  A TB enters its hash chain fully built (a
+ * release store of the chain head), and one unlinked keeps its hash_next,
+ * so a reader walking the chain meanwhile reaches the rest of it.  A TB
+ * stays in the arena, so a vCPU still running or walking it reads
+ * nothing freed; dropping every TB reuses the arena, so it happens with
+ * all other vCPUs parked (tb_stop_world), and every lookup is inside a
+ * vCPU's exec section: no reader is left then, no grace period needed. */
 #include "translate/tb.h"
 
 #include <pthread.h>
@@ -207,12 +211,21 @@ static void page_add_tb(CPUState *cpu, uint64_t page, TB *tb)
     p->tbs[p->n++] = tb;
 }
 
+/* Writers hold tb_mutex; lock-free readers (hash_find) load the links
+ * with acquire, pairing with these release stores. */
+static void hash_insert(TB *tb)
+{
+    TB **head = &tb_hash[tb_hash_of(tb->phys, tb->flags)];
+    tb->hash_next = *head;
+    __atomic_store_n(head, tb, __ATOMIC_RELEASE);
+}
+
 static void hash_remove(TB *tb)
 {
     TB **pp = &tb_hash[tb_hash_of(tb->phys, tb->flags)];
     for (; *pp; pp = &(*pp)->hash_next) {
         if (*pp == tb) {
-            *pp = tb->hash_next;
+            __atomic_store_n(pp, tb->hash_next, __ATOMIC_RELEASE);
             return;
         }
     }
@@ -330,12 +343,16 @@ bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next)
     return e->tag_x == (next->lin & ~0xfffULL) && e->pa == (next->phys & ~0xfffULL);
 }
 
+/* With or without tb_mutex (a TB being unlinked may still be met: valid
+ * tells). */
 static TB *hash_find(uint64_t phys, uint64_t phys2, uint64_t pc, uint64_t cs_base,
                      uint32_t flags)
 {
-    for (TB *tb = tb_hash[tb_hash_of(phys, flags)]; tb; tb = tb->hash_next) {
+    TB *tb = __atomic_load_n(&tb_hash[tb_hash_of(phys, flags)], __ATOMIC_ACQUIRE);
+    for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
         if (tb->phys == phys && tb->pc == pc && tb->cs_base == cs_base &&
-            tb->flags == flags && (tb->phys2 == ~0ULL || tb->phys2 == phys2))
+            tb->flags == flags && (tb->phys2 == ~0ULL || tb->phys2 == phys2) &&
+            tb_is_valid(tb))
             return tb;
     }
     return NULL;
@@ -372,9 +389,6 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     tb->ops = ops;
     tb->nops = n;
     tb->ntemps = b->ntemps;
-    unsigned h = tb_hash_of(phys, flags);
-    tb->hash_next = tb_hash[h];
-    tb_hash[h] = tb;
     page_add_tb(cpu, phys & ~0xfffULL, tb);
     if (tb->phys2 != ~0ULL)
         page_add_tb(cpu, tb->phys2, tb);
@@ -382,6 +396,9 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     if (!native_compile(tb))
         return NULL;        /* the code cache is full: tb_find flushes, retries */
     tb->nops = interp_prepare(tb->ops, tb->nops);
+    /* pairs with tb_reached: native code reaches the TB unseen */
+    __atomic_store_n(&tb->valid, true, __ATOMIC_RELEASE);
+    hash_insert(tb);        /* last: lock-free lookups may find it now */
     return tb;
 }
 
@@ -439,10 +456,17 @@ TB *tb_find(CPUState *cpu, uint32_t flags)
     uint32_t err;
     if (tcg_code_pa(cpu, (lin & ~0xfffULL) + 0x1000, &pa2, &err))
         phys2 = pa2 & ~0xfffULL;
-    /* Translation may raise (#PF on the first fetch): the execution
-     * loop's exception path releases the lock (tb_lock_release_all). */
-    tb_lock();
     TB *tb = hash_find(phys, phys2, env->rip, env->seg[SEG_CS].base, flags);
+    if (tb) {
+        *slot = tb;
+        return tb;
+    }
+    /* Not there: look again under the lock (another vCPU may be
+     * translating it) before translating.  Translation may raise (#PF on
+     * the first fetch): the execution loop's exception path releases the
+     * lock (tb_lock_release_all). */
+    tb_lock();
+    tb = hash_find(phys, phys2, env->rip, env->seg[SEG_CS].base, flags);
     if (!tb)
         tb = tb_gen(cpu, lin, phys, flags);
     tb_unlock();

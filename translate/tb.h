@@ -84,6 +84,13 @@ void tb_chain(TB *tb, unsigned slot, TB *next);
  * is still valid and, when on another page, that page still maps to the
  * same physical page in the soft TLB. */
 bool tb_chain_ok(CPUState *cpu, const TB *tb, const TB *next);
+/* After native code ran blocks chained by patched host jumps (loads the
+ * C code never saw): order the reads of the TB it stopped in after the
+ * writes that built it (an acquire of valid; tb_gen's release). */
+static inline void tb_reached(const TB *tb)
+{
+    (void)__atomic_load_n(&tb->valid, __ATOMIC_ACQUIRE);
+}
 /* Invalidate every TB translated from physical page pa_page; true if any. */
 bool tb_invalidate_page(CPUState *cpu, uint64_t pa_page);
 /* Whether physical page pa_page holds translated code. */

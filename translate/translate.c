@@ -135,6 +135,8 @@ void gen_st_mem(Dc *dc, unsigned w, IRTemp la, IRTemp v)
 
 IRTemp gen_ld_atomic_w(Dc *dc, unsigned w, IRTemp la)
 {
+    if (dc->atomic)
+        ir_call(dc->b, helper_atomic_prepare, IR_CALL_MAY_FAULT, la, IR_NONE, IR_NONE, w);
     IRTemp v = ir_ld_w(dc->b, w, la);
     if (dc->atomic) {
         dc->atomic_la = la;

@@ -150,7 +150,8 @@ static FlatView *render(const AddressSpace *as)
 static void rebuild(AddressSpace *as)
 {
     FlatView *old = as->view;
-    as->view = render(as);
+    /* published whole to readers without the big lock (as_lookup) */
+    __atomic_store_n(&as->view, render(as), __ATOMIC_RELEASE);
     as->generation++;
     for (MemoryListener *l = as->listeners; l; l = l->next)
         l->commit(l, old, as->view);
@@ -219,7 +220,7 @@ void as_del_listener(AddressSpace *as, MemoryListener *l)
 
 const FlatRange *as_lookup(const AddressSpace *as, uint64_t addr)
 {
-    const FlatView *v = as->view;
+    const FlatView *v = __atomic_load_n(&as->view, __ATOMIC_ACQUIRE);
     size_t lo = 0, hi = v->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;

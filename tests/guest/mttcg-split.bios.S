@@ -1,0 +1,271 @@
+/* mttcg-split: split locks.  Every CPU of the machine (its count from CMOS
+ * 0x5f) hammers counters that straddle a 4 KiB page boundary, ITER times
+ * each:
+ *   SPLIT_ADD   LOCK ADD on a dword, two bytes on each page
+ *   SPLIT_XADD  LOCK XADD on a dword, one byte on the first page
+ *   SPLIT_C8    a LOCK CMPXCHG8B retry loop on a qword, a dword on each
+ *               page (its low dword starts near 2^32: carries cross)
+ *   CNT_PLAIN   a plain INC inside a spinlock whose dword straddles a
+ *               page, taken with XCHG and released with a plain MOV
+ * and each must end at exactly CPUs * ITER more than it started.  Then
+ * the first AP stores BYTE_ITER values into the top byte of SPLIT_D (on
+ * the second page) with plain MOVs, reading each back 8 times, while the
+ * BSP runs LOCK ADD on SPLIT_D, which straddles the pages: a locked
+ * add writes back the byte it read, so a store of the AP's landing
+ * between its load and its store is lost (the AP reads its byte back
+ * changed: LOST) unless the add is atomic.  The host cannot compare-and-
+ * exchange across a page: with vCPUs on threads of their own (-accel
+ * tcg,thread=multi) such an instruction is only atomic if every other
+ * vCPU is held off while it runs.  Prints the counts; exits 0 on success.
+ * Run with -smp 2 or more. */
+#include "tests/guest/guest.h"
+
+#define NCPUS      (VARS + 0)
+#define CNT_PLAIN  (VARS + 4)
+#define UP         (VARS + 8)
+#define GO         (VARS + 12)
+#define DONE       (VARS + 16)
+#define LOST       (VARS + 20)
+#define BYTE_DONE  (VARS + 24)
+#define SPLIT_D    0x4ffe
+#define BYTE_ITER  200000
+#define SPLIT_ADD  0x0ffe
+#define SPLIT_XADD 0x1fff
+#define SPLIT_C8   0x2ffc
+#define SPLIT_SPIN 0x3ffd
+#define BIAS       0xff00           /* dword counters start here */
+#define C8_LO_BIAS 0xffffff00       /* the qword starts at 0x00000000ffffff00 */
+#define ITER       3000
+#define TRAMPOLINE 0x8000
+#define SIPI_VEC   (TRAMPOLINE >> 12)
+#define ICR_LO     0x300
+#define ICR_HI     0x310
+#define ALL_BUT_SELF (3 << 18)
+#define ICR_INIT   (ALL_BUT_SELF | 0x4500)
+#define ICR_SIPI   (ALL_BUT_SELF | 0x4600 | SIPI_VEC)
+
+/* The hammering loop (each CPU; no stack needed; EBP counts). */
+.macro WORK
+    mov $ITER, %ebp
+1:  lock addl $1, SPLIT_ADD
+    mov $1, %eax
+    lock xaddl %eax, SPLIT_XADD
+    mov SPLIT_C8, %eax
+    mov SPLIT_C8 + 4, %edx
+2:  mov %eax, %ebx
+    mov %edx, %ecx
+    add $1, %ebx
+    adc $0, %ecx
+    lock cmpxchg8b SPLIT_C8         /* EDX:EAX reloaded on failure */
+    jnz 2b
+3:  mov $1, %eax
+    xchg %eax, SPLIT_SPIN           /* implicitly locked */
+    test %eax, %eax
+    jz 4f
+    pause
+    jmp 3b
+4:  incl CNT_PLAIN
+    movl $0, SPLIT_SPIN             /* release: a plain store */
+    dec %ebp
+    jnz 1b
+    lock incl DONE
+.endm
+
+    BIOS_START16
+    PUTS16 m_start
+    mov $0x5f, %al                  /* CPUs - 1, as the board stores it */
+    out %al, $CMOS_INDEX
+    in $CMOS_DATA, %al
+    movzbl %al, %eax
+    inc %eax
+    mov %eax, NCPUS
+    movl $0, CNT_PLAIN
+    movl $0, UP
+    movl $0, GO
+    movl $0, DONE
+    movl $BIAS, SPLIT_ADD
+    movl $BIAS, SPLIT_XADD
+    movl $C8_LO_BIAS, SPLIT_C8
+    movl $0, SPLIT_C8 + 4
+    movl $0, SPLIT_SPIN
+    movl $0, LOST
+    movl $0, BYTE_DONE
+    movl $0, SPLIT_D
+    cmpl $2, NCPUS
+    jb one_cpu
+
+    push %cs                        /* copy the trampoline to 0x8000 */
+    pop %ds
+    mov $ap_tramp, %si
+    mov $TRAMPOLINE, %di
+    mov $ap_tramp_end - ap_tramp, %cx
+    rep movsb
+    xor %ax, %ax
+    mov %ax, %ds
+
+    mov $0xff, %al                  /* no 8259 interrupts */
+    out %al, $PIC1_DATA
+    out %al, $PIC2_DATA
+    ENTER_UNREAL
+    LAPIC_WRITE16 0xf0, 0x1ff
+    LAPIC_WRITE16 ICR_HI, 0
+    LAPIC_WRITE16 ICR_LO, ICR_INIT
+    call delay
+    LAPIC_WRITE16 ICR_LO, ICR_SIPI
+    call delay
+    LAPIC_WRITE16 ICR_LO, ICR_SIPI  /* the second SIPI of the protocol */
+    mov NCPUS, %ebx
+    dec %ebx
+    mov $0x10000000, %ecx
+1:  cmp UP, %ebx
+    je aps_up
+    dec %ecx
+    jnz 1b
+    PUTS16 m_noap
+    EXIT16 2
+
+aps_up:
+    PUTS16 m_cpus
+    mov NCPUS, %eax
+    call putdec32
+    PUTS16 m_nl
+    movl $1, GO
+    WORK
+    xor %edi, %edi                  /* LOCK ADDs on SPLIT_D */
+1:  lock addl $1, SPLIT_D
+    inc %edi
+    cmpl $0, BYTE_DONE
+    je 1b
+    mov NCPUS, %ebx
+    mov $0x40000000, %ecx
+1:  cmp DONE, %ebx
+    je all_done
+    pause
+    dec %ecx
+    jnz 1b
+    PUTS16 m_notdone
+    EXIT16 3
+
+all_done:
+    mov NCPUS, %eax
+    mov $ITER, %ecx
+    mul %ecx
+    mov %eax, %ebx                  /* the expected increase */
+    xor %bp, %bp                    /* wrong counts */
+    mov SPLIT_ADD, %eax
+    sub $BIAS, %eax
+    mov $m_add, %si
+    call check
+    mov SPLIT_XADD, %eax
+    sub $BIAS, %eax
+    mov $m_xadd, %si
+    call check
+    mov SPLIT_C8, %eax              /* the qword less 0xffffff00 */
+    mov SPLIT_C8 + 4, %edx
+    sub $C8_LO_BIAS, %eax
+    sbb $0, %edx
+    jz 1f
+    inc %bp                         /* a high dword off (a torn carry) */
+1:  mov $m_c8, %si
+    call check
+    mov CNT_PLAIN, %eax
+    mov $m_plain, %si
+    call check
+    mov SPLIT_D, %eax               /* the BSP's adds, the AP's byte aside */
+    and $0xffffff, %eax
+    mov %edi, %ebx
+    and $0xffffff, %ebx
+    mov $m_d, %si
+    call check
+    xor %ebx, %ebx
+    mov LOST, %eax
+    mov $m_lost, %si
+    call check
+    test %bp, %bp
+    jnz wrong
+    PUTS16 m_pass
+    EXIT16 EXIT_PASS
+wrong:
+    PUTS16 m_wrong
+    EXIT16 4
+one_cpu:
+    PUTS16 m_one
+    EXIT16 5
+
+/* Print "name value" for the increase EAX (name at CS:SI); BP++ if it is
+ * not EBX. */
+check:
+    push %eax
+    call puts16
+    pop %eax
+    call putdec32
+    PUTS16 m_nl
+    cmp %eax, %ebx
+    je 1f
+    inc %bp
+1:  ret
+
+delay:
+    mov $200000, %ecx
+1:  dec %ecx
+    jnz 1b
+    ret
+
+PUTDEC32_FUNC16
+
+/* ---- the APs ---- */
+
+ap_main:
+    cli
+    xor %ax, %ax
+    mov %ax, %ds
+    mov $1, %esi
+    lock xaddl %esi, UP             /* ESI: this AP's ticket */
+1:  cmpl $0, GO
+    jne 2f
+    pause
+    jmp 1b
+2:  WORK
+    test %esi, %esi
+    jnz 3f
+    mov $1, %ecx                    /* the first AP: its byte of SPLIT_D */
+    mov $BYTE_ITER, %ebp
+4:  movb %cl, SPLIT_D + 3
+    mov $8, %edx
+5:  cmpb %cl, SPLIT_D + 3
+    je 6f
+    lock incl LOST
+6:  dec %edx
+    jnz 5b
+    inc %cl
+    dec %ebp
+    jnz 4b
+    movl $1, BYTE_DONE
+3:  cli
+    hlt
+    jmp 3b
+
+/* Copied to 0x8000; runs on each AP at 0800:0000. */
+ap_tramp:
+    ljmp $0xf000, $ap_main
+ap_tramp_end:
+
+    SERIAL16_FUNCS
+    UNREAL_GDT
+
+m_start:   .asciz "mttcg-split: starting the APs\r\n"
+m_cpus:    .asciz "mttcg-split: CPUs up: "
+m_add:     .asciz "mttcg-split: split lock add "
+m_xadd:    .asciz "mttcg-split: split lock xadd "
+m_c8:      .asciz "mttcg-split: split lock cmpxchg8b "
+m_plain:   .asciz "mttcg-split: split xchg spinlock "
+m_d:       .asciz "mttcg-split: BSP's split lock adds beside a plain byte store "
+m_lost:    .asciz "mttcg-split: plain byte stores lost "
+m_nl:      .asciz "\r\n"
+m_pass:    .asciz "mttcg-split: PASS\r\n"
+m_wrong:   .asciz "FAIL: a split counter is off or a plain store was lost\r\n"
+m_noap:    .asciz "FAIL: not every AP started\r\n"
+m_notdone: .asciz "FAIL: not every CPU finished\r\n"
+m_one:     .asciz "FAIL: run with -smp 2 or more\r\n"
+
+    RESET_VECTOR _start
