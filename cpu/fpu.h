@@ -103,6 +103,9 @@ void sse_exec_row(CPUState *cpu, int id, const FpuInsn *insn);
 #define SSE_SHAPE_GXS 4u     /* GPR or memory rm <- op(reg) */
 #define SSE_SHAPE_GG  5u
 #define SSE_SHAPE_GST 6u
+#define SSE_T_ALIGN16 (1u << 4)     /* a 16-byte memory operand must be aligned (#GP) */
+#define SSE_T_MSIZE_SHIFT 12        /* bits 12-16: memory operand bytes (8 with
+                                       SSE_T_REXW and REX.W; 0: the operand size) */
 unsigned sse_row_traits(int id);
 /* FWAIT/WAIT (9B): #NM when CR0.MP and CR0.TS, then a pending unmasked
  * x87 exception is delivered (#MF, or FERR# with CR0.NE clear). */

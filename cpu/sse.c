@@ -377,7 +377,9 @@ unsigned sse_row_traits(int id)
         t |= SSE_T_MMX;
     if (op->flags & OPF_W)
         t |= SSE_T_REXW;
-    return t;
+    if (op->msize == 16 && !(op->flags & OPF_UNALIGNED))
+        t |= SSE_T_ALIGN16;
+    return t | (unsigned)op->msize << SSE_T_MSIZE_SHIFT;
 }
 
 void sse_exec_row(CPUState *cpu, int id, const FpuInsn *in)

@@ -8,6 +8,7 @@
 #include "cpu/excp.h"
 #include "cpu/fpu.h"
 #include "translate/flags.h"
+#include "translate/tlb.h"
 
 static void fpu_unpack(uint64_t p, uint64_t la, uint64_t next, FpuInsn *fi)
 {
@@ -53,6 +54,21 @@ HELPER(helper_sse)
     fpu_unpack(imm, a, 0, &fi);
     fi.ea = c;
     sse_exec_row(cpu, sse_row_of(imm), &fi);
+    return 0;
+}
+
+/* cpu/ accesses guest memory by its own page walk, which fills no soft
+ * TLB entry: a page only SSE instructions touch would miss inline for
+ * ever.  The row has just accessed the page without a fault, so the walk
+ * that fills its entry cannot fault either. */
+HELPER(helper_sse_fill)
+{
+    helper_sse(cpu, a, b, c, imm);
+    unsigned shape = (sse_row_traits(sse_row_of(imm)) >> SSE_T_SHAPE_SHIFT) & 15;
+    if (shape == SSE_SHAPE_ST || shape == SSE_SHAPE_GXS)
+        tcg_probe_write(cpu, a, 1);
+    else
+        tcg_probe_read(cpu, a);
     return 0;
 }
 

@@ -60,6 +60,9 @@ HELPER(helper_fpu);         /* a = la, b = next rip, c = ea, imm = packed FpuIns
 #define SSE_PACK_ROW_SHIFT 47
 HELPER(helper_sse);
 HELPER(helper_sse_eflags);
+/* helper_sse for the native backend's memory forms whose inline TLB test
+ * failed: then the page's TLB entry is filled, so the next run hits. */
+HELPER(helper_sse_fill);
 HELPER(helper_wait);
 HELPER(helper_sys_read);
 HELPER(helper_sys_write);

@@ -30,6 +30,13 @@ static uint8_t *tlb_lookup(Ctx *c, unsigned w, size_t tag)
     return x86_jcc32(e, XC_NE);
 }
 
+uint8_t *nat_tlb_addend(Ctx *c, unsigned w, bool write)
+{
+    uint8_t *miss = tlb_lookup(c, w, write ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
+    x86_load(&c->e, 8, X_RAX, tlb_field(offsetof(TLBEntry, addend)));
+    return miss;
+}
+
 /* Call the C slow path of a guest access (rsi = address) whose TLB test
  * failed; the result or nothing comes back in rax. */
 static void emit_slow_path(Ctx *c, const SlowPath *sp)

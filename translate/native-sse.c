@@ -12,7 +12,14 @@
  *    the instruction and its flags are ORed into the guest's after it; with
  *    every exception masked no #XM can arise.  0x1F80 is also what the C
  *    code runs with, so nothing is restored.
- * Left to the helper: memory forms, MMX operands, rows whose results are
+ * Memory forms run the same host instruction on the guest's bytes in place
+ * (rax + rsi: the soft TLB's addend and the linear address), when the
+ * segment needs no check (flat, or 64-bit mode) and at run time the TLB
+ * hits (writable for stores) for the 16 bytes from the address, and the
+ * operand is aligned: the 16-byte aligned forms' #GP and the smaller ones'
+ * #AC (CR0.AM, EFLAGS.AC, CPL 3) are the helper's to raise, as are page
+ * faults, MMIO and stores to pages holding translated code.
+ * Left to the helper: MMX operands, rows whose results are
  * the implementation's rather than the architecture's (RCPPS/RSQRTPS),
  * MASKMOV (memory), and rows that write EFLAGS (helper_sse_eflags). */
 #include "translate/native-x86_64.h"
@@ -24,9 +31,9 @@
 
 /* The packed FpuInsn fields (translate/emit-sys.c fpu_pack). */
 typedef struct SseForm {
-    unsigned map, opcode, modrm, reg, rm, shape;
+    unsigned map, opcode, modrm, reg, rm, shape, msize;
     uint8_t prefix, imm8;
-    bool rex_w, mem, has_imm8, fp;
+    bool rex_w, mem, flat, has_imm8, fp, align16;
 } SseForm;
 
 static void unpack(uint64_t p, SseForm *f)
@@ -42,8 +49,11 @@ static void unpack(uint64_t p, SseForm *f)
     f->rm = (p >> 25) & 15;
     f->mem = (p >> 29) & 1;
     f->imm8 = (uint8_t)(p >> 30);
+    f->flat = (p >> 46) & 1;        /* the segment needs no check */
     f->shape = (traits >> SSE_T_SHAPE_SHIFT) & 15;
     f->fp = traits & SSE_T_MXCSR;
+    f->align16 = traits & SSE_T_ALIGN16;
+    f->msize = (traits & SSE_T_REXW) && f->rex_w ? 8 : (traits >> SSE_T_MSIZE_SHIFT) & 31;
     bool ok;
     f->has_imm8 = fpu_handles((uint8_t)f->map, (uint8_t)f->opcode, f->prefix, &ok) && ok;
     if (traits & SSE_T_MMX)
@@ -75,7 +85,7 @@ static bool shift_group_ok(const SseForm *f)
 
 static bool host_form(const SseForm *f)
 {
-    if (f->mem || f->map != 1 || f->shape > SSE_SHAPE_GXS || !shift_group_ok(f))
+    if ((f->mem && !f->flat) || f->map != 1 || f->shape > SSE_SHAPE_GXS || !shift_group_ok(f))
         return false;
     if (f->opcode == 0x52 || f->opcode == 0x53 || f->opcode == 0xf7)
         return false;               /* RSQRT/RCP: kemu's values; MASKMOV: memory */
@@ -109,7 +119,7 @@ static void movdqu_store(X86Enc *e, X86Mem m, int x)
 
 /* The guard's jumps to the helper call. */
 typedef struct Exits {
-    uint8_t *to_slow[4];
+    uint8_t *to_slow[6];
     unsigned n;
 } Exits;
 
@@ -128,6 +138,23 @@ static void guards(Ctx *c, const SseForm *f, Exits *x)
     x->to_slow[x->n++] = x86_jcc32(e, XC_NE);
     x86_store_i(e, 4, scratch(), (int32_t)MXCSR_DEFAULT);
     x86_sse_rm(e, 0, false, 1, 0xae, 2, scratch());             /* ldmxcsr */
+}
+
+/* Memory forms (la in rsi): rax = the TLB addend, or to the helper when
+ * it misses or the operand is misaligned.  The TLB test covers 16 bytes
+ * whatever the row's size, so the host instruction can never reach past
+ * the guest page whatever it reads. */
+static void mem_guards(Ctx *c, const SseForm *f, Exits *x)
+{
+    X86Enc *e = &c->e;
+    unsigned align = f->align16 ? 16 : f->msize < 16 ? f->msize : 1;
+    if (align > 1) {
+        x86_mov_rr(e, 4, X_RCX, X_RSI);
+        x86_alu_ri(e, XA_AND, 4, X_RCX, (int32_t)align - 1);
+        x->to_slow[x->n++] = x86_jcc32(e, XC_NE);
+    }
+    bool store = f->shape == SSE_SHAPE_ST || f->shape == SSE_SHAPE_GXS;
+    x->to_slow[x->n++] = nat_tlb_addend(c, 16, store);
 }
 
 static void merge_mxcsr(X86Enc *e)
@@ -189,21 +216,53 @@ static void body(X86Enc *e, const SseForm *f)
     }
 }
 
+/* The same on the guest's bytes at rax + rsi. */
+static void body_mem(X86Enc *e, const SseForm *f)
+{
+    X86Mem m = xmem_idx(X_RAX, X_RSI, 1, 0);
+    switch (f->shape) {
+    case SSE_SHAPE_XX:
+    case SSE_SHAPE_XG:
+        movdqu_load(e, 0, xmm_at(f->reg));
+        x86_sse_rm(e, f->prefix, f->rex_w, f->map, (uint8_t)f->opcode, 0, m);
+        op_imm8(e, f);
+        movdqu_store(e, xmm_at(f->reg), 0);
+        break;
+    case SSE_SHAPE_GX:              /* 32-bit results zero-extend */
+        x86_sse_rm(e, f->prefix, f->rex_w, f->map, (uint8_t)f->opcode, X_RCX, m);
+        op_imm8(e, f);
+        x86_store(e, 8, gpr_at(f->reg), X_RCX);
+        break;
+    default:                        /* ST, GXS: stores */
+        movdqu_load(e, 0, xmm_at(f->reg));
+        x86_sse_rm(e, f->prefix, f->rex_w, f->map, (uint8_t)f->opcode, 0, m);
+        op_imm8(e, f);
+        break;
+    }
+}
+
 bool nat_gen_sse(Ctx *c, const IROp *op)
 {
     if (op->fn != helper_sse)
         return false;
     SseForm f;
     unpack(op->imm, &f);
-    /* The guards use rax: an operand the previous op left only there
-     * (the call's first) would be lost on the fallback path. */
-    if (!host_form(&f) || (op->a != IR_NONE && op->a == c->prev_rax))
+    if (!host_form(&f) || op->a == IR_NONE)
         return false;
     X86Enc *e = &c->e;
     nat_flush_pc(c);                /* both paths see the same rip */
+    /* The linear address (often left only in rax by the op before) in
+     * rsi, which the guards keep: the fallback takes it back from there. */
+    bool a_in_rax = op->a == c->prev_rax;
+    nat_load_a(c, 8, X_RSI, op->a);
     Exits x = { .n = 0 };
     guards(c, &f, &x);
-    body(e, &f);
+    if (f.mem) {
+        mem_guards(c, &f, &x);
+        body_mem(e, &f);
+    } else {
+        body(e, &f);
+    }
     if (f.fp)
         merge_mxcsr(e);
     x86_alu_rr(e, XA_XOR, 4, X_RAX, X_RAX);     /* the helper's result, 0 */
@@ -211,7 +270,12 @@ bool nat_gen_sse(Ctx *c, const IROp *op)
     uint8_t *done = x86_jmp32(e);
     for (unsigned i = 0; i < x.n; i++)
         x86_patch_rel32(x.to_slow[i], e->p);
-    nat_gen_call(c, op);
+    if (a_in_rax)
+        x86_mov_rr(e, 8, X_RAX, X_RSI);
+    IROp call = *op;
+    if (f.mem)
+        call.fn = helper_sse_fill;
+    nat_gen_call(c, &call);
     x86_patch_rel32(done, e->p);
     return true;
 }

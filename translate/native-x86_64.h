@@ -165,6 +165,10 @@ bool nat_gen_sse(Ctx *c, const IROp *op);
 /* native-mem.c */
 void nat_gen_ld(Ctx *c, const IROp *op);
 void nat_gen_st(Ctx *c, const IROp *op);
+/* rax = the TLB addend for the w bytes at guest address rsi (rax + rsi is
+ * the host address; rcx clobbered), or the returned jump, to patch, taken
+ * on a miss (MMIO, not writable, crossing a page, not mapped). */
+uint8_t *nat_tlb_addend(Ctx *c, unsigned w, bool write);
 /* The out-of-line TLB miss paths, after the block's code. */
 void nat_emit_slow_paths(Ctx *c);
 

@@ -243,6 +243,11 @@ void tcg_probe_write(CPUState *cpu, uint64_t la, unsigned size)
         tlb_get(cpu, (la + size - 1) & ~0xfffULL, MMU_WRITE);
 }
 
+void tcg_probe_read(CPUState *cpu, uint64_t la)
+{
+    tlb_get(cpu, la, MMU_READ);
+}
+
 uint64_t tcg_ld_w_slow(CPUState *cpu, uint64_t la, unsigned size)
 {
     tcg_probe_write(cpu, la, size);

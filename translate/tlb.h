@@ -169,6 +169,10 @@ static inline void tcg_st(CPUState *cpu, uint64_t la, uint64_t val, unsigned siz
  * the TLB, raising on a fault) without storing: instructions that write
  * several places probe first so a fault leaves no partial update. */
 void tcg_probe_write(CPUState *cpu, uint64_t la, unsigned size);
+/* Fill the TLB entry of la's page for reading, as a load would (raising
+ * on a fault), without reading: for code that accessed the page another
+ * way and wants the next access to hit inline. */
+void tcg_probe_read(CPUState *cpu, uint64_t la);
 
 /* Instruction fetch for the translator: copy up to max bytes at la into
  * buf, stopping at a page that cannot be executed.  Returns the count;

@@ -134,15 +134,20 @@ static uint32_t random_mxcsr(uint64_t *s)
 }
 
 /* A memory operand [base + disp8] (ModRM mod 01, base with REX.B):
- * mostly 16-byte aligned in the data page, sometimes misaligned (#GP for
- * the aligned forms) or unmapped (#PF).  Returns the ModRM rm field. */
+ * mostly 16-byte aligned in the data page, sometimes misaligned by 8 or by
+ * any amount (#GP for the aligned forms), unmapped (#PF), or in the data
+ * page's last 15 bytes (crossing into the unmapped page after it for the
+ * wider operands: the native backend's inline path must leave those to
+ * the slow path).  Returns the ModRM rm field. */
 static unsigned mem_operand(DiffCase *c, bool rex_b, uint8_t *disp, uint64_t *s)
 {
     static const int bases[] = { 0, 1, 2, 3, 5, 6, 7 };
     int base = bases[rng_next(s) % 7] | (rex_b ? 8 : 0);
     uint64_t r = rng_next(s) % 32;
     uint64_t addr = r == 0 ? 0x1000
-                  : DIFF_DATA_VA + 256 + (rng_next(s) % 128) * 16 + (r == 1 ? 8 : 0);
+                  : r == 2 ? DIFF_DATA_VA + DIFF_PAGE - 1 - rng_next(s) % 15
+                  : DIFF_DATA_VA + 256 + (rng_next(s) % 128) * 16 +
+                    (r == 1 ? 8 : r == 3 ? 1 + rng_next(s) % 15 : 0);
     *disp = (uint8_t)((rng_next(s) % 8) * 16);
     c->in.regs[base] = addr - *disp;
     return (unsigned)base & 7;

@@ -111,6 +111,11 @@ int diff_run_tcg(const DiffCase *c, DiffState *out)
     env->rip = DIFF_CODE_VA;
     env->rflags = c->in.rflags | 2 | FL_IF;   /* user code runs with IF=1 */
     cpu_load_flags(cpu, env->rflags);
+    /* A warm TLB for the data page, as a running program has: the case's
+     * one access then takes the native backend's inline hit path (what
+     * misses it, misaligned, unmapped or crossing a page, still goes to
+     * the C slow path).  Its first bytes are read back unchanged. */
+    tcg_st_slow(cpu, DIFF_DATA_VA, tcg_ld_slow(cpu, DIFF_DATA_VA, 1), 1);
 
     int vector = -2;
     for (int i = 0; i < 64 && vector == -2; i++) {
