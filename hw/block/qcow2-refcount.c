@@ -355,25 +355,47 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
     return (int64_t)(start << s->cluster_bits);
 }
 
+/* Count one more sharer of the host cluster holding off; false when its
+ * refcount cannot count another (a new cluster is taken then). */
+static int share_cluster(BlockDriverState *bs, uint64_t off, bool *shared)
+{
+    Qcow2State *s = bs->opaque;
+    int r = qcow2_update_refcount(bs, off & ~(uint64_t)(s->cluster_size - 1), 1, 1);
+    *shared = r == 0;
+    return r == -ERANGE ? 0 : r;
+}
+
 int64_t qcow2_alloc_bytes(BlockDriverState *bs, uint32_t len)
 {
     Qcow2State *s = bs->opaque;
-    uint64_t off = s->cbytes_offset;
-    if (off && (off & (s->cluster_size - 1)) &&
-        s->cluster_size - (off & (s->cluster_size - 1)) >= len) {
-        int r = qcow2_update_refcount(bs, off & ~(uint64_t)(s->cluster_size - 1), 1, 1);
-        if (r == 0) {
-            s->cbytes_offset = off + len;
-            return (int64_t)off;
-        }
-        if (r != -ERANGE) {
-            return r;
-        }
-        /* The refcount width cannot count another sharer: a new cluster. */
+    uint64_t off = s->cbytes_offset, in = off & (s->cluster_size - 1);
+    uint64_t room = in ? s->cluster_size - in : 0;
+    bool shared = false;
+    int r = room >= len ? share_cluster(bs, off, &shared) : 0;
+    if (r < 0) {
+        return r;
+    }
+    if (shared) {
+        s->cbytes_offset = off + len;
+        return (int64_t)off;
     }
     int64_t c = qcow2_alloc_clusters(bs, 1);
     if (c < 0) {
         return c;
+    }
+    if (room && room < len && (uint64_t)c == off + room) {
+        /* The new cluster follows the partly filled one: the bytes run on
+         * across the boundary, as qemu-img packs compressed clusters (a new
+         * cluster for each that does not fit made files up to a quarter
+         * larger). */
+        r = share_cluster(bs, off, &shared);
+        if (r < 0) {
+            return r;
+        }
+        if (shared) {
+            s->cbytes_offset = off + len;
+            return (int64_t)off;
+        }
     }
     s->cbytes_offset = (uint64_t)c + len;
     return c;

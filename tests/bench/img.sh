@@ -3,8 +3,9 @@
 # an 80 GiB qcow2, then convert of four data mixes (zero runs, random data,
 # already-compressed data, a mixed image) raw->qcow2, qcow2->raw and
 # qcow2->qcow2, and with -c raw->qcow2 and qcow2->qcow2.  Prints the median
-# wall time of RUNS runs (default 5) of each tool and the ratio qemu/kemu
-# (above 1: kemu-img is faster).  IMG_MB (default 256) sizes the mixes.
+# wall time and CPU time of RUNS runs (default 5) of each tool, run in turn,
+# and the ratios qemu/kemu (above 1: kemu-img is faster).  IMG_MB (default
+# 256) sizes the mixes; MIXES (default "zero random gzip mixed") picks them.
 cd "$(dirname "$0")/../.." || exit 2
 runs=${RUNS:-5}
 kemu=./kemu-img
@@ -16,30 +17,38 @@ fi
 dir=$(mktemp -d "${TMPDIR:-/var/tmp}/kemu-img-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 
-# Seconds (wall clock) of one command.
+# Seconds of one command: wall clock, then CPU (user + system, the command
+# and its threads).  On a busy host the wall clock also measures the share
+# of the CPUs a tool gets; the CPU time is the work it did.
 secs() {
-    s=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; return 1; }
-    e=$(date +%s.%N)
-    awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
+    python3 -c '
+import os, subprocess, sys, time
+t = time.monotonic()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, st, ru = os.wait4(p.pid, 0)
+if st:
+    sys.exit("command failed: " + " ".join(sys.argv[1:]))
+print("%.3f %.3f" % (time.monotonic() - t, ru.ru_utime + ru.ru_stime))' "$@"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# bench NAME SETUP-CMD(run before each timing, untimed) -- runs each tool.
+# bench NAME KEMU-CMD QEMU-CMD PREP (PREP runs before each timing, untimed).
 bench() {
     name=$1 kcmd=$2 qcmd=$3 prep=$4
-    kt= qt=
+    kt= qt= kc= qc=
     i=0
     while [ $i -lt "$runs" ]; do
-        eval "$prep"; kt="$kt $(eval secs $kcmd)"
-        eval "$prep"; qt="$qt $(eval secs $qcmd)"
+        eval "$prep"; set -- $(eval secs $kcmd); kt="$kt $1" kc="$kc $2"
+        eval "$prep"; set -- $(eval secs $qcmd); qt="$qt $1" qc="$qc $2"
         i=$((i + 1))
     done
-    km=$(echo $kt | tr ' ' '\n' | median)
-    qm=$(echo $qt | tr ' ' '\n' | median)
+    km=$(echo $kt | tr ' ' '\n' | median) kcm=$(echo $kc | tr ' ' '\n' | median)
+    qm=$(echo $qt | tr ' ' '\n' | median) qcm=$(echo $qc | tr ' ' '\n' | median)
     ratio=$(awk -v q="$qm" -v k="$km" 'BEGIN { printf "%.2f", (k > 0 ? q / k : 0) }')
-    printf '%-36s kemu-img %6.3fs  qemu-img %6.3fs  ratio %s\n' "$name" "$km" "$qm" "$ratio"
+    cratio=$(awk -v q="$qcm" -v k="$kcm" 'BEGIN { printf "%.2f", (k > 0 ? q / k : 0) }')
+    printf '%-36s kemu-img %6.3fs (cpu %6.3fs)  qemu-img %6.3fs (cpu %6.3fs)  ratio %s  cpu ratio %s\n' \
+        "$name" "$km" "$kcm" "$qm" "$qcm" "$ratio" "$cratio"
 }
 
 mb=${IMG_MB:-256}
@@ -71,7 +80,7 @@ with open(sys.argv[1], "wb") as f:
         f.write(blk[::-1])
         f.write(bytes(1 << 20))
 PY
-mixes="zero random gzip mixed"
+mixes=${MIXES:-zero random gzip mixed}
 for m in $mixes; do
     qemu-img convert -O qcow2 "$dir/$m.raw" "$dir/$m.qcow2"
 done
@@ -103,9 +112,9 @@ mbps() { awk -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? 512 / t : 0) }'; }
 ht= kt= qt=
 i=0
 while [ $i -lt "$runs" ]; do
-    ht="$ht $(secs dd if="$dir/full.raw" of=/dev/null bs=1M iflag=direct)"
-    kt="$kt $(secs $kemu bench -q -f qcow2 -t none -s 1M -c 512 -d 4 "$dir/full.qcow2")"
-    qt="$qt $(secs qemu-img bench -q -f qcow2 -t none -s 1M -c 512 -d 4 "$dir/full.qcow2")"
+    ht="$ht $(secs dd if="$dir/full.raw" of=/dev/null bs=1M iflag=direct | cut -d" " -f1)"
+    kt="$kt $(secs $kemu bench -q -f qcow2 -t none -s 1M -c 512 -d 4 "$dir/full.qcow2" | cut -d" " -f1)"
+    qt="$qt $(secs qemu-img bench -q -f qcow2 -t none -s 1M -c 512 -d 4 "$dir/full.qcow2" | cut -d" " -f1)"
     i=$((i + 1))
 done
 hm=$(echo $ht | tr ' ' '\n' | median)
