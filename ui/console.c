@@ -21,6 +21,8 @@ static Machine *machine;
 static DisplaySurface surface;
 static DisplayListener *listeners;
 static int timer_fd = -1;
+static int refresh_ms = CONSOLE_REFRESH_MS;
+static bool input_seen;            /* since the last refresh */
 static int mouse_buttons;
 static int pointer_x, pointer_y;   /* the absolute pointer, in pixels */
 static char title[300];
@@ -70,6 +72,14 @@ static void on_timer(void *opaque)
     console_refresh();
 }
 
+static void timer_arm(void)
+{
+    struct timespec t = { refresh_ms / 1000, (refresh_ms % 1000) * 1000000L };
+    struct itimerspec its = { .it_interval = t, .it_value = t };
+    if (timer_fd >= 0)
+        timerfd_settime(timer_fd, 0, &its, NULL);
+}
+
 static void timer_start(void)
 {
     if (timer_fd >= 0)
@@ -77,12 +87,37 @@ static void timer_start(void)
     timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (timer_fd < 0)
         return;
-    struct itimerspec its = {
-        .it_interval = { 0, CONSOLE_REFRESH_MS * 1000000L },
-        .it_value = { 0, CONSOLE_REFRESH_MS * 1000000L },
-    };
-    timerfd_settime(timer_fd, 0, &its, NULL);
+    refresh_ms = CONSOLE_REFRESH_MS;
+    timer_arm();
     loop_set_fd(timer_fd, on_timer, NULL, NULL);
+}
+
+/* The next period: the full rate while the picture changes, input comes
+ * or a display polls; slower each idle tick. */
+static void pace(bool busy)
+{
+    int ms = busy || input_seen ? CONSOLE_REFRESH_MS
+                                : MIN(refresh_ms + CONSOLE_REFRESH_STEP_MS, CONSOLE_REFRESH_IDLE_MS);
+    input_seen = false;
+    if (ms != refresh_ms) {
+        refresh_ms = ms;
+        timer_arm();
+    }
+}
+
+/* Input: the guest will likely answer on screen, so look at full rate. */
+static void input_wake(void)
+{
+    input_seen = true;
+    if (refresh_ms != CONSOLE_REFRESH_MS) {
+        refresh_ms = CONSOLE_REFRESH_MS;
+        timer_arm();
+    }
+}
+
+int console_refresh_ms(void)
+{
+    return refresh_ms;
 }
 
 static void timer_stop(void)
@@ -101,6 +136,7 @@ void console_add_listener(DisplayListener *l)
     if (!l->no_pixels && l->resize)
         l->resize(l->opaque, &surface);
     timer_start();
+    input_wake();
 }
 
 void console_remove_listener(DisplayListener *l)
@@ -149,10 +185,11 @@ static bool row_equal(const uint32_t *px, int new_y, int old_y)
                    surface.w * sizeof(uint32_t));
 }
 
-static int first_changed_tile_row(const uint32_t *px)
+/* lines: the rows that may have changed (NULL: any). */
+static int first_changed_tile_row(const uint32_t *px, const uint8_t *lines)
 {
     for (int y = 0; y < surface.h; y++) {
-        if (!row_equal(px, y, y))
+        if ((!lines || lines[y]) && !row_equal(px, y, y))
             return y / TILE * TILE;
     }
     return -1;
@@ -171,10 +208,10 @@ static int moved_rows(const uint32_t *px, int y0, int dy)
  * display can copy what it has instead of receiving it again.  The guest
  * may be caught halfway through moving its text (it writes the rows one
  * by one), so the band that moved is found from the first changed row. */
-static void detect_scroll(const uint32_t *px)
+static void detect_scroll(const uint32_t *px, const uint8_t *lines)
 {
     static const int shifts[] = { TILE, 2 * TILE };
-    int y0 = first_changed_tile_row(px);
+    int y0 = first_changed_tile_row(px, lines);
     if (y0 < 0)
         return;
     for (size_t i = 0; i < ARRAY_SIZE(shifts); i++) {
@@ -237,42 +274,75 @@ static void surface_blank(void)
     blank = true;
 }
 
-void console_refresh(void)
+/* Whether a tile row holds a line that may have changed. */
+static bool tile_row_changed(const uint8_t *lines, int ty)
 {
-    bool pixels = false;
-    flush_keys();
-    for (DisplayListener *l = listeners; l; l = l->next) {
-        if (l->tick)
-            l->tick(l->opaque);
-        pixels |= !l->no_pixels;
+    for (int y = ty * TILE; y < MIN((ty + 1) * TILE, surface.h); y++) {
+        if (lines[y])
+            return true;
     }
-    if (pixels)
-        console_render();
+    return false;
 }
 
-void console_render(void)
+/* Compare the new picture with the surface where the source says it may
+ * differ (everywhere when it cannot tell). */
+static void diff_picture(const uint32_t *px)
+{
+    uint8_t *lines = xmalloc((size_t)surface.h);
+    bool known = graphic_hw_changed_lines(lines, surface.h);
+    detect_scroll(px, known ? lines : NULL);
+    for (int ty = 0; ty * TILE < surface.h; ty++) {
+        if (!known || tile_row_changed(lines, ty))
+            diff_tile_row(px, ty);
+    }
+    free(lines);
+}
+
+/* Whether the source's picture may have changed (and was rendered). */
+static bool render(void)
 {
     static uint64_t rendered;       /* the source's generation last rendered */
     uint64_t gen = graphic_hw_generation();
     if (gen && gen == rendered)
-        return;
+        return false;
     rendered = gen;
     uint32_t *px = NULL;
     int w = 0, h = 0;
     if (graphic_hw_render(&px, &w, &h)) {
         if (!blank)
             surface_blank();
-        return;
+        return true;
     }
     blank = false;
     if (w != surface.w || h != surface.h) {
         surface_replace(px, w, h);
-        return;
+        return true;
     }
-    detect_scroll(px);
-    for (int ty = 0; ty * TILE < h; ty++)
-        diff_tile_row(px, ty);
+    diff_picture(px);
     free(px);
+    return true;
+}
+
+/* The picture first, so the displays' ticks send what it changed now. */
+void console_refresh(void)
+{
+    bool pixels = false, polls = false;
+    flush_keys();
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        pixels |= !l->no_pixels;
+        polls |= l->polls;
+    }
+    bool changed = pixels && render();
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        if (l->tick)
+            l->tick(l->opaque);
+    }
+    pace(changed || polls || key_count);
+}
+
+void console_render(void)
+{
+    render();
 }
 
 /* --- input --- */
@@ -300,6 +370,7 @@ static int scale_axis(int v, int size)
 
 void console_mouse_abs_event(int x, int y, int dz, int buttons)
 {
+    input_wake();
     mouse_buttons = buttons;
     pointer_x = MAX(0, MIN(surface.w - 1, x));
     pointer_y = MAX(0, MIN(surface.h - 1, y));
@@ -335,6 +406,7 @@ void console_key_event(int key, bool down)
 {
     if (key_count == KEY_QUEUE)
         return;                 /* far ahead of the guest: dropped */
+    input_wake();
     key_queue[(key_head + key_count++) % KEY_QUEUE] = (PendingKey){ (uint16_t)key, down };
     flush_keys();
     if (key_count)
@@ -361,6 +433,7 @@ void console_mouse_event(int dx, int dy, int dz, int buttons)
     }
     Device *kbd = kbd_device();
     mouse_buttons = buttons;
+    input_wake();
     if (!kbd)
         return;
     int ps2_buttons = (buttons & CONSOLE_BTN_LEFT ? 1 : 0) |

@@ -47,3 +47,10 @@ uint64_t graphic_hw_generation(void)
         return 0;
     return source_ops->generation(source_opaque);
 }
+
+bool graphic_hw_changed_lines(uint8_t *lines, int h)
+{
+    if (!source_ops || !source_ops->changed_lines)
+        return false;
+    return source_ops->changed_lines(source_opaque, lines, h);
+}

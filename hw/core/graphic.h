@@ -26,6 +26,10 @@ typedef struct GraphicHwOps {
      * returned: unknown, render every time).  An idle screen then costs
      * the displays nothing. */
     uint64_t (*generation)(void *opaque);
+    /* Which of the h lines of the picture may differ from the one rendered
+     * at the previous call (lines[y] non-zero), asked after a render: false
+     * (or NULL) when the source cannot tell, and any line may. */
+    bool (*changed_lines)(void *opaque, uint8_t *lines, int h);
 } GraphicHwOps;
 
 /* One source per machine: the first card registered is the console. */
@@ -35,5 +39,6 @@ bool graphic_hw_present(void);
 int graphic_hw_render(uint32_t **px, int *w, int *h);
 int graphic_hw_text(GraphicText *t);
 uint64_t graphic_hw_generation(void);
+bool graphic_hw_changed_lines(uint8_t *lines, int h);
 
 #endif
