@@ -284,21 +284,58 @@ static bool tile_row_changed(const uint8_t *lines, int ty)
     return false;
 }
 
-/* Compare the new picture with the surface where the source says it may
- * differ (everywhere when it cannot tell). */
-static void diff_picture(const uint32_t *px)
+/* Compare the new picture with the surface where the source said it may
+ * differ (lines; NULL: everywhere). */
+static void diff_picture(const uint32_t *px, const uint8_t *lines)
 {
-    uint8_t *lines = xmalloc((size_t)surface.h);
-    bool known = graphic_hw_changed_lines(lines, surface.h);
-    detect_scroll(px, known ? lines : NULL);
+    detect_scroll(px, lines);
     for (int ty = 0; ty * TILE < surface.h; ty++) {
-        if (!known || tile_row_changed(lines, ty))
+        if (!lines || tile_row_changed(lines, ty))
             diff_tile_row(px, ty);
     }
-    free(lines);
 }
 
-/* Whether the source's picture may have changed (and was rendered). */
+/* The last picture rendered (the surface's size): the source may redraw
+ * only its changed lines in it. */
+static uint32_t *picture;
+
+static void picture_set(uint32_t *px)
+{
+    free(picture);
+    picture = px;
+}
+
+/* A new size: the surface and the picture both start from px. */
+static void picture_resize(uint32_t *px, int w, int h)
+{
+    uint32_t *copy = xmalloc((size_t)w * h * sizeof(uint32_t));
+    memcpy(copy, px, (size_t)w * h * sizeof(uint32_t));
+    picture_set(copy);
+    surface_replace(px, w, h);
+}
+
+/* The whole picture again; lines as for diff_picture. */
+static void render_all(const uint8_t *lines)
+{
+    uint32_t *px = NULL;
+    int w = 0, h = 0;
+    if (graphic_hw_render(&px, &w, &h)) {
+        picture_set(NULL);
+        if (!blank)
+            surface_blank();
+        return;
+    }
+    blank = false;
+    if (w != surface.w || h != surface.h) {
+        picture_resize(px, w, h);
+        return;
+    }
+    diff_picture(px, lines);
+    picture_set(px);
+}
+
+/* Whether the source's picture may have changed (and was rendered): only
+ * the lines it names when it can tell, and can redraw them alone. */
 static bool render(void)
 {
     static uint64_t rendered;       /* the source's generation last rendered */
@@ -306,20 +343,13 @@ static bool render(void)
     if (gen && gen == rendered)
         return false;
     rendered = gen;
-    uint32_t *px = NULL;
-    int w = 0, h = 0;
-    if (graphic_hw_render(&px, &w, &h)) {
-        if (!blank)
-            surface_blank();
-        return true;
-    }
-    blank = false;
-    if (w != surface.w || h != surface.h) {
-        surface_replace(px, w, h);
-        return true;
-    }
-    diff_picture(px);
-    free(px);
+    uint8_t *lines = xmalloc((size_t)surface.h);
+    bool known = !blank && graphic_hw_changed_lines(lines, surface.h);
+    if (known && picture && !graphic_hw_render_lines(picture, surface.w, surface.h, lines))
+        diff_picture(picture, lines);
+    else
+        render_all(known ? lines : NULL);
+    free(lines);
     return true;
 }
 

@@ -116,6 +116,9 @@ uint32_t vga_dac_rgb(const Vga *s, uint8_t index);
 /* vga-render.c: the visible picture as 0x00RRGGBB pixels (caller frees
  * *out).  Returns 0, or -1 if the screen is blank (display disabled). */
 int vga_render(Vga *s, uint32_t **out, int *w, int *h);
+/* The lines flagged of a VBE picture into px (w x h): 0, or -1 when the
+ * card shows anything else. */
+int vga_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines);
 /* The alphanumeric screen (characters, attributes, cursor): 0, 1 in a
  * graphics mode, -1 when blank. */
 struct GraphicText;

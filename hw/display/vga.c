@@ -464,9 +464,14 @@ static bool source_changed_lines(void *opaque, uint8_t *lines, int h)
     return vga_changed_lines(opaque, lines, h);
 }
 
+static int source_render_lines(void *opaque, uint32_t *px, int w, int h, const uint8_t *lines)
+{
+    return vga_render_lines(opaque, px, w, h, lines);
+}
+
 static const GraphicHwOps source_ops = {
     .render = source_render, .text = source_text, .generation = source_generation,
-    .changed_lines = source_changed_lines,
+    .changed_lines = source_changed_lines, .render_lines = source_render_lines,
 };
 
 void vga_core_init(Vga *s, Machine *m, uint32_t vram_size, const VgaExt *ext)

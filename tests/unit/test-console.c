@@ -238,6 +238,44 @@ TEST(console, vga_generation)
     CHECK(graphic_hw_generation() != g2);
 }
 
+/* The std VGA's framebuffer seen through its dirty log: idle refreshes
+ * report nothing, a pixel written reports its tile alone, redrawn from
+ * the lines its page holds into the surface. */
+TEST(console, vga_lfb_pixel_updates_its_tile)
+{
+    DisplayListener l = { .resize = on_resize, .update = on_update };
+    harness_init();
+    harness_device("VGA", NULL);
+    console_init(harness_machine());
+    static const uint16_t mode[][2] = { { 1, 640 }, { 2, 480 }, { 3, 32 }, { 4, 0x41 } };
+    for (int i = 0; i < 4; i++) {
+        outw(0x1ce, mode[i][0]);
+        outw(0x1d0, mode[i][1]);
+    }
+    console_add_listener(&l);
+    console_refresh();                      /* the first picture, all black */
+    updates = 0;
+    console_refresh();
+    console_refresh();
+    CHECK_EQ(updates, 0);
+    writel(0xe0000000u + 4 * (200 * 640 + 100), 0x00ff0000);
+    writel(0xe0000000u + 4 * (200 * 640 + 101), 0);           /* unchanged */
+    console_refresh();
+    CHECK_EQ(updates, 1);
+    CHECK(ux == 96 && uy == 192 && uw == 16 && uh == 16);
+    CHECK_EQ(console_surface()->px[200 * 640 + 100], 0xff0000u);
+    writel(0xe0000000u + 4 * (479 * 640 + 639), 0x0000ff00);  /* the last pixel */
+    updates = 0;
+    console_refresh();
+    CHECK_EQ(updates, 1);
+    CHECK(ux == 624 && uy == 464 && uw == 16 && uh == 16);
+    CHECK_EQ(console_surface()->px[479 * 640 + 639], 0x00ff00u);
+    updates = 0;
+    console_refresh();
+    CHECK_EQ(updates, 0);
+    console_remove_listener(&l);
+}
+
 /* --- the monitor --- */
 
 static char mon_path[64];
