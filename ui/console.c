@@ -23,6 +23,7 @@ static DisplayListener *listeners;
 static int timer_fd = -1;
 static int refresh_ms = CONSOLE_REFRESH_MS;
 static bool input_seen;            /* since the last refresh */
+static unsigned changes;           /* resizes, updates and scrolls reported */
 static int mouse_buttons;
 static int pointer_x, pointer_y;   /* the absolute pointer, in pixels */
 static char title[300];
@@ -153,6 +154,7 @@ void console_remove_listener(DisplayListener *l)
 
 static void notify_resize(void)
 {
+    changes++;
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (!l->no_pixels && l->resize)
             l->resize(l->opaque, &surface);
@@ -161,6 +163,7 @@ static void notify_resize(void)
 
 static void notify_update(int x, int y, int w, int h)
 {
+    changes++;
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (!l->no_pixels && l->update)
             l->update(l->opaque, &surface, x, y, w, h);
@@ -169,6 +172,7 @@ static void notify_update(int x, int y, int w, int h)
 
 static void notify_scroll(int src_y, int dst_y, int h)
 {
+    changes++;
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (l->no_pixels)
             continue;
@@ -334,14 +338,14 @@ static void render_all(const uint8_t *lines)
     picture_set(px);
 }
 
-/* Whether the source's picture may have changed (and was rendered): only
- * the lines it names when it can tell, and can redraw them alone. */
-static bool render(void)
+/* Render when the source's picture may have changed: only the lines it
+ * names when it can tell, and can redraw them alone. */
+static void render(void)
 {
     static uint64_t rendered;       /* the source's generation last rendered */
     uint64_t gen = graphic_hw_generation();
     if (gen && gen == rendered)
-        return false;
+        return;
     rendered = gen;
     uint8_t *lines = xmalloc((size_t)surface.h);
     bool known = !blank && graphic_hw_changed_lines(lines, surface.h);
@@ -350,7 +354,6 @@ static bool render(void)
     else
         render_all(known ? lines : NULL);
     free(lines);
-    return true;
 }
 
 /* The picture first, so the displays' ticks send what it changed now. */
@@ -362,12 +365,14 @@ void console_refresh(void)
         pixels |= !l->no_pixels;
         polls |= l->polls;
     }
-    bool changed = pixels && render();
+    unsigned before = changes;
+    if (pixels)
+        render();
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (l->tick)
             l->tick(l->opaque);
     }
-    pace(changed || polls || key_count);
+    pace(changes != before || polls || key_count);
 }
 
 void console_render(void)

@@ -169,6 +169,42 @@ TEST(console, dirty_rectangles)
     memset(fake_px, 0, sizeof(fake_px));
 }
 
+/* The refresh period: 30 ms while the picture changes, 50 ms slower per
+ * idle tick up to 500 ms, 30 ms again at once on input or a change, and
+ * kept at 30 ms while a display polls its own input at each tick. */
+TEST(console, idle_refresh_backs_off)
+{
+    int fake;
+    DisplayListener l = { .resize = on_resize, .update = on_update };
+    DisplayListener poller = { .polls = true };
+    graphic_hw_register(&fake_ops, &fake);
+    console_init(harness_init());
+    console_add_listener(&l);
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_refresh();
+    console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS + CONSOLE_REFRESH_STEP_MS);
+    for (int i = 0; i < 20; i++)
+        console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_IDLE_MS);
+    fake_px[5] = 0x123456;
+    console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_refresh();
+    console_refresh();
+    CHECK(console_refresh_ms() > CONSOLE_REFRESH_MS);
+    console_key_event(0x1e, true);                  /* no keyboard: dropped, still input */
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_add_listener(&poller);
+    for (int i = 0; i < 5; i++)
+        console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_remove_listener(&poller);
+    console_remove_listener(&l);
+    graphic_hw_unregister(&fake);
+    memset(fake_px, 0, sizeof(fake_px));
+}
+
 static int scrolls, s_src, s_dst, s_h;
 
 static void on_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h)
