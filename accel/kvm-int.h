@@ -19,6 +19,9 @@ typedef struct KvmSlot {
     uint64_t gpa, size;
     uint8_t *host;
     bool readonly;
+    bool log;                  /* KVM_MEM_LOG_DIRTY_PAGES: mr has a dirty log */
+    MemoryRegion *mr;          /* the region, and the slot's offset in it */
+    uint64_t mr_off;
 } KvmSlot;
 
 typedef struct KvmState {

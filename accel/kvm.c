@@ -102,7 +102,7 @@ static int slot_set(int id, const KvmSlot *s)
 {
     struct kvm_userspace_memory_region r = {
         .slot = (uint32_t)id,
-        .flags = s->readonly ? KVM_MEM_READONLY : 0,
+        .flags = (s->readonly ? KVM_MEM_READONLY : 0) | (s->log ? KVM_MEM_LOG_DIRTY_PAGES : 0),
         .guest_phys_addr = s->gpa,
         .memory_size = s->used ? s->size : 0,
         .userspace_addr = (uintptr_t)s->host,
@@ -120,7 +120,7 @@ static int slot_set(int id, const KvmSlot *s)
  * (I/O, or not page-aligned: such pieces stay on the MMIO exit path). */
 static bool range_slot(const FlatRange *fr, KvmSlot *s)
 {
-    const MemoryRegion *mr = fr->mr;
+    MemoryRegion *mr = fr->mr;
     if (mr->kind == MR_IO || !mr->host)
         return false;
     uint64_t start = ALIGN_UP(fr->start, 4096), end = ALIGN_DOWN(fr->end, 4096);
@@ -130,16 +130,22 @@ static bool range_slot(const FlatRange *fr, KvmSlot *s)
         .used = true, .gpa = start, .size = end - start,
         .host = mr->host + fr->off + (start - fr->start),
         .readonly = mr->kind == MR_ROM && kvm_state.readonly_mem,
+        .log = mr->dirty != NULL, .mr = mr, .mr_off = fr->off + (start - fr->start),
     };
     return true;
+}
+
+static bool slot_same(const KvmSlot *a, const KvmSlot *b)
+{
+    return a->gpa == b->gpa && a->size == b->size && a->host == b->host &&
+           a->readonly == b->readonly && a->log == b->log;
 }
 
 static bool slot_wanted(const KvmSlot *s, const FlatView *v)
 {
     for (size_t i = 0; v && i < v->n; i++) {
         KvmSlot w;
-        if (range_slot(&v->ranges[i], &w) && w.gpa == s->gpa && w.size == s->size &&
-            w.host == s->host && w.readonly == s->readonly)
+        if (range_slot(&v->ranges[i], &w) && slot_same(&w, s))
             return true;
     }
     return false;
@@ -149,8 +155,7 @@ static bool slot_present(const KvmSlot *w)
 {
     for (int i = 0; i < KVM_SLOTS_MAX; i++) {
         const KvmSlot *s = &kvm_state.slots[i];
-        if (s->used && s->gpa == w->gpa && s->size == w->size && s->host == w->host &&
-            s->readonly == w->readonly)
+        if (s->used && slot_same(s, w))
             return true;
     }
     return false;
@@ -210,7 +215,36 @@ static void kvm_mem_commit(MemoryListener *l, const FlatView *old_view,
     kvm_vcpus_hold(kvm_state.m, false);
 }
 
-static MemoryListener kvm_listener = { .commit = kvm_mem_commit };
+/* The kernel logs writes to the pages of slots with the log flag (it
+ * write-protects them again as it hands the log over): fetch it into the
+ * region's own log. */
+static void slot_log_sync(const KvmSlot *s, int id)
+{
+    uint64_t pages = s->size >> 12;
+    uint64_t *bits = xzalloc((size_t)(pages + 63) / 64 * sizeof(uint64_t));
+    struct kvm_dirty_log d = { .slot = (uint32_t)id, .dirty_bitmap = bits };
+    if (kvm_ioctl(kvm_state.vm_fd, KVM_GET_DIRTY_LOG, &d) < 0) {
+        mr_dirty_mark(s->mr, s->mr_off, s->size);   /* unknown: all written */
+    } else {
+        for (uint64_t i = 0; i < pages; i++) {
+            if (bits[i / 64] >> (i % 64) & 1)
+                mr_dirty_mark(s->mr, s->mr_off + (i << 12), 0x1000);
+        }
+    }
+    free(bits);
+}
+
+static void kvm_log_sync(MemoryListener *l, MemoryRegion *mr)
+{
+    (void)l;
+    for (int i = 0; i < KVM_SLOTS_MAX; i++) {
+        const KvmSlot *s = &kvm_state.slots[i];
+        if (s->used && s->log && s->mr == mr)
+            slot_log_sync(s, i);
+    }
+}
+
+static MemoryListener kvm_listener = { .commit = kvm_mem_commit, .log_sync = kvm_log_sync };
 
 /* ---- interrupt controllers ------------------------------------------- */
 

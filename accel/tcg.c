@@ -80,12 +80,22 @@ static void tcg_map_commit(MemoryListener *l, const FlatView *old_view, const Fl
     wake();
 }
 
+/* A display cleared the dirty log of those pages: stores there must
+ * take the slow path again, which marks them. */
+static void tcg_log_clear(MemoryListener *l, uint64_t addr, uint64_t len)
+{
+    Machine *m = l->opaque;
+    if (m->ncpus && m->cpus[0])
+        tlb_protect_range(m->cpus[0], addr, len);
+}
+
 static int tcg_init(Machine *m)
 {
     tcg_machine = m;
     tcg_mt_decide(m);
     translate_set_parallel(tcg_mt_enabled());
     tcg_listener.commit = tcg_map_commit;
+    tcg_listener.log_clear = tcg_log_clear;
     tcg_listener.opaque = m;
     as_add_listener(&m->mem, &tcg_listener);
     tcg_watch_ram_writes(m);

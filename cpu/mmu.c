@@ -70,8 +70,10 @@ void cpu_phys_st(CPUState *cpu, uint64_t pa, uint64_t val, unsigned size)
     if (p) {
         for (unsigned i = 0; i < size; i++)
             p[i] = (uint8_t)(val >> (8 * i));
-        /* The engine drops translated code the store overwrote. */
+        /* The engine drops translated code the store overwrote; a
+         * display sees the page changed. */
         cpu_tlb_code_write(cpu, pa, size);
+        as_dirty_mark(as, pa, size);
         return;
     }
     big_lock();
@@ -105,12 +107,14 @@ static void pte_set_bits(CPUState *cpu, uint64_t pa, unsigned size, uint64_t bit
         if ((__atomic_load_n(q, __ATOMIC_RELAXED) & bits) != bits) {
             __atomic_fetch_or(q, bits, __ATOMIC_SEQ_CST);
             cpu_tlb_code_write(cpu, pa, size);
+            as_dirty_mark(&cpu->machine->mem, pa, size);
         }
     } else if (p && size == 4 && ((uintptr_t)p & 3) == 0) {
         uint32_t *q = (uint32_t *)(void *)p;
         if ((__atomic_load_n(q, __ATOMIC_RELAXED) & bits) != bits) {
             __atomic_fetch_or(q, (uint32_t)bits, __ATOMIC_SEQ_CST);
             cpu_tlb_code_write(cpu, pa, size);
+            as_dirty_mark(&cpu->machine->mem, pa, size);
         }
     } else {
         uint64_t v = cpu_phys_ld(cpu, pa, size);

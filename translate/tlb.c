@@ -99,12 +99,25 @@ static unsigned wfilter_bit(uint64_t pa_page)
 /* Stores to the page of entry e (physical page pa_page) may go fast,
  * unless the page holds code: the filter bit goes up first, so that
  * tlb_protect_code, which runs under the TB lock tb_set_write_tag takes,
- * scans this table whenever the tag may be set. */
-static void set_write_tag(TcgCpu *t, TLBEntry *e, uint64_t pa_page, uint64_t page)
+ * scans this table whenever the tag may be set.  Nor while the page is
+ * clean in a dirty log (a display's video RAM): its first store takes the
+ * slow path, which marks it.  A display clearing the log between the
+ * check and the tag may have scanned before the tag went in, so the log
+ * is read again after it, and the tag dropped if the page is clean now. */
+static void set_write_tag(CPUState *cpu, TLBEntry *e, uint64_t pa_page, uint64_t page)
 {
+    AddressSpace *mem = &cpu->machine->mem;
+    if (as_page_log_clean(mem, pa_page))
+        return;
+    TcgCpu *t = tcg_cpu(cpu);
     unsigned b = wfilter_bit(pa_page);
     __atomic_fetch_or(&t->wfilter[b / 64], 1ULL << (b % 64), __ATOMIC_SEQ_CST);
     tb_set_write_tag(e, pa_page, page);
+    if (!__atomic_load_n(&mem->logging, __ATOMIC_RELAXED))
+        return;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (as_page_log_clean(mem, pa_page))
+        e->tag_w = TLB_INVALID;
 }
 
 /* Drops the write tags for pa_page from another vCPU's TLB while that
@@ -113,19 +126,31 @@ static void set_write_tag(TcgCpu *t, TLBEntry *e, uint64_t pa_page, uint64_t pag
  * may still go through the old tag; each tag is one aligned word, never
  * torn), so ThreadSanitizer does not instrument this scan. */
 __attribute__((no_sanitize_thread))
-static void drop_write_tags(TcgCpu *t, uint64_t pa_page)
+static void drop_write_tags(TcgCpu *t, uint64_t pa, uint64_t len)
 {
     for (unsigned u = 0; u < 2; u++) {
         for (unsigned i = 0; i < tlb_entries(t); i++) {
-            if (t->tlb[u][i].pa == pa_page)
+            if (t->tlb[u][i].pa - pa < len)
                 t->tlb[u][i].tag_w = TLB_INVALID;
         }
     }
 }
 
-void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
+/* Whether t may have a write tag for a page of [pa, pa+len). */
+static bool wfilter_any(TcgCpu *t, uint64_t pa, uint64_t len)
 {
-    unsigned b = wfilter_bit(pa_page);
+    if (len >> 12 >= TLB_WFILTER_BITS)
+        return true;
+    for (uint64_t p = pa & ~0xfffULL; p < pa + len; p += 0x1000) {
+        unsigned b = wfilter_bit(p);
+        if (__atomic_load_n(&t->wfilter[b / 64], __ATOMIC_SEQ_CST) & (1ULL << (b % 64)))
+            return true;
+    }
+    return false;
+}
+
+void tlb_protect_range(CPUState *any_cpu, uint64_t pa, uint64_t len)
+{
     Machine *m = any_cpu->machine;
     unsigned n = m ? m->ncpus : 0;
     for (unsigned c = 0; c <= n; c++) {
@@ -133,12 +158,17 @@ void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
         if (!cpu || !cpu->accel)
             continue;
         TcgCpu *t = tcg_cpu(cpu);
-        if (!(__atomic_load_n(&t->wfilter[b / 64], __ATOMIC_SEQ_CST) & (1ULL << (b % 64))))
+        if (!wfilter_any(t, pa, len))
             continue;
         pthread_mutex_lock(&t->size_lock);      /* its thread may resize */
-        drop_write_tags(t, pa_page);
+        drop_write_tags(t, pa & ~0xfffULL, len + (pa & 0xfff));
         pthread_mutex_unlock(&t->size_lock);
     }
+}
+
+void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page)
+{
+    tlb_protect_range(any_cpu, pa_page, 0x1000);
 }
 
 static bool canonical(const CPUState *cpu, uint64_t la)
@@ -198,7 +228,7 @@ static TLBEntry *tlb_fill(CPUState *cpu, uint64_t la, MMUAccess acc)
     else if (acc == MMU_EXEC)
         e->tag_x = page;
     else if (e->host && as_ram_ptr(&cpu->machine->mem, pa, 0x1000, true))
-        set_write_tag(t, e, pa, page);
+        set_write_tag(cpu, e, pa, page);
     return e;
 }
 
@@ -298,10 +328,11 @@ void tcg_st_slow(CPUState *cpu, uint64_t la, uint64_t val, unsigned size)
          * keeps a block of the old bytes that outlives the store. */
         host_st(host, val, size);
         store_to_code(cpu, pa);
-        /* The page has no code any more: let later stores go fast
-         * (unless a watchpoint or data breakpoint covers part of it). */
+        as_dirty_mark(&cpu->machine->mem, pa, size);
+        /* The page has no code any more and is marked: let later stores
+         * go fast (unless a watchpoint or data breakpoint covers it). */
         if (!watched && !smap_open(cpu))
-            set_write_tag(tcg_cpu(cpu), e, pa & ~0xfffULL, la & ~0xfffULL);
+            set_write_tag(cpu, e, pa & ~0xfffULL, la & ~0xfffULL);
         return;
     }
     store_to_code(cpu, pa);

@@ -11,7 +11,9 @@
  * adds it to the linear address).  An entry is one 64-byte cache line, so
  * generated code indexes the table with a shift and a mask.  The write tag is set only after a walk for writing (so
  * the dirty bit is set) and never for pages holding translated code: their
- * stores take the slow path, which invalidates the TBs first. */
+ * stores take the slow path, which invalidates the TBs first; nor for
+ * pages clean in a dirty log (hw/core/memory.h), whose first store the
+ * slow path marks. */
 #ifndef KEMU_TRANSLATE_TLB_H
 #define KEMU_TRANSLATE_TLB_H
 
@@ -187,6 +189,9 @@ bool tcg_code_pa(CPUState *cpu, uint64_t la, uint64_t *pa, uint32_t *err);
 /* Drop write tags of every vCPU's TLB entries that map physical page pa
  * (a TB was just translated from it). */
 void tlb_protect_code(CPUState *any_cpu, uint64_t pa_page);
+/* The same for every page of [pa, pa+len) (a display cleared their dirty
+ * log: their next stores must take the slow path that marks it). */
+void tlb_protect_range(CPUState *any_cpu, uint64_t pa, uint64_t len);
 
 /* The soft TLB's side of cpu/'s flush hooks (CpuTlbHooks in cpu/mmu.h,
  * installed by tcg_cpu_init); the execution loop and the debugger call

@@ -21,6 +21,9 @@ static Machine *machine;
 static DisplaySurface surface;
 static DisplayListener *listeners;
 static int timer_fd = -1;
+static int refresh_ms = CONSOLE_REFRESH_MS;
+static bool input_seen;            /* since the last refresh */
+static unsigned changes;           /* resizes, updates and scrolls reported */
 static int mouse_buttons;
 static int pointer_x, pointer_y;   /* the absolute pointer, in pixels */
 static char title[300];
@@ -70,6 +73,14 @@ static void on_timer(void *opaque)
     console_refresh();
 }
 
+static void timer_arm(void)
+{
+    struct timespec t = { refresh_ms / 1000, (refresh_ms % 1000) * 1000000L };
+    struct itimerspec its = { .it_interval = t, .it_value = t };
+    if (timer_fd >= 0)
+        timerfd_settime(timer_fd, 0, &its, NULL);
+}
+
 static void timer_start(void)
 {
     if (timer_fd >= 0)
@@ -77,12 +88,37 @@ static void timer_start(void)
     timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (timer_fd < 0)
         return;
-    struct itimerspec its = {
-        .it_interval = { 0, CONSOLE_REFRESH_MS * 1000000L },
-        .it_value = { 0, CONSOLE_REFRESH_MS * 1000000L },
-    };
-    timerfd_settime(timer_fd, 0, &its, NULL);
+    refresh_ms = CONSOLE_REFRESH_MS;
+    timer_arm();
     loop_set_fd(timer_fd, on_timer, NULL, NULL);
+}
+
+/* The next period: the full rate while the picture changes, input comes
+ * or a display polls; slower each idle tick. */
+static void pace(bool busy)
+{
+    int ms = busy || input_seen ? CONSOLE_REFRESH_MS
+                                : MIN(refresh_ms + CONSOLE_REFRESH_STEP_MS, CONSOLE_REFRESH_IDLE_MS);
+    input_seen = false;
+    if (ms != refresh_ms) {
+        refresh_ms = ms;
+        timer_arm();
+    }
+}
+
+/* Input: the guest will likely answer on screen, so look at full rate. */
+static void input_wake(void)
+{
+    input_seen = true;
+    if (refresh_ms != CONSOLE_REFRESH_MS) {
+        refresh_ms = CONSOLE_REFRESH_MS;
+        timer_arm();
+    }
+}
+
+int console_refresh_ms(void)
+{
+    return refresh_ms;
 }
 
 static void timer_stop(void)
@@ -101,6 +137,7 @@ void console_add_listener(DisplayListener *l)
     if (!l->no_pixels && l->resize)
         l->resize(l->opaque, &surface);
     timer_start();
+    input_wake();
 }
 
 void console_remove_listener(DisplayListener *l)
@@ -117,6 +154,7 @@ void console_remove_listener(DisplayListener *l)
 
 static void notify_resize(void)
 {
+    changes++;
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (!l->no_pixels && l->resize)
             l->resize(l->opaque, &surface);
@@ -125,6 +163,7 @@ static void notify_resize(void)
 
 static void notify_update(int x, int y, int w, int h)
 {
+    changes++;
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (!l->no_pixels && l->update)
             l->update(l->opaque, &surface, x, y, w, h);
@@ -133,6 +172,7 @@ static void notify_update(int x, int y, int w, int h)
 
 static void notify_scroll(int src_y, int dst_y, int h)
 {
+    changes++;
     for (DisplayListener *l = listeners; l; l = l->next) {
         if (l->no_pixels)
             continue;
@@ -149,10 +189,11 @@ static bool row_equal(const uint32_t *px, int new_y, int old_y)
                    surface.w * sizeof(uint32_t));
 }
 
-static int first_changed_tile_row(const uint32_t *px)
+/* lines: the rows that may have changed (NULL: any). */
+static int first_changed_tile_row(const uint32_t *px, const uint8_t *lines)
 {
     for (int y = 0; y < surface.h; y++) {
-        if (!row_equal(px, y, y))
+        if ((!lines || lines[y]) && !row_equal(px, y, y))
             return y / TILE * TILE;
     }
     return -1;
@@ -171,10 +212,10 @@ static int moved_rows(const uint32_t *px, int y0, int dy)
  * display can copy what it has instead of receiving it again.  The guest
  * may be caught halfway through moving its text (it writes the rows one
  * by one), so the band that moved is found from the first changed row. */
-static void detect_scroll(const uint32_t *px)
+static void detect_scroll(const uint32_t *px, const uint8_t *lines)
 {
     static const int shifts[] = { TILE, 2 * TILE };
-    int y0 = first_changed_tile_row(px);
+    int y0 = first_changed_tile_row(px, lines);
     if (y0 < 0)
         return;
     for (size_t i = 0; i < ARRAY_SIZE(shifts); i++) {
@@ -237,42 +278,106 @@ static void surface_blank(void)
     blank = true;
 }
 
-void console_refresh(void)
+/* Whether a tile row holds a line that may have changed. */
+static bool tile_row_changed(const uint8_t *lines, int ty)
 {
-    bool pixels = false;
-    flush_keys();
-    for (DisplayListener *l = listeners; l; l = l->next) {
-        if (l->tick)
-            l->tick(l->opaque);
-        pixels |= !l->no_pixels;
+    for (int y = ty * TILE; y < MIN((ty + 1) * TILE, surface.h); y++) {
+        if (lines[y])
+            return true;
     }
-    if (pixels)
-        console_render();
+    return false;
 }
 
-void console_render(void)
+/* Compare the new picture with the surface where the source said it may
+ * differ (lines; NULL: everywhere). */
+static void diff_picture(const uint32_t *px, const uint8_t *lines)
 {
-    static uint64_t rendered;       /* the source's generation last rendered */
-    uint64_t gen = graphic_hw_generation();
-    if (gen && gen == rendered)
-        return;
-    rendered = gen;
+    detect_scroll(px, lines);
+    for (int ty = 0; ty * TILE < surface.h; ty++) {
+        if (!lines || tile_row_changed(lines, ty))
+            diff_tile_row(px, ty);
+    }
+}
+
+/* The last picture rendered (the surface's size): the source may redraw
+ * only its changed lines in it. */
+static uint32_t *picture;
+
+static void picture_set(uint32_t *px)
+{
+    free(picture);
+    picture = px;
+}
+
+/* A new size: the surface and the picture both start from px. */
+static void picture_resize(uint32_t *px, int w, int h)
+{
+    uint32_t *copy = xmalloc((size_t)w * h * sizeof(uint32_t));
+    memcpy(copy, px, (size_t)w * h * sizeof(uint32_t));
+    picture_set(copy);
+    surface_replace(px, w, h);
+}
+
+/* The whole picture again; lines as for diff_picture. */
+static void render_all(const uint8_t *lines)
+{
     uint32_t *px = NULL;
     int w = 0, h = 0;
     if (graphic_hw_render(&px, &w, &h)) {
+        picture_set(NULL);
         if (!blank)
             surface_blank();
         return;
     }
     blank = false;
     if (w != surface.w || h != surface.h) {
-        surface_replace(px, w, h);
+        picture_resize(px, w, h);
         return;
     }
-    detect_scroll(px);
-    for (int ty = 0; ty * TILE < h; ty++)
-        diff_tile_row(px, ty);
-    free(px);
+    diff_picture(px, lines);
+    picture_set(px);
+}
+
+/* Render when the source's picture may have changed: only the lines it
+ * names when it can tell, and can redraw them alone. */
+static void render(void)
+{
+    static uint64_t rendered;       /* the source's generation last rendered */
+    uint64_t gen = graphic_hw_generation();
+    if (gen && gen == rendered)
+        return;
+    rendered = gen;
+    uint8_t *lines = xmalloc((size_t)surface.h);
+    bool known = !blank && graphic_hw_changed_lines(lines, surface.h);
+    if (known && picture && !graphic_hw_render_lines(picture, surface.w, surface.h, lines))
+        diff_picture(picture, lines);
+    else
+        render_all(known ? lines : NULL);
+    free(lines);
+}
+
+/* The picture first, so the displays' ticks send what it changed now. */
+void console_refresh(void)
+{
+    bool pixels = false, polls = false;
+    flush_keys();
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        pixels |= !l->no_pixels;
+        polls |= l->polls;
+    }
+    unsigned before = changes;
+    if (pixels)
+        render();
+    for (DisplayListener *l = listeners; l; l = l->next) {
+        if (l->tick)
+            l->tick(l->opaque);
+    }
+    pace(changes != before || polls || key_count);
+}
+
+void console_render(void)
+{
+    render();
 }
 
 /* --- input --- */
@@ -300,6 +405,7 @@ static int scale_axis(int v, int size)
 
 void console_mouse_abs_event(int x, int y, int dz, int buttons)
 {
+    input_wake();
     mouse_buttons = buttons;
     pointer_x = MAX(0, MIN(surface.w - 1, x));
     pointer_y = MAX(0, MIN(surface.h - 1, y));
@@ -335,6 +441,7 @@ void console_key_event(int key, bool down)
 {
     if (key_count == KEY_QUEUE)
         return;                 /* far ahead of the guest: dropped */
+    input_wake();
     key_queue[(key_head + key_count++) % KEY_QUEUE] = (PendingKey){ (uint16_t)key, down };
     flush_keys();
     if (key_count)
@@ -361,6 +468,7 @@ void console_mouse_event(int dx, int dy, int dz, int buttons)
     }
     Device *kbd = kbd_device();
     mouse_buttons = buttons;
+    input_wake();
     if (!kbd)
         return;
     int ps2_buttons = (buttons & CONSOLE_BTN_LEFT ? 1 : 0) |

@@ -305,7 +305,7 @@ int curses_display_start(Machine *m)
     nodelay(stdscr, TRUE);
     init_colours();
     active = true;
-    listener = (DisplayListener){ .tick = curses_tick, .no_pixels = true };
+    listener = (DisplayListener){ .tick = curses_tick, .no_pixels = true, .polls = true };
     console_add_listener(&listener);
     return 0;
 }

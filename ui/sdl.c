@@ -328,7 +328,8 @@ int sdl_display_start(Machine *m, bool full_screen, bool window_close)
     update_title();
     if (full_screen)
         toggle_full_screen();
-    listener = (DisplayListener){ .resize = sdl_resize, .update = sdl_update, .tick = sdl_tick };
+    listener = (DisplayListener){ .resize = sdl_resize, .update = sdl_update, .tick = sdl_tick,
+                                  .polls = true };
     console_add_listener(&listener);
     return 0;
 }

@@ -48,6 +48,7 @@ bool dma_write(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len)
     if (!dma_range_ok(as, addr, len, true))
         return false;
     copy(as, addr, (uint8_t *)buf, len, true);
+    as_dirty_mark(as, addr, len);
     if (as->ram_write_hook)
         as->ram_write_hook(as->ram_write_opaque, addr, len);
     return true;

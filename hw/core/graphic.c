@@ -47,3 +47,17 @@ uint64_t graphic_hw_generation(void)
         return 0;
     return source_ops->generation(source_opaque);
 }
+
+bool graphic_hw_changed_lines(uint8_t *lines, int h)
+{
+    if (!source_ops || !source_ops->changed_lines)
+        return false;
+    return source_ops->changed_lines(source_opaque, lines, h);
+}
+
+int graphic_hw_render_lines(uint32_t *px, int w, int h, const uint8_t *lines)
+{
+    if (!source_ops || !source_ops->render_lines)
+        return -1;
+    return source_ops->render_lines(source_opaque, px, w, h, lines);
+}

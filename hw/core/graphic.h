@@ -26,6 +26,13 @@ typedef struct GraphicHwOps {
      * returned: unknown, render every time).  An idle screen then costs
      * the displays nothing. */
     uint64_t (*generation)(void *opaque);
+    /* Which of the h lines of the picture may differ from the picture of
+     * the previous call (lines[y] non-zero), asked after generation: false
+     * (or NULL) when the source cannot tell, and any line may. */
+    bool (*changed_lines)(void *opaque, uint8_t *lines, int h);
+    /* Redraw the lines flagged in px, the w x h picture of the last
+     * render: 0, or -1 (or NULL) when it cannot (render whole then). */
+    int (*render_lines)(void *opaque, uint32_t *px, int w, int h, const uint8_t *lines);
 } GraphicHwOps;
 
 /* One source per machine: the first card registered is the console. */
@@ -35,5 +42,7 @@ bool graphic_hw_present(void);
 int graphic_hw_render(uint32_t **px, int *w, int *h);
 int graphic_hw_text(GraphicText *t);
 uint64_t graphic_hw_generation(void);
+bool graphic_hw_changed_lines(uint8_t *lines, int h);
+int graphic_hw_render_lines(uint32_t *px, int w, int h, const uint8_t *lines);
 
 #endif

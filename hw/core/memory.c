@@ -56,6 +56,7 @@ void mr_free(MemoryRegion *mr)
 {
     if (mr->as)
         as_unmap(mr->as, mr);
+    mr_dirty_log_stop(mr);
     if (mr->kind != MR_IO && mr->host && mr->opaque == mr)
         munmap(mr->host, mr->size ? mr->size : 1);
     mr->host = NULL;
@@ -173,6 +174,8 @@ void as_map(AddressSpace *as, MemoryRegion *mr, uint64_t addr, int priority)
         p = &(*p)->next;
     mr->next = NULL;
     *p = mr;
+    if (mr->dirty)
+        __atomic_fetch_add(&as->logging, 1, __ATOMIC_RELAXED);
     rebuild(as);
 }
 
@@ -183,6 +186,8 @@ void as_unmap(AddressSpace *as, MemoryRegion *mr)
             *p = mr->next;
             mr->as = NULL;
             mr->next = NULL;
+            if (mr->dirty)
+                __atomic_fetch_sub(&as->logging, 1, __ATOMIC_RELAXED);
             rebuild(as);
             return;
         }
@@ -198,6 +203,41 @@ void as_remap(AddressSpace *as, MemoryRegion *mr, uint64_t addr, bool enabled)
     mr->addr = addr;
     mr->enabled = enabled;
     rebuild(as);
+}
+
+static void dirty_free_deferred(void *p)
+{
+    free(p);
+}
+
+/* The rebuild tells the engines: KVM gives the slot its log flag, TCG
+ * flushes the fast stores it had for the region. */
+void mr_dirty_log_start(MemoryRegion *mr)
+{
+    if (mr->dirty || mr->kind != MR_RAM)
+        return;
+    size_t words = (size_t)(((mr->size + 0xfff) >> 12) + 63) / 64;
+    uint64_t *bits = xmalloc((words ? words : 1) * sizeof(uint64_t));
+    memset(bits, 0xff, (words ? words : 1) * sizeof(uint64_t));
+    __atomic_store_n(&mr->dirty, bits, __ATOMIC_RELEASE);
+    if (mr->as) {
+        __atomic_fetch_add(&mr->as->logging, 1, __ATOMIC_RELAXED);
+        rebuild(mr->as);
+    }
+}
+
+/* vCPU threads may still be marking: the bitmap goes after them. */
+void mr_dirty_log_stop(MemoryRegion *mr)
+{
+    uint64_t *bits = mr->dirty;
+    if (!bits)
+        return;
+    __atomic_store_n(&mr->dirty, NULL, __ATOMIC_RELEASE);
+    if (mr->as) {
+        __atomic_fetch_sub(&mr->as->logging, 1, __ATOMIC_RELAXED);
+        rebuild(mr->as);
+    }
+    rcu_defer(dirty_free_deferred, bits);
 }
 
 void as_add_listener(AddressSpace *as, MemoryListener *l)
@@ -324,6 +364,7 @@ static bool access(AddressSpace *as, uint64_t addr, uint8_t *buf, size_t len, bo
         } else if (write) {
             if (mr->kind == MR_RAM) {
                 memcpy(mr->host + off, buf, n);
+                mr_dirty_mark(mr, off, n);
                 if (as->ram_write_hook)
                     as->ram_write_hook(as->ram_write_opaque, addr, n);
             }
@@ -368,8 +409,10 @@ void as_st(AddressSpace *as, uint64_t addr, uint64_t val, unsigned size)
         uint64_t off = addr - r->start + r->off;
         if (r->mr->kind == MR_IO)
             io_write(r->mr, off, val, size);
-        else if (r->mr->kind == MR_RAM)
+        else if (r->mr->kind == MR_RAM) {
             memcpy(r->mr->host + off, &val, size);
+            mr_dirty_mark(r->mr, off, size);
+        }
         return;
     }
     as_write(as, addr, &val, size);

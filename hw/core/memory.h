@@ -38,6 +38,11 @@ typedef struct MemoryRegion {
     uint64_t addr;
     int priority;
     bool enabled;
+    /* Dirty log (RAM only, NULL while off): a bit per 4 KiB page of the
+     * region, set when the page is written, cleared by the display that
+     * reads it (mr_dirty_get_and_clear).  Words are updated atomically:
+     * vCPU threads mark pages without the machine lock. */
+    uint64_t *dirty;
     struct MemoryRegion *next; /* in the address space's region list */
 } MemoryRegion;
 
@@ -58,6 +63,12 @@ typedef struct MemoryListener {
      * diffs them as it needs (KVM slots) or just flushes (TCG). */
     void (*commit)(struct MemoryListener *l, const FlatView *old_view,
                    const FlatView *new_view);
+    /* Dirty logging (both may be NULL).  log_sync: bring writes the
+     * engine tracks itself into mr's log (KVM's dirty log of its slots).
+     * log_clear: the log of RAM at [addr, addr+len) was cleared, so the
+     * next write there must be seen again (TCG drops its fast stores). */
+    void (*log_sync)(struct MemoryListener *l, MemoryRegion *mr);
+    void (*log_clear)(struct MemoryListener *l, uint64_t addr, uint64_t len);
     void *opaque;
     struct MemoryListener *next;
 } MemoryListener;
@@ -69,6 +80,7 @@ struct AddressSpace {
     FlatView *view;
     MemoryListener *listeners;
     unsigned generation;      /* bumped on each rebuild */
+    unsigned logging;         /* mapped regions with a dirty log */
     /* Called after as_write/dma_write store into RAM (device DMA, loaders,
      * debugger), not for CPU stores: the TCG accelerator drops translated
      * code of those pages.  NULL: nobody cares. */
@@ -115,5 +127,25 @@ void as_st(AddressSpace *as, uint64_t addr, uint64_t val, unsigned size);
  * (ROM too when !write), else NULL.  The pointer is valid until the next
  * mapping change. */
 uint8_t *as_ram_ptr(AddressSpace *as, uint64_t addr, uint64_t len, bool write);
+
+/* Dirty logging of a RAM region's pages, for a display that redraws only
+ * what the guest wrote.  Every write path marks the log: CPU stores (the
+ * engines through the listeners above), DMA, as_write/as_st.  Starting it
+ * marks every page dirty (the first look sees everything) and rebuilds the
+ * view, so the engines see the region is logged. */
+void mr_dirty_log_start(MemoryRegion *mr);
+void mr_dirty_log_stop(MemoryRegion *mr);
+/* Mark [off, off+len) of mr written (no-op while its log is off). */
+void mr_dirty_mark(MemoryRegion *mr, uint64_t off, uint64_t len);
+/* Which pages of [off, off+len) of mr were written since the last call,
+ * clearing them: bit i of bits (may be NULL; room for every page of the
+ * range) is page (off >> 12) + i.  True if any was.  The engine's own log
+ * is synced first, and its fast stores to the cleared pages dropped. */
+bool mr_dirty_get_and_clear(MemoryRegion *mr, uint64_t off, uint64_t len, uint64_t *bits);
+/* RAM at [addr, addr+len) of as was written: mark the logs covering it. */
+void as_dirty_mark(AddressSpace *as, uint64_t addr, uint64_t len);
+/* Whether the page at addr is in a logged region and not yet marked: a
+ * CPU store there must take a path that marks it. */
+bool as_page_log_clean(AddressSpace *as, uint64_t addr);
 
 #endif

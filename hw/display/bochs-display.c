@@ -68,7 +68,7 @@ static int bochs_realize(Device *dev, Machine *m)
     }
     s->vga.no_legacy = true;
     vga_core_init(&s->vga, m, VGA_VRAM_SIZE, NULL);
-    mr_init_ram_ptr(&s->vga.lfb, "bochs-display.vram", VGA_VRAM_SIZE, s->vga.vram.host);
+    vga_lfb_init(&s->vga, "bochs-display.vram");
     mr_init_io(&s->mmio, "bochs-display.mmio", MMIO_SIZE, &mmio_ops, s);
     pci_function_init(&s->vga.fn, 0x1234, 0x1111, 0x03, 0x80, 0x02);
     pci_bar_init_flags(&s->vga.fn, 0, &s->vga.lfb, PCI_BAR_PREFETCH);

@@ -132,6 +132,8 @@ static void blt_line(Cirrus *c, uint32_t y, const uint8_t *line)
         if (source_byte(c, line, x, y, &s))
             vram[at] = rop_apply(b->rop, s, vram[at]);
     }
+    /* checked inside video RAM at the start (blt_refusal) */
+    mr_dirty_mark(&c->vga.lfb, back ? d + 1 - b->width : d, b->width);
 }
 
 static void blt_finish(Cirrus *c)
@@ -141,7 +143,6 @@ static void blt_finish(Cirrus *c)
     if (was)
         cirrus_lfb_update(c);
     c->gr[0x31] &= (uint8_t)~(BLT_BUSY | BLT_START | BLT_PROGRESS);
-    c->vga.generation++;
 }
 
 /* The source rectangle in video memory (none for the CPU or a solid fill). */
@@ -232,7 +233,6 @@ void cirrus_blt_feed(Cirrus *c, uint8_t v)
         return;
     blt_line(c, b->line, b->buf);
     b->fill = 0;
-    c->vga.generation++;
     if (++b->line == b->height)
         blt_finish(c);
 }
@@ -304,7 +304,6 @@ uint8_t cirrus_mmio_blt_read(Cirrus *c, uint32_t off)
 void cirrus_mmio_blt_write(Cirrus *c, uint32_t off, uint8_t v)
 {
     int i = mmio_blt_index(off);
-    c->vga.generation++;
     if (i < 0)
         return;
     if (i < 2)

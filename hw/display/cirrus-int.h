@@ -44,7 +44,7 @@ typedef struct CirrusBlt {
 
 typedef struct Cirrus {
     Vga vga;
-    MemoryRegion lfb, mmio;         /* BAR 0 and BAR 1 */
+    MemoryRegion mmio;              /* BAR 1 (BAR 0 is vga.lfb) */
     MemoryRegion lfb_blt;           /* over BAR 0 while a blit takes CPU data */
     MemoryRegion rom;               /* the expansion ROM, when loaded */
     char *romfile;
@@ -84,7 +84,7 @@ void cirrus_lfb_update(Cirrus *c);
  * VGA mode. */
 int cirrus_render(Vga *s, uint32_t **out, int *w, int *h);
 /* The video RAM an extended-mode picture is made of (VgaExt.visible). */
-int cirrus_visible(Vga *s, uint32_t range[][2]);
+int cirrus_visible(Vga *s, uint32_t range[][2], uint32_t *pitch);
 /* Bits per pixel of the extended mode (SR7 and the hidden DAC), 0 if none. */
 int cirrus_bpp(const Cirrus *c);
 

@@ -73,7 +73,7 @@ static void draw_cursor(const Cirrus *c, uint32_t *px, int w, int h)
     }
 }
 
-int cirrus_visible(Vga *s, uint32_t range[][2])
+int cirrus_visible(Vga *s, uint32_t range[][2], uint32_t *pitch_out)
 {
     Cirrus *c = (Cirrus *)s;
     int bytes = (cirrus_bpp(c) + 7) / 8, width = (s->cr[0x01] + 1) * 8, height = vga_height(s);
@@ -85,6 +85,7 @@ int cirrus_visible(Vga *s, uint32_t range[][2])
     range[0][1] = (uint32_t)(len < s->vram_size - start ? len : s->vram_size - start);
     range[1][0] = s->vram_size - 16384;             /* the cursor's patterns */
     range[1][1] = 16384;
+    *pitch_out = pitch;
     return 2;
 }
 

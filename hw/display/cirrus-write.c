@@ -45,5 +45,5 @@ void cirrus_ext_write(Cirrus *c, uint64_t off, uint8_t v)
                 vram[at] = bit ? fg[b] : bg[b];
         }
     }
-    c->vga.generation++;
+    mr_dirty_mark(&c->vga.lfb, off, 8 * bytes);
 }

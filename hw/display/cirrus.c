@@ -266,8 +266,10 @@ static void lfb_blt_write(void *opaque, uint64_t off, uint64_t val, unsigned siz
         cirrus_blt_feed(c, (uint8_t)val);
     else if (cirrus_ext_write_mode(c))
         cirrus_ext_write(c, off, (uint8_t)val);
-    else                                /* the bytes after the blit's last */
+    else {                              /* the bytes after the blit's last */
         c->vga.vram.host[off] = (uint8_t)val;
+        mr_dirty_mark(&c->vga.lfb, off, 1);
+    }
 }
 
 static const MemoryRegionOps lfb_blt_ops = { lfb_blt_read, lfb_blt_write, 1, 1 };
@@ -281,8 +283,9 @@ void cirrus_lfb_capture(Cirrus *c, bool on)
 {
     if (c->lfb_blt.as)
         as_unmap(c->lfb_blt.as, &c->lfb_blt);
-    if (on && c->lfb.as && c->lfb.enabled)
-        as_map(c->lfb.as, &c->lfb_blt, c->lfb.addr, 2);
+    MemoryRegion *lfb = &c->vga.lfb;
+    if (on && lfb->as && lfb->enabled)
+        as_map(lfb->as, &c->lfb_blt, lfb->addr, 2);
 }
 
 static int cirrus_realize(Device *dev, Machine *m)
@@ -294,11 +297,11 @@ static int cirrus_realize(Device *dev, Machine *m)
         return -1;
     }
     vga_core_init(s, m, CIRRUS_VRAM_SIZE, &cirrus_ext);
-    mr_init_ram_ptr(&c->lfb, "cirrus-vga.lfb", CIRRUS_VRAM_SIZE, s->vram.host);
+    vga_lfb_init(s, "cirrus-vga.lfb");
     mr_init_io(&c->mmio, "cirrus-vga.mmio", CIRRUS_MMIO_SIZE, &mmio_ops, c);
     mr_init_io(&c->lfb_blt, "cirrus-vga.lfb-blt", CIRRUS_VRAM_SIZE, &lfb_blt_ops, c);
     pci_function_init(&s->fn, 0x1013, 0x00b8, 0x03, 0x00, 0x00);
-    pci_bar_init(&s->fn, 0, &c->lfb, false);
+    pci_bar_init(&s->fn, 0, &s->lfb, false);
     s->fn.config[PCI_BAR0] |= 0x08;                 /* prefetchable */
     pci_bar_init(&s->fn, 1, &c->mmio, false);
     if (c->romfile && *c->romfile && vga_load_romfile(s, &c->rom, "cirrus-vga", c->romfile))

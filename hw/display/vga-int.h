@@ -39,32 +39,37 @@ typedef struct VgaExt {
     bool (*mem_write)(struct Vga *s, uint64_t addr, uint8_t val);
     /* The picture in the card's own modes: 1 when a standard VGA mode. */
     int (*render)(struct Vga *s, uint32_t **out, int *w, int *h);
-    /* True while the CPU writes video RAM unseen (a linear framebuffer). */
+    /* True while the CPU writes video RAM directly (a linear framebuffer):
+     * the picture then changes with the pages the dirty log marks. */
     bool (*untracked)(struct Vga *s);
     /* Then: the video RAM the picture is made of, as up to VGA_RANGES
-     * [offset, length) pairs inside VRAM; returns how many (0: unknown). */
-    int (*visible)(struct Vga *s, uint32_t range[][2]);
+     * [offset, length) pairs inside VRAM, the first one the picture's
+     * lines of *pitch bytes (a write to the others redraws everything);
+     * returns how many (0: unknown). */
+    int (*visible)(struct Vga *s, uint32_t range[][2], uint32_t *pitch);
 } VgaExt;
 
 #define VGA_RANGES 2
+#define VGA_MAX_LINES 2048          /* lines vga-dirty.c tracks one by one */
 
 typedef struct Vga {
     Device dev;
     PCIFunction fn;             /* 00:02.0, 1234:1111 (when there is a PCI bus) */
     MemoryRegion vram;          /* host memory of the video RAM */
-    MemoryRegion lfb;           /* the linear framebuffer: vram seen by the CPU */
+    MemoryRegion lfb;           /* the linear framebuffer: vram seen by the
+                                 * CPU, with the dirty log of video RAM */
     MemoryRegion lowmem;        /* 0xa0000-0xbfffff window */
     MemoryRegion io_3c0, io_3b4, io_3d4, io_vbe;
     uint32_t vram_size;
     const VgaExt *ext;          /* NULL for the std VGA */
     bool no_legacy;             /* no 0xa0000 window, no VGA ports (set
                                  * before vga_core_init: bochs-display) */
-    /* A copy of the visible video RAM while the CPU writes it unseen, to
-     * tell an idle screen from a changed one (vga.c, source_generation). */
-    uint8_t *shadow;
-    size_t shadow_len;
-    uint32_t shadow_range[VGA_RANGES][2];
+    /* What changed since the displays last looked (vga-dirty.c): */
     uint64_t generation;        /* counts writes that can change the picture */
+    uint64_t vram_generation;   /* counts looks that found visible pages written */
+    uint64_t lines_generation;  /* generation when the lines were last handed out */
+    uint32_t seen_range[VGA_RANGES][2], seen_pitch;
+    uint8_t dirty_lines[VGA_MAX_LINES];     /* lines of those pages since */
     uint8_t misc, sr_index, sr[8], gr_index, gr[16], cr_index, cr[32];
     uint8_t ar_index, ar[21];
     bool ar_flip;               /* next 0x3c0 write is data */
@@ -85,6 +90,9 @@ struct Machine;
 void vga_core_init(Vga *s, struct Machine *m, uint32_t vram_size, const VgaExt *ext);
 void vga_core_reset(Vga *s);
 void vga_core_unrealize(Vga *s);
+/* The card's linear framebuffer (s->lfb, video RAM as the CPU sees it in
+ * a BAR) with the dirty log on. */
+void vga_lfb_init(Vga *s, const char *name);
 /* romfile=: the option ROM at path in the expansion ROM BAR of s's PCI
  * function (rom: the region to hold it).  -1 after an error naming dev. */
 int vga_load_romfile(Vga *s, MemoryRegion *rom, const char *dev, const char *path);
@@ -108,9 +116,19 @@ uint32_t vga_dac_rgb(const Vga *s, uint8_t index);
 /* vga-render.c: the visible picture as 0x00RRGGBB pixels (caller frees
  * *out).  Returns 0, or -1 if the screen is blank (display disabled). */
 int vga_render(Vga *s, uint32_t **out, int *w, int *h);
+/* The lines flagged of a VBE picture into px (w x h): 0, or -1 when the
+ * card shows anything else. */
+int vga_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines);
 /* The alphanumeric screen (characters, attributes, cursor): 0, 1 in a
  * graphics mode, -1 when blank. */
 struct GraphicText;
 int vga_text(Vga *s, struct GraphicText *t);
+
+/* vga-dirty.c: take what the dirty log of video RAM says into the
+ * generation and the changed lines; false when the picture's memory is
+ * unknown (render every time).  Then which lines changed since the last
+ * call (GraphicHwOps.changed_lines). */
+bool vga_dirty_poll(Vga *s);
+bool vga_changed_lines(Vga *s, uint8_t *lines, int h);
 
 #endif

@@ -130,24 +130,51 @@ uint32_t vga_pixel_rgb(const Vga *s, const uint8_t *src, int bpp)
     }
 }
 
-static int render_vbe(const Vga *s, uint32_t **out, int *w, int *h)
+/* The VBE mode's line pitch in video RAM, or 0 if it cannot be shown. */
+static uint64_t vbe_stride(const Vga *s)
 {
     int width = s->vbe[VBE_XRES], height = s->vbe[VBE_YRES], bpp = s->vbe[VBE_BPP];
     int bytes = bpp == 15 ? 2 : (bpp + 7) / 8;
     uint64_t stride = (uint64_t)s->vbe[VBE_VIRT_WIDTH] * bytes;
     if (!width || !height || bpp < 8 || s->vbe_start + stride * height > s->vram_size)
+        return 0;
+    return stride;
+}
+
+static void vbe_line(const Vga *s, uint32_t *dst, int y, uint64_t stride)
+{
+    int bpp = s->vbe[VBE_BPP], bytes = bpp == 15 ? 2 : (bpp + 7) / 8;
+    const uint8_t *src = s->vram.host + s->vbe_start + y * stride;
+    for (int x = 0; x < s->vbe[VBE_XRES]; x++, src += bytes)
+        dst[x] = vga_pixel_rgb(s, src, bpp);
+}
+
+static int render_vbe(const Vga *s, uint32_t **out, int *w, int *h)
+{
+    int width = s->vbe[VBE_XRES], height = s->vbe[VBE_YRES];
+    uint64_t stride = vbe_stride(s);
+    if (!stride)
         return -1;
     uint32_t *px = xmalloc((size_t)width * height * sizeof(uint32_t));
-    for (int y = 0; y < height; y++) {
-        const uint8_t *src = s->vram.host + s->vbe_start + y * stride;
-        for (int x = 0; x < width; x++, src += bytes) {
-            uint32_t c = vga_pixel_rgb(s, src, bpp);
-            px[(size_t)y * width + x] = c;
-        }
-    }
+    for (int y = 0; y < height; y++)
+        vbe_line(s, px + (size_t)y * width, y, stride);
     *out = px;
     *w = width;
     *h = height;
+    return 0;
+}
+
+/* Only the VBE modes of the std VGA and bochs-display redraw lines. */
+int vga_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines)
+{
+    uint64_t stride = vbe_stride(s);
+    if ((s->ext && s->ext->untracked(s)) || !(s->vbe[VBE_ENABLE] & VBE_ENABLED) || !stride ||
+        w != s->vbe[VBE_XRES] || h != s->vbe[VBE_YRES])
+        return -1;
+    for (int y = 0; y < h; y++) {
+        if (lines[y])
+            vbe_line(s, px + (size_t)y * w, y, stride);
+    }
     return 0;
 }
 

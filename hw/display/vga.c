@@ -449,69 +449,29 @@ static int source_text(void *opaque, GraphicText *t)
     return vga_text(opaque, t);
 }
 
-/* The VBE picture's bytes: the visible lines from the start offset. */
-static int vbe_visible(Vga *s, uint32_t range[][2])
-{
-    uint32_t bpp = s->vbe[VBE_BPP] == 15 ? 16 : s->vbe[VBE_BPP];
-    uint64_t len = (uint64_t)s->vbe[VBE_VIRT_WIDTH] * ((bpp + 7) / 8) * s->vbe[VBE_YRES];
-    if (s->vbe_start >= s->vram_size)
-        return 0;
-    range[0][0] = s->vbe_start;
-    range[0][1] = (uint32_t)(len < s->vram_size - s->vbe_start ? len : s->vram_size - s->vbe_start);
-    return 1;
-}
-
-/* Whether the visible bytes differ from the shadow copy (which then takes
- * them); a new set of ranges is a change. */
-static bool visible_changed(Vga *s, uint32_t range[][2], int n)
-{
-    size_t total = 0;
-    for (int i = 0; i < n; i++)
-        total += range[i][1];
-    bool same_ranges = total == s->shadow_len && s->shadow &&
-                       !memcmp(range, s->shadow_range, sizeof(range[0]) * (size_t)n);
-    if (!same_ranges) {
-        free(s->shadow);
-        s->shadow = xmalloc(total ? total : 1);
-        s->shadow_len = total;
-        memset(s->shadow_range, 0, sizeof(s->shadow_range));
-        memcpy(s->shadow_range, range, sizeof(range[0]) * (size_t)n);
-    }
-    bool changed = !same_ranges;
-    uint8_t *copy = s->shadow;
-    for (int i = 0; i < n; i++) {
-        const uint8_t *v = s->vram.host + range[i][0];
-        if (changed || memcmp(copy, v, range[i][1])) {
-            memcpy(copy, v, range[i][1]);
-            changed = true;
-        }
-        copy += range[i][1];
-    }
-    return changed;
-}
-
-/* A linear framebuffer is plain memory to the CPU: its writes are not
- * seen.  Then the visible bytes are compared with a copy at each refresh
- * (a memcmp of what is on screen, far cheaper than rendering and comparing
- * the picture), and the count moves when they differ; 0 (render every
- * time) when the card cannot say what is visible. */
+/* 0: unknown (render every time). */
 static uint64_t source_generation(void *opaque)
 {
     Vga *s = opaque;
-    bool ext = s->ext && s->ext->untracked(s);
-    if ((s->vbe[VBE_ENABLE] & VBE_LFB_ENABLED) || ext) {
-        uint32_t range[VGA_RANGES][2];
-        int n = ext ? (s->ext->visible ? s->ext->visible(s, range) : 0) : vbe_visible(s, range);
-        if (n <= 0)
-            return 0;
-        if (visible_changed(s, range, n))
-            s->generation++;
-    }
-    return s->generation ? s->generation : 1;
+    if (!vga_dirty_poll(s))
+        return 0;
+    uint64_t g = s->generation + s->vram_generation;
+    return g ? g : 1;
+}
+
+static bool source_changed_lines(void *opaque, uint8_t *lines, int h)
+{
+    return vga_changed_lines(opaque, lines, h);
+}
+
+static int source_render_lines(void *opaque, uint32_t *px, int w, int h, const uint8_t *lines)
+{
+    return vga_render_lines(opaque, px, w, h, lines);
 }
 
 static const GraphicHwOps source_ops = {
     .render = source_render, .text = source_text, .generation = source_generation,
+    .changed_lines = source_changed_lines, .render_lines = source_render_lines,
 };
 
 void vga_core_init(Vga *s, Machine *m, uint32_t vram_size, const VgaExt *ext)
@@ -541,11 +501,16 @@ void vga_core_reset(Vga *s)
     s->gr[GR_BIT_MASK] = 0xff;
 }
 
+void vga_lfb_init(Vga *s, const char *name)
+{
+    mr_init_ram_ptr(&s->lfb, name, s->vram_size, s->vram.host);
+    mr_dirty_log_start(&s->lfb);
+}
+
 void vga_core_unrealize(Vga *s)
 {
     graphic_hw_unregister(s);
-    free(s->shadow);
-    s->shadow = NULL;
+    mr_free(&s->lfb);
     if (!s->no_legacy) {
         as_unmap(s->lowmem.as, &s->lowmem);
         as_unmap(s->io_3c0.as, &s->io_3c0);
@@ -584,7 +549,7 @@ static int vga_realize(Device *dev, Machine *m)
 {
     Vga *s = (Vga *)dev;
     vga_core_init(s, m, VGA_VRAM_SIZE, NULL);
-    mr_init_ram_ptr(&s->lfb, "vga.lfb", VGA_VRAM_SIZE, s->vram.host);
+    vga_lfb_init(s, "vga.lfb");
     mr_init_io(&s->io_vbe, "vbe", 4, &vbe_ops, s);
     if (m->pci) {
         /* The framebuffer is BAR0, where firmware puts it; class "VGA

@@ -8,7 +8,8 @@ and the same display sink:
   idle-vnc   host CPU time (user + system, from /proc) of the emulator over
              BENCH_IDLE_SECS (10) while the guest idles in its keyboard wait
              and a VNC client on a Unix socket keeps an incremental update
-             request outstanding, as viewers do;
+             request outstanding, as viewers do; and how often its threads
+             woke (context switches of all its threads, per second);
   idle-sdl   the same with -display sdl on Xvfb (no client);
   idle-lfb   idle-vnc with the guest in a VBE mode with a linear frame
              buffer (640x480x16), which the CPU writes as plain memory;
@@ -86,6 +87,20 @@ class Vm:
         with open(f"/proc/{self.p.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICK
+
+    def switches(self):
+        """Context switches of all the emulator's threads so far."""
+        n = 0
+        task = f"/proc/{self.p.pid}/task"
+        for tid in os.listdir(task):
+            try:
+                with open(f"{task}/{tid}/status") as f:
+                    for line in f:
+                        if "ctxt_switches:" in line:
+                            n += int(line.split()[-1])
+            except OSError:
+                pass
+        return n
 
     def close(self):
         self.p.kill()
@@ -195,11 +210,12 @@ def idle_cpu(engine, disk, tmp, display):
             c = Rfb(sock)
             threading.Thread(target=viewer, args=(c, stop), daemon=True).start()
         time.sleep(2)                       # past the first full frame
-        start = vm.cpu_seconds()
+        start, woke = vm.cpu_seconds(), vm.switches()
         time.sleep(IDLE_SECS)
         used = vm.cpu_seconds() - start
+        woke = vm.switches() - woke
         stop.set()
-        return used / IDLE_SECS * 100
+        return used / IDLE_SECS * 100, woke / IDLE_SECS
     finally:
         vm.close()
 
@@ -282,8 +298,10 @@ def main():
                 os.environ["DISPLAY"] = dpy
             try:
                 img = lfb if display == "lfb" else disk
-                fig = {e: median([idle_cpu(e, img, tmp, display) for _ in range(RUNS)])
-                       for e in ("kemu", "qemu")}
+                runs = {e: [idle_cpu(e, img, tmp, display) for _ in range(RUNS)]
+                        for e in ("kemu", "qemu")}
+                fig = {e: median([r[0] for r in v if r]) for e, v in runs.items()}
+                woke = {e: median([r[1] for r in v if r]) for e, v in runs.items()}
             finally:
                 if x:
                     x.kill()
@@ -293,6 +311,7 @@ def main():
                 else:
                     os.environ["DISPLAY"] = old
             show(f"idle-{display}", fig, "% of a CPU", "{:.2f}")
+            show("  wakeups", woke, "/s", "{:.0f}")
             failed |= None in fig.values()
         lat = {e: [] for e in ("kemu", "qemu")}
         for _ in range(RUNS):

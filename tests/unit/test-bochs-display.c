@@ -107,21 +107,36 @@ TEST(bochs_display, oversized_mode_refused)
     CHECK_EQ(graphic_hw_render(&px, &w, &h), -1);
 }
 
-/* The framebuffer is written as plain memory: an unchanged screen keeps
- * its generation (displays skip it), a written pixel moves it. */
+/* The framebuffer is written as plain memory, seen through its dirty
+ * log: an unchanged screen keeps its generation (displays skip it), a
+ * written pixel moves it and names the lines of its page as changed. */
 TEST(bochs_display, idle_framebuffer_keeps_generation)
 {
     setup();
     set_mode(320, 200, 32);
     uint64_t g0 = graphic_hw_generation();
     CHECK(g0 != 0);
+    uint8_t lines[200];
+    CHECK(!graphic_hw_changed_lines(lines, 200));            /* new mode: all */
     CHECK_EQ(graphic_hw_generation(), g0);
     writel(FB + (199 * 320 + 319) * 4, 0x00abcdef);          /* the last pixel */
     uint64_t g1 = graphic_hw_generation();
     CHECK(g1 != g0);
+    REQUIRE(graphic_hw_changed_lines(lines, 200), "lines unknown after a pixel");
+    int first = -1, n = 0;
+    for (int y = 0; y < 200; y++) {
+        if (lines[y] && first < 0)
+            first = y;
+        n += lines[y] != 0;
+    }
+    /* its 4 KiB page (bytes 0x3e000-0x3efff) holds parts of lines 198
+     * and 199 (1280 bytes each) */
+    CHECK_EQ(first, 198);
+    CHECK_EQ(n, 2);
     CHECK_EQ(graphic_hw_generation(), g1);
-    writel(FB + 320 * 200 * 4, 0x00abcdef);                  /* off screen */
+    writel(FB + 320 * 200 * 4 + 4096, 0x00abcdef);           /* off screen */
     CHECK_EQ(graphic_hw_generation(), g1);
     wr(9, 1);                                                /* scrolled: new range */
     CHECK(graphic_hw_generation() != g1);
+    CHECK(!graphic_hw_changed_lines(lines, 200));
 }

@@ -169,6 +169,42 @@ TEST(console, dirty_rectangles)
     memset(fake_px, 0, sizeof(fake_px));
 }
 
+/* The refresh period: 30 ms while the picture changes, 50 ms slower per
+ * idle tick up to 500 ms, 30 ms again at once on input or a change, and
+ * kept at 30 ms while a display polls its own input at each tick. */
+TEST(console, idle_refresh_backs_off)
+{
+    int fake;
+    DisplayListener l = { .resize = on_resize, .update = on_update };
+    DisplayListener poller = { .polls = true };
+    graphic_hw_register(&fake_ops, &fake);
+    console_init(harness_init());
+    console_add_listener(&l);
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_refresh();
+    console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS + CONSOLE_REFRESH_STEP_MS);
+    for (int i = 0; i < 20; i++)
+        console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_IDLE_MS);
+    fake_px[5] = 0x123456;
+    console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_refresh();
+    console_refresh();
+    CHECK(console_refresh_ms() > CONSOLE_REFRESH_MS);
+    console_key_event(0x1e, true);                  /* no keyboard: dropped, still input */
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_add_listener(&poller);
+    for (int i = 0; i < 5; i++)
+        console_refresh();
+    CHECK_EQ(console_refresh_ms(), CONSOLE_REFRESH_MS);
+    console_remove_listener(&poller);
+    console_remove_listener(&l);
+    graphic_hw_unregister(&fake);
+    memset(fake_px, 0, sizeof(fake_px));
+}
+
 static int scrolls, s_src, s_dst, s_h;
 
 static void on_scroll(void *opaque, const DisplaySurface *s, int src_y, int dst_y, int h)
@@ -236,6 +272,44 @@ TEST(console, vga_generation)
     CHECK_EQ(graphic_hw_generation(), g2);
     writel(0xe0000000u + 4 * 640 * 479, 0x00ff0000);     /* the last line */
     CHECK(graphic_hw_generation() != g2);
+}
+
+/* The std VGA's framebuffer seen through its dirty log: idle refreshes
+ * report nothing, a pixel written reports its tile alone, redrawn from
+ * the lines its page holds into the surface. */
+TEST(console, vga_lfb_pixel_updates_its_tile)
+{
+    DisplayListener l = { .resize = on_resize, .update = on_update };
+    harness_init();
+    harness_device("VGA", NULL);
+    console_init(harness_machine());
+    static const uint16_t mode[][2] = { { 1, 640 }, { 2, 480 }, { 3, 32 }, { 4, 0x41 } };
+    for (int i = 0; i < 4; i++) {
+        outw(0x1ce, mode[i][0]);
+        outw(0x1d0, mode[i][1]);
+    }
+    console_add_listener(&l);
+    console_refresh();                      /* the first picture, all black */
+    updates = 0;
+    console_refresh();
+    console_refresh();
+    CHECK_EQ(updates, 0);
+    writel(0xe0000000u + 4 * (200 * 640 + 100), 0x00ff0000);
+    writel(0xe0000000u + 4 * (200 * 640 + 101), 0);           /* unchanged */
+    console_refresh();
+    CHECK_EQ(updates, 1);
+    CHECK(ux == 96 && uy == 192 && uw == 16 && uh == 16);
+    CHECK_EQ(console_surface()->px[200 * 640 + 100], 0xff0000u);
+    writel(0xe0000000u + 4 * (479 * 640 + 639), 0x0000ff00);  /* the last pixel */
+    updates = 0;
+    console_refresh();
+    CHECK_EQ(updates, 1);
+    CHECK(ux == 624 && uy == 464 && uw == 16 && uh == 16);
+    CHECK_EQ(console_surface()->px[479 * 640 + 639], 0x00ff00u);
+    updates = 0;
+    console_refresh();
+    CHECK_EQ(updates, 0);
+    console_remove_listener(&l);
 }
 
 /* --- the monitor --- */
