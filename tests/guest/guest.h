@@ -282,6 +282,78 @@ unreal_gdt_ptr:
     addr32 movl $\val, %fs:(%edi)
 .endm
 
+/* --- Starting the APs: the SMP test programs all do it the same way ---
+ * Each program has an `ap_tramp`..`ap_tramp_end` trampoline (copied to
+ * AP_TRAMPOLINE, where the SIPI starts the APs in real mode), a `delay`
+ * routine (DELAY_FUNC16) and the UNREAL_GDT. */
+#define AP_TRAMPOLINE   0x8000
+#define AP_ICR_LO       0x300
+#define AP_ICR_HI       0x310
+#define AP_ALL_BUT_SELF (3 << 18)
+#define AP_ICR_INIT     (AP_ALL_BUT_SELF | 0x4500)  /* INIT, level assert */
+#define AP_ICR_SIPI     (AP_ALL_BUT_SELF | 0x4600 | (AP_TRAMPOLINE >> 12))
+
+/* The machine's CPU count (CMOS 0x5f holds it less one) into \dest. */
+.macro CMOS_NCPUS16 dest
+    mov $0x5f, %al
+    out %al, $CMOS_INDEX
+    in $CMOS_DATA, %al
+    movzbl %al, %eax
+    inc %eax
+    mov %eax, \dest
+.endm
+
+/* Copy the trampoline to AP_TRAMPOLINE; DS is 0 after. */
+.macro COPY_AP_TRAMPOLINE16
+    push %cs
+    pop %ds
+    mov $ap_tramp, %si
+    mov $AP_TRAMPOLINE, %di
+    mov $ap_tramp_end - ap_tramp, %cx
+    rep movsb
+    xor %ax, %ax
+    mov %ax, %ds
+.endm
+
+/* No 8259 interrupts. */
+.macro MASK_PICS16
+    mov $0xff, %al
+    out %al, $PIC1_DATA
+    out %al, $PIC2_DATA
+.endm
+
+/* INIT, SIPI, SIPI to every other CPU from unreal mode, then wait until
+ * \ncpus - 1 APs have counted themselves in \up: on to \ok, or print
+ * \noap and exit 2 if they do not within a bounded spin. */
+.macro START_APS16 ncpus, up, ok, noap
+    ENTER_UNREAL
+    LAPIC_WRITE16 0xf0, 0x1ff
+    LAPIC_WRITE16 AP_ICR_HI, 0
+    LAPIC_WRITE16 AP_ICR_LO, AP_ICR_INIT
+    call delay
+    LAPIC_WRITE16 AP_ICR_LO, AP_ICR_SIPI
+    call delay
+    LAPIC_WRITE16 AP_ICR_LO, AP_ICR_SIPI  /* the protocol's second SIPI */
+    mov \ncpus, %ebx
+    dec %ebx
+    mov $0x10000000, %ecx
+1:  cmp \up, %ebx
+    je \ok
+    dec %ecx
+    jnz 1b
+    PUTS16 \noap
+    EXIT16 2
+.endm
+
+/* The pause between the INIT and SIPI messages. */
+.macro DELAY_FUNC16
+delay:
+    mov $200000, %ecx
+1:  dec %ecx
+    jnz 1b
+    ret
+.endm
+
 /* What firmware does for the BSP's local APIC: software-enable it and let
  * LINT0 take the 8259's INTR (ExtINT) and LINT1 NMIs. */
 .macro LAPIC_PIC_MODE16

@@ -27,13 +27,6 @@
 #define CNT_BTS   (VARS + 40)
 #define BITLOCK   (VARS + 44)
 #define ITER      100000
-#define TRAMPOLINE 0x8000
-#define SIPI_VEC  (TRAMPOLINE >> 12)
-#define ICR_LO    0x300
-#define ICR_HI    0x310
-#define ALL_BUT_SELF (3 << 18)
-#define ICR_INIT  (ALL_BUT_SELF | 0x4500)
-#define ICR_SIPI  (ALL_BUT_SELF | 0x4600 | SIPI_VEC)
 
 /* The hammering loop (each CPU; no stack needed). */
 .macro WORK
@@ -68,12 +61,7 @@
 
     BIOS_START16
     PUTS16 m_start
-    mov $0x5f, %al                  /* CPUs - 1, as the board stores it */
-    out %al, $CMOS_INDEX
-    in $CMOS_DATA, %al
-    movzbl %al, %eax
-    inc %eax
-    mov %eax, NCPUS
+    CMOS_NCPUS16 NCPUS
     xor %eax, %eax
     mov $VARS + 4, %di
     mov $11, %cx
@@ -81,35 +69,10 @@
     cmpl $2, NCPUS
     jb one_cpu
 
-    push %cs                        /* copy the trampoline to 0x8000 */
-    pop %ds
-    mov $ap_tramp, %si
-    mov $TRAMPOLINE, %di
-    mov $ap_tramp_end - ap_tramp, %cx
-    rep movsb
-    xor %ax, %ax
-    mov %ax, %ds
+    COPY_AP_TRAMPOLINE16
 
-    mov $0xff, %al                  /* no 8259 interrupts */
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
-    ENTER_UNREAL
-    LAPIC_WRITE16 0xf0, 0x1ff
-    LAPIC_WRITE16 ICR_HI, 0
-    LAPIC_WRITE16 ICR_LO, ICR_INIT
-    call delay
-    LAPIC_WRITE16 ICR_LO, ICR_SIPI
-    call delay
-    LAPIC_WRITE16 ICR_LO, ICR_SIPI  /* the second SIPI of the protocol */
-    mov NCPUS, %ebx
-    dec %ebx
-    mov $0x10000000, %ecx
-1:  cmp UP, %ebx
-    je aps_up
-    dec %ecx
-    jnz 1b
-    PUTS16 m_noap
-    EXIT16 2
+    MASK_PICS16
+    START_APS16 NCPUS, UP, aps_up, m_noap
 
 aps_up:
     PUTS16 m_cpus
@@ -175,11 +138,7 @@ check:
     inc %bp
 1:  ret
 
-delay:
-    mov $200000, %ecx
-1:  dec %ecx
-    jnz 1b
-    ret
+DELAY_FUNC16
 
 PUTDEC32_FUNC16
 

@@ -35,13 +35,6 @@
 #define SB_A      (VARS + 480)
 #define SB_B      (VARS + 496)
 #define ROUNDS    200000
-#define TRAMPOLINE 0x8000
-#define SIPI_VEC  (TRAMPOLINE >> 12)
-#define ICR_LO    0x300
-#define ICR_HI    0x310
-#define ALL_BUT_SELF (3 << 18)
-#define ICR_INIT  (ALL_BUT_SELF | 0x4500)
-#define ICR_SIPI  (ALL_BUT_SELF | 0x4600 | SIPI_VEC)
 
 /* Publish round EBX in \mine, wait until the other CPU reached it too. */
 .macro STEP mine, other
@@ -55,12 +48,7 @@
 
     BIOS_START16
     PUTS16 m_start
-    mov $0x5f, %al
-    out %al, $CMOS_INDEX
-    in $CMOS_DATA, %al
-    movzbl %al, %eax
-    inc %eax
-    mov %eax, NCPUS
+    CMOS_NCPUS16 NCPUS
     xor %eax, %eax
     mov $VARS + 4, %di
     mov $110, %cx
@@ -68,35 +56,10 @@
     cmpl $2, NCPUS
     jb one_cpu
 
-    push %cs
-    pop %ds
-    mov $ap_tramp, %si
-    mov $TRAMPOLINE, %di
-    mov $ap_tramp_end - ap_tramp, %cx
-    rep movsb
-    xor %ax, %ax
-    mov %ax, %ds
+    COPY_AP_TRAMPOLINE16
 
-    mov $0xff, %al
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
-    ENTER_UNREAL
-    LAPIC_WRITE16 0xf0, 0x1ff
-    LAPIC_WRITE16 ICR_HI, 0
-    LAPIC_WRITE16 ICR_LO, ICR_INIT
-    call delay
-    LAPIC_WRITE16 ICR_LO, ICR_SIPI
-    call delay
-    LAPIC_WRITE16 ICR_LO, ICR_SIPI
-    mov NCPUS, %ebx
-    dec %ebx
-    mov $0x10000000, %ecx
-1:  cmp UP, %ebx
-    je aps_up
-    dec %ecx
-    jnz 1b
-    PUTS16 m_noap
-    EXIT16 2
+    MASK_PICS16
+    START_APS16 NCPUS, UP, aps_up, m_noap
 
 /* A: the BSP. */
 aps_up:
@@ -150,11 +113,7 @@ one_cpu:
     PUTS16 m_one
     EXIT16 5
 
-delay:
-    mov $200000, %ecx
-1:  dec %ecx
-    jnz 1b
-    ret
+DELAY_FUNC16
 
 PUTDEC32_FUNC16
 

@@ -14,22 +14,10 @@
 #define ROUNDS    2000
 #define FUNC      0x9000         /* the routine, at 0900:0000 */
 #define IMM       (FUNC + 2)     /* its immediate: 66 B8 imm32 CB */
-#define TRAMPOLINE 0x8000
-#define SIPI_VEC  (TRAMPOLINE >> 12)
-#define ICR_LO    0x300
-#define ICR_HI    0x310
-#define ALL_BUT_SELF (3 << 18)
-#define ICR_INIT  (ALL_BUT_SELF | 0x4500)
-#define ICR_SIPI  (ALL_BUT_SELF | 0x4600 | SIPI_VEC)
 
     BIOS_START16
     PUTS16 m_start
-    mov $0x5f, %al
-    out %al, $CMOS_INDEX
-    in $CMOS_DATA, %al
-    movzbl %al, %eax
-    inc %eax
-    mov %eax, NCPUS
+    CMOS_NCPUS16 NCPUS
     movl $0, UP
     movl $0, B_STOP
     movl $0, SEEN
@@ -39,35 +27,10 @@
     movl $0, IMM
     movb $0xcb, FUNC + 6            /* lret */
 
-    push %cs
-    pop %ds
-    mov $ap_tramp, %si
-    mov $TRAMPOLINE, %di
-    mov $ap_tramp_end - ap_tramp, %cx
-    rep movsb
-    xor %ax, %ax
-    mov %ax, %ds
+    COPY_AP_TRAMPOLINE16
 
-    mov $0xff, %al
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
-    ENTER_UNREAL
-    LAPIC_WRITE16 0xf0, 0x1ff
-    LAPIC_WRITE16 ICR_HI, 0
-    LAPIC_WRITE16 ICR_LO, ICR_INIT
-    call delay
-    LAPIC_WRITE16 ICR_LO, ICR_SIPI
-    call delay
-    LAPIC_WRITE16 ICR_LO, ICR_SIPI
-    mov NCPUS, %ebx
-    dec %ebx
-    mov $0x10000000, %ecx
-1:  cmp UP, %ebx
-    je aps_up
-    dec %ecx
-    jnz 1b
-    PUTS16 m_noap
-    EXIT16 2
+    MASK_PICS16
+    START_APS16 NCPUS, UP, aps_up, m_noap
 
 aps_up:
     mov $1, %ebx
@@ -95,11 +58,7 @@ one_cpu:
     PUTS16 m_one
     EXIT16 5
 
-delay:
-    mov $200000, %ecx
-1:  dec %ecx
-    jnz 1b
-    ret
+DELAY_FUNC16
 
 PUTDEC32_FUNC16
 

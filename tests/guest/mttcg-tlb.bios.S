@@ -41,27 +41,13 @@
 
     BIOS_START16
     PUTS16 m_start
-    mov $0x5f, %al
-    out %al, $CMOS_INDEX
-    in $CMOS_DATA, %al
-    movzbl %al, %eax
-    inc %eax
-    mov %eax, NCPUS
+    CMOS_NCPUS16 NCPUS
     xor %eax, %eax
     mov $VARS + 4, %di
     mov $9, %cx
     rep stosl
-    push %cs                        /* the AP trampoline at 0x8000 */
-    pop %ds
-    mov $ap_tramp, %si
-    mov $TRAMPOLINE, %di
-    mov $ap_tramp_end - ap_tramp, %cx
-    rep movsb
-    xor %ax, %ax
-    mov %ax, %ds
-    mov $0xff, %al                  /* no 8259 interrupts */
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
+    COPY_AP_TRAMPOLINE16
+    MASK_PICS16
     lgdtl %cs:gdt_ptr
     mov %cr0, %eax
     or $1, %eax
@@ -223,11 +209,7 @@ paging_on:
     lidt LIN(idt_ptr)
     ret
 
-delay:
-    mov $200000, %ecx
-1:  dec %ecx
-    jnz 1b
-    ret
+DELAY_FUNC16
 
 ap_pm32:
     mov $0x10, %ax

@@ -69,18 +69,9 @@
     SET_VEC VEC_BSP_TIMER, bsp_timer
     SET_VEC VEC_SPURIOUS, spurious
 
-    push %cs                        /* copy the trampoline to 0x8000 */
-    pop %ds
-    mov $ap_tramp, %si
-    mov $TRAMPOLINE, %di
-    mov $ap_tramp_end - ap_tramp, %cx
-    rep movsb
-    xor %ax, %ax
-    mov %ax, %ds
+    COPY_AP_TRAMPOLINE16
 
-    mov $0xff, %al                  /* no 8259 interrupts: APIC ones only */
-    out %al, $PIC1_DATA
-    out %al, $PIC2_DATA
+    MASK_PICS16
     ENTER_UNREAL
     LAPIC_WRITE16 LAPIC_SVR, 0x1ff  /* software-enable, spurious 0xff */
     LAPIC_WRITE16 0x350, 0x10700    /* LINT0 (the 8259's INTR) masked */
@@ -152,11 +143,7 @@ slow:
     PUTS16 m_slow
     EXIT16 3
 
-delay:
-    mov $200000, %ecx
-1:  dec %ecx
-    jnz 1b
-    ret
+DELAY_FUNC16
 
 PUTDEC32_FUNC16
 

@@ -21,14 +21,7 @@
     movb $0, AP_FLAG
     movb $0xff, AP_ID
 
-    push %cs                        /* copy the trampoline to 0x8000 */
-    pop %ds
-    mov $ap_tramp, %si
-    mov $TRAMPOLINE, %di
-    mov $ap_tramp_end - ap_tramp, %cx
-    rep movsb
-    xor %ax, %ax
-    mov %ax, %ds
+    COPY_AP_TRAMPOLINE16
 
     ENTER_UNREAL
     LAPIC_WRITE16 0xf0, 0x1ff       /* software-enable the BSP's APIC */
@@ -62,11 +55,7 @@ f_id:
     PUTS16 m_badid
     EXIT16 3
 
-delay:
-    mov $200000, %ecx
-1:  dec %ecx
-    jnz 1b
-    ret
+DELAY_FUNC16
 
 /* Copied to 0x8000; runs on the AP at 0800:0000, position independent. */
 ap_tramp:
