@@ -10,7 +10,8 @@
  * and each must end at exactly CPUs * ITER more than it started.  Then
  * the first AP stores BYTE_ITER values into the top byte of SPLIT_D (on
  * the second page) with plain MOVs, reading each back 8 times, while the
- * BSP runs LOCK ADD on SPLIT_D, which straddles the pages: a locked
+ * BSP runs LOCK ADD on SPLIT_D (at most ADD_MAX times, so its count
+ * never carries into that byte), which straddles the pages: a locked
  * add writes back the byte it read, so a store of the AP's landing
  * between its load and its store is lost (the AP reads its byte back
  * changed: LOST) unless the add is atomic.  The host cannot compare-and-
@@ -29,6 +30,7 @@
 #define BYTE_DONE  (VARS + 24)
 #define SPLIT_D    0x4ffe
 #define BYTE_ITER  200000
+#define ADD_MAX    0xff0000         /* the BSP's adds stay in the low 3 bytes */
 #define SPLIT_ADD  0x0ffe
 #define SPLIT_XADD 0x1fff
 #define SPLIT_C8   0x2ffc
@@ -95,9 +97,11 @@ aps_up:
     movl $1, GO
     WORK
     xor %edi, %edi                  /* LOCK ADDs on SPLIT_D */
-1:  lock addl $1, SPLIT_D
+1:  cmp $ADD_MAX, %edi              /* no carry into the AP's byte */
+    jae 2f
+    lock addl $1, SPLIT_D
     inc %edi
-    cmpl $0, BYTE_DONE
+2:  cmpl $0, BYTE_DONE
     je 1b
     mov NCPUS, %ebx
     mov $0x40000000, %ecx
