@@ -251,15 +251,17 @@ void e1000_tx_kick(E1000 *s)
         return;
     uint64_t base = tx_ring_base(s);
     uint32_t causes = 0;
-    bool delayed = false;
+    bool delayed = false, stalled = false;
     for (unsigned i = 0; i < TX_BUDGET; i++) {
         unsigned h = E1000_REG(s, E1000_TDH), t = E1000_REG(s, E1000_TDT);
         if (h == t || h >= n || t >= n)
             break;
         uint8_t d[16];
         uint64_t da = base + 16ull * h;
-        if (!dma_read(&s->m->mem, da, d, 16))
-            break;              /* the ring is not in RAM: the unit stalls */
+        if (!dma_read(&s->m->mem, da, d, 16)) {
+            stalled = true;     /* the ring is not in RAM: the unit stalls */
+            break;
+        }
         tx_descriptor(s, d);
         uint32_t lower;
         memcpy(&lower, d + 8, 4);
@@ -275,8 +277,10 @@ void e1000_tx_kick(E1000 *s)
     }
     if (E1000_REG(s, E1000_TDH) == E1000_REG(s, E1000_TDT))
         causes |= E1000_ICR_TXQE;
-    else if (E1000_REG(s, E1000_TDH) < n && E1000_REG(s, E1000_TDT) < n)
+    else if (!stalled && E1000_REG(s, E1000_TDH) < n && E1000_REG(s, E1000_TDT) < n)
         timer_mod(&s->tx_timer, clock_ns());    /* more to do: later */
+    /* A stalled unit waits for the guest's next TDT write: retrying at
+     * once would spin the host forever on a ring that is not in RAM. */
     if (causes)
         e1000_raise(s, causes);
     if (delayed && !(causes & E1000_ICR_TXDW))

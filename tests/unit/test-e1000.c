@@ -499,6 +499,22 @@ TEST(e1000, long_ring_continues_later)
     CHECK_EQ(nsent, 0);
 }
 
+/* A ring that is not in RAM stalls the unit until the next TDT write; a
+ * continuation retried at once spun the event loop forever (the device
+ * fuzzer's e1000 profile found it: clock_advance never returned). */
+TEST(e1000, ring_outside_ram_stalls)
+{
+    setup();
+    wr(E1000_TCTL, E1000_TCTL_EN);
+    wr(E1000_TDBAL, 0xfffff000u);
+    wr(E1000_TDBAH, 0xffffffffu);
+    wr(E1000_TDLEN, 128);
+    wr(E1000_TDT, 1);
+    clock_advance(1000000);
+    CHECK_EQ(rd(E1000_TDH), 0);
+    CHECK_EQ(nsent, 0);
+}
+
 TEST(e1000, rx_vlan_strip_and_filter)
 {
     setup();
