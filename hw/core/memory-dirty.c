@@ -94,7 +94,9 @@ void as_dirty_mark(AddressSpace *as, uint64_t addr, uint64_t len)
 {
     if (!__atomic_load_n(&as->logging, __ATOMIC_RELAXED) || !len)
         return;
-    const FlatView *v = as->view;
+    /* vCPU threads mark without the big lock: the view as rebuild()
+     * publishes it (freed only after they pass a quiescent state) */
+    const FlatView *v = __atomic_load_n(&as->view, __ATOMIC_ACQUIRE);
     for (size_t i = 0; i < v->n; i++) {
         const FlatRange *r = &v->ranges[i];
         if (r->start >= addr + len || r->end <= addr || r->mr->kind != MR_RAM)
