@@ -1,5 +1,7 @@
 #include "hw/core/net-checksum.h"
 
+#include <pthread.h>
+
 /* Four bytes at a time into 64 bits: a big-endian 32-bit word is its two
  * 16-bit halves modulo 0xffff, so the folded result is the same sum, at a
  * fraction of the cost for the frames every received packet is checked on. */
@@ -53,19 +55,40 @@ bool net_frame_csum_ok(const uint8_t *f, size_t len)
     return net_ipv4_l4_csum(ip, ihl, l4len) == 0;
 }
 
+/* Slicing by eight (eight tables, eight bytes per step): the FCS of every
+ * received frame is computed for the NICs that deliver it, and a byte at
+ * a time it was the largest single cost of a download under TCG. */
+static uint32_t crc_table[8][256];
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        crc_table[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xff] ^
+                              (crc_table[t - 1][i] >> 8);
+}
+
 uint32_t net_crc32(const uint8_t *buf, size_t len)
 {
-    static uint32_t table[256];
-    if (!table[1]) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, crc_init);
     uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < len; i++)
-        crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint32_t lo = crc ^ ((uint32_t)buf[i] | (uint32_t)buf[i + 1] << 8 |
+                             (uint32_t)buf[i + 2] << 16 | (uint32_t)buf[i + 3] << 24);
+        crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+              crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+              crc_table[3][buf[i + 4]] ^ crc_table[2][buf[i + 5]] ^
+              crc_table[1][buf[i + 6]] ^ crc_table[0][buf[i + 7]];
+    }
+    for (; i < len; i++)
+        crc = crc_table[0][(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
     return ~crc;
 }
