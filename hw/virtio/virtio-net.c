@@ -9,13 +9,16 @@
  * sum every byte again, which under TCG costs more than the copy; and
  * GUEST_TSO4: a bulk transfer's TCP segments reach the driver joined into
  * large ones (net-coalesce.c) spread over mergeable buffers, one packet
- * for its stack instead of dozens. */
+ * for its stack instead of dozens.  HOST_TSO4: the driver sends large TCP
+ * segments (up to 64 KiB) with one header, and they are cut to the MSS
+ * here (net-tso.c) for backends that take only wire-sized frames. */
 #include "hw/virtio/virtio-int.h"
 #include "hw/core/error.h"
 #include "hw/core/machine.h"
 #include "hw/core/clock.h"
 #include "hw/core/net-checksum.h"
 #include "hw/core/net-coalesce.h"
+#include "hw/core/net-tso.h"
 #include "hw/core/net.h"
 #include "hw/core/net-boot.h"
 #include "hw/core/util.h"
@@ -28,12 +31,15 @@
 #define F_GUEST_CSUM 1
 #define F_MAC        5
 #define F_GUEST_TSO4 7
+#define F_HOST_TSO4  11
 #define F_MRG_RXBUF  15
 #define F_STATUS     16
 #define S_LINK_UP    1
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
+#define GSO_NONE 0
 #define GSO_TCPV4 1
+#define GSO_ECN 0x80
 #define RX_CHAINS_MAX 256       /* buffers one frame may take */
 #define RX 0
 #define TX 1
@@ -219,6 +225,27 @@ static void complete_csum(uint8_t *f, size_t len, const uint8_t *hdr)
     net_put16(f + off, net_csum_finish(net_csum_add(0, f + start, len - start)));
 }
 
+static void tx_segment(void *opaque, const uint8_t *f, size_t len)
+{
+    net_send(((VirtioNet *)opaque)->nc, f, len);
+}
+
+/* One frame the driver handed down, after its header: as it is, with its
+ * checksum completed, or (HOST_TSO4) a large TCP send cut into segments,
+ * since the backends take frames of the wire's size.  A large send of
+ * another type, or one that is not a sane TCP/IPv4 packet or has no MSS,
+ * is dropped. */
+static void tx_frame(VirtioNet *s, uint8_t *f, size_t len, const uint8_t *hdr)
+{
+    unsigned gso = hdr[1] & ~GSO_ECN;
+    if (gso == GSO_NONE) {
+        complete_csum(f, len, hdr);
+        net_send(s->nc, f, len);
+    } else if (gso == GSO_TCPV4 && virtio_has_feature(&s->vp, F_HOST_TSO4)) {
+        net_tso4_segment(f, len, (unsigned)(hdr[4] | hdr[5] << 8), tx_segment, s);
+    }
+}
+
 static void transmit(VirtioNet *s)
 {
     static uint8_t frame[NET_MAX_FRAME + 12];
@@ -229,10 +256,8 @@ static void transmit(VirtioNet *s)
         uint64_t total = virtq_len(e, false);
         if (total > hl && total - hl <= NET_MAX_FRAME) {
             uint64_t got = virtq_copy_from(mem(s), e, 0, frame, total);
-            if (got == total) {
-                complete_csum(frame + hl, total - hl, frame);
-                net_send(s->nc, frame + hl, total - hl);
-            }
+            if (got == total)
+                tx_frame(s, frame + hl, total - hl, frame);
         }
         push(s, TX, e->head, 0);
     }
@@ -250,7 +275,8 @@ static void net_notify(VirtioPci *vp, int n)
 static uint64_t net_features(VirtioPci *vp)
 {
     (void)vp;
-    return 1ull << F_CSUM | 1u << F_GUEST_CSUM | 1u << F_GUEST_TSO4 | 1u << F_MAC | 1u << F_MRG_RXBUF | 1u << F_STATUS |
+    return 1ull << F_CSUM | 1u << F_GUEST_CSUM | 1u << F_GUEST_TSO4 | 1u << F_HOST_TSO4 |
+           1u << F_MAC | 1u << F_MRG_RXBUF | 1u << F_STATUS |
            1u << VIRTIO_RING_F_INDIRECT_DESC | 1u << VIRTIO_RING_F_EVENT_IDX |
            1u << VIRTIO_F_NOTIFY_ON_EMPTY;
 }

@@ -3,7 +3,8 @@
  * in one receive buffer, marked DATA_VALID only when GUEST_CSUM was
  * negotiated and its IPv4 UDP checksums are right; a transmitted frame
  * with NEEDS_CSUM leaves with its checksum filled in, and one whose
- * csum_start/csum_offset point past it leaves untouched. */
+ * csum_start/csum_offset point past it leaves untouched; a large TCP send
+ * (HOST_TSO4) leaves cut into segments, a bogus one not at all. */
 #include "harness.h"
 #include "unit.h"
 #include "hw/core/clock.h"
@@ -297,4 +298,43 @@ TEST(virtio_net, rx_buffer_shorter_than_the_header)
     uint8_t got[16];
     peek(BUFS, got, 16);
     CHECK(!memcmp(got + 4, fill + 4, 12));
+}
+
+/* HOST_TSO4: a large TCP send behind a GSO header leaves as MSS-sized
+ * segments with their checksums right; with no MSS, an unknown GSO type,
+ * or without the feature negotiated it is dropped, never sent whole. */
+#define F_CSUM (1u << 0)
+#define F_HOST_TSO4 (1u << 11)
+
+static void tx_gso(const uint8_t *f, size_t len, uint8_t type, uint16_t mss)
+{
+    uint8_t hdr[12] = { 1, type, 54, 0, (uint8_t)mss, (uint8_t)(mss >> 8), 34, 0, 16, 0 };
+    poke(BUFS, hdr, 12);
+    poke(BUFS + 12, f, len);
+    desc(TXQ, 0, BUFS, (uint32_t)(12 + len), 0);
+    offer(1);
+}
+
+TEST(virtio_net, tx_tso4_segmented)
+{
+    static uint8_t f[54 + 3000];
+    size_t len = tcp_segment(f, 5000, 3000);
+    net_put16(f + 50, 0);               /* the driver leaves the checksum partial */
+    setup(F_CSUM | F_HOST_TSO4 | F_MRG_RXBUF);
+    tx_gso(f, len, 1, 1448);
+    CHECK_EQ(nsent, 3);
+    CHECK_EQ(sent_len, 54 + 3000 - 2 * 1448);                  /* the last one */
+    CHECK_EQ(net_get32(sent + 38), 5000 + 2 * 1448);
+    CHECK(net_frame_csum_ok(sent, sent_len));
+    CHECK(!memcmp(sent + 54, f + 54 + 2 * 1448, sent_len - 54));
+    tx_gso(f, len, 0x81, 1448);                                 /* TCPv4 with ECN */
+    CHECK_EQ(nsent, 6);
+    tx_gso(f, len, 1, 0);                                       /* no MSS */
+    tx_gso(f, len, 3, 1448);                                    /* UDP: not offered */
+    tx_gso(f, 40, 1, 1448);                                     /* shorter than its headers */
+    CHECK_EQ(nsent, 6);
+    CHECK_EQ(peek16(TXQ + 0x1000 + 2), 5);                      /* every chain came back */
+    setup(F_CSUM | F_MRG_RXBUF);                                /* HOST_TSO4 not taken */
+    tx_gso(f, len, 1, 1448);
+    CHECK_EQ(nsent, 0);
 }
