@@ -13,6 +13,7 @@
 #define VIRTQ_DESC_F_WRITE    2
 #define VIRTQ_DESC_F_INDIRECT 4
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY 1
 #define VIRTIO_F_NOTIFY_ON_EMPTY 24
 #define VIRTIO_RING_F_INDIRECT_DESC 28
 #define VIRTIO_RING_F_EVENT_IDX 29
@@ -24,6 +25,7 @@ typedef struct VirtQueue {
     uint16_t used_idx;          /* next used entry to fill */
     uint16_t signalled_used;    /* used index at the last interrupt */
     bool broken;                /* the guest broke the ring: no more service */
+    bool quiet;                 /* the driver is told not to notify (draining) */
 } VirtQueue;
 
 typedef struct VirtSeg {
@@ -57,6 +59,14 @@ uint64_t virtq_copy_from(AddressSpace *as, const VirtElem *e, uint64_t off, void
 uint64_t virtq_copy_to(AddressSpace *as, const VirtElem *e, uint64_t off, const void *buf,
                        uint64_t len);
 uint64_t virtq_len(const VirtElem *e, bool write);
+/* Tell the driver not to notify (on false) while the device drains the
+ * queue anyway, or to notify again (on true); after turning them back on
+ * the device must look again (virtq_has_avail): a buffer added just
+ * before came without a notification.  Without EVENT_IDX through the used
+ * ring's NO_NOTIFY flag, with it by leaving avail_event behind. */
+void virtq_set_notification(AddressSpace *as, VirtQueue *vq, bool on, bool event_idx);
+/* Whether the driver has made chains available that were not taken. */
+bool virtq_has_avail(AddressSpace *as, VirtQueue *vq);
 
 /* The virtio PCI transport (virtio 1.0, 4.1), in QEMU's transitional form
  * by default: the legacy I/O BAR 0 (virtio-pci-legacy.c), MSI-X in BAR 1,

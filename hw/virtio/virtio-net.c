@@ -56,6 +56,7 @@ typedef struct VirtioNet {
     VirtElem rx_first;          /* a received frame's first chain */
     NetCoalesce *co;            /* GUEST_TSO4: segments held to be joined */
     Timer co_timer;             /* delivers them when the burst is over */
+    Timer tx_timer;             /* continues a transmit queue kept full */
     bool co_off;                /* until reset: a joined run could not fit */
 } VirtioNet;
 
@@ -65,13 +66,6 @@ static size_t hdr_len(VirtioNet *s)
 {
     return virtio_has_feature(&s->vp, F_MRG_RXBUF) ||
            virtio_has_feature(&s->vp, VIRTIO_F_VERSION_1) ? 12 : 10;
-}
-
-static void push(VirtioNet *s, int q, uint16_t head, uint32_t len)
-{
-    if (virtq_push(mem(s), &s->vp.vq[q], head, len,
-                   virtio_has_feature(&s->vp, VIRTIO_RING_F_EVENT_IDX)))
-        virtio_pci_notify_queue(&s->vp, q);
 }
 
 static int pop(VirtioNet *s, int q)
@@ -246,12 +240,16 @@ static void tx_frame(VirtioNet *s, uint8_t *f, size_t len, const uint8_t *hdr)
     }
 }
 
-static void transmit(VirtioNet *s)
+/* Up to budget chains of the transmit queue out to the backend; the used
+ * entries are published as they go and the driver interrupted once at
+ * the end if it asked.  The number taken. */
+static unsigned tx_drain(VirtioNet *s, unsigned budget)
 {
     static uint8_t frame[NET_MAX_FRAME + 12];
-    int r;
     VirtElem *e = &s->elem[TX];
-    while ((r = pop(s, TX)) == 1) {
+    bool ev = virtio_has_feature(&s->vp, VIRTIO_RING_F_EVENT_IDX), notify = false;
+    unsigned n = 0;
+    while (n < budget && pop(s, TX) == 1) {
         size_t hl = hdr_len(s);
         uint64_t total = virtq_len(e, false);
         if (total > hl && total - hl <= NET_MAX_FRAME) {
@@ -259,8 +257,39 @@ static void transmit(VirtioNet *s)
             if (got == total)
                 tx_frame(s, frame + hl, total - hl, frame);
         }
-        push(s, TX, e->head, 0);
+        notify |= virtq_push(mem(s), &s->vp.vq[TX], e->head, 0, ev);
+        n++;
     }
+    if (notify)
+        virtio_pci_notify_queue(&s->vp, TX);
+    return n;
+}
+
+/* A kick drains the queue with the driver's notifications off, so that
+ * what it queues meanwhile (another vCPU) costs it no exit, then turns
+ * them on and looks once more.  At most TX_BUDGET chains per kick: a
+ * driver that keeps the ring full cannot hold the machine lock; the
+ * event loop continues. */
+#define TX_BUDGET 256
+static void transmit(VirtioNet *s)
+{
+    VirtQueue *vq = &s->vp.vq[TX];
+    bool ev = virtio_has_feature(&s->vp, VIRTIO_RING_F_EVENT_IDX);
+    unsigned done = 0;
+    do {
+        virtq_set_notification(mem(s), vq, false, ev);
+        done += tx_drain(s, TX_BUDGET - done);
+        virtq_set_notification(mem(s), vq, true, ev);
+    } while (done < TX_BUDGET && virtq_has_avail(mem(s), vq));
+    if (done >= TX_BUDGET && virtq_has_avail(mem(s), vq))
+        timer_mod(&s->tx_timer, clock_ns());
+}
+
+static void tx_continue(void *opaque)
+{
+    VirtioNet *s = opaque;
+    if (s->vp.status & 4)
+        transmit(s);
 }
 
 static void net_notify(VirtioPci *vp, int n)
@@ -296,6 +325,7 @@ static void net_reset(VirtioPci *vp)
         s->co->len = 0;
     s->co_off = false;
     timer_del(&s->co_timer);
+    timer_del(&s->tx_timer);
 }
 
 /* The status field changed: a configuration interrupt (ISR bit 1). */
@@ -343,6 +373,7 @@ static int net_realize(Device *dev, Machine *m)
         return -1;
     }
     timer_init(&s->co_timer, held_timer, s);
+    timer_init(&s->tx_timer, tx_continue, s);
     s->nc = net_nic_new(&nic_ops, "virtio-net-pci", dev->id, s->netdev, s->mac_str, s->mac, s);
     if (!s->nc)
         return -1;
@@ -387,6 +418,7 @@ static void net_unrealize(Device *dev)
     virtio_pci_remove(&s->vp);
     net_boot_free(&s->boot);
     timer_del(&s->co_timer);
+    timer_del(&s->tx_timer);
     free(s->co);
     s->co = NULL;
 }

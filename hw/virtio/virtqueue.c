@@ -103,7 +103,7 @@ int virtq_pop(AddressSpace *as, VirtQueue *vq, bool indirect, bool event_idx, Vi
     if (!ld16(as, vq->avail + 4 + 2ull * (vq->last_avail % vq->num), &head))
         return broken(vq, "available ring outside guest RAM");
     vq->last_avail++;
-    if (event_idx)               /* avail_event: tell us about every new buffer */
+    if (event_idx && !vq->quiet) /* avail_event: tell us about every new buffer */
         st16(as, vq->used + 4 + 8ull * vq->num, vq->last_avail);
     e->head = head;
     e->nseg = 0;
@@ -186,4 +186,25 @@ uint64_t virtq_len(const VirtElem *e, bool write)
             n += e->seg[i].len;
     }
     return n;
+}
+
+void virtq_set_notification(AddressSpace *as, VirtQueue *vq, bool on, bool event_idx)
+{
+    if (!vq->num || vq->broken)
+        return;
+    vq->quiet = !on;
+    if (event_idx) {
+        if (on)
+            st16(as, vq->used + 4 + 8ull * vq->num, vq->last_avail);
+    } else {
+        st16(as, vq->used, on ? 0 : VIRTQ_USED_F_NO_NOTIFY);
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);     /* the flag before the next look */
+}
+
+bool virtq_has_avail(AddressSpace *as, VirtQueue *vq)
+{
+    uint16_t avail_idx;
+    return vq->num && !vq->broken && ld16(as, vq->avail + 2, &avail_idx) &&
+           avail_idx != vq->last_avail;
 }
