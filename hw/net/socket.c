@@ -6,8 +6,11 @@
  *   udp=HOST:PORT,localaddr=HOST:PORT       UDP unicast, likewise
  *   fd=N                                    an open TCP or UDP socket
  * A listening backend serves one connection at a time; frames sent while
- * nobody is connected are lost, as on an unplugged cable. */
+ * nobody is connected are lost, as on an unplugged cable.  Over TCP the
+ * frames of one burst (a transmit kick, a large send cut into segments)
+ * leave together in one send() from the event loop, not one each. */
 #include "hw/net/netdev.h"
+#include "hw/core/clock.h"
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #define OUT_MAX (4 * NET_MAX_FRAME)
+#define SEND_BATCH NET_MAX_FRAME    /* sent at once from this much on */
 
 typedef struct SocketNet {
     NetClient *nc;
@@ -35,6 +39,7 @@ typedef struct SocketNet {
     uint8_t *out;                   /* TCP: bytes not yet written */
     size_t out_len;
     bool polling_out;
+    Timer flush;                    /* TCP: sends what a burst queued */
 } SocketNet;
 
 static int parse_hostport(const char *s, struct sockaddr_in *sa, bool host_required)
@@ -191,13 +196,24 @@ static bool socket_receive(NetClient *nc, const uint8_t *buf, size_t len)
     p[3] = (uint8_t)len;
     memcpy(p + 4, buf, len);
     s->out_len += 4 + len;
-    on_writable(s);
+    if (s->out_len >= SEND_BATCH)
+        on_writable(s);
+    else if (!timer_pending(&s->flush))
+        timer_mod(&s->flush, clock_ns());   /* after the burst, from the event loop */
     return true;
+}
+
+static void flush_out(void *opaque)
+{
+    SocketNet *s = opaque;
+    if (s->fd >= 0 && s->out_len)
+        on_writable(s);
 }
 
 static void socket_cleanup(NetClient *nc)
 {
     SocketNet *s = nc->opaque;
+    timer_del(&s->flush);
     if (s->fd >= 0) {
         loop_set_fd(s->fd, NULL, NULL, NULL);
         close(s->fd);
@@ -221,6 +237,7 @@ static SocketNet *socket_new(const char *name, int fd, bool dgram)
     s->listen_fd = -1;
     s->fd = fd;
     s->dgram = dgram;
+    timer_init(&s->flush, flush_out, s);
     if (!dgram) {
         s->in = xmalloc(NET_MAX_FRAME + 4);
         s->out = xmalloc(OUT_MAX);

@@ -2,14 +2,22 @@
  * others; peers exchange frames; a receiver that cannot take a frame has
  * it queued (bounded) until it flushes; a link that is down drops; a
  * freed client leaves its peer alone; MAC and PCI address parsing;
- * virtio-net-pci's vectors= and its refusal of mq=on; the FCS CRC. */
+ * virtio-net-pci's vectors= and its refusal of mq=on; the FCS CRC; a
+ * socket backend sends a burst of frames in one go after it. */
 #include "harness.h"
 #include "unit.h"
 #include "hw/core/machine.h"
 #include "hw/core/net.h"
 #include "hw/core/net-checksum.h"
+#include "hw/core/clock.h"
+#include "hw/core/opts.h"
+#include "hw/net/netdev.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 typedef struct Probe {
     NetClient *nc;
@@ -202,4 +210,35 @@ TEST(net, crc32)
     for (size_t off = 0; off < 8; off++)
         for (size_t len = 0; len + off <= sizeof(buf); len += len < 40 ? 1 : 97)
             CHECK_EQ(net_crc32(buf + off, len), crc32_bitwise(buf + off, len));
+}
+
+/* -- the socket backend's send batching ------------------------------------ */
+
+TEST(net, socket_burst_sent_together)
+{
+    harness_init();
+    int sv[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "socketpair");
+    char spec[32];
+    snprintf(spec, sizeof(spec), "fd=%d", sv[0]);
+    Opts o;
+    const char *err;
+    REQUIRE(opts_parse(&o, spec, NULL, &err) == 0, "options");
+    NetClient *sock = net_socket_new(&o, "sockbatch", "-netdev socket");
+    opts_free(&o);
+    REQUIRE(sock, "socket backend on the pair");
+    Probe nic;
+    probe(&nic, true, "sockbatch-nic");
+    net_connect(nic.nc, sock);
+    for (int i = 0; i < 3; i++)
+        net_send(nic.nc, frame, sizeof(frame));
+    uint8_t buf[1024];
+    CHECK(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN);   /* held */
+    clock_step(1);                                      /* the burst is over */
+    ssize_t n = recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT);
+    CHECK_EQ(n, 3 * (4 + sizeof(frame)));
+    CHECK(n >= 4 && buf[3] == sizeof(frame) && !memcmp(buf + 4, frame, sizeof(frame)));
+    net_client_free(nic.nc);
+    net_client_free(sock);
+    close(sv[1]);
 }
