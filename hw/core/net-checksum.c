@@ -74,11 +74,11 @@ static void crc_init(void)
                               (crc_table[t - 1][i] >> 8);
 }
 
-uint32_t net_crc32(const uint8_t *buf, size_t len)
+uint32_t net_crc32_more(uint32_t crc, const uint8_t *buf, size_t len)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, crc_init);
-    uint32_t crc = 0xffffffffu;
+    crc = ~crc;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint32_t lo = crc ^ ((uint32_t)buf[i] | (uint32_t)buf[i + 1] << 8 |
@@ -91,4 +91,9 @@ uint32_t net_crc32(const uint8_t *buf, size_t len)
     for (; i < len; i++)
         crc = crc_table[0][(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
     return ~crc;
+}
+
+uint32_t net_crc32(const uint8_t *buf, size_t len)
+{
+    return net_crc32_more(0, buf, len);
 }

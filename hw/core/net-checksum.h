@@ -21,6 +21,9 @@ uint16_t net_ipv4_l4_csum(const uint8_t *ip, size_t ihl, size_t l4len);
 bool net_frame_csum_ok(const uint8_t *frame, size_t len);
 /* IEEE 802.3 CRC-32 of a frame, as the FCS is sent (little-endian). */
 uint32_t net_crc32(const uint8_t *buf, size_t len);
+/* The CRC-32 of what crc was computed over followed by buf (crc 0: none
+ * before): a frame's FCS over parts that are not side by side. */
+uint32_t net_crc32_more(uint32_t crc, const uint8_t *buf, size_t len);
 
 static inline uint16_t net_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t net_get32(const uint8_t *p)

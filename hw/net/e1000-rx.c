@@ -2,7 +2,8 @@
  * promiscuous and broadcast modes, the VLAN filter table), the VLAN tag
  * stripped into the descriptor when CTRL.VME is on, then the frame is
  * written into the buffers of the legacy receive ring from RDH up to RDT,
- * one frame over as many descriptors as it needs (8254x manual 3.2). */
+ * one frame over as many descriptors as it needs (8254x manual 3.2),
+ * straight from the backend's buffer: one copy, into guest memory. */
 #include "hw/net/e1000-int.h"
 #include "hw/core/net-checksum.h"
 #include "hw/core/dma.h"
@@ -79,15 +80,37 @@ static uint64_t rx_ring_base(const E1000 *s)
     return (uint64_t)E1000_REG(s, E1000_RDBAH) << 32 | (E1000_REG(s, E1000_RDBAL) & ~0xfu);
 }
 
-/* One descriptor: its buffer gets len bytes of data; write it back. */
 /* What the EOP descriptor reports beside DD and EOP: checksums, VLAN. */
 typedef struct RxStatus {
     uint8_t status, errors;
     int vlan;                   /* stripped tag, or -1 */
 } RxStatus;
 
-static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned len, bool eop,
-                         const RxStatus *rs)
+/* The frame as the buffers get it: the received bytes themselves (no
+ * copy; a copy only when a VLAN tag was taken out), then zero padding to
+ * the minimum frame and the FCS, kept apart in tail. */
+typedef struct RxFrame {
+    const uint8_t *data;
+    size_t len, total;          /* data bytes; with the tail */
+    uint8_t tail[MIN_FRAME + 4];
+} RxFrame;
+
+/* Bytes [off, off + n) of the frame into guest memory at addr. */
+static bool rx_copy_out(AddressSpace *as, uint64_t addr, const RxFrame *f, size_t off,
+                        size_t n)
+{
+    size_t from_data = off < f->len ? MIN(n, f->len - off) : 0;
+    if (from_data && !dma_write(as, addr, f->data + off, from_data))
+        return false;
+    off += from_data;
+    return n == from_data || dma_write(as, addr + from_data, f->tail + (off - f->len),
+                                       n - from_data);
+}
+
+/* One descriptor: its buffer gets n bytes of the frame from off; write
+ * the descriptor back. */
+static void rx_fill_desc(E1000 *s, uint64_t da, const RxFrame *f, size_t off, unsigned len,
+                         bool eop, const RxStatus *rs)
 {
     AddressSpace *as = &s->m->mem;
     uint8_t d[16];
@@ -100,7 +123,7 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned le
                                               : E1000_RXD_STAT_IXSM) |
                      (eop && vlan >= 0 ? E1000_RXD_STAT_VP : 0);
     uint8_t errors = eop ? rs->errors : 0;
-    if (addr && !dma_write(as, addr, data, len))
+    if (addr && !rx_copy_out(as, addr, f, off, len))
         errors = 0x80;      /* RXE: the buffer is not memory we can write */
     d[8] = (uint8_t)len;
     d[9] = (uint8_t)(len >> 8);
@@ -109,19 +132,18 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const uint8_t *data, unsigned le
     d[13] = errors;
     d[14] = (uint8_t)(eop && vlan >= 0 ? vlan : 0);
     d[15] = (uint8_t)(eop && vlan >= 0 ? vlan >> 8 : 0);
-    dma_write(as, da, d, 16);
+    dma_write(as, da + 8, d + 8, 8);    /* the buffer address stays */
 }
 
-static void rx_write(E1000 *s, const uint8_t *frame, size_t total, unsigned n,
-                     const RxStatus *rs)
+static void rx_write(E1000 *s, const RxFrame *f, unsigned n, const RxStatus *rs)
 {
     unsigned bsize = rx_buf_size(s);
     uint64_t base = rx_ring_base(s);
     size_t done = 0;
-    while (done < total) {
+    while (done < f->total) {
         unsigned h = E1000_REG(s, E1000_RDH);
-        unsigned chunk = (unsigned)MIN(bsize, total - done);
-        rx_fill_desc(s, base + 16ull * h, frame + done, chunk, done + chunk == total, rs);
+        unsigned chunk = (unsigned)MIN(bsize, f->total - done);
+        rx_fill_desc(s, base + 16ull * h, f, done, chunk, done + chunk == f->total, rs);
         done += chunk;
         E1000_REG(s, E1000_RDH) = (h + 1) % n;
     }
@@ -158,23 +180,20 @@ bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
     }
     if (!rx_accept(s, buf) || !rx_vlan_ok(s, buf, len))
         return true;
-    static uint8_t frame[MAX_LONG_FRAME + 4];
+    static uint8_t stripped[MAX_LONG_FRAME];
+    RxFrame f = { .data = buf, .len = len };
     int vlan = -1;
     if ((E1000_REG(s, E1000_CTRL) & E1000_CTRL_VME) && rx_tagged(s, buf, len)) {
         vlan = net_get16(buf + 14);     /* stripped into the descriptor */
-        memcpy(frame, buf, 12);
-        memcpy(frame + 12, buf + 16, len - 16);
-        len -= 4;
-    } else {
-        memcpy(frame, buf, len);
+        memcpy(stripped, buf, 12);
+        memcpy(stripped + 12, buf + 16, len - 16);
+        f.data = stripped;
+        f.len = len -= 4;
     }
-    size_t total = MAX(len, MIN_FRAME);
-    memset(frame + len, 0, total - len);
-    if (!(E1000_REG(s, E1000_RCTL) & E1000_RCTL_SECRC)) {
-        uint32_t fcs = net_crc32(frame, total);
-        memcpy(frame + total, &fcs, 4);
-        total += 4;
-    }
+    size_t pad = len < MIN_FRAME ? MIN_FRAME - len : 0;
+    memset(f.tail, 0, pad);
+    bool fcs = !(E1000_REG(s, E1000_RCTL) & E1000_RCTL_SECRC);
+    size_t total = f.total = len + pad + (fcs ? 4 : 0);
     unsigned n = E1000_REG(s, E1000_RDLEN) / 16;
     unsigned need = (unsigned)((total + rx_buf_size(s) - 1) / rx_buf_size(s));
     if (rx_free(s, n) < need) {
@@ -182,9 +201,13 @@ bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
         e1000_raise(s, E1000_ICR_RXO);
         return false;           /* held until the driver gives buffers */
     }
+    if (fcs) {
+        uint32_t crc = net_crc32_more(net_crc32(f.data, len), f.tail, pad);
+        memcpy(f.tail + pad, &crc, 4);
+    }
     RxStatus rs = { .vlan = vlan };
-    e1000_rx_csum(s, frame, len, &rs.status, &rs.errors);
-    rx_write(s, frame, total, n, &rs);
+    e1000_rx_csum(s, f.data, len, &rs.status, &rs.errors);
+    rx_write(s, &f, n, &rs);
     e1000_stat_add(s, E1000_GPRC, 1);
     e1000_stat_add(s, E1000_TPR, 1);
     e1000_stat_add(s, E1000_GORCL, total);

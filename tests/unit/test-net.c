@@ -210,6 +210,9 @@ TEST(net, crc32)
     for (size_t off = 0; off < 8; off++)
         for (size_t len = 0; len + off <= sizeof(buf); len += len < 40 ? 1 : 97)
             CHECK_EQ(net_crc32(buf + off, len), crc32_bitwise(buf + off, len));
+    for (size_t cut = 0; cut <= 64; cut += 13)          /* in two parts */
+        CHECK_EQ(net_crc32_more(net_crc32(buf, cut), buf + cut, 100 - cut),
+                 crc32_bitwise(buf, 100));
 }
 
 /* -- the socket backend's send batching ------------------------------------ */
