@@ -6,12 +6,12 @@
  * straight from the backend's buffer: one copy, into guest memory. */
 #include "hw/net/e1000-int.h"
 #include "hw/core/net-checksum.h"
+#include "hw/core/net-frame.h"
 #include "hw/core/dma.h"
 #include "hw/core/util.h"
 
 #include <string.h>
 
-#define MIN_FRAME 60
 #define MAX_STD_FRAME 1522          /* with a VLAN tag */
 #define MAX_LONG_FRAME 16384
 
@@ -86,30 +86,9 @@ typedef struct RxStatus {
     int vlan;                   /* stripped tag, or -1 */
 } RxStatus;
 
-/* The frame as the buffers get it: the received bytes themselves (no
- * copy; a copy only when a VLAN tag was taken out), then zero padding to
- * the minimum frame and the FCS, kept apart in tail. */
-typedef struct RxFrame {
-    const uint8_t *data;
-    size_t len, total;          /* data bytes; with the tail */
-    uint8_t tail[MIN_FRAME + 4];
-} RxFrame;
-
-/* Bytes [off, off + n) of the frame into guest memory at addr. */
-static bool rx_copy_out(AddressSpace *as, uint64_t addr, const RxFrame *f, size_t off,
-                        size_t n)
-{
-    size_t from_data = off < f->len ? MIN(n, f->len - off) : 0;
-    if (from_data && !dma_write(as, addr, f->data + off, from_data))
-        return false;
-    off += from_data;
-    return n == from_data || dma_write(as, addr + from_data, f->tail + (off - f->len),
-                                       n - from_data);
-}
-
 /* One descriptor: its buffer gets n bytes of the frame from off; write
  * the descriptor back. */
-static void rx_fill_desc(E1000 *s, uint64_t da, const RxFrame *f, size_t off, unsigned len,
+static void rx_fill_desc(E1000 *s, uint64_t da, const NetRxFrame *f, size_t off, unsigned len,
                          bool eop, const RxStatus *rs)
 {
     AddressSpace *as = &s->m->mem;
@@ -123,7 +102,7 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const RxFrame *f, size_t off, un
                                               : E1000_RXD_STAT_IXSM) |
                      (eop && vlan >= 0 ? E1000_RXD_STAT_VP : 0);
     uint8_t errors = eop ? rs->errors : 0;
-    if (addr && !rx_copy_out(as, addr, f, off, len))
+    if (addr && !net_rx_frame_write(as, addr, f, off, len))
         errors = 0x80;      /* RXE: the buffer is not memory we can write */
     d[8] = (uint8_t)len;
     d[9] = (uint8_t)(len >> 8);
@@ -135,7 +114,7 @@ static void rx_fill_desc(E1000 *s, uint64_t da, const RxFrame *f, size_t off, un
     dma_write(as, da + 8, d + 8, 8);    /* the buffer address stays */
 }
 
-static void rx_write(E1000 *s, const RxFrame *f, unsigned n, const RxStatus *rs)
+static void rx_write(E1000 *s, const NetRxFrame *f, unsigned n, const RxStatus *rs)
 {
     unsigned bsize = rx_buf_size(s);
     uint64_t base = rx_ring_base(s);
@@ -181,19 +160,18 @@ bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
     if (!rx_accept(s, buf) || !rx_vlan_ok(s, buf, len))
         return true;
     static uint8_t stripped[MAX_LONG_FRAME];
-    RxFrame f = { .data = buf, .len = len };
+    const uint8_t *data = buf;
     int vlan = -1;
     if ((E1000_REG(s, E1000_CTRL) & E1000_CTRL_VME) && rx_tagged(s, buf, len)) {
         vlan = net_get16(buf + 14);     /* stripped into the descriptor */
         memcpy(stripped, buf, 12);
         memcpy(stripped + 12, buf + 16, len - 16);
-        f.data = stripped;
-        f.len = len -= 4;
+        data = stripped;
+        len -= 4;
     }
-    size_t pad = len < MIN_FRAME ? MIN_FRAME - len : 0;
-    memset(f.tail, 0, pad);
-    bool fcs = !(E1000_REG(s, E1000_RCTL) & E1000_RCTL_SECRC);
-    size_t total = f.total = len + pad + (fcs ? 4 : 0);
+    NetRxFrame f;
+    net_rx_frame_init(&f, data, len, !(E1000_REG(s, E1000_RCTL) & E1000_RCTL_SECRC));
+    size_t total = f.total;
     unsigned n = E1000_REG(s, E1000_RDLEN) / 16;
     unsigned need = (unsigned)((total + rx_buf_size(s) - 1) / rx_buf_size(s));
     if (rx_free(s, n) < need) {
@@ -201,10 +179,7 @@ bool e1000_receive(NetClient *nc, const uint8_t *buf, size_t len)
         e1000_raise(s, E1000_ICR_RXO);
         return false;           /* held until the driver gives buffers */
     }
-    if (fcs) {
-        uint32_t crc = net_crc32_more(net_crc32(f.data, len), f.tail, pad);
-        memcpy(f.tail + pad, &crc, 4);
-    }
+    net_rx_frame_fcs(&f);
     RxStatus rs = { .vlan = vlan };
     e1000_rx_csum(s, f.data, len, &rs.status, &rs.errors);
     rx_write(s, &f, n, &rs);

@@ -12,6 +12,7 @@
 #include "hw/net/rtl8139-int.h"
 #include "hw/core/dma.h"
 #include "hw/core/net-checksum.h"
+#include "hw/core/net-frame.h"
 #include "hw/core/util.h"
 
 #include <string.h>
@@ -64,8 +65,20 @@ static bool ring_write(Rtl8139 *s, uint32_t at, const uint8_t *buf, size_t len)
            dma_write(mem(s), base, buf + first, len - first);
 }
 
-static bool rx_ring(Rtl8139 *s, const uint8_t *frame, size_t len, uint32_t match)
+/* The frame into the ring at offset at, wrapping as ring_write does. */
+static bool ring_write_frame(Rtl8139 *s, uint32_t at, const NetRxFrame *f)
 {
+    uint32_t size = ring_size(s), base = rtl_r32(s, RTL_RBSTART);
+    if (rtl_r32(s, RTL_RCR) & RTL_RCR_WRAP)
+        return net_rx_frame_write(mem(s), base + at, f, 0, f->total);
+    size_t first = MIN(f->total, (size_t)(size - at));
+    return net_rx_frame_write(mem(s), base + at, f, 0, first) &&
+           net_rx_frame_write(mem(s), base, f, first, f->total - first);
+}
+
+static bool rx_ring(Rtl8139 *s, const NetRxFrame *f, uint32_t match)
+{
+    size_t len = f->total;
     uint32_t size = ring_size(s);
     uint32_t wr = rtl_r16(s, RTL_CBR) % size, rd = (uint16_t)(rtl_r16(s, RTL_CAPR) + 16) % size;
     uint32_t need = (uint32_t)ALIGN_UP(4 + len, 4);
@@ -81,7 +94,7 @@ static bool rx_ring(Rtl8139 *s, const uint8_t *frame, size_t len, uint32_t match
                                 0x8000);
     uint8_t hdr[4] = { (uint8_t)status, (uint8_t)(status >> 8), (uint8_t)len,
                        (uint8_t)(len >> 8) };
-    bool ok = ring_write(s, wr, hdr, 4) && ring_write(s, (wr + 4) % size, frame, len);
+    bool ok = ring_write(s, wr, hdr, 4) && ring_write_frame(s, (wr + 4) % size, f);
     rtl_w16(s, RTL_CBR, (uint16_t)((wr + need) % size));
     rtl8139_raise(s, ok ? RTL_INT_ROK : RTL_INT_RER);
     return true;
@@ -94,9 +107,10 @@ static uint64_t rdsar(const Rtl8139 *s)
     return (uint64_t)rtl_r32(s, RTL_RDSAR + 4) << 32 | rtl_r32(s, RTL_RDSAR);
 }
 
-static bool rx_cp(Rtl8139 *s, const uint8_t *frame, size_t len, uint32_t match)
+static bool rx_cp(Rtl8139 *s, const NetRxFrame *f, uint32_t match)
 {
-    match |= rtl8139_rx_csum(s, frame, len);
+    size_t len = f->total;
+    match |= rtl8139_rx_csum(s, f->data, f->len);
     size_t done = 0;
     unsigned walked = 0;
     while (done < len) {
@@ -114,7 +128,7 @@ static bool rx_cp(Rtl8139 *s, const uint8_t *frame, size_t len, uint32_t match)
         memcpy(&addr, d + 8, 8);
         size_t room = opts1 & 0x1fff, n = MIN(room, len - done);
         bool first = done == 0, last = done + n == len;
-        if (!dma_write(mem(s), addr, frame + done, n))
+        if (!net_rx_frame_write(mem(s), addr, f, done, n))
             opts1 |= 1u << 20;          /* RES: the buffer is not RAM */
         done += n;
         opts1 = (opts1 & (CP_EOR | (1u << 20))) | (first ? CP_FS : 0) |
@@ -139,16 +153,19 @@ bool rtl8139_receive(NetClient *nc, const uint8_t *buf, size_t len)
     uint32_t match = rx_filter(s, buf);
     if (!match)
         return true;
-    static uint8_t frame[NET_MAX_FRAME];
-    size_t total = MAX(len, MIN_FRAME);
-    memcpy(frame, buf, len);
-    memset(frame + len, 0, total - len);
-    uint32_t fcs = net_crc32(frame, total);
-    memcpy(frame + total, &fcs, 4);
-    total += 4;
+    uint8_t small[MIN_FRAME];
+    if (len < MIN_FRAME) {          /* padded before anything looks at it */
+        memcpy(small, buf, len);
+        memset(small + len, 0, MIN_FRAME - len);
+        buf = small;
+        len = MIN_FRAME;
+    }
+    NetRxFrame f;                   /* written from buf itself, with the FCS */
+    net_rx_frame_init(&f, buf, len, true);
+    net_rx_frame_fcs(&f);
     if (s->reg[RTL_CPCR] & RTL_CPCR_RX)
-        return rx_cp(s, frame, total, match);
-    return rx_ring(s, frame, total, match);
+        return rx_cp(s, &f, match);
+    return rx_ring(s, &f, match);
 }
 
 /* -- transmit --------------------------------------------------------------- */
