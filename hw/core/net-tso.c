@@ -45,12 +45,18 @@ static void fix_checksums(uint8_t *p, size_t l3, size_t l4, size_t len)
     net_put16(p + l4 + 16, net_ipv4_l4_csum(p + l3, l4 - l3, len - l4));
 }
 
+bool net_tso4_ok(const uint8_t *f, size_t len, unsigned mss)
+{
+    size_t l3, l4, hdr;
+    return mss && len <= NET_MAX_FRAME && parse(f, len, &l3, &l4, &hdr);
+}
+
 int net_tso4_segment(const uint8_t *f, size_t len, unsigned mss, NetTsoEmit emit,
                      void *opaque)
 {
     static uint8_t seg[NET_MAX_FRAME];
     size_t l3, l4, hdr;
-    if (!mss || !parse(f, len, &l3, &l4, &hdr) || len > sizeof(seg))
+    if (!net_tso4_ok(f, len, mss) || !parse(f, len, &l3, &l4, &hdr))
         return -1;
     uint32_t seq = net_get32(f + l4 + 4);
     uint16_t id = net_get16(f + l3 + 4);

@@ -6,6 +6,7 @@
 #ifndef KEMU_NET_TSO_H
 #define KEMU_NET_TSO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,9 @@ typedef void (*NetTsoEmit)(void *opaque, const uint8_t *frame, size_t len);
  * driver's hint.  Returns the number of segments, or -1 (nothing sent)
  * when the frame is not such a packet, its lengths are inconsistent, or
  * mss is 0: a bogus large send is dropped. */
+/* Whether net_tso4_segment would take f: what a backend that segments
+ * large sends itself may be handed. */
+bool net_tso4_ok(const uint8_t *f, size_t len, unsigned mss);
 int net_tso4_segment(const uint8_t *f, size_t len, unsigned mss, NetTsoEmit emit,
                      void *opaque);
 

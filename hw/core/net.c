@@ -142,6 +142,15 @@ void net_send(NetClient *nc, const uint8_t *buf, size_t len)
     net_deliver(nc->peer, buf, len);
 }
 
+bool net_send_gso(NetClient *nc, const uint8_t *vnet_hdr, const uint8_t *buf, size_t len)
+{
+    NetClient *to = nc->peer;
+    if (nc->link_down || !to || to->link_down || !to->ops->receive_gso || nc->dump ||
+        to->dump || to->queue || len > NET_MAX_FRAME)
+        return false;
+    return to->ops->receive_gso(to, vnet_hdr, buf, len);
+}
+
 void net_flush_queue(NetClient *nc)
 {
     while (nc->queue) {

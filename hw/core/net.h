@@ -26,6 +26,12 @@ typedef struct NetClientOps {
     NetKind kind;
     /* A frame for this client: false if it cannot take it now (queued). */
     bool (*receive)(NetClient *nc, const uint8_t *buf, size_t len);
+    /* A large TCP send whole, behind its 10-byte virtio-net header (GSO
+     * type and size, checksum offsets), for a backend that passes it on
+     * as it is (tap with vnet_hdr=on): false if it cannot, and the sender
+     * cuts it into frames instead.  NULL: never. */
+    bool (*receive_gso)(NetClient *nc, const uint8_t *vnet_hdr, const uint8_t *buf,
+                        size_t len);
     /* The link went up or down (set_link). */
     void (*link_changed)(NetClient *nc);
     /* Free what the client holds (netdev_del, device removal, exit). */
@@ -65,6 +71,11 @@ const char *net_kind_name(NetKind kind);
 
 /* Send a frame from nc to its peer (dropped when either link is down). */
 void net_send(NetClient *nc, const uint8_t *buf, size_t len);
+/* Hand a large send with its virtio-net header straight to nc's peer if
+ * that one takes them whole (receive_gso; not through a hub, not while
+ * either end is dumped or the peer has frames waiting): false when it
+ * did not, and the caller segments it. */
+bool net_send_gso(NetClient *nc, const uint8_t *vnet_hdr, const uint8_t *buf, size_t len);
 /* nc can receive again: deliver what was queued for it while it could not. */
 void net_flush_queue(NetClient *nc);
 /* set_link NAME up|down: a NIC and its backend peer both change. */

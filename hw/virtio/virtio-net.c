@@ -225,8 +225,9 @@ static void tx_segment(void *opaque, const uint8_t *f, size_t len)
 }
 
 /* One frame the driver handed down, after its header: as it is, with its
- * checksum completed, or (HOST_TSO4) a large TCP send cut into segments,
- * since the backends take frames of the wire's size.  A large send of
+ * checksum completed, or (HOST_TSO4) a large TCP send whole to a backend
+ * that takes it so (tap with vnet_hdr=on, as the peer), else cut into
+ * segments for backends that take frames of the wire's size.  A large send of
  * another type, or one that is not a sane TCP/IPv4 packet or has no MSS,
  * is dropped. */
 static void tx_frame(VirtioNet *s, uint8_t *f, size_t len, const uint8_t *hdr)
@@ -236,7 +237,9 @@ static void tx_frame(VirtioNet *s, uint8_t *f, size_t len, const uint8_t *hdr)
         complete_csum(f, len, hdr);
         net_send(s->nc, f, len);
     } else if (gso == GSO_TCPV4 && virtio_has_feature(&s->vp, F_HOST_TSO4)) {
-        net_tso4_segment(f, len, (unsigned)(hdr[4] | hdr[5] << 8), tx_segment, s);
+        unsigned mss = (unsigned)(hdr[4] | hdr[5] << 8);
+        if (net_tso4_ok(f, len, mss) && !net_send_gso(s->nc, hdr, f, len))
+            net_tso4_segment(f, len, mss, tx_segment, s);
     }
 }
 

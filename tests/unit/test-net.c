@@ -4,7 +4,8 @@
  * freed client leaves its peer alone; MAC and PCI address parsing;
  * virtio-net-pci's vectors= and its refusal of mq=on; the FCS CRC; a
  * socket backend sends a burst of frames in one go after it; a received
- * frame written into guest memory in pieces from the backend's buffer. */
+ * frame written into guest memory in pieces from the backend's buffer; a
+ * large send reaches a tap with vnet_hdr=on whole, behind its header. */
 #include "harness.h"
 #include "unit.h"
 #include "hw/core/machine.h"
@@ -286,4 +287,57 @@ TEST(net, rx_frame_pieces)
     NetRxFrame f;
     net_rx_frame_init(&f, data, 100, true);
     CHECK(!net_rx_frame_write(as, 0xfffffffff000ull, &f, 0, f.total));  /* not RAM */
+}
+
+/* -- large sends to a tap with vnet_hdr ------------------------------------ */
+
+/* A tap backend on one end of a packet socket pair (fd=), as a tap
+ * interface keeps frame boundaries; the NIC probe is its peer. */
+static NetClient *tap_on_pair(int sv[2], const char *vnet_hdr, Probe *nic, const char *name)
+{
+    REQUIRE(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0, "socketpair");
+    char spec[64];
+    snprintf(spec, sizeof(spec), "fd=%d,vnet_hdr=%s", sv[0], vnet_hdr);
+    Opts o;
+    const char *err;
+    REQUIRE(opts_parse(&o, spec, NULL, &err) == 0, "options");
+    NetClient *tap = net_tap_new(&o, name, "-netdev tap");
+    opts_free(&o);
+    REQUIRE(tap, "tap backend on the pair");
+    probe(nic, true, "gso-nic");
+    net_connect(nic->nc, tap);
+    return tap;
+}
+
+TEST(net, gso_to_tap_whole)
+{
+    harness_init();
+    static uint8_t big[20000], got[20100];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)i;
+    const uint8_t hdr[10] = { 1, 1, 54, 0, 0xa8, 0x05, 34, 0, 16, 0 };  /* TCPv4, MSS 1448 */
+    int sv[2];
+    Probe nic;
+    NetClient *tap = tap_on_pair(sv, "on", &nic, "gsotap");
+    CHECK(net_send_gso(nic.nc, hdr, big, sizeof(big)));
+    ssize_t n = recv(sv[1], got, sizeof(got), MSG_DONTWAIT);
+    CHECK_EQ(n, 10 + sizeof(big));                      /* one write: header and all */
+    CHECK(n >= 10 && !memcmp(got, hdr, 10) && !memcmp(got + 10, big, sizeof(big)));
+    net_client_free(nic.nc);
+    net_client_free(tap);
+    close(sv[1]);
+
+    tap = tap_on_pair(sv, "off", &nic, "plaintap");     /* no header to carry it */
+    CHECK(!net_send_gso(nic.nc, hdr, big, sizeof(big)));
+    CHECK(recv(sv[1], got, sizeof(got), MSG_DONTWAIT) < 0 && errno == EAGAIN);
+    net_client_free(nic.nc);
+    net_client_free(tap);
+    close(sv[1]);
+
+    Probe a, b;                                         /* a peer without receive_gso */
+    probe(&a, true, "gso-a");
+    probe(&b, false, "gso-b");
+    net_connect(a.nc, b.nc);
+    CHECK(!net_send_gso(a.nc, hdr, big, sizeof(big)));
+    CHECK_EQ(b.got, 0);
 }

@@ -42,6 +42,25 @@ static bool wire_receive(NetClient *nc, const uint8_t *buf, size_t len)
 
 static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_receive };
 
+/* A wire that takes large sends whole (as a tap with vnet_hdr=on). */
+static uint8_t gso_hdr[10];
+static size_t gso_len;
+static int ngso;
+
+static bool wire_receive_gso(NetClient *nc, const uint8_t *hdr, const uint8_t *buf, size_t len)
+{
+    (void)nc;
+    (void)buf;
+    memcpy(gso_hdr, hdr, 10);
+    gso_len = len;
+    ngso++;
+    return true;
+}
+
+static const NetClientOps gso_wire_ops = { .kind = NET_TAP, .receive = wire_receive,
+                                           .receive_gso = wire_receive_gso };
+static bool gso_wire;           /* setup() joins the card to a gso_wire_ops wire */
+
 static void poke(uint64_t a, const void *p, size_t n) { as_write(&harness_machine()->mem, a, p, n); }
 static void peek(uint64_t a, void *p, size_t n) { as_read(&harness_machine()->mem, a, p, n); }
 static void poke16(uint64_t a, uint16_t v) { poke(a, &v, 2); }
@@ -77,7 +96,8 @@ static void setup(uint32_t features)
     char name[16], props[64];
     snprintf(name, sizeof(name), "vnwire%d", nwire++);
     snprintf(props, sizeof(props), "netdev=%s,romfile=,vectors=0", name);
-    wire = net_client_new(&wire_ops, "wire", name, NULL);
+    wire = net_client_new(gso_wire ? &gso_wire_ops : &wire_ops, "wire", name, NULL);
+    ngso = 0;
     harness_device("i440FX-pcihost", NULL);
     harness_device("virtio-net-pci", props);
     machine_reset(harness_machine());
@@ -410,4 +430,24 @@ TEST(virtio_net, tx_full_ring_bounded_per_kick)
     CHECK_EQ(nsent, 301);                               /* the event loop did the rest */
     CHECK_EQ(peek16(TXQ + 0x1000 + 2), 301);
     CHECK_EQ(peek16(TXQ + 0x1000), 0);
+}
+
+/* A peer that takes large sends whole gets the frame and its header in
+ * one piece; a bogus one (no MSS) still goes nowhere. */
+TEST(virtio_net, tx_tso4_whole_to_a_gso_peer)
+{
+    static uint8_t f[54 + 3000];
+    size_t len = tcp_segment(f, 5000, 3000);
+    gso_wire = true;
+    setup(F_CSUM | F_HOST_TSO4 | F_MRG_RXBUF);
+    tx_gso(f, len, 1, 1448);
+    CHECK_EQ(ngso, 1);
+    CHECK_EQ(nsent, 0);
+    CHECK_EQ(gso_len, len);
+    CHECK_EQ(gso_hdr[1], 1);
+    CHECK_EQ(gso_hdr[4] | gso_hdr[5] << 8, 1448);
+    tx_gso(f, len, 1, 0);
+    CHECK_EQ(ngso, 1);
+    CHECK_EQ(nsent, 0);
+    gso_wire = false;
 }
