@@ -30,7 +30,10 @@ struct Vga;
 typedef enum { VGA_SR, VGA_GR, VGA_CR, VGA_DAC_MASK, VGA_DAC_DATA } VgaRegSet;
 
 /* What a card built on this VGA core (Cirrus) adds: each hook returns true
- * when it handled the access, false to leave it to the standard VGA. */
+ * when it handled the access, false to leave it to the standard VGA.  A
+ * register or window write the card handles is its own to count: it moves
+ * Vga.generation when the picture may change, or marks the video RAM it
+ * wrote in the dirty log (so a blit redraws only its lines). */
 typedef struct VgaExt {
     bool (*reg_read)(struct Vga *s, VgaRegSet set, uint8_t index, uint8_t *val);
     bool (*reg_write)(struct Vga *s, VgaRegSet set, uint8_t index, uint8_t val);
@@ -47,6 +50,9 @@ typedef struct VgaExt {
      * lines of *pitch bytes (a write to the others redraws everything);
      * returns how many (0: unknown). */
     int (*visible)(struct Vga *s, uint32_t range[][2], uint32_t *pitch);
+    /* Redraw only the flagged lines of the picture px (w x h) drawn
+     * before: 0, or -1 when it cannot (then render draws it all). */
+    int (*render_lines)(struct Vga *s, uint32_t *px, int w, int h, const uint8_t *lines);
 } VgaExt;
 
 #define VGA_RANGES 2

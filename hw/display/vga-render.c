@@ -168,7 +168,9 @@ static int render_vbe(const Vga *s, uint32_t **out, int *w, int *h)
 int vga_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines)
 {
     uint64_t stride = vbe_stride(s);
-    if ((s->ext && s->ext->untracked(s)) || !(s->vbe[VBE_ENABLE] & VBE_ENABLED) || !stride ||
+    if (s->ext && s->ext->untracked(s))
+        return s->ext->render_lines ? s->ext->render_lines(s, px, w, h, lines) : -1;
+    if (!(s->vbe[VBE_ENABLE] & VBE_ENABLED) || !stride ||
         w != s->vbe[VBE_XRES] || h != s->vbe[VBE_YRES])
         return -1;
     for (int y = 0; y < h; y++) {
