@@ -286,6 +286,11 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-usbdevice", "mouse"),
               "kemu: -usbdevice mouse: 'mouse' is not a valid device model name (kemu has: tablet)");
     CHECK_STR(parse_err("-k", "de"), "(no error)");      /* the keymap is read at start */
+    KemuOptions quit;
+    CHECK_EQ(parse_args(&quit, (const char *const[]){ "-display", "sdl", NULL }), CMDLINE_RUN);
+    CHECK(quit.window_close);                           /* closing the window quits */
+    CHECK_EQ(parse_args(&quit, (const char *const[]){ "-no-quit", NULL }), CMDLINE_RUN);
+    CHECK(!quit.window_close);
     CHECK_STR(parse_err("-mon", "chardev=c0,mode=control"),
               "kemu: -mon chardev=c0,mode=control: QMP (mode=control) is not supported yet");
     CHECK_STR(parse_err("-mon", "mode=readline"),
