@@ -1,5 +1,6 @@
 /* -display sdl: the guest's picture in an SDL2 window titled "kemu
- * (NAME)", resized to the guest's mode; keys by scan code (USB HID usage
+ * (NAME)", resized to the guest's mode (a window the user resizes scales
+ * the picture); keys by scan code (USB HID usage
  * to PC key), the PS/2 mouse relative while the window holds the grab
  * (taken on a click, released with Ctrl-Alt-G, the title saying which);
  * Ctrl-Alt-F full screen, Ctrl-Alt-1/2/3 the guest and the text consoles;
@@ -352,7 +353,7 @@ static int x_connection_fd(void)
 static int create_window(const DisplaySurface *s)
 {
     sdl.win = SDL_CreateWindow(console_title(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                               s->w, s->h, SDL_WINDOW_SHOWN);
+                               s->w, s->h, SDL_WINDOW_SHOWN | SDL_WINDOW_RESIZABLE);
     if (!sdl.win)
         return -1;
     sdl.ren = SDL_CreateRenderer(sdl.win, -1, 0);
