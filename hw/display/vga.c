@@ -456,6 +456,11 @@ static int source_text(void *opaque, GraphicText *t)
 static uint64_t source_generation(void *opaque)
 {
     Vga *s = opaque;
+    uint64_t blink = vga_blink_count(s);
+    if (blink != s->blink_seen) {       /* the cursor or characters blinked */
+        s->blink_seen = blink;
+        s->generation++;
+    }
     if (!vga_dirty_poll(s))
         return 0;
     uint64_t g = s->generation + s->vram_generation;
