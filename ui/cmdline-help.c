@@ -52,6 +52,7 @@ static const char help_text[] =
 "-vga [std|cirrus|vmware|qxl|virtio|none]\n"
 "                select video card type\n"
 "-full-screen    start in full screen\n"
+"-no-quit        closing the SDL window does not quit\n"
 "-vnc <display>  shorthand for -display vnc=<display>: [HOST]:N, unix:PATH or none,\n"
 "                options to=L, password=on, share=, ipv4=on, ipv6=on\n"
 "-k language     use keyboard layout (for example 'fr' for French) for VNC keysyms\n"

@@ -50,7 +50,7 @@ static const struct {
     { "blockdev", 1 }, { "debugcon", 1 }, { "action", 1 }, { "loadvm", 1 }, { "semihosting", 0 },
     { "plugin", 1 }, { "iscsi", 1 }, { "device-list", 0 }, { "localtime", 0 }, { "win2k-hack", 0 },
     { "rtc-td-hack", 0 }, { "no-fd-bootchk", 0 }, { "realtime", 1 }, { "portrait", 0 },
-    { "rotate", 1 }, { "alt-grab", 0 }, { "ctrl-grab", 0 }, { "no-frame", 0 }, { "no-quit", 0 },
+    { "rotate", 1 }, { "alt-grab", 0 }, { "ctrl-grab", 0 }, { "no-frame", 0 },
     { "g", 1 }, { "echr", 1 }, { "show-cursor", 0 }, { "tb-size", 1 }, { "preconfig", 0 },
     { "enable-sync-profile", 0 },
     { "seed", 1 }, { "cpu-pm", 1 }, { "bios-boot", 1 },

@@ -234,6 +234,8 @@ static int opt_flag(KemuOptions *o, const char *opt, const char *arg)
         o->usb = true;
     else if (!strcmp(opt, "full-screen"))
         o->full_screen = true;
+    else if (!strcmp(opt, "no-quit"))
+        o->window_close = false;        /* as -display sdl,window-close=off */
     else
         KEMU_BUG("flag without a field");
     return 0;
@@ -320,6 +322,7 @@ static const OptDef options[] = {
     { "vnc", true, opt_vnc },
     { "k", true, opt_keymap },
     { "full-screen", false, opt_flag },
+    { "no-quit", false, opt_flag },
     { "global", true, opt_global },
     { "rtc", true, opt_rtc },
     { "smbios", true, opt_smbios },

@@ -41,8 +41,11 @@ static void png_chunk(FILE *f, const char *type, const uint8_t *data, uint32_t l
     put_be32(hdr, len);
     memcpy(hdr + 4, type, 4);
     fwrite(hdr, 1, 8, f);
-    fwrite(data, 1, len, f);
-    uint32_t crc = crc32_update(crc32_update(0, (const uint8_t *)type, 4), data, len);
+    uint32_t crc = crc32_update(0, (const uint8_t *)type, 4);
+    if (len) {                      /* IEND has no data (and NULL is no buffer for fwrite) */
+        fwrite(data, 1, len, f);
+        crc = crc32_update(crc, data, len);
+    }
     put_be32(hdr, crc);
     fwrite(hdr, 1, 4, f);
 }

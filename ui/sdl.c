@@ -1,11 +1,16 @@
 /* -display sdl: the guest's picture in an SDL2 window titled "kemu
- * (NAME)", resized to the guest's mode; keys by scan code (USB HID usage
+ * (NAME)", resized to the guest's mode (a window the user resizes scales
+ * the picture); keys by scan code (USB HID usage
  * to PC key), the PS/2 mouse relative while the window holds the grab
  * (taken on a click, released with Ctrl-Alt-G, the title saying which);
  * Ctrl-Alt-F full screen, Ctrl-Alt-1/2/3 the guest and the text consoles;
- * closing the window quits as the monitor's quit. */
+ * closing the window quits as the monitor's quit.  Under X11 the window's
+ * events wake the event loop through the X connection's descriptor, so an
+ * idle window costs only the display core's backed-off refresh; elsewhere
+ * SDL is polled at every refresh tick. */
 #include "ui/display.h"
 #include "hw/core/error.h"
+#include "hw/core/loop.h"
 #include "hw/core/util.h"
 #include "ui/console.h"
 #include "ui/keycodes.h"
@@ -14,6 +19,7 @@
 #include "ui/vc.h"
 
 #include <SDL.h>
+#include <SDL_syswm.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +34,7 @@ typedef struct SdlState {
     int console_index;              /* 0: the guest; n: text console n-1 */
     int buttons;
     RunState shown_state;
+    int x_fd;                       /* the X connection, or -1: poll */
     char title[400];
 } SdlState;
 
@@ -283,27 +290,70 @@ static void handle_event(const SDL_Event *e)
     }
 }
 
-static void sdl_tick(void *opaque)
+/* Everything SDL queued.  Each SDL call may read the X connection and
+ * queue what arrived, so this runs after the last call of a turn. */
+static void drain_events(void)
 {
     SDL_Event e;
     while (SDL_PollEvent(&e))
         handle_event(&e);
-    if (sdl.m->state != sdl.shown_state)
-        update_title();
-    if (sdl.console_index)
-        show_text_console();
+}
+
+static bool present(void)
+{
     if (!sdl.present || !sdl.tex)
-        return;
+        return false;
     SDL_RenderClear(sdl.ren);
     SDL_RenderCopy(sdl.ren, sdl.tex, NULL, NULL);
     SDL_RenderPresent(sdl.ren);
     sdl.present = false;
+    return true;
+}
+
+/* Events, then the picture, until neither leaves work (an expose event
+ * asks for one more present); bounded, the next tick does the rest. */
+static void service(void)
+{
+    for (int i = 0; i < 3; i++) {
+        drain_events();
+        if (sdl.m->state != sdl.shown_state)
+            update_title();
+        if (sdl.console_index)
+            show_text_console();
+        if (!present())
+            break;
+    }
+}
+
+static void sdl_tick(void *opaque)
+{
+    (void)opaque;
+    service();
+}
+
+/* The X connection has data: input, or the window shown or resized. */
+static void on_x_events(void *opaque)
+{
+    (void)opaque;
+    service();
+}
+
+/* The X connection's descriptor, or -1 when SDL drives something else. */
+static int x_connection_fd(void)
+{
+#if defined(SDL_VIDEO_DRIVER_X11)
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (SDL_GetWindowWMInfo(sdl.win, &info) && info.subsystem == SDL_SYSWM_X11)
+        return ConnectionNumber(info.info.x11.display);
+#endif
+    return -1;
 }
 
 static int create_window(const DisplaySurface *s)
 {
     sdl.win = SDL_CreateWindow(console_title(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                               s->w, s->h, SDL_WINDOW_SHOWN);
+                               s->w, s->h, SDL_WINDOW_SHOWN | SDL_WINDOW_RESIZABLE);
     if (!sdl.win)
         return -1;
     sdl.ren = SDL_CreateRenderer(sdl.win, -1, 0);
@@ -328,9 +378,14 @@ int sdl_display_start(Machine *m, bool full_screen, bool window_close)
     update_title();
     if (full_screen)
         toggle_full_screen();
+    SDL_StopTextInput();                /* keys as scan codes only: no input method */
+    sdl.x_fd = x_connection_fd();
     listener = (DisplayListener){ .resize = sdl_resize, .update = sdl_update, .tick = sdl_tick,
-                                  .polls = true };
+                                  .polls = sdl.x_fd < 0 };
     console_add_listener(&listener);
+    if (sdl.x_fd >= 0)
+        loop_set_fd(sdl.x_fd, on_x_events, NULL, NULL);
+    service();
     return 0;
 }
 

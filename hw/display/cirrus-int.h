@@ -85,6 +85,8 @@ void cirrus_lfb_update(Cirrus *c);
 int cirrus_render(Vga *s, uint32_t **out, int *w, int *h);
 /* The video RAM an extended-mode picture is made of (VgaExt.visible). */
 int cirrus_visible(Vga *s, uint32_t range[][2], uint32_t *pitch);
+/* Only the flagged lines again, into the picture drawn before (VgaExt). */
+int cirrus_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines);
 /* Bits per pixel of the extended mode (SR7 and the hidden DAC), 0 if none. */
 int cirrus_bpp(const Cirrus *c);
 

@@ -2,7 +2,9 @@
  * through the DAC, 15/16 (the hidden DAC register chooses), 24 and 32 bits
  * direct colour, from the start address and pitch the CRT controller's
  * extension bits (CR1B, CR1D) widen; then the 32x32 or 64x64 hardware
- * cursor on top, in the colours of the DAC's extra entries 0 and 15.  A frame that would run past video RAM is blank. */
+ * cursor on top, in the colours of the DAC's extra entries 0 and 15.  A
+ * frame that would run past video RAM is blank.  Between two looks only
+ * the lines the dirty log names are drawn again (cirrus_render_lines). */
 #include "hw/display/cirrus-int.h"
 #include "hw/core/util.h"
 
@@ -55,13 +57,17 @@ static uint32_t cursor_rgb(const Cirrus *c, int entry)
            (uint32_t)((p[2] & 63) * 255 / 63);
 }
 
-static void draw_cursor(const Cirrus *c, uint32_t *px, int w, int h)
+/* The cursor over the picture's lines (only the flagged ones, when lines
+ * is not NULL: the others still show it from before). */
+static void draw_cursor(const Cirrus *c, uint32_t *px, int w, int h, const uint8_t *lines)
 {
     int size = c->sr[0x12] & 0x04 ? 64 : 32;
     uint32_t bg = cursor_rgb(c, 0), fg = cursor_rgb(c, 15);
     if (!(c->sr[0x12] & 0x01))
         return;
     for (int y = 0; y < size && c->cursor_y + y < h; y++) {
+        if (lines && !lines[c->cursor_y + y])
+            continue;
         for (int x = 0; x < size && c->cursor_x + x < w; x++) {
             uint32_t *d = px + (size_t)(c->cursor_y + y) * w + c->cursor_x + x;
             switch (cursor_pixel(c, x, y)) {
@@ -89,26 +95,60 @@ int cirrus_visible(Vga *s, uint32_t range[][2], uint32_t *pitch_out)
     return 2;
 }
 
+typedef struct Frame {
+    int bpp, width, height;
+    uint32_t start, pitch;
+} Frame;
+
+/* The extended mode's frame, false when it is not one to show (too big
+ * or running past video RAM). */
+static bool frame_of(const Cirrus *c, Frame *f)
+{
+    const Vga *s = &c->vga;
+    *f = (Frame){ cirrus_bpp(c), (s->cr[0x01] + 1) * 8, vga_height(s), start_address(c),
+                  line_pitch(c) };
+    return f->bpp && f->width <= 2048 && f->height <= 2048 &&
+           f->start + (uint64_t)f->pitch * (f->height - 1) +
+           (uint64_t)f->width * ((f->bpp + 7) / 8) <= s->vram_size;
+}
+
+static void draw_line(const Cirrus *c, const Frame *f, uint32_t *px, int y)
+{
+    int bytes = (f->bpp + 7) / 8;
+    const uint8_t *src = c->vga.vram.host + f->start + (size_t)y * f->pitch;
+    uint32_t *dst = px + (size_t)y * f->width;
+    for (int x = 0; x < f->width; x++, src += bytes)
+        dst[x] = vga_pixel_rgb(&c->vga, src, f->bpp);
+}
+
 int cirrus_render(Vga *s, uint32_t **out, int *w, int *h)
 {
     Cirrus *c = (Cirrus *)s;
+    Frame f;
     if (!(c->sr[0x07] & 0x01))
         return 1;
-    int bpp = cirrus_bpp(c), bytes = (bpp + 7) / 8;
-    int width = (s->cr[0x01] + 1) * 8, height = vga_height(s);
-    uint32_t start = start_address(c), pitch = line_pitch(c);
-    if (!bpp || width > 2048 || height > 2048 ||
-        start + (uint64_t)pitch * (height - 1) + (uint64_t)width * bytes > s->vram_size)
+    if (!frame_of(c, &f))
         return -1;
-    uint32_t *px = xmalloc((size_t)width * height * sizeof(uint32_t));
-    for (int y = 0; y < height; y++) {
-        const uint8_t *src = s->vram.host + start + (size_t)y * pitch;
-        for (int x = 0; x < width; x++, src += bytes)
-            px[(size_t)y * width + x] = vga_pixel_rgb(s, src, bpp);
-    }
-    draw_cursor(c, px, width, height);
+    uint32_t *px = xmalloc((size_t)f.width * f.height * sizeof(uint32_t));
+    for (int y = 0; y < f.height; y++)
+        draw_line(c, &f, px, y);
+    draw_cursor(c, px, f.width, f.height, NULL);
     *out = px;
-    *w = width;
-    *h = height;
+    *w = f.width;
+    *h = f.height;
+    return 0;
+}
+
+int cirrus_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines)
+{
+    Cirrus *c = (Cirrus *)s;
+    Frame f;
+    if (!(c->sr[0x07] & 0x01) || !frame_of(c, &f) || w != f.width || h != f.height)
+        return -1;
+    for (int y = 0; y < h; y++) {
+        if (lines[y])
+            draw_line(c, &f, px, y);
+    }
+    draw_cursor(c, px, w, h, lines);
     return 0;
 }

@@ -117,9 +117,18 @@ static bool ext_reg_read(Vga *s, VgaRegSet set, uint8_t index, uint8_t *v)
     return true;
 }
 
+/* The blit engine's registers (GR20-GR3F) and the bank registers change
+ * no picture: a blit marks the video RAM it writes. */
+static bool changes_picture(VgaRegSet set, uint8_t index)
+{
+    return set != VGA_GR || index < GR_BANK0;
+}
+
 static bool ext_reg_write(Vga *s, VgaRegSet set, uint8_t index, uint8_t v)
 {
     Cirrus *c = cirrus_of(s);
+    if (changes_picture(set, index))
+        s->generation++;
     if (set == VGA_DAC_MASK)
         return hidden_dac_write(c, v);
     if (set == VGA_GR && index == 5) {  /* the write mode: BAR 0 may change */
@@ -201,10 +210,12 @@ static bool ext_mem_write(Vga *s, uint64_t addr, uint8_t v)
         return true;
     }
     int64_t off = bank_offset(c, addr);
-    if (off >= 0 && cirrus_ext_write_mode(c))
+    if (off >= 0 && cirrus_ext_write_mode(c)) {
         cirrus_ext_write(c, (uint64_t)off, v);
-    else if (off >= 0)
+    } else if (off >= 0) {
         s->vram.host[off] = v;
+        mr_dirty_mark(&s->lfb, (uint64_t)off, 1);
+    }
     return true;
 }
 
@@ -217,6 +228,7 @@ static const VgaExt cirrus_ext = {
     .reg_read = ext_reg_read, .reg_write = ext_reg_write,
     .mem_read = ext_mem_read, .mem_write = ext_mem_write,
     .render = cirrus_render, .untracked = ext_untracked, .visible = cirrus_visible,
+    .render_lines = cirrus_render_lines,
 };
 
 /* BAR 1: the VGA registers from 0x3c0 at 0x000-0x0ff, the BitBLT

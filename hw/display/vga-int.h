@@ -30,7 +30,10 @@ struct Vga;
 typedef enum { VGA_SR, VGA_GR, VGA_CR, VGA_DAC_MASK, VGA_DAC_DATA } VgaRegSet;
 
 /* What a card built on this VGA core (Cirrus) adds: each hook returns true
- * when it handled the access, false to leave it to the standard VGA. */
+ * when it handled the access, false to leave it to the standard VGA.  A
+ * register or window write the card handles is its own to count: it moves
+ * Vga.generation when the picture may change, or marks the video RAM it
+ * wrote in the dirty log (so a blit redraws only its lines). */
 typedef struct VgaExt {
     bool (*reg_read)(struct Vga *s, VgaRegSet set, uint8_t index, uint8_t *val);
     bool (*reg_write)(struct Vga *s, VgaRegSet set, uint8_t index, uint8_t val);
@@ -47,6 +50,9 @@ typedef struct VgaExt {
      * lines of *pitch bytes (a write to the others redraws everything);
      * returns how many (0: unknown). */
     int (*visible)(struct Vga *s, uint32_t range[][2], uint32_t *pitch);
+    /* Redraw only the flagged lines of the picture px (w x h) drawn
+     * before: 0, or -1 when it cannot (then render draws it all). */
+    int (*render_lines)(struct Vga *s, uint32_t *px, int w, int h, const uint8_t *lines);
 } VgaExt;
 
 #define VGA_RANGES 2
@@ -70,6 +76,7 @@ typedef struct Vga {
     uint64_t lines_generation;  /* generation when the lines were last handed out */
     uint32_t seen_range[VGA_RANGES][2], seen_pitch;
     uint8_t dirty_lines[VGA_MAX_LINES];     /* lines of those pages since */
+    uint64_t blink_seen;        /* vga_blink_count at the last look */
     uint8_t misc, sr_index, sr[8], gr_index, gr[16], cr_index, cr[32];
     uint8_t ar_index, ar[21];
     bool ar_flip;               /* next 0x3c0 write is data */
@@ -123,6 +130,19 @@ int vga_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines);
  * graphics mode, -1 when blank. */
 struct GraphicText;
 int vga_text(Vga *s, struct GraphicText *t);
+
+/* vga-blink.c: the text modes' blink counter (0 when nothing blinks; it
+ * moves every half cursor period), whether the cursor and the blinking
+ * characters show now, and the cursor drawn over a rendered text screen. */
+typedef struct VgaTextGeometry {
+    int cols, rows, cw, ch;         /* characters, cell size in pixels */
+    uint32_t start, stride;         /* start address and row pitch, in characters */
+    uint32_t cursor_rgb;            /* the colour of the cursor cell's foreground */
+} VgaTextGeometry;
+uint64_t vga_blink_count(const Vga *s);
+bool vga_cursor_phase(const Vga *s);
+bool vga_char_blink_phase(const Vga *s);
+void vga_draw_text_cursor(const Vga *s, uint32_t *px, int w, const VgaTextGeometry *g);
 
 /* vga-dirty.c: take what the dirty log of video RAM says into the
  * generation and the changed lines; false when the picture's memory is

@@ -1,5 +1,5 @@
 /* The VGA's picture, rendered on demand: alphanumeric modes through the
- * font in plane 2, the 16-colour planar and 256-colour chain-4 graphics
+ * font in plane 2 (with the cursor and blinking of vga-blink.c), the 16-colour planar and 256-colour chain-4 graphics
  * modes through the attribute palette and the DAC, and the VBE modes
  * (8 to 32 bits per pixel) from the linear framebuffer. */
 #include "hw/display/vga-int.h"
@@ -55,12 +55,16 @@ static int render_text(const Vga *s, uint32_t **out, int *w, int *h)
     *w = cols * cw;
     *h = rows * ch;
     uint32_t *px = xmalloc((size_t)*w * *h * sizeof(uint32_t));
+    bool blink = s->ar[0x10] & 0x08, hidden = blink && !vga_char_blink_phase(s);
+    VgaTextGeometry g = { cols, rows, cw, ch, start, stride, 0 };
+    uint32_t cursor = ((uint32_t)s->cr[0x0e] << 8 | s->cr[0x0f]) * 2 * 4 % s->vram_size;
+    g.cursor_rgb = attr_rgb(s, vram[cursor + 1] & 15);
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < cols; c++) {
             uint32_t cell = (start + r * stride + c) * 2 * 4 % s->vram_size;
             uint8_t code = vram[cell], attr = vram[cell + 1];
-            uint32_t fg = attr_rgb(s, attr & 15);
-            uint32_t bg = attr_rgb(s, (s->ar[0x10] & 0x08) ? (attr >> 4) & 7 : attr >> 4);
+            uint32_t bg = attr_rgb(s, blink ? (attr >> 4) & 7 : attr >> 4);
+            uint32_t fg = hidden && (attr & 0x80) ? bg : attr_rgb(s, attr & 15);
             for (int y = 0; y < ch; y++) {
                 uint8_t bits = vram[(font + code * 32u + y) * 4 + 2];
                 uint32_t *row = px + (size_t)(r * ch + y) * *w + c * cw;
@@ -72,6 +76,7 @@ static int render_text(const Vga *s, uint32_t **out, int *w, int *h)
             }
         }
     }
+    vga_draw_text_cursor(s, px, *w, &g);
     *out = px;
     return 0;
 }
@@ -168,7 +173,9 @@ static int render_vbe(const Vga *s, uint32_t **out, int *w, int *h)
 int vga_render_lines(Vga *s, uint32_t *px, int w, int h, const uint8_t *lines)
 {
     uint64_t stride = vbe_stride(s);
-    if ((s->ext && s->ext->untracked(s)) || !(s->vbe[VBE_ENABLE] & VBE_ENABLED) || !stride ||
+    if (s->ext && s->ext->untracked(s))
+        return s->ext->render_lines ? s->ext->render_lines(s, px, w, h, lines) : -1;
+    if (!(s->vbe[VBE_ENABLE] & VBE_ENABLED) || !stride ||
         w != s->vbe[VBE_XRES] || h != s->vbe[VBE_YRES])
         return -1;
     for (int y = 0; y < h; y++) {

@@ -174,9 +174,10 @@ static void lowmem_write(void *opaque, uint64_t off, uint64_t val, unsigned size
 {
     Vga *s = opaque;
     (void)size;
+    if (s->ext && s->ext->mem_write(s, off, (uint8_t)val))
+        return;                     /* the card counted it (VgaExt) */
     s->generation++;
-    if (!s->ext || !s->ext->mem_write(s, off, (uint8_t)val))
-        vga_mem_writeb(s, off, (uint8_t)val);
+    vga_mem_writeb(s, off, (uint8_t)val);
 }
 
 /* ---- registers at 0x3c0-0x3cf ---- */
@@ -230,13 +231,14 @@ static void r3c0_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     Vga *s = opaque;
     uint8_t v = (uint8_t)val;
     (void)size;
-    s->generation++;
     if ((off == 0x5 && ext_write(s, VGA_SR, s->sr_index, v)) ||
         (off == 0x6 && ext_write(s, VGA_DAC_MASK, 0, v)) ||
         (off == 0xf && ext_write(s, VGA_GR, s->gr_index, v))) {
         s->dac_mask_reads = 0;
-        return;
+        return;                     /* the card counted it (VgaExt) */
     }
+    if (off != 0x4 && off != 0x7 && off != 0x8 && off != 0xe)
+        s->generation++;            /* not a mere index */
     s->dac_mask_reads = 0;
     switch (off) {
     case 0x0:
@@ -287,9 +289,10 @@ static uint64_t crt_read(Vga *s, uint64_t off, bool color)
 
 static void crt_write(Vga *s, uint64_t off, uint8_t v, bool color)
 {
-    s->generation++;
     if (color != (s->misc & 1))
         return;
+    if (off != 0)
+        s->generation++;            /* not a mere index */
     if (off == 0) {
         s->cr_index = v;
     } else if (off == 1 && !ext_write(s, VGA_CR, s->cr_index, v)) {
@@ -453,6 +456,11 @@ static int source_text(void *opaque, GraphicText *t)
 static uint64_t source_generation(void *opaque)
 {
     Vga *s = opaque;
+    uint64_t blink = vga_blink_count(s);
+    if (blink != s->blink_seen) {       /* the cursor or characters blinked */
+        s->blink_seen = blink;
+        s->generation++;
+    }
     if (!vga_dirty_poll(s))
         return 0;
     uint64_t g = s->generation + s->vram_generation;

@@ -126,7 +126,7 @@ TEST(cirrus, extension_registers)
 
 /* 64x16 extended mode: bpp from SR7 (and the hidden DAC), pitch from CR13
  * and CR1B, start address from CR0C/0D, CR1B and CR1D. */
-static void set_mode(uint8_t sr7, uint8_t hdr, uint16_t pitch, uint32_t start)
+static void set_mode_size(uint8_t sr7, uint8_t hdr, uint16_t pitch, uint32_t start, int w, int h)
 {
     for (int i = 0; i < 4; i++)
         inb(0x3c6);
@@ -134,14 +134,19 @@ static void set_mode(uint8_t sr7, uint8_t hdr, uint16_t pitch, uint32_t start)
     sr(0x07, sr7);
     gr(0x06, 0x05);
     cr(0x11, 0x00);
-    cr(0x01, 64 / 8 - 1);
-    cr(0x12, 16 - 1);
-    cr(0x07, 0x00);
+    cr(0x01, (uint8_t)(w / 8 - 1));
+    cr(0x12, (uint8_t)(h - 1));
+    cr(0x07, (uint8_t)(((h - 1) >> 8 & 1) << 1 | ((h - 1) >> 9 & 1) << 6));
     cr(0x13, (uint8_t)(pitch >> 3));
     cr(0x0c, (uint8_t)(start >> 10));
     cr(0x0d, (uint8_t)(start >> 2));
     cr(0x1b, (uint8_t)(((pitch >> 11) & 1) << 4 | ((start >> 18) & 1) | ((start >> 19) & 3) << 2));
     cr(0x1d, (uint8_t)(((start >> 21) & 1) << 7));
+}
+
+static void set_mode(uint8_t sr7, uint8_t hdr, uint16_t pitch, uint32_t start)
+{
+    set_mode_size(sr7, hdr, pitch, start, 64, 16);
 }
 
 static uint32_t pixel_at(int x, int y, int *w, int *h)
@@ -487,4 +492,96 @@ TEST(cirrus, write_modes_4_and_5)
     gr(0x0b, 0x00);
     setb(LFB + 3, 0x77);
     CHECK_EQ(vram()[3], 0x77);
+}
+
+/* How many lines are flagged as changed since the last look, the first
+ * in *first; -1 when the card cannot tell (everything changed). */
+static int changed(int h, int *first)
+{
+    uint8_t lines[2048];
+    if (!graphic_hw_changed_lines(lines, h))
+        return -1;
+    int n = 0;
+    *first = -1;
+    for (int y = 0; y < h; y++) {
+        if (lines[y] && *first < 0)
+            *first = y;
+        n += lines[y] != 0;
+    }
+    return n;
+}
+
+/* Redrawing the flagged lines into the picture of the last look gives the
+ * picture a full render gives now. */
+static void check_redraw(uint32_t *picture, int w, int h, const uint8_t *lines)
+{
+    uint32_t *full;
+    int fw, fh;
+    REQUIRE(graphic_hw_render_lines(picture, w, h, lines) == 0, "no redraw of lines");
+    REQUIRE(graphic_hw_render(&full, &fw, &fh) == 0, "no picture");
+    CHECK_EQ(fw, w);
+    CHECK_EQ(fh, h);
+    CHECK_EQ(memcmp(picture, full, (size_t)w * h * sizeof(uint32_t)), 0);
+    free(full);
+}
+
+/* In an extended mode the screen is video RAM seen through the dirty log:
+ * an idle screen keeps its generation (the displays skip it); a blit
+ * (its registers' writes change no picture) and a write through the banked
+ * window mark only the lines they wrote, and redrawing those alone (the
+ * hardware cursor included) gives the whole picture. */
+TEST(cirrus, extended_mode_redraws_only_written_lines)
+{
+    setup();
+    set_mode_size(0x01, 0, 640, 0, 640, 400);           /* 640x400, 8 bpp */
+    outb(0x3c8, 5);
+    outb(0x3c9, 63); outb(0x3c9, 0); outb(0x3c9, 0);
+    memset(vram() + VRAM - 16384, 0xff, 8);             /* cursor line 0 */
+    memset(vram() + VRAM - 16384 + 128, 0xff, 8);
+    sr(0x10, 12);                                       /* x = 96 */
+    sr(0x11, 25);                                       /* y = 200 */
+    sr(0x12, 0x02);                                     /* foreground green */
+    outb(0x3c8, 15);
+    outb(0x3c9, 0); outb(0x3c9, 63); outb(0x3c9, 0);
+    sr(0x12, 0x01);
+    int first, w, h;
+    uint32_t *picture;
+    graphic_hw_generation();
+    CHECK_EQ(changed(400, &first), -1);                 /* a new mode: everything */
+    REQUIRE(graphic_hw_render(&picture, &w, &h) == 0, "no picture");
+    uint64_t g0 = graphic_hw_generation();
+    CHECK_EQ(graphic_hw_generation(), g0);              /* idle */
+    CHECK_EQ(changed(400, &first), 0);
+    CHECK_EQ(graphic_hw_generation(), g0);
+
+    memset(vram() + 0x100000, 5, 32 * 4);               /* off-screen source */
+    blit(200 * 640 + 90, 0x100000, 32, 4, 640, 32, 0x00, 0x0d);
+    CHECK_EQ(card->dropped, 0);
+    uint64_t g1 = graphic_hw_generation();
+    CHECK(g1 != g0);
+    uint8_t lines[400];
+    REQUIRE(graphic_hw_changed_lines(lines, 400), "lines unknown after a blit");
+    int flagged = 0;
+    for (int y = 0; y < 400; y++) {
+        flagged += lines[y] != 0;
+        if (lines[y])
+            CHECK(y >= 198 && y <= 204);                /* page 31 of video RAM */
+    }
+    CHECK(lines[200] && lines[203]);
+    CHECK_EQ(flagged, 7);
+    check_redraw(picture, w, h, lines);
+    CHECK_EQ(picture[200 * 640 + 90], 0xff0000);
+    CHECK_EQ(picture[200 * 640 + 96], 0x00ff00);        /* the cursor over the blit */
+    CHECK_EQ(graphic_hw_generation(), g1);              /* idle again */
+
+    gr(0x09, 0x00);
+    setb(0xa0000 + 10 * 640 + 3, 5);                    /* line 10, bank 0 */
+    CHECK(graphic_hw_generation() != g1);
+    int n = changed(400, &first);
+    CHECK(n > 0 && n <= 8);
+    CHECK(first >= 0 && first <= 10);
+
+    sr(0x07, 0x00);                                     /* a standard mode again */
+    CHECK(graphic_hw_generation() != g1);
+    free(picture);
 }

@@ -256,6 +256,9 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-m", NULL), "kemu: -m: requires an argument");
     CHECK_STR(parse_err("-vnc", ":0"), "(no error)");
     CHECK_STR(parse_err("-vnc", "[::1]:3,to=9,password=on"), "(no error)");
+    CHECK_STR(parse_err("-vnc", "none"), "(no error)");
+    CHECK_STR(parse_err("-vnc", ":::5900"), "(no error)");          /* "::", display 5900 */
+    CHECK_STR(parse_err("-vnc", "unix:"), "kemu: -vnc unix:: UNIX socket path '' is invalid");
     CHECK_STR(parse_err("-vnc", "foo"), "kemu: -vnc foo: no vnc port specified");
     CHECK_STR(parse_err("-vnc", ":1,share=bogus"), "kemu: -vnc :1,share=bogus: unknown vnc share= option");
     CHECK_STR(parse_err("-vnc", ":1,websocket=on"),
@@ -286,6 +289,11 @@ TEST(cmdline, options_and_errors)
     CHECK_STR(parse_err("-usbdevice", "mouse"),
               "kemu: -usbdevice mouse: 'mouse' is not a valid device model name (kemu has: tablet)");
     CHECK_STR(parse_err("-k", "de"), "(no error)");      /* the keymap is read at start */
+    KemuOptions quit;
+    CHECK_EQ(parse_args(&quit, (const char *const[]){ "-display", "sdl", NULL }), CMDLINE_RUN);
+    CHECK(quit.window_close);                           /* closing the window quits */
+    CHECK_EQ(parse_args(&quit, (const char *const[]){ "-no-quit", NULL }), CMDLINE_RUN);
+    CHECK(!quit.window_close);
     CHECK_STR(parse_err("-mon", "chardev=c0,mode=control"),
               "kemu: -mon chardev=c0,mode=control: QMP (mode=control) is not supported yet");
     CHECK_STR(parse_err("-mon", "mode=readline"),

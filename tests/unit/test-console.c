@@ -254,10 +254,13 @@ TEST(console, vga_generation)
 {
     harness_init();
     harness_device("VGA", NULL);
+    outb(0x3c2, 0x01);                              /* the CRT at 0x3d4 */
     uint64_t g0 = graphic_hw_generation();
     CHECK(g0 != 0);
     CHECK_EQ(graphic_hw_generation(), g0);
-    outb(0x3d4, 0x0e);
+    outb(0x3d4, 0x0e);                              /* an index alone: no change */
+    CHECK_EQ(graphic_hw_generation(), g0);
+    outb(0x3d5, 0x01);
     CHECK(graphic_hw_generation() != g0);
     uint64_t g1 = graphic_hw_generation();
     writel(0xb8000, 0x07410741);
