@@ -25,23 +25,38 @@ srcs="tests/fuzz/fuzz-device.c tests/unit/harness.c tests/unit/memdisk.c
       hw/display/vga-dirty.c"
 clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -o "$out" $srcs -lpthread -lm || exit 1
-status=0
-for p in $profiles; do
-    log=$work/log-$p
-    python3 tests/fuzz/dev-seeds.py "$p" "$work/corpus-$p" || exit 1
-    FUZZ_PROFILE=$p "$out" -max_total_time="$secs" -max_len=4096 -rss_limit_mb=2048 \
-        -timeout=10 -print_final_stats=1 -artifact_prefix="tests/fuzz/$p-" \
-        "$work/corpus-$p" > "$log" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ]; then
+# One profile: its verdict line (and, on a finding, the report) on stdout.
+run_profile() {
+    log=$work/log-$1
+    python3 tests/fuzz/dev-seeds.py "$1" "$work/corpus-$1" || { echo "FAIL: fuzz-dev/$1: no seeds"; return; }
+    FUZZ_PROFILE=$1 "$out" -max_total_time="$secs" -max_len=4096 -rss_limit_mb=2048 \
+        -timeout=10 -print_final_stats=1 -artifact_prefix="tests/fuzz/$1-" \
+        "$work/corpus-$1" > "$log" 2>&1
+    if [ $? -eq 0 ]; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-        echo "PASS: fuzz-dev/$p: ${secs}s, ${runs:-?} inputs"
+        echo "PASS: fuzz-dev/$1: ${secs}s, ${runs:-?} inputs"
     else
         grep -A 30 -E 'ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error' "$log" |
             head -n 40
         tail -n 5 "$log"
-        echo "FAIL: fuzz-dev/$p: the fuzzer found a problem (input saved as tests/fuzz/$p-*)"
-        status=1
+        echo "FAIL: fuzz-dev/$1: the fuzzer found a problem (input saved as tests/fuzz/$1-*)"
     fi
+}
+
+# Profiles run FUZZ_JOBS at a time (default: the online CPUs), each on a
+# core of its own for its whole time, so every profile gets the same
+# fuzzing as when they ran one by one; reports follow the profile order.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+running=0
+for p in $profiles; do
+    run_profile "$p" > "$work/result-$p" 2>&1 &
+    running=$((running + 1))
+    [ $running -lt "$jobs" ] || { wait; running=0; }
+done
+wait
+status=0
+for p in $profiles; do
+    cat "$work/result-$p"
+    grep -q '^PASS: ' "$work/result-$p" || status=1
 done
 exit $status
