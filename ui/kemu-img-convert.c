@@ -45,9 +45,20 @@ int img_chain_status(BlockDriverState *bs, BlockDriverState *stop, uint64_t off,
 /* The concatenated sources of convert. */
 typedef struct Sources {
     BlockDriverState **bs;
+    ImgSrcMap *map; /* each source's data read in place, where it can be */
     int n;
     uint64_t total;
 } Sources;
+
+static ImgSrcMap *src_map(Sources *s, BlockDriverState *bs)
+{
+    for (int i = 0; i < s->n; i++) {
+        if (s->bs[i] == bs) {
+            return &s->map[i];
+        }
+    }
+    return NULL;
+}
 
 /* Source image and offset within it for a position of the whole. */
 static BlockDriverState *src_at(Sources *s, uint64_t pos, uint64_t *off, uint64_t *left)
@@ -74,7 +85,7 @@ typedef struct ConvertOut {
 
 /* Compressed clusters of a chunk at pos (compressed ahead in c); zero
  * clusters stay unallocated in a fresh target. */
-static int write_compressed(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
+static int write_compressed(ConvertOut *o, uint64_t pos, const uint8_t *buf, uint64_t n,
                             const ChunkCompressed *c)
 {
     for (uint64_t k = 0, i = 0; k < n; k += o->cluster, i++) {
@@ -91,7 +102,7 @@ static int write_compressed(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t 
     return 0;
 }
 
-static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
+static int write_data(ConvertOut *o, uint64_t pos, const uint8_t *buf, uint64_t n,
                       const ChunkCompressed *c)
 {
     if (o->compress) {
@@ -140,6 +151,8 @@ typedef struct Slot {
     int kind, err;
     bool zero;          /* SLOT_BELOW: the source reads as zeros */
     uint8_t *buf, *bbuf; /* bbuf: the target backing's content (SLOT_BELOW) */
+    const uint8_t *data; /* SLOT_DATA: the chunk's bytes, in buf or in place */
+    ImgSrcMap *map;      /* where data points into, when in place */
     ChunkCompressed c;  /* -c: buf's clusters compressed ahead of the write */
     bool written;       /* in order: the writer is done with it */
 } Slot;
@@ -246,7 +259,13 @@ static void read_chunk(Pipeline *p, BlockDriverState *bs, uint64_t off, Slot *sl
     if (sl->kind == SLOT_BELOW) {
         sl->err = read_padded(p->o->backing, sl->pos, sl->bbuf, sl->n);
     }
-    if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
+    sl->data = sl->buf;
+    sl->map = sl->kind == SLOT_DATA ? src_map(p->src, bs) : NULL;
+    const uint8_t *in_place = sl->map ? img_srcmap_get(sl->map, bs, off, sl->n) : NULL;
+    if (in_place) {
+        sl->data = in_place;
+    } else if (sl->err == 0 &&
+               (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
         sl->err = blk_pread(bs, off, sl->buf, sl->n);
         if (sl->err < 0 && p->o->salvage) {
             sl->err = salvage_read(p->o, bs, off, sl->buf, sl->n);
@@ -348,7 +367,7 @@ static int write_slot(ConvertOut *o, Slot *sl)
     if (sl->kind == SLOT_ZERO && (!o->fresh || o->has_backing)) {
         r = blk_pwrite_zeroes(o->bs, sl->pos, sl->n, true);
     } else if (sl->kind == SLOT_DATA) {
-        r = write_data(o, sl->pos, sl->buf, sl->n, &sl->c);
+        r = write_data(o, sl->pos, sl->data, sl->n, &sl->c);
     }
     if (r < 0) {
         error_report("error while writing at byte %" PRIu64 ": %s", sl->pos, strerror(-r));
@@ -380,7 +399,7 @@ static void fill_chunk(Pipeline *p, Slot *sl, BlockDriverState *bs, uint64_t off
     read_chunk(p, bs, off, sl);
     if (sl->err == 0 && p->o->compress && sl->kind == SLOT_DATA) {
         /* zero clusters of a new image stay unallocated: none to compress */
-        sl->err = img_compress_chunk(p->o->bs, sl->buf, sl->n, p->o->cluster,
+        sl->err = img_compress_chunk(p->o->bs, sl->data, sl->n, p->o->cluster,
                                      p->o->fresh && !p->o->has_backing, &sl->c);
     }
 }
@@ -461,7 +480,11 @@ static void *worker(void *opaque)
             break;
         }
         fill_chunk(p, &sl, bs, off);
-        if (store_chunk(p, &sl, seq) < 0) {
+        int r = store_chunk(p, &sl, seq);
+        if (sl.data != sl.buf) {
+            img_srcmap_put(sl.map, sl.data, sl.n);
+        }
+        if (r < 0) {
             break;
         }
     }
@@ -508,8 +531,10 @@ static int convert_copy(Sources *src, ConvertOut *o, int workers, bool in_order,
 static void close_sources(Sources *s)
 {
     for (int i = 0; i < s->n; i++) {
+        img_srcmap_close(&s->map[i]);
         bdrv_close(s->bs[i]);
     }
+    free(s->map);
     free(s->bs);
 }
 
@@ -640,7 +665,8 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
 
 static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
 {
-    *src = (Sources){ xzalloc(sizeof(BlockDriverState *) * (size_t)(n + 1)), 0, 0 };
+    *src = (Sources){ xzalloc(sizeof(BlockDriverState *) * (size_t)(n + 1)),
+                      xzalloc(sizeof(ImgSrcMap) * (size_t)(n + 1)), 0, 0 };
     if (a->snapshot && n > 1) {
         error_report("No support for concatenating multiple snapshot");
         return -1;
@@ -654,6 +680,9 @@ static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
         src->bs[src->n++] = bs;
         if (a->snapshot && img_load_snapshot(bs, a->snapshot) < 0) {
             return -1;
+        }
+        if (!a->salvage) { /* --salvage reads around bad sectors: by the driver */
+            img_srcmap_open(&src->map[src->n - 1], bs);
         }
         src->total += bs->total_size;
     }
