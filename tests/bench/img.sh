@@ -3,9 +3,10 @@
 # an 80 GiB qcow2, then convert of four data mixes (zero runs, random data,
 # already-compressed data, a mixed image) raw->qcow2, qcow2->raw and
 # qcow2->qcow2, and with -c raw->qcow2 and qcow2->qcow2, then info, map,
-# check and compare of the mixed image.  Prints the median
-# wall time and CPU time of RUNS runs (default 5) of each tool, run in turn (each goes first every other run),
-# and the ratios qemu/kemu (above 1: kemu-img is faster).  IMG_MB (default
+# check and compare of the mixed image.  Prints the median wall time and
+# CPU time of RUNS runs (default 5) of each tool, run in turn (each goes
+# first every other run), and the ratios qemu/kemu (above 1: kemu-img is
+# faster).  IMG_MB (default
 # 256) sizes the mixes; MIXES (default "zero random gzip mixed") picks them.
 cd "$(dirname "$0")/../.." || exit 2
 runs=${RUNS:-5}
