@@ -36,7 +36,7 @@ OPT_slirp := hw/net/slirp.c
 OPT_capstone := cpu/disas.c
 OPT_jit := translate/backend-x86_64.c translate/x86-encoder.c translate/codebuf.c $(wildcard translate/native-*.c)
 OPT_nettle := hw/block/crypto-nettle.c
-OPT_nbd := hw/block/nbd.c
+OPT_nbd := hw/block/nbd.c hw/block/nbd-lib.c
 DISABLED :=
 STUB_ON :=
 define optional

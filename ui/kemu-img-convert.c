@@ -45,9 +45,20 @@ int img_chain_status(BlockDriverState *bs, BlockDriverState *stop, uint64_t off,
 /* The concatenated sources of convert. */
 typedef struct Sources {
     BlockDriverState **bs;
+    ImgSrcMap *map; /* each source's data read in place, where it can be */
     int n;
     uint64_t total;
 } Sources;
+
+static ImgSrcMap *src_map(Sources *s, BlockDriverState *bs)
+{
+    for (int i = 0; i < s->n; i++) {
+        if (s->bs[i] == bs) {
+            return &s->map[i];
+        }
+    }
+    return NULL;
+}
 
 /* Source image and offset within it for a position of the whole. */
 static BlockDriverState *src_at(Sources *s, uint64_t pos, uint64_t *off, uint64_t *left)
@@ -74,7 +85,7 @@ typedef struct ConvertOut {
 
 /* Compressed clusters of a chunk at pos (compressed ahead in c); zero
  * clusters stay unallocated in a fresh target. */
-static int write_compressed(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
+static int write_compressed(ConvertOut *o, uint64_t pos, const uint8_t *buf, uint64_t n,
                             const ChunkCompressed *c)
 {
     for (uint64_t k = 0, i = 0; k < n; k += o->cluster, i++) {
@@ -91,7 +102,7 @@ static int write_compressed(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t 
     return 0;
 }
 
-static int write_data(ConvertOut *o, uint64_t pos, uint8_t *buf, uint64_t n,
+static int write_data(ConvertOut *o, uint64_t pos, const uint8_t *buf, uint64_t n,
                       const ChunkCompressed *c)
 {
     if (o->compress) {
@@ -140,6 +151,8 @@ typedef struct Slot {
     int kind, err;
     bool zero;          /* SLOT_BELOW: the source reads as zeros */
     uint8_t *buf, *bbuf; /* bbuf: the target backing's content (SLOT_BELOW) */
+    const uint8_t *data; /* SLOT_DATA: the chunk's bytes, in buf or in place */
+    ImgSrcMap *map;      /* where data points into, when in place */
     ChunkCompressed c;  /* -c: buf's clusters compressed ahead of the write */
     bool written;       /* in order: the writer is done with it */
 } Slot;
@@ -157,6 +170,8 @@ typedef struct Pipeline {
     bool writing;           /* a worker is writing the ready chunks in order */
     bool in_order;          /* not -W */
     int err;
+    pthread_t th[MAX_WORKERS]; /* workers started besides the calling thread */
+    int started, max_workers;
     pthread_mutex_t lock;
     pthread_cond_t cond;
 } Pipeline;
@@ -246,7 +261,13 @@ static void read_chunk(Pipeline *p, BlockDriverState *bs, uint64_t off, Slot *sl
     if (sl->kind == SLOT_BELOW) {
         sl->err = read_padded(p->o->backing, sl->pos, sl->bbuf, sl->n);
     }
-    if (sl->err == 0 && (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
+    sl->data = sl->buf;
+    sl->map = sl->kind == SLOT_DATA ? src_map(p->src, bs) : NULL;
+    const uint8_t *in_place = sl->map ? img_srcmap_get(sl->map, bs, off, sl->n) : NULL;
+    if (in_place) {
+        sl->data = in_place;
+    } else if (sl->err == 0 &&
+               (sl->kind == SLOT_DATA || (sl->kind == SLOT_BELOW && !sl->zero))) {
         sl->err = blk_pread(bs, off, sl->buf, sl->n);
         if (sl->err < 0 && p->o->salvage) {
             sl->err = salvage_read(p->o, bs, off, sl->buf, sl->n);
@@ -348,7 +369,7 @@ static int write_slot(ConvertOut *o, Slot *sl)
     if (sl->kind == SLOT_ZERO && (!o->fresh || o->has_backing)) {
         r = blk_pwrite_zeroes(o->bs, sl->pos, sl->n, true);
     } else if (sl->kind == SLOT_DATA) {
-        r = write_data(o, sl->pos, sl->buf, sl->n, &sl->c);
+        r = write_data(o, sl->pos, sl->data, sl->n, &sl->c);
     }
     if (r < 0) {
         error_report("error while writing at byte %" PRIu64 ": %s", sl->pos, strerror(-r));
@@ -380,7 +401,7 @@ static void fill_chunk(Pipeline *p, Slot *sl, BlockDriverState *bs, uint64_t off
     read_chunk(p, bs, off, sl);
     if (sl->err == 0 && p->o->compress && sl->kind == SLOT_DATA) {
         /* zero clusters of a new image stay unallocated: none to compress */
-        sl->err = img_compress_chunk(p->o->bs, sl->buf, sl->n, p->o->cluster,
+        sl->err = img_compress_chunk(p->o->bs, sl->data, sl->n, p->o->cluster,
                                      p->o->fresh && !p->o->has_backing, &sl->c);
     }
 }
@@ -446,6 +467,22 @@ static int store_chunk(Pipeline *p, Slot *sl, uint64_t seq)
     return r < 0 ? r : 0;
 }
 
+static void *worker(void *opaque);
+
+/* Another worker for a chunk that has much to read or compress, up to -m
+ * (p->lock held).  Workers start as the data calls for them: an image of
+ * zero runs and small data is copied faster by one thread than by eight
+ * that are started for it (8 thread starts cost more CPU time than the
+ * whole copy of a sparse 256 MiB qcow2). */
+static void maybe_spawn(Pipeline *p, const Slot *sl)
+{
+    bool big = sl->kind != SLOT_ZERO && sl->kind != SLOT_SKIP && sl->n >= CHUNK / 2;
+    if (big && p->started + 1 < p->max_workers &&
+        pthread_create(&p->th[p->started], NULL, worker, p) == 0) {
+        p->started++;
+    }
+}
+
 static void *worker(void *opaque)
 {
     Pipeline *p = opaque;
@@ -455,13 +492,20 @@ static void *worker(void *opaque)
         uint64_t seq, off;
         pthread_mutex_lock(&p->lock);
         bool more = claim_chunk(p, &sl, &seq, &bs, &off);
+        if (more) {
+            maybe_spawn(p, &sl);
+        }
         pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->lock);
         if (!more) {
             break;
         }
         fill_chunk(p, &sl, bs, off);
-        if (store_chunk(p, &sl, seq) < 0) {
+        int r = store_chunk(p, &sl, seq);
+        if (sl.data != sl.buf) {
+            img_srcmap_put(sl.map, sl.data, sl.n);
+        }
+        if (r < 0) {
             break;
         }
     }
@@ -474,7 +518,7 @@ static void *worker(void *opaque)
 static int convert_copy(Sources *src, ConvertOut *o, int workers, bool in_order,
                         bool show_progress)
 {
-    Pipeline p = { .src = src, .o = o, .in_order = in_order };
+    Pipeline p = { .src = src, .o = o, .in_order = in_order, .max_workers = workers };
     Progress pr = { 0 };
     if (show_progress) {
         uint64_t total = 0;
@@ -487,18 +531,14 @@ static int convert_copy(Sources *src, ConvertOut *o, int workers, bool in_order,
     }
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
-    pthread_t th[MAX_WORKERS];
-    int started = 0;
-    for (; started < workers; started++) {
-        if (pthread_create(&th[started], NULL, worker, &p)) {
-            break;
-        }
-    }
-    if (!started) {
-        worker(&p); /* no thread to be had: copy in this one */
-    }
+    /* This thread is the first worker; when it finds no chunk left, none
+     * is started any more. */
+    worker(&p);
+    pthread_mutex_lock(&p.lock);
+    int started = p.started;
+    pthread_mutex_unlock(&p.lock);
     for (int i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
+        pthread_join(p.th[i], NULL);
     }
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
@@ -508,8 +548,10 @@ static int convert_copy(Sources *src, ConvertOut *o, int workers, bool in_order,
 static void close_sources(Sources *s)
 {
     for (int i = 0; i < s->n; i++) {
+        img_srcmap_close(&s->map[i]);
         bdrv_close(s->bs[i]);
     }
+    free(s->map);
     free(s->bs);
 }
 
@@ -640,7 +682,8 @@ static int convert_args(int argc, char **argv, ConvertArgs *a)
 
 static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
 {
-    *src = (Sources){ xzalloc(sizeof(BlockDriverState *) * (size_t)(n + 1)), 0, 0 };
+    *src = (Sources){ xzalloc(sizeof(BlockDriverState *) * (size_t)(n + 1)),
+                      xzalloc(sizeof(ImgSrcMap) * (size_t)(n + 1)), 0, 0 };
     if (a->snapshot && n > 1) {
         error_report("No support for concatenating multiple snapshot");
         return -1;
@@ -654,6 +697,9 @@ static int open_sources(ConvertArgs *a, int n, char **names, Sources *src)
         src->bs[src->n++] = bs;
         if (a->snapshot && img_load_snapshot(bs, a->snapshot) < 0) {
             return -1;
+        }
+        if (!a->salvage) { /* --salvage reads around bad sectors: by the driver */
+            img_srcmap_open(&src->map[src->n - 1], bs);
         }
         src->total += bs->total_size;
     }
@@ -777,6 +823,9 @@ int img_convert(int argc, char **argv)
 /* Offset of the first differing 512-byte sector, or -1 if equal. */
 static int64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
 {
+    if (!memcmp(a, b, n)) {
+        return -1; /* the common case in one pass, not a call per sector */
+    }
     for (uint64_t k = 0; k < n; k += 512) {
         uint64_t m = MIN(512, n - k);
         if (memcmp(a + k, b + k, m)) {
@@ -817,10 +866,53 @@ static int check_zero_tail(BlockDriverState *bs, uint64_t off, uint64_t end, uin
     return r;
 }
 
+/* [off, off+n) of bs: in place when it can be, else read into buf. */
+static int compare_bytes(ImgSrcMap *m, BlockDriverState *bs, uint64_t off, uint64_t n,
+                         uint8_t *buf, const uint8_t **p)
+{
+    *p = img_srcmap_get(m, bs, off, n);
+    if (*p) {
+        return 0;
+    }
+    *p = buf;
+    return blk_pread(bs, off, buf, n);
+}
+
+/* One image of compare: its data in place where it can be, else read
+ * into buf. */
+typedef struct CompareSide {
+    BlockDriverState *bs;
+    ImgSrcMap map;
+    uint8_t *buf;
+} CompareSide;
+
+/* Compare the bytes of both sides at off; *mismatch gets the first
+ * differing sector. */
+static int compare_data(CompareSide *sa, CompareSide *sb, uint64_t off, uint64_t n,
+                        int64_t *mismatch)
+{
+    BlockDriverState *a = sa->bs, *b = sb->bs;
+    ImgSrcMap *ma = &sa->map, *mb = &sb->map;
+    uint8_t *ba = sa->buf, *bb = sb->buf;
+    const uint8_t *pa, *pb;
+    int r = compare_bytes(ma, a, off, n, ba, &pa);
+    if (r == 0 && (r = compare_bytes(mb, b, off, n, bb, &pb)) == 0) {
+        int64_t d = first_diff(pa, pb, n);
+        if (d >= 0) {
+            *mismatch = (int64_t)off + d;
+        }
+        img_srcmap_put(mb, pb == bb ? NULL : pb, n);
+    }
+    img_srcmap_put(ma, pa == ba ? NULL : pa, n);
+    return r;
+}
+
 static int compare_range(BlockDriverState *a, BlockDriverState *b, uint64_t end, bool progress,
                          bool strict, int64_t *mismatch)
 {
-    uint8_t *ba = xmalloc(CHUNK), *bb = xmalloc(CHUNK);
+    CompareSide sa = { .bs = a, .buf = xmalloc(CHUNK) }, sb = { .bs = b, .buf = xmalloc(CHUNK) };
+    img_srcmap_open(&sa.map, a);
+    img_srcmap_open(&sb.map, b);
     int r = 0;
     *mismatch = -1;
     for (uint64_t off = 0; off < end && *mismatch < 0;) {
@@ -843,22 +935,18 @@ static int compare_range(BlockDriverState *a, BlockDriverState *b, uint64_t end,
             *mismatch = -2;
             break;
         }
-        if (!(za && zb)) {
-            if ((r = blk_pread(a, off, ba, n)) < 0 || (r = blk_pread(b, off, bb, n)) < 0) {
-                break;
-            }
-            int64_t d = first_diff(ba, bb, n);
-            if (d >= 0) {
-                *mismatch = (int64_t)off + d;
-            }
+        if (!(za && zb) && (r = compare_data(&sa, &sb, off, n, mismatch)) < 0) {
+            break;
         }
         off += n;
         if (progress) {
             img_progress(off * 100.0 / end);
         }
     }
-    free(ba);
-    free(bb);
+    img_srcmap_close(&sa.map);
+    img_srcmap_close(&sb.map);
+    free(sa.buf);
+    free(sb.buf);
     return r;
 }
 

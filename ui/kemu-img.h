@@ -98,6 +98,18 @@ BlockCompressed img_compressed_cluster(const ChunkCompressed *cc, uint64_t i);
 void img_chunk_compressed_free(ChunkCompressed *cc);
 int img_convert_check_bitmaps(BlockDriverState *src, bool skip_broken);
 int img_convert_copy_bitmaps(BlockDriverState *src, BlockDriverState *dst, bool skip_broken);
+/* convert's sources read in place (kemu-img-srcmap.c): a local raw or
+ * plain qcow2 file mapped read-only.  img_srcmap_get points at the guest
+ * bytes [off, off+n) of bs when they are one run of plain data in the file,
+ * else NULL (read them through the driver); img_srcmap_put after use. */
+typedef struct ImgSrcMap {
+    uint8_t *base;
+    uint64_t len;
+} ImgSrcMap;
+void img_srcmap_open(ImgSrcMap *m, BlockDriverState *bs);
+void img_srcmap_close(ImgSrcMap *m);
+const uint8_t *img_srcmap_get(ImgSrcMap *m, BlockDriverState *bs, uint64_t off, uint64_t n);
+void img_srcmap_put(ImgSrcMap *m, const uint8_t *p, uint64_t n);
 /* Write s as a JSON string (with quotes). */
 void img_json_string(const char *s);
 

@@ -2,9 +2,11 @@
 # kemu-img vs qemu-img on the same files: create -o preallocation=metadata of
 # an 80 GiB qcow2, then convert of four data mixes (zero runs, random data,
 # already-compressed data, a mixed image) raw->qcow2, qcow2->raw and
-# qcow2->qcow2, and with -c raw->qcow2 and qcow2->qcow2.  Prints the median
-# wall time and CPU time of RUNS runs (default 5) of each tool, run in turn,
-# and the ratios qemu/kemu (above 1: kemu-img is faster).  IMG_MB (default
+# qcow2->qcow2, and with -c raw->qcow2 and qcow2->qcow2, then info, map,
+# check and compare of the mixed image.  Prints the median wall time and
+# CPU time of RUNS runs (default 5) of each tool, run in turn (each goes
+# first every other run), and the ratios qemu/kemu (above 1: kemu-img is
+# faster).  IMG_MB (default
 # 256) sizes the mixes; MIXES (default "zero random gzip mixed") picks them.
 cd "$(dirname "$0")/../.." || exit 2
 runs=${RUNS:-5}
@@ -33,14 +35,24 @@ print("%.3f %.3f" % (time.monotonic() - t, ru.ru_utime + ru.ru_stime))' "$@"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# bench NAME KEMU-CMD QEMU-CMD PREP (PREP runs before each timing, untimed).
+# bench NAME KEMU-CMD QEMU-CMD PREP (PREP runs before each timing, untimed;
+# then the file system is synced, so that neither tool starts with the other
+# one's dirty pages still to be written back).
 bench() {
     name=$1 kcmd=$2 qcmd=$3 prep=$4
     kt= qt= kc= qc=
     i=0
     while [ $i -lt "$runs" ]; do
-        eval "$prep"; set -- $(eval secs $kcmd); kt="$kt $1" kc="$kc $2"
-        eval "$prep"; set -- $(eval secs $qcmd); qt="$qt $1" qc="$qc $2"
+        # Every other run qemu-img goes first: the file system's state after
+        # the previous run's output is removed weighed on the next command
+        # by up to 2x (the same convert timed after another one).
+        if [ $((i % 2)) = 1 ]; then
+            eval "$prep"; sync -f "$dir"; set -- $(eval secs $qcmd); qt="$qt $1" qc="$qc $2"
+        fi
+        eval "$prep"; sync -f "$dir"; set -- $(eval secs $kcmd); kt="$kt $1" kc="$kc $2"
+        if [ $((i % 2)) = 0 ]; then
+            eval "$prep"; sync -f "$dir"; set -- $(eval secs $qcmd); qt="$qt $1" qc="$qc $2"
+        fi
         i=$((i + 1))
     done
     km=$(echo $kt | tr ' ' '\n' | median) kcm=$(echo $kc | tr ' ' '\n' | median)
@@ -86,6 +98,10 @@ for m in $mixes; do
 done
 
 echo "kemu-img vs qemu-img, median of $runs runs (ratio = qemu/kemu, higher is better)"
+bench "create qcow2 80G" \
+    "$kemu create -q -f qcow2 $dir/k.qcow2 80G" \
+    "qemu-img create -q -f qcow2 $dir/q.qcow2 80G" \
+    "rm -f $dir/k.qcow2 $dir/q.qcow2"
 bench "create qcow2 80G preallocation=metadata" \
     "$kemu create -q -f qcow2 -o preallocation=metadata $dir/k.qcow2 80G" \
     "qemu-img create -q -f qcow2 -o preallocation=metadata $dir/q.qcow2 80G" \
@@ -104,6 +120,14 @@ for m in $mixes; do
     convert "raw->qcow2 -c" "-c -O qcow2" raw qcow2
     convert "qcow2->qcow2 -c" "-c -O qcow2" qcow2 qcow2
 done
+# The commands that only read: on the mixed image if it was made, else on
+# the first mix.
+case " $mixes " in *" mixed "*) m=mixed ;; *) set -- $mixes; m=$1 ;; esac
+for cmd in "info" "info --output=json" "map --output=json" "check"; do
+    bench "$cmd ${mb}M $m.qcow2" "$kemu $cmd $dir/$m.qcow2" "qemu-img $cmd $dir/$m.qcow2" ":"
+done
+bench "compare ${mb}M $m qcow2 raw" "$kemu compare $dir/$m.qcow2 $dir/$m.raw" \
+    "qemu-img compare $dir/$m.qcow2 $dir/$m.raw" ":"
 # Sequential reads through the block layer (thread pool, cache=none) of a
 # fully allocated qcow2, against the host file read with O_DIRECT.
 head -c $((512 << 20)) /dev/urandom > "$dir/full.raw"

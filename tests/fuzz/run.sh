@@ -14,10 +14,10 @@ out=$work/fuzz-qcow2-open
 # Optional libraries as configure found them (config.h says so): the
 # library's source file, or its stub, and its -l flag.
 has() { grep -q "CONFIG_$1 1" config.h 2>/dev/null; }
-blocks=$(ls hw/block/*.c | grep -v -e '-stub\.c$' -e '/crypto-nettle\.c$' -e '/nbd\.c$')
+blocks=$(ls hw/block/*.c | grep -v -e '-stub\.c$' -e '/crypto-nettle\.c$' -e '/nbd\.c$' -e '/nbd-lib\.c$')
 if has NETTLE; then blocks="$blocks hw/block/crypto-nettle.c"; libs=-lnettle
 else blocks="$blocks hw/block/crypto-nettle-stub.c"; libs=; fi
-if has NBD; then blocks="$blocks hw/block/nbd.c"; libs="$libs -lnbd"
+if has NBD; then blocks="$blocks hw/block/nbd.c hw/block/nbd-lib.c"; libs="$libs -ldl"
 else blocks="$blocks hw/block/nbd-stub.c"; fi
 has ZSTD && libs="$libs -lzstd"
 srcs="tests/fuzz/fuzz-qcow2-open.c $blocks hw/core/error.c hw/core/util.c"
