@@ -273,7 +273,7 @@ static void gen_insn_start(Ctx *c, const IROp *op)
         nat_give_up(c, "too many exit checks");
         return;
     }
-    c->stops[c->nstops++] = (Stop){ stop, c->pc };
+    c->stops[c->nstops++] = (Stop){ stop, c->pc, c->pend };
 }
 
 /* The exits of the insn_start checks. */
@@ -281,6 +281,7 @@ static void emit_stops(Ctx *c)
 {
     for (unsigned i = 0; i < c->nstops && !c->e.full; i++) {
         x86_patch_rel32(c->stops[i].field, c->e.p);
+        nat_regs_write_back(c, &c->stops[i].pend);
         nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->stops[i].pc);
         emit_exit(c, -1);
     }
@@ -547,6 +548,7 @@ bool native_compile(TB *tb)
     static bool fuse_jcc[IR_MAX_OPS];
     regalloc_ranges(&ra, tb->ops, tb->nops, tb->ntemps);
     nat_plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc);
+    nat_plan_regs(tb->ops, tb->nops, &ra);
     regalloc_assign(&ra, tb->ops, tb->nops, tb->ntemps, NHOST_REGS);
     c.ra = &ra;
     c.ops = tb->ops;
@@ -555,6 +557,7 @@ bool native_compile(TB *tb)
     c.jcc = -1;
     for (unsigned r = 0; r < NHOST_REGS; r++)
         c.holder[r] = IR_NONE;
+    nat_regs_init(&c.pend);
     for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++) {
         const IROp *op = &tb->ops[i];
         if (!nat_transparent(op)) {
@@ -563,7 +566,8 @@ bool native_compile(TB *tb)
         }
         c.skip_store = nat_result_only_in_rax(tb->ops, tb->nops, i, uses);
         c.op_index = i;
-        gen_op(&c, op);
+        if (!nat_regs_emit_before(&c, op))
+            gen_op(&c, op);
         if (ir_op_has_output(op) && nat_treg(&c, op->d) != X_NOREG)
             c.holder[ra.reg[op->d]] = op->d;
     }
