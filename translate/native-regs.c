@@ -27,6 +27,7 @@ void nat_regs_init(PendingRegs *p)
 {
     for (unsigned r = 0; r < 16; r++)
         p->t[r] = IR_NONE;
+    p->live = 0;
 }
 
 /* The register a get_reg/set_reg names (AH..BH are in RAX..RBX). */
@@ -82,31 +83,39 @@ static void flush_one(PendingRegs *p, unsigned r, RegsVisit flush, void *arg)
         return;
     flush(arg, r, p->t[r], p->w[r]);
     p->t[r] = IR_NONE;
+    p->live &= (uint16_t)~(1u << r);
+}
+
+static void flush_if_holds(PendingRegs *p, IRTemp t, RegsVisit flush, void *arg)
+{
+    for (unsigned r = 0; r < 16; r++) {
+        if (p->t[r] == t)
+            flush_one(p, r, flush, arg);
+    }
 }
 
 bool nat_regs_before(PendingRegs *p, const IROp *op, RegsVisit flush, RegsVisit keep, void *arg)
 {
+    if (deferrable(op)) {
+        unsigned r = reg_of(op);
+        p->t[r] = op->a;    /* a pending store it replaces is never seen */
+        p->w[r] = op->w;
+        p->live |= (uint16_t)(1u << r);
+        return true;
+    }
+    if (!p->live)
+        return false;
     if (sees_all(op)) {
         for (unsigned r = 0; r < 16; r++)
             flush_one(p, r, flush, arg);
         return false;
     }
     /* A temp written again (rare) no longer holds the pending value. */
-    if (op->d != IR_NONE) {
-        for (unsigned r = 0; r < 16; r++) {
-            if (p->t[r] == op->d)
-                flush_one(p, r, flush, arg);
-        }
-    }
-    if (op->opc == IR_GET_REG || (op->opc == IR_SET_REG && !deferrable(op))) {
+    if (op->d != IR_NONE)
+        flush_if_holds(p, op->d, flush, arg);
+    if (op->opc == IR_GET_REG || op->opc == IR_SET_REG) {   /* not deferrable */
         flush_one(p, reg_of(op), flush, arg);
         return false;
-    }
-    if (deferrable(op)) {
-        unsigned r = reg_of(op);
-        p->t[r] = op->a;    /* a pending store it replaces is never seen */
-        p->w[r] = op->w;
-        return true;
     }
     if (reads_on_slow_path(op)) {
         for (unsigned r = 0; r < 16; r++) {

@@ -41,6 +41,7 @@ static const int host_regs[] = { X_R12, X_R14, X_R15, X_R9, X_R10, X_RDI, X_R8 }
 typedef struct PendingRegs {
     IRTemp t[16];
     uint8_t w[16];
+    uint16_t live;              /* bit r: t[r] is pending */
 } PendingRegs;
 
 typedef struct Fixup {
