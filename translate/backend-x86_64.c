@@ -8,11 +8,16 @@
  *    Temps live in host registers where the linear scan found one
  *    (translate/regalloc.h, native-operands.c), else in their slots; each
  *    op takes its operands into rax/rcx/rdx, computes and puts the result
- *    where its temp lives.  Guest registers are read and written in
+ *    where its temp lives.  Guest registers are read from
  *    CPUX86State as the optimized IR says (translate/opt.c keeps a
- *    register's value in its temp between the points that can see it).  The parts: see translate/native-x86_64.h.
+ *    register's value in its temp between the points that can see it);
+ *    their full-width stores wait in those temps until something can see
+ *    them, or are written back on the out-of-line paths where a fault
+ *    can happen (native-regs.c).  The parts: see translate/native-x86_64.h.
  *  - A block leaves by jumping to the shared exit stub with the result
- *    interp_exec would return in eax (the goto_tb slot, -1 or -2).
+ *    interp_exec would return in eax (the goto_tb slot, -1 or -2), or
+ *    goes straight on: a patched goto_tb jump, or after an indirect jump
+ *    the vCPU's jump cache read in generated code (emit_jump_cache).
  *  - Guest loads and stores test the soft TLB inline (the entry for
  *    the block's privilege, known from its mode flags) and call the C slow
  *    paths on a miss.
