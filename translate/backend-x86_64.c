@@ -8,11 +8,16 @@
  *    Temps live in host registers where the linear scan found one
  *    (translate/regalloc.h, native-operands.c), else in their slots; each
  *    op takes its operands into rax/rcx/rdx, computes and puts the result
- *    where its temp lives.  Guest registers are read and written in
+ *    where its temp lives.  Guest registers are read from
  *    CPUX86State as the optimized IR says (translate/opt.c keeps a
- *    register's value in its temp between the points that can see it).  The parts: see translate/native-x86_64.h.
+ *    register's value in its temp between the points that can see it);
+ *    their full-width stores wait in those temps until something can see
+ *    them, or are written back on the out-of-line paths where a fault
+ *    can happen (native-regs.c).  The parts: see translate/native-x86_64.h.
  *  - A block leaves by jumping to the shared exit stub with the result
- *    interp_exec would return in eax (the goto_tb slot, -1 or -2).
+ *    interp_exec would return in eax (the goto_tb slot, -1 or -2), or
+ *    goes straight on: a patched goto_tb jump, or after an indirect jump
+ *    the vCPU's jump cache read in generated code (emit_jump_cache).
  *  - Guest loads and stores test the soft TLB inline (the entry for
  *    the block's privilege, known from its mode flags) and call the C slow
  *    paths on a miss.
@@ -204,10 +209,14 @@ static BlockHeader header_of(const TB *tb)
 /* Whether blocks after `from` may run without the loop in between: not
  * when the loop does per-block work (single-step, RF, DR breakpoints,
  * gdbstub, -d exec/cpu). */
+static bool chain_allowed_flags(const TB *from)
+{
+    return !(from->flags & (TBF_TF | TBF_RF | TBF_DRBP));
+}
+
 static bool chain_allowed(const TB *from)
 {
-    const uint32_t per_block = TBF_TF | TBF_RF | TBF_DRBP;
-    return from->code && !(from->flags & per_block) &&
+    return from->code && chain_allowed_flags(from) &&
            !atomic_load_explicit(&tcg_debug_active, memory_order_relaxed) &&
            !log_enabled(LOG_EXEC | LOG_CPU);
 }
@@ -234,21 +243,6 @@ void native_link(TB *from, unsigned slot, TB *to)
     x86_patch_rel32(rx - codebuf_exec_delta(), chain_entry - codebuf_exec_delta());
 }
 
-/* After an indirect jump (exit_tb that keeps the mode): the next block's
- * code if the loop would find it in the jump cache and have nothing else
- * to do first (the same tests as a chained goto_tb), else NULL. */
-static const void *native_next(CPUState *cpu, const TB *from)
-{
-    const CPUX86State *env = &cpu->env;
-    tb_reached(from);           /* reached by chained host jumps */
-    uint32_t req = atomic_load_explicit(&env->interrupt_request, memory_order_relaxed);
-    if ((req & ~CPU_INTERRUPT_HARD) || (req && (env->rflags & FL_IF)) || env->inhibit_irq ||
-        tcg_cpu(cpu)->exit_request || !chain_allowed(from))
-        return NULL;
-    TB *next = tb_lookup_cached(cpu, from->flags);
-    return next ? next->code : NULL;
-}
-
 /* Leave the block returning `ret` to the loop. */
 static void emit_exit(Ctx *c, int32_t ret)
 {
@@ -273,7 +267,7 @@ static void gen_insn_start(Ctx *c, const IROp *op)
         nat_give_up(c, "too many exit checks");
         return;
     }
-    c->stops[c->nstops++] = (Stop){ stop, c->pc };
+    c->stops[c->nstops++] = (Stop){ stop, c->pc, c->pend };
 }
 
 /* The exits of the insn_start checks. */
@@ -281,6 +275,7 @@ static void emit_stops(Ctx *c)
 {
     for (unsigned i = 0; i < c->nstops && !c->e.full; i++) {
         x86_patch_rel32(c->stops[i].field, c->e.p);
+        nat_regs_write_back(c, &c->stops[i].pend);
         nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), c->stops[i].pc);
         emit_exit(c, -1);
     }
@@ -349,28 +344,86 @@ static void gen_goto_tb(Ctx *c, const IROp *op)
     emit_exit(c, (int32_t)op->aux);
 }
 
-static void gen_exit_tb(Ctx *c, const IROp *op)
+#define MAX_JC_MISS 10
+
+/* rax = the linear address of env->rip in the block's code segment and
+ * mode (tb_find's), rcx = rip. */
+static void emit_next_lin(Ctx *c)
 {
     X86Enc *e = &c->e;
-    nat_flush_pc(c);
-    if (!op->aux) {
-        emit_exit(c, -1);
-        return;
+    const TB *tb = c->tb;
+    x86_load(e, 8, X_RCX, ENV(offsetof(CPUX86State, rip)));
+    x86_mov_rr(e, 8, X_RAX, X_RCX);
+    if (tb->cs_base) {
+        x86_mov_ri(e, X_R11, tb->cs_base);
+        x86_alu_rr(e, XA_ADD, 8, X_RAX, X_R11);
     }
-    /* An indirect jump: straight on to the next block when native_next
-     * finds it, within the budget. */
+    if ((tb->flags & TBF_MODE_MASK) != 2)
+        x86_mov_rr(e, 4, X_RAX, X_RAX);
+}
+
+/* After an indirect jump: the next block from the vCPU's jump cache in
+ * generated code, as tb_lookup_cached finds it (same pc, code segment
+ * base and mode flags), entered through its page entry, which tests what
+ * else jc_valid does (the soft TLB still maps its pages where they were,
+ * the block is still valid: a block invalidated by another vCPU is never
+ * run; freed code is never reached, as only tb_flush_all frees it, with
+ * every vCPU stopped and every jump cache cleared).  Jumps to the
+ * returned fields go to the loop: an exit or interrupt request (the
+ * chained exits' stop word), the budget spent, the debugger or per-block
+ * logging switched on since, a miss. */
+static unsigned emit_jump_cache(Ctx *c, uint8_t *miss[MAX_JC_MISS])
+{
+    X86Enc *e = &c->e;
+    unsigned n = 0;
+    x86_alu_mi(e, XA_CMP, 4, xmem(R_TCG, offsetof(TcgCpu, stop_word)), 0);
+    miss[n++] = x86_jcc32(e, XC_NE);
     x86_alu_mi(e, XA_CMP, 8, xmem(R_TMP, FRAME_LEFT), 0);
-    uint8_t *spent = x86_jcc32(e, XC_E);
-    x86_mov_rr(e, 8, X_RDI, R_CPU);
-    x86_movabs(e, X_RSI, (uintptr_t)c->tb);
-    x86_call(e, (const void *)native_next);
+    miss[n++] = x86_jcc32(e, XC_E);
+    x86_movabs(e, X_RAX, (uintptr_t)&tcg_debug_active);
+    x86_alu_mi(e, XA_CMP, 1, xmem(X_RAX, 0), 0);
+    miss[n++] = x86_jcc32(e, XC_NE);
+    x86_movabs(e, X_RAX, (uintptr_t)&log_mask);
+    x86_test_mi(e, 4, xmem(X_RAX, 0), LOG_EXEC | LOG_CPU);
+    miss[n++] = x86_jcc32(e, XC_NE);
+    emit_next_lin(c);
+    _Static_assert(JMP_CACHE_BITS < 32, "jc_hash");
+    x86_mov_rr(e, 8, X_RDX, X_RAX);
+    x86_shift_ri(e, XS_SHR, 8, X_RDX, JMP_CACHE_BITS);
+    x86_alu_rr(e, XA_XOR, 8, X_RDX, X_RAX);
+    x86_alu_ri(e, XA_AND, 4, X_RDX, JMP_CACHE_SIZE - 1);
+    x86_load(e, 8, X_RDX, xmem_idx(R_TCG, X_RDX, 8, offsetof(TcgCpu, jmp_cache)));
+    x86_test_rr(e, 8, X_RDX, X_RDX);
+    miss[n++] = x86_jcc32(e, XC_E);
+    x86_alu_rm(e, XA_CMP, 8, X_RCX, xmem(X_RDX, offsetof(TB, pc)));
+    miss[n++] = x86_jcc32(e, XC_NE);
+    x86_alu_mi(e, XA_CMP, 4, xmem(X_RDX, offsetof(TB, flags)), (int32_t)c->tb->flags);
+    miss[n++] = x86_jcc32(e, XC_NE);
+    x86_mov_ri(e, X_R11, c->tb->cs_base);
+    x86_alu_rm(e, XA_CMP, 8, X_R11, xmem(X_RDX, offsetof(TB, cs_base)));
+    miss[n++] = x86_jcc32(e, XC_NE);
+    x86_load(e, 8, X_RAX, xmem(X_RDX, offsetof(TB, code)));
     x86_test_rr(e, 8, X_RAX, X_RAX);
-    uint8_t *none = x86_jcc32(e, XC_E);
+    miss[n++] = x86_jcc32(e, XC_E);       /* runs on the interpreter */
+    x86_load_sx(e, 4, X_RCX, xmem(X_RAX, -HDR_BYTES + (int32_t)offsetof(BlockHeader, page_off)));
+    x86_alu_rr(e, XA_SUB, 8, X_RAX, X_RCX);
     x86_alu_mi(e, XA_SUB, 8, xmem(R_TMP, FRAME_LEFT), 1);
     x86_jmp_reg(e, X_RAX);
-    x86_patch_rel32(spent, e->p);
-    x86_patch_rel32(none, e->p);
-    emit_exit(c, -2);
+    return n;
+}
+
+static void gen_exit_tb(Ctx *c, const IROp *op)
+{
+    nat_flush_pc(c);
+    if (op->aux && chain_allowed_flags(c->tb)) {
+        uint8_t *miss[MAX_JC_MISS];
+        unsigned n = emit_jump_cache(c, miss);
+        for (unsigned i = 0; i < n; i++)
+            x86_patch_rel32(miss[i], c->e.p);
+        emit_exit(c, -2);
+        return;
+    }
+    emit_exit(c, op->aux ? -2 : -1);
 }
 
 /* The block's two chained entries, before its body.  From another page
@@ -547,6 +600,7 @@ bool native_compile(TB *tb)
     static bool fuse_jcc[IR_MAX_OPS];
     regalloc_ranges(&ra, tb->ops, tb->nops, tb->ntemps);
     nat_plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc);
+    nat_plan_regs(tb->ops, tb->nops, &ra);
     regalloc_assign(&ra, tb->ops, tb->nops, tb->ntemps, NHOST_REGS);
     c.ra = &ra;
     c.ops = tb->ops;
@@ -555,6 +609,7 @@ bool native_compile(TB *tb)
     c.jcc = -1;
     for (unsigned r = 0; r < NHOST_REGS; r++)
         c.holder[r] = IR_NONE;
+    nat_regs_init(&c.pend);
     for (unsigned i = 0; i < tb->nops && !c.unsupported && !c.e.full; i++) {
         const IROp *op = &tb->ops[i];
         if (!nat_transparent(op)) {
@@ -563,7 +618,8 @@ bool native_compile(TB *tb)
         }
         c.skip_store = nat_result_only_in_rax(tb->ops, tb->nops, i, uses);
         c.op_index = i;
-        gen_op(&c, op);
+        if (!nat_regs_emit_before(&c, op))
+            gen_op(&c, op);
         if (ir_op_has_output(op) && nat_treg(&c, op->d) != X_NOREG)
             c.holder[ra.reg[op->d]] = op->d;
     }

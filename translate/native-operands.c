@@ -166,7 +166,7 @@ bool nat_result_only_in_rax(const IROp *ops, unsigned n, unsigned i, const uint1
     unsigned j = i + 1;
     while (j < n && nat_transparent(&ops[j]))
         j++;
-    if (j >= n)
+    if (j >= n || nat_regs_deferrable(&ops[j]))     /* kept past the next op */
         return false;
     if (takes_a_first(&ops[j]) && ops[j].a == d)
         return true;

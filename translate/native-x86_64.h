@@ -35,6 +35,15 @@ static const int host_regs[] = { X_R12, X_R14, X_R15, X_R9, X_R10, X_RDI, X_R8 }
 #define NHOST_REGS 7
 #define FIRST_CALLER_SAVED 3
 
+/* Guest-register stores the block has deferred (translate/native-regs.c):
+ * register r's value is temp t[r] (IR_NONE: CPUX86State has it), of a
+ * set_reg of w[r] bytes (4: zero-extended). */
+typedef struct PendingRegs {
+    IRTemp t[16];
+    uint8_t w[16];
+    uint16_t live;              /* bit r: t[r] is pending */
+} PendingRegs;
+
 typedef struct Fixup {
     uint8_t *field;
     uint32_t label;
@@ -49,6 +58,7 @@ typedef struct SlowPath {
     uint8_t opc, w;
     IRTemp value;               /* st: the value's temp */
     bool save;                  /* r9/r10 hold live temps */
+    PendingRegs pend;           /* to write back before the call */
 } SlowPath;
 
 #define MAX_SLOW 512
@@ -57,6 +67,7 @@ typedef struct SlowPath {
 typedef struct Stop {
     uint8_t *field;
     uint64_t pc;
+    PendingRegs pend;           /* to write back before leaving */
 } Stop;
 
 #define MAX_STOPS 512
@@ -93,6 +104,7 @@ typedef struct Ctx {
     IRTemp jcc_temp;            /* ...in place of this cond's result */
     unsigned op_index;          /* of the op being compiled */
     IRTemp holder[NHOST_REGS];  /* last temp given each register so far */
+    PendingRegs pend;           /* guest registers not yet in CPUX86State */
 } Ctx;
 
 static inline X86Mem T(IRTemp t)
@@ -161,6 +173,22 @@ void nat_gen_cond(Ctx *c, const IROp *op);
 /* native-sse.c: a resolved SSE row as host SSE code (with the helper
  * call as its fallback); false: not such a call, nat_gen_call it. */
 bool nat_gen_sse(Ctx *c, const IROp *op);
+
+/* native-regs.c: deferred guest-register stores.  nat_regs_before
+ * calls flush for each pending register that must reach CPUX86State
+ * before op (it is then no longer pending) and keep for each one op's
+ * out-of-line path writes back (it stays pending); returns true when op
+ * is a set_reg it deferred (nothing to emit). */
+typedef void (*RegsVisit)(void *arg, unsigned r, IRTemp t, unsigned w);
+void nat_regs_init(PendingRegs *p);
+bool nat_regs_deferrable(const IROp *op);
+bool nat_regs_before(PendingRegs *p, const IROp *op, RegsVisit flush, RegsVisit keep, void *arg);
+/* Before the linear scan: stretch pending temps' live ranges to where
+ * they are written back. */
+void nat_plan_regs(const IROp *ops, unsigned n, RegAlloc *ra);
+bool nat_regs_emit_before(Ctx *c, const IROp *op);
+void nat_regs_store(Ctx *c, unsigned r, IRTemp t, unsigned w);
+void nat_regs_write_back(Ctx *c, const PendingRegs *p);
 
 /* native-mem.c */
 void nat_gen_ld(Ctx *c, const IROp *op);
