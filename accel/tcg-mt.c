@@ -21,6 +21,7 @@
 #include "accel/tcg.h"
 #include "accel/tcg-debug.h"
 #include "cpu/sys.h"
+#include "hw/core/dma.h"
 #include "hw/core/rcu.h"
 #include "translate/atomic.h"
 #include "translate/tb.h"
@@ -151,10 +152,18 @@ static bool runnable(Machine *m, CPUState *cpu)
 static void step_exclusive(CPUState *cpu)
 {
     tcg_exclusive_begin(cpu->machine);
+    /* After parking them: a vCPU waiting for the machine lock in a device
+     * access could not park while this thread held it. */
+    dma_hold_off();
     atomic_fetch_and(&cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_EXIT);
-    tcg_atomic_set_exclusive(true);
-    tcg_exec_slice(cpu, 1);
-    tcg_atomic_set_exclusive(false);
+    /* A pause (stop, gdbstub) that came meanwhile: the instruction was
+     * restarted with nothing done, it runs after `cont`. */
+    if (runnable(cpu->machine, cpu)) {
+        tcg_atomic_set_exclusive(true);
+        tcg_exec_slice(cpu, 1);
+        tcg_atomic_set_exclusive(false);
+    }
+    dma_resume();
     tcg_exclusive_end();
     atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
 }
