@@ -49,6 +49,11 @@ void dma_hold_off(void)
     big_lock();
 }
 
+bool dma_try_hold_off(void)
+{
+    return big_trylock();
+}
+
 void dma_resume(void)
 {
     big_unlock();

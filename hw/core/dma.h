@@ -35,6 +35,9 @@ bool dma_write(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
  * and fast string stores go by cache line), though x86 guarantees
  * atomicity only for single accesses up to 8 bytes. */
 void dma_hold_off(void);
+/* Without waiting: false if the machine lock is busy (a thread that waits
+ * for the caller while holding it must not be waited for). */
+bool dma_try_hold_off(void);
 void dma_resume(void);
 
 /* Scatter-gather without copies (dma-sg.c): guest ranges, checked as

@@ -32,6 +32,14 @@ void big_lock(void)
         pthread_mutex_lock(&machine_lock);
 }
 
+bool big_trylock(void)
+{
+    if (machine_lock_depth == 0 && pthread_mutex_trylock(&machine_lock))
+        return false;
+    machine_lock_depth++;
+    return true;
+}
+
 void big_unlock(void)
 {
     if (--machine_lock_depth == 0)

@@ -18,6 +18,7 @@ void loop_notify(void);
 /* The machine lock; a thread that holds it may take it again. */
 void big_lock(void);
 void big_unlock(void);
+bool big_trylock(void);         /* false: another thread holds it */
 bool big_lock_held(void);
 
 #endif
