@@ -21,6 +21,7 @@
 #include "accel/tcg.h"
 #include "accel/tcg-debug.h"
 #include "cpu/sys.h"
+#include "hw/core/dma.h"
 #include "hw/core/rcu.h"
 #include "translate/atomic.h"
 #include "translate/tb.h"
@@ -143,6 +144,23 @@ static bool runnable(Machine *m, CPUState *cpu)
            !m->reset_requested;
 }
 
+static void begin_exclusive_without_dma(Machine *m)
+{
+    /* The machine lock (DMA held off) after parking the other vCPUs: one
+     * waiting for it in a device access could not park while this thread
+     * held it.  And without waiting for it: its holder may be waiting for
+     * this section to end (the gdbstub dropping every block), so then the
+     * section ends, parked here, and is taken again. */
+    for (;;) {
+        tcg_exclusive_begin(m);
+        if (dma_try_hold_off())
+            return;
+        tcg_exclusive_end();
+        struct timespec ts = { 0, 20000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* A locked operation the host cannot do atomically (a split lock, MMIO:
  * translate/helpers-atomic.c) restarted its instruction: run it, as the
  * first of one block, with every other vCPU parked.  tcg_exclusive_begin
@@ -150,11 +168,16 @@ static bool runnable(Machine *m, CPUState *cpu)
  * again after it, so a real exit request is late by one block at most. */
 static void step_exclusive(CPUState *cpu)
 {
-    tcg_exclusive_begin(cpu->machine);
+    begin_exclusive_without_dma(cpu->machine);
     atomic_fetch_and(&cpu->env.interrupt_request, ~(uint32_t)CPU_INTERRUPT_EXIT);
-    tcg_atomic_set_exclusive(true);
-    tcg_exec_slice(cpu, 1);
-    tcg_atomic_set_exclusive(false);
+    /* A pause (stop, gdbstub) that came meanwhile: the instruction was
+     * restarted with nothing done, it runs after `cont`. */
+    if (runnable(cpu->machine, cpu)) {
+        tcg_atomic_set_exclusive(true);
+        tcg_exec_slice(cpu, 1);
+        tcg_atomic_set_exclusive(false);
+    }
+    dma_resume();
     tcg_exclusive_end();
     atomic_fetch_or(&cpu->env.interrupt_request, CPU_INTERRUPT_EXIT);
 }

@@ -5,7 +5,16 @@
 #include <unistd.h>
 
 static uint8_t *rw, *rx;
-static size_t cap, used;
+static size_t cap, used, dropped;
+
+/* Every page of code is mapped twice, and the kernel counts it in the
+ * resident set once per mapping, so each megabyte of code looked like
+ * two.  The writable view is only needed where code is being written
+ * (and briefly where a jump is patched), so every ZAP_STEP bytes of new
+ * code its page-table entries behind the cursor are dropped: the memfd
+ * keeps the bytes (MADV_DONTNEED on a shared mapping only unmaps), and a
+ * later write there just faults the page back in. */
+#define ZAP_STEP (1u << 20)
 
 /* A hint for the executable view: just below kemu's own code, so that
  * calls from generated code to helpers fit a 32-bit displacement (the
@@ -55,11 +64,21 @@ uint8_t *codebuf_cursor(size_t *room)
     return rw + used;
 }
 
+static void drop_written_view(void)
+{
+    size_t end = used & ~(size_t)0xfff;
+    if (end >= dropped + ZAP_STEP) {
+        madvise(rw, end, MADV_DONTNEED);
+        dropped = end;
+    }
+}
+
 void codebuf_commit(size_t n)
 {
     used += (n + 15) & ~(size_t)15;
     if (used > cap)
         used = cap;
+    drop_written_view();
 }
 
 intptr_t codebuf_exec_delta(void)
@@ -70,6 +89,7 @@ intptr_t codebuf_exec_delta(void)
 void codebuf_reset(size_t keep)
 {
     used = keep;
+    dropped = 0;
 }
 
 size_t codebuf_used(void)

@@ -4,7 +4,9 @@
  * read-write where the backend writes code and read-execute where it
  * runs.  A buffer address plus codebuf_exec_delta() is the address the
  * same byte runs at.  Memory is handed out linearly and reclaimed all at
- * once by codebuf_reset (with the TB cache flush). */
+ * once by codebuf_reset (with the TB cache flush).  The writable view of
+ * code already written is unmapped now and then (codebuf.c) so that the
+ * resident set counts the code once. */
 #ifndef KEMU_TRANSLATE_CODEBUF_H
 #define KEMU_TRANSLATE_CODEBUF_H
 

@@ -370,6 +370,25 @@ static void log_new_tb(const TB *tb)
     }
 }
 
+/* A block compiled to host code never runs its IR again, so only a block
+ * left to the interpreter keeps a copy of it (the IR of every block was
+ * three quarters of the arena's resident memory in a Linux boot). */
+static bool keep_ir(TB *tb)
+{
+    if (tb->code) {
+        tb->ops = NULL;
+        tb->nops = 0;
+        return true;
+    }
+    IROp *ops = arena_alloc(tb->nops * sizeof(IROp));
+    if (!ops)
+        return false;
+    memcpy(ops, tb->ops, tb->nops * sizeof(IROp));
+    tb->ops = ops;
+    tb->nops = interp_prepare(ops, tb->nops);
+    return true;
+}
+
 /* Translate a TB at cpu's current pc (phys = physical address of its first
  * byte); returns NULL when the arena is full. */
 static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
@@ -381,12 +400,10 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     tmp.icount = (uint16_t)translate_block(cpu, b, flags, &tmp);
     unsigned n = ir_optimize(b->ops, b->nops, b->ntemps);
     TB *tb = arena_alloc(sizeof(TB));
-    IROp *ops = tb ? arena_alloc(n * sizeof(IROp)) : NULL;
-    if (!ops)
+    if (!tb)
         return NULL;
     *tb = tmp;
-    memcpy(ops, b->ops, n * sizeof(IROp));
-    tb->ops = ops;
+    tb->ops = b->ops;       /* the scratch block, under tb_mutex */
     tb->nops = n;
     tb->ntemps = b->ntemps;
     page_add_tb(cpu, phys & ~0xfffULL, tb);
@@ -395,7 +412,8 @@ static TB *tb_gen(CPUState *cpu, uint64_t lin, uint64_t phys, uint32_t flags)
     log_new_tb(tb);
     if (!native_compile(tb))
         return NULL;        /* the code cache is full: tb_find flushes, retries */
-    tb->nops = interp_prepare(tb->ops, tb->nops);
+    if (!keep_ir(tb))
+        return NULL;
     /* pairs with tb_reached: native code reaches the TB unseen */
     __atomic_store_n(&tb->valid, true, __ATOMIC_RELEASE);
     hash_insert(tb);        /* last: lock-free lookups may find it now */

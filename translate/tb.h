@@ -59,7 +59,7 @@ typedef struct TB {
     uint16_t size;          /* guest bytes */
     uint16_t icount;        /* guest instructions */
     bool valid;
-    IROp *ops;
+    IROp *ops;              /* the IR, kept only for the interpreter (code NULL) */
     unsigned nops, ntemps;
     struct TB *hash_next;
     struct TB *jmp_dest[2]; /* chained successors through goto_tb slots */

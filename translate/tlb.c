@@ -149,12 +149,16 @@ static bool wfilter_any(TcgCpu *t, uint64_t pa, uint64_t len)
     return false;
 }
 
+/* Every vCPU of the machine, and any_cpu if it is not one of them (a
+ * board-less test CPU): scanned once each (a scan reads every entry). */
 void tlb_protect_range(CPUState *any_cpu, uint64_t pa, uint64_t len)
 {
     Machine *m = any_cpu->machine;
     unsigned n = m ? m->ncpus : 0;
+    bool any_seen = false;
     for (unsigned c = 0; c <= n; c++) {
-        CPUState *cpu = c < n ? m->cpus[c] : any_cpu;
+        CPUState *cpu = c < n ? m->cpus[c] : any_seen ? NULL : any_cpu;
+        any_seen |= cpu == any_cpu;
         if (!cpu || !cpu->accel)
             continue;
         TcgCpu *t = tcg_cpu(cpu);

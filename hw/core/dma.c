@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "hw/core/loop.h"
+
 bool dma_range_ok(AddressSpace *as, uint64_t addr, uint64_t len, bool write)
 {
     if (addr + len < addr || addr + len > as->size)
@@ -18,9 +20,14 @@ bool dma_range_ok(AddressSpace *as, uint64_t addr, uint64_t len, bool write)
 }
 
 /* Copy piecewise: a range may span several RAM regions (below/above the
- * PCI hole, BIOS shadow). */
+ * PCI hole, BIOS shadow).  Under the machine lock, which device code runs
+ * under anyway: a locked instruction that holds off DMA (dma_hold_off)
+ * then never sees a transfer land between its load and its store. */
 static void copy(AddressSpace *as, uint64_t addr, uint8_t *buf, uint64_t len, bool write)
 {
+    bool lock = !big_lock_held();
+    if (lock)
+        big_lock();
     while (len) {
         const FlatRange *r = as_lookup(as, addr);
         uint64_t n = r->end - addr < len ? r->end - addr : len;
@@ -33,6 +40,23 @@ static void copy(AddressSpace *as, uint64_t addr, uint8_t *buf, uint64_t len, bo
         buf += n;
         len -= n;
     }
+    if (lock)
+        big_unlock();
+}
+
+void dma_hold_off(void)
+{
+    big_lock();
+}
+
+bool dma_try_hold_off(void)
+{
+    return big_trylock();
+}
+
+void dma_resume(void)
+{
+    big_unlock();
 }
 
 bool dma_read(AddressSpace *as, uint64_t addr, void *buf, uint64_t len)

@@ -16,6 +16,30 @@ bool dma_range_ok(AddressSpace *as, uint64_t addr, uint64_t len, bool write);
 bool dma_read(AddressSpace *as, uint64_t addr, void *buf, uint64_t len);
 bool dma_write(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
 
+/* The bus lock of a locked instruction the CPU cannot do atomically by
+ * itself (TCG's exclusive step of a split lock): between dma_hold_off and
+ * dma_resume no dma_read or dma_write copies anything (they wait), as
+ * the LOCK# signal holds off every other bus agent.  It is the machine
+ * lock, so the caller must hold no lock that device code waits for
+ * (TCG takes it after parking the other vCPUs); device accesses inside
+ * take it again.  Transfers through a DmaSg list (in-place block I/O
+ * from pool threads) are not held off.
+ *
+ * Locked operations the host does with its own compare-and-exchange need
+ * no hold-off: a DMA store between their load and their CAS makes the CAS
+ * fail and the instruction run again; one after it simply comes later.
+ * Either way neither the instruction's result nor any DMA byte is lost,
+ * whatever the size of the host stores the copy is made of.  Plain guest
+ * loads see an aligned word of a DMA transfer whole in practice (glibc's
+ * x86-64 memcpy writes 8 to 64 aligned-or-overlapping bytes per store,
+ * and fast string stores go by cache line), though x86 guarantees
+ * atomicity only for single accesses up to 8 bytes. */
+void dma_hold_off(void);
+/* Without waiting: false if the machine lock is busy (a thread that waits
+ * for the caller while holding it must not be waited for). */
+bool dma_try_hold_off(void);
+void dma_resume(void);
+
 /* Scatter-gather without copies (dma-sg.c): guest ranges, checked as
  * above, mapped to the host memory behind them, for a block request to
  * read or write in place.  Host pointers stay valid while the machine

@@ -21,8 +21,35 @@ static size_t nfds;
 static int wake_pipe[2] = { -1, -1 };
 static pthread_mutex_t machine_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void big_lock(void) { pthread_mutex_lock(&machine_lock); }
-void big_unlock(void) { pthread_mutex_unlock(&machine_lock); }
+/* Counted per thread: a TCG exclusive step holds the lock around a whole
+ * locked instruction (to hold off DMA, dma.c) and the device accesses
+ * inside it take it again. */
+static _Thread_local unsigned machine_lock_depth;
+
+void big_lock(void)
+{
+    if (machine_lock_depth++ == 0)
+        pthread_mutex_lock(&machine_lock);
+}
+
+bool big_trylock(void)
+{
+    if (machine_lock_depth == 0 && pthread_mutex_trylock(&machine_lock))
+        return false;
+    machine_lock_depth++;
+    return true;
+}
+
+void big_unlock(void)
+{
+    if (--machine_lock_depth == 0)
+        pthread_mutex_unlock(&machine_lock);
+}
+
+bool big_lock_held(void)
+{
+    return machine_lock_depth != 0;
+}
 
 static void drain_wake(void *opaque)
 {

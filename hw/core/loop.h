@@ -15,8 +15,10 @@ void loop_wait(int timeout_ms);
 /* Wake the loop from another thread (after a request was queued). */
 void loop_notify(void);
 
-/* The machine lock. */
+/* The machine lock; a thread that holds it may take it again. */
 void big_lock(void);
 void big_unlock(void);
+bool big_trylock(void);         /* false: another thread holds it */
+bool big_lock_held(void);
 
 #endif

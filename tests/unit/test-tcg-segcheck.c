@@ -13,6 +13,7 @@
 #include "tests/unit/cpu-harness.h"
 #include "tests/unit/tcg-harness.h"
 #include "cpu/seg.h"
+#include "translate/backend-native.h"
 #include "translate/flags.h"
 #include "translate/helpers.h"
 #include "translate/tb.h"
@@ -292,6 +293,18 @@ TEST(tcg_seg, real_mode_sp_wraps_and_cs_is_writable)
     CHECK_EQ(tt_rd(0x3000, 2), 0x4321);
 }
 
+/* The block at cpu's pc translated for the interpreter: a block compiled
+ * to host code does not keep its IR.  The backend chosen before stays. */
+static const TB *ir_block(CPUState *cpu, uint32_t f)
+{
+    const char *why, *was = tcg_backend_name();
+    CHECK(tcg_backend_select("interp", &why) == 0);
+    tb_flush_all(cpu);
+    const TB *tb = tb_find(cpu, f);
+    CHECK(tcg_backend_select(was, &why) == 0);
+    return tb;
+}
+
 static unsigned seg_check_calls(const TB *tb)
 {
     unsigned n = 0;
@@ -309,14 +322,14 @@ TEST(tcg_seg, flat_segments_emit_no_check)
     LOAD(flat_access);
     uint32_t f = tb_flags(cpu);
     CHECK_EQ(f & TBF_SEGNF_MASK, TBF_SEGNF(SEG_CS));   /* only the code segment */
-    CHECK_EQ(seg_check_calls(tb_find(cpu, f)), 0);
+    CHECK_EQ(seg_check_calls(ir_block(cpu, f)), 0);
 
     /* A DS limit below 4 GiB: the two DS accesses are checked, the stack
      * ones are not. */
     cpu->env.seg[SEG_DS].limit = 0xfffff;
     f = tb_flags(cpu);
     CHECK_EQ(f & TBF_SEGNF_MASK, TBF_SEGNF(SEG_CS) | TBF_SEGNF(SEG_DS));
-    CHECK_EQ(seg_check_calls(tb_find(cpu, f)), 2);     /* the load and the store */
+    CHECK_EQ(seg_check_calls(ir_block(cpu, f)), 2);     /* the load and the store */
     CHECK_EQ(tt_run(cpu), -1);
 
     cpu = tt_cpu(64);
@@ -702,7 +715,7 @@ TEST(tcg_seg_fpu, fpu_operands_get_no_translator_check)
     cpu->env.regs[R_EBX] = 0x3000;
     cpu->env.seg[SEG_DS].limit = 0xfffff;
     LOAD(code);
-    CHECK_EQ(seg_check_calls(tb_find(cpu, tb_flags(cpu))), 0);
+    CHECK_EQ(seg_check_calls(ir_block(cpu, tb_flags(cpu))), 0);
     CHECK_EQ(tt_run(cpu), -1);
     cpu->env.regs[R_EBX] = 0xffe00;                     /* fxsave ends at the limit */
     cpu->env.fpu = (X87State){ .fcw = 0x37f };
