@@ -156,7 +156,7 @@ static void emit_incdec_r(Dc *dc)
     gen_incdec_val(dc, w, gen_get(dc, w, reg), IR_NONE, reg, dc->in->info->sub);
 }
 
-/* Shifts and rotates: constant SHL/SHR/SAR inline, the rest in a helper. */
+/* Shifts and rotates: SHL/SHR/SAR and ROL/ROR inline, RCL/RCR in a helper. */
 static void emit_grp2(Dc *dc)
 {
     const Insn *in = dc->in;
@@ -180,9 +180,17 @@ static void emit_grp2(Dc *dc)
             ir_set_cc(dc->b, cc_op_sized(cc, w), r, s, op == 5 ? v : IR_NONE);
             return;
         }
+        if (op < 2) {
+            gen_rotate(dc, w, op == 1, v, la, c);
+            return;
+        }
     }
     if (in->info->sub == 2 && op >= 4) {
         gen_shift_cl(dc, w, op, v, la);
+        return;
+    }
+    if (in->info->sub == 2 && op < 2) {
+        gen_rotate_cl(dc, w, op == 1, v, la);
         return;
     }
     IRTemp cnt = in->info->sub == 2 ? gen_get(dc, 1, R_ECX)
@@ -226,6 +234,9 @@ static int emit_grp3(Dc *dc)
     }
     case 4: case 5:
         gen_mul_acc(dc, w, op == 5, v);
+        return 1;
+    case 6:
+        gen_div_acc(dc, w, v);
         return 1;
     default:
         gen_helper(dc, helper_muldiv, v, IR_NONE, IR_NONE, op | (w << 8));
@@ -386,7 +397,7 @@ static void gen_bt(Dc *dc, unsigned op, IRTemp off, bool imm)
         else
             gen_set(dc, w, in->rm, r);
     }
-    gen_helper(dc, helper_set_cf, cf, IR_NONE, IR_NONE, 0);
+    gen_update_flags(dc, FL_CF, cf, IR_NONE);
 }
 
 static int emit_grp8(Dc *dc)

@@ -50,7 +50,7 @@ static unsigned cmpxchg_effects(uint64_t imm)
 unsigned helper_effects(IRHelper fn, uint64_t imm)
 {
     /* shifts and rotates by 0 leave the flags, rotates keep SF/ZF/PF */
-    if (fn == helper_shift || fn == helper_shd || fn == helper_set_cf)
+    if (fn == helper_shift || fn == helper_shd)
         return CC;
     if (fn == helper_muldiv)
         return muldiv_effects(imm);

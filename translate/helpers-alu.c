@@ -232,13 +232,6 @@ HELPER(helper_muldiv)
     return 0;
 }
 
-HELPER(helper_set_cf)
-{
-    CPUX86State *env = &cpu->env;
-    set_flags(env, with(cc_compute_all(env), FL_CF, a & 1));
-    return 0;
-}
-
 HELPER(helper_bitscan)
 {
     CPUX86State *env = &cpu->env;

@@ -48,6 +48,21 @@ static inline bool ir_eval_cmp(unsigned c, unsigned w, uint64_t a, uint64_t b)
     }
 }
 
+/* divu/remu (see ir.h): the 2w-byte dividend hi:lo by the w-byte v; 0
+ * when the quotient would not fit (the guest took #DE before). */
+static inline uint64_t ir_eval_div(unsigned opc, unsigned w, uint64_t hi, uint64_t lo,
+                                   uint64_t v)
+{
+    uint64_t m = ir_wmask(w);
+    hi &= m;
+    lo &= m;
+    v &= m;
+    if (hi >= v)
+        return 0;
+    unsigned __int128 n = ((unsigned __int128)hi << (8 * w)) | lo;
+    return (uint64_t)(opc == IR_DIVU ? n / v : n % v);
+}
+
 /* Whether opc is computed by ir_eval (no side effects, no state read). */
 static inline bool ir_is_arith(unsigned opc)
 {

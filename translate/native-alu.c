@@ -84,6 +84,35 @@ void nat_gen_mulh(Ctx *c, const IROp *op)
     nat_store_result(c, op, X_RDX);
 }
 
+/* divu/remu: the host's DIV.  A quotient that would not fit (divisor <=
+ * high half, which the guest already took #DE for) gives 0, as in
+ * ir_eval_div: the operands become 0 / 1, so the host never faults.
+ * Below 64 bits the dividend fits one register. */
+void nat_gen_div(Ctx *c, const IROp *op)
+{
+    X86Enc *e = &c->e;
+    unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
+    nat_load_temp(c, 8, X_RCX, op->c);
+    nat_load_temp(c, 8, X_RDX, op->a);
+    nat_load_temp(c, 8, X_RAX, op->b);
+    nat_zext(c, w, X_RCX);
+    nat_zext(c, w, X_RDX);
+    nat_zext(c, w, X_RAX);
+    x86_alu_rr(e, XA_CMP, 8, X_RDX, X_RCX);
+    uint8_t *fits = x86_jcc32(e, XC_B);
+    x86_alu_rr(e, XA_XOR, 4, X_RDX, X_RDX);
+    x86_alu_rr(e, XA_XOR, 4, X_RAX, X_RAX);
+    x86_mov_ri(e, X_RCX, 1);
+    x86_patch_rel32(fits, e->p);
+    if (w < 8) {
+        x86_shift_ri(e, XS_SHL, 8, X_RDX, (uint8_t)(8 * w));
+        x86_alu_rr(e, XA_OR, 8, X_RAX, X_RDX);
+        x86_alu_rr(e, XA_XOR, 4, X_RDX, X_RDX);
+    }
+    x86_div_wide(e, 8, X_RCX);
+    nat_store_result(c, op, op->opc == IR_DIVU ? X_RAX : X_RDX);
+}
+
 /* shl/shr/sar: counts 0..63 (a constant may be larger: see ir_eval_shift). */
 void nat_gen_shift(Ctx *c, const IROp *op)
 {

@@ -315,6 +315,12 @@ void x86_mul_wide(X86Enc *e, bool sign, unsigned size, int r)
     op_rr(e, size, size == 1 ? BYTE_RM : 0, &opc, 1, sign ? 5 : 4, r);
 }
 
+void x86_div_wide(X86Enc *e, unsigned size, int r)
+{
+    uint8_t opc = sized(0xf7, size);
+    op_rr(e, size, size == 1 ? BYTE_RM : 0, &opc, 1, 6, r);
+}
+
 void x86_not(X86Enc *e, unsigned size, int r)
 {
     uint8_t opc = sized(0xf7, size);

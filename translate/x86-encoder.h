@@ -90,6 +90,8 @@ void x86_shift_ri(X86Enc *e, unsigned op, unsigned size, int dst, uint8_t count)
 void x86_neg(X86Enc *e, unsigned size, int r);
 void x86_not(X86Enc *e, unsigned size, int r);
 void x86_mul_wide(X86Enc *e, bool sign, unsigned size, int r);
+/* DIV r: rdx:rax / r, quotient in rax, remainder in rdx */
+void x86_div_wide(X86Enc *e, unsigned size, int r);
 void x86_setcc(X86Enc *e, unsigned cc, int r);
 
 void x86_push(X86Enc *e, int r);
