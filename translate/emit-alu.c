@@ -413,14 +413,37 @@ static void emit_bitscan(Dc *dc, unsigned kind)
 {
     const Insn *in = dc->in;
     unsigned w = in->opsize;
-    /* BSF/BSR of 0: the helper returns the old destination.  AMD leaves
+    /* BSF/BSR of 0: the destination keeps its old value.  AMD leaves
      * the whole register alone (APM vol. 3 BSF/BSR), a 32-bit one too;
      * Intel documents it as undefined and its parts write the old low 32
      * bits back zero-extended, as any 32-bit write in 64-bit mode. */
     unsigned ww = w == 4 && !cpu_is_intel(dc->cpu) ? 8 : w;
+    IRBlock *b = dc->b;
     IRTemp v = gen_ld_rm(dc, w, NULL);
-    IRTemp old = gen_get(dc, ww, in->reg);
-    IRTemp r = gen_helper(dc, helper_bitscan, v, old, IR_NONE, kind | (w << 8));
+    IRTemp zero = ir_setcond(b, IR_EQ, w, v, gen_imm(dc, 0));
+    IRTemp zf = ir_binopi(b, IR_SHL, 8, zero, __builtin_ctz(FL_ZF));
+    IRTemp r;
+    switch (kind) {
+    case 0: case 1: {                           /* BSF, BSR: ZF, the rest kept */
+        IRTemp old = gen_get(dc, ww, in->reg);
+        IRTemp idx = kind == 0 ? ir_unop(b, IR_CTZ, w, v)
+                   : ir_binop(b, IR_SUB, 8, gen_imm(dc, 8 * w - 1), ir_unop(b, IR_CLZ, w, v));
+        r = gen_select(dc, zero, old, idx);
+        gen_update_flags(dc, FL_ZF, zf, IR_NONE);
+        break;
+    }
+    case 2: case 3: {                           /* TZCNT, LZCNT: CF, ZF */
+        r = ir_unop(b, kind == 2 ? IR_CTZ : IR_CLZ, w, v);
+        IRTemp rz = ir_binopi(b, IR_SHL, 8, ir_setcond(b, IR_EQ, 8, r, gen_imm(dc, 0)),
+                              __builtin_ctz(FL_ZF));
+        gen_update_flags(dc, FL_CF | FL_ZF, ir_binop(b, IR_OR, 8, zero, rz), IR_NONE);
+        break;
+    }
+    default:                                    /* POPCNT: ZF, the others 0 */
+        r = ir_unop(b, IR_POPCNT, w, v);
+        ir_set_cc(b, CC_OP_EFLAGS, IR_NONE, zf, IR_NONE);
+        break;
+    }
     gen_set(dc, ww, in->reg, r);
 }
 

@@ -66,7 +66,8 @@ static inline uint64_t ir_eval_div(unsigned opc, unsigned w, uint64_t hi, uint64
 /* Whether opc is computed by ir_eval (no side effects, no state read). */
 static inline bool ir_is_arith(unsigned opc)
 {
-    return (opc >= IR_MOVI && opc <= IR_SETCOND) || opc == IR_MULH;
+    return (opc >= IR_MOVI && opc <= IR_SETCOND) || opc == IR_MULH ||
+           (opc >= IR_CTZ && opc <= IR_POPCNT);
 }
 
 static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
@@ -88,6 +89,10 @@ static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
     case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROTL: case IR_ROTR:
         return ir_eval_shift(op->opc, op->w, a, b) & m;
     case IR_NEG: return (0 - a) & m;
+    case IR_CTZ: return a & m ? (uint64_t)__builtin_ctzll(a & m) : 8 * op->w;
+    case IR_CLZ:
+        return a & m ? (uint64_t)__builtin_clzll(a & m) - (64 - 8 * op->w) : 8 * op->w;
+    case IR_POPCNT: return (uint64_t)__builtin_popcountll(a & m);
     case IR_NOT: return ~a & m;
     case IR_SEXT: {
         unsigned sh = 64 - 8 * op->w;

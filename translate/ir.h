@@ -29,6 +29,9 @@
  *             it from w first; the result is truncated to w
  *   rotl rotr d = a rotated by b modulo 8w bits within width w
  *   neg not   d = OP a                            (width w)
+ *   ctz clz   d = trailing / leading zero bits of a within w bytes (8w
+ *             when a is 0)
+ *   popcnt    d = bits set in a (width w)
  *   sext      d = sign-extend a from width w to 64
  *   setcond   d = (a CMP b) ? 1 : 0; aux = IR_EQ/IR_NE/IR_LTU (width w)
  *   get_reg   d = register aux (0..15; aux | IR_HIGH8 = AH..BH) (width w)
@@ -75,7 +78,7 @@ typedef enum IROpc {
     IR_GET_REG, IR_SET_REG, IR_LD_ENV, IR_ST_ENV,
     IR_LD, IR_ST, IR_SET_CC, IR_COND, IR_CALL,
     IR_INSN_START, IR_BRCOND, IR_LABEL, IR_GOTO_TB, IR_EXIT_TB,
-    IR_LD_W, IR_MULH, IR_DIVU, IR_REMU,
+    IR_LD_W, IR_MULH, IR_DIVU, IR_REMU, IR_CTZ, IR_CLZ, IR_POPCNT,
     IR_NUM_OPS
 } IROpc;
 
