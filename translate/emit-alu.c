@@ -480,7 +480,7 @@ static void emit_bswap(Dc *dc)
 {
     const Insn *in = dc->in;
     unsigned reg = (in->op & 7) | ((in->rex & 1) << 3), w = in->opsize;
-    IRTemp r = gen_helper(dc, helper_bswap, gen_get(dc, w, reg), IR_NONE, IR_NONE, w);
+    IRTemp r = ir_unop(dc->b, IR_BSWAP, w, gen_get(dc, w, reg));
     gen_set(dc, w, reg, r);
 }
 
@@ -490,7 +490,7 @@ static IRTemp gen_movbe_swap(Dc *dc, unsigned w, IRTemp v)
 {
     if (w == 2)
         return ir_binopi(dc->b, IR_ROTL, 2, v, 8);
-    return gen_helper(dc, helper_bswap, v, IR_NONE, IR_NONE, w);
+    return ir_unop(dc->b, IR_BSWAP, w, v);
 }
 
 static void emit_movbe(Dc *dc)

@@ -47,8 +47,6 @@ unsigned helper_effects(IRHelper fn, uint64_t imm)
         return CC;
     if (fn == helper_muldiv)
         return muldiv_effects(imm);
-    if (fn == helper_bswap)
-        return 0;
     if (fn == helper_flagop)
         return flagop_effects(imm);
     if (fn == helper_cmpxchg)

@@ -335,15 +335,6 @@ HELPER(helper_cmpxchg8b)
     return 0;
 }
 
-HELPER(helper_bswap)
-{
-    switch (imm & 15) {
-    case 8: return __builtin_bswap64(a);
-    case 4: return __builtin_bswap32((uint32_t)a);
-    default: return 0;   /* 16-bit BSWAP: undefined; processors give 0 */
-    }
-}
-
 HELPER(helper_adcx)
 {
     CPUX86State *env = &cpu->env;

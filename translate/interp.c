@@ -134,7 +134,7 @@ int interp_exec(CPUState *cpu, const TB *tb)
         [IR_BRCOND] = &&l_brcond, [IR_LABEL] = &&l_nop, [IR_GOTO_TB] = &&l_goto_tb,
         [IR_EXIT_TB] = &&l_exit_tb, [IR_LD_W] = &&l_ld_w, [IR_MULH] = &&l_generic,
         [IR_DIVU] = &&l_div, [IR_REMU] = &&l_div, [IR_CTZ] = &&l_generic,
-        [IR_CLZ] = &&l_generic, [IR_POPCNT] = &&l_generic,
+        [IR_CLZ] = &&l_generic, [IR_POPCNT] = &&l_generic, [IR_BSWAP] = &&l_generic,
         [OP_ADDI] = &&l_addi, [OP_SUBI] = &&l_subi, [OP_ANDI] = &&l_andi,
         [OP_ORI] = &&l_ori, [OP_XORI] = &&l_xori, [OP_SHLI] = &&l_shli,
         [OP_SHRI] = &&l_shri, [OP_SARI] = &&l_sari, [OP_BINI] = &&l_bini,

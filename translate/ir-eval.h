@@ -67,7 +67,7 @@ static inline uint64_t ir_eval_div(unsigned opc, unsigned w, uint64_t hi, uint64
 static inline bool ir_is_arith(unsigned opc)
 {
     return (opc >= IR_MOVI && opc <= IR_SETCOND) || opc == IR_MULH ||
-           (opc >= IR_CTZ && opc <= IR_POPCNT);
+           (opc >= IR_CTZ && opc <= IR_BSWAP);
 }
 
 static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
@@ -93,6 +93,8 @@ static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
     case IR_CLZ:
         return a & m ? (uint64_t)__builtin_clzll(a & m) - (64 - 8 * op->w) : 8 * op->w;
     case IR_POPCNT: return (uint64_t)__builtin_popcountll(a & m);
+    case IR_BSWAP:
+        return op->w == 8 ? __builtin_bswap64(a) : op->w == 4 ? __builtin_bswap32((uint32_t)a) : 0;
     case IR_NOT: return ~a & m;
     case IR_SEXT: {
         unsigned sh = 64 - 8 * op->w;

@@ -250,7 +250,7 @@ static const char *const op_names[IR_NUM_OPS] = {
     "nop", "movi", "mov", "add", "sub", "and", "or", "xor", "mul",
     "shl", "shr", "sar", "rotl", "rotr", "neg", "not", "sext", "setcond",
     "get_reg", "set_reg", "ld_env", "st_env", "ld", "st", "set_cc", "cond",
-    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb", "ld_w", "mulh", "divu", "remu", "ctz", "clz", "popcnt",
+    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb", "ld_w", "mulh", "divu", "remu", "ctz", "clz", "popcnt", "bswap",
 };
 
 static void dump_temp(FILE *f, const char *sep, IRTemp t)

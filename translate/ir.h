@@ -32,6 +32,8 @@
  *   ctz clz   d = trailing / leading zero bits of a within w bytes (8w
  *             when a is 0)
  *   popcnt    d = bits set in a (width w)
+ *   bswap     d = a's w bytes in reverse order (w 4 or 8; w 2 gives 0, as
+ *             the processors' 16-bit BSWAP does)
  *   sext      d = sign-extend a from width w to 64
  *   setcond   d = (a CMP b) ? 1 : 0; aux = IR_EQ/IR_NE/IR_LTU (width w)
  *   get_reg   d = register aux (0..15; aux | IR_HIGH8 = AH..BH) (width w)
@@ -79,6 +81,7 @@ typedef enum IROpc {
     IR_LD, IR_ST, IR_SET_CC, IR_COND, IR_CALL,
     IR_INSN_START, IR_BRCOND, IR_LABEL, IR_GOTO_TB, IR_EXIT_TB,
     IR_LD_W, IR_MULH, IR_DIVU, IR_REMU, IR_CTZ, IR_CLZ, IR_POPCNT,
+    IR_BSWAP,
     IR_NUM_OPS
 } IROpc;
 

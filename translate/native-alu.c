@@ -143,6 +143,18 @@ void nat_gen_bitcount(Ctx *c, const IROp *op)
     nat_store_result(c, op, X_RAX);
 }
 
+/* bswap: the host's BSWAP of 32 or 64 bits (a 32-bit one zero-extends) */
+void nat_gen_bswap(Ctx *c, const IROp *op)
+{
+    if (op->w != 4 && op->w != 8) {
+        x86_alu_rr(&c->e, XA_XOR, 4, X_RAX, X_RAX);
+    } else {
+        nat_load_a(c, 8, X_RAX, op->a);
+        x86_bswap(&c->e, op->w, X_RAX);
+    }
+    nat_store_result(c, op, X_RAX);
+}
+
 /* shl/shr/sar: counts 0..63 (a constant may be larger: see ir_eval_shift). */
 void nat_gen_shift(Ctx *c, const IROp *op)
 {

@@ -144,6 +144,7 @@ void nat_gen_mul(Ctx *c, const IROp *op);
 void nat_gen_mulh(Ctx *c, const IROp *op);
 void nat_gen_div(Ctx *c, const IROp *op);
 void nat_gen_bitcount(Ctx *c, const IROp *op);
+void nat_gen_bswap(Ctx *c, const IROp *op);
 void nat_gen_shift(Ctx *c, const IROp *op);
 void nat_gen_rotate(Ctx *c, const IROp *op);
 void nat_gen_unary(Ctx *c, const IROp *op);

@@ -338,6 +338,13 @@ void x86_cmov_rr(X86Enc *e, unsigned cc, unsigned size, int dst, int src)
     x86_bitscan_rr(e, (uint8_t)(0x40 | cc), size, dst, src);
 }
 
+void x86_bswap(X86Enc *e, unsigned size, int r)
+{
+    prefixes(e, size, 0, X_NOREG, X_NOREG, r);
+    x86_byte(e, 0x0f);
+    x86_byte(e, (uint8_t)(0xc8 + (r & 7)));
+}
+
 void x86_not(X86Enc *e, unsigned size, int r)
 {
     uint8_t opc = sized(0xf7, size);

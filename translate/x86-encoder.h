@@ -96,6 +96,7 @@ void x86_div_wide(X86Enc *e, unsigned size, int r);
 void x86_bitscan_rr(X86Enc *e, uint8_t opc, unsigned size, int dst, int src);
 void x86_popcnt_rr(X86Enc *e, unsigned size, int dst, int src);
 void x86_cmov_rr(X86Enc *e, unsigned cc, unsigned size, int dst, int src);
+void x86_bswap(X86Enc *e, unsigned size, int r);      /* 32 or 64 bits */
 void x86_setcc(X86Enc *e, unsigned cc, int r);
 
 void x86_push(X86Enc *e, int r);
