@@ -499,6 +499,9 @@ static void gen_op(Ctx *c, const IROp *op)
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: nat_gen_alu(c, op); break;
     case IR_MUL: nat_gen_mul(c, op); break;
     case IR_MULH: nat_gen_mulh(c, op); break;
+    case IR_DIVU: case IR_REMU: nat_gen_div(c, op); break;
+    case IR_CTZ: case IR_CLZ: case IR_POPCNT: nat_gen_bitcount(c, op); break;
+    case IR_BSWAP: nat_gen_bswap(c, op); break;
     case IR_SHL: case IR_SHR: case IR_SAR: nat_gen_shift(c, op); break;
     case IR_ROTL: case IR_ROTR: nat_gen_rotate(c, op); break;
     case IR_NEG: case IR_NOT: case IR_SEXT: nat_gen_unary(c, op); break;

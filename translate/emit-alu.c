@@ -156,7 +156,7 @@ static void emit_incdec_r(Dc *dc)
     gen_incdec_val(dc, w, gen_get(dc, w, reg), IR_NONE, reg, dc->in->info->sub);
 }
 
-/* Shifts and rotates: constant SHL/SHR/SAR inline, the rest in a helper. */
+/* Shifts and rotates: SHL/SHR/SAR and ROL/ROR inline, RCL/RCR in a helper. */
 static void emit_grp2(Dc *dc)
 {
     const Insn *in = dc->in;
@@ -180,9 +180,17 @@ static void emit_grp2(Dc *dc)
             ir_set_cc(dc->b, cc_op_sized(cc, w), r, s, op == 5 ? v : IR_NONE);
             return;
         }
+        if (op < 2) {
+            gen_rotate(dc, w, op == 1, v, la, c);
+            return;
+        }
     }
     if (in->info->sub == 2 && op >= 4) {
         gen_shift_cl(dc, w, op, v, la);
+        return;
+    }
+    if (in->info->sub == 2 && op < 2) {
+        gen_rotate_cl(dc, w, op == 1, v, la);
         return;
     }
     IRTemp cnt = in->info->sub == 2 ? gen_get(dc, 1, R_ECX)
@@ -226,6 +234,9 @@ static int emit_grp3(Dc *dc)
     }
     case 4: case 5:
         gen_mul_acc(dc, w, op == 5, v);
+        return 1;
+    case 6:
+        gen_div_acc(dc, w, v);
         return 1;
     default:
         gen_helper(dc, helper_muldiv, v, IR_NONE, IR_NONE, op | (w << 8));
@@ -386,7 +397,7 @@ static void gen_bt(Dc *dc, unsigned op, IRTemp off, bool imm)
         else
             gen_set(dc, w, in->rm, r);
     }
-    gen_helper(dc, helper_set_cf, cf, IR_NONE, IR_NONE, 0);
+    gen_update_flags(dc, FL_CF, cf, IR_NONE);
 }
 
 static int emit_grp8(Dc *dc)
@@ -402,14 +413,37 @@ static void emit_bitscan(Dc *dc, unsigned kind)
 {
     const Insn *in = dc->in;
     unsigned w = in->opsize;
-    /* BSF/BSR of 0: the helper returns the old destination.  AMD leaves
+    /* BSF/BSR of 0: the destination keeps its old value.  AMD leaves
      * the whole register alone (APM vol. 3 BSF/BSR), a 32-bit one too;
      * Intel documents it as undefined and its parts write the old low 32
      * bits back zero-extended, as any 32-bit write in 64-bit mode. */
     unsigned ww = w == 4 && !cpu_is_intel(dc->cpu) ? 8 : w;
+    IRBlock *b = dc->b;
     IRTemp v = gen_ld_rm(dc, w, NULL);
-    IRTemp old = gen_get(dc, ww, in->reg);
-    IRTemp r = gen_helper(dc, helper_bitscan, v, old, IR_NONE, kind | (w << 8));
+    IRTemp zero = ir_setcond(b, IR_EQ, w, v, gen_imm(dc, 0));
+    IRTemp zf = ir_binopi(b, IR_SHL, 8, zero, __builtin_ctz(FL_ZF));
+    IRTemp r;
+    switch (kind) {
+    case 0: case 1: {                           /* BSF, BSR: ZF, the rest kept */
+        IRTemp old = gen_get(dc, ww, in->reg);
+        IRTemp idx = kind == 0 ? ir_unop(b, IR_CTZ, w, v)
+                   : ir_binop(b, IR_SUB, 8, gen_imm(dc, 8 * w - 1), ir_unop(b, IR_CLZ, w, v));
+        r = gen_select(dc, zero, old, idx);
+        gen_update_flags(dc, FL_ZF, zf, IR_NONE);
+        break;
+    }
+    case 2: case 3: {                           /* TZCNT, LZCNT: CF, ZF */
+        r = ir_unop(b, kind == 2 ? IR_CTZ : IR_CLZ, w, v);
+        IRTemp rz = ir_binopi(b, IR_SHL, 8, ir_setcond(b, IR_EQ, 8, r, gen_imm(dc, 0)),
+                              __builtin_ctz(FL_ZF));
+        gen_update_flags(dc, FL_CF | FL_ZF, ir_binop(b, IR_OR, 8, zero, rz), IR_NONE);
+        break;
+    }
+    default:                                    /* POPCNT: ZF, the others 0 */
+        r = ir_unop(b, IR_POPCNT, w, v);
+        ir_set_cc(b, CC_OP_EFLAGS, IR_NONE, zf, IR_NONE);
+        break;
+    }
     gen_set(dc, ww, in->reg, r);
 }
 
@@ -446,7 +480,7 @@ static void emit_bswap(Dc *dc)
 {
     const Insn *in = dc->in;
     unsigned reg = (in->op & 7) | ((in->rex & 1) << 3), w = in->opsize;
-    IRTemp r = gen_helper(dc, helper_bswap, gen_get(dc, w, reg), IR_NONE, IR_NONE, w);
+    IRTemp r = ir_unop(dc->b, IR_BSWAP, w, gen_get(dc, w, reg));
     gen_set(dc, w, reg, r);
 }
 
@@ -456,7 +490,7 @@ static IRTemp gen_movbe_swap(Dc *dc, unsigned w, IRTemp v)
 {
     if (w == 2)
         return ir_binopi(dc->b, IR_ROTL, 2, v, 8);
-    return gen_helper(dc, helper_bswap, v, IR_NONE, IR_NONE, w);
+    return ir_unop(dc->b, IR_BSWAP, w, v);
 }
 
 static void emit_movbe(Dc *dc)

@@ -72,6 +72,15 @@ IRTemp gen_imul64(Dc *dc, IRTemp a, IRTemp v);
 /* translate/emit-shift.c: SHL/SHR/SAR (grp2 op 4..7) of v by CL, stored
  * to the ModRM destination (la for memory). */
 void gen_shift_cl(Dc *dc, unsigned w, unsigned op, IRTemp v, IRTemp la);
+/* translate/emit-rotate.c: ROL/ROR of v by a constant count (not 0 once
+ * masked) or by CL, stored to the ModRM destination; and the flags in mask
+ * replaced by bits (RFLAGS positions), the others kept, only where when
+ * (a 0/1 temp) is 1 unless it is IR_NONE. */
+void gen_rotate(Dc *dc, unsigned w, bool right, IRTemp v, IRTemp la, unsigned count);
+void gen_rotate_cl(Dc *dc, unsigned w, bool right, IRTemp v, IRTemp la);
+void gen_update_flags(Dc *dc, uint32_t mask, IRTemp bits, IRTemp when);
+/* translate/emit-div.c: DIV of the accumulator by v (w bytes), #DE. */
+void gen_div_acc(Dc *dc, unsigned w, IRTemp v);
 
 /* Stack. */
 unsigned stack_size(const Dc *dc);

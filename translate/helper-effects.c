@@ -17,13 +17,6 @@ static unsigned muldiv_effects(uint64_t imm)
     return (imm & 7) < 6 ? IR_CALL_WRITES_CC | REGS : IR_CALL_MAY_FAULT | REGS;
 }
 
-/* helper_bitscan: BSF/BSR/TZCNT/LZCNT keep the flags they leave
- * undefined (read-modify-write of RFLAGS); POPCNT sets them all. */
-static unsigned bitscan_effects(uint64_t imm)
-{
-    return (imm & 7) < 4 ? CC : IR_CALL_WRITES_CC;
-}
-
 /* helper_flagop: CLC/STC/CMC change CF only; the others move flags to or
  * from AH/AL (AAM's base 0 raises #DE). */
 static unsigned flagop_effects(uint64_t imm)
@@ -50,14 +43,10 @@ static unsigned cmpxchg_effects(uint64_t imm)
 unsigned helper_effects(IRHelper fn, uint64_t imm)
 {
     /* shifts and rotates by 0 leave the flags, rotates keep SF/ZF/PF */
-    if (fn == helper_shift || fn == helper_shd || fn == helper_set_cf)
+    if (fn == helper_shift || fn == helper_shd)
         return CC;
     if (fn == helper_muldiv)
         return muldiv_effects(imm);
-    if (fn == helper_bitscan)
-        return bitscan_effects(imm);
-    if (fn == helper_bswap)
-        return 0;
     if (fn == helper_flagop)
         return flagop_effects(imm);
     if (fn == helper_cmpxchg)
@@ -74,5 +63,20 @@ unsigned helper_effects(IRHelper fn, uint64_t imm)
     /* segment limit and rights: reads only the descriptor caches */
     if (fn == helper_seg_check)
         return IR_CALL_MAY_FAULT;
+    /* PUSHF syncs the lazy flags into RFLAGS (cc_op becomes EFLAGS); #GP
+     * in virtual-8086 mode */
+    if (fn == helper_pushf)
+        return CC | IR_CALL_MAY_FAULT;
+    /* ARPL: ZF, read-modify-write; BOUND: the bounds pair in memory, #BR;
+     * RDPID: #UD without the feature */
+    if (fn == helper_arpl)
+        return CC;
+    if (fn == helper_bound)
+        return IR_CALL_READS_MEM | IR_CALL_MAY_FAULT;
+    if (fn == helper_rdpid)
+        return IR_CALL_MAY_FAULT;
+    /* PAUSE asks the loop for a round of the scheduler */
+    if (fn == helper_pause)
+        return IR_CALL_SYSTEM;
     return IR_CALL_ALL;
 }

@@ -1,5 +1,5 @@
 /* Integer helpers: shifts and rotates with flags, multiply and divide,
- * bit scans, compare-exchange, BCD and the flag instructions (formulas
+ * compare-exchange, BCD and the flag instructions (formulas
  * from the SDM's instruction pages). */
 #include "translate/helpers.h"
 #include "translate/atomic.h"
@@ -232,40 +232,6 @@ HELPER(helper_muldiv)
     return 0;
 }
 
-HELPER(helper_set_cf)
-{
-    CPUX86State *env = &cpu->env;
-    set_flags(env, with(cc_compute_all(env), FL_CF, a & 1));
-    return 0;
-}
-
-HELPER(helper_bitscan)
-{
-    CPUX86State *env = &cpu->env;
-    unsigned kind = imm & 7, w = (imm >> 8) & 15, bits = 8 * w;
-    uint64_t v = a & mask_of(w), r;
-    uint32_t f = cc_compute_all(env);
-    switch (kind) {
-    case 0: case 1:                             /* BSF, BSR */
-        if (!v) {
-            set_flags(env, f | FL_ZF);
-            return b;
-        }
-        r = kind == 0 ? (uint64_t)__builtin_ctzll(v) : (uint64_t)(63 - __builtin_clzll(v));
-        set_flags(env, f & ~FL_ZF);
-        return r;
-    case 2: case 3:                             /* TZCNT, LZCNT */
-        r = !v ? bits : kind == 2 ? (uint64_t)__builtin_ctzll(v)
-                                  : (uint64_t)(__builtin_clzll(v) - (64 - bits));
-        f = with(f, FL_CF, !v);
-        set_flags(env, with(f, FL_ZF, r == 0));
-        return r;
-    default:                                    /* POPCNT */
-        set_flags(env, v ? 0 : FL_ZF);
-        return (uint64_t)__builtin_popcountll(v);
-    }
-}
-
 /* After a host compare-and-exchange: EAX and the flags (the memory
  * operand was not rewritten on a mismatch, which no one can tell on RAM). */
 static void cmpxchg_done(CPUX86State *env, uint64_t acc, uint64_t v, unsigned w)
@@ -367,15 +333,6 @@ HELPER(helper_cmpxchg8b)
         set_flags(env, f & ~FL_ZF);
     }
     return 0;
-}
-
-HELPER(helper_bswap)
-{
-    switch (imm & 15) {
-    case 8: return __builtin_bswap64(a);
-    case 4: return __builtin_bswap32((uint32_t)a);
-    default: return 0;   /* 16-bit BSWAP: undefined; processors give 0 */
-    }
 }
 
 HELPER(helper_adcx)

@@ -29,11 +29,8 @@ enum { SYSW_LLDT, SYSW_LTR, SYSW_VERR, SYSW_VERW, SYSW_XGETBV, SYSW_LMSW,
 HELPER(helper_shift);       /* a = value, b = count; imm = op | w << 8 */
 HELPER(helper_shd);         /* a = dst, b = src, c = count; imm = left | w << 8 */
 HELPER(helper_muldiv);      /* a = operand; imm = 4 MUL 5 IMUL 6 DIV 7 IDIV | w << 8 */
-HELPER(helper_set_cf);      /* CF = a */
-HELPER(helper_bitscan);     /* a = src, b = old dst; imm = kind | w << 8 */
 HELPER(helper_cmpxchg);     /* a = la; imm = reg | rm << 8 | w << 16 | mem << 24 */
 HELPER(helper_cmpxchg8b);   /* a = la; imm = 16-byte form */
-HELPER(helper_bswap);       /* a, imm = w */
 HELPER(helper_adcx);        /* a + b + CF (imm & 1: OF); imm = which | w << 8 */
 HELPER(helper_flagop);
 HELPER(helper_rdrand);      /* imm = w */

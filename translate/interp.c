@@ -133,6 +133,8 @@ int interp_exec(CPUState *cpu, const TB *tb)
         [IR_CALL] = &&l_call, [IR_INSN_START] = &&l_insn_start,
         [IR_BRCOND] = &&l_brcond, [IR_LABEL] = &&l_nop, [IR_GOTO_TB] = &&l_goto_tb,
         [IR_EXIT_TB] = &&l_exit_tb, [IR_LD_W] = &&l_ld_w, [IR_MULH] = &&l_generic,
+        [IR_DIVU] = &&l_div, [IR_REMU] = &&l_div, [IR_CTZ] = &&l_generic,
+        [IR_CLZ] = &&l_generic, [IR_POPCNT] = &&l_generic, [IR_BSWAP] = &&l_generic,
         [OP_ADDI] = &&l_addi, [OP_SUBI] = &&l_subi, [OP_ANDI] = &&l_andi,
         [OP_ORI] = &&l_ori, [OP_XORI] = &&l_xori, [OP_SHLI] = &&l_shli,
         [OP_SHRI] = &&l_shri, [OP_SARI] = &&l_sari, [OP_BINI] = &&l_bini,
@@ -232,7 +234,10 @@ l_set_cc:
     if (op->c != IR_NONE)
         env->cc_src2 = T(c);
     NEXT;
-l_cond: T(d) = cc_test(env, op->aux); NEXT;
+l_cond:
+    T(d) = op->aux < IR_COND_FLAGS ? cc_test(env, op->aux) : cc_compute_all(env);
+    NEXT;
+l_div: T(d) = ir_eval_div(op->opc, op->w, T(a), T(b), T(c)); NEXT;
 l_call:
     T(d) = op->fn(cpu, op->a != IR_NONE ? T(a) : 0, op->b != IR_NONE ? T(b) : 0,
                   op->c != IR_NONE ? T(c) : 0, op->imm);

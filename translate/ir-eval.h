@@ -48,10 +48,26 @@ static inline bool ir_eval_cmp(unsigned c, unsigned w, uint64_t a, uint64_t b)
     }
 }
 
+/* divu/remu (see ir.h): the 2w-byte dividend hi:lo by the w-byte v; 0
+ * when the quotient would not fit (the guest took #DE before). */
+static inline uint64_t ir_eval_div(unsigned opc, unsigned w, uint64_t hi, uint64_t lo,
+                                   uint64_t v)
+{
+    uint64_t m = ir_wmask(w);
+    hi &= m;
+    lo &= m;
+    v &= m;
+    if (hi >= v)
+        return 0;
+    unsigned __int128 n = ((unsigned __int128)hi << (8 * w)) | lo;
+    return (uint64_t)(opc == IR_DIVU ? n / v : n % v);
+}
+
 /* Whether opc is computed by ir_eval (no side effects, no state read). */
 static inline bool ir_is_arith(unsigned opc)
 {
-    return (opc >= IR_MOVI && opc <= IR_SETCOND) || opc == IR_MULH;
+    return (opc >= IR_MOVI && opc <= IR_SETCOND) || opc == IR_MULH ||
+           (opc >= IR_CTZ && opc <= IR_BSWAP);
 }
 
 static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
@@ -73,6 +89,12 @@ static inline uint64_t ir_eval(const IROp *op, uint64_t a, uint64_t b)
     case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROTL: case IR_ROTR:
         return ir_eval_shift(op->opc, op->w, a, b) & m;
     case IR_NEG: return (0 - a) & m;
+    case IR_CTZ: return a & m ? (uint64_t)__builtin_ctzll(a & m) : 8 * op->w;
+    case IR_CLZ:
+        return a & m ? (uint64_t)__builtin_clzll(a & m) - (64 - 8 * op->w) : 8 * op->w;
+    case IR_POPCNT: return (uint64_t)__builtin_popcountll(a & m);
+    case IR_BSWAP:
+        return op->w == 8 ? __builtin_bswap64(a) : op->w == 4 ? __builtin_bswap32((uint32_t)a) : 0;
     case IR_NOT: return ~a & m;
     case IR_SEXT: {
         unsigned sh = 64 - 8 * op->w;

@@ -91,6 +91,16 @@ IRTemp ir_mulh(IRBlock *b, bool sign, IRTemp a, IRTemp c)
     return op->d = ir_temp(b);
 }
 
+IRTemp ir_div(IRBlock *b, IROpc opc, unsigned w, IRTemp hi, IRTemp lo, IRTemp v)
+{
+    IROp *op = emit(b, opc);
+    op->w = (uint8_t)w;
+    op->a = hi;
+    op->b = lo;
+    op->c = v;
+    return op->d = ir_temp(b);
+}
+
 IRTemp ir_get_reg(IRBlock *b, unsigned w, unsigned reg)
 {
     IROp *op = emit(b, IR_GET_REG);
@@ -240,7 +250,7 @@ static const char *const op_names[IR_NUM_OPS] = {
     "nop", "movi", "mov", "add", "sub", "and", "or", "xor", "mul",
     "shl", "shr", "sar", "rotl", "rotr", "neg", "not", "sext", "setcond",
     "get_reg", "set_reg", "ld_env", "st_env", "ld", "st", "set_cc", "cond",
-    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb", "ld_w", "mulh",
+    "call", "insn_start", "brcond", "label", "goto_tb", "exit_tb", "ld_w", "mulh", "divu", "remu", "ctz", "clz", "popcnt", "bswap",
 };
 
 static void dump_temp(FILE *f, const char *sep, IRTemp t)

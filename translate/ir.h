@@ -20,11 +20,20 @@
  *   add sub and or xor mul   d = a OP b           (width w)
  *   mulh      d = the high 64 bits of the 128-bit product a * b, of
  *             unsigned (aux 0) or signed (aux 1) 64-bit operands (w 8)
+ *   divu remu d = quotient, remainder of the unsigned 2w-byte dividend a:b
+ *             (a the high half) by c, all three w-byte values; 0 when the
+ *             quotient does not fit w bytes (c <= a, c = 0 included): the
+ *             translator tests that first and raises #DE
  *   shl shr sar   d = a OP b, count b in 0..63 (the translator masks it as
  *             x86 does); a is a zero-extended w-byte value, sar sign-extends
  *             it from w first; the result is truncated to w
  *   rotl rotr d = a rotated by b modulo 8w bits within width w
  *   neg not   d = OP a                            (width w)
+ *   ctz clz   d = trailing / leading zero bits of a within w bytes (8w
+ *             when a is 0)
+ *   popcnt    d = bits set in a (width w)
+ *   bswap     d = a's w bytes in reverse order (w 4 or 8; w 2 gives 0, as
+ *             the processors' 16-bit BSWAP does)
  *   sext      d = sign-extend a from width w to 64
  *   setcond   d = (a CMP b) ? 1 : 0; aux = IR_EQ/IR_NE/IR_LTU (width w)
  *   get_reg   d = register aux (0..15; aux | IR_HIGH8 = AH..BH) (width w)
@@ -37,7 +46,9 @@
  *   st        guest memory[w bytes at linear address a] = b (may fault)
  *   set_cc    cc_op = aux, cc_dst = a, cc_src = b, cc_src2 = c
  *             (a/b/c may be IR_NONE: that field is left as is)
- *   cond      d = x86 condition aux (0..15) of the lazy flags
+ *   cond      d = x86 condition aux (0..15) of the lazy flags; aux
+ *             IR_COND_FLAGS: d = the six arithmetic flags as RFLAGS bits
+ *             (for instructions that change some and keep the others)
  *   call      d = fn(cpu, a, b, c, imm); aux = IR_CALL_* properties
  *   insn_start  env->rip = imm: the guest instruction at imm begins; an
  *             instruction faults with rip exact because of this
@@ -69,7 +80,8 @@ typedef enum IROpc {
     IR_GET_REG, IR_SET_REG, IR_LD_ENV, IR_ST_ENV,
     IR_LD, IR_ST, IR_SET_CC, IR_COND, IR_CALL,
     IR_INSN_START, IR_BRCOND, IR_LABEL, IR_GOTO_TB, IR_EXIT_TB,
-    IR_LD_W, IR_MULH,
+    IR_LD_W, IR_MULH, IR_DIVU, IR_REMU, IR_CTZ, IR_CLZ, IR_POPCNT,
+    IR_BSWAP,
     IR_NUM_OPS
 } IROpc;
 
@@ -77,6 +89,7 @@ enum { IR_EQ, IR_NE, IR_LTU, IR_LTS };
 
 #define IR_NONE 0xffff      /* "no temp" in an operand slot */
 #define IR_HIGH8 0x10       /* get_reg/set_reg aux: AH, CH, DH, BH */
+#define IR_COND_FLAGS 16    /* cond aux: all six arithmetic flags */
 
 /* IR_CALL properties (aux): what the helper may see and change, for the
  * optimizer and the native backend (translate/helper-effects.c declares
@@ -130,6 +143,8 @@ IRTemp ir_binopi(IRBlock *b, IROpc op, unsigned w, IRTemp a, uint64_t imm);
 IRTemp ir_unop(IRBlock *b, IROpc op, unsigned w, IRTemp a);
 IRTemp ir_setcond(IRBlock *b, unsigned cmp, unsigned w, IRTemp a, IRTemp c);
 IRTemp ir_mulh(IRBlock *b, bool sign, IRTemp a, IRTemp c);
+/* divu/remu (opc) of the dividend hi:lo by v, w bytes each. */
+IRTemp ir_div(IRBlock *b, IROpc opc, unsigned w, IRTemp hi, IRTemp lo, IRTemp v);
 IRTemp ir_get_reg(IRBlock *b, unsigned w, unsigned reg);
 void ir_set_reg(IRBlock *b, unsigned w, unsigned reg, IRTemp a);
 IRTemp ir_ld_env(IRBlock *b, unsigned w, unsigned offset);

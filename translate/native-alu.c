@@ -84,6 +84,77 @@ void nat_gen_mulh(Ctx *c, const IROp *op)
     nat_store_result(c, op, X_RDX);
 }
 
+/* divu/remu: the host's DIV.  A quotient that would not fit (divisor <=
+ * high half, which the guest already took #DE for) gives 0, as in
+ * ir_eval_div: the operands become 0 / 1, so the host never faults.
+ * Below 64 bits the dividend fits one register. */
+void nat_gen_div(Ctx *c, const IROp *op)
+{
+    X86Enc *e = &c->e;
+    unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
+    nat_load_temp(c, 8, X_RCX, op->c);
+    nat_load_temp(c, 8, X_RDX, op->a);
+    nat_load_temp(c, 8, X_RAX, op->b);
+    nat_zext(c, w, X_RCX);
+    nat_zext(c, w, X_RDX);
+    nat_zext(c, w, X_RAX);
+    x86_alu_rr(e, XA_CMP, 8, X_RDX, X_RCX);
+    uint8_t *fits = x86_jcc32(e, XC_B);
+    x86_alu_rr(e, XA_XOR, 4, X_RDX, X_RDX);
+    x86_alu_rr(e, XA_XOR, 4, X_RAX, X_RAX);
+    x86_mov_ri(e, X_RCX, 1);
+    x86_patch_rel32(fits, e->p);
+    if (w < 8) {
+        x86_shift_ri(e, XS_SHL, 8, X_RDX, (uint8_t)(8 * w));
+        x86_alu_rr(e, XA_OR, 8, X_RAX, X_RDX);
+        x86_alu_rr(e, XA_XOR, 4, X_RDX, X_RDX);
+    }
+    x86_div_wide(e, 8, X_RCX);
+    nat_store_result(c, op, op->opc == IR_DIVU ? X_RAX : X_RDX);
+}
+
+/* ctz/clz/popcnt with BSF, BSR (defined on every x86-64 host; a zero
+ * source sets ZF and the result comes from a CMOVZ) and POPCNT (where the
+ * host has it; elsewhere the block stays on the interpreter). */
+void nat_gen_bitcount(Ctx *c, const IROp *op)
+{
+    X86Enc *e = &c->e;
+    unsigned w = op->w == 1 || op->w == 2 || op->w == 4 ? op->w : 8;
+    nat_load_a(c, 8, X_RAX, op->a);
+    nat_zext(c, w, X_RAX);
+    if (op->opc == IR_POPCNT) {
+        if (!__builtin_cpu_supports("popcnt")) {
+            nat_give_up(c, "popcnt: the host has no POPCNT");
+            return;
+        }
+        x86_popcnt_rr(e, 8, X_RAX, X_RAX);
+    } else if (op->opc == IR_CTZ) {
+        x86_mov_ri(e, X_RCX, 8 * w);
+        x86_bitscan_rr(e, 0xbc, 8, X_RAX, X_RAX);
+        x86_cmov_rr(e, XC_E, 8, X_RAX, X_RCX);
+    } else {
+        /* 8w - 1 - (index of the top bit), the index -1 for a zero source */
+        x86_mov_ri(e, X_RCX, ~0ULL);
+        x86_bitscan_rr(e, 0xbd, 8, X_RAX, X_RAX);
+        x86_cmov_rr(e, XC_E, 8, X_RAX, X_RCX);
+        x86_neg(e, 8, X_RAX);
+        x86_alu_ri(e, XA_ADD, 8, X_RAX, (int32_t)(8 * w - 1));
+    }
+    nat_store_result(c, op, X_RAX);
+}
+
+/* bswap: the host's BSWAP of 32 or 64 bits (a 32-bit one zero-extends) */
+void nat_gen_bswap(Ctx *c, const IROp *op)
+{
+    if (op->w != 4 && op->w != 8) {
+        x86_alu_rr(&c->e, XA_XOR, 4, X_RAX, X_RAX);
+    } else {
+        nat_load_a(c, 8, X_RAX, op->a);
+        x86_bswap(&c->e, op->w, X_RAX);
+    }
+    nat_store_result(c, op, X_RAX);
+}
+
 /* shl/shr/sar: counts 0..63 (a constant may be larger: see ir_eval_shift). */
 void nat_gen_shift(Ctx *c, const IROp *op)
 {

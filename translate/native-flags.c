@@ -61,7 +61,7 @@ void nat_plan_flags(const IROp *ops, unsigned n, uint16_t *uses, RegAlloc *ra,
         } else if (op->opc == IR_LABEL || (op->opc == IR_CALL && (op->aux & IR_CALL_WRITES_CC)) ||
                    (op->opc == IR_ST_ENV && writes_cc(op->aux, env_width(op->w)))) {
             last = -1;
-        } else if (op->opc == IR_COND && last >= 0 &&
+        } else if (op->opc == IR_COND && last >= 0 && op->aux < IR_COND_FLAGS &&
                    cond_inline_ok((int)ops[last].aux, op->aux & 15)) {
             src[i] = (int16_t)last;
             IRTemp in[2] = { ops[last].a, ops[last].b };
@@ -126,12 +126,21 @@ static bool gen_cond_inline(Ctx *c, const IROp *op)
 
 void nat_gen_cond(Ctx *c, const IROp *op)
 {
-    if (gen_cond_inline(c, op))
+    bool all = op->aux >= IR_COND_FLAGS;
+    if (!all && gen_cond_inline(c, op))
         return;
     bool save = nat_caller_saved_live(c);
     if (save)
         nat_save_caller_saved(&c->e);
     x86_mov_rr(&c->e, 8, X_RDI, R_CPU);
+    if (all) {
+        x86_call(&c->e, (const void *)cc_compute_all);
+        if (save)
+            nat_restore_caller_saved(&c->e);
+        x86_mov_rr(&c->e, 4, X_RAX, X_RAX);     /* uint32_t: zero-extend */
+        nat_store_result(c, op, X_RAX);
+        return;
+    }
     x86_mov_ri(&c->e, X_RSI, op->aux);
     x86_call(&c->e, (const void *)cc_test);
     if (save)

@@ -22,7 +22,8 @@ static bool blind_to_regs(const IROp *op)
     case IR_NOP: case IR_MOVI: case IR_MOV: case IR_ADD: case IR_SUB: case IR_AND:
     case IR_OR: case IR_XOR: case IR_MUL: case IR_SHL: case IR_SHR: case IR_SAR:
     case IR_ROTL: case IR_ROTR: case IR_NEG: case IR_NOT: case IR_SEXT:
-    case IR_SETCOND: case IR_LD_ENV: case IR_ST_ENV: case IR_SET_CC: case IR_COND:
+    case IR_SETCOND: case IR_MULH: case IR_DIVU: case IR_REMU:
+    case IR_CTZ: case IR_CLZ: case IR_POPCNT: case IR_BSWAP: case IR_LD_ENV: case IR_ST_ENV: case IR_SET_CC: case IR_COND:
         return true;
     case IR_INSN_START:
         return op->aux == 0;        /* no exit check here */

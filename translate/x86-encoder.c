@@ -315,6 +315,36 @@ void x86_mul_wide(X86Enc *e, bool sign, unsigned size, int r)
     op_rr(e, size, size == 1 ? BYTE_RM : 0, &opc, 1, sign ? 5 : 4, r);
 }
 
+void x86_div_wide(X86Enc *e, unsigned size, int r)
+{
+    uint8_t opc = sized(0xf7, size);
+    op_rr(e, size, size == 1 ? BYTE_RM : 0, &opc, 1, 6, r);
+}
+
+void x86_bitscan_rr(X86Enc *e, uint8_t opc, unsigned size, int dst, int src)
+{
+    const uint8_t o[] = { 0x0f, opc };
+    op_rr(e, size, 0, o, 2, dst, src);
+}
+
+void x86_popcnt_rr(X86Enc *e, unsigned size, int dst, int src)
+{
+    x86_byte(e, 0xf3);              /* mandatory prefix, before REX */
+    x86_bitscan_rr(e, 0xb8, size, dst, src);
+}
+
+void x86_cmov_rr(X86Enc *e, unsigned cc, unsigned size, int dst, int src)
+{
+    x86_bitscan_rr(e, (uint8_t)(0x40 | cc), size, dst, src);
+}
+
+void x86_bswap(X86Enc *e, unsigned size, int r)
+{
+    prefixes(e, size, 0, X_NOREG, X_NOREG, r);
+    x86_byte(e, 0x0f);
+    x86_byte(e, (uint8_t)(0xc8 + (r & 7)));
+}
+
 void x86_not(X86Enc *e, unsigned size, int r)
 {
     uint8_t opc = sized(0xf7, size);

@@ -90,6 +90,13 @@ void x86_shift_ri(X86Enc *e, unsigned op, unsigned size, int dst, uint8_t count)
 void x86_neg(X86Enc *e, unsigned size, int r);
 void x86_not(X86Enc *e, unsigned size, int r);
 void x86_mul_wide(X86Enc *e, bool sign, unsigned size, int r);
+/* DIV r: rdx:rax / r, quotient in rax, remainder in rdx */
+void x86_div_wide(X86Enc *e, unsigned size, int r);
+/* BSF/BSR/POPCNT dst, src and CMOVcc dst, src (16, 32 or 64 bits) */
+void x86_bitscan_rr(X86Enc *e, uint8_t opc, unsigned size, int dst, int src);
+void x86_popcnt_rr(X86Enc *e, unsigned size, int dst, int src);
+void x86_cmov_rr(X86Enc *e, unsigned cc, unsigned size, int dst, int src);
+void x86_bswap(X86Enc *e, unsigned size, int r);      /* 32 or 64 bits */
 void x86_setcc(X86Enc *e, unsigned cc, int r);
 
 void x86_push(X86Enc *e, int r);
