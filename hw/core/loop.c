@@ -23,6 +23,7 @@ static pthread_mutex_t machine_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void big_lock(void) { pthread_mutex_lock(&machine_lock); }
 void big_unlock(void) { pthread_mutex_unlock(&machine_lock); }
+bool big_trylock(void) { return pthread_mutex_trylock(&machine_lock) == 0; }
 
 static void drain_wake(void *opaque)
 {

@@ -18,5 +18,7 @@ void loop_notify(void);
 /* The machine lock. */
 void big_lock(void);
 void big_unlock(void);
+/* Take it only if it is free: true when taken. */
+bool big_trylock(void);
 
 #endif
