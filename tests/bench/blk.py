@@ -26,7 +26,8 @@ must move at least its bytes through the device (from the disk's
 requests' mean size, the device's interrupts per request (from
 /proc/interrupts) and the guest's queue limits.
 
-BENCH_ENGINES as in tcg.py (default kemu-native,qemu-tcg); BENCH_BLK_DEVICES
+BENCH_ENGINES as in tcg.py (default kemu-native,qemu-tcg), KEMU the kemu binary
+(default ./kemu); BENCH_BLK_DEVICES
 (default "virtio-blk IDE"); logs in BENCH_OUT (default bench-out)."""
 import glob
 import importlib.util
@@ -54,9 +55,9 @@ TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "600"))
 MODULES = ["virtio_pci", "virtio_blk", "ata_piix", "sd_mod"]
 MIB = 64
 ENGINE_ARGV = {
-    "kemu-native": ["./kemu", "-accel", "tcg,backend=native"],
-    "kemu-interp": ["./kemu", "-accel", "tcg,backend=interp"],
-    "kemu-kvm": ["./kemu", "-accel", "kvm"],
+    "kemu-native": [lb.KEMU, "-accel", "tcg,backend=native"],
+    "kemu-interp": [lb.KEMU, "-accel", "tcg,backend=interp"],
+    "kemu-kvm": [lb.KEMU, "-accel", "kvm"],
     "qemu-tcg": [os.environ.get("QEMU", "qemu-system-x86_64"), "-accel", "tcg"],
     "qemu-kvm": [os.environ.get("QEMU", "qemu-system-x86_64"), "-accel", "kvm"],
 }
