@@ -1,7 +1,8 @@
 /* The drives of the command line made real: each -drive (-hda, -cdrom...)
  * becomes a BlockDev (hw/core/blockdev.h) over the block layer, whose
- * requests run on the block thread pool with completions in the event
- * loop; then the device that shows it to the guest is created (ide-hd,
+ * requests run on the block thread pool with completions under the
+ * machine lock (in the pool thread when the lock is free, else in the
+ * event loop); then the device that shows it to the guest is created (ide-hd,
  * ide-cd, virtio-blk-pci), as QEMU's default devices for if=ide|virtio. */
 #include "ui/drive.h"
 #include "hw/block/aio.h"
@@ -200,6 +201,7 @@ int drives_open(const KemuOptions *o)
         return -1;
     }
     loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
+    blk_aio_set_lock(big_trylock, big_unlock);
     for (int i = 0; i < o->ndrives; i++) {
         if (drive_open(&o->drives[i], o->snapshot))
             return -1;

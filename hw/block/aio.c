@@ -33,6 +33,8 @@ static struct {
     pthread_t *threads;
     int nthreads, efd, in_flight;
     bool stop;
+    bool (*trylock)(void);      /* blk_aio_set_lock */
+    void (*unlock)(void);
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
            .idle = PTHREAD_COND_INITIALIZER, .efd = -1 };
 
@@ -77,6 +79,26 @@ static int execute(Req *r)
     return -EINVAL;
 }
 
+/* Callbacks this thread is running: a drain from inside one (a device
+ * reset by a completion) waits for the others, not for itself. */
+static __thread int in_callbacks;
+
+/* r's callback, under the callbacks' lock; then r is no longer in flight. */
+static void complete(Req *r)
+{
+    if (r->cb) {
+        in_callbacks++;
+        r->cb(r->opaque, r->ret);
+        in_callbacks--;
+    }
+    free(r);
+    pthread_mutex_lock(&pool.lock);
+    if (--pool.in_flight == 0) {
+        pthread_cond_broadcast(&pool.idle);
+    }
+    pthread_mutex_unlock(&pool.lock);
+}
+
 static void *worker(void *arg)
 {
     pthread_mutex_lock(&pool.lock);
@@ -88,8 +110,16 @@ static void *worker(void *arg)
         if (!r) {
             break;
         }
+        bool (*trylock)(void) = pool.trylock;
+        void (*unlock)(void) = pool.unlock;
         pthread_mutex_unlock(&pool.lock);
         r->ret = execute(r);
+        if (trylock && trylock()) {
+            complete(r);
+            unlock();
+            pthread_mutex_lock(&pool.lock);
+            continue;
+        }
         pthread_mutex_lock(&pool.lock);
         push(&pool.done, r);
         uint64_t one = 1;
@@ -120,6 +150,14 @@ int blk_aio_init(int threads)
         }
     }
     return pool.nthreads ? 0 : -EAGAIN;
+}
+
+void blk_aio_set_lock(bool (*trylock)(void), void (*unlock)(void))
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.trylock = trylock;
+    pool.unlock = unlock;
+    pthread_mutex_unlock(&pool.lock);
 }
 
 int blk_aio_fd(void)
@@ -155,10 +193,6 @@ void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
     enqueue(r);
 }
 
-/* Callbacks this thread is running: a drain from inside one (a device
- * reset by a completion) waits for the others, not for itself. */
-static __thread int in_callbacks;
-
 void blk_aio_fd_handler(void *opaque)
 {
     uint64_t cnt;
@@ -172,17 +206,7 @@ void blk_aio_fd_handler(void *opaque)
         if (!r) {
             break;
         }
-        if (r->cb) {
-            in_callbacks++;
-            r->cb(r->opaque, r->ret);
-            in_callbacks--;
-        }
-        free(r);
-        pthread_mutex_lock(&pool.lock);
-        if (--pool.in_flight == 0) {
-            pthread_cond_broadcast(&pool.idle);
-        }
-        pthread_mutex_unlock(&pool.lock);
+        complete(r);
     }
 }
 

@@ -4,10 +4,14 @@
  *
  * Devices: blk_aio_init() once, then
  *   loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
- * and submit requests with blk_aio_submit(). */
+ * and submit requests with blk_aio_submit().  With blk_aio_set_lock(), a
+ * pool thread runs the callback of the request it finished itself when it
+ * can take that lock at once (the event loop's wakeup and thread switch
+ * cost as much as a cached 1 MiB read); else the event loop runs it. */
 #ifndef KEMU_BLOCK_AIO_H
 #define KEMU_BLOCK_AIO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hw/block/block.h"
@@ -32,6 +36,10 @@ void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf
 void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
                      const struct iovec *iov, int iovcnt, BlockCompletionFunc *cb,
                      void *opaque);
+/* The lock every callback runs under (the machine's; the event loop
+ * holds it around its handlers): a pool thread that gets it with trylock
+ * runs the callback at once.  NULL: callbacks only from the event loop. */
+void blk_aio_set_lock(bool (*trylock)(void), void (*unlock)(void));
 /* Run the completions that are ready (an FdHandler for the event loop). */
 void blk_aio_fd_handler(void *opaque);
 /* Wait until every submitted request has completed and its callback ran

@@ -1,6 +1,7 @@
 /* What disk devices (hw/ide, hw/virtio) see of a drive: a named backend
- * with asynchronous requests whose completions run in the event-loop
- * thread under the machine lock.  The block layer behind it (hw/block,
+ * with asynchronous requests whose completions run under the machine
+ * lock (in the event-loop thread, or in the block pool thread that
+ * finished the request when the lock was free).  The block layer behind it (hw/block,
  * raw/qcow2 on its thread pool) is wired up by ui/, which registers one
  * BlockDev per -drive; devices find it by name (drive=ID), the way
  * chardev frontends find their backend. */
@@ -22,7 +23,7 @@ struct iovec;
 typedef void BlockDevCb(void *opaque, int ret);
 
 typedef struct BlockDevOps {
-    /* Queue one request; cb runs later in the event loop.  buf stays the
+    /* Queue one request; cb runs later, under the machine lock.  buf stays the
      * caller's until then.  Ranges are checked by blockdev_submit. */
     void (*submit)(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64_t len,
                    BlockDevCb *cb, void *opaque);

@@ -1,12 +1,14 @@
 /* The block request pool driven by kemu's event loop: completions arrive on
- * the pool's eventfd and run from loop_wait(), while requests on a raw image
- * run in parallel on the worker threads. */
+ * the pool's eventfd and run from loop_wait() (or in the pool thread, when
+ * the lock callbacks need is free), while requests on a raw image run in
+ * parallel on the worker threads. */
 #include "tests/unit/unit.h"
 #include "hw/block/aio.h"
 #include "hw/block/block.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -118,4 +120,74 @@ TEST(block_aio, qcow2_mixed_requests)
     unlink(path);
     free(w);
     free(r);
+}
+
+static pthread_t main_thread;
+static int off_main, locked_ok;
+
+/* Where a callback ran: off the main thread, and under the lock (held by
+ * this very thread, so trying it again fails). */
+static void done_where(void *opaque, int ret)
+{
+    done(opaque, ret);
+    off_main += !pthread_equal(pthread_self(), main_thread);
+    locked_ok += !big_trylock();
+}
+
+static int completed_locked(void)
+{
+    big_lock();
+    int n = completed;
+    big_unlock();
+    return n;
+}
+
+/* With the machine lock named, a pool thread that finds it free runs the
+ * callback itself, under it; while another thread holds it, completions
+ * wait for the event loop as before. */
+TEST(block_aio, completions_in_pool_thread_when_lock_free)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/kemu-aio-lock-%d.raw", (int)getpid());
+    BlockCreateOpts o = { .size = NREQ * REQ_LEN, .size_set = true, .quiet = true };
+    char *err = NULL;
+    CHECK_EQ(bdrv_create("raw", path, &o, &err), 0);
+    BlockDriverState *bs = bdrv_open(path, "raw", BDRV_O_RDWR, BDRV_CACHE_WRITEBACK, &err);
+    CHECK(bs != NULL);
+    CHECK_EQ(blk_aio_init(4), 0);
+    loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
+    blk_aio_set_lock(big_trylock, big_unlock);
+    main_thread = pthread_self();
+    uint8_t *buf = xzalloc(NREQ * REQ_LEN);
+    completed = failed = off_main = locked_ok = 0;
+    for (int i = 0; i < NREQ; i++) {
+        blk_aio_submit(bs, BLK_AIO_READ, (uint64_t)i * REQ_LEN, buf + i * REQ_LEN, REQ_LEN,
+                       done_where, NULL);
+    }
+    for (int i = 0; i < 2000 && completed_locked() < NREQ; i++) {
+        usleep(1000);
+    }
+    CHECK_EQ(completed_locked(), NREQ);
+    CHECK_EQ(off_main, NREQ);
+    CHECK_EQ(locked_ok, NREQ);
+    /* The lock held: nothing completes until the event loop runs. */
+    big_lock();
+    completed = off_main = locked_ok = 0;
+    blk_aio_submit(bs, BLK_AIO_READ, 0, buf, REQ_LEN, done_where, NULL);
+    usleep(50000);
+    CHECK_EQ(completed, 0);
+    for (int i = 0; i < 2000 && completed < 1; i++) {
+        loop_wait(10);
+    }
+    big_unlock();
+    CHECK_EQ(completed, 1);
+    CHECK_EQ(off_main, 0);
+    CHECK_EQ(locked_ok, 1);
+    CHECK_EQ(failed, 0);
+    blk_aio_set_lock(NULL, NULL);
+    loop_set_fd(blk_aio_fd(), NULL, NULL, NULL);
+    blk_aio_shutdown();
+    bdrv_close(bs);
+    unlink(path);
+    free(buf);
 }
