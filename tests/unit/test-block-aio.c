@@ -125,13 +125,13 @@ TEST(block_aio, qcow2_mixed_requests)
 static pthread_t main_thread;
 static int off_main, locked_ok;
 
-/* Where a callback ran: off the main thread, and under the lock (held by
- * this very thread, so trying it again fails). */
+/* Where a callback ran: off the main thread, and under the lock, held by
+ * this very thread. */
 static void done_where(void *opaque, int ret)
 {
     done(opaque, ret);
     off_main += !pthread_equal(pthread_self(), main_thread);
-    locked_ok += !big_trylock();
+    locked_ok += big_lock_held();
 }
 
 static int completed_locked(void)
