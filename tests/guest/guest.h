@@ -411,6 +411,18 @@ _start:
     call serial_init16
 .endm
 
+/* The GDT ENTER_PM32 loads: null, 0x08 flat 32-bit code, 0x10 flat data. */
+.macro FLAT_GDT32
+gdt:
+    .quad 0
+    .quad 0x00cf9a000000ffff            /* 0x08: 32-bit code, flat */
+    .quad 0x00cf92000000ffff            /* 0x10: data, flat */
+gdt_end:
+gdt_ptr:
+    .word gdt_end - gdt - 1
+    .long LIN(gdt)
+.endm
+
 /* From real mode to flat 32-bit protected mode through the program's
  * gdt_ptr (selector 0x08 code, 0x10 data), with the 16-bit serial helpers
  * placed before the 32-bit code; continues at pm32 with ESP = stack. */

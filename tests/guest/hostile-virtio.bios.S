@@ -620,14 +620,7 @@ lengths:                                /* 1 stands for a random length */
 types:                                  /* in, out, flush, get id, discard, write zeroes */
     .long 0, 1, 4, 8, 11, 13, 0x7fffffff, 1
 
-gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff            /* 0x08: 32-bit code, flat */
-    .quad 0x00cf92000000ffff            /* 0x10: data, flat */
-gdt_end:
-gdt_ptr:
-    .word gdt_end - gdt - 1
-    .long LIN(gdt)
+    FLAT_GDT32
 
 m_start:   .asciz "hostile-virtio: start\r\n"
 m_iter:    .asciz "hostile-virtio: iter "

@@ -635,14 +635,7 @@ pkt_mode_sense:   .byte 0x5a, 0, 0x2a, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0
 pkt_bogus:        .byte 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 pkt_inquiry:      .byte 0x12, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0
 
-gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff            /* 0x08: 32-bit code, flat */
-    .quad 0x00cf92000000ffff            /* 0x10: data, flat */
-gdt_end:
-gdt_ptr:
-    .word gdt_end - gdt - 1
-    .long LIN(gdt)
+    FLAT_GDT32
 
 m_start:    .asciz "ide-hostile: start\r\n"
 m_case:     .asciz "ide-hostile: "

@@ -258,14 +258,7 @@ ignore:
     SERIAL32_FUNCS
 
     .balign 8
-gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff        /* 0x08: 32-bit code, flat */
-    .quad 0x00cf92000000ffff        /* 0x10: data, flat */
-gdt_end:
-gdt_ptr:
-    .word gdt_end - gdt - 1
-    .long LIN(gdt)
+    FLAT_GDT32
 idt_ptr:
     .word 256 * 8 - 1
     .long IDT

@@ -283,14 +283,7 @@ arp:
     .byte 0, 0, 0, 0, 0, 0, 10, 0, 2, 2
 
     .balign 8
-gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff        /* 0x08: 32-bit code, flat */
-    .quad 0x00cf92000000ffff        /* 0x10: data, flat */
-gdt_end:
-gdt_ptr:
-    .word gdt_end - gdt - 1
-    .long LIN(gdt)
+    FLAT_GDT32
 
 m_start: .asciz "nic-hostile: start\r\n"
 m_iter:  .asciz "nic-hostile: iter "

@@ -76,14 +76,7 @@ mix:
     .p2align 2
 ops:
     .long LIN(op0), LIN(op1), LIN(op2), LIN(op3)
-gdt:
-    .quad 0
-    .quad 0x00cf9a000000ffff            /* 0x08: 32-bit code, flat */
-    .quad 0x00cf92000000ffff            /* 0x10: data, flat */
-gdt_end:
-gdt_ptr:
-    .word gdt_end - gdt - 1
-    .long LIN(gdt)
+    FLAT_GDT32
 msg_sum:   .asciz "regjump: checksum "
 msg_pass:  .asciz "\r\nregjump: PASS\r\n"
     RESET_VECTOR _start
