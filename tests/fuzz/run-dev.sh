@@ -22,7 +22,7 @@ srcs="tests/fuzz/fuzz-device.c tests/unit/harness.c tests/unit/memdisk.c
       $(ls hw/core/*.c hw/ide/*.c hw/virtio/*.c hw/floppy/*.c hw/dma/*.c hw/usb/*.c)
       $(ls hw/net/e1000*.c hw/net/rtl8139*.c) hw/net/eeprom93.c hw/pc/i440fx.c
       hw/pc/piix4-pm.c hw/pc/fw_cfg.c hw/display/vga.c hw/display/vga-render.c
-      hw/display/vga-dirty.c"
+      hw/display/vga-dirty.c hw/display/vga-blink.c"
 clang -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -o "$out" $srcs -lpthread -lm || exit 1
 # One profile: its verdict line (and, on a finding, the report) on stdout.
