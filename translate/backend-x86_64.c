@@ -363,7 +363,7 @@ static void emit_next_lin(Ctx *c)
 }
 
 /* After an indirect jump: the next block from the vCPU's jump cache in
- * generated code, as tb_lookup_cached finds it (same pc, code segment
+ * generated code, as tb_find's jump-cache check finds it (same pc, code segment
  * base and mode flags), entered through its page entry, which tests what
  * else jc_valid does (the soft TLB still maps its pages where they were,
  * the block is still valid: a block invalidated by another vCPU is never

@@ -451,13 +451,6 @@ static uint64_t tb_lin_pc(const CPUX86State *env, uint32_t flags)
     return (flags & TBF_MODE_MASK) != 2 ? lin & 0xffffffffULL : lin;
 }
 
-TB *tb_lookup_cached(CPUState *cpu, uint32_t flags)
-{
-    uint64_t lin = tb_lin_pc(&cpu->env, flags);
-    TB *tb = tcg_cpu(cpu)->jmp_cache[jc_hash(lin)];
-    return jc_valid(cpu, tb, lin, flags) ? tb : NULL;
-}
-
 TB *tb_find(CPUState *cpu, uint32_t flags)
 {
     CPUX86State *env = &cpu->env;

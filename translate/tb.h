@@ -75,9 +75,6 @@ uint32_t tb_flags(CPUState *cpu);
  * translating it if needed.  May raise (#PF on the fetch of the first
  * instruction): call inside the loop's sigsetjmp. */
 TB *tb_find(CPUState *cpu, uint32_t flags);
-/* tb_find's fast path only: the TB in cpu's jump cache for its rip and
- * `flags`, or NULL (never translates, never raises). */
-TB *tb_lookup_cached(CPUState *cpu, uint32_t flags);
 /* Link tb's slot to next (same mode flags, next on one page). */
 void tb_chain(TB *tb, unsigned slot, TB *next);
 /* Whether the loop may go from tb to its chained successor next now: next
