@@ -157,14 +157,15 @@ check: deps config.mak
 
 # The sanitizer leg (CI): unit, guest and image tests on an ASan/UBSan
 # build (warnings are not errors here: the sanitizers change what GCC
-# warns about, the normal build enforces them).  The tree is configured
-# back to a normal build afterwards.
+# warns about, the normal build enforces them).  Instrumented code runs
+# two to three times slower, so the guest tests' hang timeout is tripled.
+# The tree is configured back to a normal build afterwards.
 check-sanitize: deps
 	./configure --enable-sanitizers
 	$(MAKE) clean-objs
 	$(MAKE) WERROR=0 tests
 	@ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		sh tests/run unit guest img; rc=$$?; ./configure $(CONFIG_ARGS) >/dev/null; exit $$rc
+		GUEST_TIMEOUT=180 sh tests/run unit guest img; rc=$$?; ./configure $(CONFIG_ARGS) >/dev/null; exit $$rc
 
 # The ThreadSanitizer leg (CI): a TSan build of kemu alone (warnings not
 # errors, as above) on the threaded TCG paths, native backend:
