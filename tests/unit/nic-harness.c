@@ -1,0 +1,92 @@
+/* The network card tests' board; see nic-harness.h. */
+#include "tests/unit/nic-harness.h"
+#include "tests/unit/harness.h"
+#include "tests/unit/unit.h"
+#include "hw/core/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+Wire wire;
+
+void wire_record(const uint8_t *buf, size_t len)
+{
+    if (wire.n < WIRE_KEEP) {
+        memcpy(wire.frame[wire.n], buf, MIN(len, WIRE_FRAME));
+        wire.len[wire.n] = len;
+    }
+    memcpy(wire.last, buf, MIN(len, WIRE_FRAME));
+    wire.last_len = len;
+    wire.n++;
+    if (wire.on_frame)
+        wire.on_frame();
+}
+
+void wire_forget(void)
+{
+    wire.n = 0;
+    wire.ngso = 0;
+}
+
+static bool wire_receive(NetClient *nc, const uint8_t *buf, size_t len)
+{
+    (void)nc;
+    wire_record(buf, len);
+    return true;
+}
+
+static bool wire_receive_gso(NetClient *nc, const uint8_t *hdr, const uint8_t *buf, size_t len)
+{
+    (void)nc;
+    (void)buf;
+    memcpy(wire.gso_hdr, hdr, sizeof(wire.gso_hdr));
+    wire.gso_len = len;
+    wire.ngso++;
+    return true;
+}
+
+static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_receive };
+static const NetClientOps gso_wire_ops = { .kind = NET_TAP, .receive = wire_receive,
+                                           .receive_gso = wire_receive_gso };
+
+uint32_t pci_cfg_readl(int dev, unsigned reg)
+{
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
+    return inl(0xcfc);
+}
+
+void pci_cfg_writel(int dev, unsigned reg, uint32_t v)
+{
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
+    outl(0xcfc, v);
+}
+
+int nic_board(const char *model, const char *props, uint32_t id, bool gso)
+{
+    /* A fresh wire name each time: a test may build several boards, and
+     * the earlier ones keep their netdevs. */
+    static int nwire;
+    char name[16], all[128];
+    harness_init();
+    memset(&wire, 0, sizeof(wire));
+    snprintf(name, sizeof(name), "wire%d", nwire++);
+    snprintf(all, sizeof(all), "netdev=%s,%s", name, props);
+    wire.nc = net_client_new(gso ? &gso_wire_ops : &wire_ops, "wire", name, NULL);
+    harness_device("i440FX-pcihost", NULL);
+    harness_device(model, all);
+    machine_reset(harness_machine());
+    int dev = -1;
+    for (int d = 1; d < 32 && dev < 0; d++) {
+        if (pci_cfg_readl(d, 0) == id)
+            dev = d;
+    }
+    if (dev < 0) {
+        static char why[64];
+        snprintf(why, sizeof(why), "%s not found on the bus", model);
+        unit_abort(__FILE__, __LINE__, why);
+    }
+    return dev;
+}
+
+void poke(uint64_t a, const void *p, size_t n) { as_write(&harness_machine()->mem, a, p, n); }
+void peek(uint64_t a, void *p, size_t n) { as_read(&harness_machine()->mem, a, p, n); }

@@ -1,0 +1,53 @@
+/* The network card tests' board: the CPU-less board with a PCI host
+ * bridge and one card whose netdev is a recording wire, found on the bus
+ * by its IDs; guest-memory access for the rings the tests lay out. */
+#ifndef KEMU_TEST_NIC_HARNESS_H
+#define KEMU_TEST_NIC_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/core/net.h"
+
+#define WIRE_KEEP 16            /* frames kept one by one */
+#define WIRE_FRAME 2048         /* bytes kept of each */
+
+/* The other end of the wire: what the card sent. */
+typedef struct Wire {
+    NetClient *nc;              /* net_send(wire.nc, ...) reaches the card */
+    int n;                      /* frames sent, all told */
+    uint8_t frame[WIRE_KEEP][WIRE_FRAME];   /* the first WIRE_KEEP */
+    size_t len[WIRE_KEEP];      /* their whole lengths */
+    uint8_t last[WIRE_FRAME];   /* the latest frame */
+    size_t last_len;
+    void (*on_frame)(void);     /* runs for every frame, if set */
+    /* A gso wire (nic_board's gso) takes large sends whole, as a tap
+     * with vnet_hdr=on: how many, the last one's header and length. */
+    int ngso;
+    uint8_t gso_hdr[10];
+    size_t gso_len;
+} Wire;
+
+extern Wire wire;
+
+/* Record a frame as the wire does (for code that hands frames to a
+ * callback rather than a netdev); forget what was recorded. */
+void wire_record(const uint8_t *buf, size_t len);
+void wire_forget(void);
+
+/* A fresh board with an i440FX host bridge and the card `model` (its
+ * properties `props` after netdev=) on a fresh, empty wire, reset; the
+ * card's PCI slot, found by its vendor and device ID (vendor in the low
+ * half).  Ends the test, failed, if the card is not on the bus. */
+int nic_board(const char *model, const char *props, uint32_t id, bool gso);
+
+/* PCI configuration dwords of slot dev on bus 0 (mechanism #1). */
+uint32_t pci_cfg_readl(int dev, unsigned reg);
+void pci_cfg_writel(int dev, unsigned reg, uint32_t v);
+
+/* Guest memory of the board. */
+void poke(uint64_t a, const void *p, size_t n);
+void peek(uint64_t a, void *p, size_t n);
+
+#endif
