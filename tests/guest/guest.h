@@ -345,6 +345,42 @@ unreal_gdt_ptr:
     EXIT16 2
 .endm
 
+/* Wait (a bounded spin) until the dword \done reaches \want (each CPU
+ * adds itself when its work is over): on to \ok, or print \notdone and
+ * exit 3.  Uses EBX and ECX. */
+.macro WAIT_DONE16 want, done, ok, notdone
+    mov \want, %ebx
+    mov $0x40000000, %ecx
+1:  cmp \done, %ebx
+    je \ok
+    pause
+    dec %ecx
+    jnz 1b
+    PUTS16 \notdone
+    EXIT16 3
+.endm
+
+/* Before the results: the count \ncpus CPUs of \iter iterations each
+ * must reach into EBX, and BP (the count of wrong results) zeroed. */
+.macro EXPECT_ALL16 ncpus, iter
+    mov \ncpus, %eax
+    mov $\iter, %ecx
+    mul %ecx
+    mov %eax, %ebx
+    xor %bp, %bp
+.endm
+
+/* After them: print \pass and exit 0 if BP is 0, else print \wrong
+ * and exit 4. */
+.macro VERDICT16 pass, wrong
+    test %bp, %bp
+    jnz 2f
+    PUTS16 \pass
+    EXIT16 EXIT_PASS
+2:  PUTS16 \wrong
+    EXIT16 4
+.endm
+
 /* The pause between the INIT and SIPI messages. */
 .macro DELAY_FUNC16
 delay:

@@ -80,14 +80,7 @@ a_round:
     cmp $ROUNDS + 1, %ebx
     jne a_round
     mov %ebx, RA                    /* past the last round */
-    mov $0x40000000, %ecx
-1:  cmpl $1, B_DONE
-    je report
-    pause
-    dec %ecx
-    jnz 1b
-    PUTS16 m_notdone
-    EXIT16 3
+    WAIT_DONE16 $1, B_DONE, report, m_notdone
 
 report:
     PUTS16 m_mp
