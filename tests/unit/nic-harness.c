@@ -49,18 +49,6 @@ static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_recei
 static const NetClientOps gso_wire_ops = { .kind = NET_TAP, .receive = wire_receive,
                                            .receive_gso = wire_receive_gso };
 
-uint32_t pci_cfg_readl(int dev, unsigned reg)
-{
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
-    return inl(0xcfc);
-}
-
-void pci_cfg_writel(int dev, unsigned reg, uint32_t v)
-{
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
-    outl(0xcfc, v);
-}
-
 int nic_board(const char *model, const char *props, uint32_t id, bool gso)
 {
     /* A fresh wire name each time: a test may build several boards, and
@@ -75,11 +63,7 @@ int nic_board(const char *model, const char *props, uint32_t id, bool gso)
     harness_device("i440FX-pcihost", NULL);
     harness_device(model, all);
     machine_reset(harness_machine());
-    int dev = -1;
-    for (int d = 1; d < 32 && dev < 0; d++) {
-        if (pci_cfg_readl(d, 0) == id)
-            dev = d;
-    }
+    int dev = harness_pci_find(id);
     if (dev < 0) {
         static char why[64];
         snprintf(why, sizeof(why), "%s not found on the bus", model);

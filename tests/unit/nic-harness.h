@@ -42,10 +42,6 @@ void wire_forget(void);
  * half).  Ends the test, failed, if the card is not on the bus. */
 int nic_board(const char *model, const char *props, uint32_t id, bool gso);
 
-/* PCI configuration dwords of slot dev on bus 0 (mechanism #1). */
-uint32_t pci_cfg_readl(int dev, unsigned reg);
-void pci_cfg_writel(int dev, unsigned reg, uint32_t v);
-
 /* Guest memory of the board. */
 void poke(uint64_t a, const void *p, size_t n);
 void peek(uint64_t a, void *p, size_t n);
