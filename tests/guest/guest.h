@@ -196,6 +196,23 @@ puthex32:
     ret
 .endm
 
+/* One xorshift32 step (Marsaglia's 13, 17, 5) on the dword \seed: the
+ * new value in EAX and \seed; EDX changes too.  The hostile programs'
+ * random numbers; works in 16- and 32-bit code. */
+.macro XORSHIFT32 seed
+    mov \seed, %eax
+    mov %eax, %edx
+    shl $13, %edx
+    xor %edx, %eax
+    mov %eax, %edx
+    shr $17, %edx
+    xor %edx, %eax
+    mov %eax, %edx
+    shl $5, %edx
+    xor %edx, %eax
+    mov %eax, \seed
+.endm
+
 /* --- 32/64-bit (flat segments): putc32 (AL), puts32 (ESI/RSI, linear) --- */
 
 .macro SERIAL32_FUNCS
