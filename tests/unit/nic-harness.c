@@ -2,6 +2,7 @@
 #include "tests/unit/nic-harness.h"
 #include "tests/unit/harness.h"
 #include "tests/unit/unit.h"
+#include "hw/core/net-checksum.h"
 #include "hw/core/util.h"
 
 #include <stdio.h>
@@ -70,6 +71,42 @@ int nic_board(const char *model, const char *props, uint32_t id, bool gso)
         unit_abort(__FILE__, __LINE__, why);
     }
     return dev;
+}
+
+void eth_ipv4(uint8_t *f, const char *macs, const char *addrs, uint8_t proto, uint16_t id,
+              size_t l4len)
+{
+    memcpy(f, macs, 12);
+    net_put16(f + 12, 0x0800);
+    memset(f + 14, 0, 20);
+    f[14] = 0x45;
+    net_put16(f + 16, (uint16_t)(20 + l4len));
+    net_put16(f + 18, id);
+    f[22] = 64;
+    f[23] = proto;
+    memcpy(f + 26, addrs, 8);
+}
+
+void tcp_header(uint8_t *f, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags,
+                uint16_t window)
+{
+    uint8_t *t = f + 34;
+    memset(t, 0, 20);
+    net_put16(t, sport);
+    net_put16(t + 2, dport);
+    net_put32(t + 4, seq);
+    t[12] = 5 << 4;
+    t[13] = flags;
+    net_put16(t + 14, window);
+}
+
+void udp_header(uint8_t *f, uint16_t sport, uint16_t dport, uint16_t len)
+{
+    uint8_t *u = f + 34;
+    net_put16(u, sport);
+    net_put16(u + 2, dport);
+    net_put16(u + 4, len);
+    net_put16(u + 6, 0);
 }
 
 void poke(uint64_t a, const void *p, size_t n) { as_write(&harness_machine()->mem, a, p, n); }

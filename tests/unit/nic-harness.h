@@ -42,6 +42,17 @@ void wire_forget(void);
  * half).  Ends the test, failed, if the card is not on the bus. */
 int nic_board(const char *model, const char *props, uint32_t id, bool gso);
 
+/* Test frames: an Ethernet II header (macs: 12 bytes, destination then
+ * source) and an IPv4 header of 20 bytes (TTL 64, the ID and protocol
+ * given, addrs: 8 bytes, source then destination; its checksum left 0)
+ * for l4len bytes behind it, at f; then the TCP header (20 bytes, the
+ * flags and window given) or UDP header for it, at f + 34. */
+void eth_ipv4(uint8_t *f, const char *macs, const char *addrs, uint8_t proto, uint16_t id,
+              size_t l4len);
+void tcp_header(uint8_t *f, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags,
+                uint16_t window);
+void udp_header(uint8_t *f, uint16_t sport, uint16_t dport, uint16_t len);
+
 /* Guest memory of the board. */
 void poke(uint64_t a, const void *p, size_t n);
 void peek(uint64_t a, void *p, size_t n);

@@ -173,20 +173,9 @@ TEST(e1000, tx_legacy_frame)
 /* An Ethernet + IPv4 + TCP header for 10.0.0.1 -> 10.0.0.2. */
 static size_t tcp_frame(uint8_t *f, size_t payload)
 {
-    memset(f, 0, 54 + payload);
-    memcpy(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\xab\xcd\xef\x08\x00", 14);
-    uint8_t *ip = f + 14, *tcp = f + 34;
-    ip[0] = 0x45;
-    net_put16(ip + 2, (uint16_t)(40 + payload));
-    net_put16(ip + 4, 0x1000);
-    ip[8] = 64;
-    ip[9] = 6;
-    memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
-    net_put16(tcp, 1234);
-    net_put16(tcp + 2, 80);
-    net_put32(tcp + 4, 1000);
-    tcp[12] = 5 << 4;
-    tcp[13] = 0x18 | 0x01;          /* PSH ACK FIN */
+    eth_ipv4(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\xab\xcd\xef",
+             "\x0a\x00\x00\x01\x0a\x00\x00\x02", 6, 0x1000, 20 + payload);
+    tcp_header(f, 1234, 80, 1000, 0x18 | 0x01, 0);     /* PSH ACK FIN */
     for (size_t i = 0; i < payload; i++)
         f[54 + i] = (uint8_t)(i * 7);
     return 54 + payload;

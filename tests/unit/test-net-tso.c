@@ -23,20 +23,9 @@ static void collect(void *opaque, const uint8_t *f, size_t len)
 /* Ethernet + IPv4 (ID 0x1234) + TCP (seq 1000, flags as given) + n bytes. */
 static size_t large_send(uint8_t *f, size_t n, uint8_t flags)
 {
-    memset(f, 0, 54);
-    memcpy(f, "\x52\x54\x00\x12\x34\x56\x52\x54\x00\x00\x00\x02\x08\x00", 14);
-    f[14] = 0x45;
-    net_put16(f + 16, (uint16_t)(40 + n));
-    net_put16(f + 18, 0x1234);
-    f[22] = 64;
-    f[23] = 6;
-    memcpy(f + 26, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
-    net_put16(f + 34, 4000);
-    net_put16(f + 36, 80);
-    net_put32(f + 38, 1000);
-    f[46] = 5 << 4;
-    f[47] = flags;
-    net_put16(f + 48, 8192);
+    eth_ipv4(f, "\x52\x54\x00\x12\x34\x56\x52\x54\x00\x00\x00\x02",
+             "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 6, 0x1234, 20 + n);
+    tcp_header(f, 4000, 80, 1000, flags, 8192);
     for (size_t i = 0; i < n; i++)
         f[54 + i] = (uint8_t)(i * 7);
     return 54 + n;

@@ -141,16 +141,9 @@ static void cpdesc(uint64_t at, uint32_t opts1, uint64_t addr)
 
 static size_t udp_frame(uint8_t *f)
 {
-    memset(f, 0, 14 + 28 + 20);
-    memcpy(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\x81\x39\x01\x08\x00", 14);
-    f[14] = 0x45;
-    net_put16(f + 16, 48);
-    f[22] = 64;
-    f[23] = 17;
-    memcpy(f + 26, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
-    net_put16(f + 34, 1000);
-    net_put16(f + 36, 53);
-    net_put16(f + 38, 28);
+    eth_ipv4(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\x81\x39\x01",
+             "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 17, 0, 28);
+    udp_header(f, 1000, 53, 28);
     memcpy(f + 42, "hello, checksum offload", 20);
     return 62;
 }

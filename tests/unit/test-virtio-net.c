@@ -68,16 +68,9 @@ static void setup(uint32_t features)
 
 static size_t udp_frame(uint8_t *f)
 {
-    memset(f, 0, 62);
-    memcpy(f, "\x52\x54\x00\x12\x34\x56\x52\x54\x00\x00\x00\x02\x08\x00", 14);
-    f[14] = 0x45;
-    net_put16(f + 16, 48);
-    f[22] = 64;
-    f[23] = 17;
-    memcpy(f + 26, "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 8);
-    net_put16(f + 34, 53);
-    net_put16(f + 36, 1000);
-    net_put16(f + 38, 28);
+    eth_ipv4(f, "\x52\x54\x00\x12\x34\x56\x52\x54\x00\x00\x00\x02",
+             "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 17, 0, 28);
+    udp_header(f, 53, 1000, 28);
     memcpy(f + 42, "checksummed elsewhere", 20);
     net_put16(f + 24, net_csum_finish(net_csum_add(0, f + 14, 20)));
     net_put16(f + 40, net_ipv4_l4_csum(f + 14, 20, 28));
@@ -157,19 +150,9 @@ TEST(virtio_net, tx_needs_csum_bounded)
 
 static size_t tcp_segment(uint8_t *f, uint32_t seq, size_t n)
 {
-    memset(f, 0, 54);
-    memcpy(f, "\x52\x54\x00\x12\x34\x56\x52\x55\x0a\x00\x02\x02\x08\x00", 14);
-    f[14] = 0x45;
-    net_put16(f + 16, (uint16_t)(40 + n));
-    f[22] = 64;
-    f[23] = 6;
-    memcpy(f + 26, "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 8);
-    net_put16(f + 34, 80);
-    net_put16(f + 36, 4000);
-    net_put32(f + 38, seq);
-    f[46] = 5 << 4;
-    f[47] = 0x10;
-    net_put16(f + 48, 8192);
+    eth_ipv4(f, "\x52\x54\x00\x12\x34\x56\x52\x55\x0a\x00\x02\x02",
+             "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 6, 0, 20 + n);
+    tcp_header(f, 80, 4000, seq, 0x10, 8192);
     for (size_t i = 0; i < n; i++)
         f[54 + i] = (uint8_t)(seq + i);
     net_put16(f + 24, net_csum_finish(net_csum_add(0, f + 14, 20)));
