@@ -362,6 +362,17 @@ unreal_gdt_ptr:
     EXIT16 2
 .endm
 
+/* The BSP's part once the program's variables are set: on to \one if the
+ * machine has fewer than two CPUs, else the trampoline copied, the 8259s
+ * masked and the APs started as START_APS16 does. */
+.macro SMP_START16 ncpus, up, ok, noap, one
+    cmpl $2, \ncpus
+    jb \one
+    COPY_AP_TRAMPOLINE16
+    MASK_PICS16
+    START_APS16 \ncpus, \up, \ok, \noap
+.endm
+
 /* Wait (a bounded spin) until the dword \done reaches \want (each CPU
  * adds itself when its work is over): on to \ok, or print \notdone and
  * exit 3.  Uses EBX and ECX. */

@@ -66,13 +66,7 @@
     mov $VARS + 4, %di
     mov $11, %cx
     rep stosl                       /* counters, locks and flags */
-    cmpl $2, NCPUS
-    jb one_cpu
-
-    COPY_AP_TRAMPOLINE16
-
-    MASK_PICS16
-    START_APS16 NCPUS, UP, aps_up, m_noap
+    SMP_START16 NCPUS, UP, aps_up, m_noap, one_cpu
 
 aps_up:
     PUTS16 m_cpus

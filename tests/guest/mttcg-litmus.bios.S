@@ -53,13 +53,7 @@
     mov $VARS + 4, %di
     mov $110, %cx
     rep stosl
-    cmpl $2, NCPUS
-    jb one_cpu
-
-    COPY_AP_TRAMPOLINE16
-
-    MASK_PICS16
-    START_APS16 NCPUS, UP, aps_up, m_noap
+    SMP_START16 NCPUS, UP, aps_up, m_noap, one_cpu
 
 /* A: the BSP. */
 aps_up:

@@ -81,13 +81,7 @@
     movl $0, LOST
     movl $0, BYTE_DONE
     movl $0, SPLIT_D
-    cmpl $2, NCPUS
-    jb one_cpu
-
-    COPY_AP_TRAMPOLINE16
-
-    MASK_PICS16
-    START_APS16 NCPUS, UP, aps_up, m_noap
+    SMP_START16 NCPUS, UP, aps_up, m_noap, one_cpu
 
 aps_up:
     PUTS16 m_cpus
