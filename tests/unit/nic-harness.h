@@ -1,6 +1,7 @@
 /* The network card tests' board: the CPU-less board with a PCI host
  * bridge and one card whose netdev is a recording wire, found on the bus
- * by its IDs; guest-memory access for the rings the tests lay out. */
+ * by its IDs; the headers of the TCP/UDP frames the tests send, and
+ * guest-memory access for the rings they lay out. */
 #ifndef KEMU_TEST_NIC_HARNESS_H
 #define KEMU_TEST_NIC_HARNESS_H
 
