@@ -258,17 +258,7 @@ fdc_res:
 /* xorshift32 on SEED: EAX = next value (EDX kept). */
 rand:
     push %edx
-    mov SEED, %eax
-    mov %eax, %edx
-    shl $13, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shr $17, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shl $5, %edx
-    xor %edx, %eax
-    mov %eax, SEED
+    XORSHIFT32 SEED
     pop %edx
     ret
 

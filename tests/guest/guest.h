@@ -196,6 +196,23 @@ puthex32:
     ret
 .endm
 
+/* One xorshift32 step (Marsaglia's 13, 17, 5) on the dword \seed: the
+ * new value in EAX and \seed; EDX changes too.  The hostile programs'
+ * random numbers; works in 16- and 32-bit code. */
+.macro XORSHIFT32 seed
+    mov \seed, %eax
+    mov %eax, %edx
+    shl $13, %edx
+    xor %edx, %eax
+    mov %eax, %edx
+    shr $17, %edx
+    xor %edx, %eax
+    mov %eax, %edx
+    shl $5, %edx
+    xor %edx, %eax
+    mov %eax, \seed
+.endm
+
 /* --- 32/64-bit (flat segments): putc32 (AL), puts32 (ESI/RSI, linear) --- */
 
 .macro SERIAL32_FUNCS
@@ -343,6 +360,53 @@ unreal_gdt_ptr:
     jnz 1b
     PUTS16 \noap
     EXIT16 2
+.endm
+
+/* The BSP's part once the program's variables are set: on to \one if the
+ * machine has fewer than two CPUs, else the trampoline copied, the 8259s
+ * masked and the APs started as START_APS16 does. */
+.macro SMP_START16 ncpus, up, ok, noap, one
+    cmpl $2, \ncpus
+    jb \one
+    COPY_AP_TRAMPOLINE16
+    MASK_PICS16
+    START_APS16 \ncpus, \up, \ok, \noap
+.endm
+
+/* Wait (a bounded spin) until the dword \done reaches \want (each CPU
+ * adds itself when its work is over): on to \ok, or print \notdone and
+ * exit 3.  Uses EBX and ECX. */
+.macro WAIT_DONE16 want, done, ok, notdone
+    mov \want, %ebx
+    mov $0x40000000, %ecx
+1:  cmp \done, %ebx
+    je \ok
+    pause
+    dec %ecx
+    jnz 1b
+    PUTS16 \notdone
+    EXIT16 3
+.endm
+
+/* Before the results: the count \ncpus CPUs of \iter iterations each
+ * must reach into EBX, and BP (the count of wrong results) zeroed. */
+.macro EXPECT_ALL16 ncpus, iter
+    mov \ncpus, %eax
+    mov $\iter, %ecx
+    mul %ecx
+    mov %eax, %ebx
+    xor %bp, %bp
+.endm
+
+/* After them: print \pass and exit 0 if BP is 0, else print \wrong
+ * and exit 4. */
+.macro VERDICT16 pass, wrong
+    test %bp, %bp
+    jnz 2f
+    PUTS16 \pass
+    EXIT16 EXIT_PASS
+2:  PUTS16 \wrong
+    EXIT16 4
 .endm
 
 /* The pause between the INIT and SIPI messages. */

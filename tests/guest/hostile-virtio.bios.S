@@ -165,17 +165,7 @@ honest_setup:
 /* ---- random numbers --------------------------------------------------- */
 
 rand:                                   /* xorshift32 */
-    mov V_SEED, %eax
-    mov %eax, %edx
-    shl $13, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shr $17, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shl $5, %edx
-    xor %edx, %eax
-    mov %eax, V_SEED
+    XORSHIFT32 V_SEED
     ret
 
 /* %eax = rand() % %ecx */

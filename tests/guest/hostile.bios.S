@@ -890,17 +890,7 @@ heal_shadow:
 /* xorshift32; only EAX changes. */
 rand:
     push %edx
-    mov V_RNG, %eax
-    mov %eax, %edx
-    shl $13, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shr $17, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shl $5, %edx
-    xor %edx, %eax
-    mov %eax, V_RNG
+    XORSHIFT32 V_RNG
     pop %edx
     ret
 

@@ -66,13 +66,7 @@
     mov $VARS + 4, %di
     mov $11, %cx
     rep stosl                       /* counters, locks and flags */
-    cmpl $2, NCPUS
-    jb one_cpu
-
-    COPY_AP_TRAMPOLINE16
-
-    MASK_PICS16
-    START_APS16 NCPUS, UP, aps_up, m_noap
+    SMP_START16 NCPUS, UP, aps_up, m_noap, one_cpu
 
 aps_up:
     PUTS16 m_cpus
@@ -81,22 +75,10 @@ aps_up:
     PUTS16 m_nl
     movl $1, GO
     WORK
-    mov NCPUS, %ebx
-    mov $0x40000000, %ecx
-1:  cmp DONE, %ebx
-    je all_done
-    pause
-    dec %ecx
-    jnz 1b
-    PUTS16 m_notdone
-    EXIT16 3
+    WAIT_DONE16 NCPUS, DONE, all_done, m_notdone
 
 all_done:
-    mov NCPUS, %eax
-    mov $ITER, %ecx
-    mul %ecx
-    mov %eax, %ebx                  /* the expected count */
-    xor %bp, %bp                    /* wrong counts */
+    EXPECT_ALL16 NCPUS, ITER
     mov $CNT_ADD, %di
     mov $m_add, %si
     call check
@@ -115,13 +97,7 @@ all_done:
     mov $CNT_BTS, %di
     mov $m_bts, %si
     call check
-    test %bp, %bp
-    jnz wrong
-    PUTS16 m_pass
-    EXIT16 EXIT_PASS
-wrong:
-    PUTS16 m_wrong
-    EXIT16 4
+    VERDICT16 m_pass, m_wrong
 one_cpu:
     PUTS16 m_one
     EXIT16 5

@@ -53,13 +53,7 @@
     mov $VARS + 4, %di
     mov $110, %cx
     rep stosl
-    cmpl $2, NCPUS
-    jb one_cpu
-
-    COPY_AP_TRAMPOLINE16
-
-    MASK_PICS16
-    START_APS16 NCPUS, UP, aps_up, m_noap
+    SMP_START16 NCPUS, UP, aps_up, m_noap, one_cpu
 
 /* A: the BSP. */
 aps_up:
@@ -80,14 +74,7 @@ a_round:
     cmp $ROUNDS + 1, %ebx
     jne a_round
     mov %ebx, RA                    /* past the last round */
-    mov $0x40000000, %ecx
-1:  cmpl $1, B_DONE
-    je report
-    pause
-    dec %ecx
-    jnz 1b
-    PUTS16 m_notdone
-    EXIT16 3
+    WAIT_DONE16 $1, B_DONE, report, m_notdone
 
 report:
     PUTS16 m_mp

@@ -81,13 +81,7 @@
     movl $0, LOST
     movl $0, BYTE_DONE
     movl $0, SPLIT_D
-    cmpl $2, NCPUS
-    jb one_cpu
-
-    COPY_AP_TRAMPOLINE16
-
-    MASK_PICS16
-    START_APS16 NCPUS, UP, aps_up, m_noap
+    SMP_START16 NCPUS, UP, aps_up, m_noap, one_cpu
 
 aps_up:
     PUTS16 m_cpus
@@ -103,22 +97,10 @@ aps_up:
     inc %edi
 2:  cmpl $0, BYTE_DONE
     je 1b
-    mov NCPUS, %ebx
-    mov $0x40000000, %ecx
-1:  cmp DONE, %ebx
-    je all_done
-    pause
-    dec %ecx
-    jnz 1b
-    PUTS16 m_notdone
-    EXIT16 3
+    WAIT_DONE16 NCPUS, DONE, all_done, m_notdone
 
 all_done:
-    mov NCPUS, %eax
-    mov $ITER, %ecx
-    mul %ecx
-    mov %eax, %ebx                  /* the expected increase */
-    xor %bp, %bp                    /* wrong counts */
+    EXPECT_ALL16 NCPUS, ITER
     mov SPLIT_ADD, %eax
     sub $BIAS, %eax
     mov $m_add, %si
@@ -148,13 +130,7 @@ all_done:
     mov LOST, %eax
     mov $m_lost, %si
     call check
-    test %bp, %bp
-    jnz wrong
-    PUTS16 m_pass
-    EXIT16 EXIT_PASS
-wrong:
-    PUTS16 m_wrong
-    EXIT16 4
+    VERDICT16 m_pass, m_wrong
 one_cpu:
     PUTS16 m_one
     EXIT16 5

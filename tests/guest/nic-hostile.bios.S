@@ -64,17 +64,7 @@ iter:
 
 /* xorshift32 -> %eax */
 rand32:
-    mov V_RNG, %eax
-    mov %eax, %edx
-    shl $13, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shr $17, %edx
-    xor %edx, %eax
-    mov %eax, %edx
-    shl $5, %edx
-    xor %edx, %eax
-    mov %eax, V_RNG
+    XORSHIFT32 V_RNG
     ret
 
 /* Config dword %ecx of the e1000 -> %eax; pci_out writes %eax there. */

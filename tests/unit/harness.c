@@ -94,6 +94,27 @@ void outl(uint16_t port, uint32_t v) { as_st(&board->io, port, v, 4); }
 uint32_t readl(uint64_t addr) { return (uint32_t)as_ld(&board->mem, addr, 4); }
 void writel(uint64_t addr, uint32_t v) { as_st(&board->mem, addr, v, 4); }
 
+uint32_t pci_cfg_readl(int dev, unsigned reg)
+{
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
+    return inl(0xcfc);
+}
+
+void pci_cfg_writel(int dev, unsigned reg, uint32_t v)
+{
+    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | reg);
+    outl(0xcfc, v);
+}
+
+int harness_pci_find(uint32_t id)
+{
+    for (int d = 1; d < 32; d++) {
+        if (pci_cfg_readl(d, 0) == id)
+            return d;
+    }
+    return -1;
+}
+
 int gsi_level(int n) { return gsi_rec[n].level; }
 int gsi_rises(int n) { return gsi_rec[n].rises; }
 int gsi_falls(int n) { return gsi_rec[n].falls; }

@@ -30,6 +30,13 @@ void outl(uint16_t port, uint32_t v);
 uint32_t readl(uint64_t addr);
 void writel(uint64_t addr, uint32_t v);
 
+/* PCI configuration dwords of slot dev on bus 0 (mechanism #1); the
+ * first slot from 1 whose ID dword is id (vendor in the low half), or -1
+ * if there is none. */
+uint32_t pci_cfg_readl(int dev, unsigned reg);
+void pci_cfg_writel(int dev, unsigned reg, uint32_t v);
+int harness_pci_find(uint32_t id);
+
 /* The GSI recorder: current level and rising/falling edges seen since the
  * last gsi_clear(). */
 int gsi_level(int n);

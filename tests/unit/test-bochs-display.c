@@ -19,21 +19,12 @@ static void setup(void)
     harness_device("i440FX-pcihost", NULL);
     harness_device("bochs-display", "romfile=");
     machine_reset(harness_machine());
-    int dev = -1;
-    for (int d = 1; d < 32 && dev < 0; d++) {
-        outl(0xcf8, 0x80000000u | (unsigned)d << 11);
-        if (inl(0xcfc) == 0x11111234)
-            dev = d;
-    }
+    int dev = harness_pci_find(0x11111234);
     REQUIRE(dev > 0, "bochs-display not on the bus");
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x08);
-    CHECK_EQ(inl(0xcfc) >> 8, 0x038000);                 /* display, other */
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x10);
-    outl(0xcfc, FB);
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x18);
-    outl(0xcfc, MMIO);
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x04);
-    outl(0xcfc, PCI_COMMAND_MEM);
+    CHECK_EQ(pci_cfg_readl(dev, 0x08) >> 8, 0x038000);  /* display, other */
+    pci_cfg_writel(dev, 0x10, FB);
+    pci_cfg_writel(dev, 0x18, MMIO);
+    pci_cfg_writel(dev, 0x04, PCI_COMMAND_MEM);
 }
 
 static uint16_t rd(int i) { return (uint16_t)as_ld(&harness_machine()->mem, DISPI(i), 2); }

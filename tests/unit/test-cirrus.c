@@ -19,17 +19,8 @@
 static Cirrus *card;
 static int devno;
 
-static void cfg_write(unsigned reg, uint32_t v)
-{
-    outl(0xcf8, 0x80000000u | (unsigned)devno << 11 | reg);
-    outl(0xcfc, v);
-}
-
-static uint32_t cfg_read(unsigned reg)
-{
-    outl(0xcf8, 0x80000000u | (unsigned)devno << 11 | reg);
-    return inl(0xcfc);
-}
+static void cfg_write(unsigned reg, uint32_t v) { pci_cfg_writel(devno, reg, v); }
+static uint32_t cfg_read(unsigned reg) { return pci_cfg_readl(devno, reg); }
 
 static void setup(void)
 {
@@ -38,12 +29,7 @@ static void setup(void)
     card = (Cirrus *)harness_device("cirrus-vga", NULL);
     REQUIRE(card, "no cirrus-vga");
     machine_reset(harness_machine());
-    devno = -1;
-    for (int d = 1; d < 32 && devno < 0; d++) {
-        outl(0xcf8, 0x80000000u | (unsigned)d << 11);
-        if (inl(0xcfc) == 0x00b81013)
-            devno = d;
-    }
+    devno = harness_pci_find(0x00b81013);
     REQUIRE(devno > 0, "cirrus-vga not found on the bus");
     cfg_write(PCI_BAR0, LFB);
     cfg_write(PCI_BAR0 + 4, MMIO);

@@ -3,6 +3,7 @@
  * (blk_preadv/blk_pwritev, blk_aio_submitv) on raw, where they go to the
  * host file as they are, and on qcow2 and O_DIRECT, where one buffer
  * carries them. */
+#include "tests/unit/block-harness.h"
 #include "tests/unit/unit.h"
 #include "hw/block/aio.h"
 #include "hw/block/block.h"
@@ -113,16 +114,11 @@ static void pieces(uint8_t *base, struct iovec *iov)
 /* Write a pattern vectored at off, read it back plainly and vectored. */
 static void round_trip(const char *fmt, BlockCacheMode cache, uint64_t off)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/kemu-sg-%d.%s", (int)getpid(), fmt);
+    TestImage img;
     BlockCreateOpts o = { .size = 1 << 20, .size_set = true, .quiet = true };
-    char *err = NULL;
-    CHECK_EQ(bdrv_create(fmt, path, &o, &err), 0);
-    BlockDriverState *bs = bdrv_open(path, fmt, BDRV_O_RDWR, cache, &err);
-    if (!bs && cache == BDRV_CACHE_NONE) {
-        unlink(path);
+    BlockDriverState *bs = test_image_open(&img, "sg", fmt, &o, cache);
+    if (!bs && cache == BDRV_CACHE_NONE)
         SKIP("the temporary directory's filesystem has no O_DIRECT");
-    }
     REQUIRE(bs != NULL, "open the image");
     enum { TOTAL = 512 + 3 * 4096 + 1536, ROOM = TOTAL + 64 * PIECES };
     uint8_t *src = xzalloc(ROOM), *dst = xzalloc(ROOM), flat[TOTAL];
@@ -145,8 +141,7 @@ static void round_trip(const char *fmt, BlockCacheMode cache, uint64_t off)
     /* Past the end: refused, nothing read or written. */
     CHECK(blk_preadv(bs, (1 << 20) - 4096, rv, PIECES) < 0);
     CHECK(blk_pwritev(bs, (1 << 20) - 4096, wv, PIECES) < 0);
-    bdrv_close(bs);
-    unlink(path);
+    test_image_close(&img);
     free(src);
     free(dst);
 }
@@ -175,15 +170,15 @@ TEST(block_vec, qcow2_through_one_buffer)
  * beyond the file, vectored as plainly. */
 TEST(block_vec, raw_reads_zeros_past_file_end)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/kemu-sg-short-%d.raw", (int)getpid());
-    FILE *f = fopen(path, "w");
+    TestImage img;
+    test_image_path(&img, "sg-short", "raw");
+    FILE *f = fopen(img.path, "w");
     REQUIRE(f != NULL, "create the image");
     for (int i = 0; i < 1000; i++)
         fputc(0xab, f);
     fclose(f);
     char *err = NULL;
-    BlockDriverState *bs = bdrv_open(path, "raw", 0, BDRV_CACHE_WRITEBACK, &err);
+    BlockDriverState *bs = img.bs = bdrv_open(img.path, "raw", 0, BDRV_CACHE_WRITEBACK, &err);
     REQUIRE(bs != NULL, "open the image");
     uint8_t a[600], b[424];
     memset(a, 0x11, sizeof(a));
@@ -194,29 +189,16 @@ TEST(block_vec, raw_reads_zeros_past_file_end)
     CHECK_EQ(b[399], 0xab);
     CHECK_EQ(b[400], 0);
     CHECK_EQ(b[423], 0);
-    bdrv_close(bs);
-    unlink(path);
-}
-
-static int completed, failed;
-
-static void done(void *opaque, int ret)
-{
-    completed++;
-    failed += ret < 0;
+    test_image_close(&img);
 }
 
 TEST(block_vec, aio_submitv_through_event_loop)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/kemu-sg-aio-%d.raw", (int)getpid());
+    TestImage img;
     BlockCreateOpts o = { .size = 1 << 20, .size_set = true, .quiet = true };
-    char *err = NULL;
-    CHECK_EQ(bdrv_create("raw", path, &o, &err), 0);
-    BlockDriverState *bs = bdrv_open(path, "raw", BDRV_O_RDWR, BDRV_CACHE_WRITEBACK, &err);
+    BlockDriverState *bs = test_image_open(&img, "sg-aio", "raw", &o, BDRV_CACHE_WRITEBACK);
     REQUIRE(bs != NULL, "open the image");
-    CHECK_EQ(blk_aio_init(2), 0);
-    loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
+    aio_pool_start(2);
     uint8_t w[3][1024], r[3][1024];
     for (int i = 0; i < 3; i++) {
         memset(w[i], 0x30 + i, sizeof(w[i]));
@@ -224,37 +206,26 @@ TEST(block_vec, aio_submitv_through_event_loop)
     }
     struct iovec wv[3] = { { w[2], 1024 }, { w[0], 1024 }, { w[1], 1024 } };
     struct iovec rv[3] = { { r[0], 1024 }, { r[1], 1024 }, { r[2], 1024 } };
-    blk_aio_submitv(bs, BLK_AIO_WRITE, 4096, wv, 3, done, NULL);
-    big_lock();
-    for (int i = 0; i < 500 && completed < 1; i++)
-        loop_wait(10);
-    blk_aio_submitv(bs, BLK_AIO_READ, 4096, rv, 3, done, NULL);
-    for (int i = 0; i < 500 && completed < 2; i++)
-        loop_wait(10);
-    big_unlock();
-    CHECK_EQ(completed, 2);
-    CHECK_EQ(failed, 0);
+    blk_aio_submitv(bs, BLK_AIO_WRITE, 4096, wv, 3, aio_done, NULL);
+    aio_run_until(1);
+    blk_aio_submitv(bs, BLK_AIO_READ, 4096, rv, 3, aio_done, NULL);
+    aio_run_until(2);
+    CHECK_EQ(aio_completed, 2);
+    CHECK_EQ(aio_failed, 0);
     CHECK(!memcmp(r[0], w[2], 1024) && !memcmp(r[1], w[0], 1024) && !memcmp(r[2], w[1], 1024));
-    loop_set_fd(blk_aio_fd(), NULL, NULL, NULL);
-    blk_aio_shutdown();
-    bdrv_close(bs);
-    unlink(path);
+    aio_pool_stop();
+    test_image_close(&img);
 }
 
 /* O_DIRECT with whole aligned blocks: the vector goes to the file as it
  * is (pieces out of order in memory, a gap between them). */
 TEST(block_vec, raw_o_direct_aligned)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/kemu-sg-direct-%d.raw", (int)getpid());
+    TestImage img;
     BlockCreateOpts o = { .size = 1 << 20, .size_set = true, .quiet = true };
-    char *err = NULL;
-    CHECK_EQ(bdrv_create("raw", path, &o, &err), 0);
-    BlockDriverState *bs = bdrv_open(path, "raw", BDRV_O_RDWR, BDRV_CACHE_NONE, &err);
-    if (!bs) {
-        unlink(path);
+    BlockDriverState *bs = test_image_open(&img, "sg-direct", "raw", &o, BDRV_CACHE_NONE);
+    if (!bs)
         SKIP("the temporary directory's filesystem has no O_DIRECT");
-    }
     void *mem, *back;
     REQUIRE(!posix_memalign(&mem, 4096, 5 * 4096) && !posix_memalign(&back, 4096, 5 * 4096),
             "aligned buffers");
@@ -271,8 +242,7 @@ TEST(block_vec, raw_o_direct_aligned)
     CHECK_EQ(blk_pread(bs, 65536, flat, 4 * 4096), 0);
     CHECK(!memcmp(flat, m + 4 * 4096, 4096) && !memcmp(flat + 4096, m, 8192) &&
           !memcmp(flat + 3 * 4096, m + 3 * 4096, 4096));
-    bdrv_close(bs);
-    unlink(path);
+    test_image_close(&img);
     free(flat);
     free(mem);
     free(back);
@@ -284,35 +254,26 @@ static int drained_saw;
 
 static void drain_from_callback(void *opaque, int ret)
 {
-    done(opaque, ret);
-    if (completed == 1) {
+    aio_done(opaque, ret);
+    if (aio_completed == 1) {
         blk_aio_drain();
-        drained_saw = completed;
+        drained_saw = aio_completed;
     }
 }
 
 TEST(block_vec, drain_inside_a_callback)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/kemu-sg-drain-%d.raw", (int)getpid());
+    TestImage img;
     BlockCreateOpts o = { .size = 1 << 20, .size_set = true, .quiet = true };
-    char *err = NULL;
-    CHECK_EQ(bdrv_create("raw", path, &o, &err), 0);
-    BlockDriverState *bs = bdrv_open(path, "raw", BDRV_O_RDWR, BDRV_CACHE_WRITEBACK, &err);
+    BlockDriverState *bs = test_image_open(&img, "sg-drain", "raw", &o, BDRV_CACHE_WRITEBACK);
     REQUIRE(bs != NULL, "open the image");
-    CHECK_EQ(blk_aio_init(2), 0);
-    loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
+    aio_pool_start(2);
     static uint8_t a[65536], b[65536];
     blk_aio_submit(bs, BLK_AIO_READ, 0, a, sizeof(a), drain_from_callback, NULL);
     blk_aio_submit(bs, BLK_AIO_READ, 65536, b, sizeof(b), drain_from_callback, NULL);
-    big_lock();
-    for (int i = 0; i < 500 && completed < 2; i++)
-        loop_wait(10);
-    big_unlock();
-    CHECK_EQ(completed, 2);
+    aio_run_until(2);
+    CHECK_EQ(aio_completed, 2);
     CHECK_EQ(drained_saw, 2);
-    loop_set_fd(blk_aio_fd(), NULL, NULL, NULL);
-    blk_aio_shutdown();
-    bdrv_close(bs);
-    unlink(path);
+    aio_pool_stop();
+    test_image_close(&img);
 }

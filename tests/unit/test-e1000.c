@@ -5,6 +5,7 @@
  * and buffers, receive checksum offload, the interrupt delay timers, and
  * rings a hostile guest would program. */
 #include "harness.h"
+#include "nic-harness.h"
 #include "unit.h"
 #include "hw/core/net-checksum.h"
 #include "hw/net/e1000-regs.h"
@@ -22,56 +23,18 @@
 #define TXBUF 0x20000
 #define RXBUF 0x40000
 
-/* The other end of the wire: records what the NIC sends. */
-static uint8_t sent[16][2048];
-static size_t sent_len[16];
-static int nsent;
-
-static bool wire_receive(NetClient *nc, const uint8_t *buf, size_t len)
-{
-    (void)nc;
-    if (nsent < 16) {
-        memcpy(sent[nsent], buf, MIN(len, sizeof(sent[0])));
-        sent_len[nsent] = len;
-    }
-    nsent++;
-    return true;
-}
-
-static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_receive };
-static NetClient *wire;
 static int devno;
 
-static void poke(uint64_t a, const void *p, size_t n) { as_write(&harness_machine()->mem, a, p, n); }
-static void peek(uint64_t a, void *p, size_t n) { as_read(&harness_machine()->mem, a, p, n); }
 static uint32_t rd(uint32_t reg) { return readl(BAR + reg); }
 static void wr(uint32_t reg, uint32_t v) { writel(BAR + reg, v); }
 
-static uint32_t cfg_read(unsigned reg)
-{
-    outl(0xcf8, 0x80000000u | (unsigned)devno << 11 | reg);
-    return inl(0xcfc);
-}
+static uint32_t cfg_read(unsigned reg) { return pci_cfg_readl(devno, reg); }
 
 static void setup(void)
 {
-    harness_init();
-    nsent = 0;
-    wire = net_client_new(&wire_ops, "wire", "wire0", NULL);
-    harness_device("i440FX-pcihost", NULL);
-    harness_device("e1000", "netdev=wire0,mac=52:54:00:ab:cd:ef");
-    machine_reset(harness_machine());
-    devno = -1;
-    for (int d = 1; d < 32 && devno < 0; d++) {
-        outl(0xcf8, 0x80000000u | (unsigned)d << 11);
-        if (inl(0xcfc) == 0x100e8086)
-            devno = d;
-    }
-    REQUIRE(devno > 0, "e1000 not found on the bus");
-    outl(0xcf8, 0x80000000u | (unsigned)devno << 11 | 0x10);
-    outl(0xcfc, BAR);
-    outl(0xcf8, 0x80000000u | (unsigned)devno << 11 | 0x04);
-    outl(0xcfc, PCI_COMMAND_MEM | PCI_COMMAND_MASTER);
+    devno = nic_board("e1000", "mac=52:54:00:ab:cd:ef", 0x100e8086, false);
+    pci_cfg_writel(devno, 0x10, BAR);
+    pci_cfg_writel(devno, 0x04, PCI_COMMAND_MEM | PCI_COMMAND_MASTER);
 }
 
 /* -- EEPROM and PHY ------------------------------------------------------ */
@@ -196,9 +159,9 @@ TEST(e1000, tx_legacy_frame)
     txd(0, TXBUF, 60 | E1000_TXD_CMD_IFCS, 0);
     txd(1, TXBUF + 0x1000, 40 | E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0);
     wr(E1000_TDT, 2);
-    CHECK_EQ(nsent, 1);
-    CHECK_EQ(sent_len[0], 100);
-    CHECK(!memcmp(sent[0], f, 100));
+    CHECK_EQ(wire.n, 1);
+    CHECK_EQ(wire.len[0], 100);
+    CHECK(!memcmp(wire.frame[0], f, 100));
     CHECK_EQ(rd(E1000_TDH), 2);
     uint8_t st;
     peek(TXRING + 16 + 12, &st, 1);
@@ -210,20 +173,9 @@ TEST(e1000, tx_legacy_frame)
 /* An Ethernet + IPv4 + TCP header for 10.0.0.1 -> 10.0.0.2. */
 static size_t tcp_frame(uint8_t *f, size_t payload)
 {
-    memset(f, 0, 54 + payload);
-    memcpy(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\xab\xcd\xef\x08\x00", 14);
-    uint8_t *ip = f + 14, *tcp = f + 34;
-    ip[0] = 0x45;
-    net_put16(ip + 2, (uint16_t)(40 + payload));
-    net_put16(ip + 4, 0x1000);
-    ip[8] = 64;
-    ip[9] = 6;
-    memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
-    net_put16(tcp, 1234);
-    net_put16(tcp + 2, 80);
-    net_put32(tcp + 4, 1000);
-    tcp[12] = 5 << 4;
-    tcp[13] = 0x18 | 0x01;          /* PSH ACK FIN */
+    eth_ipv4(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\xab\xcd\xef",
+             "\x0a\x00\x00\x01\x0a\x00\x00\x02", 6, 0x1000, 20 + payload);
+    tcp_header(f, 1234, 80, 1000, 0x18 | 0x01, 0);     /* PSH ACK FIN */
     for (size_t i = 0; i < payload; i++)
         f[54 + i] = (uint8_t)(i * 7);
     return 54 + payload;
@@ -291,9 +243,9 @@ TEST(e1000, tx_checksum_offload)
     poke(TXBUF, f, len);
     txd(1, TXBUF, (uint32_t)len | data, (E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM) << 8);
     wr(E1000_TDT, 2);
-    CHECK_EQ(nsent, 1);
-    CHECK(ip_ok(sent[0] + 14));
-    CHECK(tcp_ok(sent[0] + 14, len - 34));
+    CHECK_EQ(wire.n, 1);
+    CHECK(ip_ok(wire.frame[0] + 14));
+    CHECK(tcp_ok(wire.frame[0] + 14, len - 34));
 }
 
 TEST(e1000, tx_tso_segments)
@@ -313,18 +265,18 @@ TEST(e1000, tx_tso_segments)
     txd(2, TXBUF + 54, 1500 | data, popts);
     txd(3, TXBUF + 1554, 1000 | data | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, popts);
     wr(E1000_TDT, 4);
-    REQUIRE(nsent == 3, "three segments");
+    REQUIRE(wire.n == 3, "three segments");
     static const size_t pay[3] = { 1000, 1000, 500 };
     for (int i = 0; i < 3; i++) {
-        const uint8_t *ip = sent[i] + 14;
-        CHECK_EQ(sent_len[i], 54 + pay[i]);
+        const uint8_t *ip = wire.frame[i] + 14;
+        CHECK_EQ(wire.len[i], 54 + pay[i]);
         CHECK_EQ(net_get16(ip + 2), 40 + pay[i]);
         CHECK_EQ(net_get16(ip + 4), 0x1000 + i);
         CHECK_EQ(net_get32(ip + 24), 1000 + 1000 * (uint32_t)i);
         CHECK_EQ(ip[33] & 0x09, i == 2 ? 0x09 : 0);     /* FIN, PSH only at the end */
         CHECK(ip_ok(ip));
         CHECK(tcp_ok(ip, 20 + pay[i]));
-        CHECK(!memcmp(sent[i] + 54, f + 54 + 1000 * i, pay[i]));
+        CHECK(!memcmp(wire.frame[i] + 54, f + 54 + 1000 * i, pay[i]));
     }
 }
 
@@ -361,7 +313,7 @@ static void from_wire(const char *dst, size_t len)
     memcpy(f + 6, "\x52\x54\x00\x00\x00\x02\x08\x00", 8);
     for (size_t i = 14; i < len; i++)
         f[i] = (uint8_t)i;
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
 }
 
 TEST(e1000, rx_filters_and_fcs)
@@ -435,7 +387,7 @@ TEST(e1000, hostile_rings)
     tx_setup(8);
     wr(E1000_TDH, 100);
     wr(E1000_TDT, 200);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.n, 0);
     /* Huge lengths and buffers outside RAM: frames dropped, ring advances. */
     tx_setup(8);
     txd(0, 0xffffffffffff0000ull, 0xffff | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0);
@@ -445,7 +397,7 @@ TEST(e1000, hostile_rings)
     txd(7, 0, 0xfffff | data | E1000_TXD_CMD_EOP, 0);
     wr(E1000_TDT, 7);
     CHECK_EQ(rd(E1000_TDH), 7);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.n, 0);
     /* TSO with a zero MSS or header: not segmented, no division by zero. */
     tx_setup(8);
     context(0, true, 1000, 0, 0);
@@ -496,7 +448,7 @@ TEST(e1000, long_ring_continues_later)
     CHECK_EQ(rd(E1000_TDH), 512);       /* one kick's share */
     clock_advance(1);
     CHECK_EQ(rd(E1000_TDH), 1000);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.n, 0);
 }
 
 /* A ring that is not in RAM stalls the unit until the next TDT write; a
@@ -512,7 +464,7 @@ TEST(e1000, ring_outside_ram_stalls)
     wr(E1000_TDT, 1);
     clock_advance(1000000);
     CHECK_EQ(rd(E1000_TDH), 0);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.n, 0);
 }
 
 TEST(e1000, rx_vlan_strip_and_filter)
@@ -522,10 +474,10 @@ TEST(e1000, rx_vlan_strip_and_filter)
     wr(E1000_CTRL, rd(E1000_CTRL) | E1000_CTRL_VME);
     static uint8_t f[100];
     memcpy(f, "\x52\x54\x00\xab\xcd\xef\x52\x54\x00\x00\x00\x02\x81\x00\x20\x05\x08\x00", 18);
-    net_send(wire, f, 100);                             /* VLAN 5 not in the table */
+    net_send(wire.nc, f, 100);                             /* VLAN 5 not in the table */
     CHECK_EQ(rd(E1000_RDH), 0);
     wr(E1000_VFTA, 1u << 5);
-    net_send(wire, f, 100);
+    net_send(wire.nc, f, 100);
     CHECK_EQ(rd(E1000_RDH), 1);
     uint8_t d[16], data[16];
     peek(RXRING, d, 16);
@@ -569,30 +521,30 @@ TEST(e1000, rx_checksum_offload)
     uint8_t f[200], st, err;
     size_t len = rx_tcp_frame(f, 100);
     CHECK(ip_ok(f + 14) && tcp_ok(f + 14, 120));
-    net_send(wire, f, len);                              /* good */
+    net_send(wire.nc, f, len);                              /* good */
     rx_status(0, &st, &err);
     CHECK_EQ(st & (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_IXSM),
              E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS);
     CHECK_EQ(err, 0);
     f[80] ^= 0x40;                                       /* payload damaged */
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
     rx_status(1, &st, &err);
     CHECK((st & E1000_RXD_STAT_TCPCS) && err == E1000_RXD_ERR_TCPE);
     f[80] ^= 0x40;
     f[14 + 8] = 1;                                       /* TTL: the IP sum is wrong */
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
     rx_status(2, &st, &err);
     CHECK(err & E1000_RXD_ERR_IPE);
     f[14 + 8] = 64;
     net_put16(f + 14 + 6, 0x2000);                       /* a fragment: IP only */
     net_put16(f + 14 + 10, 0);
     net_put16(f + 14 + 10, net_csum_finish(net_csum_add(0, f + 14, 20)));
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
     rx_status(3, &st, &err);
     CHECK_EQ(st & (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS), E1000_RXD_STAT_IPCS);
     CHECK_EQ(err, 0);
     wr(E1000_RXCSUM, 0);                                 /* offload off: ignore the bits */
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
     rx_status(4, &st, &err);
     CHECK_EQ(st & (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_IXSM),
              E1000_RXD_STAT_IXSM);
@@ -655,7 +607,7 @@ TEST(e1000, tx_delay_timers)
     poke(TXBUF, "\x52\x54\x00\x00\x00\x02", 6);
     txd(0, TXBUF, 60 | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS | E1000_TXD_CMD_IDE, 0);
     wr(E1000_TDT, 1);
-    CHECK_EQ(nsent, 1);
+    CHECK_EQ(wire.n, 1);
     CHECK(!irq_pending());                               /* IDE: held TIDV */
     clock_advance(8000);
     CHECK(!irq_pending());

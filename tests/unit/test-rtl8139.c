@@ -4,6 +4,7 @@
  * descriptor rings with checksum offload, large send, and wild
  * descriptors. */
 #include "harness.h"
+#include "nic-harness.h"
 #include "unit.h"
 #include "hw/core/net-checksum.h"
 #include "hw/core/net.h"
@@ -19,48 +20,12 @@
 #define RXRING 0x51000
 #define CPBUF 0x60000
 
-static uint8_t sent[8][2048];
-static size_t sent_len[8];
-static int nsent;
-
-static bool wire_receive(NetClient *nc, const uint8_t *buf, size_t len)
-{
-    (void)nc;
-    if (nsent < 8) {
-        memcpy(sent[nsent], buf, MIN(len, sizeof(sent[0])));
-        sent_len[nsent] = len;
-    }
-    nsent++;
-    return true;
-}
-
-static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_receive };
-static NetClient *wire;
-
-static void poke(uint64_t a, const void *p, size_t n) { as_write(&harness_machine()->mem, a, p, n); }
-static void peek(uint64_t a, void *p, size_t n) { as_read(&harness_machine()->mem, a, p, n); }
-
 static void setup(void)
 {
-    harness_init();
-    nsent = 0;
-    wire = net_client_new(&wire_ops, "wire", "wire0", NULL);
-    harness_device("i440FX-pcihost", NULL);
-    harness_device("rtl8139", "netdev=wire0,mac=52:54:00:81:39:01");
-    machine_reset(harness_machine());
-    int dev = -1;
-    for (int d = 1; d < 32 && dev < 0; d++) {
-        outl(0xcf8, 0x80000000u | (unsigned)d << 11);
-        if (inl(0xcfc) == 0x813910ec)
-            dev = d;
-    }
-    REQUIRE(dev > 0, "rtl8139 not found on the bus");
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x08);
-    CHECK_EQ(inl(0xcfc) & 0xff, 0x20);                 /* C+ revision */
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x10);
-    outl(0xcfc, IO);
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x04);
-    outl(0xcfc, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+    int dev = nic_board("rtl8139", "mac=52:54:00:81:39:01", 0x813910ec, false);
+    CHECK_EQ(pci_cfg_readl(dev, 0x08) & 0xff, 0x20);   /* C+ revision */
+    pci_cfg_writel(dev, 0x10, IO);
+    pci_cfg_writel(dev, 0x04, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
 }
 
 /* 8139cp's read_eeprom(): 93C46 through Cfg9346 in programming mode. */
@@ -105,7 +70,7 @@ static void from_wire(size_t len)
     memcpy(f, "\x52\x54\x00\x81\x39\x01\x52\x54\x00\x00\x00\x02\x08\x00", 14);
     for (size_t i = 14; i < len; i++)
         f[i] = (uint8_t)i;
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
 }
 
 TEST(rtl8139, rx_ring_buffer)
@@ -157,12 +122,12 @@ TEST(rtl8139, tx_slots)
         outl(IO + 0x10 + 4 * n, 64);
         CHECK(inl(IO + 0x10 + 4 * n) & (1u << 15 | 1u << 13));   /* TOK, OWN */
     }
-    CHECK_EQ(nsent, 4);
-    CHECK(!memcmp(sent[3], f, 64));
+    CHECK_EQ(wire.n, 4);
+    CHECK(!memcmp(wire.frame[3], f, 64));
     CHECK_EQ(inw(IO + 0x60), 0xf00f);                   /* TSAD: TOK and OWN of all */
     outl(IO + 0x20, 0xfffff000);                         /* a buffer outside RAM */
     outl(IO + 0x10, 64);
-    CHECK_EQ(nsent, 4);
+    CHECK_EQ(wire.n, 4);
     CHECK(inw(IO + 0x3e) & 0x0008);                     /* TER */
 }
 
@@ -176,16 +141,9 @@ static void cpdesc(uint64_t at, uint32_t opts1, uint64_t addr)
 
 static size_t udp_frame(uint8_t *f)
 {
-    memset(f, 0, 14 + 28 + 20);
-    memcpy(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\x81\x39\x01\x08\x00", 14);
-    f[14] = 0x45;
-    net_put16(f + 16, 48);
-    f[22] = 64;
-    f[23] = 17;
-    memcpy(f + 26, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
-    net_put16(f + 34, 1000);
-    net_put16(f + 36, 53);
-    net_put16(f + 38, 28);
+    eth_ipv4(f, "\x52\x54\x00\x00\x00\x02\x52\x54\x00\x81\x39\x01",
+             "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 17, 0, 28);
+    udp_header(f, 1000, 53, 28);
     memcpy(f + 42, "hello, checksum offload", 20);
     return 62;
 }
@@ -209,15 +167,15 @@ TEST(rtl8139, cplus_rings)
     cpdesc(TXRING + 16, own | ls | csum | (uint32_t)(len - 30), TXBUF + 0x100);
     cpdesc(TXRING + 32, 0, 0);
     outb(IO + 0xd9, 0x40);
-    REQUIRE(nsent == 1, "one frame from two descriptors");
-    CHECK_EQ(sent_len[0], 62);
-    CHECK_EQ(net_csum_finish(net_csum_add(0, sent[0] + 14, 20)), 0);
+    REQUIRE(wire.n == 1, "one frame from two descriptors");
+    CHECK_EQ(wire.len[0], 62);
+    CHECK_EQ(net_csum_finish(net_csum_add(0, wire.frame[0] + 14, 20)), 0);
     uint8_t ph[12];
-    memcpy(ph, sent[0] + 26, 8);
+    memcpy(ph, wire.frame[0] + 26, 8);
     ph[8] = 0;
     ph[9] = 17;
     net_put16(ph + 10, 28);
-    CHECK_EQ(net_csum_finish(net_csum_add(net_csum_add(0, ph, 12), sent[0] + 34, 28)), 0);
+    CHECK_EQ(net_csum_finish(net_csum_add(net_csum_add(0, ph, 12), wire.frame[0] + 34, 28)), 0);
     uint32_t o;
     peek(TXRING, &o, 4);
     CHECK(!(o & own));
@@ -245,21 +203,21 @@ TEST(rtl8139, cplus_hostile_descriptors)
     outl(IO + 0x24, 0xffffffff);
     outb(IO + 0x37, 0x0c);
     outb(IO + 0xd9, 0x40);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.n, 0);
     /* A ring with no end marker, every descriptor owned, wild buffers. */
     outl(IO + 0x20, TXRING);
     outl(IO + 0x24, 0);
     for (unsigned i = 0; i < 1024; i++)
         cpdesc(TXRING + 16 * i, 1u << 31 | 1u << 29 | 1u << 28 | 0xffff, 0xfffffffffff0ull);
     outb(IO + 0xd9, 0x40);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.n, 0);
     /* Large send with an MSS of zero, and a frame of garbage. */
     cpdesc(TXRING, 1u << 31 | 1u << 29 | 1u << 28 | 1u << 27 | 200, TXBUF);
     cpdesc(TXRING + 16, 0, 0);
     outb(IO + 0x37, 0);
     outb(IO + 0x37, 0x0c);
     outb(IO + 0xd9, 0x40);
-    CHECK_EQ(nsent, 1);
+    CHECK_EQ(wire.n, 1);
     /* Receive descriptors of zero size, all round the ring. */
     outl(IO + 0xe4, RXRING);
     outl(IO + 0x44, 0x02);
@@ -278,7 +236,7 @@ TEST(rtl8139, cplus_hostile_descriptors)
 static uint32_t cp_rx_status(const uint8_t *f, size_t len)
 {
     cpdesc(RXRING, (1u << 31) | (1u << 30) | 1536, CPBUF);
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
     uint32_t o;
     peek(RXRING, &o, 4);
     CHECK(!(o & (1u << 31)));

@@ -6,6 +6,7 @@
  * csum_start/csum_offset point past it leaves untouched; a large TCP send
  * (HOST_TSO4) leaves cut into segments, a bogus one not at all. */
 #include "harness.h"
+#include "nic-harness.h"
 #include "unit.h"
 #include "hw/core/clock.h"
 #include "hw/core/net-checksum.h"
@@ -22,47 +23,8 @@
 #define F_GUEST_CSUM (1u << 1)
 #define F_MRG_RXBUF (1u << 15)
 
-static uint8_t sent[2048];
-static size_t sent_len;
-static int nsent;
-static NetClient *wire;
+static bool gso_wire;           /* setup() joins the card to a wire taking large sends whole */
 
-static void (*on_sent)(void);    /* runs for every frame the wire gets */
-
-static bool wire_receive(NetClient *nc, const uint8_t *buf, size_t len)
-{
-    (void)nc;
-    memcpy(sent, buf, MIN(len, sizeof(sent)));
-    sent_len = len;
-    nsent++;
-    if (on_sent)
-        on_sent();
-    return true;
-}
-
-static const NetClientOps wire_ops = { .kind = NET_SOCKET, .receive = wire_receive };
-
-/* A wire that takes large sends whole (as a tap with vnet_hdr=on). */
-static uint8_t gso_hdr[10];
-static size_t gso_len;
-static int ngso;
-
-static bool wire_receive_gso(NetClient *nc, const uint8_t *hdr, const uint8_t *buf, size_t len)
-{
-    (void)nc;
-    (void)buf;
-    memcpy(gso_hdr, hdr, 10);
-    gso_len = len;
-    ngso++;
-    return true;
-}
-
-static const NetClientOps gso_wire_ops = { .kind = NET_TAP, .receive = wire_receive,
-                                           .receive_gso = wire_receive_gso };
-static bool gso_wire;           /* setup() joins the card to a gso_wire_ops wire */
-
-static void poke(uint64_t a, const void *p, size_t n) { as_write(&harness_machine()->mem, a, p, n); }
-static void peek(uint64_t a, void *p, size_t n) { as_read(&harness_machine()->mem, a, p, n); }
 static void poke16(uint64_t a, uint16_t v) { poke(a, &v, 2); }
 static uint16_t peek16(uint64_t a) { uint16_t v; peek(a, &v, 2); return v; }
 
@@ -88,30 +50,10 @@ static void offer(int n)
 
 static void setup(uint32_t features)
 {
-    harness_init();
-    nsent = 0;
-    on_sent = NULL;
     avail[0] = avail[1] = 0;
-    static int nwire;           /* a fresh name: earlier boards keep theirs */
-    char name[16], props[64];
-    snprintf(name, sizeof(name), "vnwire%d", nwire++);
-    snprintf(props, sizeof(props), "netdev=%s,romfile=,vectors=0", name);
-    wire = net_client_new(gso_wire ? &gso_wire_ops : &wire_ops, "wire", name, NULL);
-    ngso = 0;
-    harness_device("i440FX-pcihost", NULL);
-    harness_device("virtio-net-pci", props);
-    machine_reset(harness_machine());
-    int dev = -1;
-    for (int d = 1; d < 32 && dev < 0; d++) {
-        outl(0xcf8, 0x80000000u | (unsigned)d << 11);
-        if (inl(0xcfc) == 0x10001af4)
-            dev = d;
-    }
-    REQUIRE(dev > 0, "virtio-net-pci not found on the bus");
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x10);
-    outl(0xcfc, IO);
-    outl(0xcf8, 0x80000000u | (unsigned)dev << 11 | 0x04);
-    outl(0xcfc, 0x5);
+    int dev = nic_board("virtio-net-pci", "romfile=,vectors=0", 0x10001af4, gso_wire);
+    pci_cfg_writel(dev, 0x10, IO);
+    pci_cfg_writel(dev, 0x04, 0x5);
     outb(IO + 0x12, 0);
     outb(IO + 0x12, 1 | 2);
     CHECK(inl(IO) & F_GUEST_CSUM);
@@ -126,16 +68,9 @@ static void setup(uint32_t features)
 
 static size_t udp_frame(uint8_t *f)
 {
-    memset(f, 0, 62);
-    memcpy(f, "\x52\x54\x00\x12\x34\x56\x52\x54\x00\x00\x00\x02\x08\x00", 14);
-    f[14] = 0x45;
-    net_put16(f + 16, 48);
-    f[22] = 64;
-    f[23] = 17;
-    memcpy(f + 26, "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 8);
-    net_put16(f + 34, 53);
-    net_put16(f + 36, 1000);
-    net_put16(f + 38, 28);
+    eth_ipv4(f, "\x52\x54\x00\x12\x34\x56\x52\x54\x00\x00\x00\x02",
+             "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 17, 0, 28);
+    udp_header(f, 53, 1000, 28);
     memcpy(f + 42, "checksummed elsewhere", 20);
     net_put16(f + 24, net_csum_finish(net_csum_add(0, f + 14, 20)));
     net_put16(f + 40, net_ipv4_l4_csum(f + 14, 20, 28));
@@ -148,7 +83,7 @@ static uint8_t rx_flags(const uint8_t *f, size_t len, size_t hlen)
     uint16_t used = peek16(RXQ + 0x1000 + 2);
     desc(RXQ, 0, BUFS, 2048, 2);
     offer(0);
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
     CHECK_EQ(peek16(RXQ + 0x1000 + 2), (uint16_t)(used + 1));
     uint32_t got;
     peek(RXQ + 0x1000 + 4 + 8 * (used % 128) + 4, &got, 4);
@@ -196,14 +131,14 @@ TEST(virtio_net, tx_needs_csum_bounded)
     net_put16(f + 40, 0);
     setup(F_MRG_RXBUF);
     tx_needs_csum(f, len, 6);
-    REQUIRE(nsent == 1, "the frame went out");
-    CHECK_EQ(sent_len, len);
+    REQUIRE(wire.n == 1, "the frame went out");
+    CHECK_EQ(wire.last_len, len);
     net_put16(want + 40, 0);    /* a driver would have put the pseudo-header's sum */
     net_put16(want + 40, net_csum_finish(net_csum_add(0, want + 34, 28)));
-    CHECK(!memcmp(sent, want, len));
+    CHECK(!memcmp(wire.last, want, len));
     tx_needs_csum(f, len, 0xfff0);                      /* past the frame: left alone */
-    REQUIRE(nsent == 2, "sent unchanged");
-    CHECK(!memcmp(sent, f, len));
+    REQUIRE(wire.n == 2, "sent unchanged");
+    CHECK(!memcmp(wire.last, f, len));
 }
 
 /* GUEST_TSO4: three in-order TCP segments from the wire reach the driver
@@ -215,19 +150,9 @@ TEST(virtio_net, tx_needs_csum_bounded)
 
 static size_t tcp_segment(uint8_t *f, uint32_t seq, size_t n)
 {
-    memset(f, 0, 54);
-    memcpy(f, "\x52\x54\x00\x12\x34\x56\x52\x55\x0a\x00\x02\x02\x08\x00", 14);
-    f[14] = 0x45;
-    net_put16(f + 16, (uint16_t)(40 + n));
-    f[22] = 64;
-    f[23] = 6;
-    memcpy(f + 26, "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 8);
-    net_put16(f + 34, 80);
-    net_put16(f + 36, 4000);
-    net_put32(f + 38, seq);
-    f[46] = 5 << 4;
-    f[47] = 0x10;
-    net_put16(f + 48, 8192);
+    eth_ipv4(f, "\x52\x54\x00\x12\x34\x56\x52\x55\x0a\x00\x02\x02",
+             "\x0a\x00\x02\x02\x0a\x00\x02\x0f", 6, 0, 20 + n);
+    tcp_header(f, 80, 4000, seq, 0x10, 8192);
     for (size_t i = 0; i < n; i++)
         f[54 + i] = (uint8_t)(seq + i);
     net_put16(f + 24, net_csum_finish(net_csum_add(0, f + 14, 20)));
@@ -254,7 +179,7 @@ TEST(virtio_net, rx_tcp_segments_joined)
     CHECK(inl(IO) & F_GUEST_TSO4);
     rx_buffers(0, 2);                                   /* 2 KiB: too few for 3066 bytes */
     for (uint32_t k = 0; k < 3; k++)
-        net_send(wire, f, tcp_segment(f, 100 + 1000 * k, 1000));
+        net_send(wire.nc, f, tcp_segment(f, 100 + 1000 * k, 1000));
     clock_step(1);
     CHECK_EQ(peek16(RXQ + 0x1000 + 2), 0);              /* held, not cut */
     rx_buffers(2, 2);
@@ -291,11 +216,11 @@ TEST(virtio_net, rx_joined_too_large_for_the_ring)
     setup(F_GUEST_CSUM | F_GUEST_TSO4 | F_MRG_RXBUF);
     rx_buffers_of(0, 128, 16);                          /* 2 KiB in all */
     for (uint32_t k = 0; k < 3; k++)
-        net_send(wire, f, tcp_segment(f, 100 + 1000 * k, 1000));
+        net_send(wire.nc, f, tcp_segment(f, 100 + 1000 * k, 1000));
     clock_step(1);
     CHECK_EQ(peek16(RXQ + 0x1000 + 2), 0);
-    net_send(wire, f, tcp_segment(f, 100, 100));
-    net_send(wire, f, tcp_segment(f, 200, 100));
+    net_send(wire.nc, f, tcp_segment(f, 100, 100));
+    net_send(wire.nc, f, tcp_segment(f, 200, 100));
     clock_step(1);
     REQUIRE(peek16(RXQ + 0x1000 + 2) == 22, "two frames of 11 buffers");
     uint8_t h[12];
@@ -315,7 +240,7 @@ TEST(virtio_net, rx_buffer_shorter_than_the_header)
     memset(fill, 0xaa, sizeof(fill));
     poke(BUFS, fill, sizeof(fill));
     rx_buffers_of(0, 1, 4);
-    net_send(wire, f, len);
+    net_send(wire.nc, f, len);
     REQUIRE(peek16(RXQ + 0x1000 + 2) == 1, "the buffer came back");
     uint32_t used_len;
     peek(RXQ + 0x1000 + 8, &used_len, 4);
@@ -347,21 +272,21 @@ TEST(virtio_net, tx_tso4_segmented)
     net_put16(f + 50, 0);               /* the driver leaves the checksum partial */
     setup(F_CSUM | F_HOST_TSO4 | F_MRG_RXBUF);
     tx_gso(f, len, 1, 1448);
-    CHECK_EQ(nsent, 3);
-    CHECK_EQ(sent_len, 54 + 3000 - 2 * 1448);                  /* the last one */
-    CHECK_EQ(net_get32(sent + 38), 5000 + 2 * 1448);
-    CHECK(net_frame_csum_ok(sent, sent_len));
-    CHECK(!memcmp(sent + 54, f + 54 + 2 * 1448, sent_len - 54));
+    CHECK_EQ(wire.n, 3);
+    CHECK_EQ(wire.last_len, 54 + 3000 - 2 * 1448);             /* the last one */
+    CHECK_EQ(net_get32(wire.last + 38), 5000 + 2 * 1448);
+    CHECK(net_frame_csum_ok(wire.last, wire.last_len));
+    CHECK(!memcmp(wire.last + 54, f + 54 + 2 * 1448, wire.last_len - 54));
     tx_gso(f, len, 0x81, 1448);                                 /* TCPv4 with ECN */
-    CHECK_EQ(nsent, 6);
+    CHECK_EQ(wire.n, 6);
     tx_gso(f, len, 1, 0);                                       /* no MSS */
     tx_gso(f, len, 3, 1448);                                    /* UDP: not offered */
     tx_gso(f, 40, 1, 1448);                                     /* shorter than its headers */
-    CHECK_EQ(nsent, 6);
+    CHECK_EQ(wire.n, 6);
     CHECK_EQ(peek16(TXQ + 0x1000 + 2), 5);                      /* every chain came back */
     setup(F_CSUM | F_MRG_RXBUF);                                /* HOST_TSO4 not taken */
     tx_gso(f, len, 1, 1448);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.n, 0);
 }
 
 /* Transmit kicks: while the queue is drained the driver is told not to
@@ -399,21 +324,21 @@ TEST(virtio_net, tx_kick_drains_quietly)
 {
     setup(F_MRG_RXBUF);
     tx_plain();
-    on_sent = add_tx_chain;
+    wire.on_frame = add_tx_chain;
     flags_seen = 0;
     refill = 2;
     offer(1);
-    CHECK_EQ(nsent, 3);                                 /* the kicked one and two more */
+    CHECK_EQ(wire.n, 3);                                /* the kicked one and two more */
     CHECK_EQ(flags_seen, 1);                            /* NO_NOTIFY while draining */
     CHECK_EQ(peek16(TXQ + 0x1000), 0);                  /* notify again afterwards */
     CHECK_EQ(peek16(TXQ + 0x1000 + 2), 3);
 
     setup(F_MRG_RXBUF | F_EVENT_IDX);
     tx_plain();
-    on_sent = add_tx_chain;
+    wire.on_frame = add_tx_chain;
     refill = 2;
     offer(1);
-    CHECK_EQ(nsent, 3);
+    CHECK_EQ(wire.n, 3);
     CHECK_EQ(event_seen, 0);                            /* not advanced while draining */
     CHECK_EQ(peek16(TXQ + 0x1000 + 4 + 8 * 128), 3);    /* then: the next one notifies */
 }
@@ -422,12 +347,12 @@ TEST(virtio_net, tx_full_ring_bounded_per_kick)
 {
     setup(F_MRG_RXBUF);
     tx_plain();
-    on_sent = add_tx_chain;
+    wire.on_frame = add_tx_chain;
     refill = 300;                                       /* kept full for a while */
     offer(1);
-    CHECK_EQ(nsent, 256);                               /* TX_BUDGET, then the machine runs */
+    CHECK_EQ(wire.n, 256);                              /* TX_BUDGET, then the machine runs */
     clock_step(1);
-    CHECK_EQ(nsent, 301);                               /* the event loop did the rest */
+    CHECK_EQ(wire.n, 301);                              /* the event loop did the rest */
     CHECK_EQ(peek16(TXQ + 0x1000 + 2), 301);
     CHECK_EQ(peek16(TXQ + 0x1000), 0);
 }
@@ -441,13 +366,13 @@ TEST(virtio_net, tx_tso4_whole_to_a_gso_peer)
     gso_wire = true;
     setup(F_CSUM | F_HOST_TSO4 | F_MRG_RXBUF);
     tx_gso(f, len, 1, 1448);
-    CHECK_EQ(ngso, 1);
-    CHECK_EQ(nsent, 0);
-    CHECK_EQ(gso_len, len);
-    CHECK_EQ(gso_hdr[1], 1);
-    CHECK_EQ(gso_hdr[4] | gso_hdr[5] << 8, 1448);
+    CHECK_EQ(wire.ngso, 1);
+    CHECK_EQ(wire.n, 0);
+    CHECK_EQ(wire.gso_len, len);
+    CHECK_EQ(wire.gso_hdr[1], 1);
+    CHECK_EQ(wire.gso_hdr[4] | wire.gso_hdr[5] << 8, 1448);
     tx_gso(f, len, 1, 0);
-    CHECK_EQ(ngso, 1);
-    CHECK_EQ(nsent, 0);
+    CHECK_EQ(wire.ngso, 1);
+    CHECK_EQ(wire.n, 0);
     gso_wire = false;
 }
