@@ -239,7 +239,7 @@ static int emit_grp3(Dc *dc)
         gen_div_acc(dc, w, v);
         return 1;
     default:
-        gen_helper(dc, helper_muldiv, v, IR_NONE, IR_NONE, op | (w << 8));
+        gen_idiv_acc(dc, w, v);
         return 1;
     }
 }
