@@ -83,6 +83,9 @@ void gen_update_flags(Dc *dc, uint32_t mask, IRTemp bits, IRTemp when);
  * #DE. */
 void gen_div_acc(Dc *dc, unsigned w, IRTemp v);
 void gen_idiv_acc(Dc *dc, unsigned w, IRTemp v);
+/* translate/emit-cmpxchg.c: CMPXCHG where no host compare-and-exchange
+ * is needed (not a locked one under thread=multi). */
+void gen_cmpxchg(Dc *dc);
 
 /* Stack. */
 unsigned stack_size(const Dc *dc);
