@@ -85,9 +85,10 @@ unsigned helper_effects(IRHelper fn, uint64_t imm)
     if (fn == helper_seg_check)
         return IR_CALL_MAY_FAULT;
     /* PUSHF syncs the lazy flags into RFLAGS (cc_op becomes EFLAGS); #GP
-     * in virtual-8086 mode */
+     * only in virtual-8086 mode (imm bit 8: the block was translated
+     * there, which the TB's flags key) */
     if (fn == helper_pushf)
-        return CC | IR_CALL_MAY_FAULT;
+        return (imm >> 8) & 1 ? CC | IR_CALL_MAY_FAULT : CC;
     /* ARPL: ZF, read-modify-write; BOUND: the bounds pair in memory, #BR;
      * RDPID: #UD without the feature */
     if (fn == helper_arpl)
