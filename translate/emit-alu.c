@@ -239,7 +239,7 @@ static int emit_grp3(Dc *dc)
         gen_div_acc(dc, w, v);
         return 1;
     default:
-        gen_helper(dc, helper_muldiv, v, IR_NONE, IR_NONE, op | (w << 8));
+        gen_idiv_acc(dc, w, v);
         return 1;
     }
 }
@@ -469,6 +469,10 @@ static void emit_cmpxchg(Dc *dc)
 {
     const Insn *in = dc->in;
     unsigned w = in->opsize;
+    if (!dc->atomic) {
+        gen_cmpxchg(dc);
+        return;
+    }
     /* The destination is written whether or not it compares equal. */
     IRTemp la = in->mem ? gen_mem_la_w(dc, w, true) : IR_NONE;
     gen_helper(dc, helper_cmpxchg, la, IR_NONE, IR_NONE,

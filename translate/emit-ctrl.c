@@ -150,7 +150,8 @@ static void emit_popa(Dc *dc)
 static void emit_pushf(Dc *dc)
 {
     unsigned w = dc->in->dsize;
-    IRTemp f = gen_helper(dc, helper_pushf, IR_NONE, IR_NONE, IR_NONE, w);
+    bool vm = (dc->flags & TBF_VM) != 0;    /* only there can PUSHF fault */
+    IRTemp f = gen_helper(dc, helper_pushf, IR_NONE, IR_NONE, IR_NONE, w | (unsigned)vm << 8);
     gen_push(dc, w, f);
 }
 

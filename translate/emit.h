@@ -79,8 +79,13 @@ void gen_shift_cl(Dc *dc, unsigned w, unsigned op, IRTemp v, IRTemp la);
 void gen_rotate(Dc *dc, unsigned w, bool right, IRTemp v, IRTemp la, unsigned count);
 void gen_rotate_cl(Dc *dc, unsigned w, bool right, IRTemp v, IRTemp la);
 void gen_update_flags(Dc *dc, uint32_t mask, IRTemp bits, IRTemp when);
-/* translate/emit-div.c: DIV of the accumulator by v (w bytes), #DE. */
+/* translate/emit-div.c: DIV and IDIV of the accumulator by v (w bytes),
+ * #DE. */
 void gen_div_acc(Dc *dc, unsigned w, IRTemp v);
+void gen_idiv_acc(Dc *dc, unsigned w, IRTemp v);
+/* translate/emit-cmpxchg.c: CMPXCHG where no host compare-and-exchange
+ * is needed (not a locked one under thread=multi). */
+void gen_cmpxchg(Dc *dc);
 
 /* Stack. */
 unsigned stack_size(const Dc *dc);

@@ -40,6 +40,25 @@ static unsigned cmpxchg_effects(uint64_t imm)
     return (imm >> 24) & 1 ? e | MEM | IR_CALL_MAY_FAULT : e;
 }
 
+/* helper_sys_write, the rows that only read and write registers (and
+ * CR4, CPL, XCR0 or the clock): CPUID cannot fault; RDTSC/RDTSCP (#GP
+ * under CR4.TSD, #UD without RDTSCP), XGETBV (#UD, #GP) and WBINVD (#GP
+ * outside ring 0) can.  The others change modes, descriptor tables, MSRs
+ * or devices, or end the block. */
+static unsigned sys_write_effects(uint64_t imm)
+{
+    switch (imm & 0xff) {
+    case SYSW_CPUID:
+        return REGS;
+    case SYSW_RDTSC: case SYSW_RDTSCP: case SYSW_XGETBV:
+        return REGS | IR_CALL_MAY_FAULT;
+    case SYSW_WBINVD:
+        return IR_CALL_MAY_FAULT;
+    default:
+        return IR_CALL_ALL;
+    }
+}
+
 unsigned helper_effects(IRHelper fn, uint64_t imm)
 {
     /* shifts and rotates by 0 leave the flags, rotates keep SF/ZF/PF */
@@ -51,6 +70,8 @@ unsigned helper_effects(IRHelper fn, uint64_t imm)
         return flagop_effects(imm);
     if (fn == helper_cmpxchg)
         return cmpxchg_effects(imm);
+    if (fn == helper_sys_write)
+        return sys_write_effects(imm);
     if (fn == helper_cmpxchg8b)
         return CC | REGS | MEM | IR_CALL_MAY_FAULT;
     /* #UD when the CPU model lacks the feature */
@@ -64,9 +85,10 @@ unsigned helper_effects(IRHelper fn, uint64_t imm)
     if (fn == helper_seg_check)
         return IR_CALL_MAY_FAULT;
     /* PUSHF syncs the lazy flags into RFLAGS (cc_op becomes EFLAGS); #GP
-     * in virtual-8086 mode */
+     * only in virtual-8086 mode (imm bit 8: the block was translated
+     * there, which the TB's flags key) */
     if (fn == helper_pushf)
-        return CC | IR_CALL_MAY_FAULT;
+        return (imm >> 8) & 1 ? CC | IR_CALL_MAY_FAULT : CC;
     /* ARPL: ZF, read-modify-write; BOUND: the bounds pair in memory, #BR;
      * RDPID: #UD without the feature */
     if (fn == helper_arpl)

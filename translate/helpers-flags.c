@@ -16,11 +16,12 @@ static unsigned iopl(const CPUState *cpu)
 
 HELPER(helper_pushf)
 {
+    unsigned w = imm & 0xff;
     cpu_sync_flags(cpu);
     if ((cpu->env.rflags & FL_VM) && iopl(cpu) < 3)
-        return cpu_v86_pushf(cpu, (unsigned)imm);
+        return cpu_v86_pushf(cpu, w);
     uint64_t v = cpu->env.rflags & ~(uint64_t)(FL_VM | FL_RF);
-    return imm == 2 ? v & 0xffff : v;
+    return w == 2 ? v & 0xffff : v;
 }
 
 HELPER(helper_popf)

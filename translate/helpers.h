@@ -40,7 +40,8 @@ HELPER(helper_bmi);         /* a = r/m, b = vvvv value; imm = kind | w << 8 | ..
  * helpers-fpu.c (x87/SSE) */
 HELPER(helper_raise);       /* imm = vector | (has zero error code) << 32 */
 HELPER(helper_load_seg);    /* a = selector, imm = segment */
-HELPER(helper_pushf);       /* imm = w; returns the value to push */
+HELPER(helper_pushf);       /* imm = w | translated in virtual-8086 mode << 8;
+                               returns the value to push */
 HELPER(helper_popf);        /* a = value, imm = w */
 HELPER(helper_enter);
 HELPER(helper_far);         /* a = sel, b = offset, c = next rip; imm = call | w << 8 */

@@ -9,6 +9,7 @@
 #include "tests/diff/gen.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct IntForm {
@@ -54,6 +55,9 @@ static const IntForm forms[] = {
     F("bt32-i", 0x0f, 0xba, 0xe0, 0x25), F("btc64-i", 0x48, 0x0f, 0xba, 0xf8, 0x3f),
     F("bts32-i-mem", 0x0f, 0xba, 0x2e, 0x13), F("btr64-mem", 0x48, 0x0f, 0xb3, 0x1e),
     F("div8-mem", 0xf6, 0x36), F("div32-mem", 0xf7, 0x36),
+    F("idiv16-mem", 0x66, 0xf7, 0x3e), F("idiv64-mem", 0x48, 0xf7, 0x3e),
+    /* idiv ebx; add eax,edx (the quotient and remainder read at once) */
+    F("idiv32-add", 0xf7, 0xfb, 0x01, 0xd0),
     F("bswap32", 0x0f, 0xcb), F("bswap64", 0x48, 0x0f, 0xcb), F("bswap16", 0x66, 0x0f, 0xcb),
     F("bswap64-r9", 0x49, 0x0f, 0xc9), F("movbe32-ld", 0x0f, 0x38, 0xf0, 0x1e),
     F("movbe64-st", 0x48, 0x0f, 0x38, 0xf1, 0x1e), F("movbe16-ld", 0x66, 0x0f, 0x38, 0xf0, 0x1e),
@@ -73,6 +77,12 @@ static const IntForm forms[] = {
     F("seq-tzcnt-setcz", 0xf3, 0x0f, 0xbc, 0xca, 0x0f, 0x92, 0xc0, 0x0f, 0x94, 0xc4, 0x01, 0xc3),
     F("cmpxchg8", 0x0f, 0xb0, 0xd9), F("cmpxchg32", 0x0f, 0xb1, 0xd9),
     F("cmpxchg64", 0x48, 0x0f, 0xb1, 0xd9), F("cmpxchg32-mem", 0x0f, 0xb1, 0x1e),
+    F("cmpxchg16", 0x66, 0x0f, 0xb1, 0xd9), F("cmpxchg8-ah", 0x0f, 0xb0, 0xcc),
+    F("cmpxchg32-eax", 0x0f, 0xb1, 0xc8), F("cmpxchg64-r9", 0x4c, 0x0f, 0xb1, 0xc9),
+    F("cmpxchg8-mem", 0x0f, 0xb0, 0x1e), F("cmpxchg16-mem", 0x66, 0x0f, 0xb1, 0x1e),
+    F("cmpxchg64-mem", 0x48, 0x0f, 0xb1, 0x1e), F("lock-cmpxchg32-mem", 0xf0, 0x0f, 0xb1, 0x1e),
+    /* cmpxchg [rsi],ecx; setz al; cmpxchg edx,ebx; adc eax,ebx */
+    F("seq-cmpxchg-setz", 0x0f, 0xb1, 0x0e, 0x0f, 0x94, 0xc0, 0x0f, 0xb1, 0xda, 0x11, 0xd8),
     /* add rax,rbx; imul rax,rcx; add rbx,rax; mov rdx,[rsi]; add rax,5;
      * mov ebx,eax (flags fully defined before the access that may fault) */
     F("seq-fault", 0x48, 0x01, 0xd8, 0x48, 0x0f, 0xaf, 0xc1, 0x48, 0x01, 0xc3,
@@ -126,6 +136,46 @@ static void divide_regs(DiffCase *c, uint64_t *s)
         c->in.regs[3] = ~0ULL;
 }
 
+/* IDIV of w bytes: the signed corners.  The most negative dividend by -1
+ * (#DE) and by 1, a quotient of exactly -2^(8w-1) (fits) and 2^(8w-1)
+ * (#DE), and small dividends of either sign (the high half the low half's
+ * sign extension), for negative quotients and remainders. */
+static void signed_divide_regs(DiffCase *c, uint64_t *s, unsigned w)
+{
+    uint64_t r = rng_next(s), min = 1ULL << (8 * w - 1);
+    uint64_t *hi = &c->in.regs[w == 1 ? 0 : 2], *lo = &c->in.regs[0];
+    switch (r % 8) {
+    case 0: case 1:                 /* INT_MIN of the dividend by -1 or 1 */
+        c->in.regs[3] = r % 8 ? 1 : ~0ULL;
+        break;
+    case 2: case 3:                 /* -2^(8w-1) or 2^(8w-1) by 2 or -2 */
+        c->in.regs[3] = r % 8 == 2 ? 2 : -2ULL;
+        break;
+    case 4: case 5: case 6: {
+        uint64_t v = rng_next(s) >> (r % 4 * 16);
+        if (r & 8)
+            v = -v;
+        c->in.regs[3] = (r >> 4) % 5 ? c->in.regs[3] : (r & 16 ? -3ULL : 3);
+        uint64_t ext = (int64_t)(v << (64 - 8 * w)) < 0 ? ~0ULL : 0;
+        if (w == 1)
+            *lo = (*lo & ~0xffffULL) | (ext & 0xff00) | (v & 0xff);
+        else
+            *lo = v, *hi = ext;
+        return;
+    }
+    default:
+        return;
+    }
+    /* cases 0..3: the dividend is -2^(16w-1) (by -1 or 1) or -2^(8w)
+     * (quotient -2^(8w-1) by 2, 2^(8w-1) by -2) */
+    if (w == 1) {
+        *lo = (*lo & ~0xffffULL) | (r % 8 < 2 ? 0x8000 : 0xff00);
+        return;
+    }
+    *hi = r % 8 < 2 ? min : ~0ULL;
+    *lo = 0;
+}
+
 void gen_int_case(unsigned form, uint64_t *s, DiffCase *c)
 {
     const IntForm *f = &forms[form];
@@ -142,14 +192,18 @@ void gen_int_case(unsigned form, uint64_t *s, DiffCase *c)
     c->in.regs[1] = (c->in.regs[1] & ~0xffULL) | count_edge(s);
     if (rng_next(s) % 3 == 0)
         c->in.regs[3] = 0;                              /* a zero source */
-    if (strstr(f->name, "div"))
+    if (strncmp(f->name, "idiv", 4) == 0 && rng_next(s) % 8)
+        signed_divide_regs(c, s, (unsigned)atoi(f->name + 4) / 8);
+    else if (strstr(f->name, "div"))
         divide_regs(c, s);
-    if (rng_next(s) % 2)                                /* CMPXCHG: equal */
+    if (rng_next(s) % 2 && strncmp(f->name, "idiv", 4))   /* CMPXCHG: equal */
         c->in.regs[0] = c->in.regs[1];
     /* rsi and rdi: in the data page, or one time in eight unmapped */
     uint64_t r = rng_next(s);
     c->in.regs[6] = r % 8 ? DIFF_DATA_VA + 64 + (r >> 8) % 2048 : 0x1000;
     c->in.regs[7] = DIFF_DATA_VA + 3072;
+    if (strstr(f->name, "cmpxchg") && r % 2)        /* memory equal to rAX */
+        memcpy(c->in.data + (c->in.regs[6] - DIFF_DATA_VA), &c->in.regs[0], 8);
     memcpy(c->code, f->code, f->len);
     c->len = f->len;
 }
