@@ -16,6 +16,7 @@ typedef struct Req {
     void *buf;
     const struct iovec *iov;    /* vectored READ/WRITE when not NULL */
     int iovcnt;
+    void (*enter)(void), (*leave)(void);  /* the pool's vec gate when queued */
     BlockCompletionFunc *cb;
     void *opaque;
     int ret;
@@ -35,6 +36,8 @@ static struct {
     bool stop;
     bool (*trylock)(void);      /* blk_aio_set_lock */
     void (*unlock)(void);
+    void (*vec_enter)(void);    /* blk_aio_set_vec_gate */
+    void (*vec_leave)(void);
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
            .idle = PTHREAD_COND_INITIALIZER, .efd = -1 };
 
@@ -61,13 +64,23 @@ static Req *pop(ReqQueue *q)
     return r;
 }
 
+static int execute_vec(Req *r)
+{
+    if (r->enter) {
+        r->enter();
+    }
+    int ret = r->op == BLK_AIO_READ ? blk_preadv(r->bs, r->off, r->iov, r->iovcnt)
+                                    : blk_pwritev(r->bs, r->off, r->iov, r->iovcnt);
+    if (r->leave) {
+        r->leave();
+    }
+    return ret;
+}
+
 static int execute(Req *r)
 {
-    if (r->iov && r->op == BLK_AIO_READ) {
-        return blk_preadv(r->bs, r->off, r->iov, r->iovcnt);
-    }
-    if (r->iov && r->op == BLK_AIO_WRITE) {
-        return blk_pwritev(r->bs, r->off, r->iov, r->iovcnt);
+    if (r->iov && (r->op == BLK_AIO_READ || r->op == BLK_AIO_WRITE)) {
+        return execute_vec(r);
     }
     switch (r->op) {
     case BLK_AIO_READ: return blk_pread(r->bs, r->off, r->buf, r->len);
@@ -160,6 +173,14 @@ void blk_aio_set_lock(bool (*trylock)(void), void (*unlock)(void))
     pthread_mutex_unlock(&pool.lock);
 }
 
+void blk_aio_set_vec_gate(void (*enter)(void), void (*leave)(void))
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.vec_enter = enter;
+    pool.vec_leave = leave;
+    pthread_mutex_unlock(&pool.lock);
+}
+
 int blk_aio_fd(void)
 {
     return pool.efd;
@@ -169,6 +190,8 @@ static void enqueue(Req *r)
 {
     pthread_mutex_lock(&pool.lock);
     pool.in_flight++;
+    r->enter = pool.vec_enter;
+    r->leave = pool.vec_leave;
     push(&pool.todo, r);
     pthread_cond_signal(&pool.work);
     pthread_mutex_unlock(&pool.lock);

@@ -40,6 +40,10 @@ void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
  * holds it around its handlers): a pool thread that gets it with trylock
  * runs the callback at once.  NULL: callbacks only from the event loop. */
 void blk_aio_set_lock(bool (*trylock)(void), void (*unlock)(void));
+/* Called around every vectored request on the worker thread (its
+ * memory may be guest RAM that a locked instruction holds off: dma.h's
+ * dma_inplace_begin/end).  NULL: nothing. */
+void blk_aio_set_vec_gate(void (*enter)(void), void (*leave)(void));
 /* Run the completions that are ready (an FdHandler for the event loop). */
 void blk_aio_fd_handler(void *opaque);
 /* Wait until every submitted request has completed and its callback ran
