@@ -43,6 +43,16 @@ void dma_inplace_begin(void)
     }
 }
 
+bool dma_inplace_try_begin(void)
+{
+    atomic_fetch_add(&inflight, 1);
+    if (!atomic_load(&closed))
+        return true;
+    if (atomic_fetch_sub(&inflight, 1) == 1)
+        wake_waiters();
+    return false;
+}
+
 void dma_inplace_end(void)
 {
     if (atomic_fetch_sub(&inflight, 1) == 1 && atomic_load(&closed))

@@ -69,6 +69,9 @@ void dma_sg_written(const DmaSg *sg);
  * locked instruction holds DMA off.  Never called with the machine lock
  * held, and nothing between them may wait for that lock. */
 void dma_inplace_begin(void);
+/* Without waiting, for a thread that may hold the machine lock (or be
+ * the one holding DMA off): false when the gate is closed. */
+bool dma_inplace_try_begin(void);
 void dma_inplace_end(void);
 void dma_sg_free(DmaSg *sg);
 
