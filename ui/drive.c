@@ -8,6 +8,7 @@
 #include "hw/block/aio.h"
 #include "hw/block/block.h"
 #include "hw/core/blockdev.h"
+#include "hw/core/dma.h"
 #include "hw/core/error.h"
 #include "hw/core/loop.h"
 #include "hw/core/util.h"
@@ -202,6 +203,8 @@ int drives_open(const KemuOptions *o)
     }
     loop_set_fd(blk_aio_fd(), blk_aio_fd_handler, NULL, NULL);
     blk_aio_set_lock(big_trylock, big_unlock);
+    blk_aio_set_vec_gate(dma_inplace_begin, dma_inplace_end);
+    blk_aio_set_inline(dma_inplace_try_begin);
     for (int i = 0; i < o->ndrives; i++) {
         if (drive_open(&o->drives[i], o->snapshot))
             return -1;

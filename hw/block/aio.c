@@ -16,6 +16,7 @@ typedef struct Req {
     void *buf;
     const struct iovec *iov;    /* vectored READ/WRITE when not NULL */
     int iovcnt;
+    void (*enter)(void), (*leave)(void);  /* the pool's vec gate when queued */
     BlockCompletionFunc *cb;
     void *opaque;
     int ret;
@@ -35,6 +36,9 @@ static struct {
     bool stop;
     bool (*trylock)(void);      /* blk_aio_set_lock */
     void (*unlock)(void);
+    void (*vec_enter)(void);    /* blk_aio_set_vec_gate */
+    void (*vec_leave)(void);
+    bool (*vec_try_enter)(void);    /* blk_aio_set_inline */
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
            .idle = PTHREAD_COND_INITIALIZER, .efd = -1 };
 
@@ -61,13 +65,23 @@ static Req *pop(ReqQueue *q)
     return r;
 }
 
+static int execute_vec(Req *r)
+{
+    if (r->enter) {
+        r->enter();
+    }
+    int ret = r->op == BLK_AIO_READ ? blk_preadv(r->bs, r->off, r->iov, r->iovcnt)
+                                    : blk_pwritev(r->bs, r->off, r->iov, r->iovcnt);
+    if (r->leave) {
+        r->leave();
+    }
+    return ret;
+}
+
 static int execute(Req *r)
 {
-    if (r->iov && r->op == BLK_AIO_READ) {
-        return blk_preadv(r->bs, r->off, r->iov, r->iovcnt);
-    }
-    if (r->iov && r->op == BLK_AIO_WRITE) {
-        return blk_pwritev(r->bs, r->off, r->iov, r->iovcnt);
+    if (r->iov && (r->op == BLK_AIO_READ || r->op == BLK_AIO_WRITE)) {
+        return execute_vec(r);
     }
     switch (r->op) {
     case BLK_AIO_READ: return blk_pread(r->bs, r->off, r->buf, r->len);
@@ -160,6 +174,21 @@ void blk_aio_set_lock(bool (*trylock)(void), void (*unlock)(void))
     pthread_mutex_unlock(&pool.lock);
 }
 
+void blk_aio_set_vec_gate(void (*enter)(void), void (*leave)(void))
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.vec_enter = enter;
+    pool.vec_leave = leave;
+    pthread_mutex_unlock(&pool.lock);
+}
+
+void blk_aio_set_inline(bool (*try_enter)(void))
+{
+    pthread_mutex_lock(&pool.lock);
+    pool.vec_try_enter = try_enter;
+    pthread_mutex_unlock(&pool.lock);
+}
+
 int blk_aio_fd(void)
 {
     return pool.efd;
@@ -169,6 +198,8 @@ static void enqueue(Req *r)
 {
     pthread_mutex_lock(&pool.lock);
     pool.in_flight++;
+    r->enter = pool.vec_enter;
+    r->leave = pool.vec_leave;
     push(&pool.todo, r);
     pthread_cond_signal(&pool.work);
     pthread_mutex_unlock(&pool.lock);
@@ -183,10 +214,40 @@ void blk_aio_submit(BlockDriverState *bs, BlockAioOp op, uint64_t off, void *buf
     enqueue(r);
 }
 
+/* The request on the caller's thread when the page cache takes it at
+ * once: the pool's wake-up costs more than a cached 1 MiB copy, and
+ * on a busy host a woken thread may wait milliseconds for a CPU. */
+static bool try_inline(BlockDriverState *bs, BlockAioOp op, uint64_t off,
+                       const struct iovec *iov, int iovcnt, BlockCompletionFunc *cb,
+                       void *opaque)
+{
+    pthread_mutex_lock(&pool.lock);
+    bool (*try_enter)(void) = pool.vec_try_enter;
+    void (*leave)(void) = pool.vec_leave;
+    pthread_mutex_unlock(&pool.lock);
+    if (!try_enter || (op != BLK_AIO_READ && op != BLK_AIO_WRITE) || !try_enter()) {
+        return false;
+    }
+    int ret = blk_rwv_nowait(bs, off, iov, iovcnt, op == BLK_AIO_WRITE);
+    if (leave) {
+        leave();
+    }
+    if (ret == -EAGAIN) {
+        return false;
+    }
+    if (cb) {
+        cb(opaque, ret);
+    }
+    return true;
+}
+
 void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
                      const struct iovec *iov, int iovcnt, BlockCompletionFunc *cb,
                      void *opaque)
 {
+    if (try_inline(bs, op, off, iov, iovcnt, cb, opaque)) {
+        return;
+    }
     Req *r = xzalloc(sizeof(*r));
     *r = (Req){ .bs = bs, .op = op, .off = off, .iov = iov, .iovcnt = iovcnt, .cb = cb,
                 .opaque = opaque };

@@ -40,6 +40,16 @@ void blk_aio_submitv(BlockDriverState *bs, BlockAioOp op, uint64_t off,
  * holds it around its handlers): a pool thread that gets it with trylock
  * runs the callback at once.  NULL: callbacks only from the event loop. */
 void blk_aio_set_lock(bool (*trylock)(void), void (*unlock)(void));
+/* Called around every vectored request on the worker thread (its
+ * memory may be guest RAM that a locked instruction holds off: dma.h's
+ * dma_inplace_begin/end).  NULL: nothing. */
+void blk_aio_set_vec_gate(void (*enter)(void), void (*leave)(void));
+/* Let blk_aio_submitv do a request on the caller's thread, its callback
+ * included before it returns, when the host does it without waiting for
+ * its disk (blk_rwv_nowait: a raw image in the page cache) and try_enter
+ * (instead of the gate's enter, then leave) says yes.  The caller must
+ * then hold the callbacks' lock.  NULL (the default): never. */
+void blk_aio_set_inline(bool (*try_enter)(void));
 /* Run the completions that are ready (an FdHandler for the event loop). */
 void blk_aio_fd_handler(void *opaque);
 /* Wait until every submitted request has completed and its callback ran

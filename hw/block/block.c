@@ -329,6 +329,20 @@ int blk_preadv(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int 
     return r;
 }
 
+/* Only where blk_preadv/blk_pwritev would call the driver's vector
+ * function without the image's lock, and past the bytes a probed raw
+ * image guards. */
+int blk_rwv_nowait(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt,
+                   bool write)
+{
+    uint64_t len = iov_size(iov, iovcnt);
+    if (!bs->drv->rwv_nowait || !unlocked_io(bs) || !len || (bs->probed_raw && off < 512))
+        return -EAGAIN;
+    if ((write ? check_write(bs, off, len) : check_range(bs, off, len)) < 0)
+        return -EAGAIN;
+    return bs->drv->rwv_nowait(bs, off, iov, iovcnt, write);
+}
+
 int blk_pwritev(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt)
 {
     uint64_t len = iov_size(iov, iovcnt);

@@ -150,6 +150,10 @@ typedef struct BlockDriver {
      * buffer and read/write); same locking as read/write. */
     int (*readv)(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
     int (*writev)(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
+    /* readv/writev only if the host need not wait for its disk: 0, or
+     * -EAGAIN with nothing reliably done (NULL: always -EAGAIN). */
+    int (*rwv_nowait)(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt,
+                      bool write);
     /* Write whole clusters compressed (NULL: format cannot); pre, when not
      * NULL, holds buf's clusters already compressed by compress. */
     int (*write_compressed)(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len,
@@ -267,6 +271,10 @@ int blk_pwrite(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len
  * buffer.  Devices hand guest RAM mapped by hw/core/dma.h here. */
 int blk_preadv(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
 int blk_pwritev(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt);
+/* blk_preadv/blk_pwritev when the host can do it without waiting for
+ * its disk (raw images in the page cache); -EAGAIN: use those instead. */
+int blk_rwv_nowait(BlockDriverState *bs, uint64_t off, const struct iovec *iov, int iovcnt,
+                   bool write);
 int blk_pwrite_compressed(BlockDriverState *bs, uint64_t off, const void *buf, uint64_t len);
 /* Compress [buf, buf+len) for blk_pwrite_precompressed of the same range,
  * outside the image's lock (threads compress in parallel, write in order). */

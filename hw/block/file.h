@@ -21,6 +21,7 @@ typedef struct BlockFile {
     char *path;
     bool writable, direct, sync_writes, ignore_flush, locked;
     uint32_t align;          /* O_DIRECT alignment (1 when buffered) */
+    bool no_nowait_write;    /* the host said pwritev2(RWF_NOWAIT) is unsupported */
     struct NbdConn *nbd;     /* an NBD export instead of a host file (nbd.h) */
 } BlockFile;
 
@@ -35,6 +36,10 @@ int bfile_pwrite(BlockFile *f, uint64_t off, const void *buf, size_t len);
 struct iovec;
 int bfile_preadv(BlockFile *f, uint64_t off, const struct iovec *iov, int iovcnt);
 int bfile_pwritev(BlockFile *f, uint64_t off, const struct iovec *iov, int iovcnt);
+/* The same only if the host's page cache can take it at once
+ * (file-nowait.c): 0 when all of it is done, else -EAGAIN. */
+int bfile_rwv_nowait(BlockFile *f, uint64_t off, const struct iovec *iov, int iovcnt,
+                     bool write);
 int bfile_flush(BlockFile *f);
 int64_t bfile_length(BlockFile *f);
 /* Bytes the file occupies on the host (st_blocks * 512). */

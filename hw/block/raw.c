@@ -49,6 +49,12 @@ static int raw_writev(BlockDriverState *bs, uint64_t off, const struct iovec *io
     return bfile_pwritev(bs->file, off, iov, iovcnt);
 }
 
+static int raw_rwv_nowait(BlockDriverState *bs, uint64_t off, const struct iovec *iov,
+                          int iovcnt, bool write)
+{
+    return bfile_rwv_nowait(bs->file, off, iov, iovcnt, write);
+}
+
 static int raw_write_zeroes(BlockDriverState *bs, uint64_t off, uint64_t len, bool may_unmap)
 {
     return bfile_punch(bs->file, off, len);
@@ -142,6 +148,7 @@ static uint64_t raw_measure_meta(const BlockCreateOpts *o)
     .write = raw_write,                       \
     .readv = raw_readv,                       \
     .writev = raw_writev,                     \
+    .rwv_nowait = raw_rwv_nowait,             \
     .write_zeroes = raw_write_zeroes,         \
     .discard = raw_discard,                   \
     .flush = raw_flush,                       \

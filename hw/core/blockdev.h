@@ -29,7 +29,10 @@ typedef struct BlockDevOps {
                    BlockDevCb *cb, void *opaque);
     /* BLOCKDEV_READ or BLOCKDEV_WRITE on a scatter-gather list (the
      * device's guest RAM, hw/core/dma.h), which stays the caller's until cb
-     * runs.  NULL: blockdev_submitv goes through a buffer and submit. */
+     * runs; cb may run before this returns (a request the host's page
+     * cache took at once: hw/block/aio.h, blk_aio_set_inline), so the
+     * caller must have its state ready for it.  NULL: blockdev_submitv
+     * goes through a buffer and submit. */
     void (*submitv)(BlockDev *bd, BlockDevOp op, uint64_t off, const struct iovec *iov,
                     int iovcnt, BlockDevCb *cb, void *opaque);
     /* Replace the medium (NULL: eject).  0 or -1 with *err set (allocated). */
@@ -72,7 +75,8 @@ int blockdev_submit(BlockDev *bd, BlockDevOp op, uint64_t off, void *buf, uint64
 
 /* The same for BLOCKDEV_READ or BLOCKDEV_WRITE on a scatter-gather list
  * (blockdev-vec.c): the data moves between the disk and the iovecs' memory
- * directly, without the device's own buffer. */
+ * directly, without the device's own buffer; cb may run before it returns
+ * (see submitv above: virtio-blk and IDE set their state first). */
 int blockdev_submitv(BlockDev *bd, BlockDevOp op, uint64_t off, const struct iovec *iov,
                      int iovcnt, BlockDevCb *cb, void *opaque);
 

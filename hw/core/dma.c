@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "hw/core/dma-gate.h"
 #include "hw/core/loop.h"
 
 bool dma_range_ok(AddressSpace *as, uint64_t addr, uint64_t len, bool write)
@@ -44,18 +45,24 @@ static void copy(AddressSpace *as, uint64_t addr, uint8_t *buf, uint64_t len, bo
         big_unlock();
 }
 
+/* The machine lock holds off copies; the gate, in-place transfers. */
 void dma_hold_off(void)
 {
     big_lock();
+    dma_gate_close();
 }
 
 bool dma_try_hold_off(void)
 {
-    return big_trylock();
+    if (!big_trylock())
+        return false;
+    dma_gate_close();
+    return true;
 }
 
 void dma_resume(void)
 {
+    dma_gate_open();
     big_unlock();
 }
 

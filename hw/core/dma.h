@@ -23,7 +23,10 @@ bool dma_write(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
  * lock, so the caller must hold no lock that device code waits for
  * (TCG takes it after parking the other vCPUs); device accesses inside
  * take it again.  Transfers through a DmaSg list (in-place block I/O
- * from pool threads) are not held off.
+ * from pool threads) are held off too: the hold-off waits for those in
+ * flight to end, and new ones wait in dma_inplace_begin until
+ * dma_resume (a whole request is the boundary: a split lock may wait for
+ * one host read or write).
  *
  * Locked operations the host does with its own compare-and-exchange need
  * no hold-off: a DMA store between their load and their CAS makes the CAS
@@ -61,6 +64,15 @@ void dma_sg_init(DmaSg *sg, AddressSpace *as);
  * RAM (ROM too when !write), or when the list would pass max entries. */
 bool dma_sg_add(DmaSg *sg, uint64_t addr, uint64_t len, bool write, int max);
 void dma_sg_written(const DmaSg *sg);
+/* Around each host read or write straight into or out of guest RAM
+ * through a list (the block pool's vectored requests): waits while a
+ * locked instruction holds DMA off.  Never called with the machine lock
+ * held, and nothing between them may wait for that lock. */
+void dma_inplace_begin(void);
+/* Without waiting, for a thread that may hold the machine lock (or be
+ * the one holding DMA off): false when the gate is closed. */
+bool dma_inplace_try_begin(void);
+void dma_inplace_end(void);
 void dma_sg_free(DmaSg *sg);
 
 #endif

@@ -27,7 +27,8 @@ requests' mean size, the device's interrupts per request (from
 /proc/interrupts) and the guest's queue limits.
 
 BENCH_ENGINES as in tcg.py (default kemu-native,qemu-tcg), KEMU the kemu binary
-(default ./kemu); BENCH_BLK_DEVICES
+(default ./kemu); engine kemu-base runs KEMU_BASE (another build, e.g. the
+main branch's) like kemu-native, interleaved with the others for an A/B; BENCH_BLK_DEVICES
 (default "virtio-blk IDE"); logs in BENCH_OUT (default bench-out)."""
 import glob
 import importlib.util
@@ -58,6 +59,7 @@ ENGINE_ARGV = {
     "kemu-native": [lb.KEMU, "-accel", "tcg,backend=native"],
     "kemu-interp": [lb.KEMU, "-accel", "tcg,backend=interp"],
     "kemu-kvm": [lb.KEMU, "-accel", "kvm"],
+    "kemu-base": [os.environ.get("KEMU_BASE", lb.KEMU), "-accel", "tcg,backend=native"],
     "qemu-tcg": [os.environ.get("QEMU", "qemu-system-x86_64"), "-accel", "tcg"],
     "qemu-kvm": [os.environ.get("QEMU", "qemu-system-x86_64"), "-accel", "kvm"],
 }
@@ -221,13 +223,15 @@ def one_device(name, drive, dev, irq, assets, initrd, tmp):
                       f"host CPU {spread([x[1] for x in v], '%.2f')} ms/MiB, "
                       f"{statistics.median(x[2] for x in v):.0f} KiB/request, "
                       f"{statistics.median(x[3] for x in v):.2f} irq/request")
-        k = [r[kind] for r in res.get("kemu-native", [])]
         q = [r[kind] for r in res.get("qemu-tcg", [])]
-        if k and q:
-            print(f"  {name} {kind} kemu/QEMU: speed "
-                  f"{statistics.median(x[0] for x in k) / statistics.median(x[0] for x in q):.2f}, "
-                  f"CPU per MiB {statistics.median(x[1] for x in k) / statistics.median(x[1] for x in q):.2f}"
-                  f" (speed: higher is better; CPU: lower)")
+        for e in ("kemu-native", "kemu-base"):
+            k = [r[kind] for r in res.get(e, [])]
+            if k and q:
+                print(f"  {name} {kind} {e}/QEMU: speed "
+                      f"{statistics.median(x[0] for x in k) / statistics.median(x[0] for x in q):.2f}, "
+                      f"CPU per MiB "
+                      f"{statistics.median(x[1] for x in k) / statistics.median(x[1] for x in q):.2f}"
+                      f" (speed: higher is better; CPU: lower)")
     return failed
 
 
