@@ -57,7 +57,9 @@ bool net_frame_csum_ok(const uint8_t *f, size_t len)
 
 /* Slicing by eight (eight tables, eight bytes per step): the FCS of every
  * received frame is computed for the NICs that deliver it, and a byte at
- * a time it was the largest single cost of a download under TCG. */
+ * a time it was the largest single cost of a download under TCG.  Where
+ * the host can fold (net-crc32-fold.c) the tables finish only the last
+ * 16..31 bytes. */
 static uint32_t crc_table[8][256];
 
 static void crc_init(void)
@@ -74,11 +76,9 @@ static void crc_init(void)
                               (crc_table[t - 1][i] >> 8);
 }
 
-uint32_t net_crc32_more(uint32_t crc, const uint8_t *buf, size_t len)
+/* The register after buf, from reg (no inversions). */
+static uint32_t crc_run(uint32_t crc, const uint8_t *buf, size_t len)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, crc_init);
-    crc = ~crc;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint32_t lo = crc ^ ((uint32_t)buf[i] | (uint32_t)buf[i + 1] << 8 |
@@ -90,7 +90,22 @@ uint32_t net_crc32_more(uint32_t crc, const uint8_t *buf, size_t len)
     }
     for (; i < len; i++)
         crc = crc_table[0][(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
-    return ~crc;
+    return crc;
+}
+
+uint32_t net_crc32_more(uint32_t crc, const uint8_t *buf, size_t len)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, crc_init);
+    crc = ~crc;
+    uint8_t state[16];
+    size_t done = net_crc32_fold(crc, buf, len, state);
+    if (done) {
+        crc = crc_run(0, state, sizeof(state));
+        buf += done;
+        len -= done;
+    }
+    return ~crc_run(crc, buf, len);
 }
 
 uint32_t net_crc32(const uint8_t *buf, size_t len)

@@ -24,6 +24,13 @@ uint32_t net_crc32(const uint8_t *buf, size_t len);
 /* The CRC-32 of what crc was computed over followed by buf (crc 0: none
  * before): a frame's FCS over parts that are not side by side. */
 uint32_t net_crc32_more(uint32_t crc, const uint8_t *buf, size_t len);
+/* Where the host CPU can (net-crc32-fold.c): fold the CRC register reg
+ * (already inverted) over a multiple of 16 bytes of buf from its start,
+ * leaving in state 16 bytes whose CRC from a zero register is the
+ * register after them; returns the bytes consumed, 0 when it did
+ * nothing (len under NET_CRC32_FOLD_MIN, or no carry-less multiply). */
+#define NET_CRC32_FOLD_MIN 64
+size_t net_crc32_fold(uint32_t reg, const uint8_t *buf, size_t len, uint8_t state[16]);
 
 static inline uint16_t net_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t net_get32(const uint8_t *p)
