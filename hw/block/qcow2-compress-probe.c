@@ -3,7 +3,6 @@
 #include "hw/block/qcow2.h"
 #include "hw/core/util.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <zlib.h>
@@ -13,17 +12,17 @@
  * shrink as on text, only for the cluster to be stored uncompressed.  So a
  * large cluster is checked first, in two steps that both err towards
  * deflating it:
- * - its bytes' entropy: text, code, tables and any run of zeros of 1 KiB or
- *   more bring it under ENTROPY_MIN bits per byte, and the cluster goes
+ * - how evenly its byte values occur: text, code, tables and any run of
+ *   zeros of 1 KiB or more make them uneven beyond UNEVEN_MAX (a byte
+ *   entropy under 7.99 bits in a 64 KiB cluster), and the cluster goes
  *   through deflate at once (the count costs about 1% of deflating text);
- * - bytes as even as random data's (64 KiB of it measure 7.997) can still
- *   shrink by repeats within deflate's window: SAMPLES pieces of one window
- *   each, spread from the cluster's start to its end, are deflated at the
- *   fastest level, and only when they do not shrink at all is the cluster
- *   stored as it is.
- * What can be missed is a compressible run too short to move the entropy
- * and outside the pieces: under 1 KiB of a 64 KiB cluster. */
-#define ENTROPY_MIN 7.99
+ * - bytes as even as random data's can still shrink by repeats within
+ *   deflate's window: SAMPLES pieces of one window each, spread from the
+ *   cluster's start to its end, are deflated at the fastest level, and only
+ *   when they do not shrink at all is the cluster stored as it is.
+ * What can be missed is a compressible run too short to make the bytes
+ * uneven and outside the pieces: under 1 KiB of a 64 KiB cluster. */
+#define UNEVEN_MAX 1024
 #define SAMPLES 4
 #define SAMPLE 4096
 
@@ -41,31 +40,35 @@ static void count_bytes(uint32_t c[4][256], const uint8_t *in, size_t len)
     }
 }
 
-static double entropy(uint32_t c[4][256], size_t len)
+/* How far the byte counts are from even: Pearson's chi-square against 256
+ * equally likely values, sum (c - n/256)^2 / (n/256).  Random bytes give
+ * about 255 (standard deviation 23); a byte entropy of 8 - d bits gives
+ * about 2 n d ln 2. */
+static uint64_t unevenness(uint32_t c[4][256], size_t len)
 {
-    double h = 0;
+    uint64_t sq = 0;
     for (int b = 0; b < 256; b++) {
-        double p = (double)(c[0][b] + c[1][b] + c[2][b] + c[3][b]) / (double)len;
-        h -= p > 0 ? p * log2(p) : 0;
+        uint64_t k = (uint64_t)c[0][b] + c[1][b] + c[2][b] + c[3][b];
+        sq += k * k;
     }
-    return h;
+    return sq * 256 / len - len;
 }
 
 /* The first quarter is counted on its own: text and code are told from it
- * (under EARLY_MAX, where random data's quarter measures 7.99) for a quarter
- * of the count. */
-#define EARLY_MAX 7.5
+ * (over EARLY_MAX, where a quarter cluster of random data measures about
+ * 255) for a quarter of the count. */
+#define EARLY_MAX 4096
 
 static bool bytes_look_random(const uint8_t *in, size_t len)
 {
     uint32_t c[4][256] = { { 0 } };
     size_t q = len / 4;
     count_bytes(c, in, q);
-    if (entropy(c, q) < EARLY_MAX) {
+    if (unevenness(c, q) > EARLY_MAX) {
         return false;
     }
     count_bytes(c, in + q, len - q);
-    return entropy(c, len) >= ENTROPY_MIN;
+    return unevenness(c, len) <= UNEVEN_MAX;
 }
 
 /* The pieces' stream, one per thread and reset per cluster (setting one up
