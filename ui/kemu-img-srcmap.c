@@ -89,17 +89,33 @@ static void page_span(const ImgSrcMap *m, uint64_t off, uint64_t n, uint8_t **st
     *len = (size_t)(e - a);
 }
 
+/* Where [off, off+n) of bs lies in the mapping, if it is plain data there
+ * (holes, zeros, compressed clusters or bytes past the file: the driver
+ * reads them). */
+static bool srcmap_host(const ImgSrcMap *m, BlockDriverState *bs, uint64_t off, uint64_t n,
+                        uint64_t *host)
+{
+    uint64_t pnum;
+    if (!m || !m->base || !n) {
+        return false;
+    }
+    int st = blk_block_status(bs, off, n, &pnum, host);
+    int want = BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+    return st >= 0 && (st & (want | BDRV_BLOCK_ZERO | BDRV_BLOCK_COMPRESSED)) == want &&
+           pnum >= n && *host <= m->len && m->len - *host >= n;
+}
+
+bool img_srcmap_covers(const ImgSrcMap *m, BlockDriverState *bs, uint64_t off, uint64_t n)
+{
+    uint64_t host;
+    return srcmap_host(m, bs, off, n, &host);
+}
+
 const uint8_t *img_srcmap_get(ImgSrcMap *m, BlockDriverState *bs, uint64_t off, uint64_t n)
 {
-    uint64_t pnum, host;
-    if (!m->base || !n) {
+    uint64_t host;
+    if (!srcmap_host(m, bs, off, n, &host)) {
         return NULL;
-    }
-    int st = blk_block_status(bs, off, n, &pnum, &host);
-    int want = BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
-    if (st < 0 || (st & (want | BDRV_BLOCK_ZERO | BDRV_BLOCK_COMPRESSED)) != want || pnum < n ||
-        host > m->len || m->len - host < n) {
-        return NULL; /* holes, zeros, compressed or past the file: the driver reads them */
     }
     uint8_t *start;
     size_t len;

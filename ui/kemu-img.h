@@ -109,6 +109,8 @@ typedef struct ImgSrcMap {
 void img_srcmap_open(ImgSrcMap *m, BlockDriverState *bs);
 void img_srcmap_close(ImgSrcMap *m);
 const uint8_t *img_srcmap_get(ImgSrcMap *m, BlockDriverState *bs, uint64_t off, uint64_t n);
+/* Whether img_srcmap_get would find [off, off+n) in place. */
+bool img_srcmap_covers(const ImgSrcMap *m, BlockDriverState *bs, uint64_t off, uint64_t n);
 void img_srcmap_put(ImgSrcMap *m, const uint8_t *p, uint64_t n);
 /* Write s as a JSON string (with quotes). */
 void img_json_string(const char *s);

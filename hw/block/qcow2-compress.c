@@ -74,7 +74,7 @@ static z_stream *thread_deflate(void)
 size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
 {
     z_stream *z = thread_deflate();
-    if (!z) {
+    if (!z || qcow2_deflate_pointless(in, in_len, out, out_cap)) {
         return 0;
     }
     z->next_in = (Bytef *)(uintptr_t)in;

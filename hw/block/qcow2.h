@@ -290,6 +290,9 @@ int qcow2_fix_copied(BlockDriverState *bs);
 int qcow2_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_len);
 /* Returns the compressed length, or 0 when it would not save space. */
 size_t qcow2_compress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
+/* Whether deflating in (a cluster) cannot pay: its bytes look random
+ * (scratch: cap bytes it may overwrite). */
+bool qcow2_deflate_pointless(const uint8_t *in, size_t in_len, uint8_t *scratch, size_t cap);
 int qcow2_read_compressed(BlockDriverState *bs, uint64_t entry, uint8_t *cluster);
 /* Decompress the cluster of L2 entry `entry` into out (a whole cluster)
  * touching no shared state, so readers may run it without bs->lock;

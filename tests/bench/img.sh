@@ -7,9 +7,11 @@
 # CPU time of RUNS runs (default 5) of each tool, run in turn (each goes
 # first every other run), and the ratios qemu/kemu (above 1: kemu-img is
 # faster).  IMG_MB (default
-# 256) sizes the mixes; MIXES (default "zero random gzip mixed") picks them.
+# 256) sizes the mixes; MIXES (default "zero random gzip mixed") picks them;
+# ONLY (an extended regular expression) the cases timed, by name.
 cd "$(dirname "$0")/../.." || exit 2
 runs=${RUNS:-5}
+only=${ONLY:-.}
 kemu=./kemu-img
 if ! command -v qemu-img >/dev/null 2>&1; then
     echo "SKIP: bench img: qemu-img is not installed (make deps)"
@@ -40,6 +42,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # one's dirty pages still to be written back).
 bench() {
     name=$1 kcmd=$2 qcmd=$3 prep=$4
+    printf '%s\n' "$name" | grep -Eq -- "$only" || return 0
     kt= qt= kc= qc=
     i=0
     while [ $i -lt "$runs" ]; do
