@@ -4,6 +4,8 @@
  * the lazy flags are synced and reloaded (translate/flags.h). */
 #include "translate/helpers.h"
 
+#include <sched.h>
+
 #include "translate/dr.h"
 
 #include "cpu/cpuid.h"
@@ -12,6 +14,7 @@
 #include "cpu/sys.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
+#include "translate/atomic.h"
 #include "translate/flags.h"
 #include "translate/regs.h"
 #include "translate/tlb.h"
@@ -417,8 +420,16 @@ HELPER(helper_rdpid)
 HELPER(helper_pause)
 {
     /* Only worth a round of the scheduler when another vCPU may hold the
-     * lock this one spins on. */
-    if (cpu->machine && cpu->machine->ncpus > 1)
+     * lock this one spins on.  With a thread per vCPU that one runs on
+     * its own: leaving the slice would only cost a trip through the outer
+     * loop per spin; the host CPU goes to it (or to whatever waits for
+     * one) instead, which matters when the host has fewer CPUs free than
+     * the guest has vCPUs. */
+    if (!cpu->machine || cpu->machine->ncpus < 2)
+        return 0;
+    if (translate_parallel)
+        sched_yield();
+    else
         tcg_cpu(cpu)->yield = true;
     return 0;
 }
