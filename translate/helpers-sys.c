@@ -4,8 +4,6 @@
  * the lazy flags are synced and reloaded (translate/flags.h). */
 #include "translate/helpers.h"
 
-#include <sched.h>
-
 #include "translate/dr.h"
 
 #include "cpu/cpuid.h"
@@ -420,16 +418,13 @@ HELPER(helper_rdpid)
 HELPER(helper_pause)
 {
     /* Only worth a round of the scheduler when another vCPU may hold the
-     * lock this one spins on.  With a thread per vCPU that one runs on
-     * its own: leaving the slice would only cost a trip through the outer
-     * loop per spin; the host CPU goes to it (or to whatever waits for
-     * one) instead, which matters when the host has fewer CPUs free than
-     * the guest has vCPUs. */
-    if (!cpu->machine || cpu->machine->ncpus < 2)
-        return 0;
-    if (translate_parallel)
-        sched_yield();
-    else
+     * lock this one spins on, and only when vCPUs take turns on one
+     * thread: with a thread per vCPU that one runs meanwhile, and leaving
+     * the slice would only cost a trip through the outer loop per spin.
+     * (Nor does a host sched_yield() help there: on a busy host it hands
+     * the CPU to other processes at every spin, and guests whose CPUs
+     * wait on each other in lock step crawl.) */
+    if (cpu->machine && cpu->machine->ncpus > 1 && !translate_parallel)
         tcg_cpu(cpu)->yield = true;
     return 0;
 }
