@@ -330,6 +330,11 @@ static void gen_goto_tb(Ctx *c, const IROp *op)
     to_loop[0] = x86_jcc32(e, XC_NE);
     x86_alu_mi(e, XA_SUB, 8, xmem(R_TMP, FRAME_LEFT), 1);
     to_loop[1] = x86_jcc32(e, XC_B);
+    /* A 4-byte aligned displacement never straddles a cache line, so
+     * native_link may always patch it, even with other vCPUs running it
+     * (the code mapping and its writable view share their alignment). */
+    while (((uintptr_t)e->p + 1) & 3)
+        x86_byte(e, 0x90);
     uint8_t *link = x86_jmp32(e);
     if (link && op->aux < 2) {
         c->jmp_field[op->aux] = (int32_t)(link - c->body);

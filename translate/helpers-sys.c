@@ -12,6 +12,7 @@
 #include "cpu/sys.h"
 #include "hw/core/loop.h"
 #include "hw/core/machine.h"
+#include "translate/atomic.h"
 #include "translate/flags.h"
 #include "translate/regs.h"
 #include "translate/tlb.h"
@@ -417,8 +418,13 @@ HELPER(helper_rdpid)
 HELPER(helper_pause)
 {
     /* Only worth a round of the scheduler when another vCPU may hold the
-     * lock this one spins on. */
-    if (cpu->machine && cpu->machine->ncpus > 1)
+     * lock this one spins on, and only when vCPUs take turns on one
+     * thread: with a thread per vCPU that one runs meanwhile, and leaving
+     * the slice would only cost a trip through the outer loop per spin.
+     * (Nor does a host sched_yield() help there: on a busy host it hands
+     * the CPU to other processes at every spin, and guests whose CPUs
+     * wait on each other in lock step crawl.) */
+    if (cpu->machine && cpu->machine->ncpus > 1 && !translate_parallel)
         tcg_cpu(cpu)->yield = true;
     return 0;
 }
