@@ -492,10 +492,12 @@ static void gen_op(Ctx *c, const IROp *op)
         else if (op->d < IR_MAX_TEMPS)
             nat_store_imm64(c, T(op->d), op->imm);
         break;
-    case IR_MOV:
-        nat_load_a(c, 8, X_RAX, op->a);
-        nat_store_result(c, op, X_RAX);
+    case IR_MOV: {
+        int dst = nat_result_reg(c, op);
+        nat_load_a(c, 8, dst, op->a);
+        nat_store_result(c, op, dst);
         break;
+    }
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: nat_gen_alu(c, op); break;
     case IR_MUL: nat_gen_mul(c, op); break;
     case IR_MULH: nat_gen_mulh(c, op); break;

@@ -16,8 +16,12 @@ void nat_gen_set_cc(Ctx *c, const IROp *op)
     for (int i = 0; i < 3; i++) {
         if (src[i] == IR_NONE)
             continue;
-        nat_load_a(c, 8, X_RAX, src[i]);    /* the first may come in rax */
-        x86_store(&c->e, 8, ENV(off[i]), X_RAX);
+        int r = nat_temp_now(c, src[i]);    /* the first may come in rax */
+        if (r == X_NOREG) {
+            nat_load_a(c, 8, X_RAX, src[i]);
+            r = X_RAX;
+        }
+        x86_store(&c->e, 8, ENV(off[i]), r);
     }
 }
 
@@ -97,11 +101,15 @@ static bool gen_cond_inline(Ctx *c, const IROp *op)
     if (!cond_inline_ok(cc_op, cc))
         return false;
     unsigned group = (unsigned)cc_op & ~3u, w = 1u << (cc_op & 3);
-    if (from >= 0)
-        nat_load_temp(c, 8, X_RAX, c->ops[from].a);
-    else
-        x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
     bool zs = (cc >> 1) == 2 || (cc >> 1) == 4;     /* ZF, SF: the result's */
+    int res = from >= 0 ? nat_treg(c, c->ops[from].a) : X_NOREG;
+    if (res == X_NOREG || !zs) {
+        res = X_RAX;
+        if (from >= 0)
+            nat_load_temp(c, 8, X_RAX, c->ops[from].a);
+        else
+            x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
+    }
     if (!zs && (group == CC_OP_SUB || group == CC_OP_ADD)) {
         if (from >= 0)
             nat_load_temp(c, 8, X_RCX, c->ops[from].b);
@@ -111,7 +119,7 @@ static bool gen_cond_inline(Ctx *c, const IROp *op)
         x86_alu_rr(e, group == CC_OP_SUB ? XA_ADD : XA_SUB, 8, X_RDX, X_RCX);
         x86_alu_rr(e, group == CC_OP_SUB ? XA_CMP : XA_ADD, w, X_RDX, X_RCX);
     } else {
-        x86_test_rr(e, w, X_RAX, X_RAX);
+        x86_test_rr(e, w, res, res);
     }
     if (c->fuse_jcc[c->op_index]) {
         c->jcc = (int)cc;

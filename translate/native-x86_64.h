@@ -143,6 +143,8 @@ void nat_load_operand(Ctx *c, int reg, IRTemp t, uint64_t imm);
 void nat_zext(Ctx *c, unsigned w, int reg);
 /* op's result, in reg, to where its temp lives. */
 void nat_store_result(Ctx *c, const IROp *op, int reg);
+int nat_result_reg(const Ctx *c, const IROp *op);
+int nat_temp_now(const Ctx *c, IRTemp t);
 /* An op's first operand (from rax when the previous op left it there). */
 void nat_load_a(Ctx *c, unsigned size, int reg, IRTemp t);
 void nat_load_a_sx(Ctx *c, unsigned w, int reg, IRTemp t);
