@@ -602,15 +602,17 @@ bool native_compile(TB *tb)
     nat_count_uses(tb->ops, tb->nops, uses);
     static RegAlloc ra;
     static int16_t flag_src[IR_MAX_OPS];
-    static bool fuse_jcc[IR_MAX_OPS];
+    static bool fuse_jcc[IR_MAX_OPS], defer_cc[IR_MAX_OPS];
     regalloc_ranges(&ra, tb->ops, tb->nops, tb->ntemps);
-    nat_plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc);
+    nat_plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc, defer_cc);
     nat_plan_regs(tb->ops, tb->nops, &ra);
     regalloc_assign(&ra, tb->ops, tb->nops, tb->ntemps, NHOST_REGS);
     c.ra = &ra;
     c.ops = tb->ops;
     c.flag_src = flag_src;
     c.fuse_jcc = fuse_jcc;
+    c.defer_cc = defer_cc;
+    c.pend_cc = -1;
     c.jcc = -1;
     for (unsigned r = 0; r < NHOST_REGS; r++)
         c.holder[r] = IR_NONE;

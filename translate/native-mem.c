@@ -46,6 +46,8 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
     if (sp->pc_pending)         /* the slow path may fault: rip exact */
         nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), sp->pc);
     nat_regs_write_back(c, &sp->pend);      /* exact for a fault, MMIO, watchpoints */
+    if (sp->cc >= 0)
+        nat_flags_write_back(c, &c->ops[sp->cc]);
     if (sp->save)
         nat_save_caller_saved(e);
     if (sp->opc == IR_ST) {
@@ -68,7 +70,8 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
 static void slow_path(Ctx *c, const IROp *op, uint8_t *miss)
 {
     SlowPath sp = { miss, NULL, c->pc, c->pc_pending, op->opc,
-                    (uint8_t)env_width(op->w), op->b, nat_caller_saved_live(c), c->pend };
+                    (uint8_t)env_width(op->w), op->b, nat_caller_saved_live(c), c->pend,
+                    (int16_t)c->pend_cc };
     if (c->nslow < MAX_SLOW) {
         sp.back = c->e.p;
         c->slow[c->nslow++] = sp;
