@@ -60,6 +60,7 @@ typedef struct SlowPath {
     bool save;                  /* r9/r10 hold live temps */
     PendingRegs pend;           /* to write back before the call */
     int16_t cc;                 /* a deferred set_cc's op index to store too, or -1 */
+    int8_t dst;                 /* ld: the register the hit path loads into */
 } SlowPath;
 
 #define MAX_SLOW 512
