@@ -497,10 +497,12 @@ static void gen_op(Ctx *c, const IROp *op)
         else if (op->d < IR_MAX_TEMPS)
             nat_store_imm64(c, T(op->d), op->imm);
         break;
-    case IR_MOV:
-        nat_load_a(c, 8, X_RAX, op->a);
-        nat_store_result(c, op, X_RAX);
+    case IR_MOV: {
+        int dst = nat_result_reg(c, op);
+        nat_load_a(c, 8, dst, op->a);
+        nat_store_result(c, op, dst);
         break;
+    }
     case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: nat_gen_alu(c, op); break;
     case IR_MUL: nat_gen_mul(c, op); break;
     case IR_MULH: nat_gen_mulh(c, op); break;
@@ -605,15 +607,17 @@ bool native_compile(TB *tb)
     nat_count_uses(tb->ops, tb->nops, uses);
     static RegAlloc ra;
     static int16_t flag_src[IR_MAX_OPS];
-    static bool fuse_jcc[IR_MAX_OPS];
+    static bool fuse_jcc[IR_MAX_OPS], defer_cc[IR_MAX_OPS];
     regalloc_ranges(&ra, tb->ops, tb->nops, tb->ntemps);
-    nat_plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc);
+    nat_plan_flags(tb->ops, tb->nops, uses, &ra, flag_src, fuse_jcc, defer_cc);
     nat_plan_regs(tb->ops, tb->nops, &ra);
     regalloc_assign(&ra, tb->ops, tb->nops, tb->ntemps, NHOST_REGS);
     c.ra = &ra;
     c.ops = tb->ops;
     c.flag_src = flag_src;
     c.fuse_jcc = fuse_jcc;
+    c.defer_cc = defer_cc;
+    c.pend_cc = -1;
     c.jcc = -1;
     for (unsigned r = 0; r < NHOST_REGS; r++)
         c.holder[r] = IR_NONE;

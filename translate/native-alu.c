@@ -38,10 +38,11 @@ static bool gen_and_zext(Ctx *c, const IROp *op)
     if (!mw)
         return false;
     unsigned w = op->w < mw ? op->w : mw;
-    nat_load_a(c, w == 4 ? 4 : 8, X_RAX, op->a);
+    int dst = nat_result_reg(c, op);
+    nat_load_a(c, w == 4 ? 4 : 8, dst, op->a);
     if (w != 4)
-        nat_zext(c, w, X_RAX);
-    nat_store_result(c, op, X_RAX);
+        nat_zext(c, w, dst);
+    nat_store_result(c, op, dst);
     return true;
 }
 
@@ -51,29 +52,44 @@ void nat_gen_alu(Ctx *c, const IROp *op)
         return;
     unsigned size = op->w == 4 ? 4 : 8;     /* 32-bit ops zero-extend themselves */
     unsigned alu = alu_of[op->opc];
-    if (b_in_rax(c, op) || (op->b == IR_NONE && (int64_t)op->imm != (int32_t)op->imm)) {
+    int dst = nat_result_reg(c, op);
+    bool big = op->b == IR_NONE && (int64_t)op->imm != (int32_t)op->imm;
+    if (dst == X_RAX && (b_in_rax(c, op) || big)) {
         load_ab(c, op);
         x86_alu_rr(&c->e, alu, size, X_RAX, X_RCX);
     } else {
-        nat_load_a(c, 8, X_RAX, op->a);
-        if (op->b != IR_NONE && nat_treg(c, op->b) != X_NOREG)
-            x86_alu_rr(&c->e, alu, size, X_RAX, nat_treg(c, op->b));
-        else if (op->b != IR_NONE)
-            x86_alu_rm(&c->e, alu, size, X_RAX, T(op->b));
-        else
-            x86_alu_ri(&c->e, alu, size, X_RAX, (int32_t)op->imm);
+        nat_load_a(c, 8, dst, op->a);
+        int b = op->b == IR_NONE ? X_NOREG : nat_temp_now(c, op->b);
+        if (big) {
+            x86_mov_ri(&c->e, X_RCX, op->imm);
+            x86_alu_rr(&c->e, alu, size, dst, X_RCX);
+        } else if (b != X_NOREG) {
+            x86_alu_rr(&c->e, alu, size, dst, b);
+        } else if (op->b != IR_NONE) {
+            x86_alu_rm(&c->e, alu, size, dst, T(op->b));
+        } else {
+            x86_alu_ri(&c->e, alu, size, dst, (int32_t)op->imm);
+        }
     }
     if (size != 4)
-        nat_zext(c, op->w, X_RAX);
-    nat_store_result(c, op, X_RAX);
+        nat_zext(c, op->w, dst);
+    nat_store_result(c, op, dst);
 }
 
 void nat_gen_mul(Ctx *c, const IROp *op)
 {
-    load_ab(c, op);
-    x86_imul_rr(&c->e, 8, X_RAX, X_RCX);
-    nat_zext(c, op->w, X_RAX);
-    nat_store_result(c, op, X_RAX);
+    int dst = nat_result_reg(c, op);
+    int b = op->b == IR_NONE ? X_NOREG : nat_temp_now(c, op->b);
+    if (dst == X_RAX || b == X_NOREG) {
+        load_ab(c, op);
+        dst = X_RAX;
+        b = X_RCX;
+    } else {
+        nat_load_a(c, 8, dst, op->a);
+    }
+    x86_imul_rr(&c->e, 8, dst, b);
+    nat_zext(c, op->w, dst);
+    nat_store_result(c, op, dst);
 }
 
 /* mulh: the host's one-operand MUL/IMUL leaves the high half in rdx. */
@@ -159,24 +175,26 @@ void nat_gen_bswap(Ctx *c, const IROp *op)
 void nat_gen_shift(Ctx *c, const IROp *op)
 {
     unsigned kind = op->opc == IR_SHL ? XS_SHL : op->opc == IR_SHR ? XS_SHR : XS_SAR;
+    int dst = nat_result_reg(c, op);    /* a count in dst is read into rcx first */
+    if (op->b != IR_NONE)
+        nat_load_temp(c, 8, X_RCX, op->b);
     if (op->opc == IR_SAR)
-        nat_load_a_sx(c, op->w, X_RAX, op->a);
+        nat_load_a_sx(c, op->w, dst, op->a);
     else
-        nat_load_a(c, 8, X_RAX, op->a);
+        nat_load_a(c, 8, dst, op->a);
     if (op->opc == IR_SHR)
-        nat_zext(c, op->w, X_RAX);
+        nat_zext(c, op->w, dst);
     if (op->b == IR_NONE) {
         uint64_t n = op->imm;
         if (n >= 64 && op->opc != IR_SAR)
-            x86_mov_ri(&c->e, X_RAX, 0);
+            x86_mov_ri(&c->e, dst, 0);
         else if (n)
-            x86_shift_ri(&c->e, kind, 8, X_RAX, (uint8_t)(n >= 64 ? 63 : n));
+            x86_shift_ri(&c->e, kind, 8, dst, (uint8_t)(n >= 64 ? 63 : n));
     } else {
-        nat_load_temp(c, 8, X_RCX, op->b);
-        x86_shift_cl(&c->e, kind, 8, X_RAX);
+        x86_shift_cl(&c->e, kind, 8, dst);
     }
-    nat_zext(c, op->w, X_RAX);
-    nat_store_result(c, op, X_RAX);
+    nat_zext(c, op->w, dst);
+    nat_store_result(c, op, dst);
 }
 
 /* Rotates within w bytes: the host's w-sized rotate counts modulo 32 or
@@ -200,18 +218,19 @@ void nat_gen_rotate(Ctx *c, const IROp *op)
 
 void nat_gen_unary(Ctx *c, const IROp *op)
 {
+    int dst = nat_result_reg(c, op);
     if (op->opc == IR_SEXT) {
-        nat_load_a_sx(c, op->w, X_RAX, op->a);
-        nat_store_result(c, op, X_RAX);
+        nat_load_a_sx(c, op->w, dst, op->a);
+        nat_store_result(c, op, dst);
         return;
     }
-    nat_load_a(c, 8, X_RAX, op->a);
+    nat_load_a(c, 8, dst, op->a);
     if (op->opc == IR_NEG)
-        x86_neg(&c->e, 8, X_RAX);
+        x86_neg(&c->e, 8, dst);
     else
-        x86_not(&c->e, 8, X_RAX);
-    nat_zext(c, op->w, X_RAX);
-    nat_store_result(c, op, X_RAX);
+        x86_not(&c->e, 8, dst);
+    nat_zext(c, op->w, dst);
+    nat_store_result(c, op, dst);
 }
 
 void nat_gen_setcond(Ctx *c, const IROp *op)

@@ -4,8 +4,34 @@
 
 #include "translate/flags.h"
 
+/* The lazy-flags fields set_cc op writes, in env, from where its temps
+ * live (r11 as scratch: on a slow path rax holds the TLB entry). */
+void nat_flags_write_back(Ctx *c, const IROp *op)
+{
+    x86_store_i(&c->e, 4, ENV(offsetof(CPUX86State, cc_op)), (int32_t)op->aux);
+    const IRTemp src[3] = { op->a, op->b, op->c };
+    const size_t off[3] = { offsetof(CPUX86State, cc_dst), offsetof(CPUX86State, cc_src),
+                            offsetof(CPUX86State, cc_src2) };
+    for (int i = 0; i < 3; i++) {
+        if (src[i] == IR_NONE)
+            continue;
+        int r = nat_treg(c, src[i]);
+        if (r == X_NOREG) {
+            x86_load(&c->e, 8, X_R11, T(src[i]));
+            r = X_R11;
+        }
+        x86_store(&c->e, 8, ENV(off[i]), r);
+    }
+}
+
 void nat_gen_set_cc(Ctx *c, const IROp *op)
 {
+    if (c->defer_cc[c->op_index]) {     /* see plan_defer_cc */
+        c->pend_cc = (int)c->op_index;
+        c->cc_op = -1;      /* a slow path may store it */
+        return;
+    }
+    c->pend_cc = -1;
     /* env->cc_op already holds it when this block stored it last */
     if (c->cc_op != (int)op->aux)
         x86_store_i(&c->e, 4, ENV(offsetof(CPUX86State, cc_op)), (int32_t)op->aux);
@@ -16,8 +42,12 @@ void nat_gen_set_cc(Ctx *c, const IROp *op)
     for (int i = 0; i < 3; i++) {
         if (src[i] == IR_NONE)
             continue;
-        nat_load_a(c, 8, X_RAX, src[i]);    /* the first may come in rax */
-        x86_store(&c->e, 8, ENV(off[i]), X_RAX);
+        int r = nat_temp_now(c, src[i]);    /* the first may come in rax */
+        if (r == X_NOREG) {
+            nat_load_a(c, 8, X_RAX, src[i]);
+            r = X_RAX;
+        }
+        x86_store(&c->e, 8, ENV(off[i]), r);
     }
 }
 
@@ -33,10 +63,77 @@ static bool cond_inline_ok(int cc_op, unsigned cc)
            (zs && group != CC_OP_EFLAGS);
 }
 
-/* Whether st_env of w bytes at off overwrites part of the lazy flags. */
+
+/* Whether ld_env/st_env of w bytes at off touches the lazy flags. */
 static bool writes_cc(unsigned off, unsigned w)
 {
     return off < offsetof(CPUX86State, cc_src2) + 8 && off + w > offsetof(CPUX86State, cc_op);
+}
+
+/* Ops between two set_cc that neither read the lazy flags nor leave the
+ * block's straight path, except through a guest access's slow path. */
+static bool blind_to_cc(const IROp *op)
+{
+    switch (op->opc) {
+    case IR_NOP: case IR_MOVI: case IR_MOV: case IR_ADD: case IR_SUB: case IR_AND:
+    case IR_OR: case IR_XOR: case IR_MUL: case IR_MULH: case IR_SHL: case IR_SHR:
+    case IR_SAR: case IR_ROTL: case IR_ROTR: case IR_NEG: case IR_NOT: case IR_SEXT:
+    case IR_SETCOND: case IR_GET_REG: case IR_SET_REG: case IR_LD: case IR_LD_W: case IR_ST:
+        return true;
+    case IR_LD_ENV: case IR_ST_ENV:     /* a segment base, not the flags */
+        return !writes_cc(op->aux, env_width(op->w));
+    case IR_INSN_START:
+        return !op->aux;    /* an exit check leaves with env exact */
+    default:
+        return false;
+    }
+}
+
+/* Whether set_cc op writes every lazy-flags field its cc_op reads
+ * (translate/flags.h): then what an earlier set_cc left in the others is
+ * never seen. */
+static bool self_contained(const IROp *op)
+{
+    if (op->aux >= CC_OP_COUNT)
+        return false;
+    unsigned g = op->aux & ~3u;
+    bool dst = g != CC_OP_EFLAGS;
+    bool src = g == CC_OP_EFLAGS || g == CC_OP_ADD || g == CC_OP_ADC || g == CC_OP_SUB ||
+               g == CC_OP_SBB || g == CC_OP_SHL || g == CC_OP_SHR || g == CC_OP_SAR ||
+               g == CC_OP_MUL;
+    bool src2 = g == CC_OP_ADC || g == CC_OP_SBB || g == CC_OP_INC || g == CC_OP_DEC ||
+                g == CC_OP_SHR;
+    return (!dst || op->a != IR_NONE) && (!src || op->b != IR_NONE) &&
+           (!src2 || op->c != IR_NONE);
+}
+
+/* defer[i]: set_cc i is dead on the straight path, because a later
+ * self-contained set_cc replaces it before anything reads the flags; only a
+ * guest access in between can fault or call C, and its out-of-line slow
+ * path stores set_cc i's fields first (so env is exact there).  Its temps
+ * live (and are counted as used) up to the set_cc that replaces it. */
+static void plan_defer_cc(const IROp *ops, unsigned n, uint16_t *uses, RegAlloc *ra,
+                          bool *defer)
+{
+    for (unsigned i = 0; i < n; i++) {
+        defer[i] = false;
+        if (ops[i].opc != IR_SET_CC)
+            continue;
+        unsigned j = i + 1;
+        while (j < n && ops[j].opc != IR_SET_CC && blind_to_cc(&ops[j]))
+            j++;
+        if (j >= n || ops[j].opc != IR_SET_CC || !self_contained(&ops[j]))
+            continue;
+        defer[i] = true;
+        IRTemp in[3] = { ops[i].a, ops[i].b, ops[i].c };
+        for (int k = 0; k < 3; k++) {
+            if (in[k] < IR_MAX_TEMPS) {
+                regalloc_extend(ra, in[k], j);
+                if (uses[in[k]] < 0xffff)
+                    uses[in[k]]++;
+            }
+        }
+    }
 }
 
 /* For each cond op, the set_cc of this block whose temps still hold the
@@ -47,8 +144,9 @@ static bool writes_cc(unsigned off, unsigned w)
  * after it (nothing in between emits code that changes host flags): the
  * brcond becomes one conditional jump. */
 void nat_plan_flags(const IROp *ops, unsigned n, uint16_t *uses, RegAlloc *ra,
-                       int16_t *src, bool *fuse)
+                       int16_t *src, bool *fuse, bool *defer)
 {
+    plan_defer_cc(ops, n, uses, ra, defer);
     int last = -1;
     for (unsigned i = 0; i < n; i++) {
         const IROp *op = &ops[i];
@@ -97,11 +195,15 @@ static bool gen_cond_inline(Ctx *c, const IROp *op)
     if (!cond_inline_ok(cc_op, cc))
         return false;
     unsigned group = (unsigned)cc_op & ~3u, w = 1u << (cc_op & 3);
-    if (from >= 0)
-        nat_load_temp(c, 8, X_RAX, c->ops[from].a);
-    else
-        x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
     bool zs = (cc >> 1) == 2 || (cc >> 1) == 4;     /* ZF, SF: the result's */
+    int res = from >= 0 ? nat_treg(c, c->ops[from].a) : X_NOREG;
+    if (res == X_NOREG || !zs) {
+        res = X_RAX;
+        if (from >= 0)
+            nat_load_temp(c, 8, X_RAX, c->ops[from].a);
+        else
+            x86_load(e, 8, X_RAX, ENV(offsetof(CPUX86State, cc_dst)));
+    }
     if (!zs && (group == CC_OP_SUB || group == CC_OP_ADD)) {
         if (from >= 0)
             nat_load_temp(c, 8, X_RCX, c->ops[from].b);
@@ -111,7 +213,7 @@ static bool gen_cond_inline(Ctx *c, const IROp *op)
         x86_alu_rr(e, group == CC_OP_SUB ? XA_ADD : XA_SUB, 8, X_RDX, X_RCX);
         x86_alu_rr(e, group == CC_OP_SUB ? XA_CMP : XA_ADD, w, X_RDX, X_RCX);
     } else {
-        x86_test_rr(e, w, X_RAX, X_RAX);
+        x86_test_rr(e, w, res, res);
     }
     if (c->fuse_jcc[c->op_index]) {
         c->jcc = (int)cc;

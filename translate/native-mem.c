@@ -46,6 +46,8 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
     if (sp->pc_pending)         /* the slow path may fault: rip exact */
         nat_store_imm64(c, ENV(offsetof(CPUX86State, rip)), sp->pc);
     nat_regs_write_back(c, &sp->pend);      /* exact for a fault, MMIO, watchpoints */
+    if (sp->cc >= 0)
+        nat_flags_write_back(c, &c->ops[sp->cc]);
     if (sp->save)
         nat_save_caller_saved(e);
     if (sp->opc == IR_ST) {
@@ -61,14 +63,17 @@ static void emit_slow_path(Ctx *c, const SlowPath *sp)
     }
     if (sp->save)
         nat_restore_caller_saved(e);
+    if (sp->opc != IR_ST && sp->dst != X_RAX)
+        x86_mov_rr(e, 8, sp->dst, X_RAX);
 }
 
 /* The slow path goes after the block's code, out of the way, and jumps
  * back; inline when there are too many. */
-static void slow_path(Ctx *c, const IROp *op, uint8_t *miss)
+static void slow_path(Ctx *c, const IROp *op, uint8_t *miss, int dst)
 {
     SlowPath sp = { miss, NULL, c->pc, c->pc_pending, op->opc,
-                    (uint8_t)env_width(op->w), op->b, nat_caller_saved_live(c), c->pend };
+                    (uint8_t)env_width(op->w), op->b, nat_caller_saved_live(c), c->pend,
+                    (int16_t)c->pend_cc, (int8_t)dst };
     if (c->nslow < MAX_SLOW) {
         sp.back = c->e.p;
         c->slow[c->nslow++] = sp;
@@ -96,9 +101,10 @@ void nat_gen_ld(Ctx *c, const IROp *op)
     /* MMIO pages never match (TLB_MMIO in tag_r, no tag_w) */
     uint8_t *miss = tlb_lookup(c, w, rmw ? offsetof(TLBEntry, tag_w) : offsetof(TLBEntry, tag_r));
     x86_load(e, 8, X_RAX, tlb_field(offsetof(TLBEntry, addend)));
-    x86_load(e, w, X_RAX, xmem_idx(X_RAX, X_RSI, 1, 0));
-    slow_path(c, op, miss);
-    nat_store_result(c, op, X_RAX);
+    int dst = nat_result_reg(c, op);    /* the slow path's result goes there too */
+    x86_load(e, w, dst, xmem_idx(X_RAX, X_RSI, 1, 0));
+    slow_path(c, op, miss, dst);
+    nat_store_result(c, op, dst);
 }
 
 void nat_gen_st(Ctx *c, const IROp *op)
@@ -114,5 +120,5 @@ void nat_gen_st(Ctx *c, const IROp *op)
         v = X_RDX;
     }
     x86_store(e, w, xmem_idx(X_RAX, X_RSI, 1, 0), v);
-    slow_path(c, op, miss);
+    slow_path(c, op, miss, X_RAX);
 }

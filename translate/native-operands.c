@@ -108,6 +108,27 @@ void nat_store_result(Ctx *c, const IROp *op, int reg)
         x86_mov_rr(&c->e, 8, h, reg);
 }
 
+/* Where an op computes its result: straight in the host register the
+ * linear scan gave it, which saves the move out of rax (and the rax
+ * round trip of its first operand), unless the result is handed on in
+ * rax only, or that register still holds the op's second operand. */
+int nat_result_reg(const Ctx *c, const IROp *op)
+{
+    int h = nat_treg(c, op->d);
+    if (h == X_NOREG || c->skip_store)
+        return X_RAX;
+    if (op->b != IR_NONE && op->b != op->a && nat_treg(c, op->b) == h)
+        return X_RAX;
+    return h;
+}
+
+/* The register holding temp t now (rax when the last op left it there),
+ * or X_NOREG: it is in its frame slot. */
+int nat_temp_now(const Ctx *c, IRTemp t)
+{
+    return t == c->prev_rax ? X_RAX : nat_treg(c, t);
+}
+
 /* An op's first operand: from rax when the previous op left it there
  * (size 4: zero-extended from 32 bits). */
 void nat_load_a(Ctx *c, unsigned size, int reg, IRTemp t)

@@ -15,10 +15,11 @@
  * hits, and keeps the fault path simple: CPUX86State is exact when the C
  * code runs, with no host-pc map of where each register lives to consult
  * when unwinding.  Everything else that can see the register file gets
- * the pending stores before it: a get_reg or a partial set_reg of that
- * register, a helper declared as reading, writing or faulting
- * (translate/helper-effects.c), branches, labels and block exits
- * (chained or not: the next block reads CPUX86State). */
+ * the pending stores before it: a partial set_reg of that register (a
+ * get_reg of it reads the pending temp instead), a helper declared as
+ * reading, writing or faulting (translate/helper-effects.c), branches,
+ * labels and block exits (chained or not: the next block reads
+ * CPUX86State). */
 #include "translate/native-x86_64.h"
 
 #include <string.h>
@@ -69,6 +70,14 @@ static bool sees_all(const IROp *op)
     }
 }
 
+/* A read of a register whose store is pending (not of AH..BH): its
+ * value comes from the pending temp, and the store stays pending. */
+static bool forwardable(const PendingRegs *p, const IROp *op)
+{
+    return op->opc == IR_GET_REG && !(op->aux & IR_HIGH8) && p->t[reg_of(op)] != IR_NONE &&
+           op->d < IR_MAX_TEMPS;
+}
+
 /* Ops whose out-of-line path (a TLB miss's C call, an exit check's exit)
  * writes the pending registers back, which stay pending after. */
 static bool reads_on_slow_path(const IROp *op)
@@ -113,6 +122,11 @@ bool nat_regs_before(PendingRegs *p, const IROp *op, RegsVisit flush, RegsVisit 
     /* A temp written again (rare) no longer holds the pending value. */
     if (op->d != IR_NONE)
         flush_if_holds(p, op->d, flush, arg);
+    if (forwardable(p, op)) {
+        unsigned r = reg_of(op);
+        keep(arg, r, p->t[r], p->w[r]);
+        return true;
+    }
     if (op->opc == IR_GET_REG || op->opc == IR_SET_REG) {   /* not deferrable */
         flush_one(p, reg_of(op), flush, arg);
         return false;
@@ -177,8 +191,34 @@ static void no_visit(void *arg, unsigned r, IRTemp t, unsigned w)
     (void)w;
 }
 
+/* get_reg of a pending register: the low w bytes of its pending temp
+ * (a 4-byte store's value is zero-extended from 32 bits). */
+static void forward(Ctx *c, const IROp *op)
+{
+    unsigned r = reg_of(op);
+    IRTemp t = c->pend.t[r];
+    unsigned w = op->w >= 8 ? 8 : op->w;
+    if (c->pend.w[r] == 4 && w == 8)
+        w = 4;
+    int h = nat_treg(c, op->d);
+    int dst = h != X_NOREG && !c->skip_store ? h : X_RAX;
+    int src = nat_treg(c, t);
+    if (src == X_NOREG)
+        x86_load(&c->e, w, dst, T(t));
+    else if (w >= 4)
+        x86_mov_rr(&c->e, w, dst, src);
+    else
+        x86_movzx_rr(&c->e, w, dst, src);
+    if (dst == X_RAX)
+        nat_store_result(c, op, X_RAX);
+}
+
 bool nat_regs_emit_before(Ctx *c, const IROp *op)
 {
+    if (c->pend.live && forwardable(&c->pend, op)) {
+        forward(c, op);
+        return true;
+    }
     return nat_regs_before(&c->pend, op, store_visit, no_visit, c);
 }
 

@@ -59,6 +59,8 @@ typedef struct SlowPath {
     IRTemp value;               /* st: the value's temp */
     bool save;                  /* r9/r10 hold live temps */
     PendingRegs pend;           /* to write back before the call */
+    int16_t cc;                 /* a deferred set_cc's op index to store too, or -1 */
+    int8_t dst;                 /* ld: the register the hit path loads into */
 } SlowPath;
 
 #define MAX_SLOW 512
@@ -100,6 +102,8 @@ typedef struct Ctx {
     const IROp *ops;
     const int16_t *flag_src;    /* per cond op: see plan_flags */
     const bool *fuse_jcc;
+    const bool *defer_cc;       /* per set_cc op: see nat_plan_flags */
+    int pend_cc;                /* the deferred set_cc now, or -1 */
     int jcc;                    /* host condition a fused brcond jumps on, or -1 */
     IRTemp jcc_temp;            /* ...in place of this cond's result */
     unsigned op_index;          /* of the op being compiled */
@@ -143,6 +147,8 @@ void nat_load_operand(Ctx *c, int reg, IRTemp t, uint64_t imm);
 void nat_zext(Ctx *c, unsigned w, int reg);
 /* op's result, in reg, to where its temp lives. */
 void nat_store_result(Ctx *c, const IROp *op, int reg);
+int nat_result_reg(const Ctx *c, const IROp *op);
+int nat_temp_now(const Ctx *c, IRTemp t);
 /* An op's first operand (from rax when the previous op left it there). */
 void nat_load_a(Ctx *c, unsigned size, int reg, IRTemp t);
 void nat_load_a_sx(Ctx *c, unsigned w, int reg, IRTemp t);
@@ -169,8 +175,10 @@ void nat_gen_call(Ctx *c, const IROp *op);
 
 /* native-flags.c */
 void nat_gen_set_cc(Ctx *c, const IROp *op);
+void nat_flags_write_back(Ctx *c, const IROp *op);
+/* Also plans which set_cc only their slow paths need (defer). */
 void nat_plan_flags(const IROp *ops, unsigned n, uint16_t *uses, RegAlloc *ra,
-                    int16_t *src, bool *fuse);
+                    int16_t *src, bool *fuse, bool *defer);
 void nat_gen_cond(Ctx *c, const IROp *op);
 
 /* native-sse.c: a resolved SSE row as host SSE code (with the helper
