@@ -10,30 +10,43 @@
 #include "cpu/excp.h"
 #include "translate/helpers.h"
 
-void gen_div_acc(Dc *dc, unsigned w, IRTemp v)
+/* The dividend's halves: AH:AL for the byte form, rDX:rAX otherwise. */
+static void get_dividend(Dc *dc, unsigned w, IRTemp *hi, IRTemp *lo)
 {
-    IRBlock *b = dc->b;
-    IRTemp hi, lo;
     if (w == 1) {
         IRTemp ax = gen_get(dc, 2, R_EAX);
-        hi = ir_binopi(b, IR_SHR, 8, ax, 8);
-        lo = ir_binopi(b, IR_AND, 8, ax, 0xff);
+        *hi = ir_binopi(dc->b, IR_SHR, 8, ax, 8);
+        *lo = ir_binopi(dc->b, IR_AND, 8, ax, 0xff);
     } else {
-        hi = gen_get(dc, w, R_EDX);
-        lo = gen_get(dc, w, R_EAX);
+        *hi = gen_get(dc, w, R_EDX);
+        *lo = gen_get(dc, w, R_EAX);
     }
-    unsigned fits = ir_new_label(b);
-    ir_brcond(b, ir_setcond(b, IR_LTU, w, hi, v), fits);
-    gen_helper(dc, helper_raise, IR_NONE, IR_NONE, IR_NONE, EXC_DE);   /* does not return */
-    ir_label(b, fits);
-    IRTemp q = ir_div(b, IR_DIVU, w, hi, lo, v);
-    IRTemp r = ir_div(b, IR_REMU, w, hi, lo, v);
+}
+
+/* The quotient to AL/rAX and the remainder to AH/rDX. */
+static void set_quotient_remainder(Dc *dc, unsigned w, IRTemp q, IRTemp r)
+{
+    IRBlock *b = dc->b;
     if (w == 1) {
         gen_set(dc, 2, R_EAX, ir_binop(b, IR_OR, 8, q, ir_binopi(b, IR_SHL, 8, r, 8)));
     } else {
         gen_set(dc, w, R_EAX, q);
         gen_set(dc, w, R_EDX, r);
     }
+}
+
+void gen_div_acc(Dc *dc, unsigned w, IRTemp v)
+{
+    IRBlock *b = dc->b;
+    IRTemp hi, lo;
+    get_dividend(dc, w, &hi, &lo);
+    unsigned fits = ir_new_label(b);
+    ir_brcond(b, ir_setcond(b, IR_LTU, w, hi, v), fits);
+    gen_helper(dc, helper_raise, IR_NONE, IR_NONE, IR_NONE, EXC_DE);   /* does not return */
+    ir_label(b, fits);
+    IRTemp q = ir_div(b, IR_DIVU, w, hi, lo, v);
+    IRTemp r = ir_div(b, IR_REMU, w, hi, lo, v);
+    set_quotient_remainder(dc, w, q, r);
 }
 
 /* IDIV as unsigned division of magnitudes: the quotient is negated when
@@ -59,14 +72,7 @@ void gen_idiv_acc(Dc *dc, unsigned w, IRTemp v)
 {
     IRBlock *b = dc->b;
     IRTemp hi, lo;
-    if (w == 1) {
-        IRTemp ax = gen_get(dc, 2, R_EAX);
-        hi = ir_binopi(b, IR_SHR, 8, ax, 8);
-        lo = ir_binopi(b, IR_AND, 8, ax, 0xff);
-    } else {
-        hi = gen_get(dc, w, R_EDX);
-        lo = gen_get(dc, w, R_EAX);
-    }
+    get_dividend(dc, w, &hi, &lo);
     IRTemp mn = sign_mask(dc, w, hi), md = sign_mask(dc, w, v);
     /* |hi:lo|: the complement of both halves plus one, which carries into
      * the high half when the low half is 0 */
@@ -87,10 +93,5 @@ void gen_idiv_acc(Dc *dc, unsigned w, IRTemp v)
     ir_label(b, ok);
     IRTemp q = negate_if(b, w, q_abs, mq);
     IRTemp r = negate_if(b, w, r_abs, mn);
-    if (w == 1) {
-        gen_set(dc, 2, R_EAX, ir_binop(b, IR_OR, 8, q, ir_binopi(b, IR_SHL, 8, r, 8)));
-    } else {
-        gen_set(dc, w, R_EAX, q);
-        gen_set(dc, w, R_EDX, r);
-    }
+    set_quotient_remainder(dc, w, q, r);
 }

@@ -109,5 +109,16 @@ void udp_header(uint8_t *f, uint16_t sport, uint16_t dport, uint16_t len)
     net_put16(u + 6, 0);
 }
 
+uint32_t crc32_bitwise(const uint8_t *p, size_t len)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < len; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+    }
+    return ~c;
+}
+
 void poke(uint64_t a, const void *p, size_t n) { as_write(&harness_machine()->mem, a, p, n); }
 void peek(uint64_t a, void *p, size_t n) { as_read(&harness_machine()->mem, a, p, n); }

@@ -55,6 +55,10 @@ void tcp_header(uint8_t *f, uint16_t sport, uint16_t dport, uint32_t seq, uint8_
 void udp_header(uint8_t *f, uint16_t sport, uint16_t dport, uint16_t len);
 
 /* Guest memory of the board. */
+/* The Ethernet CRC one bit at a time, straight from the polynomial: the
+ * reference the table-driven and folded net_crc32 must agree with. */
+uint32_t crc32_bitwise(const uint8_t *p, size_t len);
+
 void poke(uint64_t a, const void *p, size_t n);
 void peek(uint64_t a, void *p, size_t n);
 

@@ -7,6 +7,7 @@
  * frame written into guest memory in pieces from the backend's buffer; a
  * large send reaches a tap with vnet_hdr=on whole, behind its header. */
 #include "harness.h"
+#include "nic-harness.h"
 #include "unit.h"
 #include "hw/core/machine.h"
 #include "hw/core/net.h"
@@ -187,19 +188,6 @@ TEST(net, virtio_net_multiqueue_refused)
 }
 
 /* -- the Ethernet FCS ------------------------------------------------------ */
-
-/* One bit at a time, straight from the polynomial: what the table-driven
- * net_crc32 must agree with at every length and alignment. */
-static uint32_t crc32_bitwise(const uint8_t *p, size_t len)
-{
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < len; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-    }
-    return ~c;
-}
 
 TEST(net, crc32)
 {
